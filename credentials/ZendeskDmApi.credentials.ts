@@ -1,0 +1,67 @@
+import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+/**
+ * Zendesk Support with an API token (email/token Basic auth). Zendesk switches API tokens
+ * off for good on 2027-04-30: prefer the OAuth2 credential for new set-ups.
+ */
+export class ZendeskDmApi implements ICredentialType {
+	name = 'zendeskDmApi';
+
+	displayName = 'Zendesk Slack DM Token API';
+
+	icon = 'file:zendesk.svg' as const;
+
+	documentationUrl = 'https://developer.zendesk.com/api-reference/introduction/security-and-auth/';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Subdomain',
+			name: 'subdomain',
+			type: 'string',
+			default: '',
+			placeholder: 'acme',
+			description: 'The part before .zendesk.com',
+		},
+		{
+			displayName: 'Email',
+			name: 'email',
+			type: 'string',
+			placeholder: 'name@email.com',
+			default: '',
+			description: 'Email of the agent or admin the API token belongs to',
+		},
+		{
+			displayName: 'API Token',
+			name: 'apiToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+		},
+		{
+			displayName: 'Base URL Override',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'http://127.0.0.1:4020',
+			description: 'Leave empty for https://{subdomain}.zendesk.com. The sandbox and tests point it at the Zendesk emulator.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			auth: {
+				username: '={{$credentials.email}}/token',
+				password: '={{$credentials.apiToken}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl ? $credentials.baseUrl.replace(/\\/+$/, "") : "https://" + $credentials.subdomain + ".zendesk.com"}}',
+			url: '/api/v2/users/me.json',
+			method: 'GET',
+		},
+	};
+}

@@ -1,0 +1,68 @@
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+
+/** Zendesk Support with OAuth2 (authorization code). The way on from 2027-04-30. */
+export class ZendeskDmOAuth2Api implements ICredentialType {
+	name = 'zendeskDmOAuth2Api';
+
+	extends = ['oAuth2Api'];
+
+	displayName = 'Zendesk Slack DM OAuth2 API';
+
+	icon = 'file:zendesk.svg' as const;
+
+	documentationUrl = 'https://support.zendesk.com/hc/en-us/articles/4408845965210';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Subdomain',
+			name: 'subdomain',
+			type: 'string',
+			default: '',
+			placeholder: 'acme',
+			required: true,
+		},
+		{
+			displayName: 'Base URL Override',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			description: 'Leave empty for https://{subdomain}.zendesk.com. The sandbox and tests point it at the Zendesk emulator.',
+		},
+		{
+			displayName: 'Grant Type',
+			name: 'grantType',
+			type: 'hidden',
+			default: 'authorizationCode',
+		},
+		{
+			displayName: 'Authorization URL',
+			name: 'authUrl',
+			type: 'hidden',
+			default: '={{$self["baseUrl"] ? $self["baseUrl"].replace(/\\/+$/, "") : "https://" + $self["subdomain"] + ".zendesk.com"}}/oauth/authorizations/new',
+		},
+		{
+			displayName: 'Access Token URL',
+			name: 'accessTokenUrl',
+			type: 'hidden',
+			default: '={{$self["baseUrl"] ? $self["baseUrl"].replace(/\\/+$/, "") : "https://" + $self["subdomain"] + ".zendesk.com"}}/oauth/tokens',
+		},
+		{
+			displayName: 'Scope',
+			name: 'scope',
+			type: 'hidden',
+			default: 'read write',
+		},
+		{
+			displayName: 'Auth URI Query Parameters',
+			name: 'authQueryParameters',
+			type: 'hidden',
+			default: '',
+		},
+		{
+			displayName: 'Authentication',
+			name: 'authentication',
+			type: 'hidden',
+			default: 'body',
+		},
+	];
+}

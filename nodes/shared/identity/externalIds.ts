@@ -1,0 +1,62 @@
+/**
+ * Every external-id format of the package lives here, and only here.
+ * Zendesk lookups by external_id are exact (no search lag), so these keys are how
+ * users, organizations and tickets are found again.
+ */
+
+const TICKET_PREFIX = 'slack-dm';
+
+/** Zendesk user external_id for a Slack user. Slack user ids are unique per team. */
+export function userExternalId(teamId: string, userId: string): string {
+	return `slack:${teamId}:${userId}`;
+}
+
+/** Zendesk organization external_id for a Slack Connect partner team. */
+export function organizationExternalId(teamId: string): string {
+	return `slack-team:${teamId}`;
+}
+
+export interface ConversationKeyParts {
+	teamId: string;
+	channelId: string;
+	threadTs?: string;
+}
+
+/** Zendesk ticket external_id: one per DM conversation, or per thread when threads are enabled. */
+export function ticketExternalId(parts: ConversationKeyParts): string {
+	const base = `${TICKET_PREFIX}:${parts.teamId}:${parts.channelId}`;
+	return parts.threadTs ? `${base}:${parts.threadTs}` : base;
+}
+
+/** Inverse of ticketExternalId; undefined for tickets this package did not create. */
+export function parseTicketExternalId(externalId: string | null | undefined): ConversationKeyParts | undefined {
+	if (!externalId) return undefined;
+	const parts = externalId.split(':');
+	if (parts[0] !== TICKET_PREFIX || parts.length < 3 || parts.length > 4) return undefined;
+	const [, teamId, channelId, threadTs] = parts;
+	if (!teamId || !channelId) return undefined;
+	return threadTs ? { teamId, channelId, threadTs } : { teamId, channelId };
+}
+
+/** Recover the Slack user from a Zendesk user external_id. */
+export function parseUserExternalId(externalId: string | null | undefined): { teamId: string; userId: string } | undefined {
+	if (!externalId) return undefined;
+	const parts = externalId.split(':');
+	if (parts.length !== 3 || parts[0] !== 'slack' || !parts[1] || !parts[2]) return undefined;
+	return { teamId: parts[1], userId: parts[2] };
+}
+
+/**
+ * Idempotency key of one Slack message event. The same message delivered again (Slack retries,
+ * another webhook process) gets the same key; an edit or delete gets its own key.
+ */
+export function messageIdempotencyKey(input: {
+	teamId: string;
+	channelId: string;
+	ts: string;
+	kind: 'message' | 'edit' | 'delete';
+	eventTs?: string;
+}): string {
+	const suffix = input.kind === 'message' ? '' : `:${input.kind}:${input.eventTs ?? ''}`;
+	return `slack:${input.teamId}:${input.channelId}:${input.ts}${suffix}`;
+}

@@ -1,0 +1,90 @@
+import type {
+	IExecuteFunctions,
+	IHookFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IWebhookFunctions,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
+
+import { countCall } from './callStats';
+import type { RetryPolicy } from './retryPolicy';
+import { DEFAULT_RETRY_POLICY, decideRetry } from './retryPolicy';
+
+/** Every n8n context that can send authenticated HTTP requests. */
+export type HttpContext = IExecuteFunctions | IHookFunctions | IWebhookFunctions | ILoadOptionsFunctions;
+
+export interface HttpResult<T = unknown> {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	body: T;
+}
+
+export interface SendOptions {
+	service: 'slack' | 'zendesk';
+	/** Short, secret-free name of the call for counting and errors, e.g. "POST /tickets". */
+	route: string;
+	credentialType: string;
+	request: IHttpRequestOptions;
+	policy?: RetryPolicy;
+	/** Classifies a 2xx answer as rate limited (Slack's `ok:false, error:ratelimited`). */
+	slackErrorOf?: (body: unknown) => string | undefined;
+}
+
+interface FullResponse {
+	statusCode: number;
+	headers?: Record<string, unknown>;
+	body: unknown;
+}
+
+function networkErrorCode(error: unknown): string | undefined {
+	const candidate = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+	const code = candidate?.code ?? candidate?.cause?.code;
+	return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Sends one logical request through `httpRequestWithAuthentication`, retrying 429 (after
+ * Retry-After), 5xx and network failures. Returns any HTTP answer that is not retryable,
+ * error statuses included: callers decide what a 404 or 422 means. Errors it throws carry
+ * the route and status only, never headers or credentials.
+ */
+export async function sendWithRetry<T = unknown>(ctx: HttpContext, options: SendOptions): Promise<HttpResult<T>> {
+	const policy = options.policy ?? DEFAULT_RETRY_POLICY;
+	for (let attempt = 1; ; attempt++) {
+		countCall(options.service, options.route);
+		let response: FullResponse | undefined;
+		let errorCode: string | undefined;
+		try {
+			response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, options.credentialType, {
+				...options.request,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+			})) as FullResponse;
+		} catch (error) {
+			errorCode = networkErrorCode(error) ?? 'EREQUEST';
+		}
+		const decision = decideRetry(
+			{
+				statusCode: response?.statusCode,
+				headers: response?.headers,
+				errorCode,
+				slackError: response && options.slackErrorOf ? options.slackErrorOf(response.body) : undefined,
+			},
+			attempt,
+			policy,
+		);
+		if (decision.retry) {
+			await sleep(decision.waitMs);
+			continue;
+		}
+		if (!response) {
+			throw new NodeApiError(ctx.getNode(), { code: errorCode ?? 'EREQUEST' } as JsonObject, {
+				message: `${options.service} request ${options.route} failed: ${errorCode ?? 'no response'}`,
+				description: `Gave up after ${attempt} attempt(s).`,
+			});
+		}
+		return { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body as T };
+	}
+}

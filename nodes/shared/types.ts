@@ -1,0 +1,97 @@
+/**
+ * The item contract between the nodes. The Slack DM Trigger emits `SlackDmItem`;
+ * Profile Linker adds `zendeskUser`; Attachment Allowlist adds `rejectedFiles` and
+ * binary data; Zendesk Messaging Upsert adds `zendesk`. Fields are only ever added
+ * downstream, never renamed, so templates and user expressions stay valid.
+ */
+
+export type SlackChannelType = 'im' | 'mpim' | 'channel' | 'group';
+
+export type MessageKind = 'message' | 'edit' | 'delete';
+
+export interface SlackFileRef {
+	id: string;
+	name: string;
+	mimetype: string;
+	filetype: string;
+	size: number;
+	/** `url_private_download`; fetched only with the credential's token and only from Slack's file host. */
+	downloadUrl: string;
+	/** Slack Connect files arrive as stubs (`file_access: check_file_info`) to be resolved with files.info. */
+	isSlackConnectStub: boolean;
+}
+
+export interface SlackHandle {
+	/** Name used for routing (Switch on `handle.name`), e.g. "IT" or "HR". */
+	name: string;
+	userId: string;
+	botId?: string;
+	appId?: string;
+	teamId: string;
+}
+
+export interface SlackDmItem {
+	eventId: string;
+	/** Stable across Slack retries and across n8n processes; the Zendesk side dedupes on it. */
+	idempotencyKey: string;
+	teamId: string;
+	enterpriseId?: string;
+	handle: SlackHandle;
+	user: {
+		id: string;
+		teamId: string;
+		/** True for Slack Connect users from another organisation. */
+		isExternal: boolean;
+	};
+	channel: {
+		id: string;
+		type: SlackChannelType;
+		/** All human participants (group DMs), without the handle. */
+		participants?: string[];
+		isExtShared: boolean;
+	};
+	message: {
+		ts: string;
+		/** Root ts of the thread when the message is a thread reply and threads are enabled. */
+		threadTs?: string;
+		/** Set when the conversation is a thread: `${channelId}:${threadTs}`. */
+		threadKey?: string;
+		text: string;
+		blocks?: unknown[];
+		files: SlackFileRef[];
+		/** For edits: the text before the edit. */
+		previousText?: string;
+	};
+	kind: MessageKind;
+	receivedAt: string;
+	raw?: unknown;
+}
+
+export type LinkMethod = 'externalId' | 'email' | 'created';
+
+export interface LinkedZendeskUser {
+	id: number;
+	name: string;
+	email?: string;
+	organizationId?: number | null;
+	externalId: string;
+	linkedBy: LinkMethod;
+}
+
+export type RejectionReason =
+	| 'typeNotAllowed'
+	| 'contentMismatch'
+	| 'tooLarge'
+	| 'messageTooLarge'
+	| 'empty'
+	| 'downloadFailed'
+	| 'fileSendingDisabled';
+
+export interface RejectedFile {
+	id: string;
+	name: string;
+	reason: RejectionReason;
+	detail: string;
+}
+
+export type UpsertOutcome = 'created' | 'appended' | 'followUp' | 'reopened' | 'noted' | 'duplicate';
