@@ -1,5 +1,5 @@
 /** Three projects: unit (pure, fast), integration (emulators + in-process n8n-core), e2e (real n8n). */
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const base = {
 	testEnvironment: 'node',
 	transform: { '^.+\\.ts$': tsJest },
