@@ -1,0 +1,276 @@
+/**
+ * The Slack DM Trigger's decisions: which verified Events API deliveries become a `SlackDmItem`,
+ * and why the others are dropped. Pure: the node feeds it the parsed envelope, its options and
+ * the handle identity, and acts on the answer.
+ *
+ * Defaults reproduce the original Zendesk Slack channel; each limit has an opt-in past it.
+ */
+import { messageIdempotencyKey } from '../identity/externalIds';
+import type { MessageKind, SlackChannelType, SlackDmItem, SlackFileRef } from '../types';
+import type { SlackEvent, SlackEventCallback, SlackEventFile, SlackMessageFields } from './events';
+import { present } from './events';
+import type { HandleConfig, SelfIdentity } from './identity';
+
+export interface TriggerFilterOptions {
+	/** Group DMs (mpim) too, with their participants. Original: 1:1 only. */
+	includeGroupDms: boolean;
+	/** Thread replies too, with a thread key. Original: replies in threads are not forwarded. */
+	includeThreadReplies: boolean;
+	/** Drop messages of every bot, not only this app's. */
+	ignoreAllBots: boolean;
+	/** An @-mention of the handle in a channel opens a conversation. Original: mentions start nothing. */
+	channelMentions: boolean;
+	/** Edits and deletions as kind `edit` / `delete`. */
+	includeEdits: boolean;
+	/** Attach the envelope (without its verification token) as `raw`. */
+	includeRawEvent: boolean;
+}
+
+export const DEFAULT_FILTER_OPTIONS: TriggerFilterOptions = {
+	includeGroupDms: false,
+	includeThreadReplies: false,
+	ignoreAllBots: false,
+	channelMentions: false,
+	includeEdits: false,
+	includeRawEvent: false,
+};
+
+export type DropReason =
+	| 'unsupportedEventType'
+	| 'malformedEvent'
+	| 'systemSubtype'
+	| 'editsNotEnabled'
+	| 'notAnEdit'
+	| 'echoHandle'
+	| 'echoApp'
+	| 'echoBot'
+	| 'groupDmNotEnabled'
+	| 'channelMessage'
+	| 'mentionNotEnabled'
+	| 'threadReply'
+	| 'notForThisHandle'
+	| 'emptyMessage';
+
+export type EventDecision =
+	| {
+			action: 'emit';
+			item: SlackDmItem;
+			/** Event id and idempotency key: the ledger refuses a second delivery of either. */
+			dedupeKeys: string[];
+			/** Group DM: the node fills `channel.participants` (conversations.members). */
+			needsParticipants: boolean;
+	  }
+	| { action: 'drop'; reason: DropReason };
+
+export interface ClassifyContext {
+	self: SelfIdentity;
+	handles: HandleConfig[];
+	options: TriggerFilterOptions;
+	/** ISO time the request arrived. */
+	receivedAt: string;
+}
+
+/** Subtypes that are a person (or bot) saying something. Everything else is a system message. */
+const MESSAGE_SUBTYPES = new Set(['', 'file_share', 'me_message', 'bot_message', 'thread_broadcast']);
+const EDIT_SUBTYPES = new Set(['message_changed', 'message_deleted']);
+/** File modes that carry no file any more. */
+const GONE_FILE_MODES = new Set(['tombstone', 'hidden_by_limit']);
+
+function drop(reason: DropReason): EventDecision {
+	return { action: 'drop', reason };
+}
+
+export function channelTypeOf(event: SlackEvent): SlackChannelType | undefined {
+	const declared = event.channel_type;
+	if (declared === 'im' || declared === 'mpim' || declared === 'channel' || declared === 'group') return declared;
+	const id = event.channel ?? '';
+	if (id.startsWith('D')) return 'im';
+	if (id.startsWith('C')) return 'channel';
+	if (id.startsWith('G')) return 'group';
+	return undefined;
+}
+
+function mentions(text: string | undefined, userId: string): boolean {
+	return !!text && (text.includes(`<@${userId}>`) || text.includes(`<@${userId}|`));
+}
+
+/** Why a message counts as our own (or a bot's) and must never start a conversation. */
+export function echoReason(
+	message: SlackMessageFields | undefined,
+	envelope: Pick<SlackEventCallback, 'api_app_id'>,
+	ctx: Pick<ClassifyContext, 'self' | 'handles' | 'options'>,
+): DropReason | undefined {
+	if (!message) return undefined;
+	const user = present(message.user);
+	if (user && (user === ctx.self.userId || ctx.handles.some((h) => h.userId === user))) return 'echoHandle';
+	const botId = present(message.bot_id) ?? present(message.bot_profile?.id);
+	if (botId && ctx.self.botId && botId === ctx.self.botId) return 'echoApp';
+	const appId = present(envelope.api_app_id);
+	// Posts of this app carry its app id, also when made with a user token.
+	if (appId && (present(message.app_id) === appId || present(message.bot_profile?.app_id) === appId)) return 'echoApp';
+	if (ctx.options.ignoreAllBots && (botId || message.subtype === 'bot_message')) return 'echoBot';
+	return undefined;
+}
+
+/** The configured handle a DM was delivered for: the installation user Slack names in the envelope. */
+export function addressedHandle(envelope: SlackEventCallback, handles: HandleConfig[]): HandleConfig | undefined {
+	const ids = [
+		...(envelope.authorizations ?? []).map((a) => present(a.user_id)),
+		...(envelope.authed_users ?? []).map((u) => present(u)),
+	].filter((id): id is string => id !== undefined);
+	if (ids.length === 0) return handles.length === 1 ? handles[0] : undefined;
+	return handles.find((h) => ids.includes(h.userId));
+}
+
+export function fileRefs(files: SlackEventFile[] | undefined): SlackFileRef[] {
+	return (files ?? [])
+		.filter((f) => present(f.id) && !GONE_FILE_MODES.has(f.mode ?? ''))
+		.map((f) => ({
+			id: f.id as string,
+			name: present(f.name) ?? present(f.title) ?? (f.id as string),
+			mimetype: f.mimetype ?? '',
+			filetype: f.filetype ?? '',
+			size: typeof f.size === 'number' ? f.size : 0,
+			downloadUrl: present(f.url_private_download) ?? present(f.url_private) ?? '',
+			isSlackConnectStub: f.file_access === 'check_file_info',
+		}));
+}
+
+interface MessageView {
+	kind: MessageKind;
+	/** The message the item describes (after an edit; the deleted one for deletes). */
+	message: SlackMessageFields;
+	/** The message before an edit or the deleted message. */
+	previous?: SlackMessageFields;
+	ts: string;
+}
+
+function messageView(event: SlackEvent): MessageView | DropReason {
+	const subtype = event.subtype ?? '';
+	if (subtype === 'message_changed') {
+		const message = event.message;
+		const ts = present(message?.ts);
+		if (!message || !ts) return 'malformedEvent';
+		if (!MESSAGE_SUBTYPES.has(message.subtype ?? '')) return 'systemSubtype';
+		// Slack also sends message_changed when it adds unfurls; only a changed text is an edit.
+		const previousText = event.previous_message?.text;
+		if (!message.edited && previousText !== undefined && previousText === message.text) return 'notAnEdit';
+		return { kind: 'edit', message, previous: event.previous_message, ts };
+	}
+	if (subtype === 'message_deleted') {
+		const previous = event.previous_message;
+		const ts = present(event.deleted_ts) ?? present(previous?.ts);
+		// Without the deleted message there is no author to check for echoes.
+		if (!previous || !ts) return 'malformedEvent';
+		if (!MESSAGE_SUBTYPES.has(previous.subtype ?? '')) return 'systemSubtype';
+		return { kind: 'delete', message: previous, previous, ts };
+	}
+	const ts = present(event.ts);
+	if (!ts) return 'malformedEvent';
+	return { kind: 'message', message: event, ts };
+}
+
+function userTeamOf(message: SlackMessageFields): string | undefined {
+	return present(message.user_team) ?? present(message.team) ?? present(message.user_profile?.team) ?? present(message.source_team);
+}
+
+export function classifyEvent(envelope: SlackEventCallback, ctx: ClassifyContext): EventDecision {
+	const event = envelope.event;
+	const isMention = event.type === 'app_mention';
+	if (event.type !== 'message' && !isMention) return drop('unsupportedEventType');
+	const channelId = present(event.channel);
+	const channelType = channelTypeOf(event);
+	if (!channelId || !channelType) return drop('malformedEvent');
+
+	const subtype = event.subtype ?? '';
+	if (EDIT_SUBTYPES.has(subtype)) {
+		if (!ctx.options.includeEdits) return drop('editsNotEnabled');
+	} else if (!MESSAGE_SUBTYPES.has(subtype)) {
+		return drop('systemSubtype');
+	}
+
+	const view = messageView(event);
+	if (typeof view === 'string') return drop(view);
+
+	const echo = echoReason(view.message, envelope, ctx) ?? (view.kind === 'edit' ? echoReason(view.previous, envelope, ctx) : undefined);
+	if (echo) return drop(echo);
+
+	const isConversation = channelType === 'im' || channelType === 'mpim';
+	let handle: HandleConfig | undefined;
+	if (isConversation && !isMention) {
+		if (channelType === 'mpim' && !ctx.options.includeGroupDms) return drop('groupDmNotEnabled');
+		handle = addressedHandle(envelope, ctx.handles);
+	} else {
+		const text = view.kind === 'delete' ? view.previous?.text : view.message.text;
+		handle = ctx.handles.find((h) => mentions(text, h.userId));
+		if (!handle) return drop('channelMessage');
+		if (!ctx.options.channelMentions) return drop('mentionNotEnabled');
+	}
+	if (!handle) return drop('notForThisHandle');
+
+	const rootTs = present(view.message.thread_ts);
+	const isThreadReply = rootTs !== undefined && rootTs !== view.ts;
+	let threadTs: string | undefined;
+	if (!isConversation || isMention) {
+		// A channel mention is its own conversation: the thread it starts (or sits in).
+		threadTs = rootTs ?? view.ts;
+	} else if (isThreadReply) {
+		if (!ctx.options.includeThreadReplies) return drop('threadReply');
+		threadTs = rootTs;
+	}
+
+	const files = fileRefs(view.message.files);
+	const text = view.kind === 'delete' ? '' : (view.message.text ?? '');
+	const blocks = Array.isArray(view.message.blocks) && view.message.blocks.length > 0 ? view.message.blocks : undefined;
+	if (view.kind === 'message' && text.trim() === '' && files.length === 0 && !blocks) return drop('emptyMessage');
+
+	const teamId = present(envelope.team_id) ?? ctx.self.teamId;
+	const userId = present(view.message.user) ?? present(view.message.bot_id) ?? '';
+	const userTeam = userTeamOf(view.message) ?? teamId;
+	const ourTeams = new Set([ctx.self.teamId, ...(envelope.authorizations ?? []).map((a) => present(a.team_id ?? undefined))]);
+	const eventTs = present(event.event_ts) ?? present(event.ts);
+	const idempotencyKey = messageIdempotencyKey({ teamId, channelId, ts: view.ts, kind: view.kind, eventTs });
+
+	const item: SlackDmItem = {
+		eventId: envelope.event_id,
+		idempotencyKey,
+		teamId,
+		handle: {
+			name: handle.name,
+			userId: handle.userId,
+			teamId: ctx.self.teamId,
+		},
+		user: { id: userId, teamId: userTeam, isExternal: !ourTeams.has(userTeam) },
+		channel: { id: channelId, type: channelType, isExtShared: envelope.is_ext_shared_channel === true },
+		message: { ts: view.ts, text, files },
+		kind: view.kind,
+		receivedAt: ctx.receivedAt,
+	};
+	const enterpriseId = present(envelope.enterprise_id ?? undefined);
+	if (enterpriseId) item.enterpriseId = enterpriseId;
+	if (ctx.self.botId) item.handle.botId = ctx.self.botId;
+	const appId = present(envelope.api_app_id);
+	if (appId) item.handle.appId = appId;
+	if (threadTs) {
+		item.message.threadTs = threadTs;
+		item.message.threadKey = `${channelId}:${threadTs}`;
+	}
+	if (blocks) item.message.blocks = blocks;
+	if (view.kind !== 'message' && view.previous?.text !== undefined) item.message.previousText = view.previous.text;
+	if (ctx.options.includeRawEvent) {
+		const { token: _verificationToken, ...raw } = envelope;
+		item.raw = raw;
+	}
+	return {
+		action: 'emit',
+		item,
+		dedupeKeys: [`event:${envelope.event_id}`, `message:${idempotencyKey}`],
+		needsParticipants: channelType === 'mpim',
+	};
+}
+
+/** Group DM participants for the item: the members without the handles and the token's own user. */
+export function groupParticipants(members: string[], self: SelfIdentity, handles: HandleConfig[]): string[] {
+	const ours = new Set([self.userId, ...handles.map((h) => h.userId)]);
+	return members.filter((member) => !ours.has(member));
+}

@@ -1,0 +1,55 @@
+/**
+ * Who "we" are on Slack: the identity behind the credential's token (from auth.test) and the
+ * handles a trigger answers for. Pure; the trigger fetches auth.test once and caches it.
+ */
+
+export interface SelfIdentity {
+	/** The token's user: the bot user (bot token) or the handle account (user token). */
+	userId: string;
+	/** auth.test `user`: the user name, used as the default handle name. */
+	userName: string;
+	teamId: string;
+	enterpriseId?: string;
+	/** Present for bot tokens only. */
+	botId?: string;
+}
+
+export interface HandleConfig {
+	userId: string;
+	name: string;
+}
+
+/** Parses an auth.test answer; undefined when it lacks the ids the trigger needs. */
+export function selfIdentityFromAuthTest(response: Record<string, unknown>): SelfIdentity | undefined {
+	const userId = typeof response.user_id === 'string' ? response.user_id : '';
+	const teamId = typeof response.team_id === 'string' ? response.team_id : '';
+	if (!userId || !teamId) return undefined;
+	const identity: SelfIdentity = {
+		userId,
+		userName: typeof response.user === 'string' && response.user !== '' ? response.user : userId,
+		teamId,
+	};
+	if (typeof response.enterprise_id === 'string' && response.enterprise_id !== '') identity.enterpriseId = response.enterprise_id;
+	if (typeof response.bot_id === 'string' && response.bot_id !== '') identity.botId = response.bot_id;
+	return identity;
+}
+
+/**
+ * The handles a trigger answers for. Without configured handles it is the credential's own
+ * identity, named after its Slack user name. Entries without a user id are ignored; a missing
+ * name falls back to the user id so routing never sees an empty name.
+ */
+export function resolveHandles(configured: Array<Partial<HandleConfig>> | undefined, self: SelfIdentity): HandleConfig[] {
+	const handles: HandleConfig[] = [];
+	for (const entry of configured ?? []) {
+		const userId = (entry.userId ?? '').trim();
+		if (!userId || handles.some((h) => h.userId === userId)) continue;
+		handles.push({ userId, name: (entry.name ?? '').trim() || userId });
+	}
+	return handles.length > 0 ? handles : [{ userId: self.userId, name: self.userName }];
+}
+
+/** Cache key of an identity: never the token itself, only a digest of it. */
+export function identityCacheKey(parts: { credentialId?: string; baseUrl: string; tokenDigest: string }): string {
+	return `${parts.credentialId ?? 'inline'}|${parts.baseUrl}|${parts.tokenDigest}`;
+}
