@@ -40,7 +40,7 @@ export interface CallRecord {
 export type Fault =
 	| { kind: 'latency'; ms: number }
 	| { kind: 'status'; status: number; body?: unknown }
-	| { kind: 'rateLimit'; retryAfterSeconds: number }
+	| { kind: 'rateLimit'; retryAfterSeconds: number; body?: unknown }
 	| { kind: 'reset' }
 	| { kind: 'timeout' };
 
@@ -101,6 +101,9 @@ export class EmulatorServer {
 	private readonly sockets = new Set<import('node:net').Socket>();
 
 	private port = 0;
+
+	/** Body of an injected 429 when the fault names none (Slack answers `{ok:false,error:'ratelimited'}`). */
+	rateLimitBody: unknown = { error: 'ratelimited' };
 
 	/** Called for every answered request; the spec validators hook in here. */
 	readonly observers: Array<(call: CallRecord, route: { method: string; name: string }) => void> = [];
@@ -211,7 +214,7 @@ export class EmulatorServer {
 			response = {
 				status: 429,
 				headers: { 'Retry-After': String(fault.retryAfterSeconds) },
-				body: { error: 'ratelimited' },
+				body: fault.body ?? this.rateLimitBody,
 			};
 		} else if (!entry) {
 			response = { status: 404, body: { error: 'InvalidEndpoint', description: `${this.label}: no route ${method} ${url.pathname}` } };
