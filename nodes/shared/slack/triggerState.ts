@@ -1,0 +1,22 @@
+/**
+ * Process-wide state of the Slack DM Trigger. n8n loads a node module once per process but
+ * builds a new workflow object for every webhook request, so this is the only in-memory state
+ * that outlives a request.
+ */
+import { DeliveryLedger } from './dedupe';
+import type { SelfIdentity } from './identity';
+import { SharedLoadCache } from './ttlCache';
+
+/** auth.test answers, per credential, base URL and token digest. */
+export const identityCache = new SharedLoadCache<SelfIdentity>(60 * 60 * 1000);
+/** Group DM members, per identity and channel. */
+export const groupMembersCache = new SharedLoadCache<string[]>(10 * 60 * 1000, 1000);
+/** Deliveries this process emitted (dedupe layer 1). */
+export const deliveryLedger = new DeliveryLedger();
+
+/** Forget everything (tests; a new credential takes effect without it anyway). */
+export function resetSlackTriggerState(): void {
+	identityCache.clear();
+	groupMembersCache.clear();
+	deliveryLedger.clear();
+}
