@@ -15,7 +15,7 @@ export interface SlackResponse {
 }
 
 /** Slack methods that only read: sent as GET with query parameters, as Slack documents. */
-const READ_METHODS = new Set(['auth.test', 'users.info', 'team.info', 'conversations.info', 'files.info', 'bots.info']);
+const READ_METHODS = new Set(['auth.test', 'users.info', 'team.info', 'conversations.info', 'conversations.members', 'files.info', 'bots.info']);
 
 export function slackBaseUrl(credentials: IDataObject): string {
 	const configured = typeof credentials.baseUrl === 'string' ? credentials.baseUrl.trim() : '';
