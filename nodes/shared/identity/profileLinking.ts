@@ -1,0 +1,209 @@
+/**
+ * The Profile Linker's decision flow: Slack user → Zendesk end user, exactly once.
+ *
+ * Order of calls on first contact (each step only when the previous one did not settle it):
+ *   1. users.info (cached per Slack user for the cache period)
+ *   2. Zendesk users by our external id (exact: show_many?external_ids=)
+ *   3. Zendesk users by the Slack email, when Slack shows one (read-only; staff are never linked)
+ *   4. organization create_or_update for a new partner team (cached per team)
+ *   5. users/create_or_update keyed by external id (the cross-process guard against duplicates)
+ *   6. the email as a verified identity of the new profile
+ * A linked user is cached for the cache period: a known user then costs no call at all.
+ * Concurrent resolutions of one user in this process share one flight.
+ *
+ * I/O is injected through `LinkerPorts`, so the flow is unit-tested with fakes.
+ */
+import type { TeamInfoResponse, UsersInfoResponse } from '@slack/web-api';
+import type { IDataObject } from 'n8n-workflow';
+
+import type { LinkedZendeskUser } from '../types';
+import type { SlackUserFacts } from '../slack/users';
+import { isPartnerUser, slackTeamName, slackUserFacts } from '../slack/users';
+import type { OrganizationPolicy } from '../zendesk/organizations';
+import { planOrganization } from '../zendesk/organizations';
+import type { ZendeskUser } from '../zendesk/users';
+import {
+	buildEmailIdentityBody,
+	buildUserUpsertBody,
+	decideEmailLink,
+	isStaff,
+	refuseExternalIdHolder,
+	toLinkedUser,
+	userWithExternalId,
+} from '../zendesk/users';
+import { organizationExternalId, userExternalId } from './externalIds';
+import { SingleFlight, TtlCache } from './ttlCache';
+
+export interface LinkerPorts {
+	/** users.info; an answer with ok:false (user_not_found, user_not_visible) is returned, not thrown. */
+	slackUserInfo(userId: string): Promise<UsersInfoResponse>;
+	/** team.info for a partner team; undefined or ok:false when Slack will not say. */
+	slackTeamInfo(teamId: string): Promise<TeamInfoResponse | undefined>;
+	findUsersByExternalIds(externalIds: string[]): Promise<ZendeskUser[]>;
+	findUsersByEmail(email: string): Promise<ZendeskUser[]>;
+	/** POST /users/create_or_update.json; `created` is true for 201. */
+	createOrUpdateUser(body: IDataObject): Promise<{ user: ZendeskUser; created: boolean }>;
+	/** False when Zendesk refuses the identity (422: the address belongs to someone else). */
+	addIdentity(userId: number, body: IDataObject): Promise<boolean>;
+	setUserExternalId(userId: number, externalId: string): Promise<ZendeskUser>;
+	/** POST /organizations/create_or_update.json keyed by the team's external id; returns the id. */
+	upsertPartnerOrganization(teamId: string, name: string): Promise<number>;
+}
+
+export interface LinkOptions {
+	cacheTtlMs: number;
+	tags: string[];
+	userFields: IDataObject;
+	organizationPolicy: OrganizationPolicy;
+}
+
+export interface LinkRequest {
+	/** Identifies the Zendesk account (its base URL): caches never mix accounts. */
+	zendeskAccount: string;
+	/** Identifies the Slack API endpoint: caches never mix emulators and Slack. */
+	slackAccount: string;
+	userId: string;
+	/** The user's home team when the event says it; unknown for group-DM participants. */
+	teamId?: string;
+	handleTeamId: string;
+	handleEnterpriseId?: string;
+	/** The trigger marked the user as external (Slack Connect). */
+	markedExternal?: boolean;
+}
+
+export class ProfileLinkError extends Error {}
+
+export class LinkerState {
+	readonly slackUsers: TtlCache<SlackUserFacts>;
+
+	readonly links: TtlCache<LinkedZendeskUser>;
+
+	readonly organizations: TtlCache<number>;
+
+	readonly userFlights = new SingleFlight<LinkedZendeskUser>();
+
+	readonly organizationFlights = new SingleFlight<number>();
+
+	constructor(clock: () => number = Date.now) {
+		this.slackUsers = new TtlCache(clock);
+		this.links = new TtlCache(clock);
+		this.organizations = new TtlCache(clock);
+	}
+
+	/** Forget a Slack user's link (after a merge or an explicit relink). */
+	forgetLink(zendeskAccount: string, externalId: string): void {
+		this.links.delete(linkKey(zendeskAccount, externalId));
+	}
+}
+
+export function linkKey(zendeskAccount: string, externalId: string): string {
+	return `${zendeskAccount}|${externalId.toLowerCase()}`;
+}
+
+/** Slack user ids do not repeat across workspaces, so the id is enough (participants come without team). */
+function slackKey(request: Pick<LinkRequest, 'slackAccount' | 'userId'>): string {
+	return `${request.slackAccount}|${request.userId}`;
+}
+
+/** Slack facts for a user: once per cache period per user. */
+export async function slackFactsFor(state: LinkerState, ports: LinkerPorts, request: LinkRequest, ttlMs: number): Promise<SlackUserFacts> {
+	const key = slackKey(request);
+	const cached = state.slackUsers.get(key);
+	if (cached) return cached;
+	const response = await ports.slackUserInfo(request.userId);
+	const facts = slackUserFacts(response, { userId: request.userId, teamId: request.teamId ?? request.handleTeamId });
+	state.slackUsers.set(key, facts, ttlMs);
+	return facts;
+}
+
+async function partnerOrganizationId(
+	state: LinkerState,
+	ports: LinkerPorts,
+	zendeskAccount: string,
+	teamId: string,
+	ttlMs: number,
+): Promise<number> {
+	const key = `${zendeskAccount}|${organizationExternalId(teamId)}`;
+	const cached = state.organizations.get(key);
+	if (cached !== undefined) return cached;
+	return await state.organizationFlights.run(key, async () => {
+		const teamInfo = await ports.slackTeamInfo(teamId);
+		const id = await ports.upsertPartnerOrganization(teamId, slackTeamName(teamInfo, teamId));
+		state.organizations.set(key, id, ttlMs);
+		return id;
+	});
+}
+
+/** What an uncached lookup would report next time: created and relinked users carry our id. */
+function asCached(user: LinkedZendeskUser, carriesExternalId: boolean): LinkedZendeskUser {
+	return carriesExternalId ? { ...user, linkedBy: 'externalId' } : user;
+}
+
+async function resolve(state: LinkerState, ports: LinkerPorts, request: LinkRequest, options: LinkOptions): Promise<LinkedZendeskUser> {
+	const slackFacts = await slackFactsFor(state, ports, request, options.cacheTtlMs);
+	// The event's team id wins over users.info: the trigger and the Upsert node key by it too.
+	const facts: SlackUserFacts = { ...slackFacts, userId: request.userId, teamId: request.teamId ?? slackFacts.teamId };
+	const externalId = userExternalId(facts.teamId, facts.userId);
+	const key = linkKey(request.zendeskAccount, externalId);
+
+	const holder = userWithExternalId(await ports.findUsersByExternalIds([externalId]), externalId);
+	if (holder) {
+		const refusal = refuseExternalIdHolder(holder);
+		if (refusal) throw new ProfileLinkError(refusal);
+		const linked = toLinkedUser(holder, externalId, 'externalId');
+		state.links.set(key, linked, options.cacheTtlMs);
+		return linked;
+	}
+
+	const owners = facts.email ? await ports.findUsersByEmail(facts.email) : [];
+	const decision = decideEmailLink(facts.email, owners);
+	if (decision.action === 'link') {
+		const user = decision.setExternalId ? await ports.setUserExternalId(decision.user.id, externalId) : decision.user;
+		const linked = toLinkedUser(user, externalId, 'email', facts.email);
+		state.links.set(key, asCached(linked, decision.setExternalId), options.cacheTtlMs);
+		return linked;
+	}
+
+	const partner = isPartnerUser(facts, {
+		teamId: request.handleTeamId,
+		enterpriseId: request.handleEnterpriseId,
+		markedExternal: request.markedExternal,
+	});
+	const plan = planOrganization(partner, facts.teamId, options.organizationPolicy);
+	let organizationId: number | undefined;
+	if (plan.kind === 'fixed') organizationId = plan.organizationId;
+	if (plan.kind === 'partnerTeam') {
+		organizationId = await partnerOrganizationId(state, ports, request.zendeskAccount, plan.teamId, options.cacheTtlMs);
+	}
+
+	const body = buildUserUpsertBody(facts, externalId, { tags: options.tags, userFields: options.userFields, organizationId });
+	const { user, created } = await ports.createOrUpdateUser(body);
+	if (isStaff(user)) throw new ProfileLinkError(refuseExternalIdHolder(user) ?? 'Zendesk answered with a staff user');
+	let email = user.email ?? undefined;
+	if (decision.addEmail && facts.email && !email) {
+		if (await ports.addIdentity(user.id, buildEmailIdentityBody(facts.email))) email = facts.email;
+	}
+	const linked = toLinkedUser({ ...user, email }, externalId, created ? 'created' : 'externalId');
+	state.links.set(key, asCached(linked, true), options.cacheTtlMs);
+	return linked;
+}
+
+/**
+ * The Zendesk end user for a Slack user: from the cache, or resolved once (single-flight per
+ * Slack user in this process; create_or_update keyed by external id across processes).
+ */
+export async function linkSlackUser(state: LinkerState, ports: LinkerPorts, request: LinkRequest, options: LinkOptions): Promise<LinkedZendeskUser> {
+	let teamId = request.teamId;
+	if (!teamId) {
+		// Participants: the team comes from users.info, itself cached.
+		teamId = (await slackFactsFor(state, ports, request, options.cacheTtlMs)).teamId;
+	}
+	const known = { ...request, teamId };
+	const cached = state.links.get(linkKey(known.zendeskAccount, userExternalId(teamId, known.userId)));
+	if (cached) return cached;
+	const flightKey = linkKey(known.zendeskAccount, userExternalId(known.teamId, known.userId));
+	return await state.userFlights.run(flightKey, async () => {
+		const again = state.links.get(flightKey);
+		return again ?? (await resolve(state, ports, known, options));
+	});
+}
