@@ -1,0 +1,178 @@
+import { escapeSlackText } from '../../nodes/shared/slack/mrkdwn';
+import {
+	destinationFromItem,
+	destinationProblem,
+	identityProblem,
+	noticeKindOf,
+	paceDelayMs,
+	planMessages,
+	renderNotice,
+	senderPrefixLine,
+	splitMrkdwn,
+	ticketIdOf,
+	tokenKind,
+} from '../../nodes/shared/slack/reply';
+
+function words(text: string): string[] {
+	return text.replace(/```/g, ' ').split(/\s+/).filter(Boolean);
+}
+
+describe('splitMrkdwn', () => {
+	it('leaves a short message alone', () => {
+		expect(splitMrkdwn('hello\n\nworld', 100)).toEqual(['hello\n\nworld']);
+	});
+
+	it('splits on paragraph boundaries first, each chunk within the limit', () => {
+		const paragraphs = Array.from({ length: 12 }, (_, i) => `Paragraph ${i} ${'lorem ipsum '.repeat(20).trim()}`);
+		const text = paragraphs.join('\n\n');
+		const chunks = splitMrkdwn(text, 1000);
+		expect(chunks.length).toBeGreaterThan(1);
+		for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(1000);
+		// No paragraph is cut: every chunk is a run of whole paragraphs.
+		for (const chunk of chunks) for (const part of chunk.split('\n\n')) expect(paragraphs).toContain(part);
+		expect(chunks.join('\n\n')).toBe(text);
+	});
+
+	it('falls back to lines, then words, never cutting inside a word', () => {
+		const text = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
+		const chunks = splitMrkdwn(text, 200);
+		for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(200);
+		expect(words(chunks.join(' '))).toEqual(words(text));
+		for (const chunk of chunks) expect(chunk).toMatch(/^word\d+( word\d+)*$/);
+	});
+
+	it('cuts a single over-long word only because it must, without losing characters', () => {
+		const long = 'x'.repeat(450);
+		const chunks = splitMrkdwn(`start ${long} end`, 200);
+		for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(200);
+		expect(chunks.join('').replace(/\s/g, '')).toBe(`start${long}end`);
+	});
+
+	it('never splits a link token, an entity or a surrogate pair', () => {
+		const link = '<https://example.com/a/very/long/path|a link with many words in its label>';
+		const text = `${'a '.repeat(60)}${link} ${'&amp;'.repeat(40)}${'😀'.repeat(60)}`;
+		const chunks = splitMrkdwn(text, 128);
+		expect(chunks.some((chunk) => chunk.includes(link))).toBe(true);
+		for (const chunk of chunks) {
+			expect(chunk.length).toBeLessThanOrEqual(128);
+			expect(chunk).not.toMatch(/&[a-z]*$/);
+			expect(chunk).not.toMatch(/^[a-z]*;/);
+			expect(chunk.split('<').length).toBe(chunk.split('>').length);
+			expect(chunk).not.toMatch(/[\uD800-\uDBFF]$/);
+		}
+		expect(chunks.join('').replace(/\s/g, '')).toBe(text.replace(/\s/g, ''));
+	});
+
+	it('keeps code blocks balanced across chunks and their indentation intact', () => {
+		const code = Array.from({ length: 80 }, (_, i) => `    line ${i};`).join('\n');
+		const text = `Intro\n\`\`\`\n${code}\n\`\`\`\nOutro`;
+		const chunks = splitMrkdwn(text, 300);
+		expect(chunks.length).toBeGreaterThan(2);
+		for (const chunk of chunks) {
+			expect(chunk.length).toBeLessThanOrEqual(300);
+			expect((chunk.match(/```/g) ?? []).length % 2).toBe(0);
+		}
+		const codeLines = chunks.join('\n').split('\n').filter((line) => line.includes('line '));
+		expect(codeLines).toEqual(code.split('\n'));
+	});
+
+	it('caps the limit at Slack\'s hard limit', () => {
+		const text = 'word '.repeat(9000);
+		for (const chunk of splitMrkdwn(text, 100000)) expect(chunk.length).toBeLessThanOrEqual(40000);
+	});
+});
+
+describe('pacing', () => {
+	it('waits out the rest of one second since the last post to the channel', () => {
+		expect(paceDelayMs(undefined, 5000)).toBe(0);
+		expect(paceDelayMs(5000, 5200)).toBe(800);
+		expect(paceDelayMs(5000, 6500)).toBe(0);
+		expect(paceDelayMs(5000, 5100, 2000)).toBe(1900);
+	});
+});
+
+describe('destination', () => {
+	it('reads the Zendesk Reply Trigger item', () => {
+		expect(destinationFromItem({ slack: { teamId: 'T1', userId: 'U1', channelId: 'D1', threadTs: '1.2' } })).toEqual({
+			teamId: 'T1',
+			userId: 'U1',
+			channelId: 'D1',
+			threadTs: '1.2',
+		});
+	});
+	it('reads a Slack DM Trigger item', () => {
+		expect(
+			destinationFromItem({ teamId: 'T1', channel: { id: 'D9', type: 'im' }, user: { id: 'U9', teamId: 'T1' }, message: { ts: '1.1', threadTs: '1.0' } }),
+		).toEqual({ teamId: 'T1', channelId: 'D9', userId: 'U9', threadTs: '1.0' });
+	});
+	it('reports unusable destinations', () => {
+		expect(destinationProblem({})).toMatch(/neither/);
+		expect(destinationProblem({ channelId: '<!channel>' })).toMatch(/not a Slack conversation id/);
+		expect(destinationProblem({ userId: 'bob' })).toMatch(/not a Slack user id/);
+		expect(destinationProblem({ channelId: 'D123', threadTs: 'abc' })).toMatch(/timestamp/);
+		expect(destinationProblem({ userId: 'U123ABC' })).toBeUndefined();
+		expect(destinationProblem({ channelId: 'D123ABC', threadTs: '1700000000.000100' })).toBeUndefined();
+	});
+});
+
+describe('identity', () => {
+	it('tells bot and user tokens apart by prefix', () => {
+		expect(tokenKind('xoxb-1')).toBe('bot');
+		expect(tokenKind('xoxp-1')).toBe('user');
+		expect(tokenKind('test-token')).toBe('unknown');
+		expect(tokenKind(undefined)).toBe('unknown');
+	});
+	it('flags a post-as choice the token cannot honour', () => {
+		expect(identityProblem('user', 'bot')).toMatch(/user token/);
+		expect(identityProblem('bot', 'user')).toMatch(/bot token/);
+		expect(identityProblem('bot', 'bot')).toBeUndefined();
+		expect(identityProblem('user', 'unknown')).toBeUndefined();
+	});
+});
+
+describe('planMessages', () => {
+	it('puts the sender prefix on the first message and threads every chunk', () => {
+		const prefix = senderPrefixLine('Anna (IT Support)', escapeSlackText);
+		expect(prefix).toBe('*Anna (IT Support):*');
+		const plan = planMessages({ channel: 'D1', threadTs: '1.2', mrkdwn: 'word '.repeat(300).trim(), prefixLine: prefix, postAs: 'bot', limit: 500 });
+		expect(plan.length).toBeGreaterThan(1);
+		expect(plan[0].text.startsWith('*Anna (IT Support):*\nword')).toBe(true);
+		expect(plan.slice(1).every((message) => !message.text.includes('Anna'))).toBe(true);
+		for (const message of plan) expect(message).toMatchObject({ channel: 'D1', thread_ts: '1.2', link_names: false, unfurl_links: false, unfurl_media: false });
+	});
+	it('escapes the prefix and cannot be used for mentions', () => {
+		expect(senderPrefixLine('<!channel> *x*', escapeSlackText)).toBe('*&lt;!channel&gt; x:*');
+		expect(senderPrefixLine('   ', escapeSlackText)).toBe('');
+	});
+	it('applies username and icon only for bots', () => {
+		const appearance = { username: 'Anna', iconUrl: 'https://x.example/a.png', iconEmoji: ':wave:' };
+		const bot = planMessages({ channel: 'D1', mrkdwn: 'hi', postAs: 'bot', appearance });
+		expect(bot[0]).toMatchObject({ username: 'Anna', icon_url: 'https://x.example/a.png' });
+		expect(bot[0]).not.toHaveProperty('icon_emoji');
+		const user = planMessages({ channel: 'D1', mrkdwn: 'hi', postAs: 'user', appearance });
+		expect(user[0]).not.toHaveProperty('username');
+		expect(user[0]).not.toHaveProperty('icon_url');
+		expect(user[0]).not.toHaveProperty('thread_ts');
+	});
+	it('posts nothing for an empty reply without prefix', () => {
+		expect(planMessages({ channel: 'D1', mrkdwn: '', postAs: 'bot' })).toEqual([]);
+	});
+});
+
+describe('status notices', () => {
+	it('knows which notice an item calls for', () => {
+		expect(noticeKindOf({ zendesk: { outcome: 'created', ticketId: 4 } })).toBe('ticketCreated');
+		expect(noticeKindOf({ zendesk: { outcome: 'followUp' } })).toBe('ticketCreated');
+		expect(noticeKindOf({ zendesk: { outcome: 'appended' } })).toBeUndefined();
+		expect(noticeKindOf({ ticketStatus: 'solved' })).toBe('ticketSolved');
+		expect(noticeKindOf({ ticketStatus: 'open' })).toBeUndefined();
+	});
+	it('finds the ticket id in reply and upsert items', () => {
+		expect(ticketIdOf({ ticketId: 5 })).toBe('5');
+		expect(ticketIdOf({ zendesk: { ticketId: 6 } })).toBe('6');
+		expect(ticketIdOf({})).toBeUndefined();
+	});
+	it('renders a template with the ticket id, escaped', () => {
+		expect(renderNotice('Ticket #{ticketId} is open <3', { ticketId: '42' }, escapeSlackText)).toBe('Ticket #42 is open &lt;3');
+	});
+});
