@@ -1,0 +1,109 @@
+/**
+ * The notice that tells a Slack user which of their files did not reach the support team, and
+ * the process-wide ledger that makes sure it goes out at most once per message even when Slack
+ * retries the event or the workflow runs again for the same message.
+ */
+import type { RejectedFile, RejectionReason, SlackDmItem } from '../types';
+
+export type NoticeMode = 'off' | 'dm' | 'ephemeral';
+
+export const DEFAULT_NOTICE_TEMPLATE =
+	'Some of your files could not be passed on to the support team:\n{files}\nAllowed file types: {allowedTypes}, up to {maxFileSize} per file.';
+
+const REASON_TEXT: Record<RejectionReason, string> = {
+	typeNotAllowed: 'this file type is not allowed',
+	contentMismatch: 'the content does not match the file name',
+	tooLarge: 'the file is too large',
+	messageTooLarge: 'the files of the message are too large together',
+	empty: 'the file is empty',
+	downloadFailed: 'the file could not be downloaded',
+	fileSendingDisabled: 'file sending is turned off',
+};
+
+export function reasonText(reason: RejectionReason): string {
+	return REASON_TEXT[reason];
+}
+
+/** Slack's own escaping for message text: & < > (so a file named "<!channel>" pings nobody). */
+export function escapeSlackText(text: string): string {
+	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export interface NoticeValues {
+	rejected: RejectedFile[];
+	allowedTypes: string;
+	maxFileSize: string;
+}
+
+/**
+ * Fills the admin's template. Placeholders: {files} (one line per refused file with its
+ * reason), {count}, {allowedTypes}, {maxFileSize}. Unknown placeholders stay as written.
+ */
+export function renderNotice(template: string, values: NoticeValues): string {
+	const files = values.rejected.map((file) => `• ${escapeSlackText(file.name)}: ${reasonText(file.reason)}`).join('\n');
+	const replacements: Record<string, string> = {
+		files,
+		count: String(values.rejected.length),
+		allowedTypes: values.allowedTypes,
+		maxFileSize: values.maxFileSize,
+	};
+	const text = (template.trim() === '' ? DEFAULT_NOTICE_TEMPLATE : template).replace(/\{(\w+)\}/g, (placeholder, key: string) =>
+		Object.prototype.hasOwnProperty.call(replacements, key) ? replacements[key] : placeholder,
+	);
+	return text;
+}
+
+export type NoticeDecision = { send: false; why: string } | { send: true; key: string };
+
+/** Whether this item may get a notice at all (before consulting the ledger). */
+export function noticeEligibility(item: SlackDmItem, rejected: RejectedFile[], mode: NoticeMode): NoticeDecision {
+	if (mode === 'off') return { send: false, why: 'notices are off' };
+	if (rejected.length === 0) return { send: false, why: 'no file was refused' };
+	if (item.kind !== 'message') return { send: false, why: `no notice for ${item.kind} events` };
+	// Echo guard: the handle's own messages never get a notice, even if one slipped past the trigger.
+	if (!item.user?.id || item.user.id === item.handle?.userId) return { send: false, why: 'the message is from the handle itself' };
+	if (!item.idempotencyKey) return { send: false, why: 'the message has no idempotency key' };
+	return { send: true, key: `${item.idempotencyKey}` };
+}
+
+/**
+ * Remembers which messages already got a notice, per process. Bounded (oldest entries go
+ * first) and time-limited: Slack's retries arrive within minutes, so an hour is plenty.
+ */
+export class NoticeLedger {
+	private readonly sentAt = new Map<string, number>();
+
+	constructor(
+		private readonly ttlMs = 60 * 60 * 1000,
+		private readonly maxEntries = 10_000,
+	) {}
+
+	/** True exactly once per key within the TTL; the caller then sends the notice. */
+	claim(key: string, now: number): boolean {
+		this.prune(now);
+		const previous = this.sentAt.get(key);
+		if (previous !== undefined && now - previous < this.ttlMs) return false;
+		this.sentAt.delete(key);
+		this.sentAt.set(key, now);
+		return true;
+	}
+
+	/** Gives a claim back when the notice could not be sent, so a retry may send it. */
+	release(key: string): void {
+		this.sentAt.delete(key);
+	}
+
+	get size(): number {
+		return this.sentAt.size;
+	}
+
+	private prune(now: number): void {
+		for (const [key, at] of this.sentAt) {
+			if (now - at < this.ttlMs && this.sentAt.size < this.maxEntries) break;
+			this.sentAt.delete(key);
+		}
+	}
+}
+
+/** The ledger shared by every Attachment Allowlist node in this n8n process. */
+export const processNoticeLedger = new NoticeLedger();
