@@ -95,3 +95,27 @@ export interface RejectedFile {
 }
 
 export type UpsertOutcome = 'created' | 'appended' | 'followUp' | 'reopened' | 'noted' | 'duplicate';
+
+/**
+ * One file the Attachment Allowlist accepted. Its bytes are the item's binary property
+ * `binaryKey` (`attachment_0`, `attachment_1`, … in this list's order); the Zendesk node
+ * uploads each with `name` and `mimetype` (verified against the allowlist and the content).
+ */
+export interface AcceptedFile {
+	/** Slack file id. */
+	id: string;
+	/** Sanitised file name: one readable path segment, safe to use as an upload file name. */
+	name: string;
+	mimetype: string;
+	/** Bytes actually downloaded. */
+	size: number;
+	binaryKey: string;
+}
+
+/** What the Attachment Allowlist adds to a `SlackDmItem` (json), next to the binary data. */
+export interface AttachmentCheckFields {
+	acceptedFiles: AcceptedFile[];
+	rejectedFiles: RejectedFile[];
+	/** Whether the sender was told about refused files (absent when no notice was due). */
+	attachmentNotice?: { sent: boolean; mode: 'dm' | 'ephemeral'; detail?: string };
+}
