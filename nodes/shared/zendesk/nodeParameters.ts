@@ -18,7 +18,11 @@ export const zendeskAuthenticationProperty: INodeProperties = {
 	description: 'Zendesk switches API tokens off on 2027-04-30: use OAuth2 for new set-ups',
 };
 
-/** The `credentials` entries matching `zendeskAuthenticationProperty`. */
+/**
+ * The `credentials` entries matching `zendeskAuthenticationProperty`. Use it as the whole
+ * `credentials` value; a node with more credentials must write the entries out literally
+ * (n8n's lint rule for credential names crashes on a spread inside the array).
+ */
 export const zendeskCredentials: INodeCredentialDescription[] = [
 	{ name: 'zendeskDmApi', required: true, displayOptions: { show: { authentication: ['apiToken'] } } },
 	{ name: 'zendeskDmOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
