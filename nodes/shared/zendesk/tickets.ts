@@ -1,0 +1,230 @@
+/**
+ * Ticket decisions of the Zendesk Messaging Upsert node (Support tickets API mode). Pure: no
+ * HTTP, no n8n. The strategy module (ticketsSupportMode.ts) asks these functions what to do and
+ * sends what they build.
+ */
+
+export type TicketStatus = 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
+
+/** The fields of a Zendesk ticket this package reads. */
+export interface TicketSummary {
+	id: number;
+	status: TicketStatus;
+	/** ISO date of the last update; sent back as `updated_stamp` for safe updates. */
+	updated_at: string;
+	created_at?: string;
+	external_id?: string | null;
+}
+
+/** What a ticket lookup by external id means for the conversation. */
+export type ConversationTicket =
+	| { kind: 'none' }
+	| { kind: 'active'; ticket: TicketSummary }
+	| { kind: 'closed'; ticket: TicketSummary };
+
+function newestFirst(a: TicketSummary, b: TicketSummary): number {
+	const byCreation = Date.parse(b.created_at ?? '') - Date.parse(a.created_at ?? '');
+	// Ticket ids grow with time; they break ties (and cover a missing created_at).
+	return Number.isFinite(byCreation) && byCreation !== 0 ? byCreation : b.id - a.id;
+}
+
+/**
+ * Several tickets can share the conversation's external id (follow-ups keep it): the newest one
+ * that is not closed is the conversation's ticket; when all are closed, the newest closed one is
+ * the source of the next follow-up.
+ */
+export function pickConversationTicket(tickets: TicketSummary[]): ConversationTicket {
+	const sorted = [...tickets].sort(newestFirst);
+	const active = sorted.find((ticket) => ticket.status !== 'closed');
+	if (active) return { kind: 'active', ticket: active };
+	return sorted.length > 0 ? { kind: 'closed', ticket: sorted[0] } : { kind: 'none' };
+}
+
+export type MessageKind = 'message' | 'edit' | 'delete';
+
+/** The next Zendesk write for one Slack event, given what is known about the conversation's ticket. */
+export type TicketAction =
+	| { action: 'create' }
+	| { action: 'followUp'; sourceTicketId: number }
+	| { action: 'append'; ticketId: number; reopens: boolean }
+	| { action: 'note'; ticketId: number }
+	| { action: 'skip'; reason: string };
+
+export function decideTicketAction(kind: MessageKind, conversation: ConversationTicket): TicketAction {
+	if (kind === 'edit' || kind === 'delete') {
+		// A note needs a ticket that can still be updated; an edit never opens a conversation.
+		if (conversation.kind === 'active') return { action: 'note', ticketId: conversation.ticket.id };
+		return {
+			action: 'skip',
+			reason: conversation.kind === 'none' ? 'No ticket for this conversation yet' : 'The conversation ticket is closed',
+		};
+	}
+	if (conversation.kind === 'none') return { action: 'create' };
+	if (conversation.kind === 'closed') return { action: 'followUp', sourceTicketId: conversation.ticket.id };
+	return { action: 'append', ticketId: conversation.ticket.id, reopens: conversation.ticket.status === 'solved' };
+}
+
+export const DEFAULT_SUBJECT_MAX_LENGTH = 80;
+
+/** Slack mrkdwn that reads badly in a subject: user/channel links, formatting marks. */
+function plainSubjectText(line: string): string {
+	return line
+		.replace(/<([^<>|]+)\|([^<>]+)>/g, '$2')
+		.replace(/<[@#!]?([^<>]+)>/g, '$1')
+		.replace(/(^|\s)[*_~`]+|[*_~`]+(?=\s|$)/g, '$1')
+		.replace(/\s+/g, ' ')
+		.trim();
+}
+
+/** The ticket subject: the first non-empty line of the message, shortened at a word when it can be. */
+export function deriveSubject(text: string, fallback: string, maxLength = DEFAULT_SUBJECT_MAX_LENGTH): string {
+	const firstLine = (text ?? '')
+		.split(/\r?\n/)
+		.map(plainSubjectText)
+		.find((line) => line.length > 0);
+	if (!firstLine) return fallback.slice(0, maxLength);
+	if (firstLine.length <= maxLength) return firstLine;
+	const cut = firstLine.slice(0, maxLength - 1);
+	const lastSpace = cut.lastIndexOf(' ');
+	return `${(lastSpace > maxLength / 2 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
+}
+
+/** Zendesk tags are lower case without spaces; this keeps letters, digits and underscores. */
+export function tagSlug(value: string): string {
+	return value
+		.normalize('NFKD')
+		.replace(/[\u0300-\u036f]/g, '')
+		.toLowerCase()
+		.replace(/[^a-z0-9]+/g, '_')
+		.replace(/^_+|_+$/g, '');
+}
+
+export const SLACK_DM_TAG = 'slack_dm';
+export const SLACK_CONNECT_TAG = 'slack_connect';
+
+export function ticketTags(input: { handleName: string; isPartner: boolean; configured: string[] }): string[] {
+	const tags = [SLACK_DM_TAG];
+	const handle = tagSlug(input.handleName);
+	if (handle) tags.push(`slack_handle_${handle}`);
+	if (input.isPartner) tags.push(SLACK_CONNECT_TAG);
+	for (const tag of input.configured) {
+		const slug = tag.trim().toLowerCase().replace(/\s+/g, '_');
+		if (slug) tags.push(slug);
+	}
+	return [...new Set(tags)];
+}
+
+/** Splits the "Tags" parameter (comma separated, or an array from an expression). */
+export function parseTagList(value: unknown): string[] {
+	if (Array.isArray(value)) return value.map(String).filter((tag) => tag.trim() !== '');
+	if (typeof value !== 'string') return [];
+	return value
+		.split(',')
+		.map((tag) => tag.trim())
+		.filter(Boolean);
+}
+
+export type TicketPriority = 'urgent' | 'high' | 'normal' | 'low';
+export type TicketType = 'problem' | 'incident' | 'question' | 'task';
+
+/** Routing fields an admin sets on the node (all expressions). */
+export interface TicketRouting {
+	subject?: string;
+	tags: string[];
+	brandId?: number;
+	groupId?: number;
+	priority?: TicketPriority;
+	type?: TicketType;
+	customFields: Array<{ id: number; value: unknown }>;
+}
+
+export interface CommentPayload {
+	body: string;
+	public: boolean;
+	author_id?: number;
+	uploads?: string[];
+}
+
+/** Keys of the Slack messages an update carries, stored by Zendesk in the audit's custom metadata. */
+export interface IdempotencyMetadata {
+	[key: string]: string;
+}
+
+export function buildCreateTicketBody(input: {
+	externalId: string;
+	requesterId: number;
+	subject: string;
+	comment: CommentPayload;
+	routing: TicketRouting;
+	metadata: IdempotencyMetadata;
+	/** Set for a follow-up of a closed ticket. */
+	followUpSourceId?: number;
+}): { ticket: Record<string, unknown> } {
+	const { routing } = input;
+	const ticket: Record<string, unknown> = {
+		external_id: input.externalId,
+		requester_id: input.requesterId,
+		subject: input.subject,
+		comment: input.comment,
+		metadata: input.metadata,
+	};
+	if (input.followUpSourceId !== undefined) {
+		ticket.via_followup_source_id = input.followUpSourceId;
+	} else {
+		// A follow-up inherits the closed ticket's tags; sending tags would replace them.
+		ticket.tags = routing.tags;
+	}
+	if (routing.brandId !== undefined) ticket.brand_id = routing.brandId;
+	if (routing.groupId !== undefined) ticket.group_id = routing.groupId;
+	if (routing.priority) ticket.priority = routing.priority;
+	if (routing.type) ticket.type = routing.type;
+	if (routing.customFields.length > 0) ticket.custom_fields = routing.customFields;
+	return { ticket };
+}
+
+/**
+ * A comment on an existing ticket. `updatedStamp` makes it a safe update: Zendesk answers 409
+ * when the ticket changed since that stamp, which is how another process's write is noticed.
+ */
+export function buildCommentUpdateBody(input: {
+	comment: CommentPayload;
+	metadata: IdempotencyMetadata;
+	updatedStamp?: string;
+	/** The requester's comment reopens a solved ticket; say so explicitly. */
+	reopen?: boolean;
+}): { ticket: Record<string, unknown> } {
+	const ticket: Record<string, unknown> = { comment: input.comment, metadata: input.metadata };
+	if (input.reopen) ticket.status = 'open';
+	if (input.updatedStamp) {
+		ticket.safe_update = true;
+		ticket.updated_stamp = input.updatedStamp;
+	}
+	return { ticket };
+}
+
+/** Zendesk refuses updates of closed tickets with 422 and this message in the details. */
+export function isClosedTicketRefusal(statusCode: number, body: unknown): boolean {
+	if (statusCode !== 422) return false;
+	const text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
+	return /closed prevents ticket update/i.test(text);
+}
+
+/** The agent workspace link of a ticket. */
+export function agentTicketUrl(base: { subdomain?: string; baseUrl?: string; agentUrlBase?: string }, ticketId: number): string {
+	const explicit = (base.agentUrlBase ?? '').trim() || (base.baseUrl ?? '').trim();
+	const root = explicit ? explicit.replace(/\/+$/, '') : `https://${String(base.subdomain ?? '').trim()}.zendesk.com`;
+	return `${root}/agent/tickets/${ticketId}`;
+}
+
+/** Zendesk dates are ISO strings with second precision. */
+export function stampMs(stamp: string | undefined): number | undefined {
+	if (!stamp) return undefined;
+	const ms = Date.parse(stamp);
+	return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** Slack `ts` ("1714557601.000100") in epoch milliseconds. */
+export function slackTsMs(ts: string): number | undefined {
+	const seconds = Number(ts);
+	return Number.isFinite(seconds) ? Math.floor(seconds * 1000) : undefined;
+}

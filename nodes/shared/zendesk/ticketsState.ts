@@ -1,0 +1,91 @@
+/**
+ * Process-level state of the Zendesk Messaging Upsert node: the conversation → ticket cache,
+ * the results of messages already handled (in-process duplicates cost no call), single-flight
+ * per message, one ordered lane per conversation, and the update-limit windows.
+ * All executions of the node in one n8n process share it; another process has its own, which is
+ * why the exactly-once design also keeps a marker in Zendesk (see comments.ts).
+ */
+import { sleep } from 'n8n-workflow';
+
+import { SingleFlight, TtlCache } from '../identity/ttlCache';
+import type { UpdateWindowState } from './coalesce';
+import type { ConversationTicket } from './tickets';
+
+export interface UpsertEnvironment {
+	now(): number;
+	sleep(ms: number): Promise<void>;
+}
+
+const realEnvironment: UpsertEnvironment = { now: () => Date.now(), sleep: async (ms) => await sleep(ms) };
+
+let environment: UpsertEnvironment = realEnvironment;
+
+/** The clock and sleep of the update pacing; tests and the benchmark swap in virtual time. */
+export function upsertEnvironment(): UpsertEnvironment {
+	return environment;
+}
+
+export function setUpsertEnvironment(next?: Partial<UpsertEnvironment>): void {
+	environment = { ...realEnvironment, ...(next ?? {}) };
+}
+
+/** What this process knows about a conversation's ticket. */
+export interface ConversationState {
+	ticket: ConversationTicket;
+	/** Idempotency keys known to be in the ticket → their comment id when known. */
+	seen: Map<string, number | undefined>;
+	/**
+	 * The ticket's state up to this time (ms) was loaded, not written by this process, and its
+	 * audits were not read: a message older than this may already be in it. Undefined: known.
+	 */
+	unknownBeforeMs?: number;
+}
+
+export interface UpsertResult {
+	ticketId: number | null;
+	outcome: 'created' | 'appended' | 'followUp' | 'reopened' | 'noted' | 'duplicate' | 'skipped';
+	commentId?: number;
+	followUpSourceId?: number;
+	/** Messages in the same comment when the update limit made this process coalesce them. */
+	coalescedCount?: number;
+	/** Why nothing was written (outcome `skipped`). */
+	reason?: string;
+}
+
+export const conversationCache = new TtlCache<ConversationState>(() => environment.now());
+
+export const handledMessages = new TtlCache<UpsertResult>(() => environment.now());
+
+export const messageFlights = new SingleFlight<UpsertResult>();
+
+/** `${ticketId}:${author}` → this process's recent updates of that ticket by that author. */
+export const updateWindows = new Map<string, UpdateWindowState>();
+
+export interface Lane<E> {
+	waiting: E[];
+	tail: Promise<void>;
+}
+
+const lanes = new Map<string, Lane<unknown>>();
+
+export function laneFor<E>(conversationKey: string): Lane<E> {
+	let lane = lanes.get(conversationKey) as Lane<E> | undefined;
+	if (!lane) {
+		lane = { waiting: [], tail: Promise.resolve() };
+		lanes.set(conversationKey, lane as Lane<unknown>);
+	}
+	return lane;
+}
+
+export function releaseLaneIfIdle(conversationKey: string): void {
+	const lane = lanes.get(conversationKey);
+	if (lane && lane.waiting.length === 0) lanes.delete(conversationKey);
+}
+
+/** Forget everything (tests: "another process"; also after credential changes). */
+export function resetUpsertState(): void {
+	conversationCache.clear();
+	handledMessages.clear();
+	updateWindows.clear();
+	lanes.clear();
+}

@@ -1,0 +1,460 @@
+/**
+ * The Zendesk Support (tickets API) strategy of the Zendesk Messaging Upsert node: one Slack
+ * conversation ↔ one ticket (plus follow-ups), each Slack message exactly once.
+ *
+ * Per message, in this process: a handled-messages cache and single-flight (duplicates cost no
+ * call), then one ordered lane per conversation. The lane holder decides with the pure modules
+ * (tickets.ts, comments.ts, coalesce.ts) and sends:
+ *   - cached ticket, text only: one PUT (safe update against the cached `updated_at`);
+ *   - 409 (someone else updated): reload the ticket, read recent audits when the message could
+ *     already be there, retry; 422 "closed prevents ticket update": follow-up; 404: look up again;
+ *   - no ticket / closed ticket: POST with `Idempotency-Key` (follow-up: `via_followup_source_id`).
+ * Every write carries the message keys as custom audit metadata: that is the cross-process
+ * marker read back from `GET /tickets/{id}/audits.json`. docs/zendesk-upsert.md explains why.
+ */
+import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { SlackDmItem } from '../types';
+import { ticketExternalId } from '../identity/externalIds';
+import { callZendesk } from '../transport/zendeskTransport';
+import { retryAfterMs } from '../transport/retryPolicy';
+import type { UpdateLimitConfig } from './coalesce';
+import { emptyWindow, planUpdate, recordRateLimited, recordUpdate, takeBatch } from './coalesce';
+import {
+	coalescedBody,
+	commentIdOf,
+	deleteNoteBody,
+	editNoteBody,
+	keysInAudits,
+	markerFits,
+	markerMetadata,
+	messageBody,
+} from './comments';
+import type { TicketRouting, TicketSummary } from './tickets';
+import {
+	buildCommentUpdateBody,
+	buildCreateTicketBody,
+	decideTicketAction,
+	deriveSubject,
+	isClosedTicketRefusal,
+	pickConversationTicket,
+	slackTsMs,
+	stampMs,
+} from './tickets';
+import type { ConversationState, Lane, UpsertResult } from './ticketsState';
+import {
+	conversationCache,
+	handledMessages,
+	laneFor,
+	messageFlights,
+	releaseLaneIfIdle,
+	updateWindows,
+	upsertEnvironment,
+} from './ticketsState';
+import type { FileToUpload } from './uploads';
+import { uploadFiles } from './uploads';
+
+export interface UpsertSettings {
+	credentialType: string;
+	routing: TicketRouting;
+	/** Explicit subject (expression); empty: derived from the first line. */
+	subjectOverride?: string;
+	subjectFallback: string;
+	subjectMaxLength: number;
+	limits: UpdateLimitConfig;
+	/** Send comments as safe updates (409 on concurrent changes). */
+	safeUpdates: boolean;
+	/** How long this process trusts its conversation → ticket cache. */
+	cacheTtlMs: number;
+}
+
+export interface UpsertRequest {
+	ctx: IExecuteFunctions;
+	itemIndex: number;
+	item: SlackDmItem;
+	requesterId?: number;
+	files: FileToUpload[];
+	settings: UpsertSettings;
+}
+
+/** Clock skew allowance between Slack's `ts` and Zendesk's `updated_at`. */
+const SKEW_MARGIN_MS = 60_000;
+
+/** How long a handled message is remembered (Slack retries within about 5 minutes). */
+const HANDLED_TTL_MS = 60 * 60_000;
+
+/** Recent audits read to find markers (Slack retries come within minutes). */
+const AUDIT_PAGE_SIZE = 100;
+
+/** Guards the decision loop against a server that keeps changing under us. */
+const MAX_STEPS = 50;
+
+interface Entry {
+	request: UpsertRequest;
+	key: string;
+	conversationKey: string;
+	tsMs: number;
+	uploadToken?: string;
+	settled: boolean;
+	/** Creation answers that sent us back to the lookup (stale closed ticket, replayed key). */
+	createRetries: number;
+	resolve: (result: UpsertResult) => void;
+	reject: (error: Error) => void;
+	promise: Promise<UpsertResult>;
+}
+
+export function conversationKeyOf(item: SlackDmItem): string {
+	const threadTs = item.message.threadKey ? item.message.threadTs : undefined;
+	return ticketExternalId({ teamId: item.teamId, channelId: item.channel.id, threadTs });
+}
+
+/** Upserts one Slack event. Resolves with what happened; rejects with a NodeApiError/NodeOperationError. */
+export async function upsertSupportTicket(request: UpsertRequest): Promise<UpsertResult> {
+	const key = request.item.idempotencyKey;
+	if (!key) throw new NodeOperationError(request.ctx.getNode(), 'The item has no idempotencyKey: connect the Slack DM Trigger output', { itemIndex: request.itemIndex });
+	const handled = handledMessages.get(key);
+	if (handled) return asDuplicate(handled);
+	let first = false;
+	const result = await messageFlights.run(key, async () => {
+		first = true;
+		const outcome = await handleMessage(request, key);
+		handledMessages.set(key, outcome, HANDLED_TTL_MS);
+		return outcome;
+	});
+	return first ? result : asDuplicate(result);
+}
+
+function asDuplicate(result: UpsertResult): UpsertResult {
+	if (result.outcome === 'skipped') return result;
+	return { ...result, outcome: 'duplicate' };
+}
+
+async function handleMessage(request: UpsertRequest, key: string): Promise<UpsertResult> {
+	const { ctx, item, settings } = request;
+	if (item.kind === 'message' && request.requesterId === undefined) {
+		throw new NodeOperationError(ctx.getNode(), 'No requester: connect the Profile Linker before this node or set "Requester ID"', {
+			itemIndex: request.itemIndex,
+		});
+	}
+	const entry = makeEntry(request, key);
+	// Upload first, outside the lane: one token for all files of the message.
+	if (item.kind === 'message' && request.files.length > 0) {
+		entry.uploadToken = await uploadFiles(ctx, settings.credentialType, request.files);
+	}
+	const lane = laneFor<Entry>(entry.conversationKey);
+	lane.waiting.push(entry);
+	const turn = lane.tail.then(async () => await takeTurn(lane, entry));
+	lane.tail = turn.then(
+		() => undefined,
+		() => undefined,
+	);
+	try {
+		return await entry.promise;
+	} finally {
+		releaseLaneIfIdle(entry.conversationKey);
+	}
+}
+
+function makeEntry(request: UpsertRequest, key: string): Entry {
+	let resolve!: (result: UpsertResult) => void;
+	let reject!: (error: Error) => void;
+	const promise = new Promise<UpsertResult>((res, rej) => {
+		resolve = res;
+		reject = rej;
+	});
+	return {
+		request,
+		key,
+		conversationKey: conversationKeyOf(request.item),
+		tsMs: slackTsMs(request.item.message.ts) ?? 0,
+		settled: false,
+		createRetries: 0,
+		resolve,
+		reject,
+		promise,
+	};
+}
+
+function settle(lane: Lane<Entry>, entry: Entry, outcome: { result?: UpsertResult; error?: Error }): void {
+	if (entry.settled) return;
+	entry.settled = true;
+	lane.waiting.splice(lane.waiting.indexOf(entry), 1);
+	if (outcome.error) entry.reject(outcome.error);
+	else entry.resolve(outcome.result!);
+}
+
+async function takeTurn(lane: Lane<Entry>, entry: Entry): Promise<void> {
+	if (entry.settled) return; // carried by an earlier coalesced comment
+	try {
+		await processHead(lane, entry);
+		if (!entry.settled) throw new NodeOperationError(entry.request.ctx.getNode(), 'Zendesk kept changing the ticket; gave up', { itemIndex: entry.request.itemIndex });
+	} catch (error) {
+		settle(lane, entry, { error: error as Error });
+	}
+}
+
+async function loadConversation(entry: Entry): Promise<ConversationState> {
+	const cached = conversationCache.get(entry.conversationKey);
+	if (cached) return cached;
+	const { ctx, settings } = entry.request;
+	const answer = await callZendesk<{ tickets?: TicketSummary[] }>(ctx, settings.credentialType, {
+		method: 'GET',
+		path: '/tickets.json',
+		qs: { external_id: entry.conversationKey },
+	});
+	const ticket = pickConversationTicket(answer.body?.tickets ?? []);
+	const state: ConversationState = {
+		ticket,
+		seen: new Map(),
+		unknownBeforeMs: ticket.kind === 'none' ? undefined : (stampMs(ticket.ticket.updated_at) ?? Number.MAX_SAFE_INTEGER),
+	};
+	if (ticket.kind !== 'none') conversationCache.set(entry.conversationKey, state, settings.cacheTtlMs);
+	return state;
+}
+
+function remember(entry: Entry, state: ConversationState): void {
+	conversationCache.set(entry.conversationKey, state, entry.request.settings.cacheTtlMs);
+}
+
+/** Could an earlier delivery of this message already be in the part of the ticket we have not read? */
+function mayHideMessage(state: ConversationState, entry: Entry): boolean {
+	if (state.unknownBeforeMs === undefined) return false;
+	return !(entry.tsMs - SKEW_MARGIN_MS > state.unknownBeforeMs);
+}
+
+async function readMarkers(entry: Entry, state: ConversationState, ticketId: number): Promise<void> {
+	const { ctx, settings } = entry.request;
+	const answer = await callZendesk<{ audits?: unknown[] }>(ctx, settings.credentialType, {
+		method: 'GET',
+		path: `/tickets/${ticketId}/audits.json`,
+		qs: { sort_order: 'desc', per_page: AUDIT_PAGE_SIZE },
+	});
+	for (const [key, commentId] of keysInAudits((answer.body?.audits ?? []) as Parameters<typeof keysInAudits>[0])) {
+		state.seen.set(key, commentId);
+	}
+	state.unknownBeforeMs = undefined;
+}
+
+async function reloadTicket(entry: Entry, state: ConversationState, ticketId: number): Promise<void> {
+	const { ctx, settings } = entry.request;
+	const answer = await callZendesk<{ ticket?: TicketSummary }>(ctx, settings.credentialType, {
+		method: 'GET',
+		path: `/tickets/${ticketId}.json`,
+		acceptStatuses: [404],
+	});
+	const ticket = answer.body?.ticket;
+	if (answer.statusCode === 404 || !ticket) {
+		conversationCache.delete(entry.conversationKey);
+		return;
+	}
+	state.ticket = ticket.status === 'closed' ? { kind: 'closed', ticket } : { kind: 'active', ticket };
+	state.unknownBeforeMs = stampMs(ticket.updated_at) ?? Number.MAX_SAFE_INTEGER;
+	remember(entry, state);
+}
+
+function authorKey(entry: Entry): string {
+	return entry.request.item.kind === 'message' ? `requester:${entry.request.requesterId}` : 'bridge';
+}
+
+function windowKey(ticketId: number, entry: Entry): string {
+	return `${ticketId}:${authorKey(entry)}`;
+}
+
+function fileNames(entry: Entry): string[] {
+	return entry.request.files.map((file) => file.name);
+}
+
+function commentText(entry: Entry): string {
+	const { message } = entry.request.item;
+	return messageBody({ ts: message.ts, text: message.text ?? '', fileNames: fileNames(entry) });
+}
+
+function noteText(entry: Entry): string {
+	const { item } = entry.request;
+	if (item.kind === 'delete') return deleteNoteBody({ ts: item.message.ts, deletedText: item.message.previousText ?? (item.message.text || undefined) });
+	return editNoteBody({ ts: item.message.ts, previousText: item.message.previousText, newText: item.message.text ?? '' });
+}
+
+async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
+	const env = upsertEnvironment();
+	const { ctx, settings, item } = head.request;
+	for (let step = 0; step < MAX_STEPS && !head.settled; step++) {
+		const state = await loadConversation(head);
+		if (state.ticket.kind !== 'none') {
+			const ticketId = state.ticket.ticket.id;
+			if (state.seen.has(head.key)) {
+				settle(lane, head, { result: { ticketId, outcome: 'duplicate', commentId: state.seen.get(head.key) } });
+				return;
+			}
+			if (mayHideMessage(state, head)) {
+				await readMarkers(head, state, ticketId);
+				continue;
+			}
+		}
+		const action = decideTicketAction(item.kind, state.ticket);
+		if (action.action === 'skip') {
+			settle(lane, head, { result: { ticketId: state.ticket.kind === 'none' ? null : state.ticket.ticket.id, outcome: 'skipped', reason: action.reason } });
+			return;
+		}
+		if (action.action === 'create' || action.action === 'followUp') {
+			const sourceId = action.action === 'followUp' ? action.sourceTicketId : undefined;
+			await createTicket(lane, head, sourceId);
+			continue;
+		}
+		// append or note: mind the update limit of this ticket and author
+		const wKey = windowKey(action.ticketId, head);
+		const plan = planUpdate(updateWindows.get(wKey) ?? emptyWindow(), settings.limits, env.now());
+		if (plan.waitMs > 0) {
+			await env.sleep(plan.waitMs);
+			continue;
+		}
+		const batch = takeBatch(
+			lane.waiting.filter((entry) => !entry.settled),
+			plan.coalesce && item.kind === 'message',
+			(current, next) =>
+				next.request.item.kind === 'message' &&
+				next.request.requesterId === head.request.requesterId &&
+				!state.seen.has(next.key) &&
+				!mayHideMessage(state, next) &&
+				markerFits(
+					current.map((entry) => entry.key),
+					next.key,
+				),
+		);
+		const isNote = action.action === 'note';
+		const uploads = batch.map((entry) => entry.uploadToken).filter((token): token is string => Boolean(token));
+		const comment = isNote
+			? { body: noteText(head), public: false }
+			: {
+					body: batch.length > 1 ? coalescedBody(batch.map((entry) => ({ ts: entry.request.item.message.ts, text: entry.request.item.message.text ?? '', fileNames: fileNames(entry) }))) : commentText(head),
+					public: true,
+					author_id: head.request.requesterId,
+					...(uploads.length > 0 ? { uploads } : {}),
+				};
+		const previousStatus = state.ticket.kind === 'none' ? undefined : state.ticket.ticket.status;
+		const reopens = action.action === 'append' && action.reopens;
+		const answer = await callZendesk<{ ticket?: TicketSummary }>(ctx, settings.credentialType, {
+			method: 'PUT',
+			path: `/tickets/${action.ticketId}.json`,
+			body: buildCommentUpdateBody({
+				comment,
+				metadata: markerMetadata(batch.map((entry) => entry.key)),
+				updatedStamp: settings.safeUpdates && state.ticket.kind !== 'none' ? state.ticket.ticket.updated_at : undefined,
+				reopen: reopens,
+			}) as IDataObject,
+			acceptStatuses: [404, 409, 422, 429],
+		});
+		if (answer.statusCode === 409) {
+			await reloadTicket(head, state, action.ticketId);
+			continue;
+		}
+		if (answer.statusCode === 404) {
+			conversationCache.delete(head.conversationKey);
+			continue;
+		}
+		if (answer.statusCode === 429) {
+			const now = env.now();
+			updateWindows.set(wKey, recordRateLimited(updateWindows.get(wKey) ?? emptyWindow(), settings.limits, now, retryAfterMs(answer.headers, now)));
+			continue;
+		}
+		if (answer.statusCode === 422) {
+			if (isClosedTicketRefusal(answer.statusCode, answer.body) && state.ticket.kind !== 'none') {
+				state.ticket = { kind: 'closed', ticket: { ...state.ticket.ticket, status: 'closed' } };
+				state.unknownBeforeMs = undefined;
+				remember(head, state);
+				continue;
+			}
+			throw zendeskError(head, 'PUT /tickets/{id}.json', answer.statusCode, answer.body);
+		}
+		updateWindows.set(wKey, recordUpdate(updateWindows.get(wKey) ?? emptyWindow(), settings.limits, env.now()));
+		const updated = answer.body?.ticket;
+		const commentId = commentIdOf(answer.body);
+		for (const entry of batch) state.seen.set(entry.key, commentId);
+		if (updated?.updated_at) {
+			state.ticket = updated.status === 'closed' ? { kind: 'closed', ticket: updated } : { kind: 'active', ticket: updated };
+			remember(head, state);
+		} else {
+			conversationCache.delete(head.conversationKey);
+		}
+		const outcome: UpsertResult['outcome'] = isNote ? 'noted' : reopens || (previousStatus === 'solved' && updated?.status !== 'solved') ? 'reopened' : 'appended';
+		for (const [index, entry] of batch.entries()) {
+			settle(lane, entry, {
+				result: {
+					ticketId: action.ticketId,
+					outcome: index === 0 ? outcome : 'appended',
+					commentId,
+					...(batch.length > 1 ? { coalescedCount: batch.length } : {}),
+				},
+			});
+		}
+		return;
+	}
+}
+
+async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: number | undefined): Promise<void> {
+	const { ctx, settings, item } = head.request;
+	const subject = settings.subjectOverride?.trim() || deriveSubject(item.message.text ?? '', settings.subjectFallback, settings.subjectMaxLength);
+	const body = buildCreateTicketBody({
+		externalId: head.conversationKey,
+		requesterId: head.request.requesterId!,
+		subject,
+		comment: {
+			body: commentText(head),
+			public: true,
+			author_id: head.request.requesterId,
+			...(head.uploadToken ? { uploads: [head.uploadToken] } : {}),
+		},
+		routing: settings.routing,
+		metadata: markerMetadata([head.key]),
+		followUpSourceId,
+	});
+	const answer = await callZendesk<{ ticket?: TicketSummary }>(ctx, settings.credentialType, {
+		method: 'POST',
+		path: '/tickets.json',
+		body: body as IDataObject,
+		headers: { 'Idempotency-Key': head.key },
+		acceptStatuses: [400, 409, 422],
+	});
+	const ticket = answer.body?.ticket;
+	if (answer.statusCode >= 400 || !ticket) {
+		// A stale "closed" (source gone) or an idempotency key replayed with another payload
+		// (another process uploaded the same files again): look the conversation up afresh once.
+		const retryable = answer.statusCode === 409 || /idempot|followup|follow-up/i.test(JSON.stringify(answer.body ?? ''));
+		if (retryable && head.createRetries < 1) {
+			conversationCache.delete(head.conversationKey);
+			head.createRetries += 1;
+			return;
+		}
+		throw zendeskError(head, 'POST /tickets.json', answer.statusCode, answer.body);
+	}
+	const replayed = /hit/i.test(String(headerValue(answer.headers, 'x-idempotency-lookup') ?? ''));
+	const commentId = commentIdOf(answer.body);
+	const created: ConversationState = { ticket: { kind: 'active', ticket }, seen: new Map([[head.key, commentId]]), unknownBeforeMs: replayed ? stampMs(ticket.updated_at) : undefined };
+	remember(head, created);
+	settle(lane, head, {
+		result: {
+			ticketId: ticket.id,
+			outcome: replayed ? 'duplicate' : followUpSourceId !== undefined ? 'followUp' : 'created',
+			commentId,
+			...(followUpSourceId !== undefined ? { followUpSourceId } : {}),
+		},
+	});
+}
+
+function headerValue(headers: Record<string, unknown>, name: string): unknown {
+	const wanted = name.toLowerCase();
+	for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === wanted) return Array.isArray(value) ? value[0] : value;
+	return undefined;
+}
+
+function zendeskError(entry: Entry, route: string, statusCode: number, body: unknown): NodeApiError {
+	const parsed = (body ?? {}) as { error?: unknown; description?: unknown; details?: unknown };
+	const details = parsed.details ? ` ${JSON.stringify(parsed.details)}` : '';
+	const message = `${typeof parsed.error === 'string' ? parsed.error : 'Zendesk error'}${typeof parsed.description === 'string' ? `: ${parsed.description}` : ''}${details}`;
+	return new NodeApiError(entry.request.ctx.getNode(), { statusCode, message } as JsonObject, {
+		message: `Zendesk ${route} failed (HTTP ${statusCode}): ${message}`,
+		httpCode: String(statusCode),
+		itemIndex: entry.request.itemIndex,
+	});
+}
