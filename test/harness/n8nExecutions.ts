@@ -1,0 +1,89 @@
+/**
+ * Pure helpers for what real n8n returns: its REST API stores execution data in the
+ * `flatted` format (JSON with back-references), and tests want plain objects and node outputs.
+ */
+
+/** Execution statuses after which n8n will not touch the execution again. */
+export const FINISHED_STATUSES = ['success', 'error', 'crashed', 'canceled'] as const;
+
+export interface NodeRun {
+	startTime?: number;
+	executionStatus?: string;
+	error?: { message?: string; description?: string; [key: string]: unknown };
+	data?: { main?: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, unknown> }> | null> };
+}
+
+export interface ExecutionData {
+	resultData: {
+		runData: Record<string, NodeRun[]>;
+		lastNodeExecuted?: string;
+		error?: { message?: string; [key: string]: unknown };
+	};
+	[key: string]: unknown;
+}
+
+export interface Execution {
+	id: string;
+	workflowId: string;
+	status: string;
+	mode: string;
+	startedAt: string | null;
+	stoppedAt: string | null;
+	/** Present when the execution was read with its data. */
+	data?: ExecutionData;
+}
+
+/**
+ * Parses n8n's `flatted` serialisation (what `flatted.stringify` produces): a JSON array whose
+ * first entry is the root and whose string values elsewhere are indexes into the array.
+ */
+export function parseFlatted(text: string): unknown {
+	// Every string in the text is wrapped first: top-level entries are then unwrapped back into
+	// values, while wrapped strings inside objects and arrays are references.
+	const input: unknown[] = (JSON.parse(text, (_key, value) =>
+		typeof value === 'string' ? new FlattedRef(value) : value,
+	) as unknown[]).map((entry) => (entry instanceof FlattedRef ? entry.ref : entry));
+	const revived = new Set<object>();
+	const revive = (output: Record<string, unknown>): Record<string, unknown> => {
+		for (const key of Object.keys(output)) {
+			const value = output[key];
+			if (!(value instanceof FlattedRef)) continue;
+			const target = input[Number(value.ref)];
+			if (typeof target === 'object' && target !== null && !revived.has(target)) {
+				revived.add(target);
+				output[key] = revive(target as Record<string, unknown>);
+			} else {
+				output[key] = target;
+			}
+		}
+		return output;
+	};
+	const root = input[0];
+	if (typeof root !== 'object' || root === null) return root;
+	revived.add(root);
+	return revive(root as Record<string, unknown>);
+}
+
+class FlattedRef {
+	constructor(readonly ref: string) {}
+}
+
+/** The JSON items one node produced (first run, first output by default). */
+export function nodeOutput(
+	execution: Execution,
+	nodeName: string,
+	{ run = 0, output = 0 }: { run?: number; output?: number } = {},
+): Array<Record<string, unknown>> {
+	const runs = execution.data?.resultData.runData[nodeName];
+	if (!runs || !runs[run]) return [];
+	return (runs[run].data?.main?.[output] ?? []).map((item) => item.json);
+}
+
+/** Names of the nodes that ran in this execution. */
+export function nodesThatRan(execution: Execution): string[] {
+	return Object.keys(execution.data?.resultData.runData ?? {});
+}
+
+export function isFinished(execution: Pick<Execution, 'status'>): boolean {
+	return (FINISHED_STATUSES as readonly string[]).includes(execution.status);
+}
