@@ -1,0 +1,224 @@
+import type { UsersInfoResponse } from '@slack/web-api';
+
+import { SingleFlight, TtlCache } from '../../nodes/shared/identity/ttlCache';
+import { isPartnerUser, slackTeamName, slackUserFacts } from '../../nodes/shared/slack/users';
+import {
+	buildOrganizationUpsertBody,
+	disambiguatedOrganizationName,
+	isDuplicateNameError,
+	planOrganization,
+} from '../../nodes/shared/zendesk/organizations';
+import type { ZendeskUser } from '../../nodes/shared/zendesk/users';
+import {
+	buildEmailIdentityBody,
+	buildUserUpsertBody,
+	decideEmailLink,
+	decideMerge,
+	isStaff,
+	parseTagList,
+	refuseExternalIdHolder,
+	toLinkedUser,
+	userWithExternalId,
+} from '../../nodes/shared/zendesk/users';
+
+const endUser = (over: Partial<ZendeskUser> = {}): ZendeskUser => ({ id: 10, name: 'Erin', email: 'erin@acme.test', external_id: null, role: 'end-user', ...over });
+
+describe('Slack profile facts', () => {
+	const known = { userId: 'U1', teamId: 'T1' };
+
+	it('takes name, lower-cased email and team from users.info', () => {
+		const response = {
+			ok: true,
+			user: { id: 'U1', team_id: 'T9', real_name: 'Erin E', profile: { real_name: 'Erin Example', display_name: 'erin', email: 'Erin@Acme.test' } },
+		} as UsersInfoResponse;
+		expect(slackUserFacts(response, known)).toMatchObject({ userId: 'U1', teamId: 'T9', name: 'Erin Example', email: 'erin@acme.test', described: true });
+	});
+
+	it('marks strangers and has no email when Slack hides it', () => {
+		const response = { ok: true, user: { id: 'U1', team_id: 'T2', is_stranger: true, name: 'pat', profile: { display_name: 'Pat' } } } as UsersInfoResponse;
+		const facts = slackUserFacts(response, known);
+		expect(facts.isStranger).toBe(true);
+		expect(facts.email).toBeUndefined();
+		expect(facts.name).toBe('Pat');
+	});
+
+	it('still describes a user Slack refuses, from what the event said', () => {
+		const facts = slackUserFacts({ ok: false, error: 'user_not_found' } as UsersInfoResponse, known);
+		expect(facts).toMatchObject({ userId: 'U1', teamId: 'T1', name: 'Slack user U1', described: false, slackError: 'user_not_found' });
+	});
+
+	it('ignores an email that is not an address', () => {
+		const response = { ok: true, user: { id: 'U1', profile: { email: 'not an email' } } } as UsersInfoResponse;
+		expect(slackUserFacts(response, known).email).toBeUndefined();
+	});
+
+	it('names a team from team.info, or falls back to its id', () => {
+		expect(slackTeamName({ ok: true, team: { id: 'T2', name: 'Partner Co' } }, 'T2')).toBe('Partner Co');
+		expect(slackTeamName({ ok: false, error: 'team_not_found' }, 'T2')).toBe('Slack team T2');
+		expect(slackTeamName({ ok: true, team: { id: 'T0OTHER', name: 'Own team' } }, 'T2')).toBe('Slack team T2');
+	});
+
+	it('calls partners those from another workspace, strangers and users marked external', () => {
+		expect(isPartnerUser({ teamId: 'T1', isStranger: false }, { teamId: 'T1' })).toBe(false);
+		expect(isPartnerUser({ teamId: 'T2', isStranger: false }, { teamId: 'T1' })).toBe(true);
+		expect(isPartnerUser({ teamId: 'T1', isStranger: true }, { teamId: 'T1' })).toBe(true);
+		expect(isPartnerUser({ teamId: 'T1', isStranger: false }, { teamId: 'T1', markedExternal: true })).toBe(true);
+		// Another workspace of the same Enterprise Grid org is not a partner.
+		expect(isPartnerUser({ teamId: 'T2', isStranger: false, enterpriseId: 'E1' }, { teamId: 'T1', enterpriseId: 'E1' })).toBe(false);
+	});
+});
+
+describe('Zendesk user decisions', () => {
+	it('treats every role but end-user as staff', () => {
+		expect(isStaff({ role: 'end-user' })).toBe(false);
+		expect(isStaff({ role: 'agent' })).toBe(true);
+		expect(isStaff({ role: 'admin' })).toBe(true);
+	});
+
+	it('finds the holder of an external id case-insensitively, skipping inactive users', () => {
+		const users = [endUser({ id: 1, external_id: 'slack:T1:U1', active: false }), endUser({ id: 2, external_id: 'SLACK:t1:u1' })];
+		expect(userWithExternalId(users, 'slack:T1:U1')?.id).toBe(2);
+		expect(userWithExternalId(users, 'slack:T1:U2')).toBeUndefined();
+	});
+
+	it('refuses a staff member who carries the external id', () => {
+		expect(refuseExternalIdHolder(endUser({ role: 'agent' }))).toMatch(/agent/);
+		expect(refuseExternalIdHolder(endUser())).toBeUndefined();
+	});
+
+	it('links an end user who has the email, setting our external id only when theirs is empty', () => {
+		expect(decideEmailLink('erin@acme.test', [endUser()])).toEqual({ action: 'link', user: endUser(), setExternalId: true });
+		const withSso = endUser({ external_id: 'sso-42' });
+		expect(decideEmailLink('ERIN@acme.test', [withSso])).toEqual({ action: 'link', user: withSso, setExternalId: false });
+	});
+
+	it('never links an agent or admin by email, and keeps the email off the new profile', () => {
+		expect(decideEmailLink('erin@acme.test', [endUser({ role: 'agent' })])).toEqual({ action: 'create', addEmail: false, reason: 'emailOwnedByStaff' });
+		expect(decideEmailLink('erin@acme.test', [endUser({ role: 'admin' })])).toEqual({ action: 'create', addEmail: false, reason: 'emailOwnedByStaff' });
+	});
+
+	it('ignores partial matches from the search answer', () => {
+		expect(decideEmailLink('erin@acme.test', [endUser({ email: 'erin@acme.test.example' })])).toEqual({ action: 'create', addEmail: true, reason: 'noMatch' });
+		expect(decideEmailLink(undefined, [endUser()])).toEqual({ action: 'create', addEmail: false, reason: 'noEmail' });
+	});
+
+	it('builds a create_or_update body keyed by external id, without email or role', () => {
+		const facts = slackUserFacts({ ok: true, user: { id: 'U1', team_id: 'T1', profile: { real_name: 'Erin', email: 'erin@acme.test' } } } as UsersInfoResponse, {
+			userId: 'U1',
+			teamId: 'T1',
+		});
+		const body = buildUserUpsertBody(facts, 'slack:T1:U1', { tags: ['Slack', 'slack', 'vip user'], userFields: { plan: 'pro' }, organizationId: 7 });
+		expect(body).toEqual({
+			user: { name: 'Erin', external_id: 'slack:T1:U1', skip_verify_email: true, tags: ['slack', 'vip_user'], user_fields: { plan: 'pro' }, organization_id: 7 },
+		});
+		const bare = buildUserUpsertBody(facts, 'slack:T1:U1', { tags: [], userFields: {} }).user as Record<string, unknown>;
+		expect(Object.keys(bare).sort()).toEqual(['external_id', 'name', 'skip_verify_email']);
+	});
+
+	it('adds email identities verified and without verification email', () => {
+		expect(buildEmailIdentityBody('a@b.test')).toEqual({ identity: { type: 'email', value: 'a@b.test', verified: true, skip_verify_email: true } });
+	});
+
+	it('parses tag lists', () => {
+		expect(parseTagList('slack, partner  vip,,')).toEqual(['slack', 'partner', 'vip']);
+		expect(parseTagList(undefined)).toEqual([]);
+	});
+
+	it('reports the link without an email it does not know', () => {
+		expect(toLinkedUser(endUser({ email: null }), 'slack:T1:U1', 'created')).toEqual({
+			id: 10,
+			name: 'Erin',
+			organizationId: null,
+			externalId: 'slack:T1:U1',
+			linkedBy: 'created',
+		});
+	});
+});
+
+describe('merge decisions', () => {
+	const ext = 'slack:T1:U1';
+	const source = endUser({ id: 1, email: null, external_id: ext });
+	const target = endUser({ id: 2 });
+
+	it('merges the Slack profile into the target and moves our external id when the target has none', () => {
+		expect(decideMerge(source, target, ext)).toEqual({ action: 'merge', sourceId: 1, targetId: 2, setExternalIdOnTarget: true });
+		expect(decideMerge(source, endUser({ id: 2, external_id: 'sso-1' }), ext)).toMatchObject({ action: 'merge', setExternalIdOnTarget: false });
+	});
+
+	it('refuses agents and admins on either side', () => {
+		expect(decideMerge(source, endUser({ id: 2, role: 'agent' }), ext)).toMatchObject({ action: 'refuse' });
+		expect(decideMerge(endUser({ id: 1, role: 'admin' }), target, ext)).toMatchObject({ action: 'refuse' });
+		expect(decideMerge(source, undefined, ext)).toMatchObject({ action: 'refuse' });
+	});
+
+	it('only sets the external id when no profile was created yet, and does nothing twice', () => {
+		expect(decideMerge(undefined, target, ext)).toEqual({ action: 'linkOnly', targetId: 2, setExternalIdOnTarget: true });
+		expect(decideMerge(undefined, endUser({ id: 2, external_id: ext }), ext)).toEqual({ action: 'nothing', targetId: 2 });
+		expect(decideMerge(undefined, endUser({ id: 2, external_id: 'sso-1' }), ext)).toMatchObject({ action: 'refuse' });
+		expect(decideMerge(source, source, ext)).toEqual({ action: 'nothing', targetId: 1 });
+	});
+});
+
+describe('organization policy', () => {
+	const policy = { partners: 'perTeam' as const, employees: 'none' as const };
+
+	it('gives partners their team organization and employees none by default', () => {
+		expect(planOrganization(true, 'T2', policy)).toEqual({ kind: 'partnerTeam', teamId: 'T2', externalId: 'slack-team:T2' });
+		expect(planOrganization(false, 'T1', policy)).toEqual({ kind: 'none' });
+	});
+
+	it('follows the configured policies', () => {
+		expect(planOrganization(true, 'T2', { ...policy, partners: 'none' })).toEqual({ kind: 'none' });
+		expect(planOrganization(false, 'T1', { ...policy, employees: 'fixed', employeeOrganizationId: 55 })).toEqual({ kind: 'fixed', organizationId: 55 });
+		expect(planOrganization(false, 'T1', { ...policy, employees: 'fixed', employeeOrganizationId: 0 })).toEqual({ kind: 'none' });
+	});
+
+	it('keys partner organizations by the team external id and disambiguates taken names', () => {
+		expect(buildOrganizationUpsertBody('T2', 'Partner Co')).toEqual({ organization: { external_id: 'slack-team:T2', name: 'Partner Co' } });
+		expect(disambiguatedOrganizationName('Partner Co', 'T2')).toBe('Partner Co (Slack T2)');
+		expect(isDuplicateNameError(422, { error: 'RecordInvalid', details: { name: [{ description: 'Name: has already been taken' }] } })).toBe(true);
+		expect(isDuplicateNameError(422, { error: 'RecordInvalid', details: { external_id: [{ description: 'is invalid' }] } })).toBe(false);
+		expect(isDuplicateNameError(500, { description: 'name taken' })).toBe(false);
+	});
+});
+
+describe('TTL cache and single-flight', () => {
+	it('forgets entries after their ttl, and stores nothing with ttl 0', () => {
+		let now = 1_000;
+		const cache = new TtlCache<string>(() => now);
+		cache.set('a', 'x', 100);
+		cache.set('b', 'y', 0);
+		expect(cache.get('a')).toBe('x');
+		expect(cache.get('b')).toBeUndefined();
+		now += 100;
+		expect(cache.get('a')).toBeUndefined();
+	});
+
+	it('evicts the oldest entry at capacity', () => {
+		const cache = new TtlCache<number>(() => 0, 2);
+		cache.set('a', 1, 10);
+		cache.set('b', 2, 10);
+		cache.set('c', 3, 10);
+		expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([undefined, 2, 3]);
+	});
+
+	it('shares one run between concurrent callers and starts afresh afterwards', async () => {
+		const flights = new SingleFlight<number>();
+		let runs = 0;
+		const work = async () => {
+			runs++;
+			await new Promise((resolve) => setImmediate(resolve));
+			return runs;
+		};
+		const [a, b] = await Promise.all([flights.run('k', work), flights.run('k', work)]);
+		expect([a, b, runs]).toEqual([1, 1, 1]);
+		expect(flights.inFlight).toBe(0);
+		expect(await flights.run('k', work)).toBe(2);
+	});
+
+	it('does not keep a failed run', async () => {
+		const flights = new SingleFlight<number>();
+		await expect(flights.run('k', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+		expect(await flights.run('k', async () => 5)).toBe(5);
+	});
+});

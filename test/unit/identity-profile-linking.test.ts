@@ -1,0 +1,206 @@
+import type { TeamInfoResponse, UsersInfoResponse } from '@slack/web-api';
+import type { IDataObject } from 'n8n-workflow';
+
+import type { LinkerPorts, LinkOptions, LinkRequest } from '../../nodes/shared/identity/profileLinking';
+import { LinkerState, ProfileLinkError, linkSlackUser } from '../../nodes/shared/identity/profileLinking';
+import type { ZendeskUser } from '../../nodes/shared/zendesk/users';
+
+/** An in-memory Zendesk + Slack behind the ports, recording which call came when. */
+class FakeWorld implements LinkerPorts {
+	calls: string[] = [];
+	users: ZendeskUser[] = [];
+	orgs = new Map<string, number>();
+	slackUsers = new Map<string, UsersInfoResponse>();
+	teams = new Map<string, string>();
+	private nextId = 100;
+
+	async slackUserInfo(userId: string): Promise<UsersInfoResponse> {
+		this.calls.push(`users.info ${userId}`);
+		return this.slackUsers.get(userId) ?? { ok: false, error: 'user_not_found' };
+	}
+
+	async slackTeamInfo(teamId: string): Promise<TeamInfoResponse | undefined> {
+		this.calls.push(`team.info ${teamId}`);
+		const name = this.teams.get(teamId);
+		return name ? { ok: true, team: { id: teamId, name } } : { ok: false, error: 'team_not_found' };
+	}
+
+	async findUsersByExternalIds(ids: string[]): Promise<ZendeskUser[]> {
+		this.calls.push('show_many');
+		await Promise.resolve();
+		return this.users.filter((u) => ids.some((id) => id.toLowerCase() === u.external_id?.toLowerCase()));
+	}
+
+	async findUsersByEmail(email: string): Promise<ZendeskUser[]> {
+		this.calls.push('users/search');
+		return this.users.filter((u) => u.email?.includes(email));
+	}
+
+	async createOrUpdateUser(body: IDataObject): Promise<{ user: ZendeskUser; created: boolean }> {
+		this.calls.push('create_or_update');
+		const fields = body.user as IDataObject;
+		await Promise.resolve();
+		const existing = this.users.find((u) => u.external_id === fields.external_id);
+		if (existing) return { user: existing, created: false };
+		const user: ZendeskUser = {
+			id: this.nextId++,
+			name: String(fields.name),
+			email: null,
+			external_id: String(fields.external_id),
+			role: 'end-user',
+			organization_id: (fields.organization_id as number | undefined) ?? null,
+		};
+		this.users.push(user);
+		return { user, created: true };
+	}
+
+	async addIdentity(userId: number, body: IDataObject): Promise<boolean> {
+		this.calls.push('identities');
+		const value = (body.identity as IDataObject).value as string;
+		if (this.users.some((u) => u.email === value)) return false;
+		this.users.find((u) => u.id === userId)!.email = value;
+		return true;
+	}
+
+	async setUserExternalId(userId: number, externalId: string): Promise<ZendeskUser> {
+		this.calls.push('PUT user');
+		const user = this.users.find((u) => u.id === userId)!;
+		user.external_id = externalId;
+		return user;
+	}
+
+	async upsertPartnerOrganization(teamId: string): Promise<number> {
+		this.calls.push('organizations/create_or_update');
+		if (!this.orgs.has(teamId)) this.orgs.set(teamId, 900 + this.orgs.size);
+		return this.orgs.get(teamId)!;
+	}
+}
+
+const options: LinkOptions = { cacheTtlMs: 60_000, tags: [], userFields: {}, organizationPolicy: { partners: 'perTeam', employees: 'none' } };
+const request = (over: Partial<LinkRequest> = {}): LinkRequest => ({
+	zendeskAccount: 'https://acme.zendesk.com',
+	slackAccount: 'https://slack.com/api',
+	userId: 'U0EMPLOYEE',
+	teamId: 'T0ACME',
+	handleTeamId: 'T0ACME',
+	...over,
+});
+const employeeInfo = (email = 'erin@acme.test'): UsersInfoResponse => ({
+	ok: true,
+	user: { id: 'U0EMPLOYEE', team_id: 'T0ACME', profile: { real_name: 'Erin', email } },
+});
+
+describe('linkSlackUser', () => {
+	let world: FakeWorld;
+	let now: number;
+	let state: LinkerState;
+
+	beforeEach(() => {
+		world = new FakeWorld();
+		now = 0;
+		state = new LinkerState(() => now);
+	});
+
+	it('links an existing end user by email, sets our external id, and then costs nothing until the cache period ends', async () => {
+		world.slackUsers.set('U0EMPLOYEE', employeeInfo());
+		world.users.push({ id: 7, name: 'Erin Z', email: 'erin@acme.test', external_id: null, role: 'end-user' });
+		const first = await linkSlackUser(state, world, request(), options);
+		expect(first).toMatchObject({ id: 7, email: 'erin@acme.test', externalId: 'slack:T0ACME:U0EMPLOYEE', linkedBy: 'email' });
+		expect(world.calls).toEqual(['users.info U0EMPLOYEE', 'show_many', 'users/search', 'PUT user']);
+
+		world.calls = [];
+		const again = await linkSlackUser(state, world, request(), options);
+		expect(world.calls).toEqual([]);
+		expect(again).toMatchObject({ id: 7, linkedBy: 'externalId' });
+
+		now += 60_000;
+		await linkSlackUser(state, world, request(), options);
+		expect(world.calls).toEqual(['users.info U0EMPLOYEE', 'show_many']);
+	});
+
+	it('does not overwrite an external id another system owns', async () => {
+		world.slackUsers.set('U0EMPLOYEE', employeeInfo());
+		world.users.push({ id: 7, name: 'Erin', email: 'erin@acme.test', external_id: 'sso-1', role: 'end-user' });
+		const linked = await linkSlackUser(state, world, request(), options);
+		expect(linked).toMatchObject({ id: 7, linkedBy: 'email' });
+		expect(world.calls).not.toContain('PUT user');
+		expect(world.users[0].external_id).toBe('sso-1');
+	});
+
+	it('creates a new internal user keyed by external id, then adds the email', async () => {
+		world.slackUsers.set('U0EMPLOYEE', employeeInfo('new@acme.test'));
+		const linked = await linkSlackUser(state, world, request(), options);
+		expect(linked).toMatchObject({ name: 'Erin', email: 'new@acme.test', linkedBy: 'created', organizationId: null });
+		expect(world.calls).toEqual(['users.info U0EMPLOYEE', 'show_many', 'users/search', 'create_or_update', 'identities']);
+	});
+
+	it('never links an agent by email: a separate end-user profile without the email', async () => {
+		world.slackUsers.set('U0EMPLOYEE', employeeInfo());
+		world.users.push({ id: 3, name: 'Agent Erin', email: 'erin@acme.test', external_id: null, role: 'agent' });
+		const linked = await linkSlackUser(state, world, request(), options);
+		expect(linked.id).not.toBe(3);
+		expect(linked).toMatchObject({ linkedBy: 'created' });
+		expect(linked.email).toBeUndefined();
+		expect(world.users.find((u) => u.id === 3)).toMatchObject({ external_id: null, role: 'agent' });
+		expect(world.calls).not.toContain('identities');
+	});
+
+	it('fails clearly when an agent carries the Slack user\'s external id', async () => {
+		world.slackUsers.set('U0EMPLOYEE', employeeInfo());
+		world.users.push({ id: 3, name: 'Agent', email: 'x@acme.test', external_id: 'slack:T0ACME:U0EMPLOYEE', role: 'admin' });
+		await expect(linkSlackUser(state, world, request(), options)).rejects.toThrow(ProfileLinkError);
+		await expect(linkSlackUser(state, world, request(), options)).rejects.toThrow(/admin/);
+	});
+
+	it('creates a Slack Connect partner with hidden email in the partner team organization, once per team', async () => {
+		world.slackUsers.set('U0PARTNER', { ok: true, user: { id: 'U0PARTNER', team_id: 'T0PARTNER', is_stranger: true, profile: { real_name: 'Pat' } } });
+		world.slackUsers.set('U0PARTNER2', { ok: true, user: { id: 'U0PARTNER2', team_id: 'T0PARTNER', is_stranger: true, profile: { real_name: 'Kim' } } });
+		world.teams.set('T0PARTNER', 'Partner Co');
+		const pat = await linkSlackUser(state, world, request({ userId: 'U0PARTNER', teamId: 'T0PARTNER', markedExternal: true }), options);
+		expect(pat).toMatchObject({ name: 'Pat', organizationId: 900, linkedBy: 'created', externalId: 'slack:T0PARTNER:U0PARTNER' });
+		expect(world.calls).toEqual(['users.info U0PARTNER', 'show_many', 'team.info T0PARTNER', 'organizations/create_or_update', 'create_or_update']);
+
+		world.calls = [];
+		const kim = await linkSlackUser(state, world, request({ userId: 'U0PARTNER2', teamId: 'T0PARTNER' }), options);
+		expect(kim.organizationId).toBe(900);
+		expect(world.calls).not.toContain('organizations/create_or_update');
+	});
+
+	it('builds a profile for a user Slack will not describe', async () => {
+		const linked = await linkSlackUser(state, world, request({ userId: 'U0GONE' }), options);
+		expect(linked).toMatchObject({ name: 'Slack user U0GONE', externalId: 'slack:T0ACME:U0GONE', linkedBy: 'created' });
+		expect(world.calls).not.toContain('users/search');
+	});
+
+	it('resolves concurrent first messages once', async () => {
+		world.slackUsers.set('U0EMPLOYEE', employeeInfo('new@acme.test'));
+		const results = await Promise.all([1, 2, 3].map(() => linkSlackUser(state, world, request(), options)));
+		expect(new Set(results.map((r) => r.id)).size).toBe(1);
+		expect(world.calls.filter((c) => c === 'create_or_update')).toHaveLength(1);
+		expect(world.users).toHaveLength(1);
+	});
+
+	it('learns a participant\'s team from users.info', async () => {
+		world.slackUsers.set('U0PARTNER', { ok: true, user: { id: 'U0PARTNER', team_id: 'T0PARTNER', is_stranger: true, profile: { real_name: 'Pat' } } });
+		const linked = await linkSlackUser(state, world, request({ userId: 'U0PARTNER', teamId: undefined }), options);
+		expect(linked.externalId).toBe('slack:T0PARTNER:U0PARTNER');
+		expect(world.calls.filter((c) => c.startsWith('users.info'))).toHaveLength(1);
+	});
+
+	it('never mixes Zendesk accounts in the cache', async () => {
+		world.slackUsers.set('U0EMPLOYEE', employeeInfo('new@acme.test'));
+		await linkSlackUser(state, world, request(), options);
+		world.calls = [];
+		await linkSlackUser(state, world, request({ zendeskAccount: 'https://other.zendesk.com' }), options);
+		expect(world.calls).toContain('show_many');
+	});
+
+	it('caches nothing with a cache period of 0', async () => {
+		world.slackUsers.set('U0EMPLOYEE', employeeInfo('new@acme.test'));
+		await linkSlackUser(state, world, request(), { ...options, cacheTtlMs: 0 });
+		world.calls = [];
+		const again = await linkSlackUser(state, world, request(), { ...options, cacheTtlMs: 0 });
+		expect(again.linkedBy).toBe('externalId');
+		expect(world.calls).toEqual(['users.info U0EMPLOYEE', 'show_many']);
+	});
+});
