@@ -71,7 +71,8 @@ function plainSubjectText(line: string): string {
 	return line
 		.replace(/<([^<>|]+)\|([^<>]+)>/g, '$2')
 		.replace(/<[@#!]?([^<>]+)>/g, '$1')
-		.replace(/(^|\s)[*_~`]+|[*_~`]+(?=\s|$)/g, '$1')
+		.replace(/(^|[\s(])[*_~`]+/g, '$1')
+		.replace(/[*_~`]+(?=[\s).,:;!?]|$)/g, '')
 		.replace(/\s+/g, ' ')
 		.trim();
 }

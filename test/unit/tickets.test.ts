@@ -1,0 +1,174 @@
+import {
+	agentTicketUrl,
+	buildCommentUpdateBody,
+	buildCreateTicketBody,
+	decideTicketAction,
+	deriveSubject,
+	isClosedTicketRefusal,
+	parseTagList,
+	pickConversationTicket,
+	slackTsMs,
+	tagSlug,
+	ticketTags,
+	type TicketSummary,
+} from '../../nodes/shared/zendesk/tickets';
+
+function ticket(id: number, status: TicketSummary['status'], createdAt: string): TicketSummary {
+	return { id, status, created_at: createdAt, updated_at: createdAt };
+}
+
+describe('pickConversationTicket', () => {
+	it('is none without tickets', () => {
+		expect(pickConversationTicket([])).toEqual({ kind: 'none' });
+	});
+
+	it('picks the newest ticket that is not closed, whatever the order of the answer', () => {
+		const tickets = [
+			ticket(10, 'closed', '2024-01-01T00:00:00Z'),
+			ticket(12, 'open', '2024-03-01T00:00:00Z'),
+			ticket(11, 'solved', '2024-02-01T00:00:00Z'),
+			ticket(13, 'closed', '2024-04-01T00:00:00Z'),
+		];
+		expect(pickConversationTicket(tickets)).toEqual({ kind: 'active', ticket: tickets[1] });
+	});
+
+	it('falls back to the newest closed ticket as follow-up source', () => {
+		const tickets = [ticket(10, 'closed', '2024-01-01T00:00:00Z'), ticket(20, 'closed', '2024-05-01T00:00:00Z')];
+		expect(pickConversationTicket(tickets)).toEqual({ kind: 'closed', ticket: tickets[1] });
+	});
+
+	it('breaks equal creation times by id', () => {
+		const tickets = [ticket(7, 'pending', '2024-01-01T00:00:00Z'), ticket(9, 'hold', '2024-01-01T00:00:00Z')];
+		expect(pickConversationTicket(tickets)).toEqual({ kind: 'active', ticket: tickets[1] });
+	});
+});
+
+describe('decideTicketAction', () => {
+	const at = '2024-01-01T00:00:00Z';
+	it.each(['new', 'open', 'pending', 'hold'] as const)('appends to a %s ticket without reopening', (status) => {
+		expect(decideTicketAction('message', { kind: 'active', ticket: ticket(5, status, at) })).toEqual({ action: 'append', ticketId: 5, reopens: false });
+	});
+
+	it('appends to a solved ticket and reopens it', () => {
+		expect(decideTicketAction('message', { kind: 'active', ticket: ticket(5, 'solved', at) })).toEqual({ action: 'append', ticketId: 5, reopens: true });
+	});
+
+	it('follows up a closed ticket', () => {
+		expect(decideTicketAction('message', { kind: 'closed', ticket: ticket(5, 'closed', at) })).toEqual({ action: 'followUp', sourceTicketId: 5 });
+	});
+
+	it('creates when the conversation has no ticket', () => {
+		expect(decideTicketAction('message', { kind: 'none' })).toEqual({ action: 'create' });
+	});
+
+	it.each(['edit', 'delete'] as const)('turns a %s into a note on an active ticket and skips otherwise', (kind) => {
+		expect(decideTicketAction(kind, { kind: 'active', ticket: ticket(5, 'solved', at) })).toEqual({ action: 'note', ticketId: 5 });
+		expect(decideTicketAction(kind, { kind: 'none' }).action).toBe('skip');
+		expect(decideTicketAction(kind, { kind: 'closed', ticket: ticket(5, 'closed', at) }).action).toBe('skip');
+	});
+});
+
+describe('deriveSubject', () => {
+	it('uses the first non-empty line, trimmed, whitespace collapsed', () => {
+		expect(deriveSubject('\n\n   My   laptop  is broken  \nIt does not boot', 'fallback')).toBe('My laptop is broken');
+	});
+
+	it('drops mrkdwn marks and link syntax', () => {
+		expect(deriveSubject('*Urgent*: see <https://example.com|the page> for _details_', 'x')).toBe('Urgent: see the page for details');
+	});
+
+	it('shortens long lines at a word with an ellipsis within the maximum', () => {
+		const subject = deriveSubject('word '.repeat(50), 'x', 30);
+		expect(subject.length).toBeLessThanOrEqual(30);
+		expect(subject.endsWith('…')).toBe(true);
+		expect(subject).not.toMatch(/ …$/);
+	});
+
+	it('falls back when there is no text', () => {
+		expect(deriveSubject('   \n ', 'Slack message')).toBe('Slack message');
+	});
+});
+
+describe('tags', () => {
+	it('slugs handle names', () => {
+		expect(tagSlug('Customer Onboarding')).toBe('customer_onboarding');
+		expect(tagSlug('IT — Hélpdesk!')).toBe('it_helpdesk');
+	});
+
+	it('adds slack_dm, the handle, slack_connect for partners and configured tags without duplicates', () => {
+		expect(ticketTags({ handleName: 'HR', isPartner: true, configured: ['VIP', 'slack_dm', 'two words'] })).toEqual([
+			'slack_dm',
+			'slack_handle_hr',
+			'slack_connect',
+			'vip',
+			'two_words',
+		]);
+		expect(ticketTags({ handleName: 'IT', isPartner: false, configured: [] })).toEqual(['slack_dm', 'slack_handle_it']);
+	});
+
+	it('parses comma lists and arrays', () => {
+		expect(parseTagList(' a, b ,,c ')).toEqual(['a', 'b', 'c']);
+		expect(parseTagList(['x', '', 'y'])).toEqual(['x', 'y']);
+		expect(parseTagList(undefined)).toEqual([]);
+	});
+});
+
+describe('request bodies', () => {
+	const routing = { tags: ['slack_dm'], brandId: 3, groupId: 4, priority: 'high' as const, type: 'question' as const, customFields: [{ id: 9, value: 'x' }] };
+	const comment = { body: 'hi', public: true, author_id: 42 };
+
+	it('creates a ticket with requester, external id, routing and the marker', () => {
+		const { ticket } = buildCreateTicketBody({ externalId: 'slack-dm:T:D', requesterId: 42, subject: 's', comment, routing, metadata: { k: 'v' } });
+		expect(ticket).toEqual({
+			external_id: 'slack-dm:T:D',
+			requester_id: 42,
+			subject: 's',
+			comment,
+			metadata: { k: 'v' },
+			tags: ['slack_dm'],
+			brand_id: 3,
+			group_id: 4,
+			priority: 'high',
+			type: 'question',
+			custom_fields: [{ id: 9, value: 'x' }],
+		});
+	});
+
+	it('links a follow-up and leaves tags to be inherited', () => {
+		const { ticket } = buildCreateTicketBody({ externalId: 'e', requesterId: 42, subject: 's', comment, routing: { ...routing, customFields: [] }, metadata: {}, followUpSourceId: 77 });
+		expect(ticket.via_followup_source_id).toBe(77);
+		expect(ticket).not.toHaveProperty('tags');
+		expect(ticket).not.toHaveProperty('custom_fields');
+	});
+
+	it('sends a safe update when a stamp is known, and reopens when asked', () => {
+		expect(buildCommentUpdateBody({ comment, metadata: { k: 'v' }, updatedStamp: '2024-01-01T00:00:00Z', reopen: true }).ticket).toEqual({
+			comment,
+			metadata: { k: 'v' },
+			status: 'open',
+			safe_update: true,
+			updated_stamp: '2024-01-01T00:00:00Z',
+		});
+		expect(buildCommentUpdateBody({ comment, metadata: {} }).ticket).toEqual({ comment, metadata: {} });
+	});
+});
+
+describe('helpers', () => {
+	it('recognises Zendesk refusing to update a closed ticket', () => {
+		const body = { error: 'RecordInvalid', details: { status: [{ description: 'Status: closed prevents ticket update' }] } };
+		expect(isClosedTicketRefusal(422, body)).toBe(true);
+		expect(isClosedTicketRefusal(422, { error: 'RecordInvalid', details: { subject: [{ description: 'too long' }] } })).toBe(false);
+		expect(isClosedTicketRefusal(409, body)).toBe(false);
+	});
+
+	it('builds agent URLs from the subdomain, the base URL override or an explicit base', () => {
+		expect(agentTicketUrl({ subdomain: 'acme' }, 5)).toBe('https://acme.zendesk.com/agent/tickets/5');
+		expect(agentTicketUrl({ subdomain: 'acme', baseUrl: 'http://127.0.0.1:4020/' }, 5)).toBe('http://127.0.0.1:4020/agent/tickets/5');
+		expect(agentTicketUrl({ subdomain: 'acme', baseUrl: 'http://x', agentUrlBase: 'https://help.acme.com' }, 5)).toBe('https://help.acme.com/agent/tickets/5');
+	});
+
+	it('reads Slack ts as milliseconds', () => {
+		expect(slackTsMs('1714557601.000100')).toBe(1714557601000);
+		expect(slackTsMs('nope')).toBeUndefined();
+	});
+});

@@ -1,0 +1,136 @@
+import { emptyWindow, planUpdate, recordRateLimited, recordUpdate, takeBatch, updateLimitConfig, ZENDESK_TICKET_UPDATE_LIMIT } from '../../nodes/shared/zendesk/coalesce';
+import {
+	coalescedBody,
+	commentIdOf,
+	deleteNoteBody,
+	editNoteBody,
+	keysInAudits,
+	markerFits,
+	markerMetadata,
+	MARKER_PROPERTY,
+	MAX_MARKER_LENGTH,
+	messageBody,
+} from '../../nodes/shared/zendesk/comments';
+
+describe('update-limit plan', () => {
+	const config = ZENDESK_TICKET_UPDATE_LIMIT;
+
+	it('sends at once while the window has plenty left', () => {
+		let state = emptyWindow();
+		for (let i = 0; i < config.limit - config.reserve - 1; i++) state = recordUpdate(state, config, 1000 + i);
+		expect(planUpdate(state, config, 2000)).toEqual({ waitMs: 0, remaining: config.reserve + 1, coalesce: false });
+	});
+
+	it('paces and coalesces when the reserve is reached, never exceeding the limit', () => {
+		// Simulate a chatty user: a message every second for 10 minutes; count updates per window.
+		let state = emptyWindow();
+		const sends: number[] = [];
+		let nextAllowed = 0;
+		let waiting = 0;
+		for (let now = 0; now < 20 * 60_000; now += 1000) {
+			waiting += 1;
+			if (now < nextAllowed) continue;
+			const plan = planUpdate(state, config, now);
+			if (plan.waitMs > 0) {
+				nextAllowed = now + plan.waitMs;
+				continue;
+			}
+			state = recordUpdate(state, config, now);
+			sends.push(now);
+			waiting = 0;
+		}
+		for (const at of sends) {
+			const inWindow = sends.filter((other) => other > at - config.windowMs && other <= at).length;
+			expect(inWindow).toBeLessThanOrEqual(config.limit);
+		}
+		// Every message went out: the last ones wait at most until the next paced send.
+		expect(waiting).toBeLessThan(120);
+		expect(sends.length).toBeGreaterThan(config.limit);
+	});
+
+	it('waits for the oldest update to leave a full window', () => {
+		let state = emptyWindow();
+		for (let i = 0; i < config.limit; i++) state = recordUpdate(state, config, i * 1000);
+		const plan = planUpdate(state, config, 40_000);
+		expect(plan.coalesce).toBe(true);
+		expect(plan.waitMs).toBe(config.windowMs - 40_000);
+	});
+
+	it('blocks until Retry-After after a 429', () => {
+		const state = recordRateLimited(emptyWindow(), config, 5000, 7000);
+		expect(planUpdate(state, config, 6000)).toMatchObject({ waitMs: 6000, coalesce: true });
+		expect(planUpdate(state, config, 12_000).waitMs).toBe(0);
+	});
+
+	it('scales the window from the node options', () => {
+		expect(updateLimitConfig(30, 6)).toEqual({ limit: 30, windowMs: 6000, reserve: 10 });
+		expect(updateLimitConfig(0, 0).limit).toBe(1);
+	});
+
+	it('batches consecutive entries only while they may join, keeping order', () => {
+		const canJoin = (_batch: number[], next: number) => next % 2 === 0;
+		expect(takeBatch([1, 2, 4, 5, 6], true, canJoin)).toEqual([1, 2, 4]);
+		expect(takeBatch([1, 2, 4], false, canJoin)).toEqual([1]);
+		expect(takeBatch([], true, canJoin)).toEqual([]);
+	});
+});
+
+describe('exactly-once marker', () => {
+	it('round-trips keys through audit metadata and maps them to the comment id', () => {
+		const audits = [
+			{ metadata: { custom: markerMetadata(['slack:T:D:1', 'slack:T:D:2']) }, events: [{ id: 5, type: 'Comment' }] },
+			{ metadata: { custom: {} }, events: [{ id: 6, type: 'Comment' }] },
+			{ metadata: { custom: markerMetadata(['slack:T:D:3:edit:9']) }, events: [{ id: 7, type: 'Change' }, { id: 8, type: 'Comment' }] },
+			{ metadata: null },
+		];
+		expect([...keysInAudits(audits)]).toEqual([
+			['slack:T:D:1', 5],
+			['slack:T:D:2', 5],
+			['slack:T:D:3:edit:9', 8],
+		]);
+	});
+
+	it('stops a batch before the marker outgrows Zendesk custom metadata', () => {
+		const keys: string[] = [];
+		let n = 0;
+		while (markerFits(keys, `slack:T0123456:D0123456:17000000${String(n).padStart(2, '0')}.000100`)) {
+			keys.push(`slack:T0123456:D0123456:17000000${String(n).padStart(2, '0')}.000100`);
+			n++;
+		}
+		expect(keys.length).toBeGreaterThan(10);
+		expect(markerMetadata(keys)[MARKER_PROPERTY].length).toBeLessThanOrEqual(MAX_MARKER_LENGTH);
+	});
+
+	it('reads the comment id of a create/update answer', () => {
+		expect(commentIdOf({ ticket: {}, audit: { events: [{ id: 1, type: 'Change' }, { id: 2, type: 'Comment' }] } })).toBe(2);
+		expect(commentIdOf({ ticket: {} })).toBeUndefined();
+	});
+});
+
+describe('comment texts', () => {
+	it('names the files when a message has no text', () => {
+		expect(messageBody({ ts: '1', text: '  ', fileNames: ['a.pdf'] })).toBe('Sent a file: a.pdf');
+		expect(messageBody({ ts: '1', text: '', fileNames: ['a.pdf', 'b.png'] })).toBe('Sent 2 files: a.pdf, b.png');
+		expect(messageBody({ ts: '1', text: ' hi ', fileNames: ['a.pdf'] })).toBe('hi');
+	});
+
+	it('coalesces messages in ts order, one attributable block each', () => {
+		const body = coalescedBody([
+			{ ts: '1714557602.000200', text: 'second\nwith two lines', fileNames: [] },
+			{ ts: '1714557601.000100', text: 'first', fileNames: [] },
+		]);
+		expect(body.split('\n')).toEqual([
+			'[2024-05-01 10:00:01 UTC · 1714557601.000100] first',
+			'[2024-05-01 10:00:02 UTC · 1714557602.000200] second',
+			'    with two lines',
+		]);
+	});
+
+	it('quotes old and new text in edit notes and the deleted text in delete notes', () => {
+		const edit = editNoteBody({ ts: '1714557601.000100', previousText: 'old', newText: 'new\ntext' });
+		expect(edit).toContain('Before:\n> old');
+		expect(edit).toContain('After:\n> new\n> text');
+		expect(deleteNoteBody({ ts: '1714557601.000100', deletedText: 'gone' })).toContain('Deleted text:\n> gone');
+		expect(deleteNoteBody({ ts: '1714557601.000100' })).toContain('(text unknown)');
+	});
+});
