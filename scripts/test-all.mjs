@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: the whole suite.
+ *   1. the real-n8n runtime (Node 24 + n8n 2.41.1) in the cache, installed if missing;
+ *   2. `npm run build` (once: the e2e harness is told to reuse it);
+ *   3. jest projects unit, integration, e2e (e2e in band: each test file starts real n8n).
+ * Every project runs even if an earlier one failed; a summary line ends the output and the
+ * exit code is non-zero if anything failed.
+ *
+ *   node scripts/test-all.mjs                 everything
+ *   node scripts/test-all.mjs unit e2e        only these projects (still builds; runtime only for e2e)
+ *   node scripts/test-all.mjs -- <jest args>  extra arguments for every jest run
+ */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureRuntime } from './install-runtime.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PROJECTS = ['unit', 'integration', 'e2e'];
+
+const separator = process.argv.indexOf('--');
+const own = separator === -1 ? process.argv.slice(2) : process.argv.slice(2, separator);
+const jestExtra = separator === -1 ? [] : process.argv.slice(separator + 1);
+const unknown = own.filter((p) => !PROJECTS.includes(p));
+if (unknown.length) {
+	console.error(`unknown project(s): ${unknown.join(', ')} (choose from ${PROJECTS.join(', ')})`);
+	process.exit(2);
+}
+const selected = own.length ? PROJECTS.filter((p) => own.includes(p)) : PROJECTS;
+
+const results = [];
+const started = Date.now();
+const seconds = (ms) => `${Math.round(ms / 1000)}s`;
+
+function step(name, fn) {
+	const t0 = Date.now();
+	console.log(`\n=== ${name} ===`);
+	let ok;
+	try {
+		ok = fn();
+	} catch (error) {
+		console.error(error instanceof Error ? error.message : error);
+		ok = false;
+	}
+	results.push({ name, ok, ms: Date.now() - t0 });
+	return ok;
+}
+
+function run(cmd, args, env = {}) {
+	const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+	return result.status === 0;
+}
+
+if (selected.includes('e2e')) {
+	step('runtime (Node 24 + n8n, cached)', () => {
+		ensureRuntime();
+		return true;
+	});
+}
+const built = step('build', () => run('npm', ['run', 'build']));
+
+const jest = path.join(root, 'node_modules', 'jest', 'bin', 'jest.js');
+for (const project of selected) {
+	if (project === 'e2e' && !built) {
+		results.push({ name: 'e2e', ok: false, ms: 0, note: 'skipped: build failed' });
+		continue;
+	}
+	const args = [jest, '--ci', '--selectProjects', project, '--passWithNoTests', ...jestExtra];
+	if (project === 'e2e') args.push('--runInBand');
+	step(project, () => run(process.execPath, args, { N8N_DM_SKIP_BUILD: '1' }));
+}
+
+const failed = results.filter((r) => !r.ok);
+const parts = results.map((r) => `${r.name} ${r.ok ? 'passed' : r.note ?? 'FAILED'} (${seconds(r.ms)})`);
+console.log(`\nnpm test: ${failed.length ? 'FAILED' : 'passed'} in ${seconds(Date.now() - started)}: ${parts.join(', ')}`);
+process.exit(failed.length ? 1 : 0);
