@@ -1,0 +1,262 @@
+/**
+ * The Slack DM Trigger through real n8n-core webhook contexts (in-process runner), with the
+ * Slack emulator answering auth.test: signature handling, url_verification, identity caching,
+ * dedupe across retries (sequential, concurrent, another process) and handle routing.
+ */
+import {
+	FIXTURE_IDS as F,
+	appMessage,
+	appRateLimited,
+	messageIm,
+	signSlackRequest,
+	startSlackEmulator,
+	urlVerification,
+	userAuthorization,
+} from '../../emulators/slack';
+import type { SlackEmulatorInstance } from '../../emulators/slack';
+import { SlackDmTrigger } from '../../nodes/SlackDmTrigger/SlackDmTrigger.node';
+import { resetSlackTriggerState } from '../../nodes/shared/slack/triggerState';
+import type { SlackDmItem } from '../../nodes/shared/types';
+import { invokeWebhook, runWebhookLifecycle } from '../harness/inProcess';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+const DM = 'D0EMPDM';
+const trigger = new SlackDmTrigger();
+let slack: SlackEmulatorInstance;
+
+beforeAll(async () => {
+	slack = await startSlackEmulator({ rateLimits: false });
+});
+
+afterAll(async () => {
+	await slack.close();
+});
+
+beforeEach(() => {
+	resetSlackTriggerState();
+	slack.server.resetCalls();
+});
+
+function credentials(token: string = F.botToken, signingSecret: string = slack.signingSecret) {
+	return { slackDmApi: { accessToken: token, signingSecret, baseUrl: slack.apiUrl } };
+}
+
+function signedHeaders(rawBody: string, extra: Record<string, string> = {}, timestamp = Math.floor(Date.now() / 1000)) {
+	return {
+		'content-type': 'application/json',
+		'x-slack-request-timestamp': String(timestamp),
+		'x-slack-signature': signSlackRequest(slack.signingSecret, timestamp, rawBody),
+		...extra,
+	};
+}
+
+interface DeliverOptions {
+	headers?: Record<string, string>;
+	parameters?: INodeParameters;
+	staticData?: IDataObject;
+	token?: string;
+	rawBody?: string;
+}
+
+async function deliver(payload: unknown, options: DeliverOptions = {}) {
+	const rawBody = options.rawBody ?? JSON.stringify(payload);
+	return await invokeWebhook(trigger, {
+		parameters: options.parameters ?? {},
+		credentials: credentials(options.token),
+		headers: { ...signedHeaders(rawBody), ...(options.headers ?? {}) },
+		rawBody,
+		staticData: options.staticData,
+	});
+}
+
+function emittedItems(result: Awaited<ReturnType<typeof deliver>>): SlackDmItem[] {
+	return (result.workflowData?.[0] ?? []).map((i) => i.json as unknown as SlackDmItem);
+}
+
+describe('Slack DM Trigger (in-process, Slack emulator)', () => {
+	it('a signed DM starts one execution with the documented item', async () => {
+		const payload = messageIm({ user: F.employeeId, channel: DM, text: 'My VPN is down', ts: '1700000100.000100' });
+		const result = await deliver(payload);
+		const items = emittedItems(result);
+		expect(items).toHaveLength(1);
+		expect(items[0]).toMatchObject({
+			eventId: payload.event_id,
+			idempotencyKey: `slack:${F.teamId}:${DM}:1700000100.000100`,
+			teamId: F.teamId,
+			handle: { name: 'bridge', userId: F.botUserId, botId: F.botId, appId: F.appId, teamId: F.teamId },
+			user: { id: F.employeeId, teamId: F.teamId, isExternal: false },
+			channel: { id: DM, type: 'im', isExtShared: false },
+			message: { ts: '1700000100.000100', text: 'My VPN is down', files: [] },
+			kind: 'message',
+		});
+		expect(Date.parse(items[0].receivedAt)).not.toBeNaN();
+		expect(JSON.stringify(items[0])).not.toContain(F.botToken);
+		expect(JSON.stringify(items[0])).not.toContain(slack.signingSecret);
+	});
+
+	it('answers url_verification with the challenge, without calling Slack', async () => {
+		const result = await deliver(urlVerification('3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P'));
+		expect(result.workflowData).toBeUndefined();
+		expect(result.body).toEqual({ challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' });
+		expect(slack.server.countCalls('auth.test')).toBe(0);
+	});
+
+	describe('refused requests start nothing and never reach Slack', () => {
+		const payload = () => messageIm({ user: F.employeeId, channel: DM, text: 'hello' });
+
+		afterEach(() => {
+			expect(slack.server.countCalls('auth.test')).toBe(0);
+		});
+
+		it('forged signature → 401', async () => {
+			const result = await deliver(payload(), { headers: { 'x-slack-signature': `v0=${'ab'.repeat(32)}` } });
+			expect(result.status).toBe(401);
+			expect(result.workflowData).toBeUndefined();
+		});
+
+		it('signed with another secret → 401', async () => {
+			const rawBody = JSON.stringify(payload());
+			const ts = Math.floor(Date.now() / 1000);
+			const result = await deliver(undefined, { rawBody, headers: { 'x-slack-signature': signSlackRequest('not-the-secret', ts, rawBody), 'x-slack-request-timestamp': String(ts) } });
+			expect(result.status).toBe(401);
+			expect(result.workflowData).toBeUndefined();
+		});
+
+		it('stale timestamp (replay) → 401', async () => {
+			const rawBody = JSON.stringify(payload());
+			const old = Math.floor(Date.now() / 1000) - 6 * 60;
+			const result = await deliver(undefined, { rawBody, headers: signedHeaders(rawBody, {}, old) });
+			expect(result.status).toBe(401);
+			expect(result.workflowData).toBeUndefined();
+		});
+
+		it('missing signature headers → 401', async () => {
+			const rawBody = JSON.stringify(payload());
+			const result = await invokeWebhook(trigger, { credentials: credentials(), headers: { 'content-type': 'application/json' }, rawBody });
+			expect(result.status).toBe(401);
+			expect(result.workflowData).toBeUndefined();
+		});
+
+		it('a credential without signing secret refuses everything → 401', async () => {
+			const rawBody = JSON.stringify(payload());
+			const result = await invokeWebhook(trigger, { credentials: credentials(F.botToken, ''), headers: signedHeaders(rawBody), rawBody });
+			expect(result.status).toBe(401);
+			expect(result.workflowData).toBeUndefined();
+		});
+
+		it('signed but malformed JSON → 400', async () => {
+			const result = await deliver(undefined, { rawBody: '{"type":"event_callback",' });
+			expect(result.status).toBe(400);
+			expect(result.workflowData).toBeUndefined();
+		});
+	});
+
+	it('calls auth.test once for many events, concurrent and sequential', async () => {
+		const burst = Array.from({ length: 12 }, (_, i) => messageIm({ user: F.employeeId, channel: DM, text: `message ${i}` }));
+		const results = await Promise.all(burst.map(async (payload) => await deliver(payload)));
+		expect(results.every((r) => emittedItems(r).length === 1)).toBe(true);
+		for (let i = 0; i < 5; i++) await deliver(messageIm({ user: F.employeeId, channel: DM, text: `later ${i}` }));
+		expect(slack.server.countCalls('auth.test')).toBe(1);
+	});
+
+	it('activation (checkExists) primes the identity: the first event needs no auth.test', async () => {
+		expect(await runWebhookLifecycle(trigger, { credentials: credentials() }, 'checkExists')).toBe(true);
+		expect(await runWebhookLifecycle(trigger, { credentials: credentials() }, 'create')).toBe(true);
+		expect(await runWebhookLifecycle(trigger, { credentials: credentials() }, 'delete')).toBe(true);
+		expect(slack.server.countCalls('auth.test')).toBe(1);
+		await deliver(messageIm({ user: F.employeeId, channel: DM, text: 'hi' }));
+		expect(slack.server.countCalls('auth.test')).toBe(1);
+	});
+
+	it('activation fails clearly for a token Slack refuses', async () => {
+		await expect(runWebhookLifecycle(trigger, { credentials: credentials('xoxb-revoked') }, 'checkExists')).rejects.toThrow(/auth\.test/);
+	});
+
+	describe('Slack retries never emit twice', () => {
+		it('sequential retries of the same event (at once, 1 and 5 minutes later)', async () => {
+			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'retry me' });
+			const staticData: IDataObject = {};
+			expect(emittedItems(await deliver(payload, { staticData }))).toHaveLength(1);
+			for (const retryNum of ['1', '2', '3']) {
+				const result = await deliver(payload, { staticData, headers: { 'x-slack-retry-num': retryNum, 'x-slack-retry-reason': 'http_timeout' } });
+				expect(result.workflowData).toBeUndefined();
+				expect(result.body).toEqual({ ok: true, duplicate: true });
+			}
+		});
+
+		it('concurrent deliveries of one event: exactly one execution', async () => {
+			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'race' });
+			const results = await Promise.all(
+				[0, 1, 1, 0, 2].map(async (n) => await deliver(payload, { headers: n ? { 'x-slack-retry-num': String(n), 'x-slack-retry-reason': 'http_timeout' } : {} })),
+			);
+			expect(results.flatMap(emittedItems)).toHaveLength(1);
+		});
+
+		it('a retry whose first delivery never arrived emits once', async () => {
+			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'first attempt lost' });
+			const headers = { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'connection_failed' };
+			expect(emittedItems(await deliver(payload, { headers }))).toHaveLength(1);
+			expect(emittedItems(await deliver(payload, { headers: { ...headers, 'x-slack-retry-num': '2' } }))).toHaveLength(0);
+		});
+
+		it('after a restart the workflow static data still knows the event', async () => {
+			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'before restart' });
+			const staticData: IDataObject = {};
+			expect(emittedItems(await deliver(payload, { staticData }))).toHaveLength(1);
+			resetSlackTriggerState();
+			const retry = await deliver(payload, { staticData, headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' } });
+			expect(retry.workflowData).toBeUndefined();
+		});
+
+		it('a process with no shared state emits the same idempotency key, for the Zendesk side to dedupe', async () => {
+			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'queue mode' });
+			const first = emittedItems(await deliver(payload, { staticData: {} }));
+			resetSlackTriggerState();
+			const second = emittedItems(await deliver(payload, { staticData: {}, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } }));
+			expect(second).toHaveLength(1);
+			expect(second[0].idempotencyKey).toBe(first[0].idempotencyKey);
+		});
+
+		it('a retry after our error answer (http_error) is emitted again, with the same idempotency key', async () => {
+			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'workflow failed' });
+			const staticData: IDataObject = {};
+			const first = emittedItems(await deliver(payload, { staticData, parameters: { responseMode: 'lastNode' } }));
+			const again = emittedItems(
+				await deliver(payload, { staticData, parameters: { responseMode: 'lastNode' }, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' } }),
+			);
+			expect(again).toHaveLength(1);
+			expect(again[0].idempotencyKey).toBe(first[0].idempotencyKey);
+		});
+	});
+
+	it('app_rate_limited is recognised and starts nothing', async () => {
+		const result = await deliver(appRateLimited({ minuteRateLimited: 1700000040 }));
+		expect(result.workflowData).toBeUndefined();
+		expect(result.body).toEqual({ ok: true, rateLimited: true });
+	});
+
+	it('the app\'s own reply in the DM is an echo and starts nothing', async () => {
+		const result = await deliver(appMessage({ channel: DM, text: 'Thanks, an agent will reply soon' }));
+		expect(result.workflowData).toBeUndefined();
+		expect(result.body).toEqual({ ok: true, ignored: 'echoHandle' });
+	});
+
+	it('user-token mode: the handle account\'s identity and a configured handle name', async () => {
+		const payload = messageIm({ user: F.employeeId, channel: 'D0ITDM', text: 'laptop broken' }, { authorizations: [userAuthorization(F.handleUserId)] });
+		const parameters = { handles: { handle: [{ name: 'IT', userId: F.handleUserId }] } };
+		const items = emittedItems(await deliver(payload, { token: F.handleToken, parameters }));
+		expect(items).toHaveLength(1);
+		expect(items[0].handle).toMatchObject({ name: 'IT', userId: F.handleUserId, appId: F.appId });
+		expect(items[0].handle.botId).toBeUndefined();
+		// The same app delivers the HR handle's DMs to this URL too: this trigger is not for HR.
+		const toHr = messageIm({ user: F.employeeId, channel: 'D0HRDM', text: 'payslip' }, { authorizations: [userAuthorization(F.hrHandleUserId)] });
+		expect((await deliver(toHr, { token: F.handleToken, parameters })).body).toEqual({ ok: true, ignored: 'notForThisHandle' });
+	});
+
+	it('filters follow the options', async () => {
+		const reply = messageIm({ user: F.employeeId, channel: DM, text: 'in thread', threadTs: '1700000000.000001' });
+		expect((await deliver(reply)).body).toEqual({ ok: true, ignored: 'threadReply' });
+		const items = emittedItems(await deliver(reply, { parameters: { options: { includeThreadReplies: true } } }));
+		expect(items[0].message.threadKey).toBe(`${DM}:1700000000.000001`);
+	});
+});
