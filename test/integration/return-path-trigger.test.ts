@@ -1,0 +1,307 @@
+/**
+ * Zendesk Reply Trigger against the Zendesk emulator, through real n8n-core contexts:
+ * lifecycle (create / checkExists / delete, two workflows side by side), signed deliveries the
+ * emulator makes when an agent replies, filtering, redelivery, forged and stale requests.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import axios from 'axios';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { startZendeskEmulator, signWebhook, type ZendeskEmulator } from '../../emulators/zendesk';
+import { ZendeskReplyTrigger } from '../../nodes/ZendeskReplyTrigger/ZendeskReplyTrigger.node';
+import { invokeWebhook, runWebhookLifecycle } from '../harness/inProcess';
+
+const trigger = new ZendeskReplyTrigger();
+
+interface Receiver {
+	url: string;
+	received: Array<{ status: number; items: INodeExecutionData[] }>;
+	close(): Promise<void>;
+}
+
+let zendesk: ZendeskEmulator;
+let credentials: Record<string, IDataObject>;
+
+/** Plays n8n's webhook endpoint for one workflow: every POST goes through the node's webhook(). */
+async function startReceiver(workflowId: string, staticData: IDataObject): Promise<Receiver> {
+	const received: Receiver['received'] = [];
+	const server = http.createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => {
+			const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+			invokeWebhook(trigger, { workflowId, parameters: {}, credentials, staticData, headers, rawBody: Buffer.concat(chunks) })
+				.then((result) => {
+					received.push({ status: result.status, items: result.workflowData?.[0] ?? [] });
+					res.writeHead(result.status, { 'Content-Type': 'application/json' });
+					res.end(JSON.stringify(result.body ?? {}));
+				})
+				.catch((error: Error) => {
+					received.push({ status: 500, items: [] });
+					res.writeHead(500);
+					res.end(error.message);
+				});
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const port = (server.address() as AddressInfo).port;
+	return {
+		url: `http://127.0.0.1:${port}/webhook/zendesk-reply`,
+		received,
+		close: () => new Promise((resolve) => server.close(() => resolve())),
+	};
+}
+
+function lifecycle(workflowId: string, staticData: IDataObject, webhookUrl: string, method: 'checkExists' | 'create' | 'delete') {
+	return runWebhookLifecycle(trigger, { workflowId, parameters: {}, credentials, staticData, webhookUrl }, method);
+}
+
+function nodeData(staticData: IDataObject): IDataObject {
+	const key = Object.keys(staticData).find((k) => k.startsWith('node:'));
+	return (key ? staticData[key] : {}) as IDataObject;
+}
+
+const api = () =>
+	axios.create({
+		baseURL: `${zendesk.url}/api/v2`,
+		auth: { username: `${zendesk.fixtures.bridge.email}/token`, password: zendesk.fixtures.bridge.apiToken },
+		validateStatus: () => true,
+	});
+
+/** A ticket as the inbound pipeline makes it: requester with a Slack external id, our external id and tag. */
+async function createSlackTicket(threadTs?: string): Promise<{ ticketId: number; requesterId: number }> {
+	const suffix = Math.random().toString(36).slice(2, 8).toUpperCase();
+	const user = await api().post('/users.json', { user: { name: `Slack User ${suffix}`, external_id: `slack:T1:U${suffix}`, role: 'end-user' } });
+	expect(user.status).toBe(201);
+	const requesterId = user.data.user.id as number;
+	const ticket = await api().post('/tickets.json', {
+		ticket: {
+			subject: 'Printer on fire',
+			requester_id: requesterId,
+			external_id: `slack-dm:T1:D${suffix}${threadTs ? `:${threadTs}` : ''}`,
+			tags: ['slack_dm'],
+			comment: { body: 'Help, the printer is on fire', author_id: requesterId, public: true },
+		},
+	});
+	expect(ticket.status).toBe(201);
+	return { ticketId: ticket.data.ticket.id as number, requesterId };
+}
+
+async function ownObjects() {
+	const webhooks = (await api().get('/webhooks')).data.webhooks as Array<{ id: string; name: string; endpoint: string }>;
+	const triggers = (await api().get('/triggers.json')).data.triggers as Array<{ id: number; title: string }>;
+	return { webhooks, triggers };
+}
+
+beforeAll(async () => {
+	zendesk = await startZendeskEmulator({ rateLimits: false, webhookRetryDelayMs: 50 });
+	credentials = {
+		zendeskDmApi: { subdomain: 'acme', email: zendesk.fixtures.bridge.email, apiToken: zendesk.fixtures.bridge.apiToken, baseUrl: zendesk.url },
+	};
+});
+
+afterAll(async () => {
+	await zendesk.close();
+});
+
+beforeEach(() => zendesk.reset());
+
+describe('lifecycle', () => {
+	it('creates its webhook and trigger, finds them after a restart, deletes only its own', async () => {
+		const a = await startReceiver('wf-a', {});
+		const b = await startReceiver('wf-b', {});
+		try {
+			const dataA: IDataObject = {};
+			const dataB: IDataObject = {};
+			expect(await lifecycle('wf-a', dataA, a.url, 'checkExists')).toBe(false);
+			expect(await lifecycle('wf-a', dataA, a.url, 'create')).toBe(true);
+			expect(await lifecycle('wf-b', dataB, b.url, 'create')).toBe(true);
+
+			const stored = nodeData(dataA);
+			expect(stored).toMatchObject({ webhookId: expect.any(String), triggerId: expect.any(Number), signingSecret: expect.any(String) });
+			let objects = await ownObjects();
+			expect(objects.webhooks).toHaveLength(2);
+			expect(objects.triggers).toHaveLength(2);
+			const webhookA = objects.webhooks.find((w) => w.id === stored.webhookId)!;
+			expect(webhookA.name).toContain('wf-a/');
+			expect(webhookA.endpoint.startsWith(new URL(a.url).origin)).toBe(true);
+
+			// The trigger Zendesk stores: our conditions and an ids-only body for our webhook.
+			const storedTrigger = (await api().get(`/triggers/${stored.triggerId}.json`)).data.trigger;
+			expect(storedTrigger.conditions.all).toEqual(
+				expect.arrayContaining([
+					expect.objectContaining({ field: 'comment_is_public', value: 'true' }),
+					expect.objectContaining({ field: 'current_via_id', operator: 'is_not', value: '5' }),
+					expect.objectContaining({ field: 'current_tags', operator: 'includes', value: 'slack_dm' }),
+				]),
+			);
+			expect(storedTrigger.actions[0].value[0]).toBe(stored.webhookId);
+			expect(zendesk.warnings).toEqual([]);
+
+			expect(await lifecycle('wf-a', dataA, a.url, 'checkExists')).toBe(true);
+			// A restart that lost static data finds the same objects again (and the secret).
+			const restarted: IDataObject = {};
+			expect(await lifecycle('wf-a', restarted, a.url, 'checkExists')).toBe(true);
+			expect(nodeData(restarted)).toMatchObject({ webhookId: stored.webhookId, triggerId: stored.triggerId, signingSecret: stored.signingSecret });
+
+			// Another workflow's node never claims them.
+			expect(await lifecycle('wf-c', {}, a.url, 'checkExists')).toBe(false);
+
+			expect(await lifecycle('wf-a', dataA, a.url, 'delete')).toBe(true);
+			objects = await ownObjects();
+			expect(objects.webhooks.map((w) => w.name)).toEqual([expect.stringContaining('wf-b/')]);
+			expect(objects.triggers.map((t) => t.title)).toEqual([expect.stringContaining('wf-b/')]);
+			expect(nodeData(dataA).webhookId).toBeUndefined();
+			expect(await lifecycle('wf-a', dataA, a.url, 'checkExists')).toBe(false);
+
+			// Deleting twice is harmless; b still works.
+			expect(await lifecycle('wf-a', dataA, a.url, 'delete')).toBe(true);
+			expect(await lifecycle('wf-b', dataB, b.url, 'checkExists')).toBe(true);
+		} finally {
+			await a.close();
+			await b.close();
+		}
+	});
+
+	it('delete with lost static data removes its own objects found by name and endpoint', async () => {
+		const a = await startReceiver('wf-a', {});
+		try {
+			await lifecycle('wf-a', {}, a.url, 'create');
+			await lifecycle('wf-b', {}, a.url, 'create');
+			expect(await lifecycle('wf-a', {}, a.url, 'delete')).toBe(true);
+			const objects = await ownObjects();
+			expect(objects.webhooks.map((w) => w.name)).toEqual([expect.stringContaining('wf-b/')]);
+			expect(objects.triggers.map((t) => t.title)).toEqual([expect.stringContaining('wf-b/')]);
+		} finally {
+			await a.close();
+		}
+	});
+
+	it('create after an interrupted set-up leaves exactly one webhook and trigger', async () => {
+		const a = await startReceiver('wf-a', {});
+		try {
+			await lifecycle('wf-a', {}, a.url, 'create');
+			await lifecycle('wf-a', {}, a.url, 'create');
+			const objects = await ownObjects();
+			expect(objects.webhooks).toHaveLength(1);
+			expect(objects.triggers).toHaveLength(1);
+		} finally {
+			await a.close();
+		}
+	});
+});
+
+describe('deliveries', () => {
+	let receiver: Receiver;
+	let staticData: IDataObject;
+
+	beforeEach(async () => {
+		staticData = {};
+		receiver = await startReceiver('wf-a', staticData);
+		expect(await lifecycle('wf-a', staticData, receiver.url, 'create')).toBe(true);
+	});
+
+	afterEach(async () => {
+		await receiver.close();
+	});
+
+	const emitted = () => receiver.received.flatMap((r) => r.items.map((i) => i.json));
+
+	it('emits a public agent reply, read from the API, with attachments and the Slack destination', async () => {
+		const { ticketId } = await createSlackTicket();
+		await zendesk.flushWebhooks();
+		expect(receiver.received).toHaveLength(0);
+
+		await zendesk.agentReply(ticketId, {
+			public: true,
+			htmlBody: '<p>Have you tried <strong>turning it off</strong>?</p>',
+			attachments: [{ filename: 'steps.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4 steps') }],
+		});
+		await zendesk.flushWebhooks();
+		expect(receiver.received.map((r) => r.status)).toEqual([200]);
+		const [item] = emitted();
+		const ticket = (await api().get(`/tickets/${ticketId}.json`)).data.ticket;
+		const requester = (await api().get(`/users/${ticket.requester_id}.json`)).data.user;
+		expect(item).toMatchObject({
+			ticketId,
+			ticketStatus: 'open',
+			ticketExternalId: ticket.external_id,
+			comment: { htmlBody: expect.stringContaining('<strong>turning it off</strong>'), author: { id: zendesk.fixtures.anna.id, name: zendesk.fixtures.anna.name } },
+			attachments: [{ fileName: 'steps.pdf', contentType: 'application/pdf', size: 14, contentUrl: expect.stringContaining('/attachments/token/') }],
+			slack: { teamId: 'T1', channelId: ticket.external_id.split(':')[2], userId: requester.external_id.split(':')[2] },
+		});
+	});
+
+	it('sends nothing for internal notes or for the requester\'s own messages posted by the bridge', async () => {
+		const { ticketId, requesterId } = await createSlackTicket();
+		await zendesk.agentReply(ticketId, { public: false, body: 'internal: check the toner' });
+		// The inbound pipeline appends the requester's follow-up through the API.
+		const followUp = await api().put(`/tickets/${ticketId}.json`, { ticket: { comment: { body: 'still burning', author_id: requesterId, public: true } } });
+		expect(followUp.status).toBe(200);
+		await zendesk.flushWebhooks();
+		expect(emitted()).toEqual([]);
+	});
+
+	it('skips the requester\'s comment even when a signed delivery names it', async () => {
+		const { ticketId } = await createSlackTicket();
+		const comments = (await api().get(`/tickets/${ticketId}/comments.json`)).data.comments;
+		const body = JSON.stringify({ ticket_id: String(ticketId), comment_id: String(comments[0].id) });
+		const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+		const secret = nodeData(staticData).signingSecret as string;
+		const result = await invokeWebhook(trigger, {
+			workflowId: 'wf-a',
+			credentials,
+			staticData,
+			rawBody: body,
+			headers: {
+				'content-type': 'application/json',
+				'x-zendesk-webhook-signature': signWebhook(secret, timestamp, body),
+				'x-zendesk-webhook-signature-timestamp': timestamp,
+			},
+		});
+		expect(result.status).toBe(200);
+		expect(result.workflowData).toBeUndefined();
+		expect(result.body).toMatchObject({ skipped: 'authorIsRequester' });
+	});
+
+	it('emits a redelivered comment once', async () => {
+		const { ticketId } = await createSlackTicket();
+		await zendesk.agentReply(ticketId, { public: true, body: 'On it.' });
+		await zendesk.flushWebhooks();
+		const delivery = zendesk.deliveries.find((d) => d.ticketId === ticketId)!;
+		await zendesk.redeliver(delivery.invocationId);
+		await zendesk.redeliver(delivery.invocationId);
+		await zendesk.flushWebhooks();
+		expect(receiver.received.map((r) => r.status)).toEqual([200, 200, 200]);
+		expect(emitted()).toHaveLength(1);
+		expect(nodeData(staticData).deliveredCommentIds).toHaveLength(1);
+	});
+
+	it('refuses forged and stale requests with 401 and starts nothing', async () => {
+		const { ticketId } = await createSlackTicket();
+		const body = JSON.stringify({ ticket_id: String(ticketId), comment_id: '1' });
+		const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+		const stale = new Date(Date.now() - 10 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+		const secret = nodeData(staticData).signingSecret as string;
+		const attempts = [
+			{ signature: signWebhook('wrong-secret', now, body), timestamp: now },
+			{ signature: signWebhook(secret, stale, body), timestamp: stale },
+			{ signature: signWebhook(secret, now, `${body} `), timestamp: now },
+		];
+		for (const attempt of attempts) {
+			const result = await invokeWebhook(trigger, {
+				workflowId: 'wf-a',
+				credentials,
+				staticData,
+				rawBody: body,
+				headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': attempt.signature, 'x-zendesk-webhook-signature-timestamp': attempt.timestamp },
+			});
+			expect(result.status).toBe(401);
+			expect(result.workflowData).toBeUndefined();
+		}
+		const unsigned = await invokeWebhook(trigger, { workflowId: 'wf-a', credentials, staticData, rawBody: body, headers: { 'content-type': 'application/json' } });
+		expect(unsigned.status).toBe(401);
+	});
+});
