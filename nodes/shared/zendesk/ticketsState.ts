@@ -58,7 +58,7 @@ export const handledMessages = new TtlCache<UpsertResult>(() => environment.now(
 
 export const messageFlights = new SingleFlight<UpsertResult>();
 
-/** `${ticketId}:${author}` → this process's recent updates of that ticket by that author. */
+/** `${credentialType}:${ticketId}` → this process's recent updates of that ticket (Zendesk counts per caller per ticket). */
 export const updateWindows = new Map<string, UpdateWindowState>();
 
 export interface Lane<E> {

@@ -253,12 +253,12 @@ async function reloadTicket(entry: Entry, state: ConversationState, ticketId: nu
 	remember(entry, state);
 }
 
-function authorKey(entry: Entry): string {
-	return entry.request.item.kind === 'message' ? `requester:${entry.request.requesterId}` : 'bridge';
-}
-
+/**
+ * Zendesk counts ticket updates per user per ticket; the user is the API caller (the bridge),
+ * whoever authors the comment, so notes and requester comments share one window per ticket.
+ */
 function windowKey(ticketId: number, entry: Entry): string {
-	return `${ticketId}:${authorKey(entry)}`;
+	return `${entry.request.settings.credentialType}:${ticketId}`;
 }
 
 function fileNames(entry: Entry): string[] {
