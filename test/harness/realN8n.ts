@@ -86,6 +86,8 @@ export interface RealN8n {
 	credentialTypes(): Promise<string[]>;
 	/** n8n's stdout and stderr so far (including the CLI import steps). */
 	logs(): string;
+	/** Resolves when the n8n process has exited (after stop(), or on its own). */
+	exited: Promise<void>;
 	/** Milliseconds from startRealN8n() until ready, per phase. */
 	timings: Record<string, number>;
 	stop(): Promise<void>;
@@ -376,6 +378,7 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 		nodeTypes: async () => await typeNames(rawRest, '/types/nodes.json'),
 		credentialTypes: async () => await typeNames(rawRest, '/types/credentials.json'),
 		logs: () => output,
+		exited,
 		stop,
 	};
 	return instance;
