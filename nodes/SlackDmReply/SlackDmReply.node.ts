@@ -1,24 +1,399 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { createHash } from 'node:crypto';
 
-// Placeholder until its issue lands: passes items through unchanged.
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError, sleep } from 'n8n-workflow';
+
+import { commentToMrkdwn, escapeSlackText, toMrkdwn, type CommentTextFormat } from '../shared/slack/mrkdwn';
+import {
+	destinationFromItem,
+	destinationProblem,
+	identityProblem,
+	noticeKindOf,
+	paceDelayMs,
+	planMessages,
+	renderNotice,
+	senderPrefixLine,
+	SLACK_RECOMMENDED_TEXT_LIMIT,
+	ticketIdOf,
+	tokenKind,
+	type NoticeKind,
+	type PostAs,
+	type ReplyDestination,
+} from '../shared/slack/reply';
+import { sendWithRetry } from '../shared/transport/http';
+import { callSlack, SLACK_CREDENTIAL_TYPE } from '../shared/transport/slackTransport';
+import { uploadFilesToSlack, type SlackUploadFile } from '../shared/transport/slackUpload';
+import { zendeskBaseUrl, zendeskCredentialType } from '../shared/transport/zendeskTransport';
+import { zendeskAuthenticationProperty } from '../shared/zendesk/nodeParameters';
+import { isTrustedAttachmentUrl, type ReplyAttachment } from '../shared/zendesk/replyEvents';
+
+/** DM channel per (credential, user): conversations.open answers the same channel every time. */
+const dmChannelCache = new Map<string, string>();
+const DM_CACHE_LIMIT = 10000;
+
+const DEFAULT_CREATED_NOTICE = 'Thanks, we received your message. Your request #{ticketId} is open and our team will answer here.';
+const DEFAULT_SOLVED_NOTICE = 'Your request #{ticketId} has been marked as solved. Reply here if you need anything else.';
+
+interface ReplyOptions {
+	allowMentions?: boolean;
+	maxMessageLength?: number;
+	botUsername?: string;
+	botIconUrl?: string;
+	botIconEmoji?: string;
+	solvedNotice?: boolean;
+	solvedNoticeText?: string;
+	createdNoticeText?: string;
+}
+
+interface Delivery {
+	channelId?: string;
+	threadTs?: string;
+	messageTs: string[];
+	fileIds: string[];
+	notice?: NoticeKind;
+	skipped?: string;
+}
+
+function credentialKey(accessToken: unknown): string {
+	// A one-way digest: the cache must tell handles apart without holding their tokens.
+	return createHash('sha256').update(String(accessToken ?? '')).digest('hex').slice(0, 16);
+}
+
+function str(value: unknown): string {
+	return typeof value === 'string' ? value : '';
+}
+
+function attachmentsOf(json: IDataObject): ReplyAttachment[] {
+	const list = Array.isArray(json.attachments) ? json.attachments : [];
+	return list.filter(
+		(entry): entry is ReplyAttachment =>
+			Boolean(entry) && typeof entry === 'object' && typeof (entry as ReplyAttachment).contentUrl === 'string' && typeof (entry as ReplyAttachment).fileName === 'string',
+	);
+}
+
 export class SlackDmReply implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Slack DM Reply',
 		name: 'slackDmReply',
 		icon: { light: 'file:slack.svg', dark: 'file:slack.dark.svg' },
-		subtitle: '={{$parameter["operation"] ?? ""}}',
-		group: ['transform'],
+		group: ['output'],
 		version: 1,
-		description: 'Slack DM Reply (work in progress)',
+		subtitle: '={{$parameter["operation"] === "notice" ? "Status notice" : "Agent reply"}}',
+		description: 'Posts Zendesk agent replies and status notices into the Slack DM of the conversation',
 		defaults: { name: 'Slack DM Reply' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		properties: [],
+		credentials: [
+			{ name: 'slackDmApi', required: true },
+			{ name: 'zendeskDmApi', required: true, displayOptions: { show: { operation: ['reply'], sendAttachments: [true], authentication: ['apiToken'] } } },
+			{ name: 'zendeskDmOAuth2Api', required: true, displayOptions: { show: { operation: ['reply'], sendAttachments: [true], authentication: ['oAuth2'] } } },
+		],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Send Agent Reply', value: 'reply', action: 'Send an agent reply to the slack DM', description: 'Post a Zendesk Reply Trigger item into the DM' },
+					{ name: 'Send Status Notice', value: 'notice', action: 'Send a status notice to the slack DM', description: 'Tell the user their ticket was created or solved' },
+				],
+				default: 'reply',
+			},
+			{
+				displayName: 'Post As',
+				name: 'postAs',
+				type: 'options',
+				options: [
+					{ name: 'Bot', value: 'bot', description: 'The credential holds the app\'s bot token (xoxb-)' },
+					{ name: 'Handle User', value: 'user', description: 'The credential holds the handle account\'s user token (xoxp-)' },
+				],
+				default: 'bot',
+				description: 'Who the message comes from. Either way it is posted with the credential\'s token, so the Slack DM Trigger recognises it as its own and ignores it.',
+			},
+			{
+				displayName: 'Text',
+				name: 'textSource',
+				type: 'options',
+				displayOptions: { show: { operation: ['reply'] } },
+				options: [
+					{ name: 'From the Zendesk Comment', value: 'comment', description: 'The item\'s comment.htmlBody (or comment.body)' },
+					{ name: 'Custom', value: 'custom' },
+				],
+				default: 'comment',
+			},
+			{
+				displayName: 'Custom Text',
+				name: 'customText',
+				type: 'string',
+				typeOptions: { rows: 4 },
+				displayOptions: { show: { operation: ['reply'], textSource: ['custom'] } },
+				default: '',
+			},
+			{
+				displayName: 'Custom Text Format',
+				name: 'customTextFormat',
+				type: 'options',
+				displayOptions: { show: { operation: ['reply'], textSource: ['custom'] } },
+				options: [
+					{ name: 'HTML', value: 'html' },
+					{ name: 'Markdown', value: 'markdown' },
+					{ name: 'Plain Text', value: 'plain' },
+				],
+				default: 'markdown',
+			},
+			{
+				displayName: 'Prefix Agent Name',
+				name: 'prefixAgentName',
+				type: 'boolean',
+				displayOptions: { show: { operation: ['reply'] } },
+				default: true,
+				description: 'Whether the reply starts with the agent\'s name in bold',
+			},
+			{
+				displayName: 'Prefix Template',
+				name: 'prefixTemplate',
+				type: 'string',
+				displayOptions: { show: { operation: ['reply'], prefixAgentName: [true] } },
+				default: '{name}',
+				placeholder: '{name} (IT Support)',
+				description: '{name} is the agent\'s name, e.g. "{name} (IT Support)" gives "Anna (IT Support)"',
+			},
+			{
+				displayName: 'Send Attachments',
+				name: 'sendAttachments',
+				type: 'boolean',
+				displayOptions: { show: { operation: ['reply'] } },
+				default: true,
+				description: 'Whether the comment\'s attachments are downloaded from Zendesk and uploaded to the DM',
+			},
+			{ ...zendeskAuthenticationProperty, displayOptions: { show: { operation: ['reply'], sendAttachments: [true] } } },
+			{
+				displayName: 'Notice',
+				name: 'noticeKind',
+				type: 'options',
+				displayOptions: { show: { operation: ['notice'] } },
+				options: [
+					{ name: 'From the Item', value: 'auto', description: 'Created for a new ticket (Upsert outcome created/followUp), solved for a solved ticket; nothing otherwise' },
+					{ name: 'Ticket Created', value: 'ticketCreated' },
+					{ name: 'Ticket Solved', value: 'ticketSolved' },
+				],
+				default: 'auto',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				options: [
+					{
+						displayName: 'Allow Mentions',
+						name: 'allowMentions',
+						type: 'boolean',
+						default: false,
+						description: 'Whether Slack mention syntax in the text (&lt;@U…&gt;, &lt;#C…&gt;, &lt;!here&gt;, &lt;!channel&gt;) is kept. Off: it is shown as plain text.',
+					},
+					{
+						displayName: 'Bot Icon Emoji',
+						name: 'botIconEmoji',
+						type: 'string',
+						default: '',
+						placeholder: ':headphones:',
+						description: 'Only for Post As: Bot (needs the chat:write.customize scope)',
+					},
+					{
+						displayName: 'Bot Icon URL',
+						name: 'botIconUrl',
+						type: 'string',
+						default: '',
+						description: 'Only for Post As: Bot (needs the chat:write.customize scope)',
+					},
+					{
+						displayName: 'Bot Username',
+						name: 'botUsername',
+						type: 'string',
+						default: '',
+						description: 'Only for Post As: Bot (needs the chat:write.customize scope), e.g. an expression with the agent\'s name',
+					},
+					{
+						displayName: 'Created Notice Text',
+						name: 'createdNoticeText',
+						type: 'string',
+						default: DEFAULT_CREATED_NOTICE,
+						description: '{ticketId} is replaced by the ticket number',
+					},
+					{
+						displayName: 'Max Message Length',
+						name: 'maxMessageLength',
+						type: 'number',
+						typeOptions: { minValue: 500, maxValue: 40000 },
+						default: SLACK_RECOMMENDED_TEXT_LIMIT,
+						description: 'Longer replies are split into several messages at paragraph, line or word boundaries',
+					},
+					{
+						displayName: 'Notify When Solved',
+						name: 'solvedNotice',
+						type: 'boolean',
+						default: false,
+						description: 'Whether a reply on a solved ticket is followed by the solved notice',
+					},
+					{
+						displayName: 'Solved Notice Text',
+						name: 'solvedNoticeText',
+						type: 'string',
+						default: DEFAULT_SOLVED_NOTICE,
+						description: '{ticketId} is replaced by the ticket number',
+					},
+				],
+			},
+		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [this.getInputData().map((item, index) => ({ json: item.json, pairedItem: { item: index } }))];
+		const items = this.getInputData();
+		const out: INodeExecutionData[] = [];
+		const slackCredentials = await this.getCredentials(SLACK_CREDENTIAL_TYPE);
+		const kind = tokenKind(slackCredentials.accessToken);
+		const handleKey = credentialKey(slackCredentials.accessToken);
+		const lastPostAt = new Map<string, number>();
+
+		const pace = async (channel: string) => {
+			const wait = paceDelayMs(lastPostAt.get(channel), Date.now());
+			if (wait > 0) await sleep(wait);
+		};
+		const posted = (channel: string) => lastPostAt.set(channel, Date.now());
+
+		const openDm = async (userId: string): Promise<string> => {
+			const key = `${handleKey}:${userId}`;
+			const cached = dmChannelCache.get(key);
+			if (cached) return cached;
+			const response = await callSlack<{ ok: boolean; channel?: { id?: string } }>(this, 'conversations.open', { users: userId });
+			const channelId = response.channel?.id;
+			if (!channelId) throw new NodeApiError(this.getNode(), { error: 'no_channel' } as JsonObject, { message: 'Slack conversations.open returned no channel' });
+			if (dmChannelCache.size >= DM_CACHE_LIMIT) dmChannelCache.clear();
+			dmChannelCache.set(key, channelId);
+			return channelId;
+		};
+
+		for (let i = 0; i < items.length; i++) {
+			const json = items[i].json;
+			const delivery: Delivery = { messageTs: [], fileIds: [] };
+			try {
+				const operation = this.getNodeParameter('operation', i) as 'reply' | 'notice';
+				const postAs = this.getNodeParameter('postAs', i) as PostAs;
+				const options = this.getNodeParameter('options', i, {}) as ReplyOptions;
+				const problem = identityProblem(postAs, kind);
+				if (problem) throw new NodeOperationError(this.getNode(), problem, { itemIndex: i });
+
+				const destination: ReplyDestination = destinationFromItem(json);
+				const destinationError = destinationProblem(destination);
+				if (destinationError) throw new NodeOperationError(this.getNode(), destinationError, { itemIndex: i });
+				const channel = destination.channelId ?? (await openDm(destination.userId as string));
+				delivery.channelId = channel;
+				if (destination.threadTs) delivery.threadTs = destination.threadTs;
+
+				const appearance = { username: options.botUsername, iconUrl: options.botIconUrl, iconEmoji: options.botIconEmoji };
+				const limit = options.maxMessageLength ?? SLACK_RECOMMENDED_TEXT_LIMIT;
+				const post = async (mrkdwn: string, prefixLine?: string) => {
+					for (const message of planMessages({ channel, threadTs: destination.threadTs, mrkdwn, prefixLine, postAs, appearance, limit })) {
+						await pace(channel);
+						const response = await callSlack<{ ok: boolean; ts?: string }>(this, 'chat.postMessage', message as unknown as IDataObject);
+						posted(channel);
+						if (response.ts) delivery.messageTs.push(response.ts);
+					}
+				};
+				const notice = async (noticeKind: NoticeKind) => {
+					const template = noticeKind === 'ticketCreated' ? (options.createdNoticeText ?? DEFAULT_CREATED_NOTICE) : (options.solvedNoticeText ?? DEFAULT_SOLVED_NOTICE);
+					const text = renderNotice(template, { ticketId: ticketIdOf(json) }, escapeSlackText);
+					if (!text) return;
+					await post(text);
+					delivery.notice = noticeKind;
+				};
+
+				if (operation === 'notice') {
+					const chosen = this.getNodeParameter('noticeKind', i) as NoticeKind | 'auto';
+					const noticeKind = chosen === 'auto' ? noticeKindOf(json) : chosen;
+					if (noticeKind) await notice(noticeKind);
+					else delivery.skipped = 'noNotice';
+				} else {
+					const mrkdwnOptions = { allowMentions: options.allowMentions === true };
+					const textSource = this.getNodeParameter('textSource', i) as 'comment' | 'custom';
+					const comment = (json.comment ?? {}) as { htmlBody?: string; body?: string; author?: { name?: string } };
+					const mrkdwn =
+						textSource === 'custom'
+							? toMrkdwn(this.getNodeParameter('customText', i) as string, this.getNodeParameter('customTextFormat', i) as CommentTextFormat, mrkdwnOptions)
+							: commentToMrkdwn({ htmlBody: str(comment.htmlBody), body: str(comment.body) }, mrkdwnOptions);
+					let prefixLine = '';
+					if (this.getNodeParameter('prefixAgentName', i) as boolean) {
+						const template = this.getNodeParameter('prefixTemplate', i, '{name}') as string;
+						const agentName = str(comment.author?.name);
+						prefixLine = agentName || !template.includes('{name}') ? senderPrefixLine(template.replace(/\{name\}/g, agentName), escapeSlackText) : '';
+					}
+					const attachments = (this.getNodeParameter('sendAttachments', i) as boolean) ? attachmentsOf(json) : [];
+					if (!mrkdwn && attachments.length === 0) throw new NodeOperationError(this.getNode(), 'The reply has no text and no attachments', { itemIndex: i });
+					if (mrkdwn || prefixLine) await post(mrkdwn, prefixLine);
+					if (attachments.length > 0) {
+						const files = await downloadAttachments(this, i, attachments);
+						await pace(channel);
+						const result = await uploadFilesToSlack(this, files, { channelId: channel, threadTs: destination.threadTs });
+						posted(channel);
+						delivery.fileIds.push(...result.fileIds);
+					}
+					if (options.solvedNotice && noticeKindOf(json) === 'ticketSolved') await notice('ticketSolved');
+				}
+				out.push({ json: { ...json, slackReply: { delivered: !delivery.skipped, ...delivery } as unknown as IDataObject }, pairedItem: { item: i } });
+			} catch (error) {
+				if (this.continueOnFail()) {
+					// The reply stays intact in the item; slackReply says what did reach Slack.
+					out.push({
+						json: { ...json, slackReply: { delivered: false, ...delivery } as unknown as IDataObject, error: (error as Error).message },
+						pairedItem: { item: i },
+					});
+					continue;
+				}
+				throw error instanceof NodeApiError || error instanceof NodeOperationError
+					? error
+					: new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
+			}
+		}
+		return [out];
 	}
+}
+
+async function downloadAttachments(ctx: IExecuteFunctions, itemIndex: number, attachments: ReplyAttachment[]): Promise<SlackUploadFile[]> {
+	const credentialType = zendeskCredentialType(ctx.getNodeParameter('authentication', itemIndex, 'apiToken'));
+	const credentials = await ctx.getCredentials(credentialType);
+	const base = zendeskBaseUrl(credentials);
+	const files: SlackUploadFile[] = [];
+	for (const attachment of attachments) {
+		if (!isTrustedAttachmentUrl(attachment.contentUrl, base)) {
+			throw new NodeOperationError(ctx.getNode(), `Attachment "${attachment.fileName}" is not on the Zendesk account's host; it was not downloaded`, { itemIndex });
+		}
+		const response = await sendWithRetry<Buffer | ArrayBuffer | string>(ctx, {
+			service: 'zendesk',
+			route: 'GET /attachments/token/{token}',
+			credentialType,
+			request: { method: 'GET', url: attachment.contentUrl, encoding: 'arraybuffer', json: false },
+		});
+		if (response.statusCode < 200 || response.statusCode >= 300) {
+			throw new NodeApiError(ctx.getNode(), { statusCode: response.statusCode } as JsonObject, {
+				message: `Downloading attachment "${attachment.fileName}" from Zendesk failed with HTTP ${response.statusCode}`,
+				httpCode: String(response.statusCode),
+				itemIndex,
+			});
+		}
+		const body = response.body;
+		const bytes = Buffer.isBuffer(body) ? body : typeof body === 'string' ? Buffer.from(body, 'binary') : Buffer.from(body);
+		files.push({ fileName: attachment.fileName, bytes, mimeType: attachment.contentType, title: attachment.fileName });
+	}
+	return files;
 }

@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import axios from 'axios';
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { startZendeskEmulator, signWebhook, type ZendeskEmulator } from '../../emulators/zendesk';
 import { ZendeskReplyTrigger } from '../../nodes/ZendeskReplyTrigger/ZendeskReplyTrigger.node';
@@ -22,7 +22,7 @@ interface Receiver {
 }
 
 let zendesk: ZendeskEmulator;
-let credentials: Record<string, IDataObject>;
+let credentials: Record<string, ICredentialDataDecryptedObject>;
 
 /** Plays n8n's webhook endpoint for one workflow: every POST goes through the node's webhook(). */
 async function startReceiver(workflowId: string, staticData: IDataObject): Promise<Receiver> {

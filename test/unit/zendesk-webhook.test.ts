@@ -15,6 +15,7 @@ import {
 	buildReplyItem,
 	decideEmission,
 	DeliveryClaims,
+	isTrustedAttachmentUrl,
 	parseReplyWebhookPayload,
 	rememberDelivered,
 	selectComment,
@@ -232,5 +233,16 @@ describe('redelivery dedupe', () => {
 		claims.claim('c', 0);
 		expect(claims.claim('a', 1)).toBe(true);
 		expect(claims.claim('c', 1)).toBe(false);
+	});
+});
+
+describe('attachment download host', () => {
+	it('downloads only from the Zendesk account host', () => {
+		expect(isTrustedAttachmentUrl('https://acme.zendesk.com/attachments/token/t/?name=a.pdf', 'https://acme.zendesk.com')).toBe(true);
+		expect(isTrustedAttachmentUrl('http://127.0.0.1:4020/attachments/token/t/', 'http://127.0.0.1:4020')).toBe(true);
+		expect(isTrustedAttachmentUrl('http://127.0.0.1:9999/attachments/token/t/', 'http://127.0.0.1:4020')).toBe(false);
+		expect(isTrustedAttachmentUrl('https://evil.example/attachments/token/t/', 'https://acme.zendesk.com')).toBe(false);
+		expect(isTrustedAttachmentUrl('http://acme.zendesk.com/x', 'https://acme.zendesk.com')).toBe(false);
+		expect(isTrustedAttachmentUrl('not a url', 'https://acme.zendesk.com')).toBe(false);
 	});
 });

@@ -247,3 +247,20 @@ export class DeliveryClaims {
 		this.claims.delete(key);
 	}
 }
+
+/**
+ * Attachments are downloaded with the Zendesk credential, so only from the account's own host
+ * (the configured base URL, or https *.zendesk.com): the credential never goes elsewhere.
+ */
+export function isTrustedAttachmentUrl(contentUrl: string, zendeskBaseUrl: string): boolean {
+	let url: URL;
+	let base: URL;
+	try {
+		url = new URL(contentUrl);
+		base = new URL(zendeskBaseUrl);
+	} catch {
+		return false;
+	}
+	if (url.origin === base.origin) return true;
+	return url.protocol === 'https:' && url.hostname.endsWith('.zendesk.com') && base.hostname.endsWith('.zendesk.com');
+}
