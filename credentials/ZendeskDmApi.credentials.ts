@@ -63,5 +63,12 @@ export class ZendeskDmApi implements ICredentialType {
 			url: '/api/v2/users/me.json',
 			method: 'GET',
 		},
+		rules: [
+			{
+				// Zendesk answers /users/me for unauthenticated callers too, with an anonymous user (id null).
+				type: 'responseSuccessBody',
+				properties: { key: 'user.id', value: null, message: 'Zendesk did not accept the email and API token' },
+			},
+		],
 	};
 }

@@ -1,4 +1,4 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /** Zendesk Support with OAuth2 (authorization code). The way on from 2027-04-30. */
 export class ZendeskDmOAuth2Api implements ICredentialType {
@@ -65,4 +65,19 @@ export class ZendeskDmOAuth2Api implements ICredentialType {
 			default: 'body',
 		},
 	];
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl ? $credentials.baseUrl.replace(/\\/+$/, "") : "https://" + $credentials.subdomain + ".zendesk.com"}}',
+			url: '/api/v2/users/me.json',
+			method: 'GET',
+		},
+		rules: [
+			{
+				// Zendesk answers /users/me for unauthenticated callers too, with an anonymous user (id null).
+				type: 'responseSuccessBody',
+				properties: { key: 'user.id', value: null, message: 'Zendesk did not accept the OAuth access token' },
+			},
+		],
+	};
 }

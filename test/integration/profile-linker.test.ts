@@ -225,6 +225,26 @@ describe('Profile Linker: Link Slack User', () => {
 	});
 });
 
+describe('Profile Linker: authentication', () => {
+	it('works with the OAuth2 credential and its base URL override', async () => {
+		const f = slack.fixtures;
+		const { outputs } = await executeNode(new ProfileLinker(), {
+			parameters: { authentication: 'oAuth2' },
+			credentials: {
+				slackDmApi: credentials().slackDmApi,
+				zendeskDmOAuth2Api: {
+					subdomain: 'acme',
+					baseUrl: `${zendesk.url}/`,
+					oauthTokenData: { access_token: zendesk.fixtures.bridge.oauthToken, token_type: 'Bearer' },
+				},
+			},
+			items: [dmItem(f.employee2Id, f.teamId)],
+		});
+		expect(linked(outputs[0][0])).toMatchObject({ name: 'Sam Sample', linkedBy: 'created' });
+		expect(zendeskCalls()[0].request.headers.authorization).toBe(`Bearer ${zendesk.fixtures.bridge.oauthToken}`);
+	});
+});
+
 describe('Profile Linker: Link to Existing Profile', () => {
 	it('merges the Slack-created profile into an existing end user and relinks at once', async () => {
 		const f = slack.fixtures;
