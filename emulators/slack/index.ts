@@ -235,7 +235,7 @@ class SlackEmulatorImpl implements SlackEmulator {
 		return fileIds
 			.map((id) => this.ws.files.get(id))
 			.filter((f): f is NonNullable<typeof f> => Boolean(f))
-			.map((file) => (file.slackConnectStub || senderTeam !== this.ws.homeTeamId ? fileStub(file) : fileObject(this.ws, this.url, file)));
+			.map((file) => (file.slackConnectStub || senderTeam !== this.ws.homeTeamId ? fileStub(file) : fileObject(this.ws, this.url, file, { forEvent: true })));
 	}
 
 	private emit(event: SlackEvent, channel: ChannelRecord, authorization: SlackAuthorization): { envelope: SlackEventEnvelope; delivery: Promise<DeliveryResult | undefined> } {

@@ -158,7 +158,7 @@ export function fileUrls(baseUrl: string, file: FileRecord): { url_private: stri
 }
 
 /** A full file object, as files.info and (outside Slack Connect) file_share events carry it. */
-export function fileObject(ws: SlackWorkspace, baseUrl: string, file: FileRecord): Record<string, unknown> {
+export function fileObject(ws: SlackWorkspace, baseUrl: string, file: FileRecord, options: { forEvent?: boolean } = {}): Record<string, unknown> {
 	const { pretty } = filetypeOf(file.mimetype, file.name);
 	const shares: Record<string, Record<string, unknown[]>> = {};
 	const channels: string[] = [];
@@ -185,7 +185,7 @@ export function fileObject(ws: SlackWorkspace, baseUrl: string, file: FileRecord
 		else groups.push(share.channel);
 	}
 	const owner = ws.users.get(file.ownerId);
-	return {
+	const object: Record<string, unknown> = {
 		id: file.id,
 		created: file.created,
 		timestamp: file.created,
@@ -218,6 +218,13 @@ export function fileObject(ws: SlackWorkspace, baseUrl: string, file: FileRecord
 		media_display_type: 'unknown',
 		comments_count: 0,
 	};
+	// Event payloads carry shares but not the older channels/groups/ims lists (event samples lack them).
+	if (options.forEvent) {
+		delete object.channels;
+		delete object.groups;
+		delete object.ims;
+	}
+	return object;
 }
 
 /** The file object a Slack Connect event carries: call files.info to get the rest. */
