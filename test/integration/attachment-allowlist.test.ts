@@ -12,7 +12,6 @@ import type { INodeExecutionData } from 'n8n-workflow';
 
 import { startSlackEmulator } from '../../emulators/slack';
 import { AttachmentAllowlist } from '../../nodes/AttachmentAllowlist/AttachmentAllowlist.node';
-import { processNoticeLedger } from '../../nodes/shared/attachments/notice';
 import { fileRefs } from '../../nodes/shared/slack/classify';
 import type { SlackEventFile } from '../../nodes/shared/slack/events';
 import type { AttachmentCheckFields, SlackDmItem, SlackFileRef } from '../../nodes/shared/types';
@@ -34,7 +33,7 @@ afterAll(async () => {
 	await slack.close();
 });
 
-function credentials(baseUrl = slack.apiUrl, accessToken = F.handleToken) {
+function credentials(baseUrl: string = slack.apiUrl, accessToken: string = F.handleToken) {
 	return { slackDmApi: { accessToken, baseUrl } };
 }
 
