@@ -189,7 +189,7 @@ describe('files', () => {
 		const content = Buffer.from('%PDF-1.4 emulator test\n');
 		const result = (await bot.files.uploadV2({
 			channel_id: parent.channel!,
-			thread_ts: parent.ts,
+			thread_ts: parent.ts!,
 			file: content,
 			filename: 'report.pdf',
 			title: 'Report',
