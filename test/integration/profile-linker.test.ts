@@ -118,6 +118,14 @@ describe('Profile Linker: Link Slack User', () => {
 		expect(create).toHaveLength(1);
 		expect((create[0].request.body.user as IDataObject).email).toBeUndefined();
 		expect((create[0].request.body.user as IDataObject).skip_verify_email).toBe(true);
+		// First-contact budget of a new employee: 1 Slack call, 4 Zendesk calls.
+		expect(slackCalls().map((c) => c.route)).toEqual(['users.info']);
+		expect(zendeskCalls().map((c) => c.route)).toEqual([
+			'GET /api/v2/users/show_many.json',
+			'GET /api/v2/users/search.json',
+			'POST /api/v2/users/create_or_update.json',
+			'POST /api/v2/users/:id/identities.json',
+		]);
 	});
 
 	it('creates a Slack Connect partner with hidden email, and one organization per partner team', async () => {
@@ -131,7 +139,13 @@ describe('Profile Linker: Link Slack User', () => {
 		expect(org).toMatchObject({ name: f.partnerTeamName });
 		expect(patUser.organizationId).toBe(org.id);
 		expect(zendesk.store.users.get(patUser.id)).toMatchObject({ organization_id: org.id, role: 'end-user' });
-		expect(zendeskCalls('GET /api/v2/users/search.json')).toHaveLength(0);
+		// First-contact budget of a partner of a new team: 2 Slack calls, 3 Zendesk calls.
+		expect(slackCalls().map((c) => c.route)).toEqual(['users.info', 'team.info']);
+		expect(zendeskCalls().map((c) => c.route)).toEqual([
+			'GET /api/v2/users/show_many.json',
+			'POST /api/v2/organizations/create_or_update.json',
+			'POST /api/v2/users/create_or_update.json',
+		]);
 
 		const [kim] = await run([dmItem('U0PARTNER2', f.partnerTeamId)]);
 		expect(linked(kim).organizationId).toBe(org.id);
