@@ -508,7 +508,7 @@ export class ZendeskApi {
 				via: [t.via.channel],
 			};
 			for (const f of t.custom_fields) fields[`custom_field_${f.id}`] = [f.value === null ? null : String(f.value)];
-			return { id, view: views.ticket(t), fields, text: `${t.subject ?? ''} ${t.comments.map((c) => c.plain_body).join(' ')}` };
+			return { id, view: views.ticket(t), fields, text: `${t.subject ?? ''} ${t.tags.join(' ')} ${t.comments.map((c) => c.plain_body).join(' ')}` };
 		}
 		if (kind === 'user') {
 			const u = store.users.get(id);
