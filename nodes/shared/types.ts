@@ -94,7 +94,7 @@ export interface RejectedFile {
 	detail: string;
 }
 
-export type UpsertOutcome = 'created' | 'appended' | 'followUp' | 'reopened' | 'noted' | 'duplicate';
+export type UpsertOutcome = 'created' | 'appended' | 'followUp' | 'reopened' | 'noted' | 'duplicate' | 'skipped';
 
 /**
  * One file the Attachment Allowlist accepted. Its bytes are the item's binary property

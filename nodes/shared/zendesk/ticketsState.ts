@@ -10,6 +10,7 @@ import { sleep } from 'n8n-workflow';
 import { SingleFlight, TtlCache } from '../identity/ttlCache';
 import type { UpdateWindowState } from './coalesce';
 import type { ConversationTicket } from './tickets';
+import type { UpsertOutcome } from '../types';
 
 export interface UpsertEnvironment {
 	now(): number;
@@ -43,7 +44,7 @@ export interface ConversationState {
 
 export interface UpsertResult {
 	ticketId: number | null;
-	outcome: 'created' | 'appended' | 'followUp' | 'reopened' | 'noted' | 'duplicate' | 'skipped';
+	outcome: UpsertOutcome;
 	commentId?: number;
 	followUpSourceId?: number;
 	/** Messages in the same comment when the update limit made this process coalesce them. */
