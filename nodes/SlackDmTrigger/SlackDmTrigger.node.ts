@@ -296,7 +296,13 @@ export class SlackDmTrigger implements INodeType {
 		// From here to the return nothing awaits: claim and record happen in one step.
 		const now = Date.now();
 		const retry = retryInfoFromHeaders(headers);
-		const claim = deliveryLedger.claim(decision.dedupeKeys, retry, now);
+		// The ledger is shared by every trigger in this process: scope its keys to this node.
+		const scope = `${this.getWorkflow().id ?? ''}/${this.getNode().id}`;
+		const claim = deliveryLedger.claim(
+			decision.dedupeKeys.map((key) => `${scope}|${key}`),
+			retry,
+			now,
+		);
 		if (!claim.emit) return { webhookResponse: { ok: true, duplicate: true } };
 		const staticData = this.getWorkflowStaticData('node') as StaticDedupeData;
 		if (!claim.redelivery && !retryReplacesEarlierDelivery(retry) && staticDataHasDelivered(staticData, decision.dedupeKeys, now)) {

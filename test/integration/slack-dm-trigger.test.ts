@@ -229,6 +229,16 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 		});
 	});
 
+	it('the process memory is per trigger: two workflows each emit the event once', async () => {
+		const payload = messageIm({ user: F.employeeId, channel: DM, text: 'two workflows' });
+		const rawBody = JSON.stringify(payload);
+		const send = async (workflowId: string) =>
+			emittedItems(await invokeWebhook(trigger, { workflowId, credentials: credentials(), headers: signedHeaders(rawBody), rawBody }));
+		expect(await send('wfA')).toHaveLength(1);
+		expect(await send('wfB')).toHaveLength(1);
+		expect(await send('wfA')).toHaveLength(0);
+	});
+
 	it('app_rate_limited is recognised and starts nothing', async () => {
 		const result = await deliver(appRateLimited({ minuteRateLimited: 1700000040 }));
 		expect(result.workflowData).toBeUndefined();
