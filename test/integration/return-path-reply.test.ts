@@ -1,0 +1,185 @@
+/**
+ * Slack DM Reply against the Slack and Zendesk emulators, through real n8n-core contexts:
+ * formatting, splitting with pacing, threads, conversations.open, attachments through the
+ * external upload flow, echo markers, 429 handling and visible failures.
+ */
+import axios from 'axios';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+
+import { startSlackEmulator, FIXTURE_IDS } from '../../emulators/slack';
+import { startZendeskEmulator, type ZendeskEmulator } from '../../emulators/zendesk';
+import { SlackDmReply } from '../../nodes/SlackDmReply/SlackDmReply.node';
+import { executeNode } from '../harness/inProcess';
+
+const node = new SlackDmReply();
+
+let slack: Awaited<ReturnType<typeof startSlackEmulator>>;
+let zendesk: ZendeskEmulator;
+let credentials: Record<string, ICredentialDataDecryptedObject>;
+let dm: string;
+
+function replyItem(overrides: IDataObject = {}): IDataObject {
+	return {
+		ticketId: 42,
+		ticketStatus: 'open',
+		ticketExternalId: `slack-dm:${FIXTURE_IDS.teamId}:${dm}`,
+		comment: { id: 1, body: 'Hello', htmlBody: '<p>Have you tried <strong>turning it off</strong>?</p>', author: { id: 7, name: 'Anna' } },
+		attachments: [],
+		slack: { teamId: FIXTURE_IDS.teamId, userId: FIXTURE_IDS.employeeId, channelId: dm },
+		...overrides,
+	};
+}
+
+function run(items: IDataObject[], parameters: IDataObject = {}, options: { continueOnFail?: boolean; credentials?: Record<string, ICredentialDataDecryptedObject> } = {}) {
+	return executeNode(node, {
+		parameters: { operation: 'reply', ...parameters } as never,
+		credentials: options.credentials ?? credentials,
+		items: items.map((json) => ({ json })),
+		continueOnFail: options.continueOnFail,
+	});
+}
+
+const postedTo = (channel: string) => slack.postedMessages.filter((m) => m.channel === channel);
+
+beforeAll(async () => {
+	slack = await startSlackEmulator();
+	zendesk = await startZendeskEmulator({ rateLimits: false });
+	credentials = {
+		slackDmApi: { accessToken: FIXTURE_IDS.botToken, baseUrl: slack.apiUrl },
+		zendeskDmApi: { subdomain: 'acme', email: zendesk.fixtures.bridge.email, apiToken: zendesk.fixtures.bridge.apiToken, baseUrl: zendesk.url },
+	};
+});
+
+afterAll(async () => {
+	await slack.close();
+	await zendesk.close();
+});
+
+beforeEach(() => {
+	slack.reset();
+	zendesk.reset();
+	dm = slack.openDm(FIXTURE_IDS.botUserId, FIXTURE_IDS.employeeId);
+});
+
+describe('Slack DM Reply', () => {
+	it('posts the converted reply with the agent prefix, as the bot (recognisable as echo)', async () => {
+		const { outputs } = await run([replyItem()], { prefixTemplate: '{name} (IT Support)' });
+		const [message] = postedTo(dm);
+		expect(message.text).toBe('*Anna (IT Support):*\nHave you tried *turning it off*?');
+		expect(message).toMatchObject({ user: FIXTURE_IDS.botUserId, bot_id: FIXTURE_IDS.botId, app_id: FIXTURE_IDS.appId });
+		expect(outputs[0][0].json).toMatchObject({ ticketId: 42, slackReply: { delivered: true, channelId: dm, messageTs: [message.ts], fileIds: [] } });
+	});
+
+	it('never lets agent text mention or broadcast', async () => {
+		const html = '<p>&lt;!channel&gt; &lt;@U0EMP2&gt; @here <a href="https://x.example/|<!everyone>">x</a></p>';
+		await run([replyItem({ comment: { id: 1, htmlBody: html, author: { id: 7, name: 'Anna' } } })], { prefixAgentName: false });
+		const [message] = postedTo(dm);
+		expect(message.text).not.toMatch(/<[!@#]/);
+		expect(message.text).toContain('&lt;!channel&gt;');
+	});
+
+	it('posts in the thread of a threaded conversation', async () => {
+		const root = slack.ws.storeMessage({ channel: dm, user: FIXTURE_IDS.employeeId, text: 'root', team: FIXTURE_IDS.teamId });
+		await run([replyItem({ slack: { teamId: FIXTURE_IDS.teamId, channelId: dm, threadTs: root.ts } })]);
+		expect(postedTo(dm).map((m) => m.thread_ts)).toEqual([root.ts]);
+	});
+
+	it('opens the DM with conversations.open when only the user is known, once per user', async () => {
+		const slackOnlyUser = { teamId: FIXTURE_IDS.teamId, userId: FIXTURE_IDS.employee2Id };
+		await run([replyItem({ slack: slackOnlyUser }), replyItem({ slack: slackOnlyUser })], { prefixAgentName: false });
+		const channel = slack.postedMessages[0].channel;
+		expect(channel).toMatch(/^D/);
+		expect(postedTo(channel)).toHaveLength(2);
+		expect(slack.server.countCalls('conversations.open')).toBe(1);
+	});
+
+	it('splits a long reply within the limit, paced one per second per channel', async () => {
+		const paragraphs = Array.from({ length: 30 }, (_, i) => `<p>Paragraph ${i}: ${'lorem ipsum dolor '.repeat(15)}</p>`).join('');
+		const started = Date.now();
+		await run([replyItem({ comment: { id: 1, htmlBody: paragraphs, author: { id: 7, name: 'Anna' } } })], { options: { maxMessageLength: 3000 } });
+		const messages = postedTo(dm);
+		expect(messages.length).toBeGreaterThanOrEqual(3);
+		for (const message of messages) expect(message.text.length).toBeLessThanOrEqual(3000);
+		expect(messages.map((m) => m.text).join('\n\n')).toContain('Paragraph 29:');
+		expect(Date.now() - started).toBeGreaterThanOrEqual((messages.length - 1) * 1000 - 50);
+	});
+
+	it('uploads agent attachments from Zendesk with the external upload flow into the thread', async () => {
+		const user = await axios.post(
+			`${zendesk.url}/api/v2/users.json`,
+			{ user: { name: 'Erin', external_id: `slack:${FIXTURE_IDS.teamId}:${FIXTURE_IDS.employeeId}`, role: 'end-user' } },
+			{ auth: { username: `${zendesk.fixtures.bridge.email}/token`, password: zendesk.fixtures.bridge.apiToken } },
+		);
+		const ticket = await axios.post(
+			`${zendesk.url}/api/v2/tickets.json`,
+			{ ticket: { subject: 's', requester_id: user.data.user.id, comment: { body: 'help', author_id: user.data.user.id } } },
+			{ auth: { username: `${zendesk.fixtures.bridge.email}/token`, password: zendesk.fixtures.bridge.apiToken } },
+		);
+		const pdf = Buffer.from('%PDF-1.4\nsteps to fix\n%%EOF');
+		await zendesk.agentReply(ticket.data.ticket.id, { public: true, body: 'See attached', attachments: [{ filename: 'steps.pdf', contentType: 'application/pdf', content: pdf }] });
+		const comments = await axios.get(`${zendesk.url}/api/v2/tickets/${ticket.data.ticket.id}/comments.json`, {
+			auth: { username: `${zendesk.fixtures.bridge.email}/token`, password: zendesk.fixtures.bridge.apiToken },
+		});
+		const attachment = comments.data.comments.at(-1).attachments[0];
+		const root = slack.ws.storeMessage({ channel: dm, user: FIXTURE_IDS.employeeId, text: 'root', team: FIXTURE_IDS.teamId });
+		const item = replyItem({
+			slack: { teamId: FIXTURE_IDS.teamId, channelId: dm, threadTs: root.ts },
+			attachments: [{ id: attachment.id, fileName: 'steps.pdf', contentUrl: attachment.content_url, contentType: 'application/pdf', size: pdf.length }],
+		});
+		const { outputs } = await run([item]);
+		expect(slack.uploadedFiles).toHaveLength(1);
+		expect(slack.uploadedFiles[0]).toMatchObject({ filename: 'steps.pdf', channel: dm, thread_ts: root.ts, userId: FIXTURE_IDS.botUserId });
+		expect(slack.uploadedFiles[0].bytes.equals(pdf)).toBe(true);
+		expect(slack.server.countCalls('files.getUploadURLExternal')).toBe(1);
+		expect(slack.server.countCalls('files.upload_url')).toBe(1);
+		expect(slack.server.countCalls('files.completeUploadExternal')).toBe(1);
+		expect((outputs[0][0].json.slackReply as IDataObject).fileIds).toEqual([slack.uploadedFiles[0].fileId]);
+		const share = slack.messagesIn(dm).find((m) => m.subtype === 'file_share');
+		expect(share).toMatchObject({ user: FIXTURE_IDS.botUserId, bot_id: FIXTURE_IDS.botId, app_id: FIXTURE_IDS.appId });
+	});
+
+	it('retries after a 429 with Retry-After and delivers', async () => {
+		slack.injectFault('chat.postMessage', { kind: 'rateLimit', retryAfterSeconds: 1 });
+		await run([replyItem()]);
+		expect(postedTo(dm)).toHaveLength(1);
+		expect(slack.server.countCalls('chat.postMessage')).toBe(2);
+	});
+
+	it('fails visibly when the reply cannot be delivered', async () => {
+		const lost = replyItem({ slack: { teamId: FIXTURE_IDS.teamId, channelId: 'D0NOTOPEN' } });
+		await expect(run([lost])).rejects.toThrow(/channel_not_found/);
+		const { outputs } = await run([lost, replyItem()], {}, { continueOnFail: true });
+		expect(outputs[0][0].json).toMatchObject({
+			comment: (lost as { comment: IDataObject }).comment,
+			slackReply: { delivered: false, messageTs: [] },
+			error: expect.stringContaining('channel_not_found'),
+		});
+		expect(outputs[0][1].json).toMatchObject({ slackReply: { delivered: true } });
+	});
+
+	it('refuses "post as handle user" with a bot token, and posts as the handle with its user token', async () => {
+		await expect(run([replyItem()], { postAs: 'user' })).rejects.toThrow(/user token/);
+		const handleDm = slack.openDm(FIXTURE_IDS.handleUserId, FIXTURE_IDS.employeeId);
+		const handleCredentials = { ...credentials, slackDmApi: { accessToken: FIXTURE_IDS.handleToken, baseUrl: slack.apiUrl } };
+		await run([replyItem({ slack: { teamId: FIXTURE_IDS.teamId, channelId: handleDm } })], { postAs: 'user', options: { botUsername: 'ignored' } }, { credentials: handleCredentials });
+		const [message] = postedTo(handleDm);
+		expect(message.user).toBe(FIXTURE_IDS.handleUserId);
+		expect(message.username).toBeUndefined();
+	});
+
+	it('sends the created notice after an upsert, and nothing when the item calls for none', async () => {
+		const upserted = { teamId: FIXTURE_IDS.teamId, channel: { id: dm, type: 'im' }, user: { id: FIXTURE_IDS.employeeId }, message: { ts: '1.1' }, zendesk: { outcome: 'created', ticketId: 77 } };
+		const { outputs } = await run([upserted, { ...upserted, zendesk: { outcome: 'appended', ticketId: 77 } }], { operation: 'notice' });
+		expect(postedTo(dm).map((m) => m.text)).toEqual([expect.stringContaining('#77')]);
+		expect(outputs[0][0].json.slackReply).toMatchObject({ delivered: true, notice: 'ticketCreated' });
+		expect(outputs[0][1].json.slackReply).toMatchObject({ delivered: false, skipped: 'noNotice' });
+	});
+
+	it('follows a reply on a solved ticket with the solved notice when asked', async () => {
+		await run([replyItem({ ticketStatus: 'solved' })], { options: { solvedNotice: true } });
+		const texts = postedTo(dm).map((m) => m.text);
+		expect(texts).toHaveLength(2);
+		expect(texts[1]).toContain('#42');
+		expect(texts[1]).toContain('solved');
+	});
+});
