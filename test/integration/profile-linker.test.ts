@@ -11,20 +11,33 @@ import { startZendeskEmulator } from '../../emulators/zendesk';
 import { ProfileLinker } from '../../nodes/ProfileLinker/ProfileLinker.node';
 import type { LinkedZendeskUser, SlackDmItem } from '../../nodes/shared/types';
 import { executeNode } from '../harness/inProcess';
+import { callSpecProblems } from '../harness/slackSpec';
+import type { ZendeskSpecValidator } from '../harness/zendeskSpec';
+import { attachZendeskSpecValidator, expectNoSpecViolations } from '../harness/zendeskSpec';
 
 type SlackEmulator = Awaited<ReturnType<typeof startSlackEmulator>>;
 
 let slack: SlackEmulator;
 let zendesk: ZendeskEmulator;
+let zendeskSpec: ZendeskSpecValidator;
+let slackSpecProblems: string[];
 
 beforeEach(async () => {
 	slack = await startSlackEmulator();
 	zendesk = await startZendeskEmulator();
+	// Every request the node sends, and every answer, is checked against the vendors' specs.
+	zendeskSpec = attachZendeskSpecValidator(zendesk);
+	slackSpecProblems = [];
+	slack.server.observers.push((call) => slackSpecProblems.push(...callSpecProblems(call)));
 });
 
 afterEach(async () => {
+	zendeskSpec.detach();
 	await slack.close();
 	await zendesk.close();
+	expect(zendeskSpec.checked).toBeGreaterThan(0);
+	expectNoSpecViolations(zendeskSpec);
+	expect(slackSpecProblems).toEqual([]);
 });
 
 function credentials() {
