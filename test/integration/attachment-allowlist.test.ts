@@ -244,6 +244,21 @@ describe('Attachment Allowlist with the Slack emulator', () => {
 		expect(output.binary?.attachment_0.fileName).toBe('passwd.txt');
 	});
 
+	it('retries a download Slack answers with 503, and reports one it answers with 404', async () => {
+		const item = await sendFiles([
+			{ name: 'once.pdf', mimetype: 'application/pdf', content: files.makePdf('retry') },
+			{ name: 'never.pdf', mimetype: 'application/pdf', content: files.makePdf('gone') },
+		]);
+		const before = slack.server.countCalls('files.download');
+		slack.server.injectFault('files.download', { kind: 'status', status: 503 }, 1);
+		const first = fieldsOf(await run({ ...item, message: { ...item.message, files: item.message.files.slice(0, 1) } }, { noticeMode: 'off' }));
+		expect(first.acceptedFiles.map((f) => f.name)).toEqual(['once.pdf']);
+		expect(slack.server.countCalls('files.download')).toBe(before + 2);
+		slack.server.injectFault('files.download', { kind: 'status', status: 404 }, 1);
+		const second = fieldsOf(await run({ ...item, idempotencyKey: `${item.idempotencyKey}:2`, message: { ...item.message, files: item.message.files.slice(1) } }, { noticeMode: 'off' }));
+		expect(second.rejectedFiles).toEqual([{ id: item.message.files[1].id, name: 'never.pdf', reason: 'downloadFailed', detail: 'Slack answered HTTP 404' }]);
+	});
+
 	it('treats Slack\'s sign-in page (token without access) as a failed download', async () => {
 		const item = await sendFiles([{ name: 'r.pdf', mimetype: 'application/pdf', content: files.makePdf() }]);
 		const fields = fieldsOf(await run(item, { noticeMode: 'off' }, credentials(slack.apiUrl, 'xoxp-unknown-token')));
