@@ -4,6 +4,7 @@ import { MAX_FILE_NAME_LENGTH, sanitiseFileName } from '../../nodes/shared/attac
 import { DEFAULT_NOTICE_TEMPLATE, NoticeLedger, noticeEligibility, renderNotice } from '../../nodes/shared/attachments/notice';
 import type { AttachmentPolicy } from '../../nodes/shared/attachments/plan';
 import { binaryKeyFor, formatBytes, oversizeRejection, planDownload, verifyDownloaded } from '../../nodes/shared/attachments/plan';
+import { resolvedFileRef } from '../../nodes/shared/attachments/slackConnect';
 import { checkFileUrl, fileUrlTrust } from '../../nodes/shared/attachments/urlTrust';
 import type { SlackDmItem, SlackFileRef } from '../../nodes/shared/types';
 import * as files from '../fixtures/files/generate';
@@ -370,5 +371,40 @@ describe('refusal notice', () => {
 		for (const key of ['b', 'c', 'd', 'e']) ledger.claim(key, 1003);
 		expect(ledger.size).toBeLessThanOrEqual(3);
 		expect(ledger.claim('e', 1004)).toBe(false);
+	});
+});
+
+describe('Slack Connect stubs', () => {
+	const stub: SlackFileRef = { id: 'F9', name: 'F9', mimetype: '', filetype: '', size: 0, downloadUrl: '', isSlackConnectStub: true };
+
+	it('takes name, type, size and download URL from files.info', () => {
+		expect(
+			resolvedFileRef(stub, {
+				id: 'F9',
+				name: 'contract.pdf',
+				mimetype: 'application/pdf',
+				filetype: 'pdf',
+				size: 1234,
+				url_private: 'https://files.slack.com/files-pri/T-F9/contract.pdf',
+				url_private_download: 'https://files.slack.com/files-pri/T-F9/download/contract.pdf',
+			}),
+		).toEqual({
+			id: 'F9',
+			name: 'contract.pdf',
+			mimetype: 'application/pdf',
+			filetype: 'pdf',
+			size: 1234,
+			downloadUrl: 'https://files.slack.com/files-pri/T-F9/download/contract.pdf',
+			isSlackConnectStub: false,
+		});
+	});
+
+	it('keeps the stub values Slack leaves out and stays unresolved for another stub', () => {
+		expect(resolvedFileRef(stub, { title: 'Scan', url_private: 'https://files.slack.com/x' })).toMatchObject({
+			name: 'Scan',
+			size: 0,
+			downloadUrl: 'https://files.slack.com/x',
+		});
+		expect(resolvedFileRef(stub, { file_access: 'check_file_info' })).toMatchObject({ isSlackConnectStub: true, downloadUrl: '' });
 	});
 });
