@@ -78,6 +78,13 @@ export interface LinkedZendeskUser {
 	linkedBy: LinkMethod;
 }
 
+/** What Profile Linker adds to the trigger's item. */
+export interface ProfileLinkFields {
+	zendeskUser: LinkedZendeskUser;
+	/** Group DMs: the other human participants, linked the same way (the Upsert CCs them). */
+	zendeskParticipants?: LinkedZendeskUser[];
+}
+
 export type RejectionReason =
 	| 'typeNotAllowed'
 	| 'contentMismatch'
