@@ -43,12 +43,27 @@ export function ensureBuilt(): void {
 }
 
 let tarball: string | undefined;
+function isAlive(pid: number): boolean {
+	if (!Number.isInteger(pid) || pid <= 0) return false;
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 /** `npm pack` of the built package into the gitignored .cache/pack, once per process. */
 export function ensurePacked(): string {
 	ensureBuilt();
 	if (!tarball) {
-		const dest = path.join(REPO_ROOT, '.cache', 'pack');
-		fs.rmSync(dest, { recursive: true, force: true });
+		// One folder per process (parallel runs must not share it); folders of dead processes go.
+		const packRoot = path.join(REPO_ROOT, '.cache', 'pack');
+		fs.mkdirSync(packRoot, { recursive: true });
+		for (const entry of fs.readdirSync(packRoot)) {
+			if (!isAlive(Number(entry))) fs.rmSync(path.join(packRoot, entry), { recursive: true, force: true });
+		}
+		const dest = path.join(packRoot, String(process.pid));
 		fs.mkdirSync(dest, { recursive: true });
 		const out = execFileSync('npm', ['pack', '--pack-destination', dest, '--json', '--ignore-scripts'], {
 			cwd: REPO_ROOT,
