@@ -362,7 +362,7 @@ export class ZendeskApi {
 			if (!input.comment || typeof input.comment !== 'object') throw recordInvalid('description', 'Description: cannot be blank', 'BlankValue');
 			const result = store.createTicket(input, caller, 'api');
 			engine.run(result, caller, 'api');
-			const body = { ticket: views.ticket(result.ticket), audit: views.audit(result.ticket, result.auditId, caller.id, result.comment?.id ?? null) };
+			const body = { ticket: views.ticket(result.ticket), audit: views.audit(result.ticket, result.auditId) };
 			const headers: Record<string, string> = { Location: `${this.base}/api/v2/tickets/${result.ticket.id}.json` };
 			if (idempotencyKey) {
 				store.idempotency.set(idempotencyKey, { bodyHash, expiresAt: this.d.clock.now() + IDEMPOTENCY_TTL_MS, status: 201, body, headers });
@@ -400,6 +400,12 @@ export class ZendeskApi {
 			const page = paginate(req, comments, this.base);
 			return json(200, { comments: page.page.map((c) => views.comment(c)), next_page: page.next_page, previous_page: page.previous_page, count: page.count });
 		});
+		this.add('GET', '/api/v2/tickets/:id/audits.json', 'agent', ({ req }) => {
+			const ticket = store.getTicket(intParam(req.params.id));
+			const audits = req.query.get('sort_order') === 'desc' ? [...ticket.audits].reverse() : ticket.audits;
+			const page = paginate(req, audits, this.base);
+			return json(200, { audits: page.page.map((a) => views.audit(ticket, a.id)), next_page: page.next_page, previous_page: page.previous_page, count: page.count });
+		});
 		this.add('GET', '/api/v2/tickets/:id.json', 'agent', ({ req }) => json(200, { ticket: views.ticket(store.getTicket(intParam(req.params.id))) }));
 		this.add('PUT', '/api/v2/tickets/:id.json', 'agent', ({ req, caller }) => {
 			const ticket = store.getTicket(intParam(req.params.id));
@@ -420,7 +426,7 @@ export class ZendeskApi {
 			}
 			const result = store.updateTicket(ticket, input, caller, 'api');
 			engine.run(result, caller, 'api');
-			return json(200, { ticket: views.ticket(result.ticket), audit: views.audit(result.ticket, result.auditId, caller.id, result.comment?.id ?? null) });
+			return json(200, { ticket: views.ticket(result.ticket), audit: views.audit(result.ticket, result.auditId) });
 		});
 	}
 

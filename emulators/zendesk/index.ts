@@ -159,6 +159,7 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
 			const previous = store.snapshot(ticket);
 			ticket.status = 'closed';
 			ticket.updated_at = clock.iso();
+			ticket.audits.push({ id: 0, author_id: -1, via: { channel: 'rule', source: { from: {}, to: {}, rel: 'automation' } }, created_at: ticket.updated_at, custom: {}, comment_id: null, changes: [{ field_name: 'status', value: 'closed', previous_value: 'solved' }] });
 			store.reindex('ticket', ticket.id);
 			engine.run({ ticket, previous, comment: null, auditId: 0 }, store.getUser(fixtures.anna.id), 'rule');
 			return views.ticket(ticket);

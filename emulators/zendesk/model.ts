@@ -111,6 +111,18 @@ export interface Comment {
 	created_at: string;
 }
 
+export interface Audit {
+	id: number;
+	author_id: number;
+	via: Via;
+	created_at: string;
+	/** `ticket.metadata` of the write (Zendesk stores it as audit.metadata.custom). */
+	custom: Record<string, unknown>;
+	comment_id: number | null;
+	/** Field changes of the update, as Change events. */
+	changes: Array<{ field_name: string; value: unknown; previous_value: unknown }>;
+}
+
 export interface Ticket {
 	id: number;
 	external_id: string | null;
@@ -131,6 +143,7 @@ export interface Ticket {
 	followup_ids: number[];
 	via_followup_source_id: number | null;
 	comments: Comment[];
+	audits: Audit[];
 	created_at: string;
 	updated_at: string;
 }

@@ -118,6 +118,11 @@ export function normalizeTags(tags: unknown): string[] {
 	return out;
 }
 
+/** `ticket.metadata` (write-only) becomes the audit's metadata.custom. */
+function customMetadata(value: unknown): Record<string, unknown> {
+	return value && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : {};
+}
+
 export function viaOf(channel: ViaChannel, source: Partial<Via['source']> = {}): Via {
 	return { channel, source: { from: source.from ?? {}, to: source.to ?? {}, rel: source.rel ?? null } };
 }
@@ -571,9 +576,11 @@ export class ZendeskStore {
 			followup_ids: [],
 			via_followup_source_id: followupSource?.id ?? null,
 			comments: [comment],
+			audits: [],
 			created_at: now,
 			updated_at: now,
 		};
+		ticket.audits.push({ id: auditId, author_id: caller.id, via, created_at: now, custom: customMetadata(input.metadata), comment_id: comment.id, changes: [{ field_name: 'status', value: status, previous_value: null }] });
 		this.tickets.set(ticket.id, ticket);
 		if (followupSource) followupSource.followup_ids.push(ticket.id);
 		this.reindex('ticket', ticket.id);
@@ -587,6 +594,12 @@ export class ZendeskStore {
 				error: 'RecordInvalid',
 				description: 'Record validation errors',
 				details: { status: [{ description: 'Status: closed prevents ticket update' }] },
+			});
+		}
+		if (input.safe_update === true && typeof input.updated_stamp === 'string' && Date.parse(input.updated_stamp) !== Date.parse(ticket.updated_at)) {
+			throw new ZendeskError(409, {
+				error: 'UpdateConflict',
+				description: 'Safe Update prevented the update due to outdated ticket data. Please fetch the latest ticket data and try again.',
 			});
 		}
 		const previous = this.snapshot(ticket);
@@ -625,6 +638,11 @@ export class ZendeskStore {
 		if (input.custom_fields !== undefined) ticket.custom_fields = this.customFields(ticket.custom_fields, input.custom_fields);
 		if (comment) ticket.comments.push(comment);
 		ticket.updated_at = this.clock.iso();
+		const changes: Array<{ field_name: string; value: unknown; previous_value: unknown }> = (['status', 'priority', 'group_id', 'assignee_id'] as const)
+			.filter((field) => previous[field] !== ticket[field])
+			.map((field) => ({ field_name: field, value: ticket[field], previous_value: previous[field] }));
+		if (previous.tags.join(' ') !== ticket.tags.join(' ')) changes.push({ field_name: 'tags', value: ticket.tags, previous_value: previous.tags });
+		ticket.audits.push({ id: auditId, author_id: caller.id, via: comment?.via ?? viaOf(channel), created_at: ticket.updated_at, custom: customMetadata(input.metadata), comment_id: comment?.id ?? null, changes });
 		this.reindex('ticket', ticket.id);
 		return { ticket, previous, comment, auditId };
 	}

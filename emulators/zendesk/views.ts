@@ -3,6 +3,10 @@ import type { Attachment, Brand, Comment, Group, Organization, Ticket, TicketFie
 import { VIA_IDS } from './model';
 import type { ZendeskStore } from './store';
 
+function previousIsNull(value: unknown): boolean {
+	return value === null || value === undefined;
+}
+
 export class Views {
 	constructor(
 		private readonly store: ZendeskStore,
@@ -231,16 +235,22 @@ export class Views {
 		};
 	}
 
-	audit(t: Ticket, auditId: number, authorId: number, commentId: number | null): Record<string, unknown> {
-		const comment = commentId ? t.comments.find((c) => c.id === commentId) : undefined;
+	audit(t: Ticket, auditId: number): Record<string, unknown> {
+		const audit = t.audits.find((a) => a.id === auditId);
+		if (!audit) return { id: auditId, ticket_id: t.id, created_at: t.updated_at, events: [] };
+		const comment = audit.comment_id ? t.comments.find((c) => c.id === audit.comment_id) : undefined;
+		const events: Array<Record<string, unknown>> = [];
+		// Zendesk's Comment audit event carries the comment's own id.
+		if (comment) events.push({ id: comment.id, type: 'Comment', author_id: comment.author_id, body: comment.body, html_body: comment.html_body, plain_body: comment.plain_body, public: comment.public, attachments: comment.attachment_ids.map((id) => this.attachment(this.store.attachments.get(id)!)), audit_id: audit.id });
+		audit.changes.forEach((change, i) => events.push({ id: audit.id * 100 + i + 1, type: previousIsNull(change.previous_value) ? 'Create' : 'Change', field_name: change.field_name, value: change.value, ...(previousIsNull(change.previous_value) ? {} : { previous_value: change.previous_value }) }));
 		return {
-			id: auditId,
+			id: audit.id,
 			ticket_id: t.id,
-			created_at: t.updated_at,
-			author_id: authorId,
-			via: comment?.via ?? t.via,
-			metadata: { system: {}, custom: {} },
-			events: comment ? [{ id: auditId + 1, type: 'Comment', author_id: comment.author_id, body: comment.body, public: comment.public, attachments: [] }] : [],
+			created_at: audit.created_at,
+			author_id: audit.author_id,
+			via: audit.via,
+			metadata: { system: { client: 'emulator', ip_address: '127.0.0.1', location: 'Localhost' }, custom: audit.custom },
+			events,
 		};
 	}
 

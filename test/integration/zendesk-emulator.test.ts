@@ -15,7 +15,7 @@ interface CallOptions {
 	raw?: Buffer;
 	auth?: string | null;
 	headers?: Record<string, string>;
-	redirect?: RequestRedirect;
+	redirect?: 'follow' | 'manual';
 }
 
 const TOKEN_AUTH = (email: string, token = 'zd-emulator-token') => `Basic ${Buffer.from(`${email}/token:${token}`).toString('base64')}`;
@@ -273,6 +273,24 @@ describe('Zendesk emulator', () => {
 			expect(requested.json.tickets.map((t: Body) => t.id)).toContain(id);
 			const shown = await api('GET', `/api/v2/tickets/${id}.json`);
 			expect(shown.json.ticket.status).toBe('open');
+		});
+
+		it('keeps audits with custom metadata and comment events, and refuses stale safe updates with 409', async () => {
+			const created = await api('POST', '/api/v2/tickets.json', { body: { ticket: { comment: { body: 'first' }, metadata: { slack_keys: 'k1' } } } });
+			const id = created.json.ticket.id;
+			const commentEvent = created.json.audit.events.find((e: Body) => e.type === 'Comment');
+			const [firstComment] = (await api('GET', `/api/v2/tickets/${id}/comments.json`)).json.comments;
+			expect(commentEvent.id).toBe(firstComment.id);
+			const stamp = created.json.ticket.updated_at;
+			emu.clock.advance(1_000);
+			const ok = await api('PUT', `/api/v2/tickets/${id}.json`, { body: { ticket: { comment: { body: 'second' }, metadata: { slack_keys: 'k2' }, safe_update: true, updated_stamp: stamp } } });
+			expect(ok.status).toBe(200);
+			const stale = await api('PUT', `/api/v2/tickets/${id}.json`, { body: { ticket: { comment: { body: 'third' }, safe_update: true, updated_stamp: stamp } } });
+			expect(stale.status).toBe(409);
+			expect(stale.json.error).toBe('UpdateConflict');
+			const audits = await api('GET', `/api/v2/tickets/${id}/audits.json?sort_order=desc`);
+			expect(audits.json.audits.map((a: Body) => a.metadata.custom.slack_keys)).toEqual(['k2', 'k1']);
+			expect(audits.json.audits[0].events.find((e: Body) => e.type === 'Comment').body).toBe('second');
 		});
 
 		it('refuses updates to closed tickets and allows follow-ups only from closed tickets', async () => {
