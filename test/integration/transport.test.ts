@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { resetTransportCallCounts, transportCallCounts } from '../../nodes/shared/transport/callStats';
@@ -57,7 +57,7 @@ const transportProbe: INodeType = {
 		const call = this.getNodeParameter('call', 0) as string;
 		if (call === 'slack') {
 			const body = await callSlack(this, 'users.info', { user: 'U1' }, { allowErrors: ['user_not_found'] });
-			return [[{ json: body, pairedItem: { item: 0 } }]];
+			return [[{ json: body as IDataObject, pairedItem: { item: 0 } }]];
 		}
 		const result = await callZendesk(this, 'zendeskDmApi', { method: 'GET', path: '/tickets/42.json', acceptStatuses: [404] });
 		return [[{ json: { status: result.statusCode, body: result.body as object }, pairedItem: { item: 0 } }]];

@@ -44,6 +44,12 @@ function networkErrorCode(error: unknown): string | undefined {
 	return typeof code === 'string' ? code : undefined;
 }
 
+/** A streamed body of a failed attempt holds its connection until it is consumed or destroyed. */
+function releaseBody(body: unknown): void {
+	const stream = body as { destroy?: () => void; pipe?: unknown } | undefined;
+	if (stream && typeof stream.pipe === 'function' && typeof stream.destroy === 'function') stream.destroy();
+}
+
 /**
  * Sends one logical request through `httpRequestWithAuthentication`, retrying 429 (after
  * Retry-After), 5xx and network failures. Returns any HTTP answer that is not retryable,
@@ -76,6 +82,7 @@ export async function sendWithRetry<T = unknown>(ctx: HttpContext, options: Send
 			policy,
 		);
 		if (decision.retry) {
+			releaseBody(response?.body);
 			await sleep(decision.waitMs);
 			continue;
 		}
