@@ -470,7 +470,8 @@ export function handleFileDownload(host: SlackApiHost, req: EmulatorRequest, dow
 		headers: {
 			'Content-Type': file.mimetype,
 			'Content-Length': String(file.content.length),
-			'Content-Disposition': `${download ? 'attachment' : 'inline'}; filename="${file.name.replace(/"/g, '')}"`,
+			// Header values must be Latin-1: non-ASCII names go in RFC 6266's filename*, as Slack sends them.
+			'Content-Disposition': `${download ? 'attachment' : 'inline'}; filename="${file.name.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.name)}`,
 		},
 		body: file.content,
 	};

@@ -109,8 +109,8 @@ describe('Attachment Allowlist with the Slack emulator', () => {
 			{ name: 'screen.png', mimetype: 'image/png', content: files.makePng(8, 8) },
 			{ name: 'photo.jpg', mimetype: 'image/jpeg', content: files.makeJpeg() },
 			{ name: 'anim.gif', mimetype: 'image/gif', content: files.makeGif() },
-			// ASCII name: the emulator cannot send non-ASCII names in Content-Disposition yet.
-			{ name: 'notes.txt', mimetype: 'text/plain', content: files.makeText() },
+			// Readable Unicode names survive the download and the sanitiser.
+			{ name: 'Grüße 東京.txt', mimetype: 'text/plain', content: files.makeText() },
 		];
 		const item = await sendFiles(inputs);
 		const output = await run(item);
