@@ -1,0 +1,157 @@
+/**
+ * The Slack DM Trigger in a real n8n 2.41.1, fed over HTTP exactly as Slack sends (signed by the
+ * Slack emulator's events driver), with auth.test answered by the Slack emulator.
+ */
+import { FIXTURE_IDS as F, SlackEventsDriver, messageIm, startSlackEmulator, urlVerification } from '../../emulators/slack';
+import type { SlackEmulatorInstance } from '../../emulators/slack';
+import { nodeOutput } from '../harness/n8nExecutions';
+import { type RealN8n, startRealN8n } from '../harness/realN8n';
+
+jest.setTimeout(240_000);
+
+const AT_ONCE_HOOK = '5d1a7c1e-0000-4000-8000-00000000a001';
+const AFTER_WORKFLOW_HOOK = '5d1a7c1e-0000-4000-8000-00000000a002';
+const DM = 'D0EMPDM';
+
+function triggerNode(webhookId: string, responseMode: string) {
+	return {
+		id: `${webhookId}-node`,
+		name: 'Slack DM Trigger',
+		type: 'n8n-nodes-slack-dm-zendesk.slackDmTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		webhookId,
+		parameters: { responseMode, handles: { handle: [{ name: 'IT', userId: F.botUserId }] }, options: {} },
+		credentials: { slackDmApi: { id: 'e2eSlackDmCred01', name: 'Slack DM (e2e)' } },
+	};
+}
+
+const atOnce = {
+	id: 'e2eSlackDmAtOnce',
+	name: 'slack dm trigger (respond at once)',
+	nodes: [
+		triggerNode(AT_ONCE_HOOK, 'onReceived'),
+		{ id: '5d1a7c1e-0000-4000-8000-00000000b001', name: 'Received', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
+	],
+	connections: { 'Slack DM Trigger': { main: [[{ node: 'Received', type: 'main', index: 0 }]] } },
+	settings: { executionOrder: 'v1' },
+};
+
+const afterWorkflow = {
+	id: 'e2eSlackDmAfterW',
+	name: 'slack dm trigger (respond after workflow, failing)',
+	nodes: [
+		triggerNode(AFTER_WORKFLOW_HOOK, 'lastNode'),
+		{
+			id: '5d1a7c1e-0000-4000-8000-00000000b002',
+			name: 'Zendesk down',
+			type: 'n8n-nodes-base.stopAndError',
+			typeVersion: 1,
+			position: [220, 0],
+			parameters: { errorType: 'errorMessage', errorMessage: 'Zendesk is down' },
+		},
+	],
+	connections: { 'Slack DM Trigger': { main: [[{ node: 'Zendesk down', type: 'main', index: 0 }]] } },
+	settings: { executionOrder: 'v1' },
+};
+
+let slack: SlackEmulatorInstance;
+let n8n: RealN8n;
+let atOnceDriver: SlackEventsDriver;
+let afterWorkflowDriver: SlackEventsDriver;
+
+const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+	slack = await startSlackEmulator({ rateLimits: false });
+	n8n = await startRealN8n({
+		mode: 'custom-extensions',
+		workflows: [atOnce, afterWorkflow],
+		credentials: [
+			{
+				id: 'e2eSlackDmCred01',
+				name: 'Slack DM (e2e)',
+				type: 'slackDmApi',
+				data: { accessToken: F.botToken, signingSecret: slack.signingSecret, baseUrl: slack.apiUrl },
+			},
+		],
+	});
+	// One attempt per send: retries are sent explicitly with Slack's headers.
+	const policy = { timeoutMs: 10_000, retryDelaysMs: [] };
+	atOnceDriver = new SlackEventsDriver({ url: n8n.webhookUrl(`${AT_ONCE_HOOK}/slack-events`), signingSecret: slack.signingSecret, policy });
+	afterWorkflowDriver = new SlackEventsDriver({ url: n8n.webhookUrl(`${AFTER_WORKFLOW_HOOK}/slack-events`), signingSecret: slack.signingSecret, policy });
+	// n8n can log "ready" before it finished activating workflows (activation runs the trigger's
+	// checkExists, which calls auth.test): wait until both webhooks are registered.
+	for (const driver of [atOnceDriver, afterWorkflowDriver]) {
+		const deadline = Date.now() + 30_000;
+		while ((await driver.send(urlVerification('readiness'))).status === 404 && Date.now() < deadline) await sleep(250);
+	}
+});
+
+afterAll(async () => {
+	await n8n?.stop();
+	await slack?.close();
+});
+
+describe('Slack DM Trigger in real n8n', () => {
+	it('answers Slack\'s url_verification challenge', async () => {
+		const result = await atOnceDriver.send(urlVerification('e2e-challenge-123'));
+		expect(result.status).toBe(200);
+		expect(JSON.parse(result.body)).toEqual({ challenge: 'e2e-challenge-123' });
+	});
+
+	it('a signed DM starts one execution with the documented item; its retry starts none', async () => {
+		const payload = messageIm({ user: F.employeeId, channel: DM, text: 'My VPN is down', ts: '1700000500.000100' });
+		const first = await atOnceDriver.send(payload);
+		expect(first.status).toBe(200);
+		const retry = await atOnceDriver.send(payload, { retryNum: 1, retryReason: 'http_timeout' });
+		expect(retry.status).toBe(200);
+
+		const [execution] = await n8n.waitForExecutions(1, 30_000, { workflowId: atOnce.id });
+		expect(execution.status).toBe('success');
+		const items = nodeOutput(execution, 'Slack DM Trigger');
+		expect(items).toHaveLength(1);
+		expect(items[0]).toMatchObject({
+			eventId: payload.event_id,
+			idempotencyKey: `slack:${F.teamId}:${DM}:1700000500.000100`,
+			handle: { name: 'IT', userId: F.botUserId, botId: F.botId, appId: F.appId },
+			user: { id: F.employeeId, teamId: F.teamId, isExternal: false },
+			channel: { id: DM, type: 'im' },
+			message: { ts: '1700000500.000100', text: 'My VPN is down', files: [] },
+			kind: 'message',
+		});
+		await sleep(1_500);
+		expect(await n8n.executions({ workflowId: atOnce.id })).toHaveLength(1);
+	});
+
+	it('forged, stale and unsigned requests get 401 and start no execution', async () => {
+		const payload = messageIm({ user: F.employeeId, channel: DM, text: 'forged' });
+		expect((await atOnceDriver.send(payload, { signature: `v0=${'0'.repeat(64)}` })).status).toBe(401);
+		expect((await atOnceDriver.send(payload, { timestamp: Math.floor(Date.now() / 1000) - 600 })).status).toBe(401);
+		expect((await atOnceDriver.send(payload, { signature: 'omit' })).status).toBe(401);
+		await sleep(1_500);
+		expect(await n8n.executions({ workflowId: atOnce.id })).toHaveLength(1);
+	});
+
+	it('respond after the workflow: a failed run answers an error, and Slack\'s http_error retry runs again', async () => {
+		const payload = messageIm({ user: F.employeeId, channel: DM, text: 'needs a ticket' });
+		const first = await afterWorkflowDriver.send(payload);
+		expect(first.status).toBeGreaterThanOrEqual(500);
+		const retry = await afterWorkflowDriver.send(payload, { retryNum: 1, retryReason: 'http_error' });
+		expect(retry.status).toBeGreaterThanOrEqual(500);
+		// A timeout retry while a run may still be going is a duplicate.
+		const timeoutRetry = await afterWorkflowDriver.send(payload, { retryNum: 2, retryReason: 'http_timeout' });
+		expect(timeoutRetry.status).toBe(200);
+
+		const executions = await n8n.waitForExecutions(2, 30_000, { workflowId: afterWorkflow.id });
+		expect(executions.map((e) => e.status)).toEqual(['error', 'error']);
+		const keys = executions.map((e) => nodeOutput(e, 'Slack DM Trigger')[0]?.idempotencyKey);
+		expect(new Set(keys).size).toBe(1);
+		await sleep(1_500);
+		expect(await n8n.executions({ workflowId: afterWorkflow.id })).toHaveLength(2);
+	});
+
+	it('called auth.test once for all of it', () => {
+		expect(slack.server.countCalls('auth.test')).toBe(1);
+	});
+});
