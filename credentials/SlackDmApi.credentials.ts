@@ -30,7 +30,7 @@ export class SlackDmApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'From the Slack app\'s Basic Information page. The Slack DM Trigger refuses requests whose signature does not match it.',
+			description: 'From the Slack app\'s Basic Information page. Required by the Slack DM Trigger, which refuses every request whose signature does not match it; nodes that only call Slack do not need it.',
 		},
 		{
 			displayName: 'API Base URL',
