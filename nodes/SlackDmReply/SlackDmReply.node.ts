@@ -11,8 +11,10 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { commentToMrkdwn, escapeSlackText, toMrkdwn, type CommentTextFormat } from '../shared/slack/mrkdwn';
+import { alertFromItem, deliveryErrorMessage, renderAlert } from '../shared/slack/replyAlert';
 import {
 	destinationFromItem,
+	isSlackId,
 	destinationProblem,
 	identityProblem,
 	noticeKindOf,
@@ -50,6 +52,8 @@ interface ReplyOptions {
 	solvedNotice?: boolean;
 	solvedNoticeText?: string;
 	createdNoticeText?: string;
+	alertTitle?: string;
+	ticketUrlBase?: string;
 }
 
 interface Delivery {
@@ -85,8 +89,8 @@ export class SlackDmReply implements INodeType {
 		icon: { light: 'file:slack.svg', dark: 'file:slack.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] === "notice" ? "Status notice" : "Agent reply"}}',
-		description: 'Posts Zendesk agent replies and status notices into the Slack DM of the conversation',
+		subtitle: '={{$parameter["operation"] === "notice" ? "Status notice" : $parameter["operation"] === "alert" ? "Team alert" : "Agent reply"}}',
+		description: 'Posts Zendesk agent replies and status notices into the Slack DM of the conversation, and failed-delivery alerts into a team channel',
 		defaults: { name: 'Slack DM Reply' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -103,6 +107,12 @@ export class SlackDmReply implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{
+						name: 'Alert Channel',
+						value: 'alert',
+						action: 'Post a failed delivery alert to a slack channel',
+						description: 'Tell the support team in a channel that a delivery failed (use after an Error Trigger)',
+					},
 					{ name: 'Send Agent Reply', value: 'reply', action: 'Send an agent reply to the slack DM', description: 'Post a Zendesk Reply Trigger item into the DM' },
 					{ name: 'Send Status Notice', value: 'notice', action: 'Send a status notice to the slack DM', description: 'Tell the user their ticket was created or solved' },
 				],
@@ -189,12 +199,29 @@ export class SlackDmReply implements INodeType {
 				default: 'auto',
 			},
 			{
+				displayName: 'Alert Channel ID',
+				name: 'alertChannelId',
+				type: 'string',
+				required: true,
+				displayOptions: { show: { operation: ['alert'] } },
+				default: '',
+				placeholder: 'C0123456789',
+				description: 'The Slack channel the team watches (channel details → channel ID); the bot or handle must be a member',
+			},
+			{
 				displayName: 'Options',
 				name: 'options',
 				type: 'collection',
 				placeholder: 'Add option',
 				default: {},
 				options: [
+					{
+						displayName: 'Alert Title',
+						name: 'alertTitle',
+						type: 'string',
+						default: 'A Slack DM delivery failed',
+						description: 'Only for Alert Channel: the first line of the alert',
+					},
 					{
 						displayName: 'Allow Mentions',
 						name: 'allowMentions',
@@ -253,6 +280,14 @@ export class SlackDmReply implements INodeType {
 						default: DEFAULT_SOLVED_NOTICE,
 						description: '{ticketId} is replaced by the ticket number',
 					},
+					{
+						displayName: 'Ticket URL Base',
+						name: 'ticketUrlBase',
+						type: 'string',
+						default: '',
+						placeholder: 'https://acme.zendesk.com/agent/tickets/',
+						description: 'Only for Alert Channel: links the ticket number to the agent workspace',
+					},
 				],
 			},
 		],
@@ -288,15 +323,24 @@ export class SlackDmReply implements INodeType {
 			const json = items[i].json;
 			const delivery: Delivery = { messageTs: [], fileIds: [] };
 			try {
-				const operation = this.getNodeParameter('operation', i) as 'reply' | 'notice';
+				const operation = this.getNodeParameter('operation', i) as 'reply' | 'notice' | 'alert';
 				const postAs = this.getNodeParameter('postAs', i) as PostAs;
 				const options = this.getNodeParameter('options', i, {}) as ReplyOptions;
 				const problem = identityProblem(postAs, kind);
 				if (problem) throw new NodeOperationError(this.getNode(), problem, { itemIndex: i });
 
-				const destination: ReplyDestination = destinationFromItem(json);
-				const destinationError = destinationProblem(destination);
-				if (destinationError) throw new NodeOperationError(this.getNode(), destinationError, { itemIndex: i });
+				let destination: ReplyDestination;
+				if (operation === 'alert') {
+					const alertChannel = (this.getNodeParameter('alertChannelId', i) as string).trim();
+					if (!isSlackId(alertChannel, 'CDG')) {
+						throw new NodeOperationError(this.getNode(), `Alert Channel ID "${alertChannel}" is not a Slack channel id (C…, G… or D…)`, { itemIndex: i });
+					}
+					destination = { channelId: alertChannel };
+				} else {
+					destination = destinationFromItem(json);
+					const destinationError = destinationProblem(destination);
+					if (destinationError) throw new NodeOperationError(this.getNode(), destinationError, { itemIndex: i });
+				}
 				const channel = destination.channelId ?? (await openDm(destination.userId as string));
 				delivery.channelId = channel;
 				if (destination.threadTs) delivery.threadTs = destination.threadTs;
@@ -319,7 +363,10 @@ export class SlackDmReply implements INodeType {
 					delivery.notice = noticeKind;
 				};
 
-				if (operation === 'notice') {
+				if (operation === 'alert') {
+					const alert = alertFromItem(json);
+					await post(renderAlert(alert, { title: options.alertTitle, ticketUrlBase: options.ticketUrlBase }, escapeSlackText));
+				} else if (operation === 'notice') {
 					const chosen = this.getNodeParameter('noticeKind', i) as NoticeKind | 'auto';
 					const noticeKind = chosen === 'auto' ? noticeKindOf(json) : chosen;
 					if (noticeKind) await notice(noticeKind);
@@ -352,6 +399,9 @@ export class SlackDmReply implements INodeType {
 				}
 				out.push({ json: { ...json, slackReply: { delivered: !delivery.skipped, ...delivery } as unknown as IDataObject }, pairedItem: { item: i } });
 			} catch (error) {
+				// The team finds the conversation by its ticket: every delivery error names it.
+				const operation = this.getNodeParameter('operation', i, 'reply') as string;
+				if (operation !== 'alert' && error instanceof Error) error.message = deliveryErrorMessage(ticketIdOf(json), error.message);
 				if (this.continueOnFail()) {
 					// The reply stays intact in the item; slackReply says what did reach Slack.
 					out.push({
