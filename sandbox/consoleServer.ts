@@ -11,6 +11,7 @@ import * as path from 'node:path';
 
 import type { SlackEmulatorInstance } from '../emulators/slack';
 import type { ZendeskEmulator } from '../emulators/zendesk';
+import { agentHtmlFromMarkdown, htmlFromSlackMrkdwn } from './markup';
 
 export interface ConsoleOptions {
 	slack: SlackEmulatorInstance;
@@ -20,6 +21,15 @@ export interface ConsoleOptions {
 	handles?: Array<{ userId: string; name: string }>;
 	/** Shown as a link in the page header. */
 	editorUrl?: string;
+	/** What the page header reports about the wiring (workflows, events URL, return path). */
+	status?: () => SandboxStatus;
+}
+
+export interface SandboxStatus {
+	workflows: Array<{ id: string; name: string; published: boolean }>;
+	slackEventsUrl: string | null;
+	/** Every Zendesk Reply Trigger has its Zendesk webhook and trigger. */
+	returnPath: boolean;
 }
 
 export interface SandboxConsole {
@@ -60,6 +70,18 @@ export async function startSandboxConsole(options: ConsoleOptions): Promise<Sand
 	const handles = options.handles ?? [{ userId: slack.fixtures.botUserId, name: 'IT Support (bot)' }];
 	const page = readFileSync(path.join(__dirname, 'console.html'), 'utf8');
 
+	// How the events of one message fared: n8n accepted them, refused them, or nothing was sent.
+	const deliveryOf = (channel: string, ts: string) => {
+		const results = slack.deliveries.filter((d) => {
+			const event = d.envelope.event as { channel?: string; ts?: string; event_ts?: string };
+			return event.channel === channel && (event.ts === ts || event.event_ts === ts);
+		});
+		if (!results.length) return undefined;
+		const last = results[results.length - 1].result;
+		const attempt = last.attempts[last.attempts.length - 1];
+		return { delivered: last.delivered, status: attempt?.status ?? 0, attempts: last.attempts.length };
+	};
+
 	const conversation = (userId: string, handleId: string) => {
 		const channel = slack.openDm(userId, handleId);
 		const names = new Map<string, string>(personasOf(slack).map((p) => [p.id, p.name]));
@@ -68,11 +90,13 @@ export async function startSandboxConsole(options: ConsoleOptions): Promise<Sand
 			channel,
 			messages: slack.messagesIn(channel).map((m) => ({
 				ts: m.ts,
+				delivery: deliveryOf(channel, m.ts),
 				threadTs: m.thread_ts,
 				from: m.user ? (names.get(m.user) ?? m.user) : (m.username ?? 'bot'),
 				fromHandle: m.user === handleId || Boolean(m.bot_id),
 				text: m.text,
-				files: (m.files ?? []).length,
+				html: htmlFromSlackMrkdwn(m.text ?? '', (id) => names.get(id)),
+				files: (m.files ?? []).map((id) => slack.ws.files.get(id)?.name ?? id),
 				subtype: m.subtype,
 			})),
 		};
@@ -87,6 +111,9 @@ export async function startSandboxConsole(options: ConsoleOptions): Promise<Sand
 				}
 				if (req.method === 'GET' && url.pathname === '/api/setup') {
 					return send(res, 200, { personas: personasOf(slack), handles, editorUrl: options.editorUrl ?? null });
+				}
+				if (req.method === 'GET' && url.pathname === '/api/status') {
+					return send(res, 200, options.status?.() ?? null);
 				}
 				if (req.method === 'GET' && url.pathname === '/api/slack/conversation') {
 					const userId = url.searchParams.get('userId') ?? slack.fixtures.employeeId;
@@ -107,9 +134,21 @@ export async function startSandboxConsole(options: ConsoleOptions): Promise<Sand
 					return send(res, 200, { channel: result.channel, ts: result.ts });
 				}
 				if (req.method === 'GET' && url.pathname === '/api/zendesk/tickets') {
+					const { store } = zendesk;
+					const userName = (id: unknown) => store.users.get(Number(id))?.name;
 					const tickets = zendesk.tickets().map((t) => ({
 						ticket: t.ticket,
-						comments: t.comments.map((c) => ({ ...c, author_name: zendesk.store.getUser(Number(c.author_id))?.name })),
+						requester: userName(t.ticket.requester_id),
+						organization: store.organizations.get(Number(t.ticket.organization_id))?.name,
+						group: store.groups.get(Number(t.ticket.group_id))?.name,
+						brand: store.brands.get(Number(t.ticket.brand_id))?.name,
+						comments: t.comments.map((c) => ({
+							id: c.id,
+							public: c.public,
+							author_name: userName(c.author_id) ?? String(c.author_id),
+							text: c.plain_body ?? c.body,
+							attachments: ((c.attachments as Array<{ file_name?: string }> | undefined) ?? []).map((a) => a.file_name),
+						})),
 					}));
 					return send(res, 200, { tickets });
 				}
@@ -120,8 +159,9 @@ export async function startSandboxConsole(options: ConsoleOptions): Promise<Sand
 					if (action[2] === 'close') return send(res, 200, await zendesk.closeTicket(ticketId));
 					const body = await readJson(req);
 					const file = body.file as { name: string; mimetype?: string; base64: string } | undefined;
+					// As the agent workspace's editor does: the reply is stored as HTML.
 					const comment = await zendesk.agentReply(ticketId, {
-						body: String(body.body ?? ''),
+						htmlBody: agentHtmlFromMarkdown(String(body.body ?? '')),
 						public: body.public !== false,
 						attachments: file
 							? [{ filename: file.name, contentType: file.mimetype ?? 'application/octet-stream', content: Buffer.from(file.base64, 'base64') }]

@@ -1,61 +1,34 @@
 /**
- * `npm start`: the local sandbox. Builds the package, starts the Slack and Zendesk emulators
- * and a real n8n 2.41.1 (embedded SQLite, the package loaded as a custom extension), imports
- * sandbox credentials that point at the emulators plus every workflow in workflows/, publishes
- * the ones with a trigger, prints the URLs, and runs until Ctrl-C.
+ * `npm start`: the local sandbox. Builds the package, starts a real n8n 2.41.1 (embedded SQLite,
+ * the package loaded as a custom extension), imports credentials and every workflow in
+ * workflows/, publishes those with a trigger, and wires the loop:
+ *   - no account variables: both emulators; Slack events go to the Slack DM Trigger's production
+ *     URL, the Zendesk Reply Trigger registers its webhook + trigger in the Zendesk emulator, and
+ *     the sandbox console lets you play employee and agent;
+ *   - SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, ZENDESK_SUBDOMAIN, ZENDESK_EMAIL, ZENDESK_API_TOKEN
+ *     and SANDBOX_PUBLIC_URL set: your real accounts (see docs/sandbox.md); no console.
+ * Runs until Ctrl-C.
  *
- *   npm start                   n8n on port 5678 if free, otherwise a free port
- *   npm start -- --port 5700    n8n on this port
+ *   npm start                                  n8n on 5678 and the console on 5679+ if free
+ *   npm start -- --port 5700 --console-port 5701
  *
  * n8n's data lives in .n8n-sandbox/ (gitignored) and starts fresh on every run.
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { emulatorCredentialSummary, startEmulators } from '../emulators/cli';
+
+import { type Sandbox, startSandbox } from '../sandbox/sandbox';
+import { targetFromEnv } from '../sandbox/settings';
 import { REPO_ROOT, ensureBuilt, ensureRuntime } from '../test/harness/n8nRuntime';
-import { type CredentialJson, type RealN8n, type WorkflowJson, startRealN8n } from '../test/harness/realN8n';
+
+export { SANDBOX_CREDENTIAL_IDS, wireCredentials } from '../sandbox/settings';
+export { readTemplates } from '../sandbox/sandbox';
 
 const SANDBOX_FOLDER = path.join(REPO_ROOT, '.n8n-sandbox');
-const DEFAULT_PORT = 5678;
-
-export const SANDBOX_CREDENTIAL_IDS = {
-	slackDmApi: 'sandboxSlackDm01',
-	zendeskDmApi: 'sandboxZendesk01',
-} as const;
-
-/** Points every node's credential of a sandbox type at the sandbox credential. */
-export function wireCredentials(workflow: WorkflowJson, credentials: CredentialJson[]): WorkflowJson {
-	const byType = new Map(credentials.map((c) => [c.type, { id: c.id, name: c.name }]));
-	return {
-		...workflow,
-		nodes: workflow.nodes.map((node) => {
-			const used = node.credentials as Record<string, unknown> | undefined;
-			if (!used) return node;
-			const wired = Object.fromEntries(Object.entries(used).map(([type, ref]) => [type, byType.get(type) ?? ref]));
-			return { ...node, credentials: wired };
-		}),
-	};
-}
-
-/** Every workflow JSON in workflows/ (a file holds one workflow or an array of them). */
-export function readTemplates(dir = path.join(REPO_ROOT, 'workflows')): WorkflowJson[] {
-	if (!fs.existsSync(dir)) return [];
-	return fs
-		.readdirSync(dir)
-		.filter((file) => file.endsWith('.json'))
-		.sort()
-		.flatMap((file) => {
-			const parsed = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as WorkflowJson | WorkflowJson[];
-			return Array.isArray(parsed) ? parsed : [parsed];
-		})
-		.filter((wf) => Array.isArray(wf.nodes) && typeof wf.connections === 'object');
-}
-
-/** Only workflows that start from a trigger can be published. */
-function hasTrigger(workflow: WorkflowJson): boolean {
-	return workflow.nodes.some((node) => /trigger|webhook/i.test(node.type));
-}
+const DEFAULT_N8N_PORT = 5678;
+// 5679 is n8n's task broker default: the console starts above it.
+const DEFAULT_CONSOLE_PORT = 5680;
 
 async function portIsFree(port: number): Promise<boolean> {
 	return await new Promise((resolve) => {
@@ -65,72 +38,47 @@ async function portIsFree(port: number): Promise<boolean> {
 	});
 }
 
-function portOption(): number | undefined {
-	const index = process.argv.indexOf('--port');
+function portOption(name: string): number | undefined {
+	const index = process.argv.indexOf(name);
 	if (index === -1) return undefined;
 	const port = Number(process.argv[index + 1]);
-	if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error('--port needs a port number');
+	if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`${name} needs a port number`);
 	return port;
+}
+
+async function preferredPort(requested: number | undefined, fallback: number): Promise<number | undefined> {
+	if (requested) return requested;
+	return (await portIsFree(fallback)) ? fallback : undefined;
 }
 
 async function main(): Promise<void> {
 	const log = (message: string) => console.log(`[sandbox] ${message}`);
+	const target = targetFromEnv(process.env);
+	log(target.kind === 'real' ? `real accounts: Zendesk ${target.zendesk.subdomain}, Slack app of SLACK_BOT_TOKEN` : 'no account variables set: using the Slack and Zendesk emulators');
 	log('preparing the runtime (Node 24 + n8n 2.41.1; installs once, about 4 minutes)…');
 	ensureRuntime();
 	log('building the package…');
 	ensureBuilt();
 
-	const emulators = await startEmulators();
-	const { slack, zendesk } = emulators;
-	const credentials: CredentialJson[] = [
-		{
-			id: SANDBOX_CREDENTIAL_IDS.slackDmApi,
-			name: 'Slack (sandbox emulator)',
-			type: 'slackDmApi',
-			data: { accessToken: slack.fixtures.botToken, signingSecret: slack.signingSecret, baseUrl: slack.apiUrl },
-		},
-		{
-			id: SANDBOX_CREDENTIAL_IDS.zendeskDmApi,
-			name: 'Zendesk (sandbox emulator)',
-			type: 'zendeskDmApi',
-			data: {
-				subdomain: zendesk.fixtures.subdomain,
-				email: zendesk.fixtures.bridge.email,
-				apiToken: zendesk.fixtures.bridge.apiToken,
-				baseUrl: zendesk.url,
-			},
-		},
-	];
-	const workflows = readTemplates().map((wf) => wireCredentials(wf, credentials));
+	const sandbox: Sandbox = await startSandbox({
+		target,
+		userFolder: SANDBOX_FOLDER,
+		port: await preferredPort(portOption('--port'), DEFAULT_N8N_PORT),
+		consolePort: target.kind === 'emulators' ? await preferredPort(portOption('--console-port'), DEFAULT_CONSOLE_PORT) : undefined,
+		log,
+	});
+	const { n8n } = sandbox;
 
-	const requested = portOption();
-	const port = requested ?? ((await portIsFree(DEFAULT_PORT)) ? DEFAULT_PORT : undefined);
-	fs.rmSync(SANDBOX_FOLDER, { recursive: true, force: true });
-	log(`starting n8n with ${workflows.length} workflow(s) from workflows/…`);
-	let n8n: RealN8n;
-	try {
-		n8n = await startRealN8n({
-			mode: 'custom-extensions',
-			credentials,
-			workflows,
-			publish: workflows.filter(hasTrigger).map((wf) => wf.id as string),
-			port,
-			userFolder: SANDBOX_FOLDER,
-		});
-	} catch (error) {
-		await emulators.close();
-		throw error;
-	}
-
+	const rule = '─'.repeat(72);
 	console.log(
 		[
 			'',
-			'Sandbox is running (Ctrl-C to stop).',
-			`n8n editor        ${n8n.url}   log in as ${n8n.owner.email} / ${n8n.owner.password}`,
-			...emulatorCredentialSummary(emulators),
-			`Workflows         ${n8n.workflows.map((wf) => wf.name ?? wf.id).join(', ') || '(none yet in workflows/)'}`,
-			`n8n data          ${SANDBOX_FOLDER} (n8n log: .n8n-sandbox/n8n.log)`,
-			`Started in        ${Math.round((n8n.timings.ready ?? 0) / 1000)} s`,
+			rule,
+			`  Sandbox is running (${sandbox.target === 'real' ? 'real Slack and Zendesk' : 'emulated Slack and Zendesk'}). Ctrl-C stops it.`,
+			rule,
+			...sandbox.summary(),
+			`  n8n data     ${path.relative(REPO_ROOT, SANDBOX_FOLDER)}/ (n8n log: ${path.relative(REPO_ROOT, path.join(SANDBOX_FOLDER, 'n8n.log'))}), ready in ${Math.round((n8n.timings.ready ?? 0) / 1000)} s`,
+			rule,
 			'',
 		].join('\n'),
 	);
@@ -151,9 +99,8 @@ async function main(): Promise<void> {
 		stopping = true;
 		log('stopping…');
 		clearInterval(logTimer);
-		await n8n.stop();
+		await sandbox.stop();
 		flushLog();
-		await emulators.close();
 		process.exit(exitCode);
 	};
 	void n8n.exited.then(() => {
