@@ -24,17 +24,17 @@ import {
 	safeNameOf,
 	verifyDownloaded,
 } from '../shared/attachments/plan';
-import type { SlackInfoFile } from '../shared/attachments/slackConnect';
 import { resolvedFileRef } from '../shared/attachments/slackConnect';
 import type { FileUrlTrust } from '../shared/attachments/urlTrust';
 import { fileUrlTrust } from '../shared/attachments/urlTrust';
+import type { SlackEventFile } from '../shared/slack/events';
 import { downloadSlackFile } from '../shared/transport/slackFiles';
 import type { SlackResponse } from '../shared/transport/slackTransport';
 import { SLACK_CREDENTIAL_TYPE, callSlack, slackBaseUrl } from '../shared/transport/slackTransport';
 import type { AcceptedFile, AttachmentCheckFields, RejectedFile, SlackDmItem, SlackFileRef } from '../shared/types';
 
 interface FilesInfoResponse extends SlackResponse {
-	file?: SlackInfoFile;
+	file?: SlackEventFile;
 }
 
 interface ConversationsOpenResponse extends SlackResponse {

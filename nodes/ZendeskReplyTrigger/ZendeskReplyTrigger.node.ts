@@ -14,7 +14,7 @@ import { zendeskAuthenticationProperty, zendeskCredentials } from '../shared/zen
 import {
 	buildReplyItem,
 	decideEmission,
-	DeliveryClaims,
+	newDeliveryClaims,
 	parseReplyWebhookPayload,
 	rememberDelivered,
 	selectComment,
@@ -37,7 +37,7 @@ import {
 } from '../shared/zendesk/webhooks';
 
 /** Claims per process: two concurrent deliveries of one comment start one execution. */
-const deliveryClaims = new DeliveryClaims();
+const deliveryClaims = newDeliveryClaims();
 
 /** Pages of webhooks/triggers read when looking for our own objects again. */
 const MAX_LIST_PAGES = 20;

@@ -1,7 +1,7 @@
 import { buildAllowlist, describeAllowlist, extensionOf, matchAllowedType } from '../../nodes/shared/attachments/allowlist';
 import { checkContent, invalidUtf8Offset, leadingKind } from '../../nodes/shared/attachments/contentCheck';
 import { MAX_FILE_NAME_LENGTH, sanitiseFileName } from '../../nodes/shared/attachments/fileNames';
-import { DEFAULT_NOTICE_TEMPLATE, NoticeLedger, noticeEligibility, renderNotice } from '../../nodes/shared/attachments/notice';
+import { DEFAULT_NOTICE_TEMPLATE, NOTICE_LEDGER_TTL_MS, noticeEligibility, processNoticeLedger, renderNotice } from '../../nodes/shared/attachments/notice';
 import type { AttachmentPolicy } from '../../nodes/shared/attachments/plan';
 import { binaryKeyFor, formatBytes, oversizeRejection, planDownload, verifyDownloaded } from '../../nodes/shared/attachments/plan';
 import { resolvedFileRef } from '../../nodes/shared/attachments/slackConnect';
@@ -361,16 +361,14 @@ describe('refusal notice', () => {
 		expect(noticeEligibility(item({ idempotencyKey: '' }), rejected, 'dm')).toMatchObject({ send: false });
 	});
 
-	it('the ledger lets one notice out per key within the TTL, bounded in size', () => {
-		const ledger = new NoticeLedger(1000, 3);
-		expect(ledger.claim('a', 0)).toBe(true);
-		expect(ledger.claim('a', 10)).toBe(false);
-		expect(ledger.claim('a', 1001)).toBe(true);
-		ledger.release('a');
-		expect(ledger.claim('a', 1002)).toBe(true);
-		for (const key of ['b', 'c', 'd', 'e']) ledger.claim(key, 1003);
-		expect(ledger.size).toBeLessThanOrEqual(3);
-		expect(ledger.claim('e', 1004)).toBe(false);
+	it('the process ledger lets one notice out per message for longer than Slack retries', () => {
+		const key = `notice-test-${Math.random()}`;
+		expect(NOTICE_LEDGER_TTL_MS).toBeGreaterThanOrEqual(10 * 60 * 1000);
+		expect(processNoticeLedger.claim(key, 0)).toBe(true);
+		expect(processNoticeLedger.claim(key, 6 * 60 * 1000)).toBe(false);
+		processNoticeLedger.release(key);
+		expect(processNoticeLedger.claim(key, 6 * 60 * 1000)).toBe(true);
+		processNoticeLedger.release(key);
 	});
 });
 

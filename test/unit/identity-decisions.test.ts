@@ -1,6 +1,5 @@
 import type { UsersInfoResponse } from '@slack/web-api';
 
-import { SingleFlight, TtlCache } from '../../nodes/shared/identity/ttlCache';
 import { isPartnerUser, slackTeamName, slackUserFacts } from '../../nodes/shared/slack/users';
 import {
 	buildOrganizationUpsertBody,
@@ -179,46 +178,5 @@ describe('organization policy', () => {
 		expect(isDuplicateNameError(422, { error: 'RecordInvalid', details: { name: [{ description: 'Name: has already been taken' }] } })).toBe(true);
 		expect(isDuplicateNameError(422, { error: 'RecordInvalid', details: { external_id: [{ description: 'is invalid' }] } })).toBe(false);
 		expect(isDuplicateNameError(500, { description: 'name taken' })).toBe(false);
-	});
-});
-
-describe('TTL cache and single-flight', () => {
-	it('forgets entries after their ttl, and stores nothing with ttl 0', () => {
-		let now = 1_000;
-		const cache = new TtlCache<string>(() => now);
-		cache.set('a', 'x', 100);
-		cache.set('b', 'y', 0);
-		expect(cache.get('a')).toBe('x');
-		expect(cache.get('b')).toBeUndefined();
-		now += 100;
-		expect(cache.get('a')).toBeUndefined();
-	});
-
-	it('evicts the oldest entry at capacity', () => {
-		const cache = new TtlCache<number>(() => 0, 2);
-		cache.set('a', 1, 10);
-		cache.set('b', 2, 10);
-		cache.set('c', 3, 10);
-		expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([undefined, 2, 3]);
-	});
-
-	it('shares one run between concurrent callers and starts afresh afterwards', async () => {
-		const flights = new SingleFlight<number>();
-		let runs = 0;
-		const work = async () => {
-			runs++;
-			await new Promise((resolve) => setImmediate(resolve));
-			return runs;
-		};
-		const [a, b] = await Promise.all([flights.run('k', work), flights.run('k', work)]);
-		expect([a, b, runs]).toEqual([1, 1, 1]);
-		expect(flights.inFlight).toBe(0);
-		expect(await flights.run('k', work)).toBe(2);
-	});
-
-	it('does not keep a failed run', async () => {
-		const flights = new SingleFlight<number>();
-		await expect(flights.run('k', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-		expect(await flights.run('k', async () => 5)).toBe(5);
 	});
 });

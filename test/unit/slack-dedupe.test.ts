@@ -7,7 +7,6 @@ import {
 	staticDataHasDelivered,
 } from '../../nodes/shared/slack/dedupe';
 import type { StaticDedupeData } from '../../nodes/shared/slack/dedupe';
-import { SharedLoadCache } from '../../nodes/shared/slack/ttlCache';
 import { selfIdentityFromAuthTest, identityCacheKey } from '../../nodes/shared/slack/identity';
 
 const FIRST = { retryNum: 0 };
@@ -141,38 +140,5 @@ describe('identity', () => {
 	it('cache keys never contain the token', () => {
 		const key = identityCacheKey({ credentialId: 'cred1', baseUrl: 'https://slack.com/api', tokenDigest: 'abcd1234' });
 		expect(key).toBe('cred1|https://slack.com/api|abcd1234');
-	});
-});
-
-describe('SharedLoadCache', () => {
-	it('concurrent first callers share one load; later callers hit the cache until the TTL ends', async () => {
-		let now = 0;
-		const cache = new SharedLoadCache<string>(1_000, 10, () => now);
-		let loads = 0;
-		const load = async () => {
-			loads++;
-			await new Promise((resolve) => setImmediate(resolve));
-			return `v${loads}`;
-		};
-		const values = await Promise.all(Array.from({ length: 10 }, () => cache.get('k', load)));
-		expect(new Set(values)).toEqual(new Set(['v1']));
-		expect(loads).toBe(1);
-		now = 999;
-		expect(await cache.get('k', load)).toBe('v1');
-		now = 1_001;
-		expect(await cache.get('k', load)).toBe('v2');
-	});
-
-	it('does not cache failures', async () => {
-		const cache = new SharedLoadCache<string>(1_000);
-		await expect(cache.get('k', async () => Promise.reject(new Error('invalid_auth')))).rejects.toThrow('invalid_auth');
-		expect(cache.has('k')).toBe(false);
-		expect(await cache.get('k', async () => 'ok')).toBe('ok');
-	});
-
-	it('set primes the cache', async () => {
-		const cache = new SharedLoadCache<string>(1_000);
-		cache.set('k', 'primed');
-		expect(await cache.get('k', async () => 'loaded')).toBe('primed');
 	});
 });

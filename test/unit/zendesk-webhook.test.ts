@@ -14,7 +14,7 @@ import {
 import {
 	buildReplyItem,
 	decideEmission,
-	DeliveryClaims,
+	newDeliveryClaims,
 	isTrustedAttachmentUrl,
 	parseReplyWebhookPayload,
 	rememberDelivered,
@@ -219,7 +219,7 @@ describe('redelivery dedupe', () => {
 		expect(rememberDelivered(history, 4, 3)).toEqual([3, 5, 4]);
 	});
 	it('claims a key once until released or expired', () => {
-		const claims = new DeliveryClaims(10, 1000);
+		const claims = newDeliveryClaims(1000, 10);
 		expect(claims.claim('w:1', 0)).toBe(true);
 		expect(claims.claim('w:1', 10)).toBe(false);
 		claims.release('w:1');
@@ -227,7 +227,7 @@ describe('redelivery dedupe', () => {
 		expect(claims.claim('w:1', 1021)).toBe(true);
 	});
 	it('evicts the oldest claims beyond its size', () => {
-		const claims = new DeliveryClaims(2, 1000);
+		const claims = newDeliveryClaims(1000, 2);
 		claims.claim('a', 0);
 		claims.claim('b', 0);
 		claims.claim('c', 0);

@@ -3,6 +3,7 @@
  * the process-wide ledger that makes sure it goes out at most once per message even when Slack
  * retries the event or the workflow runs again for the same message.
  */
+import { ClaimLedger } from '../state/ttlCache';
 import type { RejectedFile, RejectionReason, SlackDmItem } from '../types';
 
 export type NoticeMode = 'off' | 'dm' | 'ephemeral';
@@ -67,43 +68,9 @@ export function noticeEligibility(item: SlackDmItem, rejected: RejectedFile[], m
 }
 
 /**
- * Remembers which messages already got a notice, per process. Bounded (oldest entries go
- * first) and time-limited: Slack's retries arrive within minutes, so an hour is plenty.
+ * Remembers which messages already got a notice, per process (claim before sending, release
+ * when sending failed). Bounded and time-limited: Slack's retries arrive within minutes, so an
+ * hour is plenty. Shared by every Attachment Allowlist node in this n8n process.
  */
-export class NoticeLedger {
-	private readonly sentAt = new Map<string, number>();
-
-	constructor(
-		private readonly ttlMs = 60 * 60 * 1000,
-		private readonly maxEntries = 10_000,
-	) {}
-
-	/** True exactly once per key within the TTL; the caller then sends the notice. */
-	claim(key: string, now: number): boolean {
-		this.prune(now);
-		const previous = this.sentAt.get(key);
-		if (previous !== undefined && now - previous < this.ttlMs) return false;
-		this.sentAt.delete(key);
-		this.sentAt.set(key, now);
-		return true;
-	}
-
-	/** Gives a claim back when the notice could not be sent, so a retry may send it. */
-	release(key: string): void {
-		this.sentAt.delete(key);
-	}
-
-	get size(): number {
-		return this.sentAt.size;
-	}
-
-	private prune(now: number): void {
-		for (const [key, at] of this.sentAt) {
-			if (now - at < this.ttlMs && this.sentAt.size < this.maxEntries) break;
-			this.sentAt.delete(key);
-		}
-	}
-}
-
-/** The ledger shared by every Attachment Allowlist node in this n8n process. */
-export const processNoticeLedger = new NoticeLedger();
+export const NOTICE_LEDGER_TTL_MS = 60 * 60 * 1000;
+export const processNoticeLedger = new ClaimLedger({ ttlMs: NOTICE_LEDGER_TTL_MS });

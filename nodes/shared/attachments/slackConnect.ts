@@ -1,27 +1,17 @@
 /**
  * Slack Connect files arrive in events as stubs (`file_access: check_file_info`: id only); the
  * real name, type, size and download URL come from files.info. This maps that answer onto the
- * trigger's SlackFileRef, keeping the stub's values where Slack leaves a field out.
+ * trigger's SlackFileRef, keeping the stub's values where Slack leaves a field out. files.info's
+ * `file` has the fields of an event's file, so one type (SlackEventFile) serves both.
  */
+import type { SlackEventFile } from '../slack/events';
 import type { SlackFileRef } from '../types';
-
-export interface SlackInfoFile {
-	id?: string;
-	name?: string;
-	title?: string;
-	mimetype?: string;
-	filetype?: string;
-	size?: number;
-	url_private?: string;
-	url_private_download?: string;
-	file_access?: string;
-}
 
 function present(value: string | undefined): string | undefined {
 	return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
-export function resolvedFileRef(stub: SlackFileRef, info: SlackInfoFile): SlackFileRef {
+export function resolvedFileRef(stub: SlackFileRef, info: SlackEventFile): SlackFileRef {
 	return {
 		id: stub.id,
 		name: present(info.name) ?? present(info.title) ?? stub.name,

@@ -32,7 +32,7 @@ import {
 	userWithExternalId,
 } from '../zendesk/users';
 import { organizationExternalId, userExternalId } from './externalIds';
-import { SingleFlight, TtlCache } from './ttlCache';
+import { SingleFlight, TtlMap } from '../state/ttlCache';
 
 export interface LinkerPorts {
 	/** users.info; an answer with ok:false (user_not_found, user_not_visible) is returned, not thrown. */
@@ -74,20 +74,20 @@ export interface LinkRequest {
 export class ProfileLinkError extends Error {}
 
 export class LinkerState {
-	readonly slackUsers: TtlCache<SlackUserFacts>;
+	readonly slackUsers: TtlMap<SlackUserFacts>;
 
-	readonly links: TtlCache<LinkedZendeskUser>;
+	readonly links: TtlMap<LinkedZendeskUser>;
 
-	readonly organizations: TtlCache<number>;
+	readonly organizations: TtlMap<number>;
 
 	readonly userFlights = new SingleFlight<LinkedZendeskUser>();
 
 	readonly organizationFlights = new SingleFlight<number>();
 
 	constructor(clock: () => number = Date.now) {
-		this.slackUsers = new TtlCache(clock);
-		this.links = new TtlCache(clock);
-		this.organizations = new TtlCache(clock);
+		this.slackUsers = new TtlMap({ clock });
+		this.links = new TtlMap({ clock });
+		this.organizations = new TtlMap({ clock });
 	}
 
 	/** Forget a Slack user's link (after a merge or an explicit relink). */

@@ -9,6 +9,7 @@
  * 3. The item's `idempotencyKey`, which the Zendesk node dedupes on, for what still slips
  *    through (two processes racing in queue mode).
  */
+import { ClaimLedger } from '../state/ttlCache';
 
 /** Slack retries up to three times within about six minutes; keep records well past that. */
 export const DEDUPE_TTL_MS = 15 * 60 * 1000;
@@ -47,12 +48,11 @@ export function retryReplacesEarlierDelivery(retry: RetryInfo): boolean {
 export type DeliveryDecision = { emit: true; redelivery: boolean } | { emit: false; duplicateOf: string };
 
 export class DeliveryLedger {
-	private readonly seen = new Map<string, number>();
+	private readonly seen: ClaimLedger;
 
-	constructor(
-		private readonly ttlMs = DEDUPE_TTL_MS,
-		private readonly maxEntries = DEDUPE_MAX_ENTRIES,
-	) {}
+	constructor(ttlMs = DEDUPE_TTL_MS, maxEntries = DEDUPE_MAX_ENTRIES) {
+		this.seen = new ClaimLedger({ ttlMs, maxEntries });
+	}
 
 	/**
 	 * Decides and records in one synchronous step (no await in between, so concurrent
@@ -60,20 +60,15 @@ export class DeliveryLedger {
 	 * idempotency key: the same message can arrive as two events (message + app_mention).
 	 */
 	claim(keys: string[], retry: RetryInfo, now: number): DeliveryDecision {
-		this.prune(now);
-		const duplicateOf = keys.find((key) => (this.seen.get(key) ?? 0) > now);
+		const duplicateOf = keys.find((key) => this.seen.isClaimed(key, now));
 		if (duplicateOf !== undefined && !retryReplacesEarlierDelivery(retry)) return { emit: false, duplicateOf };
-		for (const key of keys) {
-			this.seen.delete(key);
-			this.seen.set(key, now + this.ttlMs);
-		}
-		this.evictOverflow();
+		for (const key of keys) this.seen.mark(key, now);
 		return { emit: true, redelivery: duplicateOf !== undefined };
 	}
 
 	/** Forgets keys, e.g. when the delivery could not be handed to n8n after all. */
 	release(keys: string[]): void {
-		for (const key of keys) this.seen.delete(key);
+		for (const key of keys) this.seen.release(key);
 	}
 
 	get size(): number {
@@ -82,22 +77,6 @@ export class DeliveryLedger {
 
 	clear(): void {
 		this.seen.clear();
-	}
-
-	private prune(now: number): void {
-		// Entries are in insertion order and share one TTL, so expired ones are at the front.
-		for (const [key, expiresAt] of this.seen) {
-			if (expiresAt > now) break;
-			this.seen.delete(key);
-		}
-	}
-
-	private evictOverflow(): void {
-		while (this.seen.size > this.maxEntries) {
-			const oldest = this.seen.keys().next().value;
-			if (oldest === undefined) break;
-			this.seen.delete(oldest);
-		}
 	}
 }
 

@@ -5,12 +5,12 @@
  */
 import { DeliveryLedger } from './dedupe';
 import type { SelfIdentity } from './identity';
-import { SharedLoadCache } from './ttlCache';
+import { LoadingCache } from '../state/ttlCache';
 
 /** auth.test answers, per credential, base URL and token digest. */
-export const identityCache = new SharedLoadCache<SelfIdentity>(60 * 60 * 1000);
+export const identityCache = new LoadingCache<SelfIdentity>({ ttlMs: 60 * 60 * 1000, maxEntries: 100 });
 /** Group DM members, per identity and channel. */
-export const groupMembersCache = new SharedLoadCache<string[]>(10 * 60 * 1000, 1000);
+export const groupMembersCache = new LoadingCache<string[]>({ ttlMs: 10 * 60 * 1000, maxEntries: 1000 });
 /** Deliveries this process emitted (dedupe layer 1). */
 export const deliveryLedger = new DeliveryLedger();
 

@@ -9,6 +9,7 @@ import type { IDataObject, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import type { HttpContext } from './http';
+import { isCredentialUrlTrusted } from './credentialUrlTrust';
 import { sendWithRetry } from './http';
 import type { SlackResponse } from './slackTransport';
 import { SLACK_CREDENTIAL_TYPE, slackBaseUrl } from './slackTransport';
@@ -30,21 +31,9 @@ export interface SlackUploadResult {
 	fileIds: string[];
 }
 
-/**
- * The upload URL must be Slack's (https on slack.com), or on the configured API host (sandbox,
- * tests), before the request carries the credential there.
- */
+/** The upload URL must be Slack's (https on slack.com) or on the configured API host (sandbox, tests). */
 export function isTrustedUploadUrl(uploadUrl: string, apiBaseUrl: string): boolean {
-	let upload: URL;
-	let api: URL;
-	try {
-		upload = new URL(uploadUrl);
-		api = new URL(apiBaseUrl);
-	} catch {
-		return false;
-	}
-	if (upload.origin === api.origin) return true;
-	return upload.protocol === 'https:' && (upload.hostname === 'slack.com' || upload.hostname.endsWith('.slack.com'));
+	return isCredentialUrlTrusted(uploadUrl, apiBaseUrl, 'slack.com');
 }
 
 function slackError(ctx: HttpContext, method: string, statusCode: number, body: unknown): NodeApiError {

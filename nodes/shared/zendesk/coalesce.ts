@@ -50,6 +50,12 @@ export function recordRateLimited(state: UpdateWindowState, config: UpdateLimitC
 	return { sentAt: live(state, config, now), blockedUntil: Math.max(state.blockedUntil, now + wait) };
 }
 
+/** How long a window state matters: until its newest update leaves the window and any block ends. */
+export function windowRetentionMs(state: UpdateWindowState, config: UpdateLimitConfig, now: number): number {
+	const newest = state.sentAt.length > 0 ? state.sentAt[state.sentAt.length - 1] : now;
+	return Math.max(1, newest + config.windowMs - now, state.blockedUntil - now);
+}
+
 export interface UpdatePlan {
 	/** Wait this long before sending (0: send now). */
 	waitMs: number;

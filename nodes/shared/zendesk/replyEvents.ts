@@ -3,6 +3,8 @@
  * Pure: the node fetches the ticket, its comments and the author, and asks these functions.
  */
 import { parseTicketExternalId, parseUserExternalId } from '../identity/externalIds';
+import { ClaimLedger } from '../state/ttlCache';
+import { isCredentialUrlTrusted } from '../transport/credentialUrlTrust';
 
 /** The body our trigger's webhook sends (ids only; see WEBHOOK_PAYLOAD_TEMPLATE). */
 export interface ReplyWebhookPayload {
@@ -217,35 +219,11 @@ export function wasDelivered(history: readonly number[] | undefined, commentId: 
 }
 
 /**
- * In-process claim set, so two concurrent redeliveries of the same comment cannot both pass the
- * check before either is recorded. Keys are scoped by the owner (webhook id) and bounded.
+ * In-process claims, so two concurrent redeliveries of the same comment cannot both pass the
+ * check before either is recorded. Keys are scoped by the owner (webhook id).
  */
-export class DeliveryClaims {
-	private readonly claims = new Map<string, number>();
-
-	constructor(
-		private readonly limit = 5000,
-		private readonly ttlMs = 24 * 60 * 60 * 1000,
-	) {}
-
-	/** True when this call claimed the key; false when it is already claimed (a duplicate). */
-	claim(key: string, nowMs: number): boolean {
-		const existing = this.claims.get(key);
-		if (existing !== undefined && nowMs - existing < this.ttlMs) return false;
-		this.claims.delete(key);
-		this.claims.set(key, nowMs);
-		while (this.claims.size > this.limit) {
-			const oldest = this.claims.keys().next().value;
-			if (oldest === undefined) break;
-			this.claims.delete(oldest);
-		}
-		return true;
-	}
-
-	/** Gives a claim back when processing failed, so Zendesk's retry can deliver it. */
-	release(key: string): void {
-		this.claims.delete(key);
-	}
+export function newDeliveryClaims(ttlMs = 24 * 60 * 60 * 1000, maxEntries = 5000): ClaimLedger {
+	return new ClaimLedger({ ttlMs, maxEntries });
 }
 
 /**
@@ -253,14 +231,5 @@ export class DeliveryClaims {
  * (the configured base URL, or https *.zendesk.com): the credential never goes elsewhere.
  */
 export function isTrustedAttachmentUrl(contentUrl: string, zendeskBaseUrl: string): boolean {
-	let url: URL;
-	let base: URL;
-	try {
-		url = new URL(contentUrl);
-		base = new URL(zendeskBaseUrl);
-	} catch {
-		return false;
-	}
-	if (url.origin === base.origin) return true;
-	return url.protocol === 'https:' && url.hostname.endsWith('.zendesk.com') && base.hostname.endsWith('.zendesk.com');
+	return isCredentialUrlTrusted(contentUrl, zendeskBaseUrl, 'zendesk.com');
 }

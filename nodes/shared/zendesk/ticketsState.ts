@@ -7,7 +7,7 @@
  */
 import { sleep } from 'n8n-workflow';
 
-import { SingleFlight, TtlCache } from '../identity/ttlCache';
+import { SingleFlight, TtlMap } from '../state/ttlCache';
 import type { UpdateWindowState } from './coalesce';
 import type { ConversationTicket } from './tickets';
 import type { UpsertOutcome } from '../types';
@@ -53,14 +53,17 @@ export interface UpsertResult {
 	reason?: string;
 }
 
-export const conversationCache = new TtlCache<ConversationState>(() => environment.now());
+export const conversationCache = new TtlMap<ConversationState>({ clock: () => environment.now() });
 
-export const handledMessages = new TtlCache<UpsertResult>(() => environment.now());
+export const handledMessages = new TtlMap<UpsertResult>({ clock: () => environment.now() });
 
 export const messageFlights = new SingleFlight<UpsertResult>();
 
-/** `${credentialType}:${ticketId}` → this process's recent updates of that ticket (Zendesk counts per caller per ticket). */
-export const updateWindows = new Map<string, UpdateWindowState>();
+/**
+ * `${credentialType}:${ticketId}` → this process's recent updates of that ticket (Zendesk counts
+ * per caller per ticket). Entries expire once they no longer limit anything (windowRetentionMs).
+ */
+export const updateWindows = new TtlMap<UpdateWindowState>({ clock: () => environment.now() });
 
 export interface Lane<E> {
 	waiting: E[];

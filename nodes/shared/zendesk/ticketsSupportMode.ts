@@ -20,7 +20,7 @@ import { ticketExternalId } from '../identity/externalIds';
 import { callZendesk } from '../transport/zendeskTransport';
 import { retryAfterMs } from '../transport/retryPolicy';
 import type { UpdateLimitConfig } from './coalesce';
-import { emptyWindow, planUpdate, recordRateLimited, recordUpdate, takeBatch } from './coalesce';
+import { emptyWindow, planUpdate, recordRateLimited, recordUpdate, takeBatch, windowRetentionMs } from './coalesce';
 import {
 	coalescedBody,
 	commentIdOf,
@@ -355,7 +355,8 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 		}
 		if (answer.statusCode === 429) {
 			const now = env.now();
-			updateWindows.set(wKey, recordRateLimited(updateWindows.get(wKey) ?? emptyWindow(), settings.limits, now, retryAfterMs(answer.headers, now)));
+			const next = recordRateLimited(updateWindows.get(wKey, now) ?? emptyWindow(), settings.limits, now, retryAfterMs(answer.headers, now));
+			updateWindows.set(wKey, next, windowRetentionMs(next, settings.limits, now), now);
 			continue;
 		}
 		if (answer.statusCode === 422) {
@@ -367,7 +368,9 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 			}
 			throw zendeskError(head, 'PUT /tickets/{id}.json', answer.statusCode, answer.body);
 		}
-		updateWindows.set(wKey, recordUpdate(updateWindows.get(wKey) ?? emptyWindow(), settings.limits, env.now()));
+		const sentAt = env.now();
+		const window = recordUpdate(updateWindows.get(wKey, sentAt) ?? emptyWindow(), settings.limits, sentAt);
+		updateWindows.set(wKey, window, windowRetentionMs(window, settings.limits, sentAt), sentAt);
 		const updated = answer.body?.ticket;
 		const commentId = commentIdOf(answer.body);
 		for (const entry of batch) state.seen.set(entry.key, commentId);
