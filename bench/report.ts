@@ -1,0 +1,268 @@
+/**
+ * Pure parts of the benchmark: percentiles, per-message counting of delivered comments, ratios,
+ * target checks and the markdown table. No I/O here.
+ */
+
+export type WorkflowKey = 'a' | 'b' | 'c';
+export type ScenarioKey = 'steady' | 'burst' | 'chatty' | 'storm' | 'retries';
+
+export const WORKFLOW_LABELS: Record<WorkflowKey, string> = {
+	a: '(a) this package (inbound template)',
+	b: "(b) n8n built-in nodes (Slack Trigger, IF, Zendesk)",
+	c: '(c) n8n floor (Webhook → No Operation)',
+};
+
+export const SCENARIO_LABELS: Record<ScenarioKey, string> = {
+	steady: 'steady state',
+	burst: 'burst of new users',
+	chatty: 'chatty user',
+	storm: 'Zendesk 429 storm',
+	retries: 'Slack retries',
+};
+
+export interface Distribution {
+	count: number;
+	p50: number | null;
+	p99: number | null;
+	max: number | null;
+}
+
+export interface ScenarioResult {
+	workflow: WorkflowKey;
+	scenario: ScenarioKey;
+	/** Distinct messages (Slack events) sent. */
+	messages: number;
+	/** HTTP deliveries to n8n, Slack retries included. */
+	sends: number;
+	/** Acknowledgement latency as Slack sees it (ms), all sends. */
+	ack: Distribution;
+	/** Sends not answered 2xx within Slack's 3-second deadline (Slack would retry them). */
+	acksOver3s: number;
+	/** Sends that did not get a 2xx at all. */
+	ackFailures: number;
+	/** Event sent → comment stored in the Zendesk emulator (ms); null for the floor. */
+	delivery: Distribution | null;
+	/** Messages processed per second (see README for the definition per scenario). */
+	eventsPerSecond: number | null;
+	zendeskRequests: number;
+	slackRequests: number;
+	zendeskPerMessage: number;
+	slackPerMessage: number;
+	/** Zendesk answers 429 during the scenario (injected or by the emulator's limits). */
+	zendesk429: number;
+	/** Extra copies of messages among the stored comments. */
+	duplicates: number | null;
+	/** Messages never stored. */
+	lost: number | null;
+	/** Tickets opened beyond one per conversation. */
+	extraTickets: number | null;
+	/** Most ticket updates one ticket got in any 10-minute window (Zendesk allows 30). */
+	maxTicketUpdatesPer10Min: number | null;
+	/** Peak resident memory of the n8n process during the scenario (MB). */
+	peakRssMb: number | null;
+	durationMs: number;
+	notes: string[];
+}
+
+export function percentile(sorted: number[], p: number): number | null {
+	if (sorted.length === 0) return null;
+	// Nearest-rank: the smallest value with at least p% of the samples at or below it.
+	const rank = Math.ceil((p / 100) * sorted.length);
+	return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+export function distribution(values: number[]): Distribution {
+	const sorted = [...values].sort((x, y) => x - y);
+	return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.length ? sorted[sorted.length - 1] : null };
+}
+
+/** Message markers the driver puts in each text, e.g. `bm-a-steady-17`. */
+export const MARKER = /\bbm-[abc]-[a-z]+-\d+\b/g;
+
+export function markerFor(workflow: WorkflowKey, scenario: ScenarioKey | 'warmup', seq: number): string {
+	return `bm-${workflow}-${scenario}-${seq}`;
+}
+
+export interface StoredComment {
+	ticketId: number;
+	text: string;
+	storedAt: number;
+}
+
+export interface DeliveryCount {
+	/** First time each marker was stored. */
+	firstStoredAt: Map<string, number>;
+	duplicates: number;
+	lost: number;
+	lostMarkers: string[];
+}
+
+/** Compares the markers sent with the comments stored: each must appear exactly once. */
+export function countDeliveries(sent: string[], comments: StoredComment[]): DeliveryCount {
+	const wanted = new Set(sent);
+	const seen = new Map<string, number>();
+	const firstStoredAt = new Map<string, number>();
+	for (const comment of comments) {
+		for (const marker of comment.text.match(MARKER) ?? []) {
+			if (!wanted.has(marker)) continue;
+			seen.set(marker, (seen.get(marker) ?? 0) + 1);
+			const first = firstStoredAt.get(marker);
+			if (first === undefined || comment.storedAt < first) firstStoredAt.set(marker, comment.storedAt);
+		}
+	}
+	let duplicates = 0;
+	const lostMarkers: string[] = [];
+	for (const marker of wanted) {
+		const n = seen.get(marker) ?? 0;
+		if (n === 0) lostMarkers.push(marker);
+		else duplicates += n - 1;
+	}
+	return { firstStoredAt, duplicates, lost: lostMarkers.length, lostMarkers };
+}
+
+/** Largest number of timestamps inside any window of `windowMs`. */
+export function maxInWindow(timestamps: number[], windowMs: number): number {
+	const sorted = [...timestamps].sort((x, y) => x - y);
+	let best = 0;
+	let start = 0;
+	for (let end = 0; end < sorted.length; end++) {
+		while (sorted[end] - sorted[start] >= windowMs) start++;
+		best = Math.max(best, end - start + 1);
+	}
+	return best;
+}
+
+export function ratio(numerator: number | null | undefined, denominator: number | null | undefined): number | null {
+	if (numerator === null || numerator === undefined || denominator === null || denominator === undefined || denominator === 0) return null;
+	return numerator / denominator;
+}
+
+export interface Ratios {
+	scenario: ScenarioKey;
+	ackP99AOverC: number | null;
+	ackP99AOverB: number | null;
+	epsAOverC: number | null;
+	epsAOverB: number | null;
+	deliveryP99AOverB: number | null;
+	zendeskPerMessageAOverB: number | null;
+}
+
+export function ratiosFor(results: ScenarioResult[]): Ratios[] {
+	const scenarios = [...new Set(results.map((r) => r.scenario))];
+	return scenarios.map((scenario) => {
+		const of = (w: WorkflowKey) => results.find((r) => r.scenario === scenario && r.workflow === w);
+		const [a, b, c] = [of('a'), of('b'), of('c')];
+		return {
+			scenario,
+			ackP99AOverC: ratio(a?.ack.p99, c?.ack.p99),
+			ackP99AOverB: ratio(a?.ack.p99, b?.ack.p99),
+			epsAOverC: ratio(a?.eventsPerSecond, c?.eventsPerSecond),
+			epsAOverB: ratio(a?.eventsPerSecond, b?.eventsPerSecond),
+			deliveryP99AOverB: ratio(a?.delivery?.p99, b?.delivery?.p99),
+			zendeskPerMessageAOverB: ratio(a?.zendeskPerMessage, b?.zendeskPerMessage),
+		};
+	});
+}
+
+export interface TargetCheck {
+	id: string;
+	description: string;
+	value: string;
+	met: boolean | null;
+}
+
+const fmt = (value: number | null | undefined, digits = 2): string => (value === null || value === undefined ? '–' : value.toFixed(digits));
+
+/** The issue's targets for (a), judged on this run's figures. `met` is null when not measured. */
+export function checkTargets(results: ScenarioResult[], ratios: Ratios[]): TargetCheck[] {
+	const a = (scenario: ScenarioKey) => results.find((r) => r.workflow === 'a' && r.scenario === scenario);
+	const steady = a('steady');
+	const steadyRatios = ratios.find((r) => r.scenario === 'steady');
+	const checks: TargetCheck[] = [
+		{
+			id: 'zendesk-per-message',
+			description: '(a) steady state: ≤ 1.05 Zendesk requests per message',
+			value: fmt(steady?.zendeskPerMessage),
+			met: steady ? steady.zendeskPerMessage <= 1.05 : null,
+		},
+		{
+			id: 'slack-per-message',
+			description: '(a) steady state: ≤ 0.05 Slack requests per message',
+			value: fmt(steady?.slackPerMessage),
+			met: steady ? steady.slackPerMessage <= 0.05 : null,
+		},
+		{
+			id: 'ack-p99',
+			description: '(a) steady state: acknowledgement p99 ≤ 1.2 × (c)',
+			value: `${fmt(steadyRatios?.ackP99AOverC)}×`,
+			met: steadyRatios?.ackP99AOverC === null || steadyRatios?.ackP99AOverC === undefined ? null : steadyRatios.ackP99AOverC <= 1.2,
+		},
+		{
+			id: 'throughput',
+			description: '(a) steady state: sustained throughput ≥ 0.8 × (c)',
+			value: `${fmt(steadyRatios?.epsAOverC)}×`,
+			met: steadyRatios?.epsAOverC === null || steadyRatios?.epsAOverC === undefined ? null : steadyRatios.epsAOverC >= 0.8,
+		},
+	];
+	const aResults = results.filter((r) => r.workflow === 'a');
+	const dupLost = aResults.map((r) => `${r.scenario} ${r.duplicates ?? '–'}/${r.lost ?? '–'}`).join(', ');
+	checks.push({
+		id: 'exactly-once',
+		description: '(a) zero duplicates and zero losses in every scenario (duplicates/lost)',
+		value: dupLost,
+		met: aResults.length ? aResults.every((r) => r.duplicates === 0 && r.lost === 0) : null,
+	});
+	const chatty = a('chatty');
+	checks.push({
+		id: 'chatty',
+		description: '(a) chatty user fully delivered within Zendesk\'s ticket update limit (30 per 10 min)',
+		value: chatty ? `lost ${chatty.lost}, dup ${chatty.duplicates}, max ${chatty.maxTicketUpdatesPer10Min} updates/10 min, ${chatty.zendesk429} × 429` : '–',
+		met: chatty ? chatty.lost === 0 && chatty.duplicates === 0 && (chatty.maxTicketUpdatesPer10Min ?? 0) <= 30 : null,
+	});
+	return checks;
+}
+
+function ms(value: number | null | undefined): string {
+	if (value === null || value === undefined) return '–';
+	return value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
+}
+
+export interface ReportInput {
+	title: string;
+	command: string;
+	machine: string;
+	notes: string[];
+	results: ScenarioResult[];
+	ratios: Ratios[];
+	targets: TargetCheck[];
+}
+
+export function markdownReport(input: ReportInput): string {
+	const lines: string[] = [`## ${input.title}`, '', `Command: \`${input.command}\``, '', `Machine: ${input.machine}`, ''];
+	lines.push(
+		'| scenario | workflow | msgs | ack p50 | ack p99 | delivery p50 | delivery p99 | events/s | Zendesk req/msg | Slack req/msg | 429s | dup | lost | extra tickets | peak RSS |',
+		'|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+	);
+	const order: ScenarioKey[] = ['steady', 'burst', 'chatty', 'storm', 'retries'];
+	for (const scenario of order) {
+		for (const workflow of ['a', 'b', 'c'] as WorkflowKey[]) {
+			const r = input.results.find((x) => x.scenario === scenario && x.workflow === workflow);
+			if (!r) continue;
+			lines.push(
+				`| ${SCENARIO_LABELS[scenario]} | (${workflow}) | ${r.messages} | ${ms(r.ack.p50)} | ${ms(r.ack.p99)} | ${ms(r.delivery?.p50)} | ${ms(r.delivery?.p99)} | ${fmt(r.eventsPerSecond, 1)} | ${fmt(r.zendeskPerMessage)} | ${fmt(r.slackPerMessage)} | ${r.zendesk429} | ${r.duplicates ?? '–'} | ${r.lost ?? '–'} | ${r.extraTickets ?? '–'} | ${r.peakRssMb === null ? '–' : `${Math.round(r.peakRssMb)} MB`} |`,
+			);
+		}
+	}
+	lines.push('', '| scenario | ack p99 (a)/(c) | ack p99 (a)/(b) | events/s (a)/(c) | events/s (a)/(b) | delivery p99 (a)/(b) | Zendesk req/msg (a)/(b) |', '|---|---:|---:|---:|---:|---:|---:|');
+	for (const r of input.ratios) {
+		lines.push(
+			`| ${SCENARIO_LABELS[r.scenario]} | ${fmt(r.ackP99AOverC)} | ${fmt(r.ackP99AOverB)} | ${fmt(r.epsAOverC)} | ${fmt(r.epsAOverB)} | ${fmt(r.deliveryP99AOverB)} | ${fmt(r.zendeskPerMessageAOverB)} |`,
+		);
+	}
+	lines.push('', '| target for (a) | this run | met? |', '|---|---|---|');
+	for (const t of input.targets) lines.push(`| ${t.description} | ${t.value} | ${t.met === null ? 'not measured' : t.met ? 'yes' : '**no**'} |`);
+	if (input.notes.length) lines.push('', ...input.notes.map((n) => `- ${n}`));
+	const perResultNotes = input.results.filter((r) => r.notes.length).map((r) => `- ${SCENARIO_LABELS[r.scenario]} (${r.workflow}): ${r.notes.join('; ')}`);
+	if (perResultNotes.length) lines.push('', ...perResultNotes);
+	return `${lines.join('\n')}\n`;
+}

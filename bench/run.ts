@@ -1,0 +1,33 @@
+/**
+ * `npm run bench` (full run, results in bench/results/<date>.json and .md) and
+ * `npm run bench -- --smoke` (tiny sizes; also BENCH_SMOKE=1). `--out=<dir>` writes elsewhere.
+ * Re-runs itself inside a private network namespace first (bench/netns.ts, bench/README.md).
+ */
+import * as path from 'node:path';
+import { INSIDE_ENV, reexecInNamespace } from './netns';
+import { HOSTS, runBench } from './runner';
+
+function parseArgs(argv: string[]): { smoke: boolean; outDir: string; command: string } {
+	const smoke = argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
+	const out = argv.find((a) => a.startsWith('--out='))?.slice('--out='.length);
+	const unknown = argv.filter((a) => a !== '--smoke' && !a.startsWith('--out='));
+	if (unknown.length) throw new Error(`bench: unknown argument(s) ${unknown.join(' ')} (use --smoke, --out=<dir>)`);
+	const command = ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' ');
+	return { smoke, outDir: out ? path.resolve(out) : path.join(__dirname, 'results'), command };
+}
+
+async function main(): Promise<number> {
+	const options = parseArgs(process.argv.slice(2));
+	if (!process.env[INSIDE_ENV]) return await reexecInNamespace(Object.values(HOSTS));
+	const { jsonFile, markdownFile, markdown } = await runBench(options);
+	process.stdout.write(`${markdown}\nResults: ${jsonFile}\n         ${markdownFile}\n`);
+	return 0;
+}
+
+main().then(
+	(code) => process.exit(code),
+	(error: unknown) => {
+		process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+		process.exit(1);
+	},
+);

@@ -1,0 +1,783 @@
+/**
+ * The benchmark proper (runs inside the namespace made by bench/netns.ts): emulators behind the
+ * TLS front, one real n8n 2.41.1 with the three workflows, the five scenarios per workflow one
+ * after the other, and the result files.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FIXTURE_IDS as F, SlackEventsDriver, messageIm, startSlackEmulator } from '../emulators/slack';
+import type { SendResult, SlackEmulatorInstance, SlackEventEnvelope } from '../emulators/slack';
+import { startZendeskEmulator } from '../emulators/zendesk';
+import type { ZendeskEmulator } from '../emulators/zendesk';
+import type { CallRecord } from '../emulators/common/server';
+import { ticketExternalId, userExternalId } from '../nodes/shared/identity/externalIds';
+import { REPO_ROOT, ensureRuntime } from '../test/harness/n8nRuntime';
+import { type CredentialJson, type RealN8n, type WorkflowJson, startRealN8n } from '../test/harness/realN8n';
+import {
+	type ScenarioKey,
+	type ScenarioResult,
+	type StoredComment,
+	type WorkflowKey,
+	checkTargets,
+	countDeliveries,
+	distribution,
+	markdownReport,
+	markerFor,
+	maxInWindow,
+	ratiosFor,
+} from './report';
+import { startTlsFront } from './tlsFront';
+
+export const HOSTS = { slack: 'slack.com', zendeskA: 'bench-a.zendesk.com', zendeskB: 'bench-b.zendesk.com' };
+const BENCH_DIR = __dirname;
+const INBOUND_TEMPLATE = path.join(REPO_ROOT, 'workflows', 'slack-dm-to-zendesk.json');
+const BASELINE_TOKEN = 'xoxb-bench-baseline';
+
+export interface BenchOptions {
+	smoke: boolean;
+	outDir: string;
+	command: string;
+}
+
+/** How much load each scenario makes; the smoke sizes only prove that everything still runs. */
+export interface Sizes {
+	searchDelayMs: number;
+	steadyUsers: number;
+	steadyMessages: number;
+	steadyRatePerSecond: number;
+	throughputMessages: number;
+	throughputConcurrency: number;
+	burstUsers: number;
+	burstConcurrency: number;
+	burstSecondMessageAfterMs: number;
+	chattyMessages: number;
+	chattyIntervalMs: number;
+	stormMessages: number;
+	stormRatePerSecond: number;
+	stormStartMs: number;
+	stormDurationMs: number;
+	retriesMessages: number;
+	retriesRatePerSecond: number;
+	/** Stop waiting for deliveries after this long without progress. */
+	quietMs: number;
+	chattyQuietMs: number;
+	deadlineMs: number;
+	chattyDeadlineMs: number;
+}
+
+export const FULL: Sizes = {
+	searchDelayMs: 3_000,
+	steadyUsers: 20,
+	steadyMessages: 200,
+	steadyRatePerSecond: 5,
+	throughputMessages: 300,
+	throughputConcurrency: 10,
+	burstUsers: 30,
+	burstConcurrency: 30,
+	burstSecondMessageAfterMs: 1_500,
+	chattyMessages: 60,
+	chattyIntervalMs: 1_000,
+	stormMessages: 40,
+	stormRatePerSecond: 2,
+	stormStartMs: 5_000,
+	stormDurationMs: 10_000,
+	retriesMessages: 60,
+	retriesRatePerSecond: 3,
+	quietMs: 25_000,
+	chattyQuietMs: 150_000,
+	deadlineMs: 180_000,
+	chattyDeadlineMs: 780_000,
+};
+
+export const SMOKE: Sizes = {
+	searchDelayMs: 3_000,
+	steadyUsers: 3,
+	steadyMessages: 6,
+	steadyRatePerSecond: 6,
+	throughputMessages: 8,
+	throughputConcurrency: 4,
+	burstUsers: 3,
+	burstConcurrency: 3,
+	burstSecondMessageAfterMs: 500,
+	chattyMessages: 5,
+	chattyIntervalMs: 200,
+	stormMessages: 4,
+	stormRatePerSecond: 4,
+	stormStartMs: 0,
+	stormDurationMs: 1_500,
+	retriesMessages: 3,
+	retriesRatePerSecond: 6,
+	quietMs: 5_000,
+	chattyQuietMs: 5_000,
+	deadlineMs: 30_000,
+	chattyDeadlineMs: 30_000,
+};
+
+const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------------
+// Deliveries: every comment the Zendesk emulator stores, with the time it was stored.
+
+class DeliveryTracker {
+	readonly comments: StoredComment[] = [];
+
+	private readonly seen = new Map<number, number>();
+
+	constructor(readonly zendesk: ZendeskEmulator) {
+		this.scan();
+		// Observers run right after the emulator has answered (the store is already updated).
+		zendesk.server.observers.push((call) => {
+			if (call.status < 300 && call.method !== 'GET' && call.path.includes('/tickets')) this.scan();
+		});
+	}
+
+	scan(): void {
+		const now = Date.now();
+		for (const ticket of this.zendesk.store.tickets.values()) {
+			const done = this.seen.get(ticket.id) ?? 0;
+			for (let i = done; i < ticket.comments.length; i++) {
+				const comment = ticket.comments[i];
+				this.comments.push({ ticketId: ticket.id, text: comment.plain_body || comment.body, storedAt: now });
+			}
+			this.seen.set(ticket.id, ticket.comments.length);
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peak memory of the n8n process: VmHWM, reset per scenario through /proc/<pid>/clear_refs.
+
+class MemoryProbe {
+	private polledMaxKb = 0;
+
+	private timer?: NodeJS.Timeout;
+
+	resettable = true;
+
+	constructor(readonly pid: number | undefined) {}
+
+	private status(field: string): number | undefined {
+		if (!this.pid) return undefined;
+		try {
+			const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${this.pid}/status`, 'utf8'));
+			return match ? Number(match[1]) : undefined;
+		} catch {
+			return undefined;
+		}
+	}
+
+	start(): void {
+		if (!this.pid) return;
+		try {
+			// "5" resets the peak RSS (VmHWM) to the current RSS (Linux 4.0+).
+			fs.writeFileSync(`/proc/${this.pid}/clear_refs`, '5');
+		} catch {
+			this.resettable = false;
+		}
+		this.polledMaxKb = this.status('VmRSS') ?? 0;
+		this.timer = setInterval(() => {
+			this.polledMaxKb = Math.max(this.polledMaxKb, this.status('VmRSS') ?? 0);
+		}, 200);
+	}
+
+	stopMb(): number | null {
+		if (this.timer) clearInterval(this.timer);
+		this.timer = undefined;
+		if (!this.pid) return null;
+		const hwm = this.resettable ? (this.status('VmHWM') ?? 0) : 0;
+		const kb = Math.max(hwm, this.polledMaxKb);
+		return kb ? kb / 1024 : null;
+	}
+}
+
+/** The `n8n start` process of this user folder (not its supervisor, not the task runner). */
+function findN8nPid(userFolder: string, n8nBin: string): number | undefined {
+	for (const entry of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+			if (argv[1] !== n8nBin || argv[2] !== 'start') continue;
+			if (fs.readFileSync(`/proc/${entry}/environ`, 'utf8').includes(`N8N_USER_FOLDER=${userFolder}\0`)) return Number(entry);
+		} catch {
+			// Process gone or not readable.
+		}
+	}
+	return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The three workflows.
+
+interface BenchUser {
+	slackId: string;
+	dm: string;
+}
+
+interface Target {
+	key: WorkflowKey;
+	workflowId: string;
+	url: string;
+	driver: SlackEventsDriver;
+	zendesk?: ZendeskEmulator;
+	tracker?: DeliveryTracker;
+	slackToken?: string;
+}
+
+const CREDENTIAL_IDS = {
+	slackDmApi: { id: 'benchSlackDm0001', name: 'Slack DM (bench)' },
+	zendeskDmApi: { id: 'benchZendeskDm01', name: 'Zendesk DM (bench)' },
+	zendeskDmOAuth2Api: { id: 'benchZendeskOA01', name: 'Zendesk DM OAuth2 (bench)' },
+	slackApi: { id: 'benchSlackBase01', name: 'Slack (bench baseline)' },
+	zendeskApi: { id: 'benchZendeskBase', name: 'Zendesk (bench baseline)' },
+} as const;
+
+function readJson<T>(file: string): T {
+	return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
+/** The shipped inbound template with its credential placeholders pointed at the bench credentials. */
+function inboundWorkflow(): WorkflowJson {
+	const template = readJson<WorkflowJson>(INBOUND_TEMPLATE);
+	const nodes = template.nodes.map((node) => {
+		const credentials = node.credentials as Record<string, unknown> | undefined;
+		if (!credentials) return node;
+		const replaced = Object.fromEntries(
+			Object.keys(credentials).map((type) => [type, CREDENTIAL_IDS[type as keyof typeof CREDENTIAL_IDS] ?? credentials[type]]),
+		);
+		return { ...node, credentials: replaced };
+	});
+	return { ...template, id: 'benchInboundA001', name: `bench (a): ${String(template.name)}`, tags: [], nodes };
+}
+
+function webhookIdOf(workflow: WorkflowJson, typeSuffix: string): string {
+	const node = workflow.nodes.find((n) => n.type.endsWith(typeSuffix));
+	if (!node || typeof node.webhookId !== 'string') throw new Error(`workflow ${String(workflow.name)} has no ${typeSuffix} with a webhookId`);
+	return node.webhookId;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sending.
+
+interface Sent {
+	marker: string;
+	slackId: string;
+	sentAt: number;
+}
+
+class ScenarioRun {
+	readonly sent: Sent[] = [];
+
+	readonly attempts: SendResult[] = [];
+
+	readonly startedAt = Date.now();
+
+	private seq = 0;
+
+	constructor(
+		readonly target: Target,
+		/** A scenario, or `warmup` for messages that are not measured. */
+		readonly label: ScenarioKey | 'warmup',
+	) {}
+
+	/** A new message from `user`: its marker is what later identifies the stored comment. */
+	payload(user: BenchUser, phrase = 'Hello from the benchmark'): { envelope: SlackEventEnvelope; marker: string } {
+		const marker = markerFor(this.target.key, this.label, ++this.seq);
+		return { envelope: messageIm({ user: user.slackId, channel: user.dm, text: `${phrase} ${marker}` }), marker };
+	}
+
+	async send(user: BenchUser, phrase?: string): Promise<{ envelope: SlackEventEnvelope; result: SendResult }> {
+		const { envelope, marker } = this.payload(user, phrase);
+		const sentAt = Date.now();
+		this.sent.push({ marker, slackId: user.slackId, sentAt });
+		const result = await this.target.driver.send(envelope);
+		this.attempts.push(result);
+		return { envelope, result };
+	}
+
+	/** The same event again, as Slack retries it. */
+	async resend(envelope: SlackEventEnvelope, retryNum: number): Promise<SendResult> {
+		const result = await this.target.driver.send(envelope, { retryNum, retryReason: 'http_timeout' });
+		this.attempts.push(result);
+		return result;
+	}
+}
+
+/** Sends `count` messages at a fixed rate without waiting for answers (Slack does not wait either). */
+async function atRate(count: number, perSecond: number, sendOne: (i: number) => Promise<unknown>): Promise<void> {
+	const start = Date.now();
+	const pending: Array<Promise<unknown>> = [];
+	for (let i = 0; i < count; i++) {
+		const due = start + (i * 1000) / perSecond;
+		if (due > Date.now()) await sleep(due - Date.now());
+		pending.push(sendOne(i));
+	}
+	await Promise.all(pending);
+}
+
+/** Sends `count` messages with at most `concurrency` waiting for their acknowledgement. */
+async function closedLoop(count: number, concurrency: number, sendOne: (i: number) => Promise<unknown>): Promise<void> {
+	let next = 0;
+	const worker = async () => {
+		while (next < count) {
+			const i = next++;
+			await sendOne(i);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Context {
+	sizes: Sizes;
+	n8n: RealN8n;
+	slack: SlackEmulatorInstance;
+	memory: MemoryProbe;
+	targets: Record<WorkflowKey, Target>;
+	usersCreated: number;
+}
+
+function newSlackUser(ctx: Context, key: WorkflowKey, kind: string): BenchUser {
+	const n = ++ctx.usersCreated;
+	const slackId = `U${key.toUpperCase()}${kind}${String(n).padStart(4, '0')}`;
+	ctx.slack.addUser({ id: slackId, teamId: F.teamId, name: slackId.toLowerCase(), realName: `Bench ${slackId}`, email: `${slackId.toLowerCase()}@acme.test` });
+	return { slackId, dm: ctx.slack.openDm(slackId, F.botUserId) };
+}
+
+/** A Slack user Zendesk already knows, with an open ticket for the conversation (as each workflow finds it). */
+function knownUser(ctx: Context, target: Target, kind: string): BenchUser {
+	const user = newSlackUser(ctx, target.key, kind);
+	const zd = target.zendesk;
+	if (!zd) return user;
+	const bridge = zd.store.getUser(zd.fixtures.bridge.id);
+	const externalId = target.key === 'a' ? userExternalId(F.teamId, user.slackId) : `slack:${user.slackId}`;
+	const zUser = zd.store.insertUser({ name: `Bench ${user.slackId}`, email: `${user.slackId.toLowerCase()}@acme.test`, external_id: externalId, role: 'end-user' }, true);
+	const ticket = zd.store.createTicket(
+		{
+			requester_id: zUser.id,
+			subject: `Known conversation of ${user.slackId}`,
+			status: 'open',
+			comment: { body: 'Earlier conversation (seeded by the benchmark)', author_id: zUser.id, public: true },
+			...(target.key === 'a' ? { external_id: ticketExternalId({ teamId: F.teamId, channelId: user.dm }) } : {}),
+		},
+		bridge,
+	).ticket;
+	zd.store.reindex('ticket', ticket.id, true);
+	return user;
+}
+
+async function waitForDeliveries(ctx: Context, target: Target, markers: string[], quietMs: number, deadlineMs: number): Promise<void> {
+	if (!target.tracker || markers.length === 0) return;
+	const start = Date.now();
+	let delivered = -1;
+	let lastProgress = Date.now();
+	for (;;) {
+		const count = countDeliveries(markers, target.tracker.comments);
+		const now = Date.now();
+		if (count.lost === 0) break;
+		if (markers.length - count.lost !== delivered) {
+			delivered = markers.length - count.lost;
+			lastProgress = now;
+		}
+		if (now - lastProgress > quietMs || now - start > deadlineMs) break;
+		await sleep(250);
+	}
+	// Late copies (a workflow that retried on its own) still count as duplicates.
+	await sleep(Math.min(3_000, quietMs / 2));
+}
+
+interface ExecutionSummary {
+	id: string;
+	startedAt: string | null;
+	stoppedAt: string | null;
+	status: string;
+}
+
+/** Executions of one workflow that started at or after `since` (n8n's REST API, newest first). */
+async function executionsSince(n8n: RealN8n, workflowId: string, since: number): Promise<ExecutionSummary[]> {
+	const all: ExecutionSummary[] = [];
+	let lastId: string | undefined;
+	for (let page = 0; page < 100; page++) {
+		const query = new URLSearchParams({ limit: '100', filter: JSON.stringify({ workflowId }) });
+		if (lastId) query.set('lastId', lastId);
+		const { results } = await n8n.rest<{ results: ExecutionSummary[] }>('GET', `/rest/executions?${query}`);
+		const recent = results.filter((e) => e.startedAt && Date.parse(e.startedAt) >= since);
+		all.push(...recent);
+		if (results.length < 100 || recent.length < results.length) break;
+		lastId = results.reduce((min, e) => (Number(e.id) < Number(min) ? e.id : min), results[0].id);
+	}
+	return all;
+}
+
+/** For the floor: wait until n8n has finished `count` executions started since `since`. */
+async function floorCompletions(ctx: Context, target: Target, since: number, count: number): Promise<number[]> {
+	const deadline = Date.now() + ctx.sizes.deadlineMs;
+	let finished: ExecutionSummary[] = [];
+	for (;;) {
+		finished = (await executionsSince(ctx.n8n, target.workflowId, since)).filter((e) => e.stoppedAt && e.status !== 'running' && e.status !== 'new');
+		if (finished.length >= count || Date.now() > deadline) break;
+		await sleep(500);
+	}
+	return finished.map((e) => Date.parse(e.stoppedAt as string));
+}
+
+function slackCallsOf(calls: CallRecord[], token: string | undefined): number {
+	if (!token) return 0;
+	return calls.filter((c) => String(c.request.headers.authorization ?? '').includes(token) || c.request.body.token === token).length;
+}
+
+interface Measured {
+	/** Markers whose latency and delivery count (warm-up excluded). */
+	sent: Sent[];
+	attempts: SendResult[];
+	startedAt: number;
+	/** First send and the messages of the throughput measurement, when it differs from `sent`. */
+	throughput?: { firstSendAt: number; markers: string[]; count: number };
+	notes: string[];
+	chattyQuiet?: boolean;
+}
+
+async function measure(ctx: Context, target: Target, scenario: ScenarioKey, body: (run: ScenarioRun, notes: string[]) => Promise<Omit<Measured, 'sent' | 'attempts' | 'startedAt' | 'notes'> | void>): Promise<ScenarioResult> {
+	const zdCallsBefore = target.zendesk?.server.calls.length ?? 0;
+	const slackCallsBefore = ctx.slack.server.calls.length;
+	ctx.memory.start();
+	const run = new ScenarioRun(target, scenario);
+	const notes: string[] = [];
+	const extra = (await body(run, notes)) ?? {};
+	const markers = run.sent.map((s) => s.marker);
+	const chatty = scenario === 'chatty';
+	await waitForDeliveries(ctx, target, markers, chatty ? ctx.sizes.chattyQuietMs : ctx.sizes.quietMs, chatty ? ctx.sizes.chattyDeadlineMs : ctx.sizes.deadlineMs);
+
+	let deliveryLatencies: number[] = [];
+	let duplicates: number | null = null;
+	let lost: number | null = null;
+	let completions: number[] = [];
+	if (target.tracker) {
+		const count = countDeliveries(markers, target.tracker.comments);
+		duplicates = count.duplicates;
+		lost = count.lost;
+		if (count.lost) notes.push(`lost: ${count.lostMarkers.slice(0, 5).join(', ')}${count.lost > 5 ? ', …' : ''}`);
+		deliveryLatencies = run.sent.filter((s) => count.firstStoredAt.has(s.marker)).map((s) => (count.firstStoredAt.get(s.marker) as number) - s.sentAt);
+		const eligible = extra.throughput ? new Set(extra.throughput.markers) : undefined;
+		completions = [...count.firstStoredAt.entries()].filter(([m]) => !eligible || eligible.has(m)).map(([, at]) => at);
+	} else {
+		const since = extra.throughput?.firstSendAt ?? run.startedAt;
+		completions = await floorCompletions(ctx, target, since, extra.throughput?.count ?? run.attempts.length);
+	}
+	const firstSend = extra.throughput?.firstSendAt ?? run.sent[0]?.sentAt ?? run.startedAt;
+	const processed = extra.throughput ? Math.min(extra.throughput.count, completions.length) : completions.length;
+	const span = completions.length ? Math.max(...completions) - firstSend : 0;
+	const eventsPerSecond = span > 0 ? (processed * 1000) / span : null;
+
+	const zdCalls = target.zendesk?.server.calls.slice(zdCallsBefore) ?? [];
+	const slackCalls = ctx.slack.server.calls.slice(slackCallsBefore);
+	const slackRequests = slackCallsOf(slackCalls, target.slackToken);
+	const messages = run.sent.length;
+
+	let extraTickets: number | null = null;
+	let maxUpdates: number | null = null;
+	if (target.zendesk) {
+		const users = new Set(run.sent.map((s) => s.slackId));
+		const perUser = new Map<string, number>();
+		for (const ticket of target.zendesk.store.tickets.values()) {
+			const requester = target.zendesk.store.users.get(ticket.requester_id);
+			const slackId = String(requester?.external_id ?? '').split(':').pop() ?? '';
+			if (users.has(slackId)) perUser.set(slackId, (perUser.get(slackId) ?? 0) + 1);
+		}
+		extraTickets = [...perUser.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
+		const updatesByTicket = new Map<string, number[]>();
+		for (const call of zdCalls) {
+			if (call.method !== 'PUT' || !/\/tickets\/\d+/.test(call.path) || call.status >= 300) continue;
+			updatesByTicket.set(call.path, [...(updatesByTicket.get(call.path) ?? []), call.at]);
+		}
+		maxUpdates = Math.max(0, ...[...updatesByTicket.values()].map((at) => maxInWindow(at, 600_000)));
+	}
+	const acks = run.attempts.filter((a) => a.status >= 200 && a.status < 300).map((a) => a.durationMs);
+	return {
+		workflow: target.key,
+		scenario,
+		messages,
+		sends: run.attempts.length,
+		ack: distribution(acks),
+		acksOver3s: run.attempts.filter((a) => a.timedOut || a.durationMs > 3_000).length,
+		ackFailures: run.attempts.filter((a) => !(a.status >= 200 && a.status < 300)).length,
+		delivery: target.tracker ? distribution(deliveryLatencies) : null,
+		eventsPerSecond,
+		zendeskRequests: zdCalls.length,
+		slackRequests,
+		zendeskPerMessage: messages ? zdCalls.length / messages : 0,
+		slackPerMessage: messages ? slackRequests / messages : 0,
+		zendesk429: zdCalls.filter((c) => c.status === 429).length,
+		duplicates,
+		lost,
+		extraTickets,
+		maxTicketUpdatesPer10Min: maxUpdates,
+		peakRssMb: ctx.memory.stopMb(),
+		durationMs: Date.now() - run.startedAt,
+		notes,
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios.
+
+/** Known users with open tickets; one warm-up message each first (not measured), then a steady rate, then as fast as n8n takes them. */
+async function steady(ctx: Context, target: Target, users: BenchUser[]): Promise<ScenarioResult> {
+	const s = ctx.sizes;
+	// Warm-up: first contact of each user in this n8n process (caches fill), not measured.
+	const warm = new ScenarioRun(target, 'warmup');
+	await closedLoop(users.length, 5, (i) => warm.send(users[i], 'Warm-up'));
+	await waitForDeliveries(ctx, target, warm.sent.map((m) => m.marker), s.quietMs, s.deadlineMs);
+	return await measure(ctx, target, 'steady', async (run) => {
+		await atRate(s.steadyMessages, s.steadyRatePerSecond, (i) => run.send(users[i % users.length]));
+		await sleep(1_000);
+		const firstSendAt = Date.now();
+		const before = run.sent.length;
+		await closedLoop(s.throughputMessages, s.throughputConcurrency, (i) => run.send(users[i % users.length]));
+		return { throughput: { firstSendAt, markers: run.sent.slice(before).map((m) => m.marker), count: s.throughputMessages } };
+	});
+}
+
+/** Users nobody knows yet, all at once; each sends a second message shortly after the first. */
+async function burst(ctx: Context, target: Target): Promise<ScenarioResult> {
+	const s = ctx.sizes;
+	const users = Array.from({ length: s.burstUsers }, () => newSlackUser(ctx, target.key, 'N'));
+	target.zendesk?.setRateLimits(true);
+	try {
+		return await measure(ctx, target, 'burst', async (run) => {
+			await closedLoop(users.length, s.burstConcurrency, async (i) => {
+				await run.send(users[i], 'First message ever');
+				await sleep(s.burstSecondMessageAfterMs);
+				await run.send(users[i], 'And one more thing');
+			});
+		});
+	} finally {
+		target.zendesk?.setRateLimits(false);
+	}
+}
+
+/** One person, many messages in a row into one ticket, with Zendesk's limits on. */
+async function chatty(ctx: Context, target: Target): Promise<ScenarioResult> {
+	const s = ctx.sizes;
+	const user = knownUser(ctx, target, 'C');
+	target.zendesk?.setRateLimits(true);
+	try {
+		return await measure(ctx, target, 'chatty', async (run) => {
+			await atRate(s.chattyMessages, 1000 / s.chattyIntervalMs, () => run.send(user, 'One more detail'));
+		});
+	} finally {
+		target.zendesk?.setRateLimits(false);
+	}
+}
+
+/** Zendesk API routes the workflows use; the storm answers all of them 429. */
+const ZENDESK_ROUTES = [
+	'GET /api/v2/users/show_many.json',
+	'GET /api/v2/users/search.json',
+	'POST /api/v2/users/create_or_update.json',
+	'POST /api/v2/users.json',
+	'POST /api/v2/users/:id/identities.json',
+	'GET /api/v2/users/:id.json',
+	'GET /api/v2/tickets.json',
+	'POST /api/v2/tickets.json',
+	'GET /api/v2/tickets/:id.json',
+	'PUT /api/v2/tickets/:id.json',
+	'GET /api/v2/tickets/:id/audits.json',
+	'GET /api/v2/search.json',
+	'POST /api/v2/organizations/create_or_update.json',
+	'GET /api/v2/organizations/search.json',
+	'POST /api/v2/uploads.json',
+];
+
+/** Known, warm users write while every Zendesk call answers 429 with Retry-After (seconds left in the storm). */
+async function storm(ctx: Context, target: Target, users: BenchUser[]): Promise<ScenarioResult> {
+	const s = ctx.sizes;
+	return await measure(ctx, target, 'storm', async (run, notes) => {
+		const stormLoop = async () => {
+			await sleep(s.stormStartMs);
+			const end = Date.now() + s.stormDurationMs;
+			const zd = target.zendesk;
+			if (!zd) return;
+			// Bounded: ends with the storm window.
+			while (Date.now() < end) {
+				const retryAfterSeconds = Math.max(1, Math.ceil((end - Date.now()) / 1000));
+				zd.server.clearFaults();
+				for (const route of ZENDESK_ROUTES) {
+					zd.server.injectFault(route, { kind: 'rateLimit', retryAfterSeconds, body: { error: 'APIRateLimitExceeded', description: 'Number of allowed API requests per minute exceeded' } }, 1_000_000);
+				}
+				await sleep(Math.min(250, Math.max(0, end - Date.now())));
+			}
+			zd.server.clearFaults();
+		};
+		await Promise.all([stormLoop(), atRate(s.stormMessages, s.stormRatePerSecond, (i) => run.send(users[i % users.length], 'During the storm'))]);
+		notes.push(`429 with Retry-After on every Zendesk API route for ${s.stormDurationMs / 1000} s, from ${s.stormStartMs / 1000} s after the first message`);
+	});
+}
+
+/** Every event delivered again with X-Slack-Retry-Num 1 and 2 (Slack's http_timeout retries). */
+async function retries(ctx: Context, target: Target, users: BenchUser[]): Promise<ScenarioResult> {
+	const s = ctx.sizes;
+	return await measure(ctx, target, 'retries', async (run) => {
+		await atRate(s.retriesMessages, s.retriesRatePerSecond, async (i) => {
+			const { envelope } = await run.send(users[i % users.length], 'Are you there?');
+			await run.resend(envelope, 1);
+			await sleep(1_000);
+			await run.resend(envelope, 2);
+		});
+	});
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function runBench(options: BenchOptions): Promise<{ jsonFile: string; markdownFile: string; markdown: string }> {
+	const sizes = options.smoke ? SMOKE : FULL;
+	const startedAt = new Date();
+	const cleanups: Array<() => Promise<void>> = [];
+	try {
+		const slack = await startSlackEmulator({ rateLimits: false });
+		cleanups.push(() => slack.close());
+		slack.issueToken(BASELINE_TOKEN, { kind: 'bot', userId: F.botUserId, teamId: F.teamId, appId: F.appId, botId: F.botId });
+		const zendeskA = await startZendeskEmulator({ subdomain: 'bench-a', searchDelayMs: sizes.searchDelayMs, rateLimits: false, plan: 'enterprisePlus' });
+		cleanups.push(() => zendeskA.close());
+		const zendeskB = await startZendeskEmulator({ subdomain: 'bench-b', searchDelayMs: sizes.searchDelayMs, rateLimits: false, plan: 'enterprisePlus' });
+		cleanups.push(() => zendeskB.close());
+		const portOf = (url: string) => Number(new URL(url).port);
+		const front = await startTlsFront({ [HOSTS.slack]: portOf(slack.url), [HOSTS.zendeskA]: portOf(zendeskA.url), [HOSTS.zendeskB]: portOf(zendeskB.url) }, 443);
+		cleanups.push(() => front.close());
+
+		const inbound = inboundWorkflow();
+		const baseline = { ...readJson<WorkflowJson>(path.join(BENCH_DIR, 'workflows', 'baseline-builtin.json')), id: 'benchBaselineB01' };
+		const floor = { ...readJson<WorkflowJson>(path.join(BENCH_DIR, 'workflows', 'floor-webhook-noop.json')), id: 'benchFloorC00001' };
+		const bridge = zendeskA.fixtures.bridge;
+		// Every credential uses the vendors' real hosts: the namespace's hosts file and the TLS front do the rest.
+		const credentials: CredentialJson[] = [
+			{ ...CREDENTIAL_IDS.slackDmApi, type: 'slackDmApi', data: { accessToken: F.botToken, signingSecret: slack.signingSecret, baseUrl: 'https://slack.com/api' } },
+			{ ...CREDENTIAL_IDS.zendeskDmApi, type: 'zendeskDmApi', data: { subdomain: 'bench-a', email: bridge.email, apiToken: bridge.apiToken, baseUrl: '' } },
+			{ ...CREDENTIAL_IDS.slackApi, type: 'slackApi', data: { accessToken: BASELINE_TOKEN, signatureSecret: slack.signingSecret } },
+			{ ...CREDENTIAL_IDS.zendeskApi, type: 'zendeskApi', data: { subdomain: 'bench-b', email: bridge.email, apiToken: bridge.apiToken } },
+		];
+		const n8n = await startRealN8n({
+			mode: 'custom-extensions',
+			workflows: [inbound, baseline, floor],
+			credentials,
+			env: { NODE_EXTRA_CA_CERTS: front.caFile, N8N_LOG_LEVEL: 'warn' },
+		});
+		cleanups.unshift(() => n8n.stop());
+		const rt = ensureRuntime();
+		const pid = findN8nPid(n8n.userFolder, rt.n8n);
+		const memory = new MemoryProbe(pid);
+		const driverFor = (url: string) => new SlackEventsDriver({ url, signingSecret: slack.signingSecret, policy: { timeoutMs: 10_000, retryDelaysMs: [] } });
+		const targets: Record<WorkflowKey, Target> = {
+			a: {
+				key: 'a',
+				workflowId: inbound.id as string,
+				url: n8n.webhookUrl(`${webhookIdOf(inbound, '.slackDmTrigger')}/slack-events`),
+				driver: driverFor(n8n.webhookUrl(`${webhookIdOf(inbound, '.slackDmTrigger')}/slack-events`)),
+				zendesk: zendeskA,
+				tracker: new DeliveryTracker(zendeskA),
+				slackToken: F.botToken,
+			},
+			b: {
+				key: 'b',
+				workflowId: baseline.id,
+				url: n8n.webhookUrl(`${webhookIdOf(baseline, '.slackTrigger')}/webhook`),
+				driver: driverFor(n8n.webhookUrl(`${webhookIdOf(baseline, '.slackTrigger')}/webhook`)),
+				zendesk: zendeskB,
+				tracker: new DeliveryTracker(zendeskB),
+				slackToken: BASELINE_TOKEN,
+			},
+			c: { key: 'c', workflowId: floor.id, url: n8n.webhookUrl('bench-floor'), driver: driverFor(n8n.webhookUrl('bench-floor')) },
+		};
+		const ctx: Context = { sizes, n8n, slack, memory, targets, usersCreated: 0 };
+		const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
+		log(`n8n ready (${JSON.stringify(n8n.timings)}); pid ${pid ?? 'unknown'}; inbound template ${path.relative(REPO_ROOT, INBOUND_TEMPLATE)}`);
+
+		const results: ScenarioResult[] = [];
+		const order: WorkflowKey[] = ['c', 'b', 'a'];
+		const steadyUsers = {} as Record<WorkflowKey, BenchUser[]>;
+		for (const key of order) steadyUsers[key] = Array.from({ length: sizes.steadyUsers }, () => knownUser(ctx, targets[key], 'S'));
+		const scenarios: Array<[ScenarioKey, (t: Target) => Promise<ScenarioResult>]> = [
+			['steady', (t) => steady(ctx, t, steadyUsers[t.key])],
+			['burst', (t) => burst(ctx, t)],
+			['chatty', (t) => chatty(ctx, t)],
+			['storm', (t) => storm(ctx, t, steadyUsers[t.key])],
+			['retries', (t) => retries(ctx, t, steadyUsers[t.key])],
+		];
+		for (const [scenario, runScenario] of scenarios) {
+			for (const key of order) {
+				log(`${scenario} / (${key}) …`);
+				const result = await runScenario(targets[key]);
+				results.push(result);
+				log(`${scenario} / (${key}): ${result.messages} msgs, ack p99 ${result.ack.p99} ms, delivery p99 ${result.delivery?.p99 ?? '–'} ms, ${result.eventsPerSecond?.toFixed(1) ?? '–'} ev/s, dup ${result.duplicates ?? '–'}, lost ${result.lost ?? '–'}`);
+			}
+		}
+
+		const ratios = ratiosFor(results);
+		const targetsMet = checkTargets(results, ratios);
+		const finishedAt = new Date();
+		const cpus = os.cpus();
+		const machine = `${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, load average at start ${os.loadavg()[0].toFixed(2)}; n8n ${n8nVersion(rt.n8n)} on Node ${nodeVersion(rt.node)}, SQLite; shared with other work, so absolute figures are noisy`;
+		const notes = [
+			`One run, one n8n process, the three workflows side by side; each scenario runs for (c), (b), (a) in turn. Zendesk search delay ${sizes.searchDelayMs / 1000} s everywhere.`,
+			"Zendesk's rate limits (plan Enterprise Plus, ticket updates per ticket and per account, create-or-update user) are on for the burst and chatty scenarios, off elsewhere so they do not cap throughput; the storm injects its own 429s.",
+			'events/s: steady state = messages of the closed-loop phase / (last comment stored − first send); other scenarios = messages / (last stored − first send) at the offered rate. For (c), "stored" is the execution finishing.',
+			'Peak RSS: the n8n main process (VmHWM reset per scenario), not its task runner.',
+		];
+		if (options.smoke) notes.unshift('SMOKE run: tiny sizes, proves the benchmark still works; figures mean nothing.');
+		const markdown = markdownReport({
+			title: `Benchmark ${startedAt.toISOString().slice(0, 10)}${options.smoke ? ' (smoke)' : ''}`,
+			command: options.command,
+			machine,
+			notes,
+			results,
+			ratios,
+			targets: targetsMet,
+		});
+		const document = {
+			version: 1,
+			smoke: options.smoke,
+			command: options.command,
+			startedAt: startedAt.toISOString(),
+			finishedAt: finishedAt.toISOString(),
+			machine: { description: machine, cpus: cpus.length, cpuModel: cpus[0]?.model, totalMemoryMb: Math.round(os.totalmem() / 2 ** 20), loadAverageAtStart: os.loadavg() },
+			n8n: { version: n8nVersion(rt.n8n), node: nodeVersion(rt.node), startTimings: n8n.timings },
+			network: { namespace: process.env.N8N_DM_BENCH_NETNS ?? null, hosts: HOSTS, tlsFrontRequests: front.forwarded },
+			workflows: {
+				a: { id: targets.a.workflowId, source: path.relative(REPO_ROOT, INBOUND_TEMPLATE) },
+				b: { id: targets.b.workflowId, source: 'bench/workflows/baseline-builtin.json' },
+				c: { id: targets.c.workflowId, source: 'bench/workflows/floor-webhook-noop.json' },
+			},
+			sizes,
+			notes,
+			results,
+			ratios,
+			targets: targetsMet,
+		};
+		fs.mkdirSync(options.outDir, { recursive: true });
+		const stem = startedAt.toISOString().slice(0, 10);
+		const jsonFile = path.join(options.outDir, `${stem}.json`);
+		const markdownFile = path.join(options.outDir, `${stem}.md`);
+		fs.writeFileSync(jsonFile, `${JSON.stringify(document, null, 2)}\n`);
+		fs.writeFileSync(markdownFile, markdown);
+		return { jsonFile, markdownFile, markdown };
+	} finally {
+		for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+	}
+}
+
+function n8nVersion(n8nBin: string): string {
+	try {
+		return readJson<{ version: string }>(path.resolve(path.dirname(n8nBin), '..', 'package.json')).version;
+	} catch {
+		return 'unknown';
+	}
+}
+
+function nodeVersion(nodeBin: string): string {
+	try {
+		return readJson<{ version: string }>(path.resolve(path.dirname(nodeBin), '..', 'package.json')).version;
+	} catch {
+		return 'unknown';
+	}
+}
