@@ -1,0 +1,254 @@
+/**
+ * The whole pipeline in real n8n for end-to-end tests: the Slack and Zendesk emulators started in
+ * the test process, n8n started with the shipped templates (workflows/*.json) and credentials
+ * that point at the emulators, Slack's events URL set to the inbound trigger's production URL,
+ * and the Zendesk Reply Trigger's webhook + trigger created in the Zendesk emulator on activation.
+ *
+ * Templates are used as shipped: the credentials are imported under the templates' placeholder
+ * ids, so nothing but the option under test is patched (`patchNode`).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { startSlackEmulator, type SlackEmulatorInstance } from '../../emulators/slack';
+import { startZendeskEmulator, type ZendeskEmulator } from '../../emulators/zendesk';
+import { type Execution, type ExecutionData, isFinished, parseFlatted } from './n8nExecutions';
+import { REPO_ROOT } from './n8nRuntime';
+import { type CredentialJson, type RealN8n, type WorkflowJson, startRealN8n } from './realN8n';
+
+export const TEMPLATE_FILES = {
+	inbound: 'slack-dm-to-zendesk.json',
+	outbound: 'zendesk-reply-to-slack-dm.json',
+	alerts: 'delivery-failure-alert.json',
+} as const;
+export type TemplateName = keyof typeof TEMPLATE_FILES;
+
+/** The placeholder credential references the templates ship with. */
+export const TEMPLATE_CREDENTIALS = {
+	slack: { id: 'slackDmHandle001', name: 'Slack DM Handle' },
+	zendesk: { id: 'zendeskDmToken01', name: 'Zendesk Slack DM (API token)' },
+} as const;
+
+type TemplateNode = WorkflowJson['nodes'][number] & {
+	name: string;
+	parameters: Record<string, unknown>;
+	webhookId?: string;
+	credentials?: Record<string, { id: string; name: string }>;
+};
+
+/** A fresh deep copy of a shipped template. */
+export function loadTemplate(name: TemplateName): WorkflowJson {
+	return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'workflows', TEMPLATE_FILES[name]), 'utf8')) as WorkflowJson;
+}
+
+function findNode(workflow: WorkflowJson, nodeName: string): TemplateNode {
+	const node = workflow.nodes.find((n) => n.name === nodeName) as TemplateNode | undefined;
+	if (!node) throw new Error(`workflow "${workflow.name}" has no node "${nodeName}"`);
+	return node;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	return Boolean(value) && typeof value === 'object' && !Array.isArray(value);
+}
+
+function deepMerge(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+	const out: Record<string, unknown> = { ...target };
+	for (const [key, value] of Object.entries(patch)) {
+		out[key] = isPlainObject(value) && isPlainObject(out[key]) ? deepMerge(out[key] as Record<string, unknown>, value) : value;
+	}
+	return out;
+}
+
+/**
+ * A copy of `workflow` with node parameters deep-merged (objects merge, arrays and values
+ * replace), e.g. `patchNode(wf, 'Slack DM Trigger', { options: { includeThreadReplies: true } })`.
+ * `id`/`name` give the copy its own identity; `webhookIds` its own webhook ids (so two copies of
+ * one template can be published side by side); `credentials` replaces credential references.
+ */
+export function patchWorkflow(
+	workflow: WorkflowJson,
+	changes: {
+		id?: string;
+		name?: string;
+		nodes?: Record<string, Record<string, unknown>>;
+		credentials?: Record<string, Record<string, { id: string; name: string }>>;
+		webhookIds?: Record<string, string>;
+		settings?: Record<string, unknown>;
+	},
+): WorkflowJson {
+	const copy = JSON.parse(JSON.stringify(workflow)) as WorkflowJson;
+	if (changes.id) copy.id = changes.id;
+	if (changes.name) copy.name = changes.name;
+	if (changes.settings) copy.settings = { ...(copy.settings as Record<string, unknown>), ...changes.settings };
+	for (const [nodeName, patch] of Object.entries(changes.nodes ?? {})) {
+		const node = findNode(copy, nodeName);
+		node.parameters = deepMerge(node.parameters ?? {}, patch);
+	}
+	for (const [nodeName, credentials] of Object.entries(changes.credentials ?? {})) {
+		const node = findNode(copy, nodeName);
+		node.credentials = { ...(node.credentials ?? {}), ...credentials };
+	}
+	for (const [nodeName, webhookId] of Object.entries(changes.webhookIds ?? {})) {
+		findNode(copy, nodeName).webhookId = webhookId;
+	}
+	return copy;
+}
+
+/** Shorthand for patching one node's parameters. */
+export function patchNode(workflow: WorkflowJson, nodeName: string, parameters: Record<string, unknown>): WorkflowJson {
+	return patchWorkflow(workflow, { nodes: { [nodeName]: parameters } });
+}
+
+/** The webhook id of a node (the trigger's production URL is `/webhook/<id>/<path>`). */
+export function webhookIdOf(workflow: WorkflowJson, nodeName: string): string {
+	const id = findNode(workflow, nodeName).webhookId;
+	if (!id) throw new Error(`node "${nodeName}" has no webhookId`);
+	return id;
+}
+
+export interface SlackWorkspaceSpec {
+	/** Credential id for this emulator (the first one uses the templates' placeholder id). */
+	credentialId: string;
+	/** The inbound workflow (by id) whose Slack DM Trigger gets this emulator's events. */
+	eventsToWorkflow: string;
+}
+
+export interface PipelineOptions {
+	/** Workflows to import and publish; built once the emulators are up. */
+	workflows: WorkflowJson[];
+	/** Slack emulators by name; each gets a credential and sends its events to one inbound workflow. */
+	slack: Record<string, SlackWorkspaceSpec>;
+	/** Slack event retry policy (default: 3 s timeout, one quick retry). */
+	eventsRetryDelaysMs?: number[];
+}
+
+export interface Pipeline {
+	n8n: RealN8n;
+	slack: Record<string, SlackEmulatorInstance>;
+	zendesk: ZendeskEmulator;
+	/** Executions of `workflowId` that finished since the last call for that workflow (waits for at least `count`). */
+	newExecutions(workflowId: string, count: number, timeoutMs?: number): Promise<Execution[]>;
+	/** Executions of `workflowId` started (finished or not) that no newExecutions call returned yet. */
+	unseenExecutions(workflowId: string): Promise<Execution[]>;
+	/** Waits for all Zendesk webhook deliveries and Slack event deliveries in flight. */
+	settle(): Promise<void>;
+	timings: Record<string, number>;
+	stop(): Promise<void>;
+}
+
+const delay = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
+	const t0 = Date.now();
+	const timings: Record<string, number> = {};
+	const zendesk = await startZendeskEmulator({ webhookRetryDelayMs: 500, webhookTimeoutMs: 10_000 });
+	const slack: Record<string, SlackEmulatorInstance> = {};
+	for (const name of Object.keys(options.slack)) {
+		slack[name] = await startSlackEmulator({
+			eventsRetryPolicy: { timeoutMs: 3_000, retryDelaysMs: options.eventsRetryDelaysMs ?? [1_000] },
+		});
+	}
+	timings.emulators = Date.now() - t0;
+
+	const credentials: CredentialJson[] = [
+		{
+			id: TEMPLATE_CREDENTIALS.zendesk.id,
+			name: TEMPLATE_CREDENTIALS.zendesk.name,
+			type: 'zendeskDmApi',
+			data: {
+				subdomain: zendesk.fixtures.subdomain,
+				email: zendesk.fixtures.bridge.email,
+				apiToken: zendesk.fixtures.bridge.apiToken,
+				baseUrl: zendesk.url,
+			},
+		},
+		...Object.entries(options.slack).map(([name, spec]) => ({
+			id: spec.credentialId,
+			name: spec.credentialId === TEMPLATE_CREDENTIALS.slack.id ? TEMPLATE_CREDENTIALS.slack.name : `Slack DM Handle (${name})`,
+			type: 'slackDmApi',
+			data: { accessToken: slack[name].fixtures.botToken, signingSecret: slack[name].signingSecret, baseUrl: slack[name].apiUrl },
+		})),
+	];
+
+	let n8n: RealN8n;
+	try {
+		n8n = await startRealN8n({ mode: 'custom-extensions', workflows: options.workflows, credentials });
+	} catch (error) {
+		await Promise.all([zendesk.close(), ...Object.values(slack).map(async (s) => await s.close())]);
+		throw error;
+	}
+	timings.n8n = Date.now() - t0;
+
+	const stop = async () => {
+		await n8n.stop();
+		await Promise.all([zendesk.close(), ...Object.values(slack).map(async (s) => await s.close())]);
+	};
+
+	try {
+		for (const [name, spec] of Object.entries(options.slack)) {
+			const workflow = n8n.workflows.find((w) => w.id === spec.eventsToWorkflow);
+			if (!workflow) throw new Error(`no workflow ${spec.eventsToWorkflow} for Slack emulator "${name}"`);
+			const trigger = workflow.nodes.find((n) => /\.slackDmTrigger$/.test(n.type)) as TemplateNode | undefined;
+			if (!trigger?.webhookId) throw new Error(`workflow ${spec.eventsToWorkflow} has no Slack DM Trigger with a webhookId`);
+			slack[name].setEventsUrl(n8n.webhookUrl(`${trigger.webhookId}/slack-events`));
+		}
+		// Published reply triggers create their Zendesk webhook + trigger during activation.
+		const replyTriggers = n8n.workflows.flatMap((w) => w.nodes.filter((n) => /\.zendeskReplyTrigger$/.test(n.type)));
+		const deadline = Date.now() + 30_000;
+		while (zendesk.store.webhooks.size < replyTriggers.length || zendesk.store.triggers.size < replyTriggers.length) {
+			if (Date.now() > deadline) {
+				throw new Error(`the Zendesk Reply Trigger did not set up Zendesk (webhooks ${zendesk.store.webhooks.size}, triggers ${zendesk.store.triggers.size})\n${n8n.logs().slice(-4000)}`);
+			}
+			await delay(200);
+		}
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+	timings.ready = Date.now() - t0;
+
+	// Summaries only while polling (the newest 100 are plenty for one test); data for the new ones.
+	const summaries = async (workflowId: string): Promise<Execution[]> => {
+		const query = new URLSearchParams({ limit: '100', filter: JSON.stringify({ workflowId }) });
+		const { results } = await n8n.rest<{ results: Execution[] }>('GET', `/rest/executions?${query}`);
+		return results.sort((a, b) => Number(a.id) - Number(b.id));
+	};
+	const withData = async (summary: Execution): Promise<Execution> => {
+		const full = await n8n.rest<Execution & { data: string }>('GET', `/rest/executions/${summary.id}`);
+		return { ...summary, status: full.status, data: parseFlatted(full.data) as ExecutionData };
+	};
+	const seen = new Map<string, Set<string>>();
+	const seenFor = (workflowId: string) => seen.get(workflowId) ?? seen.set(workflowId, new Set()).get(workflowId) as Set<string>;
+
+	return {
+		n8n,
+		slack,
+		zendesk,
+		timings,
+		async newExecutions(workflowId, count, timeoutMs = 30_000) {
+			const known = seenFor(workflowId);
+			const deadline = Date.now() + timeoutMs;
+			for (;;) {
+				const fresh = (await summaries(workflowId)).filter((e) => !known.has(e.id));
+				const finished = fresh.filter(isFinished);
+				// Only count a run as new once everything older has finished too, so runs come back in order.
+				if (finished.length >= count && finished.length === fresh.length) {
+					for (const e of finished) known.add(e.id);
+					return await Promise.all(finished.map(withData));
+				}
+				if (Date.now() > deadline) {
+					throw new Error(`timed out waiting for ${count} new execution(s) of ${workflowId} (have ${finished.length} finished of ${fresh.length})`);
+				}
+				await delay(250);
+			}
+		},
+		async unseenExecutions(workflowId) {
+			const known = seenFor(workflowId);
+			return await Promise.all((await summaries(workflowId)).filter((e) => !known.has(e.id)).map(withData));
+		},
+		async settle() {
+			await Promise.all([zendesk.flushWebhooks(), ...Object.values(slack).map(async (s) => await s.waitForEvents())]);
+		},
+		stop,
+	};
+}
