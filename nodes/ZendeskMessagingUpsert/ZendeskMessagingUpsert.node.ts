@@ -7,7 +7,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import type { LinkedZendeskUser, SlackDmItem } from '../shared/types';
+import { slackNameLookup } from '../shared/identity/slackNames';
+import type { ProfileLinkFields, SlackDmItem } from '../shared/types';
 import { zendeskCredentialType } from '../shared/transport/zendeskTransport';
 import { updateLimitConfig } from '../shared/zendesk/coalesce';
 import { zendeskAuthenticationProperty, zendeskCredentials } from '../shared/zendesk/nodeParameters';
@@ -237,7 +238,7 @@ export class ZendeskMessagingUpsert implements INodeType {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const input = items[itemIndex];
 			try {
-				const item = input.json as unknown as SlackDmItem & { zendeskUser?: LinkedZendeskUser };
+				const item = input.json as unknown as SlackDmItem & Partial<ProfileLinkFields>;
 				if (!item?.message || !item.channel || !item.teamId) {
 					throw new NodeOperationError(this.getNode(), 'The item is not a Slack DM message: connect the Slack DM Trigger output', { itemIndex });
 				}
@@ -283,7 +284,8 @@ export class ZendeskMessagingUpsert implements INodeType {
 					cacheTtlMs: Number(options.cacheMinutes ?? 60) * 60_000,
 				};
 				const files = item.kind === 'message' ? await filesOf(this, input, itemIndex) : [];
-				const result = await strategy({ ctx: this, itemIndex, item, requesterId, files, settings });
+				const names = slackNameLookup([item.zendeskUser, ...(item.zendeskParticipants ?? [])]);
+				const result = await strategy({ ctx: this, itemIndex, item, requesterId, files, settings, names });
 				const zendesk: IDataObject = {
 					ticketId: result.ticketId,
 					ticketUrl:

@@ -7,6 +7,7 @@ import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { startZendeskEmulator, type ZendeskEmulator } from '../../emulators/zendesk';
 import { messageIdempotencyKey } from '../../nodes/shared/identity/externalIds';
+import { slackDisplayNames } from '../../nodes/shared/identity/slackNames';
 import type { SlackDmItem } from '../../nodes/shared/types';
 import { resetUpsertState, setUpsertEnvironment } from '../../nodes/shared/zendesk/ticketsState';
 import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
@@ -220,10 +221,35 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 		const comments = ticketOf(created.ticketId).comments;
 		expect(comments).toHaveLength(3);
 		expect(comments[1]).toMatchObject({ public: false, author_id: emu.fixtures.bridge.id });
-		expect(String(comments[1].body)).toContain('> my pasword is wrong');
-		expect(String(comments[1].body)).toContain('> my password is wrong');
+		expect(String(comments[1].html_body)).toContain('<p>Before:</p><blockquote><p>my pasword is wrong</p></blockquote>');
+		expect(String(comments[1].html_body)).toContain('<p>After:</p><blockquote><p>my password is wrong</p></blockquote>');
+		expect(String(comments[1].plain_body)).toMatch(/Before:\s+my pasword is wrong\s+After:\s+my password is wrong/);
 		expect(comments[2]).toMatchObject({ public: false });
-		expect(String(comments[2].body)).toContain('deleted');
+		expect(String(comments[2].plain_body)).toContain('deleted');
+		expect(String(comments[2].html_body)).toContain('<blockquote><p>my password is wrong</p></blockquote>');
+	});
+
+	it('sends Slack text as escaped html_body: names for mentions, links, marks, entities; subject as plain text', async () => {
+		slackDisplayNames.set('U0BOB', 'Bob Builder', 60_000);
+		const channel = newChannel();
+		const item = {
+			...slackItem(channel, '<@UERIN> &amp; <@U0BOB> ask <!here>: is *<https://status.example/x?a=1&amp;b=2|status>* down?\n&gt; error _500_\n`<@U0NOBODY>` <script>alert(1)</script>'),
+			zendeskUser: { id: emu.fixtures.erin.id, name: 'Erin Example', externalId: `slack:${TEAM}:UERIN`, linkedBy: 'externalId' },
+		};
+		const result = await send(item as never);
+		expect(result.outcome).toBe('created');
+		const post = emu.server.callsTo(POST_TICKETS).at(-1)!;
+		const sent = (post.request.body as { ticket: { comment: Record<string, unknown> } }).ticket.comment;
+		expect(sent.body).toBeUndefined();
+		expect(sent.html_body).toBe(
+			'<p>@Erin Example &amp; @Bob Builder ask @here: is <strong><a href="https://status.example/x?a=1&amp;b=2" rel="noopener noreferrer">status</a></strong> down?</p>' +
+				'<blockquote>error <em>500</em></blockquote><p><code>@U0NOBODY</code> &lt;script&gt;alert(1)&lt;/script&gt;</p>',
+		);
+		const { ticket, comments } = ticketOf(result.ticketId);
+		expect(ticket.subject).toBe('@Erin Example & @Bob Builder ask @here: is status down?');
+		expect(comments[0].html_body).toContain(String(sent.html_body));
+		expect(String(comments[0].plain_body)).toContain('<script>alert(1)</script>');
+		expect(String(comments[0].html_body)).not.toContain('<script>');
 	});
 
 	it('skips an edit when the conversation has no ticket', async () => {

@@ -77,6 +77,12 @@ describe('deriveSubject', () => {
 		expect(deriveSubject('*Urgent*: see <https://example.com|the page> for _details_', 'x')).toBe('Urgent: see the page for details');
 	});
 
+	it('shows mentions by name, entities decoded, quotes unmarked (one converter with the comments)', () => {
+		const names = (id: string): string | undefined => (id === 'U1' ? 'Ada' : undefined);
+		expect(deriveSubject('&gt; <@U1> &amp; <@U2> in <#C1|it-help>: <!here>', 'x', 80, { names })).toBe('@Ada & @U2 in #it-help: @here');
+		expect(deriveSubject('```\nstack trace\n```', 'x')).toBe('stack trace');
+	});
+
 	it('shortens long lines at a word with an ellipsis within the maximum', () => {
 		const subject = deriveSubject('word '.repeat(50), 'x', 30);
 		expect(subject.length).toBeLessThanOrEqual(30);
@@ -115,7 +121,7 @@ describe('tags', () => {
 
 describe('request bodies', () => {
 	const routing = { tags: ['slack_dm'], brandId: 3, groupId: 4, priority: 'high' as const, type: 'question' as const, customFields: [{ id: 9, value: 'x' }] };
-	const comment = { body: 'hi', public: true, author_id: 42 };
+	const comment = { html_body: '<p>hi</p>', public: true, author_id: 42 };
 
 	it('creates a ticket with requester, external id, routing and the marker', () => {
 		const { ticket } = buildCreateTicketBody({ externalId: 'slack-dm:T:D', requesterId: 42, subject: 's', comment, routing, metadata: { k: 'v' } });

@@ -1,15 +1,15 @@
 import { emptyWindow, planUpdate, recordRateLimited, recordUpdate, takeBatch, updateLimitConfig, ZENDESK_TICKET_UPDATE_LIMIT } from '../../nodes/shared/zendesk/coalesce';
 import {
-	coalescedBody,
+	coalescedHtml,
 	commentIdOf,
-	deleteNoteBody,
-	editNoteBody,
+	deleteNoteHtml,
+	editNoteHtml,
 	keysInAudits,
 	markerFits,
 	markerMetadata,
 	MARKER_PROPERTY,
 	MAX_MARKER_LENGTH,
-	messageBody,
+	messageHtml,
 } from '../../nodes/shared/zendesk/comments';
 
 describe('update-limit plan', () => {
@@ -107,30 +107,35 @@ describe('exactly-once marker', () => {
 	});
 });
 
-describe('comment texts', () => {
-	it('names the files when a message has no text', () => {
-		expect(messageBody({ ts: '1', text: '  ', fileNames: ['a.pdf'] })).toBe('Sent a file: a.pdf');
-		expect(messageBody({ ts: '1', text: '', fileNames: ['a.pdf', 'b.png'] })).toBe('Sent 2 files: a.pdf, b.png');
-		expect(messageBody({ ts: '1', text: ' hi ', fileNames: ['a.pdf'] })).toBe('hi');
+describe('comment texts (html_body)', () => {
+	it('names the files when a message has no text, escaping the names', () => {
+		expect(messageHtml({ ts: '1', text: '  ', fileNames: ['a.pdf'] })).toBe('<p>Sent a file: a.pdf</p>');
+		expect(messageHtml({ ts: '1', text: '', fileNames: ['a.pdf', '<b>.png'] })).toBe('<p>Sent 2 files: a.pdf, &lt;b&gt;.png</p>');
+		expect(messageHtml({ ts: '1', text: ' hi *there* ', fileNames: ['a.pdf'] })).toBe('<p>hi <strong>there</strong></p>');
+		expect(messageHtml({ ts: '1', text: '', fileNames: [] })).toBe('<p>(empty message)</p>');
+	});
+
+	it('renders mentions with the names it is given', () => {
+		expect(messageHtml({ ts: '1', text: 'ask <@U1>', fileNames: [] }, { names: (id) => (id === 'U1' ? 'Ada' : undefined) })).toBe('<p>ask @Ada</p>');
 	});
 
 	it('coalesces messages in ts order, one attributable block each', () => {
-		const body = coalescedBody([
+		const body = coalescedHtml([
 			{ ts: '1714557602.000200', text: 'second\nwith two lines', fileNames: [] },
-			{ ts: '1714557601.000100', text: 'first', fileNames: [] },
+			{ ts: '1714557601.000100', text: 'first &amp; <!here>', fileNames: [] },
 		]);
-		expect(body.split('\n')).toEqual([
-			'[2024-05-01 10:00:01 UTC · 1714557601.000100] first',
-			'[2024-05-01 10:00:02 UTC · 1714557602.000200] second',
-			'    with two lines',
-		]);
+		expect(body).toBe(
+			'<p><strong>[2024-05-01 10:00:01 UTC · 1714557601.000100]</strong></p><p>first &amp; @here</p>' +
+				'<p><strong>[2024-05-01 10:00:02 UTC · 1714557602.000200]</strong></p><p>second<br>with two lines</p>',
+		);
 	});
 
 	it('quotes old and new text in edit notes and the deleted text in delete notes', () => {
-		const edit = editNoteBody({ ts: '1714557601.000100', previousText: 'old', newText: 'new\ntext' });
-		expect(edit).toContain('Before:\n> old');
-		expect(edit).toContain('After:\n> new\n> text');
-		expect(deleteNoteBody({ ts: '1714557601.000100', deletedText: 'gone' })).toContain('Deleted text:\n> gone');
-		expect(deleteNoteBody({ ts: '1714557601.000100' })).toContain('(text unknown)');
+		const edit = editNoteHtml({ ts: '1714557601.000100', previousText: 'old', newText: 'new\n<script>x' });
+		expect(edit).toContain('<p>Before:</p><blockquote><p>old</p></blockquote>');
+		expect(edit).toContain('<p>After:</p><blockquote><p>new<br>&lt;script&gt;x</p></blockquote>');
+		expect(editNoteHtml({ ts: '1', newText: '' })).toContain('<em>(previous text unknown)</em>');
+		expect(deleteNoteHtml({ ts: '1714557601.000100', deletedText: 'gone' })).toContain('<p>Deleted text:</p><blockquote><p>gone</p></blockquote>');
+		expect(deleteNoteHtml({ ts: '1714557601.000100' })).toContain('(text unknown)');
 	});
 });

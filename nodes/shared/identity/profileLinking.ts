@@ -33,6 +33,7 @@ import {
 } from '../zendesk/users';
 import { organizationExternalId, userExternalId } from './externalIds';
 import { SingleFlight, TtlMap } from '../state/ttlCache';
+import { slackDisplayNames } from './slackNames';
 
 export interface LinkerPorts {
 	/** users.info; an answer with ok:false (user_not_found, user_not_visible) is returned, not thrown. */
@@ -84,7 +85,11 @@ export class LinkerState {
 
 	readonly organizationFlights = new SingleFlight<number>();
 
-	constructor(clock: () => number = Date.now) {
+	/** Where learned Slack names go for the Zendesk node's mention rendering (process-wide by default). */
+	readonly displayNames: TtlMap<string>;
+
+	constructor(clock: () => number = Date.now, displayNames: TtlMap<string> = slackDisplayNames) {
+		this.displayNames = displayNames;
 		this.slackUsers = new TtlMap({ clock });
 		this.links = new TtlMap({ clock });
 		this.organizations = new TtlMap({ clock });
@@ -113,6 +118,7 @@ export async function slackFactsFor(state: LinkerState, ports: LinkerPorts, requ
 	const response = await ports.slackUserInfo(request.userId);
 	const facts = slackUserFacts(response, { userId: request.userId, teamId: request.teamId ?? request.handleTeamId });
 	state.slackUsers.set(key, facts, ttlMs);
+	if (facts.described) state.displayNames.set(request.userId, facts.name, ttlMs);
 	return facts;
 }
 

@@ -6,6 +6,8 @@
  * audit, up to 1 KB). Reading recent audits back tells any process which messages a ticket
  * already holds.
  */
+import type { SlackTextOptions } from '../slack/slackTextToZendesk';
+import { escapeHtml, slackTextToHtml } from '../slack/slackTextToZendesk';
 
 /** The custom-metadata property holding the space-separated idempotency keys. */
 export const MARKER_PROPERTY = 'slack_dm_keys';
@@ -52,12 +54,20 @@ export interface MessageForComment {
 	fileNames: string[];
 }
 
-/** Comment text when a message has files but no text: Zendesk needs a non-empty body. */
-export function messageBody(message: MessageForComment): string {
-	const text = message.text.trim();
-	if (text) return text;
-	if (message.fileNames.length > 0) return `Sent ${message.fileNames.length === 1 ? 'a file' : `${message.fileNames.length} files`}: ${message.fileNames.join(', ')}`;
-	return '(empty message)';
+/**
+ * Comments are sent as `html_body` built by slackTextToHtml (the one converter of Slack text),
+ * so every piece of user text here is escaped; the fixed wording around it is ours.
+ */
+function paragraph(text: string): string {
+	return `<p>${escapeHtml(text)}</p>`;
+}
+
+/** Comment HTML of one message; a message with files but no text names the files (Zendesk needs a body). */
+export function messageHtml(message: MessageForComment, options: SlackTextOptions = {}): string {
+	const html = slackTextToHtml(message.text.trim(), options);
+	if (html) return html;
+	if (message.fileNames.length > 0) return paragraph(`Sent ${message.fileNames.length === 1 ? 'a file' : `${message.fileNames.length} files`}: ${message.fileNames.join(', ')}`);
+	return paragraph('(empty message)');
 }
 
 /** "2024-05-01 10:00:01 UTC" for a Slack ts. */
@@ -69,39 +79,36 @@ export function slackTsLabel(ts: string): string {
 
 /**
  * One comment for several messages (update limit near): one block per message, in order, each
- * opened by its time and Slack ts so every line is attributable to its message.
+ * opened by its time and Slack ts so every part is attributable to its message.
  */
-export function coalescedBody(messages: MessageForComment[]): string {
-	const ordered = [...messages].sort((a, b) => Number(a.ts) - Number(b.ts));
-	return ordered
-		.map((message) => {
-			const [first, ...rest] = messageBody(message).split(/\r?\n/);
-			const head = `[${slackTsLabel(message.ts)} · ${message.ts}] ${first}`;
-			return [head, ...rest.map((line) => `    ${line}`)].join('\n');
-		})
-		.join('\n');
+export function coalescedHtml(messages: MessageForComment[], options: SlackTextOptions = {}): string {
+	return [...messages]
+		.sort((a, b) => Number(a.ts) - Number(b.ts))
+		.map((message) => `<p><strong>${escapeHtml(`[${slackTsLabel(message.ts)} · ${message.ts}]`)}</strong></p>${messageHtml(message, options)}`)
+		.join('');
 }
 
-function quote(text: string): string {
-	const trimmed = text.trim();
-	if (!trimmed) return '> (no text)';
-	return trimmed
-		.split(/\r?\n/)
-		.map((line) => `> ${line}`)
-		.join('\n');
+function quoted(text: string | undefined, unknown: string, options: SlackTextOptions): string {
+	if (text === undefined) return `<blockquote><p><em>${escapeHtml(unknown)}</em></p></blockquote>`;
+	return `<blockquote>${slackTextToHtml(text.trim(), options) || paragraph('(no text)')}</blockquote>`;
 }
 
 /** Internal note for a message edited in Slack. */
-export function editNoteBody(input: { ts: string; previousText?: string; newText: string }): string {
-	const lines = [`The requester edited a Slack message (${slackTsLabel(input.ts)} · ${input.ts}).`, '', 'Before:'];
-	lines.push(input.previousText === undefined ? '> (previous text unknown)' : quote(input.previousText));
-	lines.push('', 'After:', quote(input.newText));
-	return lines.join('\n');
+export function editNoteHtml(input: { ts: string; previousText?: string; newText: string }, options: SlackTextOptions = {}): string {
+	return [
+		paragraph(`The requester edited a Slack message (${slackTsLabel(input.ts)} · ${input.ts}).`),
+		paragraph('Before:'),
+		quoted(input.previousText, '(previous text unknown)', options),
+		paragraph('After:'),
+		quoted(input.newText, '(no text)', options),
+	].join('');
 }
 
 /** Internal note for a message deleted in Slack. */
-export function deleteNoteBody(input: { ts: string; deletedText?: string }): string {
-	const lines = [`The requester deleted a Slack message (${slackTsLabel(input.ts)} · ${input.ts}).`, '', 'Deleted text:'];
-	lines.push(input.deletedText === undefined ? '> (text unknown)' : quote(input.deletedText));
-	return lines.join('\n');
+export function deleteNoteHtml(input: { ts: string; deletedText?: string }, options: SlackTextOptions = {}): string {
+	return [
+		paragraph(`The requester deleted a Slack message (${slackTsLabel(input.ts)} · ${input.ts}).`),
+		paragraph('Deleted text:'),
+		quoted(input.deletedText, '(text unknown)', options),
+	].join('');
 }

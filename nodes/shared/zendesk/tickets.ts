@@ -3,6 +3,8 @@
  * HTTP, no n8n. The strategy module (ticketsSupportMode.ts) asks these functions what to do and
  * sends what they build.
  */
+import type { SlackTextOptions } from '../slack/slackTextToZendesk';
+import { slackTextToPlain } from '../slack/slackTextToZendesk';
 
 export type TicketStatus = 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
 
@@ -66,22 +68,14 @@ export function decideTicketAction(kind: MessageKind, conversation: Conversation
 
 export const DEFAULT_SUBJECT_MAX_LENGTH = 80;
 
-/** Slack mrkdwn that reads badly in a subject: user/channel links, formatting marks. */
-function plainSubjectText(line: string): string {
-	return line
-		.replace(/<([^<>|]+)\|([^<>]+)>/g, '$2')
-		.replace(/<[@#!]?([^<>]+)>/g, '$1')
-		.replace(/(^|[\s(])[*_~`]+/g, '$1')
-		.replace(/[*_~`]+(?=[\s).,:;!?]|$)/g, '')
-		.replace(/\s+/g, ' ')
-		.trim();
-}
-
-/** The ticket subject: the first non-empty line of the message, shortened at a word when it can be. */
-export function deriveSubject(text: string, fallback: string, maxLength = DEFAULT_SUBJECT_MAX_LENGTH): string {
-	const firstLine = (text ?? '')
-		.split(/\r?\n/)
-		.map(plainSubjectText)
+/**
+ * The ticket subject: the first non-empty line of the message as plain text (mentions as names,
+ * links as their label, marks dropped; the one Slack-text converter), shortened at a word when it can be.
+ */
+export function deriveSubject(text: string, fallback: string, maxLength = DEFAULT_SUBJECT_MAX_LENGTH, options: SlackTextOptions = {}): string {
+	const firstLine = slackTextToPlain(text ?? '', { ...options, plainLinks: 'label' })
+		.split('\n')
+		.map((line) => line.replace(/^> /, '').replace(/\s+/g, ' ').trim())
 		.find((line) => line.length > 0);
 	if (!firstLine) return fallback.slice(0, maxLength);
 	if (firstLine.length <= maxLength) return firstLine;
@@ -140,7 +134,8 @@ export interface TicketRouting {
 }
 
 export interface CommentPayload {
-	body: string;
+	/** Built by slackTextToHtml / comments.ts: all user text escaped. */
+	html_body: string;
 	public: boolean;
 	author_id?: number;
 	uploads?: string[];

@@ -15,6 +15,7 @@
 import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import type { SlackNameLookup, SlackTextOptions } from '../slack/slackTextToZendesk';
 import type { SlackDmItem } from '../types';
 import { ticketExternalId } from '../identity/externalIds';
 import { callZendesk } from '../transport/zendeskTransport';
@@ -22,14 +23,14 @@ import { retryAfterMs } from '../transport/retryPolicy';
 import type { UpdateLimitConfig } from './coalesce';
 import { emptyWindow, planUpdate, recordRateLimited, recordUpdate, takeBatch, windowRetentionMs } from './coalesce';
 import {
-	coalescedBody,
+	coalescedHtml,
 	commentIdOf,
-	deleteNoteBody,
-	editNoteBody,
+	deleteNoteHtml,
+	editNoteHtml,
 	keysInAudits,
 	markerFits,
 	markerMetadata,
-	messageBody,
+	messageHtml,
 } from './comments';
 import type { TicketRouting, TicketSummary } from './tickets';
 import {
@@ -76,6 +77,8 @@ export interface UpsertRequest {
 	requesterId?: number;
 	files: FileToUpload[];
 	settings: UpsertSettings;
+	/** Display names for Slack mentions (item's linked users, Profile Linker's directory). */
+	names?: SlackNameLookup;
 }
 
 /** Clock skew allowance between Slack's `ts` and Zendesk's `updated_at`. */
@@ -265,15 +268,19 @@ function fileNames(entry: Entry): string[] {
 	return entry.request.files.map((file) => file.name);
 }
 
-function commentText(entry: Entry): string {
-	const { message } = entry.request.item;
-	return messageBody({ ts: message.ts, text: message.text ?? '', fileNames: fileNames(entry) });
+function textOptions(entry: Entry): SlackTextOptions {
+	return { names: entry.request.names };
 }
 
-function noteText(entry: Entry): string {
+function commentHtml(entry: Entry): string {
+	const { message } = entry.request.item;
+	return messageHtml({ ts: message.ts, text: message.text ?? '', fileNames: fileNames(entry) }, textOptions(entry));
+}
+
+function noteHtml(entry: Entry): string {
 	const { item } = entry.request;
-	if (item.kind === 'delete') return deleteNoteBody({ ts: item.message.ts, deletedText: item.message.previousText ?? (item.message.text || undefined) });
-	return editNoteBody({ ts: item.message.ts, previousText: item.message.previousText, newText: item.message.text ?? '' });
+	if (item.kind === 'delete') return deleteNoteHtml({ ts: item.message.ts, deletedText: item.message.previousText ?? (item.message.text || undefined) }, textOptions(entry));
+	return editNoteHtml({ ts: item.message.ts, previousText: item.message.previousText, newText: item.message.text ?? '' }, textOptions(entry));
 }
 
 async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
@@ -325,9 +332,15 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 		const isNote = action.action === 'note';
 		const uploads = batch.map((entry) => entry.uploadToken).filter((token): token is string => Boolean(token));
 		const comment = isNote
-			? { body: noteText(head), public: false }
+			? { html_body: noteHtml(head), public: false }
 			: {
-					body: batch.length > 1 ? coalescedBody(batch.map((entry) => ({ ts: entry.request.item.message.ts, text: entry.request.item.message.text ?? '', fileNames: fileNames(entry) }))) : commentText(head),
+					html_body:
+						batch.length > 1
+							? coalescedHtml(
+									batch.map((entry) => ({ ts: entry.request.item.message.ts, text: entry.request.item.message.text ?? '', fileNames: fileNames(entry) })),
+									textOptions(head),
+								)
+							: commentHtml(head),
 					public: true,
 					author_id: head.request.requesterId,
 					...(uploads.length > 0 ? { uploads } : {}),
@@ -397,13 +410,13 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 
 async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: number | undefined): Promise<void> {
 	const { ctx, settings, item } = head.request;
-	const subject = settings.subjectOverride?.trim() || deriveSubject(item.message.text ?? '', settings.subjectFallback, settings.subjectMaxLength);
+	const subject = settings.subjectOverride?.trim() || deriveSubject(item.message.text ?? '', settings.subjectFallback, settings.subjectMaxLength, textOptions(head));
 	const body = buildCreateTicketBody({
 		externalId: head.conversationKey,
 		requesterId: head.request.requesterId!,
 		subject,
 		comment: {
-			body: commentText(head),
+			html_body: commentHtml(head),
 			public: true,
 			author_id: head.request.requesterId,
 			...(head.uploadToken ? { uploads: [head.uploadToken] } : {}),
