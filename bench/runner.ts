@@ -64,6 +64,8 @@ export interface Sizes {
 	chattyQuietMs: number;
 	deadlineMs: number;
 	chattyDeadlineMs: number;
+	/** Extra wait after the last delivery, for late duplicates. */
+	graceMs: number;
 }
 
 export const FULL: Sizes = {
@@ -88,6 +90,7 @@ export const FULL: Sizes = {
 	chattyQuietMs: 150_000,
 	deadlineMs: 180_000,
 	chattyDeadlineMs: 780_000,
+	graceMs: 5_000,
 };
 
 export const SMOKE: Sizes = {
@@ -112,6 +115,7 @@ export const SMOKE: Sizes = {
 	chattyQuietMs: 5_000,
 	deadlineMs: 30_000,
 	chattyDeadlineMs: 30_000,
+	graceMs: 1_000,
 };
 
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
@@ -384,7 +388,7 @@ async function waitForDeliveries(ctx: Context, target: Target, markers: string[]
 		await sleep(250);
 	}
 	// Late copies (a workflow that retried on its own) still count as duplicates.
-	await sleep(Math.min(3_000, quietMs / 2));
+	await sleep(ctx.sizes.graceMs);
 }
 
 interface ExecutionSummary {
@@ -661,7 +665,7 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 			mode: 'custom-extensions',
 			workflows: [inbound, baseline, floor],
 			credentials,
-			env: { NODE_EXTRA_CA_CERTS: front.caFile, N8N_LOG_LEVEL: 'warn' },
+			env: { NODE_EXTRA_CA_CERTS: front.caFile },
 		});
 		cleanups.unshift(() => n8n.stop());
 		const rt = ensureRuntime();
