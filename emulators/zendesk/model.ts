@@ -142,6 +142,10 @@ export interface Ticket {
 	via: Via;
 	followup_ids: number[];
 	via_followup_source_id: number | null;
+	/** CCs and followers (enabled, as on accounts since 2019): end users and agents copied on the ticket. */
+	email_cc_ids: number[];
+	/** Agents following the ticket. */
+	follower_ids: number[];
 	comments: Comment[];
 	audits: Audit[];
 	created_at: string;

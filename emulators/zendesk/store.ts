@@ -28,6 +28,8 @@ import { VIA_IDS } from './model';
 import type { TicketSnapshot } from './triggers';
 
 export const MAX_COMMENTS_PER_TICKET = 5000;
+/** Zendesk: "A ticket can have up to 48 email CCs." */
+export const MAX_EMAIL_CCS = 48;
 
 export interface ZendeskFixtures {
 	subdomain: string;
@@ -575,16 +577,64 @@ export class ZendeskStore {
 			via,
 			followup_ids: [],
 			via_followup_source_id: followupSource?.id ?? null,
+			email_cc_ids: [],
+			follower_ids: [],
 			comments: [comment],
 			audits: [],
 			created_at: now,
 			updated_at: now,
 		};
+		this.applyCopies(ticket, input);
 		ticket.audits.push({ id: auditId, author_id: caller.id, via, created_at: now, custom: customMetadata(input.metadata), comment_id: comment.id, changes: [{ field_name: 'status', value: status, previous_value: null }] });
 		this.tickets.set(ticket.id, ticket);
 		if (followupSource) followupSource.followup_ids.push(ticket.id);
 		this.reindex('ticket', ticket.id);
 		return { ticket, previous: null, comment, auditId };
+	}
+
+	/**
+	 * CCs and followers, as on an account with the feature enabled: `email_ccs` entries
+	 * ({user_id | user_email [, user_name], action put|delete}) add or remove CCs; `collaborator_ids`
+	 * (replace) and `additional_collaborators` (add) make end users CCs and agents followers.
+	 * The requester is never a CC; unknown users are ignored; at most 48 CCs.
+	 */
+	private applyCopies(ticket: Ticket, input: Record<string, unknown>): void {
+		const userOf = (ref: unknown): User | undefined => {
+			if (typeof ref === 'number' || (typeof ref === 'string' && /^\d+$/.test(ref))) return this.users.get(Number(ref));
+			if (typeof ref === 'string') return this.userByEmail(ref);
+			if (ref && typeof ref === 'object') {
+				const entry = ref as Record<string, unknown>;
+				if (entry.user_id !== undefined) return this.users.get(Number(entry.user_id));
+				const email = typeof entry.user_email === 'string' ? entry.user_email : typeof entry.email === 'string' ? entry.email : undefined;
+				if (!email) return undefined;
+				const name = typeof entry.user_name === 'string' ? entry.user_name : typeof entry.name === 'string' ? entry.name : email.split('@')[0];
+				return this.userByEmail(email) ?? this.insertUser({ name, email, external_id: null });
+			}
+			return undefined;
+		};
+		const ccs = new Set(ticket.email_cc_ids);
+		const followers = new Set(ticket.follower_ids);
+		const addCollaborator = (user: User | undefined): void => {
+			if (!user || !user.active) return;
+			if (user.role === 'end-user') ccs.add(user.id);
+			else followers.add(user.id);
+		};
+		if (Array.isArray(input.collaborator_ids)) {
+			ccs.clear();
+			followers.clear();
+			for (const ref of input.collaborator_ids) addCollaborator(userOf(ref));
+		}
+		for (const ref of Array.isArray(input.collaborators) ? input.collaborators : []) addCollaborator(userOf(ref));
+		for (const ref of Array.isArray(input.additional_collaborators) ? input.additional_collaborators : []) addCollaborator(userOf(ref));
+		for (const entry of Array.isArray(input.email_ccs) ? input.email_ccs : []) {
+			const user = userOf(entry);
+			if (!user || !user.active) continue;
+			if ((entry as { action?: unknown }).action === 'delete') ccs.delete(user.id);
+			else ccs.add(user.id);
+		}
+		ccs.delete(ticket.requester_id);
+		ticket.email_cc_ids = [...ccs].slice(0, MAX_EMAIL_CCS);
+		ticket.follower_ids = [...followers];
 	}
 
 	/** Applies a ticket update (API or agent workspace). Throws 422 for closed tickets. */
@@ -636,6 +686,7 @@ export class ZendeskStore {
 		if (input.brand_id !== undefined && this.brands.has(Number(input.brand_id))) ticket.brand_id = Number(input.brand_id);
 		if (input.assignee_id !== undefined) ticket.assignee_id = input.assignee_id === null ? null : Number(input.assignee_id);
 		if (input.custom_fields !== undefined) ticket.custom_fields = this.customFields(ticket.custom_fields, input.custom_fields);
+		this.applyCopies(ticket, input);
 		if (comment) ticket.comments.push(comment);
 		ticket.updated_at = this.clock.iso();
 		const changes: Array<{ field_name: string; value: unknown; previous_value: unknown }> = (['status', 'priority', 'group_id', 'assignee_id'] as const)

@@ -12,7 +12,7 @@ import type { ProfileLinkFields, SlackDmItem } from '../shared/types';
 import { zendeskCredentialType } from '../shared/transport/zendeskTransport';
 import { updateLimitConfig } from '../shared/zendesk/coalesce';
 import { zendeskAuthenticationProperty, zendeskCredentials } from '../shared/zendesk/nodeParameters';
-import type { TicketPriority, TicketRouting, TicketType } from '../shared/zendesk/tickets';
+import type { ParticipantCopyMode, TicketPriority, TicketRouting, TicketType } from '../shared/zendesk/tickets';
 import { agentTicketUrl, parseTagList, ticketTags, DEFAULT_SUBJECT_MAX_LENGTH } from '../shared/zendesk/tickets';
 import type { UpsertResult } from '../shared/zendesk/ticketsState';
 import type { UpsertRequest, UpsertSettings } from '../shared/zendesk/ticketsSupportMode';
@@ -196,6 +196,26 @@ export class ZendeskMessagingUpsert implements INodeType {
 						description: 'How long this process remembers the ticket of a conversation. 0 looks it up for every message.',
 					},
 					{
+						displayName: 'Group DM Participants',
+						name: 'participantCopies',
+						type: 'options',
+						options: [
+							{
+								name: 'Copy as Email CCs',
+								value: 'emailCcs',
+								description: 'Adds the linked participants (Profile Linker) as CCs on creation and when new ones appear (accounts with CCs and followers)',
+							},
+							{
+								name: 'Copy as Collaborators',
+								value: 'collaborators',
+								description: 'Adds them as collaborators, for accounts still on legacy CCs',
+							},
+							{ name: 'Do Not Copy', value: 'off' },
+						],
+						default: 'emailCcs',
+						description: 'How the other people of a group DM are copied on the ticket',
+					},
+					{
 						displayName: 'Subject Fallback',
 						name: 'subjectFallback',
 						type: 'string',
@@ -282,10 +302,12 @@ export class ZendeskMessagingUpsert implements INodeType {
 					limits: updateLimitConfig(Number(options.updateLimit ?? 30), Number(options.updateWindowSeconds ?? 600)),
 					safeUpdates: options.safeUpdates !== false,
 					cacheTtlMs: Number(options.cacheMinutes ?? 60) * 60_000,
+					participantCopies: (options.participantCopies as ParticipantCopyMode | undefined) ?? 'emailCcs',
 				};
 				const files = item.kind === 'message' ? await filesOf(this, input, itemIndex) : [];
 				const names = slackNameLookup([item.zendeskUser, ...(item.zendeskParticipants ?? [])]);
-				const result = await strategy({ ctx: this, itemIndex, item, requesterId, files, settings, names });
+				const participantIds = (item.zendeskParticipants ?? []).map((participant) => Number(participant?.id));
+				const result = await strategy({ ctx: this, itemIndex, item, requesterId, files, settings, names, participantIds });
 				const zendesk: IDataObject = {
 					ticketId: result.ticketId,
 					ticketUrl:

@@ -252,6 +252,45 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 		expect(String(comments[0].html_body)).not.toContain('<script>');
 	});
 
+	it('copies group DM participants as CCs on creation and adds only new ones later', async () => {
+		const bob = emu.store.insertUser({ name: 'Bob Builder', email: 'bob@acme.test', external_id: `slack:${TEAM}:U0BOB` });
+		const cara = emu.store.insertUser({ name: 'Cara Client', email: 'cara@acme.test', external_id: `slack:${TEAM}:U0CARA` });
+		const linked = (user: { id: number; name: string }, slackId: string) => ({ id: user.id, name: user.name, externalId: `slack:${TEAM}:${slackId}`, linkedBy: 'externalId' });
+		const channel = `G${newChannel().slice(1)}`;
+		const groupItem = (text: string, participants: Array<ReturnType<typeof linked>>) => {
+			const base = slackItem(channel, text);
+			return { ...base, channel: { ...base.channel, type: 'mpim', participants: participants.map((p) => p.externalId.split(':')[2]) }, zendeskParticipants: participants };
+		};
+		const created = await send(groupItem('hello all', [linked(bob, 'U0BOB')]) as never);
+		expect(created.outcome).toBe('created');
+		const post = emu.server.callsTo(POST_TICKETS).at(-1)!;
+		expect((post.request.body as { ticket: Record<string, unknown> }).ticket.email_ccs).toEqual([{ user_id: bob.id, action: 'put' }]);
+		expect(ticketOf(created.ticketId).ticket).toMatchObject({ requester_id: emu.fixtures.erin.id, email_cc_ids: [bob.id], collaborator_ids: [bob.id] });
+
+		await send(groupItem('same people', [linked(bob, 'U0BOB')]) as never);
+		const samePeople = emu.server.callsTo(PUT_TICKET).at(-1)!;
+		expect((samePeople.request.body as { ticket: Record<string, unknown> }).ticket.email_ccs).toBeUndefined();
+
+		await send(groupItem('cara joined', [linked(bob, 'U0BOB'), linked(cara, 'U0CARA')]) as never);
+		const joined = emu.server.callsTo(PUT_TICKET).at(-1)!;
+		expect((joined.request.body as { ticket: Record<string, unknown> }).ticket.email_ccs).toEqual([{ user_id: cara.id, action: 'put' }]);
+		expect(ticketOf(created.ticketId).ticket.email_cc_ids).toEqual([bob.id, cara.id]);
+		expect(ticketOf(created.ticketId).comments).toHaveLength(3);
+	});
+
+	it('copies participants as collaborators for legacy-CC accounts, and not at all when off', async () => {
+		const dan = emu.store.insertUser({ name: 'Dan Dev', email: 'dan@acme.test', external_id: `slack:${TEAM}:U0DAN` });
+		const participant = { id: dan.id, name: dan.name, externalId: `slack:${TEAM}:U0DAN`, linkedBy: 'externalId' };
+		const legacy = await send({ ...slackItem(newChannel(), 'legacy'), zendeskParticipants: [participant] } as never, { options: { participantCopies: 'collaborators' } });
+		expect((emu.server.callsTo(POST_TICKETS).at(-1)!.request.body as { ticket: Record<string, unknown> }).ticket.additional_collaborators).toEqual([dan.id]);
+		expect(ticketOf(legacy.ticketId).ticket.collaborator_ids).toEqual([dan.id]);
+		const off = await send({ ...slackItem(newChannel(), 'off'), zendeskParticipants: [participant] } as never, { options: { participantCopies: 'off' } });
+		const body = (emu.server.callsTo(POST_TICKETS).at(-1)!.request.body as { ticket: Record<string, unknown> }).ticket;
+		expect(body.email_ccs).toBeUndefined();
+		expect(body.additional_collaborators).toBeUndefined();
+		expect(ticketOf(off.ticketId).ticket.email_cc_ids).toEqual([]);
+	});
+
 	it('skips an edit when the conversation has no ticket', async () => {
 		const result = await send(slackItem(newChannel(), 'x', { kind: 'edit', previousText: 'y' }));
 		expect(result).toMatchObject({ ticketId: null, outcome: 'skipped' });

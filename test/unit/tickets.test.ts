@@ -2,7 +2,10 @@ import {
 	agentTicketUrl,
 	buildCommentUpdateBody,
 	buildCreateTicketBody,
+	copyFields,
 	decideTicketAction,
+	MAX_EMAIL_CCS,
+	participantsToCopy,
 	deriveSubject,
 	isClosedTicketRefusal,
 	parseTagList,
@@ -176,5 +179,39 @@ describe('helpers', () => {
 	it('reads Slack ts as milliseconds', () => {
 		expect(slackTsMs('1714557601.000100')).toBe(1714557601000);
 		expect(slackTsMs('nope')).toBeUndefined();
+	});
+});
+
+describe('group DM participants as CCs', () => {
+	const ticket = (ccs: number[], collaborators: number[] = ccs): TicketSummary => ({ id: 1, status: 'open', updated_at: '', email_cc_ids: ccs, collaborator_ids: collaborators });
+
+	it('copies every linked participant but the requester on creation, once each', () => {
+		expect(participantsToCopy([11, 12, 11, 42, undefined, NaN, 0], 42)).toEqual([11, 12]);
+	});
+
+	it('later copies only participants the ticket does not have yet', () => {
+		expect(participantsToCopy([11, 12, 13], 42, ticket([11], [11, 99]))).toEqual([12, 13]);
+		expect(participantsToCopy([99], 42, ticket([], [99]))).toEqual([]);
+		expect(participantsToCopy([11], 42, ticket([11]))).toEqual([]);
+	});
+
+	it('stays within Zendesk\'s 48 CCs', () => {
+		const full = ticket(Array.from({ length: MAX_EMAIL_CCS - 1 }, (_, i) => 1000 + i));
+		expect(participantsToCopy([1, 2, 3], 42, full)).toEqual([1]);
+	});
+
+	it('builds email_ccs put entries, additional_collaborators, or nothing', () => {
+		expect(copyFields([11, 12], 'emailCcs')).toEqual({ email_ccs: [{ user_id: 11, action: 'put' }, { user_id: 12, action: 'put' }] });
+		expect(copyFields([11], 'collaborators')).toEqual({ additional_collaborators: [11] });
+		expect(copyFields([11], 'off')).toEqual({});
+		expect(copyFields([], 'emailCcs')).toEqual({});
+	});
+
+	it('create and update bodies carry the copies', () => {
+		const routing = { tags: [], customFields: [] };
+		const comment = { html_body: '<p>x</p>', public: true };
+		const copies = copyFields([11], 'emailCcs');
+		expect(buildCreateTicketBody({ externalId: 'e', requesterId: 1, subject: 's', comment, routing, metadata: {}, copies }).ticket.email_ccs).toEqual(copies.email_ccs);
+		expect(buildCommentUpdateBody({ comment, metadata: {}, copies }).ticket.email_ccs).toEqual(copies.email_ccs);
 	});
 });

@@ -16,6 +16,9 @@ export interface TicketSummary {
 	updated_at: string;
 	created_at?: string;
 	external_id?: string | null;
+	/** Users copied on the ticket (CCs and followers accounts), and all collaborators. */
+	email_cc_ids?: number[];
+	collaborator_ids?: number[];
 }
 
 /** What a ticket lookup by external id means for the conversation. */
@@ -155,6 +158,8 @@ export function buildCreateTicketBody(input: {
 	metadata: IdempotencyMetadata;
 	/** Set for a follow-up of a closed ticket. */
 	followUpSourceId?: number;
+	/** copyFields() of the group-DM participants. */
+	copies?: Record<string, unknown>;
 }): { ticket: Record<string, unknown> } {
 	const { routing } = input;
 	const ticket: Record<string, unknown> = {
@@ -163,6 +168,7 @@ export function buildCreateTicketBody(input: {
 		subject: input.subject,
 		comment: input.comment,
 		metadata: input.metadata,
+		...(input.copies ?? {}),
 	};
 	if (input.followUpSourceId !== undefined) {
 		ticket.via_followup_source_id = input.followUpSourceId;
@@ -188,14 +194,47 @@ export function buildCommentUpdateBody(input: {
 	updatedStamp?: string;
 	/** The requester's comment reopens a solved ticket; say so explicitly. */
 	reopen?: boolean;
+	/** copyFields() of participants new to the ticket. */
+	copies?: Record<string, unknown>;
 }): { ticket: Record<string, unknown> } {
-	const ticket: Record<string, unknown> = { comment: input.comment, metadata: input.metadata };
+	const ticket: Record<string, unknown> = { comment: input.comment, metadata: input.metadata, ...(input.copies ?? {}) };
 	if (input.reopen) ticket.status = 'open';
 	if (input.updatedStamp) {
 		ticket.safe_update = true;
 		ticket.updated_stamp = input.updatedStamp;
 	}
 	return { ticket };
+}
+
+/**
+ * How group-DM participants are copied on the ticket. `emailCcs` (Zendesk's way on accounts
+ * with CCs and followers, the default since 2019): `email_ccs` entries with action "put", which
+ * add without replacing. `collaborators`: `additional_collaborators`, for accounts still on
+ * legacy CCs (on CCs-and-followers accounts Zendesk turns end users in it into CCs too).
+ */
+export type ParticipantCopyMode = 'emailCcs' | 'collaborators' | 'off';
+
+/** Zendesk: a ticket can have up to 48 email CCs. */
+export const MAX_EMAIL_CCS = 48;
+
+/**
+ * Participants to copy on the ticket: linked, not the requester, not already copied (the
+ * ticket's email_cc_ids / collaborator_ids), without repeats, within Zendesk's CC limit.
+ */
+export function participantsToCopy(participantIds: Array<number | undefined>, requesterId: number | undefined, ticket?: TicketSummary): number[] {
+	const copied = new Set([...(ticket?.email_cc_ids ?? []), ...(ticket?.collaborator_ids ?? [])]);
+	const room = Math.max(0, MAX_EMAIL_CCS - (ticket?.email_cc_ids ?? []).length);
+	const fresh = [...new Set(participantIds)].filter(
+		(id): id is number => typeof id === 'number' && Number.isSafeInteger(id) && id > 0 && id !== requesterId && !copied.has(id),
+	);
+	return fresh.slice(0, room);
+}
+
+/** The ticket fields that copy these users, for create and update bodies. */
+export function copyFields(userIds: number[], mode: ParticipantCopyMode): Record<string, unknown> {
+	if (userIds.length === 0 || mode === 'off') return {};
+	if (mode === 'collaborators') return { additional_collaborators: userIds };
+	return { email_ccs: userIds.map((id) => ({ user_id: id, action: 'put' })) };
 }
 
 /** Zendesk refuses updates of closed tickets with 422 and this message in the details. */

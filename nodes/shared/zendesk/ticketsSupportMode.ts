@@ -32,13 +32,15 @@ import {
 	markerMetadata,
 	messageHtml,
 } from './comments';
-import type { TicketRouting, TicketSummary } from './tickets';
+import type { ParticipantCopyMode, TicketRouting, TicketSummary } from './tickets';
 import {
 	buildCommentUpdateBody,
 	buildCreateTicketBody,
+	copyFields,
 	decideTicketAction,
 	deriveSubject,
 	isClosedTicketRefusal,
+	participantsToCopy,
 	pickConversationTicket,
 	slackTsMs,
 	stampMs,
@@ -68,6 +70,8 @@ export interface UpsertSettings {
 	safeUpdates: boolean;
 	/** How long this process trusts its conversation → ticket cache. */
 	cacheTtlMs: number;
+	/** How group-DM participants are copied on the ticket. */
+	participantCopies: ParticipantCopyMode;
 }
 
 export interface UpsertRequest {
@@ -79,6 +83,8 @@ export interface UpsertRequest {
 	settings: UpsertSettings;
 	/** Display names for Slack mentions (item's linked users, Profile Linker's directory). */
 	names?: SlackNameLookup;
+	/** Zendesk user ids of the other group-DM participants (Profile Linker's zendeskParticipants). */
+	participantIds?: number[];
 }
 
 /** Clock skew allowance between Slack's `ts` and Zendesk's `updated_at`. */
@@ -355,6 +361,16 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 				metadata: markerMetadata(batch.map((entry) => entry.key)),
 				updatedStamp: settings.safeUpdates && state.ticket.kind !== 'none' ? state.ticket.ticket.updated_at : undefined,
 				reopen: reopens,
+				copies: isNote
+					? undefined
+					: copyFields(
+							participantsToCopy(
+								batch.flatMap((entry) => entry.request.participantIds ?? []),
+								head.request.requesterId,
+								state.ticket.kind === 'none' ? undefined : state.ticket.ticket,
+							),
+							settings.participantCopies,
+						),
 			}) as IDataObject,
 			acceptStatuses: [404, 409, 422, 429],
 		});
@@ -424,6 +440,7 @@ async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: nu
 		routing: settings.routing,
 		metadata: markerMetadata([head.key]),
 		followUpSourceId,
+		copies: copyFields(participantsToCopy(head.request.participantIds ?? [], head.request.requesterId), settings.participantCopies),
 	});
 	const answer = await callZendesk<{ ticket?: TicketSummary }>(ctx, settings.credentialType, {
 		method: 'POST',
