@@ -109,9 +109,16 @@ export function randomClientMsgId(): string {
 	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/**
+ * The channel_type of an id when the id alone says it: D is a DM, C a public channel. Slack uses
+ * G both for group DMs (mpim) and for private channels (group), so a G id needs an explicit
+ * `channelType` (messageMpim passes 'mpim'; channelMessage takes 'group').
+ */
 export function channelTypeOf(channelId: string): ChannelType {
 	if (channelId.startsWith('D')) return 'im';
-	if (channelId.startsWith('G')) return 'mpim';
+	if (channelId.startsWith('G')) {
+		throw new Error(`Channel ${channelId}: a G id is a group DM or a private channel; pass channelType ('mpim' or 'group')`);
+	}
 	return 'channel';
 }
 

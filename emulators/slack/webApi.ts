@@ -236,6 +236,33 @@ function conversationsInfo(host: SlackApiHost, params: Params, token: TokenRecor
 	return ok({ channel: conversationObject(host.ws, channel, token, { numMembers: bool(params, 'include_num_members') }) });
 }
 
+/** Which read scope a conversation of each kind needs (conversations.members, conversations.info). */
+const READ_SCOPE: Record<ChannelRecord['kind'], string> = { channel: 'channels:read', group: 'groups:read', im: 'im:read', mpim: 'mpim:read' };
+
+/**
+ * conversations.members: member ids, paginated (limit default 100, at most 1000; an opaque
+ * `next_cursor`, empty on the last page). The conversation's own read scope is required.
+ */
+function conversationsMembers(host: SlackApiHost, params: Params, token: TokenRecord): Record<string, unknown> {
+	const id = str(params, 'channel');
+	const channel = id ? host.ws.channels.get(id) : undefined;
+	if (!channel || !host.ws.canSee(channel, token)) throw new SlackError('channel_not_found');
+	const needed = READ_SCOPE[channel.kind];
+	if (!token.scopes.includes(needed)) throw new SlackError('missing_scope', { needed, provided: token.scopes.join(',') });
+	const rawLimit = Number(str(params, 'limit') ?? 100);
+	const limit = Number.isFinite(rawLimit) && rawLimit > 0 ? Math.min(Math.floor(rawLimit), 1000) : 100;
+	const cursor = str(params, 'cursor');
+	let offset = 0;
+	if (cursor) {
+		const decoded = /^members:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+		if (!decoded) throw new SlackError('invalid_cursor');
+		offset = Number(decoded[1]);
+	}
+	const members = channel.members.slice(offset, offset + limit);
+	const next = offset + limit < channel.members.length ? Buffer.from(`members:${offset + limit}`).toString('base64') : '';
+	return ok({ members, response_metadata: { next_cursor: next } });
+}
+
 function reactionsAdd(host: SlackApiHost, params: Params, token: TokenRecord): Record<string, unknown> {
 	const channelId = str(params, 'channel');
 	const ts = str(params, 'timestamp');
@@ -373,6 +400,7 @@ export const WEB_API_METHODS: Record<string, MethodSpec> = {
 	},
 	'conversations.open': { scopes: ['im:write', 'mpim:write'], handler: conversationsOpen },
 	'conversations.info': { scopes: ['channels:read', 'groups:read', 'im:read', 'mpim:read'], handler: conversationsInfo },
+	'conversations.members': { scopes: ['channels:read', 'groups:read', 'im:read', 'mpim:read'], handler: conversationsMembers },
 	'chat.postMessage': { scopes: ['chat:write'], handler: postMessage, ownRateLimit: true },
 	'chat.postEphemeral': { scopes: ['chat:write'], handler: postEphemeral },
 	'reactions.add': { scopes: ['reactions:write'], handler: reactionsAdd },

@@ -8,6 +8,7 @@ import {
 	appMessage,
 	appRateLimited,
 	messageIm,
+	messageMpim,
 	signSlackRequest,
 	startSlackEmulator,
 	urlVerification,
@@ -268,5 +269,40 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 		expect((await deliver(reply)).body).toEqual({ ok: true, ignored: 'threadReply' });
 		const items = emittedItems(await deliver(reply, { parameters: { options: { includeThreadReplies: true } } }));
 		expect(items[0].message.threadKey).toBe(`${DM}:1700000000.000001`);
+	});
+
+	describe('group DMs (conversations.members)', () => {
+		const groupOptions = { options: { includeGroupDms: true } };
+
+		it('emits a group DM with its human participants, without the handle', async () => {
+			const group = slack.openGroupDm([F.employeeId, F.employee2Id, F.botUserId]);
+			const payload = messageMpim({ user: F.employeeId, channel: group, text: 'We both cannot log in' });
+			const items = emittedItems(await deliver(payload, { parameters: groupOptions }));
+			expect(items).toHaveLength(1);
+			expect(items[0].channel).toMatchObject({ id: group, type: 'mpim' });
+			expect([...(items[0].channel.participants ?? [])].sort()).toEqual([F.employeeId, F.employee2Id].sort());
+			const calls = slack.server.callsTo('conversations.members');
+			expect(calls).toHaveLength(1);
+			expect(calls[0].response.body).toMatchObject({ ok: true, response_metadata: { next_cursor: '' } });
+			// a second message of the same group uses the cached member list
+			await deliver(messageMpim({ user: F.employee2Id, channel: group, text: 'me too' }), { parameters: groupOptions });
+			expect(slack.server.countCalls('conversations.members')).toBe(1);
+		});
+
+		it('without mpim:read the message still comes through, without participants', async () => {
+			slack.issueToken('xoxb-no-mpim', { kind: 'bot', userId: F.botUserId, teamId: F.teamId, appId: F.appId, botId: F.botId, scopes: ['chat:write', 'im:history', 'mpim:history', 'im:read'] });
+			const group = slack.openGroupDm([F.employeeId, F.employee2Id, F.botUserId]);
+			const items = emittedItems(await deliver(messageMpim({ user: F.employeeId, channel: group, text: 'no scope' }), { parameters: groupOptions, token: 'xoxb-no-mpim' }));
+			expect(items).toHaveLength(1);
+			expect(items[0].channel.participants ?? []).toEqual([]);
+			expect(slack.server.callsTo('conversations.members')[0].response.body).toMatchObject({ ok: false, error: 'missing_scope', needed: 'mpim:read' });
+		});
+
+		it('group DMs stay off by default', async () => {
+			const group = slack.openGroupDm([F.employeeId, F.employee2Id, F.botUserId]);
+			const result = await deliver(messageMpim({ user: F.employeeId, channel: group, text: 'off' }));
+			expect(emittedItems(result)).toHaveLength(0);
+			expect(slack.server.countCalls('conversations.members')).toBe(0);
+		});
 	});
 });

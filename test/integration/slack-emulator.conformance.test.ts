@@ -126,6 +126,25 @@ describe('conversations', () => {
 		const foreignDm = emulator.openDm(f.employeeId, f.employee2Id);
 		expect((await platformError(bot.conversations.info({ channel: foreignDm }))).data.error).toBe('channel_not_found');
 	});
+
+	it('conversations.members pages with a cursor (WebClient paginate) and checks the conversation\'s own read scope', async () => {
+		const f = emulator.fixtures;
+		const mpim = emulator.openGroupDm([f.botUserId, f.employeeId, f.employee2Id]);
+		const first = await bot.conversations.members({ channel: mpim, limit: 2 });
+		expect(first.members).toHaveLength(2);
+		expect(first.response_metadata?.next_cursor).toBeTruthy();
+		const all: string[] = [];
+		for await (const page of bot.paginate('conversations.members', { channel: mpim, limit: 1 })) all.push(...((page as { members?: string[] }).members ?? []));
+		expect(all.sort()).toEqual([f.botUserId, f.employeeId, f.employee2Id].sort());
+		const whole = await bot.conversations.members({ channel: mpim });
+		expect(whole.response_metadata?.next_cursor).toBe('');
+		expect((await platformError(bot.conversations.members({ channel: mpim, cursor: 'bm9wZQ==' }))).data.error).toBe('invalid_cursor');
+		const foreignDm = emulator.openDm(f.employeeId, f.employee2Id);
+		expect((await platformError(bot.conversations.members({ channel: foreignDm }))).data.error).toBe('channel_not_found');
+		emulator.issueToken('xoxb-im-only', { kind: 'bot', userId: f.botUserId, teamId: f.teamId, scopes: ['im:read'] });
+		const scoped = await platformError(client('xoxb-im-only').conversations.members({ channel: mpim }));
+		expect(scoped.data).toMatchObject({ error: 'missing_scope', needed: 'mpim:read' });
+	});
 });
 
 describe('chat', () => {

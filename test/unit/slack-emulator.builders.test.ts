@@ -118,3 +118,14 @@ describe('event builders', () => {
 		);
 	});
 });
+
+describe('channel_type of G ids', () => {
+	it('a G id is a group DM or a private channel: builders need it said explicitly', () => {
+		const f = FIXTURE_IDS;
+		expect(() => builders.userMessageEvent({ user: f.employeeId, channel: 'G0PRIVATE', text: 'x' })).toThrow(/pass channelType/);
+		expect(builders.channelMessage({ user: f.employeeId, channel: 'G0PRIVATE', text: 'x', channelType: 'group' }).event.channel_type).toBe('group');
+		expect(builders.messageMpim({ user: f.employeeId, channel: 'G0GROUPDM', text: 'x' }).event.channel_type).toBe('mpim');
+		expect(builders.channelTypeOf('D0DM')).toBe('im');
+		expect(builders.channelTypeOf('C0PUBLIC')).toBe('channel');
+	});
+});
