@@ -225,8 +225,9 @@ export class ZendeskApi {
 					});
 				}
 			}
-			// Zendesk matches an existing user by external_id first, then by email.
-			const existing = (externalId ? store.userByExternalId(externalId) : undefined) ?? (email ? store.userByEmail(email) : undefined);
+			// Zendesk matches an existing user by external_id first (ignoring case; the stored id then
+			// takes the case sent), then by email.
+			const existing = (externalId ? store.userByExternalIdIgnoringCase(externalId) : undefined) ?? (email ? store.userByEmail(email) : undefined);
 			if (existing) return json(200, { user: views.user(store.updateUser(existing, input)) });
 			const user = store.insertUser(input as Parameters<ZendeskStore['insertUser']>[0]);
 			return json(201, { user: views.user(user) }, { Location: `${this.base}/api/v2/users/${user.id}.json` });
@@ -297,7 +298,8 @@ export class ZendeskApi {
 			const externalId = req.query.get('external_id');
 			const name = req.query.get('name');
 			let orgs = [...store.organizations.values()];
-			if (externalId !== null) orgs = orgs.filter((o) => o.external_id === externalId);
+			// "its external_id must exactly match the value provided (case insensitive)"
+			if (externalId !== null) orgs = orgs.filter((o) => o.external_id !== null && o.external_id.toLowerCase() === externalId.toLowerCase());
 			else if (name !== null) orgs = orgs.filter((o) => o.name.toLowerCase() === name.toLowerCase());
 			else throw badRequest('Either external_id or name is required', 'ParameterMissing');
 			return json(200, { organizations: orgs.map((o) => views.organization(o)), next_page: null, previous_page: null, count: orgs.length });

@@ -245,6 +245,12 @@ export class ZendeskStore {
 		return undefined;
 	}
 
+	/** users/create_or_update: "the search for the user record is not case sensitive" (Zendesk's docs). */
+	userByExternalIdIgnoringCase(externalId: string): User | undefined {
+		const wanted = externalId.toLowerCase();
+		return this.userByExternalId(externalId) ?? [...this.users.values()].find((user) => user.active && user.external_id?.toLowerCase() === wanted);
+	}
+
 	getUser(id: number): User {
 		const user = this.users.get(id);
 		if (!user || !user.active) throw notFound();

@@ -131,6 +131,12 @@ describe('Zendesk emulator', () => {
 			const byEmail = await api('POST', '/api/v2/users/create_or_update.json', { body: { user: { name: 'Erin', email: 'erin@acme.test', external_id: 'slack:T1:UERIN' } } });
 			expect(byEmail.status).toBe(200);
 			expect(byEmail.json.user).toMatchObject({ id: emu.fixtures.erin.id, external_id: 'slack:T1:UERIN' });
+			// "the search for the user record is not case sensitive" … "the system will update the
+			// user's external id to match the case of the external id used to find the user"
+			emu.clock.advance(2_000);
+			const otherCase = await api('POST', '/api/v2/users/create_or_update.json', { body: { user: { name: 'Carla', external_id: 'SLACK:t2:u9' } } });
+			expect(otherCase.status).toBe(200);
+			expect(otherCase.json.user).toMatchObject({ id: created.json.user.id, external_id: 'SLACK:t2:u9' });
 		});
 
 		it('lists and adds identities, merges end users, refuses to merge agents', async () => {
@@ -162,6 +168,10 @@ describe('Zendesk emulator', () => {
 			expect(updated.json.organization).toMatchObject({ id: created.json.organization.id, name: 'Partner Company' });
 			const found = await api('GET', '/api/v2/organizations/search.json?external_id=slack-team%3AT2');
 			expect(found.json.organizations.map((o: Body) => o.id)).toEqual([created.json.organization.id]);
+			// "its external_id must exactly match the value provided (case insensitive)"
+			const otherCase = await api('GET', '/api/v2/organizations/search.json?external_id=SLACK-TEAM%3At2');
+			expect(otherCase.json.organizations.map((o: Body) => o.id)).toEqual([created.json.organization.id]);
+			expect((await api('GET', '/api/v2/organizations/search.json?external_id=slack-team%3AT')).json.organizations).toEqual([]);
 			const show = await api('GET', `/api/v2/organizations/${created.json.organization.id}.json`);
 			expect(show.json.organization.external_id).toBe('slack-team:T2');
 			const dup = await api('POST', '/api/v2/organizations.json', { body: { organization: { name: 'partner company' } } });
