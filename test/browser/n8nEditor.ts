@@ -1,0 +1,113 @@
+/**
+ * The n8n 2.41 editor as a user sees it: sign in through the form, open a workflow, and read
+ * what the canvas rendered. Selectors are n8n's own test ids (`data-test-id`), which its
+ * Playwright suite relies on too; the icon check reads the rendered icon (svg or loaded img),
+ * so an unknown node's "?" placeholder is caught without depending on hashed class names.
+ */
+import type { Page } from 'playwright-core';
+
+import type { WorkflowJson } from '../harness/realN8n';
+
+export interface CanvasNodeReport {
+	name: string;
+	type: string;
+	/** The node shows its real icon: an svg, or an img that loaded. */
+	iconRendered: boolean;
+	/** n8n's fallback for a type it does not know: the icon slot shows "?". */
+	placeholderIcon: boolean;
+	brokenImages: string[];
+	/** n8n's "Install this node to use it" badge (unknown community node). */
+	notInstalled: boolean;
+	/** n8n's warning triangle: parameter, credential or type issues. */
+	issues: boolean;
+}
+
+export interface CanvasReport {
+	nodes: CanvasNodeReport[];
+	stickies: number;
+	/** Texts n8n shows for nodes it cannot load, anywhere on the page. */
+	unknownNodeTexts: string[];
+}
+
+export async function signIn(page: Page, baseUrl: string, owner: { email: string; password: string }): Promise<void> {
+	await page.goto(`${baseUrl}/signin`);
+	await page.fill('input[name=emailOrLdapLoginId]', owner.email);
+	await page.fill('input[name=password]', owner.password);
+	await page.click('[data-test-id=form-submit-button]');
+	await page.waitForURL((url) => !url.pathname.startsWith('/signin'), { timeout: 60_000 });
+}
+
+/** Nodes on the canvas of a template: stickies are drawn as their own kind of canvas element. */
+export function expectedCanvas(workflow: WorkflowJson): { nodes: string[]; stickies: number } {
+	const isSticky = (type: string) => type === 'n8n-nodes-base.stickyNote';
+	return {
+		nodes: workflow.nodes.filter((n) => !isSticky(n.type)).map((n) => String(n.name)),
+		stickies: workflow.nodes.filter((n) => isSticky(n.type)).length,
+	};
+}
+
+/** Opens /workflow/<id> and waits until the canvas shows `expected` elements with their icons loaded. */
+// Runs in the page (plain JS: this project compiles without the DOM library).
+const CANVAS_READY = `({ nodes, stickies }) =>
+	document.querySelectorAll('[data-test-id=canvas-node]').length >= nodes &&
+	document.querySelectorAll('[data-test-id=sticky]').length >= stickies &&
+	[...document.querySelectorAll('[data-test-id=canvas-node] .n8n-node-icon img')].every((img) => img.complete)`;
+
+const INSPECT_CANVAS = `(() => {
+	const nodes = [...document.querySelectorAll('[data-test-id=canvas-node]')].map((el) => {
+		const icon = el.querySelector('.n8n-node-icon');
+		const images = icon ? [...icon.querySelectorAll('img')] : [];
+		const broken = images.filter((img) => !img.complete || img.naturalWidth === 0).map((img) => img.getAttribute('src') || '');
+		const svgs = icon ? icon.querySelectorAll('svg').length : 0;
+		return {
+			name: el.dataset.nodeName || '',
+			type: el.dataset.nodeType || '',
+			iconRendered: Boolean(icon) && (svgs > 0 || (images.length > 0 && broken.length === 0)),
+			placeholderIcon: Boolean(icon) && icon.textContent.trim() === '?',
+			brokenImages: broken,
+			notInstalled: Boolean(el.querySelector('[data-test-id=node-not-installed]')),
+			issues: Boolean(el.querySelector('[data-test-id=node-issues]')),
+		};
+	});
+	const text = document.body.innerText;
+	const patterns = [/Install this node/i, /not currently installed/i, /type \\([^)]*\\) is unknown/i];
+	return {
+		nodes,
+		stickies: document.querySelectorAll('[data-test-id=sticky]').length,
+		unknownNodeTexts: patterns.filter((p) => p.test(text)).map((p) => p.source),
+	};
+})()`;
+
+/** Opens /workflow/<id> and waits until the canvas shows `expected` elements with their icons loaded. */
+export async function openWorkflow(page: Page, baseUrl: string, workflowId: string, expected: { nodes: string[]; stickies: number }): Promise<void> {
+	await page.goto(`${baseUrl}/workflow/${workflowId}`);
+	await page.waitForSelector('[data-test-id=canvas-wrapper]', { timeout: 60_000 });
+	await page
+		.waitForFunction(`(${CANVAS_READY})(${JSON.stringify({ nodes: expected.nodes.length, stickies: expected.stickies })})`, undefined, { timeout: 30_000 })
+		// A canvas that never reaches the expected count is reported by inspectCanvas, with details.
+		.catch(() => undefined);
+	// n8n's "Production Checklist" popover covers part of the canvas.
+	const checklist = page.locator('[data-test-id=suggested-actions-close]');
+	if (await checklist.isVisible().catch(() => false)) await checklist.click().catch(() => undefined);
+}
+
+export async function inspectCanvas(page: Page): Promise<CanvasReport> {
+	return (await page.evaluate(INSPECT_CANVAS)) as CanvasReport;
+}
+
+/** Everything wrong with a rendered canvas compared with its template; empty when all is well. */
+export function canvasProblems(report: CanvasReport, expected: { nodes: string[]; stickies: number }): string[] {
+	const problems: string[] = [];
+	const rendered = report.nodes.map((n) => n.name).sort();
+	const wanted = [...expected.nodes].sort();
+	if (JSON.stringify(rendered) !== JSON.stringify(wanted)) problems.push(`nodes rendered ${JSON.stringify(rendered)}, template has ${JSON.stringify(wanted)}`);
+	if (report.stickies !== expected.stickies) problems.push(`${report.stickies} sticky notes rendered, template has ${expected.stickies}`);
+	for (const node of report.nodes) {
+		if (node.placeholderIcon) problems.push(`${node.name} (${node.type}) shows the unknown-node "?" icon`);
+		else if (!node.iconRendered) problems.push(`${node.name} (${node.type}) has no rendered icon${node.brokenImages.length ? ` (broken: ${node.brokenImages.join(', ')})` : ''}`);
+		if (node.notInstalled) problems.push(`${node.name} (${node.type}) is marked "install this node"`);
+		if (node.issues) problems.push(`${node.name} (${node.type}) shows n8n's issues warning`);
+	}
+	for (const text of report.unknownNodeTexts) problems.push(`page says ${text}`);
+	return problems;
+}

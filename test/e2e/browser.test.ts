@@ -1,0 +1,164 @@
+/**
+ * Browser tests (Debian's Chromium + playwright-core) against one sandbox, started exactly as
+ * `npm start` starts it (startSandbox: emulators, real n8n 2.41.1, the templates in workflows/,
+ * the sandbox console):
+ *   (a) the console drives a whole loop: an employee's DM becomes a ticket, the agent's public
+ *       reply (with bold text) comes back into the DM, an internal note does not;
+ *   (b) the n8n editor opens every imported template with all nodes rendered with their icons
+ *       and no unknown-node or issue markers (and the same checks do flag an unknown node).
+ * Screenshots: test/artifacts/browser/ (gitignored); N8N_DM_UPDATE_SCREENSHOTS=1 also refreshes
+ * docs/screenshots/ for README.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+
+import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
+import { launchChromium, screenshotPaths, type Browser } from '../browser/chromium';
+import { canvasProblems, expectedCanvas, inspectCanvas, openWorkflow, signIn } from '../browser/n8nEditor';
+
+jest.setTimeout(300_000);
+
+let sandbox: Sandbox;
+let browser: Browser;
+let userFolder: string;
+
+async function screenshot(page: Page, name: string, readmeName?: string): Promise<void> {
+	const [first, ...copies] = screenshotPaths(name, readmeName);
+	await page.screenshot({ path: first });
+	for (const copy of copies) fs.copyFileSync(first, copy);
+}
+
+beforeAll(async () => {
+	userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-dm-browser-'));
+	sandbox = await startSandbox({ target: { kind: 'emulators' }, userFolder });
+	browser = await launchChromium();
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await sandbox?.stop();
+	if (userFolder) fs.rmSync(userFolder, { recursive: true, force: true });
+});
+
+describe('the sandbox wiring', () => {
+	it('points Slack events at the published Slack DM Trigger and has Zendesk post replies to the Zendesk Reply Trigger', () => {
+		expect(sandbox.slackEventsUrl).toMatch(new RegExp(`^${sandbox.n8n.url}/webhook/[^/]+/slack-events$`));
+		expect(sandbox.returnPath.length).toBeGreaterThan(0);
+		for (const check of sandbox.returnPath) {
+			expect(check.endpoint).toMatch(new RegExp(`^${sandbox.n8n.url}/webhook/[^/]+/zendesk-reply$`));
+			expect(check.webhook?.id).toBeTruthy();
+			expect(check.trigger?.id).toBeTruthy();
+		}
+		expect(sandbox.console?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+	});
+});
+
+describe('the sandbox console drives one whole loop', () => {
+	it('DM → ticket with the message → public bold reply in the DM; an internal note stays in Zendesk', async () => {
+		const page = await browser.context.newPage();
+		const stamp = Date.now().toString(36);
+		const dm = `My laptop will not boot since this morning (${stamp})`;
+		const note = `Internal: warranty expired, check with procurement (${stamp})`;
+		try {
+			await page.goto(sandbox.console?.url as string);
+			await page.locator('[data-testid=persona] option').first().waitFor({ state: 'attached' });
+
+			// Employee writes to the handle.
+			await page.fill('[data-testid=slack-text]', dm);
+			await page.click('[data-testid=slack-send]');
+			await page.locator('[data-testid=slack-message-user]', { hasText: dm }).locator('.badge', { hasText: 'sent to n8n' }).waitFor({ timeout: 30_000 });
+
+			// n8n made a ticket: it shows up on the Zendesk side with the message in its transcript.
+			await page.locator('[data-testid=ticket]', { hasText: 'slack_dm' }).first().waitFor({ timeout: 30_000 });
+			await page.locator('[data-testid=comment-public]', { hasText: dm }).waitFor({ timeout: 30_000 });
+			const ticket = sandbox.emulators?.zendesk.tickets().find((t) => t.comments.some((c) => String(c.plain_body ?? c.body).includes(dm)));
+			expect(ticket).toBeDefined();
+
+			// Agent replies publicly with bold text: it arrives in the DM, bold.
+			await page.fill('[data-testid=agent-text]', 'Hi Erin, **please hold the power button** for ten seconds.');
+			await page.click('[data-testid=agent-reply]');
+			const reply = page.locator('[data-testid=slack-message-handle]', { hasText: 'for ten seconds' });
+			await reply.waitFor({ timeout: 30_000 });
+			expect((await reply.locator('b', { hasText: 'please hold the power button' }).count()) > 0).toBe(true);
+
+			// An internal note is shown as such in Zendesk but never reaches Slack. A later public
+			// reply arriving proves the return path ran after the note.
+			await page.check('[data-testid=agent-internal]');
+			await page.fill('[data-testid=agent-text]', note);
+			await page.click('[data-testid=agent-reply]');
+			await page.locator('[data-testid=comment-internal]', { hasText: note }).waitFor({ timeout: 30_000 });
+			await page.fill('[data-testid=agent-text]', `Update: a replacement is on its way (${stamp})`);
+			await page.click('[data-testid=agent-reply]');
+			await page.locator('[data-testid=slack-message-handle]', { hasText: 'a replacement is on its way' }).waitFor({ timeout: 30_000 });
+			await sandbox.emulators?.zendesk.flushWebhooks();
+			expect(await page.locator('[data-testid=slack-messages]').innerText()).not.toContain(note);
+			expect(sandbox.emulators?.slack.postedMessages.some((m) => JSON.stringify(m).includes('warranty expired'))).toBe(false);
+			expect(await page.locator('[data-testid=slack-message-handle]').count()).toBe(2);
+
+			await screenshot(page, 'console-loop', 'sandbox-console');
+		} catch (error) {
+			await screenshot(page, 'console-loop-failed').catch(() => undefined);
+			throw error;
+		} finally {
+			await page.close();
+		}
+	});
+});
+
+describe('the n8n editor renders the imported templates', () => {
+	let page: Page;
+	beforeAll(async () => {
+		page = await browser.context.newPage();
+		await signIn(page, sandbox.n8n.url, sandbox.n8n.owner);
+	});
+	afterAll(async () => {
+		await page?.close();
+	});
+
+	it('imports at least one template (workflows/ is not empty)', () => {
+		expect(sandbox.workflows.length).toBeGreaterThan(0);
+	});
+
+	it('opens each template with every node rendered with its icon and no unknown-node or issue markers', async () => {
+		const failures: Record<string, string[]> = {};
+		for (const workflow of sandbox.workflows) {
+			const expected = expectedCanvas(workflow);
+			await openWorkflow(page, sandbox.n8n.url, String(workflow.id), expected);
+			const problems = canvasProblems(await inspectCanvas(page), expected);
+			const inbound = workflow.nodes.some((n) => n.type.endsWith('.slackDmTrigger'));
+			await screenshot(page, `editor-${workflow.id}`, inbound ? 'n8n-editor-inbound' : undefined);
+			if (problems.length) failures[String(workflow.name ?? workflow.id)] = problems;
+		}
+		expect(failures).toEqual({});
+	});
+
+	it('the same checks flag a workflow with unknown nodes (control)', async () => {
+		const probe = {
+			name: 'unknown node probe',
+			nodes: [
+				{ id: 'probe-1', name: 'Unknown custom', type: 'CUSTOM.doesNotExist', typeVersion: 1, position: [0, 0], parameters: {} },
+				{ id: 'probe-2', name: 'Uninstalled community', type: 'n8n-nodes-not-installed.thing', typeVersion: 1, position: [300, 0], parameters: {} },
+				{ id: 'probe-3', name: 'Known', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [600, 0], parameters: {} },
+			],
+			connections: {},
+			settings: {},
+		};
+		const created = await sandbox.n8n.rest<{ id: string }>('POST', '/rest/workflows', probe);
+		try {
+			const expected = expectedCanvas(probe);
+			await openWorkflow(page, sandbox.n8n.url, created.id, expected);
+			const problems = canvasProblems(await inspectCanvas(page), expected);
+			expect(problems).toEqual(
+				expect.arrayContaining([
+					expect.stringContaining('Unknown custom (CUSTOM.doesNotExist) shows the unknown-node "?" icon'),
+					expect.stringContaining('Uninstalled community (n8n-nodes-not-installed.thing) is marked "install this node"'),
+				]),
+			);
+			expect(problems.some((p) => p.startsWith('Known '))).toBe(false);
+		} finally {
+			await sandbox.n8n.rest('POST', `/rest/workflows/${created.id}/archive`).catch(() => undefined);
+		}
+	});
+});
