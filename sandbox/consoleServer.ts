@@ -11,7 +11,7 @@ import * as path from 'node:path';
 
 import type { SlackEmulatorInstance } from '../emulators/slack';
 import type { ZendeskEmulator } from '../emulators/zendesk';
-import { agentHtmlFromMarkdown, htmlFromSlackMrkdwn } from './markup';
+import { agentHtmlFromMarkdown, htmlFromSlackMrkdwn, safeCommentHtml } from './markup';
 
 export interface ConsoleOptions {
 	slack: SlackEmulatorInstance;
@@ -147,6 +147,7 @@ export async function startSandboxConsole(options: ConsoleOptions): Promise<Sand
 							public: c.public,
 							author_name: userName(c.author_id) ?? String(c.author_id),
 							text: c.plain_body ?? c.body,
+							html: typeof c.html_body === 'string' ? safeCommentHtml(c.html_body) : undefined,
 							attachments: ((c.attachments as Array<{ file_name?: string }> | undefined) ?? []).map((a) => a.file_name),
 						})),
 					}));

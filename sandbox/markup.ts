@@ -69,3 +69,34 @@ export function htmlFromSlackMrkdwn(text: string, names: (userId: string) => str
 	html += slackInline(escapeHtml(decodeSlackEntities(text.slice(last))));
 	return html.replace(/\n/g, '<br>');
 }
+
+const SAFE_TAGS = new Set(['p', 'br', 'strong', 'b', 'em', 'i', 'u', 's', 'code', 'pre', 'ul', 'ol', 'li', 'blockquote', 'h1', 'h2', 'h3', 'h4']);
+
+/**
+ * A Zendesk comment's html_body reduced to formatting tags without attributes, plus links
+ * (http/https/mailto only): enough to show what the agent wrote, nothing that runs.
+ */
+export function safeCommentHtml(html: string): string {
+	let out = '';
+	let last = 0;
+	for (const match of html.matchAll(/<(\/?)([a-zA-Z][a-zA-Z0-9]*)\b([^>]*)>/g)) {
+		out += html.slice(last, match.index).replace(/</g, '&lt;').replace(/>/g, '&gt;');
+		last = (match.index ?? 0) + match[0].length;
+		const [, closing, rawTag, attributes] = match;
+		const tag = rawTag.toLowerCase();
+		if (SAFE_TAGS.has(tag)) {
+			out += tag === 'br' ? '<br>' : `<${closing}${tag}>`;
+		} else if (tag === 'a') {
+			if (closing) {
+				out += '</a>';
+			} else {
+				const href = /\bhref\s*=\s*("([^"]*)"|'([^']*)')/i.exec(attributes);
+				const url = (href?.[2] ?? href?.[3] ?? '').replace(/&amp;/g, '&');
+				out += /^(https?:|mailto:)/i.test(url) ? `<a href="${escapeHtml(url)}" target="_blank" rel="noopener">` : '<a>';
+			}
+		}
+		// Any other tag (script, img, div, span, …) is dropped; its text stays as text.
+	}
+	out += html.slice(last).replace(/</g, '&lt;').replace(/>/g, '&gt;');
+	return out;
+}

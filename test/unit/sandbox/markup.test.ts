@@ -1,5 +1,5 @@
 /** Console text formats: agent Markdown → Zendesk HTML, Slack mrkdwn → safe HTML. */
-import { agentHtmlFromMarkdown, htmlFromSlackMrkdwn } from '../../../sandbox/markup';
+import { agentHtmlFromMarkdown, htmlFromSlackMrkdwn, safeCommentHtml } from '../../../sandbox/markup';
 
 describe('agentHtmlFromMarkdown', () => {
 	it('turns bold, italic, code and links into the HTML the agent workspace stores', () => {
@@ -31,5 +31,19 @@ describe('htmlFromSlackMrkdwn', () => {
 
 	it('keeps line breaks', () => {
 		expect(htmlFromSlackMrkdwn('a\nb')).toBe('a<br>b');
+	});
+});
+
+describe('safeCommentHtml', () => {
+	it('keeps formatting and http links, drops attributes, scripts and other tags', () => {
+		const html =
+			'<div class="zd-comment"><p onclick="x()">Hi <strong>Erin</strong><br/>see <a href="https://x.test/?a=1&amp;b=2" onmouseover="y()">this</a></p><script>alert(1)</script><img src=x onerror=alert(1)><a href="javascript:alert(1)">bad</a></div>';
+		expect(safeCommentHtml(html)).toBe(
+			'<p>Hi <strong>Erin</strong><br>see <a href="https://x.test/?a=1&amp;b=2" target="_blank" rel="noopener">this</a></p>alert(1)<a>bad</a>',
+		);
+	});
+
+	it('escapes stray angle brackets in text', () => {
+		expect(safeCommentHtml('<p>a < b > c</p>')).toBe('<p>a &lt; b &gt; c</p>');
 	});
 });
