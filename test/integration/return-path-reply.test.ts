@@ -147,12 +147,18 @@ describe('Slack DM Reply', () => {
 
 	it('fails visibly when the reply cannot be delivered', async () => {
 		const lost = replyItem({ slack: { teamId: FIXTURE_IDS.teamId, channelId: 'D0NOTOPEN' } });
-		await expect(run([lost])).rejects.toThrow(/channel_not_found/);
+		// The error names the ticket (so the team can find the conversation) and nothing secret.
+		const failure = await run([lost]).then(
+			() => undefined,
+			(error: Error) => error,
+		);
+		expect(failure?.message).toMatch(/ticket #42\b.*channel_not_found/);
+		expect(failure?.message).not.toContain(FIXTURE_IDS.botToken);
 		const { outputs } = await run([lost, replyItem()], {}, { continueOnFail: true });
 		expect(outputs[0][0].json).toMatchObject({
 			comment: (lost as { comment: IDataObject }).comment,
 			slackReply: { delivered: false, messageTs: [] },
-			error: expect.stringContaining('channel_not_found'),
+			error: expect.stringMatching(/ticket #42\b.*channel_not_found/),
 		});
 		expect(outputs[0][1].json).toMatchObject({ slackReply: { delivered: true } });
 	});
@@ -181,5 +187,27 @@ describe('Slack DM Reply', () => {
 		expect(texts).toHaveLength(2);
 		expect(texts[1]).toContain('#42');
 		expect(texts[1]).toContain('solved');
+	});
+
+	it('Alert Channel: posts an Error Trigger item into the team channel, escaped, with the ticket and the execution link', async () => {
+		const alertChannel = slack.addChannel({ name: 'support-alerts', members: [FIXTURE_IDS.botUserId] }).id;
+		const errorItem = {
+			execution: {
+				id: '17',
+				url: 'http://n8n.test/workflow/wf1/executions/17',
+				error: { message: 'Reply for ticket #42 was not delivered to Slack: Slack chat.postMessage failed: channel_not_found <!channel>' },
+				lastNodeExecuted: 'Slack DM Reply',
+				mode: 'webhook',
+			},
+			workflow: { id: 'wf1', name: 'Zendesk reply → Slack DM' },
+		};
+		const { outputs } = await run([errorItem], { operation: 'alert', alertChannelId: alertChannel, options: { ticketUrlBase: `${zendesk.url}/agent/tickets/` } });
+		const [alert] = postedTo(alertChannel);
+		expect(alert.text).toContain(`*Ticket:* <${zendesk.url}/agent/tickets/42|#42>`);
+		expect(alert.text).toContain('*Failed node:* Slack DM Reply');
+		expect(alert.text).toContain('*Execution:* <http://n8n.test/workflow/wf1/executions/17|open in n8n>');
+		expect(alert.text).toContain('&lt;!channel&gt;');
+		expect(outputs[0][0].json.slackReply).toMatchObject({ delivered: true, channelId: alertChannel });
+		await expect(run([errorItem], { operation: 'alert', alertChannelId: '#support' })).rejects.toThrow(/not a Slack channel id/);
 	});
 });
