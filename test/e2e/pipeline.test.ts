@@ -162,6 +162,28 @@ async function sendAndWait(slack: SlackEmulator, workflowId: string, input: Para
 
 const publicBodies = (comments: Json[]) => comments.filter((c) => c.public).map((c) => String(c.body));
 
+// ---------------------------------------------------------------- the templates in n8n
+
+describe('the templates in real n8n', () => {
+	it('are imported and published, every node type known to n8n, the error workflow wired', async () => {
+		const known = new Set(await pipeline.n8n.nodeTypes());
+		for (const id of [INBOUND, OPT_IN, OUTBOUND, ALERTS]) {
+			const workflow = await pipeline.n8n.rest<{ active: boolean; nodes: Array<{ name: string; type: string }>; settings?: Json }>('GET', `/rest/workflows/${id}`);
+			expect([id, workflow.active]).toEqual([id, true]);
+			for (const node of workflow.nodes) expect([node.name, node.type, known.has(node.type)]).toEqual([node.name, node.type, true]);
+			if (id === OUTBOUND) expect(workflow.settings?.errorWorkflow).toBe(ALERTS);
+		}
+	});
+
+	it('the Zendesk Reply Trigger set up its webhook and trigger in Zendesk on activation', () => {
+		const [webhook] = [...pipeline.zendesk.store.webhooks.values()];
+		expect(pipeline.zendesk.store.webhooks.size).toBe(1);
+		const replyTrigger = outbound.nodes.find((n) => n.name === 'Zendesk Reply Trigger') as unknown as { webhookId: string };
+		expect(webhook.endpoint).toBe(pipeline.n8n.webhookUrl(`${replyTrigger.webhookId}/zendesk-reply`));
+		expect(pipeline.zendesk.store.triggers.size).toBe(1);
+	});
+});
+
 // ---------------------------------------------------------------- inbound: points 1, 3, 4, 6, 8
 
 describe('a DM becomes a ticket (points 1, 3, 4, 6, 8)', () => {
