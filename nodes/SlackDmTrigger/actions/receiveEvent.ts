@@ -1,0 +1,87 @@
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { toItemJson } from '../../shared/n8n/itemJson';
+import { webhookRawBody } from '../../shared/n8n/webhookRequest';
+import { classifyEvent, groupParticipants } from '../../shared/slack/classify';
+import type { StaticDedupeData } from '../../shared/slack/dedupe';
+import {
+	recordStaticDelivery,
+	retryInfoFromHeaders,
+	retryReplacesEarlierDelivery,
+	staticDataHasDelivered,
+} from '../../shared/slack/dedupe';
+import { classifyEnvelope } from '../../shared/slack/events';
+import type { HandleConfig } from '../../shared/slack/identity';
+import { resolveHandles } from '../../shared/slack/identity';
+import { verifySlackSignature } from '../../shared/slack/signature';
+import { parseEventBody, scopedDeliveryKeys, triggerFilterOptions } from '../../shared/slack/triggerRequest';
+import { deliveryLedger } from '../../shared/slack/triggerState';
+import { SLACK_CREDENTIAL_TYPE } from '../../shared/transport/slackTransport';
+import { groupMembers, identityKey, selfIdentity } from './handleIdentity';
+
+/** One Events API request: signature, envelope, event decision, group members, exactly-once. */
+export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const headers = ctx.getHeaderData();
+	const credentials = await ctx.getCredentials(SLACK_CREDENTIAL_TYPE);
+
+	const rawBody = await webhookRawBody(ctx);
+	const check = verifySlackSignature({
+		signingSecret: typeof credentials.signingSecret === 'string' ? credentials.signingSecret : undefined,
+		timestamp: headers['x-slack-request-timestamp'],
+		signature: headers['x-slack-signature'],
+		rawBody,
+		nowSeconds: Math.floor(Date.now() / 1000),
+	});
+	if (!check.valid) {
+		if (check.reason === 'missingSigningSecret') {
+			ctx.logger.warn('Slack DM Trigger refused a request: the credential has no signing secret');
+		}
+		ctx.getResponseObject().status(401).json({ ok: false, error: 'invalid_signature' });
+		return { noWebhookResponse: true };
+	}
+
+	const envelope = classifyEnvelope(parseEventBody(rawBody as Buffer));
+	switch (envelope.kind) {
+		case 'invalid':
+			ctx.getResponseObject().status(400).json({ ok: false, error: envelope.reason });
+			return { noWebhookResponse: true };
+		case 'urlVerification':
+			return { webhookResponse: { challenge: envelope.challenge } };
+		case 'rateLimited':
+			// Slack stops sending events for up to a minute; nothing to run, but ops must see it.
+			ctx.logger.warn('Slack rate-limited event deliveries to this app (app_rate_limited)', {
+				teamId: envelope.teamId,
+				appId: envelope.appId,
+				minuteRateLimited: envelope.minuteRateLimited,
+			});
+			return { webhookResponse: { ok: true, rateLimited: true } };
+		case 'eventCallback':
+			break;
+	}
+
+	const key = await identityKey(ctx);
+	const self = await selfIdentity(ctx, key);
+	const handlesParameter = ctx.getNodeParameter('handles', {}) as { handle?: Array<Partial<HandleConfig>> };
+	const handles = resolveHandles(handlesParameter.handle, self);
+	const options = triggerFilterOptions(ctx.getNodeParameter('options', {}) as IDataObject);
+	const decision = classifyEvent(envelope.envelope, { self, handles, options, receivedAt: new Date().toISOString() });
+	if (decision.action === 'drop') return { webhookResponse: { ok: true, ignored: decision.reason } };
+
+	const item = decision.item;
+	if (decision.needsParticipants) {
+		item.channel.participants = groupParticipants(await groupMembers(ctx, key, item.channel.id), self, handles);
+	}
+
+	// From here to the return nothing awaits: claim and record happen in one step.
+	const now = Date.now();
+	const retry = retryInfoFromHeaders(headers);
+	const claim = deliveryLedger.claim(scopedDeliveryKeys(ctx.getWorkflow().id, ctx.getNode().id, decision.dedupeKeys), retry, now);
+	if (!claim.emit) return { webhookResponse: { ok: true, duplicate: true } };
+	const staticData = ctx.getWorkflowStaticData('node') as StaticDedupeData;
+	if (!claim.redelivery && !retryReplacesEarlierDelivery(retry) && staticDataHasDelivered(staticData, decision.dedupeKeys, now)) {
+		return { webhookResponse: { ok: true, duplicate: true } };
+	}
+	recordStaticDelivery(staticData, decision.dedupeKeys, now);
+
+	return { workflowData: [[{ json: toItemJson(item) }]] };
+}

@@ -1,0 +1,122 @@
+import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { secretDigest } from '../../nodes/shared/n8n/credentials';
+import { fromItemJson, hasSlackSender, isSlackDmMessageItem, toItemJson } from '../../nodes/shared/n8n/itemJson';
+import { errorItem, nodeErrorForItem, runPerItem } from '../../nodes/shared/n8n/perItem';
+
+const node: INode = { id: 'n1', name: 'Node', type: 'test', typeVersion: 1, position: [0, 0], parameters: {} };
+
+function fakeContext(items: INodeExecutionData[], continueOnFail: boolean): IExecuteFunctions {
+	return {
+		getInputData: () => items,
+		getNode: () => node,
+		continueOnFail: () => continueOnFail,
+	} as unknown as IExecuteFunctions;
+}
+
+describe('nodeErrorForItem', () => {
+	it('wraps a plain error in a NodeOperationError naming the item', () => {
+		const error = nodeErrorForItem(node, new Error('boom'), 3);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe('boom');
+		expect(error.context.itemIndex).toBe(3);
+	});
+
+	it('keeps an API error an API error and adds the item index', () => {
+		const apiError = new NodeApiError(node, { message: 'nope' }, { message: 'Zendesk POST /tickets failed (HTTP 422): nope' });
+		const error = nodeErrorForItem(node, apiError, 2);
+		expect(error).toBe(apiError);
+		expect(error.context.itemIndex).toBe(2);
+	});
+
+	it('does not overwrite the item index an error already names', () => {
+		const operationError = new NodeOperationError(node, 'bad parameter', { itemIndex: 1 });
+		expect(nodeErrorForItem(node, operationError, 4).context.itemIndex).toBe(1);
+	});
+
+	it('turns a thrown string into a message', () => {
+		expect(nodeErrorForItem(node, 'plain text', 0).message).toBe('plain text');
+	});
+});
+
+describe('errorItem', () => {
+	it('keeps json and binary and adds the error message', () => {
+		const binary = { data_0: { data: '', mimeType: 'text/plain' } };
+		expect(errorItem({ json: { a: 1 }, binary }, 5, 'failed')).toEqual({
+			json: { a: 1, error: 'failed' },
+			binary,
+			pairedItem: { item: 5 },
+		});
+	});
+});
+
+describe('runPerItem', () => {
+	const items: INodeExecutionData[] = [{ json: { n: 0 } }, { json: { n: 1 } }, { json: { n: 2 } }];
+	const failOnOne = async (input: INodeExecutionData, itemIndex: number) => {
+		if (input.json.n === 1) throw new Error('item one failed');
+		return { json: { ...input.json, done: true }, pairedItem: { item: itemIndex } };
+	};
+
+	it('runs the items in order and returns one output per item', async () => {
+		const seen: number[] = [];
+		const out = await runPerItem(fakeContext(items, false), async (input, itemIndex) => {
+			seen.push(itemIndex);
+			return { json: { ...input.json, index: itemIndex } };
+		});
+		expect(seen).toEqual([0, 1, 2]);
+		expect(out.map((item) => item.json.index)).toEqual([0, 1, 2]);
+	});
+
+	it('stops at the first failure with the item index when Continue On Fail is off', async () => {
+		await expect(runPerItem(fakeContext(items, false), failOnOne)).rejects.toMatchObject({
+			message: 'item one failed',
+			context: { itemIndex: 1 },
+		});
+	});
+
+	it('turns the failure into an error item and goes on when Continue On Fail is on', async () => {
+		const out = await runPerItem(fakeContext(items, true), failOnOne);
+		expect(out).toEqual([
+			{ json: { n: 0, done: true }, pairedItem: { item: 0 } },
+			{ json: { n: 1, error: 'item one failed' }, binary: undefined, pairedItem: { item: 1 } },
+			{ json: { n: 2, done: true }, pairedItem: { item: 2 } },
+		]);
+	});
+});
+
+describe('item JSON', () => {
+	it('round-trips a contract object', () => {
+		const value = { kind: 'message', user: { id: 'U1' } };
+		expect(fromItemJson<typeof value>(toItemJson(value))).toBe(value);
+	});
+
+	it('recognises a Slack DM message item', () => {
+		expect(isSlackDmMessageItem({ message: { ts: '1.0' }, channel: { id: 'D1' }, teamId: 'T1' })).toBe(true);
+		expect(isSlackDmMessageItem({ message: { ts: '1.0' }, channel: { id: 'D1' } })).toBe(false);
+		expect(isSlackDmMessageItem({ channel: { id: 'D1' }, teamId: 'T1' })).toBe(false);
+		expect(isSlackDmMessageItem(undefined)).toBe(false);
+	});
+
+	it('recognises an item naming its Slack sender by user id and a workspace', () => {
+		expect(hasSlackSender({ user: { id: 'U1', teamId: 'T1' } })).toBe(true);
+		expect(hasSlackSender({ user: { id: 'U1' }, teamId: 'T1' })).toBe(true);
+		expect(hasSlackSender({ user: { id: 'U1' } })).toBe(false);
+		expect(hasSlackSender({ user: { teamId: 'T1' } })).toBe(false);
+		expect(hasSlackSender({})).toBe(false);
+	});
+});
+
+describe('secretDigest', () => {
+	it('tells secrets apart without containing them', () => {
+		const digest = secretDigest('xoxb-secret-token');
+		expect(digest).toMatch(/^[0-9a-f]{16}$/);
+		expect(digest).not.toContain('secret');
+		expect(secretDigest('xoxb-other-token')).not.toBe(digest);
+		expect(secretDigest('xoxb-secret-token')).toBe(digest);
+	});
+
+	it('digests a missing secret like an empty one', () => {
+		expect(secretDigest(undefined)).toBe(secretDigest(''));
+	});
+});
