@@ -73,7 +73,7 @@ export const FULL: Sizes = {
 	steadyUsers: 20,
 	steadyMessages: 200,
 	steadyRatePerSecond: 5,
-	throughputMessages: 300,
+	throughputMessages: 200,
 	throughputConcurrency: 10,
 	burstUsers: 30,
 	burstConcurrency: 30,
@@ -498,6 +498,11 @@ async function measure(ctx: Context, target: Target, scenario: ScenarioKey, body
 		maxUpdates = Math.max(0, ...[...updatesByTicket.values()].map((at) => maxInWindow(at, 600_000)));
 	}
 	const acks = run.attempts.filter((a) => a.status >= 200 && a.status < 300).map((a) => a.durationMs);
+	const failed = run.attempts.filter((a) => !(a.status >= 200 && a.status < 300));
+	if (failed.length) {
+		const reasons = failed.map((a) => (a.timedOut ? 'timeout' : a.status ? `HTTP ${a.status}` : (a.error ?? 'no answer')));
+		notes.push(`${failed.length} send(s) not acknowledged: ${[...new Set(reasons)].join(', ')}`);
+	}
 	return {
 		workflow: target.key,
 		scenario,

