@@ -1,6 +1,7 @@
 /**
  * `npm run bench` (full run, results in bench/results/<date>.json and .md) and
- * `npm run bench -- --smoke` (tiny sizes; also BENCH_SMOKE=1). `--out=<dir>` writes elsewhere.
+ * `npm run bench -- --smoke` or `npm run bench:smoke` (tiny sizes, results in bench/results/smoke/,
+ * not committed; also BENCH_SMOKE=1). `--out=<dir>` writes elsewhere.
  * Re-runs itself inside a private network namespace first (bench/netns.ts, bench/README.md).
  */
 import * as path from 'node:path';
@@ -13,7 +14,8 @@ function parseArgs(argv: string[]): { smoke: boolean; outDir: string; command: s
 	const unknown = argv.filter((a) => a !== '--smoke' && !a.startsWith('--out='));
 	if (unknown.length) throw new Error(`bench: unknown argument(s) ${unknown.join(' ')} (use --smoke, --out=<dir>)`);
 	const command = ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' ');
-	return { smoke, outDir: out ? path.resolve(out) : path.join(__dirname, 'results'), command };
+	// Smoke results never overwrite a full run's files.
+	return { smoke, outDir: out ? path.resolve(out) : path.join(__dirname, 'results', smoke ? 'smoke' : ''), command };
 }
 
 async function main(): Promise<number> {
