@@ -1,5 +1,7 @@
 /** Three projects: unit (pure, fast), integration (emulators + in-process n8n-core), e2e (real n8n). */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
+/** Checks every emulator request/response against the vendor specs (test/harness/specGuard.ts). */
+const specGuard = '<rootDir>/test/harness/specGuard.ts';
 const base = {
 	testEnvironment: 'node',
 	transform: { '^.+\\.ts$': tsJest },
@@ -8,7 +10,7 @@ const base = {
 module.exports = {
 	projects: [
 		{ ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-		{ ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
-		{ ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+		{ ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], setupFilesAfterEnv: [specGuard] },
+		{ ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], setupFilesAfterEnv: [specGuard] },
 	],
 };

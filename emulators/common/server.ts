@@ -89,7 +89,25 @@ function parseBody(raw: Buffer, contentType: string | undefined): Record<string,
 	return {};
 }
 
+/** Which vendor a server emulates; tells observers (the spec checks) which spec applies. */
+export type EmulatorKind = 'slack' | 'zendesk';
+
+export type StartHook = (server: EmulatorServer) => void;
+
+/** Kept on globalThis so that every copy of this module (tsx, jest registries) shares one list. */
+const START_HOOKS_KEY = Symbol.for('n8n-nodes-slack-dm-zendesk.emulatorStartHooks');
+
 export class EmulatorServer {
+	/**
+	 * Called with every server once it listens, in this process. The test suite's spec guard
+	 * (test/harness/specGuard.ts) hooks in here so that no test can start an unchecked emulator.
+	 */
+	static get startHooks(): StartHook[] {
+		const holder = globalThis as unknown as Record<symbol, StartHook[] | undefined>;
+		holder[START_HOOKS_KEY] ??= [];
+		return holder[START_HOOKS_KEY];
+	}
+
 	readonly calls: CallRecord[] = [];
 
 	private readonly routes: RouteEntry[] = [];
@@ -108,7 +126,10 @@ export class EmulatorServer {
 	/** Called for every answered request; the spec validators hook in here. */
 	readonly observers: Array<(call: CallRecord, route: { method: string; name: string }) => void> = [];
 
-	constructor(private readonly label: string) {}
+	constructor(
+		readonly label: string,
+		readonly kind?: EmulatorKind,
+	) {}
 
 	get url(): string {
 		return `http://127.0.0.1:${this.port}`;
@@ -161,6 +182,7 @@ export class EmulatorServer {
 			this.server!.listen(port, '127.0.0.1', () => resolve());
 		});
 		this.port = (this.server.address() as AddressInfo).port;
+		for (const hook of EmulatorServer.startHooks) hook(this);
 	}
 
 	async close(): Promise<void> {

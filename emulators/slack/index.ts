@@ -92,7 +92,7 @@ export interface SlackEmulator extends SlackApiHost {
 }
 
 class SlackEmulatorImpl implements SlackEmulator {
-	readonly server = new EmulatorServer('Slack emulator');
+	readonly server = new EmulatorServer('Slack emulator', 'slack');
 
 	readonly fixtures = FIXTURE_IDS;
 

@@ -86,7 +86,7 @@ export interface ZendeskEmulator {
 }
 
 export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {}): Promise<ZendeskEmulator> {
-	const server = new EmulatorServer('zendesk');
+	const server = new EmulatorServer('zendesk', 'zendesk');
 	const clock = new EmulatorClock();
 	const fixtures = buildFixtures(options.subdomain ?? 'acme');
 	const baseUrl = () => server.url;

@@ -8,6 +8,7 @@ import type { WebAPIPlatformError, WebAPIRateLimitedError } from '@slack/web-api
 import { startSlackEmulator } from '../../emulators/slack';
 import type { SlackEmulatorInstance } from '../../emulators/slack';
 import { apiSampleProblems, callSpecProblems, openApiResponseProblems } from '../harness/slackSpec';
+import { specGuard } from '../harness/specGuard';
 
 let emulator: SlackEmulatorInstance;
 let bot: WebClient;
@@ -306,6 +307,7 @@ describe('request styles the package uses', () => {
 		expect(await form.json()).toMatchObject({ ok: true, user_id: f.handleUserId });
 		const jsonToken = await fetch(`${emulator.apiUrl}/auth.test`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: f.botToken }) });
 		expect(await jsonToken.json()).toEqual({ ok: false, error: 'not_authed' });
+		specGuard.expectViolations(1, 'unknown_method', 'calls a method Slack does not have');
 		const unknown = await fetch(`${emulator.apiUrl}/chat.nothing`, { headers: { Authorization: `Bearer ${f.botToken}` } });
 		expect(unknown.status).toBe(404);
 		expect(await unknown.json()).toMatchObject({ ok: false, error: 'unknown_method' });
