@@ -1,0 +1,40 @@
+import type { TeamInfoResponse, UsersInfoResponse } from '@slack/web-api';
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import type { LinkerPorts } from '../../shared/identity/profileLinking';
+import { LinkerState } from '../../shared/identity/profileLinking';
+import { UNDESCRIBABLE_TEAM_ERRORS, UNDESCRIBABLE_USER_ERRORS } from '../../shared/slack/users';
+import { callSlack } from '../../shared/transport/slackTransport';
+import { upsertPartnerOrganization } from '../../shared/zendesk/organizationsApi';
+import {
+	addUserIdentity,
+	createOrUpdateUser,
+	findUsersByEmail,
+	findUsersByExternalIds,
+	setUserExternalId,
+} from '../../shared/zendesk/usersApi';
+
+/** One per process: links and Slack profiles are cached here for the cache period. */
+export const linkerState = new LinkerState();
+
+/** The linker's calls, bound to this execution's credentials. */
+export function linkPorts(ctx: IExecuteFunctions, zendeskCredential: string): LinkerPorts {
+	return {
+		slackUserInfo: async (userId) =>
+			(await callSlack(ctx, 'users.info', { user: userId }, { allowErrors: UNDESCRIBABLE_USER_ERRORS })) as unknown as UsersInfoResponse,
+		slackTeamInfo: async (teamId) =>
+			(await callSlack(ctx, 'team.info', { team: teamId }, { allowErrors: UNDESCRIBABLE_TEAM_ERRORS })) as unknown as TeamInfoResponse,
+		findUsersByExternalIds: async (ids) => await findUsersByExternalIds(ctx, zendeskCredential, ids),
+		findUsersByEmail: async (email) => await findUsersByEmail(ctx, zendeskCredential, email),
+		createOrUpdateUser: async (body) => await createOrUpdateUser(ctx, zendeskCredential, body),
+		addIdentity: async (userId, body) => await addUserIdentity(ctx, zendeskCredential, userId, body),
+		setUserExternalId: async (userId, externalId) => await setUserExternalId(ctx, zendeskCredential, userId, externalId),
+		upsertPartnerOrganization: async (teamId, name) => await upsertPartnerOrganization(ctx, zendeskCredential, teamId, name),
+	};
+}
+
+/** What every operation needs of the execution: the Zendesk credential and its account. */
+export interface ZendeskTarget {
+	credentialType: string;
+	account: string;
+}
