@@ -3,11 +3,12 @@
  * emulators (plus the sandbox console) or to real Slack and Zendesk accounts. `npm start`
  * (scripts/start.ts) and the browser tests both start it through startSandbox().
  */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { startEmulators, type RunningEmulators } from '../emulators/cli';
-import { REPO_ROOT } from '../test/harness/n8nRuntime';
+import { REPO_ROOT, ensureRuntime, ensureUserFolderTemplate } from '../test/harness/n8nRuntime';
 import { type RealN8n, type WorkflowJson, startRealN8n } from '../test/harness/realN8n';
 import { startSandboxConsole, type SandboxConsole } from './consoleServer';
 import {
@@ -138,6 +139,15 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 		const publish = templates.filter(isPublishable).map((wf) => wf.id as string).filter(Boolean);
 
 		fs.rmSync(options.userFolder, { recursive: true, force: true });
+		const env: Record<string, string> = {};
+		if (target.kind === 'real') {
+			// Real secrets are not encrypted with the tests' fixed key: a fresh key per run.
+			const key = randomBytes(24).toString('base64url');
+			fs.cpSync(ensureUserFolderTemplate(ensureRuntime()), options.userFolder, { recursive: true, filter: (src) => path.basename(src) !== '.complete' });
+			fs.writeFileSync(path.join(options.userFolder, '.n8n', 'config'), JSON.stringify({ encryptionKey: key }, null, '\t'), { mode: 0o600 });
+			env.N8N_ENCRYPTION_KEY = key;
+			env.N8N_WEBHOOK_URL = `${target.publicUrl}/`;
+		}
 		log(`starting n8n with ${templates.length} workflow(s) from workflows/ (${publish.length} to publish)…`);
 		const n8n = await startRealN8n({
 			mode: 'custom-extensions',
@@ -146,7 +156,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 			publish,
 			port: options.port,
 			userFolder: options.userFolder,
-			env: target.kind === 'real' ? { N8N_WEBHOOK_URL: `${target.publicUrl}/` } : undefined,
+			env,
 		});
 		cleanups.push(async () => await n8n.stop());
 
@@ -170,13 +180,15 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 							`${(emulators as RunningEmulators).zendesk.fixtures.bridge.email}/token:${(emulators as RunningEmulators).zendesk.fixtures.bridge.apiToken}`,
 						).toString('base64')}`,
 					};
-		const returnPath = replyTriggers.length
-			? await verifyReturnPath(
-					zendeskAccess,
-					replyTriggers.map((t) => t.url),
-					30_000,
-				)
-			: [];
+		const replyUrls = replyTriggers.map((t) => t.url);
+		let returnPath: ReturnPathCheck[] = [];
+		if (replyUrls.length) {
+			returnPath = await verifyReturnPath(zendeskAccess, replyUrls, 30_000).catch((error: Error) => {
+				// A real account may refuse the listing (an agent's token): say so, keep running.
+				log(`could not read Zendesk's webhooks and triggers: ${error.message}`);
+				return replyUrls.map((endpoint) => ({ endpoint }));
+			});
+		}
 		for (const check of returnPath) {
 			if (!check.webhook || !check.trigger) {
 				log(`WARNING: no Zendesk ${check.webhook ? 'trigger' : 'webhook'} posts to ${check.endpoint}; agent replies will not come back (see n8n's log).`);

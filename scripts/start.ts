@@ -11,6 +11,7 @@
  *
  *   npm start                                  n8n on 5678 and the console on 5679+ if free
  *   npm start -- --port 5700 --console-port 5701
+ *   npm start -- --workflows my-workflows/    import these workflows instead of workflows/
  *
  * n8n's data lives in .n8n-sandbox/ (gitignored) and starts fresh on every run.
  */
@@ -46,6 +47,14 @@ function portOption(name: string): number | undefined {
 	return port;
 }
 
+function folderOption(name: string): string | undefined {
+	const index = process.argv.indexOf(name);
+	if (index === -1) return undefined;
+	const folder = path.resolve(process.argv[index + 1] ?? '');
+	if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) throw new Error(`${name} needs a folder of workflow JSON files`);
+	return folder;
+}
+
 async function preferredPort(requested: number | undefined, fallback: number): Promise<number | undefined> {
 	if (requested) return requested;
 	return (await portIsFree(fallback)) ? fallback : undefined;
@@ -65,6 +74,7 @@ async function main(): Promise<void> {
 		userFolder: SANDBOX_FOLDER,
 		port: await preferredPort(portOption('--port'), DEFAULT_N8N_PORT),
 		consolePort: target.kind === 'emulators' ? await preferredPort(portOption('--console-port'), DEFAULT_CONSOLE_PORT) : undefined,
+		templatesDir: folderOption('--workflows'),
 		log,
 	});
 	const { n8n } = sandbox;
