@@ -398,18 +398,17 @@ interface ExecutionSummary {
 	status: string;
 }
 
-/** Executions of one workflow that started at or after `since` (n8n's REST API, newest first). */
+/** Executions of one workflow that started at or after `since` (n8n 2.41's REST API pages with a cursor). */
 async function executionsSince(n8n: RealN8n, workflowId: string, since: number): Promise<ExecutionSummary[]> {
 	const all: ExecutionSummary[] = [];
-	let lastId: string | undefined;
+	let cursor: string | null | undefined;
 	for (let page = 0; page < 100; page++) {
-		const query = new URLSearchParams({ limit: '100', filter: JSON.stringify({ workflowId }) });
-		if (lastId) query.set('lastId', lastId);
-		const { results } = await n8n.rest<{ results: ExecutionSummary[] }>('GET', `/rest/executions?${query}`);
-		const recent = results.filter((e) => e.startedAt && Date.parse(e.startedAt) >= since);
-		all.push(...recent);
-		if (results.length < 100 || recent.length < results.length) break;
-		lastId = results.reduce((min, e) => (Number(e.id) < Number(min) ? e.id : min), results[0].id);
+		const query = new URLSearchParams({ limit: '100', filter: JSON.stringify({ workflowId, startedAfter: new Date(since).toISOString() }) });
+		if (cursor) query.set('cursor', cursor);
+		const answer = await n8n.rest<{ results: ExecutionSummary[]; nextCursor?: string | null }>('GET', `/rest/executions?${query}`);
+		all.push(...answer.results.filter((e) => e.startedAt && Date.parse(e.startedAt) >= since));
+		cursor = answer.nextCursor;
+		if (!cursor || answer.results.length === 0) break;
 	}
 	return all;
 }
