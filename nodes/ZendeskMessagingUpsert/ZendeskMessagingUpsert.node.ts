@@ -1,59 +1,12 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeType,
-	INodeTypeDescription,
-} from 'n8n-workflow';
-import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { slackNameLookup } from '../shared/identity/slackNames';
-import type { ProfileLinkFields, SlackDmItem } from '../shared/types';
-import { zendeskCredentialType } from '../shared/transport/zendeskTransport';
-import { updateLimitConfig } from '../shared/zendesk/coalesce';
+import { zendeskAccount, zendeskCredentialTypeOfItems } from '../shared/n8n/credentials';
+import { runPerItem } from '../shared/n8n/perItem';
 import { zendeskAuthenticationProperty, zendeskCredentials } from '../shared/zendesk/nodeParameters';
-import type { ParticipantCopyMode, TicketPriority, TicketRouting, TicketType } from '../shared/zendesk/tickets';
-import { agentTicketUrl, parseTagList, ticketTags, DEFAULT_SUBJECT_MAX_LENGTH } from '../shared/zendesk/tickets';
-import type { UpsertResult } from '../shared/zendesk/ticketsState';
-import type { UpsertRequest, UpsertSettings } from '../shared/zendesk/ticketsSupportMode';
-import { upsertSupportTicket } from '../shared/zendesk/ticketsSupportMode';
-import type { FileToUpload } from '../shared/zendesk/uploads';
-
-/** One strategy per mode: the Sunshine Conversations mode is added here, beside this one. */
-const UPSERT_MODES: Record<string, (request: UpsertRequest) => Promise<UpsertResult>> = {
-	supportTickets: upsertSupportTicket,
-};
-
-function optionalId(value: unknown): number | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
-	const id = Number(value);
-	return Number.isInteger(id) && id > 0 ? id : Number.NaN;
-}
-
-interface AcceptedFileListing {
-	binaryKey?: string;
-	name?: string;
-	mimetype?: string;
-}
-
-async function filesOf(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number): Promise<FileToUpload[]> {
-	const binary = item.binary ?? {};
-	const listing = (item.json as { acceptedFiles?: unknown }).acceptedFiles;
-	const keys = Array.isArray(listing)
-		? (listing as AcceptedFileListing[]).map((file) => file.binaryKey).filter((key): key is string => typeof key === 'string' && key in binary)
-		: Object.keys(binary).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-	const files: FileToUpload[] = [];
-	for (const key of keys) {
-		const meta = binary[key];
-		const listed = Array.isArray(listing) ? (listing as AcceptedFileListing[]).find((file) => file.binaryKey === key) : undefined;
-		files.push({
-			name: listed?.name ?? meta.fileName ?? key,
-			mimetype: listed?.mimetype ?? meta.mimeType ?? 'application/octet-stream',
-			data: await ctx.helpers.getBinaryDataBuffer(itemIndex, key),
-		});
-	}
-	return files;
-}
+import { DEFAULT_SUBJECT_MAX_LENGTH } from '../shared/zendesk/tickets';
+import type { ZendeskConnection } from './actions/upsert';
+import { upsertMessage } from './actions/upsert';
 
 export class ZendeskMessagingUpsert implements INodeType {
 	description: INodeTypeDescription = {
@@ -250,88 +203,8 @@ export class ZendeskMessagingUpsert implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const returnData: INodeExecutionData[] = [];
-		const credentialType = zendeskCredentialType(this.getNodeParameter('authentication', 0));
-		const credentials = await this.getCredentials(credentialType);
-
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const input = items[itemIndex];
-			try {
-				const item = input.json as unknown as SlackDmItem & Partial<ProfileLinkFields>;
-				if (!item?.message || !item.channel || !item.teamId) {
-					throw new NodeOperationError(this.getNode(), 'The item is not a Slack DM message: connect the Slack DM Trigger output', { itemIndex });
-				}
-				const mode = this.getNodeParameter('mode', itemIndex) as string;
-				const strategy = UPSERT_MODES[mode];
-				if (!strategy) throw new NodeOperationError(this.getNode(), `Unknown mode "${mode}"`, { itemIndex });
-
-				const requesterParam = this.getNodeParameter('requesterId', itemIndex, '') as string | number;
-				const requesterId = optionalId(requesterParam) ?? optionalId(item.zendeskUser?.id);
-				if (Number.isNaN(requesterId)) throw new NodeOperationError(this.getNode(), 'Requester ID must be a Zendesk user ID (a positive integer)', { itemIndex });
-				const brandId = optionalId(this.getNodeParameter('brandId', itemIndex, ''));
-				const groupId = optionalId(this.getNodeParameter('groupId', itemIndex, ''));
-				if (Number.isNaN(brandId) || Number.isNaN(groupId)) {
-					throw new NodeOperationError(this.getNode(), 'Brand ID and Group ID must be Zendesk IDs (positive integers)', { itemIndex });
-				}
-				const customFieldRows = (this.getNodeParameter('customFields.field', itemIndex, []) as Array<{ id: string; value: unknown }>) ?? [];
-				const customFields = customFieldRows.map((row) => {
-					const id = optionalId(row.id);
-					if (id === undefined || Number.isNaN(id)) throw new NodeOperationError(this.getNode(), `Custom field ID "${row.id}" is not a Zendesk field ID`, { itemIndex });
-					return { id, value: row.value };
-				});
-				const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-				const routing: TicketRouting = {
-					tags: ticketTags({
-						handleName: item.handle?.name ?? '',
-						isPartner: Boolean(item.user?.isExternal || item.channel?.isExtShared),
-						configured: parseTagList(this.getNodeParameter('tags', itemIndex, '')),
-					}),
-					brandId,
-					groupId,
-					priority: (this.getNodeParameter('priority', itemIndex, '') as TicketPriority | '') || undefined,
-					type: (this.getNodeParameter('ticketType', itemIndex, '') as TicketType | '') || undefined,
-					customFields,
-				};
-				const settings: UpsertSettings = {
-					credentialType,
-					routing,
-					subjectOverride: String(this.getNodeParameter('subject', itemIndex, '') ?? ''),
-					subjectFallback: String(options.subjectFallback ?? 'Slack message'),
-					subjectMaxLength: Number(options.subjectMaxLength ?? DEFAULT_SUBJECT_MAX_LENGTH),
-					limits: updateLimitConfig(Number(options.updateLimit ?? 30), Number(options.updateWindowSeconds ?? 600)),
-					safeUpdates: options.safeUpdates !== false,
-					cacheTtlMs: Number(options.cacheMinutes ?? 60) * 60_000,
-					participantCopies: (options.participantCopies as ParticipantCopyMode | undefined) ?? 'emailCcs',
-				};
-				const files = item.kind === 'message' ? await filesOf(this, input, itemIndex) : [];
-				const names = slackNameLookup([item.zendeskUser, ...(item.zendeskParticipants ?? [])]);
-				const participantIds = (item.zendeskParticipants ?? []).map((participant) => Number(participant?.id));
-				const result = await strategy({ ctx: this, itemIndex, item, requesterId, files, settings, names, participantIds });
-				const zendesk: IDataObject = {
-					ticketId: result.ticketId,
-					ticketUrl:
-						result.ticketId === null
-							? null
-							: agentTicketUrl(
-									{ subdomain: credentials.subdomain as string, baseUrl: credentials.baseUrl as string, agentUrlBase: options.agentUrlBase as string },
-									result.ticketId,
-								),
-					outcome: result.outcome,
-					commentId: result.commentId ?? null,
-				};
-				if (result.followUpSourceId !== undefined) zendesk.followUpSourceId = result.followUpSourceId;
-				if (result.coalescedCount !== undefined) zendesk.coalescedCount = result.coalescedCount;
-				if (result.reason) zendesk.reason = result.reason;
-				returnData.push({ json: { ...input.json, zendesk }, binary: input.binary, pairedItem: { item: itemIndex } });
-			} catch (error) {
-				if (this.continueOnFail()) {
-					returnData.push({ json: { ...input.json, error: (error as Error).message }, binary: input.binary, pairedItem: { item: itemIndex } });
-					continue;
-				}
-				throw error instanceof NodeApiError ? error : new NodeOperationError(this.getNode(), error as Error, { itemIndex });
-			}
-		}
-		return [returnData];
+		const credentialType = zendeskCredentialTypeOfItems(this);
+		const zendesk: ZendeskConnection = { credentialType, credentials: (await zendeskAccount(this, credentialType)).credentials };
+		return [await runPerItem(this, async (input, itemIndex) => await upsertMessage(this, input, itemIndex, zendesk))];
 	}
 }

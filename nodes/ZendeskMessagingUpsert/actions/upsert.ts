@@ -1,0 +1,71 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { slackNameLookup } from '../../shared/identity/slackNames';
+import { fromItemJson, isSlackDmMessageItem } from '../../shared/n8n/itemJson';
+import type { ProfileLinkFields, SlackDmItem } from '../../shared/types';
+import type { UpsertResult } from '../../shared/zendesk/ticketsState';
+import type { UpsertRequest } from '../../shared/zendesk/ticketsSupportMode';
+import { upsertSupportTicket } from '../../shared/zendesk/ticketsSupportMode';
+import type { FileToUpload } from '../../shared/zendesk/uploads';
+import type { UpsertParameterValues } from '../../shared/zendesk/upsertParameters';
+import { agentTicketUrlFor, upsertInputsFrom, upsertOutput, uploadsOf } from '../../shared/zendesk/upsertParameters';
+
+/** One strategy per mode: the Sunshine Conversations mode is added here, beside this one. */
+const UPSERT_MODES: Record<string, (request: UpsertRequest) => Promise<UpsertResult>> = {
+	supportTickets: upsertSupportTicket,
+};
+
+export interface ZendeskConnection {
+	credentialType: string;
+	credentials: IDataObject;
+}
+
+async function filesOf(ctx: IExecuteFunctions, input: INodeExecutionData, itemIndex: number): Promise<FileToUpload[]> {
+	const files: FileToUpload[] = [];
+	for (const upload of uploadsOf((input.json as { acceptedFiles?: unknown }).acceptedFiles, input.binary ?? {})) {
+		files.push({ name: upload.name, mimetype: upload.mimetype, data: await ctx.helpers.getBinaryDataBuffer(itemIndex, upload.binaryKey) });
+	}
+	return files;
+}
+
+function parameterValues(ctx: IExecuteFunctions, itemIndex: number): UpsertParameterValues {
+	return {
+		requesterId: ctx.getNodeParameter('requesterId', itemIndex, ''),
+		brandId: ctx.getNodeParameter('brandId', itemIndex, ''),
+		groupId: ctx.getNodeParameter('groupId', itemIndex, ''),
+		customFields: ctx.getNodeParameter('customFields.field', itemIndex, []) as UpsertParameterValues['customFields'],
+		options: ctx.getNodeParameter('options', itemIndex, {}) as IDataObject,
+		tags: ctx.getNodeParameter('tags', itemIndex, ''),
+		priority: ctx.getNodeParameter('priority', itemIndex, '') as string,
+		ticketType: ctx.getNodeParameter('ticketType', itemIndex, '') as string,
+		subject: ctx.getNodeParameter('subject', itemIndex, ''),
+	};
+}
+
+/** One message item into its conversation ticket; the item goes on with a `zendesk` field. */
+export async function upsertMessage(
+	ctx: IExecuteFunctions,
+	input: INodeExecutionData,
+	itemIndex: number,
+	zendesk: ZendeskConnection,
+): Promise<INodeExecutionData> {
+	if (!isSlackDmMessageItem(input.json)) {
+		throw new NodeOperationError(ctx.getNode(), 'The item is not a Slack DM message: connect the Slack DM Trigger output', { itemIndex });
+	}
+	const item = fromItemJson<SlackDmItem & Partial<ProfileLinkFields>>(input.json);
+	const mode = ctx.getNodeParameter('mode', itemIndex) as string;
+	const strategy = UPSERT_MODES[mode];
+	if (!strategy) throw new NodeOperationError(ctx.getNode(), `Unknown mode "${mode}"`, { itemIndex });
+
+	const values = parameterValues(ctx, itemIndex);
+	const inputs = upsertInputsFrom(item, values, zendesk.credentialType);
+	if (!inputs.ok) throw new NodeOperationError(ctx.getNode(), inputs.problem, { itemIndex });
+
+	const files = item.kind === 'message' ? await filesOf(ctx, input, itemIndex) : [];
+	const names = slackNameLookup([item.zendeskUser, ...(item.zendeskParticipants ?? [])]);
+	const participantIds = (item.zendeskParticipants ?? []).map((participant) => Number(participant?.id));
+	const result = await strategy({ ctx, itemIndex, item, requesterId: inputs.requesterId, files, settings: inputs.settings, names, participantIds });
+	const output = upsertOutput(result, agentTicketUrlFor(zendesk.credentials, values.options.agentUrlBase));
+	return { json: { ...input.json, zendesk: output }, binary: input.binary, pairedItem: { item: itemIndex } };
+}

@@ -1,0 +1,133 @@
+/**
+ * The Zendesk Messaging Upsert's parameters read into upsert settings, the files it uploads, and
+ * its `zendesk` output. Pure: the node reads the raw values and hands them here.
+ */
+import type { IBinaryKeyData, IDataObject } from 'n8n-workflow';
+
+import type { ProfileLinkFields, SlackDmItem } from '../types';
+import { updateLimitConfig } from './coalesce';
+import type { ParticipantCopyMode, TicketPriority, TicketType } from './tickets';
+import { DEFAULT_SUBJECT_MAX_LENGTH, agentTicketUrl, parseTagList, ticketTags } from './tickets';
+import type { UpsertResult } from './ticketsState';
+import type { UpsertSettings } from './ticketsSupportMode';
+
+/** An optional Zendesk id: undefined when empty, NaN when it is not a positive integer. */
+export function optionalId(value: unknown): number | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const id = Number(value);
+	return Number.isInteger(id) && id > 0 ? id : Number.NaN;
+}
+
+export interface UpsertParameterValues {
+	requesterId: unknown;
+	brandId: unknown;
+	groupId: unknown;
+	customFields: Array<{ id: unknown; value: unknown }> | undefined;
+	tags: unknown;
+	priority: string;
+	ticketType: string;
+	subject: unknown;
+	options: IDataObject;
+}
+
+export type UpsertInputs = { ok: true; requesterId?: number; settings: UpsertSettings } | { ok: false; problem: string };
+
+/** Settings for one item; the requester defaults to the Profile Linker's zendeskUser. */
+export function upsertInputsFrom(
+	item: SlackDmItem & Partial<ProfileLinkFields>,
+	values: UpsertParameterValues,
+	credentialType: string,
+): UpsertInputs {
+	const requesterId = optionalId(values.requesterId) ?? optionalId(item.zendeskUser?.id);
+	if (Number.isNaN(requesterId)) return { ok: false, problem: 'Requester ID must be a Zendesk user ID (a positive integer)' };
+	const brandId = optionalId(values.brandId);
+	const groupId = optionalId(values.groupId);
+	if (Number.isNaN(brandId) || Number.isNaN(groupId)) {
+		return { ok: false, problem: 'Brand ID and Group ID must be Zendesk IDs (positive integers)' };
+	}
+	const customFields: Array<{ id: number; value: unknown }> = [];
+	for (const row of values.customFields ?? []) {
+		const id = optionalId(row.id);
+		if (id === undefined || Number.isNaN(id)) return { ok: false, problem: `Custom field ID "${String(row.id)}" is not a Zendesk field ID` };
+		customFields.push({ id, value: row.value });
+	}
+	const options = values.options;
+	return {
+		ok: true,
+		requesterId,
+		settings: {
+			credentialType,
+			routing: {
+				tags: ticketTags({
+					handleName: item.handle?.name ?? '',
+					isPartner: Boolean(item.user?.isExternal || item.channel?.isExtShared),
+					configured: parseTagList(values.tags),
+				}),
+				brandId,
+				groupId,
+				priority: (values.priority as TicketPriority | '') || undefined,
+				type: (values.ticketType as TicketType | '') || undefined,
+				customFields,
+			},
+			subjectOverride: String(values.subject ?? ''),
+			subjectFallback: String(options.subjectFallback ?? 'Slack message'),
+			subjectMaxLength: Number(options.subjectMaxLength ?? DEFAULT_SUBJECT_MAX_LENGTH),
+			limits: updateLimitConfig(Number(options.updateLimit ?? 30), Number(options.updateWindowSeconds ?? 600)),
+			safeUpdates: options.safeUpdates !== false,
+			cacheTtlMs: Number(options.cacheMinutes ?? 60) * 60_000,
+			participantCopies: (options.participantCopies as ParticipantCopyMode | undefined) ?? 'emailCcs',
+		},
+	};
+}
+
+interface AcceptedFileListing {
+	binaryKey?: string;
+	name?: string;
+	mimetype?: string;
+}
+
+export interface PlannedUpload {
+	binaryKey: string;
+	name: string;
+	mimetype: string;
+}
+
+/**
+ * The binary properties uploaded, in order: those the Attachment Allowlist accepted (with the
+ * names it gave them), or every binary property when the item has no acceptedFiles list.
+ */
+export function uploadsOf(acceptedFiles: unknown, binary: IBinaryKeyData): PlannedUpload[] {
+	const listing = Array.isArray(acceptedFiles) ? (acceptedFiles as AcceptedFileListing[]) : undefined;
+	const keys = listing
+		? listing.map((file) => file.binaryKey).filter((key): key is string => typeof key === 'string' && key in binary)
+		: Object.keys(binary).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+	return keys.map((binaryKey) => {
+		const meta = binary[binaryKey];
+		const listed = listing?.find((file) => file.binaryKey === binaryKey);
+		return {
+			binaryKey,
+			name: listed?.name ?? meta.fileName ?? binaryKey,
+			mimetype: listed?.mimetype ?? meta.mimeType ?? 'application/octet-stream',
+		};
+	});
+}
+
+/** The `zendesk` output field; optional facts appear only when the upsert reported them. */
+export function upsertOutput(result: UpsertResult, ticketUrlOf: (ticketId: number) => string): IDataObject {
+	const zendesk: IDataObject = {
+		ticketId: result.ticketId,
+		ticketUrl: result.ticketId === null ? null : ticketUrlOf(result.ticketId),
+		outcome: result.outcome,
+		commentId: result.commentId ?? null,
+	};
+	if (result.followUpSourceId !== undefined) zendesk.followUpSourceId = result.followUpSourceId;
+	if (result.coalescedCount !== undefined) zendesk.coalescedCount = result.coalescedCount;
+	if (result.reason) zendesk.reason = result.reason;
+	return zendesk;
+}
+
+/** Links in the output point at the agent UI: the Agent URL Base option, else the credential's address. */
+export function agentTicketUrlFor(credentials: IDataObject, agentUrlBase: unknown): (ticketId: number) => string {
+	return (ticketId) =>
+		agentTicketUrl({ subdomain: credentials.subdomain as string, baseUrl: credentials.baseUrl as string, agentUrlBase: agentUrlBase as string }, ticketId);
+}

@@ -1,0 +1,156 @@
+import type { IBinaryKeyData } from 'n8n-workflow';
+
+import type { ProfileLinkFields, SlackDmItem } from '../../nodes/shared/types';
+import type { UpsertParameterValues } from '../../nodes/shared/zendesk/upsertParameters';
+import { agentTicketUrlFor, optionalId, upsertInputsFrom, upsertOutput, uploadsOf } from '../../nodes/shared/zendesk/upsertParameters';
+
+function item(overrides: Partial<SlackDmItem & ProfileLinkFields> = {}): SlackDmItem & Partial<ProfileLinkFields> {
+	return {
+		kind: 'message',
+		teamId: 'T1',
+		user: { id: 'U1', teamId: 'T1' },
+		handle: { name: 'IT', userId: 'UH', teamId: 'T1' },
+		channel: { id: 'D1', type: 'im' },
+		message: { ts: '1.0', text: 'hello' },
+		...overrides,
+	} as unknown as SlackDmItem & Partial<ProfileLinkFields>;
+}
+
+function values(overrides: Partial<UpsertParameterValues> = {}): UpsertParameterValues {
+	return { requesterId: '', brandId: '', groupId: '', customFields: [], tags: '', priority: '', ticketType: '', subject: '', options: {}, ...overrides };
+}
+
+describe('optionalId', () => {
+	it('is undefined when empty and the number when a positive integer', () => {
+		expect(optionalId('')).toBeUndefined();
+		expect(optionalId(null)).toBeUndefined();
+		expect(optionalId(undefined)).toBeUndefined();
+		expect(optionalId('42')).toBe(42);
+		expect(optionalId(7)).toBe(7);
+	});
+
+	it('is NaN for anything else', () => {
+		for (const bad of ['abc', '1.5', 0, -3]) expect(optionalId(bad)).toBeNaN();
+	});
+});
+
+describe('upsertInputsFrom', () => {
+	it('takes the requester from the Profile Linker when the parameter is empty, and the parameter when set', () => {
+		const linked = item({ zendeskUser: { id: 500 } as ProfileLinkFields['zendeskUser'] });
+		const fromLinker = upsertInputsFrom(linked, values(), 'zendeskDmApi');
+		const explicit = upsertInputsFrom(linked, values({ requesterId: '77' }), 'zendeskDmApi');
+		expect(fromLinker.ok && fromLinker.requesterId).toBe(500);
+		expect(explicit.ok && explicit.requesterId).toBe(77);
+	});
+
+	it('uses the documented defaults for unset options', () => {
+		const read = upsertInputsFrom(item(), values(), 'zendeskDmOAuth2Api');
+		if (!read.ok) throw new Error(read.problem);
+		expect(read.settings).toMatchObject({
+			credentialType: 'zendeskDmOAuth2Api',
+			subjectOverride: '',
+			subjectFallback: 'Slack message',
+			safeUpdates: true,
+			cacheTtlMs: 3_600_000,
+			participantCopies: 'emailCcs',
+			limits: { limit: 30, windowMs: 600_000 },
+		});
+		expect(read.settings.routing).toMatchObject({ brandId: undefined, groupId: undefined, priority: undefined, type: undefined, customFields: [] });
+		expect(read.settings.routing.tags).toContain('slack_dm');
+	});
+
+	it('reads routing and options', () => {
+		const read = upsertInputsFrom(
+			item(),
+			values({
+				brandId: '3',
+				groupId: 4,
+				priority: 'high',
+				ticketType: 'question',
+				tags: 'vip, onboarding',
+				customFields: [{ id: '360001', value: 'x' }],
+				options: { safeUpdates: false, cacheMinutes: 0, participantCopies: 'off', updateLimit: 9, updateWindowSeconds: 60 },
+			}),
+			'zendeskDmApi',
+		);
+		if (!read.ok) throw new Error(read.problem);
+		expect(read.settings.routing).toMatchObject({ brandId: 3, groupId: 4, priority: 'high', type: 'question', customFields: [{ id: 360001, value: 'x' }] });
+		expect(read.settings.routing.tags).toEqual(expect.arrayContaining(['vip', 'onboarding']));
+		expect(read.settings).toMatchObject({ safeUpdates: false, cacheTtlMs: 0, participantCopies: 'off', limits: { limit: 9, windowMs: 60_000 } });
+	});
+
+	it('names the wrong parameter', () => {
+		expect(upsertInputsFrom(item(), values({ requesterId: 'someone' }), 'zendeskDmApi')).toEqual({
+			ok: false,
+			problem: 'Requester ID must be a Zendesk user ID (a positive integer)',
+		});
+		expect(upsertInputsFrom(item(), values({ groupId: 'support' }), 'zendeskDmApi')).toMatchObject({ ok: false, problem: expect.stringMatching(/Group ID/) });
+		expect(upsertInputsFrom(item(), values({ customFields: [{ id: '', value: 1 }] }), 'zendeskDmApi')).toEqual({
+			ok: false,
+			problem: 'Custom field ID "" is not a Zendesk field ID',
+		});
+	});
+});
+
+describe('uploadsOf', () => {
+	const binary = {
+		data_10: { data: '', mimeType: 'text/plain', fileName: 'ten.txt' },
+		data_2: { data: '', mimeType: 'image/png', fileName: 'two.png' },
+		other: { data: '', mimeType: 'application/pdf' },
+	} as IBinaryKeyData;
+
+	it('uploads the accepted files in their order with the names the allowlist gave them', () => {
+		const accepted = [
+			{ binaryKey: 'data_10', name: 'report.txt', mimetype: 'text/plain' },
+			{ binaryKey: 'missing', name: 'gone.pdf' },
+			{ binaryKey: 'data_2' },
+		];
+		expect(uploadsOf(accepted, binary)).toEqual([
+			{ binaryKey: 'data_10', name: 'report.txt', mimetype: 'text/plain' },
+			{ binaryKey: 'data_2', name: 'two.png', mimetype: 'image/png' },
+		]);
+	});
+
+	it('uploads every binary property, in natural order, without an acceptedFiles list', () => {
+		expect(uploadsOf(undefined, binary).map((upload) => upload.binaryKey)).toEqual(['data_2', 'data_10', 'other']);
+		expect(uploadsOf(undefined, binary)[2]).toEqual({ binaryKey: 'other', name: 'other', mimetype: 'application/pdf' });
+	});
+
+	it('uploads nothing without binary data', () => {
+		expect(uploadsOf([{ binaryKey: 'data_0' }], {})).toEqual([]);
+	});
+});
+
+describe('upsertOutput', () => {
+	const url = (id: number) => `https://acme.zendesk.com/agent/tickets/${id}`;
+
+	it('reports the ticket, its link and the outcome', () => {
+		expect(upsertOutput({ ticketId: 12, outcome: 'created', commentId: 99 }, url)).toEqual({
+			ticketId: 12,
+			ticketUrl: 'https://acme.zendesk.com/agent/tickets/12',
+			outcome: 'created',
+			commentId: 99,
+		});
+	});
+
+	it('adds the optional facts only when reported, and no link without a ticket', () => {
+		expect(upsertOutput({ ticketId: null, outcome: 'skipped', reason: 'edit of an unknown message' }, url)).toEqual({
+			ticketId: null,
+			ticketUrl: null,
+			outcome: 'skipped',
+			commentId: null,
+			reason: 'edit of an unknown message',
+		});
+		expect(upsertOutput({ ticketId: 5, outcome: 'appended', followUpSourceId: 4, coalescedCount: 2 }, url)).toMatchObject({
+			followUpSourceId: 4,
+			coalescedCount: 2,
+		});
+	});
+});
+
+describe('agentTicketUrlFor', () => {
+	it('prefers the Agent URL Base option, then the credential\'s address', () => {
+		expect(agentTicketUrlFor({ subdomain: 'acme' }, 'https://help.example.com/')(3)).toBe('https://help.example.com/agent/tickets/3');
+		expect(agentTicketUrlFor({ subdomain: 'acme' }, undefined)(3)).toBe('https://acme.zendesk.com/agent/tickets/3');
+	});
+});
