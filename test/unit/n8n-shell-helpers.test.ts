@@ -3,7 +3,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { secretDigest } from '../../nodes/shared/n8n/credentials';
 import { fromItemJson, hasSlackSender, isSlackDmMessageItem, toItemJson } from '../../nodes/shared/n8n/itemJson';
-import { errorItem, nodeErrorForItem, runPerItem } from '../../nodes/shared/n8n/perItem';
+import { toNodeError } from '../../nodes/shared/n8n/errors';
+import { errorItem, runPerItem } from '../../nodes/shared/n8n/perItem';
 
 const node: INode = { id: 'n1', name: 'Node', type: 'test', typeVersion: 1, position: [0, 0], parameters: {} };
 
@@ -15,9 +16,9 @@ function fakeContext(items: INodeExecutionData[], continueOnFail: boolean): IExe
 	} as unknown as IExecuteFunctions;
 }
 
-describe('nodeErrorForItem', () => {
+describe('toNodeError', () => {
 	it('wraps a plain error in a NodeOperationError naming the item', () => {
-		const error = nodeErrorForItem(node, new Error('boom'), 3);
+		const error = toNodeError(node, new Error('boom'), 3);
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect(error.message).toBe('boom');
 		expect(error.context.itemIndex).toBe(3);
@@ -25,18 +26,26 @@ describe('nodeErrorForItem', () => {
 
 	it('keeps an API error an API error and adds the item index', () => {
 		const apiError = new NodeApiError(node, { message: 'nope' }, { message: 'Zendesk POST /tickets failed (HTTP 422): nope' });
-		const error = nodeErrorForItem(node, apiError, 2);
+		const error = toNodeError(node, apiError, 2);
 		expect(error).toBe(apiError);
 		expect(error.context.itemIndex).toBe(2);
 	});
 
 	it('does not overwrite the item index an error already names', () => {
 		const operationError = new NodeOperationError(node, 'bad parameter', { itemIndex: 1 });
-		expect(nodeErrorForItem(node, operationError, 4).context.itemIndex).toBe(1);
+		expect(toNodeError(node, operationError, 4).context.itemIndex).toBe(1);
+	});
+
+	it('names no item outside an item loop (webhooks, lifecycle methods)', () => {
+		const error = toNodeError(node, new Error('no webhook URL'));
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.context.itemIndex).toBeUndefined();
+		const apiError = new NodeApiError(node, { message: 'nope' });
+		expect(toNodeError(node, apiError).context.itemIndex).toBeUndefined();
 	});
 
 	it('turns a thrown string into a message', () => {
-		expect(nodeErrorForItem(node, 'plain text', 0).message).toBe('plain text');
+		expect(toNodeError(node, 'plain text', 0).message).toBe('plain text');
 	});
 });
 

@@ -1,17 +1,6 @@
-import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-/**
- * The error an action node throws for one item: n8n errors keep their class (so an API error
- * stays an API error) and learn the item index; anything else becomes a NodeOperationError.
- */
-export function nodeErrorForItem(node: INode, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		error.context.itemIndex ??= itemIndex;
-		return error;
-	}
-	return new NodeOperationError(node, error instanceof Error ? error : String(error), { itemIndex });
-}
+import { toNodeError } from './errors';
 
 /** Continue On Fail: the input item with its data intact (json and binary) plus the error message. */
 export function errorItem(input: INodeExecutionData, itemIndex: number, message: string): INodeExecutionData {
@@ -32,7 +21,7 @@ export async function runPerItem(ctx: IExecuteFunctions, operation: ItemOperatio
 		try {
 			out.push(await operation(input, itemIndex));
 		} catch (error) {
-			const nodeError = nodeErrorForItem(ctx.getNode(), error, itemIndex);
+			const nodeError = toNodeError(ctx.getNode(), error, itemIndex);
 			if (!ctx.continueOnFail()) throw nodeError;
 			out.push(errorItem(input, itemIndex, nodeError.message));
 		}

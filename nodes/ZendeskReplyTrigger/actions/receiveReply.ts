@@ -1,0 +1,102 @@
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { zendeskCredentialTypeOfTrigger } from '../../shared/n8n/credentials';
+import { toNodeError } from '../../shared/n8n/errors';
+import { toItemJson } from '../../shared/n8n/itemJson';
+import { webhookRawBody } from '../../shared/n8n/webhookRequest';
+import type { HttpContext } from '../../shared/transport/http';
+import { callZendesk } from '../../shared/transport/zendeskTransport';
+import type { PageRequest } from '../../shared/zendesk/pagination';
+import { nextPageRequest } from '../../shared/zendesk/pagination';
+import {
+	buildReplyItem,
+	decideEmission,
+	newDeliveryClaims,
+	parseReplyWebhookPayload,
+	rememberDelivered,
+	selectComment,
+	wasDelivered,
+	type ZendeskCommentJson,
+	type ZendeskTicketJson,
+	type ZendeskUserJson,
+} from '../../shared/zendesk/replyEvents';
+import { deliveryClaimKey } from '../../shared/zendesk/returnPathSetup';
+import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS, verifyZendeskSignature, type ReturnPathStaticData } from '../../shared/zendesk/webhooks';
+import { MAX_LIST_PAGES } from './zendeskObjects';
+
+/** Claims per process: two concurrent deliveries of one comment start one execution. */
+const deliveryClaims = newDeliveryClaims();
+
+async function readComment(ctx: HttpContext, credentialType: string, ticketId: number, commentId: number | undefined): Promise<ZendeskCommentJson | undefined> {
+	// Newest first: the comment that fired the trigger is almost always on the first page.
+	let request: PageRequest | undefined = { path: `/tickets/${ticketId}/comments.json`, qs: { sort_order: 'desc', per_page: 100 } };
+	for (let page = 0; request && page < MAX_LIST_PAGES; page++) {
+		const response: { body: { comments?: ZendeskCommentJson[]; next_page?: string | null } } = await callZendesk(ctx, credentialType, { method: 'GET', ...request });
+		const comments = response.body.comments ?? [];
+		const comment = selectComment(commentId === undefined ? [...comments].reverse() : comments, commentId);
+		if (comment) return comment;
+		if (commentId === undefined) return undefined;
+		request = nextPageRequest(response.body.next_page);
+	}
+	return undefined;
+}
+
+async function readUsers(ctx: HttpContext, credentialType: string, ids: number[]): Promise<Map<number, ZendeskUserJson>> {
+	const unique = [...new Set(ids)];
+	const response = await callZendesk<{ users?: ZendeskUserJson[] }>(ctx, credentialType, {
+		method: 'GET',
+		path: '/users/show_many.json',
+		qs: { ids: unique.join(',') },
+	});
+	return new Map((response.body.users ?? []).map((user) => [user.id, user]));
+}
+
+/** One webhook call: signature, exactly-once claim, then the ticket, comment and people it names. */
+export async function receiveReply(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const data = ctx.getWorkflowStaticData('node') as ReturnPathStaticData & IDataObject;
+	const options = ctx.getNodeParameter('options', {}) as { includeApiComments?: boolean; signatureToleranceSeconds?: number };
+	const rawBody: Buffer = (await webhookRawBody(ctx)) ?? Buffer.from(JSON.stringify(ctx.getBodyData()));
+	const check = verifyZendeskSignature({
+		secret: data.signingSecret,
+		headers: ctx.getHeaderData() as Record<string, unknown>,
+		rawBody,
+		nowMs: Date.now(),
+		toleranceSeconds: options.signatureToleranceSeconds ?? DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
+	});
+	if (!check.valid) {
+		ctx.getResponseObject().status(401).json({ error: 'invalid signature' });
+		return { noWebhookResponse: true };
+	}
+
+	const payload = parseReplyWebhookPayload(ctx.getBodyData());
+	if (!payload) return { webhookResponse: { ok: true, skipped: 'noTicketId' } };
+	const claimKey = deliveryClaimKey(payload, data.webhookId, ctx.getNode().id);
+	if (payload.commentId && wasDelivered(data.deliveredCommentIds, payload.commentId)) return { webhookResponse: { ok: true, skipped: 'duplicate' } };
+	if (claimKey && !deliveryClaims.claim(claimKey, Date.now())) return { webhookResponse: { ok: true, skipped: 'duplicate' } };
+
+	const credentialType = zendeskCredentialTypeOfTrigger(ctx);
+	try {
+		const ticketResponse = await callZendesk<{ ticket: ZendeskTicketJson }>(ctx, credentialType, {
+			method: 'GET',
+			path: `/tickets/${payload.ticketId}.json`,
+		});
+		const ticket = ticketResponse.body.ticket;
+		const comment = await readComment(ctx, credentialType, payload.ticketId, payload.commentId);
+		const users = comment ? await readUsers(ctx, credentialType, [comment.author_id, ticket.requester_id]) : new Map<number, ZendeskUserJson>();
+		const author = comment ? users.get(comment.author_id) : undefined;
+		const decision = decideEmission({ ticket, comment, author, policy: { includeApiComments: options.includeApiComments === true } });
+		if (!decision.emit || !comment || !author) {
+			return { webhookResponse: { ok: true, skipped: decision.emit ? 'commentNotFound' : decision.reason } };
+		}
+		const item = buildReplyItem({ ticket, comment, author, requester: users.get(ticket.requester_id) });
+		if (!item) return { webhookResponse: { ok: true, skipped: 'notOurTicket' } };
+		// Redeliveries name the comment again; the claim above also covers payloads without one.
+		if (!payload.commentId && wasDelivered(data.deliveredCommentIds, comment.id)) return { webhookResponse: { ok: true, skipped: 'duplicate' } };
+		data.deliveredCommentIds = rememberDelivered(data.deliveredCommentIds, comment.id);
+		return { workflowData: [ctx.helpers.returnJsonArray([toItemJson(item)])] };
+	} catch (error) {
+		// Let Zendesk's retry deliver it again.
+		if (claimKey) deliveryClaims.release(claimKey);
+		throw toNodeError(ctx.getNode(), error);
+	}
+}
