@@ -3,6 +3,7 @@
  * parameters, raw-body capture (signatures need the exact bytes), a call log for the
  * inspection API, and per-route fault injection. Loopback only, ephemeral port by default.
  */
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -94,6 +95,18 @@ export type EmulatorKind = 'slack' | 'zendesk';
 
 export type StartHook = (server: EmulatorServer) => void;
 
+/**
+ * A process with no start hook (a child process of a test, e.g. the benchmark) appends every call
+ * of its emulators to the file this variable names, one JSON line each, for the test's spec guard.
+ */
+export const CALL_LOG_ENV = 'EMULATOR_CALL_LOG';
+
+export interface CallLogLine {
+	kind?: EmulatorKind;
+	label: string;
+	call: CallRecord;
+}
+
 /** Kept on globalThis so that every copy of this module (tsx, jest registries) shares one list. */
 const START_HOOKS_KEY = Symbol.for('n8n-nodes-slack-dm-zendesk.emulatorStartHooks');
 
@@ -183,6 +196,13 @@ export class EmulatorServer {
 		});
 		this.port = (this.server.address() as AddressInfo).port;
 		for (const hook of EmulatorServer.startHooks) hook(this);
+		const callLog = process.env[CALL_LOG_ENV];
+		if (EmulatorServer.startHooks.length === 0 && callLog) {
+			this.observers.push((call) => {
+				const line: CallLogLine = { kind: this.kind, label: this.label, call };
+				fs.appendFileSync(callLog, `${JSON.stringify(line)}\n`);
+			});
+		}
 	}
 
 	async close(): Promise<void> {

@@ -41,6 +41,8 @@ export function hasApiSample(method: string): boolean {
 export const SPEC_EXCEPTIONS = {
 	/** api-samples/<method>.json */
 	apiSamples: {
+		// Slack's envelope on any successful call: `warning` plus `response_metadata.warnings` (e.g. missing_charset).
+		'*': ['$.warning', '$.response_metadata.warnings'],
 		'conversations.info': ['$.channel.user', '$.channel.is_user_deleted', '$.channel.priority'],
 		// Block Kit blocks are echoed from the request; the sample only holds an `actions` block.
 		'chat.postMessage': ['$.message.blocks'],
@@ -54,6 +56,8 @@ export const SPEC_EXCEPTIONS = {
 	} as Record<string, string[]>,
 	/** web-api-openapi-v2.json: method -> paths in the response (`<method>:error` for error bodies). */
 	openApi: {
+		// Slack's envelope on any successful call (warnings such as missing_charset); the 2021 per-method schemas forbid extra keys.
+		'*': ['$.warning', '$.response_metadata'],
 		'chat.postMessage': ['$.message.app_id', '$.message.blocks'],
 		'files.info': ['$.file.file_access', '$.file.has_more_shares', '$.file.media_display_type', '$.file.shares'],
 		'team.info': ['$.team.url', '$.team.is_verified', '$.team.lob_sales_home_enabled'],
@@ -143,7 +147,7 @@ export function sampleProblems(actual: unknown, sample: unknown, at = '$', allow
 }
 
 export function apiSampleProblems(method: string, body: unknown): string[] {
-	return sampleProblems(body, loadApiSample(method), '$', SPEC_EXCEPTIONS.apiSamples[method] ?? []);
+	return sampleProblems(body, loadApiSample(method), '$', [...(SPEC_EXCEPTIONS.apiSamples['*'] ?? []), ...(SPEC_EXCEPTIONS.apiSamples[method] ?? [])]);
 }
 
 export function eventSampleProblems(sampleName: string, payload: unknown): string[] {
@@ -242,7 +246,7 @@ export function openApiResponseProblems(method: string, body: unknown): string[]
 	const validate = responseValidator(method, okBody ? '200' : 'default');
 	if (!validate) return undefined;
 	if (validate(body)) return [];
-	const allowed = okBody ? (SPEC_EXCEPTIONS.openApi[method] ?? []) : [...(SPEC_EXCEPTIONS.openApi['*:error'] ?? []), ...(SPEC_EXCEPTIONS.openApi[`${method}:error`] ?? [])];
+	const allowed = okBody ? [...(SPEC_EXCEPTIONS.openApi['*'] ?? []), ...(SPEC_EXCEPTIONS.openApi[method] ?? [])] : [...(SPEC_EXCEPTIONS.openApi['*:error'] ?? []), ...(SPEC_EXCEPTIONS.openApi[`${method}:error`] ?? [])];
 	const problems = new Set<string>();
 	for (const error of validate.errors ?? []) {
 		let at = ajvPath(error.instancePath);

@@ -12,8 +12,12 @@
  * A spec that is demonstrably wrong gets an exception (reason + source) in
  * emulators/<slack|zendesk>/SPEC_EXCEPTIONS.md instead.
  */
-import type { CallRecord, EmulatorKind } from '../../emulators/common/server';
-import { EmulatorServer } from '../../emulators/common/server';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import type { CallLogLine, CallRecord, EmulatorKind } from '../../emulators/common/server';
+import { CALL_LOG_ENV, EmulatorServer } from '../../emulators/common/server';
 import { callSpecProblems } from './slackSpec';
 import { validateZendeskCall } from './zendeskSpec';
 
@@ -34,7 +38,7 @@ const EXCEPTION_LISTS: Record<EmulatorKind, string> = {
 	zendesk: 'emulators/zendesk/SPEC_EXCEPTIONS.md (fixes in emulators/zendesk/spec-supplement/)',
 };
 
-export function emulatorKind(server: EmulatorServer): EmulatorKind | undefined {
+export function emulatorKind(server: { kind?: EmulatorKind; label: string }): EmulatorKind | undefined {
 	if (server.kind) return server.kind;
 	if (/slack/i.test(server.label)) return 'slack';
 	if (/zendesk/i.test(server.label)) return 'zendesk';
@@ -74,17 +78,38 @@ let expectations: Expectation[] = [];
 let allowances: Allowance[] = [];
 let checkedCalls = 0;
 
+/** Calls logged by emulators in child processes (CALL_LOG_ENV), read up to here. */
+let childLog: { file: string; offset: number } | undefined;
+
+function record(kind: EmulatorKind, call: CallRecord): void {
+	checkedCalls += 1;
+	const found = specViolationsOf(kind, call);
+	pending.push(...found);
+	seenThisTest.push(...found);
+}
+
+function readChildLog(): void {
+	if (!childLog || !fs.existsSync(childLog.file)) return;
+	const data = fs.readFileSync(childLog.file);
+	const end = data.lastIndexOf(0x0a) + 1;
+	if (end <= childLog.offset) return;
+	const text = data.subarray(childLog.offset, end).toString('utf8');
+	childLog.offset = end;
+	for (const json of text.split('\n')) {
+		if (!json) continue;
+		const line = JSON.parse(json) as CallLogLine;
+		const kind = emulatorKind(line);
+		if (!kind) throw new Error(`spec guard: a child process's emulator "${line.label}" has no kind (slack | zendesk)`);
+		record(kind, line.call);
+	}
+}
+
 function attach(server: EmulatorServer): void {
 	if (attached.has(server)) return;
 	const kind = emulatorKind(server);
 	if (!kind) throw new Error(`spec guard: emulator "${server.label}" has no kind (slack | zendesk); pass it to new EmulatorServer(label, kind)`);
 	attached.add(server);
-	server.observers.push((call) => {
-		checkedCalls += 1;
-		const found = specViolationsOf(kind, call);
-		pending.push(...found);
-		seenThisTest.push(...found);
-	});
+	server.observers.push((call) => record(kind, call));
 }
 
 export function formatGuardViolations(violations: GuardViolation[]): string {
@@ -93,6 +118,7 @@ export function formatGuardViolations(violations: GuardViolation[]): string {
 
 /** Applies this test's opt-outs to what was seen since the last check; throws on what remains. */
 function check(when: string): void {
+	readChildLog();
 	let left = pending;
 	pending = [];
 	const currentExpectations = expectations;
@@ -136,6 +162,7 @@ export const specGuard = {
 	},
 	/** Violations seen during the current test so far (before opt-outs). */
 	seen(): readonly GuardViolation[] {
+		readChildLog();
 		return [...seenThisTest];
 	},
 };
@@ -147,15 +174,32 @@ export function specGuardCheckNow(): void {
 
 type HookFn = (() => unknown) | ((done: (error?: unknown) => void) => unknown);
 
+/**
+ * jest gives each test file a copy of process.env, but child processes inherit the process's real
+ * one. Buffer comes from the outer realm, so its Function constructor evaluates there.
+ */
+function outerProcessEnv(): NodeJS.ProcessEnv {
+	return (Buffer.constructor as FunctionConstructor)('return process.env')() as NodeJS.ProcessEnv;
+}
+
 function install(): void {
 	EmulatorServer.startHooks.push(attach);
+	// Child processes (e.g. the benchmark) inherit this and log their emulators' calls for us.
+	const file = path.join(os.tmpdir(), `spec-guard-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`);
+	process.env[CALL_LOG_ENV] = file;
+	outerProcessEnv()[CALL_LOG_ENV] = file;
+	childLog = { file, offset: 0 };
 	beforeEach(() => {
 		seenThisTest = [];
 	});
 	afterEach(() => check(`test "${expect.getState().currentTestName ?? '?'}" (with any hook traffic since the previous check)`));
 	afterAll(() => {
-		if (process.env.SPEC_GUARD_STATS) process.stderr.write(`spec guard: ${checkedCalls} emulator call(s) checked in ${expect.getState().testPath ?? '?'}\n`);
-		check('after the tests');
+		try {
+			check('after the tests');
+		} finally {
+			fs.rmSync(file, { force: true });
+			if (process.env.SPEC_GUARD_STATS) process.stderr.write(`spec guard: ${checkedCalls} emulator call(s) checked in ${expect.getState().testPath ?? '?'}\n`);
+		}
 	});
 	// The file's own afterAll hooks run after ours (jest runs hooks in declaration order): check
 	// again after each of them, so cleanup traffic is covered too.

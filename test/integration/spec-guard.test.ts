@@ -2,6 +2,9 @@
  * The spec guard (test/harness/specGuard.ts, a jest setup file) checks every emulator started in a
  * test without the test asking for it, and fails on non-conforming traffic unless the test opts out.
  */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
 import { EmulatorServer } from '../../emulators/common/server';
 import { FIXTURE_IDS, startSlackEmulator } from '../../emulators/slack';
 import { startZendeskEmulator } from '../../emulators/zendesk';
@@ -76,6 +79,24 @@ describe('spec guard', () => {
 		await showUser('me-myself');
 		expect(() => specGuardCheckNow()).toThrow(/^(?![\s\S]*not_an_argument)[\s\S]*users\/me-myself/);
 	});
+
+	it('also checks emulators a child process starts (e.g. the benchmark), through the call log', () => {
+		const script = `
+			import { FIXTURE_IDS, startSlackEmulator } from './emulators/slack';
+			(async () => {
+				const slack = await startSlackEmulator({ rateLimits: false });
+				await fetch(slack.apiUrl + '/chat.postMessage', {
+					method: 'POST',
+					headers: { Authorization: 'Bearer ' + FIXTURE_IDS.botToken, 'Content-Type': 'application/json' },
+					body: JSON.stringify({ channel: FIXTURE_IDS.helpChannelId, text: 'from a child', child_only_argument: true }),
+				});
+				await slack.close();
+			})();`;
+		const child = spawnSync('npx', ['tsx', '-e', script], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' });
+		expect(child.status).toBe(0);
+		expect(specGuard.seen()).toEqual([expect.objectContaining({ kind: 'slack', route: 'chat.postMessage', problem: expect.stringContaining('child_only_argument') })]);
+		specGuard.expectViolations(1, 'chat.postMessage', 'the child sent an unknown argument on purpose');
+	}, 30_000);
 
 	it('refuses to start an emulator server it cannot classify', async () => {
 		const server = new EmulatorServer('something else');
