@@ -6,7 +6,8 @@
  * - OpenAPI checks against web-api-openapi-v2.json (Swagger 2.0, 2021) for the methods it defines:
  *   request arguments known and required ones present, response body valid for its schema.
  * Known gaps of the vendor files are listed once in SPEC_EXCEPTIONS below; emulators/slack/SPEC_EXCEPTIONS.md
- * gives the reason and the source of each.
+ * gives the reason and the source of each. test/harness/specGuard.ts applies callSpecProblems to
+ * every Slack emulator of every integration and e2e test automatically.
  */
 import Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';

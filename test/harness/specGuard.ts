@@ -83,7 +83,13 @@ let childLog: { file: string; offset: number } | undefined;
 
 function record(kind: EmulatorKind, call: CallRecord): void {
 	checkedCalls += 1;
-	const found = specViolationsOf(kind, call);
+	let found: GuardViolation[];
+	try {
+		found = specViolationsOf(kind, call);
+	} catch (error) {
+		// Observers run inside the emulator's request handler: never let a checker crash break the answer.
+		found = [{ kind, route: call.route, method: call.method, path: call.path, status: call.status, problem: `spec check failed: ${(error as Error).message}` }];
+	}
 	pending.push(...found);
 	seenThisTest.push(...found);
 }

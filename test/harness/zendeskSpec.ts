@@ -8,6 +8,9 @@
  *   const validator = attachZendeskSpecValidator(emulator);
  *   ... traffic ...
  *   expectNoSpecViolations(validator);
+ *
+ * Integration and e2e tests need not do this: test/harness/specGuard.ts attaches the same check to
+ * every emulator automatically and fails the test on a violation.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
