@@ -3,6 +3,8 @@
  * the process-wide ledger that makes sure it goes out at most once per message even when Slack
  * retries the event or the workflow runs again for the same message.
  */
+// Slack's own escaping (& < >): a file named "<!channel>" pings nobody.
+import { escapeSlackText } from '../slack/mrkdwn';
 import { ClaimLedger } from '../state/ttlCache';
 import type { RejectedFile, RejectionReason, SlackDmItem } from '../types';
 
@@ -23,11 +25,6 @@ const REASON_TEXT: Record<RejectionReason, string> = {
 
 export function reasonText(reason: RejectionReason): string {
 	return REASON_TEXT[reason];
-}
-
-/** Slack's own escaping for message text: & < > (so a file named "<!channel>" pings nobody). */
-export function escapeSlackText(text: string): string {
-	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 export interface NoticeValues {
