@@ -46,7 +46,7 @@ const optInWorkflow = patchWorkflow(inbound, {
 	id: OPT_IN,
 	name: 'Slack DM → Zendesk ticket (opt-ins on)',
 	webhookIds: { 'Slack DM Trigger': '7a1e0c55-0000-4000-8000-00000000e2e1' },
-	nodes: { 'Slack DM Trigger': { ...handles, options: { includeThreadReplies: true, includeGroupDms: true, channelMentions: true } } },
+	nodes: { 'Slack DM Trigger': { ...handles, options: { includeThreadReplies: true, includeGroupDms: true, channelMentions: true, includeEdits: true } } },
 	credentials: Object.fromEntries(
 		['Slack DM Trigger', 'Profile Linker', 'Attachment Allowlist'].map((name) => [name, { slackDmApi: OPT_IN_SLACK_CREDENTIAL }]),
 	),
@@ -258,6 +258,18 @@ describe('a DM becomes a ticket (points 1, 3, 4, 6, 8)', () => {
 		expect(publicBodies(conversation.comments)).toEqual(['Need access to the wiki', 'Access works but editing does not']);
 	});
 
+	it('exactly once: Slack delivering the same event again adds no second comment', async () => {
+		const user = newUser(main);
+		const { sent, execution } = await sendAndWait(main, INBOUND, { userId: user.id, text: 'Outlook keeps asking for my password' });
+		expect(upsertResult(execution).outcome).toBe('created');
+		const again = await main.deliver(sent.envelopes[0]);
+		expect(JSON.parse(again?.attempts[again.attempts.length - 1].body ?? '{}')).toEqual({ ok: true, duplicate: true });
+		await expectNoNewExecutions(INBOUND);
+		const conversations = ticketsOf(sent.channel);
+		expect(conversations).toHaveLength(1);
+		expect(publicBodies(conversations[0].comments)).toEqual(['Outlook keeps asking for my password']);
+	});
+
 	it('routes two handles to two brands and groups (Switch on handle.name)', async () => {
 		const itUser = newUser(main);
 		const hrUser = newUser(main);
@@ -365,6 +377,33 @@ describe('limits of the original, and their opt-ins (point 5)', () => {
 		const threadTicket = conversations.find((t) => t.ticket.external_id === `slack-dm:${TEAM}:${root.sent.channel}:${root.sent.ts}`);
 		expect(threadTicket?.ticket.id).toBe(result.ticketId);
 		expect(publicBodies(threadTicket?.comments ?? [])).toEqual(['About the headset: no sound']);
+	});
+
+	it('edits: an edited message is not forwarded by default', async () => {
+		const user = newUser(main);
+		const { sent } = await sendAndWait(main, INBOUND, { userId: user.id, text: 'Printer on floor 2' });
+		const edit = await main.userEdits({ userId: user.id, ts: sent.ts, text: 'Printer on floor 3' });
+		expect(triggerAnswers(edit)).toEqual([{ ok: true, ignored: 'editsNotEnabled' }]);
+		await expectNoNewExecutions(INBOUND);
+		expect(ticketsOf(sent.channel)[0].comments).toHaveLength(1);
+	});
+
+	it('edits (opt-in): an edit and a deletion become internal notes that never reach Slack', async () => {
+		const user = newUser(optIn);
+		const { sent } = await sendAndWait(optIn, OPT_IN, { userId: user.id, text: 'Printer on floor 2' });
+		const edit = await optIn.userEdits({ userId: user.id, ts: sent.ts, text: 'Printer on floor 3' });
+		expect(upsertResult(await executionForMessage(OPT_IN, edit.ts)).outcome).toBe('noted');
+		const deletion = await optIn.userDeletes({ userId: user.id, ts: sent.ts });
+		expect(upsertResult(await executionForMessage(OPT_IN, deletion.ts)).outcome).toBe('noted');
+
+		const [conversation] = ticketsOf(sent.channel);
+		expect(conversation.comments.map((c) => `${c.public ? 'public' : 'note'}: ${String(c.body)}`)).toEqual([
+			'public: Printer on floor 2',
+			expect.stringMatching(/^note: [\s\S]*floor 2[\s\S]*floor 3/),
+			expect.stringMatching(/^note: [\s\S]*deleted[\s\S]*floor 3/),
+		]);
+		await pipeline.zendesk.flushWebhooks();
+		await expectNoNewExecutions(OUTBOUND);
 	});
 
 	it('group DMs: a message in a group DM with the handle is ignored by default', async () => {
