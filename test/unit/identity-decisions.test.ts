@@ -1,6 +1,7 @@
 import type { UsersInfoResponse } from '@slack/web-api';
 
 import { isPartnerUser, slackTeamName, slackUserFacts } from '../../nodes/shared/slack/users';
+import { parseTagList } from '../../nodes/shared/zendesk/tags';
 import {
 	buildOrganizationUpsertBody,
 	disambiguatedOrganizationName,
@@ -14,7 +15,6 @@ import {
 	decideEmailLink,
 	decideMerge,
 	isStaff,
-	parseTagList,
 	refuseExternalIdHolder,
 	toLinkedUser,
 	userWithExternalId,

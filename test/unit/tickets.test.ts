@@ -8,13 +8,12 @@ import {
 	participantsToCopy,
 	deriveSubject,
 	isClosedTicketRefusal,
-	parseTagList,
 	pickConversationTicket,
 	slackTsMs,
-	tagSlug,
 	ticketTags,
 	type TicketSummary,
 } from '../../nodes/shared/zendesk/tickets';
+import { parseTagList, tagSlug } from '../../nodes/shared/zendesk/tags';
 
 function ticket(id: number, status: TicketSummary['status'], createdAt: string): TicketSummary {
 	return { id, status, created_at: createdAt, updated_at: createdAt };

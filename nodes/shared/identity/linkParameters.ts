@@ -7,7 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { SlackDmItem } from '../types';
 import type { EmployeeOrganizationPolicy, PartnerOrganizationPolicy } from '../zendesk/organizations';
 import type { MergeDecision } from '../zendesk/users';
-import { parseTagList } from '../zendesk/users';
+import { parseTagList } from '../zendesk/tags';
 import type { LinkOptions } from './profileLinking';
 
 const MINUTE_MS = 60_000;

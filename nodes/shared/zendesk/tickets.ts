@@ -5,6 +5,7 @@
  */
 import type { SlackTextOptions } from '../slack/slackTextToZendesk';
 import { slackTextToPlain } from '../slack/slackTextToZendesk';
+import { normaliseTags, tagSlug } from './tags';
 
 export type TicketStatus = 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
 
@@ -87,16 +88,6 @@ export function deriveSubject(text: string, fallback: string, maxLength = DEFAUL
 	return `${(lastSpace > maxLength / 2 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
 }
 
-/** Zendesk tags are lower case without spaces; this keeps letters, digits and underscores. */
-export function tagSlug(value: string): string {
-	return value
-		.normalize('NFKD')
-		.replace(/[\u0300-\u036f]/g, '')
-		.toLowerCase()
-		.replace(/[^a-z0-9]+/g, '_')
-		.replace(/^_+|_+$/g, '');
-}
-
 export const SLACK_DM_TAG = 'slack_dm';
 export const SLACK_CONNECT_TAG = 'slack_connect';
 
@@ -105,21 +96,7 @@ export function ticketTags(input: { handleName: string; isPartner: boolean; conf
 	const handle = tagSlug(input.handleName);
 	if (handle) tags.push(`slack_handle_${handle}`);
 	if (input.isPartner) tags.push(SLACK_CONNECT_TAG);
-	for (const tag of input.configured) {
-		const slug = tag.trim().toLowerCase().replace(/\s+/g, '_');
-		if (slug) tags.push(slug);
-	}
-	return [...new Set(tags)];
-}
-
-/** Splits the "Tags" parameter (comma separated, or an array from an expression). */
-export function parseTagList(value: unknown): string[] {
-	if (Array.isArray(value)) return value.map(String).filter((tag) => tag.trim() !== '');
-	if (typeof value !== 'string') return [];
-	return value
-		.split(',')
-		.map((tag) => tag.trim())
-		.filter(Boolean);
+	return normaliseTags([...tags, ...input.configured]);
 }
 
 export type TicketPriority = 'urgent' | 'high' | 'normal' | 'low';

@@ -7,7 +7,8 @@ import type { IBinaryKeyData, IDataObject } from 'n8n-workflow';
 import type { ProfileLinkFields, SlackDmItem } from '../types';
 import { updateLimitConfig } from './coalesce';
 import type { ParticipantCopyMode, TicketPriority, TicketType } from './tickets';
-import { DEFAULT_SUBJECT_MAX_LENGTH, agentTicketUrl, parseTagList, ticketTags } from './tickets';
+import { parseTagList } from './tags';
+import { DEFAULT_SUBJECT_MAX_LENGTH, agentTicketUrl, ticketTags } from './tickets';
 import type { UpsertResult } from './ticketsState';
 import type { UpsertSettings } from './ticketsSupportMode';
 

@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { LinkedZendeskUser, LinkMethod } from '../types';
 import type { SlackUserFacts } from '../slack/users';
+import { normaliseTags } from './tags';
 
 export type ZendeskRole = 'end-user' | 'agent' | 'admin';
 
@@ -95,17 +96,6 @@ export function buildEmailIdentityBody(email: string): IDataObject {
 }
 
 /** Zendesk tags: lower case, no spaces, unique. */
-export function normaliseTags(tags: string[]): string[] {
-	const cleaned = tags.map((tag) => tag.trim().toLowerCase().replace(/\s+/g, '_')).filter((tag) => tag !== '');
-	return [...new Set(cleaned)];
-}
-
-/** Splits the "Tags" option (comma or whitespace separated). */
-export function parseTagList(raw: string | string[] | undefined): string[] {
-	if (Array.isArray(raw)) return normaliseTags(raw.map(String));
-	return normaliseTags((raw ?? '').split(/[,\s]+/));
-}
-
 export function toLinkedUser(user: ZendeskUser, externalId: string, linkedBy: LinkMethod, knownEmail?: string): LinkedZendeskUser {
 	const email = user.email ?? knownEmail;
 	return {
