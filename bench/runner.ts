@@ -12,6 +12,7 @@ import { startZendeskEmulator } from '../emulators/zendesk';
 import type { ZendeskEmulator } from '../emulators/zendesk';
 import type { CallRecord } from '../emulators/common/server';
 import { ticketExternalId, userExternalId } from '../nodes/shared/identity/externalIds';
+import { type ExecutionData, parseFlatted } from '../test/harness/n8nExecutions';
 import { REPO_ROOT, ensureRuntime } from '../test/harness/n8nRuntime';
 import { type CredentialJson, type RealN8n, type WorkflowJson, startRealN8n } from '../test/harness/realN8n';
 import {
@@ -413,6 +414,29 @@ async function executionsSince(n8n: RealN8n, workflowId: string, since: number):
 	return all;
 }
 
+/** Executions by status since `since`, and where the first failed ones stopped (explains losses). */
+async function executionOutcomes(ctx: Context, target: Target, since: number): Promise<string[]> {
+	const executions = await executionsSince(ctx.n8n, target.workflowId, since);
+	const byStatus = new Map<string, number>();
+	for (const e of executions) byStatus.set(e.status, (byStatus.get(e.status) ?? 0) + 1);
+	const failed = executions.filter((e) => e.status === 'error' || e.status === 'crashed');
+	if (failed.length === 0) return [];
+	const reasons = new Map<string, number>();
+	for (const e of failed.slice(0, 5)) {
+		try {
+			const full = await ctx.n8n.rest<{ data: string }>('GET', `/rest/executions/${e.id}`);
+			const data = parseFlatted(full.data) as ExecutionData;
+			const node = data.resultData.lastNodeExecuted ?? '?';
+			const reason = `${node}: ${String(data.resultData.error?.message ?? 'no message').slice(0, 160)}`;
+			reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+		} catch {
+			// Execution pruned or unreadable; the counts still stand.
+		}
+	}
+	const counts = [...byStatus.entries()].map(([status, n]) => `${n} ${status}`).join(', ');
+	return [`executions: ${counts}; first failures: ${[...reasons.entries()].map(([r, n]) => `${n} × ${r}`).join(' | ')}`];
+}
+
 /** For the floor: wait until n8n has finished `count` executions started since `since`. */
 async function floorCompletions(ctx: Context, target: Target, since: number, count: number): Promise<number[]> {
 	const deadline = Date.now() + ctx.sizes.deadlineMs;
@@ -473,6 +497,7 @@ async function measure(ctx: Context, target: Target, scenario: ScenarioKey, body
 	const span = completions.length ? Math.max(...completions) - firstSend : 0;
 	const eventsPerSecond = span > 0 ? (processed * 1000) / span : null;
 
+	if (target.tracker) notes.push(...(await executionOutcomes(ctx, target, run.startedAt)));
 	const zdCalls = target.zendesk?.server.calls.slice(zdCallsBefore) ?? [];
 	const slackCalls = ctx.slack.server.calls.slice(slackCallsBefore);
 	const slackRequests = slackCallsOf(slackCalls, target.slackToken);
