@@ -6,6 +6,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { resetTransportCallCounts, transportCallCounts } from '../../nodes/shared/transport/callStats';
 import { callSlack } from '../../nodes/shared/transport/slackTransport';
+import { sendWithRetry } from '../../nodes/shared/transport/http';
 import { callZendesk } from '../../nodes/shared/transport/zendeskTransport';
 import { executeNode } from '../harness/inProcess';
 
@@ -29,7 +30,10 @@ beforeAll(async () => {
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => {
+	server.closeAllConnections();
+	return new Promise<void>((resolve) => server.close(() => resolve()));
+});
 beforeEach(() => {
 	script = [];
 	requests.length = 0;
@@ -55,6 +59,16 @@ const transportProbe: INodeType = {
 	},
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const call = this.getNodeParameter('call', 0) as string;
+		if (call === 'timeout') {
+			const result = await sendWithRetry(this, {
+				service: 'zendesk',
+				route: 'GET /tickets/{id}.json',
+				credentialType: 'zendeskDmApi',
+				timeoutMs: 300,
+				request: { method: 'GET', url: `${base}/api/v2/tickets/7.json`, json: true },
+			});
+			return [[{ json: { status: result.statusCode }, pairedItem: { item: 0 } }]];
+		}
 		if (call === 'slack') {
 			const body = await callSlack(this, 'users.info', { user: 'U1' }, { allowErrors: ['user_not_found'] });
 			return [[{ json: body as IDataObject, pairedItem: { item: 0 } }]];
@@ -68,7 +82,7 @@ const credentials = {
 	slackDmApi: { accessToken: 'xoxb-secret-token', baseUrl: `` },
 	zendeskDmApi: { subdomain: 'acme', email: 'bridge@acme.test', apiToken: 'zd-secret-token', baseUrl: '' },
 };
-const run = (call: 'slack' | 'zendesk') =>
+const run = (call: 'slack' | 'zendesk' | 'timeout') =>
 	executeNode(transportProbe, {
 		parameters: { call },
 		credentials: {
@@ -94,6 +108,16 @@ describe('transport', () => {
 		const { outputs } = await run('zendesk');
 		expect(outputs[0][0].json).toEqual({ status: 200, body: { ticket: { id: 42 } } });
 		expect(transportCallCounts()).toEqual({ 'zendesk GET /tickets/{id}.json': 3 });
+	});
+
+	it('gives up on an attempt that gets no answer in time and retries it', async () => {
+		script = [() => undefined, json(200, { ticket: { id: 7 } })];
+		const started = Date.now();
+		const { outputs } = await run('timeout');
+		expect(outputs[0][0].json).toEqual({ status: 200 });
+		expect(requests).toHaveLength(2);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+		expect(transportCallCounts()).toEqual({ 'zendesk GET /tickets/{id}.json': 2 });
 	});
 
 	it('returns accepted statuses and allowed Slack errors instead of throwing', async () => {

@@ -28,9 +28,14 @@ export interface SendOptions {
 	credentialType: string;
 	request: IHttpRequestOptions;
 	policy?: RetryPolicy;
+	/** Per attempt; a request with no answer by then counts as a network failure and is retried. */
+	timeoutMs?: number;
 	/** Classifies a 2xx answer as rate limited (Slack's `ok:false, error:ratelimited`). */
 	slackErrorOf?: (body: unknown) => string | undefined;
 }
+
+/** A hung API call must not block an execution for ever; Slack and Zendesk answer within seconds. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 interface FullResponse {
 	statusCode: number;
@@ -64,6 +69,7 @@ export async function sendWithRetry<T = unknown>(ctx: HttpContext, options: Send
 		let errorCode: string | undefined;
 		try {
 			response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, options.credentialType, {
+				timeout: options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
 				...options.request,
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
