@@ -59,7 +59,8 @@ function run(cmd, args, env = {}) {
 	return result.status === 0;
 }
 
-if (selected.includes('e2e')) {
+// Unit tests check the templates against the installed n8n's node catalogue too.
+if (selected.includes('e2e') || selected.includes('unit')) {
 	step('runtime (Node 24 + n8n, cached)', () => {
 		ensureRuntime();
 		return true;

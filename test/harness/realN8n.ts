@@ -334,17 +334,17 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 	};
 
 	const listExecutions = async (filter?: { workflowId?: string }): Promise<Execution[]> => {
-		// Newest first, at most 100 per page; `lastId` pages towards older ones.
+		// n8n 2.41 pages executions with an opaque cursor (`lastId` answers 400 there).
 		const all: Execution[] = [];
-		let lastId: string | undefined;
-		for (;;) {
+		let cursor: string | null | undefined;
+		for (let page = 0; page < 1000; page++) {
 			const query = new URLSearchParams({ limit: '100' });
-			if (lastId) query.set('lastId', lastId);
+			if (cursor) query.set('cursor', cursor);
 			if (filter?.workflowId) query.set('filter', JSON.stringify({ workflowId: filter.workflowId }));
-			const { results } = await rest<{ results: Execution[] }>('GET', `/rest/executions?${query}`);
-			all.push(...results);
-			if (results.length < 100) break;
-			lastId = results.reduce((min, e) => (Number(e.id) < Number(min) ? e.id : min), results[0].id);
+			const answer = await rest<{ results: Execution[]; nextCursor?: string | null }>('GET', `/rest/executions?${query}`);
+			all.push(...answer.results);
+			cursor = answer.nextCursor;
+			if (!cursor || answer.results.length === 0) break;
 		}
 		return all.sort((a, b) => Number(a.id) - Number(b.id));
 	};
