@@ -16,7 +16,7 @@ import {
 } from '../../emulators/slack';
 import type { SlackEmulatorInstance } from '../../emulators/slack';
 import { SlackDmTrigger } from '../../nodes/SlackDmTrigger/SlackDmTrigger.node';
-import { resetSlackTriggerState } from '../../nodes/shared/slack/triggerState';
+import { identityCache, resetSlackTriggerState } from '../../nodes/shared/slack/triggerState';
 import type { SlackDmItem } from '../../nodes/shared/types';
 import { invokeWebhook, runWebhookLifecycle } from '../harness/inProcess';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
@@ -36,6 +36,7 @@ afterAll(async () => {
 beforeEach(() => {
 	resetSlackTriggerState();
 	slack.server.resetCalls();
+	slack.server.clearFaults();
 });
 
 function credentials(token: string = F.botToken, signingSecret: string = slack.signingSecret) {
@@ -173,6 +174,38 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 		await expect(runWebhookLifecycle(trigger, { credentials: credentials('xoxb-revoked') }, 'checkExists')).rejects.toThrow(/auth\.test/);
 	});
 
+	describe('auth.test inside the webhook (identity cache miss)', () => {
+		it('a failed hourly refresh goes on with the last known identity, quickly', async () => {
+			expect(emittedItems(await deliver(messageIm({ user: F.employeeId, channel: DM, text: 'first' })))).toHaveLength(1);
+			identityCache.clear(); // the hour is over
+			slack.server.injectFault('auth.test', { kind: 'timeout' }, 5);
+			const started = Date.now();
+			const items = emittedItems(await deliver(messageIm({ user: F.employeeId, channel: DM, text: 'after the hour' })));
+			expect(items).toHaveLength(1);
+			expect(items[0].handle.userId).toBe(F.botUserId);
+			expect(Date.now() - started).toBeLessThan(2_900);
+		});
+
+		it('without any known identity a failing auth.test answers an error fast, so Slack retries', async () => {
+			slack.server.injectFault('auth.test', { kind: 'rateLimit', retryAfterSeconds: 20 }, 5);
+			const started = Date.now();
+			const outcome = await deliver(messageIm({ user: F.employeeId, channel: DM, text: 'cold start' })).then(
+				(result) => ({ status: result.status, items: emittedItems(result) }),
+				() => ({ status: 500, items: [] }),
+			);
+			expect(outcome.items).toHaveLength(0);
+			expect(outcome.status).toBeGreaterThanOrEqual(500);
+			expect(Date.now() - started).toBeLessThan(2_900);
+			expect(slack.server.countCalls('auth.test')).toBe(1); // a 20 s Retry-After is not waited for
+			slack.server.clearFaults();
+			// Slack's retry, once auth.test answers again, is emitted.
+			const retry = await deliver(messageIm({ user: F.employeeId, channel: DM, text: 'cold start' }), {
+				headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' },
+			});
+			expect(emittedItems(retry)).toHaveLength(1);
+		});
+	});
+
 	describe('Slack retries never emit twice', () => {
 		it('sequential retries of the same event (at once, 1 and 5 minutes later)', async () => {
 			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'retry me' });
@@ -296,6 +329,38 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			expect(items).toHaveLength(1);
 			expect(items[0].channel.participants ?? []).toEqual([]);
 			expect(slack.server.callsTo('conversations.members')[0].response.body).toMatchObject({ ok: false, error: 'missing_scope', needed: 'mpim:read' });
+		});
+
+		it('a conversation this token cannot see (channel_not_found) still comes through, without participants', async () => {
+			const items = emittedItems(await deliver(messageMpim({ user: F.employeeId, channel: 'G0NOTOURS', text: 'other handle' }), { parameters: groupOptions }));
+			expect(items).toHaveLength(1);
+			expect(items[0].channel.participants).toBeUndefined();
+			expect(slack.server.callsTo('conversations.members')[0].response.body).toMatchObject({ ok: false, error: 'channel_not_found' });
+		});
+
+		it.each([
+			['Slack down (HTTP 500 on every attempt)', { kind: 'status', status: 500 } as const],
+			['rate limited with a long Retry-After', { kind: 'rateLimit', retryAfterSeconds: 30 } as const],
+			['no answer at all', { kind: 'timeout' } as const],
+		])('%s: the message comes through without participants, well within Slack\'s 3 seconds', async (_name, fault) => {
+			await runWebhookLifecycle(trigger, { credentials: credentials() }, 'checkExists');
+			const group = slack.openGroupDm([F.employeeId, F.employee2Id, F.botUserId]);
+			slack.server.injectFault('conversations.members', fault, 5);
+			const started = Date.now();
+			const items = emittedItems(await deliver(messageMpim({ user: F.employeeId, channel: group, text: 'slack trouble' }), { parameters: groupOptions }));
+			const took = Date.now() - started;
+			expect(items).toHaveLength(1);
+			expect(items[0].channel.participants).toBeUndefined();
+			expect(took).toBeLessThan(2_900);
+			expect(slack.server.countCalls('conversations.members')).toBeLessThanOrEqual(2);
+		});
+
+		it('a failed lookup is not cached: the next message of the group gets its participants', async () => {
+			const group = slack.openGroupDm([F.employeeId, F.employee2Id, F.botUserId]);
+			slack.server.injectFault('conversations.members', { kind: 'status', status: 503 }, 2);
+			expect(emittedItems(await deliver(messageMpim({ user: F.employeeId, channel: group, text: 'one' }), { parameters: groupOptions }))[0].channel.participants).toBeUndefined();
+			const later = emittedItems(await deliver(messageMpim({ user: F.employeeId, channel: group, text: 'two' }), { parameters: groupOptions }));
+			expect([...(later[0].channel.participants ?? [])].sort()).toEqual([F.employeeId, F.employee2Id].sort());
 		});
 
 		it('group DMs stay off by default', async () => {

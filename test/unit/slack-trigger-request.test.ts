@@ -1,5 +1,13 @@
 import { DEFAULT_FILTER_OPTIONS } from '../../nodes/shared/slack/classify';
-import { memberIds, parseEventBody, scopedDeliveryKeys, triggerFilterOptions } from '../../nodes/shared/slack/triggerRequest';
+import {
+	WEBHOOK_CALL_BUDGET_MS,
+	memberIds,
+	parseEventBody,
+	scopedDeliveryKeys,
+	triggerFilterOptions,
+	webhookCallPlan,
+} from '../../nodes/shared/slack/triggerRequest';
+import { decideRetry } from '../../nodes/shared/transport/retryPolicy';
 
 describe('triggerFilterOptions', () => {
 	it('takes the defaults for an empty Options collection', () => {
@@ -59,5 +67,37 @@ describe('memberIds', () => {
 	it('answers no members when the list is missing', () => {
 		expect(memberIds(undefined)).toEqual([]);
 		expect(memberIds({ U1: true })).toEqual([]);
+	});
+});
+
+describe('webhookCallPlan (calls made before answering Slack)', () => {
+	it('at the start: a short timeout and one quick retry that never waits out a long Retry-After', () => {
+		const plan = webhookCallPlan(0);
+		expect(plan).toBeDefined();
+		expect(plan!.policy.maxAttempts).toBe(2);
+		expect(plan!.timeoutMs).toBeLessThanOrEqual(1_500);
+		expect(plan!.policy.maxDelayMs).toBeLessThan(1_000);
+	});
+
+	it('the worst case of all attempts stays within the budget, and the budget within Slack\'s 3 seconds', () => {
+		expect(WEBHOOK_CALL_BUDGET_MS).toBeLessThan(3_000);
+		for (const elapsed of [0, 500, 1_000, 1_800, 2_100]) {
+			const plan = webhookCallPlan(elapsed)!;
+			const worst = elapsed + plan.policy.maxAttempts * plan.timeoutMs + (plan.policy.maxAttempts - 1) * plan.policy.maxDelayMs;
+			expect(worst).toBeLessThanOrEqual(WEBHOOK_CALL_BUDGET_MS);
+		}
+	});
+
+	it('late in the budget: a single attempt, then nothing (the caller falls back)', () => {
+		expect(webhookCallPlan(WEBHOOK_CALL_BUDGET_MS - 400)!.policy.maxAttempts).toBe(1);
+		expect(webhookCallPlan(WEBHOOK_CALL_BUDGET_MS - 100)).toBeUndefined();
+		expect(webhookCallPlan(WEBHOOK_CALL_BUDGET_MS + 1_000)).toBeUndefined();
+	});
+
+	it('a 429 with Retry-After beyond the plan is not retried (decideRetry honours maxDelayMs)', () => {
+		const plan = webhookCallPlan(0)!;
+		expect(decideRetry({ statusCode: 429, headers: { 'retry-after': '1' } }, 1, plan.policy)).toEqual({ retry: false });
+		expect(decideRetry({ statusCode: 503 }, 1, plan.policy)).toMatchObject({ retry: true });
+		expect(decideRetry({ statusCode: 503 }, 2, plan.policy)).toEqual({ retry: false });
 	});
 });

@@ -14,13 +14,15 @@ import { classifyEnvelope } from '../../shared/slack/events';
 import type { HandleConfig } from '../../shared/slack/identity';
 import { resolveHandles } from '../../shared/slack/identity';
 import { verifySlackSignature } from '../../shared/slack/signature';
-import { parseEventBody, scopedDeliveryKeys, triggerFilterOptions } from '../../shared/slack/triggerRequest';
+import { parseEventBody, scopedDeliveryKeys, triggerFilterOptions, webhookCallPlan } from '../../shared/slack/triggerRequest';
 import { deliveryLedger } from '../../shared/slack/triggerState';
 import { SLACK_CREDENTIAL_TYPE } from '../../shared/transport/slackTransport';
-import { groupMembers, identityKey, selfIdentity } from './handleIdentity';
+import { conversationMembers, identityKey, selfIdentityForEvent } from './handleIdentity';
 
 /** One Events API request: signature, envelope, event decision, group members, exactly-once. */
 export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const arrivedAt = Date.now();
+	const callPlan = () => webhookCallPlan(Date.now() - arrivedAt);
 	const headers = ctx.getHeaderData();
 	const credentials = await ctx.getCredentials(SLACK_CREDENTIAL_TYPE);
 
@@ -60,7 +62,7 @@ export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhoo
 	}
 
 	const key = await identityKey(ctx);
-	const self = await selfIdentity(ctx, key);
+	const self = await selfIdentityForEvent(ctx, key, callPlan());
 	const handlesParameter = ctx.getNodeParameter('handles', {}) as { handle?: Array<Partial<HandleConfig>> };
 	const handles = resolveHandles(handlesParameter.handle, self);
 	const options = triggerFilterOptions(ctx.getNodeParameter('options', {}) as IDataObject);
@@ -69,7 +71,8 @@ export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhoo
 
 	const item = decision.item;
 	if (decision.needsParticipants) {
-		item.channel.participants = groupParticipants(await groupMembers(ctx, key, item.channel.id), self, handles);
+		const members = await conversationMembers(ctx, key, item.channel.id, callPlan());
+		if (members) item.channel.participants = groupParticipants(members, self, handles);
 	}
 
 	// From here to the return nothing awaits: claim and record happen in one step.

@@ -4,6 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import type { RetryPolicy } from '../transport/retryPolicy';
 import type { TriggerFilterOptions } from './classify';
 import { DEFAULT_FILTER_OPTIONS } from './classify';
 
@@ -38,4 +39,30 @@ export function scopedDeliveryKeys(workflowId: string | undefined, nodeId: strin
 /** The user ids of a conversations.members answer (anything else in the list is ignored). */
 export function memberIds(members: unknown): string[] {
 	return Array.isArray(members) ? members.filter((member): member is string => typeof member === 'string') : [];
+}
+
+/**
+ * Slack counts a delivery as failed when the answer takes more than 3 seconds, and retries it.
+ * Calls the trigger makes before answering (auth.test on a cache miss, conversations.members)
+ * share this budget, measured from the request's arrival, so n8n still answers in time.
+ */
+export const WEBHOOK_CALL_BUDGET_MS = 2_400;
+/** Below this there is no point in a call: fall back at once. */
+const MIN_CALL_MS = 250;
+const MAX_ATTEMPT_MS = 1_500;
+
+export interface WebhookCallPlan {
+	timeoutMs: number;
+	/** One quick retry at most; a Retry-After longer than `maxDelayMs` is not waited for. */
+	policy: RetryPolicy;
+}
+
+/** How the next pre-answer Slack call may run, or undefined when the budget is spent (fall back). */
+export function webhookCallPlan(elapsedMs: number, budgetMs = WEBHOOK_CALL_BUDGET_MS): WebhookCallPlan | undefined {
+	const remaining = budgetMs - Math.max(0, elapsedMs);
+	if (remaining < MIN_CALL_MS) return undefined;
+	const retryDelayMs = 150;
+	const attempts = remaining >= 2 * MIN_CALL_MS + retryDelayMs ? 2 : 1;
+	const timeoutMs = Math.min(MAX_ATTEMPT_MS, Math.floor((remaining - (attempts - 1) * retryDelayMs) / attempts));
+	return { timeoutMs, policy: { maxAttempts: attempts, baseDelayMs: 100, maxDelayMs: retryDelayMs } };
 }

@@ -5,10 +5,15 @@
  */
 import { DeliveryLedger } from './dedupe';
 import type { SelfIdentity } from './identity';
-import { LoadingCache } from '../state/ttlCache';
+import { LoadingCache, TtlMap } from '../state/ttlCache';
 
 /** auth.test answers, per credential, base URL and token digest. */
 export const identityCache = new LoadingCache<SelfIdentity>({ ttlMs: 60 * 60 * 1000, maxEntries: 100 });
+/**
+ * The last auth.test answer per credential, kept well past the cache's hour: when the hourly
+ * refresh fails inside a webhook, the trigger goes on with it instead of losing the message.
+ */
+export const lastKnownIdentities = new TtlMap<SelfIdentity>({ ttlMs: 7 * 24 * 60 * 60 * 1000, maxEntries: 100 });
 /** Group DM members, per identity and channel. */
 export const groupMembersCache = new LoadingCache<string[]>({ ttlMs: 10 * 60 * 1000, maxEntries: 1000 });
 /** Deliveries this process emitted (dedupe layer 1). */
@@ -17,6 +22,7 @@ export const deliveryLedger = new DeliveryLedger();
 /** Forget everything (tests; a new credential takes effect without it anyway). */
 export function resetSlackTriggerState(): void {
 	identityCache.clear();
+	lastKnownIdentities.clear();
 	groupMembersCache.clear();
 	deliveryLedger.clear();
 }

@@ -26,6 +26,8 @@ export interface SlackCallOptions {
 	/** Slack error codes the caller handles itself (returned, not thrown), e.g. `user_not_found`. */
 	allowErrors?: string[];
 	policy?: RetryPolicy;
+	/** Per attempt (default: the transport's); webhooks that must answer Slack quickly pass less. */
+	timeoutMs?: number;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function callSlack<T extends SlackResponse = SlackResponse>(
 		route: method,
 		credentialType: SLACK_CREDENTIAL_TYPE,
 		policy: options.policy,
+		timeoutMs: options.timeoutMs,
 		request: isRead
 			? { method: 'GET', url, qs: params, json: true }
 			: { method: 'POST', url, body: params, json: true, headers: { 'Content-Type': 'application/json; charset=utf-8' } },
