@@ -117,7 +117,7 @@ export class SlackDmTrigger implements INodeType {
 						name: 'ignoreAllBots',
 						type: 'boolean',
 						default: false,
-						description: 'Whether messages of every bot are dropped. Messages of this app and of the handle itself are always dropped.',
+						description: 'Whether messages of every bot are dropped. Messages of this app, of the handle itself and of Slackbot are always dropped.',
 					},
 					{
 						displayName: 'Include Group DMs',

@@ -177,6 +177,16 @@ describe('echo prevention', () => {
 		expect(classify(otherApp, { ignoreAllBots: true })).toEqual(dropped('echoBot'));
 	});
 
+	it('drops Slackbot (USLACKBOT, no bot_id) always, also with ignoreAllBots off, and edits of its posts', () => {
+		const reminder = messageIm({ user: 'USLACKBOT', channel: DM, text: 'Reminder: submit your timesheet.' });
+		expect(classify(reminder)).toEqual(dropped('slackbot'));
+		expect(classify(reminder, { ignoreAllBots: true })).toEqual(dropped('slackbot'));
+		const previous = { user: 'USLACKBOT', text: 'Reminder', ts: '1700000002.000100' };
+		expect(classify(messageChanged({ channel: DM, previous, newText: 'Reminder (updated)' }), { includeEdits: true })).toEqual(dropped('slackbot'));
+		// A person is still a person.
+		expect(item(classify(messageIm({ user: F.employeeId, channel: DM, text: 'help' }))).user.id).toBe(F.employeeId);
+	});
+
 	it('drops edits and deletions of the app\'s or the handle\'s own messages', () => {
 		const previous = { user: F.botUserId, text: 'Agent reply', ts: '1700000002.000100' };
 		expect(classify(messageChanged({ channel: DM, previous, newText: 'Agent reply (edited)' }), { includeEdits: true })).toEqual(dropped('echoHandle'));

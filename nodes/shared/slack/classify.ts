@@ -44,6 +44,7 @@ export type DropReason =
 	| 'echoHandle'
 	| 'echoApp'
 	| 'echoBot'
+	| 'slackbot'
 	| 'groupDmNotEnabled'
 	| 'channelMessage'
 	| 'mentionNotEnabled'
@@ -69,6 +70,9 @@ export interface ClassifyContext {
 	/** ISO time the request arrived. */
 	receivedAt: string;
 }
+
+/** Slack's built-in Slackbot: the same user id in every workspace. */
+export const SLACKBOT_USER_ID = 'USLACKBOT';
 
 /** Subtypes that are a person (or bot) saying something. Everything else is a system message. */
 const MESSAGE_SUBTYPES = new Set(['', 'file_share', 'me_message', 'bot_message', 'thread_broadcast']);
@@ -102,6 +106,9 @@ export function echoReason(
 ): DropReason | undefined {
 	if (!message) return undefined;
 	const user = present(message.user);
+	// Slackbot posts (reminders, auto-responses, notices) carry a user id and no bot_id, but are
+	// never a person asking for help: always dropped, whatever the bot option says.
+	if (user === SLACKBOT_USER_ID) return 'slackbot';
 	if (user && (user === ctx.self.userId || ctx.handles.some((h) => h.userId === user))) return 'echoHandle';
 	const botId = present(message.bot_id) ?? present(message.bot_profile?.id);
 	if (botId && ctx.self.botId && botId === ctx.self.botId) return 'echoApp';
