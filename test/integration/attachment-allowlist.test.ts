@@ -227,6 +227,18 @@ describe('Attachment Allowlist with the Slack emulator', () => {
 		expect(fields.acceptedFiles.map((f) => f.name)).toEqual(['a.txt']);
 	});
 
+	it('downloads a file whose event gave no size (unknown, not empty) and accepts it', async () => {
+		const content = files.makePdf();
+		const item = await sendFiles([{ name: 'nosize.pdf', mimetype: 'application/pdf', content }]);
+		// The trigger's view of an event file without `size`.
+		const eventFiles = item.message.files.map((f) => ({ id: f.id, name: f.name, mimetype: f.mimetype, filetype: f.filetype, url_private_download: f.downloadUrl }));
+		const refs = fileRefs(eventFiles);
+		expect(refs[0].size).toBeLessThan(0);
+		const fields = fieldsOf(await run({ ...item, message: { ...item.message, files: refs } }, { noticeMode: 'off' }));
+		expect(fields.rejectedFiles).toEqual([]);
+		expect(fields.acceptedFiles).toMatchObject([{ name: 'nosize.pdf', size: content.length }]);
+	});
+
 	it('adds admin types (extension + MIME type) with their content rule', async () => {
 		const item = await sendFiles([
 			{ name: 'data.csv', mimetype: 'text/csv', content: Buffer.from('a,b\n1,2\n') },

@@ -288,6 +288,15 @@ describe('download plan', () => {
 		expect(plan).toMatchObject({ action: 'reject', rejected: { id: 'F1', reason } });
 	});
 
+	it.each([
+		['the trigger\'s unknown size (-1)', -1],
+		['a missing size', undefined],
+		['a null size (JSON round trip)', null],
+	])('downloads a file of %s with the limit as the cap, never refusing it as empty', (_label, size) => {
+		const plan = planDownload(fileRef({ size: size as number }), policy, trust, 1000);
+		expect(plan).toMatchObject({ action: 'download', maxBytes: 5000 });
+	});
+
 	it('sanitises the name before the type check and in the rejection', () => {
 		const plan = planDownload(fileRef({ name: '../../secret.exe', mimetype: 'application/octet-stream' }), policy, trust, 0);
 		expect(plan).toMatchObject({ action: 'reject', rejected: { name: 'secret.exe', reason: 'typeNotAllowed' } });

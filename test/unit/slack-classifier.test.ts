@@ -24,7 +24,7 @@ import {
 } from '../../emulators/slack/builders';
 import { FIXTURE_IDS as F } from '../../emulators/slack/fixtures';
 import type { ClassifyContext, TriggerFilterOptions } from '../../nodes/shared/slack/classify';
-import { DEFAULT_FILTER_OPTIONS, classifyEvent, echoReason, groupParticipants } from '../../nodes/shared/slack/classify';
+import { DEFAULT_FILTER_OPTIONS, UNKNOWN_FILE_SIZE, classifyEvent, echoReason, groupParticipants } from '../../nodes/shared/slack/classify';
 import type { SlackEventCallback } from '../../nodes/shared/slack/events';
 import { classifyEnvelope } from '../../nodes/shared/slack/events';
 import type { HandleConfig, SelfIdentity } from '../../nodes/shared/slack/identity';
@@ -118,6 +118,13 @@ describe('1:1 DMs (default)', () => {
 		expect(classify(messageIm({ user: F.employeeId, channel: DM, text: '' }))).toEqual(dropped('emptyMessage'));
 		const files = [{ id: 'F0PDF', name: 'invoice.pdf', mimetype: 'application/pdf', filetype: 'pdf', size: 2048, url_private_download: 'https://files.slack.com/d/invoice.pdf' }];
 		expect(item(classify(fileShare({ user: F.employeeId, channel: DM, text: '', channelType: 'im', files }))).message.files).toHaveLength(1);
+	});
+
+	it('a file without a size gets the unknown size (-1), not 0 (which would read as empty)', () => {
+		const files = [{ id: 'F0NOSIZE', name: 'scan.pdf', mimetype: 'application/pdf', filetype: 'pdf', url_private_download: 'https://files.slack.com/d/scan.pdf' }];
+		const out = item(classify(fileShare({ user: F.employeeId, channel: DM, text: '', channelType: 'im', files })));
+		expect(out.message.files[0].size).toBe(UNKNOWN_FILE_SIZE);
+		expect(UNKNOWN_FILE_SIZE).toBeLessThan(0);
 	});
 
 	it('skips deleted (tombstoned) files', () => {

@@ -56,7 +56,8 @@ export function planDownload(file: SlackFileRef, policy: AttachmentPolicy, trust
 	if (!policy.fileSendingEnabled) return reject(file, name, 'fileSendingDisabled', 'file sending is turned off');
 	const type = matchAllowedType(policy.types, name, file.mimetype);
 	if (!type.allowed) return reject(file, name, 'typeNotAllowed', type.detail);
-	const declaredSize = Number.isFinite(file.size) && file.size >= 0 ? file.size : undefined;
+	// A negative, missing or non-numeric size is unknown (the trigger's -1): download with the limit as cap.
+	const declaredSize = typeof file.size === 'number' && Number.isFinite(file.size) && file.size >= 0 ? file.size : undefined;
 	if (declaredSize === 0) return reject(file, name, 'empty', 'the file is empty');
 	if (declaredSize !== undefined && declaredSize > policy.maxFileBytes) {
 		return reject(file, name, 'tooLarge', `${formatBytes(declaredSize)} is over the ${formatBytes(policy.maxFileBytes)} limit per file`);

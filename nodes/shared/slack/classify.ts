@@ -129,6 +129,9 @@ export function addressedHandle(envelope: SlackEventCallback, handles: HandleCon
 	return handles.find((h) => ids.includes(h.userId));
 }
 
+/** `size` of a file whose event gave none: unknown, not empty (the download finds out). */
+export const UNKNOWN_FILE_SIZE = -1;
+
 export function fileRefs(files: SlackEventFile[] | undefined): SlackFileRef[] {
 	return (files ?? [])
 		.filter((f) => present(f.id) && !GONE_FILE_MODES.has(f.mode ?? ''))
@@ -137,7 +140,7 @@ export function fileRefs(files: SlackEventFile[] | undefined): SlackFileRef[] {
 			name: present(f.name) ?? present(f.title) ?? (f.id as string),
 			mimetype: f.mimetype ?? '',
 			filetype: f.filetype ?? '',
-			size: typeof f.size === 'number' ? f.size : 0,
+			size: typeof f.size === 'number' && Number.isFinite(f.size) && f.size >= 0 ? f.size : UNKNOWN_FILE_SIZE,
 			downloadUrl: present(f.url_private_download) ?? present(f.url_private) ?? '',
 			isSlackConnectStub: f.file_access === 'check_file_info',
 		}));
