@@ -133,6 +133,12 @@ export class EmulatorServer {
 
 	private port = 0;
 
+	/**
+	 * The emulated service's clock: answers carry it as their `Date` header, as real servers do
+	 * (clients compare it with second-precision timestamps). Unset: Node's own Date (real time).
+	 */
+	dateClock?: () => number;
+
 	/** Body of an injected 429 when the fault names none (Slack answers `{ok:false,error:'ratelimited'}`). */
 	rateLimitBody: unknown = { error: 'ratelimited' };
 
@@ -269,6 +275,7 @@ export class EmulatorServer {
 		}
 
 		const headers: Record<string, string> = { ...(response.headers ?? {}) };
+		if (this.dateClock && !Object.keys(headers).some((name) => name.toLowerCase() === 'date')) headers.Date = new Date(this.dateClock()).toUTCString();
 		let payload: Buffer | string | undefined;
 		if (Buffer.isBuffer(response.body) || typeof response.body === 'string') {
 			payload = response.body as Buffer | string;

@@ -88,6 +88,7 @@ export interface ZendeskEmulator {
 export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {}): Promise<ZendeskEmulator> {
 	const server = new EmulatorServer('zendesk', 'zendesk');
 	const clock = new EmulatorClock();
+	server.dateClock = () => clock.now();
 	const fixtures = buildFixtures(options.subdomain ?? 'acme');
 	const baseUrl = () => server.url;
 	const store = new ZendeskStore(clock, fixtures, {

@@ -10,6 +10,7 @@ import {
 	isClosedTicketRefusal,
 	pickConversationTicket,
 	slackTsMs,
+	stampUsableFromMs,
 	ticketTags,
 	type TicketSummary,
 } from '../../nodes/shared/zendesk/tickets';
@@ -212,5 +213,20 @@ describe('group DM participants as CCs', () => {
 		const copies = copyFields([11], 'emailCcs');
 		expect(buildCreateTicketBody({ externalId: 'e', requesterId: 1, subject: 's', comment, routing, metadata: {}, copies }).ticket.email_ccs).toEqual(copies.email_ccs);
 		expect(buildCommentUpdateBody({ comment, metadata: {}, copies }).ticket.email_ccs).toEqual(copies.email_ccs);
+	});
+});
+
+describe('stampUsableFromMs (updated_at has one-second precision)', () => {
+	const received = 1_000_000;
+	it('waits until Zendesk has left the stamp second when the answer is from that second', () => {
+		expect(stampUsableFromMs('2024-05-01T10:00:01Z', 'Wed, 01 May 2024 10:00:01 GMT', received)).toBe(received + 1000);
+	});
+	it('needs no wait when Zendesk was already in a later second', () => {
+		expect(stampUsableFromMs('2024-05-01T10:00:01Z', 'Wed, 01 May 2024 10:00:02 GMT', received)).toBe(received);
+		expect(stampUsableFromMs('2024-05-01T09:00:00Z', 'Wed, 01 May 2024 10:00:02 GMT', received)).toBe(received);
+	});
+	it('waits a whole second when the Date header or the stamp cannot be read', () => {
+		expect(stampUsableFromMs('2024-05-01T10:00:01Z', undefined, received)).toBe(received + 1000);
+		expect(stampUsableFromMs('not a date', 'Wed, 01 May 2024 10:00:02 GMT', received)).toBe(received + 1000);
 	});
 });

@@ -36,6 +36,13 @@ describe('decideRetry', () => {
 		expect(decideRetry({ statusCode: 502 }, 3, policy)).toMatchObject({ retry: true, waitMs: 400 });
 		expect(decideRetry({ errorCode: 'ECONNRESET' }, 2, policy)).toMatchObject({ retry: true, waitMs: 200 });
 	});
+	it('does not resend after an ambiguous failure (5xx, reset, timeout) when the policy says so, but still waits out a 429', () => {
+		const writeOnce = { ...policy, resendAfterAmbiguousFailure: false };
+		for (const outcome of [{ statusCode: 500 }, { statusCode: 503 }, { errorCode: 'ECONNRESET' }, { errorCode: 'ETIMEDOUT' }]) {
+			expect(decideRetry(outcome, 1, writeOnce)).toEqual({ retry: false });
+		}
+		expect(decideRetry({ statusCode: 429, headers: { 'retry-after': '2' } }, 1, writeOnce)).toMatchObject({ retry: true, waitMs: 2000 });
+	});
 	it('never retries client errors or unknown failures', () => {
 		for (const statusCode of [400, 401, 403, 404, 409, 422]) expect(decideRetry({ statusCode }, 1, policy).retry).toBe(false);
 		expect(decideRetry({ errorCode: 'ERR_INVALID_URL' }, 1, policy).retry).toBe(false);

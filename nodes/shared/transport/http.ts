@@ -34,6 +34,16 @@ export interface SendOptions {
 	slackErrorOf?: (body: unknown) => string | undefined;
 }
 
+const unanswered = new WeakSet<object>();
+
+/**
+ * The request got no HTTP answer (reset, timeout, refused): the server may or may not have
+ * applied it. Callers of non-idempotent writes check the server's state before writing again.
+ */
+export function isUnansweredRequestError(error: unknown): boolean {
+	return typeof error === 'object' && error !== null && unanswered.has(error);
+}
+
 /** A hung API call must not block an execution for ever; Slack and Zendesk answer within seconds. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -93,10 +103,12 @@ export async function sendWithRetry<T = unknown>(ctx: HttpContext, options: Send
 			continue;
 		}
 		if (!response) {
-			throw new NodeApiError(ctx.getNode(), { code: errorCode ?? 'EREQUEST' } as JsonObject, {
+			const error = new NodeApiError(ctx.getNode(), { code: errorCode ?? 'EREQUEST' } as JsonObject, {
 				message: `${options.service} request ${options.route} failed: ${errorCode ?? 'no response'}`,
 				description: `Gave up after ${attempt} attempt(s).`,
 			});
+			unanswered.add(error);
+			throw error;
 		}
 		return { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body as T };
 	}

@@ -10,9 +10,18 @@ export interface RetryPolicy {
 	baseDelayMs: number;
 	/** Never wait longer than this for one attempt (a larger Retry-After fails the call instead). */
 	maxDelayMs: number;
+	/**
+	 * false: a 5xx or a lost connection is not resent. Such a failure is ambiguous (the server may
+	 * have applied the request), so a write that is not idempotent must be checked, not repeated.
+	 * 429 is still retried: Zendesk and Slack refuse rate-limited requests before applying them.
+	 */
+	resendAfterAmbiguousFailure?: boolean;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 250, maxDelayMs: 60_000 };
+
+/** For writes that must never be applied twice: only 429 is retried (see resendAfterAmbiguousFailure). */
+export const NO_AMBIGUOUS_RESEND_POLICY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, resendAfterAmbiguousFailure: false };
 
 export interface AttemptOutcome {
 	/** HTTP status, or undefined when the request never got an answer (reset, timeout). */
@@ -65,6 +74,7 @@ export function decideRetry(outcome: AttemptOutcome, attempt: number, policy: Re
 		if (wait > policy.maxDelayMs) return { retry: false };
 		return { retry: true, waitMs: wait, reason: 'rate limited' };
 	}
+	if (policy.resendAfterAmbiguousFailure === false) return { retry: false };
 	if (outcome.statusCode !== undefined && outcome.statusCode >= 500) {
 		const wait = retryAfterMs(outcome.headers) ?? backoff;
 		return { retry: true, waitMs: Math.min(wait, policy.maxDelayMs), reason: `HTTP ${outcome.statusCode}` };

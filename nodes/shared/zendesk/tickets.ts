@@ -235,6 +235,23 @@ export function stampMs(stamp: string | undefined): number | undefined {
 	return Number.isNaN(ms) ? undefined : ms;
 }
 
+/**
+ * The local time (ms) from which a safe update with `stamp` may be sent. Zendesk's `updated_at`
+ * has one-second precision, so another write later in the same second leaves the stamp
+ * unchanged and would let a stale safe update through. Sending only once Zendesk's clock has
+ * left the stamp's second means every successful safe update moves `updated_at` to a later
+ * second, so no write can hide behind an unchanged stamp. `serverDate` is the answer's `Date`
+ * header (Zendesk's clock, one-second precision), `receivedAtMs` the local time of the answer;
+ * without a usable Date the whole second is waited out.
+ */
+export function stampUsableFromMs(stamp: string | undefined, serverDate: unknown, receivedAtMs: number): number {
+	const stampAt = stampMs(stamp);
+	const serverAt = typeof serverDate === 'string' ? Date.parse(serverDate) : Number.NaN;
+	if (stampAt === undefined || Number.isNaN(serverAt)) return receivedAtMs + 1000;
+	const secondEnd = Math.floor(stampAt / 1000) * 1000 + 1000;
+	return receivedAtMs + Math.max(0, secondEnd - Math.floor(serverAt / 1000) * 1000);
+}
+
 /** Slack `ts` ("1714557601.000100") in epoch milliseconds. */
 export function slackTsMs(ts: string): number | undefined {
 	const seconds = Number(ts);

@@ -40,6 +40,8 @@ export interface ConversationState {
 	 * audits were not read: a message older than this may already be in it. Undefined: known.
 	 */
 	unknownBeforeMs?: number;
+	/** Local time from which the ticket's `updated_at` may be sent as `updated_stamp` (stampUsableFromMs). */
+	stampUsableAtMs?: number;
 }
 
 export interface UpsertResult {

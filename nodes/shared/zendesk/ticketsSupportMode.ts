@@ -18,8 +18,10 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { SlackNameLookup, SlackTextOptions } from '../slack/slackTextToZendesk';
 import type { SlackDmItem } from '../types';
 import { ticketExternalId } from '../identity/externalIds';
+import { isUnansweredRequestError } from '../transport/http';
+import type { HttpResult } from '../transport/http';
 import { callZendesk } from '../transport/zendeskTransport';
-import { retryAfterMs } from '../transport/retryPolicy';
+import { NO_AMBIGUOUS_RESEND_POLICY, retryAfterMs } from '../transport/retryPolicy';
 import type { UpdateLimitConfig } from './coalesce';
 import { emptyWindow, planUpdate, recordRateLimited, recordUpdate, takeBatch, windowRetentionMs } from './coalesce';
 import {
@@ -44,6 +46,7 @@ import {
 	pickConversationTicket,
 	slackTsMs,
 	stampMs,
+	stampUsableFromMs,
 } from './tickets';
 import type { ConversationState, Lane, UpsertResult } from './ticketsState';
 import {
@@ -99,6 +102,19 @@ const AUDIT_PAGE_SIZE = 100;
 /** Guards the decision loop against a server that keeps changing under us. */
 const MAX_STEPS = 50;
 
+/** Writes that got no clear answer (reset, timeout, 5xx) before the item fails; each is checked first. */
+const MAX_AMBIGUOUS_WRITES = 4;
+
+/** First pause after an ambiguous write; doubles each time. */
+const AMBIGUOUS_BACKOFF_MS = 250;
+
+/** What a write whose answer was lost did, reported if its marker is found later. */
+interface WrittenOutcome {
+	outcome: UpsertResult['outcome'];
+	followUpSourceId?: number;
+	coalescedCount?: number;
+}
+
 interface Entry {
 	request: UpsertRequest;
 	key: string;
@@ -108,6 +124,10 @@ interface Entry {
 	settled: boolean;
 	/** Creation answers that sent us back to the lookup (stale closed ticket, replayed key). */
 	createRetries: number;
+	/** Writes of this message that got no clear answer (reset, timeout, 5xx). */
+	ambiguousWrites: number;
+	/** Set when such a write may have landed: its marker found later means this delivery wrote it. */
+	written?: WrittenOutcome;
 	resolve: (result: UpsertResult) => void;
 	reject: (error: Error) => void;
 	promise: Promise<UpsertResult>;
@@ -179,6 +199,7 @@ function makeEntry(request: UpsertRequest, key: string): Entry {
 		tsMs: slackTsMs(request.item.message.ts) ?? 0,
 		settled: false,
 		createRetries: 0,
+		ambiguousWrites: 0,
 		resolve,
 		reject,
 		promise,
@@ -217,9 +238,33 @@ async function loadConversation(entry: Entry): Promise<ConversationState> {
 		ticket,
 		seen: new Map(),
 		unknownBeforeMs: ticket.kind === 'none' ? undefined : (stampMs(ticket.ticket.updated_at) ?? Number.MAX_SAFE_INTEGER),
+		stampUsableAtMs: ticket.kind === 'none' ? undefined : usableFrom(ticket.ticket, answer),
 	};
 	if (ticket.kind !== 'none') conversationCache.set(entry.conversationKey, state, settings.cacheTtlMs);
 	return state;
+}
+
+/** When this answer's view of the ticket may be used for a safe update (stampUsableFromMs). */
+function usableFrom(ticket: TicketSummary, answer: HttpResult<unknown>): number {
+	return stampUsableFromMs(ticket.updated_at, headerValue(answer.headers, 'date'), upsertEnvironment().now());
+}
+
+/** 5xx or no answer at all: the write may have been applied. */
+function isAmbiguousFailure(error: unknown): boolean {
+	return isUnansweredRequestError(error) || Number((error as { httpCode?: unknown } | undefined)?.httpCode) >= 500;
+}
+
+/** Counts an ambiguous write of the entry; past the limit the error goes to the item. Waits a growing pause. */
+async function afterAmbiguousWrite(entry: Entry, error: unknown): Promise<void> {
+	entry.ambiguousWrites += 1;
+	if (entry.ambiguousWrites > MAX_AMBIGUOUS_WRITES) throw asNodeError(entry, error);
+	await upsertEnvironment().sleep(AMBIGUOUS_BACKOFF_MS * 2 ** (entry.ambiguousWrites - 1));
+}
+
+/** Errors from the transport are already node errors; anything else is wrapped. */
+function asNodeError(entry: Entry, error: unknown): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(entry.request.ctx.getNode(), error as Error, { itemIndex: entry.request.itemIndex });
 }
 
 function remember(entry: Entry, state: ConversationState): void {
@@ -259,6 +304,7 @@ async function reloadTicket(entry: Entry, state: ConversationState, ticketId: nu
 	}
 	state.ticket = ticket.status === 'closed' ? { kind: 'closed', ticket } : { kind: 'active', ticket };
 	state.unknownBeforeMs = stampMs(ticket.updated_at) ?? Number.MAX_SAFE_INTEGER;
+	state.stampUsableAtMs = usableFrom(ticket, answer);
 	remember(entry, state);
 }
 
@@ -297,7 +343,9 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 		if (state.ticket.kind !== 'none') {
 			const ticketId = state.ticket.ticket.id;
 			if (state.seen.has(head.key)) {
-				settle(lane, head, { result: { ticketId, outcome: 'duplicate', commentId: state.seen.get(head.key) } });
+				// Found after this delivery's own write lost its answer: that write is what happened.
+				const written = head.written ?? { outcome: 'duplicate' as const };
+				settle(lane, head, { result: { ticketId, commentId: state.seen.get(head.key), ...written } });
 				return;
 			}
 			if (mayHideMessage(state, head)) {
@@ -321,6 +369,13 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 		if (plan.waitMs > 0) {
 			await env.sleep(plan.waitMs);
 			continue;
+		}
+		if (settings.safeUpdates && state.ticket.kind !== 'none' && state.stampUsableAtMs !== undefined) {
+			const early = state.stampUsableAtMs - env.now();
+			if (early > 0) {
+				await env.sleep(early);
+				continue;
+			}
 		}
 		const batch = takeBatch(
 			lane.waiting.filter((entry) => !entry.settled),
@@ -353,27 +408,43 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 				};
 		const previousStatus = state.ticket.kind === 'none' ? undefined : state.ticket.ticket.status;
 		const reopens = action.action === 'append' && action.reopens;
-		const answer = await callZendesk<{ ticket?: TicketSummary }>(ctx, settings.credentialType, {
-			method: 'PUT',
-			path: `/tickets/${action.ticketId}.json`,
-			body: buildCommentUpdateBody({
-				comment,
-				metadata: markerMetadata(batch.map((entry) => entry.key)),
-				updatedStamp: settings.safeUpdates && state.ticket.kind !== 'none' ? state.ticket.ticket.updated_at : undefined,
-				reopen: reopens,
-				copies: isNote
-					? undefined
-					: copyFields(
-							participantsToCopy(
-								batch.flatMap((entry) => entry.request.participantIds ?? []),
-								head.request.requesterId,
-								state.ticket.kind === 'none' ? undefined : state.ticket.ticket,
-							),
-							settings.participantCopies,
+		const outcome: UpsertResult['outcome'] = isNote ? 'noted' : reopens || previousStatus === 'solved' ? 'reopened' : 'appended';
+		const updateBody = buildCommentUpdateBody({
+			comment,
+			metadata: markerMetadata(batch.map((entry) => entry.key)),
+			updatedStamp: settings.safeUpdates && state.ticket.kind !== 'none' ? state.ticket.ticket.updated_at : undefined,
+			reopen: reopens,
+			copies: isNote
+				? undefined
+				: copyFields(
+						participantsToCopy(
+							batch.flatMap((entry) => entry.request.participantIds ?? []),
+							head.request.requesterId,
+							state.ticket.kind === 'none' ? undefined : state.ticket.ticket,
 						),
-			}) as IDataObject,
-			acceptStatuses: [404, 409, 422, 429],
+						settings.participantCopies,
+					),
 		});
+		let answer: HttpResult<{ ticket?: TicketSummary }>;
+		try {
+			answer = await callZendesk<{ ticket?: TicketSummary }>(ctx, settings.credentialType, {
+				method: 'PUT',
+				path: `/tickets/${action.ticketId}.json`,
+				body: updateBody as IDataObject,
+				acceptStatuses: [404, 409, 422, 429],
+				// Never resent blindly: the comment may be in the ticket already (see the catch).
+				policy: NO_AMBIGUOUS_RESEND_POLICY,
+			});
+		} catch (error) {
+			if (!isAmbiguousFailure(error)) throw asNodeError(head, error);
+			// The update may have been applied: note what it did, reload the ticket and let the loop
+			// read the markers before anything is written again.
+			const coalesced = batch.length > 1 ? { coalescedCount: batch.length } : {};
+			for (const [index, entry] of batch.entries()) entry.written ??= { outcome: index === 0 ? outcome : 'appended', ...coalesced };
+			await afterAmbiguousWrite(head, error);
+			await reloadTicket(head, state, action.ticketId);
+			continue;
+		}
 		if (answer.statusCode === 409) {
 			await reloadTicket(head, state, action.ticketId);
 			continue;
@@ -405,11 +476,11 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 		for (const entry of batch) state.seen.set(entry.key, commentId);
 		if (updated?.updated_at) {
 			state.ticket = updated.status === 'closed' ? { kind: 'closed', ticket: updated } : { kind: 'active', ticket: updated };
+			state.stampUsableAtMs = usableFrom(updated, answer);
 			remember(head, state);
 		} else {
 			conversationCache.delete(head.conversationKey);
 		}
-		const outcome: UpsertResult['outcome'] = isNote ? 'noted' : reopens || (previousStatus === 'solved' && updated?.status !== 'solved') ? 'reopened' : 'appended';
 		for (const [index, entry] of batch.entries()) {
 			settle(lane, entry, {
 				result: {
@@ -442,13 +513,25 @@ async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: nu
 		followUpSourceId,
 		copies: copyFields(participantsToCopy(head.request.participantIds ?? [], head.request.requesterId), settings.participantCopies),
 	});
-	const answer = await callZendesk<{ ticket?: TicketSummary }>(ctx, settings.credentialType, {
-		method: 'POST',
-		path: '/tickets.json',
-		body: body as IDataObject,
-		headers: { 'Idempotency-Key': head.key },
-		acceptStatuses: [400, 409, 422],
-	});
+	let answer: HttpResult<{ ticket?: TicketSummary }>;
+	try {
+		answer = await callZendesk<{ ticket?: TicketSummary }>(ctx, settings.credentialType, {
+			method: 'POST',
+			path: '/tickets.json',
+			body: body as IDataObject,
+			headers: { 'Idempotency-Key': head.key },
+			acceptStatuses: [400, 409, 422],
+			// Not resent blindly either: a lost answer is followed by a fresh lookup, so a replay hit
+			// is never mistaken for another delivery's ticket.
+			policy: NO_AMBIGUOUS_RESEND_POLICY,
+		});
+	} catch (error) {
+		if (!isAmbiguousFailure(error)) throw asNodeError(head, error);
+		head.written ??= followUpSourceId !== undefined ? { outcome: 'followUp', followUpSourceId } : { outcome: 'created' };
+		conversationCache.delete(head.conversationKey);
+		await afterAmbiguousWrite(head, error);
+		return;
+	}
 	const ticket = answer.body?.ticket;
 	if (answer.statusCode >= 400 || !ticket) {
 		// A stale "closed" (source gone) or an idempotency key replayed with another payload
@@ -463,12 +546,18 @@ async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: nu
 	}
 	const replayed = /hit/i.test(String(headerValue(answer.headers, 'x-idempotency-lookup') ?? ''));
 	const commentId = commentIdOf(answer.body);
-	const created: ConversationState = { ticket: { kind: 'active', ticket }, seen: new Map([[head.key, commentId]]), unknownBeforeMs: replayed ? stampMs(ticket.updated_at) : undefined };
+	const created: ConversationState = {
+		ticket: { kind: 'active', ticket },
+		seen: new Map([[head.key, commentId]]),
+		unknownBeforeMs: replayed ? stampMs(ticket.updated_at) : undefined,
+		stampUsableAtMs: usableFrom(ticket, answer),
+	};
 	remember(head, created);
+	const own: UpsertResult['outcome'] = followUpSourceId !== undefined ? 'followUp' : 'created';
 	settle(lane, head, {
 		result: {
 			ticketId: ticket.id,
-			outcome: replayed ? 'duplicate' : followUpSourceId !== undefined ? 'followUp' : 'created',
+			outcome: replayed ? (head.written?.outcome ?? 'duplicate') : own,
 			commentId,
 			...(followUpSourceId !== undefined ? { followUpSourceId } : {}),
 		},

@@ -1,0 +1,240 @@
+/**
+ * Exactly-once edge cases of the Zendesk Messaging Upsert found by the audit of issues 4/6:
+ * one-second `updated_at` precision, answers lost after Zendesk applied a write, creation keys,
+ * outcome labels. Other processes are isolated module copies (their own caches and lanes).
+ * Time is the emulator's clock; waits advance it (no real sleeping).
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { startZendeskEmulator, type ZendeskEmulator } from '../../emulators/zendesk';
+import { messageIdempotencyKey } from '../../nodes/shared/identity/externalIds';
+import type { SlackDmItem } from '../../nodes/shared/types';
+import type { UpsertEnvironment } from '../../nodes/shared/zendesk/ticketsState';
+import { resetUpsertState, setUpsertEnvironment } from '../../nodes/shared/zendesk/ticketsState';
+import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
+import { executeNode } from '../harness/inProcess';
+
+const TEAM = 'T0ACME';
+const PUT_TICKET = 'PUT /api/v2/tickets/:id.json';
+const POST_TICKETS = 'POST /api/v2/tickets.json';
+
+let emu: ZendeskEmulator;
+let seq = 0;
+
+function virtualTime(): Partial<UpsertEnvironment> {
+	return {
+		now: () => emu.clock.now(),
+		sleep: async (ms) => {
+			emu.clock.advance(ms);
+			await new Promise((resolve) => setImmediate(resolve));
+		},
+	};
+}
+
+beforeAll(async () => {
+	emu = await startZendeskEmulator({ rateLimits: false });
+});
+
+afterAll(async () => {
+	setUpsertEnvironment();
+	await emu.close();
+});
+
+beforeEach(() => {
+	emu.reset();
+	resetUpsertState();
+	setUpsertEnvironment(virtualTime());
+});
+
+function newChannel(): string {
+	seq += 1;
+	return `DX${String(seq).padStart(6, '0')}`;
+}
+
+function item(channel: string, text: string): SlackDmItem {
+	seq += 1;
+	const ts = `${Math.floor(emu.clock.now() / 1000)}.${String(seq).padStart(6, '0')}`;
+	return {
+		eventId: `Ev${ts}`,
+		idempotencyKey: messageIdempotencyKey({ teamId: TEAM, channelId: channel, ts, kind: 'message' }),
+		teamId: TEAM,
+		handle: { name: 'IT', userId: 'UHANDLE', teamId: TEAM },
+		user: { id: 'UERIN', teamId: TEAM, isExternal: false },
+		channel: { id: channel, type: 'im', isExtShared: false },
+		message: { ts, text, files: [] },
+		kind: 'message',
+		receivedAt: new Date(emu.clock.now()).toISOString(),
+		zendeskUser: { id: emu.fixtures.erin.id },
+	} as unknown as SlackDmItem;
+}
+
+function credentials(baseUrl = emu.url) {
+	return { zendeskDmApi: { subdomain: 'acme', email: emu.fixtures.bridge.email, apiToken: emu.fixtures.bridge.apiToken, baseUrl } };
+}
+
+interface Out {
+	ticketId: number;
+	outcome: string;
+	commentId?: number;
+	followUpSourceId?: number;
+}
+
+async function run(node: ZendeskMessagingUpsert, input: SlackDmItem, baseUrl = emu.url, parameters: INodeParameters = {}): Promise<Out> {
+	const { outputs } = await executeNode(node, { parameters, credentials: credentials(baseUrl), items: [{ json: input as never } as INodeExecutionData] });
+	return outputs[0][0].json.zendesk as Out;
+}
+
+/** A second n8n process: the same node with its own module state (caches, lanes, windows). */
+async function otherProcess(): Promise<ZendeskMessagingUpsert> {
+	let node!: ZendeskMessagingUpsert;
+	await jest.isolateModulesAsync(async () => {
+		const nodeModule = await import('../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node');
+		const state = await import('../../nodes/shared/zendesk/ticketsState');
+		state.setUpsertEnvironment(virtualTime());
+		node = new nodeModule.ZendeskMessagingUpsert();
+	});
+	return node;
+}
+
+/** Moves the emulator's clock to just after the start of its next second. */
+function toStartOfSecond(): void {
+	emu.clock.advance(1000 - (emu.clock.now() % 1000) + 5);
+}
+
+function bodies(ticketId: number): string[] {
+	return emu
+		.tickets()
+		.find((t) => t.ticket.id === ticketId)!
+		.comments.map((c) => String(c.body));
+}
+
+function conversationTickets(channel: string) {
+	return emu.tickets().filter((t) => t.ticket.external_id === `slack-dm:${TEAM}:${channel}`);
+}
+
+type Damage = { kind: 'reset' } | { kind: 'status'; status: number };
+
+/**
+ * A proxy in front of the emulator that lets the request reach Zendesk, then loses the answer
+ * (connection reset) or replaces it with a 5xx: the write is applied, the caller cannot know.
+ */
+async function lossyProxy() {
+	const armed: Array<{ method: string; damage: Damage }> = [];
+	const server = http.createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => {
+			const upstream = http.request(emu.url + req.url!, { method: req.method, headers: req.headers }, (answer) => {
+				const out: Buffer[] = [];
+				answer.on('data', (chunk: Buffer) => out.push(chunk));
+				answer.on('end', () => {
+					const at = armed.findIndex((rule) => rule.method === req.method);
+					if (at >= 0) {
+						const [{ damage }] = armed.splice(at, 1);
+						if (damage.kind === 'reset') {
+							req.socket.destroy();
+							return;
+						}
+						res.writeHead(damage.status, { 'Content-Type': 'application/json' });
+						res.end(JSON.stringify({ error: 'BadGateway' }));
+						return;
+					}
+					res.writeHead(answer.statusCode!, answer.headers);
+					res.end(Buffer.concat(out));
+				});
+			});
+			upstream.end(Buffer.concat(chunks));
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+	return {
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		lose: (method: string, damage: Damage) => armed.push({ method, damage }),
+		close: async () => await new Promise<void>((resolve) => server.close(() => resolve())),
+	};
+}
+
+describe('Zendesk Messaging Upsert: updated_at has one-second precision', () => {
+	it('another process appending in the same second as our stamp cannot let a redelivery through', async () => {
+		const processA = await otherProcess();
+		const processB = new ZendeskMessagingUpsert();
+		const channel = newChannel();
+		toStartOfSecond();
+		const first = await run(processB, item(channel, 'one')); // B creates in second X and keeps stamp X
+		const two = item(channel, 'two');
+		expect((await run(processA, two)).outcome).toBe('appended'); // A (cold) appends, still around second X
+		emu.clock.advance(60_000); // Slack's retry one minute later reaches B
+		expect((await run(processB, two)).outcome).toBe('duplicate');
+		expect(bodies(first.ticketId)).toEqual(['one', 'two']);
+	});
+
+	it('never sends a safe update in the same second as the stamp it carries', async () => {
+		const node = new ZendeskMessagingUpsert();
+		const channel = newChannel();
+		toStartOfSecond();
+		await run(node, item(channel, 'one'));
+		await run(node, item(channel, 'two'));
+		await run(node, item(channel, 'three'));
+		for (const call of emu.server.callsTo(PUT_TICKET)) {
+			const stamp = (call.request.body as { ticket: { updated_stamp: string } }).ticket.updated_stamp;
+			const sentAt = Date.parse(String(call.response.headers.Date));
+			expect(Math.floor(sentAt / 1000)).toBeGreaterThan(Math.floor(Date.parse(stamp) / 1000));
+		}
+		expect(emu.server.countCalls(PUT_TICKET)).toBe(2);
+	});
+});
+
+describe('Zendesk Messaging Upsert: a write applied whose answer is lost', () => {
+	it.each([
+		['a connection reset', { kind: 'reset' } as Damage],
+		['a 502', { kind: 'status', status: 502 } as Damage],
+	])('a comment PUT answered by %s is not resent blindly: the ticket is reloaded and the marker found', async (_name, damage) => {
+		const proxy = await lossyProxy();
+		try {
+			const node = new ZendeskMessagingUpsert();
+			const channel = newChannel();
+			toStartOfSecond();
+			const first = await run(node, item(channel, 'one'), proxy.url);
+			proxy.lose('PUT', damage);
+			const second = await run(node, item(channel, 'two'), proxy.url);
+			expect(second.outcome).toBe('appended');
+			expect(bodies(first.ticketId)).toEqual(['one', 'two']);
+			expect(emu.server.countCalls(PUT_TICKET)).toBe(1);
+		} finally {
+			await proxy.close();
+		}
+	});
+
+	it('the same when the previous update is in an earlier second', async () => {
+		const proxy = await lossyProxy();
+		try {
+			const node = new ZendeskMessagingUpsert();
+			const channel = newChannel();
+			const first = await run(node, item(channel, 'one'), proxy.url);
+			emu.clock.advance(2000);
+			proxy.lose('PUT', { kind: 'reset' });
+			expect((await run(node, item(channel, 'two'), proxy.url)).outcome).toBe('appended');
+			expect(bodies(first.ticketId)).toEqual(['one', 'two']);
+		} finally {
+			await proxy.close();
+		}
+	});
+
+	it('a create whose answer is lost reports created (one ticket), not duplicate', async () => {
+		const proxy = await lossyProxy();
+		try {
+			const channel = newChannel();
+			proxy.lose('POST', { kind: 'reset' });
+			const out = await run(new ZendeskMessagingUpsert(), item(channel, 'first ever'), proxy.url);
+			expect(out.outcome).toBe('created');
+			expect(conversationTickets(channel)).toHaveLength(1);
+			expect(bodies(out.ticketId)).toEqual(['first ever']);
+			expect(emu.server.countCalls(POST_TICKETS)).toBe(1);
+		} finally {
+			await proxy.close();
+		}
+	});
+});
