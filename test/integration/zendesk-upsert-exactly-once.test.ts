@@ -238,3 +238,28 @@ describe('Zendesk Messaging Upsert: a write applied whose answer is lost', () =>
 		}
 	});
 });
+
+describe('Zendesk Messaging Upsert: one creation key per conversation', () => {
+	it('two processes with two different first messages of a new conversation make one ticket', async () => {
+		const [processA, processB] = [await otherProcess(), await otherProcess()];
+		const channel = newChannel();
+		const [a, b] = await Promise.all([run(processA, item(channel, 'first from A')), run(processB, item(channel, 'first from B'))]);
+		expect([a.outcome, b.outcome].sort()).toEqual(['appended', 'created']);
+		expect(conversationTickets(channel)).toHaveLength(1);
+		expect(a.ticketId).toBe(b.ticketId);
+		expect(bodies(a.ticketId).sort()).toEqual(['first from A', 'first from B']);
+	});
+
+	it('two processes with two different messages after the ticket closed make one follow-up', async () => {
+		const channel = newChannel();
+		const first = await run(new ZendeskMessagingUpsert(), item(channel, 'hello'));
+		await emu.closeTicket(first.ticketId);
+		emu.clock.advance(5000);
+		const [processA, processB] = [await otherProcess(), await otherProcess()];
+		const [a, b] = await Promise.all([run(processA, item(channel, 'back from A')), run(processB, item(channel, 'back from B'))]);
+		expect([a.outcome, b.outcome].sort()).toEqual(['appended', 'followUp']);
+		expect(a.ticketId).toBe(b.ticketId);
+		expect(conversationTickets(channel)).toHaveLength(2);
+		expect(bodies(a.ticketId).sort()).toEqual(['back from A', 'back from B']);
+	});
+});

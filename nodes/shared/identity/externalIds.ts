@@ -28,6 +28,18 @@ export function ticketExternalId(parts: ConversationKeyParts): string {
 	return parts.threadTs ? `${base}:${parts.threadTs}` : base;
 }
 
+/**
+ * Idempotency-Key of a ticket creation: one per conversation (and per closed ticket it follows
+ * up), not per message, so that two processes creating the conversation's ticket with two
+ * different first messages get one ticket: Zendesk refuses the second payload under the same key
+ * and that process appends instead. `messageKey` scopes it to one message: the fallback when the
+ * conversation key is taken but no ticket carries it any more (deleted within Zendesk's 2 hours).
+ */
+export function ticketCreationIdempotencyKey(conversationKey: string, followUpSourceId?: number, messageKey?: string): string {
+	const base = `create:${conversationKey}:${followUpSourceId ?? 'new'}`;
+	return messageKey ? `${base}:${messageKey}` : base;
+}
+
 /** Inverse of ticketExternalId; undefined for tickets this package did not create. */
 export function parseTicketExternalId(externalId: string | null | undefined): ConversationKeyParts | undefined {
 	if (!externalId) return undefined;

@@ -17,7 +17,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { SlackNameLookup, SlackTextOptions } from '../slack/slackTextToZendesk';
 import type { SlackDmItem } from '../types';
-import { ticketExternalId } from '../identity/externalIds';
+import { ticketCreationIdempotencyKey, ticketExternalId } from '../identity/externalIds';
 import { isUnansweredRequestError } from '../transport/http';
 import type { HttpResult } from '../transport/http';
 import { callZendesk } from '../transport/zendeskTransport';
@@ -105,6 +105,9 @@ const MAX_STEPS = 50;
 /** Writes that got no clear answer (reset, timeout, 5xx) before the item fails; each is checked first. */
 const MAX_AMBIGUOUS_WRITES = 4;
 
+/** Creation answers (key taken, stale closed ticket) that send the message back to the lookup. */
+const MAX_CREATE_RETRIES = 3;
+
 /** First pause after an ambiguous write; doubles each time. */
 const AMBIGUOUS_BACKOFF_MS = 250;
 
@@ -124,6 +127,8 @@ interface Entry {
 	settled: boolean;
 	/** Creation answers that sent us back to the lookup (stale closed ticket, replayed key). */
 	createRetries: number;
+	/** Creations refused because the conversation's creation key carried another payload. */
+	creationKeyRefusals: number;
 	/** Writes of this message that got no clear answer (reset, timeout, 5xx). */
 	ambiguousWrites: number;
 	/** Set when such a write may have landed: its marker found later means this delivery wrote it. */
@@ -199,6 +204,7 @@ function makeEntry(request: UpsertRequest, key: string): Entry {
 		tsMs: slackTsMs(request.item.message.ts) ?? 0,
 		settled: false,
 		createRetries: 0,
+		creationKeyRefusals: 0,
 		ambiguousWrites: 0,
 		resolve,
 		reject,
@@ -495,6 +501,15 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 	}
 }
 
+/**
+ * One key per conversation (and closed source ticket): see ticketCreationIdempotencyKey. When it
+ * was refused twice and the lookups still found no ticket, the key belongs to a ticket that is
+ * gone: this message's own key lets the conversation continue.
+ */
+function creationKey(head: Entry, followUpSourceId: number | undefined): string {
+	return ticketCreationIdempotencyKey(head.conversationKey, followUpSourceId, head.creationKeyRefusals >= 2 ? head.key : undefined);
+}
+
 async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: number | undefined): Promise<void> {
 	const { ctx, settings, item } = head.request;
 	const subject = settings.subjectOverride?.trim() || deriveSubject(item.message.text ?? '', settings.subjectFallback, settings.subjectMaxLength, textOptions(head));
@@ -519,7 +534,7 @@ async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: nu
 			method: 'POST',
 			path: '/tickets.json',
 			body: body as IDataObject,
-			headers: { 'Idempotency-Key': head.key },
+			headers: { 'Idempotency-Key': creationKey(head, followUpSourceId) },
 			acceptStatuses: [400, 409, 422],
 			// Not resent blindly either: a lost answer is followed by a fresh lookup, so a replay hit
 			// is never mistaken for another delivery's ticket.
@@ -534,10 +549,14 @@ async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: nu
 	}
 	const ticket = answer.body?.ticket;
 	if (answer.statusCode >= 400 || !ticket) {
-		// A stale "closed" (source gone) or an idempotency key replayed with another payload
-		// (another process uploaded the same files again): look the conversation up afresh once.
-		const retryable = answer.statusCode === 409 || /idempot|followup|follow-up/i.test(JSON.stringify(answer.body ?? ''));
-		if (retryable && head.createRetries < 1) {
+		// A stale "closed" (source gone), or the conversation's creation key already used with
+		// another payload (another process created the ticket with its message, or uploaded the
+		// same files again): look the conversation up afresh, then append to what it finds.
+		const text = JSON.stringify(answer.body ?? '');
+		const keyTaken = /idempot/i.test(text);
+		if ((answer.statusCode === 409 || keyTaken || /followup|follow-up/i.test(text)) && head.createRetries < MAX_CREATE_RETRIES) {
+			if (keyTaken) head.creationKeyRefusals += 1;
+			if (head.createRetries > 0) await upsertEnvironment().sleep(AMBIGUOUS_BACKOFF_MS * 2 ** (head.createRetries - 1));
 			conversationCache.delete(head.conversationKey);
 			head.createRetries += 1;
 			return;
