@@ -71,7 +71,9 @@ export interface Sizes {
 
 export const FULL: Sizes = {
 	searchDelayMs: 3_000,
-	steadyUsers: 20,
+	// 100 users × (1 warm-up + 4) messages: steady state stays far below Zendesk's 30 updates per
+	// ticket per 10 minutes, past which (a) holds messages back on purpose (the chatty scenario).
+	steadyUsers: 100,
 	steadyMessages: 200,
 	steadyRatePerSecond: 5,
 	throughputMessages: 200,
@@ -560,7 +562,7 @@ async function steady(ctx: Context, target: Target, users: BenchUser[]): Promise
 	const s = ctx.sizes;
 	// Warm-up: first contact of each user in this n8n process (caches fill), not measured.
 	const warm = new ScenarioRun(target, 'warmup');
-	await closedLoop(users.length, 5, (i) => warm.send(users[i], 'Warm-up'));
+	await closedLoop(users.length, 10, (i) => warm.send(users[i], 'Warm-up'));
 	await waitForDeliveries(ctx, target, warm.sent.map((m) => m.marker), s.quietMs, s.deadlineMs);
 	return await measure(ctx, target, 'steady', async (run) => {
 		await atRate(s.steadyMessages, s.steadyRatePerSecond, (i) => run.send(users[i % users.length]));
