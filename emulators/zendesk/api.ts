@@ -402,10 +402,14 @@ export class ZendeskApi {
 			const page = paginate(req, comments, this.base);
 			return json(200, { comments: page.page.map((c) => views.comment(c)), next_page: page.next_page, previous_page: page.previous_page, count: page.count });
 		});
+		// List Audits documents pagination only (no sort_order): oldest first, as Zendesk answers.
+		this.add('GET', '/api/v2/tickets/:id/audits/count.json', 'agent', ({ req }) => {
+			const ticket = store.getTicket(intParam(req.params.id));
+			return json(200, { count: { value: ticket.audits.length, refreshed_at: this.d.clock.iso() } });
+		});
 		this.add('GET', '/api/v2/tickets/:id/audits.json', 'agent', ({ req }) => {
 			const ticket = store.getTicket(intParam(req.params.id));
-			const audits = req.query.get('sort_order') === 'desc' ? [...ticket.audits].reverse() : ticket.audits;
-			const page = paginate(req, audits, this.base);
+			const page = paginate(req, ticket.audits, this.base);
 			return json(200, { audits: page.page.map((a) => views.audit(ticket, a.id)), next_page: page.next_page, previous_page: page.previous_page, count: page.count });
 		});
 		this.add('GET', '/api/v2/tickets/:id.json', 'agent', ({ req }) => json(200, { ticket: views.ticket(store.getTicket(intParam(req.params.id))) }));

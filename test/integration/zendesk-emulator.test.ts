@@ -298,9 +298,14 @@ describe('Zendesk emulator', () => {
 			const stale = await api('PUT', `/api/v2/tickets/${id}.json`, { body: { ticket: { comment: { body: 'third' }, safe_update: true, updated_stamp: stamp } } });
 			expect(stale.status).toBe(409);
 			expect(stale.json.error).toBe('UpdateConflict');
+			// List Audits documents no sort_order: oldest first, whatever is asked; the count endpoint finds the last page
 			const audits = await api('GET', `/api/v2/tickets/${id}/audits.json?sort_order=desc`);
-			expect(audits.json.audits.map((a: Body) => a.metadata.custom.slack_keys)).toEqual(['k2', 'k1']);
-			expect(audits.json.audits[0].events.find((e: Body) => e.type === 'Comment').body).toBe('second');
+			expect(audits.json.audits.map((a: Body) => a.metadata.custom.slack_keys)).toEqual(['k1', 'k2']);
+			expect(audits.json.audits[1].events.find((e: Body) => e.type === 'Comment').body).toBe('second');
+			const count = await api('GET', `/api/v2/tickets/${id}/audits/count.json`);
+			expect(count.json.count.value).toBe(2);
+			const last = await api('GET', `/api/v2/tickets/${id}/audits.json?page=2&per_page=1`);
+			expect(last.json.audits.map((a: Body) => a.metadata.custom.slack_keys)).toEqual(['k2']);
 		});
 
 		it('refuses updates to closed tickets and allows follow-ups only from closed tickets', async () => {

@@ -263,3 +263,19 @@ describe('Zendesk Messaging Upsert: one creation key per conversation', () => {
 		expect(bodies(a.ticketId).sort()).toEqual(['back from A', 'back from B']);
 	});
 });
+
+describe('Zendesk Messaging Upsert: markers are read from the newest audits', () => {
+	it('recognises a redelivery whose marker is beyond the first 100 audits (List Audits is oldest first)', async () => {
+		const node = new ZendeskMessagingUpsert();
+		const channel = newChannel();
+		const first = await run(node, item(channel, 'hello'));
+		for (let note = 0; note < 150; note++) await emu.agentReply(first.ticketId, { body: `internal note ${note}`, public: false });
+		emu.clock.advance(2000);
+		const message = item(channel, 'delivered twice');
+		expect((await run(node, message)).outcome).toBe('appended');
+		emu.clock.advance(60_000);
+		expect((await run(await otherProcess(), message)).outcome).toBe('duplicate');
+		expect(bodies(first.ticketId).filter((body) => !body.startsWith('internal note'))).toEqual(['hello', 'delivered twice']);
+		for (const call of emu.server.callsTo('GET /api/v2/tickets/:id/audits.json')) expect(call.request.query).not.toHaveProperty('sort_order');
+	});
+});

@@ -41,6 +41,15 @@ export function keysInAudits(audits: AuditLike[]): Map<string, number | undefine
 	return found;
 }
 
+/**
+ * The offset page holding a ticket's newest audits. Zendesk lists audits oldest first and
+ * documents no sort order, so the newest are on the last page, found from the audit count.
+ */
+export function lastAuditPage(count: unknown, pageSize: number): number {
+	const value = typeof count === 'number' && Number.isFinite(count) ? count : 0;
+	return Math.max(1, Math.ceil(value / pageSize));
+}
+
 /** The comment id in a create/update answer (`audit.events[type=Comment]`). */
 export function commentIdOf(body: unknown): number | undefined {
 	const audit = (body as { audit?: AuditLike } | undefined)?.audit;

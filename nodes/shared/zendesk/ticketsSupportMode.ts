@@ -30,6 +30,7 @@ import {
 	deleteNoteHtml,
 	editNoteHtml,
 	keysInAudits,
+	lastAuditPage,
 	markerFits,
 	markerMetadata,
 	messageHtml,
@@ -96,8 +97,11 @@ const SKEW_MARGIN_MS = 60_000;
 /** How long a handled message is remembered (Slack retries within about 5 minutes). */
 const HANDLED_TTL_MS = 60 * 60_000;
 
-/** Recent audits read to find markers (Slack retries come within minutes). */
+/** Newest audits read to find markers (at least one page; Slack retries come within minutes). */
 const AUDIT_PAGE_SIZE = 100;
+
+/** Pages followed past the counted last one (the count is approximate). */
+const MAX_EXTRA_AUDIT_PAGES = 3;
 
 /** Guards the decision loop against a server that keeps changing under us. */
 const MAX_STEPS = 50;
@@ -283,16 +287,34 @@ function mayHideMessage(state: ConversationState, entry: Entry): boolean {
 	return !(entry.tsMs - SKEW_MARGIN_MS > state.unknownBeforeMs);
 }
 
+/**
+ * Reads the markers of the ticket's newest audits. List Audits is oldest first with no documented
+ * sort order, so: the audit count, then the last offset page, the pages after it when the count
+ * (approximate) was behind, and the page before it when the last one holds fewer than a page of
+ * the newest audits. Audits written after this read change `updated_at`, so the next safe update
+ * answers 409 and the markers are read again.
+ */
 async function readMarkers(entry: Entry, state: ConversationState, ticketId: number): Promise<void> {
 	const { ctx, settings } = entry.request;
-	const answer = await callZendesk<{ audits?: unknown[] }>(ctx, settings.credentialType, {
+	const counted = await callZendesk<{ count?: { value?: unknown } }>(ctx, settings.credentialType, {
 		method: 'GET',
-		path: `/tickets/${ticketId}/audits.json`,
-		qs: { sort_order: 'desc', per_page: AUDIT_PAGE_SIZE },
+		path: `/tickets/${ticketId}/audits/count.json`,
 	});
-	for (const [key, commentId] of keysInAudits((answer.body?.audits ?? []) as Parameters<typeof keysInAudits>[0])) {
-		state.seen.set(key, commentId);
-	}
+	const last = lastAuditPage(counted.body?.count?.value, AUDIT_PAGE_SIZE);
+	const readPage = async (page: number) => {
+		const answer = await callZendesk<{ audits?: unknown[]; next_page?: string | null }>(ctx, settings.credentialType, {
+			method: 'GET',
+			path: `/tickets/${ticketId}/audits.json`,
+			qs: { page, per_page: AUDIT_PAGE_SIZE },
+		});
+		const audits = (answer.body?.audits ?? []) as Parameters<typeof keysInAudits>[0];
+		for (const [key, commentId] of keysInAudits(audits)) state.seen.set(key, commentId);
+		return { size: audits.length, hasNext: Boolean(answer.body?.next_page) };
+	};
+	let page = last;
+	let newest = await readPage(page);
+	for (let extra = 0; newest.hasNext && extra < MAX_EXTRA_AUDIT_PAGES; extra++) newest = await readPage(++page);
+	if (newest.size < AUDIT_PAGE_SIZE && page > 1) await readPage(page - 1);
 	state.unknownBeforeMs = undefined;
 }
 
