@@ -155,7 +155,8 @@ describe('Attachment Allowlist with the Slack emulator', () => {
 		const notices = postedIn(item.channel.id, item);
 		expect(notices).toHaveLength(1);
 		expect(notices[0].method).toBe('chat.postMessage');
-		expect(notices[0].text).toContain('• invoice.pdf: the content does not match the file name');
+		expect(notices[0].text).toContain('• invoice.pdf: the content is a Linux executable, not a PDF document');
+		expect(notices[0].text).toContain('• funny.gif: the GIF file also contains a ZIP archive');
 		expect(notices[0].text).toContain('• setup.exe: this file type is not allowed');
 		expect(notices[0].text).toContain('• empty.txt: the file is empty');
 		expect(notices[0].text).not.toContain('fine.png');
@@ -165,6 +166,27 @@ describe('Attachment Allowlist with the Slack emulator', () => {
 		const again = fieldsOf(await run(item, { noticeMode: 'dm' }));
 		expect(again.attachmentNotice).toEqual({ sent: false, mode: 'dm', detail: 'a notice was already sent for this message' });
 		expect(postedIn(item.channel.id, item)).toHaveLength(1);
+	});
+
+	it('passes a ZUGFeRD/Factur-X e-invoice and names what it found in refused files', async () => {
+		const invoice = Buffer.concat([
+			files.makePdf('Rechnung', '/Names << /EmbeddedFiles << /Names [(factur-x.xml) 6 0 R] >> >> /AF [6 0 R] '),
+			Buffer.from(
+				'6 0 obj\n<< /Type /Filespec /F (factur-x.xml) /UF (factur-x.xml) /EF << /F 7 0 R >> /AFRelationship /Alternative >>\nendobj\n' +
+					'7 0 obj\n<< /Type /EmbeddedFile /Subtype /text#2Fxml /Length 3 >>\nstream\nabc\nendstream\nendobj\n',
+				'latin1',
+			),
+		]);
+		const item = await sendFiles([
+			{ name: 'Rechnung-2024-001.pdf', mimetype: 'application/pdf', content: invoice },
+			{ name: 'macro.pdf', mimetype: 'application/pdf', content: files.makePdf('x', '/OpenAction << /S /J#61vaScript /JS (x) >> ') },
+			{ name: 'export.txt', mimetype: 'text/plain', content: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Name;Wert', 'utf16le')]) },
+		]);
+		const fields = fieldsOf(await run(item, { noticeMode: 'dm' }));
+		expect(fields.acceptedFiles.map((f) => f.name)).toEqual(['Rechnung-2024-001.pdf']);
+		const notice = postedIn(item.channel.id, item)[0].text;
+		expect(notice).toContain('• macro.pdf: the PDF contains JavaScript');
+		expect(notice).toContain('• export.txt: the text file is UTF-16 encoded; only UTF-8 text is accepted');
 	});
 
 	it('sends an ephemeral notice with the admin text to the sender only', async () => {

@@ -6,15 +6,18 @@
  * What is refused, and why (docs/attachments.md has the table):
  * - a binary type whose leading signature is not its own (an executable or HTML renamed .pdf,
  *   a PNG named .gif);
- * - text that is not valid UTF-8, contains NUL, or starts like HTML or a script: a browser or
- *   mail client that sniffs it could run it;
+ * - text that is UTF-16, not valid UTF-8 (Windows-1252 …), contains NUL, starts like HTML or a
+ *   script, or has active HTML/SVG markup within the first bytes browsers sniff;
  * - polyglots, i.e. a valid image or PDF that also carries a second format another program
  *   would open: an appended ZIP archive (ZIP readers start from the end: GIFAR-style files),
- *   an embedded Windows or Linux executable, or HTML/script markup; and PDFs with active
- *   content (JavaScript, launch actions, embedded files).
+ *   an embedded Windows or Linux executable, or HTML/SVG markup anywhere; and PDFs with active
+ *   content (JavaScript, launch actions, rich media) or embedded files other than the XML
+ *   invoice of a ZUGFeRD / Factur-X / XRechnung e-invoice (names decoded, see pdfObjects.ts).
  * These are heuristics against disguised files, not an antivirus; Zendesk scans uploads too.
  */
 import type { ContentRule } from './allowlist';
+import { activeMarkup } from './markup';
+import { embeddedFileProblem, scanPdf } from './pdfObjects';
 
 export type ContentVerdict = { ok: true } | { ok: false; reason: 'empty' | 'contentMismatch'; detail: string };
 
@@ -198,15 +201,47 @@ export function invalidUtf8Offset(bytes: Uint8Array): number | undefined {
 	return undefined;
 }
 
-function checkText(bytes: Uint8Array): ContentVerdict {
-	const kind = leadingKind(bytes);
-	if (kind === 'html' || kind === 'script') {
-		return { ok: false, reason: 'contentMismatch', detail: `the text file is ${KIND_LABELS[kind]}` };
+/**
+ * Browsers guess a resource's type from at most its first 1445 bytes (WHATWG MIME Sniffing,
+ * "resource header"); older ones from the first 256. Markup there can make a text file render
+ * as a web page, so it is refused there; further down (logs quoting tags) it is harmless text.
+ */
+export const TEXT_SNIFF_WINDOW = 1445;
+
+function mismatch(detail: string): ContentVerdict {
+	return { ok: false, reason: 'contentMismatch', detail };
+}
+
+const SAVE_AS_UTF8 = 'only UTF-8 text is accepted: save it as UTF-8 and send it again';
+
+/** UTF-16 without a BOM: ASCII text has a NUL in every second byte. */
+function looksLikeUtf16(bytes: Uint8Array): boolean {
+	const sample = Math.min(bytes.length, 512) & ~1;
+	if (sample < 4) return false;
+	let evenNul = 0;
+	let oddNul = 0;
+	for (let i = 0; i < sample; i += 2) {
+		if (bytes[i] === 0) evenNul++;
+		if (bytes[i + 1] === 0) oddNul++;
 	}
+	const pairs = sample / 2;
+	return (oddNul >= pairs * 0.6 && evenNul <= pairs * 0.1) || (evenNul >= pairs * 0.6 && oddNul <= pairs * 0.1);
+}
+
+function checkText(bytes: Uint8Array): ContentVerdict {
+	if (startsWith(bytes, [0xff, 0xfe]) || startsWith(bytes, [0xfe, 0xff]) || looksLikeUtf16(bytes)) {
+		return mismatch(`the text file is UTF-16 encoded; ${SAVE_AS_UTF8}`);
+	}
+	const kind = leadingKind(bytes);
 	const nul = bytes.indexOf(0);
-	if (nul !== -1) return { ok: false, reason: 'contentMismatch', detail: 'the text file contains binary data (NUL bytes)' };
+	if (nul !== -1) return mismatch('the text file contains binary data (NUL bytes)');
 	const bad = invalidUtf8Offset(bytes);
-	if (bad !== undefined) return { ok: false, reason: 'contentMismatch', detail: 'the text file is not valid UTF-8 text' };
+	if (bad !== undefined) {
+		return mismatch(`the text file is not valid UTF-8 (it looks like Windows-1252 or another legacy encoding); ${SAVE_AS_UTF8}`);
+	}
+	if (kind === 'html' || kind === 'script') return mismatch(`the text file is ${KIND_LABELS[kind]}`);
+	const markup = activeMarkup(bytes, 0, TEXT_SNIFF_WINDOW);
+	if (markup) return mismatch(`the text file contains HTML or SVG markup (${markup}) near its start, where browsers look to guess a file's type`);
 	return { ok: true };
 }
 
@@ -230,19 +265,6 @@ const ELF_HEADERS = [
 	Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, 0x01, 0x02, 0x01]),
 	Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x02, 0x01]),
 ];
-/** Markup that makes an image or PDF also a web page or script. Long enough not to occur by chance. */
-const EMBEDDED_MARKUP = ['<script', '<html', '<iframe', '<?php', '<!doctype html', '<body', '<object', '<embed'];
-const PDF_ACTIVE_CONTENT = ['/JavaScript', '/Launch', '/EmbeddedFile', '/RichMedia'].map((name) => Uint8Array.from(ascii(name)));
-
-function embeddedMarkup(bytes: Uint8Array): string | undefined {
-	let at = bytes.indexOf(0x3c);
-	while (at !== -1) {
-		for (const pattern of EMBEDDED_MARKUP) if (matchesAt(bytes, at, pattern)) return pattern;
-		at = bytes.indexOf(0x3c, at + 1);
-	}
-	if (indexOfCaseInsensitive(bytes, 'javascript:') !== -1) return 'javascript:';
-	return undefined;
-}
 
 function indexOfCaseInsensitive(bytes: Uint8Array, pattern: string): number {
 	const first = pattern.charCodeAt(0);
@@ -257,6 +279,13 @@ function indexOfCaseInsensitive(bytes: Uint8Array, pattern: string): number {
 	return -1;
 }
 
+/** What makes a PDF more than a document, said the way the sender understands it. */
+function pdfProblem(bytes: Uint8Array): string | undefined {
+	const findings = scanPdf(bytes);
+	if (findings.active) return findings.active;
+	return embeddedFileProblem(findings);
+}
+
 /** Second formats hidden inside a file whose leading signature is fine. */
 export function polyglotPayload(bytes: Uint8Array, kind: LeadingKind): string | undefined {
 	if (kind !== 'zip') {
@@ -265,12 +294,10 @@ export function polyglotPayload(bytes: Uint8Array, kind: LeadingKind): string | 
 	}
 	if (indexOfBytes(bytes, DOS_STUB) !== -1) return 'a Windows executable';
 	if (ELF_HEADERS.some((header) => indexOfBytes(bytes, header) !== -1)) return 'a Linux executable';
-	if (kind === 'pdf') {
-		const active = PDF_ACTIVE_CONTENT.find((name) => indexOfBytes(bytes, name) !== -1);
-		if (active) return `active PDF content (${String.fromCharCode(...active)})`;
-	}
-	const markup = embeddedMarkup(bytes);
-	if (markup) return `HTML or script (${markup})`;
+	// Images and PDFs never carry markup legitimately: anywhere in the file it makes a polyglot.
+	const markup = activeMarkup(bytes);
+	if (markup) return `HTML or SVG markup (${markup})`;
+	if (indexOfCaseInsensitive(bytes, 'javascript:') !== -1) return 'a javascript: link';
 	return undefined;
 }
 
@@ -310,8 +337,12 @@ export function checkContent(bytes: Uint8Array, rule: ContentRule): ContentVerdi
 	if (kind === 'png' && !startsWith(bytes, ascii('IHDR'), 12)) {
 		return { ok: false, reason: 'contentMismatch', detail: 'the PNG image is malformed (no IHDR header)' };
 	}
+	if (kind === 'pdf') {
+		const problem = pdfProblem(bytes);
+		if (problem) return mismatch(`the PDF contains ${problem}`);
+	}
 	const payload = polyglotPayload(bytes, kind);
-	if (payload) return { ok: false, reason: 'contentMismatch', detail: `the ${rule.toUpperCase()} file also contains ${payload}` };
+	if (payload) return mismatch(`the ${rule.toUpperCase()} file also contains ${payload}`);
 	return { ok: true };
 }
 

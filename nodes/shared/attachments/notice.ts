@@ -27,6 +27,15 @@ export function reasonText(reason: RejectionReason): string {
 	return REASON_TEXT[reason];
 }
 
+/**
+ * The reason the sender reads. A content refusal says what was found ("the PDF contains
+ * JavaScript", "the text file is UTF-16 encoded; …"), which the content check words for people;
+ * the other reasons are clear from their code.
+ */
+export function noticeReason(file: Pick<RejectedFile, 'reason' | 'detail'>): string {
+	return file.reason === 'contentMismatch' && file.detail ? file.detail : reasonText(file.reason);
+}
+
 export interface NoticeValues {
 	rejected: RejectedFile[];
 	allowedTypes: string;
@@ -35,10 +44,10 @@ export interface NoticeValues {
 
 /**
  * Fills the admin's template. Placeholders: {files} (one line per refused file with its
- * reason), {count}, {allowedTypes}, {maxFileSize}. Unknown placeholders stay as written.
+ * reason, see noticeReason), {count}, {allowedTypes}, {maxFileSize}. Unknown placeholders stay as written.
  */
 export function renderNotice(template: string, values: NoticeValues): string {
-	const files = values.rejected.map((file) => `• ${escapeSlackText(file.name)}: ${reasonText(file.reason)}`).join('\n');
+	const files = values.rejected.map((file) => `• ${escapeSlackText(file.name)}: ${escapeSlackText(noticeReason(file))}`).join('\n');
 	const replacements: Record<string, string> = {
 		files,
 		count: String(values.rejected.length),
