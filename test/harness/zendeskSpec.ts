@@ -47,6 +47,10 @@ interface Operation {
 interface LoadedSpec {
 	operations: Operation[];
 	components: Json;
+	/** Query parameters documented for many operations at once (pagination, sideloads). */
+	globalQuery: Array<{ name: string; methods?: string[] }>;
+	/** Pagination fields every GET list answer may carry at its top level. */
+	listEnvelope: Json;
 	/** `$ref`s that point at nothing even after the supplement (reported for served operations). */
 	unresolved: Set<string>;
 	ajv: Ajv;
@@ -162,7 +166,9 @@ export function loadZendeskSpec(): LoadedSpec {
 	}
 	// Literal segments before parameters: /users/search wins over /users/{user_id}.
 	operations.sort((a, b) => (a.template.match(/\{/g)?.length ?? 0) - (b.template.match(/\{/g)?.length ?? 0));
-	cached = { operations, components, unresolved, ajv };
+	const globalQuery = supplements.flatMap((doc) => ((doc['x-query-parameters-everywhere'] ?? []) as Array<{ name: string; methods?: string[] }>));
+	const listEnvelope = (supplements.map((doc) => doc['x-list-response-envelope']).find((e) => e) ?? {}) as Json;
+	cached = { operations, components, unresolved, ajv, globalQuery, listEnvelope };
 	return cached;
 }
 
@@ -201,6 +207,70 @@ function headerValue(headers: Record<string, unknown>, name: string): string | u
 	return key ? String(headers[key]) : undefined;
 }
 
+/**
+ * Fields of `value` that no branch of `schema` declares, as JSON paths (`ticket.comment.foo`).
+ * Ajv with these schemas allows any extra field, so an invented field would pass; this closes
+ * every object whose schema lists its properties. An object schema that lists none (`metadata:
+ * {type: object}`) or says `additionalProperties` stays open, as Zendesk documents it.
+ * allOf/anyOf/oneOf branches are merged: a field is known when any branch declares it.
+ */
+export function undeclaredFields(schema: unknown, value: unknown, components: Json, at = ''): string[] {
+	const found = new Set<string>();
+	walkDeclared(branchesOf([schema], components), value, components, at, found);
+	return [...found];
+}
+
+function branchesOf(schemas: unknown[], components: Json, seen = new Set<unknown>()): Json[] {
+	const out: Json[] = [];
+	for (const raw of schemas) {
+		if (!raw || typeof raw !== 'object' || seen.has(raw)) continue;
+		seen.add(raw);
+		const schema = raw as Json;
+		if (typeof schema.$ref === 'string') {
+			const match = /^#\/components\/schemas\/(.+)$/.exec(schema.$ref);
+			const target = match ? ((components.schemas ?? {}) as Json)[match[1]] : undefined;
+			// An unresolved $ref is reported elsewhere; it leaves the object open here.
+			if (target === undefined) out.push({ additionalProperties: true });
+			else out.push(...branchesOf([target], components, seen));
+			continue;
+		}
+		out.push(schema);
+		for (const key of ['allOf', 'anyOf', 'oneOf']) if (Array.isArray(schema[key])) out.push(...branchesOf(schema[key] as unknown[], components, seen));
+	}
+	return out;
+}
+
+function walkDeclared(branches: Json[], value: unknown, components: Json, at: string, found: Set<string>): void {
+	if (Array.isArray(value)) {
+		const items = branches.map((b) => b.items).filter((i) => i !== undefined);
+		if (items.length === 0) return;
+		const itemBranches = branchesOf(items, components);
+		for (const item of value) walkDeclared(itemBranches, item, components, `${at}[]`, found);
+		return;
+	}
+	if (!value || typeof value !== 'object') return;
+	if (branches.some((b) => b.additionalProperties !== undefined && b.additionalProperties !== false)) return;
+	const declared = new Map<string, unknown[]>();
+	for (const branch of branches) {
+		for (const [key, sub] of Object.entries((branch.properties ?? {}) as Json)) declared.set(key, [...(declared.get(key) ?? []), sub]);
+	}
+	if (declared.size === 0) return;
+	for (const [key, child] of Object.entries(value as Json)) {
+		const path = at ? `${at}.${key}` : key;
+		const subs = declared.get(key);
+		if (!subs) found.add(path);
+		else walkDeclared(branchesOf(subs, components), child, components, path, found);
+	}
+}
+
+/**
+ * Query parameters Zendesk documents once for many operations rather than per operation
+ * (`x-query-parameters-everywhere` in spec-supplement/components.yml, each with its source).
+ */
+function documentedElsewhere(spec: LoadedSpec, method: string, name: string): boolean {
+	return spec.globalQuery.some((g) => g.name === name && (!g.methods || g.methods.includes(method)));
+}
+
 /** Checks one recorded call; returns the violations (empty when it conforms). */
 export function validateZendeskCall(call: CallRecord): SpecViolation[] {
 	if (!call.path.startsWith('/api/v2/')) return [];
@@ -236,6 +306,10 @@ export function validateZendeskCall(call: CallRecord): SpecViolation[] {
 			}
 			if (schema.type === 'integer' && !/^-?\d+$/.test(value)) report('request', `${param.in} parameter "${name}" must be an integer, got "${value}"`);
 		}
+		const declaredQuery = new Set(operation.parameters.filter((p) => p.in === 'query').map((p) => String(p.name)));
+		for (const name of Object.keys(call.request.query)) {
+			if (!declaredQuery.has(name) && !documentedElsewhere(spec, call.method, name)) report('request', `query parameter "${name}" is not documented for this operation`);
+		}
 		const requestBody = operation.op.requestBody as Json | undefined;
 		const hasBody = Object.keys(call.request.body ?? {}).length > 0;
 		const contentType = headerValue(call.request.headers as Record<string, unknown>, 'content-type');
@@ -246,6 +320,7 @@ export function validateZendeskCall(call: CallRecord): SpecViolation[] {
 			const { validate, unresolved } = validatorFor(spec, bodySchema);
 			for (const ref of unresolved) report('request', `request schema references undefined ${ref}`);
 			if (!validate(call.request.body)) report('request', `request body: ${errorsText(validate)}`);
+			for (const field of undeclaredFields(bodySchema, call.request.body, spec.components)) report('request', `request body field "${field}" is not documented by Zendesk`);
 		}
 	}
 
@@ -263,6 +338,7 @@ export function validateZendeskCall(call: CallRecord): SpecViolation[] {
 		const errorSchema = (spec.components.schemas as Json).ZendeskErrorResponse as Json;
 		const { validate } = validatorFor(spec, errorSchema);
 		if (!validate(call.response.body)) report('response', `error body: ${errorsText(validate)}`);
+		for (const field of undeclaredFields(errorSchema, call.response.body, spec.components)) report('response', `error body field "${field}" is not documented by Zendesk`);
 		return violations;
 	}
 	const schema = jsonSchemaOf(documented.content);
@@ -277,6 +353,8 @@ export function validateZendeskCall(call: CallRecord): SpecViolation[] {
 	const { validate, unresolved } = validatorFor(spec, schema);
 	for (const ref of unresolved) report('response', `response schema references undefined ${ref}`);
 	if (!validate(call.response.body)) report('response', `response body: ${errorsText(validate)}`);
+	const declared = call.method === 'GET' ? { allOf: [schema, spec.listEnvelope] } : schema;
+	for (const field of undeclaredFields(declared, call.response.body, spec.components)) report('response', `response field "${field}" is not documented by Zendesk for this object`);
 	return violations;
 }
 

@@ -5,10 +5,12 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
+import type { CallRecord } from '../../emulators/common/server';
 import { EmulatorServer } from '../../emulators/common/server';
 import { FIXTURE_IDS, startSlackEmulator } from '../../emulators/slack';
 import { startZendeskEmulator } from '../../emulators/zendesk';
 import { specGuard, specGuardCheckNow } from '../harness/specGuard';
+import { validateZendeskCall } from '../harness/zendeskSpec';
 
 type Slack = Awaited<ReturnType<typeof startSlackEmulator>>;
 type Zendesk = Awaited<ReturnType<typeof startZendeskEmulator>>;
@@ -97,6 +99,60 @@ describe('spec guard', () => {
 		expect(specGuard.seen()).toEqual([expect.objectContaining({ kind: 'slack', route: 'chat.postMessage', problem: expect.stringContaining('child_only_argument') })]);
 		specGuard.expectViolations(1, 'chat.postMessage', 'the child sent an unknown argument on purpose');
 	}, 30_000);
+
+	it('flags Zendesk query parameters and request-body fields the reference does not document, at any depth', async () => {
+		const response = await fetch(`${zendesk.url}/api/v2/tickets.json?invented_flag=1`, {
+			method: 'POST',
+			headers: { Authorization: ZENDESK_AUTH, 'Content-Type': 'application/json' },
+			body: JSON.stringify({ ticket: { subject: 's', invented_ticket_field: 1, comment: { body: 'b', invented_comment_field: true } } }),
+		});
+		// The emulator answers as Zendesk would (it ignores unknown fields); the guard is what refuses them.
+		expect(response.status).toBe(201);
+		const problems = specGuard.seen().map((v) => v.problem);
+		expect(problems).toEqual(
+			expect.arrayContaining([
+				expect.stringContaining('query parameter "invented_flag"'),
+				expect.stringContaining('"ticket.invented_ticket_field"'),
+				expect.stringContaining('"ticket.comment.invented_comment_field"'),
+			]),
+		);
+		expect(problems).toHaveLength(3);
+		specGuard.expectViolations(3, 'POST /api/v2/tickets.json', 'invented fields on purpose');
+	});
+
+	it('accepts fields Zendesk documents outside the per-operation tables (pagination, email CCs, audit metadata)', async () => {
+		const created = await fetch(`${zendesk.url}/api/v2/tickets.json`, {
+			method: 'POST',
+			headers: { Authorization: ZENDESK_AUTH, 'Content-Type': 'application/json' },
+			body: JSON.stringify({ ticket: { subject: 's', comment: { body: 'b' }, email_ccs: [{ user_id: 1001, action: 'put' }], metadata: { marker: 'x' } } }),
+		});
+		expect(created.status).toBe(201);
+		const ticketId = ((await created.json()) as { ticket: { id: number } }).ticket.id;
+		expect((await fetch(`${zendesk.url}/api/v2/tickets/${ticketId}/comments.json?page[size]=10&sort_order=desc`, { headers: { Authorization: ZENDESK_AUTH } })).status).toBe(200);
+		expect((await fetch(`${zendesk.url}/api/v2/users.json?per_page=5&page=1`, { headers: { Authorization: ZENDESK_AUTH } })).status).toBe(200);
+		expect(specGuard.seen()).toEqual([]);
+	});
+
+	it('flags response fields Zendesk does not document for that object, but not the list pagination envelope', () => {
+		const call = (body: unknown, route = 'GET /api/v2/users/:id.json', p = '/api/v2/users/1001.json'): CallRecord => ({
+			route,
+			method: 'GET',
+			path: p,
+			status: 200,
+			at: Date.now(),
+			request: { headers: {}, body: {}, query: {} },
+			response: { headers: { 'Content-Type': 'application/json' }, body },
+		});
+		const user = { id: 1001, name: 'Erin', role: 'end-user', photo: null };
+		expect(validateZendeskCall(call({ user }))).toEqual([]);
+		expect(validateZendeskCall(call({ user: { ...user, emulator_only: true } })).map((v) => v.message)).toEqual([
+			'response field "user.emulator_only" is not documented by Zendesk for this object',
+		]);
+		expect(validateZendeskCall(call({ users: [user], next_page: null, previous_page: null, count: 1 }, 'GET /api/v2/users.json', '/api/v2/users.json'))).toEqual([]);
+		expect(validateZendeskCall(call({ users: [{ ...user, extra: 1 }] }, 'GET /api/v2/users.json', '/api/v2/users.json')).map((v) => v.message)).toEqual([
+			'response field "users[].extra" is not documented by Zendesk for this object',
+		]);
+	});
 
 	it('refuses to start an emulator server it cannot classify', async () => {
 		const server = new EmulatorServer('something else');
