@@ -1,7 +1,11 @@
 /**
  * The shipped Slack app manifests (slack/*.json) ask for every scope the package's Slack calls
- * and event subscriptions need, and point at the trigger's webhook path.
+ * (found by scanning nodes/ for callSlack('<method>') and file downloads) and event subscriptions
+ * need, and nothing more; and they point at the trigger's webhook path.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import type { AppsManifestCreateArguments } from '@slack/web-api';
 
 import botManifestJson from '../../slack/slack-app-manifest.bot.json';
@@ -22,17 +26,71 @@ const EVENT_SCOPES: Record<string, string> = {
 	app_mention: 'app_mentions:read',
 };
 
-/** Scopes of the Web API methods the package calls. */
+/**
+ * Scopes per Slack Web API method (Slack's method reference), for both token types unless a
+ * bot-only scope is named in BOT_ONLY_SCOPES. A method the code calls but this table lacks fails
+ * the test, so a new call cannot ship without its scope in the manifests.
+ */
 const METHOD_SCOPES: Record<string, string[]> = {
-	'conversations.members (group DM participants)': ['mpim:read'],
-	'conversations.open (reply into a DM)': ['im:write'],
+	'auth.test': [],
 	'chat.postMessage': ['chat:write'],
-	'users.info (Profile Linker, with email)': ['users:read', 'users:read.email'],
-	'team.info (Slack Connect organisations)': ['team:read'],
-	'files.info / private downloads': ['files:read'],
-	'files.getUploadURLExternal (agent attachments)': ['files:write'],
-	'reactions.add (receipt)': ['reactions:write'],
+	'chat.postEphemeral': ['chat:write'],
+	// The package opens 1:1 DMs only (users = one id).
+	'conversations.open': ['im:write'],
+	// Group DM participants, and who an IM is with (the addressed handle when Slack's
+	// authorizations name someone else).
+	'conversations.members': ['mpim:read', 'im:read'],
+	'users.info': ['users:read', 'users:read.email'],
+	'team.info': ['team:read'],
+	'files.info': ['files:read'],
+	'files.getUploadURLExternal': ['files:write'],
+	'files.completeUploadExternal': ['files:write'],
 };
+
+/** Calls that are not Web API methods but need scopes: private file downloads (url_private_download). */
+const DOWNLOAD_SCOPES = ['files:read'];
+
+/** Bot-token scopes: a custom username/icon (Slack DM Reply's options) needs chat:write.customize. */
+const BOT_ONLY_SCOPES = ['chat:write.customize'];
+
+function sourceFiles(dir: string): string[] {
+	return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+		const path = join(dir, entry.name);
+		if (entry.isDirectory()) return sourceFiles(path);
+		return entry.name.endsWith('.ts') ? [path] : [];
+	});
+}
+
+const nodesSource = sourceFiles(join(__dirname, '../../nodes')).map((file) => readFileSync(file, 'utf8'));
+
+/** Every Slack method the package calls: callSlack / callSlackForm('<method>' …), across lines and type arguments. */
+const calledMethods = [
+	...new Set(
+		nodesSource.flatMap((source) =>
+			[...source.matchAll(/callSlack\w*(?:<[^>]*>)?\(\s*[\w.]+\s*,\s*'([a-z]+\.[a-zA-Z.]+)'/g)].map((match) => match[1]),
+		),
+	),
+].sort();
+const downloadsFiles = nodesSource.some((source) => source.includes('downloadSlackFile('));
+const customisesBotAppearance = nodesSource.some((source) => /\bicon_emoji\b|\bicon_url\b/.test(source));
+
+function neededScopes(tokenType: 'bot' | 'user'): string[] {
+	const scopes = new Set(calledMethods.flatMap((method) => METHOD_SCOPES[method] ?? []));
+	if (downloadsFiles) DOWNLOAD_SCOPES.forEach((scope) => scopes.add(scope));
+	if (tokenType === 'bot' && customisesBotAppearance) scopes.add('chat:write.customize');
+	return [...scopes].sort();
+}
+
+describe('the Slack methods the code calls', () => {
+	it('are found by the scan (the scan itself works)', () => {
+		expect(calledMethods).toEqual(expect.arrayContaining(['auth.test', 'chat.postMessage', 'conversations.members', 'files.getUploadURLExternal']));
+		expect(downloadsFiles).toBe(true);
+	});
+
+	it('each have their scopes in the table above', () => {
+		expect(calledMethods.filter((method) => !(method in METHOD_SCOPES))).toEqual([]);
+	});
+});
 
 const webhookPath = new SlackDmTrigger().description.webhooks?.[0]?.path;
 
@@ -55,8 +113,13 @@ describe.each([
 		}
 	});
 
-	it.each(Object.entries(METHOD_SCOPES))('requests the scopes of %s', (_method, needed) => {
-		expect(scopes).toEqual(expect.arrayContaining(needed));
+	it('requests the scopes of every method the code calls', () => {
+		expect(scopes).toEqual(expect.arrayContaining(neededScopes(tokenType)));
+	});
+
+	it('requests no scope that nothing uses', () => {
+		const used = new Set([...neededScopes(tokenType), ...events.map((event) => EVENT_SCOPES[event])]);
+		expect(scopes.filter((scope) => !used.has(scope))).toEqual([]);
 	});
 
 	it('uses HTTP event delivery to the trigger\'s webhook path', () => {
@@ -75,5 +138,11 @@ describe('bot mode specifics', () => {
 
 	it('user-handle mode has no bot scopes, so every post is the handle account\'s own', () => {
 		expect(userManifest.oauth_config?.scopes?.bot ?? []).toEqual([]);
+		expect(userManifest.oauth_config?.scopes?.user ?? []).not.toEqual(expect.arrayContaining(BOT_ONLY_SCOPES));
+	});
+
+	it('bot mode may post with the custom username and icon Slack DM Reply offers', () => {
+		expect(customisesBotAppearance).toBe(true);
+		expect(botManifest.oauth_config?.scopes?.bot).toContain('chat:write.customize');
 	});
 });
