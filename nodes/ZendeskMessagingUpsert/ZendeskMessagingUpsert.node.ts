@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { zendeskAccount, zendeskCredentialTypeOfItems } from '../shared/n8n/credentials';
+import { zendeskAccount, zendeskAccountKey, zendeskCredentialTypeOfItems } from '../shared/n8n/credentials';
 import { runPerItem } from '../shared/n8n/perItem';
 import { zendeskAuthenticationProperty, zendeskCredentials } from '../shared/zendesk/nodeParameters';
 import { DEFAULT_SUBJECT_MAX_LENGTH } from '../shared/zendesk/tickets';
@@ -204,7 +204,8 @@ export class ZendeskMessagingUpsert implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const credentialType = zendeskCredentialTypeOfItems(this);
-		const zendesk: ZendeskConnection = { credentialType, credentials: (await zendeskAccount(this, credentialType)).credentials };
+		const { credentials } = await zendeskAccount(this, credentialType);
+		const zendesk: ZendeskConnection = { credentialType, credentials, account: zendeskAccountKey(credentialType, credentials) };
 		return [await runPerItem(this, async (input, itemIndex) => await upsertMessage(this, input, itemIndex, zendesk))];
 	}
 }

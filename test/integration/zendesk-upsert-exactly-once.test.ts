@@ -279,3 +279,46 @@ describe('Zendesk Messaging Upsert: markers are read from the newest audits', ()
 		for (const call of emu.server.callsTo('GET /api/v2/tickets/:id/audits.json')) expect(call.request.query).not.toHaveProperty('sort_order');
 	});
 });
+
+describe('Zendesk Messaging Upsert: caches are per Zendesk account', () => {
+	it('two workflows with two Zendesk accounts on one Slack workspace never share tickets or handled messages', async () => {
+		const other = await startZendeskEmulator({ rateLimits: false });
+		try {
+			const otherCredentials = { zendeskDmApi: { subdomain: 'other', email: other.fixtures.bridge.email, apiToken: other.fixtures.bridge.apiToken, baseUrl: other.url } };
+			const runOther = async (input: SlackDmItem) => {
+				const { outputs } = await executeNode(new ZendeskMessagingUpsert(), { parameters: {}, credentials: otherCredentials, items: [{ json: { ...input, zendeskUser: { id: other.fixtures.erin.id } } as never }] });
+				return outputs[0][0].json.zendesk as Out;
+			};
+			const unrelated = await runOther(item(newChannel(), 'unrelated conversation')); // the other account's first ticket
+			const channel = newChannel();
+			const first = await run(new ZendeskMessagingUpsert(), item(channel, 'hello')); // this account's first ticket: same id
+			expect(first.ticketId).toBe(unrelated.ticketId);
+			const second = await runOther(item(channel, 'to the other account'));
+			expect(second.outcome).toBe('created');
+			const both = item(channel, 'one Slack message, two workflows');
+			expect((await run(new ZendeskMessagingUpsert(), both)).outcome).toBe('appended');
+			expect((await runOther(both)).outcome).toBe('appended');
+			const otherBodies = (id: number) => other.tickets().find((t) => t.ticket.id === id)!.comments.map((c) => String(c.body));
+			expect(otherBodies(unrelated.ticketId)).toEqual(['unrelated conversation']);
+			expect(otherBodies(second.ticketId)).toEqual(['to the other account', 'one Slack message, two workflows']);
+			expect(bodies(first.ticketId)).toEqual(['hello', 'one Slack message, two workflows']);
+		} finally {
+			await other.close();
+		}
+	});
+});
+
+describe('Zendesk Messaging Upsert: a reloaded ticket must still be the conversation ticket', () => {
+	it('after a 409, a ticket whose external id an agent changed is not written to; the conversation gets its own ticket', async () => {
+		const node = new ZendeskMessagingUpsert();
+		const channel = newChannel();
+		const first = await run(node, item(channel, 'hello'));
+		emu.clock.advance(2000);
+		emu.store.updateTicket(emu.store.getTicket(first.ticketId), { external_id: 'crm-case-17' }, emu.store.getUser(emu.fixtures.anna.id));
+		emu.clock.advance(2000);
+		const next = await run(node, item(channel, 'still there?'));
+		expect(next.outcome).toBe('created');
+		expect(next.ticketId).not.toBe(first.ticketId);
+		expect(bodies(first.ticketId)).toEqual(['hello']);
+	});
+});

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { secretDigest } from '../../nodes/shared/n8n/credentials';
+import { secretDigest, zendeskAccountKey } from '../../nodes/shared/n8n/credentials';
 import { fromItemJson, hasSlackSender, isSlackDmMessageItem, toItemJson } from '../../nodes/shared/n8n/itemJson';
 import { toNodeError } from '../../nodes/shared/n8n/errors';
 import { errorItem, runPerItem } from '../../nodes/shared/n8n/perItem';
@@ -127,5 +127,19 @@ describe('secretDigest', () => {
 
 	it('digests a missing secret like an empty one', () => {
 		expect(secretDigest(undefined)).toBe(secretDigest(''));
+	});
+});
+
+describe('zendeskAccountKey', () => {
+	const apiToken = { subdomain: 'acme', email: 'bridge@acme.test', apiToken: 'tok-secret-1' };
+	it('tells accounts and callers apart, and holds no secret', () => {
+		const key = zendeskAccountKey('zendeskDmApi', apiToken);
+		expect(key).toBe(zendeskAccountKey('zendeskDmApi', { ...apiToken }));
+		expect(key).not.toContain('tok-secret-1');
+		expect(key).toContain('https://acme.zendesk.com');
+		expect(zendeskAccountKey('zendeskDmApi', { ...apiToken, subdomain: 'other' })).not.toBe(key);
+		expect(zendeskAccountKey('zendeskDmApi', { ...apiToken, baseUrl: 'http://127.0.0.1:9' })).not.toBe(key);
+		expect(zendeskAccountKey('zendeskDmApi', { ...apiToken, email: 'someone@acme.test' })).not.toBe(key);
+		expect(zendeskAccountKey('zendeskDmOAuth2Api', { subdomain: 'acme', clientId: 'a' })).not.toBe(zendeskAccountKey('zendeskDmOAuth2Api', { subdomain: 'acme', clientId: 'b' }));
 	});
 });

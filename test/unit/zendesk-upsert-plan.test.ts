@@ -5,6 +5,7 @@ import {
 	deleteNoteHtml,
 	editNoteHtml,
 	keysInAudits,
+	lastAuditPage,
 	markerFits,
 	markerMetadata,
 	MARKER_PROPERTY,
@@ -137,5 +138,19 @@ describe('comment texts (html_body)', () => {
 		expect(editNoteHtml({ ts: '1', newText: '' })).toContain('<em>(previous text unknown)</em>');
 		expect(deleteNoteHtml({ ts: '1714557601.000100', deletedText: 'gone' })).toContain('<p>Deleted text:</p><blockquote><p>gone</p></blockquote>');
 		expect(deleteNoteHtml({ ts: '1714557601.000100' })).toContain('(text unknown)');
+	});
+});
+
+describe('lastAuditPage (List Audits is oldest first)', () => {
+	it('is the offset page holding the newest audits', () => {
+		expect(lastAuditPage(1, 100)).toBe(1);
+		expect(lastAuditPage(100, 100)).toBe(1);
+		expect(lastAuditPage(101, 100)).toBe(2);
+		expect(lastAuditPage(250, 100)).toBe(3);
+	});
+	it('starts at the first page when the count is missing or odd', () => {
+		expect(lastAuditPage(undefined, 100)).toBe(1);
+		expect(lastAuditPage(0, 100)).toBe(1);
+		expect(lastAuditPage('12', 100)).toBe(1);
 	});
 });

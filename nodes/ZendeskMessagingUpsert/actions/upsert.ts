@@ -19,6 +19,8 @@ const UPSERT_MODES: Record<string, (request: UpsertRequest) => Promise<UpsertRes
 export interface ZendeskConnection {
 	credentialType: string;
 	credentials: IDataObject;
+	/** zendeskAccountKey: scopes this process's caches to the account and caller. */
+	account: string;
 }
 
 async function filesOf(ctx: IExecuteFunctions, input: INodeExecutionData, itemIndex: number): Promise<FileToUpload[]> {
@@ -65,7 +67,7 @@ export async function upsertMessage(
 	const files = item.kind === 'message' ? await filesOf(ctx, input, itemIndex) : [];
 	const names = slackNameLookup([item.zendeskUser, ...(item.zendeskParticipants ?? [])]);
 	const participantIds = (item.zendeskParticipants ?? []).map((participant) => Number(participant?.id));
-	const result = await strategy({ ctx, itemIndex, item, requesterId: inputs.requesterId, files, settings: inputs.settings, names, participantIds });
+	const result = await strategy({ ctx, account: zendesk.account, itemIndex, item, requesterId: inputs.requesterId, files, settings: inputs.settings, names, participantIds });
 	const output = upsertOutput(result, agentTicketUrlFor(zendesk.credentials, values.options.agentUrlBase));
 	return { json: { ...input.json, zendesk: output }, binary: input.binary, pairedItem: { item: itemIndex } };
 }

@@ -31,6 +31,16 @@ export async function slackAccount(ctx: HttpContext): Promise<ResolvedAccount> {
 	return { credentials, baseUrl: slackBaseUrl(credentials) };
 }
 
+/**
+ * Cache key of a Zendesk account as one credential sees it: the API address plus a digest of the
+ * caller's identity (API-token user and token, or OAuth client). Two workflows with different
+ * Zendesk accounts or callers never share cached tickets, handled messages or update windows.
+ */
+export function zendeskAccountKey(credentialType: string, credentials: IDataObject): string {
+	const identity = [credentials.email, credentials.apiToken, credentials.clientId].map((part) => (typeof part === 'string' ? part : '')).join('\n');
+	return `${zendeskBaseUrl(credentials)}|${credentialType}|${secretDigest(identity)}`;
+}
+
 /** A one-way digest of a token: caches tell credentials apart without holding their secrets. */
 export function secretDigest(secret: unknown): string {
 	return createHash('sha256')

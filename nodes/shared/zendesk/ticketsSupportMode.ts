@@ -80,6 +80,8 @@ export interface UpsertSettings {
 
 export interface UpsertRequest {
 	ctx: IExecuteFunctions;
+	/** zendeskAccountKey of the credential: every process-level cache is scoped by it. */
+	account: string;
 	itemIndex: number;
 	item: SlackDmItem;
 	requesterId?: number;
@@ -126,6 +128,8 @@ interface Entry {
 	request: UpsertRequest;
 	key: string;
 	conversationKey: string;
+	/** The conversation within the Zendesk account: key of the ticket cache and the lane. */
+	stateKey: string;
 	tsMs: number;
 	uploadToken?: string;
 	settled: boolean;
@@ -151,13 +155,15 @@ export function conversationKeyOf(item: SlackDmItem): string {
 export async function upsertSupportTicket(request: UpsertRequest): Promise<UpsertResult> {
 	const key = request.item.idempotencyKey;
 	if (!key) throw new NodeOperationError(request.ctx.getNode(), 'The item has no idempotencyKey: connect the Slack DM Trigger output', { itemIndex: request.itemIndex });
-	const handled = handledMessages.get(key);
+	// The same Slack message can feed two workflows with two Zendesk accounts: one entry each.
+	const handledKey = `${request.account}|${key}`;
+	const handled = handledMessages.get(handledKey);
 	if (handled) return asDuplicate(handled);
 	let first = false;
-	const result = await messageFlights.run(key, async () => {
+	const result = await messageFlights.run(handledKey, async () => {
 		first = true;
 		const outcome = await handleMessage(request, key);
-		handledMessages.set(key, outcome, HANDLED_TTL_MS);
+		handledMessages.set(handledKey, outcome, HANDLED_TTL_MS);
 		return outcome;
 	});
 	return first ? result : asDuplicate(result);
@@ -180,7 +186,7 @@ async function handleMessage(request: UpsertRequest, key: string): Promise<Upser
 	if (item.kind === 'message' && request.files.length > 0) {
 		entry.uploadToken = await uploadFiles(ctx, settings.credentialType, request.files);
 	}
-	const lane = laneFor<Entry>(entry.conversationKey);
+	const lane = laneFor<Entry>(entry.stateKey);
 	lane.waiting.push(entry);
 	const turn = lane.tail.then(async () => await takeTurn(lane, entry));
 	lane.tail = turn.then(
@@ -190,7 +196,7 @@ async function handleMessage(request: UpsertRequest, key: string): Promise<Upser
 	try {
 		return await entry.promise;
 	} finally {
-		releaseLaneIfIdle(entry.conversationKey);
+		releaseLaneIfIdle(entry.stateKey);
 	}
 }
 
@@ -205,6 +211,7 @@ function makeEntry(request: UpsertRequest, key: string): Entry {
 		request,
 		key,
 		conversationKey: conversationKeyOf(request.item),
+		stateKey: `${request.account}|${conversationKeyOf(request.item)}`,
 		tsMs: slackTsMs(request.item.message.ts) ?? 0,
 		settled: false,
 		createRetries: 0,
@@ -235,7 +242,7 @@ async function takeTurn(lane: Lane<Entry>, entry: Entry): Promise<void> {
 }
 
 async function loadConversation(entry: Entry): Promise<ConversationState> {
-	const cached = conversationCache.get(entry.conversationKey);
+	const cached = conversationCache.get(entry.stateKey);
 	if (cached) return cached;
 	const { ctx, settings } = entry.request;
 	const answer = await callZendesk<{ tickets?: TicketSummary[] }>(ctx, settings.credentialType, {
@@ -250,7 +257,7 @@ async function loadConversation(entry: Entry): Promise<ConversationState> {
 		unknownBeforeMs: ticket.kind === 'none' ? undefined : (stampMs(ticket.ticket.updated_at) ?? Number.MAX_SAFE_INTEGER),
 		stampUsableAtMs: ticket.kind === 'none' ? undefined : usableFrom(ticket.ticket, answer),
 	};
-	if (ticket.kind !== 'none') conversationCache.set(entry.conversationKey, state, settings.cacheTtlMs);
+	if (ticket.kind !== 'none') conversationCache.set(entry.stateKey, state, settings.cacheTtlMs);
 	return state;
 }
 
@@ -278,7 +285,7 @@ function asNodeError(entry: Entry, error: unknown): NodeApiError | NodeOperation
 }
 
 function remember(entry: Entry, state: ConversationState): void {
-	conversationCache.set(entry.conversationKey, state, entry.request.settings.cacheTtlMs);
+	conversationCache.set(entry.stateKey, state, entry.request.settings.cacheTtlMs);
 }
 
 /** Could an earlier delivery of this message already be in the part of the ticket we have not read? */
@@ -326,8 +333,9 @@ async function reloadTicket(entry: Entry, state: ConversationState, ticketId: nu
 		acceptStatuses: [404],
 	});
 	const ticket = answer.body?.ticket;
-	if (answer.statusCode === 404 || !ticket) {
-		conversationCache.delete(entry.conversationKey);
+	// Gone, or no longer this conversation's ticket (external id changed): look it up again.
+	if (answer.statusCode === 404 || !ticket || ticket.external_id !== entry.conversationKey) {
+		conversationCache.delete(entry.stateKey);
 		return;
 	}
 	state.ticket = ticket.status === 'closed' ? { kind: 'closed', ticket } : { kind: 'active', ticket };
@@ -341,7 +349,7 @@ async function reloadTicket(entry: Entry, state: ConversationState, ticketId: nu
  * whoever authors the comment, so notes and requester comments share one window per ticket.
  */
 function windowKey(ticketId: number, entry: Entry): string {
-	return `${entry.request.settings.credentialType}:${ticketId}`;
+	return `${entry.request.account}|${ticketId}`;
 }
 
 function fileNames(entry: Entry): string[] {
@@ -478,7 +486,7 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 			continue;
 		}
 		if (answer.statusCode === 404) {
-			conversationCache.delete(head.conversationKey);
+			conversationCache.delete(head.stateKey);
 			continue;
 		}
 		if (answer.statusCode === 429) {
@@ -507,7 +515,7 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 			state.stampUsableAtMs = usableFrom(updated, answer);
 			remember(head, state);
 		} else {
-			conversationCache.delete(head.conversationKey);
+			conversationCache.delete(head.stateKey);
 		}
 		for (const [index, entry] of batch.entries()) {
 			settle(lane, entry, {
@@ -565,7 +573,7 @@ async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: nu
 	} catch (error) {
 		if (!isAmbiguousFailure(error)) throw asNodeError(head, error);
 		head.written ??= followUpSourceId !== undefined ? { outcome: 'followUp', followUpSourceId } : { outcome: 'created' };
-		conversationCache.delete(head.conversationKey);
+		conversationCache.delete(head.stateKey);
 		await afterAmbiguousWrite(head, error);
 		return;
 	}
@@ -579,7 +587,7 @@ async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: nu
 		if ((answer.statusCode === 409 || keyTaken || /followup|follow-up/i.test(text)) && head.createRetries < MAX_CREATE_RETRIES) {
 			if (keyTaken) head.creationKeyRefusals += 1;
 			if (head.createRetries > 0) await upsertEnvironment().sleep(AMBIGUOUS_BACKOFF_MS * 2 ** (head.createRetries - 1));
-			conversationCache.delete(head.conversationKey);
+			conversationCache.delete(head.stateKey);
 			head.createRetries += 1;
 			return;
 		}
