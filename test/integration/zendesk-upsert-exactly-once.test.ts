@@ -322,3 +322,19 @@ describe('Zendesk Messaging Upsert: a reloaded ticket must still be the conversa
 		expect(bodies(first.ticketId)).toEqual(['hello']);
 	});
 });
+
+describe('Zendesk Messaging Upsert: outcome labels say what Zendesk did', () => {
+	it('a reply to a ticket an agent just solved reports reopened, even when the cache still says open', async () => {
+		const node = new ZendeskMessagingUpsert();
+		const channel = newChannel();
+		const noCollisionProtection = { options: { safeUpdates: false } };
+		const first = await run(node, item(channel, 'hello'), emu.url, noCollisionProtection);
+		await emu.solve(first.ticketId);
+		emu.clock.advance(2000);
+		const reply = await run(node, item(channel, 'actually, it is back'), emu.url, noCollisionProtection);
+		expect(reply.outcome).toBe('reopened');
+		expect(emu.tickets().find((t) => t.ticket.id === first.ticketId)!.ticket.status).toBe('open');
+		emu.clock.advance(2000);
+		expect((await run(node, item(channel, 'and more'), emu.url, noCollisionProtection)).outcome).toBe('appended');
+	});
+});

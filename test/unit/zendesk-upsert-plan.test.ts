@@ -11,6 +11,7 @@ import {
 	MARKER_PROPERTY,
 	MAX_MARKER_LENGTH,
 	messageHtml,
+	statusChangeOf,
 } from '../../nodes/shared/zendesk/comments';
 
 describe('update-limit plan', () => {
@@ -152,5 +153,14 @@ describe('lastAuditPage (List Audits is oldest first)', () => {
 		expect(lastAuditPage(undefined, 100)).toBe(1);
 		expect(lastAuditPage(0, 100)).toBe(1);
 		expect(lastAuditPage('12', 100)).toBe(1);
+	});
+});
+
+describe('statusChangeOf (what an update did to the status)', () => {
+	it('reads the status Change event of the answer audit', () => {
+		const audit = (events: unknown[]) => ({ ticket: {}, audit: { events } });
+		expect(statusChangeOf(audit([{ type: 'Comment', id: 1 }, { type: 'Change', field_name: 'status', value: 'open', previous_value: 'solved' }]))).toEqual({ from: 'solved', to: 'open' });
+		expect(statusChangeOf(audit([{ type: 'Change', field_name: 'priority', value: 'high', previous_value: 'low' }]))).toBeNull();
+		expect(statusChangeOf({ ticket: {} })).toBeUndefined();
 	});
 });

@@ -50,6 +50,17 @@ export function lastAuditPage(count: unknown, pageSize: number): number {
 	return Math.max(1, Math.ceil(value / pageSize));
 }
 
+/**
+ * What Zendesk says an update did to the ticket status: the `Change` event of `status` in the
+ * answer's audit (`null`: the audit changed no status; `undefined`: the answer has no audit).
+ */
+export function statusChangeOf(body: unknown): { from: unknown; to: unknown } | null | undefined {
+	const audit = (body as { audit?: { events?: Array<{ type?: string; field_name?: string; value?: unknown; previous_value?: unknown }> | null } } | undefined)?.audit;
+	if (!audit || !Array.isArray(audit.events)) return undefined;
+	const change = audit.events.find((event) => event.type === 'Change' && event.field_name === 'status');
+	return change ? { from: change.previous_value, to: change.value } : null;
+}
+
 /** The comment id in a create/update answer (`audit.events[type=Comment]`). */
 export function commentIdOf(body: unknown): number | undefined {
 	const audit = (body as { audit?: AuditLike } | undefined)?.audit;

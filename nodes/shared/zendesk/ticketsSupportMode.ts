@@ -34,6 +34,7 @@ import {
 	markerFits,
 	markerMetadata,
 	messageHtml,
+	statusChangeOf,
 } from './comments';
 import type { ParticipantCopyMode, TicketRouting, TicketSummary } from './tickets';
 import {
@@ -444,6 +445,7 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 				};
 		const previousStatus = state.ticket.kind === 'none' ? undefined : state.ticket.ticket.status;
 		const reopens = action.action === 'append' && action.reopens;
+		// A guess for a write whose answer is lost; an answer says what Zendesk did (below).
 		const outcome: UpsertResult['outcome'] = isNote ? 'noted' : reopens || previousStatus === 'solved' ? 'reopened' : 'appended';
 		const updateBody = buildCommentUpdateBody({
 			comment,
@@ -517,11 +519,16 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 		} else {
 			conversationCache.delete(head.stateKey);
 		}
+		// The ticket's status before this update is Zendesk's, not the cache's (an agent may have
+		// solved it since): the audit's status change says whether this reply reopened it.
+		const change = statusChangeOf(answer.body);
+		const reopened = change === undefined ? outcome === 'reopened' : change !== null && change.from === 'solved' && change.to !== 'solved';
+		const applied: UpsertResult['outcome'] = isNote ? 'noted' : reopened ? 'reopened' : 'appended';
 		for (const [index, entry] of batch.entries()) {
 			settle(lane, entry, {
 				result: {
 					ticketId: action.ticketId,
-					outcome: index === 0 ? outcome : 'appended',
+					outcome: index === 0 ? applied : 'appended',
 					commentId,
 					...(batch.length > 1 ? { coalescedCount: batch.length } : {}),
 				},
