@@ -338,3 +338,18 @@ describe('Zendesk Messaging Upsert: outcome labels say what Zendesk did', () => 
 		expect((await run(node, item(channel, 'and more'), emu.url, noCollisionProtection)).outcome).toBe('appended');
 	});
 });
+
+describe('Zendesk Messaging Upsert: late writes are attributable to their Slack time', () => {
+	it('a message written minutes after it was sent carries its Slack time; a prompt one does not', async () => {
+		const node = new ZendeskMessagingUpsert();
+		const channel = newChannel();
+		const first = await run(node, item(channel, 'prompt'));
+		const late = item(channel, 'late');
+		emu.clock.advance(3 * 60_000);
+		await run(node, late);
+		const comments = emu.tickets().find((t) => t.ticket.id === first.ticketId)!.comments.map((c) => String(c.html_body));
+		expect(comments[0]).not.toContain('Sent in Slack at');
+		expect(comments[1]).toContain('Sent in Slack at ');
+		expect(comments[1]).toContain(new Date(Math.floor(Number(late.message.ts)) * 1000).toISOString().slice(11, 19));
+	});
+});

@@ -12,6 +12,7 @@ import {
 	MAX_MARKER_LENGTH,
 	messageHtml,
 	statusChangeOf,
+	withSlackTime,
 } from '../../nodes/shared/zendesk/comments';
 
 describe('update-limit plan', () => {
@@ -162,5 +163,17 @@ describe('statusChangeOf (what an update did to the status)', () => {
 		expect(statusChangeOf(audit([{ type: 'Comment', id: 1 }, { type: 'Change', field_name: 'status', value: 'open', previous_value: 'solved' }]))).toEqual({ from: 'solved', to: 'open' });
 		expect(statusChangeOf(audit([{ type: 'Change', field_name: 'priority', value: 'high', previous_value: 'low' }]))).toBeNull();
 		expect(statusChangeOf({ ticket: {} })).toBeUndefined();
+	});
+});
+
+describe('withSlackTime (late writes say when the message was sent)', () => {
+	const ts = '1714557601.000100'; // 2024-05-01 10:00:01 UTC
+	const sentMs = 1714557601000;
+	it('leaves a prompt write alone', () => {
+		expect(withSlackTime('<p>hi</p>', ts, sentMs + 5_000)).toBe('<p>hi</p>');
+		expect(withSlackTime('<p>hi</p>', ts, sentMs + 60_000)).toBe('<p>hi</p>');
+	});
+	it('adds the Slack time to a write more than a minute late', () => {
+		expect(withSlackTime('<p>hi</p>', ts, sentMs + 5 * 60_000)).toBe('<p>hi</p><p><em>Sent in Slack at 2024-05-01 10:00:01 UTC</em></p>');
 	});
 });

@@ -98,6 +98,20 @@ export function slackTsLabel(ts: string): string {
 }
 
 /**
+ * A comment written this long after its Slack message says when it was sent: Zendesk orders and
+ * dates comments by when they are written, and a late write (retries, another process's queue,
+ * a Slack redelivery) can land after newer messages or agent replies.
+ */
+export const LATE_WRITE_MS = 60_000;
+
+/** The message HTML, with a short line giving its Slack time when it is written late. */
+export function withSlackTime(html: string, ts: string, writeAtMs: number): string {
+	const seconds = Number(ts);
+	if (!Number.isFinite(seconds) || writeAtMs - seconds * 1000 <= LATE_WRITE_MS) return html;
+	return `${html}<p><em>${escapeHtml(`Sent in Slack at ${slackTsLabel(ts)}`)}</em></p>`;
+}
+
+/**
  * One comment for several messages (update limit near): one block per message, in order, each
  * opened by its time and Slack ts so every part is attributable to its message.
  */

@@ -35,6 +35,7 @@ import {
 	markerMetadata,
 	messageHtml,
 	statusChangeOf,
+	withSlackTime,
 } from './comments';
 import type { ParticipantCopyMode, TicketRouting, TicketSummary } from './tickets';
 import {
@@ -363,7 +364,8 @@ function textOptions(entry: Entry): SlackTextOptions {
 
 function commentHtml(entry: Entry): string {
 	const { message } = entry.request.item;
-	return messageHtml({ ts: message.ts, text: message.text ?? '', fileNames: fileNames(entry) }, textOptions(entry));
+	const html = messageHtml({ ts: message.ts, text: message.text ?? '', fileNames: fileNames(entry) }, textOptions(entry));
+	return withSlackTime(html, message.ts, upsertEnvironment().now());
 }
 
 function noteHtml(entry: Entry): string {
