@@ -32,8 +32,11 @@ export interface CallRecord {
 	route: string;
 	method: string;
 	path: string;
+	/** HTTP status; 0 when an injected `reset` or `timeout` fault left the request unanswered. */
 	status: number;
 	at: number;
+	/** Set when an injected fault dropped the connection (`reset`) or never answered (`timeout`). */
+	fault?: 'reset' | 'timeout';
 	request: { headers: http.IncomingHttpHeaders; body: Record<string, unknown>; query: Record<string, string> };
 	response: { headers: Record<string, string>; body: unknown };
 }
@@ -218,6 +221,11 @@ export class EmulatorServer {
 		this.server = undefined;
 	}
 
+	private log(record: CallRecord): void {
+		this.calls.push(record);
+		for (const observer of this.observers) observer(record, { method: record.method, name: record.route });
+	}
+
 	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
 		const chunks: Buffer[] = [];
 		for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -249,11 +257,21 @@ export class EmulatorServer {
 		let response: EmulatorResponse;
 		const routeName = entry?.name ?? `${method} ${url.pathname}`;
 		const fault = entry ? this.takeFault(routeName) : undefined;
-		if (fault?.kind === 'reset') {
-			req.socket.destroy();
-			return;
+		if (fault?.kind === 'reset' || fault?.kind === 'timeout') {
+			// Logged like any call (inspection API, spec guard see the request), with no answer.
+			this.log({
+				route: routeName,
+				method,
+				path: url.pathname,
+				status: 0,
+				at: Date.now(),
+				fault: fault.kind,
+				request: { headers: req.headers, body: request.body, query: Object.fromEntries(url.searchParams) },
+				response: { headers: {}, body: undefined },
+			});
+			if (fault.kind === 'reset') req.socket.destroy();
+			return; // timeout: never answers; the client's timeout fires
 		}
-		if (fault?.kind === 'timeout') return; // never answers; the client's timeout fires
 		if (fault?.kind === 'latency') await new Promise((r) => setTimeout(r, fault.ms));
 
 		if (fault?.kind === 'status') {
@@ -292,8 +310,7 @@ export class EmulatorServer {
 			request: { headers: req.headers, body: request.body, query: Object.fromEntries(url.searchParams) },
 			response: { headers, body: Buffer.isBuffer(response.body) ? `<${response.body.length} bytes>` : response.body },
 		};
-		this.calls.push(record);
-		for (const observer of this.observers) observer(record, { method, name: routeName });
+		this.log(record);
 		res.writeHead(response.status, headers);
 		res.end(payload);
 	}

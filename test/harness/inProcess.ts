@@ -86,7 +86,10 @@ type CredentialStore = Record<string, ICredentialDataDecryptedObject>;
 
 /** Mirrors n8n's CredentialsHelper for generic `authenticate` blocks and OAuth2 parents. */
 class TestCredentialsHelper extends ICredentialsHelper {
-	constructor(private readonly store: CredentialStore) {
+	constructor(
+		private readonly store: CredentialStore,
+		private readonly requestTimeoutMs?: number,
+	) {
 		super();
 	}
 
@@ -109,6 +112,7 @@ class TestCredentialsHelper extends ICredentialsHelper {
 	): Promise<IHttpRequestOptions> {
 		const type = credentialTypes.get(typeName);
 		const options = requestOptions as IHttpRequestOptions & Record<string, IDataObject>;
+		if (this.requestTimeoutMs !== undefined && (options.timeout === undefined || options.timeout > this.requestTimeoutMs)) options.timeout = this.requestTimeoutMs;
 		if (!type?.authenticate) return options;
 		if (typeof type.authenticate === 'function') return await type.authenticate(credentials, options);
 		if (type.authenticate.type !== 'generic') return options;
@@ -193,12 +197,21 @@ export interface CommonOptions {
 	workflowId?: string;
 	nodeName?: string;
 	webhookBaseUrl?: string;
+	/**
+	 * Lowers every authenticated request's per-attempt timeout to this (the transport's default is
+	 * 30 s), so a test of the no-answer path need not wait for the real deadline.
+	 */
+	requestTimeoutMs?: number;
 }
 
-function buildAdditionalData(credentials: CredentialStore, extra: Partial<IWorkflowExecuteAdditionalData> = {}): IWorkflowExecuteAdditionalData {
+function buildAdditionalData(
+	credentials: CredentialStore,
+	extra: Partial<IWorkflowExecuteAdditionalData> = {},
+	requestTimeoutMs?: number,
+): IWorkflowExecuteAdditionalData {
 	const webhookBaseUrl = extra.webhookBaseUrl ?? 'http://127.0.0.1:5678/';
 	return {
-		credentialsHelper: new TestCredentialsHelper(credentials),
+		credentialsHelper: new TestCredentialsHelper(credentials, requestTimeoutMs),
 		executeWorkflow: async () => {
 			throw new Error('sub-workflows are not supported in-process');
 		},
@@ -274,7 +287,7 @@ export async function executeNode(nodeType: INodeType, options: ExecuteNodeOptio
 	const node = buildNode(nodeType, options);
 	if (options.continueOnFail) node.onError = 'continueRegularOutput';
 	const workflow = buildWorkflow([node], new PackageNodeTypes(new Map([[nodeType.description.name, nodeType]])), options);
-	const additionalData = buildAdditionalData(options.credentials ?? {});
+	const additionalData = buildAdditionalData(options.credentials ?? {}, {}, options.requestTimeoutMs);
 	const runExecutionData = createRunExecutionData({}) as IRunExecutionData;
 	const inputData = { main: [options.items] };
 	const executeData: IExecuteData = { node, data: inputData, source: { main: [{ previousNode: 'Input' }] } };
@@ -401,11 +414,15 @@ export async function invokeWebhook(nodeType: INodeType, options: InvokeWebhookO
 		readRawBody: async () => undefined,
 	});
 	const response = new CapturedResponse();
-	const additionalData = buildAdditionalData(options.credentials ?? {}, {
-		httpRequest: request as unknown as IWorkflowExecuteAdditionalData['httpRequest'],
-		httpResponse: response as unknown as IWorkflowExecuteAdditionalData['httpResponse'],
-		webhookBaseUrl: options.webhookBaseUrl,
-	});
+	const additionalData = buildAdditionalData(
+		options.credentials ?? {},
+		{
+			httpRequest: request as unknown as IWorkflowExecuteAdditionalData['httpRequest'],
+			httpResponse: response as unknown as IWorkflowExecuteAdditionalData['httpResponse'],
+			webhookBaseUrl: options.webhookBaseUrl,
+		},
+		options.requestTimeoutMs,
+	);
 	const webhookName = options.webhookName ?? 'default';
 	const description = nodeType.description.webhooks?.find((w) => w.name === webhookName);
 	if (!description) throw new Error(`${nodeType.description.name} has no ${webhookName} webhook`);
@@ -455,7 +472,7 @@ export async function runWebhookLifecycle(
 	const staticData = options.staticData ?? {};
 	const workflow = buildWorkflow([node], new PackageNodeTypes(new Map([[nodeType.description.name, nodeType]])), { ...options, staticData });
 	const webhookBaseUrl = options.webhookUrl ? new URL('/', options.webhookUrl).toString() : options.webhookBaseUrl;
-	const additionalData = buildAdditionalData(options.credentials ?? {}, { webhookBaseUrl });
+	const additionalData = buildAdditionalData(options.credentials ?? {}, { webhookBaseUrl }, options.requestTimeoutMs);
 	const description = nodeType.description.webhooks?.find((w) => w.name === webhookName);
 	if (!description) throw new Error(`${nodeType.description.name} has no ${webhookName} webhook`);
 	const path = options.webhookUrl ? new URL(options.webhookUrl).pathname.replace(/^\/(webhook\/)?/, '') : 'webhook';
@@ -488,6 +505,8 @@ export interface WorkflowJson {
 
 export interface RunWorkflowOptions {
 	credentials?: CredentialStore;
+	/** As CommonOptions.requestTimeoutMs. */
+	requestTimeoutMs?: number;
 	/** Node that starts the run (a trigger) and the items it emits. */
 	startNode: string;
 	startItems: INodeExecutionData[];
@@ -523,7 +542,7 @@ export async function runWorkflow(json: WorkflowJson, options: RunWorkflowOption
 		} as INode;
 	});
 	const workflow = buildWorkflow(nodes, nodeTypes, { staticData: json.staticData, connections: json.connections });
-	const additionalData = buildAdditionalData(options.credentials ?? {});
+	const additionalData = buildAdditionalData(options.credentials ?? {}, {}, options.requestTimeoutMs);
 	additionalData.hooks = new ExecutionLifecycleHooks('manual', additionalData.executionId!, {
 		id: 'wf-inproc',
 		name: 'in-process',

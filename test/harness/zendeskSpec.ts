@@ -325,6 +325,7 @@ export function validateZendeskCall(call: CallRecord): SpecViolation[] {
 	}
 
 	// ---- response ----
+	if (call.fault) return violations; // an injected reset/timeout: no answer to check
 	const responses = (operation.op.responses ?? {}) as Json;
 	const documented = (responses[String(call.status)] ?? responses.default) as Json | undefined;
 	const contentType = headerValue(call.response.headers, 'content-type');

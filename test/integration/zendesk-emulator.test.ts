@@ -544,6 +544,29 @@ describe('Zendesk emulator', () => {
 			await expect(fetch(`${emu.url}/api/v2/users/me.json`, { headers: { Authorization: BRIDGE }, signal: AbortSignal.timeout(200) })).rejects.toThrow();
 			expect((await api('GET', '/api/v2/users/me.json')).status).toBe(200);
 		});
+
+		it('logs calls a reset or timeout fault left unanswered (status 0), so the call log and the spec guard see them', async () => {
+			const route = 'PUT /api/v2/tickets/:id.json';
+			emu.server.resetCalls();
+			const seen: string[] = [];
+			const observer = (call: { fault?: string; status: number }) => seen.push(`${call.fault ?? '-'}:${call.status}`);
+			emu.server.observers.push(observer);
+			emu.server.injectFault(route, { kind: 'reset' });
+			emu.server.injectFault(route, { kind: 'timeout' });
+			const body = JSON.stringify({ ticket: { comment: { body: 'x' } } });
+			const put = (signal?: AbortSignal) =>
+				fetch(`${emu.url}/api/v2/tickets/999999.json`, { method: 'PUT', headers: { Authorization: BRIDGE, 'Content-Type': 'application/json' }, body, signal });
+			await expect(put()).rejects.toThrow();
+			await expect(put(AbortSignal.timeout(200))).rejects.toThrow();
+			emu.server.observers.splice(emu.server.observers.indexOf(observer), 1);
+			const calls = emu.server.callsTo(route);
+			expect(calls.map((c) => [c.fault, c.status, c.path])).toEqual([
+				['reset', 0, '/api/v2/tickets/999999.json'],
+				['timeout', 0, '/api/v2/tickets/999999.json'],
+			]);
+			expect(calls[0].request.body).toEqual({ ticket: { comment: { body: 'x' } } });
+			expect(seen).toEqual(['reset:0', 'timeout:0']);
+		});
 	});
 
 	it('sent and answered only what Zendesk\'s spec allows (all traffic above)', () => {
