@@ -4,6 +4,9 @@
  * 1 minute and after 5 minutes. A receiver answering `X-Slack-No-Retry: 1` gets no retries.
  * The delays are configurable so tests can run the policy in milliseconds.
  */
+import type { AxiosError } from 'axios';
+
+import { sendExactBytes } from '../common/http';
 import type { SlackEventsPayload } from './builders';
 import { urlVerification as urlVerificationPayload } from './builders';
 import { signSlackRequest } from './signing';
@@ -90,15 +93,15 @@ export class SlackEventsDriver {
 			headers['X-Slack-Retry-Reason'] = options.retryReason ?? 'http_timeout';
 		}
 		const started = Date.now();
+		// Slack's deadline covers the whole answer, not socket inactivity (axios' own `timeout`).
 		const controller = new AbortController();
 		const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? this.policy.timeoutMs);
 		try {
-			const response = await fetch(this.url, { method: 'POST', headers, body: rawBody, signal: controller.signal, redirect: 'manual' });
-			const body = await response.text();
+			const response = await sendExactBytes({ url: this.url, method: 'POST', body: Buffer.from(rawBody, 'utf8'), headers, signal: controller.signal });
 			return {
 				status: response.status,
-				body,
-				headers: Object.fromEntries(response.headers.entries()),
+				body: response.body,
+				headers: response.headers,
 				durationMs: Date.now() - started,
 				timedOut: false,
 			};
@@ -110,7 +113,7 @@ export class SlackEventsDriver {
 				headers: {},
 				durationMs: Date.now() - started,
 				timedOut,
-				error: timedOut ? undefined : String((error as Error).cause ?? (error as Error).message),
+				error: timedOut ? undefined : ((error as AxiosError).code ?? (error as Error).message),
 			};
 		} finally {
 			clearTimeout(timer);

@@ -8,6 +8,10 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 
+import type { AxiosError } from 'axios';
+
+import { sendExactBytes } from '../common/http';
+
 import type { EmulatorClock } from './clock';
 import type { Ticket, Trigger, User, ViaChannel } from './model';
 import { VIA_IDS } from './model';
@@ -269,18 +273,14 @@ export class TriggerEngine {
 		if (auth?.type === 'bearer_token' && auth.data) headers.Authorization = `Bearer ${auth.data.token}`;
 		if (auth?.type === 'api_key' && auth.data) headers[auth.data.name] = auth.data.value;
 		const method = webhook.http_method.toUpperCase();
+		const signal = AbortSignal.timeout(this.options.timeoutMs);
 		try {
-			const response = await fetch(webhook.endpoint, {
-				method,
-				headers,
-				body: method === 'GET' || method === 'DELETE' ? undefined : delivery.body,
-				signal: AbortSignal.timeout(this.options.timeoutMs),
-			});
-			await response.arrayBuffer().catch(() => undefined);
-			const retryAfter = Number(response.headers.get('retry-after'));
-			return { status: response.status, retryAfter: Number.isFinite(retryAfter) && response.headers.get('retry-after') !== null ? retryAfter : undefined };
+			const response = await sendExactBytes({ url: webhook.endpoint, method, headers, body: Buffer.from(delivery.body, 'utf8'), signal });
+			const header = response.headers['retry-after'];
+			const retryAfter = Number(header);
+			return { status: response.status, retryAfter: header !== undefined && Number.isFinite(retryAfter) ? retryAfter : undefined };
 		} catch (error) {
-			return { error: (error as Error).name === 'TimeoutError' ? 'timeout' : (error as Error).message };
+			return { error: signal.aborted ? 'timeout' : ((error as AxiosError).code ?? (error as Error).message) };
 		}
 	}
 

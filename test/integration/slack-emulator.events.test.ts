@@ -115,6 +115,27 @@ describe('SlackEventsDriver', () => {
 		expect(receiver.received[1].headers['x-slack-signature']).toBeUndefined();
 	});
 
+	it('sends the signed bytes exactly (no re-serialising, no trimming), and reports a redirect or a refused connection without following it', async () => {
+		const driver = new SlackEventsDriver({ url: receiver.url, signingSecret: 's' });
+		const rawBody = '  {"type":"url_verification", "challenge":"h\u00e9 ✓","token":"t"}\n';
+		await driver.send({}, { rawBody });
+		expect(receiver.received[0].rawBody).toBe(rawBody);
+		expect(signatureValid('s', receiver.received[0])).toBe(true);
+
+		receiver.respond = () => ({ status: 302, headers: { Location: `${receiver.url}?moved=1` } });
+		const redirected = await driver.send({ type: 'url_verification', challenge: 'x', token: 't' });
+		expect(redirected).toMatchObject({ status: 302, timedOut: false });
+		expect(redirected.headers.location).toBe(`${receiver.url}?moved=1`);
+		expect(receiver.received).toHaveLength(2);
+
+		const closed = http.createServer();
+		await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+		const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/`;
+		await new Promise<void>((resolve) => closed.close(() => resolve()));
+		const refused = await new SlackEventsDriver({ url: deadUrl, signingSecret: 's' }).send({ type: 'url_verification', challenge: 'x', token: 't' });
+		expect(refused).toMatchObject({ status: 0, timedOut: false, error: 'ECONNREFUSED' });
+	});
+
 	it('retries with X-Slack-Retry-Num and http_timeout when no answer comes within the deadline', async () => {
 		receiver.respond = (_req, index) => ({ status: 200, delayMs: index < 2 ? 400 : 0 });
 		const driver = new SlackEventsDriver({ url: receiver.url, signingSecret: 's', policy: FAST });
