@@ -110,6 +110,32 @@ describe('1:1 DMs (default)', () => {
 		expect(out.channel.isExtShared).toBe(true);
 	});
 
+	describe('Enterprise Grid: a colleague from another workspace of the same org is not a partner', () => {
+		const otherWorkspace = 'T0OTHERWS';
+
+		it('in Grid, another team in an unshared DM is internal', () => {
+			// Inside one org the DM is not shared with another organisation.
+			const payload = messageIm({ user: 'W0COLLEAGUE', channel: DM, text: 'hi', userTeam: otherWorkspace }, { enterpriseId: 'E0GRID', isExtSharedChannel: false });
+			expect(item(classify(payload)).user).toEqual({ id: 'W0COLLEAGUE', teamId: otherWorkspace, isExternal: false });
+		});
+
+		it('in Grid, another team in a Slack Connect (externally shared) DM is a partner', () => {
+			const payload = slackConnectMessageIm({ user: F.partnerUserId, channel: 'D0PARTNERDM', text: 'x' }, { enterpriseId: 'E0GRID' });
+			expect(item(classify(payload)).user.isExternal).toBe(true);
+		});
+
+		it('the Grid org may come from the handle\'s auth.test instead of the envelope', () => {
+			const gridSelf: SelfIdentity = { ...botSelf, enterpriseId: 'E0GRID' };
+			const payload = messageIm({ user: 'W0COLLEAGUE', channel: DM, text: 'hi', userTeam: otherWorkspace }, { isExtSharedChannel: false });
+			expect(item(classify(payload, {}, gridSelf)).user.isExternal).toBe(false);
+		});
+
+		it('outside Grid, another team is a partner as before', () => {
+			const payload = messageIm({ user: 'U0OTHER', channel: DM, text: 'hi', userTeam: otherWorkspace }, { isExtSharedChannel: false });
+			expect(item(classify(payload)).user.isExternal).toBe(true);
+		});
+	});
+
 	it('carries the enterprise id when Slack sends one', () => {
 		expect(item(classify(messageIm({ user: F.employeeId, channel: DM, text: 'hi' }, { enterpriseId: 'E0GRID' }))).enterpriseId).toBe('E0GRID');
 	});

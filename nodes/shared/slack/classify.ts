@@ -180,6 +180,28 @@ function messageView(event: SlackEvent): MessageView | DropReason {
 	return { kind: 'message', message: event, ts };
 }
 
+/**
+ * Whether the sender is a Slack Connect partner, as far as the event can tell. Another team
+ * than ours is external, except inside an Enterprise Grid org: there a colleague from another
+ * workspace of the same org has another team id too, and a message event does not say which org
+ * the sender's team belongs to. So in Grid a foreign team counts as external only when Slack
+ * marks the conversation as shared with another organisation (`is_ext_shared_channel`). The
+ * Profile Linker refines this with users.info (is_stranger, enterprise_user.enterprise_id).
+ */
+export function isExternalUser(
+	userTeam: string,
+	envelope: Pick<SlackEventCallback, 'enterprise_id' | 'authorizations' | 'is_ext_shared_channel'>,
+	self: Pick<SelfIdentity, 'teamId' | 'enterpriseId'>,
+): boolean {
+	const ourTeams = new Set([self.teamId, ...(envelope.authorizations ?? []).map((a) => present(a.team_id ?? undefined))]);
+	if (ourTeams.has(userTeam)) return false;
+	const inGrid =
+		present(envelope.enterprise_id ?? undefined) !== undefined ||
+		self.enterpriseId !== undefined ||
+		(envelope.authorizations ?? []).some((a) => present(a.enterprise_id ?? undefined) !== undefined);
+	return inGrid ? envelope.is_ext_shared_channel === true : true;
+}
+
 function userTeamOf(message: SlackMessageFields): string | undefined {
 	return present(message.user_team) ?? present(message.team) ?? present(message.user_profile?.team) ?? present(message.source_team);
 }
@@ -237,7 +259,6 @@ export function classifyEvent(envelope: SlackEventCallback, ctx: ClassifyContext
 	const teamId = present(envelope.team_id) ?? ctx.self.teamId;
 	const userId = present(view.message.user) ?? present(view.message.bot_id) ?? '';
 	const userTeam = userTeamOf(view.message) ?? teamId;
-	const ourTeams = new Set([ctx.self.teamId, ...(envelope.authorizations ?? []).map((a) => present(a.team_id ?? undefined))]);
 	const eventTs = present(event.event_ts) ?? present(event.ts);
 	const idempotencyKey = messageIdempotencyKey({ teamId, channelId, ts: view.ts, kind: view.kind, eventTs });
 
@@ -250,7 +271,7 @@ export function classifyEvent(envelope: SlackEventCallback, ctx: ClassifyContext
 			userId: handle.userId,
 			teamId: ctx.self.teamId,
 		},
-		user: { id: userId, teamId: userTeam, isExternal: !ourTeams.has(userTeam) },
+		user: { id: userId, teamId: userTeam, isExternal: isExternalUser(userTeam, envelope, ctx.self) },
 		channel: { id: channelId, type: channelType, isExtShared: envelope.is_ext_shared_channel === true },
 		message: { ts: view.ts, text, files },
 		kind: view.kind,

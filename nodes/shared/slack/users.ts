@@ -94,15 +94,19 @@ export function slackTeamName(response: TeamInfoResponse | undefined, teamId: st
 }
 
 /**
- * True for a Slack Connect partner: the trigger marked the user external, Slack calls them a
- * stranger, or their home team is another workspace outside the handle's Enterprise Grid org.
+ * True for a Slack Connect partner: Slack calls them a stranger, or their home team is another
+ * workspace outside the handle's Enterprise Grid org, or (when users.info cannot tell) the
+ * trigger marked them external. users.info naming the handle's own Grid org wins over the
+ * trigger's mark: a message event does not say which org a team belongs to, users.info does.
  */
 export function isPartnerUser(
 	facts: Pick<SlackUserFacts, 'teamId' | 'isStranger' | 'enterpriseId'>,
 	handle: { teamId: string; enterpriseId?: string; markedExternal?: boolean },
 ): boolean {
-	if (handle.markedExternal || facts.isStranger) return true;
-	if (!facts.teamId || facts.teamId === handle.teamId) return false;
+	if (facts.isStranger) return true;
 	const sameGrid = Boolean(handle.enterpriseId) && facts.enterpriseId === handle.enterpriseId;
-	return !sameGrid;
+	if (sameGrid) return false;
+	if (handle.markedExternal) return true;
+	if (!facts.teamId || facts.teamId === handle.teamId) return false;
+	return true;
 }
