@@ -76,6 +76,8 @@ export interface LinkedZendeskUser {
 	organizationId?: number | null;
 	externalId: string;
 	linkedBy: LinkMethod;
+	/** A problem that did not stop the link, e.g. Zendesk refused the Slack email as an identity. */
+	warning?: string;
 }
 
 /** What Profile Linker adds to the trigger's item. */

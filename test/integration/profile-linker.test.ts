@@ -102,6 +102,18 @@ describe('Profile Linker: Link Slack User', () => {
 		expect(zendeskCalls()).toHaveLength(0);
 	});
 
+	it('links the end user who holds the Slack email as a secondary identity instead of creating a second profile', async () => {
+		const f = slack.fixtures;
+		const existing = zendesk.store.insertUser({ name: 'Sam (old address)', email: 'sam.old@acme.test', external_id: null });
+		zendesk.store.addIdentity(existing.id, 'email', f.employee2Email, true);
+		zendesk.store.reindex('user', existing.id, true); // searchable, as the agent workspace would make it
+		const [out] = await run([dmItem(f.employee2Id, f.teamId)]);
+		expect(linked(out)).toMatchObject({ id: existing.id, linkedBy: 'email', externalId: `slack:${f.teamId}:${f.employee2Id}` });
+		expect(zendeskCalls('POST /api/v2/users/create_or_update.json')).toHaveLength(0);
+		expect(zendeskCalls('GET /api/v2/users/:id/identities.json')).toHaveLength(1);
+		expect([...zendesk.store.users.values()].filter((user) => user.external_id === `slack:${f.teamId}:${f.employee2Id}`)).toHaveLength(1);
+	});
+
 	it('creates a new internal user as a verified end user keyed by external id, with tags, fields and the employee organization', async () => {
 		const f = slack.fixtures;
 		const org = zendesk.fixtures.organization.id;

@@ -2,8 +2,8 @@ import type { TeamInfoResponse, UsersInfoResponse } from '@slack/web-api';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { LinkerPorts, LinkOptions, LinkRequest } from '../../nodes/shared/identity/profileLinking';
-import { LinkerState, ProfileLinkError, linkSlackUser } from '../../nodes/shared/identity/profileLinking';
-import type { ZendeskUser } from '../../nodes/shared/zendesk/users';
+import { LinkerState, ProfileLinkError, UnknownParticipantTeamError, linkSlackUser } from '../../nodes/shared/identity/profileLinking';
+import type { IdentityAnswer, UserUpsertAnswer, ZendeskUser } from '../../nodes/shared/zendesk/users';
 
 /** An in-memory Zendesk + Slack behind the ports, recording which call came when. */
 class FakeWorld implements LinkerPorts {
@@ -12,6 +12,11 @@ class FakeWorld implements LinkerPorts {
 	orgs = new Map<string, number>();
 	slackUsers = new Map<string, UsersInfoResponse>();
 	teams = new Map<string, string>();
+	/** userId → secondary email identities (the search matches them too, as Zendesk's does). */
+	secondaryEmails = new Map<number, string[]>();
+	warnings: string[] = [];
+	/** Set: the next create_or_update answers Zendesk's 422 "external id taken" (another process won). */
+	externalIdRace?: ZendeskUser;
 	private nextId = 100;
 
 	async slackUserInfo(userId: string): Promise<UsersInfoResponse> {
@@ -33,11 +38,26 @@ class FakeWorld implements LinkerPorts {
 
 	async findUsersByEmail(email: string): Promise<ZendeskUser[]> {
 		this.calls.push('users/search');
-		return this.users.filter((u) => u.email?.includes(email));
+		return this.users.filter((u) => u.email?.includes(email) || (this.secondaryEmails.get(u.id) ?? []).includes(email));
 	}
 
-	async createOrUpdateUser(body: IDataObject): Promise<{ user: ZendeskUser; created: boolean }> {
+	async userEmails(userId: number): Promise<string[]> {
+		this.calls.push(`identities of ${userId}`);
+		const user = this.users.find((u) => u.id === userId);
+		return [...(user?.email ? [user.email] : []), ...(this.secondaryEmails.get(userId) ?? [])];
+	}
+
+	warn(message: string): void {
+		this.warnings.push(message);
+	}
+
+	async createOrUpdateUser(body: IDataObject): Promise<UserUpsertAnswer> {
 		this.calls.push('create_or_update');
+		if (this.externalIdRace) {
+			this.users.push(this.externalIdRace);
+			this.externalIdRace = undefined;
+			return { externalIdTaken: true };
+		}
 		const fields = body.user as IDataObject;
 		await Promise.resolve();
 		const existing = this.users.find((u) => u.external_id === fields.external_id);
@@ -54,12 +74,14 @@ class FakeWorld implements LinkerPorts {
 		return { user, created: true };
 	}
 
-	async addIdentity(userId: number, body: IDataObject): Promise<boolean> {
+	async addIdentity(userId: number, body: IDataObject): Promise<IdentityAnswer> {
 		this.calls.push('identities');
 		const value = (body.identity as IDataObject).value as string;
-		if (this.users.some((u) => u.email === value)) return false;
+		if (this.users.some((u) => u.email === value) || [...this.secondaryEmails.values()].some((emails) => emails.includes(value))) {
+			return { added: false, problem: 'RecordInvalid: Value: ' + value + ' is already being used by another user' };
+		}
 		this.users.find((u) => u.id === userId)!.email = value;
-		return true;
+		return { added: true };
 	}
 
 	async setUserExternalId(userId: number, externalId: string): Promise<ZendeskUser> {
@@ -202,5 +224,52 @@ describe('linkSlackUser', () => {
 		const again = await linkSlackUser(state, world, request(), { ...options, cacheTtlMs: 0 });
 		expect(again.linkedBy).toBe('externalId');
 		expect(world.calls).toEqual(['users.info U0EMPLOYEE', 'show_many']);
+	});
+
+	it('links an end user who holds the Slack email only as a secondary identity, never creating a second profile', async () => {
+		world.slackUsers.set('U0EMPLOYEE', employeeInfo('erin.old@acme.test'));
+		world.users.push({ id: 7, name: 'Erin Z', email: 'erin@acme.test', external_id: null, role: 'end-user' });
+		world.secondaryEmails.set(7, ['erin.old@acme.test']);
+		const linked = await linkSlackUser(state, world, request(), options);
+		expect(linked).toMatchObject({ id: 7, linkedBy: 'email', externalId: 'slack:T0ACME:U0EMPLOYEE' });
+		expect(world.calls).not.toContain('create_or_update');
+		expect(world.users).toHaveLength(1);
+	});
+
+	it('does not link a search hit that does not hold the address as any identity', async () => {
+		world.slackUsers.set('U0EMPLOYEE', employeeInfo('erin@acme.test'));
+		world.users.push({ id: 8, name: 'Erina', email: 'erin@acme.test.example', external_id: null, role: 'end-user' });
+		const linked = await linkSlackUser(state, world, request(), options);
+		expect(linked.linkedBy).toBe('created');
+		expect(world.calls).toContain('identities of 8');
+	});
+
+	it('says so (warning in the output and the log) when Zendesk refuses the email identity of a new profile', async () => {
+		world.slackUsers.set('U0EMPLOYEE', employeeInfo('erin@acme.test'));
+		const search = world.findUsersByEmail.bind(world);
+		world.findUsersByEmail = async (email) => (await search(email)).filter(() => false); // search lags: the owner is not found yet
+		world.users.push({ id: 9, name: 'Erin (new)', email: 'erin@acme.test', external_id: null, role: 'end-user' });
+		const linked = await linkSlackUser(state, world, request(), options);
+		expect(linked.linkedBy).toBe('created');
+		expect(linked.warning).toMatch(/refused erin@acme\.test .*already being used/);
+		expect(world.warnings).toEqual([linked.warning]);
+	});
+
+	it('links the profile another process created when create_or_update answers "external id taken"', async () => {
+		world.slackUsers.set('U0EMPLOYEE', employeeInfo());
+		world.externalIdRace = { id: 55, name: 'Erin', email: null, external_id: 'slack:T0ACME:U0EMPLOYEE', role: 'end-user' };
+		const linked = await linkSlackUser(state, world, request(), options);
+		expect(linked).toMatchObject({ id: 55, linkedBy: 'externalId' });
+		expect(world.calls.filter((call) => call === 'show_many')).toHaveLength(2);
+		await expect(linkSlackUser(state, world, request(), options)).resolves.toMatchObject({ id: 55 });
+	});
+
+	it('never keys a group-DM participant Slack will not describe by the handle team', async () => {
+		world.slackUsers.set('U0PARTNER', { ok: false, error: 'user_not_visible' });
+		await expect(linkSlackUser(state, world, request({ userId: 'U0PARTNER', teamId: undefined }), options)).rejects.toBeInstanceOf(UnknownParticipantTeamError);
+		expect(world.calls).not.toContain('create_or_update');
+		// the sender, whose team the event gives, still gets a profile from what is known
+		const sender = await linkSlackUser(state, world, request({ userId: 'U0PARTNER', teamId: 'T0PARTNER' }), options);
+		expect(sender.externalId).toBe('slack:T0PARTNER:U0PARTNER');
 	});
 });

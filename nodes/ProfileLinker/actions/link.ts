@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { handleTeamIdOf, linkOptionsFrom, participantsToLink } from '../../shared/identity/linkParameters';
-import { linkSlackUser } from '../../shared/identity/profileLinking';
+import { linkSlackUser, UnknownParticipantTeamError } from '../../shared/identity/profileLinking';
 import { slackAccount } from '../../shared/n8n/credentials';
 import { fromItemJson, hasSlackSender, toItemJson } from '../../shared/n8n/itemJson';
 import type { SlackDmItem } from '../../shared/types';
@@ -36,7 +36,15 @@ export async function link(ctx: IExecuteFunctions, itemIndex: number, json: IDat
 	if (participants.length > 0) {
 		const linked = [];
 		// One at a time: create_or_update user is limited to 1 request per second per account.
-		for (const userId of participants) linked.push(await linkSlackUser(linkerState, ports, { ...base, userId }, options));
+		for (const userId of participants) {
+			const participant = await linkSlackUser(linkerState, ports, { ...base, userId }, options).catch((error: unknown) => {
+				// A participant whose team is unknown is left out (not CC'd) rather than given a wrong key.
+				if (!(error instanceof UnknownParticipantTeamError)) throw error;
+				ports.warn(error.message);
+				return undefined;
+			});
+			if (participant) linked.push(participant);
+		}
 		result.zendeskParticipants = linked.map(toItemJson);
 	}
 	return result;

@@ -12,6 +12,7 @@ import {
 	findUsersByEmail,
 	findUsersByExternalIds,
 	setUserExternalId,
+	userEmails,
 } from '../../shared/zendesk/usersApi';
 
 /** One per process: links and Slack profiles are cached here for the cache period. */
@@ -26,6 +27,8 @@ export function linkPorts(ctx: IExecuteFunctions, zendeskCredential: string): Li
 			(await callSlack(ctx, 'team.info', { team: teamId }, { allowErrors: UNDESCRIBABLE_TEAM_ERRORS })) as unknown as TeamInfoResponse,
 		findUsersByExternalIds: async (ids) => await findUsersByExternalIds(ctx, zendeskCredential, ids),
 		findUsersByEmail: async (email) => await findUsersByEmail(ctx, zendeskCredential, email),
+		userEmails: async (userId) => await userEmails(ctx, zendeskCredential, userId),
+		warn: (message) => ctx.logger.warn(`Profile Linker: ${message}`),
 		createOrUpdateUser: async (body) => await createOrUpdateUser(ctx, zendeskCredential, body),
 		addIdentity: async (userId, body) => await addUserIdentity(ctx, zendeskCredential, userId, body),
 		setUserExternalId: async (userId, externalId) => await setUserExternalId(ctx, zendeskCredential, userId, externalId),

@@ -21,13 +21,15 @@ import type { SlackUserFacts } from '../slack/users';
 import { isPartnerUser, slackTeamName, slackUserFacts } from '../slack/users';
 import type { OrganizationPolicy } from '../zendesk/organizations';
 import { planOrganization } from '../zendesk/organizations';
-import type { ZendeskUser } from '../zendesk/users';
+import type { IdentityAnswer, UserUpsertAnswer, ZendeskUser } from '../zendesk/users';
 import {
 	buildEmailIdentityBody,
 	buildUserUpsertBody,
 	decideEmailLink,
+	holdsEmail,
 	isStaff,
 	refuseExternalIdHolder,
+	secondaryEmailCandidates,
 	toLinkedUser,
 	userWithExternalId,
 } from '../zendesk/users';
@@ -42,10 +44,14 @@ export interface LinkerPorts {
 	slackTeamInfo(teamId: string): Promise<TeamInfoResponse | undefined>;
 	findUsersByExternalIds(externalIds: string[]): Promise<ZendeskUser[]>;
 	findUsersByEmail(email: string): Promise<ZendeskUser[]>;
-	/** POST /users/create_or_update.json; `created` is true for 201. */
-	createOrUpdateUser(body: IDataObject): Promise<{ user: ZendeskUser; created: boolean }>;
-	/** False when Zendesk refuses the identity (422: the address belongs to someone else). */
-	addIdentity(userId: number, body: IDataObject): Promise<boolean>;
+	/** The email addresses of a user's identities (primary and secondary). */
+	userEmails(userId: number): Promise<string[]>;
+	/** POST /users/create_or_update.json; `created` is true for 201; `externalIdTaken` for Zendesk's 422 DuplicateValue. */
+	createOrUpdateUser(body: IDataObject): Promise<UserUpsertAnswer>;
+	/** Zendesk's reason when it refuses the identity (422: the address belongs to someone else). */
+	addIdentity(userId: number, body: IDataObject): Promise<IdentityAnswer>;
+	/** Logs a problem that does not fail the item (n8n's logger). */
+	warn(message: string): void;
 	setUserExternalId(userId: number, externalId: string): Promise<ZendeskUser>;
 	/** POST /organizations/create_or_update.json keyed by the team's external id; returns the id. */
 	upsertPartnerOrganization(teamId: string, name: string): Promise<number>;
@@ -73,6 +79,9 @@ export interface LinkRequest {
 }
 
 export class ProfileLinkError extends Error {}
+
+/** A group-DM participant Slack will not describe: their team, hence their key, is unknown. */
+export class UnknownParticipantTeamError extends ProfileLinkError {}
 
 export class LinkerState {
 	readonly slackUsers: TtlMap<SlackUserFacts>;
@@ -162,7 +171,15 @@ async function resolve(state: LinkerState, ports: LinkerPorts, request: LinkRequ
 	}
 
 	const owners = facts.email ? await ports.findUsersByEmail(facts.email) : [];
-	const decision = decideEmailLink(facts.email, owners);
+	let decision = decideEmailLink(facts.email, owners);
+	if (decision.action === 'create' && decision.reason === 'noMatch' && facts.email) {
+		// The search also matches secondary identities: such an end user already has the address.
+		const secondary: ZendeskUser[] = [];
+		for (const candidate of secondaryEmailCandidates(owners, facts.email)) {
+			if (holdsEmail(await ports.userEmails(candidate.id), facts.email)) secondary.push(candidate);
+		}
+		if (secondary.length > 0) decision = decideEmailLink(facts.email, owners, secondary);
+	}
 	if (decision.action === 'link') {
 		const user = decision.setExternalId ? await ports.setUserExternalId(decision.user.id, externalId) : decision.user;
 		const linked = toLinkedUser(user, externalId, 'email', facts.email);
@@ -183,13 +200,36 @@ async function resolve(state: LinkerState, ports: LinkerPorts, request: LinkRequ
 	}
 
 	const body = buildUserUpsertBody(facts, externalId, { tags: options.tags, userFields: options.userFields, organizationId });
-	const { user, created } = await ports.createOrUpdateUser(body);
+	const answer = await ports.createOrUpdateUser(body);
+	if ('externalIdTaken' in answer) {
+		// Another process created this Slack user's profile between our lookup and our write.
+		const taker = userWithExternalId(await ports.findUsersByExternalIds([externalId]), externalId);
+		if (!taker) throw new ProfileLinkError(`Zendesk says the external id ${externalId} is taken, but no active user carries it`);
+		const refusal = refuseExternalIdHolder(taker);
+		if (refusal) throw new ProfileLinkError(refusal);
+		const linked = toLinkedUser(taker, externalId, 'externalId');
+		state.links.set(key, linked, options.cacheTtlMs);
+		return linked;
+	}
+	const { user, created } = answer;
 	if (isStaff(user)) throw new ProfileLinkError(refuseExternalIdHolder(user) ?? 'Zendesk answered with a staff user');
 	let email = user.email ?? undefined;
+	let warning: string | undefined;
 	if (decision.addEmail && facts.email && !email) {
-		if (await ports.addIdentity(user.id, buildEmailIdentityBody(facts.email))) email = facts.email;
+		const added = await ports.addIdentity(user.id, buildEmailIdentityBody(facts.email));
+		if (added.added) email = facts.email;
+		else {
+			// Someone else holds the address (e.g. created minutes ago, not yet in search): keep the
+			// profile, say so, and let an admin merge them (Link to Existing Profile).
+			warning = `Zendesk refused ${facts.email} as an identity of user ${user.id}: ${added.problem}. Another Zendesk user may hold it; merge them with "Link to Existing Profile".`;
+			ports.warn(warning);
+		}
 	}
 	const linked = toLinkedUser({ ...user, email }, externalId, created ? 'created' : 'externalId');
+	if (warning) {
+		state.links.set(key, asCached(linked, true), options.cacheTtlMs);
+		return { ...linked, warning };
+	}
 	state.links.set(key, asCached(linked, true), options.cacheTtlMs);
 	return linked;
 }
@@ -201,8 +241,14 @@ async function resolve(state: LinkerState, ports: LinkerPorts, request: LinkRequ
 export async function linkSlackUser(state: LinkerState, ports: LinkerPorts, request: LinkRequest, options: LinkOptions): Promise<LinkedZendeskUser> {
 	let teamId = request.teamId;
 	if (!teamId) {
-		// Participants: the team comes from users.info, itself cached.
-		teamId = (await slackFactsFor(state, ports, request, options.cacheTtlMs)).teamId;
+		// Participants: the team comes from users.info, itself cached. A participant Slack does not
+		// describe (user_not_visible: often a Slack Connect partner) has no known team: the handle's
+		// team would give a wrong key and an employee profile, so none is linked.
+		const facts = await slackFactsFor(state, ports, request, options.cacheTtlMs);
+		if (!facts.described) {
+			throw new UnknownParticipantTeamError(`Slack does not describe group DM participant ${request.userId} (${facts.slackError ?? 'no profile'}): their team is unknown, so no Zendesk profile is linked for them`);
+		}
+		teamId = facts.teamId;
 	}
 	const known = { ...request, teamId };
 	const cached = state.links.get(linkKey(known.zendeskAccount, userExternalId(teamId, known.userId)));

@@ -23,6 +23,12 @@ export interface ZendeskUser {
 	suspended?: boolean;
 }
 
+/** create_or_update's answer: the user (201: created), or Zendesk's 422 "external id has already been taken". */
+export type UserUpsertAnswer = { user: ZendeskUser; created: boolean } | { externalIdTaken: true };
+
+/** POST /users/{id}/identities.json: added, or Zendesk's reason for refusing it. */
+export type IdentityAnswer = { added: true } | { added: false; problem: string };
+
 /** Agents and admins (and any custom staff role) are never linked to Slack users or merged. */
 export function isStaff(user: Pick<ZendeskUser, 'role'>): boolean {
 	return user.role !== 'end-user';
@@ -42,6 +48,29 @@ export function usersWithEmail(users: ZendeskUser[], email: string): ZendeskUser
 	return users.filter((user) => sameText(user.email, email) && user.active !== false);
 }
 
+/** How many users of a search answer are checked for the address as a secondary identity. */
+export const MAX_SECONDARY_EMAIL_CHECKS = 5;
+
+/**
+ * Users of an `email:` search answer whose primary email is not the address: the search also
+ * matches secondary identities, so they may hold it as one (their identities tell).
+ */
+export function secondaryEmailCandidates(users: ZendeskUser[], email: string): ZendeskUser[] {
+	return users.filter((user) => !sameText(user.email, email) && user.active !== false).slice(0, MAX_SECONDARY_EMAIL_CHECKS);
+}
+
+/** Whether a list of identity values (GET /users/{id}/identities.json, type email) holds the address. */
+export function holdsEmail(identityEmails: string[], email: string): boolean {
+	return identityEmails.some((value) => sameText(value, email));
+}
+
+/** create_or_update refused because another user took our external id meanwhile (a race between processes). */
+export function isExternalIdTaken(statusCode: number, body: unknown): boolean {
+	if (statusCode !== 422) return false;
+	const details = (body as { details?: { external_id?: Array<{ error?: string; description?: string }> } } | undefined)?.details?.external_id;
+	return Array.isArray(details) && details.some((detail) => detail.error === 'DuplicateValue' || /taken/i.test(detail.description ?? ''));
+}
+
 export type EmailLinkDecision =
 	/** An end user already has the email: link to them; set our external id only when they have none. */
 	| { action: 'link'; user: ZendeskUser; setExternalId: boolean }
@@ -56,9 +85,10 @@ export type EmailLinkDecision =
  *   without the email (Zendesk emails are unique, and staff must not become requesters by Slack).
  * - Nobody has it: create, then add the email as a verified identity.
  */
-export function decideEmailLink(email: string | undefined, owners: ZendeskUser[]): EmailLinkDecision {
+export function decideEmailLink(email: string | undefined, owners: ZendeskUser[], secondaryOwners: ZendeskUser[] = []): EmailLinkDecision {
 	if (!email) return { action: 'create', addEmail: false, reason: 'noEmail' };
-	const matches = usersWithEmail(owners, email);
+	// Primary owners first; then users holding the address as a secondary identity.
+	const matches = [...usersWithEmail(owners, email), ...secondaryOwners.filter((user) => user.active !== false)];
 	if (matches.length === 0) return { action: 'create', addEmail: true, reason: 'noMatch' };
 	const endUser = matches.find((user) => !isStaff(user));
 	if (!endUser) return { action: 'create', addEmail: false, reason: 'emailOwnedByStaff' };

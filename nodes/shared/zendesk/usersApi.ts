@@ -2,11 +2,13 @@
  * Zendesk user endpoints the Profile Linker calls, through callZendesk (retries 429 with
  * Retry-After, counts calls). Thin: every decision about the answers is in users.ts.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import type { HttpContext } from '../transport/http';
-import { callZendesk } from '../transport/zendeskTransport';
-import type { ZendeskUser } from './users';
+import { callZendesk, zendeskErrorMessage } from '../transport/zendeskTransport';
+import type { IdentityAnswer, UserUpsertAnswer, ZendeskUser } from './users';
+import { isExternalIdTaken } from './users';
 
 interface UsersBody {
 	users?: ZendeskUser[];
@@ -56,28 +58,45 @@ export async function getUser(ctx: HttpContext, credentialType: string, userId: 
 }
 
 /** POST /users/create_or_update.json: 201 when Zendesk created the user, 200 when it existed. */
-export async function createOrUpdateUser(
-	ctx: HttpContext,
-	credentialType: string,
-	body: IDataObject,
-): Promise<{ user: ZendeskUser; created: boolean }> {
+export async function createOrUpdateUser(ctx: HttpContext, credentialType: string, body: IDataObject): Promise<UserUpsertAnswer> {
 	const result = await callZendesk<UserBody>(ctx, credentialType, {
 		method: 'POST',
 		path: '/users/create_or_update.json',
 		body,
+		acceptStatuses: [422],
 	});
+	if (result.statusCode === 422) {
+		if (isExternalIdTaken(result.statusCode, result.body)) return { externalIdTaken: true };
+		const message = zendeskErrorMessage(result.body);
+		throw new NodeApiError(ctx.getNode(), { statusCode: 422, message } as JsonObject, {
+			message: `Zendesk POST /users/create_or_update failed (HTTP 422): ${message}`,
+			description: JSON.stringify((result.body as { details?: unknown } | undefined)?.details ?? {}),
+			httpCode: '422',
+		});
+	}
 	return { user: userOf(result.body, 'create_or_update'), created: result.statusCode === 201 };
 }
 
-/** POST /users/{id}/identities.json; false when Zendesk refuses it (422, e.g. address in use). */
-export async function addUserIdentity(ctx: HttpContext, credentialType: string, userId: number, body: IDataObject): Promise<boolean> {
+/** The email addresses of a user's identities (primary and secondary). */
+export async function userEmails(ctx: HttpContext, credentialType: string, userId: number): Promise<string[]> {
+	const result = await callZendesk<{ identities?: Array<{ type?: string; value?: unknown }> }>(ctx, credentialType, {
+		method: 'GET',
+		path: `/users/${userId}/identities.json`,
+	});
+	return (result.body?.identities ?? []).filter((identity) => identity.type === 'email' && typeof identity.value === 'string').map((identity) => String(identity.value));
+}
+
+/** POST /users/{id}/identities.json; Zendesk's reason when it refuses it (422, e.g. address in use). */
+export async function addUserIdentity(ctx: HttpContext, credentialType: string, userId: number, body: IDataObject): Promise<IdentityAnswer> {
 	const result = await callZendesk(ctx, credentialType, {
 		method: 'POST',
 		path: `/users/${userId}/identities.json`,
 		body,
 		acceptStatuses: [422],
 	});
-	return result.statusCode !== 422;
+	if (result.statusCode !== 422) return { added: true };
+	const details = (result.body as { details?: unknown } | undefined)?.details;
+	return { added: false, problem: `${zendeskErrorMessage(result.body)}${details ? ` ${JSON.stringify(details)}` : ''}` };
 }
 
 export async function setUserExternalId(ctx: HttpContext, credentialType: string, userId: number, externalId: string): Promise<ZendeskUser> {
