@@ -45,6 +45,24 @@ export interface SlackEmulatorOptions {
 	eventsUrl?: string;
 	/** Event retry timing; Slack's is a 3 s deadline and retries after 0 s, 1 min, 5 min. */
 	eventsRetryPolicy?: Partial<EventsRetryPolicy>;
+	/**
+	 * Id space of the DMs, group DMs, channels and files this emulator creates: 3 characters A-Z/0-9
+	 * after the kind letter (`D` + prefix + counter). By default every emulator gets its own
+	 * (consecutive within a process, from a random start), so two emulators in one test never hand
+	 * out the same conversation id and the Zendesk keys (`slack-dm:{team}:{channel}`) never collide.
+	 * '000' gives the fixed ids D00000001, C00000001, … for a test that wants them.
+	 */
+	idPrefix?: string;
+}
+
+const ID_SPACES = 36 ** 3;
+let nextIdSpace = Math.floor(Math.random() * ID_SPACES);
+
+/** A fresh 3-character id prefix for each emulator in this process. */
+function nextIdPrefix(): string {
+	const prefix = (nextIdSpace % ID_SPACES).toString(36).toUpperCase().padStart(3, '0');
+	nextIdSpace += 1;
+	return prefix;
 }
 
 export interface EventDelivery {
@@ -96,7 +114,10 @@ class SlackEmulatorImpl implements SlackEmulator {
 
 	readonly fixtures = FIXTURE_IDS;
 
-	ws = new SlackWorkspace();
+	ws: SlackWorkspace;
+
+	/** See SlackEmulatorOptions.idPrefix; kept across reset(). */
+	readonly idPrefix: string;
 
 	limiter = new RateLimiter();
 
@@ -116,6 +137,8 @@ class SlackEmulatorImpl implements SlackEmulator {
 	private readonly pending = new Set<Promise<unknown>>();
 
 	constructor(options: SlackEmulatorOptions) {
+		this.idPrefix = options.idPrefix ?? nextIdPrefix();
+		this.ws = new SlackWorkspace(this.idPrefix);
 		this.signingSecret = options.signingSecret ?? FIXTURE_IDS.signingSecret;
 		this.rateLimits = options.rateLimits ?? true;
 		this.eventsUrl = options.eventsUrl;
@@ -195,7 +218,7 @@ class SlackEmulatorImpl implements SlackEmulator {
 
 	/** Back to the seeded workspace; calls, faults, rate-limit windows and event logs cleared. */
 	reset(): void {
-		this.ws = new SlackWorkspace();
+		this.ws = new SlackWorkspace(this.idPrefix);
 		seedDefaultWorkspace(this.ws);
 		this.limiter.reset();
 		this.server.resetCalls();

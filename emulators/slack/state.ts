@@ -232,6 +232,19 @@ export class SlackWorkspace {
 
 	private counters = { dm: 0, mpim: 0, channel: 0, file: 0 };
 
+	/**
+	 * @param idPrefix three characters [A-Z0-9] after the kind letter of every generated DM, group
+	 * DM, channel and file id (`D` + prefix + 5-digit counter: 9 characters, as Slack's ids). '000'
+	 * gives D00000001, G00000001, …
+	 */
+	constructor(readonly idPrefix = '000') {
+		if (!/^[A-Z0-9]{3}$/.test(idPrefix)) throw new Error(`Slack emulator: idPrefix must be 3 characters A-Z/0-9, got "${idPrefix}"`);
+	}
+
+	private newId(kind: 'D' | 'G' | 'C' | 'F', n: number): string {
+		return `${kind}${this.idPrefix}${String(n).padStart(5, '0')}`;
+	}
+
 	addTeam(input: { id: string; name: string; domain?: string; emailDomain?: string; connected?: boolean }): TeamRecord {
 		const domain = input.domain ?? input.name.toLowerCase().replace(/[^a-z0-9]+/g, '');
 		const team: TeamRecord = {
@@ -301,7 +314,7 @@ export class SlackWorkspace {
 		const existing = this.dmByPair.get(key);
 		if (existing) return existing;
 		this.counters.dm += 1;
-		const id = `D0${String(this.counters.dm).padStart(7, '0')}`;
+		const id = this.newId('D', this.counters.dm);
 		const a = this.users.get(userA);
 		const b = this.users.get(userB);
 		const teams = new Set([a?.teamId ?? this.homeTeamId, b?.teamId ?? this.homeTeamId]);
@@ -333,7 +346,7 @@ export class SlackWorkspace {
 			}
 		}
 		this.counters.mpim += 1;
-		const id = `G0${String(this.counters.mpim).padStart(7, '0')}`;
+		const id = this.newId('G', this.counters.mpim);
 		const names = members.map((m) => this.users.get(m)?.name ?? m.toLowerCase());
 		const teams = new Set(members.map((m) => this.users.get(m)?.teamId ?? this.homeTeamId));
 		this.channels.set(id, {
@@ -355,7 +368,7 @@ export class SlackWorkspace {
 		let id = input.id;
 		if (!id) {
 			this.counters.channel += 1;
-			id = `C0${String(this.counters.channel).padStart(7, '0')}`;
+			id = this.newId('C', this.counters.channel);
 		}
 		const channel: ChannelRecord = {
 			id,
@@ -375,7 +388,7 @@ export class SlackWorkspace {
 
 	newFileId(): string {
 		this.counters.file += 1;
-		return `F0${String(this.counters.file).padStart(7, '0')}`;
+		return this.newId('F', this.counters.file);
 	}
 
 	addFileRecord(input: {

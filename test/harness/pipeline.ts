@@ -138,20 +138,6 @@ export interface Pipeline {
 	stop(): Promise<void>;
 }
 
-/**
- * Every emulator seeds the same workspace (team T0ACME) and numbers new conversations from 1, so
- * two emulators would hand out the same DM, group DM and channel ids, and Zendesk keys
- * (`slack-dm:{team}:{channel}`) would collide; in real Slack they are unique per workspace. The
- * n-th emulator skips n×1000 ids of each kind (placeholder conversations without messages).
- */
-function offsetConversationIds(slack: SlackEmulatorInstance, index: number): void {
-	for (let i = 0; i < index * 1000; i++) {
-		slack.openDm('U0IDOFFSET', `U0IDOFFSET${i}`);
-		slack.openGroupDm(['U0IDOFFSET', `U0IDOFFSETA${i}`, `U0IDOFFSETB${i}`]);
-		slack.addChannel({ name: `id-offset-${i}`, members: [] });
-	}
-}
-
 const delay = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
@@ -159,11 +145,12 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 	const timings: Record<string, number> = {};
 	const zendesk = await startZendeskEmulator({ webhookRetryDelayMs: 500, webhookTimeoutMs: 10_000 });
 	const slack: Record<string, SlackEmulatorInstance> = {};
-	for (const [index, name] of Object.keys(options.slack).entries()) {
+	// Every emulator seeds the same workspace (team T0ACME) but has its own id space
+	// (startSlackEmulator's idPrefix), so Zendesk keys (`slack-dm:{team}:{channel}`) never collide.
+	for (const name of Object.keys(options.slack)) {
 		slack[name] = await startSlackEmulator({
 			eventsRetryPolicy: { timeoutMs: 3_000, retryDelaysMs: options.eventsRetryDelaysMs ?? [1_000] },
 		});
-		offsetConversationIds(slack[name], index);
 	}
 	timings.emulators = Date.now() - t0;
 

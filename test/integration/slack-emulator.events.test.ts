@@ -352,3 +352,41 @@ describe('inspection API', () => {
 		expect([first.status, second.status]).toEqual([503, 200]);
 	});
 });
+
+describe('id spaces of several emulators', () => {
+	it('two emulators never hand out the same DM, group DM, channel or file id; each keeps its own across reset()', async () => {
+		const a = await startSlackEmulator({ rateLimits: false });
+		const b = await startSlackEmulator({ rateLimits: false });
+		try {
+			const f = a.fixtures;
+			const idsOf = (emu: SlackEmulatorInstance) => [
+				emu.openDm(f.employeeId, f.botUserId),
+				emu.openGroupDm([f.employeeId, f.employee2Id, f.botUserId]),
+				emu.addChannel({ name: 'ops', members: [f.employeeId] }).id,
+				String(emu.addFile({ ownerId: f.employeeId, name: 'a.txt', content: Buffer.from('a') }).id),
+			];
+			const fromA = idsOf(a);
+			const fromB = idsOf(b);
+			expect(fromA.filter((id) => fromB.includes(id))).toEqual([]);
+			// Slack's shape: kind letter + 8 capitals/digits.
+			for (const id of [...fromA, ...fromB]) expect(id).toMatch(/^[DGCF][A-Z0-9]{8}$/);
+			expect(fromA.map((id) => id[0])).toEqual(['D', 'G', 'C', 'F']);
+			a.reset();
+			expect(idsOf(a)).toEqual(fromA);
+		} finally {
+			await a.close();
+			await b.close();
+		}
+	});
+
+	it('a fixed idPrefix gives fixed ids, and a malformed one is refused', async () => {
+		const fixed = await startSlackEmulator({ rateLimits: false, idPrefix: '000' });
+		try {
+			expect(fixed.openDm(fixed.fixtures.employeeId, fixed.fixtures.botUserId)).toBe('D00000001');
+			expect(fixed.addChannel({ name: 'ops', members: [] }).id).toBe('C00000001');
+		} finally {
+			await fixed.close();
+		}
+		await expect(startSlackEmulator({ idPrefix: 'ab' })).rejects.toThrow(/idPrefix/);
+	});
+});
