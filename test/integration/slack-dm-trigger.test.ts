@@ -297,6 +297,42 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 		expect((await deliver(toHr, { token: F.handleToken, parameters })).body).toEqual({ ok: true, ignored: 'notForThisHandle' });
 	});
 
+	describe('several handles on one app, Slack naming one installation user only', () => {
+		const parameters = {
+			handles: {
+				handle: [
+					{ name: 'IT', userId: F.handleUserId },
+					{ name: 'HR', userId: F.hrHandleUserId },
+				],
+			},
+		};
+
+		it('an envelope naming the sender (who installed the app too) is routed by the DM\'s members', async () => {
+			const dm = slack.openDm(F.employeeId, F.hrHandleUserId);
+			const payload = messageIm({ user: F.employeeId, channel: dm, text: 'payslip?' }, { authorizations: [userAuthorization(F.employeeId)] });
+			const items = emittedItems(await deliver(payload, { token: F.hrHandleToken, parameters }));
+			expect(items).toHaveLength(1);
+			expect(items[0].handle).toMatchObject({ name: 'HR', userId: F.hrHandleUserId });
+			expect(slack.server.countCalls('conversations.members')).toBe(1);
+			// The next message of the conversation is known: no second lookup.
+			const next = messageIm({ user: F.employeeId, channel: dm, text: 'and my contract' }, { authorizations: [userAuthorization(F.employeeId)] });
+			expect(emittedItems(await deliver(next, { token: F.hrHandleToken, parameters }))[0].handle.name).toBe('HR');
+			expect(slack.server.countCalls('conversations.members')).toBe(1);
+		});
+
+		it('a DM the credential cannot see is not guessed (handleUnknown, logged) until the handle\'s own reply shows whose it is', async () => {
+			const dm = slack.openDm(F.employeeId, F.handleUserId);
+			const first = messageIm({ user: F.employeeId, channel: dm, text: 'laptop' }, { authorizations: [userAuthorization(F.employeeId)] });
+			expect((await deliver(first, { token: F.hrHandleToken, parameters })).body).toEqual({ ok: true, ignored: 'handleUnknown' });
+			// IT answers in the DM (an echo, dropped) ...
+			const reply = messageIm({ user: F.handleUserId, channel: dm, text: 'Which model?' }, { authorizations: [userAuthorization(F.employeeId)] });
+			expect((await deliver(reply, { token: F.hrHandleToken, parameters })).body).toEqual({ ok: true, ignored: 'echoHandle' });
+			// ... and from then on the conversation is IT's.
+			const again = messageIm({ user: F.employeeId, channel: dm, text: 'A ThinkPad' }, { authorizations: [userAuthorization(F.employeeId)] });
+			expect(emittedItems(await deliver(again, { token: F.hrHandleToken, parameters }))[0].handle.name).toBe('IT');
+		});
+	});
+
 	it('filters follow the options', async () => {
 		const reply = messageIm({ user: F.employeeId, channel: DM, text: 'in thread', threadTs: '1700000000.000001' });
 		expect((await deliver(reply)).body).toEqual({ ok: true, ignored: 'threadReply' });

@@ -24,7 +24,14 @@ import {
 } from '../../emulators/slack/builders';
 import { FIXTURE_IDS as F } from '../../emulators/slack/fixtures';
 import type { ClassifyContext, TriggerFilterOptions } from '../../nodes/shared/slack/classify';
-import { DEFAULT_FILTER_OPTIONS, UNKNOWN_FILE_SIZE, classifyEvent, echoReason, groupParticipants } from '../../nodes/shared/slack/classify';
+import {
+	DEFAULT_FILTER_OPTIONS,
+	UNKNOWN_FILE_SIZE,
+	classifyEvent,
+	echoReason,
+	groupParticipants,
+	learnedConversationHandle,
+} from '../../nodes/shared/slack/classify';
 import type { SlackEventCallback } from '../../nodes/shared/slack/events';
 import { classifyEnvelope } from '../../nodes/shared/slack/events';
 import type { HandleConfig, SelfIdentity } from '../../nodes/shared/slack/identity';
@@ -49,8 +56,25 @@ function classify(
 	return classifyEvent(parsed.envelope as SlackEventCallback, ctx);
 }
 
+function parse(payload: unknown): SlackEventCallback {
+	const parsed = classifyEnvelope(JSON.parse(JSON.stringify(payload)));
+	if (parsed.kind !== 'eventCallback') throw new Error(`not an event callback: ${parsed.kind}`);
+	return parsed.envelope;
+}
+
+/** classify with the node's second-pass inputs (members, a learned conversation handle). */
+function classifyWith(
+	payload: unknown,
+	extra: Pick<ClassifyContext, 'conversationMembers' | 'knownConversationHandle'>,
+	handles: HandleConfig[],
+	options: Partial<TriggerFilterOptions> = {},
+) {
+	const ctx: ClassifyContext = { self: handleSelf, handles, options: { ...DEFAULT_FILTER_OPTIONS, ...options }, receivedAt: '2024-05-01T10:00:00.000Z', ...extra };
+	return classifyEvent(parse(payload), ctx);
+}
+
 function item(decision: ReturnType<typeof classify>) {
-	if (decision.action !== 'emit') throw new Error(`expected emit, got drop (${decision.reason})`);
+	if (decision.action !== 'emit') throw new Error(`expected emit, got ${decision.action === 'drop' ? `drop (${decision.reason})` : decision.action}`);
 	return decision.item;
 }
 
@@ -361,12 +385,60 @@ describe('handles', () => {
 		expect(classify(toBotOfAnotherWorkspace)).toEqual(dropped('notForThisHandle'));
 	});
 
-	it('without authorizations in the envelope a single handle is assumed, several are ambiguous', () => {
+	it('without authorizations in the envelope a single handle is assumed; with several the members decide', () => {
 		const bare = messageIm({ user: F.employeeId, channel: DM, text: 'hi' }) as unknown as Record<string, unknown>;
 		bare.authorizations = [];
 		bare.authed_users = [];
 		expect(item(classify(bare, {}, handleSelf)).handle.name).toBe('it-help');
-		expect(classify(bare, {}, handleSelf, handles)).toEqual(dropped('notForThisHandle'));
+		expect(classify(bare, {}, handleSelf, handles)).toEqual({ action: 'lookupMembers', channelId: DM });
+		expect(item(classifyWith(bare, { conversationMembers: [F.employeeId, F.hrHandleUserId] }, handles)).handle).toMatchObject({ name: 'HR' });
+	});
+
+	describe('Slack names one installation user only (authorizations truncated since 2020-09-15)', () => {
+		// The employee installed the app too: Slack may name them instead of the handle.
+		const truncated = () =>
+			messageIm({ user: F.employeeId, channel: 'D0HRDM', text: 'payslip' }, { authorizations: [userAuthorization(F.employeeId)] });
+
+		it('naming the sender of a 1:1 DM: the handle is looked up among the members, not dropped', () => {
+			expect(classify(truncated(), {}, handleSelf, handles)).toEqual({ action: 'lookupMembers', channelId: 'D0HRDM' });
+			const out = item(classifyWith(truncated(), { conversationMembers: [F.employeeId, F.hrHandleUserId] }, handles));
+			expect(out.handle).toMatchObject({ name: 'HR', userId: F.hrHandleUserId });
+		});
+
+		it('a conversation this process already saw addressed to a handle needs no lookup', () => {
+			expect(item(classifyWith(truncated(), { knownConversationHandle: F.hrHandleUserId }, handles)).handle.name).toBe('HR');
+		});
+
+		it('members without a listed handle: not for this trigger; members unknown: handleUnknown (logged)', () => {
+			expect(classifyWith(truncated(), { conversationMembers: [F.employeeId, 'U0SOMEONE'] }, handles)).toEqual(dropped('notForThisHandle'));
+			expect(classifyWith(truncated(), { conversationMembers: 'unavailable' }, handles)).toEqual(dropped('handleUnknown'));
+		});
+
+		it('naming someone other than the sender of a 1:1 DM: that is the recipient, a handle not listed here', () => {
+			const toOther = messageIm({ user: F.employeeId, channel: 'D0XDM', text: 'x' }, { authorizations: [userAuthorization('U0OTHERHANDLE')] });
+			expect(classify(toOther, {}, handleSelf, handles)).toEqual(dropped('notForThisHandle'));
+		});
+
+		it('uses authed_users when present, like authorizations', () => {
+			const legacy = truncated() as unknown as Record<string, unknown>;
+			legacy.authed_users = [F.employeeId, F.hrHandleUserId];
+			expect(item(classify(legacy, {}, handleSelf, handles)).handle.name).toBe('HR');
+		});
+
+		it('group DMs: the handle among the members', () => {
+			const group = messageMpim({ user: F.employeeId, channel: GROUP, text: 'x' }, { authorizations: [userAuthorization(F.employee2Id)] });
+			expect(classify(group, { includeGroupDms: true }, handleSelf, handles)).toEqual({ action: 'lookupMembers', channelId: GROUP });
+			const out = item(classifyWith(group, { conversationMembers: [F.employeeId, F.employee2Id, F.handleUserId] }, handles, { includeGroupDms: true }));
+			expect(out.handle.name).toBe('IT');
+		});
+
+		it('learns a DM\'s handle from envelopes naming it and from the handle\'s own replies', () => {
+			const named = messageIm({ user: F.employeeId, channel: 'D0HRDM', text: 'x' }, { authorizations: [userAuthorization(F.hrHandleUserId)] });
+			expect(learnedConversationHandle(parse(named), handles)).toEqual({ channelId: 'D0HRDM', userId: F.hrHandleUserId });
+			const reply = messageIm({ user: F.hrHandleUserId, channel: 'D0HRDM2', text: 'Here is your payslip' }, { authorizations: [userAuthorization(F.employeeId)] });
+			expect(learnedConversationHandle(parse(reply), handles)).toEqual({ channelId: 'D0HRDM2', userId: F.hrHandleUserId });
+			expect(learnedConversationHandle(parse(truncated()), handles)).toBeUndefined();
+		});
 	});
 
 	it('resolveHandles defaults to the credential\'s own user and ignores blank or repeated entries', () => {

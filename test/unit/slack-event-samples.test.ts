@@ -88,7 +88,7 @@ function classify(sample: unknown, options: Partial<TriggerFilterOptions> = {}) 
 }
 
 function emitted(decision: ReturnType<typeof classify>) {
-	if (decision.action !== 'emit') throw new Error(`expected emit, got drop (${decision.reason})`);
+	if (decision.action !== 'emit') throw new Error(`expected emit, got ${decision.action === 'drop' ? `drop (${decision.reason})` : decision.action}`);
 	return decision.item;
 }
 

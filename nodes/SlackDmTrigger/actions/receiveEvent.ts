@@ -2,7 +2,8 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 
 import { toItemJson } from '../../shared/n8n/itemJson';
 import { webhookRawBody } from '../../shared/n8n/webhookRequest';
-import { classifyEvent, groupParticipants } from '../../shared/slack/classify';
+import type { ClassifyContext } from '../../shared/slack/classify';
+import { classifyEvent, groupParticipants, learnedConversationHandle } from '../../shared/slack/classify';
 import type { StaticDedupeData } from '../../shared/slack/dedupe';
 import {
 	recordStaticDelivery,
@@ -15,7 +16,7 @@ import type { HandleConfig } from '../../shared/slack/identity';
 import { resolveHandles } from '../../shared/slack/identity';
 import { verifySlackSignature } from '../../shared/slack/signature';
 import { parseEventBody, scopedDeliveryKeys, triggerFilterOptions, webhookCallPlan } from '../../shared/slack/triggerRequest';
-import { deliveryLedger } from '../../shared/slack/triggerState';
+import { conversationHandles, deliveryLedger } from '../../shared/slack/triggerState';
 import { SLACK_CREDENTIAL_TYPE } from '../../shared/transport/slackTransport';
 import { conversationMembers, identityKey, selfIdentityForEvent } from './handleIdentity';
 
@@ -66,8 +67,33 @@ export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhoo
 	const handlesParameter = ctx.getNodeParameter('handles', {}) as { handle?: Array<Partial<HandleConfig>> };
 	const handles = resolveHandles(handlesParameter.handle, self);
 	const options = triggerFilterOptions(ctx.getNodeParameter('options', {}) as IDataObject);
-	const decision = classifyEvent(envelope.envelope, { self, handles, options, receivedAt: new Date().toISOString() });
-	if (decision.action === 'drop') return { webhookResponse: { ok: true, ignored: decision.reason } };
+	const channelKey = `${key}|${envelope.envelope.event.channel ?? ''}`;
+	const learned = learnedConversationHandle(envelope.envelope, handles);
+	if (learned) conversationHandles.set(`${key}|${learned.channelId}`, learned.userId);
+	const classifyContext: ClassifyContext = {
+		self,
+		handles,
+		options,
+		receivedAt: new Date().toISOString(),
+		knownConversationHandle: conversationHandles.get(channelKey),
+	};
+	let decision = classifyEvent(envelope.envelope, classifyContext);
+	if (decision.action === 'lookupMembers') {
+		// Slack's one authorization names someone else: find the handle among the members.
+		const members = await conversationMembers(ctx, key, decision.channelId, callPlan());
+		decision = classifyEvent(envelope.envelope, { ...classifyContext, conversationMembers: members ?? 'unavailable' });
+		if (decision.action === 'emit') conversationHandles.set(channelKey, decision.item.handle.userId);
+	}
+	if (decision.action === 'lookupMembers') return { webhookResponse: { ok: true, ignored: 'handleUnknown' } };
+	if (decision.action === 'drop') {
+		if (decision.reason === 'handleUnknown') {
+			ctx.logger.warn('Slack DM Trigger cannot tell which handle a DM was sent to: Slack named no listed handle and the conversation\'s members could not be read with this credential', {
+				channelId: envelope.envelope.event.channel,
+				eventId: envelope.envelope.event_id,
+			});
+		}
+		return { webhookResponse: { ok: true, ignored: decision.reason } };
+	}
 
 	const item = decision.item;
 	if (decision.needsParticipants) {

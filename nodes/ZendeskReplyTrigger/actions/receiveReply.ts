@@ -16,6 +16,7 @@ import {
 	rememberDelivered,
 	selectComment,
 	wasDelivered,
+	type ConfiguredHandle,
 	type ZendeskCommentJson,
 	type ZendeskTicketJson,
 	type ZendeskUserJson,
@@ -88,7 +89,9 @@ export async function receiveReply(ctx: IWebhookFunctions): Promise<IWebhookResp
 		if (!decision.emit || !comment || !author) {
 			return { webhookResponse: { ok: true, skipped: decision.emit ? 'commentNotFound' : decision.reason } };
 		}
-		const item = buildReplyItem({ ticket, comment, author, requester: users.get(ticket.requester_id) });
+		const handlesParameter = ctx.getNodeParameter('handles', {}) as { handle?: Array<Partial<ConfiguredHandle>> };
+		const handles = (handlesParameter.handle ?? []).map((h) => ({ name: String(h.name ?? ''), userId: String(h.userId ?? '') }));
+		const item = buildReplyItem({ ticket, comment, author, requester: users.get(ticket.requester_id), handles });
 		if (!item) return { webhookResponse: { ok: true, skipped: 'notOurTicket' } };
 		// Redeliveries name the comment again; the claim above also covers payloads without one.
 		if (!payload.commentId && wasDelivered(data.deliveredCommentIds, comment.id)) return { webhookResponse: { ok: true, skipped: 'duplicate' } };

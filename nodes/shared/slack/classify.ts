@@ -50,6 +50,7 @@ export type DropReason =
 	| 'mentionNotEnabled'
 	| 'threadReply'
 	| 'notForThisHandle'
+	| 'handleUnknown'
 	| 'emptyMessage';
 
 export type EventDecision =
@@ -61,7 +62,13 @@ export type EventDecision =
 			/** Group DM: the node fills `channel.participants` (conversations.members). */
 			needsParticipants: boolean;
 	  }
-	| { action: 'drop'; reason: DropReason };
+	| { action: 'drop'; reason: DropReason }
+	/**
+	 * Slack's authorizations (at most one entry since 2021) do not name a listed handle, and the
+	 * conversation may still be one: classify again with `conversationMembers` (the node asks
+	 * conversations.members, cached) to find the handle among its members.
+	 */
+	| { action: 'lookupMembers'; channelId: string };
 
 export interface ClassifyContext {
 	self: SelfIdentity;
@@ -69,6 +76,10 @@ export interface ClassifyContext {
 	options: TriggerFilterOptions;
 	/** ISO time the request arrived. */
 	receivedAt: string;
+	/** A handle user id this process saw addressed in the same conversation before (learnedConversationHandle). */
+	knownConversationHandle?: string;
+	/** The conversation's members (conversations.members), or 'unavailable' when Slack did not say. */
+	conversationMembers?: string[] | 'unavailable';
 }
 
 /** Slack's built-in Slackbot: the same user id in every workspace. */
@@ -119,14 +130,68 @@ export function echoReason(
 	return undefined;
 }
 
-/** The configured handle a DM was delivered for: the installation user Slack names in the envelope. */
-export function addressedHandle(envelope: SlackEventCallback, handles: HandleConfig[]): HandleConfig | undefined {
-	const ids = [
+function namedInstallationUsers(envelope: SlackEventCallback): string[] {
+	return [
 		...(envelope.authorizations ?? []).map((a) => present(a.user_id)),
 		...(envelope.authed_users ?? []).map((u) => present(u)),
 	].filter((id): id is string => id !== undefined);
+}
+
+/** The configured handle a DM was delivered for: the installation user Slack names in the envelope. */
+export function addressedHandle(envelope: SlackEventCallback, handles: HandleConfig[]): HandleConfig | undefined {
+	const ids = namedInstallationUsers(envelope);
 	if (ids.length === 0) return handles.length === 1 ? handles[0] : undefined;
 	return handles.find((h) => ids.includes(h.userId));
+}
+
+type HandleResolution = { handle: HandleConfig } | { drop: DropReason } | { lookup: true };
+
+/**
+ * The handle a 1:1 or group DM was sent to. Slack names at most one installation user in
+ * `authorizations` (2020-09-15 changelog: "at most one person or workspace the event is visible
+ * to"; the full list needs an app-level token). When that is a listed handle, done. When it is
+ * someone else, for a 1:1 DM: not the sender means it is the recipient, a handle this trigger
+ * does not list; the sender (an employee who installed the app too) says nothing about the
+ * recipient, so the handle is found among the conversation's members, as for group DMs and for
+ * envelopes that name nobody while several handles are listed.
+ */
+export function conversationHandle(
+	envelope: SlackEventCallback,
+	channelType: 'im' | 'mpim',
+	sender: string | undefined,
+	ctx: Pick<ClassifyContext, 'handles' | 'knownConversationHandle' | 'conversationMembers'>,
+): HandleResolution {
+	const ids = namedInstallationUsers(envelope);
+	const named = ctx.handles.find((h) => ids.includes(h.userId));
+	if (named) return { handle: named };
+	if (ids.length === 0 && ctx.handles.length === 1) return { handle: ctx.handles[0] };
+	if (channelType === 'im' && ids.some((id) => id !== sender)) return { drop: 'notForThisHandle' };
+	const known = ctx.handles.find((h) => h.userId === ctx.knownConversationHandle);
+	if (known) return { handle: known };
+	if (ctx.conversationMembers === undefined) return { lookup: true };
+	if (ctx.conversationMembers === 'unavailable') return { drop: 'handleUnknown' };
+	const members = ctx.conversationMembers;
+	const member = ctx.handles.find((h) => members.includes(h.userId));
+	return member ? { handle: member } : { drop: 'notForThisHandle' };
+}
+
+/**
+ * What a DM event teaches about its conversation's handle, for later envelopes that do not name
+ * it: a listed handle named in `authorizations`, or a listed handle writing in a 1:1 DM (its
+ * replies are echoes, dropped, but they say whose DM it is).
+ */
+export function learnedConversationHandle(envelope: SlackEventCallback, handles: HandleConfig[]): { channelId: string; userId: string } | undefined {
+	const event = envelope.event;
+	const channelId = present(event.channel);
+	const channelType = channelTypeOf(event);
+	if (!channelId || (channelType !== 'im' && channelType !== 'mpim')) return undefined;
+	const ids = namedInstallationUsers(envelope);
+	const named = handles.find((h) => ids.includes(h.userId));
+	if (named) return { channelId, userId: named.userId };
+	if (channelType !== 'im') return undefined;
+	const author = present(event.user) ?? present(event.message?.user) ?? present(event.previous_message?.user);
+	const writer = handles.find((h) => h.userId === author);
+	return writer ? { channelId, userId: writer.userId } : undefined;
 }
 
 /** `size` of a file whose event gave none: unknown, not empty (the download finds out). */
@@ -231,7 +296,10 @@ export function classifyEvent(envelope: SlackEventCallback, ctx: ClassifyContext
 	let handle: HandleConfig | undefined;
 	if (isConversation && !isMention) {
 		if (channelType === 'mpim' && !ctx.options.includeGroupDms) return drop('groupDmNotEnabled');
-		handle = addressedHandle(envelope, ctx.handles);
+		const resolution = conversationHandle(envelope, channelType, present(view.message.user), ctx);
+		if ('lookup' in resolution) return { action: 'lookupMembers', channelId };
+		if ('drop' in resolution) return drop(resolution.drop);
+		handle = resolution.handle;
 	} else {
 		const text = view.kind === 'delete' ? view.previous?.text : view.message.text;
 		handle = ctx.handles.find((h) => mentions(text, h.userId));

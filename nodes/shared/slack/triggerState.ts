@@ -16,6 +16,8 @@ export const identityCache = new LoadingCache<SelfIdentity>({ ttlMs: 60 * 60 * 1
 export const lastKnownIdentities = new TtlMap<SelfIdentity>({ ttlMs: 7 * 24 * 60 * 60 * 1000, maxEntries: 100 });
 /** Group DM members, per identity and channel. */
 export const groupMembersCache = new LoadingCache<string[]>({ ttlMs: 10 * 60 * 1000, maxEntries: 1000 });
+/** Which listed handle a DM conversation belongs to, per identity and channel (learned from events). */
+export const conversationHandles = new TtlMap<string>({ ttlMs: 30 * 24 * 60 * 60 * 1000, maxEntries: 10_000 });
 /** Deliveries this process emitted (dedupe layer 1). */
 export const deliveryLedger = new DeliveryLedger();
 
@@ -24,5 +26,6 @@ export function resetSlackTriggerState(): void {
 	identityCache.clear();
 	lastKnownIdentities.clear();
 	groupMembersCache.clear();
+	conversationHandles.clear();
 	deliveryLedger.clear();
 }

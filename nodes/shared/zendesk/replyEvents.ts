@@ -5,6 +5,7 @@
 import { parseTicketExternalId, parseUserExternalId } from '../identity/externalIds';
 import { ClaimLedger } from '../state/ttlCache';
 import { isCredentialUrlTrusted } from '../transport/credentialUrlTrust';
+import { tagSlug } from './tags';
 
 /** The body our trigger's webhook sends (ids only; see WEBHOOK_PAYLOAD_TEMPLATE). */
 export interface ReplyWebhookPayload {
@@ -141,6 +142,43 @@ export interface ReplyAttachment {
 	inline: boolean;
 }
 
+/**
+ * The Slack handle the conversation belongs to, from the ticket's `slack_handle_<slug>` tag (the
+ * Upsert tags every ticket with its handle's name). With the handle listed in the trigger's
+ * Handles, it carries the name as written there and the handle's Slack user id; route on it
+ * (Switch on handle.name) to the Slack DM Reply with that handle's credential.
+ */
+export interface ReplyHandle {
+	/** The configured name (e.g. "IT"), or the tag's slug when the handle is not listed. */
+	name: string;
+	/** The tag's part after `slack_handle_`, e.g. "it". */
+	slug: string;
+	/** Only when the handle is listed in the trigger's Handles. */
+	userId?: string;
+}
+
+export interface ConfiguredHandle {
+	name: string;
+	userId: string;
+}
+
+export const HANDLE_TAG_PREFIX = 'slack_handle_';
+
+/**
+ * The ticket's handle: the first `slack_handle_` tag that names a configured handle, else the
+ * first such tag at all; undefined for a ticket without one.
+ */
+export function replyHandleOf(tags: readonly string[] | undefined, configured: readonly ConfiguredHandle[] = []): ReplyHandle | undefined {
+	const slugs = (tags ?? [])
+		.filter((tag) => typeof tag === 'string' && tag.startsWith(HANDLE_TAG_PREFIX) && tag.length > HANDLE_TAG_PREFIX.length)
+		.map((tag) => tag.slice(HANDLE_TAG_PREFIX.length));
+	for (const slug of slugs) {
+		const handle = configured.find((candidate) => candidate.name.trim() !== '' && tagSlug(candidate.name) === slug);
+		if (handle) return { name: handle.name.trim(), slug, ...(handle.userId.trim() ? { userId: handle.userId.trim() } : {}) };
+	}
+	return slugs.length > 0 ? { name: slugs[0], slug: slugs[0] } : undefined;
+}
+
 /** The item the Zendesk Reply Trigger emits; the Slack DM Reply node reads it as is. */
 export interface ZendeskReplyItem {
 	ticketId: number;
@@ -155,6 +193,8 @@ export interface ZendeskReplyItem {
 	};
 	attachments: ReplyAttachment[];
 	slack: SlackDestination;
+	/** The handle the requester wrote to (absent when the ticket carries no handle tag). */
+	handle?: ReplyHandle;
 }
 
 export function slackDestinationOf(ticket: ZendeskTicketJson, requester?: ZendeskUserJson): SlackDestination | undefined {
@@ -175,10 +215,12 @@ export function buildReplyItem(input: {
 	comment: ZendeskCommentJson;
 	author: ZendeskUserJson;
 	requester?: ZendeskUserJson;
+	handles?: readonly ConfiguredHandle[];
 }): ZendeskReplyItem | undefined {
 	const slack = slackDestinationOf(input.ticket, input.requester);
 	if (!slack) return undefined;
 	const { comment } = input;
+	const handle = replyHandleOf(input.ticket.tags, input.handles);
 	return {
 		ticketId: input.ticket.id,
 		ticketStatus: input.ticket.status,
@@ -199,6 +241,7 @@ export function buildReplyItem(input: {
 			inline: attachment.inline === true,
 		})),
 		slack,
+		...(handle ? { handle } : {}),
 	};
 }
 
