@@ -1,4 +1,4 @@
-import { escapeSlackText } from '../../nodes/shared/slack/mrkdwn';
+import { escapeSlackText, htmlToMrkdwn } from '../../nodes/shared/slack/mrkdwn';
 import {
 	destinationFromItem,
 	destinationProblem,
@@ -6,7 +6,10 @@ import {
 	noticeKindOf,
 	paceDelayMs,
 	planMessages,
+	degradeOverlongLinks,
+	messageOfSegment,
 	renderNotice,
+	segmentMrkdwn,
 	senderPrefixLine,
 	splitMrkdwn,
 	ticketIdOf,
@@ -79,6 +82,98 @@ describe('splitMrkdwn', () => {
 	it('caps the limit at Slack\'s hard limit', () => {
 		const text = 'word '.repeat(9000);
 		for (const chunk of splitMrkdwn(text, 100000)) expect(chunk.length).toBeLessThanOrEqual(40000);
+	});
+
+	const fenceCount = (text: string) => (text.match(/```/g) ?? []).length;
+
+	it('terminates on a code block whose line is longer than a message and has no spaces (regression: it looped for ever)', () => {
+		const text = '```\n' + 'y'.repeat(4100) + '\n```';
+		const chunks = splitMrkdwn(text);
+		expect(chunks.length).toBe(2);
+		for (const chunk of chunks) {
+			expect(chunk.length).toBeLessThanOrEqual(4000);
+			expect(fenceCount(chunk) % 2).toBe(0);
+			expect(chunk.startsWith('```\ny')).toBe(true);
+		}
+		expect(chunks.join('').replace(/[`\n]/g, '')).toBe('y'.repeat(4100));
+	});
+
+	it('terminates on a pasted base64 line in <pre> converted from HTML', () => {
+		const base64 = 'QUJD'.repeat(3000);
+		const chunks = splitMrkdwn(htmlToMrkdwn(`<p>Here is the token:</p><pre>${base64}</pre><p>Thanks</p>`), 4000);
+		expect(chunks.length).toBeGreaterThan(2);
+		for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(4000);
+		for (const chunk of chunks) expect(fenceCount(chunk) % 2).toBe(0);
+		expect(chunks.join('').replace(/```|\n/g, '')).toBe(`Here is the token:${base64}Thanks`);
+	});
+
+	it('keeps a link longer than a whole message usable: its URL intact, its label as text', () => {
+		const url = `https://x.example/${'p'.repeat(90)}`;
+		const label = 'word '.repeat(40).trim();
+		const text = `${'lead '.repeat(30)}<${url}|${label}> tail`;
+		const chunks = splitMrkdwn(text, 128);
+		for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(128);
+		expect(chunks.some((chunk) => chunk.includes(`<${url}>`))).toBe(true);
+		expect(degradeOverlongLinks(`<${url}|${label}>`, 112)).toBe(`${label} <${url}>`);
+		// A URL that does not fit even alone is left bare (Slack still links it).
+		expect(degradeOverlongLinks(`<${url}>`, 80)).toBe(url);
+		expect(degradeOverlongLinks('<https://x.example|ok>', 100)).toBe('<https://x.example|ok>');
+	});
+
+	it('never splits emoji ZWJ sequences, flags or combining marks', () => {
+		const family = '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}';
+		const text = `${family}${'e\u0301'}${'\u{1F1EB}\u{1F1F7}'}`.repeat(40);
+		const chunks = splitMrkdwn(text, 64);
+		expect(chunks.length).toBeGreaterThan(1);
+		expect(chunks.join('')).toBe(text);
+		for (const chunk of chunks) {
+			expect(chunk.length).toBeLessThanOrEqual(64);
+			expect(chunk.startsWith(family)).toBe(true);
+		}
+	});
+
+	it('property: terminates, respects the limit, keeps fences balanced and loses or adds no text', () => {
+		// A small seeded generator: the same cases on every run.
+		let seed = 0x2f6e2b1;
+		const random = () => {
+			seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+			return seed / 0x7fffffff;
+		};
+		const pick = <T,>(list: T[]) => list[Math.floor(random() * list.length)];
+		const pieces = [
+			'a', 'word', ' ', ' ', '\n', '\n\n', '```', '```\n', '\n```\n', '<https://x.example/p?q=1&amp;r=2|a label>', '<@U0123ABC>', '&amp;', '&lt;',
+			'\u{1F600}', 'e\u0301', '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}', '\u{1F1EB}\u{1F1F7}', '*bold*', '    indented',
+		];
+		const graphemeStarts = (text: string) => new Set([...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].map((s) => s.index));
+		for (let run = 0; run < 250; run++) {
+			const limit = 64 + Math.floor(random() * 300);
+			let text = '';
+			const length = Math.floor(random() * 2500);
+			while (text.length < length) text += random() < 0.05 ? 'y'.repeat(Math.floor(random() * 900)) : pick(pieces);
+			const { source, segments } = segmentMrkdwn(text, limit);
+			expect(source).toBe(text);
+			expect(segments.map((segment) => segment.body).join('')).toBe(text);
+			const starts = graphemeStarts(text);
+			let at = 0;
+			for (const segment of segments) {
+				expect(segment.body.length).toBeGreaterThan(0);
+				at += segment.body.length;
+				// The cut is at a grapheme boundary, outside any <…> token and any entity.
+				expect(at === text.length || starts.has(at)).toBe(true);
+				expect(text.slice(0, at)).not.toMatch(/<[^<>]*$/);
+				expect(text.slice(0, at)).not.toMatch(/&[#a-zA-Z0-9]+$/);
+				const message = messageOfSegment(segment);
+				expect(message.length).toBeLessThanOrEqual(limit);
+				expect(fenceCount(message) % 2).toBe(0);
+				// Without the fences the split added, the message is its slice minus the whitespace at the cut.
+				let inner = message;
+				if (segment.reopensFence) inner = inner.slice('```\n'.length);
+				if (segment.closesFence) inner = inner.slice(0, -'\n```'.length);
+				expect(segment.body.startsWith(inner) || segment.body.replace(/^\n+/, '').startsWith(inner)).toBe(true);
+				expect(segment.body.replace(/^\n+/, '').slice(inner.length).trim()).toBe('');
+			}
+			for (const chunk of splitMrkdwn(text, limit)) expect(chunk.length).toBeLessThanOrEqual(limit);
+		}
 	});
 });
 

@@ -14,66 +14,125 @@ export const SLACK_HARD_TEXT_LIMIT = 40000;
 export const SLACK_CHANNEL_POST_INTERVAL_MS = 1000;
 
 const FENCE = '```';
+const REOPEN = `${FENCE}\n`;
+const CLOSE = `\n${FENCE}`;
 
-function countFences(text: string): number {
-	return text.split(FENCE).length - 1;
+/** One message of a split: a slice of the text, plus the fence markers the split itself adds. */
+export interface MrkdwnSegment {
+	/** The text continues a code block opened in an earlier message: the message starts with a fence. */
+	reopensFence: boolean;
+	/** The exact slice of the text; the slices of all segments concatenate to the text split. */
+	body: string;
+	/** The slice ends inside a code block: the message ends with a fence. */
+	closesFence: boolean;
 }
 
-/** True when `index` falls inside a `<…>` link/mention token (raw `<` never occurs in escaped text otherwise). */
-function insideToken(text: string, index: number): boolean {
-	const open = text.lastIndexOf('<', index - 1);
-	return open !== -1 && text.lastIndexOf('>', index - 1) < open;
-}
-
-/** Moves a hard cut back so it splits no surrogate pair, entity (`&amp;`) or `<…>` token. */
-function safeHardCut(text: string, cut: number): number {
-	let at = cut;
-	const open = text.lastIndexOf('<', at - 1);
-	if (open > 0 && text.lastIndexOf('>', at - 1) < open) at = open;
-	const amp = text.lastIndexOf('&', at - 1);
-	if (amp !== -1 && amp > at - 8 && !text.slice(amp, at).includes(';') && /^&[#a-zA-Z0-9]*$/.test(text.slice(amp, at))) at = amp > 0 ? amp : at;
-	const code = text.charCodeAt(at - 1);
-	if (code >= 0xd800 && code <= 0xdbff) at -= 1;
-	return at > 0 ? at : cut;
-}
-
-/** The best place to end a chunk within `window`: paragraph, then line, then word, then a hard cut. */
-function cutPoint(text: string, window: number): number {
-	const slice = text.slice(0, window + 1);
-	const floor = Math.floor(window / 2);
-	const candidates = [slice.lastIndexOf('\n\n'), slice.lastIndexOf('\n')];
-	for (const at of candidates) if (at >= floor && !insideToken(text, at)) return at;
-	for (let at = slice.length - 1; at > 0; at--) {
-		if ((slice[at] === ' ' || slice[at] === '\n') && !insideToken(text, at)) return at;
-	}
-	return safeHardCut(text, window);
+/** `<url|label>` tokens longer than `window` become `label <url>` (or the bare URL), so the URL is never cut. */
+export function degradeOverlongLinks(text: string, window: number): string {
+	return text.replace(/<([^<>|]*)(?:\|([^<>]*))?>/g, (token, url: string, label: string | undefined) => {
+		if (token.length <= window) return token;
+		const link = url.length + 2 <= window ? `<${url}>` : url;
+		return label ? `${label} ${link}` : link;
+	});
 }
 
 /**
- * Splits mrkdwn into messages of at most `limit` characters. Cuts on paragraph, line or word
- * boundaries; a code block cut in two is closed and reopened so each message stays balanced.
- * Only a single word longer than a whole message is cut inside.
+ * Where a message may end (index = cut before that character): grapheme boundaries (so no
+ * surrogate pair, ZWJ sequence or combining mark is split) outside `<…>` tokens, entities and
+ * fences. Index 0 and text.length are always allowed.
+ */
+function cutAllowed(text: string): Uint8Array {
+	const allowed = new Uint8Array(text.length + 1);
+	for (const { index } of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)) allowed[index] = 1;
+	allowed[text.length] = 1;
+	for (const pattern of [/<[^<>]*>/g, /&[#a-zA-Z0-9]+;/g, /```/g]) {
+		for (const match of text.matchAll(pattern)) {
+			const start = match.index ?? 0;
+			for (let at = start + 1; at < start + match[0].length; at++) allowed[at] = 0;
+		}
+	}
+	return allowed;
+}
+
+/** Code-point boundary at or before `at` (only used when nothing better exists). */
+function codePointCut(text: string, at: number): number {
+	const code = text.charCodeAt(at - 1);
+	return code >= 0xd800 && code <= 0xdbff ? at - 1 : at;
+}
+
+/**
+ * The end of the next message within (start, start + window]: after a paragraph, then a line
+ * (both only in the second half of the window), then after any space, then the furthest allowed
+ * cut, then a code-point boundary. Always greater than `start`, so every step consumes text.
+ */
+function nextCut(text: string, allowed: Uint8Array, start: number, window: number): number {
+	const end = Math.min(text.length, start + window);
+	const half = start + Math.floor(window / 2);
+	const after = (test: (at: number) => boolean, floor: number): number | undefined => {
+		for (let at = end; at > floor; at--) if (allowed[at] && test(at)) return at;
+		return undefined;
+	};
+	return (
+		after((at) => text[at - 1] === '\n' && text[at - 2] === '\n', half) ??
+		after((at) => text[at - 1] === '\n', half) ??
+		after((at) => text[at - 1] === ' ' || text[at - 1] === '\n', start) ??
+		after(() => true, start) ??
+		Math.max(start + 1, codePointCut(text, end))
+	);
+}
+
+function fenceStartsOf(text: string): number[] {
+	return [...text.matchAll(/```/g)].map((match) => match.index ?? 0);
+}
+
+/**
+ * Splits mrkdwn into segments whose messages (`messageOfSegment`) have at most `limit`
+ * characters. Terminates: every segment holds at least one character of the text. Cuts after
+ * paragraphs, lines or words; a code block cut in two is closed and reopened so each message is
+ * balanced; `<…>` tokens, entities and grapheme clusters are not cut (a link longer than a whole
+ * message is first degraded by `degradeOverlongLinks`, which is why `source` is returned).
+ */
+export function segmentMrkdwn(text: string, limit = SLACK_RECOMMENDED_TEXT_LIMIT): { source: string; segments: MrkdwnSegment[] } {
+	const max = Math.max(64, Math.min(limit, SLACK_HARD_TEXT_LIMIT));
+	const fences = fenceStartsOf(text);
+	if (text.length + (fences.length % 2 === 1 ? CLOSE.length : 0) <= max) {
+		return { source: text, segments: [{ reopensFence: false, body: text, closesFence: fences.length % 2 === 1 }] };
+	}
+	// Room for a reopening and a closing fence in every message.
+	const window = max - REOPEN.length - CLOSE.length;
+	const source = degradeOverlongLinks(text, window);
+	const allowed = cutAllowed(source);
+	const fenceStarts = fenceStartsOf(source);
+	const fencesBefore = (at: number) => fenceStarts.filter((start) => start + FENCE.length <= at).length;
+	const segments: MrkdwnSegment[] = [];
+	let start = 0;
+	while (start < source.length) {
+		const reopensFence = fencesBefore(start) % 2 === 1;
+		let cut = source.length - start <= window ? source.length : nextCut(source, allowed, start, window);
+		if (fencesBefore(cut) % 2 === 1) {
+			// Do not end a message on a fence that only opens a block: it starts the next one instead.
+			const opener = fenceStarts.filter((at) => at + FENCE.length <= cut).pop() as number;
+			if (opener > start && !source.slice(opener + FENCE.length, cut).trim() && source.slice(start, opener).trim()) cut = opener;
+		}
+		segments.push({ reopensFence, body: source.slice(start, cut), closesFence: fencesBefore(cut) % 2 === 1 });
+		start = cut;
+	}
+	return { source, segments };
+}
+
+/** The Slack message of a segment: its slice without the whitespace at the cut, and the fences it needs. */
+export function messageOfSegment(segment: MrkdwnSegment): string {
+	const body = segment.body.replace(/^\n+/, '').replace(/\s+$/, '');
+	return `${segment.reopensFence ? REOPEN : ''}${body}${segment.closesFence ? CLOSE : ''}`;
+}
+
+/**
+ * Splits mrkdwn into messages of at most `limit` characters (see `segmentMrkdwn`). Messages that
+ * would hold nothing but fences and whitespace are left out.
  */
 export function splitMrkdwn(text: string, limit = SLACK_RECOMMENDED_TEXT_LIMIT): string[] {
-	const max = Math.max(64, Math.min(limit, SLACK_HARD_TEXT_LIMIT));
-	const chunks: string[] = [];
-	let rest = text.replace(/^\n+|\s+$/g, '');
-	while (rest.length > max) {
-		// Room for the closing fence the chunk may need.
-		const window = max - (FENCE.length + 1);
-		const cut = cutPoint(rest, window);
-		let chunk = rest.slice(0, cut).replace(/\s+$/, '');
-		if (countFences(chunk) % 2 === 1) {
-			// Cut inside a code block: keep the code's indentation, close and reopen the fence.
-			chunk = `${chunk}\n${FENCE}`;
-			rest = `${FENCE}\n${rest.slice(cut).replace(/^ ?\n/, '')}`;
-		} else {
-			rest = rest.slice(cut).replace(/^[ \n]+/, '');
-		}
-		if (chunk.trim() && chunk.trim() !== `${FENCE}\n${FENCE}`) chunks.push(chunk);
-	}
-	if (rest.trim()) chunks.push(rest);
-	return chunks;
+	const { segments } = segmentMrkdwn(text.replace(/^\n+|\s+$/g, ''), limit);
+	return segments.map(messageOfSegment).filter((message) => message.split(FENCE).join('').trim() !== '');
 }
 
 /** How long to wait before posting to a channel that last got a post at `lastPostAt`. */
