@@ -10,6 +10,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError, sleep } from 'n8n-workflow';
 
+import { toNodeError } from '../shared/n8n/errors';
+import { errorItem, usesErrorOutput } from '../shared/n8n/perItem';
 import { commentToMrkdwn, escapeSlackText, toMrkdwn, type CommentTextFormat } from '../shared/slack/mrkdwn';
 import { alertFromItem, deliveryErrorMessage, renderAlert } from '../shared/slack/replyAlert';
 import {
@@ -402,17 +404,15 @@ export class SlackDmReply implements INodeType {
 				// The team finds the conversation by its ticket: every delivery error names it.
 				const operation = this.getNodeParameter('operation', i, 'reply') as string;
 				if (operation !== 'alert' && error instanceof Error) error.message = deliveryErrorMessage(ticketIdOf(json), error.message);
-				if (this.continueOnFail()) {
-					// The reply stays intact in the item; slackReply says what did reach Slack.
-					out.push({
-						json: { ...json, slackReply: { delivered: false, ...delivery } as unknown as IDataObject, error: (error as Error).message },
-						pairedItem: { item: i },
-					});
-					continue;
-				}
-				throw error instanceof NodeApiError || error instanceof NodeOperationError
-					? error
-					: new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
+				const nodeError = toNodeError(this.getNode(), error, i);
+				if (!this.continueOnFail()) throw nodeError;
+				// The reply stays intact in the item; slackReply says what did reach Slack.
+				out.push(
+					errorItem(items[i], i, nodeError.message, {
+						errorOutput: usesErrorOutput(this),
+						extra: { slackReply: { delivered: false, ...delivery } as unknown as IDataObject },
+					}),
+				);
 			}
 		}
 		return [out];

@@ -4,12 +4,14 @@
  * external upload flow, echo markers, 429 handling and visible failures.
  */
 import axios from 'axios';
-import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { startSlackEmulator, FIXTURE_IDS } from '../../emulators/slack';
 import { startZendeskEmulator, type ZendeskEmulator } from '../../emulators/zendesk';
 import { SlackDmReply } from '../../nodes/SlackDmReply/SlackDmReply.node';
-import { executeNode } from '../harness/inProcess';
+import { runPerItem } from '../../nodes/shared/n8n/perItem';
+import { executeNode, runWorkflow } from '../harness/inProcess';
 
 const node = new SlackDmReply();
 
@@ -37,6 +39,41 @@ function run(items: IDataObject[], parameters: IDataObject = {}, options: { cont
 		items: items.map((json) => ({ json })),
 		continueOnFail: options.continueOnFail,
 	});
+}
+
+/** A trigger-like start node: WorkflowExecute passes its items on unchanged. */
+const startNode: INodeType = {
+	description: {
+		displayName: 'Start',
+		name: 'start',
+		group: ['trigger'],
+		version: 1,
+		description: 'test start',
+		defaults: { name: 'Start' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [],
+	},
+	// A node with a webhook method is a trigger for WorkflowExecute: its start items pass through.
+	webhook: async () => ({}),
+};
+
+/** Runs Start → node with On Error "Continue (using error output)" through n8n-core's WorkflowExecute (its real routing). */
+async function runWithErrorOutput(nodeType: string, items: IDataObject[], parameters: IDataObject, extraNodeTypes: Record<string, INodeType> = {}) {
+	const result = await runWorkflow(
+		{
+			nodes: [
+				{ name: 'Start', type: 'start', parameters: {} },
+				{ name: 'Under Test', type: nodeType, parameters: parameters as never, onError: 'continueErrorOutput' },
+			],
+			connections: { Start: { main: [[{ node: 'Under Test', type: NodeConnectionTypes.Main, index: 0 }]] } },
+		},
+		{ startNode: 'Start', startItems: items.map((json) => ({ json })), extraNodeTypes: { start: startNode, ...extraNodeTypes }, credentials },
+	);
+	const runData = result.data.resultData.runData['Under Test'][0];
+	expect(runData.error).toBeUndefined();
+	const [success, failure] = runData.data?.main ?? [];
+	return { success: success ?? [], failure: failure ?? [] };
 }
 
 const postedTo = (channel: string) => slack.postedMessages.filter((m) => m.channel === channel);
@@ -161,6 +198,36 @@ describe('Slack DM Reply', () => {
 			error: expect.stringMatching(/ticket #42\b.*channel_not_found/),
 		});
 		expect(outputs[0][1].json).toMatchObject({ slackReply: { delivered: true } });
+	});
+
+	it('On Error "Continue (using error output)": a failed delivery goes down the error output with the reply intact', async () => {
+		const lost = replyItem({ slack: { teamId: FIXTURE_IDS.teamId, channelId: 'D0NOTOPEN' } });
+		const { success, failure } = await runWithErrorOutput('slackDmReply', [lost, replyItem()], { operation: 'reply' });
+		expect(success.map((item) => item.json.slackReply)).toEqual([expect.objectContaining({ delivered: true })]);
+		expect(failure).toHaveLength(1);
+		expect(failure[0].json).toMatchObject({
+			comment: (lost as { comment: IDataObject }).comment,
+			slack: { channelId: 'D0NOTOPEN' },
+			error: expect.stringMatching(/ticket #42\b.*channel_not_found/),
+			details: { slackReply: { delivered: false, messageTs: [] } },
+		});
+	});
+
+	it('On Error "Continue (using error output)" for every node on runPerItem: failures take the error output', async () => {
+		const perItemNode: INodeType = {
+			description: { ...startNode.description, name: 'perItemProbe', displayName: 'Per Item Probe', group: ['transform'], inputs: [NodeConnectionTypes.Main] },
+			async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+				return [
+					await runPerItem(this, async (input, itemIndex) => {
+						if (input.json.fail) throw new Error('item failed');
+						return { json: { ...input.json, done: true }, pairedItem: { item: itemIndex } };
+					}),
+				];
+			},
+		};
+		const { success, failure } = await runWithErrorOutput('perItemProbe', [{ n: 0 }, { n: 1, fail: true }], {}, { perItemProbe: perItemNode });
+		expect(success.map((item) => item.json)).toEqual([{ n: 0, done: true }]);
+		expect(failure.map((item) => item.json)).toEqual([{ n: 1, fail: true, error: 'item failed' }]);
 	});
 
 	it('refuses "post as handle user" with a bot token, and posts as the handle with its user token', async () => {

@@ -50,13 +50,22 @@ describe('toNodeError', () => {
 });
 
 describe('errorItem', () => {
-	it('keeps json and binary and adds the error message', () => {
+	it('regular output: keeps json and binary and adds the error message and extra fields', () => {
 		const binary = { data_0: { data: '', mimeType: 'text/plain' } };
-		expect(errorItem({ json: { a: 1 }, binary }, 5, 'failed')).toEqual({
-			json: { a: 1, error: 'failed' },
+		expect(errorItem({ json: { a: 1 }, binary }, 5, 'failed', { extra: { b: 2 } })).toEqual({
+			json: { a: 1, b: 2, error: 'failed' },
 			binary,
 			pairedItem: { item: 5 },
 		});
+	});
+
+	it('error output: only error and details in json (n8n routes on that and merges the paired input back), binary kept', () => {
+		const binary = { data_0: { data: '', mimeType: 'text/plain' } };
+		const item = errorItem({ json: { a: 1 }, binary }, 5, 'failed', { errorOutput: true, extra: { b: 2 } });
+		expect(item).toEqual({ json: { error: 'failed', details: { b: 2 } }, binary, pairedItem: { item: 5 } });
+		// n8n-core's rule (workflow-execute handleNodeErrorOutput): json keys limited to error/message/details, and no item.error (which would replace json).
+		expect(Object.keys(item.json).every((key) => ['error', 'message', 'details'].includes(key))).toBe(true);
+		expect(item.error).toBeUndefined();
 	});
 });
 
