@@ -183,6 +183,25 @@ export class ZendeskMessagingUpsert implements INodeType {
 						default: DEFAULT_SUBJECT_MAX_LENGTH,
 					},
 					{
+						displayName: 'Thread Replies',
+						name: 'threadReplies',
+						type: 'options',
+						options: [
+							{
+								name: 'Join the Conversation\'s Ticket',
+								value: 'joinConversation',
+								description: 'A reply in a thread of a DM is added to the DM\'s ticket, marked as a thread reply; agent replies come back into the DM',
+							},
+							{
+								name: 'One Ticket per Thread',
+								value: 'ticketPerThread',
+								description: 'Each thread of a DM gets its own ticket, which mentions the DM\'s ticket; agent replies go into the thread',
+							},
+						],
+						default: 'joinConversation',
+						description: 'Where replies inside a Slack thread go (the trigger\'s Include Thread Replies option). Channel @-mentions always get one ticket per thread.',
+					},
+					{
 						displayName: 'Ticket Update Limit',
 						name: 'updateLimit',
 						type: 'number',

@@ -53,6 +53,7 @@ describe('upsertInputsFrom', () => {
 			safeUpdates: true,
 			cacheTtlMs: 3_600_000,
 			participantCopies: 'emailCcs',
+			threadReplies: 'joinConversation',
 			limits: { limit: 30, windowMs: 600_000 },
 		});
 		expect(read.settings.routing).toMatchObject({ brandId: undefined, groupId: undefined, priority: undefined, type: undefined, customFields: [] });
@@ -69,14 +70,14 @@ describe('upsertInputsFrom', () => {
 				ticketType: 'question',
 				tags: 'vip, onboarding',
 				customFields: [{ id: '360001', value: 'x' }],
-				options: { safeUpdates: false, cacheMinutes: 0, participantCopies: 'off', updateLimit: 9, updateWindowSeconds: 60 },
+				options: { safeUpdates: false, cacheMinutes: 0, participantCopies: 'off', updateLimit: 9, updateWindowSeconds: 60, threadReplies: 'ticketPerThread' },
 			}),
 			'zendeskDmApi',
 		);
 		if (!read.ok) throw new Error(read.problem);
 		expect(read.settings.routing).toMatchObject({ brandId: 3, groupId: 4, priority: 'high', type: 'question', customFields: [{ id: 360001, value: 'x' }] });
 		expect(read.settings.routing.tags).toEqual(expect.arrayContaining(['vip', 'onboarding']));
-		expect(read.settings).toMatchObject({ safeUpdates: false, cacheTtlMs: 0, participantCopies: 'off', limits: { limit: 9, windowMs: 60_000 } });
+		expect(read.settings).toMatchObject({ safeUpdates: false, cacheTtlMs: 0, participantCopies: 'off', threadReplies: 'ticketPerThread', limits: { limit: 9, windowMs: 60_000 } });
 	});
 
 	it('names the wrong parameter', () => {

@@ -72,6 +72,14 @@ export interface MessageForComment {
 	ts: string;
 	text: string;
 	fileNames: string[];
+	/** Set for a thread reply written into the DM's ticket (Thread Replies: join). */
+	thread?: ThreadReference;
+}
+
+/** The thread a message belongs to: its root's Slack ts and, when known, a short excerpt of it. */
+export interface ThreadReference {
+	rootTs: string;
+	rootExcerpt?: string;
 }
 
 /**
@@ -82,12 +90,35 @@ function paragraph(text: string): string {
 	return `<p>${escapeHtml(text)}</p>`;
 }
 
-/** Comment HTML of one message; a message with files but no text names the files (Zendesk needs a body). */
-export function messageHtml(message: MessageForComment, options: SlackTextOptions = {}): string {
+function rootLabel(thread: ThreadReference): string {
+	return thread.rootExcerpt ? `“${thread.rootExcerpt}”` : `the message of ${slackTsLabel(thread.rootTs)}`;
+}
+
+/** The line opening a thread reply in the DM's ticket, so agents see it answers an earlier message. */
+export function threadReplyLineHtml(thread: ThreadReference): string {
+	return `<p><em>${escapeHtml(`↳ Reply in a Slack thread, to ${rootLabel(thread)}`)}</em></p>`;
+}
+
+/**
+ * The line opening the first comment of a thread's own ticket (Thread Replies: one ticket per
+ * thread): which DM ticket the thread hangs under, when there is one.
+ */
+export function threadTicketLineHtml(thread: ThreadReference & { dmTicketId?: number }): string {
+	const where = thread.dmTicketId === undefined ? 'a Slack DM' : `the Slack DM of ticket #${thread.dmTicketId}`;
+	return `<p><em>${escapeHtml(`↳ Slack thread in ${where}, under ${rootLabel(thread)}`)}</em></p>`;
+}
+
+function messageBodyHtml(message: MessageForComment, options: SlackTextOptions): string {
 	const html = slackTextToHtml(message.text.trim(), options);
 	if (html) return html;
 	if (message.fileNames.length > 0) return paragraph(`Sent ${message.fileNames.length === 1 ? 'a file' : `${message.fileNames.length} files`}: ${message.fileNames.join(', ')}`);
 	return paragraph('(empty message)');
+}
+
+/** Comment HTML of one message; a message with files but no text names the files (Zendesk needs a body). */
+export function messageHtml(message: MessageForComment, options: SlackTextOptions = {}): string {
+	const body = messageBodyHtml(message, options);
+	return message.thread ? `${threadReplyLineHtml(message.thread)}${body}` : body;
 }
 
 /** "2024-05-01 10:00:01 UTC" for a Slack ts. */

@@ -49,6 +49,8 @@ export interface UpsertResult {
 	outcome: UpsertOutcome;
 	commentId?: number;
 	followUpSourceId?: number;
+	/** A thread's new ticket (Thread Replies: one ticket per thread): the DM's ticket its first comment mentions. */
+	dmTicketId?: number;
 	/** Messages in the same comment when the update limit made this process coalesce them. */
 	coalescedCount?: number;
 	/** Why nothing was written (outcome `skipped`). */
@@ -60,6 +62,9 @@ export const conversationCache = new TtlMap<ConversationState>({ clock: () => en
 export const handledMessages = new TtlMap<UpsertResult>({ clock: () => environment.now() });
 
 export const messageFlights = new SingleFlight<UpsertResult>();
+
+/** `${account}|${team}:${channel}:${ts}` → excerpt of a message this process wrote (quoted by thread replies to it). */
+export const threadRootExcerpts = new TtlMap<string>({ clock: () => environment.now() });
 
 /**
  * `${credentialType}:${ticketId}` → this process's recent updates of that ticket (Zendesk counts
@@ -93,5 +98,6 @@ export function resetUpsertState(): void {
 	conversationCache.clear();
 	handledMessages.clear();
 	updateWindows.clear();
+	threadRootExcerpts.clear();
 	lanes.clear();
 }

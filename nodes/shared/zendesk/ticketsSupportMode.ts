@@ -17,7 +17,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { SlackNameLookup, SlackTextOptions } from '../slack/slackTextToZendesk';
 import type { SlackDmItem } from '../types';
-import { ticketCreationIdempotencyKey, ticketExternalId } from '../identity/externalIds';
+import { ticketCreationIdempotencyKey } from '../identity/externalIds';
 import { isUnansweredRequestError } from '../transport/http';
 import type { HttpResult } from '../transport/http';
 import { callZendesk } from '../transport/zendeskTransport';
@@ -35,9 +35,13 @@ import {
 	markerMetadata,
 	messageHtml,
 	statusChangeOf,
+	threadTicketLineHtml,
 	withSlackTime,
 } from './comments';
+import type { MessageForComment, ThreadReference } from './comments';
 import type { ParticipantCopyMode, TicketRouting, TicketSummary } from './tickets';
+import type { ConversationPlan, ThreadReplyMode } from './ticketsThreads';
+import { conversationPlanOf, messageMemoryKey, rootTextInEvent, tagsForPlan, threadRootExcerpt } from './ticketsThreads';
 import {
 	buildCommentUpdateBody,
 	buildCreateTicketBody,
@@ -58,6 +62,7 @@ import {
 	laneFor,
 	messageFlights,
 	releaseLaneIfIdle,
+	threadRootExcerpts,
 	updateWindows,
 	upsertEnvironment,
 } from './ticketsState';
@@ -78,6 +83,8 @@ export interface UpsertSettings {
 	cacheTtlMs: number;
 	/** How group-DM participants are copied on the ticket. */
 	participantCopies: ParticipantCopyMode;
+	/** Where thread replies of a DM go (ticketsThreads.ts). */
+	threadReplies: ThreadReplyMode;
 }
 
 export interface UpsertRequest {
@@ -129,7 +136,11 @@ interface WrittenOutcome {
 interface Entry {
 	request: UpsertRequest;
 	key: string;
+	/** Which ticket the event goes to, and how it relates to a thread. */
+	plan: ConversationPlan;
 	conversationKey: string;
+	/** Per-thread ticket: the DM's ticket id mentioned on creation, looked up once (null: none). */
+	dmTicketId?: number | null;
 	/** The conversation within the Zendesk account: key of the ticket cache and the lane. */
 	stateKey: string;
 	tsMs: number;
@@ -148,10 +159,8 @@ interface Entry {
 	promise: Promise<UpsertResult>;
 }
 
-export function conversationKeyOf(item: SlackDmItem): string {
-	const threadTs = item.message.threadKey ? item.message.threadTs : undefined;
-	return ticketExternalId({ teamId: item.teamId, channelId: item.channel.id, threadTs });
-}
+/** How long this process remembers an excerpt of each message it wrote (thread-root quotes). */
+const ROOT_EXCERPT_TTL_MS = 24 * 60 * 60_000;
 
 /** Upserts one Slack event. Resolves with what happened; rejects with a NodeApiError/NodeOperationError. */
 export async function upsertSupportTicket(request: UpsertRequest): Promise<UpsertResult> {
@@ -209,11 +218,13 @@ function makeEntry(request: UpsertRequest, key: string): Entry {
 		resolve = res;
 		reject = rej;
 	});
+	const plan = conversationPlanOf(request.item, request.settings.threadReplies);
 	return {
 		request,
 		key,
-		conversationKey: conversationKeyOf(request.item),
-		stateKey: `${request.account}|${conversationKeyOf(request.item)}`,
+		plan,
+		conversationKey: plan.conversationKey,
+		stateKey: `${request.account}|${plan.conversationKey}`,
 		tsMs: slackTsMs(request.item.message.ts) ?? 0,
 		settled: false,
 		createRetries: 0,
@@ -362,10 +373,34 @@ function textOptions(entry: Entry): SlackTextOptions {
 	return { names: entry.request.names };
 }
 
+/** The thread root an entry refers to, with an excerpt when the event or this process's memory has its text. */
+function threadReference(entry: Entry, rootTs: string): ThreadReference {
+	const { item } = entry.request;
+	const excerpt =
+		threadRootExcerpt(rootTextInEvent(item, rootTs), textOptions(entry)) ?? threadRootExcerpts.get(messageMemoryKey(entry.request.account, item, rootTs));
+	return excerpt ? { rootTs, rootExcerpt: excerpt } : { rootTs };
+}
+
+function messageForComment(entry: Entry): MessageForComment {
+	const { message } = entry.request.item;
+	const thread = entry.plan.threadReply ? threadReference(entry, entry.plan.threadReply.rootTs) : undefined;
+	return { ts: message.ts, text: message.text ?? '', fileNames: fileNames(entry), ...(thread ? { thread } : {}) };
+}
+
 function commentHtml(entry: Entry): string {
 	const { message } = entry.request.item;
-	const html = messageHtml({ ts: message.ts, text: message.text ?? '', fileNames: fileNames(entry) }, textOptions(entry));
+	const html = messageHtml(messageForComment(entry), textOptions(entry));
 	return withSlackTime(html, message.ts, upsertEnvironment().now());
+}
+
+/** Remembers excerpts of written messages: a later thread reply to one of them can quote it. */
+function rememberWritten(entries: Entry[]): void {
+	for (const entry of entries) {
+		const { item } = entry.request;
+		if (item.kind !== 'message') continue;
+		const excerpt = threadRootExcerpt(item.message.text, textOptions(entry));
+		if (excerpt) threadRootExcerpts.set(messageMemoryKey(entry.request.account, item, item.message.ts), excerpt, ROOT_EXCERPT_TTL_MS);
+	}
 }
 
 function noteHtml(entry: Entry): string {
@@ -437,7 +472,7 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 					html_body:
 						batch.length > 1
 							? coalescedHtml(
-									batch.map((entry) => ({ ts: entry.request.item.message.ts, text: entry.request.item.message.text ?? '', fileNames: fileNames(entry) })),
+									batch.map((entry) => messageForComment(entry)),
 									textOptions(head),
 								)
 							: commentHtml(head),
@@ -514,6 +549,7 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 		const updated = answer.body?.ticket;
 		const commentId = commentIdOf(answer.body);
 		for (const entry of batch) state.seen.set(entry.key, commentId);
+		if (!isNote) rememberWritten(batch);
 		if (updated?.updated_at) {
 			state.ticket = updated.status === 'closed' ? { kind: 'closed', ticket: updated } : { kind: 'active', ticket: updated };
 			state.stampUsableAtMs = usableFrom(updated, answer);
@@ -549,6 +585,40 @@ function creationKey(head: Entry, followUpSourceId: number | undefined): string 
 	return ticketCreationIdempotencyKey(head.conversationKey, followUpSourceId, head.creationKeyRefusals >= 2 ? head.key : undefined);
 }
 
+/**
+ * The DM's ticket a thread's new ticket mentions (per-thread mode), looked up once per message: this
+ * process's cache, else the exact external-id lookup. The mention is a courtesy for agents: when
+ * the lookup fails, the ticket is created without it rather than the message failing.
+ */
+async function dmTicketIdFor(head: Entry, dmConversationKey: string): Promise<number | undefined> {
+	if (head.dmTicketId !== undefined) return head.dmTicketId ?? undefined;
+	const cached = conversationCache.get(`${head.request.account}|${dmConversationKey}`);
+	let conversation = cached?.ticket;
+	if (!conversation) {
+		try {
+			const answer = await callZendesk<{ tickets?: TicketSummary[] }>(head.request.ctx, head.request.settings.credentialType, {
+				method: 'GET',
+				path: '/tickets.json',
+				qs: { external_id: dmConversationKey },
+			});
+			conversation = pickConversationTicket(answer.body?.tickets ?? []);
+		} catch {
+			conversation = { kind: 'none' };
+		}
+	}
+	head.dmTicketId = conversation.kind === 'none' ? null : conversation.ticket.id;
+	return head.dmTicketId ?? undefined;
+}
+
+/** First comment of a new ticket: a thread's own ticket opens with the thread line. */
+async function firstCommentHtml(head: Entry, followUpSourceId: number | undefined): Promise<string> {
+	const thread = head.plan.thread;
+	// A follow-up is linked to the thread's previous ticket by Zendesk itself.
+	if (!thread || followUpSourceId !== undefined) return commentHtml(head);
+	const dmTicketId = await dmTicketIdFor(head, thread.dmConversationKey);
+	return `${threadTicketLineHtml({ ...threadReference(head, thread.rootTs), dmTicketId })}${commentHtml(head)}`;
+}
+
 async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: number | undefined): Promise<void> {
 	const { ctx, settings, item } = head.request;
 	const subject = settings.subjectOverride?.trim() || deriveSubject(item.message.text ?? '', settings.subjectFallback, settings.subjectMaxLength, textOptions(head));
@@ -557,12 +627,12 @@ async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: nu
 		requesterId: head.request.requesterId!,
 		subject,
 		comment: {
-			html_body: commentHtml(head),
+			html_body: await firstCommentHtml(head, followUpSourceId),
 			public: true,
 			author_id: head.request.requesterId,
 			...(head.uploadToken ? { uploads: [head.uploadToken] } : {}),
 		},
-		routing: settings.routing,
+		routing: { ...settings.routing, tags: tagsForPlan(settings.routing.tags, head.plan) },
 		metadata: markerMetadata([head.key]),
 		followUpSourceId,
 		copies: copyFields(participantsToCopy(head.request.participantIds ?? [], head.request.requesterId), settings.participantCopies),
@@ -611,6 +681,7 @@ async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: nu
 		stampUsableAtMs: usableFrom(ticket, answer),
 	};
 	remember(head, created);
+	if (!replayed) rememberWritten([head]);
 	const own: UpsertResult['outcome'] = followUpSourceId !== undefined ? 'followUp' : 'created';
 	settle(lane, head, {
 		result: {
@@ -618,6 +689,7 @@ async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: nu
 			outcome: replayed ? (head.written?.outcome ?? 'duplicate') : own,
 			commentId,
 			...(followUpSourceId !== undefined ? { followUpSourceId } : {}),
+			...(typeof head.dmTicketId === 'number' ? { dmTicketId: head.dmTicketId } : {}),
 		},
 	});
 }

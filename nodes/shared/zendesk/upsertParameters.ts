@@ -10,6 +10,7 @@ import type { ParticipantCopyMode, TicketPriority, TicketType } from './tickets'
 import { parseTagList } from './tags';
 import { DEFAULT_SUBJECT_MAX_LENGTH, agentTicketUrl, ticketTags } from './tickets';
 import type { UpsertResult } from './ticketsState';
+import { threadReplyModeOf } from './ticketsThreads';
 import type { UpsertSettings } from './ticketsSupportMode';
 
 /** An optional Zendesk id: undefined when empty, NaN when it is not a positive integer. */
@@ -77,6 +78,7 @@ export function upsertInputsFrom(
 			safeUpdates: options.safeUpdates !== false,
 			cacheTtlMs: Number(options.cacheMinutes ?? 60) * 60_000,
 			participantCopies: (options.participantCopies as ParticipantCopyMode | undefined) ?? 'emailCcs',
+			threadReplies: threadReplyModeOf(options.threadReplies),
 		},
 	};
 }
@@ -122,6 +124,7 @@ export function upsertOutput(result: UpsertResult, ticketUrlOf: (ticketId: numbe
 		commentId: result.commentId ?? null,
 	};
 	if (result.followUpSourceId !== undefined) zendesk.followUpSourceId = result.followUpSourceId;
+	if (result.dmTicketId !== undefined) zendesk.dmTicketId = result.dmTicketId;
 	if (result.coalescedCount !== undefined) zendesk.coalescedCount = result.coalescedCount;
 	if (result.reason) zendesk.reason = result.reason;
 	return zendesk;
