@@ -24,6 +24,7 @@ import {
 	planMessages,
 	renderNotice,
 	senderPrefixLine,
+	SLACK_POST_RETRY_POLICY,
 	SLACK_RECOMMENDED_TEXT_LIMIT,
 	ticketIdOf,
 	tokenKind,
@@ -31,6 +32,7 @@ import {
 	type PostAs,
 	type ReplyDestination,
 } from '../shared/slack/reply';
+import { ambiguousPostError } from '../shared/transport/slackUpload';
 import { sendWithRetry } from '../shared/transport/http';
 import { callSlack, SLACK_CREDENTIAL_TYPE } from '../shared/transport/slackTransport';
 import { uploadFilesToSlack, type SlackUploadFile } from '../shared/transport/slackUpload';
@@ -321,6 +323,14 @@ export class SlackDmReply implements INodeType {
 			return channelId;
 		};
 
+		const postOnce = async (message: IDataObject) => {
+			try {
+				return await callSlack<{ ok: boolean; ts?: string }>(this, 'chat.postMessage', message, { policy: SLACK_POST_RETRY_POLICY });
+			} catch (error) {
+				throw ambiguousPostError(this, 'chat.postMessage', error);
+			}
+		};
+
 		for (let i = 0; i < items.length; i++) {
 			const json = items[i].json;
 			const delivery: Delivery = { messageTs: [], fileIds: [] };
@@ -352,7 +362,7 @@ export class SlackDmReply implements INodeType {
 				const post = async (mrkdwn: string, prefixLine?: string) => {
 					for (const message of planMessages({ channel, threadTs: destination.threadTs, mrkdwn, prefixLine, postAs, appearance, limit })) {
 						await pace(channel);
-						const response = await callSlack<{ ok: boolean; ts?: string }>(this, 'chat.postMessage', message as unknown as IDataObject);
+						const response = await postOnce(message as unknown as IDataObject);
 						posted(channel);
 						if (response.ts) delivery.messageTs.push(response.ts);
 					}

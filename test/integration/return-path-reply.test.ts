@@ -32,12 +32,17 @@ function replyItem(overrides: IDataObject = {}): IDataObject {
 	};
 }
 
-function run(items: IDataObject[], parameters: IDataObject = {}, options: { continueOnFail?: boolean; credentials?: Record<string, ICredentialDataDecryptedObject> } = {}) {
+function run(
+	items: IDataObject[],
+	parameters: IDataObject = {},
+	options: { continueOnFail?: boolean; credentials?: Record<string, ICredentialDataDecryptedObject>; requestTimeoutMs?: number } = {},
+) {
 	return executeNode(node, {
 		parameters: { operation: 'reply', ...parameters } as never,
 		credentials: options.credentials ?? credentials,
 		items: items.map((json) => ({ json })),
 		continueOnFail: options.continueOnFail,
+		requestTimeoutMs: options.requestTimeoutMs,
 	});
 }
 
@@ -180,6 +185,29 @@ describe('Slack DM Reply', () => {
 		await run([replyItem()]);
 		expect(postedTo(dm)).toHaveLength(1);
 		expect(slack.server.countCalls('chat.postMessage')).toBe(2);
+	});
+
+	it('does not resend a post whose answer was lost (Slack may have posted it): fails visibly instead of duplicating', async () => {
+		// Slack applies the post but answers after the client gave up: a resend would post it twice.
+		slack.injectFault('chat.postMessage', { kind: 'latency', ms: 1200 });
+		const failure = await run([replyItem()], {}, { requestTimeoutMs: 400 }).then(
+			() => undefined,
+			(error: Error) => error,
+		);
+		expect(failure?.message).toMatch(/ticket #42\b.*may have been delivered/);
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		expect(slack.server.countCalls('chat.postMessage')).toBe(1);
+		expect(postedTo(dm)).toHaveLength(1);
+	});
+
+	it('does not resend a post after a 5xx answer either, but does after 429 (refused before processing)', async () => {
+		slack.injectFault('chat.postMessage', { kind: 'status', status: 503 });
+		await expect(run([replyItem()])).rejects.toThrow(/may have been delivered/);
+		expect(slack.server.countCalls('chat.postMessage')).toBe(1);
+		slack.injectFault('chat.postMessage', { kind: 'rateLimit', retryAfterSeconds: 0 });
+		await run([replyItem()]);
+		expect(slack.server.countCalls('chat.postMessage')).toBe(3);
+		expect(postedTo(dm)).toHaveLength(1);
 	});
 
 	it('fails visibly when the reply cannot be delivered', async () => {

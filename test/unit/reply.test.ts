@@ -4,8 +4,11 @@ import {
 	destinationProblem,
 	identityProblem,
 	noticeKindOf,
+	ambiguousPostMessage,
 	paceDelayMs,
 	planMessages,
+	postMayHaveLanded,
+	SLACK_POST_RETRY_POLICY,
 	degradeOverlongLinks,
 	messageOfSegment,
 	renderNotice,
@@ -15,6 +18,7 @@ import {
 	ticketIdOf,
 	tokenKind,
 } from '../../nodes/shared/slack/reply';
+import { decideRetry } from '../../nodes/shared/transport/retryPolicy';
 
 function words(text: string): string[] {
 	return text.replace(/```/g, ' ').split(/\s+/).filter(Boolean);
@@ -183,6 +187,23 @@ describe('pacing', () => {
 		expect(paceDelayMs(5000, 5200)).toBe(800);
 		expect(paceDelayMs(5000, 6500)).toBe(0);
 		expect(paceDelayMs(5000, 5100, 2000)).toBe(1900);
+	});
+});
+
+describe('resending posts', () => {
+	it('resends a post only after 429 / ratelimited, never after a lost answer or a 5xx', () => {
+		expect(decideRetry({ statusCode: 429, headers: { 'retry-after': '1' } }, 1, SLACK_POST_RETRY_POLICY)).toEqual({ retry: true, waitMs: 1000, reason: 'rate limited' });
+		expect(decideRetry({ statusCode: 200, slackError: 'ratelimited' }, 1, SLACK_POST_RETRY_POLICY)).toMatchObject({ retry: true });
+		expect(decideRetry({ errorCode: 'ECONNRESET' }, 1, SLACK_POST_RETRY_POLICY)).toEqual({ retry: false });
+		expect(decideRetry({ errorCode: 'ETIMEDOUT' }, 1, SLACK_POST_RETRY_POLICY)).toEqual({ retry: false });
+		expect(decideRetry({ statusCode: 503, headers: { 'retry-after': '1' } }, 1, SLACK_POST_RETRY_POLICY)).toEqual({ retry: false });
+	});
+	it('calls a failure ambiguous when there was no answer or a 5xx', () => {
+		expect(postMayHaveLanded({ unanswered: true })).toBe(true);
+		expect(postMayHaveLanded({ unanswered: false, httpStatus: 502 })).toBe(true);
+		expect(postMayHaveLanded({ unanswered: false, httpStatus: 404 })).toBe(false);
+		expect(postMayHaveLanded({ unanswered: false })).toBe(false);
+		expect(ambiguousPostMessage('chat.postMessage', 'no answer')).toMatch(/^Slack chat\.postMessage got no clear answer \(no answer\): the message may have been delivered/);
 	});
 });
 

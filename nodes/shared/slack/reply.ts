@@ -6,6 +6,8 @@
  * one message per second per channel (short bursts tolerated).
  */
 
+import { NO_AMBIGUOUS_RESEND_POLICY, type RetryPolicy } from '../transport/retryPolicy';
+
 /** Slack's recommended maximum for `text`. */
 export const SLACK_RECOMMENDED_TEXT_LIMIT = 4000;
 /** Slack truncates `text` beyond this. */
@@ -139,6 +141,27 @@ export function splitMrkdwn(text: string, limit = SLACK_RECOMMENDED_TEXT_LIMIT):
 export function paceDelayMs(lastPostAt: number | undefined, nowMs: number, intervalMs = SLACK_CHANNEL_POST_INTERVAL_MS): number {
 	if (lastPostAt === undefined) return 0;
 	return Math.max(0, lastPostAt + intervalMs - nowMs);
+}
+
+// ---------------------------------------------------------------- resending posts
+
+/**
+ * Retry policy for calls that post into a conversation (chat.postMessage,
+ * files.completeUploadExternal). Slack offers no idempotency key for them, so a call whose answer
+ * is lost (reset, timeout) or is a 5xx may have been applied: resending could post the reply
+ * twice. Only 429 / `ratelimited` is retried (after Retry-After): Slack refuses those before
+ * processing. Everything else fails visibly (see `ambiguousPostError`).
+ */
+export const SLACK_POST_RETRY_POLICY: RetryPolicy = NO_AMBIGUOUS_RESEND_POLICY;
+
+/** Whether a failed post may nonetheless have reached Slack: no answer at all, or a 5xx. */
+export function postMayHaveLanded(failure: { unanswered: boolean; httpStatus?: number }): boolean {
+	return failure.unanswered || (failure.httpStatus !== undefined && failure.httpStatus >= 500);
+}
+
+/** The message of such a failure: says it may have been delivered, and why it was not resent. */
+export function ambiguousPostMessage(method: string, detail: string): string {
+	return `Slack ${method} got no clear answer (${detail}): the message may have been delivered, so it was not sent again (that could duplicate it). Check the DM before retrying.`;
 }
 
 // ---------------------------------------------------------------- destination

@@ -8,9 +8,11 @@
 import type { IDataObject, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { ambiguousPostMessage, postMayHaveLanded, SLACK_POST_RETRY_POLICY } from '../slack/reply';
 import type { HttpContext } from './http';
 import { isCredentialUrlTrusted } from './credentialUrlTrust';
-import { sendWithRetry } from './http';
+import { isUnansweredRequestError, sendWithRetry } from './http';
+import type { RetryPolicy } from './retryPolicy';
 import type { SlackResponse } from './slackTransport';
 import { SLACK_CREDENTIAL_TYPE, slackBaseUrl } from './slackTransport';
 
@@ -44,7 +46,22 @@ function slackError(ctx: HttpContext, method: string, statusCode: number, body: 
 	});
 }
 
-async function callSlackForm<T extends SlackResponse>(ctx: HttpContext, method: string, params: IDataObject): Promise<T> {
+/**
+ * A post that failed ambiguously (no answer, or a 5xx) becomes an error saying it may have been
+ * delivered (it was not resent: SLACK_POST_RETRY_POLICY); any other error is returned unchanged.
+ */
+export function ambiguousPostError(ctx: HttpContext, method: string, error: unknown): unknown {
+	const httpCode = error instanceof NodeApiError && error.httpCode ? Number(error.httpCode) : undefined;
+	const unanswered = isUnansweredRequestError(error);
+	if (!postMayHaveLanded({ unanswered, httpStatus: Number.isFinite(httpCode) ? httpCode : undefined })) return error;
+	const detail = unanswered ? 'no answer' : `HTTP ${httpCode}`;
+	return new NodeApiError(ctx.getNode(), { error: unanswered ? 'no_answer' : `HTTP ${httpCode}` } as JsonObject, {
+		message: ambiguousPostMessage(method, detail),
+		...(httpCode ? { httpCode: String(httpCode) } : {}),
+	});
+}
+
+async function callSlackForm<T extends SlackResponse>(ctx: HttpContext, method: string, params: IDataObject, policy?: RetryPolicy): Promise<T> {
 	const credentials = await ctx.getCredentials(SLACK_CREDENTIAL_TYPE);
 	const form = new URLSearchParams();
 	for (const [key, value] of Object.entries(params)) {
@@ -55,6 +72,7 @@ async function callSlackForm<T extends SlackResponse>(ctx: HttpContext, method: 
 		service: 'slack',
 		route: method,
 		credentialType: SLACK_CREDENTIAL_TYPE,
+		policy,
 		request: {
 			method: 'POST',
 			url: `${slackBaseUrl(credentials)}/${method}`,
@@ -112,6 +130,11 @@ export async function uploadFilesToSlack(ctx: HttpContext, files: SlackUploadFil
 	const params: IDataObject = { files: uploaded, channel_id: target.channelId };
 	if (target.threadTs) params.thread_ts = target.threadTs;
 	if (target.initialComment) params.initial_comment = target.initialComment;
-	await callSlackForm(ctx, 'files.completeUploadExternal', params);
+	// Completing shares the files into the conversation: like a post, it is not resent after an ambiguous failure.
+	try {
+		await callSlackForm(ctx, 'files.completeUploadExternal', params, SLACK_POST_RETRY_POLICY);
+	} catch (error) {
+		throw ambiguousPostError(ctx, 'files.completeUploadExternal', error);
+	}
 	return { fileIds: uploaded.map((file) => file.id) };
 }
