@@ -20,10 +20,12 @@ import {
 	destinationProblem,
 	identityProblem,
 	noticeKindOf,
-	paceDelayMs,
+	nextPostSlot,
+	paceKey,
 	planMessages,
 	renderNotice,
 	senderPrefixLine,
+	SLACK_CHANNEL_POST_INTERVAL_MS,
 	SLACK_POST_RETRY_POLICY,
 	SLACK_RECOMMENDED_TEXT_LIMIT,
 	ticketIdOf,
@@ -33,12 +35,20 @@ import {
 	type ReplyDestination,
 } from '../shared/slack/reply';
 import { ambiguousPostError } from '../shared/transport/slackUpload';
+import { TtlMap } from '../shared/state/ttlCache';
 import { sendWithRetry } from '../shared/transport/http';
 import { callSlack, SLACK_CREDENTIAL_TYPE } from '../shared/transport/slackTransport';
 import { uploadFilesToSlack, type SlackUploadFile } from '../shared/transport/slackUpload';
 import { zendeskBaseUrl, zendeskCredentialType } from '../shared/transport/zendeskTransport';
 import { zendeskAuthenticationProperty } from '../shared/zendesk/nodeParameters';
 import { isTrustedAttachmentUrl, type ReplyAttachment } from '../shared/zendesk/replyEvents';
+
+/**
+ * Slack allows about one post per second per channel: the slot of the latest post per (credential,
+ * channel), shared by every execution in this process. Other n8n processes (queue mode workers)
+ * keep their own; Slack's 429 + Retry-After covers what they add.
+ */
+const postSlots = new TtlMap<number>({ maxEntries: 10_000 });
 
 /** DM channel per (credential, user): conversations.open answers the same channel every time. */
 const dmChannelCache = new Map<string, string>();
@@ -303,13 +313,15 @@ export class SlackDmReply implements INodeType {
 		const slackCredentials = await this.getCredentials(SLACK_CREDENTIAL_TYPE);
 		const kind = tokenKind(slackCredentials.accessToken);
 		const handleKey = credentialKey(slackCredentials.accessToken);
-		const lastPostAt = new Map<string, number>();
 
 		const pace = async (channel: string) => {
-			const wait = paceDelayMs(lastPostAt.get(channel), Date.now());
-			if (wait > 0) await sleep(wait);
+			const key = paceKey(handleKey, channel);
+			const now = Date.now();
+			const slot = nextPostSlot(postSlots.get(key, now), now);
+			// Reserved before waiting, so concurrent executions line up behind it.
+			postSlots.set(key, slot, slot - now + SLACK_CHANNEL_POST_INTERVAL_MS, now);
+			if (slot > now) await sleep(slot - now);
 		};
-		const posted = (channel: string) => lastPostAt.set(channel, Date.now());
 
 		const openDm = async (userId: string): Promise<string> => {
 			const key = `${handleKey}:${userId}`;
@@ -363,7 +375,6 @@ export class SlackDmReply implements INodeType {
 					for (const message of planMessages({ channel, threadTs: destination.threadTs, mrkdwn, prefixLine, postAs, appearance, limit })) {
 						await pace(channel);
 						const response = await postOnce(message as unknown as IDataObject);
-						posted(channel);
 						if (response.ts) delivery.messageTs.push(response.ts);
 					}
 				};
@@ -404,7 +415,6 @@ export class SlackDmReply implements INodeType {
 						const files = await downloadAttachments(this, i, attachments);
 						await pace(channel);
 						const result = await uploadFilesToSlack(this, files, { channelId: channel, threadTs: destination.threadTs });
-						posted(channel);
 						delivery.fileIds.push(...result.fileIds);
 					}
 					if (options.solvedNotice && noticeKindOf(json) === 'ticketSolved') await notice('ticketSolved');

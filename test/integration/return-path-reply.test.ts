@@ -146,6 +146,18 @@ describe('Slack DM Reply', () => {
 		expect(Date.now() - started).toBeGreaterThanOrEqual((messages.length - 1) * 1000 - 50);
 	});
 
+	it('paces posts to one channel across executions of the process (not only within one)', async () => {
+		await Promise.all([run([replyItem()]), run([replyItem()]), run([replyItem()])]);
+		const times = slack.server.callsTo('chat.postMessage').map((call) => call.at).sort((a, b) => a - b);
+		expect(times).toHaveLength(3);
+		for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(950);
+		// Another channel is not held up by this one.
+		const other = slack.openDm(FIXTURE_IDS.botUserId, FIXTURE_IDS.employee2Id);
+		const started = Date.now();
+		await run([replyItem({ slack: { teamId: FIXTURE_IDS.teamId, channelId: other } })]);
+		expect(Date.now() - started).toBeLessThan(900);
+	});
+
 	it('uploads agent attachments from Zendesk with the external upload flow into the thread', async () => {
 		const user = await axios.post(
 			`${zendesk.url}/api/v2/users.json`,

@@ -5,7 +5,8 @@ import {
 	identityProblem,
 	noticeKindOf,
 	ambiguousPostMessage,
-	paceDelayMs,
+	nextPostSlot,
+	paceKey,
 	planMessages,
 	postMayHaveLanded,
 	SLACK_POST_RETRY_POLICY,
@@ -182,11 +183,20 @@ describe('splitMrkdwn', () => {
 });
 
 describe('pacing', () => {
-	it('waits out the rest of one second since the last post to the channel', () => {
-		expect(paceDelayMs(undefined, 5000)).toBe(0);
-		expect(paceDelayMs(5000, 5200)).toBe(800);
-		expect(paceDelayMs(5000, 6500)).toBe(0);
-		expect(paceDelayMs(5000, 5100, 2000)).toBe(1900);
+	it('gives the next post the later of now and one second after the last reserved slot', () => {
+		expect(nextPostSlot(undefined, 5000)).toBe(5000);
+		expect(nextPostSlot(5000, 5200)).toBe(6000);
+		expect(nextPostSlot(5000, 6500)).toBe(6500);
+		expect(nextPostSlot(5000, 5100, 2000)).toBe(7000);
+	});
+	it('lines up concurrent posters one interval apart when each reserves before waiting', () => {
+		let last: number | undefined;
+		const slots = [0, 1, 2].map(() => (last = nextPostSlot(last, 10_000)));
+		expect(slots).toEqual([10_000, 11_000, 12_000]);
+	});
+	it('paces per credential and channel', () => {
+		expect(paceKey('abc', 'D1')).not.toBe(paceKey('abd', 'D1'));
+		expect(paceKey('abc', 'D1')).not.toBe(paceKey('abc', 'D2'));
 	});
 });
 

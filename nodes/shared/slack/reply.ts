@@ -137,10 +137,18 @@ export function splitMrkdwn(text: string, limit = SLACK_RECOMMENDED_TEXT_LIMIT):
 	return segments.map(messageOfSegment).filter((message) => message.split(FENCE).join('').trim() !== '');
 }
 
-/** How long to wait before posting to a channel that last got a post at `lastPostAt`. */
-export function paceDelayMs(lastPostAt: number | undefined, nowMs: number, intervalMs = SLACK_CHANNEL_POST_INTERVAL_MS): number {
-	if (lastPostAt === undefined) return 0;
-	return Math.max(0, lastPostAt + intervalMs - nowMs);
+/**
+ * The time the next post to a channel may go out, given the slot the previous post reserved:
+ * now, or one interval after that slot. Callers reserve the slot before waiting, so concurrent
+ * posters to one channel line up one interval apart instead of all waiting the same time.
+ */
+export function nextPostSlot(lastSlotAt: number | undefined, nowMs: number, intervalMs = SLACK_CHANNEL_POST_INTERVAL_MS): number {
+	return lastSlotAt === undefined ? nowMs : Math.max(nowMs, lastSlotAt + intervalMs);
+}
+
+/** The pacing key: Slack's limit is per app token and channel, and the token is only known by its digest. */
+export function paceKey(credentialDigest: string, channel: string): string {
+	return `${credentialDigest}:${channel}`;
 }
 
 // ---------------------------------------------------------------- resending posts
