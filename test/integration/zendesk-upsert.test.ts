@@ -425,4 +425,30 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 		expect(out.json.error).toMatch(/requester/i);
 		expect(out.json.idempotencyKey).toBe(noRequester.idempotencyKey);
 	});
+
+	it('fails an item whose linked Zendesk user was merged away with a message naming the Slack user (create and append)', async () => {
+		const kept = emu.store.insertUser({ name: 'Gus Kept', email: 'gus@acme.test' });
+		const merged = emu.store.insertUser({ name: 'Gus Slack', email: null, external_id: `slack:${TEAM}:U0GUS` });
+		const gus = { id: 'U0GUS', teamId: TEAM, isExternal: false };
+		const dm = newChannel();
+		const first = { ...slackItem(dm, 'first', { user: gus }), zendeskUser: { id: merged.id } };
+		expect((await send(first)).outcome).toBe('created');
+		emu.store.mergeUsers(merged.id, kept.id);
+
+		// The Profile Linker's cached link still names the merged-away user: the append is refused.
+		const second = { ...slackItem(dm, 'second', { user: gus }), zendeskUser: { id: merged.id } };
+		const [appendFailure] = await run([{ json: second as never }], {}, true);
+		expect(appendFailure.json.error).toMatch(new RegExp(`Zendesk user ${merged.id} as comment author for Slack user U0GUS \\(team ${TEAM}\\)`));
+		expect(appendFailure.json.error).toMatch(/merged.*Re-run this item once the Profile Linker links the Slack user again/);
+		expect(appendFailure.json.idempotencyKey).toBe(second.idempotencyKey);
+
+		// A new conversation with the stale link: the creation is refused the same way.
+		const other = { ...slackItem(newChannel(), 'new topic', { user: gus }), zendeskUser: { id: merged.id } };
+		await expect(run([{ json: other as never }])).rejects.toThrow(new RegExp(`Zendesk user ${merged.id} as requester for Slack user U0GUS`));
+
+		// Re-run with the fresh link: the message lands once.
+		const rerun = await send({ ...second, zendeskUser: { id: kept.id } } as SlackDmItem);
+		expect(rerun.outcome).toBe('appended');
+		expect(commentBodies(rerun.ticketId)).toEqual(['first', 'second']);
+	});
 });

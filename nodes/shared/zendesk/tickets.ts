@@ -221,6 +221,45 @@ export function isClosedTicketRefusal(statusCode: number, body: unknown): boolea
 	return /closed prevents ticket update/i.test(text);
 }
 
+/**
+ * Zendesk refused the requester or the comment author: 422 RecordInvalid with `details.requester`
+ * (e.g. "Requester: is invalid" for a deleted or merged-away user, "Requester: X is suspended."),
+ * or a `details.comment` / `details.author_id` entry about the author. Returns Zendesk's own words.
+ */
+export function userRefusalOf(statusCode: number, body: unknown): { role: 'requester' | 'author'; description: string } | undefined {
+	if (statusCode !== 422) return undefined;
+	const details = (body as { details?: Record<string, unknown> } | undefined)?.details;
+	if (!details || typeof details !== 'object') return undefined;
+	const descriptions = (field: string): string[] =>
+		(Array.isArray(details[field]) ? (details[field] as Array<{ description?: unknown }>) : [])
+			.map((entry) => (typeof entry?.description === 'string' ? entry.description : ''))
+			.filter((text) => text !== '');
+	const requester = descriptions('requester')[0] ?? descriptions('requester_id')[0];
+	if (requester) return { role: 'requester', description: requester };
+	const author = [...descriptions('author_id'), ...descriptions('author'), ...descriptions('comment').filter((text) => /author/i.test(text))][0];
+	return author ? { role: 'author', description: author } : undefined;
+}
+
+/**
+ * The item's error when Zendesk refuses the linked user: names the Slack user and says how to
+ * recover (the Profile Linker's cached link points at a user deleted or merged since).
+ */
+export function userRefusalMessage(input: {
+	role: 'requester' | 'author';
+	description: string;
+	zendeskUserId?: number;
+	slackUserId?: string;
+	slackTeamId?: string;
+}): string {
+	const slackUser = input.slackUserId ? `Slack user ${input.slackUserId}${input.slackTeamId ? ` (team ${input.slackTeamId})` : ''}` : 'the Slack user';
+	const zendeskUser = input.zendeskUserId === undefined ? 'its Zendesk user' : `Zendesk user ${input.zendeskUserId}`;
+	return (
+		`Zendesk refused ${zendeskUser} as ${input.role === 'requester' ? 'requester' : 'comment author'} for ${slackUser} ("${input.description}"): ` +
+		'the user was probably deleted, merged into another profile or suspended in Zendesk. ' +
+		"Re-run this item once the Profile Linker links the Slack user again (after its Cache Period, or at once after restarting n8n or lowering the Cache Period), or check the Requester ID parameter if it is set."
+	);
+}
+
 /** The agent workspace link of a ticket. */
 export function agentTicketUrl(base: { subdomain?: string; baseUrl?: string; agentUrlBase?: string }, ticketId: number): string {
 	const explicit = (base.agentUrlBase ?? '').trim() || (base.baseUrl ?? '').trim();

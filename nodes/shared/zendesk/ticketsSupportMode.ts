@@ -54,6 +54,8 @@ import {
 	slackTsMs,
 	stampMs,
 	stampUsableFromMs,
+	userRefusalMessage,
+	userRefusalOf,
 } from './tickets';
 import type { ConversationState, Lane, UpsertResult } from './ticketsState';
 import {
@@ -541,7 +543,7 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 				remember(head, state);
 				continue;
 			}
-			throw zendeskError(head, 'PUT /tickets/{id}.json', answer.statusCode, answer.body);
+			throw refusedUserError(head, answer.statusCode, answer.body) ?? zendeskError(head, 'PUT /tickets/{id}.json', answer.statusCode, answer.body);
 		}
 		const sentAt = env.now();
 		const window = recordUpdate(updateWindows.get(wKey, sentAt) ?? emptyWindow(), settings.limits, sentAt);
@@ -670,7 +672,7 @@ async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: nu
 			head.createRetries += 1;
 			return;
 		}
-		throw zendeskError(head, 'POST /tickets.json', answer.statusCode, answer.body);
+		throw refusedUserError(head, answer.statusCode, answer.body) ?? zendeskError(head, 'POST /tickets.json', answer.statusCode, answer.body);
 	}
 	const replayed = /hit/i.test(String(headerValue(answer.headers, 'x-idempotency-lookup') ?? ''));
 	const commentId = commentIdOf(answer.body);
@@ -698,6 +700,19 @@ function headerValue(headers: Record<string, unknown>, name: string): unknown {
 	const wanted = name.toLowerCase();
 	for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === wanted) return Array.isArray(value) ? value[0] : value;
 	return undefined;
+}
+
+/** A refused requester/author (deleted, merged, suspended) as an error that says what to do. */
+function refusedUserError(entry: Entry, statusCode: number, body: unknown): NodeApiError | undefined {
+	const refusal = userRefusalOf(statusCode, body);
+	if (!refusal) return undefined;
+	const { item, requesterId } = entry.request;
+	const message = userRefusalMessage({ ...refusal, zendeskUserId: requesterId, slackUserId: item.user?.id, slackTeamId: item.user?.teamId });
+	return new NodeApiError(entry.request.ctx.getNode(), { statusCode, message } as JsonObject, {
+		message,
+		httpCode: String(statusCode),
+		itemIndex: entry.request.itemIndex,
+	});
 }
 
 function zendeskError(entry: Entry, route: string, statusCode: number, body: unknown): NodeApiError {
