@@ -366,17 +366,21 @@ describe('limits of the original, and their opt-ins (point 5)', () => {
 		expect(publicBodies(conversations[0].comments)).toEqual(['Keyboard missing keys']);
 	});
 
-	it('threads (opt-in): a thread reply is forwarded into the thread\'s own ticket', async () => {
+	it('threads (opt-in): a thread reply joins the DM\'s ticket, marked as a thread reply (Upsert default)', async () => {
 		const user = newUser(optIn);
 		const root = await sendAndWait(optIn, OPT_IN, { userId: user.id, text: 'Two problems: mouse and headset' });
 		const reply = await sendAndWait(optIn, OPT_IN, { userId: user.id, threadTs: root.sent.ts, text: 'About the headset: no sound' });
 		const result = upsertResult(reply.execution);
 		expect(nodeOutput(reply.execution, 'Slack DM Trigger')[0].message).toMatchObject({ threadTs: root.sent.ts, threadKey: `${root.sent.channel}:${root.sent.ts}` });
 
+		// Thread Replies = Join the Conversation's Ticket: one ticket, keyed by the DM (agent replies go to the DM).
 		const conversations = ticketsOf(root.sent.channel);
-		const threadTicket = conversations.find((t) => t.ticket.external_id === `slack-dm:${TEAM}:${root.sent.channel}:${root.sent.ts}`);
-		expect(threadTicket?.ticket.id).toBe(result.ticketId);
-		expect(publicBodies(threadTicket?.comments ?? [])).toEqual(['About the headset: no sound']);
+		expect(conversations).toHaveLength(1);
+		expect(conversations[0].ticket).toMatchObject({ id: result.ticketId, external_id: `slack-dm:${TEAM}:${root.sent.channel}` });
+		const bodies = publicBodies(conversations[0].comments);
+		expect(bodies).toHaveLength(2);
+		expect(bodies[1]).toContain('Reply in a Slack thread, to “Two problems: mouse and headset”');
+		expect(bodies[1]).toContain('About the headset: no sound');
 	});
 
 	it('edits: an edited message is not forwarded by default', async () => {
