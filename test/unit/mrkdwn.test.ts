@@ -42,7 +42,7 @@ describe('htmlToMrkdwn conversion table', () => {
 		['nbsp', '<p>a&nbsp;&nbsp;b</p>', 'a  b'],
 		['source whitespace collapses', '<p>a\n   b</p>', 'a b'],
 		['script dropped', '<p>x</p><script>alert(1)</script>', 'x'],
-		['image with alt', '<img src="https://cdn.example.com/i.png" alt="diagram">', '<https://cdn.example.com/i.png|diagram>'],
+		['image with alt', '<img src="https://cdn.example.com/i.png" alt="diagram">', '[image: diagram]'],
 		['hr', '<p>a</p><hr><p>b</p>', 'a\n\n———\n\nb'],
 		['unclosed inline tag closed by its block', '<p>a <b>bold</p><p>next', 'a *bold*\n\nnext'],
 		['stray end tags ignored', '</b><p>x</i></p>', 'x'],
@@ -149,5 +149,60 @@ describe('helpers', () => {
 		expect(commentToMrkdwn({ htmlBody: '<p><b>x</b></p>', body: '**y**' })).toBe('*x*');
 		expect(commentToMrkdwn({ htmlBody: '', body: '**y**' })).toBe('*y*');
 		expect(commentToMrkdwn({})).toBe('');
+	});
+});
+
+describe('audit fixes (issue 7, item 8)', () => {
+	const fences = (text: string) => (text.match(/```/g) ?? []).length;
+
+	it('(a) ``` inside a code block cannot close it early', () => {
+		const html = '<pre>echo ```\n<b>not bold</b> *x*</pre><p>after</p>';
+		const out = htmlToMrkdwn(html);
+		expect(fences(out)).toBe(2);
+		expect(out.startsWith('```\necho ')).toBe(true);
+		expect(out.endsWith('```\n\nafter')).toBe(true);
+		expect(fences(markdownToMrkdwn('~~~\nsay ```hi```\n~~~'))).toBe(2);
+		expect(fences(htmlToMrkdwn('<p>type ``` then</p>'))).toBe(0);
+		expect(fences(htmlToMrkdwn('<code>a\n```\nb</code>'))).toBe(2);
+	});
+
+	it('(b) no zero-width space in code or inside e-mail addresses; standalone broadcasts still get one', () => {
+		expect(htmlToMrkdwn('<p>write to support@everyone.example or ops@here.example</p>')).toBe('write to support@everyone.example or ops@here.example');
+		expect(markdownToMrkdwn('mail support@channel.example')).toBe('mail support@channel.example');
+		expect(htmlToMrkdwn('<pre>notify @here</pre>')).toBe('```\nnotify @here\n```');
+		expect(htmlToMrkdwn('<p>run <code>@channel</code></p>')).toBe('run `@channel`');
+		expect(markdownToMrkdwn('`@everyone`')).toBe('`@everyone`');
+		expect(htmlToMrkdwn('<p>(@here)</p>')).toBe(`(@${ZWSP}here)`);
+	});
+
+	it('(c) bold/italic/strike inside a word get zero-width-space boundaries so Slack formats them', () => {
+		expect(htmlToMrkdwn('<p>foo<strong>bar</strong>baz</p>')).toBe(`foo${ZWSP}*bar*${ZWSP}baz`);
+		expect(htmlToMrkdwn('<p>un<em>believ</em>able</p>')).toBe(`un${ZWSP}_believ_${ZWSP}able`);
+		expect(htmlToMrkdwn('<p>a <strong>bar</strong>, b</p>')).toBe('a *bar*, b');
+		expect(markdownToMrkdwn('foo**bar**baz')).toBe(`foo${ZWSP}*bar*${ZWSP}baz`);
+		expect(markdownToMrkdwn('**bar** baz')).toBe('*bar* baz');
+	});
+
+	it('(d) Slack-style <url|label> typed in Markdown becomes a link with that label', () => {
+		expect(markdownToMrkdwn('see <https://x.com|y>')).toBe('see <https://x.com|y>');
+		expect(markdownToMrkdwn('see <https://x.com|<!channel>>')).not.toMatch(/<!channel>/);
+		expect(markdownToMrkdwn('see <https://x.com>')).toBe('see <https://x.com>');
+	});
+
+	it('(e) inline images become "[image: name]", never a link to an attachment URL that needs sign-in', () => {
+		const html = '<p>Look: <img src="https://acme.zendesk.com/attachments/token/abc/?name=screen+shot.png" alt="screen shot"> here</p>';
+		expect(htmlToMrkdwn(html)).toBe('Look: [image: screen shot] here');
+		expect(htmlToMrkdwn('<img src="https://acme.zendesk.com/attachments/token/abc/?name=error.png">')).toBe('[image: error.png]');
+		expect(htmlToMrkdwn('<img src="https://acme.zendesk.com/x/diagram%201.png">')).toBe('[image: diagram 1.png]');
+		expect(htmlToMrkdwn('<img alt="&lt;!channel&gt;" src="x">')).toBe('[image: &lt;!channel&gt;]');
+		expect(markdownToMrkdwn('![chart](https://acme.zendesk.com/a/chart.png)')).toBe('[image: chart]');
+	});
+
+	it('(f) bidi override and isolate characters are removed everywhere', () => {
+		const bidi = '\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069';
+		expect(htmlToMrkdwn(`<p>a${bidi}b</p><pre>c${bidi}d</pre>`)).toBe('ab\n\n```\ncd\n```');
+		expect(markdownToMrkdwn(`x\u202Egnp.exe`)).toBe('xgnp.exe');
+		expect(plainToMrkdwn(`\u2066y\u2069`)).toBe('y');
+		expect(escapeSlackText(`Anna\u202E`)).toBe('Anna');
 	});
 });

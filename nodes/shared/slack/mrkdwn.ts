@@ -5,8 +5,14 @@
  * - `&`, `<`, `>` in agent text are escaped, so agent text can never form a Slack control
  *   sequence (`<!channel>`, `<!here>`, `<!everyone>`, `<@U…>`, `<#C…>`, `<!subteam^…>`).
  *   Only links built here from sanitised http(s)/mailto URLs use `<…>`.
- * - Plain `@here`, `@channel`, `@everyone` get a zero-width space after the `@`, in case the
- *   message is ever posted with `link_names`/`parse: full`.
+ * - Plain `@here`, `@channel`, `@everyone` are not broadcasts in our posts (chat.postMessage with
+ *   `link_names: false` and no `parse`: Slack only broadcasts for `<!here>`-style tokens, which the
+ *   escaping above already prevents). As defence in depth, a standalone one (not in code, not part
+ *   of an address such as support@everyone.example) gets a zero-width space after the `@`.
+ * - Runs of three or more backticks inside code are turned into `ˋ`, so agent code cannot close
+ *   a code block early; in running text too, so it cannot open one.
+ * - Bidi override/isolate characters (U+202A–U+202E, U+2066–U+2069) are removed from all agent
+ *   text (they can make text read differently from what it is).
  * - `allowMentions` lets the agent's own Slack mention syntax through (`<@U…>` and friends).
  */
 
@@ -17,20 +23,47 @@ export interface MrkdwnOptions {
 
 const ZERO_WIDTH_SPACE = '\u200B';
 
-/** Slack's three characters that must be escaped in message text. */
+/**
+ * Around each inline format marker pair (`*…*`, `_…_`, `~…~`) while converting: replaced at the
+ * end by a zero-width space where the marker touches a letter or digit (Slack formats only at word
+ * boundaries, so `foo*bar*baz` would show its asterisks), else by nothing.
+ */
+const FORMAT_OPEN = '\uE000';
+const FORMAT_CLOSE = '\uE001';
+
+/** Bidi overrides and isolates, and the converter's own markers: never taken from agent text. */
+const UNSAFE_CHARACTERS = /[\u202A-\u202E\u2066-\u2069\uE000\uE001]/g;
+
+/** Slack's three characters that must be escaped in message text; bidi controls are dropped. */
 export function escapeSlackText(text: string): string {
-	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+	return text.replace(UNSAFE_CHARACTERS, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Breaks `@here`, `@channel`, `@everyone` so no Slack parser turns them into broadcasts. */
+/**
+ * Breaks a standalone `@here`, `@channel`, `@everyone` (defence in depth, see above). Not when the
+ * `@` continues a word, so e-mail addresses such as support@everyone.example stay intact.
+ */
 export function neutraliseBroadcasts(text: string): string {
-	return text.replace(/@(here|channel|everyone)\b/gi, `@${ZERO_WIDTH_SPACE}$1`);
+	return text.replace(/(?<![\p{L}\p{N}_.+\-@/])@(here|channel|everyone)\b/giu, `@${ZERO_WIDTH_SPACE}$1`);
+}
+
+/** Three or more backticks in agent text become `ˋ`, so they can neither open nor close a code block. */
+export function neutraliseFences(text: string): string {
+	return text.replace(/`{3,}/g, (run) => 'ˋ'.repeat(run.length));
+}
+
+/** Resolves the format markers (see FORMAT_OPEN): a zero-width space only where a word continues. */
+function finaliseFormatting(text: string): string {
+	return text
+		.replace(new RegExp(`([\\p{L}\\p{N}_])?${FORMAT_OPEN}`, 'gu'), (_match, before: string | undefined) => (before ? `${before}${ZERO_WIDTH_SPACE}` : ''))
+		.replace(new RegExp(`${FORMAT_CLOSE}([\\p{L}\\p{N}_])?`, 'gu'), (_match, after: string | undefined) => (after ? `${ZERO_WIDTH_SPACE}${after}` : ''));
 }
 
 const MENTION_TOKEN = /&lt;((?:@[UW][A-Z0-9]+)|(?:#C[A-Z0-9]+(?:\|[^&<>\n]*)?)|(?:!(?:here|channel|everyone))|(?:!subteam\^[A-Z0-9]+(?:\|[^&<>\n]*)?))&gt;/g;
 
-/** Applies the mention policy to already-escaped text. */
-function applyMentionPolicy(escaped: string, options: MrkdwnOptions): string {
+/** Applies the mention policy to already-escaped text. Code shows its text literally: nothing to do there. */
+function applyMentionPolicy(escaped: string, options: MrkdwnOptions, inCode = false): string {
+	if (inCode) return escaped;
 	if (!options.allowMentions) return neutraliseBroadcasts(escaped);
 	return escaped.replace(MENTION_TOKEN, (_match, token: string) => `<${token}>`);
 }
@@ -98,7 +131,7 @@ function wrapInline(marker: string, inner: string): string {
 		.map((line) => {
 			const match = /^(\s*)([\s\S]*?)(\s*)$/.exec(line);
 			if (!match || !match[2]) return line;
-			return `${match[1]}${marker}${match[2]}${marker}${match[3]}`;
+			return `${match[1]}${FORMAT_OPEN}${marker}${match[2]}${marker}${FORMAT_CLOSE}${match[3]}`;
 		})
 		.join('\n');
 }
@@ -178,7 +211,7 @@ function renderText(raw: string, ctx: RenderContext): string {
 	const decoded = decodeHtmlEntities(raw);
 	// HTML collapses source whitespace; &nbsp; is a real space that survives.
 	const text = ctx.inPre ? decoded : decoded.replace(/[ \t\r\n\f]+/g, ' ').replace(/\u00a0/g, ' ');
-	return applyMentionPolicy(escapeSlackText(text), ctx.options);
+	return applyMentionPolicy(escapeSlackText(neutraliseFences(text)), ctx.options);
 }
 
 const BULLETS = ['•', '◦', '▪'];
@@ -214,14 +247,14 @@ function renderElement(element: HtmlElement, ctx: RenderContext): string {
 	if (tag === 'hr') return '\n\n———\n\n';
 	if (tag === 'pre') {
 		const code = textContent(element.children).replace(/\u00a0/g, ' ').replace(/^\n/, '').replace(/\s+$/, '');
-		return `\n\`\`\`\n${applyMentionPolicy(escapeSlackText(code), ctx.options)}\n\`\`\`\n`;
+		return `\n\`\`\`\n${escapeSlackText(neutraliseFences(code))}\n\`\`\`\n`;
 	}
 	if (tag === 'code' || tag === 'kbd' || tag === 'samp' || tag === 'tt') {
 		if (ctx.inPre) return renderNodes(element.children, ctx);
 		const code = textContent(element.children).replace(/`/g, 'ˋ');
 		if (!code.trim()) return code;
-		if (code.includes('\n')) return `\n\`\`\`\n${applyMentionPolicy(escapeSlackText(code), ctx.options)}\n\`\`\`\n`;
-		return `\`${applyMentionPolicy(escapeSlackText(code), ctx.options)}\``;
+		if (code.includes('\n')) return `\n\`\`\`\n${escapeSlackText(code)}\n\`\`\`\n`;
+		return `\`${escapeSlackText(code)}\``;
 	}
 	if (tag === 'strong' || tag === 'b') {
 		const inner = renderNodes(element.children, { ...ctx, bold: true });
@@ -240,11 +273,7 @@ function renderElement(element: HtmlElement, ctx: RenderContext): string {
 		const url = sanitiseLinkUrl(attribute(element.attrs, 'href') ?? '');
 		return url ? slackLink(url, inner) : inner;
 	}
-	if (tag === 'img') {
-		const alt = applyMentionPolicy(escapeSlackText(decodeHtmlEntities(attribute(element.attrs, 'alt') ?? '')), ctx.options);
-		const url = sanitiseLinkUrl(attribute(element.attrs, 'src') ?? '');
-		return url ? slackLink(url, alt || 'image') : alt;
-	}
+	if (tag === 'img') return imagePlaceholder(decodeHtmlEntities(attribute(element.attrs, 'alt') ?? ''), decodeHtmlEntities(attribute(element.attrs, 'src') ?? ''), ctx.options);
 	if (tag === 'ul' || tag === 'ol') return renderList(element, ctx);
 	if (tag === 'li') return `\n${BULLETS[0]} ${renderNodes(element.children, ctx).trim()}\n`;
 	if (tag === 'blockquote') {
@@ -262,6 +291,26 @@ function renderElement(element: HtmlElement, ctx: RenderContext): string {
 	if (tag === 'tr' || tag === 'div' || tag === 'dt' || tag === 'dd') return `\n${renderNodes(element.children, ctx)}\n`;
 	if (BLOCK_TAGS.has(tag)) return `\n\n${renderNodes(element.children, ctx)}\n\n`;
 	return renderNodes(element.children, ctx);
+}
+
+/** The file name an image URL names: Zendesk's `?name=` or the last path segment. */
+function imageFileName(src: string): string | undefined {
+	try {
+		const url = new URL(src);
+		const name = url.searchParams.get('name') ?? decodeURIComponent(url.pathname.split('/').filter(Boolean).pop() ?? '');
+		return name.trim() || undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * An inline image as text: `[image: name]`. Never a link: Zendesk's inline image URLs need a
+ * signed-in agent, so the user would get a login page (the image itself travels as an attachment).
+ */
+function imagePlaceholder(alt: string, src: string, options: MrkdwnOptions): string {
+	const name = alt.replace(/\s+/g, ' ').trim() || imageFileName(src) || 'image';
+	return `[image: ${applyMentionPolicy(escapeSlackText(neutraliseFences(name)), options)}]`;
 }
 
 function renderNodes(nodes: HtmlNode[], ctx: RenderContext): string {
@@ -282,7 +331,7 @@ export function htmlToMrkdwn(html: string, options: MrkdwnOptions = {}): string 
 		if (inFence || line.trim() === '```') return line;
 		return /^ (?! )/.test(line) ? line.replace(/^ /, '') : line;
 	});
-	return normaliseBlocks(cleaned.join('\n'));
+	return finaliseFormatting(normaliseBlocks(cleaned.join('\n')));
 }
 
 // ---------------------------------------------------------------- Markdown
@@ -295,22 +344,26 @@ function markdownInline(line: string, options: MrkdwnOptions): string {
 	const hold = (value: string) => `${PLACEHOLDER}${held.push(value) - 1}${PLACEHOLDER}`;
 	let text = line.split(PLACEHOLDER).join('');
 	text = text.replace(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g, (_m, _ticks: string, code: string) =>
-		hold(`\`${applyMentionPolicy(escapeSlackText(code.trim().replace(/`/g, 'ˋ')), options)}\``),
+		hold(`\`${escapeSlackText(code.trim().replace(/`/g, 'ˋ'))}\``),
 	);
-	text = text.replace(/!?\[([^\]]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?(?:\s+"[^"]*")?\s*\)/g, (match, label: string, href: string) => {
+	text = text.replace(/(!?)\[([^\]]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?(?:\s+"[^"]*")?\s*\)/g, (match, bang: string, label: string, href: string) => {
+		if (bang) return hold(imagePlaceholder(label, href, options));
 		const url = sanitiseLinkUrl(href);
 		const safeLabel = applyMentionPolicy(escapeSlackText(label), options);
 		return url ? hold(slackLink(url, safeLabel)) : hold(safeLabel || applyMentionPolicy(escapeSlackText(match), options));
 	});
-	text = text.replace(/<((?:https?:\/\/|mailto:)[^\s<>]+)>/gi, (match, href: string) => {
+	// Autolinks, and Slack's own <url|label> when the agent typed it.
+	text = text.replace(/<((?:https?:\/\/|mailto:)[^\s<>|]+)(?:\|([^<>\n]*))?>/gi, (match, href: string, label: string | undefined) => {
 		const url = sanitiseLinkUrl(href);
-		return url ? hold(`<${url}>`) : match;
+		if (!url) return match;
+		return hold(label === undefined ? `<${url}>` : slackLink(url, applyMentionPolicy(escapeSlackText(label), options)));
 	});
-	text = applyMentionPolicy(escapeSlackText(text), options);
+	text = applyMentionPolicy(escapeSlackText(neutraliseFences(text)), options);
 	const BOLD = '\u0001';
-	text = text.replace(/\*\*(?=\S)([\s\S]*?\S)\*\*/g, `${BOLD}$1${BOLD}`).replace(/__(?=\S)([\s\S]*?\S)__/g, `${BOLD}$1${BOLD}`);
+	const bold = `${FORMAT_OPEN}${BOLD}$1${BOLD}${FORMAT_CLOSE}`;
+	text = text.replace(/\*\*(?=\S)([\s\S]*?\S)\*\*/g, bold).replace(/__(?=\S)([\s\S]*?\S)__/g, bold);
 	text = text.replace(/(^|[^*\w])\*(?=\S)([^*]*?\S)\*(?![*\w])/g, '$1_$2_');
-	text = text.replace(/~~(?=\S)([\s\S]*?\S)~~/g, '~$1~');
+	text = text.replace(/~~(?=\S)([\s\S]*?\S)~~/g, `${FORMAT_OPEN}~$1~${FORMAT_CLOSE}`);
 	text = text.split(BOLD).join('*');
 	return text.replace(new RegExp(`${PLACEHOLDER}(\\d+)${PLACEHOLDER}`, 'g'), (_m, index: string) => held[Number(index)] ?? '');
 }
@@ -326,7 +379,7 @@ export function markdownToMrkdwn(markdown: string, options: MrkdwnOptions = {}):
 				out.push('```');
 				fence = undefined;
 			} else {
-				out.push(applyMentionPolicy(escapeSlackText(rawLine), options));
+				out.push(escapeSlackText(neutraliseFences(rawLine)));
 			}
 			continue;
 		}
@@ -359,12 +412,12 @@ export function markdownToMrkdwn(markdown: string, options: MrkdwnOptions = {}):
 		out.push(markdownInline(rawLine.replace(/ {2,}$/, ''), options));
 	}
 	if (fence !== undefined) out.push('```');
-	return normaliseBlocks(out.join('\n'));
+	return finaliseFormatting(normaliseBlocks(out.join('\n')));
 }
 
 /** Plain text: only escaping and the mention policy. */
 export function plainToMrkdwn(text: string, options: MrkdwnOptions = {}): string {
-	return normaliseBlocks(applyMentionPolicy(escapeSlackText(text.replace(/\r\n?/g, '\n')), options));
+	return normaliseBlocks(applyMentionPolicy(escapeSlackText(neutraliseFences(text.replace(/\r\n?/g, '\n'))), options));
 }
 
 export type CommentTextFormat = 'html' | 'markdown' | 'plain';
