@@ -1,21 +1,29 @@
 /**
  * `npm run bench` (full run, results in bench/results/<date>.json and .md) and
  * `npm run bench -- --smoke` or `npm run bench:smoke` (tiny sizes, results in bench/results/smoke/,
- * not committed; also BENCH_SMOKE=1). `--out=<dir>` writes elsewhere.
+ * not committed; also BENCH_SMOKE=1). `--out=<dir>` writes elsewhere; `--only=burst,chatty` re-runs some
+ * scenarios into `<date>-only-<scenarios>.{json,md}`.
  * Re-runs itself inside a private network namespace first (bench/netns.ts, bench/README.md).
  */
 import * as path from 'node:path';
 import { INSIDE_ENV, reexecInNamespace } from './netns';
+import type { ScenarioKey } from './report';
 import { HOSTS, runBench } from './runner';
 
-function parseArgs(argv: string[]): { smoke: boolean; outDir: string; command: string } {
+const SCENARIOS: ScenarioKey[] = ['steady', 'burst', 'chatty', 'storm', 'retries'];
+
+function parseArgs(argv: string[]): { smoke: boolean; outDir: string; command: string; only?: ScenarioKey[] } {
 	const smoke = argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
 	const out = argv.find((a) => a.startsWith('--out='))?.slice('--out='.length);
-	const unknown = argv.filter((a) => a !== '--smoke' && !a.startsWith('--out='));
-	if (unknown.length) throw new Error(`bench: unknown argument(s) ${unknown.join(' ')} (use --smoke, --out=<dir>)`);
+	const onlyArg = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+	const only = onlyArg ? (onlyArg.split(',') as ScenarioKey[]) : undefined;
+	const badScenario = only?.find((scenario) => !SCENARIOS.includes(scenario));
+	if (badScenario) throw new Error(`bench: unknown scenario ${badScenario} (choose from ${SCENARIOS.join(', ')})`);
+	const unknown = argv.filter((a) => a !== '--smoke' && !a.startsWith('--out=') && !a.startsWith('--only='));
+	if (unknown.length) throw new Error(`bench: unknown argument(s) ${unknown.join(' ')} (use --smoke, --out=<dir>, --only=<scenario,…>)`);
 	const command = ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' ');
 	// Smoke results never overwrite a full run's files.
-	return { smoke, outDir: out ? path.resolve(out) : path.join(__dirname, 'results', smoke ? 'smoke' : ''), command };
+	return { smoke, outDir: out ? path.resolve(out) : path.join(__dirname, 'results', smoke ? 'smoke' : ''), command, only };
 }
 
 async function main(): Promise<number> {

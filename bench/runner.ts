@@ -39,6 +39,8 @@ export interface BenchOptions {
 	smoke: boolean;
 	outDir: string;
 	command: string;
+	/** Run only these scenarios (a partial re-run; its files get the scenarios in their name). */
+	only?: ScenarioKey[];
 }
 
 /** How much load each scenario makes; the smoke sizes only prove that everything still runs. */
@@ -741,6 +743,7 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 			['retries', (t) => retries(ctx, t, steadyUsers[t.key])],
 		];
 		for (const [scenario, runScenario] of scenarios) {
+			if (options.only && !options.only.includes(scenario)) continue;
 			for (const key of order) {
 				log(`${scenario} / (${key}) …`);
 				const result = await runScenario(targets[key]);
@@ -762,7 +765,7 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 		];
 		if (options.smoke) notes.unshift('SMOKE run: tiny sizes, proves the benchmark still works; figures mean nothing.');
 		const markdown = markdownReport({
-			title: `Benchmark ${startedAt.toISOString().slice(0, 10)}${options.smoke ? ' (smoke)' : ''}`,
+			title: `Benchmark ${startedAt.toISOString().slice(0, 10)}${options.smoke ? ' (smoke)' : ''}${options.only ? ` (only ${options.only.join(', ')})` : ''}`,
 			command: options.command,
 			machine,
 			notes,
@@ -791,7 +794,7 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 			targets: targetsMet,
 		};
 		fs.mkdirSync(options.outDir, { recursive: true });
-		const stem = startedAt.toISOString().slice(0, 10);
+		const stem = `${startedAt.toISOString().slice(0, 10)}${options.only ? `-only-${options.only.join('-')}` : ''}`;
 		const jsonFile = path.join(options.outDir, `${stem}.json`);
 		const markdownFile = path.join(options.outDir, `${stem}.md`);
 		fs.writeFileSync(jsonFile, `${JSON.stringify(document, null, 2)}\n`);
