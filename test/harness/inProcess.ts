@@ -460,6 +460,8 @@ export async function invokeWebhook(nodeType: INodeType, options: InvokeWebhookO
 
 export interface LifecycleOptions extends CommonOptions {
 	webhookUrl?: string;
+	/** 'manual': as n8n's test webhook ("Listen for test event"): mode and activation 'manual', isTest, webhookUrl is the test URL. */
+	mode?: 'trigger' | 'manual';
 }
 
 export async function runWebhookLifecycle(
@@ -472,7 +474,8 @@ export async function runWebhookLifecycle(
 	const staticData = options.staticData ?? {};
 	const workflow = buildWorkflow([node], new PackageNodeTypes(new Map([[nodeType.description.name, nodeType]])), { ...options, staticData });
 	const webhookBaseUrl = options.webhookUrl ? new URL('/', options.webhookUrl).toString() : options.webhookBaseUrl;
-	const additionalData = buildAdditionalData(options.credentials ?? {}, { webhookBaseUrl }, options.requestTimeoutMs);
+	const isTest = options.mode === 'manual';
+	const additionalData = buildAdditionalData(options.credentials ?? {}, isTest && webhookBaseUrl ? { webhookTestBaseUrl: webhookBaseUrl } : { webhookBaseUrl }, options.requestTimeoutMs);
 	const description = nodeType.description.webhooks?.find((w) => w.name === webhookName);
 	if (!description) throw new Error(`${nodeType.description.name} has no ${webhookName} webhook`);
 	const path = options.webhookUrl ? new URL(options.webhookUrl).pathname.replace(/^\/(webhook\/)?/, '') : 'webhook';
@@ -484,8 +487,9 @@ export async function runWebhookLifecycle(
 		workflowId: workflow.id,
 		workflowExecuteAdditionalData: additionalData,
 		webhookId: node.webhookId,
+		isTest,
 	} as IWebhookData;
-	const context = new HookContext(workflow, node, additionalData, 'trigger', 'activate', webhookData);
+	const context = new HookContext(workflow, node, additionalData, isTest ? 'manual' : 'trigger', isTest ? 'manual' : 'activate', webhookData);
 	const fn = nodeType.webhookMethods?.[webhookName]?.[method];
 	if (!fn) throw new Error(`${nodeType.description.name} has no webhookMethods.${webhookName}.${method}`);
 	const result = await fn.call(context);

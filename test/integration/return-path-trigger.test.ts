@@ -54,8 +54,8 @@ async function startReceiver(workflowId: string, staticData: IDataObject): Promi
 	};
 }
 
-function lifecycle(workflowId: string, staticData: IDataObject, webhookUrl: string, method: 'checkExists' | 'create' | 'delete') {
-	return runWebhookLifecycle(trigger, { workflowId, parameters: {}, credentials, staticData, webhookUrl }, method);
+function lifecycle(workflowId: string, staticData: IDataObject, webhookUrl: string, method: 'checkExists' | 'create' | 'delete', mode: 'trigger' | 'manual' = 'trigger') {
+	return runWebhookLifecycle(trigger, { workflowId, parameters: {}, credentials, staticData, webhookUrl, mode }, method);
 }
 
 function nodeData(staticData: IDataObject): IDataObject {
@@ -187,6 +187,122 @@ describe('lifecycle', () => {
 			const objects = await ownObjects();
 			expect(objects.webhooks).toHaveLength(1);
 			expect(objects.triggers).toHaveLength(1);
+		} finally {
+			await a.close();
+		}
+	});
+});
+
+describe('lifecycle: never another instance\'s objects (audit, issue 7 item 2)', () => {
+	const clone = (data: IDataObject) => JSON.parse(JSON.stringify(data)) as IDataObject;
+
+	it('two n8n instances imported from one template (same workflow and node ids) keep their own trigger', async () => {
+		const prod = await startReceiver('wf-a', {});
+		const staging = await startReceiver('wf-a', {});
+		try {
+			const prodData: IDataObject = {};
+			const stagingData: IDataObject = {};
+			await lifecycle('wf-a', prodData, prod.url, 'create');
+			await lifecycle('wf-a', stagingData, staging.url, 'create');
+			// Staging re-activates (create again), then is deactivated after losing its static data.
+			await lifecycle('wf-a', stagingData, staging.url, 'create');
+			await lifecycle('wf-a', {}, staging.url, 'delete');
+			const objects = await ownObjects();
+			expect(objects.webhooks.map((w) => w.id)).toEqual([nodeData(prodData).webhookId]);
+			expect(objects.triggers.map((t) => t.id)).toEqual([nodeData(prodData).triggerId]);
+			expect(await lifecycle('wf-a', prodData, prod.url, 'checkExists')).toBe(true);
+		} finally {
+			await prod.close();
+			await staging.close();
+		}
+	});
+
+	it('n8n\'s test webhook on the active workflow (create and delete with the test URL) leaves production alone', async () => {
+		const prod = await startReceiver('wf-a', {});
+		const test = await startReceiver('wf-a', {});
+		try {
+			const prodData: IDataObject = {};
+			await lifecycle('wf-a', prodData, prod.url, 'create');
+			// n8n runs the test webhook with the workflow's static data as stored (the production ids).
+			const testData = clone(prodData);
+			expect(await lifecycle('wf-a', testData, test.url, 'checkExists', 'manual')).toBe(false);
+			expect(await lifecycle('wf-a', testData, test.url, 'create', 'manual')).toBe(true);
+			expect((await ownObjects()).triggers).toHaveLength(2);
+			expect(await lifecycle('wf-a', testData, test.url, 'delete', 'manual')).toBe(true);
+			// Even a test delete that still holds the production ids (its create failed) leaves them.
+			expect(await lifecycle('wf-a', clone(prodData), test.url, 'delete', 'manual')).toBe(true);
+			const objects = await ownObjects();
+			expect(objects.webhooks.map((w) => w.id)).toEqual([nodeData(prodData).webhookId]);
+			expect(objects.triggers.map((t) => t.id)).toEqual([nodeData(prodData).triggerId]);
+			expect(await lifecycle('wf-a', prodData, prod.url, 'checkExists')).toBe(true);
+		} finally {
+			await prod.close();
+			await test.close();
+		}
+	});
+
+	it('checkExists treats a deactivated trigger or webhook as missing; create then restores a working pair', async () => {
+		const a = await startReceiver('wf-a', {});
+		try {
+			const data: IDataObject = {};
+			await lifecycle('wf-a', data, a.url, 'create');
+			zendesk.store.triggers.get(nodeData(data).triggerId as number)!.active = false;
+			expect(await lifecycle('wf-a', data, a.url, 'checkExists')).toBe(false);
+			await lifecycle('wf-a', data, a.url, 'create');
+			expect(await lifecycle('wf-a', data, a.url, 'checkExists')).toBe(true);
+			zendesk.store.webhooks.get(nodeData(data).webhookId as string)!.status = 'inactive';
+			expect(await lifecycle('wf-a', data, a.url, 'checkExists')).toBe(false);
+			await lifecycle('wf-a', data, a.url, 'create');
+			const objects = await ownObjects();
+			expect(objects.webhooks).toHaveLength(1);
+			expect(objects.triggers).toHaveLength(1);
+			expect(zendesk.store.webhooks.get(nodeData(data).webhookId as string)!.status).toBe('active');
+			expect(zendesk.store.triggers.get(nodeData(data).triggerId as number)!.active).toBe(true);
+		} finally {
+			await a.close();
+		}
+	});
+
+	it('after a WEBHOOK_URL change, activation removes the old webhook and trigger named ours', async () => {
+		const before = await startReceiver('wf-a', {});
+		const after = await startReceiver('wf-a', {});
+		try {
+			const data: IDataObject = {};
+			await lifecycle('wf-a', data, before.url, 'create');
+			const oldWebhookId = nodeData(data).webhookId;
+			expect(await lifecycle('wf-a', data, after.url, 'checkExists')).toBe(false);
+			await lifecycle('wf-a', data, after.url, 'create');
+			const objects = await ownObjects();
+			expect(objects.webhooks.map((w) => new URL(w.endpoint).origin)).toEqual([new URL(after.url).origin]);
+			expect(objects.webhooks[0].id).not.toBe(oldWebhookId);
+			expect(objects.triggers).toHaveLength(1);
+		} finally {
+			await before.close();
+			await after.close();
+		}
+	});
+
+	it('a webhook created before trigger creation failed is deleted again, and a failing clean-up does not hide why', async () => {
+		const a = await startReceiver('wf-a', {});
+		try {
+			zendesk.server.injectFault('POST /api/v2/triggers.json', { kind: 'status', status: 422, body: { error: 'RecordInvalid', description: 'Title: is too long' } });
+			await expect(lifecycle('wf-a', {}, a.url, 'create')).rejects.toThrow(/422|RecordInvalid|too long/);
+			expect((await ownObjects()).webhooks).toEqual([]);
+			expect((await ownObjects()).triggers).toEqual([]);
+
+			zendesk.server.injectFault('POST /api/v2/triggers.json', { kind: 'status', status: 422, body: { error: 'RecordInvalid', description: 'Title: is too long' } });
+			zendesk.server.injectFault('DELETE /api/v2/webhooks/:id', { kind: 'status', status: 403, body: { error: 'Forbidden' } });
+			const failure = await lifecycle('wf-a', {}, a.url, 'create').then(
+				() => undefined,
+				(error: Error) => error,
+			);
+			expect(failure?.message).toMatch(/422|RecordInvalid|too long/);
+			expect(failure?.message).not.toMatch(/403|Forbidden/);
+			// The left-over webhook is ours (name and endpoint): the next activation removes it.
+			expect((await ownObjects()).webhooks).toHaveLength(1);
+			await lifecycle('wf-a', {}, a.url, 'create');
+			expect((await ownObjects()).webhooks).toHaveLength(1);
+			expect((await ownObjects()).triggers).toHaveLength(1);
 		} finally {
 			await a.close();
 		}

@@ -2,6 +2,8 @@ import {
 	buildTriggerConditions,
 	buildTriggerCreateBody,
 	buildWebhookCreateBody,
+	isActiveTrigger,
+	isActiveWebhook,
 	isOwnTrigger,
 	isOwnWebhook,
 	ownedObjectName,
@@ -124,7 +126,19 @@ describe('webhook and trigger set-up', () => {
 		expect(triggerWebhookId(trigger)).toBe('01ABC');
 		expect(isOwnTrigger(trigger, name, '01ABC')).toBe(true);
 		expect(isOwnTrigger(trigger, name, '01XYZ')).toBe(false);
-		expect(isOwnTrigger({ ...trigger, title: 'someone else' }, name)).toBe(false);
+		expect(isOwnTrigger({ ...trigger, title: 'someone else' }, name, '01ABC')).toBe(false);
+		// Same title (another instance imported from the same template) but another webhook: not ours.
+		expect(isOwnTrigger(trigger, name, ['01XYZ', '01QRS'])).toBe(false);
+		expect(isOwnTrigger(trigger, name, ['01XYZ', '01ABC'])).toBe(true);
+		expect(isOwnTrigger(trigger, name, [])).toBe(false);
+		expect(isOwnTrigger({ ...trigger, actions: [] }, name, '01ABC')).toBe(false);
+	});
+	it('tells active webhooks and triggers from deactivated ones', () => {
+		expect(isActiveWebhook({ id: '1', status: 'active' })).toBe(true);
+		expect(isActiveWebhook({ id: '1' })).toBe(true);
+		expect(isActiveWebhook({ id: '1', status: 'inactive' })).toBe(false);
+		expect(isActiveTrigger({ id: 1, active: true })).toBe(true);
+		expect(isActiveTrigger({ id: 1, active: false })).toBe(false);
 	});
 });
 

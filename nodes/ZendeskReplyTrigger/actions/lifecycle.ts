@@ -7,8 +7,11 @@ import { forgetSetup, rememberSetup } from '../../shared/zendesk/returnPathSetup
 import {
 	buildTriggerCreateBody,
 	buildWebhookCreateBody,
+	isActiveTrigger,
+	isActiveWebhook,
 	isOwnTrigger,
 	isOwnWebhook,
+	sameEndpoint,
 	type ZendeskTriggerObject,
 	type ZendeskWebhookObject,
 } from '../../shared/zendesk/webhooks';
@@ -21,24 +24,59 @@ import {
 	getTrigger,
 	getWebhook,
 	setupOf,
+	type Setup,
 } from './zendeskObjects';
 
-/** Our webhook and trigger still exist (found by id, else by name and endpoint): static data follows them. */
+/**
+ * n8n's test webhook ("Listen for test event") runs these methods with the test URL and the
+ * workflow's stored static data, which holds the production objects' ids: a test run must only
+ * ever touch objects at its own (test) endpoint.
+ */
+function isTestRun(ctx: IHookFunctions): boolean {
+	return ctx.getMode() === 'manual' || ctx.getActivationMode() === 'manual';
+}
+
+/** Our webhook at this endpoint: the remembered one if it still is ours here, else found by name and endpoint. */
+async function currentWebhook(ctx: IHookFunctions, setup: Setup): Promise<ZendeskWebhookObject | undefined> {
+	const remembered = setup.data.webhookId ? await getWebhook(ctx, setup, setup.data.webhookId) : undefined;
+	if (remembered && isOwnWebhook(remembered, setup.name, setup.endpoint)) return remembered;
+	return (await findOwnWebhooks(ctx, setup))[0];
+}
+
+/**
+ * Our webhook and trigger exist and are active. A deactivated one counts as missing, so n8n calls
+ * create, which replaces the pair. Static data follows what was found (restart, lost data).
+ */
 export async function ownObjectsExist(ctx: IHookFunctions): Promise<boolean> {
 	const setup = setupOf(ctx);
 	const { data } = setup;
-	let webhook = data.webhookId ? await getWebhook(ctx, setup, data.webhookId) : undefined;
-	if (!webhook || !isOwnWebhook(webhook, setup.name, setup.endpoint)) webhook = (await findOwnWebhooks(ctx, setup))[0];
-	if (!webhook) {
-		forgetSetup(data);
-		return false;
-	}
+	const webhook = await currentWebhook(ctx, setup);
+	if (!webhook || !isActiveWebhook(webhook)) return false;
 	let trigger = data.triggerId ? await getTrigger(ctx, setup, data.triggerId) : undefined;
-	if (!trigger || !isOwnTrigger(trigger, setup.name, webhook.id)) trigger = (await findOwnTriggers(ctx, setup, webhook.id))[0];
-	if (!trigger) return false;
+	if (!trigger || !isOwnTrigger(trigger, setup.name, webhook.id)) trigger = (await findOwnTriggers(ctx, setup, [webhook.id]))[0];
+	if (!trigger || !isActiveTrigger(trigger)) return false;
 	const signingSecret = data.webhookId !== webhook.id || !data.signingSecret ? await fetchSigningSecret(ctx, setup, webhook.id) : data.signingSecret;
 	rememberSetup(data, { webhookId: webhook.id, triggerId: trigger.id, signingSecret, endpoint: setup.endpoint, name: setup.name });
 	return true;
+}
+
+/** Deletes the given webhooks (all known to be ours) and the triggers of ours that notify them, triggers first. */
+async function removePairs(ctx: IHookFunctions, setup: Setup, webhooks: ZendeskWebhookObject[]): Promise<void> {
+	const ids = [...new Set(webhooks.map((webhook) => webhook.id))];
+	if (ids.length === 0) return;
+	const triggers: ZendeskTriggerObject[] = await findOwnTriggers(ctx, setup, ids);
+	for (const trigger of triggers) await deleteTrigger(ctx, setup, trigger.id);
+	for (const id of ids) await deleteWebhook(ctx, setup, id);
+}
+
+/**
+ * The webhook this n8n instance created for an earlier WEBHOOK_URL: its id is in our static data,
+ * it has our name, and its endpoint is no longer ours. Never in a test run (see isTestRun).
+ */
+async function webhookOfEarlierUrl(ctx: IHookFunctions, setup: Setup): Promise<ZendeskWebhookObject | undefined> {
+	if (isTestRun(ctx) || !setup.data.webhookId) return undefined;
+	const remembered = await getWebhook(ctx, setup, setup.data.webhookId);
+	return remembered && remembered.name === setup.name && !sameEndpoint(remembered.endpoint, setup.endpoint) ? remembered : undefined;
 }
 
 /** Creates the webhook, then the trigger that calls it; a half set-up is removed again. */
@@ -46,9 +84,11 @@ export async function createOwnObjects(ctx: IHookFunctions): Promise<boolean> {
 	const setup = setupOf(ctx);
 	const ticketTag = String(ctx.getNodeParameter('ticketTag', 'slack_dm')).trim();
 	const options = ctx.getNodeParameter('options', {}) as { includeApiComments?: boolean };
-	// Leftovers of an interrupted set-up of this very node (same name and endpoint) go first.
-	for (const trigger of await findOwnTriggers(ctx, setup)) await deleteTrigger(ctx, setup, trigger.id);
-	for (const webhook of await findOwnWebhooks(ctx, setup)) await deleteWebhook(ctx, setup, webhook.id);
+	// Leftovers at this endpoint (an interrupted or deactivated set-up) and the pair of an earlier URL go first.
+	const stale = await findOwnWebhooks(ctx, setup);
+	const earlier = await webhookOfEarlierUrl(ctx, setup);
+	if (earlier) stale.push(earlier);
+	await removePairs(ctx, setup, stale);
 
 	const created = await callZendesk<{ webhook?: ZendeskWebhookObject }>(ctx, setup.credentialType, {
 		method: 'POST',
@@ -70,35 +110,32 @@ export async function createOwnObjects(ctx: IHookFunctions): Promise<boolean> {
 		if (!trigger.body.trigger?.id) throw new NodeOperationError(ctx.getNode(), 'Zendesk did not return the created trigger');
 		rememberSetup(setup.data, { webhookId, triggerId: trigger.body.trigger.id, signingSecret, endpoint: setup.endpoint, name: setup.name });
 	} catch (error) {
-		// Do not leave a webhook without its trigger behind.
-		await deleteWebhook(ctx, setup, webhookId);
+		// Do not leave a webhook without its trigger behind. If that fails too, the original error is
+		// what the user must see; the webhook (our name, our endpoint) goes at the next activation.
+		try {
+			await deleteWebhook(ctx, setup, webhookId);
+		} catch {
+			// Intentionally ignored: see above.
+		}
 		throw toNodeError(ctx.getNode(), error);
 	}
 	return true;
 }
 
-/** Deletes exactly our objects: by the ids remembered, else found by name and endpoint. */
+/**
+ * Deletes exactly our objects: our webhooks at this endpoint (name and endpoint), the remembered
+ * one (also after a WEBHOOK_URL change, but never in a test run), and the triggers of ours that
+ * notify them.
+ */
 export async function deleteOwnObjects(ctx: IHookFunctions): Promise<boolean> {
 	const setup = setupOf(ctx);
-	const { data } = setup;
-	const triggerIds = new Set<number>();
-	const webhookIds = new Set<string>();
-	if (data.triggerId) triggerIds.add(data.triggerId);
-	if (data.webhookId) webhookIds.add(data.webhookId);
-	if (!data.webhookId) {
-		// Static data lost: find our objects by name and endpoint, never anyone else's.
-		for (const webhook of await findOwnWebhooks(ctx, setup)) webhookIds.add(webhook.id);
-		for (const trigger of await findOwnTriggers(ctx, setup)) triggerIds.add(trigger.id);
+	const webhooks = await findOwnWebhooks(ctx, setup);
+	const { webhookId } = setup.data;
+	if (webhookId && !webhooks.some((webhook) => webhook.id === webhookId)) {
+		const remembered = await getWebhook(ctx, setup, webhookId);
+		if (remembered && remembered.name === setup.name && (!isTestRun(ctx) || sameEndpoint(remembered.endpoint, setup.endpoint))) webhooks.push(remembered);
 	}
-	// The trigger references the webhook: delete it first.
-	for (const id of triggerIds) {
-		const trigger = await getTrigger(ctx, setup, id);
-		if (trigger && isOwnTrigger(trigger, setup.name)) await deleteTrigger(ctx, setup, id);
-	}
-	for (const id of webhookIds) {
-		const webhook = await getWebhook(ctx, setup, id);
-		if (webhook && webhook.name === setup.name) await deleteWebhook(ctx, setup, id);
-	}
-	forgetSetup(data);
+	await removePairs(ctx, setup, webhooks);
+	forgetSetup(setup.data);
 	return true;
 }

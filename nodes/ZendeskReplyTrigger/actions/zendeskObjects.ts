@@ -54,15 +54,17 @@ export async function findOwnWebhooks(ctx: HttpContext, setup: Setup): Promise<Z
 	return found;
 }
 
-export async function findOwnTriggers(ctx: HttpContext, setup: Setup, webhookId?: string): Promise<ZendeskTriggerObject[]> {
+/** Triggers with our title that notify one of `webhookIds` (webhooks known to be ours). */
+export async function findOwnTriggers(ctx: HttpContext, setup: Setup, webhookIds: readonly string[]): Promise<ZendeskTriggerObject[]> {
 	const found: ZendeskTriggerObject[] = [];
+	if (webhookIds.length === 0) return found;
 	let request: PageRequest | undefined = { path: '/triggers.json', qs: { per_page: 100 } };
 	for (let page = 0; request && page < MAX_LIST_PAGES; page++) {
 		const response: { body: { triggers?: ZendeskTriggerObject[]; next_page?: string | null } } = await callZendesk(ctx, setup.credentialType, {
 			method: 'GET',
 			...request,
 		});
-		found.push(...(response.body.triggers ?? []).filter((trigger) => isOwnTrigger(trigger, setup.name, webhookId)));
+		found.push(...(response.body.triggers ?? []).filter((trigger) => isOwnTrigger(trigger, setup.name, webhookIds)));
 		request = nextPageRequest(response.body.next_page);
 	}
 	return found;

@@ -173,7 +173,7 @@ export interface ZendeskTriggerObject {
 	actions?: Array<{ field?: string; value?: unknown }>;
 }
 
-function sameEndpoint(a: string | undefined, b: string): boolean {
+export function sameEndpoint(a: string | undefined, b: string): boolean {
 	if (!a) return false;
 	return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 }
@@ -194,10 +194,26 @@ export function triggerWebhookId(trigger: ZendeskTriggerObject): string | undefi
 	return undefined;
 }
 
-/** Our trigger: our exact title and, when we know it, notifying our webhook. */
-export function isOwnTrigger(trigger: ZendeskTriggerObject, name: string, webhookId?: string): boolean {
+/**
+ * Our trigger: our exact title AND notifying one of our webhooks (found by name and endpoint, or
+ * remembered). The title alone is not enough: two n8n instances imported from one template (or
+ * n8n's test webhook on the active workflow) share it, and would delete each other's trigger.
+ */
+export function isOwnTrigger(trigger: ZendeskTriggerObject, name: string, ownWebhookIds: string | readonly string[]): boolean {
 	if (trigger.title !== name) return false;
-	return webhookId === undefined || triggerWebhookId(trigger) === webhookId;
+	const webhookId = triggerWebhookId(trigger);
+	const ids: readonly string[] = typeof ownWebhookIds === 'string' ? [ownWebhookIds] : ownWebhookIds;
+	return webhookId !== undefined && ids.includes(webhookId);
+}
+
+/** A webhook Zendesk will call (`status` absent counts as active, as Zendesk's default). */
+export function isActiveWebhook(webhook: ZendeskWebhookObject): boolean {
+	return webhook.status === undefined || webhook.status === 'active';
+}
+
+/** A trigger Zendesk will fire. */
+export function isActiveTrigger(trigger: ZendeskTriggerObject): boolean {
+	return trigger.active !== false;
 }
 
 /** What the node keeps in workflow static data between activation and deactivation. */
