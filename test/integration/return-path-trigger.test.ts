@@ -35,7 +35,8 @@ async function startReceiver(workflowId: string, staticData: IDataObject): Promi
 			invokeWebhook(trigger, { workflowId, parameters: {}, credentials, staticData, headers, rawBody: Buffer.concat(chunks) })
 				.then((result) => {
 					received.push({ status: result.status, items: result.workflowData?.[0] ?? [] });
-					res.writeHead(result.status, { 'Content-Type': 'application/json' });
+					const retryAfter = (result.headers as Record<string, string> | undefined)?.['retry-after'];
+					res.writeHead(result.status, { 'Content-Type': 'application/json', ...(retryAfter ? { 'Retry-After': retryAfter } : {}) });
 					res.end(JSON.stringify(result.body ?? {}));
 				})
 				.catch((error: Error) => {
@@ -96,7 +97,8 @@ async function ownObjects() {
 }
 
 beforeAll(async () => {
-	zendesk = await startZendeskEmulator({ rateLimits: false, webhookRetryDelayMs: 50 });
+	// Retry-After waits scaled down 100x, so a redelivery the node asks for comes within the test.
+	zendesk = await startZendeskEmulator({ rateLimits: false, webhookRetryDelayMs: 50, webhookRetryAfterScale: 0.01 });
 	credentials = {
 		zendeskDmApi: { subdomain: 'acme', email: zendesk.fixtures.bridge.email, apiToken: zendesk.fixtures.bridge.apiToken, baseUrl: zendesk.url },
 	};
@@ -380,6 +382,18 @@ describe('deliveries', () => {
 		expect(result.status).toBe(200);
 		expect(result.workflowData).toBeUndefined();
 		expect(result.body).toMatchObject({ skipped: 'authorIsRequester' });
+	});
+
+	it('a transient Zendesk API failure answers 503 + Retry-After, so Zendesk redelivers and the reply arrives', async () => {
+		const { ticketId } = await createSlackTicket();
+		// Reading the comment fails once in a way the transport does not retry itself (a long Retry-After).
+		zendesk.server.injectFault('GET /api/v2/tickets/:id/comments.json', { kind: 'rateLimit', retryAfterSeconds: 120 });
+		await zendesk.agentReply(ticketId, { public: true, body: 'On it.' });
+		await zendesk.flushWebhooks();
+		expect(receiver.received.map((r) => r.status)).toEqual([503, 200]);
+		const delivery = zendesk.deliveries.find((d) => d.ticketId === ticketId)!;
+		expect(delivery.delivered).toBe(true);
+		expect(emitted()).toEqual([expect.objectContaining({ ticketId, comment: expect.objectContaining({ body: expect.stringContaining('On it.') }) })]);
 	});
 
 	it('emits a redelivered comment once', async () => {

@@ -22,7 +22,7 @@ import {
 	type ZendeskUserJson,
 } from '../../shared/zendesk/replyEvents';
 import { deliveryClaimKey } from '../../shared/zendesk/returnPathSetup';
-import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS, verifyZendeskSignature, type ReturnPathStaticData } from '../../shared/zendesk/webhooks';
+import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS, redeliveryAnswer, verifyZendeskSignature, type ReturnPathStaticData } from '../../shared/zendesk/webhooks';
 import { MAX_LIST_PAGES } from './zendeskObjects';
 
 /** Claims per process: two concurrent deliveries of one comment start one execution. */
@@ -98,8 +98,15 @@ export async function receiveReply(ctx: IWebhookFunctions): Promise<IWebhookResp
 		data.deliveredCommentIds = rememberDelivered(data.deliveredCommentIds, comment.id);
 		return { workflowData: [ctx.helpers.returnJsonArray([toItemJson(item)])] };
 	} catch (error) {
-		// Let Zendesk's retry deliver it again.
+		// Zendesk does not redeliver after a 500: answer 503 + Retry-After so it does, and say so in the log.
 		if (claimKey) deliveryClaims.release(claimKey);
-		throw toNodeError(ctx.getNode(), error);
+		const nodeError = toNodeError(ctx.getNode(), error);
+		ctx.logger.warn(`Zendesk Reply Trigger: ticket ${payload.ticketId} could not be read (${nodeError.message}); asked Zendesk to redeliver`, {
+			ticketId: payload.ticketId,
+			commentId: payload.commentId,
+		});
+		const answer = redeliveryAnswer();
+		ctx.getResponseObject().status(answer.status).set(answer.headers).json(answer.body);
+		return { noWebhookResponse: true };
 	}
 }

@@ -63,6 +63,24 @@ export function verifyZendeskSignature(input: {
 	return { valid: true };
 }
 
+// ---------------------------------------------------------------- asking Zendesk to redeliver
+
+/**
+ * What the webhook answers when it could not handle a delivery (reading the ticket or comment
+ * failed). Zendesk does not retry a 500; it retries 409, and 429/503 with a Retry-After below 60
+ * seconds (https://developer.zendesk.com/documentation/webhooks/troubleshooting/, up to 3 times).
+ * So: 503 with a short Retry-After, and Zendesk delivers the comment again.
+ */
+export const REDELIVERY_RETRY_AFTER_SECONDS = 10;
+
+export function redeliveryAnswer(): { status: 503; headers: { 'Retry-After': string }; body: { error: string } } {
+	return {
+		status: 503,
+		headers: { 'Retry-After': String(REDELIVERY_RETRY_AFTER_SECONDS) },
+		body: { error: 'temporarily unable to read the comment; please redeliver' },
+	};
+}
+
 // ---------------------------------------------------------------- webhook + trigger set-up
 
 /** Zendesk's via id for "Web service (API)": updates the bridge makes through the API. */
