@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY_POLICY, decideRetry, retryAfterMs } from '../../nodes/shared/transport/retryPolicy';
+import { DEFAULT_RETRY_POLICY, decideRetry, rateLimitCharge, retryAfterMs } from '../../nodes/shared/transport/retryPolicy';
 
 describe('retryAfterMs', () => {
 	it('reads seconds, case-insensitively', () => {
@@ -50,5 +50,56 @@ describe('decideRetry', () => {
 	it('stops after maxAttempts', () => {
 		expect(decideRetry({ statusCode: 500 }, 4, policy).retry).toBe(false);
 		expect(decideRetry({ statusCode: 500 }, DEFAULT_RETRY_POLICY.maxAttempts, DEFAULT_RETRY_POLICY).retry).toBe(false);
+	});
+});
+
+describe('decideRetry with a rate-limit budget (429s bounded by time, not attempts)', () => {
+	const policy = { maxAttempts: 5, baseDelayMs: 250, maxDelayMs: 60_000, rateLimitBudgetMs: 120_000 };
+	const limited = { statusCode: 429, headers: { 'retry-after': '1' } };
+
+	/** Replays a call the way sendWithRetry keeps its history; returns the attempts made. */
+	function attemptsUntilGivingUp(outcomeAt: (attempt: number) => { statusCode?: number; headers?: Record<string, unknown>; errorCode?: string }, p = policy) {
+		const history = { rateLimitedAttempts: 0, rateLimitWaitedMs: 0 };
+		for (let attempt = 1; attempt < 10_000; attempt++) {
+			const decision = decideRetry(outcomeAt(attempt), attempt, p, history);
+			if (!decision.retry) return { attempts: attempt, history };
+			if (decision.reason === 'rate limited') {
+				history.rateLimitedAttempts++;
+				history.rateLimitWaitedMs += rateLimitCharge(decision.waitMs, p);
+			}
+		}
+		throw new Error('never gave up');
+	}
+
+	it('keeps waiting out Retry-After: 1 far beyond maxAttempts (30 callers behind a 1-per-second limit)', () => {
+		expect(decideRetry(limited, 30, policy, { rateLimitedAttempts: 29, rateLimitWaitedMs: 29_000 })).toEqual({ retry: true, waitMs: 1000, reason: 'rate limited' });
+	});
+	it('gives up once the waits would exceed the budget', () => {
+		expect(decideRetry(limited, 121, policy, { rateLimitedAttempts: 120, rateLimitWaitedMs: 120_000 })).toEqual({ retry: false });
+		expect(attemptsUntilGivingUp(() => limited)).toEqual({ attempts: 121, history: { rateLimitedAttempts: 120, rateLimitWaitedMs: 120_000 } });
+		expect(attemptsUntilGivingUp(() => limited, { ...policy, rateLimitBudgetMs: 5_000 }).attempts).toBe(6);
+	});
+	it('counts a Retry-After of 0 as at least the base delay, so it cannot loop for ever', () => {
+		const { attempts } = attemptsUntilGivingUp(() => ({ statusCode: 429, headers: { 'retry-after': '0' } }), { ...policy, rateLimitBudgetMs: 1_000 });
+		expect(attempts).toBe(5);
+	});
+	it('backs off exponentially on 429s without Retry-After, counting only the 429s', () => {
+		expect(decideRetry({ statusCode: 429 }, 7, policy, { rateLimitedAttempts: 2, rateLimitWaitedMs: 750 })).toMatchObject({ retry: true, waitMs: 1000 });
+	});
+	it('still limits other failures to maxAttempts, not counting the 429s between them', () => {
+		// 20 rate limits, then 503s: four 503 retries are allowed, the fifth 503 ends the call.
+		const { attempts, history } = attemptsUntilGivingUp((attempt) => (attempt <= 20 ? limited : { statusCode: 503 }));
+		expect(attempts).toBe(25);
+		expect(history.rateLimitedAttempts).toBe(20);
+		expect(decideRetry({ statusCode: 503 }, 22, policy, { rateLimitedAttempts: 20, rateLimitWaitedMs: 20_000 })).toMatchObject({ retry: true, waitMs: 500 });
+	});
+	it('without a budget, 429s count against maxAttempts (pre-answer calls keep their tight limit)', () => {
+		const tight = { maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 500 };
+		expect(decideRetry(limited, 1, { ...tight, maxDelayMs: 1000 })).toMatchObject({ retry: true });
+		expect(decideRetry(limited, 2, { ...tight, maxDelayMs: 1000 })).toEqual({ retry: false });
+	});
+	it('the default policy has a 120 s rate-limit budget', () => {
+		expect(DEFAULT_RETRY_POLICY.rateLimitBudgetMs).toBe(120_000);
+		expect(decideRetry(limited, 6, DEFAULT_RETRY_POLICY, { rateLimitedAttempts: 5, rateLimitWaitedMs: 5_000 }).retry).toBe(true);
 	});
 });

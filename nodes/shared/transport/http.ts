@@ -10,7 +10,8 @@ import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { countCall } from './callStats';
 import type { RetryPolicy } from './retryPolicy';
-import { DEFAULT_RETRY_POLICY, decideRetry } from './retryPolicy';
+import type { RateLimitHistory } from './retryPolicy';
+import { DEFAULT_RETRY_POLICY, decideRetry, RATE_LIMITED, rateLimitCharge } from './retryPolicy';
 
 /** Every n8n context that can send authenticated HTTP requests. */
 export type HttpContext = IExecuteFunctions | IHookFunctions | IWebhookFunctions | ILoadOptionsFunctions;
@@ -73,6 +74,7 @@ function releaseBody(body: unknown): void {
  */
 export async function sendWithRetry<T = unknown>(ctx: HttpContext, options: SendOptions): Promise<HttpResult<T>> {
 	const policy = options.policy ?? DEFAULT_RETRY_POLICY;
+	const history: RateLimitHistory = { rateLimitedAttempts: 0, rateLimitWaitedMs: 0 };
 	for (let attempt = 1; ; attempt++) {
 		countCall(options.service, options.route);
 		let response: FullResponse | undefined;
@@ -96,8 +98,13 @@ export async function sendWithRetry<T = unknown>(ctx: HttpContext, options: Send
 			},
 			attempt,
 			policy,
+			history,
 		);
 		if (decision.retry) {
+			if (decision.reason === RATE_LIMITED) {
+				history.rateLimitedAttempts++;
+				history.rateLimitWaitedMs += rateLimitCharge(decision.waitMs, policy);
+			}
 			releaseBody(response?.body);
 			await sleep(decision.waitMs);
 			continue;

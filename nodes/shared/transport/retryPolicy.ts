@@ -16,9 +16,15 @@ export interface RetryPolicy {
 	 * 429 is still retried: Zendesk and Slack refuse rate-limited requests before applying them.
 	 */
 	resendAfterAmbiguousFailure?: boolean;
+	/**
+	 * Rate limits (429) are retried while their waits add up to at most this many ms, however many
+	 * attempts that takes: with a 1-per-second limit and 30 callers, a caller may need ~30 attempts.
+	 * Unset: 429s count against maxAttempts like any other failure (tight pre-answer budgets).
+	 */
+	rateLimitBudgetMs?: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 250, maxDelayMs: 60_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 250, maxDelayMs: 60_000, rateLimitBudgetMs: 120_000 };
 
 /** For writes that must never be applied twice: only 429 is retried (see resendAfterAmbiguousFailure). */
 export const NO_AMBIGUOUS_RESEND_POLICY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, resendAfterAmbiguousFailure: false };
@@ -34,6 +40,24 @@ export interface AttemptOutcome {
 }
 
 export type RetryDecision = { retry: false } | { retry: true; waitMs: number; reason: string };
+
+/** The reason of a retry after a 429 / ratelimited answer. */
+export const RATE_LIMITED = 'rate limited';
+
+/** What the earlier attempts of one call cost in rate limits (the transport keeps it). */
+export interface RateLimitHistory {
+	/** Attempts that were answered 429 / ratelimited. */
+	rateLimitedAttempts: number;
+	/** Rate-limit waits so far, each counted as at least baseDelayMs (a Retry-After of 0 cannot loop for ever). */
+	rateLimitWaitedMs: number;
+}
+
+export const NO_RATE_LIMIT_HISTORY: RateLimitHistory = { rateLimitedAttempts: 0, rateLimitWaitedMs: 0 };
+
+/** What a rate-limit wait costs from the budget. */
+export function rateLimitCharge(waitMs: number, policy: RetryPolicy): number {
+	return Math.max(waitMs, policy.baseDelayMs);
+}
 
 const RETRYABLE_NETWORK_CODES = new Set([
 	'ECONNRESET',
@@ -65,15 +89,31 @@ export function retryAfterMs(headers: Record<string, unknown> | undefined, now =
 	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-export function decideRetry(outcome: AttemptOutcome, attempt: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY): RetryDecision {
-	if (attempt >= policy.maxAttempts) return { retry: false };
-	const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+/**
+ * `attempt` counts every attempt of the call so far (1 = the first). With a rate-limit budget,
+ * 429s are bounded by the budget and the other failures by maxAttempts (429s not counted).
+ */
+export function decideRetry(
+	outcome: AttemptOutcome,
+	attempt: number,
+	policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+	history: RateLimitHistory = NO_RATE_LIMIT_HISTORY,
+): RetryDecision {
+	const budget = policy.rateLimitBudgetMs;
+	const rateLimited = outcome.statusCode === 429 || outcome.slackError === 'ratelimited';
+	// With a budget, 429s and other failures are counted apart (each kind backs off on its own count).
+	let failures = attempt;
+	if (budget !== undefined) failures = rateLimited ? history.rateLimitedAttempts + 1 : attempt - history.rateLimitedAttempts;
+	const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (Math.max(1, failures) - 1));
 
-	if (outcome.statusCode === 429 || outcome.slackError === 'ratelimited') {
+	if (rateLimited) {
 		const wait = retryAfterMs(outcome.headers) ?? backoff;
 		if (wait > policy.maxDelayMs) return { retry: false };
-		return { retry: true, waitMs: wait, reason: 'rate limited' };
+		if (budget === undefined) return attempt >= policy.maxAttempts ? { retry: false } : { retry: true, waitMs: wait, reason: RATE_LIMITED };
+		if (history.rateLimitWaitedMs + rateLimitCharge(wait, policy) > budget) return { retry: false };
+		return { retry: true, waitMs: wait, reason: RATE_LIMITED };
 	}
+	if (failures >= policy.maxAttempts) return { retry: false };
 	if (policy.resendAfterAmbiguousFailure === false) return { retry: false };
 	if (outcome.statusCode !== undefined && outcome.statusCode >= 500) {
 		const wait = retryAfterMs(outcome.headers) ?? backoff;
