@@ -25,14 +25,14 @@ let zendesk: ZendeskEmulator;
 let credentials: Record<string, ICredentialDataDecryptedObject>;
 
 /** Plays n8n's webhook endpoint for one workflow: every POST goes through the node's webhook(). */
-async function startReceiver(workflowId: string, staticData: IDataObject): Promise<Receiver> {
+async function startReceiver(workflowId: string, staticData: IDataObject, parameters: IDataObject = {}): Promise<Receiver> {
 	const received: Receiver['received'] = [];
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
 			const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-			invokeWebhook(trigger, { workflowId, parameters: {}, credentials, staticData, headers, rawBody: Buffer.concat(chunks) })
+			invokeWebhook(trigger, { workflowId, parameters: parameters as never, credentials, staticData, headers, rawBody: Buffer.concat(chunks) })
 				.then((result) => {
 					received.push({ status: result.status, items: result.workflowData?.[0] ?? [] });
 					const retryAfter = (result.headers as Record<string, string> | undefined)?.['retry-after'];
@@ -433,5 +433,41 @@ describe('deliveries', () => {
 		}
 		const unsigned = await invokeWebhook(trigger, { workflowId: 'wf-a', credentials, staticData, rawBody: body, headers: { 'content-type': 'application/json' } });
 		expect(unsigned.status).toBe(401);
+	});
+});
+
+describe('with "Include Replies Made Through the API" on (audit, issue 7 item 6)', () => {
+	const parameters = { options: { includeApiComments: true } };
+	let receiver: Receiver;
+	let staticData: IDataObject;
+
+	beforeEach(async () => {
+		staticData = {};
+		receiver = await startReceiver('wf-api', staticData, parameters);
+		expect(await runWebhookLifecycle(trigger, { workflowId: 'wf-api', parameters: parameters as never, credentials, staticData, webhookUrl: receiver.url }, 'create')).toBe(true);
+	});
+
+	afterEach(async () => {
+		await receiver.close();
+	});
+
+	const emitted = () => receiver.received.flatMap((r) => r.items.map((i) => i.json));
+
+	it('never echoes what the inbound pipeline posted, even for a group-DM participant who is an agent', async () => {
+		const { ticketId } = await createSlackTicket();
+		// The Upsert writes a participant's Slack message as that participant (an agent here), through the API, with its marker.
+		const bridged = await api().put(`/tickets/${ticketId}.json`, {
+			ticket: { comment: { body: 'from Slack: it is still on fire', author_id: zendesk.fixtures.anna.id, public: true }, metadata: { slack_dm_keys: 'T1:D1:1700000000.000100' } },
+		});
+		expect(bridged.status).toBe(200);
+		await zendesk.flushWebhooks();
+		expect(receiver.received.length).toBeGreaterThan(0);
+		expect(emitted()).toEqual([]);
+
+		// An agent app's API comment (no marker) is still sent, as the option says.
+		const fromApp = await api().put(`/tickets/${ticketId}.json`, { ticket: { comment: { body: 'Macro via app: please restart', author_id: zendesk.fixtures.anna.id, public: true } } });
+		expect(fromApp.status).toBe(200);
+		await zendesk.flushWebhooks();
+		expect(emitted()).toEqual([expect.objectContaining({ comment: expect.objectContaining({ body: expect.stringContaining('Macro via app') }) })]);
 	});
 });

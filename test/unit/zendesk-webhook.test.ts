@@ -16,9 +16,11 @@ import {
 import {
 	buildReplyItem,
 	decideEmission,
+	needsPipelineCheck,
 	newDeliveryClaims,
 	isTrustedAttachmentUrl,
 	parseReplyWebhookPayload,
+	postedByInboundPipeline,
 	rememberDelivered,
 	selectComment,
 	wasDelivered,
@@ -176,7 +178,7 @@ describe('which comments are emitted', () => {
 		['an author record that does not match', { ticket, comment: comment({ author_id: 21 }), author: agent, policy }, 'authorNotAgent'],
 		['an agent comment made through the API', { ticket, comment: comment({ via: { channel: 'api' } }), author: agent, policy }, 'postedViaApi'],
 		['an agent comment with numeric via 5', { ticket, comment: comment({ via: { channel: 5 } }), author: agent, policy }, 'postedViaApi'],
-		['the bridge user', { ticket, comment: comment(), author: agent, policy: { includeApiComments: true, bridgeUserIds: [20] } }, 'authorIsBridge'],
+		['what the inbound pipeline posted (audit marker), whoever the author', { ticket, comment: comment(), author: agent, policy: { includeApiComments: true }, postedByBridge: true }, 'postedByBridge'],
 		['an empty comment without files', { ticket, comment: comment({ body: '', html_body: ' ' }), author: agent, policy }, 'emptyComment'],
 	];
 	it.each(skips)('skips %s', (_name, input, reason) => {
@@ -258,5 +260,26 @@ describe('attachment download host', () => {
 		expect(isTrustedAttachmentUrl('https://evil.example/attachments/token/t/', 'https://acme.zendesk.com')).toBe(false);
 		expect(isTrustedAttachmentUrl('http://acme.zendesk.com/x', 'https://acme.zendesk.com')).toBe(false);
 		expect(isTrustedAttachmentUrl('not a url', 'https://acme.zendesk.com')).toBe(false);
+	});
+});
+
+describe('comments the inbound pipeline posted (audit marker)', () => {
+	const audits = [
+		{ id: 900, metadata: { custom: {} }, events: [{ id: 100, type: 'Comment' }] },
+		{ id: 901, metadata: { custom: { slack_dm_keys: 'T1:D1:1.1 T1:D1:1.2' } }, events: [{ id: 101, type: 'Comment' }] },
+		{ id: 902, metadata: { custom: { slack_dm_keys: 'T1:D1:1.3' } }, events: [] },
+	];
+	it('recognises a comment whose update carries the marker, by comment id or by audit id', () => {
+		expect(postedByInboundPipeline(audits, { id: 101 })).toBe(true);
+		expect(postedByInboundPipeline(audits, { id: 100, audit_id: 900 })).toBe(false);
+		expect(postedByInboundPipeline(audits, { id: 555, audit_id: 902 })).toBe(true);
+		expect(postedByInboundPipeline([], { id: 101, audit_id: 901 })).toBe(false);
+	});
+	it('asks the audits only for API comments the policy would let through', () => {
+		const apiComment = comment({ via: { channel: 'api' } });
+		expect(needsPipelineCheck(apiComment, { includeApiComments: true })).toBe(true);
+		expect(needsPipelineCheck(apiComment, { includeApiComments: false })).toBe(false);
+		expect(needsPipelineCheck(comment({ via: { channel: 'web' } }), { includeApiComments: true })).toBe(false);
+		expect(needsPipelineCheck(undefined, { includeApiComments: true })).toBe(false);
 	});
 });

@@ -7,12 +7,15 @@ import { webhookRawBody } from '../../shared/n8n/webhookRequest';
 import type { HttpContext } from '../../shared/transport/http';
 import { callZendesk } from '../../shared/transport/zendeskTransport';
 import type { PageRequest } from '../../shared/zendesk/pagination';
+import { lastAuditPage } from '../../shared/zendesk/comments';
 import { nextPageRequest } from '../../shared/zendesk/pagination';
 import {
 	buildReplyItem,
 	decideEmission,
+	needsPipelineCheck,
 	newDeliveryClaims,
 	parseReplyWebhookPayload,
+	postedByInboundPipeline,
 	rememberDelivered,
 	selectComment,
 	wasDelivered,
@@ -40,6 +43,28 @@ async function readComment(ctx: HttpContext, credentialType: string, ticketId: n
 		request = nextPageRequest(response.body.next_page);
 	}
 	return undefined;
+}
+
+/** Audits per page when looking for the one that added the comment. */
+const AUDIT_PAGE_SIZE = 100;
+
+/**
+ * The ticket's newest audits (Zendesk lists them oldest first, so the last page and the one
+ * before): the update that added a just-posted comment is among them.
+ */
+async function readRecentAudits(ctx: HttpContext, credentialType: string, ticketId: number): Promise<Array<Record<string, unknown>>> {
+	const counted = await callZendesk<{ count?: { value?: unknown } }>(ctx, credentialType, { method: 'GET', path: `/tickets/${ticketId}/audits/count.json` });
+	const last = lastAuditPage(counted.body?.count?.value, AUDIT_PAGE_SIZE);
+	const audits: Array<Record<string, unknown>> = [];
+	for (const page of last > 1 ? [last - 1, last] : [last]) {
+		const answer = await callZendesk<{ audits?: Array<Record<string, unknown>> }>(ctx, credentialType, {
+			method: 'GET',
+			path: `/tickets/${ticketId}/audits.json`,
+			qs: { page, per_page: AUDIT_PAGE_SIZE },
+		});
+		audits.push(...(answer.body?.audits ?? []));
+	}
+	return audits;
 }
 
 async function readUsers(ctx: HttpContext, credentialType: string, ids: number[]): Promise<Map<number, ZendeskUserJson>> {
@@ -85,7 +110,9 @@ export async function receiveReply(ctx: IWebhookFunctions): Promise<IWebhookResp
 		const comment = await readComment(ctx, credentialType, payload.ticketId, payload.commentId);
 		const users = comment ? await readUsers(ctx, credentialType, [comment.author_id, ticket.requester_id]) : new Map<number, ZendeskUserJson>();
 		const author = comment ? users.get(comment.author_id) : undefined;
-		const decision = decideEmission({ ticket, comment, author, policy: { includeApiComments: options.includeApiComments === true } });
+		const policy = { includeApiComments: options.includeApiComments === true };
+		const postedByBridge = comment && needsPipelineCheck(comment, policy) ? postedByInboundPipeline(await readRecentAudits(ctx, credentialType, ticket.id), comment) : false;
+		const decision = decideEmission({ ticket, comment, author, policy, postedByBridge });
 		if (!decision.emit || !comment || !author) {
 			return { webhookResponse: { ok: true, skipped: decision.emit ? 'commentNotFound' : decision.reason } };
 		}

@@ -5,6 +5,7 @@
 import { parseTicketExternalId, parseUserExternalId } from '../identity/externalIds';
 import { ClaimLedger } from '../state/ttlCache';
 import { isCredentialUrlTrusted } from '../transport/credentialUrlTrust';
+import { keysInAudits } from './comments';
 import { tagSlug } from './tags';
 
 /** The body our trigger's webhook sends (ids only; see WEBHOOK_PAYLOAD_TEMPLATE). */
@@ -45,6 +46,8 @@ export interface ZendeskCommentJson {
 	plain_body?: string;
 	public: boolean;
 	attachments?: ZendeskAttachmentJson[];
+	/** The audit (update) that added the comment. */
+	audit_id?: number;
 	via?: { channel?: string | number };
 	created_at?: string;
 }
@@ -79,15 +82,13 @@ export type SkipReason =
 	| 'authorIsRequester'
 	| 'authorNotAgent'
 	| 'postedViaApi'
-	| 'authorIsBridge'
+	| 'postedByBridge'
 	| 'emptyComment'
 	| 'duplicate';
 
 export interface EmissionPolicy {
 	/** Let agent comments made through the API through (apps, macros via API). Off by default. */
 	includeApiComments: boolean;
-	/** Zendesk user ids of the bridge itself (its API user): never echoed. */
-	bridgeUserIds?: number[];
 }
 
 function viaChannel(comment: ZendeskCommentJson): string {
@@ -97,22 +98,44 @@ function viaChannel(comment: ZendeskCommentJson): string {
 }
 
 /**
+ * Whether the node must ask the ticket's audits who added the comment: only for an API comment
+ * that the policy would otherwise let through (nothing else can come from the inbound pipeline).
+ */
+export function needsPipelineCheck(comment: ZendeskCommentJson | undefined, policy: EmissionPolicy): boolean {
+	return Boolean(comment) && policy.includeApiComments && viaChannel(comment as ZendeskCommentJson) === 'api';
+}
+
+/**
+ * Whether the inbound pipeline (the Zendesk Messaging Upsert) added the comment: its update
+ * carries the package's marker in the audit's custom metadata (see comments.ts). Its author can
+ * be anyone, e.g. a group-DM participant who is also an agent.
+ */
+export function postedByInboundPipeline(audits: Parameters<typeof keysInAudits>[0], comment: Pick<ZendeskCommentJson, 'id' | 'audit_id'>): boolean {
+	if ([...keysInAudits(audits).values()].includes(comment.id)) return true;
+	const audit = comment.audit_id === undefined ? undefined : audits.find((candidate) => (candidate as { id?: number }).id === comment.audit_id);
+	return audit !== undefined && keysInAudits([audit]).size > 0;
+}
+
+/**
  * Emit only public comments by agents on this package's tickets. Never the requester's own
- * messages (the inbound pipeline posts those as the requester, through the API), never comments
- * by the bridge's own user, and by default nothing added through the API.
+ * messages (the inbound pipeline posts those as the requester, through the API), never anything
+ * the inbound pipeline posted (`postedByBridge`, from the audit marker), and by default nothing
+ * added through the API.
  */
 export function decideEmission(input: {
 	ticket: ZendeskTicketJson;
 	comment: ZendeskCommentJson | undefined;
 	author: ZendeskUserJson | undefined;
 	policy: EmissionPolicy;
+	/** The comment's update carries the inbound pipeline's marker (see postedByInboundPipeline). */
+	postedByBridge?: boolean;
 }): { emit: true } | { emit: false; reason: SkipReason } {
 	const { ticket, comment, author, policy } = input;
 	if (!parseTicketExternalId(ticket.external_id)) return { emit: false, reason: 'notOurTicket' };
 	if (!comment) return { emit: false, reason: 'commentNotFound' };
 	if (comment.public !== true) return { emit: false, reason: 'privateComment' };
 	if (comment.author_id === ticket.requester_id) return { emit: false, reason: 'authorIsRequester' };
-	if (policy.bridgeUserIds?.includes(comment.author_id)) return { emit: false, reason: 'authorIsBridge' };
+	if (input.postedByBridge) return { emit: false, reason: 'postedByBridge' };
 	if (!author || author.id !== comment.author_id || (author.role !== 'agent' && author.role !== 'admin')) {
 		return { emit: false, reason: 'authorNotAgent' };
 	}
