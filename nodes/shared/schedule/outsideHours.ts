@@ -1,0 +1,108 @@
+/**
+ * The out-of-hours auto-reply: which items call for it, once per conversation per closed period,
+ * and its text. Decisions are pure; the claim ledger and the clock are the process state they use.
+ *
+ * Queue mode: the ledger lives in the process, so each n8n worker (and each restart) keeps its
+ * own; a conversation whose messages run on several workers can get one notice per worker per
+ * closed period.
+ */
+
+import type { DateTime } from 'luxon';
+
+import { TtlMap } from '../state/ttlCache';
+import { formatOpening, isOpen, nextOpening, type BusinessSchedule } from './businessHours';
+
+/** The time the nodes read; tests replace `now` to run at a fixed instant. */
+export const scheduleClock: { now: () => number } = { now: () => Date.now() };
+
+/** Conversations told in the current closed period (key includes the period's end). */
+const notified = new TtlMap<true>({ maxEntries: 10_000, clock: () => scheduleClock.now() });
+
+/** How long a "never opens again" claim holds (a schedule that never opens is a misconfiguration). */
+export const NEVER_OPENS_CLAIM_MS = 7 * 24 * 60 * 60_000;
+
+export const DEFAULT_OUTSIDE_HOURS_NOTICE = "Thanks for your message. We're outside business hours right now; our team will answer here from {nextOpening}.";
+
+const NEW_MESSAGE_OUTCOMES = new Set(['created', 'appended', 'followUp', 'reopened']);
+
+function obj(value: unknown): Record<string, unknown> {
+	return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/**
+ * Whether an item is a user's new message: Zendesk Messaging Upsert output that created a ticket
+ * or added the message to one, or a Slack DM Trigger message item. Agent replies, edits noted on
+ * the ticket, duplicates and skipped items are not.
+ */
+export function isNewUserMessage(json: Record<string, unknown>): boolean {
+	const outcome = obj(json.zendesk).outcome;
+	if (typeof outcome === 'string') return NEW_MESSAGE_OUTCOMES.has(outcome);
+	return json.kind === 'message' && typeof obj(json.message).ts === 'string';
+}
+
+/** Whether an item must not get the notice even when asked for explicitly: it is no new message. */
+export function isNotAMessage(json: Record<string, unknown>): boolean {
+	const outcome = obj(json.zendesk).outcome;
+	if (typeof outcome === 'string') return !NEW_MESSAGE_OUTCOMES.has(outcome);
+	return json.kind === 'edit' || json.kind === 'delete';
+}
+
+export type OutsideHoursPlan =
+	| { closed: false }
+	| {
+			closed: true;
+			/** When the desk opens again, in the schedule's zone; undefined when it never does. */
+			nextOpening?: DateTime;
+			/** Claim key: conversation + the end of this closed period. */
+			claimKey: string;
+			/** The claim lasts until the desk opens. */
+			claimTtlMs: number;
+	  };
+
+/** Whether the desk is closed at `nowMs`, and if so the claim that makes the notice once per conversation and closed period. */
+export function planOutsideHours(nowMs: number, schedule: BusinessSchedule, conversationKey: string): OutsideHoursPlan {
+	if (isOpen(nowMs, schedule)) return { closed: false };
+	const opening = nextOpening(nowMs, schedule);
+	const openingMs = opening?.toMillis();
+	return {
+		closed: true,
+		nextOpening: opening,
+		claimKey: `${conversationKey}:${openingMs ?? 'never'}`,
+		claimTtlMs: openingMs === undefined ? NEVER_OPENS_CLAIM_MS : Math.max(1, openingMs - nowMs),
+	};
+}
+
+/** True for the first caller per claim key until the desk opens (synchronous: concurrent executions cannot both pass). */
+export function claimOutsideHoursNotice(claimKey: string, claimTtlMs: number, nowMs = scheduleClock.now()): boolean {
+	if (notified.has(claimKey, nowMs)) return false;
+	notified.set(claimKey, true, claimTtlMs, nowMs);
+	return true;
+}
+
+/** Gives a claim back when the notice could not be posted, so the next message tries again. */
+export function releaseOutsideHoursNotice(claimKey: string): void {
+	notified.delete(claimKey);
+}
+
+/** Forgets every claim (tests). */
+export function clearOutsideHoursClaims(): void {
+	notified.clear();
+}
+
+/**
+ * Fills `{nextOpening}` (weekday, date, time and zone in the schedule's zone, in `locale`) and
+ * `{ticketId}`, then escapes the text for Slack.
+ */
+export function renderOutsideHoursNotice(
+	template: string,
+	values: { nextOpening?: DateTime; locale?: string; ticketId?: string },
+	escape: (text: string) => string,
+): string {
+	const opening = values.nextOpening ? formatOpening(values.nextOpening, values.locale || 'en') : '';
+	const text = template
+		.replace(/\{nextOpening\}/g, opening)
+		.replace(/\{ticketId\}/g, values.ticketId ?? '')
+		.replace(/[ \t]{2,}/g, ' ')
+		.trim();
+	return escape(text);
+}
