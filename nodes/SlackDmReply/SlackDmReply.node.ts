@@ -10,6 +10,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError, sleep } from 'n8n-workflow';
 
+import { outsideHoursProperties, sendOutsideHoursNotice } from './actions/outsideHours';
 import { toNodeError } from '../shared/n8n/errors';
 import { errorItem, usesErrorOutput } from '../shared/n8n/perItem';
 import { commentToMrkdwn, escapeSlackText, toMrkdwn, type CommentTextFormat } from '../shared/slack/mrkdwn';
@@ -75,7 +76,7 @@ interface Delivery {
 	threadTs?: string;
 	messageTs: string[];
 	fileIds: string[];
-	notice?: NoticeKind;
+	notice?: NoticeKind | 'outsideHours';
 	skipped?: string;
 }
 
@@ -206,12 +207,19 @@ export class SlackDmReply implements INodeType {
 				type: 'options',
 				displayOptions: { show: { operation: ['notice'] } },
 				options: [
-					{ name: 'From the Item', value: 'auto', description: 'Created for a new ticket (Upsert outcome created/followUp), solved for a solved ticket; nothing otherwise' },
+					{
+						name: 'From the Item',
+						value: 'auto',
+						description:
+							'Created for a new ticket (Upsert outcome created/followUp), solved for a solved ticket; nothing otherwise. With Business Hours set, a new message outside them gets the out-of-hours notice instead (once per closed period).',
+					},
+					{ name: 'Outside Business Hours', value: 'outsideHours', description: 'Tell the user when the team is back, if the message arrived outside business hours (once per conversation per closed period)' },
 					{ name: 'Ticket Created', value: 'ticketCreated' },
 					{ name: 'Ticket Solved', value: 'ticketSolved' },
 				],
 				default: 'auto',
 			},
+			...outsideHoursProperties,
 			{
 				displayName: 'Alert Channel ID',
 				name: 'alertChannelId',
@@ -390,9 +398,15 @@ export class SlackDmReply implements INodeType {
 					const alert = alertFromItem(json);
 					await post(renderAlert(alert, { title: options.alertTitle, ticketUrlBase: options.ticketUrlBase }, escapeSlackText));
 				} else if (operation === 'notice') {
-					const chosen = this.getNodeParameter('noticeKind', i) as NoticeKind | 'auto';
-					const noticeKind = chosen === 'auto' ? noticeKindOf(json) : chosen;
-					if (noticeKind) await notice(noticeKind);
+					const chosen = this.getNodeParameter('noticeKind', i) as NoticeKind | 'auto' | 'outsideHours';
+					const outsideHours =
+						chosen === 'auto' || chosen === 'outsideHours'
+							? await sendOutsideHoursNotice(this, i, { json, explicit: chosen === 'outsideHours', conversationKey: `${handleKey}:${channel}`, post })
+							: undefined;
+					const noticeKind = chosen === 'auto' ? noticeKindOf(json) : chosen === 'outsideHours' ? undefined : chosen;
+					if (outsideHours?.sent) delivery.notice = 'outsideHours';
+					else if (chosen === 'outsideHours') delivery.skipped = outsideHours?.reason ?? 'noNotice';
+					else if (noticeKind) await notice(noticeKind);
 					else delivery.skipped = 'noNotice';
 				} else {
 					const mrkdwnOptions = { allowMentions: options.allowMentions === true };

@@ -335,6 +335,20 @@ export function parseBusinessSchedule(input: { hours: string; zone: string; holi
 	return { zone: checkTimeZone(input.zone), weekly: parseWeeklyHours(input.hours), holidays: parseHolidays(input.holidays ?? '') };
 }
 
+/** The locale's canonical tag (empty: en), or a ScheduleSyntaxError for a malformed tag such as "de_DE". */
+export function checkLocale(locale: string): string {
+	const trimmed = locale.trim();
+	if (!trimmed) return 'en';
+	let canonical: string | undefined;
+	try {
+		canonical = Intl.getCanonicalLocales(trimmed)[0];
+	} catch {
+		canonical = undefined;
+	}
+	if (!canonical) throw new ScheduleSyntaxError(`"${trimmed}" is not a locale tag (e.g. en-US, en-GB, de-DE)`);
+	return canonical;
+}
+
 /** An opening time for people: weekday, date, time and zone name, in the schedule's zone and the given locale. */
 export function formatOpening(opening: DateTime, locale = 'en'): string {
 	return opening.setLocale(locale).toLocaleString({
