@@ -109,6 +109,7 @@ describe('Profile Linker: Link Slack User', () => {
 		zendesk.store.reindex('user', existing.id, true); // searchable, as the agent workspace would make it
 		const [out] = await run([dmItem(f.employee2Id, f.teamId)]);
 		expect(linked(out)).toMatchObject({ id: existing.id, linkedBy: 'email', externalId: `slack:${f.teamId}:${f.employee2Id}` });
+		expect(zendeskCalls('POST /api/v2/users.json')).toHaveLength(0);
 		expect(zendeskCalls('POST /api/v2/users/create_or_update.json')).toHaveLength(0);
 		expect(zendeskCalls('GET /api/v2/users/:id/identities.json')).toHaveLength(1);
 		expect([...zendesk.store.users.values()].filter((user) => user.external_id === `slack:${f.teamId}:${f.employee2Id}`)).toHaveLength(1);
@@ -139,7 +140,7 @@ describe('Profile Linker: Link Slack User', () => {
 		const identity = zendesk.store.identitiesOf(user.id).find((i) => i.type === 'email');
 		expect(identity).toMatchObject({ value: f.employee2Email, verified: true });
 		// The create call never carries the email (an email match could update somebody else).
-		const create = zendeskCalls('POST /api/v2/users/create_or_update.json');
+		const create = zendeskCalls('POST /api/v2/users.json');
 		expect(create).toHaveLength(1);
 		expect((create[0].request.body.user as IDataObject).email).toBeUndefined();
 		expect((create[0].request.body.user as IDataObject).skip_verify_email).toBe(true);
@@ -148,7 +149,7 @@ describe('Profile Linker: Link Slack User', () => {
 		expect(zendeskCalls().map((c) => c.route)).toEqual([
 			'GET /api/v2/users/show_many.json',
 			'GET /api/v2/users/search.json',
-			'POST /api/v2/users/create_or_update.json',
+			'POST /api/v2/users.json',
 			'POST /api/v2/users/:id/identities.json',
 		]);
 	});
@@ -169,7 +170,7 @@ describe('Profile Linker: Link Slack User', () => {
 		expect(zendeskCalls().map((c) => c.route)).toEqual([
 			'GET /api/v2/users/show_many.json',
 			'POST /api/v2/organizations/create_or_update.json',
-			'POST /api/v2/users/create_or_update.json',
+			'POST /api/v2/users.json',
 		]);
 
 		const [kim] = await run([dmItem('U0PARTNER2', f.partnerTeamId)]);
@@ -211,7 +212,7 @@ describe('Profile Linker: Link Slack User', () => {
 		const f = slack.fixtures;
 		const outs = await Promise.all([run([dmItem(f.employee2Id, f.teamId)]), run([dmItem(f.employee2Id, f.teamId)])]);
 		expect(linked(outs[0][0]).id).toBe(linked(outs[1][0]).id);
-		expect(zendeskCalls('POST /api/v2/users/create_or_update.json')).toHaveLength(1);
+		expect(zendeskCalls('POST /api/v2/users.json')).toHaveLength(1);
 		expect(slackCalls('users.info')).toHaveLength(1);
 
 		// A second copy of the node module has its own caches: a second n8n process.
@@ -226,11 +227,11 @@ describe('Profile Linker: Link Slack User', () => {
 		const holders = [...zendesk.store.users.values()].filter((u) => u.external_id === `slack:${f.teamId}:U0NEW`);
 		expect(holders).toHaveLength(1);
 		expect(zendesk.store.users.get(holders[0].id)?.email).toBe('nia@acme.test');
-		// Both processes reached create_or_update; Zendesk's external-id match made the second an update
-		// (after the 1-per-second account limit answered 429 and the transport waited).
-		const creates = zendeskCalls('POST /api/v2/users/create_or_update.json').map((c) => c.status);
-		expect(creates.filter((status) => status === 201)).toHaveLength(1);
-		expect(creates.filter((status) => status === 200)).toHaveLength(1);
+		// Both processes reached the create; Zendesk's unique external id refused the second (422),
+		// which then linked the holder.
+		const creates = zendeskCalls('POST /api/v2/users.json').map((c) => c.status);
+		expect(creates.sort()).toEqual([201, 422]);
+		expect(zendeskCalls('POST /api/v2/users/create_or_update.json')).toHaveLength(0);
 	}, 20_000);
 
 	it('links every group DM participant', async () => {

@@ -10,6 +10,7 @@ import {
 } from '../../nodes/shared/zendesk/organizations';
 import type { ZendeskUser } from '../../nodes/shared/zendesk/users';
 import {
+	createOrUpdatePaceLimits,
 	buildEmailIdentityBody,
 	buildUserUpsertBody,
 	decideEmailLink,
@@ -112,6 +113,15 @@ describe('Zendesk user decisions', () => {
 		});
 		const bare = buildUserUpsertBody(facts, 'slack:T1:U1', { tags: [], userFields: {} }).user as Record<string, unknown>;
 		expect(Object.keys(bare).sort()).toEqual(['external_id', 'name', 'skip_verify_email']);
+	});
+
+	it("paces create_or_update at Zendesk's limits: one lane per account, a budget per user (external id and email, any case)", () => {
+		const [account, user] = createOrUpdatePaceLimits('https://acme.zendesk.com', { external_id: 'slack:T1:U1', name: 'Erin' });
+		expect(account).toEqual({ key: 'https://acme.zendesk.com|POST /users/create_or_update', limit: 1, windowMs: 1_100 });
+		expect(user).toMatchObject({ limit: 5, windowMs: 61_000 });
+		expect(createOrUpdatePaceLimits('https://acme.zendesk.com', { external_id: 'SLACK:t1:u1' })[1].key).toBe(user.key);
+		expect(createOrUpdatePaceLimits('https://acme.zendesk.com', { external_id: 'slack:T1:U2' })[1].key).not.toBe(user.key);
+		expect(createOrUpdatePaceLimits('https://other.zendesk.com', { external_id: 'slack:T1:U1' })[0].key).not.toBe(account.key);
 	});
 
 	it('adds email identities verified and without verification email', () => {

@@ -15,7 +15,7 @@ class FakeWorld implements LinkerPorts {
 	/** userId → secondary email identities (the search matches them too, as Zendesk's does). */
 	secondaryEmails = new Map<number, string[]>();
 	warnings: string[] = [];
-	/** Set: the next create_or_update answers Zendesk's 422 "external id taken" (another process won). */
+	/** Set: the next POST /users answers Zendesk's 422 "external id taken" (another process won). */
 	externalIdRace?: ZendeskUser;
 	private nextId = 100;
 
@@ -51,17 +51,7 @@ class FakeWorld implements LinkerPorts {
 		this.warnings.push(message);
 	}
 
-	async createOrUpdateUser(body: IDataObject): Promise<UserUpsertAnswer> {
-		this.calls.push('create_or_update');
-		if (this.externalIdRace) {
-			this.users.push(this.externalIdRace);
-			this.externalIdRace = undefined;
-			return { externalIdTaken: true };
-		}
-		const fields = body.user as IDataObject;
-		await Promise.resolve();
-		const existing = this.users.find((u) => u.external_id === fields.external_id);
-		if (existing) return { user: existing, created: false };
+	private insert(fields: IDataObject): ZendeskUser {
 		const user: ZendeskUser = {
 			id: this.nextId++,
 			name: String(fields.name),
@@ -71,7 +61,34 @@ class FakeWorld implements LinkerPorts {
 			organization_id: (fields.organization_id as number | undefined) ?? null,
 		};
 		this.users.push(user);
-		return { user, created: true };
+		return user;
+	}
+
+	private holderIgnoringCase(externalId: unknown): ZendeskUser | undefined {
+		return this.users.find((u) => u.external_id?.toLowerCase() === String(externalId).toLowerCase());
+	}
+
+	/** POST /users.json: Zendesk keeps external ids unique (ignoring case): 422 when one holds it. */
+	async createUser(body: IDataObject): Promise<UserUpsertAnswer> {
+		this.calls.push('POST users');
+		if (this.externalIdRace) {
+			this.users.push(this.externalIdRace);
+			this.externalIdRace = undefined;
+			return { externalIdTaken: true };
+		}
+		const fields = body.user as IDataObject;
+		await Promise.resolve();
+		if (this.holderIgnoringCase(fields.external_id)) return { externalIdTaken: true };
+		return { user: this.insert(fields), created: true };
+	}
+
+	async createOrUpdateUser(body: IDataObject): Promise<UserUpsertAnswer> {
+		this.calls.push('create_or_update');
+		const fields = body.user as IDataObject;
+		await Promise.resolve();
+		const existing = this.holderIgnoringCase(fields.external_id);
+		if (existing) return { user: existing, created: false };
+		return { user: this.insert(fields), created: true };
 	}
 
 	async addIdentity(userId: number, body: IDataObject): Promise<IdentityAnswer> {
@@ -153,7 +170,7 @@ describe('linkSlackUser', () => {
 		world.slackUsers.set('U0EMPLOYEE', employeeInfo('new@acme.test'));
 		const linked = await linkSlackUser(state, world, request(), options);
 		expect(linked).toMatchObject({ name: 'Erin', email: 'new@acme.test', linkedBy: 'created', organizationId: null });
-		expect(world.calls).toEqual(['users.info U0EMPLOYEE', 'show_many', 'users/search', 'create_or_update', 'identities']);
+		expect(world.calls).toEqual(['users.info U0EMPLOYEE', 'show_many', 'users/search', 'POST users', 'identities']);
 	});
 
 	it('never links an agent by email: a separate end-user profile without the email', async () => {
@@ -180,7 +197,7 @@ describe('linkSlackUser', () => {
 		world.teams.set('T0PARTNER', 'Partner Co');
 		const pat = await linkSlackUser(state, world, request({ userId: 'U0PARTNER', teamId: 'T0PARTNER', markedExternal: true }), options);
 		expect(pat).toMatchObject({ name: 'Pat', organizationId: 900, linkedBy: 'created', externalId: 'slack:T0PARTNER:U0PARTNER' });
-		expect(world.calls).toEqual(['users.info U0PARTNER', 'show_many', 'team.info T0PARTNER', 'organizations/create_or_update', 'create_or_update']);
+		expect(world.calls).toEqual(['users.info U0PARTNER', 'show_many', 'team.info T0PARTNER', 'organizations/create_or_update', 'POST users']);
 
 		world.calls = [];
 		const kim = await linkSlackUser(state, world, request({ userId: 'U0PARTNER2', teamId: 'T0PARTNER' }), options);
@@ -198,7 +215,8 @@ describe('linkSlackUser', () => {
 		world.slackUsers.set('U0EMPLOYEE', employeeInfo('new@acme.test'));
 		const results = await Promise.all([1, 2, 3].map(() => linkSlackUser(state, world, request(), options)));
 		expect(new Set(results.map((r) => r.id)).size).toBe(1);
-		expect(world.calls.filter((c) => c === 'create_or_update')).toHaveLength(1);
+		expect(world.calls.filter((c) => c === 'POST users')).toHaveLength(1);
+		expect(world.calls).not.toContain('create_or_update');
 		expect(world.users).toHaveLength(1);
 	});
 
@@ -232,7 +250,7 @@ describe('linkSlackUser', () => {
 		world.secondaryEmails.set(7, ['erin.old@acme.test']);
 		const linked = await linkSlackUser(state, world, request(), options);
 		expect(linked).toMatchObject({ id: 7, linkedBy: 'email', externalId: 'slack:T0ACME:U0EMPLOYEE' });
-		expect(world.calls).not.toContain('create_or_update');
+		expect(world.calls).not.toContain('POST users');
 		expect(world.users).toHaveLength(1);
 	});
 
@@ -255,19 +273,40 @@ describe('linkSlackUser', () => {
 		expect(world.warnings).toEqual([linked.warning]);
 	});
 
-	it('links the profile another process created when create_or_update answers "external id taken"', async () => {
+	it('links the profile another process created when POST /users answers "external id taken", without create_or_update', async () => {
 		world.slackUsers.set('U0EMPLOYEE', employeeInfo());
 		world.externalIdRace = { id: 55, name: 'Erin', email: null, external_id: 'slack:T0ACME:U0EMPLOYEE', role: 'end-user' };
 		const linked = await linkSlackUser(state, world, request(), options);
 		expect(linked).toMatchObject({ id: 55, linkedBy: 'externalId' });
 		expect(world.calls.filter((call) => call === 'show_many')).toHaveLength(2);
+		expect(world.calls).not.toContain('create_or_update');
 		await expect(linkSlackUser(state, world, request(), options)).resolves.toMatchObject({ id: 55 });
+	});
+
+	it('falls back to create_or_update when the holder of a taken external id cannot be read back exactly (other case)', async () => {
+		world.slackUsers.set('U0EMPLOYEE', employeeInfo('new@acme.test'));
+		world.users.push({ id: 56, name: 'Erin', email: null, external_id: 'SLACK:t0acme:u0employee', role: 'end-user' });
+		world.findUsersByExternalIds = async (ids) => {
+			world.calls.push('show_many');
+			return world.users.filter((u) => ids.includes(u.external_id ?? '')); // an exact, case-sensitive read
+		};
+		const linked = await linkSlackUser(state, world, request(), options);
+		expect(linked).toMatchObject({ id: 56, linkedBy: 'externalId' });
+		expect(world.calls).toEqual(['users.info U0EMPLOYEE', 'show_many', 'users/search', 'POST users', 'show_many', 'create_or_update', 'identities']);
+		expect(world.users).toHaveLength(1);
+	});
+
+	it('refuses a staff user that create_or_update answers with', async () => {
+		world.slackUsers.set('U0EMPLOYEE', employeeInfo('new@acme.test'));
+		world.users.push({ id: 57, name: 'Agent', email: 'agent@acme.test', external_id: 'SLACK:t0acme:u0employee', role: 'agent' });
+		world.findUsersByExternalIds = async () => [];
+		await expect(linkSlackUser(state, world, request(), options)).rejects.toThrow(/agent; agents and admins are never linked/);
 	});
 
 	it('never keys a group-DM participant Slack will not describe by the handle team', async () => {
 		world.slackUsers.set('U0PARTNER', { ok: false, error: 'user_not_visible' });
 		await expect(linkSlackUser(state, world, request({ userId: 'U0PARTNER', teamId: undefined }), options)).rejects.toBeInstanceOf(UnknownParticipantTeamError);
-		expect(world.calls).not.toContain('create_or_update');
+		expect(world.calls).not.toContain('POST users');
 		// the sender, whose team the event gives, still gets a profile from what is known
 		const sender = await linkSlackUser(state, world, request({ userId: 'U0PARTNER', teamId: 'T0PARTNER' }), options);
 		expect(sender.externalId).toBe('slack:T0PARTNER:U0PARTNER');

@@ -9,6 +9,7 @@ import { upsertPartnerOrganization } from '../../shared/zendesk/organizationsApi
 import {
 	addUserIdentity,
 	createOrUpdateUser,
+	createUser,
 	findUsersByEmail,
 	findUsersByExternalIds,
 	setUserExternalId,
@@ -29,6 +30,7 @@ export function linkPorts(ctx: IExecuteFunctions, zendeskCredential: string): Li
 		findUsersByEmail: async (email) => await findUsersByEmail(ctx, zendeskCredential, email),
 		userEmails: async (userId) => await userEmails(ctx, zendeskCredential, userId),
 		warn: (message) => ctx.logger.warn(`Profile Linker: ${message}`),
+		createUser: async (body) => await createUser(ctx, zendeskCredential, body),
 		createOrUpdateUser: async (body) => await createOrUpdateUser(ctx, zendeskCredential, body),
 		addIdentity: async (userId, body) => await addUserIdentity(ctx, zendeskCredential, userId, body),
 		setUserExternalId: async (userId, externalId) => await setUserExternalId(ctx, zendeskCredential, userId, externalId),

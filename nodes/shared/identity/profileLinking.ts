@@ -6,7 +6,9 @@
  *   2. Zendesk users by our external id (exact: show_many?external_ids=)
  *   3. Zendesk users by the Slack email, when Slack shows one (read-only; staff are never linked)
  *   4. organization create_or_update for a new partner team (cached per team)
- *   5. users/create_or_update keyed by external id (the cross-process guard against duplicates)
+ *   5. POST /users.json with our external id, which Zendesk keeps unique (the cross-process guard
+ *      against duplicates: a second create gets 422 and links the holder instead); create_or_update
+ *      (paced at Zendesk's 1 per second) only when the holder then cannot be read back exactly
  *   6. the email as a verified identity of the new profile
  * A linked user is cached for the cache period: a known user then costs no call at all.
  * Concurrent resolutions of one user in this process share one flight.
@@ -46,7 +48,9 @@ export interface LinkerPorts {
 	findUsersByEmail(email: string): Promise<ZendeskUser[]>;
 	/** The email addresses of a user's identities (primary and secondary). */
 	userEmails(userId: number): Promise<string[]>;
-	/** POST /users/create_or_update.json; `created` is true for 201; `externalIdTaken` for Zendesk's 422 DuplicateValue. */
+	/** POST /users.json; `externalIdTaken` for Zendesk's 422 DuplicateValue on external_id. */
+	createUser(body: IDataObject): Promise<UserUpsertAnswer>;
+	/** POST /users/create_or_update.json (paced); `created` is true for 201. */
 	createOrUpdateUser(body: IDataObject): Promise<UserUpsertAnswer>;
 	/** Zendesk's reason when it refuses the identity (422: the address belongs to someone else). */
 	addIdentity(userId: number, body: IDataObject): Promise<IdentityAnswer>;
@@ -200,16 +204,21 @@ async function resolve(state: LinkerState, ports: LinkerPorts, request: LinkRequ
 	}
 
 	const body = buildUserUpsertBody(facts, externalId, { tags: options.tags, userFields: options.userFields, organizationId });
-	const answer = await ports.createOrUpdateUser(body);
+	let answer = await ports.createUser(body);
 	if ('externalIdTaken' in answer) {
 		// Another process created this Slack user's profile between our lookup and our write.
 		const taker = userWithExternalId(await ports.findUsersByExternalIds([externalId]), externalId);
-		if (!taker) throw new ProfileLinkError(`Zendesk says the external id ${externalId} is taken, but no active user carries it`);
-		const refusal = refuseExternalIdHolder(taker);
-		if (refusal) throw new ProfileLinkError(refusal);
-		const linked = toLinkedUser(taker, externalId, 'externalId');
-		state.links.set(key, linked, options.cacheTtlMs);
-		return linked;
+		if (taker) {
+			const refusal = refuseExternalIdHolder(taker);
+			if (refusal) throw new ProfileLinkError(refusal);
+			const linked = toLinkedUser(taker, externalId, 'externalId');
+			state.links.set(key, linked, options.cacheTtlMs);
+			return linked;
+		}
+		// Zendesk compares external ids ignoring case; an exact read can miss a holder whose id
+		// differs in case. create_or_update matches the way the uniqueness check does.
+		answer = await ports.createOrUpdateUser(body);
+		if ('externalIdTaken' in answer) throw new ProfileLinkError(`Zendesk says the external id ${externalId} is taken, but no active user carries it`);
 	}
 	const { user, created } = answer;
 	if (isStaff(user)) throw new ProfileLinkError(refuseExternalIdHolder(user) ?? 'Zendesk answered with a staff user');
@@ -236,7 +245,7 @@ async function resolve(state: LinkerState, ports: LinkerPorts, request: LinkRequ
 
 /**
  * The Zendesk end user for a Slack user: from the cache, or resolved once (single-flight per
- * Slack user in this process; create_or_update keyed by external id across processes).
+ * Slack user in this process; Zendesk's unique external id across processes).
  */
 export async function linkSlackUser(state: LinkerState, ports: LinkerPorts, request: LinkRequest, options: LinkOptions): Promise<LinkedZendeskUser> {
 	let teamId = request.teamId;

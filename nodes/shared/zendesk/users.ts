@@ -23,7 +23,7 @@ export interface ZendeskUser {
 	suspended?: boolean;
 }
 
-/** create_or_update's answer: the user (201: created), or Zendesk's 422 "external id has already been taken". */
+/** A create's answer: the user (201: created), or Zendesk's 422 "External has already been taken". */
 export type UserUpsertAnswer = { user: ZendeskUser; created: boolean } | { externalIdTaken: true };
 
 /** POST /users/{id}/identities.json: added, or Zendesk's reason for refusing it. */
@@ -64,7 +64,7 @@ export function holdsEmail(identityEmails: string[], email: string): boolean {
 	return identityEmails.some((value) => sameText(value, email));
 }
 
-/** create_or_update refused because another user took our external id meanwhile (a race between processes). */
+/** A create refused because another user holds our external id (a race between processes). */
 export function isExternalIdTaken(statusCode: number, body: unknown): boolean {
 	if (statusCode !== 422) return false;
 	const details = (body as { details?: { external_id?: Array<{ error?: string; description?: string }> } } | undefined)?.details?.external_id;
@@ -102,10 +102,10 @@ export interface UserProfileOptions {
 }
 
 /**
- * Body of POST /users/create_or_update.json for a new profile. Keyed by external_id only, with
- * no email: create_or_update also matches by email, and an email match could update an agent.
- * No role either: Zendesk makes new users end users, and sending one could change the role of
- * whoever already carries the external id.
+ * Body of POST /users.json (and of the create_or_update fallback) for a new profile. Keyed by
+ * external_id only, with no email: create_or_update also matches by email, and an email match
+ * could update an agent. No role either: Zendesk makes new users end users, and sending one
+ * could change the role of whoever already carries the external id.
  */
 export function buildUserUpsertBody(facts: SlackUserFacts, externalId: string, options: UserProfileOptions): IDataObject {
 	const user: IDataObject = {
@@ -118,6 +118,20 @@ export function buildUserUpsertBody(facts: SlackUserFacts, externalId: string, o
 	if (Object.keys(options.userFields).length > 0) user.user_fields = options.userFields;
 	if (options.organizationId !== undefined) user.organization_id = options.organizationId;
 	return { user };
+}
+
+/**
+ * Zendesk's create_or_update user limits (1 per second per account, 5 per minute per user), as
+ * pacer limits. Each window is 100 ms longer than Zendesk's: requests sent exactly a second apart
+ * can arrive closer than that.
+ */
+export function createOrUpdatePaceLimits(account: string, user: IDataObject): Array<{ key: string; limit: number; windowMs: number }> {
+	const lane = `${account}|POST /users/create_or_update`;
+	const who = [user.external_id, user.email].map((value) => (typeof value === 'string' || typeof value === 'number' ? String(value).toLowerCase() : '')).join('|');
+	return [
+		{ key: lane, limit: 1, windowMs: 1_100 },
+		{ key: `${lane}|${who}`, limit: 5, windowMs: 61_000 },
+	];
 }
 
 /** Body of POST /users/{id}/identities.json: Slack already verified the address. */

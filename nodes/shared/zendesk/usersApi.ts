@@ -3,12 +3,17 @@
  * Retry-After, counts calls). Thin: every decision about the answers is in users.ts.
  */
 import type { IDataObject, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import type { PaceLimit } from '../state/pacer';
+import { Pacer } from '../state/pacer';
 import type { HttpContext } from '../transport/http';
-import { callZendesk, zendeskErrorMessage } from '../transport/zendeskTransport';
+import { callZendesk, zendeskBaseUrl, zendeskErrorMessage } from '../transport/zendeskTransport';
 import type { IdentityAnswer, UserUpsertAnswer, ZendeskUser } from './users';
-import { isExternalIdTaken } from './users';
+import { createOrUpdatePaceLimits, isExternalIdTaken } from './users';
+
+/** One per process: create_or_update user calls of every execution queue here per account. */
+export const userWritePacer = new Pacer();
 
 interface UsersBody {
 	users?: ZendeskUser[];
@@ -57,24 +62,47 @@ export async function getUser(ctx: HttpContext, credentialType: string, userId: 
 	return result.statusCode === 404 ? undefined : userOf(result.body, 'GET /users/{id}');
 }
 
-/** POST /users/create_or_update.json: 201 when Zendesk created the user, 200 when it existed. */
-export async function createOrUpdateUser(ctx: HttpContext, credentialType: string, body: IDataObject): Promise<UserUpsertAnswer> {
-	const result = await callZendesk<UserBody>(ctx, credentialType, {
-		method: 'POST',
-		path: '/users/create_or_update.json',
-		body,
-		acceptStatuses: [422],
-	});
+async function writeUser(ctx: HttpContext, credentialType: string, path: string, body: IDataObject): Promise<UserUpsertAnswer> {
+	const result = await callZendesk<UserBody>(ctx, credentialType, { method: 'POST', path, body, acceptStatuses: [422] });
+	const what = `POST ${path.replace(/\.json$/, '')}`;
 	if (result.statusCode === 422) {
 		if (isExternalIdTaken(result.statusCode, result.body)) return { externalIdTaken: true };
 		const message = zendeskErrorMessage(result.body);
 		throw new NodeApiError(ctx.getNode(), { statusCode: 422, message } as JsonObject, {
-			message: `Zendesk POST /users/create_or_update failed (HTTP 422): ${message}`,
+			message: `Zendesk ${what} failed (HTTP 422): ${message}`,
 			description: JSON.stringify((result.body as { details?: unknown } | undefined)?.details ?? {}),
 			httpCode: '422',
 		});
 	}
-	return { user: userOf(result.body, 'create_or_update'), created: result.statusCode === 201 };
+	return { user: userOf(result.body, what), created: result.statusCode === 201 };
+}
+
+/**
+ * POST /users.json: creates the user, or answers 422 "External has already been taken" when
+ * someone holds the external id. Unlike create_or_update it has no limit of its own (only the
+ * account's requests per minute), so a burst of new users is not queued at 1 per second.
+ */
+export async function createUser(ctx: HttpContext, credentialType: string, body: IDataObject): Promise<UserUpsertAnswer> {
+	return await writeUser(ctx, credentialType, '/users.json', body);
+}
+
+/**
+ * POST /users/create_or_update.json: 201 when Zendesk created the user, 200 when it existed.
+ * Zendesk allows it 1 request per second per account and 5 per minute per user: calls of this
+ * process queue in `userWritePacer` (FIFO); other processes' calls show as 429s, which the
+ * transport waits out within its rate-limit budget.
+ */
+export async function createOrUpdateUser(ctx: HttpContext, credentialType: string, body: IDataObject): Promise<UserUpsertAnswer> {
+	const account = zendeskBaseUrl(await ctx.getCredentials(credentialType));
+	const user = (body.user ?? {}) as IDataObject;
+	const limits: PaceLimit[] = createOrUpdatePaceLimits(account, user);
+	const lane = limits[0].key;
+	if (userWritePacer.waiting(lane) >= userWritePacer.maxQueue) {
+		throw new NodeOperationError(ctx.getNode(), `Zendesk create_or_update user: ${userWritePacer.waiting(lane)} calls are already waiting for this account`, {
+			description: 'Zendesk allows 1 create-or-update user call per second per account; this many at once cannot be sent in time.',
+		});
+	}
+	return await userWritePacer.run(lane, limits, async () => await writeUser(ctx, credentialType, '/users/create_or_update.json', body));
 }
 
 /** The email addresses of a user's identities (primary and secondary). */
