@@ -41,14 +41,19 @@ const EXE = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 0x90)]);
 
 /** The inbound template with the two handles of the emulated workspace listed (IT = the bot, HR = the HR handle account). */
 const handles = { handles: { handle: [{ name: 'IT', userId: BOT }, { name: 'HR', userId: HR_HANDLE }] } };
-const inboundWorkflow = patchWorkflow(inbound, { nodes: { 'Slack DM Trigger': handles } });
+/**
+ * Whether the template's out-of-hours reply posts depends on the wall clock: here the desk is
+ * always open, so it runs and posts nothing (its behaviour: test/integration/business-hours-notice.test.ts).
+ */
+const alwaysOpen = { 'Out-of-hours reply': { businessHours: 'Mon-Sun 00:00-24:00' } };
+const inboundWorkflow = patchWorkflow(inbound, { nodes: { 'Slack DM Trigger': handles, ...alwaysOpen } });
 const optInWorkflow = patchWorkflow(inbound, {
 	id: OPT_IN,
 	name: 'Slack DM → Zendesk ticket (opt-ins on)',
 	webhookIds: { 'Slack DM Trigger': '7a1e0c55-0000-4000-8000-00000000e2e1' },
-	nodes: { 'Slack DM Trigger': { ...handles, options: { includeThreadReplies: true, includeGroupDms: true, channelMentions: true, includeEdits: true } } },
+	nodes: { 'Slack DM Trigger': { ...handles, options: { includeThreadReplies: true, includeGroupDms: true, channelMentions: true, includeEdits: true } }, ...alwaysOpen },
 	credentials: Object.fromEntries(
-		['Slack DM Trigger', 'Profile Linker', 'Attachment Allowlist'].map((name) => [name, { slackDmApi: OPT_IN_SLACK_CREDENTIAL }]),
+		['Slack DM Trigger', 'Profile Linker', 'Attachment Allowlist', 'Out-of-hours reply'].map((name) => [name, { slackDmApi: OPT_IN_SLACK_CREDENTIAL }]),
 	),
 });
 const alertsWorkflow = patchWorkflow(alerts, { nodes: { 'Alert support channel': { alertChannelId: ALERT_CHANNEL } } });
@@ -192,6 +197,7 @@ describe('a DM becomes a ticket (points 1, 3, 4, 6, 8)', () => {
 		const { sent, execution } = await sendAndWait(main, INBOUND, { userId: employee, text: 'My laptop will not boot\nIt shows a blinking cursor.' });
 		expect(upsertResult(execution)).toMatchObject({ outcome: 'created' });
 		expect(nodeOutput(execution, 'Profile Linker')[0].zendeskUser).toMatchObject({ id: pipeline.zendesk.fixtures.erin.id, linkedBy: 'email' });
+		expect(nodeOutput(execution, 'Out-of-hours reply')[0].slackReply).toMatchObject({ delivered: false, skipped: 'open' });
 
 		const [conversation] = ticketsOf(sent.channel);
 		expect(ticketsOf(sent.channel)).toHaveLength(1);
