@@ -149,3 +149,28 @@ if (invokedDirectly) {
 		log(`ready: ${p.node} / ${p.n8n}`);
 	}
 }
+
+/**
+ * Debian's Chromium for the browser tests (driven by playwright-core, never a browser download).
+ * Installed with apt-get when missing and this user may (root, or sudo without a password).
+ * Returns its path; throws with what to do when it cannot be installed.
+ */
+export function ensureChromium() {
+	const wanted = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+	if (fs.existsSync(wanted)) return wanted;
+	const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+	const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+	const hasSudo = !isRoot && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
+	if (!hasApt || (!isRoot && !hasSudo)) {
+		throw new Error(`Chromium not found at ${wanted}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
+	}
+	const prefix = isRoot ? [] : ['sudo', '-n'];
+	console.log('[runtime] installing Debian chromium for the browser tests');
+	for (const args of [['apt-get', 'update'], ['apt-get', 'install', '-y', '--no-install-recommends', 'chromium']]) {
+		const command = [...prefix, ...args];
+		const result = spawnSync(command[0], command.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+		if (result.status !== 0) throw new Error(`${command.join(' ')} failed (exit ${result.status})`);
+	}
+	if (!fs.existsSync(wanted)) throw new Error(`chromium installed, but not at ${wanted}: set CHROMIUM_PATH`);
+	return wanted;
+}

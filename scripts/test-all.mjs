@@ -16,7 +16,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureRuntime } from './install-runtime.mjs';
+import { ensureChromium, ensureRuntime } from './install-runtime.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PROJECTS = ['unit', 'integration', 'e2e'];
@@ -63,6 +63,12 @@ function run(cmd, args, env = {}) {
 if (selected.includes('e2e') || selected.includes('unit')) {
 	step('runtime (Node 24 + n8n, cached)', () => {
 		ensureRuntime();
+		return true;
+	});
+}
+if (selected.includes('e2e')) {
+	step('chromium (browser tests)', () => {
+		process.env.CHROMIUM_PATH = ensureChromium();
 		return true;
 	});
 }
