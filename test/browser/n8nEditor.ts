@@ -31,6 +31,9 @@ export interface CanvasReport {
 
 export async function signIn(page: Page, baseUrl: string, owner: { email: string; password: string }): Promise<void> {
 	await page.goto(`${baseUrl}/signin`);
+	// A page of a context that already signed in is sent on from /signin.
+	await page.waitForFunction(`!location.pathname.startsWith('/signin') || Boolean(document.querySelector('input[name=emailOrLdapLoginId]'))`, undefined, { timeout: 60_000 });
+	if (!new URL(page.url()).pathname.startsWith('/signin')) return;
 	await page.fill('input[name=emailOrLdapLoginId]', owner.email);
 	await page.fill('input[name=password]', owner.password);
 	await page.click('[data-test-id=form-submit-button]');
@@ -110,4 +113,58 @@ export function canvasProblems(report: CanvasReport, expected: { nodes: string[]
 	}
 	for (const text of report.unknownNodeTexts) problems.push(`page says ${text}`);
 	return problems;
+}
+
+/**
+ * Imports a workflow file the way a user does in the editor: a new workflow, then the workflow
+ * menu (…) → Import → From file, answering the browser's file chooser. Returns the id n8n gave
+ * the new workflow (2.41 creates it when /workflow/new opens and autosaves the import).
+ */
+export async function importWorkflowFile(page: Page, baseUrl: string, file: { name: string; json: unknown }, expected: { nodes: string[]; stickies: number }): Promise<string> {
+	await page.goto(`${baseUrl}/workflow/new`);
+	await page.waitForSelector('[data-test-id=canvas-wrapper]', { timeout: 60_000 });
+	await page.click('[data-test-id=workflow-menu]');
+	await page.hover('[data-test-id=workflow-menu-item-import]');
+	const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-test-id=workflow-menu-item-import-from-file]')]);
+	await chooser.setFiles({ name: file.name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file.json, null, 2)) });
+	await page
+		.waitForFunction(`(${CANVAS_READY})(${JSON.stringify({ nodes: expected.nodes.length, stickies: expected.stickies })})`, undefined, { timeout: 30_000 })
+		.catch(() => undefined);
+	const id = /\/workflow\/([^/?#]+)/.exec(page.url())?.[1];
+	if (!id || id === 'new') throw new Error(`the editor did not give the imported workflow an id (at ${page.url()})`);
+	return id;
+}
+
+export interface CredentialSlotChoice {
+	/** The credentials n8n offers in the slot's dropdown (their ids). */
+	offered: string[];
+	chosen: string;
+}
+
+/**
+ * Opens a node and fills each empty credential slot with the first credential its dropdown
+ * offers (choosing `preferred` when offered), as a user does after importing a template whose
+ * placeholders do not exist in this n8n. Returns what each empty slot offered and what was chosen.
+ */
+export async function selectMissingCredentials(page: Page, nodeName: string, preferred: string[] = []): Promise<CredentialSlotChoice[]> {
+	await page.locator(`[data-test-id=canvas-node][data-node-name="${nodeName}"]`).dblclick();
+	const selects = page.locator('[data-test-id=node-credentials-select]');
+	await selects.first().waitFor({ timeout: 15_000 });
+	const choices: CredentialSlotChoice[] = [];
+	const count = await selects.count();
+	for (let i = 0; i < count; i++) {
+		const input = selects.nth(i).locator('input');
+		if ((await input.inputValue()) !== '') continue;
+		await input.click();
+		const items = page.locator('li[data-test-id^=node-credentials-select-item-]:visible');
+		await items.first().waitFor({ timeout: 5_000 }).catch(() => undefined);
+		const offered = (await items.evaluateAll((els) => els.map((el) => el.getAttribute('data-test-id') ?? ''))).map((t) => t.replace('node-credentials-select-item-', ''));
+		const chosen = offered.find((id) => preferred.includes(id)) ?? offered[0];
+		if (chosen) await page.click(`li[data-test-id="node-credentials-select-item-${chosen}"]:visible`);
+		else await page.keyboard.press('Escape');
+		choices.push({ offered, chosen: chosen ?? '' });
+	}
+	await page.click('[data-test-id=ndv-close-button]');
+	await page.locator('[data-test-id=ndv-close-button]').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+	return choices;
 }

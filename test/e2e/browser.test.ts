@@ -5,7 +5,10 @@
  *   (a) the console drives a whole loop: an employee's DM becomes a ticket, the agent's public
  *       reply (with bold text) comes back into the DM, an internal note does not;
  *   (b) the n8n editor opens every imported template with all nodes rendered with their icons
- *       and no unknown-node or issue markers (and the same checks do flag an unknown node).
+ *       and no unknown-node or issue markers (and the same checks do flag an unknown node);
+ *   (c) each template file imported through the editor's own "Import from File…" renders the
+ *       same way, its credential placeholders become slots to fill from the dropdown, and the
+ *       workflow is saved with its nodes, connections and the chosen credentials.
  * Screenshots: test/artifacts/browser/ (gitignored); N8N_DM_UPDATE_SCREENSHOTS=1 also refreshes
  * docs/screenshots/ for README.
  */
@@ -14,9 +17,20 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 
-import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
+import { SANDBOX_CREDENTIAL_IDS } from '../../sandbox/settings';
+import { startSandbox, TEMPLATES_DIR, type Sandbox } from '../../sandbox/sandbox';
+import { adaptWorkflow, type WorkflowJson } from '../harness/realN8n';
 import { launchChromium, screenshotPaths, type Browser } from '../browser/chromium';
-import { canvasProblems, expectedCanvas, inspectCanvas, openWorkflow, signIn } from '../browser/n8nEditor';
+import {
+	canvasProblems,
+	expectedCanvas,
+	importWorkflowFile,
+	inspectCanvas,
+	openWorkflow,
+	selectMissingCredentials,
+	signIn,
+	type CredentialSlotChoice,
+} from '../browser/n8nEditor';
 
 jest.setTimeout(300_000);
 
@@ -95,7 +109,8 @@ describe('the sandbox console drives one whole loop', () => {
 			await sandbox.emulators?.zendesk.flushWebhooks();
 			expect(await page.locator('[data-testid=slack-messages]').innerText()).not.toContain(note);
 			expect(sandbox.emulators?.slack.postedMessages.some((m) => JSON.stringify(m).includes('warranty expired'))).toBe(false);
-			expect(await page.locator('[data-testid=slack-message-handle]').count()).toBe(2);
+			// The two public replies, besides the template's out-of-hours notice (depends on the time of day).
+			expect(await page.locator('[data-testid=slack-message-handle]').filter({ hasNotText: 'outside business hours' }).count()).toBe(2);
 
 			await screenshot(page, 'console-loop', 'sandbox-console');
 		} catch (error) {
@@ -162,3 +177,89 @@ describe('the n8n editor renders the imported templates', () => {
 		}
 	});
 });
+
+interface SavedWorkflow {
+	nodes: Array<{ name: string; type: string; credentials?: Record<string, { id: string; name: string }> }>;
+	connections: Record<string, unknown>;
+	settings?: Record<string, unknown>;
+}
+
+describe('each template file imports through the n8n editor (workflow menu → Import → From file)', () => {
+	let page: Page;
+	const imported: string[] = [];
+	beforeAll(async () => {
+		page = await browser.context.newPage();
+		await signIn(page, sandbox.n8n.url, sandbox.n8n.owner);
+	});
+	afterAll(async () => {
+		await page?.close();
+		for (const id of imported) await sandbox.n8n.rest('POST', `/rest/workflows/${id}/archive`).catch(() => undefined);
+	});
+
+	const files = fs.readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.json')).sort();
+	const sandboxCredentialIds: string[] = Object.values(SANDBOX_CREDENTIAL_IDS);
+
+	it.each(files)('%s: icons, node count, credential slots to fill, saved', async (file) => {
+		// The sandbox loads the package as a custom extension (types CUSTOM.<name>): the file is
+		// imported with only that prefix changed, as `n8n import:workflow` gets it in the sandbox.
+		const template = JSON.parse(fs.readFileSync(path.join(TEMPLATES_DIR, file), 'utf8')) as WorkflowJson;
+		const json = adaptWorkflow(template, 'custom-extensions');
+		const expected = expectedCanvas(json);
+		const shot = `editor-import-${path.basename(file, '.json')}`;
+		try {
+			const id = await importWorkflowFile(page, sandbox.n8n.url, { name: file, json }, expected);
+			imported.push(id);
+
+			// Placeholder credentials do not exist here: n8n drops them and may auto-add one
+			// credential per node; what is still missing shows as the node's issue marker.
+			const before = await inspectCanvas(page);
+			expect(before.nodes).toHaveLength(expected.nodes.length);
+			const notCredentialRelated = canvasProblems(before, expected).filter((p) => !p.endsWith("shows n8n's issues warning"));
+			expect(notCredentialRelated).toEqual([]);
+
+			// Every slot left empty offers the existing credentials; choosing them clears every issue.
+			const choices: Record<string, CredentialSlotChoice[]> = {};
+			for (const node of before.nodes.filter((n) => n.issues)) {
+				choices[node.name] = await selectMissingCredentials(page, node.name, sandboxCredentialIds);
+			}
+			for (const [node, slots] of Object.entries(choices)) {
+				for (const slot of slots) expect({ node, offered: slot.offered }).toEqual({ node, offered: expect.arrayContaining([slot.chosen]) });
+			}
+			expect(canvasProblems(await inspectCanvas(page), expected)).toEqual([]);
+			await screenshot(page, shot);
+
+			// Saved (Ctrl+S; 2.41 also autosaves): n8n has every node, the connections, and each
+			// credential the template names, set to an existing credential of that type.
+			await page.keyboard.press('Control+s');
+			const wanted = credentialTypesByNode(json);
+			let saved: SavedWorkflow | undefined;
+			for (let attempt = 0; attempt < 60; attempt++) {
+				// 404 until the first save has landed.
+				saved = await sandbox.n8n.rest<SavedWorkflow>('GET', `/rest/workflows/${id}`).catch(() => undefined);
+				if (saved && JSON.stringify(credentialTypesByNode(saved)) === JSON.stringify(wanted)) break;
+				await new Promise((resolve) => setTimeout(resolve, 250));
+			}
+			if (!saved) throw new Error(`workflow ${id} was never saved`);
+			expect(saved.nodes.map((n) => `${n.name} ${n.type}`).sort()).toEqual(json.nodes.map((n) => `${String(n.name)} ${n.type}`).sort());
+			expect(saved.connections).toEqual(json.connections);
+			expect(credentialTypesByNode(saved)).toEqual(wanted);
+			const existing = new Map((await sandbox.n8n.rest<Array<{ id: string; type: string }>>('GET', '/rest/credentials')).map((c) => [c.id, c.type]));
+			for (const node of saved.nodes) {
+				for (const [type, ref] of Object.entries(node.credentials ?? {})) expect({ node: node.name, type: existing.get(ref.id) }).toEqual({ node: node.name, type });
+			}
+		} catch (error) {
+			await screenshot(page, `${shot}-failed`).catch(() => undefined);
+			throw error;
+		}
+	});
+});
+
+/** node name → the credential types it uses, sorted (what a template asks the user to select). */
+function credentialTypesByNode(workflow: { nodes: ReadonlyArray<{ [key: string]: unknown }> }): Record<string, string[]> {
+	const result: Record<string, string[]> = {};
+	for (const node of workflow.nodes) {
+		const types = Object.keys((node.credentials as Record<string, unknown> | undefined) ?? {}).sort();
+		if (types.length) result[String(node.name)] = types;
+	}
+	return result;
+}
