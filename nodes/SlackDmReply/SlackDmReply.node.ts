@@ -111,7 +111,9 @@ export class SlackDmReply implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'slackDmApi', required: true },
+			// Shown by operation: a credential without displayOptions is taken by n8n's editor for the
+			// one chosen by `authentication`, and its dropdown would offer only Zendesk credentials.
+			{ name: 'slackDmApi', required: true, displayOptions: { show: { operation: ['alert', 'reply', 'notice'] } } },
 			{ name: 'zendeskDmApi', required: true, displayOptions: { show: { operation: ['reply'], sendAttachments: [true], authentication: ['apiToken'] } } },
 			{ name: 'zendeskDmOAuth2Api', required: true, displayOptions: { show: { operation: ['reply'], sendAttachments: [true], authentication: ['oAuth2'] } } },
 		],
