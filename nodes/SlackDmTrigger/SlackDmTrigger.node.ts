@@ -147,6 +147,14 @@ export class SlackDmTrigger implements INodeType {
 						default: false,
 						description: 'Whether an @-mention of the handle in a channel starts a conversation (one per thread). Off: channel mentions start nothing.',
 					},
+					{
+						displayName: 'Remember Deliveries Across Restarts',
+						name: 'rememberAcrossRestarts',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether recent event IDs are also kept in the workflow\'s static data, so a Slack retry that arrives after an n8n restart emits nothing. Off: n8n writes no static data per event (faster answers to Slack); the Zendesk node still never writes a retried message twice.',
+					},
 				],
 			},
 		],

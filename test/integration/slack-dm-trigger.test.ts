@@ -233,13 +233,21 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			expect(emittedItems(await deliver(payload, { headers: { ...headers, 'x-slack-retry-num': '2' } }))).toHaveLength(0);
 		});
 
-		it('after a restart the workflow static data still knows the event', async () => {
+		it('with "Remember Deliveries Across Restarts", the workflow static data still knows the event after a restart', async () => {
 			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'before restart' });
 			const staticData: IDataObject = {};
-			expect(emittedItems(await deliver(payload, { staticData }))).toHaveLength(1);
+			const parameters = { options: { rememberAcrossRestarts: true } };
+			expect(emittedItems(await deliver(payload, { staticData, parameters }))).toHaveLength(1);
 			resetSlackTriggerState();
-			const retry = await deliver(payload, { staticData, headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' } });
+			const retry = await deliver(payload, { staticData, parameters, headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' } });
 			expect(retry.workflowData).toBeUndefined();
+		});
+
+		it('by default it writes no static data, so n8n answers Slack without a database write', async () => {
+			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'no static data' });
+			const staticData: IDataObject = {};
+			expect(emittedItems(await deliver(payload, { staticData }))).toHaveLength(1);
+			expect(staticData).toEqual({});
 		});
 
 		it('a process with no shared state emits the same idempotency key, for the Zendesk side to dedupe', async () => {

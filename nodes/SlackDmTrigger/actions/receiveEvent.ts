@@ -15,7 +15,7 @@ import { classifyEnvelope } from '../../shared/slack/events';
 import type { HandleConfig } from '../../shared/slack/identity';
 import { resolveHandles } from '../../shared/slack/identity';
 import { verifySlackSignature } from '../../shared/slack/signature';
-import { parseEventBody, scopedDeliveryKeys, triggerFilterOptions, webhookCallPlan } from '../../shared/slack/triggerRequest';
+import { parseEventBody, rememberAcrossRestarts, scopedDeliveryKeys, triggerFilterOptions, webhookCallPlan } from '../../shared/slack/triggerRequest';
 import { conversationHandles, deliveryLedger } from '../../shared/slack/triggerState';
 import { SLACK_CREDENTIAL_TYPE } from '../../shared/transport/slackTransport';
 import { conversationMembers, identityKey, selfIdentityForEvent } from './handleIdentity';
@@ -106,11 +106,14 @@ export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhoo
 	const retry = retryInfoFromHeaders(headers);
 	const claim = deliveryLedger.claim(scopedDeliveryKeys(ctx.getWorkflow().id, ctx.getNode().id, decision.dedupeKeys), retry, now);
 	if (!claim.emit) return { webhookResponse: { ok: true, duplicate: true } };
-	const staticData = ctx.getWorkflowStaticData('node') as StaticDedupeData;
-	if (!claim.redelivery && !retryReplacesEarlierDelivery(retry) && staticDataHasDelivered(staticData, decision.dedupeKeys, now)) {
-		return { webhookResponse: { ok: true, duplicate: true } };
+	// Layer 2 is opt-in: n8n writes changed static data to its database before Slack gets the answer.
+	if (rememberAcrossRestarts(ctx.getNodeParameter('options', {}) as IDataObject)) {
+		const staticData = ctx.getWorkflowStaticData('node') as StaticDedupeData;
+		if (!claim.redelivery && !retryReplacesEarlierDelivery(retry) && staticDataHasDelivered(staticData, decision.dedupeKeys, now)) {
+			return { webhookResponse: { ok: true, duplicate: true } };
+		}
+		recordStaticDelivery(staticData, decision.dedupeKeys, now);
 	}
-	recordStaticDelivery(staticData, decision.dedupeKeys, now);
 
 	return { workflowData: [[{ json: toItemJson(item) }]] };
 }

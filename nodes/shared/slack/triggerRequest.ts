@@ -21,6 +21,11 @@ export function triggerFilterOptions(raw: IDataObject): TriggerFilterOptions {
 	};
 }
 
+/** Option "Remember Deliveries Across Restarts" (off by default: it costs a database write per event). */
+export function rememberAcrossRestarts(raw: IDataObject): boolean {
+	return raw.rememberAcrossRestarts === true;
+}
+
 /** The verified body as JSON, or undefined when it is not JSON (the envelope check refuses it). */
 export function parseEventBody(rawBody: Buffer): unknown {
 	try {
