@@ -9,69 +9,27 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { startSlackEmulator } from '../../emulators/slack';
-import type { ZendeskEmulator } from '../../emulators/zendesk';
-import { startZendeskEmulator } from '../../emulators/zendesk';
 import { ProfileLinker } from '../../nodes/ProfileLinker/ProfileLinker.node';
-import { messageIdempotencyKey } from '../../nodes/shared/identity/externalIds';
 import type { LinkedZendeskUser, SlackDmItem } from '../../nodes/shared/types';
-import { resetUpsertState, setUpsertEnvironment } from '../../nodes/shared/zendesk/ticketsState';
 import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
+import { nodeCredentials, useEmulators } from '../harness/emulatorPair';
 import { executeNode } from '../harness/inProcess';
-
-type SlackEmulator = Awaited<ReturnType<typeof startSlackEmulator>>;
+import { fixtureHandle, slackDmItem } from '../harness/items';
 
 const REQUEST_TIMEOUT_MS = 400;
 const POST_TICKETS = 'POST /api/v2/tickets.json';
 const PUT_TICKET = 'PUT /api/v2/tickets/:id.json';
 
-let slack: SlackEmulator;
-let zendesk: ZendeskEmulator;
-
 // Fresh emulators per test: new ports, so the nodes' process-wide caches never carry over.
-beforeEach(async () => {
-	slack = await startSlackEmulator({ rateLimits: false });
-	zendesk = await startZendeskEmulator({ rateLimits: false });
-	resetUpsertState();
-	// Upsert pacing waits run on the emulator's clock, so they cost no real time.
-	setUpsertEnvironment({
-		now: () => zendesk.clock.now(),
-		sleep: async (ms) => {
-			zendesk.clock.advance(ms);
-			await new Promise((resolve) => setImmediate(resolve));
-		},
-	});
-});
+const { slack, zendesk } = useEmulators({ slack: { rateLimits: false }, zendesk: { rateLimits: false }, lifetime: 'test', upsertClock: true });
 
-afterEach(async () => {
-	setUpsertEnvironment();
-	await slack.close();
-	await zendesk.close();
-});
-
-function credentials() {
-	return {
-		slackDmApi: { accessToken: slack.fixtures.botToken, signingSecret: slack.signingSecret, baseUrl: slack.apiUrl },
-		zendeskDmApi: { subdomain: 'acme', email: zendesk.fixtures.bridge.email, apiToken: zendesk.fixtures.bridge.apiToken, baseUrl: zendesk.url },
-	};
-}
+const credentials = () => nodeCredentials(slack, zendesk);
 
 let seq = 0;
 function dmItem(text: string, channelId = 'D0FAULTS1'): SlackDmItem {
-	const f = slack.fixtures;
 	seq += 1;
 	const ts = `${1_700_000_000 + seq}.000100`;
-	return {
-		eventId: `EvFault${seq}`,
-		idempotencyKey: messageIdempotencyKey({ teamId: f.teamId, channelId, ts, kind: 'message' }),
-		teamId: f.teamId,
-		handle: { name: 'IT', userId: f.botUserId, botId: f.botId, appId: f.appId, teamId: f.teamId },
-		user: { id: f.employeeId, teamId: f.teamId, isExternal: false },
-		channel: { id: channelId, type: 'im', isExtShared: false },
-		message: { ts, text, files: [] },
-		kind: 'message',
-		receivedAt: new Date(zendesk.clock.now()).toISOString(),
-	};
+	return slackDmItem({ ...fixtureHandle(slack.fixtures), eventId: `EvFault${seq}`, userId: slack.fixtures.employeeId, channelId, ts, text, receivedAt: zendesk.clock.now() });
 }
 
 async function link(item: SlackDmItem, continueOnFail = false): Promise<INodeExecutionData> {
