@@ -7,13 +7,9 @@
  */
 import type { IDataObject, INodeExecutionData, IRun } from 'n8n-workflow';
 
-import { startSlackEmulator } from '../../emulators/slack';
-import type { SlackEmulatorInstance } from '../../emulators/slack';
 import { signSlackRequest } from '../../emulators/slack/signing';
-import type { ZendeskEmulator } from '../../emulators/zendesk';
-import { startZendeskEmulator } from '../../emulators/zendesk';
-import { resetUpsertState, setUpsertEnvironment } from '../../nodes/shared/zendesk/ticketsState';
 import { SlackDmTrigger } from '../../nodes/SlackDmTrigger/SlackDmTrigger.node';
+import { nodeCredentials, useEmulators } from '../harness/emulatorPair';
 import type { WorkflowJson } from '../harness/inProcess';
 import { invokeWebhook, runWorkflow } from '../harness/inProcess';
 
@@ -34,34 +30,9 @@ const workflow: WorkflowJson = {
 	},
 };
 
-let slack: SlackEmulatorInstance;
-let zendesk: ZendeskEmulator;
+const { slack, zendesk } = useEmulators({ slack: { rateLimits: false }, zendesk: { rateLimits: false }, lifetime: 'file', upsertClock: true });
 
-beforeAll(async () => {
-	slack = await startSlackEmulator({ rateLimits: false });
-	zendesk = await startZendeskEmulator({ rateLimits: false });
-	resetUpsertState();
-	setUpsertEnvironment({
-		now: () => zendesk.clock.now(),
-		sleep: async (ms) => {
-			zendesk.clock.advance(ms);
-			await new Promise((resolve) => setImmediate(resolve));
-		},
-	});
-});
-
-afterAll(async () => {
-	setUpsertEnvironment();
-	await slack.close();
-	await zendesk.close();
-});
-
-function credentials() {
-	return {
-		slackDmApi: { accessToken: slack.fixtures.botToken, signingSecret: slack.signingSecret, baseUrl: slack.apiUrl },
-		zendeskDmApi: { subdomain: 'acme', email: zendesk.fixtures.bridge.email, apiToken: zendesk.fixtures.bridge.apiToken, baseUrl: zendesk.url },
-	};
-}
+const credentials = () => nodeCredentials(slack, zendesk);
 
 /** What Slack would POST for the employee's next DM to the bot, and the trigger's answer to it. */
 async function employeeSends(text: string, files: Array<{ name: string; content: Buffer; mimetype?: string }> = []) {
