@@ -30,7 +30,7 @@ export interface UseEmulatorsOptions {
 }
 
 export interface Emulators {
-	/** Live handles: every property read goes to the emulator of the running test. */
+	/** Live handles: every property read goes to the emulator of the running test (or the last one, once closed). */
 	slack: SlackEmulatorInstance;
 	zendesk: ZendeskEmulator;
 }
@@ -50,7 +50,7 @@ export function emulatorClock(zendesk: ZendeskEmulator): Partial<UpsertEnvironme
 function liveHandle<T extends object>(name: string, current: () => T | undefined): T {
 	const target = (): T => {
 		const value = current();
-		if (!value) throw new Error(`The ${name} emulator is not running (not requested, or used outside a test).`);
+		if (!value) throw new Error(`The ${name} emulator has not started (not requested, or used before the first test).`);
 		return value;
 	};
 	return new Proxy({} as T, {
@@ -81,8 +81,6 @@ export function useEmulators(options: UseEmulatorsOptions): Emulators {
 		if (options.upsertClock) setUpsertEnvironment();
 		await slack?.close();
 		await zendesk?.close();
-		slack = undefined;
-		zendesk = undefined;
 	};
 	const startUpsertClock = () => {
 		if (!options.upsertClock) return;

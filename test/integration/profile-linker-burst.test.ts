@@ -5,49 +5,21 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { startSlackEmulator } from '../../emulators/slack';
-import type { ZendeskEmulator } from '../../emulators/zendesk';
-import { startZendeskEmulator } from '../../emulators/zendesk';
 import { ProfileLinker } from '../../nodes/ProfileLinker/ProfileLinker.node';
-import type { LinkedZendeskUser, SlackDmItem } from '../../nodes/shared/types';
+import type { LinkedZendeskUser } from '../../nodes/shared/types';
 import { createOrUpdateUser } from '../../nodes/shared/zendesk/usersApi';
+import { nodeCredentials, useEmulators } from '../harness/emulatorPair';
 import { executeNode } from '../harness/inProcess';
+import { fixtureHandle, slackDmItem } from '../harness/items';
 
-type SlackEmulator = Awaited<ReturnType<typeof startSlackEmulator>>;
+// Fresh emulators per test; Zendesk's rate limits are on by default.
+const { slack, zendesk } = useEmulators({ slack: {}, zendesk: {}, lifetime: 'test' });
 
-let slack: SlackEmulator;
-let zendesk: ZendeskEmulator;
-
-beforeEach(async () => {
-	slack = await startSlackEmulator();
-	zendesk = await startZendeskEmulator(); // rate limits on by default
-});
-
-afterEach(async () => {
-	await slack.close();
-	await zendesk.close();
-});
-
-function credentials() {
-	return {
-		slackDmApi: { accessToken: slack.fixtures.botToken, signingSecret: slack.signingSecret, baseUrl: slack.apiUrl },
-		zendeskDmApi: { subdomain: 'acme', email: zendesk.fixtures.bridge.email, apiToken: zendesk.fixtures.bridge.apiToken, baseUrl: zendesk.url },
-	};
-}
+const credentials = () => nodeCredentials(slack, zendesk);
 
 function dmItem(userId: string): INodeExecutionData {
-	const f = slack.fixtures;
-	const item: SlackDmItem = {
-		eventId: `Ev-${userId}`,
-		idempotencyKey: `slack:${f.teamId}:D-${userId}:1700000000.000100`,
-		teamId: f.teamId,
-		handle: { name: 'IT', userId: f.botUserId, botId: f.botId, appId: f.appId, teamId: f.teamId },
-		user: { id: userId, teamId: f.teamId, isExternal: false },
-		channel: { id: `D-${userId}`, type: 'im', isExtShared: false },
-		message: { ts: '1700000000.000100', text: 'Hello', files: [] },
-		kind: 'message',
-		receivedAt: new Date(0).toISOString(),
-	};
+	const ts = '1700000000.000100';
+	const item = slackDmItem({ ...fixtureHandle(slack.fixtures), eventId: `Ev-${userId}`, userId, channelId: `D-${userId}`, ts, text: 'Hello', receivedAt: 0 });
 	return { json: item as unknown as IDataObject };
 }
 

@@ -5,61 +5,51 @@
  */
 import type { IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
 
-import { startSlackEmulator } from '../../emulators/slack';
-import type { ZendeskEmulator } from '../../emulators/zendesk';
-import { startZendeskEmulator } from '../../emulators/zendesk';
 import { ProfileLinker } from '../../nodes/ProfileLinker/ProfileLinker.node';
-import type { LinkedZendeskUser, SlackDmItem } from '../../nodes/shared/types';
+import type { LinkedZendeskUser } from '../../nodes/shared/types';
+import { nodeCredentials, useEmulators } from '../harness/emulatorPair';
 import { executeNode } from '../harness/inProcess';
+import { fixtureHandle, slackDmItem } from '../harness/items';
 import { callSpecProblems } from '../harness/slackSpec';
 import type { ZendeskSpecValidator } from '../harness/zendeskSpec';
 import { attachZendeskSpecValidator, expectNoSpecViolations } from '../harness/zendeskSpec';
 
-type SlackEmulator = Awaited<ReturnType<typeof startSlackEmulator>>;
-
-let slack: SlackEmulator;
-let zendesk: ZendeskEmulator;
+const { slack, zendesk } = useEmulators({ slack: {}, zendesk: {}, lifetime: 'test' });
 let zendeskSpec: ZendeskSpecValidator;
 let slackSpecProblems: string[];
 
-beforeEach(async () => {
-	slack = await startSlackEmulator();
-	zendesk = await startZendeskEmulator();
+beforeEach(() => {
 	// Every request the node sends, and every answer, is checked against the vendors' specs.
 	zendeskSpec = attachZendeskSpecValidator(zendesk);
 	slackSpecProblems = [];
 	slack.server.observers.push((call) => slackSpecProblems.push(...callSpecProblems(call)));
 });
 
-afterEach(async () => {
+afterEach(() => {
 	zendeskSpec.detach();
-	await slack.close();
-	await zendesk.close();
 	expect(zendeskSpec.checked).toBeGreaterThan(0);
 	expectNoSpecViolations(zendeskSpec);
 	expect(slackSpecProblems).toEqual([]);
 });
 
-function credentials() {
-	return {
-		slackDmApi: { accessToken: slack.fixtures.botToken, signingSecret: slack.signingSecret, baseUrl: slack.apiUrl },
-		zendeskDmApi: { subdomain: 'acme', email: zendesk.fixtures.bridge.email, apiToken: zendesk.fixtures.bridge.apiToken, baseUrl: zendesk.url },
-	};
-}
+const credentials = () => nodeCredentials(slack, zendesk);
 
 function dmItem(userId: string, teamId: string, over: { isExternal?: boolean; participants?: string[] } = {}): INodeExecutionData {
 	const f = slack.fixtures;
-	const item: SlackDmItem = {
+	const item = slackDmItem({
+		...fixtureHandle(f),
 		eventId: `Ev-${userId}`,
-		idempotencyKey: `slack:${f.teamId}:D-${userId}:1700000000.000100`,
-		teamId: f.teamId,
-		handle: { name: 'IT', userId: f.botUserId, botId: f.botId, appId: f.appId, teamId: f.teamId },
-		user: { id: userId, teamId, isExternal: over.isExternal ?? teamId !== f.teamId },
-		channel: { id: `D-${userId}`, type: over.participants ? 'mpim' : 'im', isExtShared: teamId !== f.teamId, ...(over.participants ? { participants: over.participants } : {}) },
-		message: { ts: '1700000000.000100', text: 'Hello', files: [] },
-		kind: 'message',
-		receivedAt: new Date(0).toISOString(),
-	};
+		userId,
+		userTeamId: teamId,
+		isExternal: over.isExternal,
+		channelId: `D-${userId}`,
+		channelType: over.participants ? 'mpim' : 'im',
+		participants: over.participants,
+		isExtShared: teamId !== f.teamId,
+		ts: '1700000000.000100',
+		text: 'Hello',
+		receivedAt: 0,
+	});
 	return { json: item as unknown as IDataObject };
 }
 
