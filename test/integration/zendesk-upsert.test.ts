@@ -5,76 +5,26 @@
  */
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { startZendeskEmulator, type ZendeskEmulator } from '../../emulators/zendesk';
-import { messageIdempotencyKey } from '../../nodes/shared/identity/externalIds';
 import { slackDisplayNames } from '../../nodes/shared/identity/slackNames';
 import type { SlackDmItem } from '../../nodes/shared/types';
-import { resetUpsertState, setUpsertEnvironment } from '../../nodes/shared/zendesk/ticketsState';
+import { resetUpsertState } from '../../nodes/shared/zendesk/ticketsState';
 import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
+import { useEmulators, zendeskCredentials } from '../harness/emulatorPair';
 import { executeNode } from '../harness/inProcess';
+import { LINKED_TEAM as TEAM, linkedDmItems } from '../harness/items';
 
-const TEAM = 'T0ACME';
 const PUT_TICKET = 'PUT /api/v2/tickets/:id.json';
 const POST_TICKETS = 'POST /api/v2/tickets.json';
 const GET_TICKETS = 'GET /api/v2/tickets.json';
 
-let emu: ZendeskEmulator;
-let channelSeq = 0;
+const { zendesk: emu } = useEmulators({ zendesk: { rateLimits: false }, lifetime: 'file', resetEachTest: true, upsertClock: true });
 
-beforeAll(async () => {
-	emu = await startZendeskEmulator({ rateLimits: false });
-});
+// A test switches rate limits on; reset() keeps that setting.
+beforeEach(() => emu.setRateLimits(false));
 
-afterAll(async () => {
-	setUpsertEnvironment();
-	await emu.close();
-});
+const credentials = () => ({ zendeskDmApi: zendeskCredentials(emu) });
 
-beforeEach(() => {
-	emu.reset();
-	emu.setRateLimits(false);
-	resetUpsertState();
-	setUpsertEnvironment({
-		now: () => emu.clock.now(),
-		sleep: async (ms) => {
-			emu.clock.advance(ms);
-			await new Promise((resolve) => setImmediate(resolve));
-		},
-	});
-});
-
-function credentials() {
-	return { zendeskDmApi: { subdomain: 'acme', email: emu.fixtures.bridge.email, apiToken: emu.fixtures.bridge.apiToken, baseUrl: emu.url } };
-}
-
-let tsSeq = 0;
-function nextTs(): string {
-	tsSeq += 1;
-	return `${Math.floor(emu.clock.now() / 1000)}.${String(tsSeq).padStart(6, '0')}`;
-}
-
-function newChannel(): string {
-	channelSeq += 1;
-	return `D${String(channelSeq).padStart(6, '0')}`;
-}
-
-function slackItem(channelId: string, text: string, extra: Partial<SlackDmItem> & { ts?: string; previousText?: string } = {}): SlackDmItem & { zendeskUser: { id: number } } {
-	const ts = extra.ts ?? nextTs();
-	const kind = extra.kind ?? 'message';
-	return {
-		eventId: `Ev${ts}`,
-		idempotencyKey: messageIdempotencyKey({ teamId: TEAM, channelId, ts, kind, eventTs: kind === 'message' ? undefined : `${ts}9` }),
-		teamId: TEAM,
-		handle: { name: 'IT', userId: 'UHANDLE', teamId: TEAM },
-		user: { id: 'UERIN', teamId: TEAM, isExternal: false },
-		channel: { id: channelId, type: 'im', isExtShared: false },
-		message: { ts, text, files: [], ...(extra.previousText !== undefined ? { previousText: extra.previousText } : {}) },
-		kind,
-		receivedAt: new Date(emu.clock.now()).toISOString(),
-		zendeskUser: { id: emu.fixtures.erin.id },
-		...(extra.user ? { user: extra.user } : {}),
-	} as SlackDmItem & { zendeskUser: { id: number } };
-}
+const { newChannel, item: slackItem } = linkedDmItems(emu);
 
 async function run(items: INodeExecutionData[], parameters: INodeParameters = {}, continueOnFail = false, nodeType = new ZendeskMessagingUpsert()) {
 	const { outputs } = await executeNode(nodeType, { parameters, credentials: credentials(), items, continueOnFail });
