@@ -4,71 +4,23 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import { startZendeskEmulator, type ZendeskEmulator } from '../../emulators/zendesk';
-import { messageIdempotencyKey, parseTicketExternalId } from '../../nodes/shared/identity/externalIds';
-import type { SlackDmItem } from '../../nodes/shared/types';
-import { resetUpsertState, setUpsertEnvironment } from '../../nodes/shared/zendesk/ticketsState';
+import { parseTicketExternalId } from '../../nodes/shared/identity/externalIds';
+import { resetUpsertState } from '../../nodes/shared/zendesk/ticketsState';
 import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
+import { useEmulators, zendeskCredentials } from '../harness/emulatorPair';
 import { executeNode } from '../harness/inProcess';
+import type { LinkedDmItem } from '../harness/items';
+import { LINKED_TEAM as TEAM, linkedDmItems } from '../harness/items';
 
-const TEAM = 'T0ACME';
 const PUT_TICKET = 'PUT /api/v2/tickets/:id.json';
 const POST_TICKETS = 'POST /api/v2/tickets.json';
 const GET_TICKETS = 'GET /api/v2/tickets.json';
 const PER_THREAD: INodeParameters = { options: { threadReplies: 'ticketPerThread' } };
 
-let emu: ZendeskEmulator;
-let channelSeq = 0;
-let tsSeq = 0;
+const { zendesk: emu } = useEmulators({ zendesk: { rateLimits: false }, lifetime: 'file', resetEachTest: true, upsertClock: true });
 
-beforeAll(async () => {
-	emu = await startZendeskEmulator({ rateLimits: false });
-});
-
-afterAll(async () => {
-	setUpsertEnvironment();
-	await emu.close();
-});
-
-beforeEach(() => {
-	emu.reset();
-	resetUpsertState();
-	setUpsertEnvironment({
-		now: () => emu.clock.now(),
-		sleep: async (ms) => {
-			emu.clock.advance(ms);
-			await new Promise((resolve) => setImmediate(resolve));
-		},
-	});
-});
-
-function nextTs(): string {
-	tsSeq += 1;
-	return `${Math.floor(emu.clock.now() / 1000)}.${String(tsSeq).padStart(6, '0')}`;
-}
-
-function newChannel(prefix = 'D'): string {
-	channelSeq += 1;
-	return `${prefix}${String(channelSeq).padStart(6, '0')}`;
-}
-
-/** A Slack DM Trigger item as the trigger emits it (threadKey only for thread replies and mentions). */
-function slackItem(channelId: string, text: string, extra: { threadTs?: string; type?: SlackDmItem['channel']['type']; kind?: SlackDmItem['kind'] } = {}) {
-	const ts = nextTs();
-	const kind = extra.kind ?? 'message';
-	return {
-		eventId: `Ev${ts}`,
-		idempotencyKey: messageIdempotencyKey({ teamId: TEAM, channelId, ts, kind, eventTs: kind === 'message' ? undefined : `${ts}9` }),
-		teamId: TEAM,
-		handle: { name: 'IT', userId: 'UHANDLE', teamId: TEAM },
-		user: { id: 'UERIN', teamId: TEAM, isExternal: false },
-		channel: { id: channelId, type: extra.type ?? 'im', isExtShared: false },
-		message: { ts, text, files: [], ...(extra.threadTs ? { threadTs: extra.threadTs, threadKey: `${channelId}:${extra.threadTs}` } : {}) },
-		kind,
-		receivedAt: new Date(emu.clock.now()).toISOString(),
-		zendeskUser: { id: emu.fixtures.erin.id },
-	} satisfies SlackDmItem & { zendeskUser: { id: number } };
-}
+/** Slack DM Trigger items as the trigger emits them (threadKey only for thread replies and mentions). */
+const { newChannel, item: slackItem } = linkedDmItems(emu);
 
 interface Output {
 	ticketId: number;
@@ -78,8 +30,8 @@ interface Output {
 	followUpSourceId?: number;
 }
 
-async function send(item: ReturnType<typeof slackItem>, parameters: INodeParameters = {}): Promise<Output> {
-	const credentials = { zendeskDmApi: { subdomain: 'acme', email: emu.fixtures.bridge.email, apiToken: emu.fixtures.bridge.apiToken, baseUrl: emu.url } };
+async function send(item: LinkedDmItem, parameters: INodeParameters = {}): Promise<Output> {
+	const credentials = { zendeskDmApi: zendeskCredentials(emu) };
 	const { outputs } = await executeNode(new ZendeskMessagingUpsert(), { parameters, credentials, items: [{ json: item as never }] });
 	return outputs[0][0].json.zendesk as unknown as Output;
 }
@@ -213,7 +165,7 @@ describe('channel @-mentions', () => {
 	it('always get their thread\'s own ticket, with no DM lookup, in both modes', async () => {
 		for (const parameters of [{}, PER_THREAD]) {
 			const channel = newChannel('C');
-			const mention = slackItem(channel, '<@UHANDLE> the wiki is down', { type: 'channel' });
+			const mention = slackItem(channel, '<@UHANDLE> the wiki is down', { channelType: 'channel' });
 			mention.message = { ...mention.message, threadTs: mention.message.ts, threadKey: `${channel}:${mention.message.ts}` } as typeof mention.message;
 			emu.server.resetCalls();
 			const result = await send(mention, parameters);
