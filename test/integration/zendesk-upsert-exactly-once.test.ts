@@ -9,71 +9,21 @@ import type { AddressInfo } from 'node:net';
 
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { startZendeskEmulator, type ZendeskEmulator } from '../../emulators/zendesk';
-import { messageIdempotencyKey } from '../../nodes/shared/identity/externalIds';
+import { startZendeskEmulator } from '../../emulators/zendesk';
 import type { SlackDmItem } from '../../nodes/shared/types';
-import type { UpsertEnvironment } from '../../nodes/shared/zendesk/ticketsState';
-import { resetUpsertState, setUpsertEnvironment } from '../../nodes/shared/zendesk/ticketsState';
 import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
+import { emulatorClock, useEmulators, zendeskCredentials } from '../harness/emulatorPair';
 import { executeNode } from '../harness/inProcess';
+import { LINKED_TEAM as TEAM, linkedDmItems } from '../harness/items';
 
-const TEAM = 'T0ACME';
 const PUT_TICKET = 'PUT /api/v2/tickets/:id.json';
 const POST_TICKETS = 'POST /api/v2/tickets.json';
 
-let emu: ZendeskEmulator;
-let seq = 0;
+const { zendesk: emu } = useEmulators({ zendesk: { rateLimits: false }, lifetime: 'file', resetEachTest: true, upsertClock: true });
 
-function virtualTime(): Partial<UpsertEnvironment> {
-	return {
-		now: () => emu.clock.now(),
-		sleep: async (ms) => {
-			emu.clock.advance(ms);
-			await new Promise((resolve) => setImmediate(resolve));
-		},
-	};
-}
+const { newChannel, item } = linkedDmItems(emu, 'DX');
 
-beforeAll(async () => {
-	emu = await startZendeskEmulator({ rateLimits: false });
-});
-
-afterAll(async () => {
-	setUpsertEnvironment();
-	await emu.close();
-});
-
-beforeEach(() => {
-	emu.reset();
-	resetUpsertState();
-	setUpsertEnvironment(virtualTime());
-});
-
-function newChannel(): string {
-	seq += 1;
-	return `DX${String(seq).padStart(6, '0')}`;
-}
-
-function item(channel: string, text: string): SlackDmItem {
-	seq += 1;
-	const ts = `${Math.floor(emu.clock.now() / 1000)}.${String(seq).padStart(6, '0')}`;
-	return {
-		eventId: `Ev${ts}`,
-		idempotencyKey: messageIdempotencyKey({ teamId: TEAM, channelId: channel, ts, kind: 'message' }),
-		teamId: TEAM,
-		handle: { name: 'IT', userId: 'UHANDLE', teamId: TEAM },
-		user: { id: 'UERIN', teamId: TEAM, isExternal: false },
-		channel: { id: channel, type: 'im', isExtShared: false },
-		message: { ts, text, files: [] },
-		kind: 'message',
-		receivedAt: new Date(emu.clock.now()).toISOString(),
-		zendeskUser: { id: emu.fixtures.erin.id },
-	} as unknown as SlackDmItem;
-}
-
-function credentials(baseUrl = emu.url) {
-	return { zendeskDmApi: { subdomain: 'acme', email: emu.fixtures.bridge.email, apiToken: emu.fixtures.bridge.apiToken, baseUrl } };
-}
+const credentials = (baseUrl = emu.url) => ({ zendeskDmApi: zendeskCredentials(emu, baseUrl) });
 
 interface Out {
 	ticketId: number;
@@ -93,7 +43,7 @@ async function otherProcess(): Promise<ZendeskMessagingUpsert> {
 	await jest.isolateModulesAsync(async () => {
 		const nodeModule = await import('../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node');
 		const state = await import('../../nodes/shared/zendesk/ticketsState');
-		state.setUpsertEnvironment(virtualTime());
+		state.setUpsertEnvironment(emulatorClock(emu));
 		node = new nodeModule.ZendeskMessagingUpsert();
 	});
 	return node;
