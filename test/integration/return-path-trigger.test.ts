@@ -55,6 +55,17 @@ async function startReceiver(workflowId: string, staticData: IDataObject, parame
 	};
 }
 
+/** Runs `use` with one receiver per workflow id (fresh static data), and closes them all afterwards. */
+async function withReceivers(workflowIds: string[], use: (...receivers: Receiver[]) => Promise<void>): Promise<void> {
+	const receivers: Receiver[] = [];
+	try {
+		for (const workflowId of workflowIds) receivers.push(await startReceiver(workflowId, {}));
+		await use(...receivers);
+	} finally {
+		for (const receiver of receivers) await receiver.close();
+	}
+}
+
 function lifecycle(workflowId: string, staticData: IDataObject, webhookUrl: string, method: 'checkExists' | 'create' | 'delete', mode: 'trigger' | 'manual' = 'trigger') {
 	return runWebhookLifecycle(trigger, { workflowId, parameters: {}, credentials, staticData, webhookUrl, mode }, method);
 }
@@ -96,6 +107,13 @@ async function ownObjects() {
 	return { webhooks, triggers };
 }
 
+/** Zendesk holds exactly the webhook and trigger of the node with this static data, no other of ours. */
+async function expectOnlyObjectsOf(staticData: IDataObject): Promise<void> {
+	const objects = await ownObjects();
+	expect(objects.webhooks.map((w) => w.id)).toEqual([nodeData(staticData).webhookId]);
+	expect(objects.triggers.map((t) => t.id)).toEqual([nodeData(staticData).triggerId]);
+}
+
 beforeAll(async () => {
 	// Retry-After waits scaled down 100x, so a redelivery the node asks for comes within the test.
 	zendesk = await startZendeskEmulator({ rateLimits: false, webhookRetryDelayMs: 50, webhookRetryAfterScale: 0.01 });
@@ -112,9 +130,7 @@ beforeEach(() => zendesk.reset());
 
 describe('lifecycle', () => {
 	it('creates its webhook and trigger, finds them after a restart, deletes only its own', async () => {
-		const a = await startReceiver('wf-a', {});
-		const b = await startReceiver('wf-b', {});
-		try {
+		await withReceivers(['wf-a', 'wf-b'], async (a, b) => {
 			const dataA: IDataObject = {};
 			const dataB: IDataObject = {};
 			expect(await lifecycle('wf-a', dataA, a.url, 'checkExists')).toBe(false);
@@ -161,37 +177,28 @@ describe('lifecycle', () => {
 			// Deleting twice is harmless; b still works.
 			expect(await lifecycle('wf-a', dataA, a.url, 'delete')).toBe(true);
 			expect(await lifecycle('wf-b', dataB, b.url, 'checkExists')).toBe(true);
-		} finally {
-			await a.close();
-			await b.close();
-		}
+		});
 	});
 
 	it('delete with lost static data removes its own objects found by name and endpoint', async () => {
-		const a = await startReceiver('wf-a', {});
-		try {
+		await withReceivers(['wf-a'], async (a) => {
 			await lifecycle('wf-a', {}, a.url, 'create');
 			await lifecycle('wf-b', {}, a.url, 'create');
 			expect(await lifecycle('wf-a', {}, a.url, 'delete')).toBe(true);
 			const objects = await ownObjects();
 			expect(objects.webhooks.map((w) => w.name)).toEqual([expect.stringContaining('wf-b/')]);
 			expect(objects.triggers.map((t) => t.title)).toEqual([expect.stringContaining('wf-b/')]);
-		} finally {
-			await a.close();
-		}
+		});
 	});
 
 	it('create after an interrupted set-up leaves exactly one webhook and trigger', async () => {
-		const a = await startReceiver('wf-a', {});
-		try {
+		await withReceivers(['wf-a'], async (a) => {
 			await lifecycle('wf-a', {}, a.url, 'create');
 			await lifecycle('wf-a', {}, a.url, 'create');
 			const objects = await ownObjects();
 			expect(objects.webhooks).toHaveLength(1);
 			expect(objects.triggers).toHaveLength(1);
-		} finally {
-			await a.close();
-		}
+		});
 	});
 });
 
@@ -199,9 +206,7 @@ describe('lifecycle: never another instance\'s objects (audit, issue 7 item 2)',
 	const clone = (data: IDataObject) => JSON.parse(JSON.stringify(data)) as IDataObject;
 
 	it('two n8n instances imported from one template (same workflow and node ids) keep their own trigger', async () => {
-		const prod = await startReceiver('wf-a', {});
-		const staging = await startReceiver('wf-a', {});
-		try {
+		await withReceivers(['wf-a', 'wf-a'], async (prod, staging) => {
 			const prodData: IDataObject = {};
 			const stagingData: IDataObject = {};
 			await lifecycle('wf-a', prodData, prod.url, 'create');
@@ -209,20 +214,13 @@ describe('lifecycle: never another instance\'s objects (audit, issue 7 item 2)',
 			// Staging re-activates (create again), then is deactivated after losing its static data.
 			await lifecycle('wf-a', stagingData, staging.url, 'create');
 			await lifecycle('wf-a', {}, staging.url, 'delete');
-			const objects = await ownObjects();
-			expect(objects.webhooks.map((w) => w.id)).toEqual([nodeData(prodData).webhookId]);
-			expect(objects.triggers.map((t) => t.id)).toEqual([nodeData(prodData).triggerId]);
+			await expectOnlyObjectsOf(prodData);
 			expect(await lifecycle('wf-a', prodData, prod.url, 'checkExists')).toBe(true);
-		} finally {
-			await prod.close();
-			await staging.close();
-		}
+		});
 	});
 
 	it('n8n\'s test webhook on the active workflow (create and delete with the test URL) leaves production alone', async () => {
-		const prod = await startReceiver('wf-a', {});
-		const test = await startReceiver('wf-a', {});
-		try {
+		await withReceivers(['wf-a', 'wf-a'], async (prod, test) => {
 			const prodData: IDataObject = {};
 			await lifecycle('wf-a', prodData, prod.url, 'create');
 			// n8n runs the test webhook with the workflow's static data as stored (the production ids).
@@ -233,19 +231,13 @@ describe('lifecycle: never another instance\'s objects (audit, issue 7 item 2)',
 			expect(await lifecycle('wf-a', testData, test.url, 'delete', 'manual')).toBe(true);
 			// Even a test delete that still holds the production ids (its create failed) leaves them.
 			expect(await lifecycle('wf-a', clone(prodData), test.url, 'delete', 'manual')).toBe(true);
-			const objects = await ownObjects();
-			expect(objects.webhooks.map((w) => w.id)).toEqual([nodeData(prodData).webhookId]);
-			expect(objects.triggers.map((t) => t.id)).toEqual([nodeData(prodData).triggerId]);
+			await expectOnlyObjectsOf(prodData);
 			expect(await lifecycle('wf-a', prodData, prod.url, 'checkExists')).toBe(true);
-		} finally {
-			await prod.close();
-			await test.close();
-		}
+		});
 	});
 
 	it('checkExists treats a deactivated trigger or webhook as missing; create then restores a working pair', async () => {
-		const a = await startReceiver('wf-a', {});
-		try {
+		await withReceivers(['wf-a'], async (a) => {
 			const data: IDataObject = {};
 			await lifecycle('wf-a', data, a.url, 'create');
 			zendesk.store.triggers.get(nodeData(data).triggerId as number)!.active = false;
@@ -260,15 +252,11 @@ describe('lifecycle: never another instance\'s objects (audit, issue 7 item 2)',
 			expect(objects.triggers).toHaveLength(1);
 			expect(zendesk.store.webhooks.get(nodeData(data).webhookId as string)!.status).toBe('active');
 			expect(zendesk.store.triggers.get(nodeData(data).triggerId as number)!.active).toBe(true);
-		} finally {
-			await a.close();
-		}
+		});
 	});
 
 	it('after a WEBHOOK_URL change, activation removes the old webhook and trigger named ours', async () => {
-		const before = await startReceiver('wf-a', {});
-		const after = await startReceiver('wf-a', {});
-		try {
+		await withReceivers(['wf-a', 'wf-a'], async (before, after) => {
 			const data: IDataObject = {};
 			await lifecycle('wf-a', data, before.url, 'create');
 			const oldWebhookId = nodeData(data).webhookId;
@@ -278,15 +266,11 @@ describe('lifecycle: never another instance\'s objects (audit, issue 7 item 2)',
 			expect(objects.webhooks.map((w) => new URL(w.endpoint).origin)).toEqual([new URL(after.url).origin]);
 			expect(objects.webhooks[0].id).not.toBe(oldWebhookId);
 			expect(objects.triggers).toHaveLength(1);
-		} finally {
-			await before.close();
-			await after.close();
-		}
+		});
 	});
 
 	it('a webhook created before trigger creation failed is deleted again, and a failing clean-up does not hide why', async () => {
-		const a = await startReceiver('wf-a', {});
-		try {
+		await withReceivers(['wf-a'], async (a) => {
 			zendesk.server.injectFault('POST /api/v2/triggers.json', { kind: 'status', status: 422, body: { error: 'RecordInvalid', description: 'Title: is too long' } });
 			await expect(lifecycle('wf-a', {}, a.url, 'create')).rejects.toThrow(/422|RecordInvalid|too long/);
 			expect((await ownObjects()).webhooks).toEqual([]);
@@ -305,9 +289,7 @@ describe('lifecycle: never another instance\'s objects (audit, issue 7 item 2)',
 			await lifecycle('wf-a', {}, a.url, 'create');
 			expect((await ownObjects()).webhooks).toHaveLength(1);
 			expect((await ownObjects()).triggers).toHaveLength(1);
-		} finally {
-			await a.close();
-		}
+		});
 	});
 });
 
