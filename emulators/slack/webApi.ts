@@ -11,7 +11,7 @@ import { nextTs, richTextBlocks } from './builders';
 import { boundaryOf, parseMultipart } from './multipart';
 import type { RateLimiter } from './rateLimits';
 import { conversationObject, fileObject, messageObject, teamObject, userObject } from './render';
-import type { ChannelRecord, MessageRecord, SlackWorkspace, TokenRecord } from './state';
+import type { ChannelRecord, MessageRecord, PostedMessage, SlackWorkspace, TokenRecord } from './state';
 
 /** What the Web API needs from the emulator around it. */
 export interface SlackApiHost {
@@ -138,26 +138,30 @@ function postMessage(host: SlackApiHost, params: Params, token: TokenRecord): Re
 		icons: iconEmoji ? { emoji: iconEmoji } : iconUrl ? { image_64: iconUrl } : undefined,
 		team: token.teamId,
 	});
+	recordPosted(host, params, token, { method: 'chat.postMessage', channel: channel.id, ts: message.ts, thread_ts: threadTs, text: text ?? '', blocks, attachments });
+	host.messagePosted(message);
+	return ok({ channel: channel.id, ts: message.ts, message: messageObject(host.ws, message, host.url) });
+}
+
+/** Records a chat.postMessage / chat.postEphemeral for tests to inspect: who posted, the customisation asked for, the arguments without the token. */
+function recordPosted(
+	host: SlackApiHost,
+	params: Params,
+	token: TokenRecord,
+	posted: Pick<PostedMessage, 'method' | 'channel' | 'ts' | 'thread_ts' | 'text' | 'blocks' | 'attachments' | 'ephemeralTo'>,
+): void {
 	const { token: _omit, ...rest } = params;
 	host.ws.postedMessages.push({
-		method: 'chat.postMessage',
-		channel: channel.id,
-		ts: message.ts,
-		thread_ts: threadTs,
-		text: text ?? '',
-		blocks,
-		attachments,
+		...posted,
 		username: str(params, 'username'),
 		icon_emoji: str(params, 'icon_emoji'),
 		icon_url: str(params, 'icon_url'),
 		user: token.userId,
-		bot_id: isBot ? token.botId : undefined,
+		bot_id: token.kind === 'bot' ? token.botId : undefined,
 		app_id: token.appId,
 		tokenKind: token.kind,
 		params: rest,
 	});
-	host.messagePosted(message);
-	return ok({ channel: channel.id, ts: message.ts, message: messageObject(host.ws, message, host.url) });
 }
 
 function postEphemeral(host: SlackApiHost, params: Params, token: TokenRecord): Record<string, unknown> {
@@ -171,8 +175,7 @@ function postEphemeral(host: SlackApiHost, params: Params, token: TokenRecord): 
 	if (!text && !blocks?.length && !attachments?.length) throw new SlackError('no_text');
 	if (text && text.length > MAX_MESSAGE_TEXT) throw new SlackError('msg_too_long');
 	const ts = nextTs();
-	const { token: _omit, ...rest } = params;
-	host.ws.postedMessages.push({
+	recordPosted(host, params, token, {
 		method: 'chat.postEphemeral',
 		channel: channel.id,
 		ts,
@@ -180,15 +183,7 @@ function postEphemeral(host: SlackApiHost, params: Params, token: TokenRecord): 
 		text: text ?? '',
 		blocks,
 		attachments,
-		username: str(params, 'username'),
-		icon_emoji: str(params, 'icon_emoji'),
-		icon_url: str(params, 'icon_url'),
-		user: token.userId,
-		bot_id: token.kind === 'bot' ? token.botId : undefined,
-		app_id: token.appId,
-		tokenKind: token.kind,
 		ephemeralTo: userId,
-		params: rest,
 	});
 	return ok({ message_ts: ts });
 }
