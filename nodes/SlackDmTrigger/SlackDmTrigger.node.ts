@@ -10,6 +10,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { SLACK_CREDENTIAL_TYPE } from '../shared/transport/slackTransport';
 import { identityKey, selfIdentity } from './actions/handleIdentity';
 import { receiveSlackEvent } from './actions/receiveEvent';
+import { handlesProperty } from '../shared/slack/handleParameters';
 
 export class SlackDmTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -64,40 +65,11 @@ export class SlackDmTrigger implements INodeType {
 				default: 'onReceived',
 				description: 'When Slack gets its answer: trade speed against redelivery of failed runs',
 			},
-			{
-				displayName: 'Handles',
-				name: 'handles',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true },
-				placeholder: 'Add Handle',
-				default: {},
+			handlesProperty({
 				description:
 					'The Slack users this trigger answers for and the names the output gives them (Switch on handle.name to route). Leave empty to answer only for the credential\'s own user, named after its Slack user name.',
-				options: [
-					{
-						displayName: 'Handle',
-						name: 'handle',
-						values: [
-							{
-								displayName: 'Name',
-								name: 'name',
-								type: 'string',
-								default: '',
-								placeholder: 'IT',
-								description: 'Name used for routing, e.g. IT, HR or Onboarding',
-							},
-							{
-								displayName: 'Slack User ID',
-								name: 'userId',
-								type: 'string',
-								default: '',
-								placeholder: 'U012AB3CD',
-								description: 'User ID of the handle account (user-token mode) or of the app\'s bot user (bot mode)',
-							},
-						],
-					},
-				],
-			},
+				nameDescription: 'Name used for routing, e.g. IT, HR or Onboarding',
+			}),
 			{
 				displayName: 'Options',
 				name: 'options',

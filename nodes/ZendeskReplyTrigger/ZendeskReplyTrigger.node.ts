@@ -11,6 +11,7 @@ import { zendeskAuthenticationProperty, zendeskCredentials } from '../shared/zen
 import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from '../shared/zendesk/webhooks';
 import { createOwnObjects, deleteOwnObjects, ownObjectsExist } from './actions/lifecycle';
 import { receiveReply } from './actions/receiveReply';
+import { handlesProperty } from '../shared/slack/handleParameters';
 
 export class ZendeskReplyTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -50,40 +51,11 @@ export class ZendeskReplyTrigger implements INodeType {
 				required: true,
 				description: 'Tag the inbound pipeline puts on the tickets it creates; only replies on tagged tickets are sent',
 			},
-			{
-				displayName: 'Handles',
-				name: 'handles',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true },
-				placeholder: 'Add Handle',
-				default: {},
+			handlesProperty({
 				description:
 					'The Slack handles (as in the Slack DM Trigger) whose tickets this trigger sees. The output\'s handle (from the ticket\'s slack_handle_… tag) then carries this name and user ID: Switch on handle.name to send each reply with its handle\'s own Slack credential.',
-				options: [
-					{
-						displayName: 'Handle',
-						name: 'handle',
-						values: [
-							{
-								displayName: 'Name',
-								name: 'name',
-								type: 'string',
-								default: '',
-								placeholder: 'IT',
-								description: 'The handle name used in the Slack DM Trigger (the ticket tag is slack_handle_ plus this name in lower case)',
-							},
-							{
-								displayName: 'Slack User ID',
-								name: 'userId',
-								type: 'string',
-								default: '',
-								placeholder: 'U012AB3CD',
-								description: 'User ID of the handle account (user-token mode) or of the app\'s bot user (bot mode)',
-							},
-						],
-					},
-				],
-			},
+				nameDescription: 'The handle name used in the Slack DM Trigger (the ticket tag is slack_handle_ plus this name in lower case)',
+			}),
 			{
 				displayName: 'Options',
 				name: 'options',
