@@ -54,7 +54,15 @@ export function expectedCanvas(workflow: WorkflowJson): { nodes: string[]; stick
 const CANVAS_READY = `({ nodes, stickies }) =>
 	document.querySelectorAll('[data-test-id=canvas-node]').length >= nodes &&
 	document.querySelectorAll('[data-test-id=sticky]').length >= stickies &&
-	[...document.querySelectorAll('[data-test-id=canvas-node] .n8n-node-icon img')].every((img) => img.complete)`;
+	[...document.querySelectorAll('[data-test-id=canvas-node]')].every((el) => {
+		// Icons arrive after the node: ready once each shows an svg, a loaded img, or n8n's "?".
+		const icon = el.querySelector('.n8n-node-icon');
+		if (!icon) return false;
+		const images = [...icon.querySelectorAll('img')];
+		return icon.querySelectorAll('svg').length > 0 ||
+			(images.length > 0 && images.every((img) => img.complete && img.naturalWidth > 0)) ||
+			icon.textContent.trim() === '?';
+	})`;
 
 const INSPECT_CANVAS = `(() => {
 	const nodes = [...document.querySelectorAll('[data-test-id=canvas-node]')].map((el) => {
