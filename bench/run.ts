@@ -2,7 +2,8 @@
  * `npm run bench` (full run, results in bench/results/<date>.json and .md) and
  * `npm run bench -- --smoke` or `npm run bench:smoke` (tiny sizes, results in bench/results/smoke/,
  * not committed; also BENCH_SMOKE=1). `--out=<dir>` writes elsewhere; `--only=burst,chatty` re-runs some
- * scenarios into `<date>-only-<scenarios>.{json,md}`.
+ * scenarios into `<date>-only-<scenarios>.{json,md}`. `--n8n-env=KEY=VALUE` (repeatable) starts n8n with that
+ * setting for all three workflows and adds it to the file names.
  * Re-runs itself inside a private network namespace first (bench/netns.ts, bench/README.md).
  */
 import * as path from 'node:path';
@@ -12,18 +13,24 @@ import { HOSTS, runBench } from './runner';
 
 const SCENARIOS: ScenarioKey[] = ['steady', 'burst', 'chatty', 'storm', 'retries'];
 
-function parseArgs(argv: string[]): { smoke: boolean; outDir: string; command: string; only?: ScenarioKey[] } {
+function parseArgs(argv: string[]): { smoke: boolean; outDir: string; command: string; only?: ScenarioKey[]; n8nEnv: Record<string, string> } {
 	const smoke = argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
 	const out = argv.find((a) => a.startsWith('--out='))?.slice('--out='.length);
 	const onlyArg = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 	const only = onlyArg ? (onlyArg.split(',') as ScenarioKey[]) : undefined;
 	const badScenario = only?.find((scenario) => !SCENARIOS.includes(scenario));
 	if (badScenario) throw new Error(`bench: unknown scenario ${badScenario} (choose from ${SCENARIOS.join(', ')})`);
-	const unknown = argv.filter((a) => a !== '--smoke' && !a.startsWith('--out=') && !a.startsWith('--only='));
-	if (unknown.length) throw new Error(`bench: unknown argument(s) ${unknown.join(' ')} (use --smoke, --out=<dir>, --only=<scenario,…>)`);
+	const n8nEnv: Record<string, string> = {};
+	for (const arg of argv.filter((a) => a.startsWith('--n8n-env='))) {
+		const match = /^--n8n-env=([A-Z][A-Z0-9_]*)=(.*)$/.exec(arg);
+		if (!match) throw new Error(`bench: ${arg} is not --n8n-env=KEY=VALUE`);
+		n8nEnv[match[1]] = match[2];
+	}
+	const unknown = argv.filter((a) => a !== '--smoke' && !a.startsWith('--out=') && !a.startsWith('--only=') && !a.startsWith('--n8n-env='));
+	if (unknown.length) throw new Error(`bench: unknown argument(s) ${unknown.join(' ')} (use --smoke, --out=<dir>, --only=<scenario,…>, --n8n-env=KEY=VALUE)`);
 	const command = ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' ');
 	// Smoke results never overwrite a full run's files.
-	return { smoke, outDir: out ? path.resolve(out) : path.join(__dirname, 'results', smoke ? 'smoke' : ''), command, only };
+	return { smoke, outDir: out ? path.resolve(out) : path.join(__dirname, 'results', smoke ? 'smoke' : ''), command, only, n8nEnv };
 }
 
 async function main(): Promise<number> {

@@ -41,6 +41,8 @@ export interface BenchOptions {
 	command: string;
 	/** Run only these scenarios (a partial re-run; its files get the scenarios in their name). */
 	only?: ScenarioKey[];
+	/** Extra environment for the n8n process (`--n8n-env=KEY=VALUE`): n8n settings compared in the same way. */
+	n8nEnv?: Record<string, string>;
 }
 
 /** How much load each scenario makes; the smoke sizes only prove that everything still runs. */
@@ -701,7 +703,7 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 			mode: 'custom-extensions',
 			workflows: [inbound, baseline, floor],
 			credentials,
-			env: { NODE_EXTRA_CA_CERTS: front.caFile },
+			env: { ...options.n8nEnv, NODE_EXTRA_CA_CERTS: front.caFile },
 		});
 		cleanups.unshift(() => n8n.stop());
 		const rt = ensureRuntime();
@@ -730,7 +732,7 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 			c: { key: 'c', workflowId: floor.id, url: n8n.webhookUrl('bench-floor'), driver: driverFor(n8n.webhookUrl('bench-floor')) },
 		};
 		const ctx: Context = { sizes, n8n, slack, memory, targets, usersCreated: 0 };
-		const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
+		const log = (text: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 23)} ${text}\n`);
 		log(`n8n ready (${JSON.stringify(n8n.timings)}); pid ${pid ?? 'unknown'}; inbound template ${path.relative(REPO_ROOT, INBOUND_TEMPLATE)}`);
 
 		const results: ScenarioResult[] = [];
@@ -765,6 +767,8 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 			'events/s: steady state = messages of the closed-loop phase / (last comment stored − first send); other scenarios = messages / (last stored − first send) at the offered rate. For (c), "stored" is the execution finishing.',
 			'Peak RSS: the n8n main process (VmHWM reset per scenario), not its task runner.',
 		];
+		const envEntries = Object.entries(options.n8nEnv ?? {});
+		if (envEntries.length) notes.push(`n8n started with ${envEntries.map(([k, v]) => `${k}=${v}`).join(' ')} (all three workflows alike).`);
 		if (options.smoke) notes.unshift('SMOKE run: tiny sizes, proves the benchmark still works; figures mean nothing.');
 		const markdown = markdownReport({
 			title: `Benchmark ${startedAt.toISOString().slice(0, 10)}${options.smoke ? ' (smoke)' : ''}${options.only ? ` (only ${options.only.join(', ')})` : ''}`,
@@ -782,7 +786,7 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 			startedAt: startedAt.toISOString(),
 			finishedAt: finishedAt.toISOString(),
 			machine: { description: machine, cpus: cpus.length, cpuModel: cpus[0]?.model, totalMemoryMb: Math.round(os.totalmem() / 2 ** 20), loadAverageAtStart: os.loadavg() },
-			n8n: { version: n8nVersion(rt.n8n), node: nodeVersion(rt.node), startTimings: n8n.timings },
+			n8n: { version: n8nVersion(rt.n8n), node: nodeVersion(rt.node), env: options.n8nEnv ?? {}, startTimings: n8n.timings },
 			network: { namespace: process.env.N8N_DM_BENCH_NETNS ?? null, hosts: HOSTS, tlsFrontRequests: front.forwarded },
 			workflows: {
 				a: { id: targets.a.workflowId, source: path.relative(REPO_ROOT, INBOUND_TEMPLATE) },
@@ -796,7 +800,8 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 			targets: targetsMet,
 		};
 		fs.mkdirSync(options.outDir, { recursive: true });
-		const stem = `${startedAt.toISOString().slice(0, 10)}${options.only ? `-only-${options.only.join('-')}` : ''}`;
+		const envTag = Object.keys(options.n8nEnv ?? {}).length ? `-env-${Object.entries(options.n8nEnv ?? {}).map(([k, v]) => `${k.replace(/^N8N_/, '')}-${v}`).join('-').toLowerCase().replace(/[^a-z0-9-]+/g, '-')}` : '';
+		const stem = `${startedAt.toISOString().slice(0, 10)}${options.only ? `-only-${options.only.join('-')}` : ''}${envTag}`;
 		const jsonFile = path.join(options.outDir, `${stem}.json`);
 		const markdownFile = path.join(options.outDir, `${stem}.md`);
 		fs.writeFileSync(jsonFile, `${JSON.stringify(document, null, 2)}\n`);

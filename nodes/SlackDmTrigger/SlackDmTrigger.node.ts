@@ -11,6 +11,7 @@ import { SLACK_CREDENTIAL_TYPE } from '../shared/transport/slackTransport';
 import { identityKey, selfIdentity } from './actions/handleIdentity';
 import { receiveSlackEvent } from './actions/receiveEvent';
 import { handlesProperty } from '../shared/slack/handleParameters';
+import { parameterFields } from '../shared/n8n/webhookDescription';
 
 export class SlackDmTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -31,7 +32,8 @@ export class SlackDmTrigger implements INodeType {
 			{
 				name: 'default',
 				httpMethod: 'POST',
-				responseMode: '={{$parameter["responseMode"]}}',
+				// Resolved without the expression engine when the node's parameters are static.
+				...parameterFields({ responseMode: { parameter: 'responseMode', fallback: 'onReceived' } }),
 				responseData: 'noData',
 				path: 'slack-events',
 			},
