@@ -43,6 +43,7 @@ import { uploadFilesToSlack, type SlackUploadFile } from '../shared/transport/sl
 import { zendeskBaseUrl, zendeskCredentialType } from '../shared/transport/zendeskTransport';
 import { zendeskAuthenticationProperty } from '../shared/zendesk/nodeParameters';
 import { isTrustedAttachmentUrl, type ReplyAttachment } from '../shared/zendesk/replyEvents';
+import { credentialData } from '../shared/n8n/credentialData';
 
 /**
  * Slack allows about one post per second per channel: the slot of the latest post per (credential,
@@ -320,7 +321,7 @@ export class SlackDmReply implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const out: INodeExecutionData[] = [];
-		const slackCredentials = await this.getCredentials(SLACK_CREDENTIAL_TYPE);
+		const slackCredentials = await credentialData(this, SLACK_CREDENTIAL_TYPE);
 		const kind = tokenKind(slackCredentials.accessToken);
 		const handleKey = credentialKey(slackCredentials.accessToken);
 
@@ -457,7 +458,7 @@ export class SlackDmReply implements INodeType {
 
 async function downloadAttachments(ctx: IExecuteFunctions, itemIndex: number, attachments: ReplyAttachment[]): Promise<SlackUploadFile[]> {
 	const credentialType = zendeskCredentialType(ctx.getNodeParameter('authentication', itemIndex, 'apiToken'));
-	const credentials = await ctx.getCredentials(credentialType);
+	const credentials = await credentialData(ctx, credentialType);
 	const base = zendeskBaseUrl(credentials);
 	const files: SlackUploadFile[] = [];
 	for (const attachment of attachments) {

@@ -87,6 +87,14 @@ export class SlackDmTrigger implements INodeType {
 						description: 'Whether edited and deleted messages are emitted too, as kind "edit" or "delete" (with the earlier text in message.previousText)',
 					},
 					{
+						displayName: 'Group Messages Under Load',
+						name: 'groupUnderLoad',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether messages that arrive while n8n is still starting the previous execution start one execution together (up to 50 items, one per message) instead of one each. Saves n8n\'s per-execution work at peaks; an idle trigger still starts each message at once. Every message is acknowledged only once its execution exists. Applies when Respond to Slack is At Once; every node after the trigger must handle several items.',
+					},
+					{
 						displayName: 'Ignore Messages From Any Bot',
 						name: 'ignoreAllBots',
 						type: 'boolean',

@@ -316,6 +316,10 @@ export interface InvokeWebhookOptions extends CommonOptions {
 	rawBody: string | Buffer;
 	query?: Record<string, string>;
 	webhookName?: 'default' | 'setup';
+	/** Answer as n8n does when it cannot create the execution the webhook asked for (500). */
+	executionStartFails?: boolean;
+	/** Time n8n takes to create the execution before it answers (respond-at-once mode). */
+	executionStartMs?: number;
 }
 
 export interface WebhookResult {
@@ -334,6 +338,10 @@ class CapturedResponse extends EventEmitter {
 	body: unknown;
 	finished = false;
 	headersSent = false;
+
+	get writableFinished(): boolean {
+		return this.finished;
+	}
 
 	status(code: number) {
 		this.statusCode = code;
@@ -382,6 +390,7 @@ class CapturedResponse extends EventEmitter {
 		this.finished = true;
 		this.headersSent = true;
 		this.emit('finish');
+		this.emit('close');
 		return this;
 	}
 }
@@ -447,11 +456,17 @@ export async function invokeWebhook(nodeType: INodeType, options: InvokeWebhookO
 			nodeResponded: true,
 		};
 	}
+	// n8n answers after creating the execution (respond-at-once mode), or with 500 when it cannot.
+	const failed = options.executionStartFails === true && result.workflowData !== undefined;
+	if (result.workflowData !== undefined && options.executionStartMs) await new Promise((resolve) => setTimeout(resolve, options.executionStartMs));
+	const status = failed ? 500 : 200;
+	const answer = failed ? { code: 0, message: 'Error in workflow' } : (result.webhookResponse ?? { message: 'Workflow was started' });
+	response.status(status).json(answer);
 	return {
-		status: 200,
-		body: result.webhookResponse ?? { message: 'Workflow was started' },
+		status,
+		body: answer,
 		headers: {},
-		workflowData: result.workflowData,
+		workflowData: failed ? undefined : result.workflowData,
 		nodeResponded: false,
 	};
 }

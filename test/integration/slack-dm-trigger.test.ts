@@ -271,6 +271,62 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 		});
 	});
 
+	describe('"Group Messages Under Load"', () => {
+		const grouped = { options: { groupUnderLoad: true } };
+		const payloads = new Map<string, string>();
+		/** The same text is the same Slack event (same event_id and ts): a second send is Slack's retry. */
+		const send = async (text: string, extra: Partial<Parameters<typeof invokeWebhook>[1]> = {}, parameters: INodeParameters = grouped) => {
+			if (!payloads.has(text)) payloads.set(text, JSON.stringify(messageIm({ user: F.employeeId, channel: DM, text })));
+			const rawBody = payloads.get(text) as string;
+			return await invokeWebhook(trigger, { parameters, credentials: credentials(), rawBody, ...extra, headers: { ...signedHeaders(rawBody), ...extra.headers } });
+		};
+		const texts = (result: Awaited<ReturnType<typeof send>>) => emittedItems(result).map((item) => item.message.text);
+
+		it('an idle trigger starts each message at once, alone', async () => {
+			expect(texts(await send('one'))).toEqual(['one']);
+			expect(texts(await send('two'))).toEqual(['two']);
+		});
+
+		it('messages arriving while n8n starts an execution go together into the next one, each acknowledged once it exists', async () => {
+			const first = send('first', { executionStartMs: 300 });
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			const later = await Promise.all(['a', 'b', 'c'].map(async (text) => await send(text, { executionStartMs: 50 })));
+			expect(texts(await first)).toEqual(['first']);
+			// One of the later requests leads the group; the other two answer 200 without an execution of their own.
+			const leaders = later.filter((result) => result.workflowData !== undefined);
+			expect(leaders).toHaveLength(1);
+			expect(texts(leaders[0]).sort()).toEqual(['a', 'b', 'c']);
+			for (const result of later) expect(result.status).toBe(200);
+			expect(later.filter((result) => result.workflowData === undefined).map((result) => result.body)).toEqual([{ ok: true }, { ok: true }]);
+		});
+
+		it('when n8n cannot start the group, every message of it fails (Slack retries) and its retry is emitted', async () => {
+			const first = send('first', { executionStartMs: 300 });
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			const later = await Promise.all(['x', 'y'].map(async (text) => await send(text, { executionStartFails: true })));
+			await first;
+			expect(later.map((result) => result.status).sort()).toEqual([500, 503]);
+			expect(later.flatMap(emittedItems)).toEqual([]);
+			const member = later.find((result) => result.status === 503);
+			expect(member?.body).toEqual({ ok: false, error: 'workflow_not_started' });
+			// A retry without an error answer before would be a duplicate; these follow our errors (http_error).
+			expect(texts(await send('first', { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } }))).toEqual([]);
+			const retried = await Promise.all(
+				['x', 'y'].map(async (text) => await send(text, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' } })),
+			);
+			expect(retried.flatMap(texts).sort()).toEqual(['x', 'y']);
+		});
+
+		it('is off by default, and never applies when Slack is answered after the workflow', async () => {
+			const first = send('first', { executionStartMs: 300 }, {});
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			const plain = await Promise.all(['p', 'q'].map(async (text) => await send(text, {}, {})));
+			const afterWorkflow = await Promise.all(['r', 's'].map(async (text) => await send(text, {}, { responseMode: 'lastNode', options: { groupUnderLoad: true } })));
+			await first;
+			expect([...plain, ...afterWorkflow].map(texts)).toEqual([['p'], ['q'], ['r'], ['s']]);
+		});
+	});
+
 	it('the process memory is per trigger: two workflows each emit the event once', async () => {
 		const payload = messageIm({ user: F.employeeId, channel: DM, text: 'two workflows' });
 		const rawBody = JSON.stringify(payload);

@@ -5,6 +5,8 @@ import { secretDigest, zendeskAccountKey } from '../../nodes/shared/n8n/credenti
 import { fromItemJson, hasSlackSender, isSlackDmMessageItem, toItemJson } from '../../nodes/shared/n8n/itemJson';
 import { toNodeError } from '../../nodes/shared/n8n/errors';
 import { errorItem, runPerItem } from '../../nodes/shared/n8n/perItem';
+import { credentialData } from '../../nodes/shared/n8n/credentialData';
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 const node: INode = { id: 'n1', name: 'Node', type: 'test', typeVersion: 1, position: [0, 0], parameters: {} };
 
@@ -150,5 +152,43 @@ describe('zendeskAccountKey', () => {
 		expect(zendeskAccountKey('zendeskDmApi', { ...apiToken, baseUrl: 'http://127.0.0.1:9' })).not.toBe(key);
 		expect(zendeskAccountKey('zendeskDmApi', { ...apiToken, email: 'someone@acme.test' })).not.toBe(key);
 		expect(zendeskAccountKey('zendeskDmOAuth2Api', { subdomain: 'acme', clientId: 'a' })).not.toBe(zendeskAccountKey('zendeskDmOAuth2Api', { subdomain: 'acme', clientId: 'b' }));
+	});
+});
+
+describe('credentialData', () => {
+	const reader = (answers: Array<() => Promise<ICredentialDataDecryptedObject>>) => {
+		const calls: string[] = [];
+		return {
+			calls,
+			getCredentials: async (type: string) => {
+				calls.push(type);
+				const next = answers.shift();
+				if (!next) throw new Error('no more answers');
+				return await next();
+			},
+		};
+	};
+
+	it('reads each credential type once per context, concurrent reads included', async () => {
+		const ctx = reader([async () => ({ token: 'a' }), async () => ({ token: 'b' })]);
+		const [first, second] = await Promise.all([credentialData(ctx, 'slackDmApi'), credentialData(ctx, 'slackDmApi')]);
+		expect(first).toEqual({ token: 'a' });
+		expect(second).toBe(first);
+		expect(await credentialData(ctx, 'zendeskDmApi')).toEqual({ token: 'b' });
+		expect(ctx.calls).toEqual(['slackDmApi', 'zendeskDmApi']);
+	});
+
+	it('another context (the next node run or request) reads again', async () => {
+		const one = reader([async () => ({ token: 'old' })]);
+		const two = reader([async () => ({ token: 'rotated' })]);
+		expect(await credentialData(one, 'slackDmApi')).toEqual({ token: 'old' });
+		expect(await credentialData(two, 'slackDmApi')).toEqual({ token: 'rotated' });
+	});
+
+	it('a failed read is not kept: the next read tries again', async () => {
+		const ctx = reader([async () => await Promise.reject(new Error('database busy')), async () => ({ token: 'a' })]);
+		await expect(credentialData(ctx, 'slackDmApi')).rejects.toThrow('database busy');
+		expect(await credentialData(ctx, 'slackDmApi')).toEqual({ token: 'a' });
+		expect(ctx.calls).toHaveLength(2);
 	});
 });

@@ -15,17 +15,19 @@ import { classifyEnvelope } from '../../shared/slack/events';
 import type { HandleConfig } from '../../shared/slack/identity';
 import { resolveHandles } from '../../shared/slack/identity';
 import { verifySlackSignature } from '../../shared/slack/signature';
-import { parseEventBody, rememberAcrossRestarts, scopedDeliveryKeys, triggerFilterOptions, webhookCallPlan } from '../../shared/slack/triggerRequest';
+import { groupsUnderLoad, parseEventBody, rememberAcrossRestarts, scopedDeliveryKeys, triggerFilterOptions, webhookCallPlan } from '../../shared/slack/triggerRequest';
 import { conversationHandles, deliveryLedger } from '../../shared/slack/triggerState';
 import { SLACK_CREDENTIAL_TYPE } from '../../shared/transport/slackTransport';
+import { handOverGrouped } from './groupedHandOver';
 import { conversationMembers, identityKey, selfIdentityForEvent } from './handleIdentity';
+import { credentialData } from '../../shared/n8n/credentialData';
 
 /** One Events API request: signature, envelope, event decision, group members, exactly-once. */
 export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const arrivedAt = Date.now();
 	const callPlan = () => webhookCallPlan(Date.now() - arrivedAt);
 	const headers = ctx.getHeaderData();
-	const credentials = await ctx.getCredentials(SLACK_CREDENTIAL_TYPE);
+	const credentials = await credentialData(ctx, SLACK_CREDENTIAL_TYPE);
 
 	const rawBody = await webhookRawBody(ctx);
 	const check = verifySlackSignature({
@@ -66,7 +68,8 @@ export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhoo
 	const self = await selfIdentityForEvent(ctx, key, callPlan());
 	const handlesParameter = ctx.getNodeParameter('handles', {}) as { handle?: Array<Partial<HandleConfig>> };
 	const handles = resolveHandles(handlesParameter.handle, self);
-	const options = triggerFilterOptions(ctx.getNodeParameter('options', {}) as IDataObject);
+	const rawOptions = ctx.getNodeParameter('options', {}) as IDataObject;
+	const options = triggerFilterOptions(rawOptions);
 	const channelKey = `${key}|${envelope.envelope.event.channel ?? ''}`;
 	const learned = learnedConversationHandle(envelope.envelope, handles);
 	if (learned) conversationHandles.set(`${key}|${learned.channelId}`, learned.userId);
@@ -104,10 +107,11 @@ export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhoo
 	// From here to the return nothing awaits: claim and record happen in one step.
 	const now = Date.now();
 	const retry = retryInfoFromHeaders(headers);
-	const claim = deliveryLedger.claim(scopedDeliveryKeys(ctx.getWorkflow().id, ctx.getNode().id, decision.dedupeKeys), retry, now);
+	const ledgerKeys = scopedDeliveryKeys(ctx.getWorkflow().id, ctx.getNode().id, decision.dedupeKeys);
+	const claim = deliveryLedger.claim(ledgerKeys, retry, now);
 	if (!claim.emit) return { webhookResponse: { ok: true, duplicate: true } };
 	// Layer 2 is opt-in: n8n writes changed static data to its database before Slack gets the answer.
-	if (rememberAcrossRestarts(ctx.getNodeParameter('options', {}) as IDataObject)) {
+	if (rememberAcrossRestarts(rawOptions)) {
 		const staticData = ctx.getWorkflowStaticData('node') as StaticDedupeData;
 		if (!claim.redelivery && !retryReplacesEarlierDelivery(retry) && staticDataHasDelivered(staticData, decision.dedupeKeys, now)) {
 			return { webhookResponse: { ok: true, duplicate: true } };
@@ -115,5 +119,9 @@ export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhoo
 		recordStaticDelivery(staticData, decision.dedupeKeys, now);
 	}
 
-	return { workflowData: [[{ json: toItemJson(item) }]] };
+	const emitted = { json: toItemJson(item) };
+	if (groupsUnderLoad(rawOptions, ctx.getNodeParameter('responseMode', 'onReceived'), ctx.getMode())) {
+		return await handOverGrouped(ctx, emitted, ledgerKeys);
+	}
+	return { workflowData: [[emitted]] };
 }

@@ -4,6 +4,7 @@ import type { IDataObject, IExecuteFunctions, IHookFunctions, IWebhookFunctions 
 import type { HttpContext } from '../transport/http';
 import { SLACK_CREDENTIAL_TYPE, slackBaseUrl } from '../transport/slackTransport';
 import { zendeskBaseUrl, zendeskCredentialType } from '../transport/zendeskTransport';
+import { credentialData } from './credentialData';
 
 export interface ResolvedAccount {
 	credentials: IDataObject;
@@ -22,12 +23,12 @@ export function zendeskCredentialTypeOfTrigger(ctx: IHookFunctions | IWebhookFun
 }
 
 export async function zendeskAccount(ctx: HttpContext, credentialType: string): Promise<ResolvedAccount> {
-	const credentials = await ctx.getCredentials(credentialType);
+	const credentials = await credentialData(ctx, credentialType);
 	return { credentials, baseUrl: zendeskBaseUrl(credentials) };
 }
 
 export async function slackAccount(ctx: HttpContext): Promise<ResolvedAccount> {
-	const credentials = await ctx.getCredentials(SLACK_CREDENTIAL_TYPE);
+	const credentials = await credentialData(ctx, SLACK_CREDENTIAL_TYPE);
 	return { credentials, baseUrl: slackBaseUrl(credentials) };
 }
 

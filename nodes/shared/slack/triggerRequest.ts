@@ -4,6 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import type { HandOverOutcome } from '../state/groupCommit';
 import type { RetryPolicy } from '../transport/retryPolicy';
 import type { TriggerFilterOptions } from './classify';
 import { DEFAULT_FILTER_OPTIONS } from './classify';
@@ -24,6 +25,27 @@ export function triggerFilterOptions(raw: IDataObject): TriggerFilterOptions {
 /** Option "Remember Deliveries Across Restarts" (off by default: it costs a database write per event). */
 export function rememberAcrossRestarts(raw: IDataObject): boolean {
 	return raw.rememberAcrossRestarts === true;
+}
+
+/**
+ * Option "Group Messages Under Load". Only when n8n answers at once, in production: there the
+ * answer to a request means "its execution exists", which is what grouped requests wait for.
+ */
+export function groupsUnderLoad(raw: IDataObject, responseMode: unknown, executionMode: string): boolean {
+	return raw.groupUnderLoad === true && responseMode !== 'lastNode' && executionMode !== 'manual';
+}
+
+/** One execution takes at most this many grouped messages; the rest form the next group. */
+export const MAX_GROUP_SIZE = 50;
+
+/**
+ * How handing a group to n8n went, read from the leading request's response once it closed:
+ * n8n answers it only after the execution was created (2xx), or with an error when it was not.
+ */
+export function handOverOutcome(response: { writableFinished?: boolean; statusCode?: number }): HandOverOutcome {
+	const status = response.statusCode ?? 0;
+	if (response.writableFinished && status >= 200 && status < 300) return { ok: true };
+	return { ok: false, reason: response.writableFinished ? `n8n answered ${status}` : 'the answer was not sent' };
 }
 
 /** The verified body as JSON, or undefined when it is not JSON (the envelope check refuses it). */

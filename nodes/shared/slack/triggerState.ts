@@ -5,7 +5,10 @@
  */
 import { DeliveryLedger } from './dedupe';
 import type { SelfIdentity } from './identity';
+import { GroupCommit } from '../state/groupCommit';
 import { LoadingCache, TtlMap } from '../state/ttlCache';
+import type { INodeExecutionData } from 'n8n-workflow';
+import { MAX_GROUP_SIZE } from './triggerRequest';
 
 /** auth.test answers, per credential, base URL and token digest. */
 export const identityCache = new LoadingCache<SelfIdentity>({ ttlMs: 60 * 60 * 1000, maxEntries: 100 });
@@ -21,6 +24,9 @@ export const conversationHandles = new TtlMap<string>({ ttlMs: 30 * 24 * 60 * 60
 /** Deliveries this process emitted (dedupe layer 1). */
 export const deliveryLedger = new DeliveryLedger();
 
+/** Messages waiting to be handed to n8n together, per trigger node ("Group Messages Under Load"). */
+export const deliveryGroups = new GroupCommit<INodeExecutionData>(MAX_GROUP_SIZE);
+
 /** Forget everything (tests; a new credential takes effect without it anyway). */
 export function resetSlackTriggerState(): void {
 	identityCache.clear();
@@ -28,4 +34,5 @@ export function resetSlackTriggerState(): void {
 	groupMembersCache.clear();
 	conversationHandles.clear();
 	deliveryLedger.clear();
+	deliveryGroups.clear();
 }

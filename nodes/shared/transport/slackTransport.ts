@@ -4,6 +4,7 @@ import { NodeApiError } from 'n8n-workflow';
 import type { HttpContext } from './http';
 import { sendWithRetry } from './http';
 import type { RetryPolicy } from './retryPolicy';
+import { credentialData } from '../n8n/credentialData';
 
 export const SLACK_CREDENTIAL_TYPE = 'slackDmApi';
 export const SLACK_DEFAULT_BASE_URL = 'https://slack.com/api';
@@ -40,7 +41,7 @@ export async function callSlack<T extends SlackResponse = SlackResponse>(
 	params: IDataObject = {},
 	options: SlackCallOptions = {},
 ): Promise<T> {
-	const credentials = await ctx.getCredentials(SLACK_CREDENTIAL_TYPE);
+	const credentials = await credentialData(ctx, SLACK_CREDENTIAL_TYPE);
 	const url = `${slackBaseUrl(credentials)}/${method}`;
 	const isRead = READ_METHODS.has(method);
 	const result = await sendWithRetry<T>(ctx, {

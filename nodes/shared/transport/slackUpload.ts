@@ -15,6 +15,7 @@ import { isUnansweredRequestError, sendWithRetry } from './http';
 import type { RetryPolicy } from './retryPolicy';
 import type { SlackResponse } from './slackTransport';
 import { SLACK_CREDENTIAL_TYPE, slackBaseUrl } from './slackTransport';
+import { credentialData } from '../n8n/credentialData';
 
 export interface SlackUploadFile {
 	fileName: string;
@@ -62,7 +63,7 @@ export function ambiguousPostError(ctx: HttpContext, method: string, error: unkn
 }
 
 async function callSlackForm<T extends SlackResponse>(ctx: HttpContext, method: string, params: IDataObject, policy?: RetryPolicy): Promise<T> {
-	const credentials = await ctx.getCredentials(SLACK_CREDENTIAL_TYPE);
+	const credentials = await credentialData(ctx, SLACK_CREDENTIAL_TYPE);
 	const form = new URLSearchParams();
 	for (const [key, value] of Object.entries(params)) {
 		if (value === undefined || value === null) continue;
@@ -93,7 +94,7 @@ async function callSlackForm<T extends SlackResponse>(ctx: HttpContext, method: 
 /** Uploads files and shares them in one message in the channel (and thread). */
 export async function uploadFilesToSlack(ctx: HttpContext, files: SlackUploadFile[], target: SlackUploadTarget): Promise<SlackUploadResult> {
 	if (files.length === 0) return { fileIds: [] };
-	const credentials = await ctx.getCredentials(SLACK_CREDENTIAL_TYPE);
+	const credentials = await credentialData(ctx, SLACK_CREDENTIAL_TYPE);
 	const apiBase = slackBaseUrl(credentials);
 	const uploaded: Array<{ id: string; title: string }> = [];
 	for (const file of files) {

@@ -4,6 +4,7 @@ import { NodeApiError } from 'n8n-workflow';
 import type { HttpContext, HttpResult } from './http';
 import { sendWithRetry } from './http';
 import type { RetryPolicy } from './retryPolicy';
+import { credentialData } from '../n8n/credentialData';
 
 export type ZendeskAuthentication = 'apiToken' | 'oAuth2';
 
@@ -56,7 +57,7 @@ export async function callZendesk<T = unknown>(
 	credentialType: string,
 	request: ZendeskRequest,
 ): Promise<HttpResult<T>> {
-	const credentials = await ctx.getCredentials(credentialType);
+	const credentials = await credentialData(ctx, credentialType);
 	const route = zendeskRoute(request.method, request.path);
 	const result = await sendWithRetry<T>(ctx, {
 		service: 'zendesk',

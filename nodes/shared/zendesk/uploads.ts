@@ -9,6 +9,7 @@ import { NodeApiError } from 'n8n-workflow';
 import type { HttpContext } from '../transport/http';
 import { sendWithRetry } from '../transport/http';
 import { zendeskBaseUrl, zendeskErrorMessage } from '../transport/zendeskTransport';
+import { credentialData } from '../n8n/credentialData';
 
 export interface FileToUpload {
 	name: string;
@@ -35,7 +36,7 @@ function parseBody(body: unknown): unknown {
 /** Uploads the files; returns the one token for all of them (undefined when there are none). */
 export async function uploadFiles(ctx: HttpContext, credentialType: string, files: FileToUpload[]): Promise<string | undefined> {
 	if (files.length === 0) return undefined;
-	const credentials = await ctx.getCredentials(credentialType);
+	const credentials = await credentialData(ctx, credentialType);
 	const url = `${zendeskBaseUrl(credentials)}/api/v2/uploads.json`;
 	let token: string | undefined;
 	for (const file of files) {

@@ -11,6 +11,7 @@ import type { HttpContext } from '../transport/http';
 import { callZendesk, zendeskBaseUrl, zendeskErrorMessage } from '../transport/zendeskTransport';
 import type { IdentityAnswer, UserUpsertAnswer, ZendeskUser } from './users';
 import { createOrUpdatePaceLimits, isExternalIdTaken } from './users';
+import { credentialData } from '../n8n/credentialData';
 
 /** One per process: create_or_update user calls of every execution queue here per account. */
 export const userWritePacer = new Pacer();
@@ -93,7 +94,7 @@ export async function createUser(ctx: HttpContext, credentialType: string, body:
  * transport waits out within its rate-limit budget.
  */
 export async function createOrUpdateUser(ctx: HttpContext, credentialType: string, body: IDataObject): Promise<UserUpsertAnswer> {
-	const account = zendeskBaseUrl(await ctx.getCredentials(credentialType));
+	const account = zendeskBaseUrl(await credentialData(ctx, credentialType));
 	const user = (body.user ?? {}) as IDataObject;
 	const limits: PaceLimit[] = createOrUpdatePaceLimits(account, user);
 	const lane = limits[0].key;
