@@ -1,4 +1,4 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 /**
  * Zendesk Support with an API token (email/token Basic auth). Zendesk switches API tokens
@@ -47,15 +47,11 @@ export class ZendeskDmApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			auth: {
-				username: '={{$credentials.email}}/token',
-				password: '={{$credentials.apiToken}}',
-			},
-		},
-	};
+	// A function rather than a generic template: n8n evaluates template values with its expression
+	// engine (an isolate under N8N_EXPRESSION_ENGINE=vm) on every request.
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		return { ...requestOptions, auth: { username: `${String(credentials.email ?? '')}/token`, password: String(credentials.apiToken ?? '') } };
+	}
 
 	test: ICredentialTestRequest = {
 		request: {

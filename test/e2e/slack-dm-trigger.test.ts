@@ -11,9 +11,10 @@ jest.setTimeout(240_000);
 
 const AT_ONCE_HOOK = '5d1a7c1e-0000-4000-8000-00000000a001';
 const AFTER_WORKFLOW_HOOK = '5d1a7c1e-0000-4000-8000-00000000a002';
+const GROUPED_HOOK = '5d1a7c1e-0000-4000-8000-00000000a003';
 const DM = 'D0EMPDM';
 
-function triggerNode(webhookId: string, responseMode: string) {
+function triggerNode(webhookId: string, responseMode: string, options: Record<string, unknown> = {}) {
 	return {
 		id: `${webhookId}-node`,
 		name: 'Slack DM Trigger',
@@ -21,7 +22,7 @@ function triggerNode(webhookId: string, responseMode: string) {
 		typeVersion: 1,
 		position: [0, 0],
 		webhookId,
-		parameters: { responseMode, handles: { handle: [{ name: 'IT', userId: F.botUserId }] }, options: {} },
+		parameters: { responseMode, handles: { handle: [{ name: 'IT', userId: F.botUserId }] }, options },
 		credentials: { slackDmApi: { id: 'e2eSlackDmCred01', name: 'Slack DM (e2e)' } },
 	};
 }
@@ -55,10 +56,22 @@ const afterWorkflow = {
 	settings: { executionOrder: 'v1' },
 };
 
+const grouped = {
+	id: 'e2eSlackDmGroupd',
+	name: 'slack dm trigger (group messages under load)',
+	nodes: [
+		triggerNode(GROUPED_HOOK, 'onReceived', { groupUnderLoad: true }),
+		{ id: '5d1a7c1e-0000-4000-8000-00000000b003', name: 'Received', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
+	],
+	connections: { 'Slack DM Trigger': { main: [[{ node: 'Received', type: 'main', index: 0 }]] } },
+	settings: { executionOrder: 'v1' },
+};
+
 let slack: SlackEmulatorInstance;
 let n8n: RealN8n;
 let atOnceDriver: SlackEventsDriver;
 let afterWorkflowDriver: SlackEventsDriver;
+let groupedDriver: SlackEventsDriver;
 
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -66,7 +79,7 @@ beforeAll(async () => {
 	slack = await startSlackEmulator({ rateLimits: false });
 	n8n = await startRealN8n({
 		mode: 'custom-extensions',
-		workflows: [atOnce, afterWorkflow],
+		workflows: [atOnce, afterWorkflow, grouped],
 		credentials: [
 			{
 				id: 'e2eSlackDmCred01',
@@ -80,9 +93,10 @@ beforeAll(async () => {
 	const policy = { timeoutMs: 10_000, retryDelaysMs: [] };
 	atOnceDriver = new SlackEventsDriver({ url: n8n.webhookUrl(`${AT_ONCE_HOOK}/slack-events`), signingSecret: slack.signingSecret, policy });
 	afterWorkflowDriver = new SlackEventsDriver({ url: n8n.webhookUrl(`${AFTER_WORKFLOW_HOOK}/slack-events`), signingSecret: slack.signingSecret, policy });
+	groupedDriver = new SlackEventsDriver({ url: n8n.webhookUrl(`${GROUPED_HOOK}/slack-events`), signingSecret: slack.signingSecret, policy });
 	// n8n can log "ready" before it finished activating workflows (activation runs the trigger's
 	// checkExists, which calls auth.test): wait until both webhooks are registered.
-	for (const driver of [atOnceDriver, afterWorkflowDriver]) {
+	for (const driver of [atOnceDriver, afterWorkflowDriver, groupedDriver]) {
 		const deadline = Date.now() + 30_000;
 		while ((await driver.send(urlVerification('readiness'))).status === 404 && Date.now() < deadline) await sleep(250);
 	}
@@ -149,6 +163,35 @@ describe('Slack DM Trigger in real n8n', () => {
 		expect(new Set(keys).size).toBe(1);
 		await sleep(1_500);
 		expect(await n8n.executions({ workflowId: afterWorkflow.id })).toHaveLength(2);
+	});
+
+	describe('Group Messages Under Load', () => {
+		const textsOf = (executions: Awaited<ReturnType<RealN8n['executions']>>) =>
+			executions.flatMap((execution) => nodeOutput(execution, 'Slack DM Trigger').map((item) => (item.message as { text: string }).text));
+
+		it('an idle trigger starts one execution per message', async () => {
+			for (const text of ['idle 1', 'idle 2', 'idle 3']) {
+				expect((await groupedDriver.send(messageIm({ user: F.employeeId, channel: DM, text }))).status).toBe(200);
+				await sleep(300);
+			}
+			const executions = await n8n.waitForExecutions(3, 30_000, { workflowId: grouped.id });
+			expect(executions.map((execution) => nodeOutput(execution, 'Slack DM Trigger').length)).toEqual([1, 1, 1]);
+		});
+
+		it('a burst of 40 DMs: every one acknowledged and emitted exactly once, in fewer executions', async () => {
+			const texts = Array.from({ length: 40 }, (_, i) => `burst ${i}`);
+			const answers = await Promise.all(texts.map(async (text) => await groupedDriver.send(messageIm({ user: F.employeeId, channel: DM, text }))));
+			expect(answers.map((answer) => answer.status)).toEqual(texts.map(() => 200));
+			// Executions are created before the acknowledgements: they only need to finish.
+			const created = (await n8n.executions({ workflowId: grouped.id })).length;
+			const finished = await n8n.waitForExecutions(created, 30_000, { workflowId: grouped.id });
+			const burst = finished.slice(3);
+			expect(burst.every((execution) => execution.status === 'success')).toBe(true);
+			expect(textsOf(burst).sort()).toEqual([...texts].sort());
+			expect(burst.length).toBeLessThan(texts.length);
+			await sleep(1_500);
+			expect(await n8n.executions({ workflowId: grouped.id })).toHaveLength(finished.length);
+		});
 	});
 
 	it('called auth.test once for all of it', () => {
