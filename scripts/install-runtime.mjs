@@ -155,18 +155,29 @@ if (invokedDirectly) {
  * Installed with apt-get when missing and this user may (root, or sudo without a password).
  * Returns its path; throws with what to do when it cannot be installed.
  */
+const commandExists = (name) => spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+
+/**
+ * Installs the Debian packages the tests need that this machine lacks, in one apt-get run:
+ * chromium (browser tests), iproute2 (`ip`) and openssl (the benchmark smoke test's network
+ * namespace and TLS front). Returns the chromium path.
+ */
 export function ensureChromium() {
 	const wanted = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-	if (fs.existsSync(wanted)) return wanted;
+	const missing = [
+		...(fs.existsSync(wanted) ? [] : ['chromium']),
+		...(commandExists('ip') ? [] : ['iproute2']),
+		...(commandExists('openssl') ? [] : ['openssl']),
+	];
+	if (missing.length === 0) return wanted;
 	const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-	const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
 	const hasSudo = !isRoot && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
-	if (!hasApt || (!isRoot && !hasSudo)) {
-		throw new Error(`Chromium not found at ${wanted}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
+	if (!commandExists('apt-get') || (!isRoot && !hasSudo)) {
+		throw new Error(`missing ${missing.join(', ')}: install them (apt-get install -y ${missing.join(' ')}) or set CHROMIUM_PATH`);
 	}
 	const prefix = isRoot ? [] : ['sudo', '-n'];
-	console.log('[runtime] installing Debian chromium for the browser tests');
-	for (const args of [['apt-get', 'update'], ['apt-get', 'install', '-y', '--no-install-recommends', 'chromium']]) {
+	console.log(`[runtime] installing Debian packages for the browser and benchmark tests: ${missing.join(', ')}`);
+	for (const args of [['apt-get', 'update'], ['apt-get', 'install', '-y', '--no-install-recommends', ...missing]]) {
 		const command = [...prefix, ...args];
 		const result = spawnSync(command[0], command.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 		if (result.status !== 0) throw new Error(`${command.join(' ')} failed (exit ${result.status})`);

@@ -12,6 +12,7 @@ import { identityKey, selfIdentity } from './actions/handleIdentity';
 import { receiveSlackEvent } from './actions/receiveEvent';
 import { handlesProperty } from '../shared/slack/handleParameters';
 import { parameterFields } from '../shared/n8n/webhookDescription';
+import { MAX_GROUP_SIZE } from '../shared/slack/triggerRequest';
 
 export class SlackDmTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -92,7 +93,7 @@ export class SlackDmTrigger implements INodeType {
 						type: 'boolean',
 						default: false,
 						description:
-							'Whether messages that arrive while n8n is still starting the previous execution start one execution together (up to 50 items, one per message) instead of one each. Saves n8n\'s per-execution work at peaks; an idle trigger still starts each message at once. Every message is acknowledged only once its execution exists. Applies when Respond to Slack is At Once; every node after the trigger must handle several items.',
+							`Whether messages that arrive while n8n is still starting the previous execution start one execution together (up to ${MAX_GROUP_SIZE} items, one per message) instead of one each. Saves n8n's per-execution work at peaks; an idle trigger still starts each message at once. Every message is acknowledged only once its execution exists. Applies when Respond to Slack is At Once; every node after the trigger must handle several items.`,
 					},
 					{
 						displayName: 'Ignore Messages From Any Bot',

@@ -320,6 +320,8 @@ export interface InvokeWebhookOptions extends CommonOptions {
 	executionStartFails?: boolean;
 	/** Time n8n takes to create the execution before it answers (respond-at-once mode). */
 	executionStartMs?: number;
+	/** The client (Slack) closes the connection this long after sending, answered or not. */
+	clientHangsUpAfterMs?: number;
 }
 
 export interface WebhookResult {
@@ -338,6 +340,16 @@ class CapturedResponse extends EventEmitter {
 	body: unknown;
 	finished = false;
 	headersSent = false;
+	/** The client hung up (as Node's ServerResponse reports it). */
+	closed = false;
+	destroyed = false;
+
+	hangUp() {
+		if (this.closed) return;
+		this.closed = true;
+		this.destroyed = true;
+		this.emit('close');
+	}
 
 	get writableFinished(): boolean {
 		return this.finished;
@@ -390,7 +402,10 @@ class CapturedResponse extends EventEmitter {
 		this.finished = true;
 		this.headersSent = true;
 		this.emit('finish');
-		this.emit('close');
+		if (!this.closed) {
+			this.closed = true;
+			this.emit('close');
+		}
 		return this;
 	}
 }
@@ -445,6 +460,7 @@ export async function invokeWebhook(nodeType: INodeType, options: InvokeWebhookO
 	} as IWebhookData;
 	const context = new WebhookContext(workflow, node, additionalData, 'webhook', webhookData, [], null);
 	if (!nodeType.webhook) throw new Error(`${nodeType.description.name} has no webhook()`);
+	if (options.clientHangsUpAfterMs !== undefined) setTimeout(() => response.hangUp(), options.clientHangsUpAfterMs);
 	const result = await nodeType.webhook.call(context);
 	if (options.staticData) Object.assign(options.staticData, workflow.staticData);
 	if (result.noWebhookResponse) {

@@ -317,6 +317,23 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			expect(retried.flatMap(texts).sort()).toEqual(['x', 'y']);
 		});
 
+		it('a group whose leading request Slack hung up on while it waited fails as a whole, and the lane goes on', async () => {
+			const first = send('first', { executionStartMs: 300 });
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			const lead = send('gone', { clientHangsUpAfterMs: 50 });
+			await new Promise((resolve) => setTimeout(resolve, 10));
+			const member = send('member');
+			expect(texts(await first)).toEqual(['first']);
+			const [gone, waited] = await Promise.all([lead, member]);
+			// Nothing was started for either: no execution, and the member answers 503.
+			expect([gone.workflowData, waited.workflowData]).toEqual([undefined, undefined]);
+			expect(waited.status).toBe(503);
+			// The lane is free again, and Slack's retries of both are emitted.
+			expect(texts(await send('after'))).toEqual(['after']);
+			expect(texts(await send('gone', { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } }))).toEqual(['gone']);
+			expect(texts(await send('member', { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' } }))).toEqual(['member']);
+		});
+
 		it('is off by default, and never applies when Slack is answered after the workflow', async () => {
 			const first = send('first', { executionStartMs: 300 }, {});
 			await new Promise((resolve) => setTimeout(resolve, 100));

@@ -1,13 +1,16 @@
 import type { INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import type { HandOverOutcome } from '../../shared/state/groupCommit';
-import { handOverOutcome } from '../../shared/slack/triggerRequest';
+import { handOverOutcome, triggerScope } from '../../shared/slack/triggerRequest';
 import { deliveryGroups, deliveryLedger } from '../../shared/slack/triggerState';
 
 interface ClosableResponse {
 	once(event: 'close', listener: () => void): unknown;
 	writableFinished?: boolean;
 	statusCode?: number;
+	/** Set once the connection closed (Slack gave up while this request waited its turn). */
+	closed?: boolean;
+	destroyed?: boolean;
 }
 
 /**
@@ -17,9 +20,16 @@ interface ClosableResponse {
  * it was never created.
  */
 export async function handOverGrouped(ctx: IWebhookFunctions, item: INodeExecutionData, ledgerKeys: string[]): Promise<IWebhookResponseData> {
-	const turn = await deliveryGroups.join(`${ctx.getWorkflow().id ?? ''}/${ctx.getNode().id}`, item);
+	const turn = await deliveryGroups.join(triggerScope(ctx.getWorkflow().id, ctx.getNode().id), item);
 	if (turn.role === 'leader') {
 		const response = ctx.getResponseObject() as unknown as ClosableResponse;
+		if (response.closed || response.destroyed) {
+			// Slack hung up while this request waited: its 'close' has passed, so n8n's answer could
+			// not be watched. Start nothing; the group fails, and Slack's retries bring every message again.
+			turn.done({ ok: false, reason: 'the leading request was closed before its turn' });
+			deliveryLedger.release(ledgerKeys);
+			return { noWebhookResponse: true };
+		}
 		// 'close' follows n8n's answer (or a dropped connection): the group's fate is known then.
 		response.once('close', () => turn.done(handOverOutcome(response)));
 		return { workflowData: [turn.items] };

@@ -57,9 +57,14 @@ export function parseEventBody(rawBody: Buffer): unknown {
 	}
 }
 
+/** One trigger node in this process: process-wide ledgers and groups are keyed by it. */
+export function triggerScope(workflowId: string | undefined, nodeId: string): string {
+	return `${workflowId ?? ''}/${nodeId}`;
+}
+
 /** The process-wide delivery ledger is shared by every trigger: its keys are scoped to one node. */
 export function scopedDeliveryKeys(workflowId: string | undefined, nodeId: string, dedupeKeys: string[]): string[] {
-	const scope = `${workflowId ?? ''}/${nodeId}`;
+	const scope = triggerScope(workflowId, nodeId);
 	return dedupeKeys.map((key) => `${scope}|${key}`);
 }
 

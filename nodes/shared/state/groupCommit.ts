@@ -29,9 +29,8 @@ interface WaitingBatch<T> {
 	outcome: Deferred<HandOverOutcome>;
 }
 
+/** A key has a lane only while a leader holds it (until its `done`); an idle key has none. */
 interface Lane<T> {
-	/** A leader holds the lane until its `done`. */
-	busy: boolean;
 	waiting: Array<WaitingBatch<T>>;
 }
 
@@ -41,14 +40,11 @@ export class GroupCommit<T> {
 	constructor(private readonly maxBatch: number) {}
 
 	async join(key: string, item: T): Promise<GroupTurn<T>> {
-		let lane = this.lanes.get(key);
+		const lane = this.lanes.get(key);
 		if (!lane) {
-			lane = { busy: false, waiting: [] };
-			this.lanes.set(key, lane);
-		}
-		if (!lane.busy && lane.waiting.length === 0) {
-			lane.busy = true;
-			return this.leaderTurn(key, lane, [item], deferred());
+			const opened: Lane<T> = { waiting: [] };
+			this.lanes.set(key, opened);
+			return this.leaderTurn(key, opened, [item], deferred());
 		}
 		let batch = lane.waiting[lane.waiting.length - 1];
 		if (!batch || batch.items.length >= this.maxBatch) {
