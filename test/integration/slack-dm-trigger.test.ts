@@ -58,6 +58,9 @@ interface DeliverOptions {
 	staticData?: IDataObject;
 	token?: string;
 	rawBody?: string;
+	/** How n8n's start of the execution goes (see invokeWebhook). */
+	executionStartMs?: number;
+	executionStartFails?: boolean;
 }
 
 async function deliver(payload: unknown, options: DeliverOptions = {}) {
@@ -68,6 +71,8 @@ async function deliver(payload: unknown, options: DeliverOptions = {}) {
 		headers: { ...signedHeaders(rawBody), ...(options.headers ?? {}) },
 		rawBody,
 		staticData: options.staticData,
+		executionStartMs: options.executionStartMs,
+		executionStartFails: options.executionStartFails,
 	});
 }
 
@@ -259,15 +264,52 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			expect(second[0].idempotencyKey).toBe(first[0].idempotencyKey);
 		});
 
-		it('a retry after our error answer (http_error) is emitted again, with the same idempotency key', async () => {
+		it('a retry after a failed run (respond after the workflow, n8n answered 500) is emitted again, with the same idempotency key', async () => {
 			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'workflow failed' });
 			const staticData: IDataObject = {};
-			const first = emittedItems(await deliver(payload, { staticData, parameters: { responseMode: 'lastNode' } }));
-			const again = emittedItems(
-				await deliver(payload, { staticData, parameters: { responseMode: 'lastNode' }, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' } }),
-			);
+			const lastNode = { responseMode: 'lastNode', options: { rememberAcrossRestarts: true } };
+			const first = await deliver(payload, { staticData, parameters: lastNode, executionStartFails: true });
+			expect(first.status).toBe(500);
+			const again = emittedItems(await deliver(payload, { staticData, parameters: lastNode, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' } }));
 			expect(again).toHaveLength(1);
-			expect(again[0].idempotencyKey).toBe(first[0].idempotencyKey);
+			expect(again[0].idempotencyKey).toBe(`slack:${F.teamId}:${DM}:${payload.event.ts}`);
+			// Once n8n took it, any later retry is a duplicate, whatever Slack's reason.
+			const later = await deliver(payload, { staticData, parameters: lastNode, headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_error' } });
+			expect(later.body).toEqual({ ok: true, duplicate: true });
+		});
+
+		it('a retry that arrives while the original waits for n8n waits too: a duplicate if n8n took the original', async () => {
+			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'slow start' });
+			const original = deliver(payload, { executionStartMs: 400 });
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			const retry = await deliver(payload, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+			expect(emittedItems(await original)).toHaveLength(1);
+			expect(retry.body).toEqual({ ok: true, duplicate: true });
+			expect(retry.workflowData).toBeUndefined();
+		});
+
+		it('a retry that arrives while the original waits for n8n is emitted when n8n then fails to start the original', async () => {
+			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'start fails late' });
+			const original = deliver(payload, { executionStartMs: 400, executionStartFails: true });
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			const retry = await deliver(payload, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+			expect((await original).status).toBe(500);
+			expect(emittedItems(retry).map((item) => item.message.text)).toEqual(['start fails late']);
+		});
+
+		it('while the original is still undecided when Slack\'s deadline nears, the retry answers 503 so Slack tries again later', async () => {
+			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'very slow start' });
+			const original = deliver(payload, { executionStartMs: 3_500 });
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			const started = Date.now();
+			const retry = await deliver(payload, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+			expect(Date.now() - started).toBeLessThan(2_900);
+			expect(retry.status).toBe(503);
+			expect(retry.body).toEqual({ ok: false, error: 'earlier_delivery_pending' });
+			expect(emittedItems(await original)).toHaveLength(1);
+			// By Slack's next retry the original is known to be delivered.
+			const next = await deliver(payload, { headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_error' } });
+			expect(next.body).toEqual({ ok: true, duplicate: true });
 		});
 	});
 
@@ -317,7 +359,7 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			expect(retried.flatMap(texts).sort()).toEqual(['x', 'y']);
 		});
 
-		it('a group whose leading request Slack hung up on while it waited fails as a whole, and the lane goes on', async () => {
+		it('a group whose leading request Slack hung up on while it waited still goes: n8n\'s answer decides, not the connection', async () => {
 			const first = send('first', { executionStartMs: 300 });
 			await new Promise((resolve) => setTimeout(resolve, 100));
 			const lead = send('gone', { clientHangsUpAfterMs: 50 });
@@ -325,13 +367,13 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			const member = send('member');
 			expect(texts(await first)).toEqual(['first']);
 			const [gone, waited] = await Promise.all([lead, member]);
-			// Nothing was started for either: no execution, and the member answers 503.
-			expect([gone.workflowData, waited.workflowData]).toEqual([undefined, undefined]);
-			expect(waited.status).toBe(503);
-			// The lane is free again, and Slack's retries of both are emitted.
+			expect(texts(gone)).toEqual(['gone', 'member']);
+			expect(waited.status).toBe(200);
+			expect(waited.workflowData).toBeUndefined();
+			// The lane is free again, and Slack's retry of the hung-up request is a duplicate.
 			expect(texts(await send('after'))).toEqual(['after']);
-			expect(texts(await send('gone', { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } }))).toEqual(['gone']);
-			expect(texts(await send('member', { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' } }))).toEqual(['member']);
+			const retry = await send('gone', { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+			expect(retry.body).toEqual({ ok: true, duplicate: true });
 		});
 
 		it('is off by default, and never applies when Slack is answered after the workflow', async () => {

@@ -6,7 +6,7 @@ import {
 	retryReplacesEarlierDelivery,
 	staticDataHasDelivered,
 } from '../../nodes/shared/slack/dedupe';
-import type { StaticDedupeData } from '../../nodes/shared/slack/dedupe';
+import type { RetryInfo, StaticDedupeData } from '../../nodes/shared/slack/dedupe';
 import { selfIdentityFromAuthTest, identityCacheKey } from '../../nodes/shared/slack/identity';
 
 const FIRST = { retryNum: 0 };
@@ -20,7 +20,7 @@ describe('retry headers', () => {
 		expect(retryInfoFromHeaders({ 'x-slack-retry-num': 'x' })).toEqual({ retryNum: 0, retryReason: undefined });
 	});
 
-	it('only an http_error retry replaces an earlier delivery', () => {
+	it('only an http_error retry overrides what static data recorded', () => {
 		expect(retryReplacesEarlierDelivery({ retryNum: 1, retryReason: 'http_error' })).toBe(true);
 		for (const reason of ['http_timeout', 'connection_failed', 'ssl_error', 'too_many_redirects', 'unknown_error', undefined]) {
 			expect(retryReplacesEarlierDelivery({ retryNum: 1, retryReason: reason })).toBe(false);
@@ -30,49 +30,104 @@ describe('retry headers', () => {
 });
 
 describe('DeliveryLedger (process layer)', () => {
-	it('emits once; sequential retries of the same event are duplicates', () => {
+	const TIMEOUT = (retryNum: number) => ({ retryNum, retryReason: 'http_timeout' });
+	/** Claims and reports n8n's answer at once. */
+	const deliver = (ledger: DeliveryLedger, claimKeys: string[], retry: RetryInfo = FIRST, now = 1_000, delivered = true) => {
+		const decision = ledger.claim(claimKeys, retry, now);
+		if (decision.emit) decision.settle(delivered);
+		return decision;
+	};
+
+	it('emits once; once n8n took it, sequential retries of the same event are duplicates', () => {
 		const ledger = new DeliveryLedger();
-		expect(ledger.claim(keys, FIRST, 1_000)).toEqual({ emit: true, redelivery: false });
-		expect(ledger.claim(keys, { retryNum: 1, retryReason: 'http_timeout' }, 4_000)).toEqual({ emit: false, duplicateOf: 'event:Ev1' });
-		expect(ledger.claim(keys, { retryNum: 2, retryReason: 'http_timeout' }, 61_000)).toEqual({ emit: false, duplicateOf: 'event:Ev1' });
-		expect(ledger.claim(keys, { retryNum: 3, retryReason: 'http_timeout' }, 361_000)).toEqual({ emit: false, duplicateOf: 'event:Ev1' });
+		expect(deliver(ledger, keys)).toMatchObject({ emit: true, redelivery: false });
+		expect(ledger.claim(keys, TIMEOUT(1), 4_000)).toEqual({ emit: false, duplicateOf: 'event:Ev1' });
+		expect(ledger.claim(keys, TIMEOUT(2), 61_000)).toEqual({ emit: false, duplicateOf: 'event:Ev1' });
+		expect(ledger.claim(keys, TIMEOUT(3), 361_000)).toEqual({ emit: false, duplicateOf: 'event:Ev1' });
 	});
 
-	it('concurrent deliveries of one event coalesce: exactly one of many emits', async () => {
+	it('concurrent deliveries of one event coalesce: exactly one of many emits, the others wait for it', async () => {
 		const ledger = new DeliveryLedger();
 		const results = await Promise.all(
 			Array.from({ length: 20 }, async (_, i) => {
 				await Promise.resolve();
-				return ledger.claim(keys, { retryNum: i % 2, retryReason: i % 2 ? 'http_timeout' : undefined }, 1_000);
+				return ledger.claim(keys, i % 2 ? TIMEOUT(1) : FIRST, 1_000);
 			}),
 		);
-		expect(results.filter((r) => r.emit)).toHaveLength(1);
+		const emitted = results.filter((r) => r.emit);
+		expect(emitted).toHaveLength(1);
+		const waiting = results.filter((r) => !r.emit && 'settled' in r);
+		expect(waiting).toHaveLength(19);
+		if (emitted[0].emit) emitted[0].settle(true);
+		for (const r of waiting) if (!r.emit && 'settled' in r) await expect(r.settled).resolves.toBe(true);
+		expect(ledger.claim(keys, TIMEOUT(1), 1_001)).toEqual({ emit: false, duplicateOf: 'event:Ev1' });
+	});
+
+	it('a retry that arrives while the original waits for n8n is not acknowledged as a duplicate; if n8n fails to start it, the retry emits', async () => {
+		const ledger = new DeliveryLedger();
+		const original = ledger.claim(keys, FIRST, 1_000);
+		const retry = ledger.claim(keys, TIMEOUT(1), 4_000);
+		expect(retry).toMatchObject({ emit: false, pendingOf: 'event:Ev1' });
+		if (!original.emit || retry.emit || !('settled' in retry)) throw new Error('unexpected decisions');
+		original.settle(false);
+		await expect(retry.settled).resolves.toBe(false);
+		expect(ledger.claim(keys, TIMEOUT(1), 4_001)).toMatchObject({ emit: true, redelivery: true });
+	});
+
+	it('a delivery n8n did not take is emitted again by any retry (the reason does not matter)', () => {
+		const ledger = new DeliveryLedger();
+		deliver(ledger, keys, FIRST, 1_000, false);
+		expect(deliver(ledger, keys, TIMEOUT(1), 4_000)).toMatchObject({ emit: true, redelivery: true });
+		expect(ledger.claim(keys, { retryNum: 2, retryReason: 'http_error' }, 61_000)).toEqual({ emit: false, duplicateOf: 'event:Ev1' });
+	});
+
+	it('Slack\'s last retry takes over a delivery that is still pending, so it is not dropped for good', () => {
+		const ledger = new DeliveryLedger();
+		const original = ledger.claim(keys, FIRST, 1_000);
+		expect(ledger.claim(keys, TIMEOUT(2), 61_000)).toMatchObject({ emit: false, pendingOf: 'event:Ev1' });
+		const last = ledger.claim(keys, TIMEOUT(3), 361_000);
+		expect(last).toMatchObject({ emit: true, redelivery: true });
+		// The original's late answer no longer decides: the take-over's does.
+		if (original.emit) original.settle(false);
+		expect(ledger.claim(keys, TIMEOUT(2), 361_001)).toMatchObject({ emit: false, pendingOf: 'event:Ev1' });
+		if (last.emit) last.settle(true);
+		expect(ledger.claim(keys, TIMEOUT(3), 361_002)).toEqual({ emit: false, duplicateOf: 'event:Ev1' });
 	});
 
 	it('a retry of an event never seen (first delivery lost) emits once', () => {
 		const ledger = new DeliveryLedger();
-		expect(ledger.claim(keys, { retryNum: 1, retryReason: 'connection_failed' }, 1_000).emit).toBe(true);
+		expect(deliver(ledger, keys, { retryNum: 1, retryReason: 'connection_failed' }).emit).toBe(true);
 		expect(ledger.claim(keys, { retryNum: 2, retryReason: 'connection_failed' }, 61_000).emit).toBe(false);
 	});
 
 	it('the same message under another event id is a duplicate (message + app_mention)', () => {
 		const ledger = new DeliveryLedger();
-		ledger.claim(keys, FIRST, 1_000);
+		deliver(ledger, keys);
 		expect(ledger.claim(['event:Ev2', keys[1]], FIRST, 1_500)).toEqual({ emit: false, duplicateOf: keys[1] });
 	});
 
-	it('an http_error retry (our earlier answer was an error) is emitted again', () => {
+	it('once n8n took a delivery, even an http_error retry is a duplicate: the ledger saw the answer', () => {
 		const ledger = new DeliveryLedger();
-		ledger.claim(keys, FIRST, 1_000);
-		expect(ledger.claim(keys, { retryNum: 1, retryReason: 'http_error' }, 2_000)).toEqual({ emit: true, redelivery: true });
+		deliver(ledger, keys);
+		expect(ledger.claim(keys, { retryNum: 1, retryReason: 'http_error' }, 2_000)).toEqual({ emit: false, duplicateOf: 'event:Ev1' });
+	});
+
+	it('a second settle is ignored', () => {
+		const ledger = new DeliveryLedger();
+		const decision = ledger.claim(keys, FIRST, 1_000);
+		if (!decision.emit) throw new Error('expected emit');
+		decision.settle(true);
+		decision.settle(false);
+		expect(ledger.claim(keys, TIMEOUT(1), 1_001)).toEqual({ emit: false, duplicateOf: 'event:Ev1' });
 	});
 
 	it('forgets after the TTL, which outlasts Slack\'s retry horizon', () => {
 		expect(DEDUPE_TTL_MS).toBeGreaterThanOrEqual(10 * 60 * 1000);
 		const ledger = new DeliveryLedger(1_000);
-		ledger.claim(keys, FIRST, 0);
+		const first = ledger.claim(keys, FIRST, 0);
 		expect(ledger.claim(keys, FIRST, 999).emit).toBe(false);
 		expect(ledger.claim(keys, FIRST, 2_000).emit).toBe(true);
+		expect(first.emit).toBe(true);
 		expect(ledger.size).toBe(2);
 	});
 
@@ -82,13 +137,6 @@ describe('DeliveryLedger (process layer)', () => {
 		expect(ledger.size).toBe(4);
 		expect(ledger.claim(['event:9'], FIRST, 2_000).emit).toBe(false);
 		expect(ledger.claim(['event:0'], FIRST, 2_000).emit).toBe(true);
-	});
-
-	it('release lets a delivery be claimed again', () => {
-		const ledger = new DeliveryLedger();
-		ledger.claim(keys, FIRST, 1_000);
-		ledger.release(keys);
-		expect(ledger.claim(keys, FIRST, 1_001).emit).toBe(true);
 	});
 });
 

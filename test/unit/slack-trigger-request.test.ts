@@ -1,7 +1,9 @@
 import { DEFAULT_FILTER_OPTIONS } from '../../nodes/shared/slack/classify';
 import {
 	WEBHOOK_CALL_BUDGET_MS,
+	answerOutcome,
 	memberIds,
+	pendingWaitMs,
 	parseEventBody,
 	scopedDeliveryKeys,
 	triggerFilterOptions,
@@ -99,5 +101,30 @@ describe('webhookCallPlan (calls made before answering Slack)', () => {
 		expect(decideRetry({ statusCode: 429, headers: { 'retry-after': '1' } }, 1, plan.policy)).toEqual({ retry: false });
 		expect(decideRetry({ statusCode: 503 }, 1, plan.policy)).toMatchObject({ retry: true });
 		expect(decideRetry({ statusCode: 503 }, 2, plan.policy)).toEqual({ retry: false });
+	});
+});
+
+describe('answerOutcome (did n8n take the hand-over?)', () => {
+	it('a 2xx answer means the execution exists', () => {
+		expect(answerOutcome(200)).toEqual({ ok: true });
+		expect(answerOutcome(204)).toEqual({ ok: true });
+	});
+
+	it('anything else means nothing was started, with the status as the reason', () => {
+		expect(answerOutcome(500)).toEqual({ ok: false, reason: 'n8n answered 500' });
+		expect(answerOutcome(404)).toEqual({ ok: false, reason: 'n8n answered 404' });
+		expect(answerOutcome(0)).toEqual({ ok: false, reason: 'n8n answered 0' });
+	});
+});
+
+describe('pendingWaitMs (waiting for an earlier request of the same message)', () => {
+	it('is what is left of the pre-answer budget', () => {
+		expect(pendingWaitMs(0)).toBe(WEBHOOK_CALL_BUDGET_MS);
+		expect(pendingWaitMs(400)).toBe(WEBHOOK_CALL_BUDGET_MS - 400);
+	});
+
+	it('is zero once the budget is spent, never negative', () => {
+		expect(pendingWaitMs(WEBHOOK_CALL_BUDGET_MS + 1)).toBe(0);
+		expect(pendingWaitMs(-5, 1_000)).toBe(1_000);
 	});
 });

@@ -1,4 +1,5 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import { toItemJson } from '../../shared/n8n/itemJson';
 import { webhookRawBody } from '../../shared/n8n/webhookRequest';
@@ -15,10 +16,10 @@ import { classifyEnvelope } from '../../shared/slack/events';
 import type { HandleConfig } from '../../shared/slack/identity';
 import { resolveHandles } from '../../shared/slack/identity';
 import { verifySlackSignature } from '../../shared/slack/signature';
-import { groupsUnderLoad, parseEventBody, rememberAcrossRestarts, scopedDeliveryKeys, triggerFilterOptions, webhookCallPlan } from '../../shared/slack/triggerRequest';
+import { groupsUnderLoad, parseEventBody, pendingWaitMs, rememberAcrossRestarts, scopedDeliveryKeys, triggerFilterOptions, webhookCallPlan } from '../../shared/slack/triggerRequest';
 import { conversationHandles, deliveryLedger } from '../../shared/slack/triggerState';
 import { SLACK_CREDENTIAL_TYPE } from '../../shared/transport/slackTransport';
-import { handOverGrouped } from './groupedHandOver';
+import { handOverAlone, handOverGrouped } from './handOver';
 import { conversationMembers, identityKey, selfIdentityForEvent } from './handleIdentity';
 import { credentialData } from '../../shared/n8n/credentialData';
 
@@ -104,16 +105,28 @@ export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhoo
 		if (members) item.channel.participants = groupParticipants(members, self, handles);
 	}
 
-	// From here to the return nothing awaits: claim and record happen in one step.
-	const now = Date.now();
 	const retry = retryInfoFromHeaders(headers);
 	const ledgerKeys = scopedDeliveryKeys(ctx.getWorkflow().id, ctx.getNode().id, decision.dedupeKeys);
-	const claim = deliveryLedger.claim(ledgerKeys, retry, now);
-	if (!claim.emit) return { webhookResponse: { ok: true, duplicate: true } };
+	// From the claim to the return nothing awaits, except for the outcome of an earlier request.
+	let claim = deliveryLedger.claim(ledgerKeys, retry, Date.now());
+	if (!claim.emit && 'settled' in claim) {
+		// Another request of this message waits for n8n: its outcome decides (a failed start must
+		// not leave this retry acknowledged as a duplicate, or the message is lost).
+		const delivered = await Promise.race([claim.settled, sleep(pendingWaitMs(Date.now() - arrivedAt)).then(() => undefined)]);
+		if (delivered !== undefined) claim = deliveryLedger.claim(ledgerKeys, retry, Date.now());
+	}
+	if (!claim.emit) {
+		if (!('settled' in claim)) return { webhookResponse: { ok: true, duplicate: true } };
+		// Still undecided: an error answer makes Slack retry later, when it will be.
+		ctx.getResponseObject().status(503).json({ ok: false, error: 'earlier_delivery_pending' });
+		return { noWebhookResponse: true };
+	}
 	// Layer 2 is opt-in: n8n writes changed static data to its database before Slack gets the answer.
 	if (rememberAcrossRestarts(rawOptions)) {
+		const now = Date.now();
 		const staticData = ctx.getWorkflowStaticData('node') as StaticDedupeData;
 		if (!claim.redelivery && !retryReplacesEarlierDelivery(retry) && staticDataHasDelivered(staticData, decision.dedupeKeys, now)) {
+			claim.settle(true);
 			return { webhookResponse: { ok: true, duplicate: true } };
 		}
 		recordStaticDelivery(staticData, decision.dedupeKeys, now);
@@ -121,7 +134,7 @@ export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhoo
 
 	const emitted = { json: toItemJson(item) };
 	if (groupsUnderLoad(rawOptions, ctx.getNodeParameter('responseMode', 'onReceived'), ctx.getMode())) {
-		return await handOverGrouped(ctx, emitted, ledgerKeys);
+		return await handOverGrouped(ctx, emitted, claim.settle);
 	}
-	return { workflowData: [[emitted]] };
+	return handOverAlone(ctx, emitted, claim.settle);
 }

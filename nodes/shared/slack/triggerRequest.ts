@@ -38,14 +38,9 @@ export function groupsUnderLoad(raw: IDataObject, responseMode: unknown, executi
 /** One execution takes at most this many grouped messages; the rest form the next group. */
 export const MAX_GROUP_SIZE = 50;
 
-/**
- * How handing a group to n8n went, read from the leading request's response once it closed:
- * n8n answers it only after the execution was created (2xx), or with an error when it was not.
- */
-export function handOverOutcome(response: { writableFinished?: boolean; statusCode?: number }): HandOverOutcome {
-	const status = response.statusCode ?? 0;
-	if (response.writableFinished && status >= 200 && status < 300) return { ok: true };
-	return { ok: false, reason: response.writableFinished ? `n8n answered ${status}` : 'the answer was not sent' };
+/** How handing a request's items to n8n went, from the status n8n answered it with. */
+export function answerOutcome(statusCode: number): HandOverOutcome {
+	return statusCode >= 200 && statusCode < 300 ? { ok: true } : { ok: false, reason: `n8n answered ${statusCode}` };
 }
 
 /** The verified body as JSON, or undefined when it is not JSON (the envelope check refuses it). */
@@ -87,6 +82,14 @@ export interface WebhookCallPlan {
 	timeoutMs: number;
 	/** One quick retry at most; a Retry-After longer than `maxDelayMs` is not waited for. */
 	policy: RetryPolicy;
+}
+
+/**
+ * How long a request may wait for another request of the same message to learn whether n8n took
+ * it: what is left of the budget. Zero: answer at once (Slack retries later).
+ */
+export function pendingWaitMs(elapsedMs: number, budgetMs = WEBHOOK_CALL_BUDGET_MS): number {
+	return Math.max(0, budgetMs - Math.max(0, elapsedMs));
 }
 
 /** How the next pre-answer Slack call may run, or undefined when the budget is spent (fall back). */

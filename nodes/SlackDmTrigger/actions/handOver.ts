@@ -1,0 +1,38 @@
+import type { INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { onWebhookAnswer } from '../../shared/n8n/webhookRequest';
+import { answerOutcome, triggerScope } from '../../shared/slack/triggerRequest';
+import { deliveryGroups } from '../../shared/slack/triggerState';
+
+/** Reports to the delivery ledger whether n8n took what this request handed over. */
+type Settle = (delivered: boolean) => void;
+
+/** Hands one message to n8n as its own execution; the ledger learns n8n's answer. */
+export function handOverAlone(ctx: IWebhookFunctions, item: INodeExecutionData, settle: Settle): IWebhookResponseData {
+	onWebhookAnswer(ctx, (status) => settle(answerOutcome(status).ok));
+	return { workflowData: [[item]] };
+}
+
+/**
+ * Hands a message to n8n as part of a group (option "Group Messages Under Load"). The leading
+ * request returns the whole group as one execution; the others wait until n8n has answered the
+ * leader, so each is acknowledged only once its execution exists, and fail (Slack retries) if
+ * it was never created.
+ */
+export async function handOverGrouped(ctx: IWebhookFunctions, item: INodeExecutionData, settle: Settle): Promise<IWebhookResponseData> {
+	const turn = await deliveryGroups.join(triggerScope(ctx.getWorkflow().id, ctx.getNode().id), item);
+	if (turn.role === 'leader') {
+		onWebhookAnswer(ctx, (status) => {
+			const outcome = answerOutcome(status);
+			settle(outcome.ok);
+			turn.done(outcome);
+		});
+		return { workflowData: [turn.items] };
+	}
+	const outcome = await turn.outcome;
+	settle(outcome.ok);
+	if (outcome.ok) return { webhookResponse: { ok: true } };
+	ctx.logger.warn('Slack DM Trigger could not start the workflow for a grouped message; Slack will retry it', { reason: outcome.reason });
+	ctx.getResponseObject().status(503).json({ ok: false, error: 'workflow_not_started' });
+	return { noWebhookResponse: true };
+}
