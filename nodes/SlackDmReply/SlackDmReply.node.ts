@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -8,7 +6,7 @@ import type {
 	INodeTypeDescription,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, NodeConnectionTypes, NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { outsideHoursProperties, sendOutsideHoursNotice } from './actions/outsideHours';
 import { toNodeError } from '../shared/n8n/errors';
@@ -18,15 +16,13 @@ import { alertFromItem, deliveryErrorMessage, renderAlert } from '../shared/slac
 import {
 	destinationFromItem,
 	isSlackId,
+	channelPostLimits,
 	destinationProblem,
 	identityProblem,
 	noticeKindOf,
-	nextPostSlot,
-	paceKey,
 	planMessages,
 	renderNotice,
 	senderPrefixLine,
-	SLACK_CHANNEL_POST_INTERVAL_MS,
 	SLACK_POST_RETRY_POLICY,
 	SLACK_RECOMMENDED_TEXT_LIMIT,
 	ticketIdOf,
@@ -36,7 +32,8 @@ import {
 	type ReplyDestination,
 } from '../shared/slack/reply';
 import { ambiguousPostError } from '../shared/transport/slackUpload';
-import { TtlMap } from '../shared/state/ttlCache';
+import { secretDigest } from '../shared/n8n/credentials';
+import { Pacer } from '../shared/state/pacer';
 import { sendWithRetry } from '../shared/transport/http';
 import { callSlack, SLACK_CREDENTIAL_TYPE } from '../shared/transport/slackTransport';
 import { uploadFilesToSlack, type SlackUploadFile } from '../shared/transport/slackUpload';
@@ -46,11 +43,12 @@ import { isTrustedAttachmentUrl, type ReplyAttachment } from '../shared/zendesk/
 import { credentialData } from '../shared/n8n/credentialData';
 
 /**
- * Slack allows about one post per second per channel: the slot of the latest post per (credential,
- * channel), shared by every execution in this process. Other n8n processes (queue mode workers)
- * keep their own; Slack's 429 + Retry-After covers what they add.
+ * Slack allows about one post per second per channel: posts per (credential digest, channel) start
+ * one second apart, in arrival order, across every execution in this process. Other n8n processes
+ * (queue mode workers) pace their own; Slack's 429 + Retry-After covers what they add. Its queue
+ * is unbounded: a reply waits its turn rather than failing.
  */
-const postSlots = new TtlMap<number>({ maxEntries: 10_000 });
+const postPacer = new Pacer({ maxQueue: Number.POSITIVE_INFINITY });
 
 /** DM channel per (credential, user): conversations.open answers the same channel every time. */
 const dmChannelCache = new Map<string, string>();
@@ -79,11 +77,6 @@ interface Delivery {
 	fileIds: string[];
 	notice?: NoticeKind | 'outsideHours';
 	skipped?: string;
-}
-
-function credentialKey(accessToken: unknown): string {
-	// A one-way digest: the cache must tell handles apart without holding their tokens.
-	return createHash('sha256').update(String(accessToken ?? '')).digest('hex').slice(0, 16);
 }
 
 function str(value: unknown): string {
@@ -323,15 +316,13 @@ export class SlackDmReply implements INodeType {
 		const out: INodeExecutionData[] = [];
 		const slackCredentials = await credentialData(this, SLACK_CREDENTIAL_TYPE);
 		const kind = tokenKind(slackCredentials.accessToken);
-		const handleKey = credentialKey(slackCredentials.accessToken);
+		// Caches and pacing tell handles apart by this digest, never by the token itself.
+		const handleKey = secretDigest(slackCredentials.accessToken);
 
+		// Pacer paces starts: the post goes out right after its turn is granted.
 		const pace = async (channel: string) => {
-			const key = paceKey(handleKey, channel);
-			const now = Date.now();
-			const slot = nextPostSlot(postSlots.get(key, now), now);
-			// Reserved before waiting, so concurrent executions line up behind it.
-			postSlots.set(key, slot, slot - now + SLACK_CHANNEL_POST_INTERVAL_MS, now);
-			if (slot > now) await sleep(slot - now);
+			const limits = channelPostLimits(handleKey, channel);
+			await postPacer.run(limits[0].key, limits, async () => undefined);
 		};
 
 		const openDm = async (userId: string): Promise<string> => {

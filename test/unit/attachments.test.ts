@@ -108,6 +108,15 @@ describe('content check: spoofed types are refused', () => {
 		expect(verdict.ok ? '' : verdict.detail).toContain(detail);
 	});
 
+	it('reads whitespace (form feed too) and upper case alike at the sniffed start and in the markup scan', () => {
+		expect(checkContent(Buffer.from('\f\r\n\t<HTML>x', 'utf8'), 'text')).toMatchObject({ ok: false, detail: 'the text file is an HTML document' });
+		expect(checkContent(Buffer.from('<!DOCTYPE HTML>', 'utf8'), 'text')).toMatchObject({ ok: false, detail: 'the text file is an HTML document' });
+		const scanned = checkContent(Buffer.from('notes\n<IMG\fsrc=x>', 'utf8'), 'text');
+		expect(scanned.ok ? '' : scanned.detail).toContain('(<img>)');
+		const handler = checkContent(Buffer.from('notes <x\fONLOAD\f=y>', 'utf8'), 'text');
+		expect(handler.ok ? '' : handler.detail).toContain('(onload=)');
+	});
+
 	it('does not take "<b" inside a word or a tag name prefix for HTML', () => {
 		expect(checkContent(Buffer.from('<bold claims> are fine', 'utf8'), 'text')).toEqual({ ok: true });
 		expect(checkContent(Buffer.from('<abc>', 'utf8'), 'text')).toEqual({ ok: true });

@@ -283,6 +283,15 @@ describe('linkSlackUser', () => {
 		await expect(linkSlackUser(state, world, request(), options)).resolves.toMatchObject({ id: 55 });
 	});
 
+	it('refuses an agent who took the external id in the race, as it refuses one found before creating', async () => {
+		world.slackUsers.set('U0EMPLOYEE', employeeInfo());
+		world.externalIdRace = { id: 57, name: 'Agent', email: 'x@acme.test', external_id: 'slack:T0ACME:U0EMPLOYEE', role: 'agent' };
+		await expect(linkSlackUser(state, world, request(), options)).rejects.toThrow(ProfileLinkError);
+		expect(world.calls).not.toContain('create_or_update');
+		// Nothing was cached: the next attempt looks again and is refused again.
+		await expect(linkSlackUser(state, world, request(), options)).rejects.toThrow(/agent/);
+	});
+
 	it('falls back to create_or_update when the holder of a taken external id cannot be read back exactly (other case)', async () => {
 		world.slackUsers.set('U0EMPLOYEE', employeeInfo('new@acme.test'));
 		world.users.push({ id: 56, name: 'Erin', email: null, external_id: 'SLACK:t0acme:u0employee', role: 'end-user' });

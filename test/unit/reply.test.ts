@@ -5,8 +5,9 @@ import {
 	identityProblem,
 	noticeKindOf,
 	ambiguousPostMessage,
-	nextPostSlot,
+	channelPostLimits,
 	paceKey,
+	SLACK_CHANNEL_POST_INTERVAL_MS,
 	planMessages,
 	postMayHaveLanded,
 	SLACK_POST_RETRY_POLICY,
@@ -20,6 +21,8 @@ import {
 	tokenKind,
 } from '../../nodes/shared/slack/reply';
 import { decideRetry } from '../../nodes/shared/transport/retryPolicy';
+import { secretDigest } from '../../nodes/shared/n8n/credentials';
+import { Pacer } from '../../nodes/shared/state/pacer';
 
 function words(text: string): string[] {
 	return text.replace(/```/g, ' ').split(/\s+/).filter(Boolean);
@@ -183,20 +186,41 @@ describe('splitMrkdwn', () => {
 });
 
 describe('pacing', () => {
-	it('gives the next post the later of now and one second after the last reserved slot', () => {
-		expect(nextPostSlot(undefined, 5000)).toBe(5000);
-		expect(nextPostSlot(5000, 5200)).toBe(6000);
-		expect(nextPostSlot(5000, 6500)).toBe(6500);
-		expect(nextPostSlot(5000, 5100, 2000)).toBe(7000);
+	/** The shared Pacer on a hand-moved clock: sleeping advances it (after granted posts have run) instead of waiting. */
+	function pacerOnClock(start: number) {
+		let now = start;
+		const pacer = new Pacer({
+			clock: () => now,
+			sleep: async (ms) => {
+				await new Promise((resolve) => setImmediate(resolve));
+				now += ms;
+			},
+		});
+		return { pacer, now: () => now };
+	}
+	const postAt = async (pacer: Pacer, clock: () => number, digest: string, channel: string): Promise<number> => {
+		const limits = channelPostLimits(digest, channel);
+		return await pacer.run(limits[0].key, limits, async () => clock());
+	};
+
+	it('starts concurrent posts to one channel one second apart, in arrival order', async () => {
+		const { pacer, now } = pacerOnClock(10_000);
+		const starts = await Promise.all([0, 1, 2].map(async () => await postAt(pacer, now, 'abc', 'D1')));
+		expect(starts).toEqual([10_000, 11_000, 12_000]);
 	});
-	it('lines up concurrent posters one interval apart when each reserves before waiting', () => {
-		let last: number | undefined;
-		const slots = [0, 1, 2].map(() => (last = nextPostSlot(last, 10_000)));
-		expect(slots).toEqual([10_000, 11_000, 12_000]);
+	it('does not hold back another channel or another credential', async () => {
+		const { pacer, now } = pacerOnClock(10_000);
+		await postAt(pacer, now, 'abc', 'D1');
+		expect(await postAt(pacer, now, 'abc', 'D2')).toBe(10_000);
+		expect(await postAt(pacer, now, 'abd', 'D1')).toBe(10_000);
+		expect(await postAt(pacer, now, 'abc', 'D1')).toBe(11_000);
 	});
-	it('paces per credential and channel', () => {
-		expect(paceKey('abc', 'D1')).not.toBe(paceKey('abd', 'D1'));
-		expect(paceKey('abc', 'D1')).not.toBe(paceKey('abc', 'D2'));
+	it('keys pacing by the token digest: the key never holds the token', () => {
+		const token = 'xoxb-123-secret-token';
+		const [limit] = channelPostLimits(secretDigest(token), 'D1');
+		expect(limit).toEqual({ key: paceKey(secretDigest(token), 'D1'), limit: 1, windowMs: SLACK_CHANNEL_POST_INTERVAL_MS });
+		expect(limit.key).not.toContain(token);
+		expect(limit.key).not.toContain('secret');
 	});
 });
 

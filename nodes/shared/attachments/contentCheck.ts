@@ -16,7 +16,7 @@
  * These are heuristics against disguised files, not an antivirus; Zendesk scans uploads too.
  */
 import type { ContentRule } from './allowlist';
-import { activeMarkup } from './markup';
+import { activeMarkup, isAsciiWhitespace, matchesAt } from './markup';
 import { embeddedFileProblem, scanPdf } from './pdfObjects';
 
 export type ContentVerdict = { ok: true } | { ok: false; reason: 'empty' | 'contentMismatch'; detail: string };
@@ -85,21 +85,6 @@ const MACHO_SIGNATURES = [
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
-function isWhitespace(byte: number): boolean {
-	return byte === 0x09 || byte === 0x0a || byte === 0x0c || byte === 0x0d || byte === 0x20;
-}
-
-function lower(byte: number): number {
-	return byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte;
-}
-
-/** Case-insensitive ASCII match of `pattern` (lower-case) at `offset`. */
-function matchesAt(bytes: Uint8Array, offset: number, pattern: string): boolean {
-	if (offset + pattern.length > bytes.length) return false;
-	for (let i = 0; i < pattern.length; i++) if (lower(bytes[offset + i]) !== pattern.charCodeAt(i)) return false;
-	return true;
-}
-
 /**
  * Tags after which a browser sniffs a resource as HTML (WHATWG MIME Sniffing, "identifying a
  * resource with an unknown MIME type"), plus PHP. Each must be followed by a space or `>`.
@@ -128,12 +113,12 @@ const HTML_LEADING_TAGS = [
 
 function leadingMarkup(bytes: Uint8Array): 'html' | 'script' | undefined {
 	let offset = startsWith(bytes, UTF8_BOM) ? 3 : 0;
-	while (offset < bytes.length && isWhitespace(bytes[offset])) offset++;
+	while (offset < bytes.length && isAsciiWhitespace(bytes[offset])) offset++;
 	if (startsWith(bytes, ascii('#!'), offset)) return 'script';
 	for (const tag of HTML_LEADING_TAGS) {
 		if (!matchesAt(bytes, offset, tag)) continue;
 		const next = bytes[offset + tag.length];
-		if (next === undefined || next === 0x20 || next === 0x3e || isWhitespace(next) || next === 0x2f) {
+		if (next === undefined || next === 0x20 || next === 0x3e || isAsciiWhitespace(next) || next === 0x2f) {
 			return tag === '<?php' ? 'script' : 'html';
 		}
 	}

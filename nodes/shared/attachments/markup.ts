@@ -45,11 +45,16 @@ function isLetter(byte: number | undefined): boolean {
 	return byte !== undefined && ((byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a));
 }
 
-function isTagSpace(byte: number | undefined): boolean {
+// The two byte readers below serve contentCheck.ts too: one notion of whitespace and of
+// case-insensitive matching for both the sniffed start and the markup scan.
+
+/** HTML's ASCII whitespace (tab, LF, FF, CR, space): what separates tags and attributes. */
+export function isAsciiWhitespace(byte: number | undefined): boolean {
 	return byte === 0x09 || byte === 0x0a || byte === 0x0c || byte === 0x0d || byte === 0x20;
 }
 
-function matchesLower(bytes: Uint8Array, offset: number, pattern: string): boolean {
+/** Case-insensitive ASCII match of `pattern` (lower-case) at `offset`. */
+export function matchesAt(bytes: Uint8Array, offset: number, pattern: string): boolean {
 	if (offset + pattern.length > bytes.length) return false;
 	for (let i = 0; i < pattern.length; i++) if (lower(bytes[offset + i]) !== pattern.charCodeAt(i)) return false;
 	return true;
@@ -70,7 +75,7 @@ function tagNameAt(bytes: Uint8Array, at: number): { name: string; end: number }
 		break;
 	}
 	const next = bytes[i];
-	if (next !== undefined && !isTagSpace(next) && next !== 0x2f && next !== 0x3e) return undefined;
+	if (next !== undefined && !isAsciiWhitespace(next) && next !== 0x2f && next !== 0x3e) return undefined;
 	return { name, end: i };
 }
 
@@ -81,13 +86,13 @@ function eventHandlerIn(bytes: Uint8Array, from: number): string | undefined {
 		const byte = bytes[i];
 		if (byte === 0x3e || byte === 0x3c) return undefined;
 		const before = bytes[i - 1];
-		if (!(isTagSpace(before) || before === 0x2f || before === 0x22 || before === 0x27)) continue;
+		if (!(isAsciiWhitespace(before) || before === 0x2f || before === 0x22 || before === 0x27)) continue;
 		if (lower(byte) !== 0x6f || lower(bytes[i + 1]) !== 0x6e) continue;
 		let k = i + 2;
 		while (k < limit && isLetter(bytes[k])) k++;
 		if (k - (i + 2) < 3) continue;
 		let eq = k;
-		while (eq < limit && isTagSpace(bytes[eq])) eq++;
+		while (eq < limit && isAsciiWhitespace(bytes[eq])) eq++;
 		if (bytes[eq] === 0x3d) return String.fromCharCode(...Array.from(bytes.subarray(i, k), lower));
 	}
 	return undefined;
@@ -98,7 +103,7 @@ export function activeMarkup(bytes: Uint8Array, from = 0, to = bytes.length): st
 	const end = Math.min(to, bytes.length);
 	let at = bytes.indexOf(0x3c, from);
 	while (at !== -1 && at < end) {
-		for (const declaration of MARKUP_DECLARATIONS) if (matchesLower(bytes, at, declaration)) return declaration;
+		for (const declaration of MARKUP_DECLARATIONS) if (matchesAt(bytes, at, declaration)) return declaration;
 		const tag = tagNameAt(bytes, at);
 		if (tag) {
 			const colon = tag.name.lastIndexOf(':');

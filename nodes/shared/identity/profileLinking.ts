@@ -158,6 +158,18 @@ function asCached(user: LinkedZendeskUser, carriesExternalId: boolean): LinkedZe
 	return carriesExternalId ? { ...user, linkedBy: 'externalId' } : user;
 }
 
+/**
+ * The user who already carries our external id, linked and cached; a staff holder is refused
+ * (the key must never lead to an agent), whether found before the create or after losing its race.
+ */
+function linkHolder(state: LinkerState, key: string, holder: ZendeskUser, externalId: string, ttlMs: number): LinkedZendeskUser {
+	const refusal = refuseExternalIdHolder(holder);
+	if (refusal) throw new ProfileLinkError(refusal);
+	const linked = toLinkedUser(holder, externalId, 'externalId');
+	state.links.set(key, linked, ttlMs);
+	return linked;
+}
+
 async function resolve(state: LinkerState, ports: LinkerPorts, request: LinkRequest, options: LinkOptions): Promise<LinkedZendeskUser> {
 	const slackFacts = await slackFactsFor(state, ports, request, options.cacheTtlMs);
 	// The event's team id wins over users.info: the trigger and the Upsert node key by it too.
@@ -166,13 +178,7 @@ async function resolve(state: LinkerState, ports: LinkerPorts, request: LinkRequ
 	const key = linkKey(request.zendeskAccount, externalId);
 
 	const holder = userWithExternalId(await ports.findUsersByExternalIds([externalId]), externalId);
-	if (holder) {
-		const refusal = refuseExternalIdHolder(holder);
-		if (refusal) throw new ProfileLinkError(refusal);
-		const linked = toLinkedUser(holder, externalId, 'externalId');
-		state.links.set(key, linked, options.cacheTtlMs);
-		return linked;
-	}
+	if (holder) return linkHolder(state, key, holder, externalId, options.cacheTtlMs);
 
 	const owners = facts.email ? await ports.findUsersByEmail(facts.email) : [];
 	let decision = decideEmailLink(facts.email, owners);
@@ -208,13 +214,7 @@ async function resolve(state: LinkerState, ports: LinkerPorts, request: LinkRequ
 	if ('externalIdTaken' in answer) {
 		// Another process created this Slack user's profile between our lookup and our write.
 		const taker = userWithExternalId(await ports.findUsersByExternalIds([externalId]), externalId);
-		if (taker) {
-			const refusal = refuseExternalIdHolder(taker);
-			if (refusal) throw new ProfileLinkError(refusal);
-			const linked = toLinkedUser(taker, externalId, 'externalId');
-			state.links.set(key, linked, options.cacheTtlMs);
-			return linked;
-		}
+		if (taker) return linkHolder(state, key, taker, externalId, options.cacheTtlMs);
 		// Zendesk compares external ids ignoring case; an exact read can miss a holder whose id
 		// differs in case. create_or_update matches the way the uniqueness check does.
 		answer = await ports.createOrUpdateUser(body);

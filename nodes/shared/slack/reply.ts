@@ -6,6 +6,7 @@
  * one message per second per channel (short bursts tolerated).
  */
 
+import type { PaceLimit } from '../state/pacer';
 import { NO_AMBIGUOUS_RESEND_POLICY, type RetryPolicy } from '../transport/retryPolicy';
 
 /** Slack's recommended maximum for `text`. */
@@ -137,18 +138,17 @@ export function splitMrkdwn(text: string, limit = SLACK_RECOMMENDED_TEXT_LIMIT):
 	return segments.map(messageOfSegment).filter((message) => message.split(FENCE).join('').trim() !== '');
 }
 
-/**
- * The time the next post to a channel may go out, given the slot the previous post reserved:
- * now, or one interval after that slot. Callers reserve the slot before waiting, so concurrent
- * posters to one channel line up one interval apart instead of all waiting the same time.
- */
-export function nextPostSlot(lastSlotAt: number | undefined, nowMs: number, intervalMs = SLACK_CHANNEL_POST_INTERVAL_MS): number {
-	return lastSlotAt === undefined ? nowMs : Math.max(nowMs, lastSlotAt + intervalMs);
-}
-
 /** The pacing key: Slack's limit is per app token and channel, and the token is only known by its digest. */
 export function paceKey(credentialDigest: string, channel: string): string {
 	return `${credentialDigest}:${channel}`;
+}
+
+/**
+ * The Pacer limit of a post into a channel: one start per interval per (token digest, channel).
+ * The Pacer queues concurrent posters in arrival order, one interval apart.
+ */
+export function channelPostLimits(credentialDigest: string, channel: string): PaceLimit[] {
+	return [{ key: paceKey(credentialDigest, channel), limit: 1, windowMs: SLACK_CHANNEL_POST_INTERVAL_MS }];
 }
 
 // ---------------------------------------------------------------- resending posts
