@@ -12,17 +12,21 @@ import { startZendeskEmulator } from '../emulators/zendesk';
 import type { ZendeskEmulator } from '../emulators/zendesk';
 import type { CallRecord } from '../emulators/common/server';
 import { ticketExternalId, userExternalId } from '../nodes/shared/identity/externalIds';
-import { type ExecutionData, parseFlatted } from '../test/harness/n8nExecutions';
+import { type Execution, listExecutions, nodeOutput, readExecution } from '../test/harness/n8nExecutions';
 import { REPO_ROOT, ensureRuntime } from '../test/harness/n8nRuntime';
 import { type CredentialJson, type RealN8n, type WorkflowJson, startRealN8n } from '../test/harness/realN8n';
 import {
 	type ScenarioKey,
 	type ScenarioResult,
+	type FloorExecution,
 	type StoredComment,
 	type WorkflowKey,
+	ackFigures,
 	checkTargets,
 	countDeliveries,
+	distinctMessagesPerSecond,
 	distribution,
+	floorDeliveries,
 	markdownReport,
 	markerFor,
 	maxInWindow,
@@ -400,31 +404,9 @@ async function waitForDeliveries(ctx: Context, target: Target, markers: string[]
 	await sleep(ctx.sizes.graceMs);
 }
 
-interface ExecutionSummary {
-	id: string;
-	startedAt: string | null;
-	stoppedAt: string | null;
-	status: string;
-}
-
-/** Executions of one workflow that started at or after `since` (n8n 2.41's REST API pages with a cursor). */
-async function executionsSince(n8n: RealN8n, workflowId: string, since: number): Promise<ExecutionSummary[]> {
-	const all: ExecutionSummary[] = [];
-	let cursor: string | null | undefined;
-	for (let page = 0; page < 100; page++) {
-		const query = new URLSearchParams({ limit: '100', filter: JSON.stringify({ workflowId, startedAfter: new Date(since).toISOString() }) });
-		if (cursor) query.set('cursor', cursor);
-		const answer = await n8n.rest<{ results: ExecutionSummary[]; nextCursor?: string | null }>('GET', `/rest/executions?${query}`);
-		all.push(...answer.results.filter((e) => e.startedAt && Date.parse(e.startedAt) >= since));
-		cursor = answer.nextCursor;
-		if (!cursor || answer.results.length === 0) break;
-	}
-	return all;
-}
-
 /** Executions by status since `since`, and where the first failed ones stopped (explains losses). */
 async function executionOutcomes(ctx: Context, target: Target, since: number): Promise<string[]> {
-	const executions = await executionsSince(ctx.n8n, target.workflowId, since);
+	const executions = await listExecutions(ctx.n8n.rest, { workflowId: target.workflowId, startedAfter: since });
 	const byStatus = new Map<string, number>();
 	for (const e of executions) byStatus.set(e.status, (byStatus.get(e.status) ?? 0) + 1);
 	const failed = executions.filter((e) => e.status === 'error' || e.status === 'crashed');
@@ -432,10 +414,9 @@ async function executionOutcomes(ctx: Context, target: Target, since: number): P
 	const reasons = new Map<string, number>();
 	for (const e of failed.slice(0, 5)) {
 		try {
-			const full = await ctx.n8n.rest<{ data: string }>('GET', `/rest/executions/${e.id}`);
-			const data = parseFlatted(full.data) as ExecutionData;
-			const node = data.resultData.lastNodeExecuted ?? '?';
-			const reason = `${node}: ${String(data.resultData.error?.message ?? 'no message').slice(0, 160)}`;
+			const data = (await readExecution(ctx.n8n.rest, e)).data;
+			const node = data?.resultData.lastNodeExecuted ?? '?';
+			const reason = `${node}: ${String(data?.resultData.error?.message ?? 'no message').slice(0, 160)}`;
 			reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
 		} catch {
 			// Execution pruned or unreadable; the counts still stand.
@@ -445,16 +426,37 @@ async function executionOutcomes(ctx: Context, target: Target, since: number): P
 	return [`executions: ${counts}; first failures: ${[...reasons.entries()].map(([r, n]) => `${n} × ${r}`).join(' | ')}`];
 }
 
-/** For the floor: wait until n8n has finished `count` executions started since `since`. */
-async function floorCompletions(ctx: Context, target: Target, since: number, count: number): Promise<number[]> {
+/**
+ * For the floor: wait until n8n has finished `count` executions started since `since`, then read
+ * what each one received (its Webhook node's output holds the message's marker).
+ */
+async function floorExecutions(ctx: Context, target: Target, since: number, count: number): Promise<FloorExecution[]> {
 	const deadline = Date.now() + ctx.sizes.deadlineMs;
-	let finished: ExecutionSummary[] = [];
+	let finished: Execution[] = [];
 	for (;;) {
-		finished = (await executionsSince(ctx.n8n, target.workflowId, since)).filter((e) => e.stoppedAt && e.status !== 'running' && e.status !== 'new');
+		finished = (await listExecutions(ctx.n8n.rest, { workflowId: target.workflowId, startedAfter: since })).filter((e) => e.stoppedAt && e.status !== 'running' && e.status !== 'new');
 		if (finished.length >= count || Date.now() > deadline) break;
 		await sleep(500);
 	}
-	return finished.map((e) => Date.parse(e.stoppedAt as string));
+	// Read after the wait, a few at a time: the stop times are n8n's own, reading late does not move them.
+	const out: FloorExecution[] = [];
+	for (let i = 0; i < finished.length; i += 10) {
+		const batch = await Promise.all(
+			finished.slice(i, i + 10).map(async (e) => {
+				let payload = '';
+				try {
+					// `Webhook`: the trigger's name in bench/workflows/floor-webhook-noop.json.
+					const received = nodeOutput(await readExecution(ctx.n8n.rest, e), 'Webhook');
+					if (received.length) payload = JSON.stringify(received);
+				} catch {
+					// Pruned or unreadable: the execution finished, but whose message it carried is unknown.
+				}
+				return { status: e.status, stoppedAt: e.stoppedAt, payload };
+			}),
+		);
+		out.push(...batch);
+	}
+	return out;
 }
 
 function slackCallsOf(calls: CallRecord[], token: string | undefined): number {
@@ -487,23 +489,25 @@ async function measure(ctx: Context, target: Target, scenario: ScenarioKey, body
 	let deliveryLatencies: number[] = [];
 	let duplicates: number | null = null;
 	let lost: number | null = null;
-	let completions: number[] = [];
+	// First delivery per distinct message (marker): what events/s counts, for every workflow.
+	let firstDeliveredAt: Map<string, number>;
 	if (target.tracker) {
 		const count = countDeliveries(markers, target.tracker.comments);
 		duplicates = count.duplicates;
 		lost = count.lost;
 		if (count.lost) notes.push(`lost: ${count.lostMarkers.slice(0, 5).join(', ')}${count.lost > 5 ? ', …' : ''}`);
 		deliveryLatencies = run.sent.filter((s) => count.firstStoredAt.has(s.marker)).map((s) => (count.firstStoredAt.get(s.marker) as number) - s.sentAt);
-		const eligible = extra.throughput ? new Set(extra.throughput.markers) : undefined;
-		completions = [...count.firstStoredAt.entries()].filter(([m]) => !eligible || eligible.has(m)).map(([, at]) => at);
+		firstDeliveredAt = count.firstStoredAt;
 	} else {
 		const since = extra.throughput?.firstSendAt ?? run.startedAt;
-		completions = await floorCompletions(ctx, target, since, extra.throughput?.count ?? run.attempts.length);
+		// Every send starts an execution of (c), Slack's retries included: wait for all of them.
+		const executions = await floorExecutions(ctx, target, since, extra.throughput?.count ?? run.attempts.length);
+		const unreadable = executions.filter((e) => e.stoppedAt && !e.payload).length;
+		if (unreadable) notes.push(`${unreadable} finished execution(s) without readable data: their messages are not counted in events/s`);
+		firstDeliveredAt = countDeliveries(markers, floorDeliveries(executions)).firstStoredAt;
 	}
 	const firstSend = extra.throughput?.firstSendAt ?? run.sent[0]?.sentAt ?? run.startedAt;
-	const processed = extra.throughput ? Math.min(extra.throughput.count, completions.length) : completions.length;
-	const span = completions.length ? Math.max(...completions) - firstSend : 0;
-	const eventsPerSecond = span > 0 ? (processed * 1000) / span : null;
+	const eventsPerSecond = distinctMessagesPerSecond(firstDeliveredAt, firstSend, extra.throughput?.markers);
 
 	if (target.tracker) notes.push(...(await executionOutcomes(ctx, target, run.startedAt)));
 	const zdCalls = target.zendesk?.server.calls.slice(zdCallsBefore) ?? [];
@@ -529,8 +533,8 @@ async function measure(ctx: Context, target: Target, scenario: ScenarioKey, body
 		}
 		maxUpdates = Math.max(0, ...[...updatesByTicket.values()].map((at) => maxInWindow(at, 600_000)));
 	}
-	// Every send counts: one Slack saw no answer to counts with the time it waited (the 10-s timeout).
-	const acks = run.attempts.map((a) => a.durationMs);
+	// Slack's view: only 2xx answers are acknowledgements; errors and silence are counted apart.
+	const acks = ackFigures(run.attempts);
 	const failed = run.attempts.filter((a) => !(a.status >= 200 && a.status < 300));
 	if (failed.length) {
 		const reasons = failed.map((a) => (a.timedOut ? 'timeout' : a.status ? `HTTP ${a.status}` : (a.error ?? 'no answer')));
@@ -541,9 +545,10 @@ async function measure(ctx: Context, target: Target, scenario: ScenarioKey, body
 		scenario,
 		messages,
 		sends: run.attempts.length,
-		ack: distribution(acks),
-		acksOver3s: run.attempts.filter((a) => a.timedOut || a.durationMs > 3_000).length,
-		ackFailures: run.attempts.filter((a) => !(a.status >= 200 && a.status < 300)).length,
+		ack: acks.ack,
+		acksOver3s: acks.acksOver3s,
+		nonAckAnswers: acks.nonAckAnswers,
+		unanswered: acks.unanswered,
 		delivery: target.tracker ? distribution(deliveryLatencies) : null,
 		eventsPerSecond,
 		zendeskRequests: zdCalls.length,
@@ -764,7 +769,6 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 		const notes = [
 			`One run, one n8n process, the three workflows side by side; each scenario runs for (c), (b), (a) in turn. Zendesk search delay ${sizes.searchDelayMs / 1000} s everywhere.`,
 			"Zendesk's rate limits (plan Enterprise Plus, ticket updates per ticket and per account, create-or-update user) are on for the burst and chatty scenarios, off elsewhere so they do not cap throughput; the storm injects its own 429s.",
-			'events/s: steady state = messages of the closed-loop phase / (last comment stored − first send); other scenarios = messages / (last stored − first send) at the offered rate. For (c), "stored" is the execution finishing.',
 			'Peak RSS: the n8n main process (VmHWM reset per scenario), not its task runner.',
 		];
 		const envEntries = Object.entries(options.n8nEnv ?? {});

@@ -1,6 +1,8 @@
 /**
  * Pure helpers for what real n8n returns: its REST API stores execution data in the
  * `flatted` format (JSON with back-references), and tests want plain objects and node outputs.
+ * Also the two execution reads over n8n's REST API that the real-n8n harness and the benchmark
+ * share (`listExecutions`, `readExecution`); the REST call is passed in.
  */
 
 /** Execution statuses after which n8n will not touch the execution again. */
@@ -86,4 +88,40 @@ export function nodesThatRan(execution: Execution): string[] {
 
 export function isFinished(execution: Pick<Execution, 'status'>): boolean {
 	return (FINISHED_STATUSES as readonly string[]).includes(execution.status);
+}
+
+/** n8n's REST API as the owner, answering the `data` of the response (`RealN8n.rest`). */
+export type N8nRest = <T>(method: string, apiPath: string) => Promise<T>;
+
+export interface ExecutionFilter {
+	workflowId?: string;
+	/** Only executions started at or after this time (ms since the epoch). */
+	startedAfter?: number;
+}
+
+/** Executions without their data, oldest first (n8n 2.41 pages them with an opaque cursor; `lastId` answers 400 there). */
+export async function listExecutions(rest: N8nRest, filter: ExecutionFilter = {}): Promise<Execution[]> {
+	const all: Execution[] = [];
+	const { workflowId, startedAfter } = filter;
+	const query: Record<string, string> = {};
+	if (workflowId) query.workflowId = workflowId;
+	if (startedAfter !== undefined) query.startedAfter = new Date(startedAfter).toISOString();
+	let cursor: string | null | undefined;
+	for (let page = 0; page < 1000; page++) {
+		const params = new URLSearchParams({ limit: '100' });
+		if (cursor) params.set('cursor', cursor);
+		if (Object.keys(query).length) params.set('filter', JSON.stringify(query));
+		const answer = await rest<{ results: Execution[]; nextCursor?: string | null }>('GET', `/rest/executions?${params}`);
+		// n8n's own filter is not trusted to the millisecond: the time bound is checked here too.
+		all.push(...answer.results.filter((e) => startedAfter === undefined || (e.startedAt !== null && Date.parse(e.startedAt) >= startedAfter)));
+		cursor = answer.nextCursor;
+		if (!cursor || answer.results.length === 0) break;
+	}
+	return all.sort((a, b) => Number(a.id) - Number(b.id));
+}
+
+/** One execution with its data parsed (`GET /rest/executions/:id`). */
+export async function readExecution(rest: N8nRest, summary: Execution): Promise<Execution> {
+	const full = await rest<Execution & { data: string }>('GET', `/rest/executions/${summary.id}`);
+	return { ...summary, status: full.status, data: parseFlatted(full.data) as ExecutionData };
 }

@@ -9,7 +9,8 @@
  * registered by then) and `/healthz` answers, then create the owner account over REST.
  *
  * Executions are read through n8n's own REST API as that owner (`/rest/executions`), the same
- * API the editor uses; `data` comes back in the flatted format and is parsed here.
+ * API the editor uses (`listExecutions` / `readExecution` in n8nExecutions.ts, shared with the
+ * benchmark); `data` comes back in the flatted format and is parsed there.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,7 +18,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type Execution, type ExecutionData, isFinished, parseFlatted } from './n8nExecutions';
+import { type Execution, isFinished, listExecutions as listExecutionsOver, readExecution } from './n8nExecutions';
 import {
 	PACKAGE_NAME,
 	REPO_ROOT,
@@ -333,25 +334,8 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 		return (parsed && typeof parsed === 'object' && 'data' in parsed ? parsed.data : parsed) as T;
 	};
 
-	const listExecutions = async (filter?: { workflowId?: string }): Promise<Execution[]> => {
-		// n8n 2.41 pages executions with an opaque cursor (`lastId` answers 400 there).
-		const all: Execution[] = [];
-		let cursor: string | null | undefined;
-		for (let page = 0; page < 1000; page++) {
-			const query = new URLSearchParams({ limit: '100' });
-			if (cursor) query.set('cursor', cursor);
-			if (filter?.workflowId) query.set('filter', JSON.stringify({ workflowId: filter.workflowId }));
-			const answer = await rest<{ results: Execution[]; nextCursor?: string | null }>('GET', `/rest/executions?${query}`);
-			all.push(...answer.results);
-			cursor = answer.nextCursor;
-			if (!cursor || answer.results.length === 0) break;
-		}
-		return all.sort((a, b) => Number(a.id) - Number(b.id));
-	};
-	const withData = async (summary: Execution): Promise<Execution> => {
-		const full = await rest<Execution & { data: string }>('GET', `/rest/executions/${summary.id}`);
-		return { ...summary, status: full.status, data: parseFlatted(full.data) as ExecutionData };
-	};
+	const listExecutions = async (filter?: { workflowId?: string }): Promise<Execution[]> => await listExecutionsOver(rest, filter);
+	const withData = async (summary: Execution): Promise<Execution> => await readExecution(rest, summary);
 
 	const instance: RealN8n = {
 		url,

@@ -1,0 +1,148 @@
+/** Pure figures of the benchmark (bench/report.ts): acknowledgements as Slack counts them, distinct-message throughput. */
+import {
+	type AckSample,
+	type Ratios,
+	type ScenarioResult,
+	TABLE_LEGEND,
+	ackFigures,
+	checkTargets,
+	countDeliveries,
+	distinctMessagesPerSecond,
+	floorDeliveries,
+	markdownReport,
+	ratiosFor,
+} from '../../bench/report';
+
+const ok = (durationMs: number): AckSample => ({ status: 200, durationMs, timedOut: false });
+const answered = (status: number, durationMs: number): AckSample => ({ status, durationMs, timedOut: false });
+const timeout: AckSample = { status: 0, durationMs: 10_000, timedOut: true };
+const refused: AckSample = { status: 0, durationMs: 3, timedOut: false };
+
+function result(workflow: 'a' | 'b' | 'c', samples: AckSample[], eventsPerSecond = 10): ScenarioResult {
+	return {
+		workflow,
+		scenario: 'steady',
+		messages: samples.length,
+		sends: samples.length,
+		...ackFigures(samples),
+		delivery: null,
+		eventsPerSecond,
+		zendeskRequests: 0,
+		slackRequests: 0,
+		zendeskPerMessage: 0,
+		slackPerMessage: 0,
+		zendesk429: 0,
+		duplicates: null,
+		lost: null,
+		extraTickets: null,
+		maxTicketUpdatesPer10Min: null,
+		peakRssMb: null,
+		durationMs: 1,
+		notes: [],
+	};
+}
+
+describe('ackFigures', () => {
+	it('builds the latency distribution from 2xx answers only: fast errors are not acknowledgements', () => {
+		// 10 fast 500s and one slow 2xx: counting every answer would give p50 = 5 ms.
+		const samples = [...Array.from({ length: 10 }, () => answered(500, 5)), ok(800)];
+		const figures = ackFigures(samples);
+		expect(figures.ack).toEqual({ count: 1, p50: 800, p99: 800, max: 800 });
+		expect(figures.nonAckAnswers).toBe(10);
+		expect(figures.unanswered).toBe(0);
+	});
+
+	it('counts non-2xx answers, sends without answer and 2xx answers past 3 s apart', () => {
+		const figures = ackFigures([ok(100), ok(200), ok(3_500), answered(401, 20), answered(503, 4_000), answered(302, 10), timeout, refused]);
+		expect(figures.ack.count).toBe(3);
+		expect(figures.ack.p50).toBe(200);
+		expect(figures.ack.max).toBe(3_500);
+		expect(figures.acksOver3s).toBe(1);
+		expect(figures.nonAckAnswers).toBe(3);
+		expect(figures.unanswered).toBe(2);
+	});
+
+	it('has no percentiles when nothing was acknowledged', () => {
+		expect(ackFigures([answered(500, 1), timeout]).ack).toEqual({ count: 0, p50: null, p99: null, max: null });
+	});
+});
+
+describe('acknowledgements in the targets and the table', () => {
+	const fastErrors = [...Array.from({ length: 98 }, () => ok(50)), answered(500, 1), answered(500, 1)];
+	const results = [result('a', fastErrors), result('c', Array.from({ length: 100 }, () => ok(50)))];
+	const ratios: Ratios[] = ratiosFor(results);
+
+	it('does not meet the ack p99 target when (a) answered some sends with an error, however fast', () => {
+		expect(ratios[0].ackP99AOverC).toBe(1);
+		const check = checkTargets(results, ratios).find((t) => t.id === 'ack-p99');
+		expect(check?.met).toBe(false);
+		expect(check?.value).toContain('2 send(s) without a 2xx');
+	});
+
+	it('meets it when every send got a 2xx within the ratio', () => {
+		const clean = [result('a', Array.from({ length: 100 }, () => ok(55))), result('c', Array.from({ length: 100 }, () => ok(50)))];
+		expect(checkTargets(clean, ratiosFor(clean)).find((t) => t.id === 'ack-p99')?.met).toBe(true);
+	});
+
+	it('shows non-2xx answers and unanswered sends in their own columns, and says what the columns count', () => {
+		const markdown = markdownReport({ title: 't', command: 'c', machine: 'm', notes: [], results: [result('a', [...fastErrors, timeout])], ratios: [], targets: [] });
+		const lines = markdown.split('\n');
+		const header = lines.find((l) => l.startsWith('| scenario | workflow |')) as string;
+		const row = lines.find((l) => l.startsWith('| steady state | (a) |')) as string;
+		const cells = (line: string) => line.split('|').slice(1, -1).map((c) => c.trim());
+		const column = (name: string) => cells(row)[cells(header).indexOf(name)];
+		expect(header).toMatch(/^\| scenario \| workflow \| msgs \| ack p50 \| ack p99 \|/);
+		expect(cells(header).length).toBe(cells(row).length);
+		expect(column('non-2xx answers')).toBe('2');
+		expect(column('no answer in 10 s')).toBe('1');
+		expect(column('ack p50')).toBe('50 ms');
+		for (const text of TABLE_LEGEND) expect(markdown).toContain(text);
+		expect(markdown).toContain('2xx answers only');
+		expect(markdown).toContain('distinct messages delivered per second');
+	});
+});
+
+describe('events/s counts distinct messages', () => {
+	const markers = ['bm-c-retries-1', 'bm-c-retries-2', 'bm-c-retries-3'];
+	const at = (ms: number) => new Date(1_000_000 + ms).toISOString();
+	// Each event reaches the floor three times (Slack's retries 1 and 2): nine executions.
+	const executions = markers.flatMap((marker, i) =>
+		[0, 1, 2].map((retry) => ({ status: 'success', stoppedAt: at(i * 1000 + retry * 400 + 100), payload: JSON.stringify([{ body: { event: { text: `Are you there? ${marker}` } } }]) })),
+	);
+
+	it("counts each of the floor's messages once, at its first finished execution", () => {
+		const first = countDeliveries(markers, floorDeliveries(executions)).firstStoredAt;
+		expect([...first.entries()].sort()).toEqual([
+			['bm-c-retries-1', 1_000_100],
+			['bm-c-retries-2', 1_001_100],
+			['bm-c-retries-3', 1_002_100],
+		]);
+		// 3 messages over 2.1 s, not 9 executions over 2.9 s.
+		expect(distinctMessagesPerSecond(first, 1_000_000)).toBeCloseTo(3 / 2.1, 6);
+	});
+
+	it('ignores executions still running and those without a readable marker', () => {
+		const more = [
+			...executions,
+			{ status: 'running', stoppedAt: null, payload: JSON.stringify([{ body: { event: { text: 'bm-c-retries-4' } } }]) },
+			{ status: 'success', stoppedAt: at(9_000), payload: '' },
+		];
+		const first = countDeliveries([...markers, 'bm-c-retries-4'], floorDeliveries(more)).firstStoredAt;
+		expect(first.has('bm-c-retries-4')).toBe(false);
+		expect(distinctMessagesPerSecond(first, 1_000_000)).toBeCloseTo(3 / 2.1, 6);
+	});
+
+	it('counts a message stored twice once for (a) and (b) too, and only the markers asked for', () => {
+		const comments = [
+			{ text: 'x bm-a-steady-1', storedAt: 1_000 },
+			{ text: 'x bm-a-steady-1', storedAt: 1_500 },
+			{ text: 'x bm-a-steady-2', storedAt: 2_000 },
+			{ text: 'x bm-a-steady-3', storedAt: 3_000 },
+		];
+		const first = countDeliveries(['bm-a-steady-1', 'bm-a-steady-2', 'bm-a-steady-3'], comments).firstStoredAt;
+		expect(distinctMessagesPerSecond(first, 0)).toBeCloseTo(1, 6);
+		expect(distinctMessagesPerSecond(first, 0, ['bm-a-steady-1', 'bm-a-steady-2'])).toBeCloseTo(1, 6);
+		expect(distinctMessagesPerSecond(first, 0, ['bm-a-steady-9'])).toBeNull();
+		expect(distinctMessagesPerSecond(new Map(), 0)).toBeNull();
+	});
+});
