@@ -488,6 +488,11 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			expect(items).toHaveLength(1);
 			expect(items[0].channel.participants ?? []).toEqual([]);
 			expect(slack.server.callsTo('conversations.members')[0].response.body).toMatchObject({ ok: false, error: 'missing_scope', needed: 'mpim:read' });
+			// The refusal is remembered: the next messages of the group cost no Slack call.
+			for (const text of ['still no scope', 'and again']) {
+				expect(emittedItems(await deliver(messageMpim({ user: F.employee2Id, channel: group, text }), { parameters: groupOptions, token: 'xoxb-no-mpim' }))).toHaveLength(1);
+			}
+			expect(slack.server.countCalls('conversations.members')).toBe(1);
 		});
 
 		it('a conversation this token cannot see (channel_not_found) still comes through, without participants', async () => {

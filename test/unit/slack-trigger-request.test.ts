@@ -3,6 +3,7 @@ import {
 	WEBHOOK_CALL_BUDGET_MS,
 	answerOutcome,
 	memberIds,
+	missingScopeReason,
 	pendingWaitMs,
 	parseEventBody,
 	scopedDeliveryKeys,
@@ -126,5 +127,18 @@ describe('pendingWaitMs (waiting for an earlier request of the same message)', (
 	it('is zero once the budget is spent, never negative', () => {
 		expect(pendingWaitMs(WEBHOOK_CALL_BUDGET_MS + 1)).toBe(0);
 		expect(pendingWaitMs(-5, 1_000)).toBe(1_000);
+	});
+});
+
+describe('missingScopeReason (conversations.members refused)', () => {
+	it('names the scope Slack says is needed', () => {
+		expect(missingScopeReason({ needed: 'im:read' })).toBe('the token lacks the im:read scope');
+		expect(missingScopeReason({ needed: 'mpim:read' })).toBe('the token lacks the mpim:read scope');
+	});
+
+	it('without a usable needed field, names both DM scopes instead of guessing one', () => {
+		for (const needed of [undefined, '', '  ', 42]) {
+			expect(missingScopeReason({ needed })).toContain('im:read for DMs, mpim:read for group DMs');
+		}
 	});
 });

@@ -4,10 +4,10 @@ import { NodeOperationError } from 'n8n-workflow';
 import { secretDigest, slackAccount } from '../../shared/n8n/credentials';
 import { toNodeError } from '../../shared/n8n/errors';
 import type { WebhookCallPlan } from '../../shared/slack/triggerRequest';
-import { memberIds } from '../../shared/slack/triggerRequest';
+import { memberIds, missingScopeReason } from '../../shared/slack/triggerRequest';
 import type { SelfIdentity } from '../../shared/slack/identity';
 import { identityCacheKey, selfIdentityFromAuthTest } from '../../shared/slack/identity';
-import { groupMembersCache, identityCache, lastKnownIdentities } from '../../shared/slack/triggerState';
+import { groupMembersCache, identityCache, lastKnownIdentities, unlistableConversations } from '../../shared/slack/triggerState';
 import { SLACK_CREDENTIAL_TYPE, callSlack } from '../../shared/transport/slackTransport';
 
 type HookOrWebhook = IHookFunctions | IWebhookFunctions;
@@ -65,9 +65,10 @@ export async function selfIdentityForEvent(ctx: IWebhookFunctions, key: string, 
 
 /**
  * Members of a conversation (group DM participants, or who an IM is with), cached per identity
- * and channel. Never throws: a missing list (no mpim:read scope, a conversation this token cannot
- * see, Slack down or slow, no time left before Slack's answer deadline) is undefined and logged,
- * because a message without its CC list beats a message lost after Slack's last retry.
+ * and channel. Never throws: a missing list (a scope the token lacks, a conversation this token
+ * cannot see, Slack down or slow, no time left before Slack's answer deadline) is undefined and
+ * logged, because a message without its CC list beats a message lost after Slack's last retry.
+ * A missing scope is remembered for a while: no Slack call per event for a list it cannot get.
  */
 export async function conversationMembers(
 	ctx: IWebhookFunctions,
@@ -75,19 +76,25 @@ export async function conversationMembers(
 	channelId: string,
 	plan: WebhookCallPlan | undefined,
 ): Promise<string[] | undefined> {
-	if (!plan && !groupMembersCache.has(`${key}|${channelId}`)) {
+	const cacheKey = `${key}|${channelId}`;
+	if (unlistableConversations.has(cacheKey)) return undefined;
+	if (!plan && !groupMembersCache.has(cacheKey)) {
 		ctx.logger.warn('Slack DM Trigger skipped conversations.members: no time left before Slack\'s 3-second answer', { channelId });
 		return undefined;
 	}
 	try {
-		return await groupMembersCache.get(`${key}|${channelId}`, async () => {
+		return await groupMembersCache.get(cacheKey, async () => {
 			const response = await callSlack(
 				ctx,
 				'conversations.members',
 				{ channel: channelId, limit: 200 },
 				{ allowErrors: ['missing_scope'], ...(plan ? { policy: plan.policy, timeoutMs: plan.timeoutMs } : {}) },
 			);
-			if (!response.ok) throw new NodeOperationError(ctx.getNode(), 'the token lacks the mpim:read scope');
+			if (!response.ok) {
+				const reason = missingScopeReason(response);
+				unlistableConversations.set(cacheKey, reason);
+				throw new NodeOperationError(ctx.getNode(), reason);
+			}
 			return memberIds(response.members);
 		});
 	} catch (error) {

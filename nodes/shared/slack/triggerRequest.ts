@@ -63,6 +63,15 @@ export function scopedDeliveryKeys(workflowId: string | undefined, nodeId: strin
 	return dedupeKeys.map((key) => `${scope}|${key}`);
 }
 
+/**
+ * Why a conversations.members answer was refused, for the log: Slack names the missing scope in
+ * `needed` (im:read for a DM, mpim:read for a group DM, groups:read / channels:read otherwise).
+ */
+export function missingScopeReason(answer: { needed?: unknown }): string {
+	const needed = typeof answer.needed === 'string' && answer.needed.trim() ? answer.needed.trim() : undefined;
+	return needed ? `the token lacks the ${needed} scope` : 'the token lacks the scope to read this conversation (im:read for DMs, mpim:read for group DMs)';
+}
+
 /** The user ids of a conversations.members answer (anything else in the list is ignored). */
 export function memberIds(members: unknown): string[] {
 	return Array.isArray(members) ? members.filter((member): member is string => typeof member === 'string') : [];

@@ -19,6 +19,11 @@ export const identityCache = new LoadingCache<SelfIdentity>({ ttlMs: 60 * 60 * 1
 export const lastKnownIdentities = new TtlMap<SelfIdentity>({ ttlMs: 7 * 24 * 60 * 60 * 1000, maxEntries: 100 });
 /** Group DM members, per identity and channel. */
 export const groupMembersCache = new LoadingCache<string[]>({ ttlMs: 10 * 60 * 1000, maxEntries: 1000 });
+/**
+ * Conversations whose members this credential may not list (missing_scope), per identity and
+ * channel, with the scope Slack named: asked again only after this, not on every event.
+ */
+export const unlistableConversations = new TtlMap<string>({ ttlMs: 10 * 60 * 1000, maxEntries: 1000 });
 /** Which listed handle a DM conversation belongs to, per identity and channel (learned from events). */
 export const conversationHandles = new TtlMap<string>({ ttlMs: 30 * 24 * 60 * 60 * 1000, maxEntries: 10_000 });
 /** Deliveries this process emitted (dedupe layer 1). */
@@ -32,6 +37,7 @@ export function resetSlackTriggerState(): void {
 	identityCache.clear();
 	lastKnownIdentities.clear();
 	groupMembersCache.clear();
+	unlistableConversations.clear();
 	conversationHandles.clear();
 	deliveryLedger.clear();
 	deliveryGroups.clear();
