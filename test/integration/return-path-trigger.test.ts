@@ -11,13 +11,14 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } 
 
 import { startZendeskEmulator, signWebhook, type ZendeskEmulator } from '../../emulators/zendesk';
 import { ZendeskReplyTrigger } from '../../nodes/ZendeskReplyTrigger/ZendeskReplyTrigger.node';
+import { resetTransportCallCounts, transportCallCounts } from '../../nodes/shared/transport/callStats';
 import { invokeWebhook, runWebhookLifecycle } from '../harness/inProcess';
 
 const trigger = new ZendeskReplyTrigger();
 
 interface Receiver {
 	url: string;
-	received: Array<{ status: number; items: INodeExecutionData[] }>;
+	received: Array<{ status: number; items: INodeExecutionData[]; body?: unknown }>;
 	close(): Promise<void>;
 }
 
@@ -34,7 +35,7 @@ async function startReceiver(workflowId: string, staticData: IDataObject, parame
 			const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
 			invokeWebhook(trigger, { workflowId, parameters: parameters as never, credentials, staticData, headers, rawBody: Buffer.concat(chunks) })
 				.then((result) => {
-					received.push({ status: result.status, items: result.workflowData?.[0] ?? [] });
+					received.push({ status: result.status, items: result.workflowData?.[0] ?? [], body: result.body });
 					const retryAfter = (result.headers as Record<string, string> | undefined)?.['retry-after'];
 					res.writeHead(result.status, { 'Content-Type': 'application/json', ...(retryAfter ? { 'Retry-After': retryAfter } : {}) });
 					res.end(JSON.stringify(result.body ?? {}));
@@ -451,5 +452,79 @@ describe('with "Include Replies Made Through the API" on (audit, issue 7 item 6)
 		expect(fromApp.status).toBe(200);
 		await zendesk.flushWebhooks();
 		expect(emitted()).toEqual([expect.objectContaining({ comment: expect.objectContaining({ body: expect.stringContaining('Macro via app') }) })]);
+	});
+
+	/** The Zendesk calls the trigger made since the last reset, audit reads among them. */
+	const auditReads = () => Object.entries(transportCallCounts()).filter(([route]) => route.includes('/audits'));
+
+	/** Signs and sends one delivery naming a ticket and comment, as Zendesk would. */
+	async function deliver(ticketId: number, commentId: number) {
+		const body = JSON.stringify({ ticket_id: String(ticketId), comment_id: String(commentId) });
+		const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+		const secret = nodeData(staticData).signingSecret as string;
+		return await invokeWebhook(trigger, {
+			workflowId: 'wf-api',
+			parameters: parameters as never,
+			credentials,
+			staticData,
+			rawBody: body,
+			headers: {
+				'content-type': 'application/json',
+				'x-zendesk-webhook-signature': signWebhook(secret, timestamp, body),
+				'x-zendesk-webhook-signature-timestamp': timestamp,
+			},
+		});
+	}
+
+	it('a comment the cheap rules drop costs no audit read: the requester\'s own message, a private note, a ticket not ours', async () => {
+		const { ticketId, requesterId } = await createSlackTicket();
+		await zendesk.flushWebhooks();
+		resetTransportCallCounts();
+		// The inbound pipeline posts the requester's Slack message through the API: Zendesk notifies us.
+		const followUp = await api().put(`/tickets/${ticketId}.json`, { ticket: { comment: { body: 'still burning', author_id: requesterId, public: true } } });
+		expect(followUp.status).toBe(200);
+		await zendesk.flushWebhooks();
+		expect(receiver.received.map((r) => r.body)).toEqual([expect.objectContaining({ skipped: 'authorIsRequester' })]);
+		// The ticket and the comment decide it: no users, no audits.
+		expect(transportCallCounts()).toEqual({ 'zendesk GET /tickets/{id}.json': 1, 'zendesk GET /tickets/{id}/comments.json': 1 });
+
+		resetTransportCallCounts();
+		const note = await api().put(`/tickets/${ticketId}.json`, { ticket: { comment: { body: 'internal via app', author_id: zendesk.fixtures.anna.id, public: false } } });
+		expect(note.status).toBe(200);
+		expect(await deliver(ticketId, note.data.audit.events.find((e: { type: string }) => e.type === 'Comment').id)).toMatchObject({ body: { skipped: 'privateComment' } });
+		expect(auditReads()).toEqual([]);
+
+		resetTransportCallCounts();
+		const crm = await api().post('/tickets.json', { ticket: { subject: 'CRM', external_id: 'CRM-1', tags: ['slack_dm'], comment: { body: 'from the CRM', public: true } } });
+		expect(crm.status).toBe(201);
+		const crmTicketId = crm.data.ticket.id as number;
+		await zendesk.flushWebhooks();
+		const onCrm = await api().put(`/tickets/${crmTicketId}.json`, { ticket: { comment: { body: 'app reply', author_id: zendesk.fixtures.anna.id, public: true } } });
+		expect(onCrm.status).toBe(200);
+		await zendesk.flushWebhooks();
+		expect(receiver.received.at(-1)?.body).toMatchObject({ skipped: 'notOurTicket' });
+		// Decided from the ticket alone.
+		expect(transportCallCounts()).toEqual({ 'zendesk GET /tickets/{id}.json': 1 });
+		expect(emitted()).toEqual([]);
+	});
+
+	it('reads the audits only for a comment every other rule lets through, across audit pages', async () => {
+		const { ticketId } = await createSlackTicket();
+		// More than a page of audits (private notes do not notify the trigger).
+		for (let i = 0; i < 110; i++) {
+			const note = await api().put(`/tickets/${ticketId}.json`, { ticket: { comment: { body: `note ${i}`, author_id: zendesk.fixtures.anna.id, public: false } } });
+			expect(note.status).toBe(200);
+		}
+		await zendesk.flushWebhooks();
+		resetTransportCallCounts();
+		const bridged = await api().put(`/tickets/${ticketId}.json`, {
+			ticket: { comment: { body: 'from Slack', author_id: zendesk.fixtures.anna.id, public: true }, metadata: { slack_dm_keys: 'T1:D1:1700000000.000200' } },
+		});
+		expect(bridged.status).toBe(200);
+		await zendesk.flushWebhooks();
+		expect(receiver.received.at(-1)?.body).toMatchObject({ skipped: 'postedByBridge' });
+		// The count, then the short last page and the page before it.
+		expect(Object.fromEntries(auditReads())).toEqual({ 'zendesk GET /tickets/{id}/audits/count.json': 1, 'zendesk GET /tickets/{id}/audits.json': 2 });
+		expect(emitted()).toEqual([]);
 	});
 });

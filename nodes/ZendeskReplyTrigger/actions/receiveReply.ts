@@ -6,20 +6,23 @@ import { toItemJson } from '../../shared/n8n/itemJson';
 import { webhookRawBody } from '../../shared/n8n/webhookRequest';
 import type { HttpContext } from '../../shared/transport/http';
 import { callZendesk } from '../../shared/transport/zendeskTransport';
+import { readNewestAudits } from '../../shared/zendesk/auditsApi';
 import type { PageRequest } from '../../shared/zendesk/pagination';
-import { lastAuditPage } from '../../shared/zendesk/comments';
 import { nextPageRequest } from '../../shared/zendesk/pagination';
 import {
 	buildReplyItem,
-	decideEmission,
 	needsPipelineCheck,
 	newDeliveryClaims,
 	parseReplyWebhookPayload,
 	postedByInboundPipeline,
 	rememberDelivered,
 	selectComment,
+	skipForAuthor,
+	skipForComment,
+	skipForTicket,
 	wasDelivered,
 	type ConfiguredHandle,
+	type SkipReason,
 	type ZendeskCommentJson,
 	type ZendeskTicketJson,
 	type ZendeskUserJson,
@@ -43,28 +46,6 @@ async function readComment(ctx: HttpContext, credentialType: string, ticketId: n
 		request = nextPageRequest(response.body.next_page);
 	}
 	return undefined;
-}
-
-/** Audits per page when looking for the one that added the comment. */
-const AUDIT_PAGE_SIZE = 100;
-
-/**
- * The ticket's newest audits (Zendesk lists them oldest first, so the last page and the one
- * before): the update that added a just-posted comment is among them.
- */
-async function readRecentAudits(ctx: HttpContext, credentialType: string, ticketId: number): Promise<Array<Record<string, unknown>>> {
-	const counted = await callZendesk<{ count?: { value?: unknown } }>(ctx, credentialType, { method: 'GET', path: `/tickets/${ticketId}/audits/count.json` });
-	const last = lastAuditPage(counted.body?.count?.value, AUDIT_PAGE_SIZE);
-	const audits: Array<Record<string, unknown>> = [];
-	for (const page of last > 1 ? [last - 1, last] : [last]) {
-		const answer = await callZendesk<{ audits?: Array<Record<string, unknown>> }>(ctx, credentialType, {
-			method: 'GET',
-			path: `/tickets/${ticketId}/audits.json`,
-			qs: { page, per_page: AUDIT_PAGE_SIZE },
-		});
-		audits.push(...(answer.body?.audits ?? []));
-	}
-	return audits;
 }
 
 async function readUsers(ctx: HttpContext, credentialType: string, ids: number[]): Promise<Map<number, ZendeskUserJson>> {
@@ -101,27 +82,31 @@ export async function receiveReply(ctx: IWebhookFunctions): Promise<IWebhookResp
 	if (claimKey && !deliveryClaims.claim(claimKey, Date.now())) return { webhookResponse: { ok: true, skipped: 'duplicate' } };
 
 	const credentialType = zendeskCredentialTypeOfTrigger(ctx);
+	const skip = (reason: SkipReason): IWebhookResponseData => ({ webhookResponse: { ok: true, skipped: reason } });
 	try {
+		// Cheapest first: each read happens only for a delivery the rules before it let through.
 		const ticketResponse = await callZendesk<{ ticket: ZendeskTicketJson }>(ctx, credentialType, {
 			method: 'GET',
 			path: `/tickets/${payload.ticketId}.json`,
 		});
 		const ticket = ticketResponse.body.ticket;
+		const ticketSkip = skipForTicket(ticket);
+		if (ticketSkip) return skip(ticketSkip);
 		const comment = await readComment(ctx, credentialType, payload.ticketId, payload.commentId);
-		const users = comment ? await readUsers(ctx, credentialType, [comment.author_id, ticket.requester_id]) : new Map<number, ZendeskUserJson>();
-		const author = comment ? users.get(comment.author_id) : undefined;
+		const commentSkip = skipForComment(ticket, comment);
+		if (commentSkip || !comment) return skip(commentSkip ?? 'commentNotFound');
+		const users = await readUsers(ctx, credentialType, [comment.author_id, ticket.requester_id]);
+		const author = users.get(comment.author_id);
 		const policy = { includeApiComments: options.includeApiComments === true };
-		const postedByBridge = comment && needsPipelineCheck(comment, policy) ? postedByInboundPipeline(await readRecentAudits(ctx, credentialType, ticket.id), comment) : false;
-		const decision = decideEmission({ ticket, comment, author, policy, postedByBridge });
-		if (!decision.emit || !comment || !author) {
-			return { webhookResponse: { ok: true, skipped: decision.emit ? 'commentNotFound' : decision.reason } };
-		}
-		const handlesParameter = ctx.getNodeParameter('handles', {}) as { handle?: Array<Partial<ConfiguredHandle>> };
-		const handles = (handlesParameter.handle ?? []).map((h) => ({ name: String(h.name ?? ''), userId: String(h.userId ?? '') }));
-		const item = buildReplyItem({ ticket, comment, author, requester: users.get(ticket.requester_id), handles });
-		if (!item) return { webhookResponse: { ok: true, skipped: 'notOurTicket' } };
+		const authorSkip = skipForAuthor({ comment, author, policy });
+		if (authorSkip || !author) return skip(authorSkip ?? 'authorNotAgent');
+		// The audits (2-5 calls) only for a comment every other rule lets through.
+		if (needsPipelineCheck(comment, policy) && postedByInboundPipeline(await readNewestAudits(ctx, credentialType, ticket.id), comment)) return skip('postedByBridge');
+		const handlesParameter = ctx.getNodeParameter('handles', {}) as { handle?: ConfiguredHandle[] };
+		const item = buildReplyItem({ ticket, comment, author, requester: users.get(ticket.requester_id), handles: handlesParameter.handle });
+		if (!item) return skip('notOurTicket');
 		// Redeliveries name the comment again; the claim above also covers payloads without one.
-		if (!payload.commentId && wasDelivered(data.deliveredCommentIds, comment.id)) return { webhookResponse: { ok: true, skipped: 'duplicate' } };
+		if (!payload.commentId && wasDelivered(data.deliveredCommentIds, comment.id)) return skip('duplicate');
 		data.deliveredCommentIds = rememberDelivered(data.deliveredCommentIds, comment.id);
 		return { workflowData: [ctx.helpers.returnJsonArray([toItemJson(item)])] };
 	} catch (error) {

@@ -2,7 +2,8 @@ import type { INodeProperties } from 'n8n-workflow';
 
 /**
  * The "Handles" list (name → Slack user id) both triggers offer: the Slack DM Trigger answers for
- * these handles, the Zendesk Reply Trigger names them in its output. Only the texts differ.
+ * these handles, the Zendesk Reply Trigger names them in its output. Only the texts differ; both
+ * read the rows with parseHandleRows (identity/handles.ts), whose rules the field texts state.
  */
 export function handlesProperty(texts: { description: string; nameDescription: string }): INodeProperties {
 	return {
@@ -24,7 +25,7 @@ export function handlesProperty(texts: { description: string; nameDescription: s
 						type: 'string',
 						default: '',
 						placeholder: 'IT',
-						description: texts.nameDescription,
+						description: `${texts.nameDescription}. Leave empty to use the Slack user ID.`,
 					},
 					{
 						displayName: 'Slack User ID',
@@ -32,7 +33,7 @@ export function handlesProperty(texts: { description: string; nameDescription: s
 						type: 'string',
 						default: '',
 						placeholder: 'U012AB3CD',
-						description: "User ID of the handle account (user-token mode) or of the app's bot user (bot mode)",
+						description: "User ID of the handle account (user-token mode) or of the app's bot user (bot mode). A row without it is ignored.",
 					},
 				],
 			},

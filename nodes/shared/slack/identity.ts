@@ -2,6 +2,7 @@
  * Who "we" are on Slack: the identity behind the credential's token (from auth.test) and the
  * handles a trigger answers for. Pure; the trigger fetches auth.test once and caches it.
  */
+import { parseHandleRows } from '../identity/handles';
 
 export interface SelfIdentity {
 	/** The token's user: the bot user (bot token) or the handle account (user token). */
@@ -35,17 +36,12 @@ export function selfIdentityFromAuthTest(response: Record<string, unknown>): Sel
 }
 
 /**
- * The handles a trigger answers for. Without configured handles it is the credential's own
- * identity, named after its Slack user name. Entries without a user id are ignored; a missing
- * name falls back to the user id so routing never sees an empty name.
+ * The handles a trigger answers for: the configured rows as parseHandleRows reads them (the
+ * Zendesk Reply Trigger reads the same rows the same way). Without configured handles it is the
+ * credential's own identity, named after its Slack user name.
  */
 export function resolveHandles(configured: Array<Partial<HandleConfig>> | undefined, self: SelfIdentity): HandleConfig[] {
-	const handles: HandleConfig[] = [];
-	for (const entry of configured ?? []) {
-		const userId = (entry.userId ?? '').trim();
-		if (!userId || handles.some((h) => h.userId === userId)) continue;
-		handles.push({ userId, name: (entry.name ?? '').trim() || userId });
-	}
+	const handles = parseHandleRows(configured);
 	return handles.length > 0 ? handles : [{ userId: self.userId, name: self.userName }];
 }
 

@@ -67,8 +67,9 @@ export function scopedDeliveryKeys(workflowId: string | undefined, nodeId: strin
  * Why a conversations.members answer was refused, for the log: Slack names the missing scope in
  * `needed` (im:read for a DM, mpim:read for a group DM, groups:read / channels:read otherwise).
  */
-export function missingScopeReason(answer: { needed?: unknown }): string {
-	const needed = typeof answer.needed === 'string' && answer.needed.trim() ? answer.needed.trim() : undefined;
+export function missingScopeReason(answer: object): string {
+	const field = (answer as { needed?: unknown }).needed;
+	const needed = typeof field === 'string' && field.trim() ? field.trim() : undefined;
 	return needed ? `the token lacks the ${needed} scope` : 'the token lacks the scope to read this conversation (im:read for DMs, mpim:read for group DMs)';
 }
 

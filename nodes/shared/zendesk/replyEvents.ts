@@ -3,10 +3,11 @@
  * Pure: the node fetches the ticket, its comments and the author, and asks these functions.
  */
 import { parseTicketExternalId, parseUserExternalId } from '../identity/externalIds';
+import { handleSlugOfTag, handleTag, parseHandleRows } from '../identity/handles';
+import type { HandleConfig } from '../slack/identity';
 import { ClaimLedger } from '../state/ttlCache';
 import { isCredentialUrlTrusted } from '../transport/credentialUrlTrust';
 import { keysInAudits } from './comments';
-import { tagSlug } from './tags';
 
 /** The body our trigger's webhook sends (ids only; see WEBHOOK_PAYLOAD_TEMPLATE). */
 export interface ReplyWebhookPayload {
@@ -116,11 +117,42 @@ export function postedByInboundPipeline(audits: Parameters<typeof keysInAudits>[
 	return audit !== undefined && keysInAudits([audit]).size > 0;
 }
 
+export type EmissionDecision = { emit: true } | { emit: false; reason: SkipReason };
+
+/*
+ * The rules, split by what each needs, in the order the trigger can apply them: the ticket alone,
+ * then the comment, then its author. Only a comment all of them let through can cost the audit
+ * read (postedByBridge): almost every delivery is dropped by a cheap rule first.
+ */
+
+/** Needs only the ticket: is it one of this package's conversations? */
+export function skipForTicket(ticket: ZendeskTicketJson): SkipReason | undefined {
+	return parseTicketExternalId(ticket.external_id) ? undefined : 'notOurTicket';
+}
+
+/** Needs the comment (and the ticket's requester id): missing, private, or the requester's own. */
+export function skipForComment(ticket: ZendeskTicketJson, comment: ZendeskCommentJson | undefined): SkipReason | undefined {
+	if (!comment) return 'commentNotFound';
+	if (comment.public !== true) return 'privateComment';
+	if (comment.author_id === ticket.requester_id) return 'authorIsRequester';
+	return undefined;
+}
+
+/** Needs the author's user record: only agents and admins, through the API only when allowed, never empty. */
+export function skipForAuthor(input: { comment: ZendeskCommentJson; author: ZendeskUserJson | undefined; policy: EmissionPolicy }): SkipReason | undefined {
+	const { comment, author, policy } = input;
+	if (!author || author.id !== comment.author_id || (author.role !== 'agent' && author.role !== 'admin')) return 'authorNotAgent';
+	if (!policy.includeApiComments && viaChannel(comment) === 'api') return 'postedViaApi';
+	const hasText = Boolean((comment.html_body ?? comment.body ?? '').trim());
+	if (!hasText && !(comment.attachments ?? []).length) return 'emptyComment';
+	return undefined;
+}
+
 /**
  * Emit only public comments by agents on this package's tickets. Never the requester's own
  * messages (the inbound pipeline posts those as the requester, through the API), never anything
  * the inbound pipeline posted (`postedByBridge`, from the audit marker), and by default nothing
- * added through the API.
+ * added through the API. The marker is checked last: it is the only rule that costs audit reads.
  */
 export function decideEmission(input: {
 	ticket: ZendeskTicketJson;
@@ -129,20 +161,12 @@ export function decideEmission(input: {
 	policy: EmissionPolicy;
 	/** The comment's update carries the inbound pipeline's marker (see postedByInboundPipeline). */
 	postedByBridge?: boolean;
-}): { emit: true } | { emit: false; reason: SkipReason } {
-	const { ticket, comment, author, policy } = input;
-	if (!parseTicketExternalId(ticket.external_id)) return { emit: false, reason: 'notOurTicket' };
-	if (!comment) return { emit: false, reason: 'commentNotFound' };
-	if (comment.public !== true) return { emit: false, reason: 'privateComment' };
-	if (comment.author_id === ticket.requester_id) return { emit: false, reason: 'authorIsRequester' };
-	if (input.postedByBridge) return { emit: false, reason: 'postedByBridge' };
-	if (!author || author.id !== comment.author_id || (author.role !== 'agent' && author.role !== 'admin')) {
-		return { emit: false, reason: 'authorNotAgent' };
-	}
-	if (!policy.includeApiComments && viaChannel(comment) === 'api') return { emit: false, reason: 'postedViaApi' };
-	const hasText = Boolean((comment.html_body ?? comment.body ?? '').trim());
-	if (!hasText && !(comment.attachments ?? []).length) return { emit: false, reason: 'emptyComment' };
-	return { emit: true };
+}): EmissionDecision {
+	const { ticket, comment } = input;
+	const early = skipForTicket(ticket) ?? skipForComment(ticket, comment);
+	if (early || !comment) return { emit: false, reason: early ?? 'commentNotFound' };
+	const reason = skipForAuthor({ comment, author: input.author, policy: input.policy }) ?? (input.postedByBridge ? 'postedByBridge' : undefined);
+	return reason ? { emit: false, reason } : { emit: true };
 }
 
 export interface SlackDestination {
@@ -180,26 +204,24 @@ export interface ReplyHandle {
 	userId?: string;
 }
 
-export interface ConfiguredHandle {
-	name: string;
-	userId: string;
-}
-
-export const HANDLE_TAG_PREFIX = 'slack_handle_';
+/** A "Handles" row of the trigger, as n8n hands it over (read with parseHandleRows, as the Slack DM Trigger does). */
+export type ConfiguredHandle = Partial<Record<keyof HandleConfig, unknown>>;
 
 /**
- * The ticket's handle: the first `slack_handle_` tag that names a configured handle, else the
- * first such tag at all; undefined for a ticket without one.
+ * The ticket's handle: the first handle tag that names a configured handle, else the first such
+ * tag at all; undefined for a ticket without one.
  */
 export function replyHandleOf(tags: readonly string[] | undefined, configured: readonly ConfiguredHandle[] = []): ReplyHandle | undefined {
-	const slugs = (tags ?? [])
-		.filter((tag) => typeof tag === 'string' && tag.startsWith(HANDLE_TAG_PREFIX) && tag.length > HANDLE_TAG_PREFIX.length)
-		.map((tag) => tag.slice(HANDLE_TAG_PREFIX.length));
-	for (const slug of slugs) {
-		const handle = configured.find((candidate) => candidate.name.trim() !== '' && tagSlug(candidate.name) === slug);
-		if (handle) return { name: handle.name.trim(), slug, ...(handle.userId.trim() ? { userId: handle.userId.trim() } : {}) };
+	const handles = parseHandleRows(configured);
+	const found = (tags ?? []).flatMap((tag) => {
+		const slug = handleSlugOfTag(tag);
+		return slug === undefined ? [] : [{ tag, slug }];
+	});
+	for (const { tag, slug } of found) {
+		const handle = handles.find((candidate) => handleTag(candidate.name) === tag);
+		if (handle) return { name: handle.name, slug, userId: handle.userId };
 	}
-	return slugs.length > 0 ? { name: slugs[0], slug: slugs[0] } : undefined;
+	return found.length > 0 ? { name: found[0].slug, slug: found[0].slug } : undefined;
 }
 
 /** The item the Zendesk Reply Trigger emits; the Slack DM Reply node reads it as is. */

@@ -5,7 +5,8 @@
  */
 import type { SlackTextOptions } from '../slack/slackTextToZendesk';
 import { slackTextToPlain } from '../slack/slackTextToZendesk';
-import { normaliseTags, tagSlug } from './tags';
+import { normaliseTags } from './tags';
+import { handleTag } from '../identity/handles';
 
 export type TicketStatus = 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
 
@@ -93,8 +94,8 @@ export const SLACK_CONNECT_TAG = 'slack_connect';
 
 export function ticketTags(input: { handleName: string; isPartner: boolean; configured: string[] }): string[] {
 	const tags = [SLACK_DM_TAG];
-	const handle = tagSlug(input.handleName);
-	if (handle) tags.push(`slack_handle_${handle}`);
+	const handle = handleTag(input.handleName);
+	if (handle) tags.push(handle);
 	if (input.isPartner) tags.push(SLACK_CONNECT_TAG);
 	return normaliseTags([...tags, ...input.configured]);
 }

@@ -22,6 +22,7 @@ import { isUnansweredRequestError } from '../transport/http';
 import type { HttpResult } from '../transport/http';
 import { callZendesk } from '../transport/zendeskTransport';
 import { NO_AMBIGUOUS_RESEND_POLICY, retryAfterMs } from '../transport/retryPolicy';
+import { readNewestAudits } from './auditsApi';
 import type { UpdateLimitConfig } from './coalesce';
 import { emptyWindow, planUpdate, recordRateLimited, recordUpdate, takeBatch, windowRetentionMs } from './coalesce';
 import {
@@ -30,7 +31,6 @@ import {
 	deleteNoteHtml,
 	editNoteHtml,
 	keysInAudits,
-	lastAuditPage,
 	markerFits,
 	markerMetadata,
 	messageHtml,
@@ -109,12 +109,6 @@ const SKEW_MARGIN_MS = 60_000;
 
 /** How long a handled message is remembered (Slack retries within about 5 minutes). */
 const HANDLED_TTL_MS = 60 * 60_000;
-
-/** Newest audits read to find markers (at least one page; Slack retries come within minutes). */
-const AUDIT_PAGE_SIZE = 100;
-
-/** Pages followed past the counted last one (the count is approximate). */
-const MAX_EXTRA_AUDIT_PAGES = 3;
 
 /** Guards the decision loop against a server that keeps changing under us. */
 const MAX_STEPS = 50;
@@ -310,33 +304,13 @@ function mayHideMessage(state: ConversationState, entry: Entry): boolean {
 }
 
 /**
- * Reads the markers of the ticket's newest audits. List Audits is oldest first with no documented
- * sort order, so: the audit count, then the last offset page, the pages after it when the count
- * (approximate) was behind, and the page before it when the last one holds fewer than a page of
- * the newest audits. Audits written after this read change `updated_at`, so the next safe update
- * answers 409 and the markers are read again.
+ * Reads the markers of the ticket's newest audits (readNewestAudits: at least the newest page).
+ * Audits written after this read change `updated_at`, so the next safe update answers 409 and
+ * the markers are read again.
  */
 async function readMarkers(entry: Entry, state: ConversationState, ticketId: number): Promise<void> {
 	const { ctx, settings } = entry.request;
-	const counted = await callZendesk<{ count?: { value?: unknown } }>(ctx, settings.credentialType, {
-		method: 'GET',
-		path: `/tickets/${ticketId}/audits/count.json`,
-	});
-	const last = lastAuditPage(counted.body?.count?.value, AUDIT_PAGE_SIZE);
-	const readPage = async (page: number) => {
-		const answer = await callZendesk<{ audits?: unknown[]; next_page?: string | null }>(ctx, settings.credentialType, {
-			method: 'GET',
-			path: `/tickets/${ticketId}/audits.json`,
-			qs: { page, per_page: AUDIT_PAGE_SIZE },
-		});
-		const audits = (answer.body?.audits ?? []) as Parameters<typeof keysInAudits>[0];
-		for (const [key, commentId] of keysInAudits(audits)) state.seen.set(key, commentId);
-		return { size: audits.length, hasNext: Boolean(answer.body?.next_page) };
-	};
-	let page = last;
-	let newest = await readPage(page);
-	for (let extra = 0; newest.hasNext && extra < MAX_EXTRA_AUDIT_PAGES; extra++) newest = await readPage(++page);
-	if (newest.size < AUDIT_PAGE_SIZE && page > 1) await readPage(page - 1);
+	for (const [key, commentId] of keysInAudits(await readNewestAudits(ctx, settings.credentialType, ticketId))) state.seen.set(key, commentId);
 	state.unknownBeforeMs = undefined;
 }
 
