@@ -99,6 +99,9 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		return type.extends.flatMap((parent) => [parent, ...this.getParentTypes(parent)]);
 	}
 
+	/** Credential reads n8n would load, decrypt and resolve (one isolate each in a real webhook). */
+	decryptedReads = 0;
+
 	isCredentialUsableByNode(): boolean {
 		return true;
 	}
@@ -148,6 +151,7 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		_nodeCredentials: INodeCredentialsDetails,
 		type: string,
 	): Promise<ICredentialDataDecryptedObject> {
+		this.decryptedReads++;
 		const data = this.store[type];
 		if (!data) throw new Error(`in-process runner: no credentials of type ${type} were given`);
 		return { ...defaultsOf(type), ...data };
@@ -332,6 +336,8 @@ export interface WebhookResult {
 	workflowData?: INodeExecutionData[][];
 	/** True when the node answered the HTTP request itself. */
 	nodeResponded: boolean;
+	/** Credential reads during the request (the node's own and those behind authenticated calls). */
+	credentialReads: number;
 }
 
 class CapturedResponse extends EventEmitter {
@@ -470,6 +476,7 @@ export async function invokeWebhook(nodeType: INodeType, options: InvokeWebhookO
 			headers: response.headers,
 			workflowData: result.workflowData,
 			nodeResponded: true,
+			credentialReads: (additionalData.credentialsHelper as TestCredentialsHelper).decryptedReads,
 		};
 	}
 	// n8n answers after creating the execution (respond-at-once mode), or with 500 when it cannot.
@@ -484,6 +491,7 @@ export async function invokeWebhook(nodeType: INodeType, options: InvokeWebhookO
 		headers: {},
 		workflowData: failed ? undefined : result.workflowData,
 		nodeResponded: false,
+		credentialReads: (additionalData.credentialsHelper as TestCredentialsHelper).decryptedReads,
 	};
 }
 

@@ -108,6 +108,48 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 		expect(slack.server.countCalls('auth.test')).toBe(0);
 	});
 
+	describe('the credential across requests', () => {
+		/** A DM signed with `secret`, delivered with the credential `store` n8n would read now. */
+		const signedWith = async (secret: string, text: string, store: ReturnType<typeof credentials>) => {
+			const rawBody = JSON.stringify(messageIm({ user: F.employeeId, channel: DM, text }));
+			const ts = Math.floor(Date.now() / 1000);
+			return await invokeWebhook(trigger, {
+				parameters: {},
+				credentials: store,
+				rawBody,
+				headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlackRequest(secret, ts, rawBody) },
+			});
+		};
+
+		it('is read by the first request and not again by the next ones (each read costs n8n an isolate)', async () => {
+			const first = await signedWith(slack.signingSecret, 'first', credentials());
+			expect(emittedItems(first)).toHaveLength(1);
+			expect(first.credentialReads).toBe(2); // the trigger's own, and auth.test's
+			for (const text of ['second', 'third']) {
+				const next = await signedWith(slack.signingSecret, text, credentials());
+				expect(emittedItems(next)).toHaveLength(1);
+				expect(next.credentialReads).toBe(0);
+			}
+		});
+
+		it('a changed signing secret takes effect at once: the first request signed with it re-reads, the old one is refused after', async () => {
+			expect(emittedItems(await signedWith(slack.signingSecret, 'before the change', credentials()))).toHaveLength(1);
+			const changed = credentials(F.botToken, 'the-new-signing-secret');
+			expect(emittedItems(await signedWith('the-new-signing-secret', 'after the change', changed))).toHaveLength(1);
+			expect((await signedWith(slack.signingSecret, 'old secret', changed)).status).toBe(401);
+		});
+
+		it('a stale request is refused without reading the credential again; a forged one re-reads once', async () => {
+			await signedWith(slack.signingSecret, 'warm up', credentials());
+			const rawBody = JSON.stringify(messageIm({ user: F.employeeId, channel: DM, text: 'replayed' }));
+			const old = Math.floor(Date.now() / 1000) - 6 * 60;
+			const stale = await invokeWebhook(trigger, { parameters: {}, credentials: credentials(), rawBody, headers: signedHeaders(rawBody, {}, old) });
+			expect([stale.status, stale.credentialReads]).toEqual([401, 0]);
+			const forged = await signedWith('not-the-secret', 'forged', credentials());
+			expect([forged.status, forged.credentialReads]).toEqual([401, 1]);
+		});
+	});
+
 	describe('refused requests start nothing and never reach Slack', () => {
 		const payload = () => messageIm({ user: F.employeeId, channel: DM, text: 'hello' });
 

@@ -1,5 +1,6 @@
 import { signSlackRequest } from '../../emulators/slack/signing';
-import { computeSlackSignature, verifySlackSignature } from '../../nodes/shared/slack/signature';
+import { computeSlackSignature, failureMayBeAnOldSecret, verifySlackSignature } from '../../nodes/shared/slack/signature';
+import type { SignatureFailure } from '../../nodes/shared/slack/signature';
 
 // Slack's published example (api.slack.com/authentication/verifying-requests-from-slack).
 const VECTOR = {
@@ -62,5 +63,12 @@ describe('Slack request signature (v0)', () => {
 		expect(check({ timestamp: 'yesterday' })).toEqual({ valid: false, reason: 'malformedTimestamp' });
 		expect(check({ signature: 'v1=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503' })).toEqual({ valid: false, reason: 'malformedSignature' });
 		expect(check({ signature: VECTOR.signature.slice(0, -2) })).toEqual({ valid: false, reason: 'malformedSignature' });
+	});
+});
+
+describe('failureMayBeAnOldSecret (re-read the credential before refusing?)', () => {
+	it('only failures that depend on the secret', () => {
+		const all: SignatureFailure[] = ['missingSigningSecret', 'missingHeaders', 'malformedTimestamp', 'staleTimestamp', 'malformedSignature', 'signatureMismatch', 'missingBody'];
+		expect(all.filter(failureMayBeAnOldSecret)).toEqual(['missingSigningSecret', 'signatureMismatch']);
 	});
 });

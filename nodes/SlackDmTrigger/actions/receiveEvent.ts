@@ -15,29 +15,34 @@ import {
 import { classifyEnvelope } from '../../shared/slack/events';
 import type { HandleConfig } from '../../shared/slack/identity';
 import { resolveHandles } from '../../shared/slack/identity';
-import { verifySlackSignature } from '../../shared/slack/signature';
+import { failureMayBeAnOldSecret, verifySlackSignature } from '../../shared/slack/signature';
 import { groupsUnderLoad, parseEventBody, pendingWaitMs, rememberAcrossRestarts, scopedDeliveryKeys, triggerFilterOptions, webhookCallPlan } from '../../shared/slack/triggerRequest';
 import { conversationHandles, deliveryLedger } from '../../shared/slack/triggerState';
 import { SLACK_CREDENTIAL_TYPE } from '../../shared/transport/slackTransport';
 import { handOverAlone, handOverGrouped } from './handOver';
 import { conversationMembers, identityKey, selfIdentityForEvent } from './handleIdentity';
-import { credentialData } from '../../shared/n8n/credentialData';
+import { webhookCredentialData } from '../../shared/n8n/credentialData';
 
 /** One Events API request: signature, envelope, event decision, group members, exactly-once. */
 export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const arrivedAt = Date.now();
 	const callPlan = () => webhookCallPlan(Date.now() - arrivedAt);
 	const headers = ctx.getHeaderData();
-	const credentials = await credentialData(ctx, SLACK_CREDENTIAL_TYPE);
-
 	const rawBody = await webhookRawBody(ctx);
-	const check = verifySlackSignature({
-		signingSecret: typeof credentials.signingSecret === 'string' ? credentials.signingSecret : undefined,
-		timestamp: headers['x-slack-request-timestamp'],
-		signature: headers['x-slack-signature'],
-		rawBody,
-		nowSeconds: Math.floor(Date.now() / 1000),
-	});
+	const checkWith = (credentials: IDataObject) =>
+		verifySlackSignature({
+			signingSecret: typeof credentials.signingSecret === 'string' ? credentials.signingSecret : undefined,
+			timestamp: headers['x-slack-request-timestamp'],
+			signature: headers['x-slack-signature'],
+			rawBody,
+			nowSeconds: Math.floor(Date.now() / 1000),
+		});
+	const credential = await webhookCredentialData(ctx, SLACK_CREDENTIAL_TYPE);
+	let check = checkWith(credential.data);
+	if (!check.valid && credential.remembered && failureMayBeAnOldSecret(check.reason)) {
+		// The secret may have been changed since it was remembered: the current one decides.
+		check = checkWith((await webhookCredentialData(ctx, SLACK_CREDENTIAL_TYPE, { fresh: true })).data);
+	}
 	if (!check.valid) {
 		if (check.reason === 'missingSigningSecret') {
 			ctx.logger.warn('Slack DM Trigger refused a request: the credential has no signing secret');

@@ -1,7 +1,13 @@
-import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, INode } from 'n8n-workflow';
+
+import { TtlMap } from '../state/ttlCache';
 
 interface CredentialReader {
 	getCredentials(type: string, itemIndex?: number): Promise<ICredentialDataDecryptedObject>;
+}
+
+interface WebhookCredentialReader extends CredentialReader {
+	getNode(): INode;
 }
 
 const readsByContext = new WeakMap<object, Map<string, Promise<ICredentialDataDecryptedObject>>>();
@@ -25,4 +31,55 @@ export async function credentialData(ctx: CredentialReader, type: string): Promi
 		read.catch(() => reads?.delete(type));
 	}
 	return await read;
+}
+
+/**
+ * How long a webhook may use a credential read by an earlier request. Each read inside a webhook
+ * costs n8n a database read, a decryption and a fresh V8 isolate (tens of milliseconds of CPU),
+ * which is most of what a trigger's request costs. An edited credential takes effect within this,
+ * or at once where the caller re-reads on a mismatch (`webhookCredentialData`'s `fresh`).
+ */
+export const WEBHOOK_CREDENTIAL_MAX_AGE_MS = 60_000;
+
+/** Credentials kept across webhook requests, by type and credential id (never by content). */
+const webhookCredentials = new TtlMap<ICredentialDataDecryptedObject>({ ttlMs: WEBHOOK_CREDENTIAL_MAX_AGE_MS, maxEntries: 200, clock: () => Date.now() });
+
+export interface WebhookCredential {
+	data: ICredentialDataDecryptedObject;
+	/** Whether the data came from an earlier request's read (it may predate an edit). */
+	remembered: boolean;
+}
+
+function seedContext(ctx: object, type: string, data: ICredentialDataDecryptedObject): void {
+	let reads = readsByContext.get(ctx);
+	if (!reads) {
+		reads = new Map();
+		readsByContext.set(ctx, reads);
+	}
+	reads.set(type, Promise.resolve(data));
+}
+
+/**
+ * A trigger's credential in a webhook request: the data an earlier request read, if it is recent
+ * enough, else a fresh read (`fresh: true` forces one, e.g. when a signature fails with remembered
+ * data: the secret may just have been changed). Later `credentialData` calls of the same request
+ * get the same data. Without a credential id (nothing to key on) every request reads.
+ */
+export async function webhookCredentialData(ctx: WebhookCredentialReader, type: string, options: { fresh?: boolean } = {}): Promise<WebhookCredential> {
+	const id = ctx.getNode().credentials?.[type]?.id;
+	const key = id ? `${type}|${id}` : undefined;
+	const remembered = key && !options.fresh ? webhookCredentials.get(key) : undefined;
+	if (remembered) {
+		seedContext(ctx, type, remembered);
+		return { data: remembered, remembered: true };
+	}
+	const data = await ctx.getCredentials(type);
+	seedContext(ctx, type, data);
+	if (key) webhookCredentials.set(key, data);
+	return { data, remembered: false };
+}
+
+/** Forget credentials kept across webhook requests (tests). */
+export function forgetWebhookCredentials(): void {
+	webhookCredentials.clear();
 }

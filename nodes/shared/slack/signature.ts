@@ -62,3 +62,12 @@ export function verifySlackSignature(input: SignatureInput): SignatureCheck {
 	const matches = timingSafeEqual(Buffer.from(expected, 'utf8'), Buffer.from(provided, 'utf8'));
 	return matches ? { valid: true } : { valid: false, reason: 'signatureMismatch' };
 }
+
+/**
+ * Whether a failed check could pass with the credential's current signing secret, when it was
+ * checked against a remembered one: only failures that depend on the secret. A stale or
+ * malformed request fails whatever the secret, so it never costs a credential read.
+ */
+export function failureMayBeAnOldSecret(reason: SignatureFailure): boolean {
+	return reason === 'signatureMismatch' || reason === 'missingSigningSecret';
+}

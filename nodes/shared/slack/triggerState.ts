@@ -9,6 +9,7 @@ import { GroupCommit } from '../state/groupCommit';
 import { LoadingCache, TtlMap } from '../state/ttlCache';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { MAX_GROUP_SIZE } from './triggerRequest';
+import { forgetWebhookCredentials } from '../n8n/credentialData';
 
 /** auth.test answers, per credential, base URL and token digest. */
 export const identityCache = new LoadingCache<SelfIdentity>({ ttlMs: 60 * 60 * 1000, maxEntries: 100 });
@@ -41,4 +42,5 @@ export function resetSlackTriggerState(): void {
 	conversationHandles.clear();
 	deliveryLedger.clear();
 	deliveryGroups.clear();
+	forgetWebhookCredentials();
 }
