@@ -5,6 +5,7 @@ import { zendeskAccount, zendeskAccountKey, zendeskCredentialTypeOfItems } from 
 import { runPerItem } from '../shared/n8n/perItem';
 import { zendeskAuthenticationProperty, zendeskCredentials } from '../shared/zendesk/nodeParameters';
 import { DEFAULT_SUBJECT_MAX_LENGTH } from '../shared/zendesk/tickets';
+import { newUpsertRun } from '../shared/zendesk/ticketsState';
 import type { ZendeskConnection } from './actions/upsert';
 import { upsertMessage } from './actions/upsert';
 
@@ -224,7 +225,7 @@ export class ZendeskMessagingUpsert implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const credentialType = zendeskCredentialTypeOfItems(this);
 		const { credentials } = await zendeskAccount(this, credentialType);
-		const zendesk: ZendeskConnection = { credentialType, credentials, account: zendeskAccountKey(credentialType, credentials) };
+		const zendesk: ZendeskConnection = { credentialType, credentials, account: zendeskAccountKey(credentialType, credentials), run: newUpsertRun() };
 		return [await runPerItem(this, async (input, itemIndex) => await upsertMessage(this, input, itemIndex, zendesk))];
 	}
 }

@@ -214,6 +214,54 @@ describe('Zendesk Messaging Upsert: one creation key per conversation', () => {
 	});
 });
 
+describe('Zendesk Messaging Upsert: a refused creation key never becomes a second ticket', () => {
+	const GET_TICKETS = 'GET /api/v2/tickets.json';
+
+	/** The exact lookup answers as if the other process's ticket were not listed yet, `times` times. */
+	function lookupLags(times: number): void {
+		emu.server.injectFault(GET_TICKETS, { kind: 'status', status: 200, body: { tickets: [], next_page: null, previous_page: null, count: 0 } }, times);
+	}
+
+	/** The creation keys process B sent (after process A's one create). */
+	const keysSentAfterFirst = () => emu.server.callsTo(POST_TICKETS).slice(1).map((call) => call.request.headers['idempotency-key']);
+
+	it('resends under the conversation key while the lookup lags behind the first ticket, then appends to it', async () => {
+		const channel = newChannel();
+		const first = await run(await otherProcess(), item(channel, 'first from A'));
+		lookupLags(4);
+		const second = await run(await otherProcess(), item(channel, 'first from B'));
+		expect(second).toMatchObject({ ticketId: first.ticketId, outcome: 'appended' });
+		expect(conversationTickets(channel)).toHaveLength(1);
+		expect(bodies(first.ticketId)).toEqual(['first from A', 'first from B']);
+		// four refusals, each followed by a fresh lookup; always the conversation's own key
+		expect(keysSentAfterFirst()).toEqual(Array(4).fill(`create:slack-dm:${TEAM}:${channel}:new`));
+		expect(emu.server.countCalls(GET_TICKETS)).toBe(1 + 5);
+	});
+
+	it('fails the item with its data intact when the ticket never shows up, and writes nothing', async () => {
+		const channel = newChannel();
+		const first = await run(await otherProcess(), item(channel, 'first from A'));
+		lookupLags(50);
+		const message = item(channel, 'first from B');
+		const { outputs } = await executeNode(await otherProcess(), { parameters: {}, credentials: credentials(), items: [{ json: message as never }], continueOnFail: true });
+		const [failed] = outputs[0];
+		expect(failed.json.error).toMatch(new RegExp(`refused the creation of the ticket for conversation slack-dm:${TEAM}:${channel} 7 times .*IdempotentRequestError`));
+		expect(failed.json.error).toMatch(/rather than risking a second ticket/);
+		expect(failed.json).toMatchObject({ idempotencyKey: message.idempotencyKey, message: { text: 'first from B' } });
+		expect(failed.json.zendesk).toBeUndefined();
+		expect(conversationTickets(channel)).toHaveLength(1);
+		expect(bodies(first.ticketId)).toEqual(['first from A']);
+		expect(keysSentAfterFirst()).toEqual(Array(7).fill(`create:slack-dm:${TEAM}:${channel}:new`));
+
+		// Without Continue On Fail the execution fails; once Zendesk lists the ticket, a re-run appends once.
+		lookupLags(50);
+		await expect(run(await otherProcess(), message)).rejects.toThrow(/rather than risking a second ticket/);
+		emu.server.clearFaults();
+		expect((await run(await otherProcess(), message)).outcome).toBe('appended');
+		expect(bodies(first.ticketId)).toEqual(['first from A', 'first from B']);
+	});
+});
+
 describe('Zendesk Messaging Upsert: markers are read from the newest audits', () => {
 	it('recognises a redelivery whose marker is beyond the first 100 audits (List Audits is oldest first)', async () => {
 		const node = new ZendeskMessagingUpsert();
@@ -270,6 +318,24 @@ describe('Zendesk Messaging Upsert: a reloaded ticket must still be the conversa
 		expect(next.outcome).toBe('created');
 		expect(next.ticketId).not.toBe(first.ticketId);
 		expect(bodies(first.ticketId)).toEqual(['hello']);
+	});
+
+	it('two processes that both saw the ticket re-keyed create one successor under one key', async () => {
+		const [processA, processB] = [await otherProcess(), await otherProcess()];
+		const channel = newChannel();
+		const first = await run(processA, item(channel, 'hello'));
+		emu.clock.advance(2000);
+		await run(processB, item(channel, 'B caches the ticket'));
+		emu.clock.advance(2000);
+		emu.store.updateTicket(emu.store.getTicket(first.ticketId), { external_id: 'crm-case-18' }, emu.store.getUser(emu.fixtures.anna.id));
+		emu.clock.advance(2000);
+		const [a, b] = await Promise.all([run(processA, item(channel, 'from A')), run(processB, item(channel, 'from B'))]);
+		expect([a.outcome, b.outcome].sort()).toEqual(['appended', 'created']);
+		expect(a.ticketId).toBe(b.ticketId);
+		expect(conversationTickets(channel)).toHaveLength(1);
+		expect(bodies(a.ticketId).sort()).toEqual(['from A', 'from B']);
+		const keys = emu.server.callsTo(POST_TICKETS).slice(1).map((call) => call.request.headers['idempotency-key']);
+		expect(new Set(keys)).toEqual(new Set([`create:slack-dm:${TEAM}:${channel}:${first.ticketId}`]));
 	});
 });
 

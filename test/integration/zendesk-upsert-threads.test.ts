@@ -5,6 +5,7 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { parseTicketExternalId } from '../../nodes/shared/identity/externalIds';
+import { resetTransportCallCounts, totalTransportCalls } from '../../nodes/shared/transport/callStats';
 import { resetUpsertState } from '../../nodes/shared/zendesk/ticketsState';
 import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
 import { useEmulators, zendeskCredentials } from '../harness/emulatorPair';
@@ -139,6 +140,28 @@ describe('Thread Replies: One Ticket per Thread', () => {
 		const lookups = emu.server.callsTo(GET_TICKETS).map((call) => call.request.query.external_id);
 		expect(lookups).toEqual([`slack-dm:${TEAM}:${channel}:${root.message.ts}`, `slack-dm:${TEAM}:${channel}`]);
 		expect(htmlOf(ticketOf(thread.ticketId).comments[0])).toContain(`ticket #${dm.ticketId}, under the message of`);
+	});
+
+	it("looks the DM's ticket up once per execution, however many of its threads get a ticket", async () => {
+		const channel = newChannel();
+		const dm = await send(slackItem(channel, 'Three problems'), PER_THREAD);
+		resetUpsertState(); // a fresh process: the DM's ticket is not cached
+		emu.server.resetCalls();
+		resetTransportCallCounts();
+		const replies = ['1700000001.000100', '1700000002.000100', '1700000003.000100'].map((rootTs, n) => ({ json: slackItem(channel, `Reply ${n}`, { threadTs: rootTs }) as never }));
+		const { outputs } = await executeNode(new ZendeskMessagingUpsert(), { parameters: PER_THREAD, credentials: { zendeskDmApi: zendeskCredentials(emu) }, items: replies });
+		const results = outputs[0].map((out) => out.json.zendesk as unknown as Output);
+		expect(results.map((r) => [r.outcome, r.dmTicketId])).toEqual(Array(3).fill(['created', dm.ticketId]));
+		expect(new Set(results.map((r) => r.ticketId)).size).toBe(3);
+		const lookups = emu.server.callsTo(GET_TICKETS).map((call) => call.request.query.external_id);
+		expect(lookups.filter((key) => key === `slack-dm:${TEAM}:${channel}`)).toHaveLength(1);
+		expect(emu.server.countCalls()).toBe(3 * 2 + 1); // per thread: lookup + create; the DM: one lookup
+		expect(totalTransportCalls('zendesk')).toBe(3 * 2 + 1);
+
+		// The next execution starts without it (nothing of an execution outlives it).
+		emu.server.resetCalls();
+		await send(slackItem(channel, 'Reply 3', { threadTs: '1700000004.000100' }), PER_THREAD);
+		expect(emu.server.callsTo(GET_TICKETS).filter((call) => call.request.query.external_id === `slack-dm:${TEAM}:${channel}`)).toHaveLength(1);
 	});
 
 	it('creates the thread ticket without a mention when the DM has no ticket', async () => {

@@ -3,16 +3,21 @@ import {
 	buildCommentUpdateBody,
 	buildCreateTicketBody,
 	copyFields,
+	CREATION_RETRY_LIMITS,
+	creationKeyFor,
+	creationRefusalOf,
 	decideTicketAction,
 	MAX_EMAIL_CCS,
 	participantsToCopy,
 	deriveSubject,
 	isClosedTicketRefusal,
 	pickConversationTicket,
+	planCreationRetry,
 	slackTsMs,
 	stampUsableFromMs,
 	ticketTags,
 	type TicketSummary,
+	unresolvedCreationMessage,
 } from '../../nodes/shared/zendesk/tickets';
 import { parseTagList, tagSlug } from '../../nodes/shared/zendesk/tags';
 
@@ -228,5 +233,51 @@ describe('stampUsableFromMs (updated_at has one-second precision)', () => {
 	it('waits a whole second when the Date header or the stamp cannot be read', () => {
 		expect(stampUsableFromMs('2024-05-01T10:00:01Z', undefined, received)).toBe(received + 1000);
 		expect(stampUsableFromMs('not a date', 'Wed, 01 May 2024 10:00:02 GMT', received)).toBe(received + 1000);
+	});
+});
+
+describe('refused ticket creation (one creation key per conversation)', () => {
+	const keyTaken = { error: 'IdempotentRequestError', description: 'Idempotency key has already been used with a different request payload' };
+
+	it('recognises the refusals that send the message back to the lookup, and no others', () => {
+		expect(creationRefusalOf(400, keyTaken)).toBe('creationKeyTaken');
+		expect(creationRefusalOf(409, { error: 'Conflict' })).toBe('conflict');
+		expect(creationRefusalOf(422, { error: 'RecordInvalid', details: { via_followup_source_id: [{ description: 'Via followup source: is not a closed ticket' }] } })).toBe('staleFollowUpSource');
+		expect(creationRefusalOf(422, { error: 'RecordInvalid', details: { requester: [{ description: 'Requester: is invalid' }] } })).toBeUndefined();
+		expect(creationRefusalOf(201, { ticket: { id: 1, external_id: 'idempotent' } })).toBeUndefined();
+	});
+
+	it('has one creation key per conversation and predecessor, never one per message', () => {
+		expect(creationKeyFor('slack-dm:T1:D1')).toBe('create:slack-dm:T1:D1:new');
+		expect(creationKeyFor('slack-dm:T1:D1', { followUpSourceId: 42 })).toBe('create:slack-dm:T1:D1:42');
+		// a deleted or re-keyed ticket 42 and a closed ticket 42 have one successor
+		expect(creationKeyFor('slack-dm:T1:D1', { replacedTicketId: 42 })).toBe(creationKeyFor('slack-dm:T1:D1', { followUpSourceId: 42 }));
+		expect(creationKeyFor('slack-dm:T1:D1', { followUpSourceId: 43, replacedTicketId: 42 })).toBe('create:slack-dm:T1:D1:43');
+	});
+
+	it('keeps looking the conversation up with growing pauses past the second refusal, then fails: never another key', () => {
+		const steps = Array.from({ length: CREATION_RETRY_LIMITS.maxRetries + 1 }, (_, retries) => planCreationRetry(retries));
+		expect(steps).toEqual([
+			{ action: 'lookUpAgain', waitMs: 0 },
+			{ action: 'lookUpAgain', waitMs: 250 },
+			{ action: 'lookUpAgain', waitMs: 500 },
+			{ action: 'lookUpAgain', waitMs: 1000 },
+			{ action: 'lookUpAgain', waitMs: 2000 },
+			{ action: 'lookUpAgain', waitMs: 4000 },
+			{ action: 'fail' },
+		]);
+	});
+
+	it("waits at least Zendesk's Retry-After, and fails at once when it is beyond the limit", () => {
+		expect(planCreationRetry(0, 3000)).toEqual({ action: 'lookUpAgain', waitMs: 3000 });
+		expect(planCreationRetry(4, 1000)).toEqual({ action: 'lookUpAgain', waitMs: 2000 });
+		expect(planCreationRetry(1, CREATION_RETRY_LIMITS.maxWaitMs + 1)).toEqual({ action: 'fail' });
+	});
+
+	it('explains an unresolved creation: nothing written, no second ticket, when to re-run', () => {
+		const message = unresolvedCreationMessage({ conversationKey: 'slack-dm:T1:D1', refusals: 7, zendeskMessage: 'IdempotentRequestError: used' });
+		expect(message).toContain('conversation slack-dm:T1:D1 7 times ("IdempotentRequestError: used")');
+		expect(message).toMatch(/not written, rather than risking a second ticket/);
+		expect(message).toMatch(/Re-run this item later/);
 	});
 });

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { slackNameLookup } from '../../shared/identity/slackNames';
 import { fromItemJson, isSlackDmMessageItem } from '../../shared/n8n/itemJson';
 import type { ProfileLinkFields, SlackDmItem } from '../../shared/types';
-import type { UpsertResult } from '../../shared/zendesk/ticketsState';
+import type { UpsertResult, UpsertRunMemo } from '../../shared/zendesk/ticketsState';
 import type { UpsertRequest } from '../../shared/zendesk/ticketsSupportMode';
 import { upsertSupportTicket } from '../../shared/zendesk/ticketsSupportMode';
 import type { FileToUpload } from '../../shared/zendesk/uploads';
@@ -21,6 +21,8 @@ export interface ZendeskConnection {
 	credentials: IDataObject;
 	/** zendeskAccountKey: scopes this process's caches to the account and caller. */
 	account: string;
+	/** This execution's lookups, shared by its items (newUpsertRun). */
+	run: UpsertRunMemo;
 }
 
 async function filesOf(ctx: IExecuteFunctions, input: INodeExecutionData, itemIndex: number): Promise<FileToUpload[]> {
@@ -67,7 +69,7 @@ export async function upsertMessage(
 	const files = item.kind === 'message' ? await filesOf(ctx, input, itemIndex) : [];
 	const names = slackNameLookup([item.zendeskUser, ...(item.zendeskParticipants ?? [])]);
 	const participantIds = (item.zendeskParticipants ?? []).map((participant) => Number(participant?.id));
-	const result = await strategy({ ctx, account: zendesk.account, itemIndex, item, requesterId: inputs.requesterId, files, settings: inputs.settings, names, participantIds });
+	const result = await strategy({ ctx, account: zendesk.account, run: zendesk.run, itemIndex, item, requesterId: inputs.requesterId, files, settings: inputs.settings, names, participantIds });
 	const output = upsertOutput(result, agentTicketUrlFor(zendesk.credentials, values.options.agentUrlBase));
 	return { json: { ...input.json, zendesk: output }, binary: input.binary, pairedItem: { item: itemIndex } };
 }

@@ -1,4 +1,4 @@
-import type { IDataObject, IHttpRequestMethods, JsonObject } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestMethods, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import type { HttpContext, HttpResult } from './http';
@@ -74,12 +74,21 @@ export async function callZendesk<T = unknown>(
 		},
 	});
 	const ok = result.statusCode >= 200 && result.statusCode < 300;
-	if (!ok && !request.acceptStatuses?.includes(result.statusCode)) {
-		const message = zendeskErrorMessage(result.body);
-		throw new NodeApiError(ctx.getNode(), { statusCode: result.statusCode, message } as JsonObject, {
-			message: `Zendesk ${route} failed (HTTP ${result.statusCode}): ${message}`,
-			httpCode: String(result.statusCode),
-		});
-	}
+	if (!ok && !request.acceptStatuses?.includes(result.statusCode)) throw zendeskApiError(ctx.getNode(), route, result.statusCode, result.body);
 	return result;
+}
+
+/**
+ * The one NodeApiError of a Zendesk answer: HTTP status, Zendesk's message and its validation
+ * details (the item's error text keeps only the message, so the details go into it). `message`
+ * replaces the whole text when the caller can say what to do (e.g. a refused requester).
+ */
+export function zendeskApiError(node: INode, route: string, statusCode: number, body: unknown, options: { itemIndex?: number; message?: string } = {}): NodeApiError {
+	const details = (body as ZendeskErrorBody | undefined)?.details;
+	const message = `${zendeskErrorMessage(body)}${details ? ` ${JSON.stringify(details)}` : ''}`;
+	return new NodeApiError(node, { statusCode, message } as JsonObject, {
+		message: options.message ?? `Zendesk ${route} failed (HTTP ${statusCode}): ${message}`,
+		httpCode: String(statusCode),
+		...(options.itemIndex !== undefined ? { itemIndex: options.itemIndex } : {}),
+	});
 }

@@ -6,6 +6,7 @@
 import type { SlackTextOptions } from '../slack/slackTextToZendesk';
 import { slackTextToPlain } from '../slack/slackTextToZendesk';
 import { normaliseTags } from './tags';
+import { ticketCreationIdempotencyKey } from '../identity/externalIds';
 import { handleTag } from '../identity/handles';
 
 export type TicketStatus = 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
@@ -220,6 +221,65 @@ export function isClosedTicketRefusal(statusCode: number, body: unknown): boolea
 	if (statusCode !== 422) return false;
 	const text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
 	return /closed prevents ticket update/i.test(text);
+}
+
+/**
+ * The Idempotency-Key of a conversation's new ticket: one key per conversation and predecessor,
+ * the same in every process, never per message or per attempt. The first ticket has `…:new`;
+ * the ticket that comes after ticket T has `…:{T}`, whether it follows up T (closed) or replaces
+ * it (T deleted, or its external id changed by an agent, as seen by this process): every process
+ * that knows T agrees on one key, so at most one successor is created.
+ */
+export function creationKeyFor(conversationKey: string, after: { followUpSourceId?: number; replacedTicketId?: number } = {}): string {
+	return ticketCreationIdempotencyKey(conversationKey, after.followUpSourceId ?? after.replacedTicketId);
+}
+
+/**
+ * Why Zendesk refused a `POST /tickets.json` that sends the conversation back to its lookup:
+ * - `creationKeyTaken`: 400 `IdempotentRequestError`, the conversation's creation key was used
+ *   with another payload (another process created the ticket with its own first message);
+ * - `conflict`: 409;
+ * - `staleFollowUpSource`: `via_followup_source_id` refused (the cached closed ticket is gone).
+ * Undefined: any other refusal, which fails the item.
+ */
+export type CreationRefusal = 'creationKeyTaken' | 'conflict' | 'staleFollowUpSource';
+
+export function creationRefusalOf(statusCode: number, body: unknown): CreationRefusal | undefined {
+	if (statusCode < 400) return undefined;
+	const text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
+	if (/idempot/i.test(text)) return 'creationKeyTaken';
+	if (statusCode === 409) return 'conflict';
+	return /followup|follow-up/i.test(text) ? 'staleFollowUpSource' : undefined;
+}
+
+/**
+ * How long a refused creation keeps looking for the conversation's ticket. The key is refused
+ * while the ticket it created is not visible to the lookup yet (the other process's create still
+ * in flight, or the lookup lagging): pauses double from `firstPauseMs`, about 8 s in all.
+ */
+export const CREATION_RETRY_LIMITS = { maxRetries: 6, firstPauseMs: 250, maxWaitMs: 60_000 };
+
+export type CreationRetry = { action: 'lookUpAgain'; waitMs: number } | { action: 'fail' };
+
+/**
+ * After a refused creation (`retries` earlier ones): look the conversation up again after a
+ * pause (at least Zendesk's Retry-After), then resend under the SAME creation key. Never another
+ * key: a second key would create a second ticket whenever the lookup is behind the first one.
+ * Past the limit (or a Retry-After beyond `maxWaitMs`) the item fails instead.
+ */
+export function planCreationRetry(retries: number, retryAfterMs?: number, limits = CREATION_RETRY_LIMITS): CreationRetry {
+	if (retries >= limits.maxRetries || (retryAfterMs ?? 0) > limits.maxWaitMs) return { action: 'fail' };
+	const pause = retries === 0 ? 0 : limits.firstPauseMs * 2 ** (retries - 1);
+	return { action: 'lookUpAgain', waitMs: Math.max(pause, retryAfterMs ?? 0) };
+}
+
+/** The item's error when the creation key stays refused and no ticket of the conversation shows up. */
+export function unresolvedCreationMessage(input: { conversationKey: string; refusals: number; zendeskMessage: string }): string {
+	return (
+		`Zendesk refused the creation of the ticket for conversation ${input.conversationKey} ${input.refusals} times ("${input.zendeskMessage}"), ` +
+		'and no ticket with that external id could be found: the message was not written, rather than risking a second ticket for the conversation. ' +
+		'Re-run this item later: it is added to the conversation ticket once Zendesk lists it (or, if that ticket was deleted, once Zendesk forgets the creation key, 2 hours after it was first used).'
+	);
 }
 
 /**

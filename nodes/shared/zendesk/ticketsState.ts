@@ -57,6 +57,19 @@ export interface UpsertResult {
 	reason?: string;
 }
 
+/**
+ * What one execution of the node learned, shared by its items and dropped with the execution:
+ * never reused by another execution, let alone another process.
+ */
+export interface UpsertRunMemo {
+	/** `${account}|${DM conversation key}` → the DM's ticket id (null: none) that per-thread tickets mention. */
+	dmTicketIds: Map<string, number | null>;
+}
+
+export function newUpsertRun(): UpsertRunMemo {
+	return { dmTicketIds: new Map() };
+}
+
 export const conversationCache = new TtlMap<ConversationState>({ clock: () => environment.now() });
 
 export const handledMessages = new TtlMap<UpsertResult>({ clock: () => environment.now() });

@@ -12,15 +12,14 @@
  * Every write carries the message keys as custom audit metadata: that is the cross-process
  * marker read back from `GET /tickets/{id}/audits.json`. docs/zendesk-upsert.md explains why.
  */
-import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { SlackNameLookup, SlackTextOptions } from '../slack/slackTextToZendesk';
 import type { SlackDmItem } from '../types';
-import { ticketCreationIdempotencyKey } from '../identity/externalIds';
 import { isUnansweredRequestError } from '../transport/http';
 import type { HttpResult } from '../transport/http';
-import { callZendesk } from '../transport/zendeskTransport';
+import { callZendesk, zendeskApiError, zendeskErrorMessage } from '../transport/zendeskTransport';
 import { NO_AMBIGUOUS_RESEND_POLICY, retryAfterMs } from '../transport/retryPolicy';
 import { readNewestAudits } from './auditsApi';
 import type { UpdateLimitConfig } from './coalesce';
@@ -46,18 +45,22 @@ import {
 	buildCommentUpdateBody,
 	buildCreateTicketBody,
 	copyFields,
+	creationKeyFor,
+	creationRefusalOf,
 	decideTicketAction,
 	deriveSubject,
 	isClosedTicketRefusal,
 	participantsToCopy,
 	pickConversationTicket,
+	planCreationRetry,
 	slackTsMs,
 	stampMs,
 	stampUsableFromMs,
+	unresolvedCreationMessage,
 	userRefusalMessage,
 	userRefusalOf,
 } from './tickets';
-import type { ConversationState, Lane, UpsertResult } from './ticketsState';
+import type { ConversationState, Lane, UpsertResult, UpsertRunMemo } from './ticketsState';
 import {
 	conversationCache,
 	handledMessages,
@@ -102,6 +105,8 @@ export interface UpsertRequest {
 	names?: SlackNameLookup;
 	/** Zendesk user ids of the other group-DM participants (Profile Linker's zendeskParticipants). */
 	participantIds?: number[];
+	/** What this execution already looked up, shared by its items (newUpsertRun). */
+	run: UpsertRunMemo;
 }
 
 /** Clock skew allowance between Slack's `ts` and Zendesk's `updated_at`. */
@@ -115,9 +120,6 @@ const MAX_STEPS = 50;
 
 /** Writes that got no clear answer (reset, timeout, 5xx) before the item fails; each is checked first. */
 const MAX_AMBIGUOUS_WRITES = 4;
-
-/** Creation answers (key taken, stale closed ticket) that send the message back to the lookup. */
-const MAX_CREATE_RETRIES = 3;
 
 /** First pause after an ambiguous write; doubles each time. */
 const AMBIGUOUS_BACKOFF_MS = 250;
@@ -142,10 +144,10 @@ interface Entry {
 	tsMs: number;
 	uploadToken?: string;
 	settled: boolean;
-	/** Creation answers that sent us back to the lookup (stale closed ticket, replayed key). */
+	/** Refused creations that sent us back to the lookup (creationRefusalOf, planCreationRetry). */
 	createRetries: number;
-	/** Creations refused because the conversation's creation key carried another payload. */
-	creationKeyRefusals: number;
+	/** The conversation's ticket this message saw go (404, or external id changed): a new ticket succeeds it (creationKeyFor). */
+	replacedTicketId?: number;
 	/** Writes of this message that got no clear answer (reset, timeout, 5xx). */
 	ambiguousWrites: number;
 	/** Set when such a write may have landed: its marker found later means this delivery wrote it. */
@@ -224,7 +226,6 @@ function makeEntry(request: UpsertRequest, key: string): Entry {
 		tsMs: slackTsMs(request.item.message.ts) ?? 0,
 		settled: false,
 		createRetries: 0,
-		creationKeyRefusals: 0,
 		ambiguousWrites: 0,
 		resolve,
 		reject,
@@ -324,6 +325,7 @@ async function reloadTicket(entry: Entry, state: ConversationState, ticketId: nu
 	const ticket = answer.body?.ticket;
 	// Gone, or no longer this conversation's ticket (external id changed): look it up again.
 	if (answer.statusCode === 404 || !ticket || ticket.external_id !== entry.conversationKey) {
+		entry.replacedTicketId = ticketId;
 		conversationCache.delete(entry.stateKey);
 		return;
 	}
@@ -501,6 +503,7 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 			continue;
 		}
 		if (answer.statusCode === 404) {
+			head.replacedTicketId = action.ticketId;
 			conversationCache.delete(head.stateKey);
 			continue;
 		}
@@ -517,7 +520,7 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 				remember(head, state);
 				continue;
 			}
-			throw refusedUserError(head, answer.statusCode, answer.body) ?? zendeskError(head, 'PUT /tickets/{id}.json', answer.statusCode, answer.body);
+			throw refusedUserError(head, 'PUT /tickets/{id}.json', answer.statusCode, answer.body) ?? zendeskError(head, 'PUT /tickets/{id}.json', answer.statusCode, answer.body);
 		}
 		const sentAt = env.now();
 		const window = recordUpdate(updateWindows.get(wKey, sentAt) ?? emptyWindow(), settings.limits, sentAt);
@@ -553,36 +556,34 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 }
 
 /**
- * One key per conversation (and closed source ticket): see ticketCreationIdempotencyKey. When it
- * was refused twice and the lookups still found no ticket, the key belongs to a ticket that is
- * gone: this message's own key lets the conversation continue.
- */
-function creationKey(head: Entry, followUpSourceId: number | undefined): string {
-	return ticketCreationIdempotencyKey(head.conversationKey, followUpSourceId, head.creationKeyRefusals >= 2 ? head.key : undefined);
-}
-
-/**
- * The DM's ticket a thread's new ticket mentions (per-thread mode), looked up once per message: this
- * process's cache, else the exact external-id lookup. The mention is a courtesy for agents: when
- * the lookup fails, the ticket is created without it rather than the message failing.
+ * The DM's ticket a thread's new ticket mentions (per-thread mode): this process's cache, else
+ * what this execution already looked up, else the exact external-id lookup (remembered for the
+ * execution, so several threads of one DM cost one lookup). Fixed per message once known: a
+ * resent creation must carry the same body under its key. The mention is a courtesy for agents:
+ * when the lookup fails, the ticket is created without it rather than the message failing.
  */
 async function dmTicketIdFor(head: Entry, dmConversationKey: string): Promise<number | undefined> {
 	if (head.dmTicketId !== undefined) return head.dmTicketId ?? undefined;
-	const cached = conversationCache.get(`${head.request.account}|${dmConversationKey}`);
-	let conversation = cached?.ticket;
-	if (!conversation) {
+	const { account, ctx, run, settings } = head.request;
+	const memoKey = `${account}|${dmConversationKey}`;
+	const cached = conversationCache.get(memoKey)?.ticket;
+	if (cached) head.dmTicketId = cached.kind === 'none' ? null : cached.ticket.id;
+	else if (run.dmTicketIds.has(memoKey)) head.dmTicketId = run.dmTicketIds.get(memoKey);
+	else {
 		try {
-			const answer = await callZendesk<{ tickets?: TicketSummary[] }>(head.request.ctx, head.request.settings.credentialType, {
+			const answer = await callZendesk<{ tickets?: TicketSummary[] }>(ctx, settings.credentialType, {
 				method: 'GET',
 				path: '/tickets.json',
 				qs: { external_id: dmConversationKey },
 			});
-			conversation = pickConversationTicket(answer.body?.tickets ?? []);
+			const conversation = pickConversationTicket(answer.body?.tickets ?? []);
+			head.dmTicketId = conversation.kind === 'none' ? null : conversation.ticket.id;
+			// Only answers are remembered: a failed lookup is tried again by the next thread.
+			run.dmTicketIds.set(memoKey, head.dmTicketId);
 		} catch {
-			conversation = { kind: 'none' };
+			head.dmTicketId = null;
 		}
 	}
-	head.dmTicketId = conversation.kind === 'none' ? null : conversation.ticket.id;
 	return head.dmTicketId ?? undefined;
 }
 
@@ -619,7 +620,7 @@ async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: nu
 			method: 'POST',
 			path: '/tickets.json',
 			body: body as IDataObject,
-			headers: { 'Idempotency-Key': creationKey(head, followUpSourceId) },
+			headers: { 'Idempotency-Key': creationKeyFor(head.conversationKey, { followUpSourceId, replacedTicketId: head.replacedTicketId }) },
 			acceptStatuses: [400, 409, 422],
 			// Not resent blindly either: a lost answer is followed by a fresh lookup, so a replay hit
 			// is never mistaken for another delivery's ticket.
@@ -636,17 +637,28 @@ async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: nu
 	if (answer.statusCode >= 400 || !ticket) {
 		// A stale "closed" (source gone), or the conversation's creation key already used with
 		// another payload (another process created the ticket with its message, or uploaded the
-		// same files again): look the conversation up afresh, then append to what it finds.
-		const text = JSON.stringify(answer.body ?? '');
-		const keyTaken = /idempot/i.test(text);
-		if ((answer.statusCode === 409 || keyTaken || /followup|follow-up/i.test(text)) && head.createRetries < MAX_CREATE_RETRIES) {
-			if (keyTaken) head.creationKeyRefusals += 1;
-			if (head.createRetries > 0) await upsertEnvironment().sleep(AMBIGUOUS_BACKOFF_MS * 2 ** (head.createRetries - 1));
-			conversationCache.delete(head.stateKey);
-			head.createRetries += 1;
-			return;
+		// same files again): look the conversation up afresh, then append to what it finds, or
+		// resend under the same key. Still unresolved after the last retry: the item fails.
+		const refusal = creationRefusalOf(answer.statusCode, answer.body);
+		if (refusal) {
+			const env = upsertEnvironment();
+			const next = planCreationRetry(head.createRetries, retryAfterMs(answer.headers, env.now()));
+			if (next.action === 'lookUpAgain') {
+				if (next.waitMs > 0) await env.sleep(next.waitMs);
+				conversationCache.delete(head.stateKey);
+				head.createRetries += 1;
+				return;
+			}
+			if (refusal !== 'staleFollowUpSource') {
+				const message = unresolvedCreationMessage({
+					conversationKey: head.conversationKey,
+					refusals: head.createRetries + 1,
+					zendeskMessage: zendeskErrorMessage(answer.body),
+				});
+				throw zendeskApiError(ctx.getNode(), 'POST /tickets.json', answer.statusCode, answer.body, { itemIndex: head.request.itemIndex, message });
+			}
 		}
-		throw refusedUserError(head, answer.statusCode, answer.body) ?? zendeskError(head, 'POST /tickets.json', answer.statusCode, answer.body);
+		throw refusedUserError(head, 'POST /tickets.json', answer.statusCode, answer.body) ?? zendeskError(head, 'POST /tickets.json', answer.statusCode, answer.body);
 	}
 	const replayed = /hit/i.test(String(headerValue(answer.headers, 'x-idempotency-lookup') ?? ''));
 	const commentId = commentIdOf(answer.body);
@@ -677,25 +689,14 @@ function headerValue(headers: Record<string, unknown>, name: string): unknown {
 }
 
 /** A refused requester/author (deleted, merged, suspended) as an error that says what to do. */
-function refusedUserError(entry: Entry, statusCode: number, body: unknown): NodeApiError | undefined {
+function refusedUserError(entry: Entry, route: string, statusCode: number, body: unknown): NodeApiError | undefined {
 	const refusal = userRefusalOf(statusCode, body);
 	if (!refusal) return undefined;
 	const { item, requesterId } = entry.request;
 	const message = userRefusalMessage({ ...refusal, zendeskUserId: requesterId, slackUserId: item.user?.id, slackTeamId: item.user?.teamId });
-	return new NodeApiError(entry.request.ctx.getNode(), { statusCode, message } as JsonObject, {
-		message,
-		httpCode: String(statusCode),
-		itemIndex: entry.request.itemIndex,
-	});
+	return zendeskApiError(entry.request.ctx.getNode(), route, statusCode, body, { itemIndex: entry.request.itemIndex, message });
 }
 
 function zendeskError(entry: Entry, route: string, statusCode: number, body: unknown): NodeApiError {
-	const parsed = (body ?? {}) as { error?: unknown; description?: unknown; details?: unknown };
-	const details = parsed.details ? ` ${JSON.stringify(parsed.details)}` : '';
-	const message = `${typeof parsed.error === 'string' ? parsed.error : 'Zendesk error'}${typeof parsed.description === 'string' ? `: ${parsed.description}` : ''}${details}`;
-	return new NodeApiError(entry.request.ctx.getNode(), { statusCode, message } as JsonObject, {
-		message: `Zendesk ${route} failed (HTTP ${statusCode}): ${message}`,
-		httpCode: String(statusCode),
-		itemIndex: entry.request.itemIndex,
-	});
+	return zendeskApiError(entry.request.ctx.getNode(), route, statusCode, body, { itemIndex: entry.request.itemIndex });
 }

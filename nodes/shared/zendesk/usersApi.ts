@@ -2,16 +2,17 @@
  * Zendesk user endpoints the Profile Linker calls, through callZendesk (retries 429 with
  * Retry-After, counts calls). Thin: every decision about the answers is in users.ts.
  */
-import type { IDataObject, JsonObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { PaceLimit } from '../state/pacer';
-import { Pacer } from '../state/pacer';
+import { Pacer, PacerQueueFullError } from '../state/pacer';
 import type { HttpContext } from '../transport/http';
-import { callZendesk, zendeskBaseUrl, zendeskErrorMessage } from '../transport/zendeskTransport';
+import { callZendesk, zendeskApiError, zendeskBaseUrl, zendeskErrorMessage, zendeskRoute } from '../transport/zendeskTransport';
 import type { IdentityAnswer, UserUpsertAnswer, ZendeskUser } from './users';
 import { createOrUpdatePaceLimits, isExternalIdTaken } from './users';
 import { credentialData } from '../n8n/credentialData';
+import { toNodeError } from '../n8n/errors';
 
 /** One per process: create_or_update user calls of every execution queue here per account. */
 export const userWritePacer = new Pacer();
@@ -65,17 +66,12 @@ export async function getUser(ctx: HttpContext, credentialType: string, userId: 
 
 async function writeUser(ctx: HttpContext, credentialType: string, path: string, body: IDataObject): Promise<UserUpsertAnswer> {
 	const result = await callZendesk<UserBody>(ctx, credentialType, { method: 'POST', path, body, acceptStatuses: [422] });
-	const what = `POST ${path.replace(/\.json$/, '')}`;
+	const route = zendeskRoute('POST', path);
 	if (result.statusCode === 422) {
 		if (isExternalIdTaken(result.statusCode, result.body)) return { externalIdTaken: true };
-		const message = zendeskErrorMessage(result.body);
-		throw new NodeApiError(ctx.getNode(), { statusCode: 422, message } as JsonObject, {
-			message: `Zendesk ${what} failed (HTTP 422): ${message}`,
-			description: JSON.stringify((result.body as { details?: unknown } | undefined)?.details ?? {}),
-			httpCode: '422',
-		});
+		throw zendeskApiError(ctx.getNode(), route, result.statusCode, result.body);
 	}
-	return { user: userOf(result.body, what), created: result.statusCode === 201 };
+	return { user: userOf(result.body, route), created: result.statusCode === 201 };
 }
 
 /**
@@ -98,12 +94,15 @@ export async function createOrUpdateUser(ctx: HttpContext, credentialType: strin
 	const user = (body.user ?? {}) as IDataObject;
 	const limits: PaceLimit[] = createOrUpdatePaceLimits(account, user);
 	const lane = limits[0].key;
-	if (userWritePacer.waiting(lane) >= userWritePacer.maxQueue) {
+	try {
+		return await userWritePacer.run(lane, limits, async () => await writeUser(ctx, credentialType, '/users/create_or_update.json', body));
+	} catch (error) {
+		// The pacer refuses a caller beyond its queue at once; the node says it in Zendesk's terms.
+		if (!(error instanceof PacerQueueFullError)) throw toNodeError(ctx.getNode(), error);
 		throw new NodeOperationError(ctx.getNode(), `Zendesk create_or_update user: ${userWritePacer.waiting(lane)} calls are already waiting for this account`, {
 			description: 'Zendesk allows 1 create-or-update user call per second per account; this many at once cannot be sent in time.',
 		});
 	}
-	return await userWritePacer.run(lane, limits, async () => await writeUser(ctx, credentialType, '/users/create_or_update.json', body));
 }
 
 /** The email addresses of a user's identities (primary and secondary). */
