@@ -32,12 +32,11 @@ export function ticketExternalId(parts: ConversationKeyParts): string {
  * Idempotency-Key of a ticket creation: one per conversation (and per closed ticket it follows
  * up), not per message, so that two processes creating the conversation's ticket with two
  * different first messages get one ticket: Zendesk refuses the second payload under the same key
- * and that process appends instead. `messageKey` scopes it to one message: the fallback when the
- * conversation key is taken but no ticket carries it any more (deleted within Zendesk's 2 hours).
+ * and that process appends instead. Never scoped to a message: a second key for one conversation
+ * would create a second ticket whenever the lookup lags behind the first.
  */
-export function ticketCreationIdempotencyKey(conversationKey: string, followUpSourceId?: number, messageKey?: string): string {
-	const base = `create:${conversationKey}:${followUpSourceId ?? 'new'}`;
-	return messageKey ? `${base}:${messageKey}` : base;
+export function ticketCreationIdempotencyKey(conversationKey: string, predecessorTicketId?: number): string {
+	return `create:${conversationKey}:${predecessorTicketId ?? 'new'}`;
 }
 
 /** Inverse of ticketExternalId; undefined for tickets this package did not create. */
