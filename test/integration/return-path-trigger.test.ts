@@ -102,6 +102,25 @@ async function createSlackTicket(threadTs?: string): Promise<{ ticketId: number;
 	return { ticketId: ticket.data.ticket.id as number, requesterId };
 }
 
+/** Signs and sends one delivery naming a ticket and comment, as Zendesk would, to the node with this static data. */
+async function deliverSigned(input: { workflowId: string; staticData: IDataObject; ticketId: number; commentId: number; parameters?: IDataObject }) {
+	const body = JSON.stringify({ ticket_id: String(input.ticketId), comment_id: String(input.commentId) });
+	const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+	const secret = nodeData(input.staticData).signingSecret as string;
+	return await invokeWebhook(trigger, {
+		workflowId: input.workflowId,
+		...(input.parameters ? { parameters: input.parameters as never } : {}),
+		credentials,
+		staticData: input.staticData,
+		rawBody: body,
+		headers: {
+			'content-type': 'application/json',
+			'x-zendesk-webhook-signature': signWebhook(secret, timestamp, body),
+			'x-zendesk-webhook-signature-timestamp': timestamp,
+		},
+	});
+}
+
 async function ownObjects() {
 	const webhooks = (await api().get('/webhooks')).data.webhooks as Array<{ id: string; name: string; endpoint: string }>;
 	const triggers = (await api().get('/triggers.json')).data.triggers as Array<{ id: number; title: string }>;
@@ -348,20 +367,7 @@ describe('deliveries', () => {
 	it('skips the requester\'s comment even when a signed delivery names it', async () => {
 		const { ticketId } = await createSlackTicket();
 		const comments = (await api().get(`/tickets/${ticketId}/comments.json`)).data.comments;
-		const body = JSON.stringify({ ticket_id: String(ticketId), comment_id: String(comments[0].id) });
-		const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-		const secret = nodeData(staticData).signingSecret as string;
-		const result = await invokeWebhook(trigger, {
-			workflowId: 'wf-a',
-			credentials,
-			staticData,
-			rawBody: body,
-			headers: {
-				'content-type': 'application/json',
-				'x-zendesk-webhook-signature': signWebhook(secret, timestamp, body),
-				'x-zendesk-webhook-signature-timestamp': timestamp,
-			},
-		});
+		const result = await deliverSigned({ workflowId: 'wf-a', staticData, ticketId, commentId: comments[0].id as number });
 		expect(result.status).toBe(200);
 		expect(result.workflowData).toBeUndefined();
 		expect(result.body).toMatchObject({ skipped: 'authorIsRequester' });
@@ -459,21 +465,7 @@ describe('with "Include Replies Made Through the API" on (audit, issue 7 item 6)
 
 	/** Signs and sends one delivery naming a ticket and comment, as Zendesk would. */
 	async function deliver(ticketId: number, commentId: number) {
-		const body = JSON.stringify({ ticket_id: String(ticketId), comment_id: String(commentId) });
-		const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-		const secret = nodeData(staticData).signingSecret as string;
-		return await invokeWebhook(trigger, {
-			workflowId: 'wf-api',
-			parameters: parameters as never,
-			credentials,
-			staticData,
-			rawBody: body,
-			headers: {
-				'content-type': 'application/json',
-				'x-zendesk-webhook-signature': signWebhook(secret, timestamp, body),
-				'x-zendesk-webhook-signature-timestamp': timestamp,
-			},
-		});
+		return await deliverSigned({ workflowId: 'wf-api', staticData, ticketId, commentId, parameters });
 	}
 
 	it('a comment the cheap rules drop costs no audit read: the requester\'s own message, a private note, a ticket not ours', async () => {

@@ -12,6 +12,16 @@ interface WebhookCredentialReader extends CredentialReader {
 
 const readsByContext = new WeakMap<object, Map<string, Promise<ICredentialDataDecryptedObject>>>();
 
+/** The reads of one n8n context, by credential type. */
+function readsOf(ctx: object): Map<string, Promise<ICredentialDataDecryptedObject>> {
+	let reads = readsByContext.get(ctx);
+	if (!reads) {
+		reads = new Map();
+		readsByContext.set(ctx, reads);
+	}
+	return reads;
+}
+
 /**
  * A credential's data, read once per n8n context (one node run, one webhook request, one
  * activation step). n8n loads, decrypts and resolves a credential on every getCredentials call,
@@ -19,16 +29,12 @@ const readsByContext = new WeakMap<object, Map<string, Promise<ICredentialDataDe
  * cannot change while it runs, so a second read only costs time. A failed read is not kept.
  */
 export async function credentialData(ctx: CredentialReader, type: string): Promise<ICredentialDataDecryptedObject> {
-	let reads = readsByContext.get(ctx);
-	if (!reads) {
-		reads = new Map();
-		readsByContext.set(ctx, reads);
-	}
+	const reads = readsOf(ctx);
 	let read = reads.get(type);
 	if (!read) {
 		read = ctx.getCredentials(type);
 		reads.set(type, read);
-		read.catch(() => reads?.delete(type));
+		read.catch(() => reads.delete(type));
 	}
 	return await read;
 }
@@ -50,15 +56,6 @@ export interface WebhookCredential {
 	remembered: boolean;
 }
 
-function seedContext(ctx: object, type: string, data: ICredentialDataDecryptedObject): void {
-	let reads = readsByContext.get(ctx);
-	if (!reads) {
-		reads = new Map();
-		readsByContext.set(ctx, reads);
-	}
-	reads.set(type, Promise.resolve(data));
-}
-
 /**
  * A trigger's credential in a webhook request: the data an earlier request read, if it is recent
  * enough, else a fresh read (`fresh: true` forces one, e.g. when a signature fails with remembered
@@ -70,11 +67,11 @@ export async function webhookCredentialData(ctx: WebhookCredentialReader, type: 
 	const key = id ? `${type}|${id}` : undefined;
 	const remembered = key && !options.fresh ? webhookCredentials.get(key) : undefined;
 	if (remembered) {
-		seedContext(ctx, type, remembered);
+		readsOf(ctx).set(type, Promise.resolve(remembered));
 		return { data: remembered, remembered: true };
 	}
 	const data = await ctx.getCredentials(type);
-	seedContext(ctx, type, data);
+	readsOf(ctx).set(type, Promise.resolve(data));
 	if (key) webhookCredentials.set(key, data);
 	return { data, remembered: false };
 }
