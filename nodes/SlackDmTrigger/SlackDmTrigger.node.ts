@@ -20,7 +20,10 @@ export class SlackDmTrigger implements INodeType {
 		name: 'slackDmTrigger',
 		icon: { light: 'file:slack.svg', dark: 'file:slack.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// Version 2 behaves as 1. n8n evaluates an expression (its old Webhook node's binaryData
+		// option) on every request to a version-1 trigger, in a fresh isolate: a few ms each.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["responseMode"] === "lastNode" ? "Respond after workflow" : "Respond at once"}}',
 		description: 'Starts the workflow when someone sends a direct message to a Slack handle',
 		eventTriggerDescription: 'Waiting for a direct message to the Slack handle',

@@ -19,7 +19,10 @@ export class ZendeskReplyTrigger implements INodeType {
 		name: 'zendeskReplyTrigger',
 		icon: { light: 'file:zendesk.svg', dark: 'file:zendesk.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// Version 2 behaves as 1. n8n evaluates an expression (its old Webhook node's binaryData
+		// option) on every request to a version-1 trigger, in a fresh isolate: a few ms each.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '=Public agent replies on tickets tagged {{$parameter["ticketTag"]}}',
 		description: 'Starts when an agent adds a public reply to a Slack DM ticket in Zendesk',
 		defaults: { name: 'Zendesk Reply Trigger' },

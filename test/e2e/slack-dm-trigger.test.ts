@@ -14,12 +14,13 @@ const AFTER_WORKFLOW_HOOK = '5d1a7c1e-0000-4000-8000-00000000a002';
 const GROUPED_HOOK = '5d1a7c1e-0000-4000-8000-00000000a003';
 const DM = 'D0EMPDM';
 
-function triggerNode(webhookId: string, responseMode: string, options: Record<string, unknown> = {}) {
+// Version 1 is what workflows saved before version 2 existed hold: it must keep working.
+function triggerNode(webhookId: string, responseMode: string, options: Record<string, unknown> = {}, typeVersion = 2) {
 	return {
 		id: `${webhookId}-node`,
 		name: 'Slack DM Trigger',
 		type: 'n8n-nodes-slack-dm-zendesk.slackDmTrigger',
-		typeVersion: 1,
+		typeVersion,
 		position: [0, 0],
 		webhookId,
 		parameters: { responseMode, handles: { handle: [{ name: 'IT', userId: F.botUserId }] }, options },
@@ -31,7 +32,7 @@ const atOnce = {
 	id: 'e2eSlackDmAtOnce',
 	name: 'slack dm trigger (respond at once)',
 	nodes: [
-		triggerNode(AT_ONCE_HOOK, 'onReceived'),
+		triggerNode(AT_ONCE_HOOK, 'onReceived', {}, 1),
 		{ id: '5d1a7c1e-0000-4000-8000-00000000b001', name: 'Received', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
 	],
 	connections: { 'Slack DM Trigger': { main: [[{ node: 'Received', type: 'main', index: 0 }]] } },

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import type { INode } from 'n8n-workflow';
 import { fromParameter, resolveWebhookDescriptionField, webhookDescriptionIsNativelyResolvable } from 'n8n-workflow';
 
@@ -41,5 +44,25 @@ describe('webhook descriptions resolve without the expression engine (n8n-workfl
 			responseData: 'noData',
 			path: 'slack-events',
 		});
+	});
+});
+
+describe('trigger versions', () => {
+	// n8n (webhook-helpers parseRequestBody) evaluates an expression for every request to a
+	// version-1 webhook node; from version 2 on it does not.
+	it.each([
+		['Slack DM Trigger', new SlackDmTrigger().description],
+		['Zendesk Reply Trigger', new ZendeskReplyTrigger().description],
+	])('%s: new nodes get version 2, saved version-1 nodes still load', (_name, description) => {
+		expect(description.defaultVersion).toBe(2);
+		expect([description.version].flat()).toEqual([1, 2]);
+	});
+
+	it('the shipped templates use each trigger\'s default version', () => {
+		const templates = ['slack-dm-to-zendesk.json', 'zendesk-reply-to-slack-dm.json'].map(
+			(file) => JSON.parse(readFileSync(join(__dirname, '..', '..', 'workflows', file), 'utf8')) as { nodes: Array<{ type: string; typeVersion: number }> },
+		);
+		const triggers = templates.flatMap((template) => template.nodes.filter((node) => /\.(slackDmTrigger|zendeskReplyTrigger)$/.test(node.type)));
+		expect(triggers.map((node) => node.typeVersion)).toEqual([2, 2]);
 	});
 });
