@@ -103,6 +103,20 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 		expect(second.commentId).toBe(comments[1].id);
 	});
 
+	it('reads the routing parameters only for a new ticket: a routing mistake fails that item alone, with its data', async () => {
+		// A Group ID no ticket can have: only an item that creates a ticket reads it.
+		const routing = { groupId: '={{ "group of " + $json.message.text }}' };
+		const open = newChannel();
+		const first = await send(slackItem(open, 'first'));
+		const fresh = slackItem(newChannel(), 'a new conversation');
+		const [appended, failed] = await run([{ json: slackItem(open, 'second') as never }, { json: fresh as never }], routing, true);
+		expect(appended.json.zendesk).toMatchObject({ ticketId: first.ticketId, outcome: 'appended' });
+		expect(commentBodies(first.ticketId)).toEqual(['first', 'second']);
+		expect(failed.json.error).toBe('Brand ID and Group ID must be Zendesk IDs (positive integers)');
+		expect(failed.json.idempotencyKey).toBe(fresh.idempotencyKey);
+		expect(emu.server.countCalls(POST_TICKETS)).toBe(1);
+	});
+
 	it('uploads every file first with one token and attaches them to the comment', async () => {
 		const channel = newChannel();
 		await send(slackItem(channel, 'hello'));

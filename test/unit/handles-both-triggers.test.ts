@@ -15,7 +15,7 @@ import { resolveHandles } from '../../nodes/shared/slack/identity';
 import type { ConfiguredHandle, ZendeskCommentJson, ZendeskUserJson } from '../../nodes/shared/zendesk/replyEvents';
 import { buildReplyItem } from '../../nodes/shared/zendesk/replyEvents';
 import { ticketTags } from '../../nodes/shared/zendesk/tickets';
-import { upsertInputsFrom } from '../../nodes/shared/zendesk/upsertParameters';
+import { ticketRoutingFrom } from '../../nodes/shared/zendesk/upsertParameters';
 
 const self: SelfIdentity = { userId: F.handleUserId, userName: 'it-help', teamId: F.teamId };
 
@@ -36,13 +36,9 @@ function slackTriggerHandle(rows: Array<Partial<HandleConfig>>, handleUserId: st
 
 /** The Upsert's path: the tags of the ticket it creates for that item. */
 function ticketTagsFor(item: ReturnType<typeof slackTriggerHandle>): string[] {
-	const inputs = upsertInputsFrom(
-		{ ...item, zendeskUser: { id: 100 } } as Parameters<typeof upsertInputsFrom>[0],
-		{ requesterId: '', brandId: '', groupId: '', customFields: [], tags: 'vip', priority: '', ticketType: '', subject: '', options: {} },
-		'zendeskDmApi',
-	);
-	if (!inputs.ok) throw new Error(inputs.problem);
-	return inputs.settings.routing.tags;
+	const routed = ticketRoutingFrom(item, { brandId: '', groupId: '', customFields: [], tags: 'vip', priority: '', ticketType: '' });
+	if (!routed.ok) throw new Error(routed.problem);
+	return routed.routing.tags;
 }
 
 /** The Zendesk Reply Trigger's path: the same rows, an agent reply on that ticket. */

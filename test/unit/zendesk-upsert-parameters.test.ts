@@ -1,8 +1,8 @@
 import type { IBinaryKeyData } from 'n8n-workflow';
 
 import type { ProfileLinkFields, SlackDmItem } from '../../nodes/shared/types';
-import type { UpsertParameterValues } from '../../nodes/shared/zendesk/upsertParameters';
-import { agentTicketUrlFor, optionalId, upsertInputsFrom, upsertOutput, uploadsOf } from '../../nodes/shared/zendesk/upsertParameters';
+import type { RoutingParameterValues, UpsertParameterValues } from '../../nodes/shared/zendesk/upsertParameters';
+import { agentTicketUrlFor, optionalId, ticketRoutingFrom, upsertInputsFrom, upsertOutput, uploadsOf } from '../../nodes/shared/zendesk/upsertParameters';
 
 function item(overrides: Partial<SlackDmItem & ProfileLinkFields> = {}): SlackDmItem & Partial<ProfileLinkFields> {
 	return {
@@ -17,7 +17,26 @@ function item(overrides: Partial<SlackDmItem & ProfileLinkFields> = {}): SlackDm
 }
 
 function values(overrides: Partial<UpsertParameterValues> = {}): UpsertParameterValues {
-	return { requesterId: '', brandId: '', groupId: '', customFields: [], tags: '', priority: '', ticketType: '', subject: '', options: {}, ...overrides };
+	return { requesterId: '', subject: '', options: {}, ...overrides };
+}
+
+function routingValues(overrides: Partial<RoutingParameterValues> = {}): RoutingParameterValues {
+	return { brandId: '', groupId: '', customFields: [], tags: '', priority: '', ticketType: '', ...overrides };
+}
+
+/** A routing reader that counts its reads. */
+function countingReader(read: RoutingParameterValues = routingValues()) {
+	const reader = Object.assign(() => {
+		reader.reads++;
+		return read;
+	}, { reads: 0 });
+	return reader;
+}
+
+function routingOf(settings: { routing: () => ReturnType<typeof ticketRoutingFrom> }) {
+	const routed = settings.routing();
+	if (!routed.ok) throw new Error(routed.problem);
+	return routed.routing;
 }
 
 describe('optionalId', () => {
@@ -37,14 +56,14 @@ describe('optionalId', () => {
 describe('upsertInputsFrom', () => {
 	it('takes the requester from the Profile Linker when the parameter is empty, and the parameter when set', () => {
 		const linked = item({ zendeskUser: { id: 500 } as ProfileLinkFields['zendeskUser'] });
-		const fromLinker = upsertInputsFrom(linked, values(), 'zendeskDmApi');
-		const explicit = upsertInputsFrom(linked, values({ requesterId: '77' }), 'zendeskDmApi');
+		const fromLinker = upsertInputsFrom(linked, values(), 'zendeskDmApi', countingReader());
+		const explicit = upsertInputsFrom(linked, values({ requesterId: '77' }), 'zendeskDmApi', countingReader());
 		expect(fromLinker.ok && fromLinker.requesterId).toBe(500);
 		expect(explicit.ok && explicit.requesterId).toBe(77);
 	});
 
 	it('uses the documented defaults for unset options', () => {
-		const read = upsertInputsFrom(item(), values(), 'zendeskDmOAuth2Api');
+		const read = upsertInputsFrom(item(), values(), 'zendeskDmOAuth2Api', countingReader());
 		if (!read.ok) throw new Error(read.problem);
 		expect(read.settings).toMatchObject({
 			credentialType: 'zendeskDmOAuth2Api',
@@ -56,37 +75,41 @@ describe('upsertInputsFrom', () => {
 			threadReplies: 'joinConversation',
 			limits: { limit: 30, windowMs: 600_000 },
 		});
-		expect(read.settings.routing).toMatchObject({ brandId: undefined, groupId: undefined, priority: undefined, type: undefined, customFields: [] });
-		expect(read.settings.routing.tags).toContain('slack_dm');
+		expect(routingOf(read.settings)).toMatchObject({ brandId: undefined, groupId: undefined, priority: undefined, type: undefined, customFields: [] });
+		expect(routingOf(read.settings).tags).toContain('slack_dm');
 	});
 
 	it('reads routing and options', () => {
 		const read = upsertInputsFrom(
 			item(),
-			values({
-				brandId: '3',
-				groupId: 4,
-				priority: 'high',
-				ticketType: 'question',
-				tags: 'vip, onboarding',
-				customFields: [{ id: '360001', value: 'x' }],
-				options: { safeUpdates: false, cacheMinutes: 0, participantCopies: 'off', updateLimit: 9, updateWindowSeconds: 60, threadReplies: 'ticketPerThread' },
-			}),
+			values({ options: { safeUpdates: false, cacheMinutes: 0, participantCopies: 'off', updateLimit: 9, updateWindowSeconds: 60, threadReplies: 'ticketPerThread' } }),
 			'zendeskDmApi',
+			countingReader(routingValues({ brandId: '3', groupId: 4, priority: 'high', ticketType: 'question', tags: 'vip, onboarding', customFields: [{ id: '360001', value: 'x' }] })),
 		);
 		if (!read.ok) throw new Error(read.problem);
-		expect(read.settings.routing).toMatchObject({ brandId: 3, groupId: 4, priority: 'high', type: 'question', customFields: [{ id: 360001, value: 'x' }] });
-		expect(read.settings.routing.tags).toEqual(expect.arrayContaining(['vip', 'onboarding']));
+		expect(routingOf(read.settings)).toMatchObject({ brandId: 3, groupId: 4, priority: 'high', type: 'question', customFields: [{ id: 360001, value: 'x' }] });
+		expect(routingOf(read.settings).tags).toEqual(expect.arrayContaining(['vip', 'onboarding']));
 		expect(read.settings).toMatchObject({ safeUpdates: false, cacheTtlMs: 0, participantCopies: 'off', threadReplies: 'ticketPerThread', limits: { limit: 9, windowMs: 60_000 } });
 	});
 
+	it('reads the routing parameters only when asked for, and once', () => {
+		const reader = countingReader(routingValues({ tags: 'vip' }));
+		const read = upsertInputsFrom(item(), values(), 'zendeskDmApi', reader);
+		if (!read.ok) throw new Error(read.problem);
+		expect(reader.reads).toBe(0);
+		expect(routingOf(read.settings).tags).toContain('vip');
+		expect(routingOf(read.settings).tags).toContain('vip');
+		expect(reader.reads).toBe(1);
+	});
+
 	it('names the wrong parameter', () => {
-		expect(upsertInputsFrom(item(), values({ requesterId: 'someone' }), 'zendeskDmApi')).toEqual({
+		expect(upsertInputsFrom(item(), values({ requesterId: 'someone' }), 'zendeskDmApi', countingReader())).toEqual({
 			ok: false,
 			problem: 'Requester ID must be a Zendesk user ID (a positive integer)',
 		});
-		expect(upsertInputsFrom(item(), values({ groupId: 'support' }), 'zendeskDmApi')).toMatchObject({ ok: false, problem: expect.stringMatching(/Group ID/) });
-		expect(upsertInputsFrom(item(), values({ customFields: [{ id: '', value: 1 }] }), 'zendeskDmApi')).toEqual({
+		expect(ticketRoutingFrom(item(), routingValues({ groupId: 'support' }))).toMatchObject({ ok: false, problem: expect.stringMatching(/Group ID/) });
+		expect(ticketRoutingFrom(item(), routingValues({ brandId: '1.5' }))).toMatchObject({ ok: false, problem: expect.stringMatching(/Brand ID/) });
+		expect(ticketRoutingFrom(item(), routingValues({ customFields: [{ id: '', value: 1 }] }))).toEqual({
 			ok: false,
 			problem: 'Custom field ID "" is not a Zendesk field ID',
 		});

@@ -8,7 +8,7 @@ import type { UpsertResult, UpsertRunMemo } from '../../shared/zendesk/ticketsSt
 import type { UpsertRequest } from '../../shared/zendesk/ticketsSupportMode';
 import { upsertSupportTicket } from '../../shared/zendesk/ticketsSupportMode';
 import type { FileToUpload } from '../../shared/zendesk/uploads';
-import type { UpsertParameterValues } from '../../shared/zendesk/upsertParameters';
+import type { RoutingParameterValues, UpsertParameterValues } from '../../shared/zendesk/upsertParameters';
 import { agentTicketUrlFor, upsertInputsFrom, upsertOutput, uploadsOf } from '../../shared/zendesk/upsertParameters';
 
 /** One strategy per mode: the Sunshine Conversations mode is added here, beside this one. */
@@ -36,14 +36,19 @@ async function filesOf(ctx: IExecuteFunctions, input: INodeExecutionData, itemIn
 function parameterValues(ctx: IExecuteFunctions, itemIndex: number): UpsertParameterValues {
 	return {
 		requesterId: ctx.getNodeParameter('requesterId', itemIndex, ''),
+		options: ctx.getNodeParameter('options', itemIndex, {}) as IDataObject,
+		subject: ctx.getNodeParameter('subject', itemIndex, ''),
+	};
+}
+
+function routingValues(ctx: IExecuteFunctions, itemIndex: number): RoutingParameterValues {
+	return {
 		brandId: ctx.getNodeParameter('brandId', itemIndex, ''),
 		groupId: ctx.getNodeParameter('groupId', itemIndex, ''),
-		customFields: ctx.getNodeParameter('customFields.field', itemIndex, []) as UpsertParameterValues['customFields'],
-		options: ctx.getNodeParameter('options', itemIndex, {}) as IDataObject,
+		customFields: ctx.getNodeParameter('customFields.field', itemIndex, []) as RoutingParameterValues['customFields'],
 		tags: ctx.getNodeParameter('tags', itemIndex, ''),
 		priority: ctx.getNodeParameter('priority', itemIndex, '') as string,
 		ticketType: ctx.getNodeParameter('ticketType', itemIndex, '') as string,
-		subject: ctx.getNodeParameter('subject', itemIndex, ''),
 	};
 }
 
@@ -63,7 +68,7 @@ export async function upsertMessage(
 	if (!strategy) throw new NodeOperationError(ctx.getNode(), `Unknown mode "${mode}"`, { itemIndex });
 
 	const values = parameterValues(ctx, itemIndex);
-	const inputs = upsertInputsFrom(item, values, zendesk.credentialType);
+	const inputs = upsertInputsFrom(item, values, zendesk.credentialType, () => routingValues(ctx, itemIndex));
 	if (!inputs.ok) throw new NodeOperationError(ctx.getNode(), inputs.problem, { itemIndex });
 
 	const files = item.kind === 'message' ? await filesOf(ctx, input, itemIndex) : [];

@@ -115,6 +115,9 @@ export interface TicketRouting {
 	customFields: Array<{ id: number; value: unknown }>;
 }
 
+/** A new ticket's routing, or the parameter mistake that prevents it. */
+export type RoutingResult = { ok: true; routing: TicketRouting } | { ok: false; problem: string };
+
 export interface CommentPayload {
 	/** Built by slackTextToHtml / comments.ts: all user text escaped. */
 	html_body: string;

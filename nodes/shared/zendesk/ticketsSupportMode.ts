@@ -38,7 +38,7 @@ import {
 	withSlackTime,
 } from './comments';
 import type { MessageForComment, ThreadReference } from './comments';
-import type { ParticipantCopyMode, TicketRouting, TicketSummary } from './tickets';
+import type { ParticipantCopyMode, RoutingResult, TicketSummary } from './tickets';
 import type { ConversationPlan, ThreadReplyMode } from './ticketsThreads';
 import { conversationPlanOf, messageMemoryKey, rootTextInEvent, tagsForPlan, threadRootExcerpt } from './ticketsThreads';
 import {
@@ -76,7 +76,8 @@ import { uploadFiles } from './uploads';
 
 export interface UpsertSettings {
 	credentialType: string;
-	routing: TicketRouting;
+	/** A new ticket's routing (read from the node's parameters on first use; may name a mistake). */
+	routing: () => RoutingResult;
 	/** Explicit subject (expression); empty: derived from the first line. */
 	subjectOverride?: string;
 	subjectFallback: string;
@@ -598,6 +599,8 @@ async function firstCommentHtml(head: Entry, followUpSourceId: number | undefine
 
 async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: number | undefined): Promise<void> {
 	const { ctx, settings, item } = head.request;
+	const routed = settings.routing();
+	if (!routed.ok) throw new NodeOperationError(ctx.getNode(), routed.problem, { itemIndex: head.request.itemIndex });
 	const subject = settings.subjectOverride?.trim() || deriveSubject(item.message.text ?? '', settings.subjectFallback, settings.subjectMaxLength, textOptions(head));
 	const body = buildCreateTicketBody({
 		externalId: head.conversationKey,
@@ -609,7 +612,7 @@ async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: nu
 			author_id: head.request.requesterId,
 			...(head.uploadToken ? { uploads: [head.uploadToken] } : {}),
 		},
-		routing: { ...settings.routing, tags: tagsForPlan(settings.routing.tags, head.plan) },
+		routing: { ...routed.routing, tags: tagsForPlan(routed.routing.tags, head.plan) },
 		metadata: markerMetadata([head.key]),
 		followUpSourceId,
 		copies: copyFields(participantsToCopy(head.request.participantIds ?? [], head.request.requesterId), settings.participantCopies),

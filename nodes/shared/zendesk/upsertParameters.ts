@@ -6,7 +6,7 @@ import type { IBinaryKeyData, IDataObject } from 'n8n-workflow';
 
 import type { ProfileLinkFields, SlackDmItem } from '../types';
 import { updateLimitConfig } from './coalesce';
-import type { ParticipantCopyMode, TicketPriority, TicketType } from './tickets';
+import type { ParticipantCopyMode, RoutingResult, TicketPriority, TicketType } from './tickets';
 import { parseTagList } from './tags';
 import { DEFAULT_SUBJECT_MAX_LENGTH, agentTicketUrl, ticketTags } from './tickets';
 import type { UpsertResult } from './ticketsState';
@@ -20,28 +20,26 @@ export function optionalId(value: unknown): number | undefined {
 	return Number.isInteger(id) && id > 0 ? id : Number.NaN;
 }
 
-export interface UpsertParameterValues {
-	requesterId: unknown;
+/** What a new ticket gets: read only when one is created (often expressions, each costing n8n an isolate call). */
+export interface RoutingParameterValues {
 	brandId: unknown;
 	groupId: unknown;
 	customFields: Array<{ id: unknown; value: unknown }> | undefined;
 	tags: unknown;
 	priority: string;
 	ticketType: string;
+}
+
+export interface UpsertParameterValues {
+	requesterId: unknown;
 	subject: unknown;
 	options: IDataObject;
 }
 
 export type UpsertInputs = { ok: true; requesterId?: number; settings: UpsertSettings } | { ok: false; problem: string };
 
-/** Settings for one item; the requester defaults to the Profile Linker's zendeskUser. */
-export function upsertInputsFrom(
-	item: SlackDmItem & Partial<ProfileLinkFields>,
-	values: UpsertParameterValues,
-	credentialType: string,
-): UpsertInputs {
-	const requesterId = optionalId(values.requesterId) ?? optionalId(item.zendeskUser?.id);
-	if (Number.isNaN(requesterId)) return { ok: false, problem: 'Requester ID must be a Zendesk user ID (a positive integer)' };
+/** A new ticket's routing from the node's parameters; tags include the package's own. */
+export function ticketRoutingFrom(item: SlackDmItem, values: RoutingParameterValues): RoutingResult {
 	const brandId = optionalId(values.brandId);
 	const groupId = optionalId(values.groupId);
 	if (Number.isNaN(brandId) || Number.isNaN(groupId)) {
@@ -53,24 +51,48 @@ export function upsertInputsFrom(
 		if (id === undefined || Number.isNaN(id)) return { ok: false, problem: `Custom field ID "${String(row.id)}" is not a Zendesk field ID` };
 		customFields.push({ id, value: row.value });
 	}
+	return {
+		ok: true,
+		routing: {
+			tags: ticketTags({
+				handleName: item.handle?.name ?? '',
+				isPartner: Boolean(item.user?.isExternal || item.channel?.isExtShared),
+				configured: parseTagList(values.tags),
+			}),
+			brandId,
+			groupId,
+			priority: (values.priority as TicketPriority | '') || undefined,
+			type: (values.ticketType as TicketType | '') || undefined,
+			customFields,
+		},
+	};
+}
+
+/** Reads once, on first use. */
+function once<V>(read: () => V): () => V {
+	let value: { v: V } | undefined;
+	return () => (value ??= { v: read() }).v;
+}
+
+/**
+ * Settings for one item; the requester defaults to the Profile Linker's zendeskUser. Routing is
+ * read through `readRouting` only if the item creates a ticket (most items append a comment).
+ */
+export function upsertInputsFrom(
+	item: SlackDmItem & Partial<ProfileLinkFields>,
+	values: UpsertParameterValues,
+	credentialType: string,
+	readRouting: () => RoutingParameterValues,
+): UpsertInputs {
+	const requesterId = optionalId(values.requesterId) ?? optionalId(item.zendeskUser?.id);
+	if (Number.isNaN(requesterId)) return { ok: false, problem: 'Requester ID must be a Zendesk user ID (a positive integer)' };
 	const options = values.options;
 	return {
 		ok: true,
 		requesterId,
 		settings: {
 			credentialType,
-			routing: {
-				tags: ticketTags({
-					handleName: item.handle?.name ?? '',
-					isPartner: Boolean(item.user?.isExternal || item.channel?.isExtShared),
-					configured: parseTagList(values.tags),
-				}),
-				brandId,
-				groupId,
-				priority: (values.priority as TicketPriority | '') || undefined,
-				type: (values.ticketType as TicketType | '') || undefined,
-				customFields,
-			},
+			routing: once(() => ticketRoutingFrom(item, readRouting())),
 			subjectOverride: String(values.subject ?? ''),
 			subjectFallback: String(options.subjectFallback ?? 'Slack message'),
 			subjectMaxLength: Number(options.subjectMaxLength ?? DEFAULT_SUBJECT_MAX_LENGTH),
