@@ -5,6 +5,7 @@ import {
 	formatOpening,
 	isOpen,
 	nextOpening,
+	openPeriodAt,
 	parseBusinessSchedule,
 	parseHolidays,
 	parseWeeklyHours,
@@ -78,6 +79,16 @@ describe('parseHolidays and checkTimeZone', () => {
 		expect(checkTimeZone('UTC')).toBe('UTC');
 		expect(() => checkTimeZone('Europe/Berln')).toThrow('"Europe/Berln" is not an IANA time zone');
 		expect(() => checkTimeZone('')).toThrow(ScheduleSyntaxError);
+	});
+});
+
+describe('openPeriodAt', () => {
+	it('names the open period holding the instant (also one that started the day before), nothing while closed', () => {
+		const berlin = schedule('Mon-Fri 09:00-17:00', 'Europe/Berlin');
+		expect(openPeriodAt(utc('2025-03-31T10:00:00Z'), berlin)).toEqual({ start: utc('2025-03-31T07:00:00Z'), end: utc('2025-03-31T15:00:00Z') });
+		expect(openPeriodAt(utc('2025-03-31T15:00:00Z'), berlin)).toBeUndefined();
+		const night = schedule('Mon 22:00-06:00', 'UTC');
+		expect(openPeriodAt(utc('2025-04-01T05:00:00Z'), night)).toEqual({ start: utc('2025-03-31T22:00:00Z'), end: utc('2025-04-01T06:00:00Z') });
 	});
 });
 

@@ -8,6 +8,7 @@ import {
 	isNewUserMessage,
 	isNotAMessage,
 	NEVER_OPENS_CLAIM_MS,
+	businessScheduleOf,
 	planOutsideHours,
 	releaseOutsideHoursNotice,
 	renderOutsideHoursNotice,
@@ -73,6 +74,28 @@ describe('planOutsideHours and the claim', () => {
 	it('a schedule that never opens claims for a bounded time', () => {
 		const plan = planOutsideHours(utc('2025-04-01T18:00:00Z'), { zone: 'UTC', weekly: {} }, 'h:D1');
 		expect(plan).toEqual({ closed: true, nextOpening: undefined, claimKey: 'h:D1:never', claimTtlMs: NEVER_OPENS_CLAIM_MS });
+	});
+});
+
+describe('remembered work', () => {
+	it('an open period found once answers later instants inside it, and only those', () => {
+		const schedule = parseBusinessSchedule({ hours: 'Mon-Fri 09:00-17:00', zone: 'Europe/Berlin' });
+		expect(planOutsideHours(utc('2025-04-01T08:00:00Z'), schedule, 'h:D1')).toEqual({ closed: false });
+		// Inside the remembered period (Tue 09:00-17:00 Berlin), before it, after it: the clock may go either way.
+		expect(planOutsideHours(utc('2025-04-01T14:59:59Z'), schedule, 'h:D1')).toEqual({ closed: false });
+		expect(planOutsideHours(utc('2025-04-01T15:00:00Z'), schedule, 'h:D1').closed).toBe(true);
+		expect(planOutsideHours(utc('2025-04-01T06:59:59Z'), schedule, 'h:D1').closed).toBe(true);
+		expect(planOutsideHours(utc('2025-04-02T07:00:00Z'), schedule, 'h:D1')).toEqual({ closed: false });
+	});
+
+	it('businessScheduleOf gives one schedule object per text, and refuses a mistake every time', () => {
+		const first = businessScheduleOf({ hours: 'Mon-Fri 09:00-17:00', zone: 'Europe/Berlin', holidays: '' });
+		expect(businessScheduleOf({ hours: 'Mon-Fri 09:00-17:00', zone: 'Europe/Berlin', holidays: '' })).toBe(first);
+		expect(businessScheduleOf({ hours: 'Mon-Fri 09:00-17:00', zone: 'Europe/Paris', holidays: '' })).not.toBe(first);
+		expect(first).toEqual(parseBusinessSchedule({ hours: 'Mon-Fri 09:00-17:00', zone: 'Europe/Berlin' }));
+		for (let attempt = 0; attempt < 2; attempt++) {
+			expect(() => businessScheduleOf({ hours: 'Mon-Fri 09:00-17:00', zone: 'Mars/Base', holidays: '' })).toThrow(/not an IANA time zone/);
+		}
 	});
 });
 

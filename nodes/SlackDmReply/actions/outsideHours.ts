@@ -1,8 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { checkLocale, parseBusinessSchedule, ScheduleSyntaxError, type BusinessSchedule } from '../../shared/schedule/businessHours';
+import { checkLocale, ScheduleSyntaxError, type BusinessSchedule } from '../../shared/schedule/businessHours';
 import {
+	businessScheduleOf,
 	claimOutsideHoursNotice,
 	DEFAULT_OUTSIDE_HOURS_NOTICE,
 	isNewUserMessage,
@@ -81,7 +82,7 @@ function readSettings(ctx: IExecuteFunctions, itemIndex: number, required: boole
 	const zone = (ctx.getNodeParameter('businessTimeZone', itemIndex, '') as string).trim() || ctx.getTimezone();
 	try {
 		return {
-			schedule: parseBusinessSchedule({ hours, zone, holidays: ctx.getNodeParameter('businessHolidays', itemIndex, '') as string }),
+			schedule: businessScheduleOf({ hours, zone, holidays: ctx.getNodeParameter('businessHolidays', itemIndex, '') as string }),
 			locale: checkLocale(ctx.getNodeParameter('openingLocale', itemIndex, 'en-US') as string),
 		};
 	} catch (error) {

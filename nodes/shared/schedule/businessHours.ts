@@ -178,12 +178,21 @@ function localDateAt(millis: number, zone: string): LocalDate {
 	return dateOf(DateTime.fromMillis(millis, { zone }));
 }
 
-/** Whether the desk is open at `now`. */
-export function isOpen(now: Instant, schedule: BusinessSchedule): boolean {
+/**
+ * The open period holding `now` (epoch ms; the desk is open from `start` until at least `end`),
+ * or undefined when the desk is closed at `now`.
+ */
+export function openPeriodAt(now: Instant, schedule: BusinessSchedule): { start: number; end: number } | undefined {
 	const at = toMillis(now);
 	// Intervals that started yesterday may still run; today's may have started.
 	const periods = openPeriods(schedule, plusDays(localDateAt(at, schedule.zone), -1), 2);
-	return periods.some((period) => period.start <= at && at < period.end);
+	const period = periods.find((candidate) => candidate.start <= at && at < candidate.end);
+	return period ? { start: period.start, end: period.end } : undefined;
+}
+
+/** Whether the desk is open at `now`. */
+export function isOpen(now: Instant, schedule: BusinessSchedule): boolean {
+	return openPeriodAt(now, schedule) !== undefined;
 }
 
 /**

@@ -10,7 +10,7 @@
 import type { DateTime } from 'luxon';
 
 import { TtlMap } from '../state/ttlCache';
-import { formatOpening, isOpen, nextOpening, type BusinessSchedule } from './businessHours';
+import { formatOpening, nextOpening, openPeriodAt, parseBusinessSchedule, type BusinessSchedule } from './businessHours';
 
 /** The time the nodes read; tests replace `now` to run at a fixed instant. */
 export const scheduleClock: { now: () => number } = { now: () => Date.now() };
@@ -61,7 +61,13 @@ export type OutsideHoursPlan =
 
 /** Whether the desk is closed at `nowMs`, and if so the claim that makes the notice once per conversation and closed period. */
 export function planOutsideHours(nowMs: number, schedule: BusinessSchedule, conversationKey: string): OutsideHoursPlan {
-	if (isOpen(nowMs, schedule)) return { closed: false };
+	const known = knownOpenPeriods.get(schedule);
+	if (known && known.start <= nowMs && nowMs < known.end) return { closed: false };
+	const period = openPeriodAt(nowMs, schedule);
+	if (period) {
+		knownOpenPeriods.set(schedule, period);
+		return { closed: false };
+	}
 	const opening = nextOpening(nowMs, schedule);
 	const openingMs = opening?.toMillis();
 	return {
@@ -70,6 +76,31 @@ export function planOutsideHours(nowMs: number, schedule: BusinessSchedule, conv
 		claimKey: `${conversationKey}:${openingMs ?? 'never'}`,
 		claimTtlMs: openingMs === undefined ? NEVER_OPENS_CLAIM_MS : Math.max(1, openingMs - nowMs),
 	};
+}
+
+/**
+ * The last open period found per schedule. Most messages arrive while the desk is open, and
+ * finding the period costs time-zone arithmetic; within it the answer is known.
+ */
+const knownOpenPeriods = new WeakMap<BusinessSchedule, { start: number; end: number }>();
+
+const parsedSchedules = new Map<string, BusinessSchedule>();
+const MAX_PARSED_SCHEDULES = 100;
+
+/**
+ * parseBusinessSchedule, remembered per text: every item of every run reads the same parameters,
+ * and one schedule object per text lets planOutsideHours reuse what it found. Mistakes are not
+ * remembered (they throw every time).
+ */
+export function businessScheduleOf(input: { hours: string; zone: string; holidays: string }): BusinessSchedule {
+	const key = JSON.stringify([input.hours, input.zone, input.holidays]);
+	let schedule = parsedSchedules.get(key);
+	if (!schedule) {
+		schedule = parseBusinessSchedule(input);
+		if (parsedSchedules.size >= MAX_PARSED_SCHEDULES) parsedSchedules.clear();
+		parsedSchedules.set(key, schedule);
+	}
+	return schedule;
 }
 
 /** True for the first caller per claim key until the desk opens (synchronous: concurrent executions cannot both pass). */
