@@ -36,6 +36,8 @@ export interface ScenarioResult {
 	sends: number;
 	/** Acknowledgement latency as Slack sees it (ms): the 2xx answers only, Slack's retries included. */
 	ack: Distribution;
+	/** Steady state only: `ack` of the paced phase and of the closed-loop phase apart (where the tail is). */
+	ackByPhase?: { paced: Distribution; closedLoop: Distribution };
 	/** 2xx answers slower than Slack's 3-second deadline (Slack would have retried these sends). */
 	acksOver3s: number;
 	/** Answers that were not 2xx, however fast: Slack does not count them as acknowledgements and retries. */
@@ -329,6 +331,14 @@ export function markdownReport(input: ReportInput): string {
 		}
 	}
 	lines.push('', ...TABLE_LEGEND.map((text) => `- ${text}`));
+	const phased = input.results.filter((r) => r.ackByPhase);
+	if (phased.length) {
+		lines.push('', '| steady state ack | workflow | paced p50 | paced p99 | closed loop p50 | closed loop p99 | closed loop max |', '|---|---|---:|---:|---:|---:|---:|');
+		for (const r of phased) {
+			const { paced, closedLoop } = r.ackByPhase!;
+			lines.push(`| ${SCENARIO_LABELS[r.scenario]} | (${r.workflow}) | ${ms(paced.p50)} | ${ms(paced.p99)} | ${ms(closedLoop.p50)} | ${ms(closedLoop.p99)} | ${ms(closedLoop.max)} |`);
+		}
+	}
 	lines.push('', '| scenario | ack p99 (a)/(c) | ack p99 (a)/(b) | events/s (a)/(c) | events/s (a)/(b) | delivery p99 (a)/(b) | Zendesk req/msg (a)/(b) |', '|---|---:|---:|---:|---:|---:|---:|');
 	for (const r of input.ratios) {
 		lines.push(

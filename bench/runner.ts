@@ -471,6 +471,8 @@ interface Measured {
 	startedAt: number;
 	/** First send and the messages of the throughput measurement, when it differs from `sent`. */
 	throughput?: { firstSendAt: number; markers: string[]; count: number };
+	/** Sends (`attempts`) before this index were paced, the rest closed-loop (steady state). */
+	closedLoopFromAttempt?: number;
 	notes: string[];
 	chattyQuiet?: boolean;
 }
@@ -546,6 +548,9 @@ async function measure(ctx: Context, target: Target, scenario: ScenarioKey, body
 		messages,
 		sends: run.attempts.length,
 		ack: acks.ack,
+		...(extra.closedLoopFromAttempt === undefined
+			? {}
+			: { ackByPhase: { paced: ackFigures(run.attempts.slice(0, extra.closedLoopFromAttempt)).ack, closedLoop: ackFigures(run.attempts.slice(extra.closedLoopFromAttempt)).ack } }),
 		acksOver3s: acks.acksOver3s,
 		nonAckAnswers: acks.nonAckAnswers,
 		unanswered: acks.unanswered,
@@ -581,8 +586,9 @@ async function steady(ctx: Context, target: Target, users: BenchUser[]): Promise
 		await sleep(1_000);
 		const firstSendAt = Date.now();
 		const before = run.sent.length;
+		const closedLoopFromAttempt = run.attempts.length;
 		await closedLoop(s.throughputMessages, s.throughputConcurrency, (i) => run.send(users[i % users.length]));
-		return { throughput: { firstSendAt, markers: run.sent.slice(before).map((m) => m.marker), count: s.throughputMessages } };
+		return { throughput: { firstSendAt, markers: run.sent.slice(before).map((m) => m.marker), count: s.throughputMessages }, closedLoopFromAttempt };
 	});
 }
 

@@ -102,6 +102,17 @@ describe('acknowledgements in the targets and the table', () => {
 	});
 });
 
+describe('steady-state acknowledgements by phase', () => {
+	it('prints the paced and the closed-loop phase apart, for the results that have them', () => {
+		const steady = { ...result('a', [ok(40), ok(60)]), ackByPhase: { paced: ackFigures([ok(40)]).ack, closedLoop: ackFigures([ok(300), ok(700)]).ack } };
+		const markdown = markdownReport({ title: 't', command: 'c', machine: 'm', notes: [], results: [steady, result('c', [ok(50)])], ratios: [], targets: [] });
+		const lines = markdown.split('\n');
+		expect(lines).toContain('| steady state ack | workflow | paced p50 | paced p99 | closed loop p50 | closed loop p99 | closed loop max |');
+		expect(lines).toContain('| steady state | (a) | 40 ms | 40 ms | 300 ms | 700 ms | 700 ms |');
+		expect(lines.filter((line) => line.startsWith('| steady state | (c) | 50 ms | 50 ms |'))).toEqual([]);
+	});
+});
+
 describe('events/s counts distinct messages', () => {
 	const markers = ['bm-c-retries-1', 'bm-c-retries-2', 'bm-c-retries-3'];
 	const at = (ms: number) => new Date(1_000_000 + ms).toISOString();
