@@ -76,6 +76,28 @@ export class ZendeskMessagingUpsert implements INodeType {
 				description: 'Group of new tickets (ID). Leave empty to let triggers route.',
 			},
 			{
+				displayName: 'Routing by Handle',
+				name: 'handleRouting',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				placeholder: 'Add Handle Route',
+				default: {},
+				description:
+					"Tags, brand and group of new tickets per Slack handle (the trigger's handle name, any case). A row replaces Tags, Brand ID and Group ID above where it sets them; other handles use the fields above.",
+				options: [
+					{
+						displayName: 'Route',
+						name: 'route',
+						values: [
+							{ displayName: 'Handle Name', name: 'handleName', type: 'string', default: '', placeholder: 'HR', description: 'Name of the handle in the Slack DM Trigger (handle.name)' },
+							{ displayName: 'Tags', name: 'tags', type: 'string', default: '', placeholder: 'hr', description: 'Comma-separated tags instead of Tags above' },
+							{ displayName: 'Brand ID', name: 'brandId', type: 'string', default: '', description: 'Brand of this handle\'s new tickets (ID)' },
+							{ displayName: 'Group ID', name: 'groupId', type: 'string', default: '', description: 'Group of this handle\'s new tickets (ID)' },
+						],
+					},
+				],
+			},
+			{
 				displayName: 'Priority',
 				name: 'priority',
 				type: 'options',

@@ -276,7 +276,7 @@ describe('a DM becomes a ticket (points 1, 3, 4, 6, 8)', () => {
 		expect(publicBodies(conversations[0].comments)).toEqual(['Outlook keeps asking for my password']);
 	});
 
-	it('routes two handles to two brands and groups (Switch on handle.name)', async () => {
+	it('routes two handles to two brands and groups (Routing by Handle in the Upsert)', async () => {
 		const itUser = newUser(main);
 		const hrUser = newUser(main);
 		const toIt = await sendAndWait(main, INBOUND, { userId: itUser.id, text: 'Monitor flickers' });

@@ -247,22 +247,21 @@ describe('the templates together', () => {
 		expect(files).toEqual(['delivery-failure-alert.json', 'slack-dm-to-zendesk.json', 'zendesk-reply-to-slack-dm.json']);
 	});
 
-	it('inbound: Slack DM Trigger (responds at once) → Switch on the handle → Set routing → Profile Linker → Attachment Allowlist → Upsert', () => {
+	it('inbound: Slack DM Trigger (responds at once) → Profile Linker → Attachment Allowlist → Upsert (routing by handle) → out-of-hours reply', () => {
 		const inbound = byFile('slack-dm-to-zendesk.json');
 		const node = (type: string) => inbound.nodes.filter((n) => n.type === type);
 		const [trigger] = node(`${PACKAGE_PREFIX}slackDmTrigger`);
 		expect(trigger.parameters.responseMode).toBe('onReceived');
-		const [route] = node(`${BASE_PREFIX}switch`);
-		expect(JSON.stringify(route.parameters.rules)).toContain('$json.handle.name');
 		const next = (name: string) => inbound.connections[name].main.map((out) => out.map((c) => c.node));
-		expect(next(trigger.name)).toEqual([[route.name]]);
-		const routingSets = next(route.name).flat();
-		expect(routingSets.map((name) => inbound.nodes.find((n) => n.name === name)?.type)).toEqual([`${BASE_PREFIX}set`, `${BASE_PREFIX}set`]);
-		for (const name of routingSets) expect(next(name)).toEqual([['Profile Linker']]);
+		expect(next(trigger.name)).toEqual([['Profile Linker']]);
 		expect(next('Profile Linker')).toEqual([['Attachment Allowlist']]);
 		expect(next('Attachment Allowlist')).toEqual([['Zendesk Messaging Upsert']]);
+		expect(next('Zendesk Messaging Upsert')).toEqual([['Out-of-hours reply']]);
+		// Routing without expressions: each one costs n8n an isolate call per item.
 		const upsert = node(`${PACKAGE_PREFIX}zendeskMessagingUpsert`)[0];
-		expect(upsert.parameters).toMatchObject({ brandId: expect.stringContaining('$json.routing.brandId'), groupId: expect.stringContaining('$json.routing.groupId') });
+		expect(upsert.parameters).toMatchObject({ tags: 'it', brandId: '360001', groupId: '360101', handleRouting: { route: [{ handleName: 'HR', tags: 'hr', brandId: '360002', groupId: '360102' }] } });
+		const expressions = inbound.nodes.filter((n) => !n.type.endsWith('stickyNote')).flatMap((n) => JSON.stringify(n.parameters).match(/"=[^"]*\{\{/g) ?? []);
+		expect(expressions).toEqual([]);
 	});
 
 	it('outbound: Zendesk Reply Trigger → Slack DM Reply, with the error workflow set to the alert template', () => {

@@ -116,6 +116,42 @@ describe('upsertInputsFrom', () => {
 	});
 });
 
+describe('ticketRoutingFrom: Routing by Handle', () => {
+	const routes = [
+		{ handleName: ' hr ', brandId: '20', groupId: '21', tags: 'hr, people' },
+		{ handleName: 'IT', groupId: '31' },
+		{ handleName: 'hr', brandId: '99' },
+	];
+	const hr = item({ handle: { name: 'HR', userId: 'UHR', teamId: 'T1' } } as never);
+	const it_ = item();
+	const other = item({ handle: { name: 'Facilities', userId: 'UF', teamId: 'T1' } } as never);
+	const fallback = routingValues({ brandId: '10', groupId: '11', tags: 'general', handleRoutes: routes });
+	const routed = (forItem: ReturnType<typeof item>, values = fallback) => {
+		const result = ticketRoutingFrom(forItem, values);
+		if (!result.ok) throw new Error(result.problem);
+		return result.routing;
+	};
+
+	it("a handle's row (trimmed, any case, first match) replaces tags, brand and group", () => {
+		expect(routed(hr)).toMatchObject({ brandId: 20, groupId: 21 });
+		expect(routed(hr).tags).toEqual(expect.arrayContaining(['hr', 'people', 'slack_dm', 'slack_handle_hr']));
+		expect(routed(hr).tags).not.toContain('general');
+	});
+
+	it('fields a row leaves empty come from the node; handles without a row use the node', () => {
+		expect(routed(it_)).toMatchObject({ brandId: 10, groupId: 31 });
+		expect(routed(it_).tags).toContain('general');
+		expect(routed(other)).toMatchObject({ brandId: 10, groupId: 11 });
+		expect(routed(item({ handle: undefined } as never))).toMatchObject({ brandId: 10, groupId: 11 });
+	});
+
+	it("names the row of a wrong ID, and applies no row's mistake to other handles", () => {
+		const values = routingValues({ handleRoutes: [{ handleName: 'HR', brandId: 'people' }] });
+		expect(ticketRoutingFrom(hr, values)).toEqual({ ok: false, problem: 'Brand ID and Group ID must be Zendesk IDs (positive integers) (Routing by Handle, row "HR")' });
+		expect(ticketRoutingFrom(other, values).ok).toBe(true);
+	});
+});
+
 describe('uploadsOf', () => {
 	const binary = {
 		data_10: { data: '', mimeType: 'text/plain', fileName: 'ten.txt' },

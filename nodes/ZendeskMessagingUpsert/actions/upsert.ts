@@ -49,6 +49,7 @@ function routingValues(ctx: IExecuteFunctions, itemIndex: number): RoutingParame
 		tags: ctx.getNodeParameter('tags', itemIndex, ''),
 		priority: ctx.getNodeParameter('priority', itemIndex, '') as string,
 		ticketType: ctx.getNodeParameter('ticketType', itemIndex, '') as string,
+		handleRoutes: ctx.getNodeParameter('handleRouting.route', itemIndex, []) as RoutingParameterValues['handleRoutes'],
 	};
 }
 

@@ -20,6 +20,14 @@ export function optionalId(value: unknown): number | undefined {
 	return Number.isInteger(id) && id > 0 ? id : Number.NaN;
 }
 
+/** One row of Routing by Handle: what a handle's new tickets get instead of the node's fields. */
+export interface HandleRoute {
+	handleName?: unknown;
+	brandId?: unknown;
+	groupId?: unknown;
+	tags?: unknown;
+}
+
 /** What a new ticket gets: read only when one is created (often expressions, each costing n8n an isolate call). */
 export interface RoutingParameterValues {
 	brandId: unknown;
@@ -28,6 +36,7 @@ export interface RoutingParameterValues {
 	tags: unknown;
 	priority: string;
 	ticketType: string;
+	handleRoutes?: HandleRoute[];
 }
 
 export interface UpsertParameterValues {
@@ -38,12 +47,28 @@ export interface UpsertParameterValues {
 
 export type UpsertInputs = { ok: true; requesterId?: number; settings: UpsertSettings } | { ok: false; problem: string };
 
-/** A new ticket's routing from the node's parameters; tags include the package's own. */
+const handleKey = (name: unknown) => String(name ?? '').trim().toLowerCase();
+const isSet = (value: unknown) => value !== undefined && value !== null && String(value).trim() !== '';
+
+/** The Routing by Handle row for a handle name (trimmed, any case); the first one wins. */
+export function handleRouteFor(routes: HandleRoute[] | undefined, handleName: string | undefined): HandleRoute | undefined {
+	const wanted = handleKey(handleName);
+	if (!wanted) return undefined;
+	return (routes ?? []).find((route) => handleKey(route.handleName) === wanted);
+}
+
+/**
+ * A new ticket's routing from the node's parameters; tags include the package's own. A Routing by
+ * Handle row for the DM's handle replaces Tags, Brand ID and Group ID where it sets them.
+ */
 export function ticketRoutingFrom(item: SlackDmItem, values: RoutingParameterValues): RoutingResult {
-	const brandId = optionalId(values.brandId);
-	const groupId = optionalId(values.groupId);
+	const route = handleRouteFor(values.handleRoutes, item.handle?.name);
+	const pick = (field: 'brandId' | 'groupId' | 'tags') => (route && isSet(route[field]) ? route[field] : values[field]);
+	const brandId = optionalId(pick('brandId'));
+	const groupId = optionalId(pick('groupId'));
 	if (Number.isNaN(brandId) || Number.isNaN(groupId)) {
-		return { ok: false, problem: 'Brand ID and Group ID must be Zendesk IDs (positive integers)' };
+		const where = route && (isSet(route.brandId) || isSet(route.groupId)) ? ` (Routing by Handle, row "${String(route.handleName).trim()}")` : '';
+		return { ok: false, problem: `Brand ID and Group ID must be Zendesk IDs (positive integers)${where}` };
 	}
 	const customFields: Array<{ id: number; value: unknown }> = [];
 	for (const row of values.customFields ?? []) {
@@ -57,7 +82,7 @@ export function ticketRoutingFrom(item: SlackDmItem, values: RoutingParameterVal
 			tags: ticketTags({
 				handleName: item.handle?.name ?? '',
 				isPartner: Boolean(item.user?.isExternal || item.channel?.isExtShared),
-				configured: parseTagList(values.tags),
+				configured: parseTagList(pick('tags')),
 			}),
 			brandId,
 			groupId,
