@@ -790,7 +790,8 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 			targets: targetsMet,
 		});
 		const document = {
-			version: 1,
+			// 2: ack over 2xx answers only, nonAckAnswers/unanswered, distinct-message events/s, ackByPhase.
+			version: 2,
 			smoke: options.smoke,
 			command: options.command,
 			startedAt: startedAt.toISOString(),
