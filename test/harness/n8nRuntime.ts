@@ -152,6 +152,25 @@ export function baseEnv(rt: Runtime, userFolder: string): NodeJS.ProcessEnv {
  * A user folder whose database is already migrated (saves about 3 s per start). Cached next
  * to the runtime, built once, copied per start; the fixed test key matches its config file.
  */
+/**
+ * Runs argv[1..] and exits with its code, killing it if the caller dies first. spawnSync leaves
+ * no stdin to watch, so a new parent id (the orphan is re-parented) tells. Without it, a bench or
+ * test killed during an import left that n8n CLI process running, once at full CPU for minutes.
+ */
+const CLI_GUARD = `
+const { spawn } = require('node:child_process');
+const [cmd, ...args] = process.argv.slice(1);
+const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+const parent = process.ppid;
+const watch = setInterval(() => { if (process.ppid !== parent) child.kill('SIGKILL'); }, 500);
+child.on('exit', (code, signal) => { clearInterval(watch); process.exit(code ?? (signal ? 1 : 0)); });
+`;
+
+/** An n8n CLI command (import, publish) run to its end, never outliving the caller. */
+export function n8nCliSync(rt: Runtime, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string }) {
+	return spawnSync(rt.node, ['-e', CLI_GUARD, rt.node, rt.n8n, ...args], { env: options.env, cwd: options.cwd, encoding: 'utf8' });
+}
+
 export function ensureUserFolderTemplate(rt: Runtime): string {
 	const root = path.dirname(path.dirname(path.dirname(path.dirname(rt.n8n))));
 	const template = path.join(root, 'user-folder-template');
@@ -161,10 +180,7 @@ export function ensureUserFolderTemplate(rt: Runtime): string {
 	try {
 		const empty = path.join(staging, 'empty.json');
 		fs.writeFileSync(empty, '[]');
-		const result = spawnSync(rt.node, [rt.n8n, 'import:credentials', `--input=${empty}`], {
-			env: baseEnv(rt, staging),
-			encoding: 'utf8',
-		});
+		const result = n8nCliSync(rt, ['import:credentials', `--input=${empty}`], { env: baseEnv(rt, staging) });
 		if (result.status !== 0 || !fs.existsSync(path.join(staging, '.n8n', 'database.sqlite'))) {
 			throw new Error(`preparing the n8n user folder failed:\n${result.stdout}\n${result.stderr}`);
 		}

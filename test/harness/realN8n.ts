@@ -12,7 +12,7 @@
  * API the editor uses (`listExecutions` / `readExecution` in n8nExecutions.ts, shared with the
  * benchmark); `data` comes back in the flatted format and is parsed there.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -29,6 +29,7 @@ import {
 	ensureRuntime,
 	ensureUserFolderTemplate,
 	installCommunityPackage,
+	n8nCliSync,
 } from './n8nRuntime';
 
 export type LoadMode = 'custom-extensions' | 'community-package';
@@ -216,7 +217,7 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 		output += text;
 	};
 	const cli = (args: string[]) => {
-		const result = spawnSync(rt.node, [rt.n8n, ...args], { env, encoding: 'utf8', cwd: userFolder });
+		const result = n8nCliSync(rt, args, { env, cwd: userFolder });
 		append(`$ n8n ${args.join(' ')}\n${result.stdout}${result.stderr}`);
 		// The import commands log errors and still exit 0: check their success lines too.
 		if (result.status !== 0 || /An error occurred|Error updating database/.test(result.stdout + result.stderr)) {
