@@ -149,10 +149,6 @@ export function baseEnv(rt: Runtime, userFolder: string): NodeJS.ProcessEnv {
 }
 
 /**
- * A user folder whose database is already migrated (saves about 3 s per start). Cached next
- * to the runtime, built once, copied per start; the fixed test key matches its config file.
- */
-/**
  * Runs argv[1..] and exits with its code, killing it if the caller dies first. spawnSync leaves
  * no stdin to watch, so a new parent id (the orphan is re-parented) tells. Without it, a bench or
  * test killed during an import left that n8n CLI process running, once at full CPU for minutes.
@@ -171,6 +167,10 @@ export function n8nCliSync(rt: Runtime, args: string[], options: { env: NodeJS.P
 	return spawnSync(rt.node, ['-e', CLI_GUARD, rt.node, rt.n8n, ...args], { env: options.env, cwd: options.cwd, encoding: 'utf8' });
 }
 
+/**
+ * A user folder whose database is already migrated (saves about 3 s per start). Cached next
+ * to the runtime, built once, copied per start; the fixed test key matches its config file.
+ */
 export function ensureUserFolderTemplate(rt: Runtime): string {
 	const root = path.dirname(path.dirname(path.dirname(path.dirname(rt.n8n))));
 	const template = path.join(root, 'user-folder-template');

@@ -149,6 +149,9 @@ describe('ticketRoutingFrom: Routing by Handle', () => {
 		const values = routingValues({ handleRoutes: [{ handleName: 'HR', brandId: 'people' }] });
 		expect(ticketRoutingFrom(hr, values)).toEqual({ ok: false, problem: 'Brand ID and Group ID must be Zendesk IDs (positive integers) (Routing by Handle, row "HR")' });
 		expect(ticketRoutingFrom(other, values).ok).toBe(true);
+		// The row's brand is fine; the node's Group ID is wrong: the row is not blamed.
+		const nodeMistake = routingValues({ groupId: 'support', handleRoutes: [{ handleName: 'HR', brandId: '20' }] });
+		expect(ticketRoutingFrom(hr, nodeMistake)).toEqual({ ok: false, problem: 'Brand ID and Group ID must be Zendesk IDs (positive integers)' });
 	});
 });
 

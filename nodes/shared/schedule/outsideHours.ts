@@ -84,8 +84,8 @@ export function planOutsideHours(nowMs: number, schedule: BusinessSchedule, conv
  */
 const knownOpenPeriods = new WeakMap<BusinessSchedule, { start: number; end: number }>();
 
-const parsedSchedules = new Map<string, BusinessSchedule>();
-const MAX_PARSED_SCHEDULES = 100;
+/** A schedule is a pure function of its texts: it is kept an hour after it was parsed, at most 100 texts. */
+const parsedSchedules = new TtlMap<BusinessSchedule>({ ttlMs: 60 * 60_000, maxEntries: 100 });
 
 /**
  * parseBusinessSchedule, remembered per text: every item of every run reads the same parameters,
@@ -97,7 +97,6 @@ export function businessScheduleOf(input: { hours: string; zone: string; holiday
 	let schedule = parsedSchedules.get(key);
 	if (!schedule) {
 		schedule = parseBusinessSchedule(input);
-		if (parsedSchedules.size >= MAX_PARSED_SCHEDULES) parsedSchedules.clear();
 		parsedSchedules.set(key, schedule);
 	}
 	return schedule;

@@ -47,14 +47,14 @@ export interface UpsertParameterValues {
 
 export type UpsertInputs = { ok: true; requesterId?: number; settings: UpsertSettings } | { ok: false; problem: string };
 
-const handleKey = (name: unknown) => String(name ?? '').trim().toLowerCase();
+const handleNameKey = (name: unknown) => String(name ?? '').trim().toLowerCase();
 const isSet = (value: unknown) => value !== undefined && value !== null && String(value).trim() !== '';
 
 /** The Routing by Handle row for a handle name (trimmed, any case); the first one wins. */
 export function handleRouteFor(routes: HandleRoute[] | undefined, handleName: string | undefined): HandleRoute | undefined {
-	const wanted = handleKey(handleName);
+	const wanted = handleNameKey(handleName);
 	if (!wanted) return undefined;
-	return (routes ?? []).find((route) => handleKey(route.handleName) === wanted);
+	return (routes ?? []).find((route) => handleNameKey(route.handleName) === wanted);
 }
 
 /**
@@ -63,11 +63,13 @@ export function handleRouteFor(routes: HandleRoute[] | undefined, handleName: st
  */
 export function ticketRoutingFrom(item: SlackDmItem, values: RoutingParameterValues): RoutingResult {
 	const route = handleRouteFor(values.handleRoutes, item.handle?.name);
-	const pick = (field: 'brandId' | 'groupId' | 'tags') => (route && isSet(route[field]) ? route[field] : values[field]);
+	const fromRow = (field: 'brandId' | 'groupId' | 'tags') => Boolean(route && isSet(route[field]));
+	const pick = (field: 'brandId' | 'groupId' | 'tags') => (fromRow(field) ? route![field] : values[field]);
 	const brandId = optionalId(pick('brandId'));
 	const groupId = optionalId(pick('groupId'));
-	if (Number.isNaN(brandId) || Number.isNaN(groupId)) {
-		const where = route && (isSet(route.brandId) || isSet(route.groupId)) ? ` (Routing by Handle, row "${String(route.handleName).trim()}")` : '';
+	const wrong = [...(Number.isNaN(brandId) ? ['brandId' as const] : []), ...(Number.isNaN(groupId) ? ['groupId' as const] : [])];
+	if (wrong.length) {
+		const where = wrong.some(fromRow) ? ` (Routing by Handle, row "${String(route!.handleName).trim()}")` : '';
 		return { ok: false, problem: `Brand ID and Group ID must be Zendesk IDs (positive integers)${where}` };
 	}
 	const customFields: Array<{ id: number; value: unknown }> = [];
