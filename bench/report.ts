@@ -38,6 +38,11 @@ export interface ScenarioResult {
 	ack: Distribution;
 	/** Steady state only: `ack` of the paced phase and of the closed-loop phase apart (where the tail is). */
 	ackByPhase?: { paced: Distribution; closedLoop: Distribution };
+	/**
+	 * Steady state only: each closed-loop round apart. `position` 0 means this workflow ran first in
+	 * that round; the order rotates from round to round.
+	 */
+	closedLoopRounds?: ClosedLoopRound[];
 	/** 2xx answers slower than Slack's 3-second deadline (Slack would have retried these sends). */
 	acksOver3s: number;
 	/** Answers that were not 2xx, however fast: Slack does not count them as acknowledgements and retries. */
@@ -66,6 +71,20 @@ export interface ScenarioResult {
 	peakRssMb: number | null;
 	durationMs: number;
 	notes: string[];
+}
+
+export interface ClosedLoopRound {
+	round: number;
+	position: number;
+	ack: Distribution;
+	eventsPerSecond: number | null;
+}
+
+/** Which workflows run in which order in closed-loop round `round`: `order` rotated by one per round. */
+export function roundOrder<T>(order: T[], round: number): T[] {
+	if (order.length === 0) return [];
+	const shift = round % order.length;
+	return [...order.slice(shift), ...order.slice(0, shift)];
 }
 
 export function percentile(sorted: number[], p: number): number | null {
@@ -175,18 +194,34 @@ export function floorDeliveries(executions: FloorExecution[]): Array<Pick<Stored
 		.map((e) => ({ text: e.payload, storedAt: Date.parse(e.stoppedAt as string) }));
 }
 
+/** Messages sent from `firstSendAt` on: a scenario, or one closed-loop round of the steady state. */
+export interface SendWindow {
+	firstSendAt: number;
+	markers: Iterable<string>;
+}
+
 /**
  * Sustained throughput: distinct messages delivered / (last first-delivery − first send), in
  * messages per second. `firstDeliveredAt` is per marker (`countDeliveries().firstStoredAt`), so a
- * message delivered twice, or an event Slack sent three times, counts once. `only` restricts it to
- * some markers (steady state's closed-loop phase).
+ * message delivered twice, or an event Slack sent three times, counts once. Over several windows
+ * (the steady state's rounds): all their messages / the sum of their spans, so the pauses between
+ * rounds, while other workflows run, do not count.
  */
+export function windowedMessagesPerSecond(firstDeliveredAt: Map<string, number>, windows: SendWindow[]): number | null {
+	let delivered = 0;
+	let spanMs = 0;
+	for (const window of windows) {
+		const times = [...window.markers].map((marker) => firstDeliveredAt.get(marker)).filter((at): at is number => at !== undefined);
+		if (times.length === 0) continue;
+		delivered += times.length;
+		spanMs += Math.max(...times) - window.firstSendAt;
+	}
+	return delivered && spanMs > 0 ? (delivered * 1000) / spanMs : null;
+}
+
+/** `windowedMessagesPerSecond` over one window; `only` restricts it to some markers (default: all delivered). */
 export function distinctMessagesPerSecond(firstDeliveredAt: Map<string, number>, firstSendAt: number, only?: Iterable<string>): number | null {
-	const eligible = only ? new Set(only) : undefined;
-	const times = [...firstDeliveredAt.entries()].filter(([marker]) => !eligible || eligible.has(marker)).map(([, at]) => at);
-	if (times.length === 0) return null;
-	const span = Math.max(...times) - firstSendAt;
-	return span > 0 ? (times.length * 1000) / span : null;
+	return windowedMessagesPerSecond(firstDeliveredAt, [{ firstSendAt, markers: only ?? firstDeliveredAt.keys() }]);
 }
 
 /** Largest number of timestamps inside any window of `windowMs`. */
@@ -293,6 +328,10 @@ export function checkTargets(results: ScenarioResult[], ratios: Ratios[]): Targe
 	return checks;
 }
 
+function ordinal(n: number): string {
+	return `${n}${n === 1 ? 'st' : n === 2 ? 'nd' : n === 3 ? 'rd' : 'th'}`;
+}
+
 function ms(value: number | null | undefined): string {
 	if (value === null || value === undefined) return '–';
 	return value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
@@ -301,7 +340,7 @@ function ms(value: number | null | undefined): string {
 /** What the columns count, printed under the table (bench/README.md has the full definitions). */
 export const TABLE_LEGEND = [
 	'ack p50/p99: 2xx answers only (Slack counts nothing else as an acknowledgement), Slack\'s retries included; acks > 3 s: 2xx answers Slack would still have retried; non-2xx answers and sends with no answer in 10 s are never acknowledgements and are counted apart.',
-	'events/s: distinct messages delivered per second, each message once however often Slack sent it (the retries scenario sends every event three times). Delivered: for (a) and (b) the first comment holding the message\'s marker is stored in Zendesk; for (c) the first n8n execution holding it has finished. Steady state: the closed-loop phase\'s messages / (last delivery − first send of that phase); other scenarios: messages / (last delivery − first send).',
+	'events/s: distinct messages delivered per second, each message once however often Slack sent it (the retries scenario sends every event three times). Delivered: for (a) and (b) the first comment holding the message\'s marker is stored in Zendesk; for (c) the first n8n execution holding it has finished. Steady state: the closed-loop rounds\' messages / the sum over rounds of (last delivery − first send of the round); other scenarios: messages / (last delivery − first send).',
 ];
 
 export interface ReportInput {
@@ -337,6 +376,19 @@ export function markdownReport(input: ReportInput): string {
 		for (const r of phased) {
 			const { paced, closedLoop } = r.ackByPhase!;
 			lines.push(`| ${SCENARIO_LABELS[r.scenario]} | (${r.workflow}) | ${ms(paced.p50)} | ${ms(paced.p99)} | ${ms(closedLoop.p50)} | ${ms(closedLoop.p99)} | ${ms(closedLoop.max)} |`);
+		}
+	}
+	const rounded = input.results.filter((r) => r.closedLoopRounds?.length);
+	const roundCount = Math.max(0, ...rounded.map((r) => r.closedLoopRounds!.length));
+	if (roundCount > 1) {
+		const heads = Array.from({ length: roundCount }, (_, i) => `round ${i + 1}`);
+		lines.push('', `| closed loop by round: ack p99, events/s, position | workflow | ${heads.join(' | ')} |`, `|---|---|${heads.map(() => '---:').join('|')}|`);
+		for (const r of rounded) {
+			const cells = Array.from({ length: roundCount }, (_, i) => {
+				const round = r.closedLoopRounds!.find((x) => x.round === i);
+				return round ? `${ms(round.ack.p99)}, ${fmt(round.eventsPerSecond, 1)}/s, ${ordinal(round.position + 1)}` : '–';
+			});
+			lines.push(`| ${SCENARIO_LABELS[r.scenario]} | (${r.workflow}) | ${cells.join(' | ')} |`);
 		}
 	}
 	lines.push('', '| scenario | ack p99 (a)/(c) | ack p99 (a)/(b) | events/s (a)/(c) | events/s (a)/(b) | delivery p99 (a)/(b) | Zendesk req/msg (a)/(b) |', '|---|---:|---:|---:|---:|---:|---:|');

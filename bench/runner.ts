@@ -24,13 +24,15 @@ import {
 	ackFigures,
 	checkTargets,
 	countDeliveries,
-	distinctMessagesPerSecond,
 	distribution,
 	floorDeliveries,
 	markdownReport,
 	markerFor,
 	maxInWindow,
 	ratiosFor,
+	roundOrder,
+	type SendWindow,
+	windowedMessagesPerSecond,
 } from './report';
 import { startTlsFront } from './tlsFront';
 
@@ -55,8 +57,10 @@ export interface Sizes {
 	steadyUsers: number;
 	steadyMessages: number;
 	steadyRatePerSecond: number;
+	/** Closed-loop messages per round and in flight; rounds interleave the workflows (steady state). */
 	throughputMessages: number;
 	throughputConcurrency: number;
+	throughputRounds: number;
 	burstUsers: number;
 	burstConcurrency: number;
 	burstSecondMessageAfterMs: number;
@@ -86,6 +90,7 @@ export const FULL: Sizes = {
 	steadyRatePerSecond: 5,
 	throughputMessages: 200,
 	throughputConcurrency: 10,
+	throughputRounds: 3,
 	burstUsers: 30,
 	burstConcurrency: 30,
 	burstSecondMessageAfterMs: 1_500,
@@ -111,6 +116,7 @@ export const SMOKE: Sizes = {
 	steadyRatePerSecond: 6,
 	throughputMessages: 8,
 	throughputConcurrency: 4,
+	throughputRounds: 2,
 	burstUsers: 3,
 	burstConcurrency: 3,
 	burstSecondMessageAfterMs: 500,
@@ -464,132 +470,224 @@ function slackCallsOf(calls: CallRecord[], token: string | undefined): number {
 	return calls.filter((c) => String(c.request.headers.authorization ?? '').includes(token) || c.request.body.token === token).length;
 }
 
-interface Measured {
-	/** Markers whose latency and delivery count (warm-up excluded). */
-	sent: Sent[];
-	attempts: SendResult[];
-	startedAt: number;
-	/** First send and the messages of the throughput measurement, when it differs from `sent`. */
-	throughput?: { firstSendAt: number; markers: string[]; count: number };
-	/** Sends (`attempts`) before this index were paced, the rest closed-loop (steady state). */
-	closedLoopFromAttempt?: number;
-	notes: string[];
-	chattyQuiet?: boolean;
+/**
+ * For the floor, which has no Zendesk to watch: wait until n8n has finished `count` executions
+ * started since `since` (or the deadline passed), so the next workflow starts on a quiet n8n.
+ */
+async function floorSettled(ctx: Context, target: Target, since: number, count: number): Promise<void> {
+	const deadline = Date.now() + ctx.sizes.deadlineMs;
+	for (;;) {
+		const finished = (await listExecutions(ctx.n8n.rest, { workflowId: target.workflowId, startedAfter: since })).filter((e) => e.stoppedAt && e.status !== 'running' && e.status !== 'new');
+		if (finished.length >= count || Date.now() > deadline) return;
+		await sleep(500);
+	}
 }
 
-async function measure(ctx: Context, target: Target, scenario: ScenarioKey, body: (run: ScenarioRun, notes: string[]) => Promise<Omit<Measured, 'sent' | 'attempts' | 'startedAt' | 'notes'> | void>): Promise<ScenarioResult> {
-	const zdCallsBefore = target.zendesk?.server.calls.length ?? 0;
-	const slackCallsBefore = ctx.slack.server.calls.length;
-	ctx.memory.start();
-	const run = new ScenarioRun(target, scenario);
-	const notes: string[] = [];
-	const extra = (await body(run, notes)) ?? {};
-	const markers = run.sent.map((s) => s.marker);
-	const chatty = scenario === 'chatty';
-	await waitForDeliveries(ctx, target, markers, chatty ? ctx.sizes.chattyQuietMs : ctx.sizes.quietMs, chatty ? ctx.sizes.chattyDeadlineMs : ctx.sizes.deadlineMs);
+/** The steady state's closed-loop rounds of one workflow: where each starts in `attempts` and `sent`. */
+interface RoundSpan {
+	round: number;
+	position: number;
+	firstSendAt: number;
+	fromAttempt: number;
+	toAttempt: number;
+	markers: string[];
+}
 
-	let deliveryLatencies: number[] = [];
-	let duplicates: number | null = null;
-	let lost: number | null = null;
-	// First delivery per distinct message (marker): what events/s counts, for every workflow.
-	let firstDeliveredAt: Map<string, number>;
-	if (target.tracker) {
-		const count = countDeliveries(markers, target.tracker.comments);
-		duplicates = count.duplicates;
-		lost = count.lost;
-		if (count.lost) notes.push(`lost: ${count.lostMarkers.slice(0, 5).join(', ')}${count.lost > 5 ? ', …' : ''}`);
-		deliveryLatencies = run.sent.filter((s) => count.firstStoredAt.has(s.marker)).map((s) => (count.firstStoredAt.get(s.marker) as number) - s.sentAt);
-		firstDeliveredAt = count.firstStoredAt;
-	} else {
-		const since = extra.throughput?.firstSendAt ?? run.startedAt;
-		// Every send starts an execution of (c), Slack's retries included: wait for all of them.
-		const executions = await floorExecutions(ctx, target, since, extra.throughput?.count ?? run.attempts.length);
-		const unreadable = executions.filter((e) => e.stoppedAt && !e.payload).length;
-		if (unreadable) notes.push(`${unreadable} finished execution(s) without readable data: their messages are not counted in events/s`);
-		firstDeliveredAt = countDeliveries(markers, floorDeliveries(executions)).firstStoredAt;
+/**
+ * One workflow's figures for one scenario, gathered over one or more segments of sending (the
+ * steady state interleaves its closed-loop rounds with the other workflows'). Each segment waits
+ * for its deliveries, so the next one starts on a quiet n8n.
+ */
+class Measurement {
+	readonly run: ScenarioRun;
+
+	readonly notes: string[] = [];
+
+	private readonly zdCallsBefore: number;
+
+	private readonly slackCallsBefore: number;
+
+	private peakRssMb: number | null = null;
+
+	private busyMs = 0;
+
+	private readonly rounds: RoundSpan[] = [];
+
+	constructor(
+		private readonly ctx: Context,
+		readonly target: Target,
+		readonly scenario: ScenarioKey,
+	) {
+		this.zdCallsBefore = target.zendesk?.server.calls.length ?? 0;
+		this.slackCallsBefore = ctx.slack.server.calls.length;
+		this.run = new ScenarioRun(target, scenario);
 	}
-	const firstSend = extra.throughput?.firstSendAt ?? run.sent[0]?.sentAt ?? run.startedAt;
-	const eventsPerSecond = distinctMessagesPerSecond(firstDeliveredAt, firstSend, extra.throughput?.markers);
 
-	if (target.tracker) notes.push(...(await executionOutcomes(ctx, target, run.startedAt)));
-	const zdCalls = target.zendesk?.server.calls.slice(zdCallsBefore) ?? [];
-	const slackCalls = ctx.slack.server.calls.slice(slackCallsBefore);
-	const slackRequests = slackCallsOf(slackCalls, target.slackToken);
-	const messages = run.sent.length;
+	/** Sends what `body` sends, with peak memory measured, then waits for its deliveries. */
+	async segment(body: (run: ScenarioRun, notes: string[]) => Promise<void>): Promise<void> {
+		const { ctx, target, run } = this;
+		const startedAt = Date.now();
+		const sentBefore = run.sent.length;
+		const attemptsBefore = run.attempts.length;
+		ctx.memory.start();
+		await body(run, this.notes);
+		const markers = run.sent.slice(sentBefore).map((s) => s.marker);
+		const chatty = this.scenario === 'chatty';
+		if (target.tracker) await waitForDeliveries(ctx, target, markers, chatty ? ctx.sizes.chattyQuietMs : ctx.sizes.quietMs, chatty ? ctx.sizes.chattyDeadlineMs : ctx.sizes.deadlineMs);
+		else await floorSettled(ctx, target, startedAt, run.attempts.length - attemptsBefore);
+		const peak = ctx.memory.stopMb();
+		if (peak !== null) this.peakRssMb = Math.max(this.peakRssMb ?? 0, peak);
+		this.busyMs += Date.now() - startedAt;
+	}
 
-	let extraTickets: number | null = null;
-	let maxUpdates: number | null = null;
-	if (target.zendesk) {
-		const users = new Set(run.sent.map((s) => s.slackId));
-		const perUser = new Map<string, number>();
-		for (const ticket of target.zendesk.store.tickets.values()) {
-			const requester = target.zendesk.store.users.get(ticket.requester_id);
-			const slackId = String(requester?.external_id ?? '').split(':').pop() ?? '';
-			if (users.has(slackId)) perUser.set(slackId, (perUser.get(slackId) ?? 0) + 1);
+	/** A closed-loop round of the steady state: its acks and throughput are also reported apart. */
+	async closedLoopRound(round: number, position: number, body: (run: ScenarioRun) => Promise<void>): Promise<void> {
+		const fromAttempt = this.run.attempts.length;
+		const sentBefore = this.run.sent.length;
+		const firstSendAt = Date.now();
+		await this.segment(body);
+		this.rounds.push({ round, position, firstSendAt, fromAttempt, toAttempt: this.run.attempts.length, markers: this.run.sent.slice(sentBefore).map((s) => s.marker) });
+	}
+
+	async result(): Promise<ScenarioResult> {
+		const { ctx, target, run, notes, rounds } = this;
+		const markers = run.sent.map((s) => s.marker);
+		let deliveryLatencies: number[] = [];
+		let duplicates: number | null = null;
+		let lost: number | null = null;
+		// First delivery per distinct message (marker): what events/s counts, for every workflow.
+		let firstDeliveredAt: Map<string, number>;
+		if (target.tracker) {
+			const count = countDeliveries(markers, target.tracker.comments);
+			duplicates = count.duplicates;
+			lost = count.lost;
+			if (count.lost) notes.push(`lost: ${count.lostMarkers.slice(0, 5).join(', ')}${count.lost > 5 ? ', …' : ''}`);
+			deliveryLatencies = run.sent.filter((s) => count.firstStoredAt.has(s.marker)).map((s) => (count.firstStoredAt.get(s.marker) as number) - s.sentAt);
+			firstDeliveredAt = count.firstStoredAt;
+		} else {
+			// Steady state: only the closed-loop rounds count for events/s (all after the paced phase).
+			const since = rounds[0]?.firstSendAt ?? run.startedAt;
+			const sends = rounds.length ? rounds.reduce((sum, r) => sum + r.toAttempt - r.fromAttempt, 0) : run.attempts.length;
+			// Every send starts an execution of (c), Slack's retries included: wait for all of them.
+			const executions = await floorExecutions(ctx, target, since, sends);
+			const unreadable = executions.filter((e) => e.stoppedAt && !e.payload).length;
+			if (unreadable) notes.push(`${unreadable} finished execution(s) without readable data: their messages are not counted in events/s`);
+			firstDeliveredAt = countDeliveries(markers, floorDeliveries(executions)).firstStoredAt;
 		}
-		extraTickets = [...perUser.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
-		const updatesByTicket = new Map<string, number[]>();
-		for (const call of zdCalls) {
-			if (call.method !== 'PUT' || !/\/tickets\/\d+/.test(call.path) || call.status >= 300) continue;
-			updatesByTicket.set(call.path, [...(updatesByTicket.get(call.path) ?? []), call.at]);
+		const windows: SendWindow[] = rounds.length ? rounds : [{ firstSendAt: run.sent[0]?.sentAt ?? run.startedAt, markers }];
+		const eventsPerSecond = windowedMessagesPerSecond(firstDeliveredAt, windows);
+
+		if (target.tracker) notes.push(...(await executionOutcomes(ctx, target, run.startedAt)));
+		const zdCalls = target.zendesk?.server.calls.slice(this.zdCallsBefore) ?? [];
+		const slackCalls = ctx.slack.server.calls.slice(this.slackCallsBefore);
+		const slackRequests = slackCallsOf(slackCalls, target.slackToken);
+		const messages = run.sent.length;
+
+		let extraTickets: number | null = null;
+		let maxUpdates: number | null = null;
+		if (target.zendesk) {
+			const users = new Set(run.sent.map((s) => s.slackId));
+			const perUser = new Map<string, number>();
+			for (const ticket of target.zendesk.store.tickets.values()) {
+				const requester = target.zendesk.store.users.get(ticket.requester_id);
+				const slackId = String(requester?.external_id ?? '').split(':').pop() ?? '';
+				if (users.has(slackId)) perUser.set(slackId, (perUser.get(slackId) ?? 0) + 1);
+			}
+			extraTickets = [...perUser.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
+			const updatesByTicket = new Map<string, number[]>();
+			for (const call of zdCalls) {
+				if (call.method !== 'PUT' || !/\/tickets\/\d+/.test(call.path) || call.status >= 300) continue;
+				updatesByTicket.set(call.path, [...(updatesByTicket.get(call.path) ?? []), call.at]);
+			}
+			maxUpdates = Math.max(0, ...[...updatesByTicket.values()].map((at) => maxInWindow(at, 600_000)));
 		}
-		maxUpdates = Math.max(0, ...[...updatesByTicket.values()].map((at) => maxInWindow(at, 600_000)));
+		// Slack's view: only 2xx answers are acknowledgements; errors and silence are counted apart.
+		const acks = ackFigures(run.attempts);
+		const failed = run.attempts.filter((a) => !(a.status >= 200 && a.status < 300));
+		if (failed.length) {
+			const reasons = failed.map((a) => (a.timedOut ? 'timeout' : a.status ? `HTTP ${a.status}` : (a.error ?? 'no answer')));
+			notes.push(`${failed.length} send(s) not acknowledged: ${[...new Set(reasons)].join(', ')}`);
+		}
+		const closedLoopFrom = rounds[0]?.fromAttempt;
+		return {
+			workflow: target.key,
+			scenario: this.scenario,
+			messages,
+			sends: run.attempts.length,
+			ack: acks.ack,
+			...(closedLoopFrom === undefined
+				? {}
+				: {
+						ackByPhase: { paced: ackFigures(run.attempts.slice(0, closedLoopFrom)).ack, closedLoop: ackFigures(run.attempts.slice(closedLoopFrom)).ack },
+						closedLoopRounds: rounds.map((r) => ({
+							round: r.round,
+							position: r.position,
+							ack: ackFigures(run.attempts.slice(r.fromAttempt, r.toAttempt)).ack,
+							eventsPerSecond: windowedMessagesPerSecond(firstDeliveredAt, [r]),
+						})),
+					}),
+			acksOver3s: acks.acksOver3s,
+			nonAckAnswers: acks.nonAckAnswers,
+			unanswered: acks.unanswered,
+			delivery: target.tracker ? distribution(deliveryLatencies) : null,
+			eventsPerSecond,
+			zendeskRequests: zdCalls.length,
+			slackRequests,
+			zendeskPerMessage: messages ? zdCalls.length / messages : 0,
+			slackPerMessage: messages ? slackRequests / messages : 0,
+			zendesk429: zdCalls.filter((c) => c.status === 429).length,
+			duplicates,
+			lost,
+			extraTickets,
+			maxTicketUpdatesPer10Min: maxUpdates,
+			peakRssMb: this.peakRssMb,
+			durationMs: this.busyMs,
+			notes,
+		};
 	}
-	// Slack's view: only 2xx answers are acknowledgements; errors and silence are counted apart.
-	const acks = ackFigures(run.attempts);
-	const failed = run.attempts.filter((a) => !(a.status >= 200 && a.status < 300));
-	if (failed.length) {
-		const reasons = failed.map((a) => (a.timedOut ? 'timeout' : a.status ? `HTTP ${a.status}` : (a.error ?? 'no answer')));
-		notes.push(`${failed.length} send(s) not acknowledged: ${[...new Set(reasons)].join(', ')}`);
-	}
-	return {
-		workflow: target.key,
-		scenario,
-		messages,
-		sends: run.attempts.length,
-		ack: acks.ack,
-		...(extra.closedLoopFromAttempt === undefined
-			? {}
-			: { ackByPhase: { paced: ackFigures(run.attempts.slice(0, extra.closedLoopFromAttempt)).ack, closedLoop: ackFigures(run.attempts.slice(extra.closedLoopFromAttempt)).ack } }),
-		acksOver3s: acks.acksOver3s,
-		nonAckAnswers: acks.nonAckAnswers,
-		unanswered: acks.unanswered,
-		delivery: target.tracker ? distribution(deliveryLatencies) : null,
-		eventsPerSecond,
-		zendeskRequests: zdCalls.length,
-		slackRequests,
-		zendeskPerMessage: messages ? zdCalls.length / messages : 0,
-		slackPerMessage: messages ? slackRequests / messages : 0,
-		zendesk429: zdCalls.filter((c) => c.status === 429).length,
-		duplicates,
-		lost,
-		extraTickets,
-		maxTicketUpdatesPer10Min: maxUpdates,
-		peakRssMb: ctx.memory.stopMb(),
-		durationMs: Date.now() - run.startedAt,
-		notes,
-	};
+}
+
+/** One scenario of one workflow in one segment. */
+async function measure(ctx: Context, target: Target, scenario: ScenarioKey, body: (run: ScenarioRun, notes: string[]) => Promise<void>): Promise<ScenarioResult> {
+	const measurement = new Measurement(ctx, target, scenario);
+	await measurement.segment(body);
+	return await measurement.result();
 }
 
 // ---------------------------------------------------------------------------------------------
 // Scenarios.
 
-/** Known users with open tickets; one warm-up message each first (not measured), then a steady rate, then as fast as n8n takes them. */
-async function steady(ctx: Context, target: Target, users: BenchUser[]): Promise<ScenarioResult> {
+/**
+ * Known users with open tickets. Per workflow in turn: one warm-up message per user (not measured),
+ * then a steady rate. Then the closed loop (as fast as n8n acknowledges), in rounds that
+ * interleave the workflows in a rotating order, so drift of a shared machine and what one
+ * workflow leaves behind (memory, n8n's own housekeeping) do not fall on one workflow alone.
+ */
+async function steadyState(ctx: Context, order: Target[], usersOf: Record<WorkflowKey, BenchUser[]>, log: (text: string) => void): Promise<ScenarioResult[]> {
 	const s = ctx.sizes;
-	// Warm-up: first contact of each user in this n8n process (caches fill), not measured.
-	const warm = new ScenarioRun(target, 'warmup');
-	await closedLoop(users.length, 10, (i) => warm.send(users[i], 'Warm-up'));
-	await waitForDeliveries(ctx, target, warm.sent.map((m) => m.marker), s.quietMs, s.deadlineMs);
-	return await measure(ctx, target, 'steady', async (run) => {
-		await atRate(s.steadyMessages, s.steadyRatePerSecond, (i) => run.send(users[i % users.length]));
-		await sleep(1_000);
-		const firstSendAt = Date.now();
-		const before = run.sent.length;
-		const closedLoopFromAttempt = run.attempts.length;
-		await closedLoop(s.throughputMessages, s.throughputConcurrency, (i) => run.send(users[i % users.length]));
-		return { throughput: { firstSendAt, markers: run.sent.slice(before).map((m) => m.marker), count: s.throughputMessages }, closedLoopFromAttempt };
-	});
+	const measurements = new Map<WorkflowKey, Measurement>();
+	for (const target of order) {
+		const users = usersOf[target.key];
+		// Warm-up: first contact of each user in this n8n process (caches fill), not measured.
+		const warm = new ScenarioRun(target, 'warmup');
+		await closedLoop(users.length, 10, (i) => warm.send(users[i], 'Warm-up'));
+		await waitForDeliveries(ctx, target, warm.sent.map((m) => m.marker), s.quietMs, s.deadlineMs);
+		const measurement = new Measurement(ctx, target, 'steady');
+		measurements.set(target.key, measurement);
+		await measurement.segment(async (run) => await atRate(s.steadyMessages, s.steadyRatePerSecond, (i) => run.send(users[i % users.length])));
+		log(`steady / (${target.key}): warm-up and paced phase done`);
+	}
+	for (let round = 0; round < s.throughputRounds; round++) {
+		for (const [position, target] of roundOrder(order, round).entries()) {
+			const users = usersOf[target.key];
+			const measurement = measurements.get(target.key) as Measurement;
+			await measurement.closedLoopRound(round, position, async (run) => await closedLoop(s.throughputMessages, s.throughputConcurrency, (i) => run.send(users[i % users.length])));
+			log(`steady / (${target.key}): closed-loop round ${round + 1} of ${s.throughputRounds} done`);
+		}
+	}
+	const results: ScenarioResult[] = [];
+	for (const target of order) results.push(await (measurements.get(target.key) as Measurement).result());
+	return results;
 }
 
 /** Users nobody knows yet, all at once; each sends a second message shortly after the first. */
@@ -751,19 +849,27 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 		const steadyUsers = {} as Record<WorkflowKey, BenchUser[]>;
 		for (const key of order) steadyUsers[key] = Array.from({ length: sizes.steadyUsers }, () => knownUser(ctx, targets[key], 'S'));
 		const scenarios: Array<[ScenarioKey, (t: Target) => Promise<ScenarioResult>]> = [
-			['steady', (t) => steady(ctx, t, steadyUsers[t.key])],
 			['burst', (t) => burst(ctx, t)],
 			['chatty', (t) => chatty(ctx, t)],
 			['storm', (t) => storm(ctx, t, steadyUsers[t.key])],
 			['retries', (t) => retries(ctx, t, steadyUsers[t.key])],
 		];
+		const logResult = (result: ScenarioResult) =>
+			log(`${result.scenario} / (${result.workflow}): ${result.messages} msgs, ack p99 ${result.ack.p99} ms, delivery p99 ${result.delivery?.p99 ?? '–'} ms, ${result.eventsPerSecond?.toFixed(1) ?? '–'} ev/s, dup ${result.duplicates ?? '–'}, lost ${result.lost ?? '–'}`);
+		if (!options.only || options.only.includes('steady')) {
+			log('steady …');
+			for (const result of await steadyState(ctx, order.map((key) => targets[key]), steadyUsers, log)) {
+				results.push(result);
+				logResult(result);
+			}
+		}
 		for (const [scenario, runScenario] of scenarios) {
 			if (options.only && !options.only.includes(scenario)) continue;
 			for (const key of order) {
 				log(`${scenario} / (${key}) …`);
 				const result = await runScenario(targets[key]);
 				results.push(result);
-				log(`${scenario} / (${key}): ${result.messages} msgs, ack p99 ${result.ack.p99} ms, delivery p99 ${result.delivery?.p99 ?? '–'} ms, ${result.eventsPerSecond?.toFixed(1) ?? '–'} ev/s, dup ${result.duplicates ?? '–'}, lost ${result.lost ?? '–'}`);
+				logResult(result);
 			}
 		}
 
@@ -773,7 +879,7 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 		const cpus = os.cpus();
 		const machine = `${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, load average at start ${os.loadavg()[0].toFixed(2)}; n8n ${n8nVersion(rt.n8n)} on Node ${nodeVersion(rt.node)}, SQLite; shared with other work, so absolute figures are noisy`;
 		const notes = [
-			`One run, one n8n process, the three workflows side by side; each scenario runs for (c), (b), (a) in turn. Zendesk search delay ${sizes.searchDelayMs / 1000} s everywhere.`,
+			`One run, one n8n process, the three workflows side by side; each scenario runs for (c), (b), (a) in turn, except the steady state's closed loop: ${sizes.throughputRounds} rounds of ${sizes.throughputMessages} messages per workflow, the order rotating each round (c, b, a; then b, a, c; …), figures pooled over the rounds. Zendesk search delay ${sizes.searchDelayMs / 1000} s everywhere.`,
 			"Zendesk's rate limits (plan Enterprise Plus, ticket updates per ticket and per account, create-or-update user) are on for the burst and chatty scenarios, off elsewhere so they do not cap throughput; the storm injects its own 429s.",
 			'Peak RSS: the n8n main process (VmHWM reset per scenario), not its task runner.',
 		];
@@ -791,7 +897,8 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 		});
 		const document = {
 			// 2: ack over 2xx answers only, nonAckAnswers/unanswered, distinct-message events/s, ackByPhase.
-			version: 2,
+			// 3: the steady state's closed loop in interleaved rounds (closedLoopRounds), figures pooled.
+			version: 3,
 			smoke: options.smoke,
 			command: options.command,
 			startedAt: startedAt.toISOString(),

@@ -55,7 +55,7 @@ const result = (workflow: string, scenario: string) => doc.results.find((r) => r
 
 describe('npm run bench -- --smoke', () => {
 	it('writes a JSON result with one entry per workflow and scenario, and the markdown table', () => {
-		expect(doc.version).toBe(2);
+		expect(doc.version).toBe(3);
 		expect(doc.smoke).toBe(true);
 		expect(doc.command).toContain('npm run bench -- --smoke');
 		expect(doc.results.map((r) => `${r.workflow}/${r.scenario}`).sort()).toEqual(WORKFLOWS.flatMap((w) => SCENARIOS.map((s) => `${w}/${s}`)).sort());
@@ -68,8 +68,16 @@ describe('npm run bench -- --smoke', () => {
 			expect(r.zendeskPerMessage).toBeGreaterThanOrEqual(0);
 			expect(r.slackPerMessage).toBeGreaterThanOrEqual(0);
 			// The steady state's sends, split into its two phases.
-			if (r.scenario === 'steady') expect((r.ackByPhase?.paced.count ?? 0) + (r.ackByPhase?.closedLoop.count ?? 0)).toBe(r.ack.count);
-			else expect(r.ackByPhase).toBeUndefined();
+			if (r.scenario === 'steady') {
+				expect((r.ackByPhase?.paced.count ?? 0) + (r.ackByPhase?.closedLoop.count ?? 0)).toBe(r.ack.count);
+				// The closed loop ran in rounds, each workflow once in each position.
+				expect(r.closedLoopRounds?.map((round) => round.round)).toEqual([0, 1]);
+				expect(new Set(r.closedLoopRounds?.map((round) => round.position)).size).toBe(2);
+				expect(r.closedLoopRounds?.reduce((sum, round) => sum + round.ack.count, 0)).toBe(r.ackByPhase?.closedLoop.count);
+			} else {
+				expect(r.ackByPhase).toBeUndefined();
+				expect(r.closedLoopRounds).toBeUndefined();
+			}
 		}
 		expect(doc.ratios.map((r) => r.scenario).sort()).toEqual([...SCENARIOS].sort());
 		expect(doc.targets.map((t) => t.id)).toEqual(['zendesk-per-message', 'slack-per-message', 'ack-p99', 'throughput', 'exactly-once', 'chatty']);

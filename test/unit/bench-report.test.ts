@@ -11,6 +11,8 @@ import {
 	floorDeliveries,
 	markdownReport,
 	ratiosFor,
+	roundOrder,
+	windowedMessagesPerSecond,
 } from '../../bench/report';
 
 const ok = (durationMs: number): AckSample => ({ status: 200, durationMs, timedOut: false });
@@ -155,5 +157,56 @@ describe('events/s counts distinct messages', () => {
 		expect(distinctMessagesPerSecond(first, 0, ['bm-a-steady-1', 'bm-a-steady-2'])).toBeCloseTo(1, 6);
 		expect(distinctMessagesPerSecond(first, 0, ['bm-a-steady-9'])).toBeNull();
 		expect(distinctMessagesPerSecond(new Map(), 0)).toBeNull();
+	});
+});
+
+describe('steady state in interleaved closed-loop rounds', () => {
+	it('rotates the order so each workflow runs once in each position', () => {
+		const rounds = [0, 1, 2].map((round) => roundOrder(['c', 'b', 'a'], round));
+		expect(rounds).toEqual([
+			['c', 'b', 'a'],
+			['b', 'a', 'c'],
+			['a', 'c', 'b'],
+		]);
+		for (const key of ['a', 'b', 'c']) expect(rounds.map((order) => order.indexOf(key)).sort()).toEqual([0, 1, 2]);
+		expect(roundOrder(['c', 'b', 'a'], 3)).toEqual(['c', 'b', 'a']);
+		expect(roundOrder([], 1)).toEqual([]);
+	});
+
+	it('pools throughput over the rounds without the pauses between them', () => {
+		const first = new Map([
+			['bm-a-steady-1', 1_500],
+			['bm-a-steady-2', 2_000],
+			// Round 2 starts 60 s later, while the other workflows ran in between.
+			['bm-a-steady-3', 61_000],
+			['bm-a-steady-4', 63_000],
+		]);
+		const rounds = [
+			{ firstSendAt: 1_000, markers: ['bm-a-steady-1', 'bm-a-steady-2'] },
+			{ firstSendAt: 60_000, markers: ['bm-a-steady-3', 'bm-a-steady-4', 'bm-a-steady-5'] },
+		];
+		// 4 delivered over 1 s + 3 s; the undelivered message adds nothing.
+		expect(windowedMessagesPerSecond(first, rounds)).toBeCloseTo(1, 6);
+		expect(windowedMessagesPerSecond(first, [rounds[0]])).toBeCloseTo(2, 6);
+		// One window is the old single-phase figure.
+		expect(windowedMessagesPerSecond(first, [rounds[1]])).toBe(distinctMessagesPerSecond(first, 60_000, rounds[1].markers));
+		expect(windowedMessagesPerSecond(first, [{ firstSendAt: 0, markers: ['bm-a-steady-9'] }])).toBeNull();
+	});
+
+	it('prints each round apart: p99, events/s and where the workflow ran in it', () => {
+		const round = (n: number, position: number, samples: AckSample[], eventsPerSecond: number) => ({ round: n, position, ack: ackFigures(samples).ack, eventsPerSecond });
+		const a = { ...result('a', [ok(300), ok(500)]), closedLoopRounds: [round(0, 2, [ok(300)], 20), round(1, 1, [ok(500)], 25.25)] };
+		const c = { ...result('c', [ok(200)]), closedLoopRounds: [round(0, 0, [ok(200)], 30), round(1, 2, [ok(210)], 31)] };
+		const lines = markdownReport({ title: 't', command: 'c', machine: 'm', notes: [], results: [a, c, result('b', [ok(1)])], ratios: [], targets: [] }).split('\n');
+		expect(lines).toContain('| closed loop by round: ack p99, events/s, position | workflow | round 1 | round 2 |');
+		expect(lines).toContain('| steady state | (a) | 300 ms, 20.0/s, 3rd | 500 ms, 25.3/s, 2nd |');
+		expect(lines).toContain('| steady state | (c) | 200 ms, 30.0/s, 1st | 210 ms, 31.0/s, 3rd |');
+		expect(lines.some((line) => line.startsWith('| steady state | (b) |') && line.includes('/s,'))).toBe(false);
+	});
+
+	it('prints no round table for a single round', () => {
+		const a = { ...result('a', [ok(300)]), closedLoopRounds: [{ round: 0, position: 0, ack: ackFigures([ok(300)]).ack, eventsPerSecond: 20 }] };
+		const markdown = markdownReport({ title: 't', command: 'c', machine: 'm', notes: [], results: [a], ratios: [], targets: [] });
+		expect(markdown).not.toContain('closed loop by round');
 	});
 });
