@@ -23,10 +23,12 @@ export class ProfileLinker implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
+		// Named per service: n8n's editor labels every slot of a node with an authentication
+		// parameter just "Credential", so the Slack and the Zendesk one would look alike.
 		credentials: [
-			{ name: 'slackDmApi', required: true, displayOptions: { show: { operation: ['link'] } } },
-			{ name: 'zendeskDmApi', required: true, displayOptions: { show: { authentication: ['apiToken'] } } },
-			{ name: 'zendeskDmOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+			{ name: 'slackDmApi', displayName: 'Slack Credential', required: true, displayOptions: { show: { operation: ['link'] } } },
+			{ name: 'zendeskDmApi', displayName: 'Zendesk Credential', required: true, displayOptions: { show: { authentication: ['apiToken'] } } },
+			{ name: 'zendeskDmOAuth2Api', displayName: 'Zendesk Credential', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
 		],
 		properties: [
 			zendeskAuthenticationProperty,

@@ -104,12 +104,14 @@ export class SlackDmReply implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
+		// Named per service: n8n's editor labels every slot of a node with an authentication
+		// parameter just "Credential", so the Slack and the Zendesk one would look alike.
 		credentials: [
 			// Shown by operation: a credential without displayOptions is taken by n8n's editor for the
 			// one chosen by `authentication`, and its dropdown would offer only Zendesk credentials.
-			{ name: 'slackDmApi', required: true, displayOptions: { show: { operation: ['alert', 'reply', 'notice'] } } },
-			{ name: 'zendeskDmApi', required: true, displayOptions: { show: { operation: ['reply'], sendAttachments: [true], authentication: ['apiToken'] } } },
-			{ name: 'zendeskDmOAuth2Api', required: true, displayOptions: { show: { operation: ['reply'], sendAttachments: [true], authentication: ['oAuth2'] } } },
+			{ name: 'slackDmApi', displayName: 'Slack Credential', required: true, displayOptions: { show: { operation: ['alert', 'reply', 'notice'] } } },
+			{ name: 'zendeskDmApi', displayName: 'Zendesk Credential', required: true, displayOptions: { show: { operation: ['reply'], sendAttachments: [true], authentication: ['apiToken'] } } },
+			{ name: 'zendeskDmOAuth2Api', displayName: 'Zendesk Credential', required: true, displayOptions: { show: { operation: ['reply'], sendAttachments: [true], authentication: ['oAuth2'] } } },
 		],
 		properties: [
 			{

@@ -149,6 +149,18 @@ export interface CredentialSlotChoice {
 	chosen: string;
 }
 
+/** Opens a node and reads the label of each credential slot it shows, top to bottom. */
+export async function credentialSlotLabels(page: Page, nodeName: string): Promise<string[]> {
+	await page.locator(`[data-test-id=canvas-node][data-node-name="${nodeName}"]`).dblclick();
+	const labels = page.locator('[data-test-id=node-credentials-slot] [data-test-id=credentials-label]');
+	await labels.first().waitFor({ timeout: 15_000 });
+	// The label wraps the slot's dropdown too: its first line is the label text.
+	const texts = (await labels.allInnerTexts()).map((text) => text.split('\n')[0].replace(/\s*\*$/, '').trim());
+	await page.click('[data-test-id=ndv-close-button]');
+	await page.locator('[data-test-id=ndv-close-button]').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+	return texts;
+}
+
 /**
  * Opens a node and fills each empty credential slot with the first credential its dropdown
  * offers (choosing `preferred` when offered), as a user does after importing a template whose

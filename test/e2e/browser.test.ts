@@ -27,6 +27,7 @@ import {
 	importWorkflowFile,
 	inspectCanvas,
 	openWorkflow,
+	credentialSlotLabels,
 	selectMissingCredentials,
 	signIn,
 	type CredentialSlotChoice,
@@ -226,6 +227,13 @@ describe('each template file imports through the n8n editor (workflow menu → I
 				for (const slot of slots) expect({ node, offered: slot.offered }).toEqual({ node, offered: expect.arrayContaining([slot.chosen]) });
 			}
 			expect(canvasProblems(await inspectCanvas(page), expected)).toEqual([]);
+			// Nodes with a Slack and a Zendesk credential name each slot by its service.
+			for (const node of json.nodes.filter((n) => /\.(profileLinker|slackDmReply)$/.test(n.type))) {
+				const labels = await credentialSlotLabels(page, String(node.name));
+				expect(labels.length).toBeGreaterThan(0);
+				for (const label of labels) expect({ node: node.name, label }).toEqual({ node: node.name, label: expect.stringMatching(/^(Slack|Zendesk) Credential$/) });
+				expect({ node: node.name, labels: [...new Set(labels)] }).toEqual({ node: node.name, labels });
+			}
 			await screenshot(page, shot);
 
 			// Saved (Ctrl+S; 2.41 also autosaves): n8n has every node, the connections, and each
