@@ -150,33 +150,32 @@ if (invokedDirectly) {
 	}
 }
 
-/**
- * Debian's Chromium for the browser tests (driven by playwright-core, never a browser download).
- * Installed with apt-get when missing and this user may (root, or sudo without a password).
- * Returns its path; throws with what to do when it cannot be installed.
- */
+/** Debian packages are installed with apt-get when missing and this user may (root, or sudo without a password). */
 const commandExists = (name) => spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
 
 /**
- * Installs the Debian packages the tests need that this machine lacks, in one apt-get run:
- * chromium (browser tests), iproute2 (`ip`) and openssl (the benchmark smoke test's network
- * namespace and TLS front). Returns the chromium path.
+ * Installs the Debian packages the end-to-end tests need that this machine lacks, in one apt-get
+ * run: chromium (browser tests), iproute2 (`ip`) and openssl (the benchmark smoke test's network
+ * namespace and TLS front), redis-server and postgresql (n8n's queue mode, which the tests start
+ * their own instances of). Returns the chromium path.
  */
-export function ensureChromium() {
+export function ensureTestPackages() {
 	const wanted = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 	const missing = [
 		...(fs.existsSync(wanted) ? [] : ['chromium']),
 		...(commandExists('ip') ? [] : ['iproute2']),
 		...(commandExists('openssl') ? [] : ['openssl']),
+		...(commandExists('redis-server') ? [] : ['redis-server']),
+		...(fs.existsSync('/usr/lib/postgresql') ? [] : ['postgresql']),
 	];
 	if (missing.length === 0) return wanted;
 	const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 	const hasSudo = !isRoot && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
 	if (!commandExists('apt-get') || (!isRoot && !hasSudo)) {
-		throw new Error(`missing ${missing.join(', ')}: install them (apt-get install -y ${missing.join(' ')}) or set CHROMIUM_PATH`);
+		throw new Error(`missing ${missing.join(', ')}: install them (apt-get install -y ${missing.join(' ')})`);
 	}
 	const prefix = isRoot ? [] : ['sudo', '-n'];
-	console.log(`[runtime] installing Debian packages for the browser and benchmark tests: ${missing.join(', ')}`);
+	console.log(`[runtime] installing Debian packages for the end-to-end tests: ${missing.join(', ')}`);
 	for (const args of [['apt-get', 'update'], ['apt-get', 'install', '-y', '--no-install-recommends', ...missing]]) {
 		const command = [...prefix, ...args];
 		const result = spawnSync(command[0], command.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });

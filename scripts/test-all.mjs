@@ -16,7 +16,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureChromium, ensureRuntime } from './install-runtime.mjs';
+import { ensureRuntime, ensureTestPackages } from './install-runtime.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PROJECTS = ['unit', 'integration', 'e2e'];
@@ -67,8 +67,8 @@ if (selected.includes('e2e') || selected.includes('unit')) {
 	});
 }
 if (selected.includes('e2e')) {
-	step('chromium (browser tests)', () => {
-		process.env.CHROMIUM_PATH = ensureChromium();
+	step('Debian packages (chromium, PostgreSQL, Redis)', () => {
+		process.env.CHROMIUM_PATH = ensureTestPackages();
 		return true;
 	});
 }

@@ -120,6 +120,9 @@ export interface PipelineOptions {
 	slack: Record<string, SlackWorkspaceSpec>;
 	/** Slack event retry policy (default: 3 s timeout, one quick retry). */
 	eventsRetryDelaysMs?: number[];
+	/** Extra environment for n8n (e.g. queue mode's) and whether to start one `n8n worker` too. */
+	n8nEnv?: Record<string, string>;
+	worker?: boolean;
 }
 
 export interface Pipeline {
@@ -176,7 +179,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 
 	let n8n: RealN8n;
 	try {
-		n8n = await startRealN8n({ mode: 'custom-extensions', workflows: options.workflows, credentials });
+		n8n = await startRealN8n({ mode: 'custom-extensions', workflows: options.workflows, credentials, env: options.n8nEnv, worker: options.worker, startTimeoutMs: options.worker ? 240_000 : undefined });
 	} catch (error) {
 		await Promise.all([zendesk.close(), ...Object.values(slack).map(async (s) => await s.close())]);
 		throw error;

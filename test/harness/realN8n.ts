@@ -1,5 +1,6 @@
 /**
- * Starts a real n8n 2.41.1 (Node 24, embedded SQLite) with this package loaded, the way users
+ * Starts a real n8n 2.41.1 (Node 24, embedded SQLite, or queue mode with a worker when the
+ * caller passes its database and Redis) with this package loaded, the way users
  * run it: as a custom extension folder (node types `CUSTOM.<name>`) or as the packed tarball
  * installed as a community package (`n8n-nodes-slack-dm-zendesk.<name>`).
  *
@@ -65,6 +66,11 @@ export interface StartRealN8nOptions {
 	userFolder?: string;
 	/** Default 120 s. */
 	startTimeoutMs?: number;
+	/**
+	 * Also start one `n8n worker` (queue mode: pass EXECUTIONS_MODE=queue, the Redis and a shared
+	 * database in `env`). It runs the executions; the main process answers webhooks.
+	 */
+	worker?: boolean;
 }
 
 export interface RealN8n {
@@ -97,6 +103,7 @@ export interface RealN8n {
 
 const OWNER = { email: 'owner@example.com', password: 'Sandbox-Owner-1', firstName: 'Sandbox', lastName: 'Owner' };
 const READY_LINE = 'Editor is now accessible via';
+const WORKER_READY_LINE = 'n8n worker is now ready';
 
 /**
  * Runs argv[1..] in this (group-leading) process's group. The group gets SIGTERM when stdin
@@ -249,34 +256,42 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 	// n8n runs under a small supervisor that leads its own process group: stop() signals the
 	// group, and if this test process dies without stop() the supervisor's stdin closes and it
 	// kills the group itself, so no n8n or task runner outlives a failed or killed test run.
-	const child: ChildProcess = spawn(rt.node, ['-e', SUPERVISOR, rt.node, rt.n8n, 'start'], {
-		env,
-		cwd: userFolder,
-		detached: true,
-		stdio: ['pipe', 'pipe', 'pipe'],
-	});
-	const pgid = child.pid as number;
-	liveGroups.add(pgid);
-	child.stdout?.setEncoding('utf8').on('data', append);
-	child.stderr?.setEncoding('utf8').on('data', append);
-	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	const supervised = (command: string, commandEnv: NodeJS.ProcessEnv) => {
+		const started: ChildProcess = spawn(rt.node, ['-e', SUPERVISOR, rt.node, rt.n8n, command], {
+			env: commandEnv,
+			cwd: userFolder,
+			detached: true,
+			stdio: ['pipe', 'pipe', 'pipe'],
+		});
+		liveGroups.add(started.pid as number);
+		started.stdout?.setEncoding('utf8').on('data', append);
+		started.stderr?.setEncoding('utf8').on('data', append);
+		return { child: started, pgid: started.pid as number, exited: new Promise<void>((resolve) => started.once('exit', () => resolve())) };
+	};
+	const main = supervised('start', env);
+	const { child, exited } = main;
+	// The worker's task runners need a broker port of their own.
+	const worker = options.worker ? supervised('worker', { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) }) : undefined;
 
 	let stopped = false;
 	const stop = async () => {
 		if (stopped) return;
 		stopped = true;
 		const stopStarted = Date.now();
-		killGroup(pgid, 'SIGTERM');
-		let timer: NodeJS.Timeout | undefined;
-		await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 15_000)))]);
-		clearTimeout(timer);
-		// Whatever is left in the group (a task runner that ignored SIGTERM) goes now.
-		killGroup(pgid, 'SIGKILL');
-		await exited;
-		child.stdin?.destroy();
-		child.stdout?.destroy();
-		child.stderr?.destroy();
-		liveGroups.delete(pgid);
+		for (const proc of [main, worker]) {
+			if (!proc) continue;
+			killGroup(proc.pgid, 'SIGTERM');
+			let timer: NodeJS.Timeout | undefined;
+			await Promise.race([proc.exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 15_000)))]);
+			clearTimeout(timer);
+			// Whatever is left in the group (a task runner that ignored SIGTERM) goes now.
+			killGroup(proc.pgid, 'SIGKILL');
+			await proc.exited;
+			proc.child.stdin?.destroy();
+			proc.child.stdout?.destroy();
+			proc.child.stderr?.destroy();
+			liveGroups.delete(proc.pgid);
+		}
 		timings.stop = Date.now() - stopStarted;
 		if (ownsFolder && process.env.N8N_DM_KEEP_USER_FOLDER !== '1') {
 			fs.rmSync(userFolder, { recursive: true, force: true });
@@ -287,7 +302,9 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 		await waitUntil(
 			async () => {
 				if (child.exitCode !== null) throw new Error(`n8n exited with code ${child.exitCode} during start-up`);
+				if (worker && worker.child.exitCode !== null) throw new Error(`n8n worker exited with code ${worker.child.exitCode} during start-up`);
 				if (!output.includes(READY_LINE)) return false;
+				if (worker && !output.includes(WORKER_READY_LINE)) return false;
 				const health = await fetch(`${url}/healthz`).catch(() => undefined);
 				return health?.ok === true;
 			},
