@@ -34,6 +34,7 @@ import {
 	type SendWindow,
 	windowedMessagesPerSecond,
 } from './report';
+import { startQueueInfra } from '../test/harness/queueInfra';
 import { startTlsFront } from './tlsFront';
 
 export const HOSTS = { slack: 'slack.com', zendeskA: 'bench-a.zendesk.com', zendeskB: 'bench-b.zendesk.com' };
@@ -49,6 +50,8 @@ export interface BenchOptions {
 	only?: ScenarioKey[];
 	/** Extra environment for the n8n process (`--n8n-env=KEY=VALUE`): n8n settings compared in the same way. */
 	n8nEnv?: Record<string, string>;
+	/** n8n in queue mode (`--queue`): Redis, PostgreSQL and one worker of the run's own. */
+	queue?: boolean;
 }
 
 /** How much load each scenario makes; the smoke sizes only prove that everything still runs. */
@@ -808,11 +811,15 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 			{ ...CREDENTIAL_IDS.slackApi, type: 'slackApi', data: { accessToken: BASELINE_TOKEN, signatureSecret: slack.signingSecret } },
 			{ ...CREDENTIAL_IDS.zendeskApi, type: 'zendeskApi', data: { subdomain: 'bench-b', email: bridge.email, apiToken: bridge.apiToken } },
 		];
+		const queue = options.queue ? await startQueueInfra() : undefined;
+		if (queue) cleanups.unshift(() => queue.close());
 		const n8n = await startRealN8n({
 			mode: 'custom-extensions',
 			workflows: [inbound, baseline, floor],
 			credentials,
-			env: { ...options.n8nEnv, NODE_EXTRA_CA_CERTS: front.caFile },
+			env: { ...queue?.env, ...options.n8nEnv, NODE_EXTRA_CA_CERTS: front.caFile },
+			worker: Boolean(queue),
+			startTimeoutMs: queue ? 240_000 : undefined,
 		});
 		cleanups.unshift(() => n8n.stop());
 		const rt = ensureRuntime();
@@ -877,12 +884,13 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 		const targetsMet = checkTargets(results, ratios);
 		const finishedAt = new Date();
 		const cpus = os.cpus();
-		const machine = `${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, load average at start ${os.loadavg()[0].toFixed(2)}; n8n ${n8nVersion(rt.n8n)} on Node ${nodeVersion(rt.node)}, SQLite; shared with other work, so absolute figures are noisy`;
+		const machine = `${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, load average at start ${os.loadavg()[0].toFixed(2)}; n8n ${n8nVersion(rt.n8n)} on Node ${nodeVersion(rt.node)}, ${queue ? 'PostgreSQL, queue mode' : 'SQLite'}; shared with other work, so absolute figures are noisy`;
 		const notes = [
 			`One run, one n8n process, the three workflows side by side; each scenario runs for (c), (b), (a) in turn, except the steady state's closed loop: ${sizes.throughputRounds} rounds of ${sizes.throughputMessages} messages per workflow, the order rotating each round (c, b, a; then b, a, c; …), figures pooled over the rounds. Zendesk search delay ${sizes.searchDelayMs / 1000} s everywhere.`,
 			"Zendesk's rate limits (plan Enterprise Plus, ticket updates per ticket and per account, create-or-update user) are on for the burst and chatty scenarios, off elsewhere so they do not cap throughput; the storm injects its own 429s.",
 			'Peak RSS: the n8n main process (VmHWM reset per scenario), not its task runner.',
 		];
+		if (queue) notes.push(`n8n in ${queue.description}. Peak RSS is the main process's only.`);
 		const envEntries = Object.entries(options.n8nEnv ?? {});
 		if (envEntries.length) notes.push(`n8n started with ${envEntries.map(([k, v]) => `${k}=${v}`).join(' ')} (all three workflows alike).`);
 		if (options.smoke) notes.unshift('SMOKE run: tiny sizes, proves the benchmark still works; figures mean nothing.');
@@ -904,7 +912,7 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 			startedAt: startedAt.toISOString(),
 			finishedAt: finishedAt.toISOString(),
 			machine: { description: machine, cpus: cpus.length, cpuModel: cpus[0]?.model, totalMemoryMb: Math.round(os.totalmem() / 2 ** 20), loadAverageAtStart: os.loadavg() },
-			n8n: { version: n8nVersion(rt.n8n), node: nodeVersion(rt.node), env: options.n8nEnv ?? {}, startTimings: n8n.timings },
+			n8n: { version: n8nVersion(rt.n8n), node: nodeVersion(rt.node), env: options.n8nEnv ?? {}, queueMode: Boolean(queue), startTimings: n8n.timings },
 			network: { namespace: process.env.N8N_DM_BENCH_NETNS ?? null, hosts: HOSTS, tlsFrontRequests: front.forwarded },
 			workflows: {
 				a: { id: targets.a.workflowId, source: path.relative(REPO_ROOT, INBOUND_TEMPLATE) },
@@ -919,7 +927,7 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 		};
 		fs.mkdirSync(options.outDir, { recursive: true });
 		const envTag = Object.keys(options.n8nEnv ?? {}).length ? `-env-${Object.entries(options.n8nEnv ?? {}).map(([k, v]) => `${k.replace(/^N8N_/, '')}-${v}`).join('-').toLowerCase().replace(/[^a-z0-9-]+/g, '-')}` : '';
-		const stem = `${startedAt.toISOString().slice(0, 10)}${options.only ? `-only-${options.only.join('-')}` : ''}${envTag}`;
+		const stem = `${startedAt.toISOString().slice(0, 10)}${options.only ? `-only-${options.only.join('-')}` : ''}${options.queue ? '-queue' : ''}${envTag}`;
 		const jsonFile = path.join(options.outDir, `${stem}.json`);
 		const markdownFile = path.join(options.outDir, `${stem}.md`);
 		fs.writeFileSync(jsonFile, `${JSON.stringify(document, null, 2)}\n`);
