@@ -436,17 +436,24 @@ async function executionOutcomes(ctx: Context, target: Target, since: number): P
 }
 
 /**
+ * Executions of `target` started since `since` that have finished, once there are `count` of them
+ * (or the deadline passed). For the floor, which has no Zendesk to watch.
+ */
+async function finishedExecutions(ctx: Context, target: Target, since: number, count: number): Promise<Execution[]> {
+	const deadline = Date.now() + ctx.sizes.deadlineMs;
+	for (;;) {
+		const finished = (await listExecutions(ctx.n8n.rest, { workflowId: target.workflowId, startedAfter: since })).filter((e) => e.stoppedAt && e.status !== 'running' && e.status !== 'new');
+		if (finished.length >= count || Date.now() > deadline) return finished;
+		await sleep(500);
+	}
+}
+
+/**
  * For the floor: wait until n8n has finished `count` executions started since `since`, then read
  * what each one received (its Webhook node's output holds the message's marker).
  */
 async function floorExecutions(ctx: Context, target: Target, since: number, count: number): Promise<FloorExecution[]> {
-	const deadline = Date.now() + ctx.sizes.deadlineMs;
-	let finished: Execution[] = [];
-	for (;;) {
-		finished = (await listExecutions(ctx.n8n.rest, { workflowId: target.workflowId, startedAfter: since })).filter((e) => e.stoppedAt && e.status !== 'running' && e.status !== 'new');
-		if (finished.length >= count || Date.now() > deadline) break;
-		await sleep(500);
-	}
+	const finished = await finishedExecutions(ctx, target, since, count);
 	// Read after the wait, a few at a time: the stop times are n8n's own, reading late does not move them.
 	const out: FloorExecution[] = [];
 	for (let i = 0; i < finished.length; i += 10) {
@@ -471,19 +478,6 @@ async function floorExecutions(ctx: Context, target: Target, since: number, coun
 function slackCallsOf(calls: CallRecord[], token: string | undefined): number {
 	if (!token) return 0;
 	return calls.filter((c) => String(c.request.headers.authorization ?? '').includes(token) || c.request.body.token === token).length;
-}
-
-/**
- * For the floor, which has no Zendesk to watch: wait until n8n has finished `count` executions
- * started since `since` (or the deadline passed), so the next workflow starts on a quiet n8n.
- */
-async function floorSettled(ctx: Context, target: Target, since: number, count: number): Promise<void> {
-	const deadline = Date.now() + ctx.sizes.deadlineMs;
-	for (;;) {
-		const finished = (await listExecutions(ctx.n8n.rest, { workflowId: target.workflowId, startedAfter: since })).filter((e) => e.stoppedAt && e.status !== 'running' && e.status !== 'new');
-		if (finished.length >= count || Date.now() > deadline) return;
-		await sleep(500);
-	}
 }
 
 /** The steady state's closed-loop rounds of one workflow: where each starts in `attempts` and `sent`. */
@@ -537,7 +531,8 @@ class Measurement {
 		const markers = run.sent.slice(sentBefore).map((s) => s.marker);
 		const chatty = this.scenario === 'chatty';
 		if (target.tracker) await waitForDeliveries(ctx, target, markers, chatty ? ctx.sizes.chattyQuietMs : ctx.sizes.quietMs, chatty ? ctx.sizes.chattyDeadlineMs : ctx.sizes.deadlineMs);
-		else await floorSettled(ctx, target, startedAt, run.attempts.length - attemptsBefore);
+		// The floor has no Zendesk: wait for its executions, so the next segment starts on a quiet n8n.
+		else await finishedExecutions(ctx, target, startedAt, run.attempts.length - attemptsBefore);
 		const peak = ctx.memory.stopMb();
 		if (peak !== null) this.peakRssMb = Math.max(this.peakRssMb ?? 0, peak);
 		this.busyMs += Date.now() - startedAt;
