@@ -480,14 +480,18 @@ function slackCallsOf(calls: CallRecord[], token: string | undefined): number {
 	return calls.filter((c) => String(c.request.headers.authorization ?? '').includes(token) || c.request.body.token === token).length;
 }
 
-/** The steady state's closed-loop rounds of one workflow: where each starts in `attempts` and `sent`. */
-interface RoundSpan {
-	round: number;
-	position: number;
+/** What one segment sent: its sends are `attempts[fromAttempt, toAttempt)`. */
+interface SegmentSpan {
 	firstSendAt: number;
 	fromAttempt: number;
 	toAttempt: number;
 	markers: string[];
+}
+
+/** A closed-loop round of the steady state (`position` 0: this workflow ran first in it). */
+interface RoundSpan extends SegmentSpan {
+	round: number;
+	position: number;
 }
 
 /**
@@ -521,30 +525,27 @@ class Measurement {
 	}
 
 	/** Sends what `body` sends, with peak memory measured, then waits for its deliveries. */
-	async segment(body: (run: ScenarioRun, notes: string[]) => Promise<void>): Promise<void> {
+	async segment(body: (run: ScenarioRun, notes: string[]) => Promise<void>): Promise<SegmentSpan> {
 		const { ctx, target, run } = this;
-		const startedAt = Date.now();
+		const firstSendAt = Date.now();
 		const sentBefore = run.sent.length;
-		const attemptsBefore = run.attempts.length;
+		const fromAttempt = run.attempts.length;
 		ctx.memory.start();
 		await body(run, this.notes);
-		const markers = run.sent.slice(sentBefore).map((s) => s.marker);
+		const span = { firstSendAt, fromAttempt, toAttempt: run.attempts.length, markers: run.sent.slice(sentBefore).map((s) => s.marker) };
 		const chatty = this.scenario === 'chatty';
-		if (target.tracker) await waitForDeliveries(ctx, target, markers, chatty ? ctx.sizes.chattyQuietMs : ctx.sizes.quietMs, chatty ? ctx.sizes.chattyDeadlineMs : ctx.sizes.deadlineMs);
+		if (target.tracker) await waitForDeliveries(ctx, target, span.markers, chatty ? ctx.sizes.chattyQuietMs : ctx.sizes.quietMs, chatty ? ctx.sizes.chattyDeadlineMs : ctx.sizes.deadlineMs);
 		// The floor has no Zendesk: wait for its executions, so the next segment starts on a quiet n8n.
-		else await finishedExecutions(ctx, target, startedAt, run.attempts.length - attemptsBefore);
+		else await finishedExecutions(ctx, target, firstSendAt, span.toAttempt - span.fromAttempt);
 		const peak = ctx.memory.stopMb();
 		if (peak !== null) this.peakRssMb = Math.max(this.peakRssMb ?? 0, peak);
-		this.busyMs += Date.now() - startedAt;
+		this.busyMs += Date.now() - firstSendAt;
+		return span;
 	}
 
 	/** A closed-loop round of the steady state: its acks and throughput are also reported apart. */
 	async closedLoopRound(round: number, position: number, body: (run: ScenarioRun) => Promise<void>): Promise<void> {
-		const fromAttempt = this.run.attempts.length;
-		const sentBefore = this.run.sent.length;
-		const firstSendAt = Date.now();
-		await this.segment(body);
-		this.rounds.push({ round, position, firstSendAt, fromAttempt, toAttempt: this.run.attempts.length, markers: this.run.sent.slice(sentBefore).map((s) => s.marker) });
+		this.rounds.push({ round, position, ...(await this.segment(body)) });
 	}
 
 	async result(): Promise<ScenarioResult> {
@@ -814,7 +815,6 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 			credentials,
 			env: { ...queue?.env, ...options.n8nEnv, NODE_EXTRA_CA_CERTS: front.caFile },
 			worker: Boolean(queue),
-			startTimeoutMs: queue ? 240_000 : undefined,
 		});
 		cleanups.unshift(() => n8n.stop());
 		const rt = ensureRuntime();

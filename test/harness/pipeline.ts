@@ -179,7 +179,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 
 	let n8n: RealN8n;
 	try {
-		n8n = await startRealN8n({ mode: 'custom-extensions', workflows: options.workflows, credentials, env: options.n8nEnv, worker: options.worker, startTimeoutMs: options.worker ? 240_000 : undefined });
+		n8n = await startRealN8n({ mode: 'custom-extensions', workflows: options.workflows, credentials, env: options.n8nEnv, worker: options.worker });
 	} catch (error) {
 		await Promise.all([zendesk.close(), ...Object.values(slack).map(async (s) => await s.close())]);
 		throw error;

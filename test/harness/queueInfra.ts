@@ -18,7 +18,7 @@ export interface QueueInfra {
 	close(): Promise<void>;
 }
 
-const INSTALL_HINT = 'queue mode needs redis-server and PostgreSQL (Debian: apt-get install redis-server postgresql; npm run runtime installs them)';
+const INSTALL_HINT = 'queue mode needs redis-server and PostgreSQL (Debian: apt-get install redis-server postgresql; npm test installs them)';
 
 function postgresBinDir(): string {
 	const root = '/usr/lib/postgresql';
@@ -64,23 +64,38 @@ async function portAnswers(port: number): Promise<boolean> {
 	});
 }
 
+// Servers still running, killed if the process exits without close() (a failed or killed run).
+const liveServers = new Set<number>();
+process.once('exit', () => {
+	for (const pid of liveServers) {
+		try {
+			process.kill(pid, 'SIGKILL');
+		} catch {
+			// Already gone.
+		}
+	}
+});
+
 export async function startQueueInfra(): Promise<QueueInfra> {
 	const redisServer = commandPath('redis-server');
 	const pgBin = postgresBinDir();
+	// Undone last first; each runs once, however often close() is called.
 	const closers: Array<() => Promise<void>> = [];
 	const close = async () => {
-		for (const closer of closers.reverse()) await closer().catch(() => undefined);
+		for (let closer = closers.pop(); closer; closer = closers.pop()) await closer().catch(() => undefined);
 	};
 	try {
 		const redisPort = await freePort();
 		const redis = spawn(redisServer, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+		if (redis.pid) liveServers.add(redis.pid);
 		closers.push(async () => {
 			redis.kill('SIGKILL');
+			if (redis.pid) liveServers.delete(redis.pid);
 		});
 		await waitForLine(redis, /Ready to accept connections/, 'redis-server');
 
 		// PostgreSQL refuses to run as root: its folder belongs to the postgres user.
-		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-dm-bench-pg-'));
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-dm-pg-'));
 		closers.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
 		const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
 		const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
@@ -93,13 +108,24 @@ export async function startQueueInfra(): Promise<QueueInfra> {
 		const postgres = spawn('runuser', ['-u', 'postgres', '--', path.join(pgBin, 'postgres'), '-D', dataDir, '-p', String(pgPort), '-k', dir, '-c', 'listen_addresses=127.0.0.1'], {
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
+		// The postmaster, not runuser, must get the signals: its pid is the first line of postmaster.pid.
+		const postmasterPid = () => {
+			try {
+				return Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
+			} catch {
+				return undefined;
+			}
+		};
 		closers.push(async () => {
-			// The postmaster, not runuser, must get the signal: its pid is the first line of postmaster.pid.
-			const pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+			const pid = postmasterPid();
 			if (pid) process.kill(pid, 'SIGINT');
+			else postgres.kill('SIGKILL');
 			await new Promise<void>((resolve) => (postgres.exitCode !== null ? resolve() : postgres.once('exit', () => resolve())));
+			if (pid) liveServers.delete(pid);
 		});
 		await waitForLine(postgres, /database system is ready to accept connections/, 'PostgreSQL');
+		const pid = postmasterPid();
+		if (pid) liveServers.add(pid);
 		if (!(await portAnswers(pgPort))) throw new Error(`PostgreSQL does not answer on port ${pgPort}`);
 		const version = spawnSync(path.join(pgBin, 'postgres'), ['--version'], { encoding: 'utf8' }).stdout.trim();
 		const redisVersion = spawnSync(redisServer, ['--version'], { encoding: 'utf8' }).stdout.trim().split(' ').find((part) => part.startsWith('v='));

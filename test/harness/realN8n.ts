@@ -64,7 +64,7 @@ export interface StartRealN8nOptions {
 	port?: number;
 	/** Use this (empty or missing) folder as N8N_USER_FOLDER and keep it on stop. Default: a temp folder, removed on stop. */
 	userFolder?: string;
-	/** Default 120 s. */
+	/** Default 120 s; 240 s with a worker (its first start migrates a fresh database). */
 	startTimeoutMs?: number;
 	/**
 	 * Also start one `n8n worker` (queue mode: pass EXECUTIONS_MODE=queue, the Redis and a shared
@@ -308,7 +308,7 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 				const health = await fetch(`${url}/healthz`).catch(() => undefined);
 				return health?.ok === true;
 			},
-			options.startTimeoutMs ?? 120_000,
+			options.startTimeoutMs ?? (options.worker ? 240_000 : 120_000),
 			'n8n to start',
 		);
 	} catch (error) {
