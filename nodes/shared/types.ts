@@ -61,6 +61,8 @@ export interface SlackDmItem {
 		files: SlackFileRef[];
 		/** For edits: the text before the edit. */
 		previousText?: string;
+		/** For edits and deletions: when the change happened (Slack's event_ts; `ts` stays the message's). */
+		eventTs?: string;
 	};
 	kind: MessageKind;
 	receivedAt: string;

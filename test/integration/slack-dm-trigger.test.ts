@@ -16,7 +16,9 @@ import {
 } from '../../emulators/slack';
 import type { SlackEmulatorInstance } from '../../emulators/slack';
 import { SlackDmTrigger } from '../../nodes/SlackDmTrigger/SlackDmTrigger.node';
+import { eventOrderOf, orderScopeOf } from '../../nodes/shared/slack/messageOrder';
 import { identityCache, resetSlackTriggerState } from '../../nodes/shared/slack/triggerState';
+import { messagesInFlight } from '../../nodes/shared/state/messagesInFlight';
 import type { SlackDmItem } from '../../nodes/shared/types';
 import { invokeWebhook, runWebhookLifecycle } from '../harness/inProcess';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
@@ -425,6 +427,36 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			const afterWorkflow = await Promise.all(['r', 's'].map(async (text) => await send(text, {}, { responseMode: 'lastNode', options: { groupUnderLoad: true } })));
 			await first;
 			expect([...plain, ...afterWorkflow].map(texts)).toEqual([['p'], ['q'], ['r'], ['s']]);
+		});
+	});
+
+	describe('announces each emitted message, so the Zendesk node of the workflow keeps Slack\'s order', () => {
+		/** What the Zendesk Messaging Upsert does when the message reaches it: its place, if announced. */
+		const reachesUpsert = (item: SlackDmItem, workflowId = 'wf-inproc') => messagesInFlight.arrived(orderScopeOf(workflowId, item), item.idempotencyKey);
+
+		it('an emitted message is announced for its workflow and channel, in Slack\'s order', async () => {
+			const [first] = emittedItems(await deliver(messageIm({ user: F.employeeId, channel: DM, text: 'first' })));
+			const [second] = emittedItems(await deliver(messageIm({ user: F.employeeId, channel: DM, text: 'second' })));
+			expect(reachesUpsert(second, 'another-workflow')).toBeUndefined();
+			const place = reachesUpsert(second)!;
+			expect(place.order).toBe(eventOrderOf(second));
+			// The first is still on its way: the second waits for it, and no longer once it arrived.
+			expect(messagesInFlight.waitUntil(orderScopeOf('wf-inproc', second), place)).toBeGreaterThan(Date.now());
+			expect(reachesUpsert(first)).toBeDefined();
+			expect(messagesInFlight.waitUntil(orderScopeOf('wf-inproc', second), place)).toBeUndefined();
+		});
+
+		it('a message n8n did not take is withdrawn at once; what starts nothing is never announced', async () => {
+			const lastNode = { responseMode: 'lastNode' };
+			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'start fails' });
+			const failed = await deliver(payload, { parameters: lastNode, executionStartFails: true });
+			expect(failed.status).toBe(500);
+			expect(messagesInFlight.size).toBe(0);
+			expect((await deliver(appMessage({ channel: DM, text: 'our own reply' }))).workflowData).toBeUndefined();
+			expect(messagesInFlight.size).toBe(0);
+			// Slack's retry of the failed one is announced again.
+			const [retried] = emittedItems(await deliver(payload, { parameters: lastNode, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' } }));
+			expect(reachesUpsert(retried)).toBeDefined();
 		});
 	});
 

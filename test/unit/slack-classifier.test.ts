@@ -358,6 +358,16 @@ describe('edits and deletions', () => {
 		expect(new Set([original.idempotencyKey, edit.idempotencyKey, deletion.idempotencyKey]).size).toBe(3);
 	});
 
+	it('carry when the change happened (eventTs), so it is written after the messages sent before it', () => {
+		const edit = item(classify(messageChanged({ channel: DM, previous, newText: 'printer fixed', editedTs: '1700000031.000100' }), { includeEdits: true }));
+		const deletion = item(classify(messageDeleted({ channel: DM, previous, deletedAtTs: '1700000032.000100' }), { includeEdits: true }));
+		const original = item(classify(messageIm({ user: F.employeeId, channel: DM, text: previous.text, ts: previous.ts })));
+		expect(edit.message.eventTs).toBe('1700000031.000100');
+		expect(deletion.message.eventTs).toBe('1700000032.000100');
+		// A new message is its own event: its ts says when.
+		expect(original.message.eventTs).toBeUndefined();
+	});
+
 	it('a message_changed that only adds an unfurl is not an edit', () => {
 		const unfurl = messageChanged({ channel: DM, previous: { ...previous, text: 'see https://status.acme.test' }, newText: 'see https://status.acme.test' });
 		delete (unfurl.event.message as Record<string, unknown>).edited;

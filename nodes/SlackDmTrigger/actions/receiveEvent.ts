@@ -13,6 +13,7 @@ import {
 	staticDataHasDelivered,
 } from '../../shared/slack/dedupe';
 import { classifyEnvelope } from '../../shared/slack/events';
+import { eventOrderOf, orderScopeOf } from '../../shared/slack/messageOrder';
 import type { HandleConfig } from '../../shared/slack/identity';
 import { resolveHandles } from '../../shared/slack/identity';
 import { failureMayBeAnOldSecret, verifySlackSignature } from '../../shared/slack/signature';
@@ -22,6 +23,7 @@ import { SLACK_CREDENTIAL_TYPE } from '../../shared/transport/slackTransport';
 import { handOverAlone, handOverGrouped } from './handOver';
 import { conversationMembers, identityKey, selfIdentityForEvent } from './handleIdentity';
 import { webhookCredentialData } from '../../shared/n8n/credentialData';
+import { messagesInFlight } from '../../shared/state/messagesInFlight';
 
 /** One Events API request: signature, envelope, event decision, group members, exactly-once. */
 export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
@@ -138,8 +140,16 @@ export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhoo
 	}
 
 	const emitted = { json: toItemJson(item) };
+	// Executions run side by side: the Upsert keeps Slack's order by waiting for what is announced here.
+	const order = eventOrderOf(item);
+	const withdraw = order === undefined ? () => undefined : messagesInFlight.announce(orderScopeOf(ctx.getWorkflow().id, item), item.idempotencyKey, order);
+	const { settle: settleClaim } = claim;
+	const settle = (delivered: boolean) => {
+		if (!delivered) withdraw();
+		settleClaim(delivered);
+	};
 	if (groupsUnderLoad(rawOptions, ctx.getNodeParameter('responseMode', 'onReceived'), ctx.getMode())) {
-		return await handOverGrouped(ctx, emitted, claim.settle);
+		return await handOverGrouped(ctx, emitted, settle);
 	}
-	return handOverAlone(ctx, emitted, claim.settle);
+	return handOverAlone(ctx, emitted, settle);
 }

@@ -356,6 +356,7 @@ export function classifyEvent(envelope: SlackEventCallback, ctx: ClassifyContext
 	}
 	if (blocks) item.message.blocks = blocks;
 	if (view.kind !== 'message' && view.previous?.text !== undefined) item.message.previousText = view.previous.text;
+	if (view.kind !== 'message' && eventTs) item.message.eventTs = eventTs;
 	if (ctx.options.includeRawEvent) {
 		const { token: _verificationToken, ...raw } = envelope;
 		item.raw = raw;

@@ -6,6 +6,7 @@
 import { DeliveryLedger } from './dedupe';
 import type { SelfIdentity } from './identity';
 import { GroupCommit } from '../state/groupCommit';
+import { messagesInFlight } from '../state/messagesInFlight';
 import { LoadingCache, TtlMap } from '../state/ttlCache';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { MAX_GROUP_SIZE } from './triggerRequest';
@@ -42,5 +43,6 @@ export function resetSlackTriggerState(): void {
 	conversationHandles.clear();
 	deliveryLedger.clear();
 	deliveryGroups.clear();
+	messagesInFlight.clear();
 	forgetWebhookCredentials();
 }

@@ -17,7 +17,8 @@ interface Deferred<V> {
 	resolve: (value: V) => void;
 }
 
-function deferred<V>(): Deferred<V> {
+/** A promise with its resolve, for waiters woken by someone else. */
+export function deferred<V>(): Deferred<V> {
 	let resolve!: (value: V) => void;
 	const promise = new Promise<V>((r) => (resolve = r));
 	return { promise, resolve };

@@ -5,6 +5,7 @@
  */
 import type { SlackTextOptions } from '../slack/slackTextToZendesk';
 import { slackTextToPlain } from '../slack/slackTextToZendesk';
+import { slackTsMicros } from '../slack/messageOrder';
 import { normaliseTags } from './tags';
 import { ticketCreationIdempotencyKey } from '../identity/externalIds';
 import { handleTag } from '../identity/handles';
@@ -357,6 +358,6 @@ export function stampUsableFromMs(stamp: string | undefined, serverDate: unknown
 
 /** Slack `ts` ("1714557601.000100") in epoch milliseconds. */
 export function slackTsMs(ts: string): number | undefined {
-	const seconds = Number(ts);
-	return Number.isFinite(seconds) ? Math.floor(seconds * 1000) : undefined;
+	const micros = slackTsMicros(ts);
+	return micros === undefined ? undefined : Math.floor(micros / 1000);
 }

@@ -7,6 +7,7 @@
  */
 import { sleep } from 'n8n-workflow';
 
+import { messagesInFlight } from '../state/messagesInFlight';
 import { SingleFlight, TtlMap } from '../state/ttlCache';
 import type { UpdateWindowState } from './coalesce';
 import type { ConversationTicket } from './tickets';
@@ -113,4 +114,5 @@ export function resetUpsertState(): void {
 	updateWindows.clear();
 	threadRootExcerpts.clear();
 	lanes.clear();
+	messagesInFlight.clear();
 }

@@ -21,6 +21,9 @@ import { isUnansweredRequestError } from '../transport/http';
 import type { HttpResult } from '../transport/http';
 import { callZendesk, zendeskApiError, zendeskErrorMessage } from '../transport/zendeskTransport';
 import { NO_AMBIGUOUS_RESEND_POLICY, retryAfterMs } from '../transport/retryPolicy';
+import { eventOrderOf, orderScopeOf } from '../slack/messageOrder';
+import type { AnnouncedPlace } from '../state/messagesInFlight';
+import { messagesInFlight } from '../state/messagesInFlight';
 import { readNewestAudits } from './auditsApi';
 import type { UpdateLimitConfig } from './coalesce';
 import { emptyWindow, planUpdate, recordRateLimited, recordUpdate, takeBatch, windowRetentionMs } from './coalesce';
@@ -143,6 +146,12 @@ interface Entry {
 	/** The conversation within the Zendesk account: key of the ticket cache and the lane. */
 	stateKey: string;
 	tsMs: number;
+	/** Place in Slack's order (eventOrderOf): the lane writes in this order. */
+	order: number;
+	/** Where the trigger announced this message (orderScopeOf): earlier ones still on their way are waited for. */
+	orderScope: string;
+	/** Its place among the announcements; undefined when the trigger announced none in this process. */
+	announced?: AnnouncedPlace;
 	uploadToken?: string;
 	settled: boolean;
 	/** Refused creations that sent us back to the lookup (creationRefusalOf, planCreationRetry). */
@@ -167,16 +176,26 @@ export async function upsertSupportTicket(request: UpsertRequest): Promise<Upser
 	if (!key) throw new NodeOperationError(request.ctx.getNode(), 'The item has no idempotencyKey: connect the Slack DM Trigger output', { itemIndex: request.itemIndex });
 	// The same Slack message can feed two workflows with two Zendesk accounts: one entry each.
 	const handledKey = `${request.account}|${key}`;
-	const handled = handledMessages.get(handledKey);
-	if (handled) return asDuplicate(handled);
-	let first = false;
-	const result = await messageFlights.run(handledKey, async () => {
-		first = true;
-		const outcome = await handleMessage(request, key);
-		handledMessages.set(handledKey, outcome, HANDLED_TTL_MS);
-		return outcome;
-	});
-	return first ? result : asDuplicate(result);
+	const orderScope = orderScopeOf(workflowIdOf(request.ctx), request.item);
+	try {
+		const handled = handledMessages.get(handledKey);
+		if (handled) return asDuplicate(handled);
+		let first = false;
+		const result = await messageFlights.run(handledKey, async () => {
+			first = true;
+			const outcome = await handleMessage(request, key, orderScope);
+			handledMessages.set(handledKey, outcome, HANDLED_TTL_MS);
+			return outcome;
+		});
+		return first ? result : asDuplicate(result);
+	} finally {
+		// Also when it failed before its lane: later messages of the conversation stop waiting for it.
+		messagesInFlight.arrived(orderScope, key);
+	}
+}
+
+function workflowIdOf(ctx: IExecuteFunctions): string | undefined {
+	return typeof ctx.getWorkflow === 'function' ? ctx.getWorkflow().id : undefined;
 }
 
 function asDuplicate(result: UpsertResult): UpsertResult {
@@ -184,21 +203,23 @@ function asDuplicate(result: UpsertResult): UpsertResult {
 	return { ...result, outcome: 'duplicate' };
 }
 
-async function handleMessage(request: UpsertRequest, key: string): Promise<UpsertResult> {
+async function handleMessage(request: UpsertRequest, key: string, orderScope: string): Promise<UpsertResult> {
 	const { ctx, item, settings } = request;
 	if (item.kind === 'message' && request.requesterId === undefined) {
 		throw new NodeOperationError(ctx.getNode(), 'No requester: connect the Profile Linker before this node or set "Requester ID"', {
 			itemIndex: request.itemIndex,
 		});
 	}
-	const entry = makeEntry(request, key);
+	const entry = makeEntry(request, key, orderScope);
 	// Upload first, outside the lane: one token for all files of the message.
 	if (item.kind === 'message' && request.files.length > 0) {
 		entry.uploadToken = await uploadFiles(ctx, settings.credentialType, request.files);
 	}
 	const lane = laneFor<Entry>(entry.stateKey);
-	lane.waiting.push(entry);
-	const turn = lane.tail.then(async () => await takeTurn(lane, entry));
+	lane.waiting.splice(placeInOrder(lane.waiting, entry), 0, entry);
+	entry.announced = messagesInFlight.arrived(orderScope, key);
+	// One turn per entry; each turn writes the earliest entry still waiting, so all are written.
+	const turn = lane.tail.then(async () => await takeTurn(lane));
 	lane.tail = turn.then(
 		() => undefined,
 		() => undefined,
@@ -210,7 +231,7 @@ async function handleMessage(request: UpsertRequest, key: string): Promise<Upser
 	}
 }
 
-function makeEntry(request: UpsertRequest, key: string): Entry {
+function makeEntry(request: UpsertRequest, key: string, orderScope: string): Entry {
 	let resolve!: (result: UpsertResult) => void;
 	let reject!: (error: Error) => void;
 	const promise = new Promise<UpsertResult>((res, rej) => {
@@ -225,6 +246,8 @@ function makeEntry(request: UpsertRequest, key: string): Entry {
 		conversationKey: plan.conversationKey,
 		stateKey: `${request.account}|${plan.conversationKey}`,
 		tsMs: slackTsMs(request.item.message.ts) ?? 0,
+		order: eventOrderOf(request.item) ?? 0,
+		orderScope,
 		settled: false,
 		createRetries: 0,
 		ambiguousWrites: 0,
@@ -242,13 +265,35 @@ function settle(lane: Lane<Entry>, entry: Entry, outcome: { result?: UpsertResul
 	else entry.resolve(outcome.result!);
 }
 
-async function takeTurn(lane: Lane<Entry>, entry: Entry): Promise<void> {
-	if (entry.settled) return; // carried by an earlier coalesced comment
+/** Where an entry goes in its lane: after every entry not later than it in Slack's order. */
+function placeInOrder(waiting: Entry[], entry: Entry): number {
+	let index = waiting.length;
+	while (index > 0 && waiting[index - 1].order > entry.order) index--;
+	return index;
+}
+
+async function takeTurn(lane: Lane<Entry>): Promise<void> {
+	const head = await nextHead(lane);
+	if (!head) return; // carried by an earlier coalesced comment
 	try {
-		await processHead(lane, entry);
-		if (!entry.settled) throw new NodeOperationError(entry.request.ctx.getNode(), 'Zendesk kept changing the ticket; gave up', { itemIndex: entry.request.itemIndex });
+		await processHead(lane, head);
+		if (!head.settled) throw new NodeOperationError(head.request.ctx.getNode(), 'Zendesk kept changing the ticket; gave up', { itemIndex: head.request.itemIndex });
 	} catch (error) {
-		settle(lane, entry, { error: error as Error });
+		settle(lane, head, { error: error as Error });
+	}
+}
+
+/**
+ * The earliest waiting entry, once no earlier message of its conversation is still on its way
+ * in another execution (messagesInFlight): one that arrives meanwhile goes first.
+ */
+async function nextHead(lane: Lane<Entry>): Promise<Entry | undefined> {
+	for (;;) {
+		const head = lane.waiting.find((entry) => !entry.settled);
+		if (!head) return undefined;
+		const until = head.announced && messagesInFlight.waitUntil(head.orderScope, head.announced);
+		if (until === undefined) return head;
+		await messagesInFlight.changed(until - Date.now());
 	}
 }
 
@@ -431,7 +476,8 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 			}
 		}
 		const batch = takeBatch(
-			lane.waiting.filter((entry) => !entry.settled),
+			// From the head on: an earlier message that arrived while this one was under way waits its turn.
+			lane.waiting.slice(lane.waiting.indexOf(head)).filter((entry) => !entry.settled),
 			plan.coalesce && item.kind === 'message',
 			(current, next) =>
 				next.request.item.kind === 'message' &&

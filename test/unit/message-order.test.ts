@@ -1,0 +1,143 @@
+/**
+ * Keeping a conversation's order across executions: Slack's order of events (messageOrder.ts)
+ * and the process's messages in flight between the Slack DM Trigger and the Zendesk Messaging
+ * Upsert (state/messagesInFlight.ts). Time is a fake clock.
+ */
+import { eventOrderOf, orderScopeOf, slackTsMicros } from '../../nodes/shared/slack/messageOrder';
+import { MessagesInFlight } from '../../nodes/shared/state/messagesInFlight';
+
+describe('Slack order (messageOrder.ts)', () => {
+	it('reads a ts exactly, to the microsecond', () => {
+		expect(slackTsMicros('1714557601.000100')).toBe(1_714_557_601_000_100);
+		// Two messages in the same millisecond still compare.
+		expect(slackTsMicros('1714557601.000101')! - slackTsMicros('1714557601.000100')!).toBe(1);
+		expect(slackTsMicros('1714557601')).toBe(1_714_557_601_000_000);
+		expect(slackTsMicros('1714557601.1')).toBe(1_714_557_601_100_000);
+	});
+
+	it('refuses what is not a Slack ts', () => {
+		for (const bad of [undefined, '', 'abc', '1714557601.', '1714557601.1234567', '-1.000100', '1e9']) expect(slackTsMicros(bad)).toBeUndefined();
+	});
+
+	it('orders an edit or deletion by when it happened, a message by its ts', () => {
+		expect(eventOrderOf({ message: { ts: '1700000030.000100', text: '', files: [] } })).toBe(1_700_000_030_000_100);
+		expect(eventOrderOf({ message: { ts: '1700000030.000100', eventTs: '1700000090.000200', text: '', files: [] } })).toBe(1_700_000_090_000_200);
+	});
+
+	it('keeps order per Slack channel and workflow (threads of a DM share their channel)', () => {
+		const dm = { teamId: 'T1', channel: { id: 'D1', type: 'im' as const, isExtShared: false } };
+		expect(orderScopeOf('wf1', dm)).toBe(orderScopeOf('wf1', { ...dm }));
+		expect(orderScopeOf('wf1', dm)).not.toBe(orderScopeOf('wf2', dm));
+		expect(orderScopeOf('wf1', dm)).not.toBe(orderScopeOf('wf1', { ...dm, channel: { ...dm.channel, id: 'D2' } }));
+		expect(orderScopeOf('wf1', dm)).not.toBe(orderScopeOf('wf1', { ...dm, teamId: 'T2' }));
+	});
+});
+
+describe('messages in flight', () => {
+	let now = 1_000_000;
+	const clock = () => now;
+	const scope = 'wf|T1:D1';
+	let inFlight: MessagesInFlight;
+
+	beforeEach(() => {
+		now = 1_000_000;
+		inFlight = new MessagesInFlight(10_000, clock);
+	});
+
+	/** A message reaches the writer: how long it waits, from its place. */
+	const reaches = (key: string, where = scope) => {
+		const place = inFlight.arrived(where, key);
+		return { place, waitUntil: () => (place ? inFlight.waitUntil(where, place) : undefined) };
+	};
+
+	it('a later message that arrives first waits for an earlier one handed over before it, until that one arrives', () => {
+		inFlight.announce(scope, 'one', 1);
+		inFlight.announce(scope, 'two', 2);
+		const two = reaches('two');
+		expect(two.waitUntil()).toBe(1_000_000 + 10_000);
+		const one = reaches('one');
+		expect(one.waitUntil()).toBeUndefined();
+		expect(two.waitUntil()).toBeUndefined();
+		expect(inFlight.size).toBe(0);
+	});
+
+	it('waits at most until the earlier one\'s deadline, which then is forgotten', () => {
+		inFlight.announce(scope, 'one', 1);
+		now += 4_000;
+		inFlight.announce(scope, 'two', 2);
+		const two = reaches('two');
+		expect(two.waitUntil()).toBe(1_000_000 + 10_000);
+		now = 1_000_000 + 10_000;
+		expect(two.waitUntil()).toBeUndefined();
+		expect(inFlight.size).toBe(0);
+	});
+
+	it('the latest deadline among several earlier ones decides', () => {
+		inFlight.announce(scope, 'one', 1);
+		now += 1_000;
+		inFlight.announce(scope, 'two', 2);
+		inFlight.announce(scope, 'three', 3);
+		const three = reaches('three');
+		expect(three.waitUntil()).toBe(1_000_000 + 11_000);
+		reaches('two');
+		expect(three.waitUntil()).toBe(1_000_000 + 10_000);
+	});
+
+	it('never waits for a message handed over after it, even one earlier in Slack\'s order (no cycle)', () => {
+		inFlight.announce(scope, 'late', 5);
+		inFlight.announce(scope, 'early', 4); // a Slack retry of an older message, handed over later
+		expect(reaches('late').waitUntil()).toBeUndefined();
+	});
+
+	it('never waits for a message later in Slack\'s order, nor for another channel\'s or workflow\'s', () => {
+		inFlight.announce(scope, 'later', 9);
+		inFlight.announce('wf|T1:D2', 'other channel', 1);
+		inFlight.announce('wf2|T1:D1', 'other workflow', 1);
+		inFlight.announce(scope, 'earlier', 8);
+		expect(reaches('earlier').waitUntil()).toBeUndefined();
+	});
+
+	it('a message never announced (another workflow\'s, or expired) has no place and waits for nothing', () => {
+		inFlight.announce(scope, 'one', 1);
+		expect(reaches('unknown').place).toBeUndefined();
+		expect(reaches('one', 'wf2|T1:D1').place).toBeUndefined();
+		now += 10_000;
+		inFlight.announce(scope, 'two', 2); // sweeps what expired
+		expect(reaches('one').place).toBeUndefined();
+	});
+
+	it('a withdrawn message (n8n did not take it) holds nothing up; a redelivery\'s announcement outlives the first one\'s withdrawal', () => {
+		const withdrawFirst = inFlight.announce(scope, 'one', 1);
+		inFlight.announce(scope, 'two', 2);
+		withdrawFirst();
+		expect(reaches('two').waitUntil()).toBeUndefined();
+		const withdrawRetry = inFlight.announce(scope, 'one', 1);
+		inFlight.announce(scope, 'three', 3);
+		const three = reaches('three');
+		withdrawFirst(); // late report of the first delivery: not the retry's
+		expect(three.waitUntil()).toBe(now + 10_000);
+		withdrawRetry();
+		expect(three.waitUntil()).toBeUndefined();
+	});
+
+	it('an arrival wakes whoever waits', async () => {
+		inFlight.announce(scope, 'one', 1);
+		inFlight.announce(scope, 'two', 2);
+		reaches('two');
+		let woken = false;
+		const waiting = inFlight.changed(60_000).then(() => (woken = true));
+		await Promise.resolve();
+		expect(woken).toBe(false);
+		reaches('one');
+		await waiting;
+		expect(woken).toBe(true);
+	});
+
+	it('without an arrival a waiter looks again after a short while (an expiry wakes nobody)', async () => {
+		const real = new MessagesInFlight(10_000);
+		const started = Date.now();
+		await real.changed(60_000);
+		// It resolved (well before the 60 s asked for: the test's own timeout), after waiting a while.
+		expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+	});
+});
