@@ -312,6 +312,24 @@ describe('a DM becomes a ticket (points 1, 3, 4, 6, 8)', () => {
 		expect([...positions].sort((a, b) => a - b)).toEqual(positions);
 		for (const text of texts) expect(transcript.split(text)).toHaveLength(2);
 	});
+
+	it('a file and the words sent right after it stay in that order, though the words overtake it', async () => {
+		const user = newUser(main);
+		const first = await sendAndWait(main, INBOUND, { userId: user.id, text: 'The printer shows an error' });
+		expect(upsertResult(first.execution).outcome).toBe('created');
+		// The file's download from Slack is slow: the next message's execution reaches Zendesk first.
+		main.injectFault('files.download', { kind: 'latency', ms: 1_500 });
+		await main.userSends({ userId: user.id, text: 'Here is the report', files: [{ name: 'report.pdf', mimetype: 'application/pdf', content: PDF }] });
+		await main.userSends({ userId: user.id, text: 'It says paper jam' });
+		const executions = await pipeline.newExecutions(INBOUND, 2, 60_000);
+		expect(executions.map((e) => e.status)).toEqual(['success', 'success']);
+
+		const [conversation] = ticketsOf(first.sent.channel);
+		const bodies = publicBodies(conversation.comments);
+		const at = (text: string) => bodies.findIndex((body) => body.includes(text));
+		expect([at('The printer shows an error'), at('Here is the report'), at('It says paper jam')]).toEqual([0, 1, 2]);
+		expect(conversation.comments[1].attachments).toEqual([expect.objectContaining({ file_name: 'report.pdf' })]);
+	});
 });
 
 // ---------------------------------------------------------------- attachments: point 5
