@@ -84,7 +84,7 @@ export class MessagesInFlight {
 		if (!messages) return undefined;
 		let until: number | undefined;
 		for (const announced of messages.values()) {
-			if (announced.seq >= place.seq || announced.order >= place.order || announced.expiresAtMs <= now) continue;
+			if (announced.seq >= place.seq || announced.order >= place.order || !this.pending(announced, now)) continue;
 			until = Math.max(until ?? 0, announced.expiresAtMs);
 		}
 		return until;
@@ -106,6 +106,11 @@ export class MessagesInFlight {
 	clear(): void {
 		this.scopes.clear();
 		this.expiries.length = 0;
+	}
+
+	/** Still worth waiting for: not expired, and not announced "in the future" (the clock was set back since). */
+	private pending(announced: Announced, now: number): boolean {
+		return announced.expiresAtMs > now && announced.expiresAtMs - this.maxWaitMs <= now;
 	}
 
 	private remove(scope: string, key: string, seq: number): void {
