@@ -63,6 +63,8 @@ export interface ScenarioResult {
 	duplicates: number | null;
 	/** Messages never stored. */
 	lost: number | null;
+	/** Messages stored after a message of their conversation sent later (see countOutOfOrder). */
+	outOfOrder: number | null;
 	/** Tickets opened beyond one per conversation. */
 	extraTickets: number | null;
 	/** Most ticket updates one ticket got in any 10-minute window (Zendesk allows 30). */
@@ -173,6 +175,29 @@ export function countDeliveries(sent: string[], comments: Array<Pick<StoredComme
 		else duplicates += n - 1;
 	}
 	return { firstStoredAt, duplicates, lost: lostMarkers.length, lostMarkers };
+}
+
+/**
+ * Messages stored out of Slack's order: per ticket, in the order its comments (and the lines of a
+ * coalesced comment) were stored, a message counts when a message sent after it is already there.
+ * `sent` is in send order; a message stored twice counts at its first copy.
+ */
+export function countOutOfOrder(sent: string[], comments: Array<Pick<StoredComment, 'ticketId' | 'text'>>): { outOfOrder: number; markers: string[] } {
+	const sendIndex = new Map(sent.map((marker, index) => [marker, index]));
+	const stored = new Set<string>();
+	const latestSentPerTicket = new Map<number, number>();
+	const markers: string[] = [];
+	for (const comment of comments) {
+		for (const marker of comment.text.match(MARKER) ?? []) {
+			const index = sendIndex.get(marker);
+			if (index === undefined || stored.has(marker)) continue;
+			stored.add(marker);
+			const latest = latestSentPerTicket.get(comment.ticketId) ?? -1;
+			if (index < latest) markers.push(marker);
+			else latestSentPerTicket.set(comment.ticketId, index);
+		}
+	}
+	return { outOfOrder: markers.length, markers };
 }
 
 /** A finished-or-not execution of the floor (c), with the text of what its trigger received. */
@@ -340,6 +365,7 @@ function ms(value: number | null | undefined): string {
 /** What the columns count, printed under the table (bench/README.md has the full definitions). */
 export const TABLE_LEGEND = [
 	'ack p50/p99: 2xx answers only (Slack counts nothing else as an acknowledgement), Slack\'s retries included; acks > 3 s: 2xx answers Slack would still have retried; non-2xx answers and sends with no answer in 10 s are never acknowledgements and are counted apart.',
+	'out of order: messages stored in their ticket after a message of the same conversation sent later (a coalesced comment counts line by line).',
 	'events/s: distinct messages delivered per second, each message once however often Slack sent it (the retries scenario sends every event three times). Delivered: for (a) and (b) the first comment holding the message\'s marker is stored in Zendesk; for (c) the first n8n execution holding it has finished. Steady state: the closed-loop rounds\' messages / the sum over rounds of (last delivery − first send of the round); other scenarios: messages / (last delivery − first send).',
 ];
 
@@ -356,8 +382,8 @@ export interface ReportInput {
 export function markdownReport(input: ReportInput): string {
 	const lines: string[] = [`## ${input.title}`, '', `Command: \`${input.command}\``, '', `Machine: ${input.machine}`, ''];
 	lines.push(
-		'| scenario | workflow | msgs | ack p50 | ack p99 | acks > 3 s | non-2xx answers | no answer in 10 s | delivery p50 | delivery p99 | events/s | Zendesk req/msg | Slack req/msg | 429s | dup | lost | extra tickets | peak RSS |',
-		'|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+		'| scenario | workflow | msgs | ack p50 | ack p99 | acks > 3 s | non-2xx answers | no answer in 10 s | delivery p50 | delivery p99 | events/s | Zendesk req/msg | Slack req/msg | 429s | dup | lost | out of order | extra tickets | peak RSS |',
+		'|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 	);
 	const order: ScenarioKey[] = ['steady', 'burst', 'chatty', 'storm', 'retries'];
 	for (const scenario of order) {
@@ -365,7 +391,7 @@ export function markdownReport(input: ReportInput): string {
 			const r = input.results.find((x) => x.scenario === scenario && x.workflow === workflow);
 			if (!r) continue;
 			lines.push(
-				`| ${SCENARIO_LABELS[scenario]} | (${workflow}) | ${r.messages} | ${ms(r.ack.p50)} | ${ms(r.ack.p99)} | ${r.acksOver3s} | ${r.nonAckAnswers} | ${r.unanswered} | ${ms(r.delivery?.p50)} | ${ms(r.delivery?.p99)} | ${fmt(r.eventsPerSecond, 1)} | ${fmt(r.zendeskPerMessage)} | ${fmt(r.slackPerMessage)} | ${r.zendesk429} | ${r.duplicates ?? '–'} | ${r.lost ?? '–'} | ${r.extraTickets ?? '–'} | ${r.peakRssMb === null ? '–' : `${Math.round(r.peakRssMb)} MB`} |`,
+				`| ${SCENARIO_LABELS[scenario]} | (${workflow}) | ${r.messages} | ${ms(r.ack.p50)} | ${ms(r.ack.p99)} | ${r.acksOver3s} | ${r.nonAckAnswers} | ${r.unanswered} | ${ms(r.delivery?.p50)} | ${ms(r.delivery?.p99)} | ${fmt(r.eventsPerSecond, 1)} | ${fmt(r.zendeskPerMessage)} | ${fmt(r.slackPerMessage)} | ${r.zendesk429} | ${r.duplicates ?? '–'} | ${r.lost ?? '–'} | ${r.outOfOrder ?? '–'} | ${r.extraTickets ?? '–'} | ${r.peakRssMb === null ? '–' : `${Math.round(r.peakRssMb)} MB`} |`,
 			);
 		}
 	}

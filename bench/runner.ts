@@ -24,6 +24,7 @@ import {
 	ackFigures,
 	checkTargets,
 	countDeliveries,
+	countOutOfOrder,
 	distribution,
 	floorDeliveries,
 	markdownReport,
@@ -554,6 +555,7 @@ class Measurement {
 		let deliveryLatencies: number[] = [];
 		let duplicates: number | null = null;
 		let lost: number | null = null;
+		let outOfOrder: number | null = null;
 		// First delivery per distinct message (marker): what events/s counts, for every workflow.
 		let firstDeliveredAt: Map<string, number>;
 		if (target.tracker) {
@@ -561,6 +563,9 @@ class Measurement {
 			duplicates = count.duplicates;
 			lost = count.lost;
 			if (count.lost) notes.push(`lost: ${count.lostMarkers.slice(0, 5).join(', ')}${count.lost > 5 ? ', …' : ''}`);
+			const order = countOutOfOrder(markers, target.tracker.comments);
+			outOfOrder = order.outOfOrder;
+			if (order.outOfOrder) notes.push(`out of order: ${order.markers.slice(0, 5).join(', ')}${order.outOfOrder > 5 ? ', …' : ''}`);
 			deliveryLatencies = run.sent.filter((s) => count.firstStoredAt.has(s.marker)).map((s) => (count.firstStoredAt.get(s.marker) as number) - s.sentAt);
 			firstDeliveredAt = count.firstStoredAt;
 		} else {
@@ -637,6 +642,7 @@ class Measurement {
 			zendesk429: zdCalls.filter((c) => c.status === 429).length,
 			duplicates,
 			lost,
+			outOfOrder,
 			extraTickets,
 			maxTicketUpdatesPer10Min: maxUpdates,
 			peakRssMb: this.peakRssMb,

@@ -86,10 +86,10 @@ describe('npm run bench -- --smoke', () => {
 		expect(output).toContain('| target for (a) | this run | met? |');
 	});
 
-	it('(a), the package template, delivers every message exactly once in every scenario', () => {
+	it('(a), the package template, delivers every message exactly once and in order in every scenario', () => {
 		for (const scenario of SCENARIOS) {
 			const r = result('a', scenario);
-			expect({ scenario, duplicates: r.duplicates, lost: r.lost }).toEqual({ scenario, duplicates: 0, lost: 0 });
+			expect({ scenario, duplicates: r.duplicates, lost: r.lost, outOfOrder: r.outOfOrder }).toEqual({ scenario, duplicates: 0, lost: 0, outOfOrder: 0 });
 			expect(r.delivery?.count).toBe(r.messages);
 		}
 		expect(result('a', 'steady').zendeskRequests).toBeGreaterThan(0);

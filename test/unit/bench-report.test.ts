@@ -7,6 +7,7 @@ import {
 	ackFigures,
 	checkTargets,
 	countDeliveries,
+	countOutOfOrder,
 	distinctMessagesPerSecond,
 	floorDeliveries,
 	markdownReport,
@@ -36,6 +37,7 @@ function result(workflow: 'a' | 'b' | 'c', samples: AckSample[], eventsPerSecond
 		zendesk429: 0,
 		duplicates: null,
 		lost: null,
+		outOfOrder: null,
 		extraTickets: null,
 		maxTicketUpdatesPer10Min: null,
 		peakRssMb: null,
@@ -96,6 +98,7 @@ describe('acknowledgements in the targets and the table', () => {
 		expect(header).toMatch(/^\| scenario \| workflow \| msgs \| ack p50 \| ack p99 \|/);
 		expect(cells(header).length).toBe(cells(row).length);
 		expect(column('non-2xx answers')).toBe('2');
+		expect(column('out of order')).toBe('–');
 		expect(column('no answer in 10 s')).toBe('1');
 		expect(column('ack p50')).toBe('50 ms');
 		for (const text of TABLE_LEGEND) expect(markdown).toContain(text);
@@ -157,6 +160,34 @@ describe('events/s counts distinct messages', () => {
 		expect(distinctMessagesPerSecond(first, 0, ['bm-a-steady-1', 'bm-a-steady-2'])).toBeCloseTo(1, 6);
 		expect(distinctMessagesPerSecond(first, 0, ['bm-a-steady-9'])).toBeNull();
 		expect(distinctMessagesPerSecond(new Map(), 0)).toBeNull();
+	});
+});
+
+describe('messages out of order', () => {
+	const sent = ['bm-a-chatty-1', 'bm-a-chatty-2', 'bm-a-chatty-3', 'bm-a-chatty-4'];
+
+	it('counts a message stored after one of its conversation sent later', () => {
+		const comments = [
+			{ ticketId: 1, text: 'bm-a-chatty-1' },
+			{ ticketId: 1, text: 'bm-a-chatty-3' },
+			{ ticketId: 1, text: 'bm-a-chatty-2' },
+			{ ticketId: 1, text: 'bm-a-chatty-4' },
+		];
+		expect(countOutOfOrder(sent, comments)).toEqual({ outOfOrder: 1, markers: ['bm-a-chatty-2'] });
+	});
+
+	it('reads a coalesced comment line by line, and each ticket (conversation) apart', () => {
+		expect(countOutOfOrder(sent, [{ ticketId: 1, text: 'bm-a-chatty-1\nbm-a-chatty-3' }, { ticketId: 2, text: 'bm-a-chatty-2' }, { ticketId: 1, text: 'bm-a-chatty-4' }]).outOfOrder).toBe(0);
+		expect(countOutOfOrder(sent, [{ ticketId: 1, text: 'bm-a-chatty-2\nbm-a-chatty-1' }]).markers).toEqual(['bm-a-chatty-1']);
+	});
+
+	it('counts a message stored twice at its first copy, and ignores markers not asked for', () => {
+		const comments = [
+			{ ticketId: 1, text: 'bm-a-chatty-1 bm-b-chatty-9' },
+			{ ticketId: 1, text: 'bm-a-chatty-2' },
+			{ ticketId: 1, text: 'bm-a-chatty-1' },
+		];
+		expect(countOutOfOrder(sent, comments).outOfOrder).toBe(0);
 	});
 });
 
