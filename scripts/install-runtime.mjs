@@ -150,12 +150,18 @@ if (invokedDirectly) {
 	}
 }
 
-/** Debian packages are installed with apt-get when missing and this user may (root, or sudo without a password). */
+/** Whether `name` is on the PATH (test/harness/queueInfra.ts finds the same way what it starts). */
 const commandExists = (name) => spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+
+/** A PostgreSQL server (not only its client) under Debian's versioned folders, as queueInfra.ts looks for it. */
+const postgresServerInstalled = () => {
+	const root = '/usr/lib/postgresql';
+	return fs.existsSync(root) && fs.readdirSync(root).some((version) => fs.existsSync(path.join(root, version, 'bin', 'postgres')));
+};
 
 /**
  * Installs the Debian packages the end-to-end tests need that this machine lacks, in one apt-get
- * run: chromium (browser tests), iproute2 (`ip`) and openssl (the benchmark smoke test's network
+ * run (as root, or with sudo without a password): chromium (browser tests), iproute2 (`ip`) and openssl (the benchmark smoke test's network
  * namespace and TLS front), redis-server and postgresql (n8n's queue mode, which the tests start
  * their own instances of). Returns the chromium path.
  */
@@ -166,7 +172,7 @@ export function ensureTestPackages() {
 		...(commandExists('ip') ? [] : ['iproute2']),
 		...(commandExists('openssl') ? [] : ['openssl']),
 		...(commandExists('redis-server') ? [] : ['redis-server']),
-		...(fs.existsSync('/usr/lib/postgresql') ? [] : ['postgresql']),
+		...(postgresServerInstalled() ? [] : ['postgresql']),
 	];
 	if (missing.length === 0) return wanted;
 	const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -133,18 +133,20 @@ describe('messages in flight', () => {
 		inFlight.announce(scope, 'two', 2);
 		reaches('two');
 		let woken = false;
-		const waiting = inFlight.changed(60_000).then(() => (woken = true));
+		const waiting = inFlight.changed(now + 60_000).then(() => (woken = true));
 		await Promise.resolve();
 		expect(woken).toBe(false);
 		reaches('one');
-		await waiting;
+		// Woken by the arrival itself, not by the periodic look (200 ms).
+		const first = await Promise.race([waiting.then(() => 'arrival'), new Promise((resolve) => setTimeout(() => resolve('timer'), 50))]);
+		expect(first).toBe('arrival');
 		expect(woken).toBe(true);
 	});
 
 	it('without an arrival a waiter looks again after a short while (an expiry wakes nobody)', async () => {
 		const real = new MessagesInFlight(10_000);
 		const started = Date.now();
-		await real.changed(60_000);
+		await real.changed(Date.now() + 60_000);
 		// It resolved (well before the 60 s asked for: the test's own timeout), after waiting a while.
 		expect(Date.now() - started).toBeGreaterThanOrEqual(150);
 	});

@@ -90,9 +90,9 @@ export class MessagesInFlight {
 		return until;
 	}
 
-	/** Resolves on the next arrival or withdrawal, or after `maxMs` (capped, so no long timer is left behind). */
-	async changed(maxMs: number): Promise<void> {
-		await Promise.race([this.wake.promise, sleep(Math.max(0, Math.min(maxMs, RECHECK_MS)))]);
+	/** Resolves on the next arrival or withdrawal, or by `untilMs` (waitUntil), looking again at least every RECHECK_MS. */
+	async changed(untilMs: number): Promise<void> {
+		await Promise.race([this.wake.promise, sleep(Math.max(0, Math.min(untilMs - this.clock(), RECHECK_MS)))]);
 	}
 
 	/** Messages announced and not yet arrived, withdrawn or expired (tests). */

@@ -293,7 +293,7 @@ async function nextHead(lane: Lane<Entry>): Promise<Entry | undefined> {
 		if (!head) return undefined;
 		const until = head.announced && messagesInFlight.waitUntil(head.orderScope, head.announced);
 		if (until === undefined) return head;
-		await messagesInFlight.changed(until - Date.now());
+		await messagesInFlight.changed(until);
 	}
 }
 
