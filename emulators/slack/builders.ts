@@ -1,6 +1,6 @@
 /**
  * Builders for Events API payloads, shaped as Slack sends them (field names and shapes agree
- * with ../shared/specs/slack/event-samples and event-wrapper-schema.json; the few fields those
+ * with specs/slack/event-samples and event-wrapper-schema.json; the few fields those
  * samples lack are listed in SPEC_EXCEPTIONS.md). Every builder returns a full envelope with a
  * fresh event_id. Defaults come from the emulator's seeded workspace (fixtures.ts).
  */

@@ -17,7 +17,9 @@ import * as path from 'node:path';
 import type { CallRecord } from '../../emulators/common/server';
 import { FIXTURE_IDS } from '../../emulators/slack/fixtures';
 
-export const SLACK_SPECS_DIR = process.env.SLACK_SPECS_DIR ?? path.resolve(__dirname, '../../../shared/specs/slack');
+import { SLACK_SPECS_DIR } from './specsDir';
+
+export { SLACK_SPECS_DIR };
 
 const cache = new Map<string, unknown>();
 

@@ -1,7 +1,7 @@
 /**
  * OpenAPI validation of Zendesk traffic: every request that reaches the Zendesk emulator and every
  * response it returns is checked against Zendesk's spec (the split copies in
- * /work/shared/specs/zendesk plus emulators/zendesk/spec-supplement, which fills their gaps; see
+ * specs/zendesk (this repository) plus emulators/zendesk/spec-supplement, which fills their gaps; see
  * emulators/zendesk/SPEC_EXCEPTIONS.md). Hooks EmulatorServer.observers, so requests sent by the
  * package's nodes are checked too.
  *
@@ -21,8 +21,9 @@ import addFormats from 'ajv-formats';
 import * as yaml from 'js-yaml';
 
 import type { CallRecord, EmulatorServer } from '../../emulators/common/server';
+import { ZENDESK_SPEC_DIR } from './specsDir';
 
-const SPEC_DIR = process.env.ZENDESK_SPEC_DIR ?? path.resolve(__dirname, '../../../shared/specs/zendesk');
+const SPEC_DIR = ZENDESK_SPEC_DIR;
 const SUPPLEMENT_DIR = path.resolve(__dirname, '../../emulators/zendesk/spec-supplement');
 
 type Json = Record<string, unknown>;

@@ -1,5 +1,5 @@
 /**
- * The classifier over every event sample of ../shared/specs/slack/event-samples (field supersets
+ * The classifier over every event sample of specs/slack/event-samples (field supersets
  * with blanked values). `fillSample` gives the blanks realistic values: known ids get ids of one
  * workspace, and blank optional fields a real event would not carry (bot_id on a person's
  * message, an empty subtype…) are removed, as Slack omits them.
@@ -11,8 +11,9 @@ import type { ClassifyContext, TriggerFilterOptions } from '../../nodes/shared/s
 import { DEFAULT_FILTER_OPTIONS, classifyEvent } from '../../nodes/shared/slack/classify';
 import type { SlackEventCallback } from '../../nodes/shared/slack/events';
 import { classifyEnvelope } from '../../nodes/shared/slack/events';
+import { SLACK_SPECS_DIR } from '../harness/specsDir';
 
-const SAMPLES_DIR = path.resolve(__dirname, '../../../shared/specs/slack/event-samples');
+const SAMPLES_DIR = path.join(SLACK_SPECS_DIR, 'event-samples');
 
 const TEAM = 'T0ACME';
 const APP = 'A0BRIDGE';
