@@ -1,55 +1,28 @@
-// Package code (nodes/, credentials/, index.ts, package.json) gets n8n's community-nodes
-// `recommended` config plus the nodes-base rules, as n8n's own node CLI applies them.
-// Tooling (emulators, tests, bench, scripts) runs outside n8n and gets plain TypeScript rules.
+// Package code (nodes/, credentials/, index.ts, package.json) is linted with exactly the config
+// n8n's node CLI ships (`@n8n/node-cli/eslint`: community-nodes `recommended`, nodes-base rules,
+// import-x), which is what n8n's verification runs. Tooling (emulators, tests, bench, scripts,
+// sandbox) runs outside n8n and gets plain TypeScript rules. No `eslint-disable` anywhere.
 import js from '@eslint/js';
-import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
-import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
+import { config as n8nNodeCliConfig } from '@n8n/node-cli/eslint';
 import tseslint from 'typescript-eslint';
 
-const communityRecommended = n8nCommunityNodesPlugin.configs.recommended;
-const packageCode = ['nodes/**/*.ts', 'credentials/**/*.ts', 'index.ts'];
+const packageCode = ['nodes/**/*.ts', 'credentials/**/*.ts', 'index.ts', 'package.json'];
+const tooling = ['emulators/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'sandbox/**/*.ts'];
+
+/** The official config, limited to the package's own files (it names no `files` of its own for .ts). */
+const official = n8nNodeCliConfig.map((entry) =>
+	entry.files || entry.ignores ? entry : { ...entry, files: packageCode },
+).map((entry) => (entry.files && entry.files.includes('**/*.ts') ? { ...entry, files: packageCode.filter((f) => f.endsWith('.ts')) } : entry));
 
 export default tseslint.config(
 	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.cache/**', 'test/artifacts/**', '**/*.js', '**/*.mjs'] },
+	...official,
 	{
-		files: ['**/*.ts'],
+		files: tooling,
 		extends: [js.configs.recommended, tseslint.configs.recommended],
 		rules: {
 			'prefer-spread': 'off',
 			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-		},
-	},
-	{
-		files: packageCode,
-		extends: [communityRecommended],
-		plugins: { 'n8n-nodes-base': n8nNodesBase },
-		rules: { 'no-console': 'error' },
-	},
-	{
-		files: ['package.json'],
-		extends: [communityRecommended],
-		plugins: { 'n8n-nodes-base': n8nNodesBase },
-		rules: { ...n8nNodesBase.configs.community.rules },
-		languageOptions: {
-			parser: tseslint.parser,
-			parserOptions: { extraFileExtensions: ['.json'] },
-		},
-	},
-	{
-		files: ['credentials/**/*.ts'],
-		rules: {
-			...n8nNodesBase.configs.credentials.rules,
-			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
-			'n8n-nodes-base/cred-class-field-type-options-password-missing': 'off',
-		},
-	},
-	{
-		files: ['nodes/**/*.ts'],
-		rules: {
-			...n8nNodesBase.configs.nodes.rules,
-			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
-			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
-			'n8n-nodes-base/node-param-type-options-max-value-present': 'off',
 		},
 	},
 );

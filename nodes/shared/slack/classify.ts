@@ -358,7 +358,8 @@ export function classifyEvent(envelope: SlackEventCallback, ctx: ClassifyContext
 	if (view.kind !== 'message' && view.previous?.text !== undefined) item.message.previousText = view.previous.text;
 	if (view.kind !== 'message' && eventTs) item.message.eventTs = eventTs;
 	if (ctx.options.includeRawEvent) {
-		const { token: _verificationToken, ...raw } = envelope;
+		const raw: Record<string, unknown> = { ...envelope };
+		delete raw.token; // Slack's deprecated verification token: a secret, never in output
 		item.raw = raw;
 	}
 	return {

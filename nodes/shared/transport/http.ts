@@ -9,8 +9,7 @@ import type {
 import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { countCall } from './callStats';
-import type { RetryPolicy } from './retryPolicy';
-import type { RateLimitHistory } from './retryPolicy';
+import type { RateLimitHistory, RetryPolicy } from './retryPolicy';
 import { DEFAULT_RETRY_POLICY, decideRetry, RATE_LIMITED, rateLimitCharge } from './retryPolicy';
 
 /** Every n8n context that can send authenticated HTTP requests. */
