@@ -45,19 +45,20 @@ export class ProfileLinker implements INodeType {
 				name: 'operation',
 				type: 'options',
 				noDataExpression: true,
-				displayOptions: { show: { resource: ['profile'] } },
+				// No displayOptions: the Slack slot is shown by operation, and n8n's editor hides every
+				// parameter named in the `show` of a parameter a credential slot is shown by.
 				options: [
 					{
 						name: 'Link Slack User',
 						value: 'link',
 						description: 'Find or create the Zendesk end user of the DM\'s Slack user (and of group DM participants)',
-						action: 'Link a slack user to a zendesk user',
+						action: 'Find or create the sender as an end user',
 					},
 					{
 						name: 'Link to Existing Profile',
 						value: 'linkToExisting',
 						description: 'Merge the profile created for a Slack user into an existing Zendesk end user',
-						action: 'Link a slack user to an existing zendesk profile',
+						action: 'Merge the sender into an existing end user',
 					},
 				],
 				default: 'link',

@@ -54,6 +54,9 @@ const postPacer = new Pacer({ maxQueue: Number.POSITIVE_INFINITY });
 const dmChannelCache = new Map<string, string>();
 const DM_CACHE_LIMIT = 10000;
 
+/** Zendesk is called only to download a reply's attachments. */
+const ZENDESK_SLOT_HIDDEN = { operation: ['alert', 'notice'], sendAttachments: [false] };
+
 const DEFAULT_CREATED_NOTICE = 'Thanks, we received your message. Your request #{ticketId} is open and our team will answer here.';
 const DEFAULT_SOLVED_NOTICE = 'Your request #{ticketId} has been marked as solved. Reply here if you need anything else.';
 
@@ -106,12 +109,17 @@ export class SlackDmReply implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		// Named per service: n8n's editor labels every slot of a node with an authentication
 		// parameter just "Credential", so the Slack and the Zendesk one would look alike.
+		// n8n's editor treats every parameter named in a credential's `displayOptions.show` as an
+		// authentication field and hides each parameter named in such a field's own `show` (it
+		// would have moved into the credential section): the Operation selector disappeared when
+		// these slots were shown by operation. So: the Slack slot is shown by Post As (always
+		// displayed, no displayOptions of its own; a slot without `show` would be taken for one of
+		// the Zendesk authentication choices), and the Zendesk slots and `authentication` are
+		// hidden, not shown, outside replies with attachments.
 		credentials: [
-			// Shown by operation: a credential without displayOptions is taken by n8n's editor for the
-			// one chosen by `authentication`, and its dropdown would offer only Zendesk credentials.
-			{ name: 'slackDmApi', displayName: 'Slack Credential', required: true, displayOptions: { show: { operation: ['alert', 'reply', 'notice'] } } },
-			{ name: 'zendeskDmApi', displayName: 'Zendesk Credential', required: true, displayOptions: { show: { operation: ['reply'], sendAttachments: [true], authentication: ['apiToken'] } } },
-			{ name: 'zendeskDmOAuth2Api', displayName: 'Zendesk Credential', required: true, displayOptions: { show: { operation: ['reply'], sendAttachments: [true], authentication: ['oAuth2'] } } },
+			{ name: 'slackDmApi', displayName: 'Slack Credential', required: true, displayOptions: { show: { postAs: ['bot', 'user'] } } },
+			{ name: 'zendeskDmApi', displayName: 'Zendesk Credential', required: true, displayOptions: { show: { authentication: ['apiToken'] }, hide: ZENDESK_SLOT_HIDDEN } },
+			{ name: 'zendeskDmOAuth2Api', displayName: 'Zendesk Credential', required: true, displayOptions: { show: { authentication: ['oAuth2'] }, hide: ZENDESK_SLOT_HIDDEN } },
 		],
 		properties: [
 			{
@@ -123,11 +131,11 @@ export class SlackDmReply implements INodeType {
 					{
 						name: 'Alert Channel',
 						value: 'alert',
-						action: 'Post a failed delivery alert to a slack channel',
+						action: 'Post a failed delivery alert to the team channel',
 						description: 'Tell the support team in a channel that a delivery failed (use after an Error Trigger)',
 					},
-					{ name: 'Send Agent Reply', value: 'reply', action: 'Send an agent reply to the slack DM', description: 'Post a Zendesk Reply Trigger item into the DM' },
-					{ name: 'Send Status Notice', value: 'notice', action: 'Send a status notice to the slack DM', description: 'Tell the user their ticket was created or solved' },
+					{ name: 'Send Agent Reply', value: 'reply', action: 'Send an agent reply to the DM', description: 'Post a Zendesk Reply Trigger item into the DM' },
+					{ name: 'Send Status Notice', value: 'notice', action: 'Send a status notice to the DM', description: 'Tell the user their ticket was created or solved' },
 				],
 				default: 'reply',
 			},
@@ -198,7 +206,7 @@ export class SlackDmReply implements INodeType {
 				default: true,
 				description: 'Whether the comment\'s attachments are downloaded from Zendesk and uploaded to the DM',
 			},
-			{ ...zendeskAuthenticationProperty, displayOptions: { show: { operation: ['reply'], sendAttachments: [true] } } },
+			{ ...zendeskAuthenticationProperty, displayOptions: { hide: ZENDESK_SLOT_HIDDEN } },
 			{
 				displayName: 'Notice',
 				name: 'noticeKind',
