@@ -94,7 +94,7 @@ function parseBody(raw: Buffer, contentType: string | undefined): Record<string,
 }
 
 /** Which vendor a server emulates; tells observers (the spec checks) which spec applies. */
-export type EmulatorKind = 'slack' | 'zendesk';
+export type EmulatorKind = 'slack' | 'zendesk' | 'sunshine';
 
 export type StartHook = (server: EmulatorServer) => void;
 

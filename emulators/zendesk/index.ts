@@ -11,7 +11,8 @@ import { ZendeskError } from './errors';
 import type { Plan } from './rateLimits';
 import { ZendeskRateLimits } from './rateLimits';
 import { buildFixtures, ZendeskStore } from './store';
-import type { ZendeskFixtures } from './store';
+import type { UpdateResult, ZendeskFixtures } from './store';
+import type { User } from './model';
 import { Views } from './views';
 import { TriggerEngine } from './webhooks';
 import type { WebhookDelivery } from './webhooks';
@@ -83,6 +84,18 @@ export interface ZendeskEmulator {
 	/** Sends a delivery again with the same invocation id (Zendesk may deliver twice). */
 	redeliver(invocationId: string): Promise<void>;
 	reset(): void;
+	/** What Zendesk messaging does to tickets (emulators/sunshine/agentWorkspace.ts joins through this). */
+	messaging: ZendeskMessagingHook;
+}
+
+/** Writes of the messaging channel (via `native_messaging`), with triggers run, and every ticket change seen. */
+export interface ZendeskMessagingHook {
+	/** Opens a ticket as the messaging channel does; the requester is the author of its first comment. */
+	createTicket(input: Record<string, unknown>, requesterId: number): Record<string, unknown>;
+	/** Adds to a ticket as `actorId` through the messaging channel (e.g. the end user's next message). */
+	updateTicket(ticketId: number, input: Record<string, unknown>, actorId: number): Record<string, unknown>;
+	/** Called after every ticket change (API, agent, automation) once triggers ran; returns an unsubscribe. */
+	onTicketChange(listener: (result: UpdateResult, actor: User) => void): () => void;
 }
 
 export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {}): Promise<ZendeskEmulator> {
@@ -179,6 +192,28 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
 			server.clearFaults();
 		},
 		close: closeOverload,
+		messaging: {
+			createTicket(input, requesterId) {
+				const requester = store.getUser(requesterId);
+				const result = store.createTicket(input, requester, 'native_messaging');
+				engine.run(result, requester, 'native_messaging');
+				return views.ticket(result.ticket);
+			},
+			updateTicket(ticketId, input, actorId) {
+				const actor = store.getUser(actorId);
+				const result = store.updateTicket(store.getTicket(ticketId), input, actor, 'native_messaging');
+				engine.run(result, actor, 'native_messaging');
+				return views.ticket(result.ticket);
+			},
+			onTicketChange(listener) {
+				const wrapped = (result: UpdateResult, actor: User) => listener(result, actor);
+				engine.changeListeners.push(wrapped);
+				return () => {
+					const index = engine.changeListeners.indexOf(wrapped);
+					if (index >= 0) engine.changeListeners.splice(index, 1);
+				};
+			},
+		},
 	};
 
 	registerControlRoutes(server, emulator);

@@ -4,7 +4,18 @@ export type Role = 'end-user' | 'agent' | 'admin';
 export type TicketStatus = 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
 
 /** Zendesk via types (https://developer.zendesk.com/documentation/ticketing/reference-guides/via-types/). */
-export const VIA_IDS = { web: 0, email: 4, api: 5, rule: 8, closed_ticket: 27 } as const;
+export const VIA_IDS = {
+	web: 0,
+	email: 4,
+	api: 5,
+	rule: 8,
+	closed_ticket: 27,
+	/**
+	 * Messaging tickets (emulators/sunshine/agentWorkspace.ts): via type `native_messaging`. ASSUMPTION: its
+	 * via id was not in the sources at hand (emulators/sunshine/README.md); NaN never equals a trigger's via_id.
+	 */
+	native_messaging: Number.NaN,
+} as const;
 export type ViaChannel = keyof typeof VIA_IDS;
 
 export interface Via {

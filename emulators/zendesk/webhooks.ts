@@ -69,6 +69,9 @@ export class TriggerEngine {
 
 	private closed = false;
 
+	/** Told of every ticket change after the triggers ran (the Sunshine emulator's agent workspace listens). */
+	readonly changeListeners: Array<(result: UpdateResult, currentUser: User, channel: ViaChannel) => void> = [];
+
 	constructor(
 		private readonly store: ZendeskStore,
 		private readonly views: Views,
@@ -107,6 +110,7 @@ export class TriggerEngine {
 				break;
 			}
 		}
+		for (const listener of this.changeListeners) listener(result, currentUser, channel);
 	}
 
 	private applyActions(trigger: Trigger, ticket: Ticket, currentUser: User): void {

@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import type { CallLogLine, CallRecord, EmulatorKind } from '../../emulators/common/server';
 import { CALL_LOG_ENV, EmulatorServer } from '../../emulators/common/server';
 import { callSpecProblems } from './slackSpec';
+import { validateSunshineCall } from './sunshineSpec';
 import { validateZendeskCall } from './zendeskSpec';
 
 export interface GuardViolation {
@@ -36,12 +37,14 @@ export type RouteMatch = string | RegExp;
 const EXCEPTION_LISTS: Record<EmulatorKind, string> = {
 	slack: 'emulators/slack/SPEC_EXCEPTIONS.md (machine-readable: SPEC_EXCEPTIONS in test/harness/slackSpec.ts)',
 	zendesk: 'emulators/zendesk/SPEC_EXCEPTIONS.md (fixes in emulators/zendesk/spec-supplement/)',
+	sunshine: 'emulators/sunshine/SPEC_EXCEPTIONS.md',
 };
 
 export function emulatorKind(server: { kind?: EmulatorKind; label: string }): EmulatorKind | undefined {
 	if (server.kind) return server.kind;
 	if (/slack/i.test(server.label)) return 'slack';
 	if (/zendesk/i.test(server.label)) return 'zendesk';
+	if (/sunshine/i.test(server.label)) return 'sunshine';
 	return undefined;
 }
 
@@ -49,6 +52,7 @@ export function emulatorKind(server: { kind?: EmulatorKind; label: string }): Em
 export function specViolationsOf(kind: EmulatorKind, call: CallRecord): GuardViolation[] {
 	const base = { kind, route: call.route, method: call.method, path: call.path, status: call.status };
 	if (kind === 'zendesk') return validateZendeskCall(call).map((v) => ({ ...base, problem: `[${v.where}] ${v.message}` }));
+	if (kind === 'sunshine') return validateSunshineCall(call).map((v) => ({ ...base, problem: `[${v.where}] ${v.message}` }));
 	// callSpecProblems skips routes outside the Web API; a call to a method Slack lacks is still the sender's error.
 	if (call.route === 'unknown_method') return [{ ...base, problem: `[request] ${call.path} is not a Slack Web API method` }];
 	return callSpecProblems(call).map((problem) => ({ ...base, problem }));
