@@ -7,7 +7,7 @@ import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentia
 export class ZendeskDmApi implements ICredentialType {
 	name = 'zendeskDmApi';
 
-	displayName = 'Zendesk Slack DM Token API';
+	displayName = 'Zendesk Slack DM Token (Ends 2027-04-30) API';
 
 	icon = 'file:zendesk.svg' as const;
 
@@ -36,6 +36,7 @@ export class ZendeskDmApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
+			description: 'Zendesk no longer creates API tokens and switches the existing ones off on 2027-04-30: use the Zendesk Slack DM OAuth2 API credential for new set-ups',
 		},
 		{
 			displayName: 'Base URL Override',

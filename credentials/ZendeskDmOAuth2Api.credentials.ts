@@ -1,6 +1,12 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-/** Zendesk Support with OAuth2 (authorization code). The way on from 2027-04-30. */
+/**
+ * Zendesk Support with OAuth2: the default for new set-ups (Zendesk switches API tokens off on
+ * 2027-04-30). Authorization code (an admin connects once; Zendesk's access tokens expire and n8n
+ * renews them with the refresh token) or client credentials (a confidential client acting as the
+ * admin who created it; n8n asks for a new token when one expires). docs/zendesk-oauth.md says how
+ * to create the client in Admin Center.
+ */
 export class ZendeskDmOAuth2Api implements ICredentialType {
 	name = 'zendeskDmOAuth2Api';
 
@@ -31,7 +37,11 @@ export class ZendeskDmOAuth2Api implements ICredentialType {
 		{
 			displayName: 'Grant Type',
 			name: 'grantType',
-			type: 'hidden',
+			type: 'options',
+			options: [
+				{ name: 'Authorization Code', value: 'authorizationCode', description: 'An admin connects the account once (Connect my account); n8n renews expiring tokens with the refresh token' },
+				{ name: 'Client Credentials', value: 'clientCredentials', description: 'A confidential OAuth client acting as the admin who created it; no sign-in' },
+			],
 			default: 'authorizationCode',
 		},
 		{
@@ -49,8 +59,9 @@ export class ZendeskDmOAuth2Api implements ICredentialType {
 		{
 			displayName: 'Scope',
 			name: 'scope',
-			type: 'hidden',
+			type: 'string',
 			default: 'read write',
+			description: 'Space-separated Zendesk scopes. docs/zendesk-oauth.md lists the narrower ones each node needs.',
 		},
 		{
 			displayName: 'Auth URI Query Parameters',

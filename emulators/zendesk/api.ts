@@ -11,6 +11,7 @@ import { badRequest, FORBIDDEN, notFound, recordInvalid, UNAUTHENTICATED, Zendes
 import type { Role, Trigger, TriggerAction, TriggerCondition, User, Webhook } from './model';
 import { ZendeskRateLimits } from './rateLimits';
 import type { WindowDecision } from './rateLimits';
+import { ZendeskOAuth } from './oauth';
 import { matchesQuery, parseSearchQuery } from './search';
 import type { SearchFields } from './search';
 import { ZendeskStore } from './store';
@@ -101,7 +102,12 @@ function paginate<T>(req: EmulatorRequest, items: T[], baseUrl: string): { page:
 export class ZendeskApi {
 	private readonly routes: ApiRoute[] = [];
 
-	constructor(private readonly d: ApiDeps) {}
+	/** OAuth clients' expiring tokens (emulators/zendesk/oauth.ts); the fixed `bridge.oauthToken` never expires. */
+	readonly oauth: ZendeskOAuth;
+
+	constructor(private readonly d: ApiDeps) {
+		this.oauth = new ZendeskOAuth(d.clock, () => d.store.fixtures.bridge.id);
+	}
 
 	authenticate(headers: EmulatorRequest['headers']): AuthUser | null {
 		const header = String(headers.authorization ?? '');
@@ -109,8 +115,9 @@ export class ZendeskApi {
 		const f = store.fixtures;
 		if (/^bearer\s+/i.test(header)) {
 			const token = header.replace(/^bearer\s+/i, '').trim();
-			if (token !== f.bridge.oauthToken) return null;
-			const user = store.users.get(f.bridge.id);
+			const issued = token === f.bridge.oauthToken ? { userId: f.bridge.id } : this.oauth.check(token);
+			if (typeof issued === 'string') return null;
+			const user = store.users.get(issued.userId);
 			return user?.active ? { user, method: 'oauth' } : null;
 		}
 		if (/^basic\s+/i.test(header)) {
@@ -136,6 +143,7 @@ export class ZendeskApi {
 		this.defineTickets();
 		this.defineUploadsAndSearch();
 		this.defineBusinessRules();
+		this.oauth.register(this.d.server);
 		// Literal routes were declared before parameter routes, so `/users/me` wins over `/users/:id`.
 		for (const pass of ['json', 'bare'] as const) {
 			for (const route of this.routes) {
@@ -152,7 +160,11 @@ export class ZendeskApi {
 
 	private async dispatch(route: ApiRoute, req: EmulatorRequest): Promise<EmulatorResponse> {
 		const auth = this.authenticate(req.headers);
-		if (!auth) return json(401, UNAUTHENTICATED, { 'WWW-Authenticate': 'Basic realm="Web Password"' });
+		if (!auth) {
+			// An unknown or expired Bearer token: 401 with a Bearer challenge (RFC 6750 §3.1); ASSUMPTION: Zendesk's usual 401 body.
+			if (/^bearer\s+/i.test(String(req.headers.authorization ?? ''))) return json(401, UNAUTHENTICATED, { 'WWW-Authenticate': 'Bearer realm="Zendesk", error="invalid_token"' });
+			return json(401, UNAUTHENTICATED, { 'WWW-Authenticate': 'Basic realm="Web Password"' });
+		}
 		let headers: Record<string, string> = {};
 		if (this.d.rateLimits()) {
 			const decision = this.d.limits.account.take('account', this.d.clock.now());

@@ -6,7 +6,7 @@ import type {
 	IWebhookFunctions,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { countCall } from './callStats';
 import type { RateLimitHistory, RetryPolicy } from './retryPolicy';
@@ -66,6 +66,37 @@ function releaseBody(body: unknown): void {
 }
 
 /**
+ * n8n renews an OAuth2 access token only when the request throws its 401 (n8n-core
+ * `requestOAuth2` refreshes in its catch); an answer taken with `ignoreHttpStatusErrors` never
+ * renews it. So a 401 with an OAuth2 credential is sent once more the throwing way: n8n refreshes
+ * the token (stored for the next calls too), resends, and the loop goes on with the new token.
+ */
+function isOAuth2Credential(credentialType: string): boolean {
+	return /OAuth2Api$/.test(credentialType);
+}
+
+async function renewOAuth2Token(ctx: HttpContext, options: SendOptions): Promise<{ response?: FullResponse; errorCode?: string }> {
+	try {
+		const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, options.credentialType, {
+			timeout: options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+			...options.request,
+			returnFullResponse: true,
+		})) as FullResponse;
+		return { response };
+	} catch (error) {
+		const httpCode = Number((error as { httpCode?: unknown }).httpCode);
+		// Answered (the resend after the refresh failed): the next attempt, with the new token, shows why.
+		if (Number.isInteger(httpCode) && httpCode > 0) return {};
+		const code = networkErrorCode(error);
+		if (code) return { errorCode: code };
+		// The refresh itself failed, e.g. n8n's "The credential … needs to be reconnected" (refresh token expired or revoked).
+		throw new NodeOperationError(ctx.getNode(), `${options.service} request ${options.route}: the OAuth2 access token expired and could not be renewed. ${(error as Error).message ?? ''}`.trim(), {
+			description: 'Open the credential and reconnect it (Connect my account).',
+		});
+	}
+}
+
+/**
  * Sends one logical request through `httpRequestWithAuthentication`, retrying 429 (after
  * Retry-After), 5xx and network failures. Returns any HTTP answer that is not retryable,
  * error statuses included: callers decide what a 404 or 422 means. Errors it throws carry
@@ -74,6 +105,7 @@ function releaseBody(body: unknown): void {
 export async function sendWithRetry<T = unknown>(ctx: HttpContext, options: SendOptions): Promise<HttpResult<T>> {
 	const policy = options.policy ?? DEFAULT_RETRY_POLICY;
 	const history: RateLimitHistory = { rateLimitedAttempts: 0, rateLimitWaitedMs: 0 };
+	let renewed = false;
 	for (let attempt = 1; ; attempt++) {
 		countCall(options.service, options.route);
 		let response: FullResponse | undefined;
@@ -87,6 +119,14 @@ export async function sendWithRetry<T = unknown>(ctx: HttpContext, options: Send
 			})) as FullResponse;
 		} catch (error) {
 			errorCode = networkErrorCode(error) ?? 'EREQUEST';
+		}
+		if (response?.statusCode === 401 && !renewed && isOAuth2Credential(options.credentialType)) {
+			renewed = true;
+			countCall(options.service, options.route);
+			const renewal = await renewOAuth2Token(ctx, options);
+			if (!renewal.response && !renewal.errorCode) continue;
+			response = renewal.response;
+			errorCode = renewal.errorCode;
 		}
 		const decision = decideRetry(
 			{
