@@ -1,0 +1,5 @@
+/**
+ * The official client (`sunshine-conversations-client`, a dev dependency used by the emulator's
+ * conformance test) ships no type declarations.
+ */
+declare module 'sunshine-conversations-client';
