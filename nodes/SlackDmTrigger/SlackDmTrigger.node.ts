@@ -99,11 +99,21 @@ export class SlackDmTrigger implements INodeType {
 							`Whether messages that arrive while n8n is still starting the previous execution start one execution together (up to ${MAX_GROUP_SIZE} items, one per message) instead of one each. Saves n8n's per-execution work at peaks; an idle trigger still starts each message at once. Every message is acknowledged only once its execution exists. Applies when Respond to Slack is At Once; every node after the trigger must handle several items.`,
 					},
 					{
+						displayName: 'Accept Messages From These Apps',
+						name: 'acceptedBotApps',
+						type: 'string',
+						default: '',
+						placeholder: 'A0123ABCD, B0456EFGH',
+						description:
+							'Slack app IDs (A…) or bot IDs (B…), separated by commas, whose messages are emitted although Ignore Messages From Any Bot is on. Never this app itself.',
+					},
+					{
 						displayName: 'Ignore Messages From Any Bot',
 						name: 'ignoreAllBots',
 						type: 'boolean',
-						default: false,
-						description: 'Whether messages of every bot are dropped. Messages of this app, of the handle itself and of Slackbot are always dropped.',
+						default: true,
+						description:
+							'Whether messages posted by bots and apps (bot_id, bot_message, app_id) are dropped, so that no bot becomes a Zendesk user and two bots cannot loop. Messages of this app, of the handle itself and of Slackbot are always dropped.',
 					},
 					{
 						displayName: 'Include Group DMs',

@@ -326,6 +326,13 @@ export interface InvokeWebhookOptions extends CommonOptions {
 	executionStartMs?: number;
 	/** The client (Slack) closes the connection this long after sending, answered or not. */
 	clientHangsUpAfterMs?: number;
+	/**
+	 * How n8n 2.41.1's body handling goes (dist/middlewares/body-parser.js, webhook-helpers.js):
+	 * 'read' (default) has the raw body ready; 'consumed' is a multipart request whose body n8n
+	 * already parsed as a form, so reading the raw body throws n8n's BadRequestError; 'tooLarge'
+	 * is a body over N8N_PAYLOAD_SIZE_MAX left to the node, where raw-body throws its 413 error.
+	 */
+	rawBodyState?: 'read' | 'consumed' | 'tooLarge';
 }
 
 export interface WebhookResult {
@@ -433,15 +440,19 @@ export async function invokeWebhook(nodeType: INodeType, options: InvokeWebhookO
 	} else if (contentType.includes('x-www-form-urlencoded')) {
 		body = Object.fromEntries(new URLSearchParams(rawBody.toString('utf8')));
 	}
+	const state = options.rawBodyState ?? 'read';
 	const request = Object.assign(new EventEmitter(), {
 		method: options.method ?? 'POST',
 		headers,
 		body,
-		rawBody,
+		rawBody: state === 'read' ? rawBody : undefined,
 		query: options.query ?? {},
 		params: {},
 		url: '/webhook',
-		readRawBody: async () => undefined,
+		readRawBody: async () => {
+			if (state === 'consumed') throw Object.assign(new Error('Request body stream was aborted or is not readable'), { httpStatusCode: 400 });
+			if (state === 'tooLarge') throw Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413, statusCode: 413 });
+		},
 	});
 	const response = new CapturedResponse();
 	const additionalData = buildAdditionalData(

@@ -225,13 +225,25 @@ describe('echo prevention', () => {
 		expect(classify(fromHr, {}, handleSelf, handles)).toEqual(dropped('echoHandle'));
 	});
 
-	it('lets other bots through unless ignoreAllBots is on', () => {
+	it('drops other bots and apps by default; ignoreAllBots off or an accepted app or bot id lets them through', () => {
 		const other = botMessage({ channel: DM, text: 'Build failed', channelType: 'im' });
-		expect(item(classify(other)).user.id).toBe('B0WEBHOOK');
-		expect(classify(other, { ignoreAllBots: true })).toEqual(dropped('echoBot'));
+		expect(classify(other)).toEqual(dropped('echoBot'));
+		expect(item(classify(other, { ignoreAllBots: false })).user.id).toBe('B0WEBHOOK');
 		const otherApp = appMessage({ channel: DM, text: 'Reminder', user: 'U0OTHERBOT', botId: 'B0OTHER', appId: 'A0OTHER' });
-		expect(item(classify(otherApp)).user.id).toBe('U0OTHERBOT');
-		expect(classify(otherApp, { ignoreAllBots: true })).toEqual(dropped('echoBot'));
+		expect(classify(otherApp)).toEqual(dropped('echoBot'));
+		expect(item(classify(otherApp, { ignoreAllBots: false })).user.id).toBe('U0OTHERBOT');
+		expect(item(classify(otherApp, { acceptedBotApps: ['A0OTHER'] })).user.id).toBe('U0OTHERBOT');
+		expect(classify(otherApp, { acceptedBotApps: ['A0NOTTHIS'] })).toEqual(dropped('echoBot'));
+	});
+
+	it('counts as a bot: a bot_message without bot_id, and a user-token post that carries only an app id', () => {
+		const bare = messageIm({ user: F.employeeId, channel: DM, text: 'Deploy done' });
+		(bare.event as Record<string, unknown>).subtype = 'bot_message';
+		expect(classify(bare)).toEqual(dropped('echoBot'));
+		const viaApp = messageIm({ user: F.employeeId, channel: DM, text: 'Posted by a workflow' });
+		(viaApp.event as Record<string, unknown>).app_id = 'A0WORKFLOW';
+		expect(classify(viaApp)).toEqual(dropped('echoBot'));
+		expect(item(classify(viaApp, { acceptedBotApps: ['A0WORKFLOW'] })).user.id).toBe(F.employeeId);
 	});
 
 	it('drops Slackbot (USLACKBOT, no bot_id) always, also with ignoreAllBots off, and edits of its posts', () => {
@@ -257,7 +269,8 @@ describe('echo prevention', () => {
 		expect(echoReason({ user: F.employeeId, bot_id: F.botId }, env, ctx)).toBe('echoApp');
 		expect(echoReason({ user: F.employeeId, bot_profile: { app_id: F.appId } }, env, ctx)).toBe('echoApp');
 		expect(echoReason({ user: F.employeeId, app_id: F.appId }, env, ctx)).toBe('echoApp');
-		expect(echoReason({ user: F.employeeId, app_id: 'A0OTHER' }, env, ctx)).toBeUndefined();
+		expect(echoReason({ user: F.employeeId, app_id: 'A0OTHER' }, env, ctx)).toBe('echoBot');
+		expect(echoReason({ user: F.employeeId, app_id: 'A0OTHER' }, env, { ...ctx, options: { ...DEFAULT_FILTER_OPTIONS, ignoreAllBots: false } })).toBeUndefined();
 		expect(echoReason(undefined, env, ctx)).toBeUndefined();
 	});
 });

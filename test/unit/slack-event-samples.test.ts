@@ -72,6 +72,13 @@ function loadSample(file: string): Record<string, unknown> & { event: Record<str
 	const sample = fill(raw) as Record<string, unknown> & { event: Record<string, unknown> };
 	sample.type = 'event_callback';
 	delete sample.enterprise_id;
+	// The samples give every message a blank bot_profile; Slack sends one only on what a bot or
+	// app posted (MessageBotPayload keeps its own).
+	if (file !== 'MessageBotPayload.json') {
+		for (const message of [sample.event, sample.event.message, sample.event.previous_message] as Array<Record<string, unknown> | undefined>) {
+			if (message) delete message.bot_profile;
+		}
+	}
 	return sample;
 }
 
@@ -135,13 +142,18 @@ describe('classifier over Slack\'s event samples', () => {
 		expect(JSON.stringify(item.raw)).not.toContain('verification-token');
 	});
 
-	it('MessageBotPayload: another bot passes by default, is dropped with ignoreAllBots, and this app\'s bot is always an echo', () => {
+	it('MessageBotPayload: another bot is dropped by default, passes when accepted by app or bot id or with ignoreAllBots off, and this app\'s bot is always an echo', () => {
 		const sample = loadSample('MessageBotPayload.json');
 		sample.event.bot_id = 'B0OTHERBOT';
-		expect(emitted(classify(sample)).user.id).toBe('B0OTHERBOT');
-		expect(classify(sample, { ignoreAllBots: true })).toEqual({ action: 'drop', reason: 'echoBot' });
+		(sample.event.bot_profile as Record<string, unknown>) = { id: 'B0OTHERBOT', app_id: 'A0OTHERAPP' };
+		expect(classify(sample)).toEqual({ action: 'drop', reason: 'echoBot' });
+		expect(emitted(classify(sample, { ignoreAllBots: false })).user.id).toBe('B0OTHERBOT');
+		expect(emitted(classify(sample, { acceptedBotApps: ['A0OTHERAPP'] })).user.id).toBe('B0OTHERBOT');
+		expect(emitted(classify(sample, { acceptedBotApps: ['B0OTHERBOT'] })).user.id).toBe('B0OTHERBOT');
+		expect(classify(sample, { acceptedBotApps: ['A0SOMEONEELSE'] })).toEqual({ action: 'drop', reason: 'echoBot' });
 		sample.event.bot_id = 'B0BRIDGE';
-		expect(classify(sample)).toEqual({ action: 'drop', reason: 'echoApp' });
+		(sample.event.bot_profile as Record<string, unknown>) = { id: 'B0BRIDGE', app_id: APP };
+		expect(classify(sample, { ignoreAllBots: false, acceptedBotApps: [APP, 'B0BRIDGE'] })).toEqual({ action: 'drop', reason: 'echoApp' });
 	});
 
 	it('MessageChangedPayload: dropped by default, an edit item with the earlier text when edits are on', () => {

@@ -2,8 +2,9 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import { sleep } from 'n8n-workflow';
 
 import { toItemJson } from '../../shared/n8n/itemJson';
-import { webhookRawBody } from '../../shared/n8n/webhookRequest';
-import type { ClassifyContext } from '../../shared/slack/classify';
+import type { WebhookRefusal } from '../../shared/n8n/webhookRequest';
+import { answerRefusal, readWebhookRawBody } from '../../shared/n8n/webhookRequest';
+import type { ClassifyContext, EventDecision } from '../../shared/slack/classify';
 import { classifyEvent, groupParticipants, learnedConversationHandle } from '../../shared/slack/classify';
 import type { StaticDedupeData } from '../../shared/slack/dedupe';
 import {
@@ -12,6 +13,7 @@ import {
 	retryReplacesEarlierDelivery,
 	staticDataHasDelivered,
 } from '../../shared/slack/dedupe';
+import type { SlackEventCallback } from '../../shared/slack/events';
 import { classifyEnvelope } from '../../shared/slack/events';
 import { eventOrderOf, orderScopeOf } from '../../shared/slack/messageOrder';
 import type { HandleConfig } from '../../shared/slack/identity';
@@ -25,18 +27,17 @@ import { conversationMembers, identityKey, selfIdentityForEvent } from './handle
 import { webhookCredentialData } from '../../shared/n8n/credentialData';
 import { messagesInFlight } from '../../shared/state/messagesInFlight';
 
-/** One Events API request: signature, envelope, event decision, group members, exactly-once. */
-export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const arrivedAt = Date.now();
-	const callPlan = () => webhookCallPlan(Date.now() - arrivedAt);
+/** Body and signature: the refusal, or the verified body. Nothing else happens before this. */
+async function admitRequest(ctx: IWebhookFunctions): Promise<{ rawBody: Buffer } | { refusal: WebhookRefusal }> {
+	const read = await readWebhookRawBody(ctx);
+	if (!read.ok) return { refusal: read.refusal };
 	const headers = ctx.getHeaderData();
-	const rawBody = await webhookRawBody(ctx);
 	const checkWith = (credentials: IDataObject) =>
 		verifySlackSignature({
 			signingSecret: typeof credentials.signingSecret === 'string' ? credentials.signingSecret : undefined,
 			timestamp: headers['x-slack-request-timestamp'],
 			signature: headers['x-slack-signature'],
-			rawBody,
+			rawBody: read.body,
 			nowSeconds: Math.floor(Date.now() / 1000),
 		});
 	const credential = await webhookCredentialData(ctx, SLACK_CREDENTIAL_TYPE);
@@ -45,19 +46,33 @@ export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhoo
 		// The secret may have been changed since it was remembered: the current one decides.
 		check = checkWith((await webhookCredentialData(ctx, SLACK_CREDENTIAL_TYPE, { fresh: true })).data);
 	}
-	if (!check.valid) {
-		if (check.reason === 'missingSigningSecret') {
+	if (!check.valid || read.body === undefined) {
+		if (!check.valid && check.reason === 'missingSigningSecret') {
 			ctx.logger.warn('Slack DM Trigger refused a request: the credential has no signing secret');
 		}
-		ctx.getResponseObject().status(401).json({ ok: false, error: 'invalid_signature' });
-		return { noWebhookResponse: true };
+		return { refusal: { status: 401, body: { ok: false, error: 'invalid_signature' } } };
 	}
+	return { rawBody: read.body };
+}
 
-	const envelope = classifyEnvelope(parseEventBody(rawBody as Buffer));
+/** A signed event this trigger cannot read: answered 200 so Slack does not retry it, and logged. */
+function ignoreUnreadable(ctx: IWebhookFunctions, eventId: string | undefined, field: string): IWebhookResponseData {
+	ctx.logger.warn('Slack DM Trigger ignored an event it cannot read', { eventId, field });
+	return { webhookResponse: { ok: true, ignored: 'malformedEvent', field } };
+}
+
+/** One Events API request: signature, envelope, event decision, group members, exactly-once. */
+export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const arrivedAt = Date.now();
+	const admitted = await admitRequest(ctx);
+	if ('refusal' in admitted) return answerRefusal(ctx, admitted.refusal);
+
+	const envelope = classifyEnvelope(parseEventBody(admitted.rawBody));
 	switch (envelope.kind) {
 		case 'invalid':
-			ctx.getResponseObject().status(400).json({ ok: false, error: envelope.reason });
-			return { noWebhookResponse: true };
+			return answerRefusal(ctx, { status: 400, body: { ok: false, error: envelope.reason } });
+		case 'unreadable':
+			return ignoreUnreadable(ctx, envelope.eventId, envelope.field);
 		case 'urlVerification':
 			return { webhookResponse: { challenge: envelope.challenge } };
 		case 'rateLimited':
@@ -71,15 +86,30 @@ export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhoo
 		case 'eventCallback':
 			break;
 	}
+	const decided = await decideEvent(ctx, envelope.envelope, arrivedAt);
+	if ('answer' in decided) return decided.answer;
+	return await deliver(ctx, decided.decision, arrivedAt);
+}
 
+type Emit = Extract<EventDecision, { action: 'emit' }>;
+
+/** Who the handle is, and whether the event becomes an item: the decision, or the answer already. */
+async function decideEvent(ctx: IWebhookFunctions, event: SlackEventCallback, arrivedAt: number): Promise<{ decision: Emit } | { answer: IWebhookResponseData }> {
+	const callPlan = () => webhookCallPlan(Date.now() - arrivedAt);
 	const key = await identityKey(ctx);
-	const self = await selfIdentityForEvent(ctx, key, callPlan());
+	let self;
+	try {
+		self = await selfIdentityForEvent(ctx, key, callPlan());
+	} catch (error) {
+		// Nothing known about the handle yet and Slack did not say: Slack retries a 503 later.
+		ctx.logger.warn('Slack DM Trigger cannot tell who its handle is (auth.test failed); asked Slack to retry', { error: (error as Error).message });
+		return { answer: answerRefusal(ctx, { status: 503, body: { ok: false, error: 'identity_unavailable' } }) };
+	}
 	const handlesParameter = ctx.getNodeParameter('handles', {}) as { handle?: Array<Partial<HandleConfig>> };
 	const handles = resolveHandles(handlesParameter.handle, self);
-	const rawOptions = ctx.getNodeParameter('options', {}) as IDataObject;
-	const options = triggerFilterOptions(rawOptions);
-	const channelKey = `${key}|${envelope.envelope.event.channel ?? ''}`;
-	const learned = learnedConversationHandle(envelope.envelope, handles);
+	const options = triggerFilterOptions(ctx.getNodeParameter('options', {}) as IDataObject);
+	const channelKey = `${key}|${event.event.channel ?? ''}`;
+	const learned = learnedConversationHandle(event, handles);
 	if (learned) conversationHandles.set(`${key}|${learned.channelId}`, learned.userId);
 	const classifyContext: ClassifyContext = {
 		self,
@@ -88,31 +118,35 @@ export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhoo
 		receivedAt: new Date().toISOString(),
 		knownConversationHandle: conversationHandles.get(channelKey),
 	};
-	let decision = classifyEvent(envelope.envelope, classifyContext);
+	let decision = classifyEvent(event, classifyContext);
 	if (decision.action === 'lookupMembers') {
 		// Slack's one authorization names someone else: find the handle among the members.
 		const members = await conversationMembers(ctx, key, decision.channelId, callPlan());
-		decision = classifyEvent(envelope.envelope, { ...classifyContext, conversationMembers: members ?? 'unavailable' });
+		decision = classifyEvent(event, { ...classifyContext, conversationMembers: members ?? 'unavailable' });
 		if (decision.action === 'emit') conversationHandles.set(channelKey, decision.item.handle.userId);
 	}
-	if (decision.action === 'lookupMembers') return { webhookResponse: { ok: true, ignored: 'handleUnknown' } };
+	if (decision.action === 'lookupMembers') return { answer: { webhookResponse: { ok: true, ignored: 'handleUnknown' } } };
 	if (decision.action === 'drop') {
 		if (decision.reason === 'handleUnknown') {
 			ctx.logger.warn('Slack DM Trigger cannot tell which handle a DM was sent to: Slack named no listed handle and the conversation\'s members could not be read with this credential', {
-				channelId: envelope.envelope.event.channel,
-				eventId: envelope.envelope.event_id,
+				channelId: event.event.channel,
+				eventId: event.event_id,
 			});
 		}
-		return { webhookResponse: { ok: true, ignored: decision.reason } };
+		return { answer: { webhookResponse: { ok: true, ignored: decision.reason } } };
 	}
-
-	const item = decision.item;
 	if (decision.needsParticipants) {
-		const members = await conversationMembers(ctx, key, item.channel.id, callPlan());
-		if (members) item.channel.participants = groupParticipants(members, self, handles);
+		const members = await conversationMembers(ctx, key, decision.item.channel.id, callPlan());
+		if (members) decision.item.channel.participants = groupParticipants(members, self, handles);
 	}
+	return { decision };
+}
 
-	const retry = retryInfoFromHeaders(headers);
+/** Exactly-once claim, then the hand-over to n8n (alone or grouped). */
+async function deliver(ctx: IWebhookFunctions, decision: Emit, arrivedAt: number): Promise<IWebhookResponseData> {
+	const item = decision.item;
+	const rawOptions = ctx.getNodeParameter('options', {}) as IDataObject;
+	const retry = retryInfoFromHeaders(ctx.getHeaderData());
 	const ledgerKeys = scopedDeliveryKeys(ctx.getWorkflow().id, ctx.getNode().id, decision.dedupeKeys);
 	// From the claim to the return nothing awaits, except for the outcome of an earlier request.
 	let claim = deliveryLedger.claim(ledgerKeys, retry, Date.now());
@@ -125,8 +159,7 @@ export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhoo
 	if (!claim.emit) {
 		if (!('settled' in claim)) return { webhookResponse: { ok: true, duplicate: true } };
 		// Still undecided: an error answer makes Slack retry later, when it will be.
-		ctx.getResponseObject().status(503).json({ ok: false, error: 'earlier_delivery_pending' });
-		return { noWebhookResponse: true };
+		return answerRefusal(ctx, { status: 503, body: { ok: false, error: 'earlier_delivery_pending' } });
 	}
 	// Layer 2 is opt-in: n8n writes changed static data to its database before Slack gets the answer.
 	if (rememberAcrossRestarts(rawOptions)) {

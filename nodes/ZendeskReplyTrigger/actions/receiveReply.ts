@@ -3,7 +3,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import { zendeskCredentialTypeOfTrigger } from '../../shared/n8n/credentials';
 import { toNodeError } from '../../shared/n8n/errors';
 import { toItemJson } from '../../shared/n8n/itemJson';
-import { webhookRawBody } from '../../shared/n8n/webhookRequest';
+import { answerRefusal, readWebhookRawBody } from '../../shared/n8n/webhookRequest';
 import type { HttpContext } from '../../shared/transport/http';
 import { callZendesk } from '../../shared/transport/zendeskTransport';
 import { readNewestAudits } from '../../shared/zendesk/auditsApi';
@@ -62,7 +62,9 @@ async function readUsers(ctx: HttpContext, credentialType: string, ids: number[]
 export async function receiveReply(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const data = ctx.getWorkflowStaticData('node') as ReturnPathStaticData & IDataObject;
 	const options = ctx.getNodeParameter('options', {}) as { includeApiComments?: boolean; signatureToleranceSeconds?: number };
-	const rawBody: Buffer = (await webhookRawBody(ctx)) ?? Buffer.from(JSON.stringify(ctx.getBodyData()));
+	const read = await readWebhookRawBody(ctx);
+	if (!read.ok) return answerRefusal(ctx, read.refusal);
+	const rawBody: Buffer = read.body ?? Buffer.from(JSON.stringify(ctx.getBodyData()));
 	const check = verifyZendeskSignature({
 		secret: data.signingSecret,
 		headers: ctx.getHeaderData() as Record<string, unknown>,
@@ -70,10 +72,7 @@ export async function receiveReply(ctx: IWebhookFunctions): Promise<IWebhookResp
 		nowMs: Date.now(),
 		toleranceSeconds: options.signatureToleranceSeconds ?? DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
 	});
-	if (!check.valid) {
-		ctx.getResponseObject().status(401).json({ error: 'invalid signature' });
-		return { noWebhookResponse: true };
-	}
+	if (!check.valid) return answerRefusal(ctx, { status: 401, body: { error: 'invalid signature' } });
 
 	const payload = parseReplyWebhookPayload(ctx.getBodyData());
 	if (!payload) return { webhookResponse: { ok: true, skipped: 'noTicketId' } };

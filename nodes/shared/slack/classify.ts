@@ -16,8 +16,10 @@ export interface TriggerFilterOptions {
 	includeGroupDms: boolean;
 	/** Thread replies too, with a thread key. Original: replies in threads are not forwarded. */
 	includeThreadReplies: boolean;
-	/** Drop messages of every bot, not only this app's. */
+	/** Drop messages of every bot and app, not only this app's (default: on). */
 	ignoreAllBots: boolean;
+	/** App ids (A…) or bot ids (B…) whose messages pass although ignoreAllBots is on. */
+	acceptedBotApps: string[];
 	/** An @-mention of the handle in a channel opens a conversation. Original: mentions start nothing. */
 	channelMentions: boolean;
 	/** Edits and deletions as kind `edit` / `delete`. */
@@ -29,7 +31,8 @@ export interface TriggerFilterOptions {
 export const DEFAULT_FILTER_OPTIONS: TriggerFilterOptions = {
 	includeGroupDms: false,
 	includeThreadReplies: false,
-	ignoreAllBots: false,
+	ignoreAllBots: true,
+	acceptedBotApps: [],
 	channelMentions: false,
 	includeEdits: false,
 	includeRawEvent: false,
@@ -126,8 +129,21 @@ export function echoReason(
 	const appId = present(envelope.api_app_id);
 	// Posts of this app carry its app id, also when made with a user token.
 	if (appId && (present(message.app_id) === appId || present(message.bot_profile?.app_id) === appId)) return 'echoApp';
-	if (ctx.options.ignoreAllBots && (botId || message.subtype === 'bot_message')) return 'echoBot';
+	if (ctx.options.ignoreAllBots && isBotAuthored(message) && !acceptedBot(message, ctx.options.acceptedBotApps)) return 'echoBot';
 	return undefined;
+}
+
+/**
+ * Posted by a bot or an app rather than typed by a person: a bot id or bot profile, the
+ * `bot_message` subtype, or an app id (Slack adds it to what an app posts, also with a user token).
+ */
+export function isBotAuthored(message: SlackMessageFields): boolean {
+	return !!(present(message.bot_id) ?? present(message.bot_profile?.id) ?? present(message.app_id) ?? present(message.bot_profile?.app_id)) || message.subtype === 'bot_message';
+}
+
+function acceptedBot(message: SlackMessageFields, accepted: string[]): boolean {
+	const ids = [message.bot_id, message.bot_profile?.id, message.app_id, message.bot_profile?.app_id].map(present);
+	return ids.some((id) => id !== undefined && accepted.includes(id));
 }
 
 function namedInstallationUsers(envelope: SlackEventCallback): string[] {
@@ -309,6 +325,8 @@ export function classifyEvent(envelope: SlackEventCallback, ctx: ClassifyContext
 	if (!handle) return drop('notForThisHandle');
 
 	const rootTs = present(view.message.thread_ts);
+	// Only a thread reply carries parent_user_id; one without thread_ts cannot be placed.
+	if (rootTs === undefined && present(view.message.parent_user_id)) return drop('malformedEvent');
 	const isThreadReply = rootTs !== undefined && rootTs !== view.ts;
 	let threadTs: string | undefined;
 	if (!isConversation || isMention) {
@@ -324,8 +342,10 @@ export function classifyEvent(envelope: SlackEventCallback, ctx: ClassifyContext
 	const blocks = Array.isArray(view.message.blocks) && view.message.blocks.length > 0 ? view.message.blocks : undefined;
 	if (view.kind === 'message' && text.trim() === '' && files.length === 0 && !blocks) return drop('emptyMessage');
 
+	const userId = present(view.message.user) ?? present(view.message.bot_id) ?? present(view.message.bot_profile?.id);
+	// Slack names the author of every message; one without cannot be linked to anyone.
+	if (!userId) return drop('malformedEvent');
 	const teamId = present(envelope.team_id) ?? ctx.self.teamId;
-	const userId = present(view.message.user) ?? present(view.message.bot_id) ?? '';
 	const userTeam = userTeamOf(view.message) ?? teamId;
 	const eventTs = present(event.event_ts) ?? present(event.ts);
 	const idempotencyKey = messageIdempotencyKey({ teamId, channelId, ts: view.ts, kind: view.kind, eventTs });

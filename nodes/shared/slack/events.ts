@@ -1,3 +1,6 @@
+import { isRecord } from '../values';
+import { eventShapeProblem } from './eventShape';
+
 /**
  * The parts of Slack's Events API envelope and message events this package reads.
  * Every field is optional: payloads are untrusted input until the classifier has checked them.
@@ -30,6 +33,8 @@ export interface SlackMessageFields {
 	files?: SlackEventFile[];
 	ts?: string;
 	thread_ts?: string;
+	/** Set on thread replies only: the author of the thread's first message. */
+	parent_user_id?: string;
 	team?: string;
 	user_team?: string;
 	source_team?: string;
@@ -77,11 +82,9 @@ export type EnvelopeClassification =
 	| { kind: 'urlVerification'; challenge: string }
 	| { kind: 'rateLimited'; teamId?: string; appId?: string; minuteRateLimited?: number }
 	| { kind: 'eventCallback'; envelope: SlackEventCallback }
+	/** Signed and an event, but a field this package reads has another type than Slack sends (eventShape.ts). */
+	| { kind: 'unreadable'; eventId?: string; field: string }
 	| { kind: 'invalid'; reason: 'notAnObject' | 'missingChallenge' | 'missingEvent' | 'unsupportedEnvelope' };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** First look at a verified request body: which kind of Events API request is it? */
 export function classifyEnvelope(body: unknown): EnvelopeClassification {
@@ -101,6 +104,10 @@ export function classifyEnvelope(body: unknown): EnvelopeClassification {
 		case 'event_callback':
 			if (!isRecord(body.event) || typeof body.event_id !== 'string' || body.event_id === '') {
 				return { kind: 'invalid', reason: 'missingEvent' };
+			}
+			{
+				const field = eventShapeProblem(body);
+				if (field) return { kind: 'unreadable', eventId: body.event_id, field };
 			}
 			return { kind: 'eventCallback', envelope: body as unknown as SlackEventCallback };
 		default:

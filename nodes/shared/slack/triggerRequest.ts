@@ -11,15 +11,21 @@ import { DEFAULT_FILTER_OPTIONS } from './classify';
 
 /** The node's Options collection as filter options: unset or non-boolean values take the default. */
 export function triggerFilterOptions(raw: IDataObject): TriggerFilterOptions {
-	const flag = (name: keyof TriggerFilterOptions) => (typeof raw[name] === 'boolean' ? (raw[name] as boolean) : DEFAULT_FILTER_OPTIONS[name]);
+	const flag = (name: Exclude<keyof TriggerFilterOptions, 'acceptedBotApps'>) => (typeof raw[name] === 'boolean' ? (raw[name] as boolean) : DEFAULT_FILTER_OPTIONS[name]);
 	return {
 		includeGroupDms: flag('includeGroupDms'),
 		includeThreadReplies: flag('includeThreadReplies'),
 		ignoreAllBots: flag('ignoreAllBots'),
+		acceptedBotApps: idList(raw.acceptedBotApps),
 		channelMentions: flag('channelMentions'),
 		includeEdits: flag('includeEdits'),
 		includeRawEvent: flag('includeRawEvent'),
 	};
+}
+
+/** A comma- or space-separated list of Slack ids, as typed into a text option. */
+export function idList(value: unknown): string[] {
+	return typeof value === 'string' ? value.split(/[\s,]+/).filter((id) => id !== '') : [];
 }
 
 /** Option "Remember Deliveries Across Restarts" (off by default: it costs a database write per event). */
