@@ -84,6 +84,15 @@ export class SlackDmTrigger implements INodeType {
 				default: {},
 				options: [
 					{
+						displayName: 'Accept Messages From These Apps',
+						name: 'acceptedBotApps',
+						type: 'string',
+						default: '',
+						placeholder: 'A0123ABCD, B0456EFGH',
+						description:
+							'Slack app IDs (A…) or bot IDs (B…), separated by commas, whose messages are emitted although Ignore Messages From Any Bot is on. Never this app itself.',
+					},
+					{
 						displayName: 'Forward Edits and Deletions',
 						name: 'includeEdits',
 						type: 'boolean',
@@ -97,15 +106,6 @@ export class SlackDmTrigger implements INodeType {
 						default: false,
 						description:
 							`Whether messages that arrive while n8n is still starting the previous execution start one execution together (up to ${MAX_GROUP_SIZE} items, one per message) instead of one each. Saves n8n's per-execution work at peaks; an idle trigger still starts each message at once. Every message is acknowledged only once its execution exists. Applies when Respond to Slack is At Once; every node after the trigger must handle several items.`,
-					},
-					{
-						displayName: 'Accept Messages From These Apps',
-						name: 'acceptedBotApps',
-						type: 'string',
-						default: '',
-						placeholder: 'A0123ABCD, B0456EFGH',
-						description:
-							'Slack app IDs (A…) or bot IDs (B…), separated by commas, whose messages are emitted although Ignore Messages From Any Bot is on. Never this app itself.',
 					},
 					{
 						displayName: 'Ignore Messages From Any Bot',
