@@ -4,8 +4,6 @@
  * integrations with their webhooks, and the app's switchboard with the agent workspace entry.
  * Shapes follow the spec's schemas (specs/sunshine-conversations/openapi.yaml).
  */
-import { randomBytes } from 'node:crypto';
-
 import type { EmulatorClock } from '../zendesk/clock';
 import { newId } from './ids';
 
@@ -119,8 +117,9 @@ export interface SunshineFixtures {
 export function buildSunshineFixtures(subdomain: string, now: number): SunshineFixtures {
 	return {
 		subdomain,
-		appId: newId(now),
-		appKey: { id: `app_${newId(now)}`, secret: `sc-emulator-${randomBytes(16).toString('hex')}`, displayName: 'Emulator key' },
+		// Fixed, like the other emulators' fixture tokens, so a saved credential keeps working across restarts.
+		appId: '65a000000000000000000a01',
+		appKey: { id: 'app_65a000000000000000000b01', secret: 'sc-emulator-secret-5f3e9a', displayName: 'Emulator key' },
 		switchboardId: newId(now),
 		agentWorkspaceSwitchboardIntegrationId: newId(now),
 		agentWorkspaceIntegrationId: newId(now),
