@@ -87,7 +87,9 @@ export async function receiveReply(ctx: IWebhookFunctions): Promise<IWebhookResp
 		const ticketResponse = await callZendesk<{ ticket: ZendeskTicketJson }>(ctx, credentialType, {
 			method: 'GET',
 			path: `/tickets/${payload.ticketId}.json`,
+			acceptStatuses: [404],
 		});
+		if (ticketResponse.statusCode === 404) return skip('ticketNotFound');
 		const ticket = ticketResponse.body.ticket;
 		const ticketSkip = skipForTicket(ticket);
 		if (ticketSkip) return skip(ticketSkip);

@@ -78,6 +78,8 @@ export function selectComment(comments: ZendeskCommentJson[], commentId: number 
 
 export type SkipReason =
 	| 'notOurTicket'
+	/** The ticket is gone (deleted after the comment): nothing to deliver, and nothing to redeliver. */
+	| 'ticketNotFound'
 	| 'commentNotFound'
 	| 'privateComment'
 	| 'authorIsRequester'
