@@ -253,8 +253,14 @@ export function sunshineWebhookProblems(body: unknown): string[] {
 	const candidates = ((titles.items as Json).anyOf as Json[]).map((ref) => spec.schemas[REF.exec(String(ref.$ref))?.[2] ?? ''] as Json);
 	for (const event of events) {
 		const schema = candidates.find((c) => c.title === event.type);
-		if (!schema) problems.push(`event type "${String(event.type)}" is not in the spec`);
-		else for (const field of undeclaredSunshineFields(schema, event)) problems.push(`event ${String(event.type)}: field "${field}" is not in the spec`);
+		if (!schema) {
+			problems.push(`event type "${String(event.type)}" is not in the spec`);
+			continue;
+		}
+		// The body's anyOf lets any event match some permissive schema: check the one its type names.
+		const own = validatorFor(spec, schema);
+		if (!own(event)) problems.push(`event ${String(event.type)}: ${errorsText(own)}`);
+		for (const field of undeclaredSunshineFields(schema, event)) problems.push(`event ${String(event.type)}: field "${field}" is not in the spec`);
 	}
 	return problems;
 }
