@@ -112,7 +112,10 @@ export class AgentWorkspace {
 		this.tickets.push({ ticketId: Number(ticket.id), conversationId: conversation.id });
 	}
 
-	/** Messages from `first_message_id` on (when it is in the conversation), else the last 10. */
+	/**
+	 * Messages from `first_message_id` on (when it is in the conversation), else the last 10.
+	 * ASSUMPTION (README): the ticket carries them as one transcript comment, `<name>: <text>` per line.
+	 */
 	private transcript(conversation: Conversation, user: MessagingUser, metadata: Metadata): string {
 		const all = this.store.messagesOf(conversation.id);
 		const first = typeof metadata.first_message_id === 'string' ? all.findIndex((m) => m.id === metadata.first_message_id) : -1;

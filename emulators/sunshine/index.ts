@@ -45,7 +45,7 @@ export interface SunshineEmulatorOptions {
 	webhookTimeoutMs?: number;
 	/** Messages a conversation may hold before 423. Default 30,000 (the spec). */
 	maxMessagesPerConversation?: number;
-	/** A rate limit to enforce (429 with Retry-After). Default none: Zendesk publishes no number. */
+	/** A rate limit to enforce (429 with Retry-After). ASSUMPTION: none by default, as the spec publishes no number. */
 	rateLimit?: SunshineRateLimit;
 }
 

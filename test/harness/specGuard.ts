@@ -1,8 +1,8 @@
 /**
  * Spec guard (jest `setupFilesAfterEnv` of the integration and e2e projects): every emulator server
  * started in a test file, by the test or by anything it starts (pipeline harness, sandbox), gets the
- * matching spec check attached — Zendesk Support OpenAPI (zendeskSpec.ts) or Slack Web API
- * OpenAPI + api-samples (slackSpec.ts). Every request the package sends and every answer the
+ * matching spec check attached — Zendesk Support OpenAPI (zendeskSpec.ts), Slack Web API
+ * OpenAPI + api-samples (slackSpec.ts) or Sunshine Conversations OpenAPI (sunshineSpec.ts). Every request the package sends and every answer the
  * emulator gives is checked; after each test (and after each afterAll hook) the test fails when
  * one did not conform.
  *
