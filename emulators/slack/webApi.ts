@@ -258,6 +258,38 @@ function conversationsMembers(host: SlackApiHost, params: Params, token: TokenRe
 	return ok({ members, response_metadata: { next_cursor: next } });
 }
 
+const LIST_TYPES: Record<string, ChannelRecord['kind']> = { public_channel: 'channel', private_channel: 'group', im: 'im', mpim: 'mpim' };
+
+/**
+ * conversations.list: the conversations of the requested `types` (default public_channel) the
+ * token can see: every public channel of its workspace, private ones it is in. Each type needs its
+ * read scope (https://api.slack.com/methods/conversations.list). Paginated like
+ * conversations.members (limit default 100, at most 1000, opaque `next_cursor`). The emulator
+ * archives nothing, so `exclude_archived` changes nothing.
+ */
+function conversationsList(host: SlackApiHost, params: Params, token: TokenRecord): Record<string, unknown> {
+	const requested = (str(params, 'types') ?? 'public_channel').split(',').map((t) => t.trim()).filter(Boolean);
+	const kinds = requested.map((type) => LIST_TYPES[type]);
+	if (kinds.some((kind) => kind === undefined)) throw new SlackError('invalid_types');
+	for (const kind of kinds) {
+		const needed = READ_SCOPE[kind];
+		if (!token.scopes.includes(needed)) throw new SlackError('missing_scope', { needed, provided: token.scopes.join(',') });
+	}
+	const visible = [...host.ws.channels.values()].filter((channel) => kinds.includes(channel.kind) && channel.teamId === token.teamId && host.ws.canSee(channel, token));
+	const rawLimit = Number(str(params, 'limit') ?? 100);
+	const limit = Number.isFinite(rawLimit) && rawLimit > 0 ? Math.min(Math.floor(rawLimit), 1000) : 100;
+	const cursor = str(params, 'cursor');
+	let offset = 0;
+	if (cursor) {
+		const decoded = /^channels:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+		if (!decoded) throw new SlackError('invalid_cursor');
+		offset = Number(decoded[1]);
+	}
+	const page = visible.slice(offset, offset + limit).map((channel) => conversationObject(host.ws, channel, token));
+	const next = offset + limit < visible.length ? Buffer.from(`channels:${offset + limit}`).toString('base64') : '';
+	return ok({ channels: page, response_metadata: { next_cursor: next } });
+}
+
 function reactionsAdd(host: SlackApiHost, params: Params, token: TokenRecord): Record<string, unknown> {
 	const channelId = str(params, 'channel');
 	const ts = str(params, 'timestamp');
@@ -396,6 +428,7 @@ export const WEB_API_METHODS: Record<string, MethodSpec> = {
 	'conversations.open': { scopes: ['im:write', 'mpim:write'], handler: conversationsOpen },
 	'conversations.info': { scopes: ['channels:read', 'groups:read', 'im:read', 'mpim:read'], handler: conversationsInfo },
 	'conversations.members': { scopes: ['channels:read', 'groups:read', 'im:read', 'mpim:read'], handler: conversationsMembers },
+	'conversations.list': { scopes: ['channels:read', 'groups:read', 'im:read', 'mpim:read'], handler: conversationsList },
 	'chat.postMessage': { scopes: ['chat:write'], handler: postMessage, ownRateLimit: true },
 	'chat.postEphemeral': { scopes: ['chat:write'], handler: postEphemeral },
 	'reactions.add': { scopes: ['reactions:write'], handler: reactionsAdd },

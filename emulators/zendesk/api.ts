@@ -329,13 +329,14 @@ export class ZendeskApi {
 			if (!org) throw notFound();
 			return json(200, { organization: views.organization(org) });
 		});
-		this.add('GET', '/api/v2/brands.json', 'agent', () => {
-			const brands = [...store.brands.values()];
-			return json(200, { brands: brands.map((b) => views.brand(b)), next_page: null, previous_page: null, count: brands.length });
+		// Offset pagination, 100 per page at most (the pickers page through them).
+		this.add('GET', '/api/v2/brands.json', 'agent', ({ req }) => {
+			const { page, ...links } = paginate(req, [...store.brands.values()], this.base);
+			return json(200, { brands: page.map((b) => views.brand(b)), ...links });
 		});
-		this.add('GET', '/api/v2/groups.json', 'agent', () => {
-			const groups = [...store.groups.values()];
-			return json(200, { groups: groups.map((g) => views.group(g)), next_page: null, previous_page: null, count: groups.length });
+		this.add('GET', '/api/v2/groups.json', 'agent', ({ req }) => {
+			const { page, ...links } = paginate(req, [...store.groups.values()], this.base);
+			return json(200, { groups: page.map((g) => views.group(g)), ...links });
 		});
 		this.add('GET', '/api/v2/ticket_fields.json', 'agent', () => {
 			const fields = [...store.ticketFields.values()];

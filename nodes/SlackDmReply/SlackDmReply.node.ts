@@ -9,6 +9,8 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { outsideHoursProperties, sendOutsideHoursNotice } from './actions/outsideHours';
+import { alertChannelV2, searchChannels } from './methods/channels';
+import { locatorValue } from '../shared/zendesk/pickers';
 import { toNodeError } from '../shared/n8n/errors';
 import { errorItem, usesErrorOutput } from '../shared/n8n/perItem';
 import { commentToMrkdwn, escapeSlackText, toMrkdwn, type CommentTextFormat } from '../shared/slack/mrkdwn';
@@ -100,7 +102,9 @@ export class SlackDmReply implements INodeType {
 		name: 'slackDmReply',
 		icon: { light: 'file:slack.svg', dark: 'file:slack.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// 2: the Alert Channel is a picker (resource locator); 1 took a raw channel ID.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["operation"] === "notice" ? "Status notice" : $parameter["operation"] === "alert" ? "Team alert" : "Agent reply"}}',
 		description: 'Posts Zendesk agent replies and status notices into the Slack DM of the conversation, and failed-delivery alerts into a team channel',
 		defaults: { name: 'Slack DM Reply' },
@@ -231,11 +235,12 @@ export class SlackDmReply implements INodeType {
 				name: 'alertChannelId',
 				type: 'string',
 				required: true,
-				displayOptions: { show: { operation: ['alert'] } },
+				displayOptions: { show: { operation: ['alert'], '@version': [1] } },
 				default: '',
 				placeholder: 'C0123456789',
 				description: 'The Slack channel the team watches (channel details → channel ID); the bot or handle must be a member',
 			},
+			alertChannelV2,
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -321,6 +326,8 @@ export class SlackDmReply implements INodeType {
 		],
 	};
 
+	methods = { listSearch: { searchChannels } };
+
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const out: INodeExecutionData[] = [];
@@ -367,7 +374,7 @@ export class SlackDmReply implements INodeType {
 
 				let destination: ReplyDestination;
 				if (operation === 'alert') {
-					const alertChannel = (this.getNodeParameter('alertChannelId', i) as string).trim();
+					const alertChannel = String(locatorValue(this.getNodeParameter('alertChannelId', i)) ?? '').trim();
 					if (!isSlackId(alertChannel, 'CDG')) {
 						throw new NodeOperationError(this.getNode(), `Alert Channel ID "${alertChannel}" is not a Slack channel id (C…, G… or D…)`, { itemIndex: i });
 					}

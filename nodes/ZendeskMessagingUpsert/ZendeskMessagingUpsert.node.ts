@@ -8,6 +8,8 @@ import { DEFAULT_SUBJECT_MAX_LENGTH } from '../shared/zendesk/tickets';
 import { newUpsertRun } from '../shared/zendesk/ticketsState';
 import type { ZendeskConnection } from './actions/upsert';
 import { upsertMessage } from './actions/upsert';
+import { customFieldsV1, customFieldsV2, routingPropertiesV1, routingPropertiesV2 } from './descriptions/routing';
+import { listSearch } from './methods/listSearch';
 
 export class ZendeskMessagingUpsert implements INodeType {
 	description: INodeTypeDescription = {
@@ -16,7 +18,9 @@ export class ZendeskMessagingUpsert implements INodeType {
 		icon: { light: 'file:zendesk.svg', dark: 'file:zendesk.dark.svg' },
 		subtitle: '={{$parameter["mode"] === "supportTickets" ? "Support ticket" : $parameter["mode"]}}',
 		group: ['transform'],
-		version: 1,
+		// 2: brand, group and custom fields are pickers (resource locators); 1 took raw IDs.
+		version: [1, 2],
+		defaultVersion: 2,
 		description: 'Adds each Slack DM message to its conversation ticket in Zendesk, exactly once',
 		defaults: { name: 'Zendesk Messaging Upsert' },
 		usableAsTool: true,
@@ -61,42 +65,8 @@ export class ZendeskMessagingUpsert implements INodeType {
 				placeholder: 'vip, onboarding',
 				description: 'Comma-separated tags for new tickets, added to slack_dm, slack_handle_{handle} and slack_connect (partners)',
 			},
-			{
-				displayName: 'Brand ID',
-				name: 'brandId',
-				type: 'string',
-				default: '',
-				description: 'Brand of new tickets (ID). Leave empty for the default brand.',
-			},
-			{
-				displayName: 'Group ID',
-				name: 'groupId',
-				type: 'string',
-				default: '',
-				description: 'Group of new tickets (ID). Leave empty to let triggers route.',
-			},
-			{
-				displayName: 'Routing by Handle',
-				name: 'handleRouting',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true },
-				placeholder: 'Add Handle Route',
-				default: {},
-				description:
-					"Tags, brand and group of new tickets per Slack handle (the trigger's handle name, any case). A row replaces Tags, Brand ID and Group ID above where it sets them; other handles use the fields above.",
-				options: [
-					{
-						displayName: 'Route',
-						name: 'route',
-						values: [
-							{ displayName: 'Handle Name', name: 'handleName', type: 'string', default: '', placeholder: 'HR', description: 'Name of the handle in the Slack DM Trigger (handle.name)' },
-							{ displayName: 'Tags', name: 'tags', type: 'string', default: '', placeholder: 'hr', description: 'Comma-separated tags instead of Tags above' },
-							{ displayName: 'Brand ID', name: 'brandId', type: 'string', default: '', description: 'Brand of this handle\'s new tickets (ID)' },
-							{ displayName: 'Group ID', name: 'groupId', type: 'string', default: '', description: 'Group of this handle\'s new tickets (ID)' },
-						],
-					},
-				],
-			},
+			...routingPropertiesV1,
+			...routingPropertiesV2,
 			{
 				displayName: 'Priority',
 				name: 'priority',
@@ -123,24 +93,8 @@ export class ZendeskMessagingUpsert implements INodeType {
 				],
 				default: '',
 			},
-			{
-				displayName: 'Custom Fields',
-				name: 'customFields',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true },
-				placeholder: 'Add Custom Field',
-				default: {},
-				options: [
-					{
-						displayName: 'Field',
-						name: 'field',
-						values: [
-							{ displayName: 'Field ID', name: 'id', type: 'string', default: '', description: 'ID of the ticket field' },
-							{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-						],
-					},
-				],
-			},
+			customFieldsV1,
+			customFieldsV2,
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -243,6 +197,8 @@ export class ZendeskMessagingUpsert implements INodeType {
 			},
 		],
 	};
+
+	methods = { listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const credentialType = zendeskCredentialTypeOfItems(this);

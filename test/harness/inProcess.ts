@@ -241,12 +241,14 @@ function buildAdditionalData(
 
 function buildNode(nodeType: INodeType, options: CommonOptions): INode {
 	const description = nodeType.description;
+	const typeVersion = Array.isArray(description.version) ? Math.max(...description.version) : description.version;
+	// The node (its typeVersion) decides parameters shown by `@version`, as in n8n.
 	const parameters = NodeHelpers.getNodeParameters(
 		description.properties,
 		options.parameters ?? {},
 		true,
 		false,
-		null,
+		{ typeVersion } as INode,
 		description,
 	) as INodeParameters;
 	const credentials: INode['credentials'] = {};
@@ -257,7 +259,7 @@ function buildNode(nodeType: INodeType, options: CommonOptions): INode {
 		id: `${description.name}-node`,
 		name: options.nodeName ?? description.defaults.name ?? description.displayName,
 		type: description.name,
-		typeVersion: Array.isArray(description.version) ? Math.max(...description.version) : description.version,
+		typeVersion,
 		position: [0, 0],
 		parameters,
 		credentials,
@@ -579,7 +581,7 @@ export async function runWorkflow(json: WorkflowJson, options: RunWorkflowOption
 			raw.parameters ?? {},
 			true,
 			false,
-			null,
+			{ typeVersion: raw.typeVersion ?? 1 } as INode,
 			type.description,
 		) as INodeParameters;
 		const credentials: INode['credentials'] = {};

@@ -212,14 +212,15 @@ describe.each([...templates.keys()])('workflow template %s', (file) => {
 
 	it('gives every package node the credentials its description requires for the chosen authentication', () => {
 		for (const node of template.nodes.filter((n) => n.type.startsWith(PACKAGE_PREFIX))) {
-			const description = descriptionFor(node) as Description & { credentials: Array<{ name: string; required?: boolean; displayOptions?: { show?: Record<string, unknown[]> } }> };
+			const description = descriptionFor(node) as Description & {
+				credentials: Array<{ name: string; required?: boolean; displayOptions?: { show?: Record<string, unknown[]>; hide?: Record<string, unknown[]> } }>;
+			};
 			for (const credential of description.credentials) {
 				if (!credential.required) continue;
-				const show = credential.displayOptions?.show ?? {};
-				const shown = Object.entries(show).every(([parameter, allowed]) => {
-					const defaultValue = description.properties.find((p) => p.name === parameter)?.default;
-					return allowed.includes(node.parameters[parameter] ?? defaultValue);
-				});
+				const valueOf = (parameter: string) => node.parameters[parameter] ?? description.properties.find((p) => p.name === parameter)?.default;
+				const shown =
+					Object.entries(credential.displayOptions?.show ?? {}).every(([parameter, allowed]) => allowed.includes(valueOf(parameter))) &&
+					!Object.entries(credential.displayOptions?.hide ?? {}).some(([parameter, hidden]) => hidden.includes(valueOf(parameter)));
 				if (shown) expect([node.name, Object.keys(node.credentials ?? {})]).toEqual([node.name, expect.arrayContaining([credential.name])]);
 			}
 		}

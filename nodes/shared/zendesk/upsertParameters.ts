@@ -7,6 +7,7 @@ import type { IBinaryKeyData, IDataObject } from 'n8n-workflow';
 import type { ProfileLinkFields, SlackDmItem } from '../types';
 import { updateLimitConfig } from './coalesce';
 import type { ParticipantCopyMode, RoutingResult, TicketPriority, TicketType } from './tickets';
+import { locatorValue } from './pickers';
 import { parseTagList } from './tags';
 import { DEFAULT_SUBJECT_MAX_LENGTH, agentTicketUrl, ticketTags } from './tickets';
 import type { UpsertResult } from './ticketsState';
@@ -48,7 +49,10 @@ export interface UpsertParameterValues {
 export type UpsertInputs = { ok: true; requesterId?: number; settings: UpsertSettings } | { ok: false; problem: string };
 
 const handleNameKey = (name: unknown) => String(name ?? '').trim().toLowerCase();
-const isSet = (value: unknown) => value !== undefined && value !== null && String(value).trim() !== '';
+const isSet = (value: unknown) => {
+	const plain = locatorValue(value);
+	return plain !== undefined && plain !== null && String(plain).trim() !== '';
+};
 
 /** The Routing by Handle row for a handle name (trimmed, any case); the first one wins. */
 export function handleRouteFor(routes: HandleRoute[] | undefined, handleName: string | undefined): HandleRoute | undefined {
@@ -64,7 +68,8 @@ export function handleRouteFor(routes: HandleRoute[] | undefined, handleName: st
 export function ticketRoutingFrom(item: SlackDmItem, values: RoutingParameterValues): RoutingResult {
 	const route = handleRouteFor(values.handleRoutes, item.handle?.name);
 	const fromRow = (field: 'brandId' | 'groupId' | 'tags') => Boolean(route && isSet(route[field]));
-	const pick = (field: 'brandId' | 'groupId' | 'tags') => (fromRow(field) ? route![field] : values[field]);
+	// Pickers (node version 2) save resource locators; version 1 and expressions give plain values.
+	const pick = (field: 'brandId' | 'groupId' | 'tags') => locatorValue(fromRow(field) ? route![field] : values[field]);
 	const brandId = optionalId(pick('brandId'));
 	const groupId = optionalId(pick('groupId'));
 	const wrong = [...(Number.isNaN(brandId) ? ['brandId' as const] : []), ...(Number.isNaN(groupId) ? ['groupId' as const] : [])];
@@ -74,9 +79,9 @@ export function ticketRoutingFrom(item: SlackDmItem, values: RoutingParameterVal
 	}
 	const customFields: Array<{ id: number; value: unknown }> = [];
 	for (const row of values.customFields ?? []) {
-		const id = optionalId(row.id);
-		if (id === undefined || Number.isNaN(id)) return { ok: false, problem: `Custom field ID "${String(row.id)}" is not a Zendesk field ID` };
-		customFields.push({ id, value: row.value });
+		const id = optionalId(locatorValue(row.id));
+		if (id === undefined || Number.isNaN(id)) return { ok: false, problem: `Custom field ID "${String(locatorValue(row.id))}" is not a Zendesk field ID` };
+		customFields.push({ id, value: locatorValue(row.value) });
 	}
 	return {
 		ok: true,
