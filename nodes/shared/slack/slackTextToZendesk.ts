@@ -179,9 +179,28 @@ function blocksOf(text: string): Block[] {
 	return blocks;
 }
 
-function clean(text: string): string {
-	return (text ?? '').replace(PLACEHOLDER_CHARS, '\uFFFD');
+/** C0 controls but tab (9), newline (10) and carriage return (13), and DEL: nothing a person typed; NUL breaks storage. */
+function isControl(code: number): boolean {
+	return (code < 0x20 && code !== 9 && code !== 10 && code !== 13) || code === 0x7f;
 }
+
+/**
+ * Text as Zendesk can store it: a lone surrogate (no character, not encodable as UTF-8) becomes
+ * U+FFFD as a UTF-8 encoder would make it, control characters are dropped, and the converter's
+ * own placeholder marks are neutralised.
+ */
+export function cleanSlackText(text: string): string {
+	let out = '';
+	for (const char of text ?? '') {
+		const code = char.codePointAt(0) ?? 0;
+		if (isControl(code)) continue;
+		// Iterating by code point, a surrogate arrives alone only when it has no partner.
+		out += code >= 0xd800 && code <= 0xdfff ? '\uFFFD' : char;
+	}
+	return out.replace(PLACEHOLDER_CHARS, '\uFFFD');
+}
+
+const clean = cleanSlackText;
 
 /** HTML for Zendesk's `html_body`; every piece of user text is escaped. Empty text gives ''. */
 export function slackTextToHtml(text: string, options: SlackTextOptions = {}): string {

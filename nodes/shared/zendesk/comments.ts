@@ -108,8 +108,47 @@ export function threadTicketLineHtml(thread: ThreadReference & { dmTicketId?: nu
 	return `<p><em>${escapeHtml(`↳ Slack thread in ${where}, under ${rootLabel(thread)}`)}</em></p>`;
 }
 
+/**
+ * What one message's text may take of a comment, in UTF-8 bytes of HTML. Zendesk refuses a comment
+ * body over about 64 KB (ASSUMPTION in emulators/zendesk/store.ts, with its source); this leaves
+ * room for the lines this package adds (thread line, late-write time, coalescing headers).
+ */
+export const MAX_MESSAGE_HTML_BYTES = 60_000;
+
+const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+/**
+ * The message text as comment HTML that fits MAX_MESSAGE_HTML_BYTES: whole when it fits, else the
+ * longest start that does (on a character boundary), followed by a visible note of how much was
+ * cut, so the agent knows to read the rest in Slack. Never throws the text away.
+ */
+export function fittedTextHtml(text: string, options: SlackTextOptions = {}, maxBytes = MAX_MESSAGE_HTML_BYTES): string {
+	const whole = slackTextToHtml(text, options);
+	if (utf8Bytes(whole) <= maxBytes) return whole;
+	const chars = Array.from(text);
+	const note = (rest: number) => paragraph(`[…] The rest of this Slack message (${rest.toLocaleString('en-US')} more characters) did not fit in one Zendesk comment: read it in the Slack DM.`);
+	let low = 0;
+	let high = chars.length;
+	while (low < high) {
+		const mid = Math.ceil((low + high) / 2);
+		const html = slackTextToHtml(chars.slice(0, mid).join(''), options) + note(chars.length - mid);
+		if (utf8Bytes(html) <= maxBytes) low = mid;
+		else high = mid - 1;
+	}
+	return slackTextToHtml(chars.slice(0, low).join(''), options) + note(chars.length - low);
+}
+
+/** Room per message for what coalescing adds around it (its time and ts header). */
+const COALESCED_HEADER_BYTES = 200;
+
+/** Whether these message texts fit one coalesced comment whole (the first always goes, cut if need be). */
+export function fitOneComment(texts: string[], options: SlackTextOptions = {}): boolean {
+	const total = texts.reduce((sum, text) => sum + utf8Bytes(slackTextToHtml(text.trim(), options)) + COALESCED_HEADER_BYTES, 0);
+	return total <= MAX_MESSAGE_HTML_BYTES;
+}
+
 function messageBodyHtml(message: MessageForComment, options: SlackTextOptions): string {
-	const html = slackTextToHtml(message.text.trim(), options);
+	const html = fittedTextHtml(message.text.trim(), options);
 	if (html) return html;
 	if (message.fileNames.length > 0) return paragraph(`Sent ${message.fileNames.length === 1 ? 'a file' : `${message.fileNames.length} files`}: ${message.fileNames.join(', ')}`);
 	return paragraph('(empty message)');

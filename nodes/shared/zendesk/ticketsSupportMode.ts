@@ -30,6 +30,7 @@ import { emptyWindow, planUpdate, recordRateLimited, recordUpdate, takeBatch, wi
 import {
 	coalescedHtml,
 	commentIdOf,
+	fitOneComment,
 	deleteNoteHtml,
 	editNoteHtml,
 	keysInAudits,
@@ -487,7 +488,8 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 				markerFits(
 					current.map((entry) => entry.key),
 					next.key,
-				),
+				) &&
+				fitOneComment([...current, next].map((entry) => entry.request.item.message.text)),
 		);
 		const isNote = action.action === 'note';
 		const uploads = batch.map((entry) => entry.uploadToken).filter((token): token is string => Boolean(token));
