@@ -10,12 +10,15 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 
 import type { SlackEmulatorInstance } from '../emulators/slack';
+import type { SunshineEmulator } from '../emulators/sunshine';
 import type { ZendeskEmulator } from '../emulators/zendesk';
 import { agentHtmlFromMarkdown, htmlFromSlackMrkdwn, safeCommentHtml } from './markup';
 
 export interface ConsoleOptions {
 	slack: SlackEmulatorInstance;
 	zendesk: ZendeskEmulator;
+	/** Zendesk messaging: its messaging tickets are shown as the live conversation, as the agent workspace does. */
+	sunshine?: SunshineEmulator;
 	port?: number;
 	/** Which Slack handle a persona writes to (the DM partner); default the app's bot user. */
 	handles?: Array<{ userId: string; name: string }>;
@@ -58,6 +61,23 @@ async function readJson(req: http.IncomingMessage): Promise<Record<string, unkno
 	for await (const chunk of req) chunks.push(chunk as Buffer);
 	const raw = Buffer.concat(chunks).toString('utf8');
 	return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+}
+
+/** The conversation behind a messaging ticket (agent workspace), as chat lines; undefined for other tickets. */
+export function messagingConversationOf(sunshine: SunshineEmulator | undefined, ticketId: number): { conversationId: string; messages: Array<{ id: string; from: string; side: 'user' | 'agent' | 'business'; text: string; at: string }> } | undefined {
+	const entry = sunshine?.agentWorkspace?.tickets.find((t) => t.ticketId === ticketId);
+	if (!sunshine || !entry) return undefined;
+	const conversation = sunshine.store.conversations.get(entry.conversationId);
+	const user = conversation ? sunshine.store.users.get(conversation.userId) : undefined;
+	const messages = sunshine.store.messagesOf(entry.conversationId).map((m) => {
+		const agent = Array.isArray(m.author.subtypes) && m.author.subtypes.includes('agent');
+		const side: 'user' | 'agent' | 'business' = m.author.type === 'user' ? 'user' : agent ? 'agent' : 'business';
+		const from = side === 'user' && user ? sunshine.messaging.displayNameOf(user) : String(m.author.displayName ?? 'Business');
+		const c = m.content;
+		const text = [c.text, c.type === 'file' || c.type === 'image' ? c.mediaUrl : undefined].filter((t) => typeof t === 'string' && t).join('\n');
+		return { id: m.id, from, side, text, at: m.received };
+	});
+	return { conversationId: entry.conversationId, messages };
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, type = 'application/json; charset=utf-8') {
@@ -150,6 +170,7 @@ export async function startSandboxConsole(options: ConsoleOptions): Promise<Sand
 							html: typeof c.html_body === 'string' ? safeCommentHtml(c.html_body) : undefined,
 							attachments: ((c.attachments as Array<{ file_name?: string }> | undefined) ?? []).map((a) => a.file_name),
 						})),
+						messaging: messagingConversationOf(options.sunshine, Number(t.ticket.id)),
 					}));
 					return send(res, 200, { tickets });
 				}

@@ -203,6 +203,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 			sandboxConsole = await startSandboxConsole({
 				slack: emulators.slack,
 				zendesk: emulators.zendesk,
+				sunshine: emulators.sunshine,
 				handles: unique.length ? unique : undefined,
 				editorUrl: n8n.url,
 				port: options.consolePort,
