@@ -265,7 +265,7 @@ function summaryLines(sandbox: Sandbox): string[] {
 		);
 	}
 	if (sandbox.emulators) {
-		lines.push(`  emulators    Slack ${sandbox.emulators.slack.url}, Zendesk ${sandbox.emulators.zendesk.url}`);
+		lines.push(`  emulators    Slack ${sandbox.emulators.slack.url}, Zendesk ${sandbox.emulators.zendesk.url}, Zendesk messaging (Sunshine) ${sandbox.emulators.sunshine.apiUrl}`);
 	}
 	return lines;
 }
