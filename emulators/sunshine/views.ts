@@ -4,7 +4,8 @@ import type { Conversation, Integration, MessagingUser, StoredMessage, SunshineS
 type Json = Record<string, unknown>;
 
 export function userView(u: MessagingUser): Json {
-	const identities = u.profile.email ? [{ type: 'email', value: u.profile.email, verification: 'unverified' }] : [];
+	// `identities` is read-only: filled by authentication or SyncUser, never from `profile.email` (spec, SyncUser).
+	const identities: unknown[] = [];
 	return {
 		id: u.id,
 		externalId: u.externalId,

@@ -144,6 +144,29 @@ describe('webhook deliveries', () => {
 		expect(emu.deliveries[0].attempts.map((a) => a.error)).toEqual(['timeout', 'timeout', 'timeout', 'timeout', 'timeout']);
 	});
 
+	it('scales the 20 s timeout with the clock: no answer within 20 s × scale is a failure, the retry succeeds', async () => {
+		const scaled = await startSunshineEmulator({ webhookTimeScale: 0.005 }); // 20 s → 100 ms; first retry after 300 ms
+		try {
+			scaled.messaging.createUser({ externalId: 'slow' });
+			const created = await fetch(`${scaled.apiUrl}/v2/apps/${scaled.fixtures.appId}/integrations`, {
+				method: 'POST',
+				headers: { Authorization: `Bearer ${scaled.appJwt()}`, 'Content-Type': 'application/json' },
+				body: JSON.stringify({ type: 'custom', webhooks: [{ target: hook.url, triggers: ['conversation:message'] }] }),
+			});
+			expect(created.status).toBe(201);
+			const user = scaled.store.userByIdOrExternalId('slow')!;
+			const conv = scaled.messaging.createConversation({ type: 'personal', participants: [{ userId: user.id }] });
+			hook.delay(400);
+			scaled.messaging.postMessage(conv, scaled.messaging.messageInputOf(conv, { author: { type: 'user', userId: user.id }, content: { type: 'text', text: 'x' } }));
+			await hook.waitFor(1);
+			hook.delay(0);
+			await scaled.flushWebhooks();
+			expect(scaled.deliveries[0].attempts.map((a) => a.error ?? a.status)).toEqual(['timeout', 200]);
+		} finally {
+			await scaled.close();
+		}
+	});
+
 	it('fires conversation:message:delivery:failure for a business message a channel could not deliver', async () => {
 		await integration(['conversation:message:delivery:failure']);
 		const ids = conversation();
