@@ -138,6 +138,15 @@ describe('Slack DM Reply: Outside Business Hours', () => {
 		expect(replies(retried.outputs)[0]).toMatchObject({ delivered: true, notice: 'outsideHours' });
 	});
 
+	it('a DM Slack does not know (channel_not_found) makes the notice a logged, non-failing outcome', async () => {
+		at('2025-04-04T19:30:00+02:00');
+		const result = await run([upserted('D0NOSUCHDM', FIXTURE_IDS.employeeId, 'created')], { noticeKind: 'outsideHours', ...BERLIN_HOURS });
+		expect(result.outputs[0][0].json.error).toBeUndefined();
+		expect(result.outputs[0][0].json.zendesk).toEqual({ outcome: 'created', ticketId: 77 });
+		expect(replies(result.outputs)[0]).toMatchObject({ skipped: 'undeliverable' });
+		expect(texts('D0NOSUCHDM')).toEqual([]);
+	});
+
 	it('names a mistake in the parameters and keeps the item with Continue On Fail, without calling Slack', async () => {
 		at('2025-04-04T19:30:00+02:00');
 		const cases: [IDataObject, RegExp][] = [

@@ -15,6 +15,8 @@ import {
 } from '../../shared/schedule/outsideHours';
 import { escapeSlackText } from '../../shared/slack/mrkdwn';
 import { ticketIdOf } from '../../shared/slack/reply';
+import { slackErrorCodeOf, UNDELIVERABLE_DM_ERRORS } from '../../shared/transport/slackTransport';
+import { toNodeError } from '../../shared/n8n/errors';
 
 const showForHours = { show: { operation: ['notice'], noticeKind: ['auto', 'outsideHours'] } };
 
@@ -70,7 +72,9 @@ export const outsideHoursProperties: INodeProperties[] = [
 
 export type OutsideHoursOutcome =
 	| { sent: true; nextOpening?: string }
-	| { sent: false; reason: 'noBusinessHours' | 'notAMessage' | 'open' | 'alreadyNotified' | 'noText' };
+	| { sent: false; reason: 'noBusinessHours' | 'notAMessage' | 'open' | 'alreadyNotified' | 'noText' }
+	/** Slack cannot post into this DM (channel_not_found, …): logged, the execution goes on. */
+	| { sent: false; reason: 'undeliverable'; slackError: string };
 
 /** The admin's text parameters, parsed; their mistakes become a NodeOperationError naming them. */
 function readSettings(ctx: IExecuteFunctions, itemIndex: number, required: boolean): { schedule: BusinessSchedule; locale: string } | undefined {
@@ -112,13 +116,16 @@ export async function sendOutsideHoursNotice(
 	const text = renderOutsideHoursNotice(template, { nextOpening: plan.nextOpening, locale, ticketId: ticketIdOf(input.json) }, escapeSlackText);
 	if (!text) return { sent: false, reason: 'noText' };
 	if (!claimOutsideHoursNotice(plan.claimKey, plan.claimTtlMs, now)) return { sent: false, reason: 'alreadyNotified' };
-	let posted = false;
 	try {
 		await input.post(text);
-		posted = true;
-	} finally {
+	} catch (error) {
 		// Not told: the next message in this closed period tries again.
-		if (!posted) releaseOutsideHoursNotice(plan.claimKey);
+		releaseOutsideHoursNotice(plan.claimKey);
+		const slackError = slackErrorCodeOf(error);
+		if (!slackError || !UNDELIVERABLE_DM_ERRORS.has(slackError)) throw toNodeError(ctx.getNode(), error, itemIndex);
+		// The message itself is in Zendesk already: a notice Slack cannot deliver fails nothing.
+		ctx.logger.warn('Slack DM Reply could not post the out-of-hours notice; the execution goes on', { slackError, itemIndex });
+		return { sent: false, reason: 'undeliverable', slackError };
 	}
 	return { sent: true, nextOpening: plan.nextOpening?.toISO() ?? undefined };
 }

@@ -73,3 +73,24 @@ export async function callSlack<T extends SlackResponse = SlackResponse>(
 	}
 	return body;
 }
+
+/** The Slack error code (`channel_not_found`, …) of an error callSlack threw, if it was Slack's answer. */
+export function slackErrorCodeOf(error: unknown): string | undefined {
+	const response = (error as { errorResponse?: { error?: unknown } } | undefined)?.errorResponse;
+	return typeof response?.error === 'string' ? response.error : undefined;
+}
+
+/**
+ * Slack answers that say a DM cannot be posted to now or later (the conversation or the person is
+ * gone or unreachable): retrying does not help. https://api.slack.com/methods/chat.postMessage#errors
+ */
+export const UNDELIVERABLE_DM_ERRORS: ReadonlySet<string> = new Set([
+	'channel_not_found',
+	'not_in_channel',
+	'is_archived',
+	'account_inactive',
+	'user_not_found',
+	'user_disabled',
+	'cannot_dm_bot',
+	'messages_tab_disabled',
+]);
