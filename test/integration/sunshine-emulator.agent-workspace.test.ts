@@ -33,7 +33,14 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
 async function bridge(): Promise<void> {
 	const integration = (await call('POST', '/v2/apps/{app}/integrations', { type: 'custom', webhooks: [{ target: hook.url, triggers: ['conversation:message', 'switchboard:releaseControl', 'switchboard:passControl'] }] })).body.integration;
 	const board = emu.store.switchboard.id;
-	const si = (await call('POST', `/v2/apps/{app}/switchboards/${board}/switchboardIntegrations`, { name: 'slack-bridge', integrationId: integration.id, deliverStandbyEvents: true })).body.switchboardIntegration;
+	const si = (
+		await call('POST', `/v2/apps/{app}/switchboards/${board}/switchboardIntegrations`, {
+			name: 'slack-bridge',
+			integrationId: integration.id,
+			deliverStandbyEvents: true,
+			nextSwitchboardIntegrationId: emu.fixtures.agentWorkspaceSwitchboardIntegrationId,
+		})
+	).body.switchboardIntegration;
 	expect((await call('PATCH', `/v2/apps/{app}/switchboards/${board}`, { defaultSwitchboardIntegrationId: si.id })).status).toBe(200);
 }
 
@@ -115,6 +122,15 @@ describe('handover to the agent workspace', () => {
 		expect(comments[0].body).toBe(Array.from({ length: 10 }, (_, i) => `Nia New: m${i + 3}`).join('\n'));
 		const requester = zendesk.store.users.get(Number(ticket.requester_id))!;
 		expect(requester).toMatchObject({ name: 'Nia New', email: 'nia@example.com', external_id: 'slack:T1:NEW', role: 'end-user' });
+	});
+
+	it('passControl "next" from the bridge hands over to the agent workspace (its next integration)', async () => {
+		const ids = await startConversation('slack:T1:NEXT', { givenName: 'Nex' });
+		await say(ids, 'escalate me');
+		expect((await call('POST', `/v2/apps/{app}/conversations/${ids.conversationId}/passControl`, { switchboardIntegration: 'next' })).status).toBe(200);
+		expect(ticketsOf(ids.conversationId)).toHaveLength(1);
+		// The agent workspace has no next integration: "next" from there finds nothing.
+		expect((await call('POST', `/v2/apps/{app}/conversations/${ids.conversationId}/passControl`, { switchboardIntegration: 'next' })).status).toBe(404);
 	});
 
 	it('links by external id before email', async () => {

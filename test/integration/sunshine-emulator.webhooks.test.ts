@@ -195,6 +195,9 @@ describe('switchboard', () => {
 		const si = await call('PATCH', `${sis}/${bridge.body.switchboardIntegration.id}`, { deliverStandbyEvents: true });
 		expect(si.body.switchboardIntegration.deliverStandbyEvents).toBe(true);
 		expect((await call('DELETE', `${sis}/${bridge.body.switchboardIntegration.id}`)).status).toBe(400);
+		await call('PATCH', `/v2/apps/{app}/switchboards/${board.id}`, { defaultSwitchboardIntegrationId: emu.fixtures.agentWorkspaceSwitchboardIntegrationId });
+		expect((await call('DELETE', `${sis}/${bridge.body.switchboardIntegration.id}`)).status).toBe(200);
+		expect((await call('GET', sis)).body.switchboardIntegrations.map((si: Body) => si.name)).toEqual(['zd-agentWorkspace']);
 	});
 
 	it('passControl / releaseControl move control, fire their events, and standby integrations hear nothing', async () => {
