@@ -14,11 +14,43 @@ const APP = '/v2/apps/:appId';
 /** "An app is limited to 10 webhooks" (the spec's Webhooks section). */
 export const MAX_WEBHOOKS_PER_APP = 10;
 
+/** The spec's Webhook Triggers table ("This property is case sensitive"). */
+export const WEBHOOK_TRIGGERS = [
+	'client:add',
+	'client:remove',
+	'client:update',
+	'conversation:create',
+	'conversation:join',
+	'conversation:leave',
+	'conversation:remove',
+	'conversation:message',
+	'conversation:message:delivery:channel',
+	'conversation:message:delivery:failure',
+	'conversation:message:delivery:user',
+	'conversation:postback',
+	'conversation:read',
+	'conversation:referral',
+	'passthrough:messaging',
+	'conversation:typing',
+	'switchboard:acceptControl',
+	'switchboard:acceptControl:failure',
+	'switchboard:offerControl',
+	'switchboard:offerControl:failure',
+	'switchboard:passControl',
+	'switchboard:passControl:failure',
+	'switchboard:releaseControl',
+	'user:merge',
+	'user:update',
+	'user:remove',
+];
+
 function webhookOf(host: SunshineHost, integrationId: string, input: unknown): Webhook {
 	if (!input || typeof input !== 'object') throw badRequest('webhook is required');
 	const w = input as Record<string, unknown>;
 	if (typeof w.target !== 'string' || !/^https?:\/\//.test(w.target)) throw badRequest('target must be a URL');
-	if (!Array.isArray(w.triggers) || w.triggers.length === 0 || !w.triggers.every((t) => typeof t === 'string')) throw badRequest('triggers must list at least one trigger');
+	if (!Array.isArray(w.triggers) || w.triggers.length === 0) throw badRequest('triggers must list at least one trigger');
+	const unknown = w.triggers.filter((t) => typeof t !== 'string' || !WEBHOOK_TRIGGERS.includes(t));
+	if (unknown.length > 0) throw badRequest(`Unknown webhook trigger(s): ${unknown.map(String).join(', ')}`);
 	if (host.store.webhooks.size >= MAX_WEBHOOKS_PER_APP) throw badRequest('An app is limited to 10 webhooks');
 	return {
 		id: host.store.newId(),

@@ -67,7 +67,7 @@ export class SunshineWebhooks {
 	 */
 	emit(trigger: string, payload: EventPayloadBuilder, accepts: (webhook: Webhook) => boolean = () => true): void {
 		for (const webhook of this.store.webhooks.values()) {
-			if (!webhook.triggers.includes(trigger) && !webhook.triggers.includes('*')) continue;
+			if (!webhook.triggers.includes(trigger)) continue;
 			if (!accepts(webhook)) continue;
 			const event = { id: this.store.newId(), type: trigger, createdAt: this.store.iso(), payload: payload(webhook) };
 			const body = JSON.stringify({ app: { id: this.store.app.id }, webhook: { id: webhook.id, version: 'v2' }, events: [event] });

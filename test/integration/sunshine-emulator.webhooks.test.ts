@@ -81,6 +81,11 @@ describe('integrations and webhooks', () => {
 	it('refuses other integration types and a custom integration without exactly one webhook', async () => {
 		expect((await call('POST', '/v2/apps/{app}/integrations', { type: 'custom', webhooks: [] })).status).toBe(400);
 		expect((await call('POST', '/v2/apps/{app}/integrations', { type: 'custom', webhooks: [{ target: 'not a url', triggers: ['conversation:message'] }] })).status).toBe(400);
+		const unknownTrigger = await call('POST', '/v2/apps/{app}/integrations', { type: 'custom', webhooks: [{ target: hook.url, triggers: ['Conversation:Message'] }] });
+		expect(unknownTrigger.status).toBe(400);
+		expect(unknownTrigger.body.errors[0].title).toMatch(/Conversation:Message/);
+		expect((await call('POST', '/v2/apps/{app}/integrations', { type: 'whatsapp' })).status).toBe(400);
+		expect((await call('GET', '/v2/apps/{app}/integrations')).body.integrations).toEqual([]);
 	});
 });
 
