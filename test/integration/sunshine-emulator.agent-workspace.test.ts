@@ -65,7 +65,7 @@ function ticketsOf(conversationId: string): number[] {
 
 beforeAll(async () => {
 	zendesk = await startZendeskEmulator({ rateLimits: false });
-	emu = await startSunshineEmulator({ zendesk, webhookTimeScale: 0.001 });
+	emu = await startSunshineEmulator({ zendesk, webhookTimeScale: 0.001, webhookTimeoutMs: 5_000 }); // retries fast, but no spurious timeout on a busy machine
 	hook = await startWebhookReceiver();
 });
 

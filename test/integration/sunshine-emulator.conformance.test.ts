@@ -49,7 +49,7 @@ async function failure(promise: Promise<unknown>): Promise<{ status: number; bod
 
 beforeAll(async () => {
 	zendesk = await startZendeskEmulator({ rateLimits: false });
-	emu = await startSunshineEmulator({ zendesk, webhookTimeScale: 0.001, maxMessagesPerConversation: 3 });
+	emu = await startSunshineEmulator({ zendesk, webhookTimeScale: 0.001, webhookTimeoutMs: 5_000, maxMessagesPerConversation: 3 });
 	hook = await startWebhookReceiver();
 	client = apiClient('basic');
 	appId = emu.fixtures.appId;

@@ -47,7 +47,7 @@ async function userSays(ids: { userId: string; conversationId: string }, text: s
 }
 
 beforeAll(async () => {
-	emu = await startSunshineEmulator({ webhookTimeScale: 0.001, webhookTimeoutMs: 150 });
+	emu = await startSunshineEmulator({ webhookTimeScale: 0.001, webhookTimeoutMs: 5_000 }); // retries fast, but no spurious timeout on a busy machine
 	hook = await startWebhookReceiver();
 });
 
@@ -141,16 +141,24 @@ describe('webhook deliveries', () => {
 		expect(emu.deliveries[0].attempts.map((a) => a.status)).toEqual([409, 429, 200]);
 	});
 
-	it('counts no answer within the (scaled) timeout as a failure and retries', async () => {
-		await integration(['conversation:message']);
-		hook.delay(400);
-		await userSays(conversation(), 'slow');
-		await emu.flushWebhooks();
-		expect(emu.deliveries[0].attempts.map((a) => a.error)).toEqual(['timeout', 'timeout', 'timeout', 'timeout', 'timeout']);
+	it('counts no answer within the timeout as a failure and retries', async () => {
+		const impatient = await startSunshineEmulator({ webhookTimeScale: 0.001, webhookTimeoutMs: 150 });
+		try {
+			const user = impatient.messaging.createUser({ externalId: 'slow' });
+			const conv = impatient.messaging.createConversation({ type: 'personal', participants: [{ userId: user.id }] });
+			impatient.store.integrations.set('i1', { id: 'i1', type: 'custom', displayName: null });
+			impatient.store.webhooks.set('w1', { id: 'w1', integrationId: 'i1', target: hook.url, triggers: ['conversation:message'], secret: 's', includeFullUser: false, includeFullSource: false });
+			hook.delay(400); // always later than the 150 ms timeout
+			impatient.messaging.postMessage(conv, impatient.messaging.messageInputOf(conv, { author: { type: 'user', userId: user.id }, content: { type: 'text', text: 'slow' } }));
+			await impatient.flushWebhooks();
+			expect(impatient.deliveries[0].attempts.map((a) => a.error)).toEqual(['timeout', 'timeout', 'timeout', 'timeout', 'timeout']);
+		} finally {
+			await impatient.close();
+		}
 	});
 
 	it('scales the 20 s timeout with the clock: no answer within 20 s × scale is a failure, the retry succeeds', async () => {
-		const scaled = await startSunshineEmulator({ webhookTimeScale: 0.005 }); // 20 s → 100 ms; first retry after 300 ms
+		const scaled = await startSunshineEmulator({ webhookTimeScale: 0.02 }); // 20 s → 400 ms; first retry after 1.2 s
 		try {
 			scaled.messaging.createUser({ externalId: 'slow' });
 			const created = await fetch(`${scaled.apiUrl}/v2/apps/${scaled.fixtures.appId}/integrations`, {
@@ -161,7 +169,7 @@ describe('webhook deliveries', () => {
 			expect(created.status).toBe(201);
 			const user = scaled.store.userByIdOrExternalId('slow')!;
 			const conv = scaled.messaging.createConversation({ type: 'personal', participants: [{ userId: user.id }] });
-			hook.delay(400);
+			hook.delay(1_500);
 			scaled.messaging.postMessage(conv, scaled.messaging.messageInputOf(conv, { author: { type: 'user', userId: user.id }, content: { type: 'text', text: 'x' } }));
 			await hook.waitFor(1);
 			hook.delay(0);
