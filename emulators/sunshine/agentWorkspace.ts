@@ -66,7 +66,7 @@ export class AgentWorkspace {
 
 	private onControl(conversation: Conversation, active: SwitchboardIntegration | null, metadata: Metadata | null): void {
 		if (!this.isAgentWorkspace(active) || this.openTickets.has(conversation.id)) return;
-		this.openTicket(conversation, { ...(conversation.metadata ?? {}), ...(metadata ?? {}) });
+		this.guard(() => this.openTicket(conversation, { ...(conversation.metadata ?? {}), ...(metadata ?? {}) }));
 	}
 
 	private onMessage(conversation: Conversation, message: StoredMessage): void {
@@ -75,11 +75,10 @@ export class AgentWorkspace {
 		// ASSUMPTION: the agent workspace in control with no open ticket (it is the switchboard's default)
 		// opens one on the user's message, with the conversation's metadata as data capture.
 		if (ticketId === undefined) {
-			this.openTicket(conversation, { ...(conversation.metadata ?? {}), first_message_id: message.id });
+			this.guard(() => this.openTicket(conversation, { ...(conversation.metadata ?? {}), first_message_id: message.id }));
 			return;
 		}
-		const requester = this.requesterOf(conversation);
-		this.guard(() => this.zendesk.messaging.updateTicket(ticketId, { comment: { body: textOf(message), public: true } }, requester));
+		this.guard(() => this.zendesk.messaging.updateTicket(ticketId, { comment: { body: textOf(message), public: true } }, this.requesterOf(conversation)));
 	}
 
 	/** The core user a messaging user is linked to; links (or creates) one on first use. */
@@ -106,8 +105,7 @@ export class AgentWorkspace {
 			comment: { body: this.transcript(conversation, user, metadata), public: true },
 			...this.ticketFieldsOf(metadata),
 		};
-		const ticket = this.guard(() => this.zendesk.messaging.createTicket(input, requesterId));
-		if (!ticket) return;
+		const ticket = this.zendesk.messaging.createTicket(input, requesterId);
 		this.openTickets.set(conversation.id, Number(ticket.id));
 		this.tickets.push({ ticketId: Number(ticket.id), conversationId: conversation.id });
 	}

@@ -133,6 +133,16 @@ describe('handover to the agent workspace', () => {
 		expect((await call('POST', `/v2/apps/{app}/conversations/${ids.conversationId}/passControl`, { switchboardIntegration: 'next' })).status).toBe(404);
 	});
 
+	it('a handover Zendesk cannot turn into a ticket still answers 200 and is reported, not thrown', async () => {
+		const ids = await startConversation('slack:T1:BAD', { givenName: 'Bad' });
+		await say(ids, 'x');
+		const passed = await handover(ids, { 'dataCapture.systemField.requester.email': 'not an email' });
+		expect(passed.status).toBe(200);
+		expect(ticketsOf(ids.conversationId)).toEqual([]);
+		expect(emu.agentWorkspace?.problems).toEqual([expect.stringMatching(/Record/)]);
+		emu.agentWorkspace?.problems.splice(0);
+	});
+
 	it('links by external id before email', async () => {
 		const core = zendesk.store.insertUser({ name: 'Known By Id', email: 'id@example.com', external_id: 'slack:T1:ID' });
 		const ids = await startConversation('slack:T1:ID', { email: zendesk.fixtures.erin.email });
