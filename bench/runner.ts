@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { FIXTURE_IDS as F, SlackEventsDriver, messageIm, startSlackEmulator } from '../emulators/slack';
 import type { SendResult, SlackEmulatorInstance, SlackEventEnvelope } from '../emulators/slack';
 import { startZendeskEmulator } from '../emulators/zendesk';
+import { emulatorOAuth2Data } from '../sandbox/settings';
 import type { ZendeskEmulator } from '../emulators/zendesk';
 import type { CallRecord } from '../emulators/common/server';
 import { ticketExternalId, userExternalId } from '../nodes/shared/identity/externalIds';
@@ -810,6 +811,8 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 		const credentials: CredentialJson[] = [
 			{ ...CREDENTIAL_IDS.slackDmApi, type: 'slackDmApi', data: { accessToken: F.botToken, signingSecret: slack.signingSecret, baseUrl: 'https://slack.com/api' } },
 			{ ...CREDENTIAL_IDS.zendeskDmApi, type: 'zendeskDmApi', data: { subdomain: 'bench-a', email: bridge.email, apiToken: bridge.apiToken, baseUrl: '' } },
+			// The inbound template uses Zendesk OAuth2: the emulator's OAuth client (client credentials), tokens from bench-a.
+			{ ...CREDENTIAL_IDS.zendeskDmOAuth2Api, type: 'zendeskDmOAuth2Api', data: emulatorOAuth2Data({ subdomain: 'bench-a', url: '' }) },
 			{ ...CREDENTIAL_IDS.slackApi, type: 'slackApi', data: { accessToken: BASELINE_TOKEN, signatureSecret: slack.signingSecret } },
 			{ ...CREDENTIAL_IDS.zendeskApi, type: 'zendeskApi', data: { subdomain: 'bench-b', email: bridge.email, apiToken: bridge.apiToken } },
 		];

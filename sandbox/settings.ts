@@ -3,12 +3,29 @@
  * environment), the credentials it imports, which workflows it publishes, and where the
  * Slack events and Zendesk webhooks of the imported triggers end up.
  */
+import { EMULATOR_OAUTH_CLIENT } from '../emulators/zendesk/oauth';
 import type { CredentialJson, WorkflowJson } from '../test/harness/realN8n';
 
 export const SANDBOX_CREDENTIAL_IDS = {
 	slackDmApi: 'sandboxSlackDm01',
 	zendeskDmApi: 'sandboxZendesk01',
+	zendeskDmOAuth2Api: 'sandboxZendOA001',
 } as const;
+
+/**
+ * The Zendesk OAuth2 credential of the emulators: the emulator's OAuth client with client
+ * credentials, so n8n gets its own expiring access tokens and renews them (emulators/zendesk/oauth.ts).
+ */
+export function emulatorOAuth2Data(zendesk: { subdomain: string; url: string }): Record<string, unknown> {
+	return {
+		subdomain: zendesk.subdomain,
+		baseUrl: zendesk.url,
+		grantType: 'clientCredentials',
+		clientId: EMULATOR_OAUTH_CLIENT.identifier,
+		clientSecret: EMULATOR_OAUTH_CLIENT.secret,
+		scope: 'read write',
+	};
+}
 
 /** Environment variables that switch `npm start` from the emulators to real accounts. */
 export const REAL_ACCOUNT_VARIABLES = {
@@ -102,19 +119,37 @@ export function sandboxCredentials(target: SandboxTarget, emulators?: EmulatorAc
 				baseUrl: emulators.zendesk.url,
 			},
 		},
+		{
+			id: SANDBOX_CREDENTIAL_IDS.zendeskDmOAuth2Api,
+			name: 'Zendesk OAuth2 (sandbox emulator)',
+			type: 'zendeskDmOAuth2Api',
+			data: emulatorOAuth2Data(emulators.zendesk),
+		},
 	];
 }
 
-/** Points every node's credential of a sandbox type at the sandbox credential. */
+/**
+ * Points every node's credential of a sandbox type at the sandbox credential. The templates use
+ * Zendesk OAuth2; with real accounts the sandbox has an API token only, so those nodes switch to it
+ * (authentication apiToken).
+ */
 export function wireCredentials(workflow: WorkflowJson, credentials: CredentialJson[]): WorkflowJson {
 	const byType = new Map(credentials.map((c) => [c.type, { id: c.id, name: c.name }]));
+	const tokenOnly = !byType.has('zendeskDmOAuth2Api') && byType.has('zendeskDmApi');
 	return {
 		...workflow,
 		nodes: workflow.nodes.map((node) => {
 			const used = node.credentials as Record<string, unknown> | undefined;
 			if (!used) return node;
-			const wired = Object.fromEntries(Object.entries(used).map(([type, ref]) => [type, byType.get(type) ?? ref]));
-			return { ...node, credentials: wired };
+			const switchToToken = tokenOnly && 'zendeskDmOAuth2Api' in used;
+			const wired = Object.fromEntries(
+				Object.entries(used).map(([type, ref]) => {
+					const wiredType = switchToToken && type === 'zendeskDmOAuth2Api' ? 'zendeskDmApi' : type;
+					return [wiredType, byType.get(wiredType) ?? ref];
+				}),
+			);
+			const parameters = switchToToken ? { ...(node.parameters as Record<string, unknown>), authentication: 'apiToken' } : node.parameters;
+			return { ...node, parameters, credentials: wired } as typeof node;
 		}),
 	};
 }

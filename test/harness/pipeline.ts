@@ -12,6 +12,7 @@ import * as path from 'node:path';
 
 import { startSlackEmulator, type SlackEmulatorInstance } from '../../emulators/slack';
 import { startZendeskEmulator, type ZendeskEmulator } from '../../emulators/zendesk';
+import { emulatorOAuth2Data } from '../../sandbox/settings';
 import { type Execution, type ExecutionData, isFinished, parseFlatted } from './n8nExecutions';
 import { REPO_ROOT } from './n8nRuntime';
 import { type CredentialJson, type RealN8n, type WorkflowJson, startRealN8n } from './realN8n';
@@ -27,6 +28,7 @@ export type TemplateName = keyof typeof TEMPLATE_FILES;
 export const TEMPLATE_CREDENTIALS = {
 	slack: { id: 'slackDmHandle001', name: 'Slack DM Handle' },
 	zendesk: { id: 'zendeskDmToken01', name: 'Zendesk Slack DM (API token)' },
+	zendeskOAuth2: { id: 'zendeskDmOAuth01', name: 'Zendesk Slack DM (OAuth2)' },
 } as const;
 
 type TemplateNode = WorkflowJson['nodes'][number] & {
@@ -168,6 +170,13 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 				apiToken: zendesk.fixtures.bridge.apiToken,
 				baseUrl: zendesk.url,
 			},
+		},
+		{
+			// The templates' default: the emulator's OAuth client, n8n fetching and renewing its own tokens.
+			id: TEMPLATE_CREDENTIALS.zendeskOAuth2.id,
+			name: TEMPLATE_CREDENTIALS.zendeskOAuth2.name,
+			type: 'zendeskDmOAuth2Api',
+			data: emulatorOAuth2Data({ subdomain: zendesk.fixtures.subdomain, url: zendesk.url }),
 		},
 		...Object.entries(options.slack).map(([name, spec]) => ({
 			id: spec.credentialId,

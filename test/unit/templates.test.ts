@@ -260,7 +260,14 @@ describe('the templates together', () => {
 		expect(next('Zendesk Messaging Upsert')).toEqual([['Out-of-hours reply']]);
 		// Routing without expressions: each one costs n8n an isolate call per item.
 		const upsert = node(`${PACKAGE_PREFIX}zendeskMessagingUpsert`)[0];
-		expect(upsert.parameters).toMatchObject({ tags: 'it', brandId: '360001', groupId: '360101', handleRouting: { route: [{ handleName: 'HR', tags: 'hr', brandId: '360002', groupId: '360102' }] } });
+		const picked = (value: string) => ({ __rl: true, mode: 'list', value, cachedResultName: expect.stringMatching(/example/) });
+		expect(upsert.typeVersion).toBe(2);
+		expect(upsert.parameters).toMatchObject({
+			tags: 'it',
+			brandId: picked('360001'),
+			groupId: picked('360101'),
+			handleRouting: { route: [{ handleName: 'HR', tags: 'hr', brandId: picked('360002'), groupId: picked('360102') }] },
+		});
 		const expressions = inbound.nodes.filter((n) => !n.type.endsWith('stickyNote')).flatMap((n) => JSON.stringify(n.parameters).match(/"=[^"]*\{\{/g) ?? []);
 		expect(expressions).toEqual([]);
 	});
@@ -271,12 +278,13 @@ describe('the templates together', () => {
 		expect(outbound.settings.errorWorkflow).toBe(byFile('delivery-failure-alert.json').id);
 	});
 
-	it('error workflow: Error Trigger → Slack DM Reply "Alert Channel" with a channel id placeholder', () => {
+	it('error workflow: Error Trigger → Slack DM Reply "Alert Channel" with the channel picker left for you to pick', () => {
 		const alerts = byFile('delivery-failure-alert.json');
 		const [trigger] = alerts.nodes.filter((n) => n.type === `${BASE_PREFIX}errorTrigger`);
 		const [target] = alerts.connections[trigger.name].main.flat();
 		const alertNode = alerts.nodes.find((n) => n.name === target.node) as TemplateNode;
 		expect(alertNode.type).toBe(`${PACKAGE_PREFIX}slackDmReply`);
-		expect(alertNode.parameters).toMatchObject({ operation: 'alert', alertChannelId: expect.stringMatching(/^C[A-Z0-9]+$/) });
+		expect(alertNode.typeVersion).toBe(2);
+		expect(alertNode.parameters).toMatchObject({ operation: 'alert', alertChannelId: { __rl: true, mode: 'list', value: '' } });
 	});
 });

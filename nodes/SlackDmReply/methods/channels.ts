@@ -65,7 +65,8 @@ export const alertChannelV2: INodeProperties = {
 	displayName: 'Alert Channel',
 	name: 'alertChannelId',
 	type: 'resourceLocator',
-	required: true,
+	// Not `required`: the shipped template leaves it empty for you to pick, and n8n would mark the
+	// imported workflow with an issue; an alert without a channel fails with a clear error instead.
 	default: { mode: 'list', value: '' },
 	displayOptions: { show: { operation: ['alert'], '@version': [{ _cnd: { gte: 2 } }] } },
 	description: 'The Slack channel the team watches; the bot or handle must be a member',
