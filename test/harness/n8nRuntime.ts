@@ -76,33 +76,21 @@ export function ensurePacked(): string {
 }
 
 /**
- * Installs the tarball into `<userFolder>/.n8n/nodes` the way n8n's own installer does:
- * no scripts, no lockfile, and no peer dependencies (n8n provides n8n-workflow itself; a
- * second copy would give the package different class identities than n8n's).
+ * The manual install README's "Install in your n8n" documents, word for word (a unit test
+ * compares them): in `~/.n8n/nodes`, a package.json if there is none, then npm install without
+ * peer dependencies (n8n provides n8n-workflow itself; npm would otherwise install it, and its
+ * isolated-vm fails to build on Node 20, and a second copy would give the package different class
+ * identities than n8n's).
  */
+export const NODES_FOLDER_PACKAGE_JSON = '{"name":"installed-nodes","private":true}';
+export const MANUAL_INSTALL_ARGS = ['install', '--legacy-peer-deps', '--no-audit', '--no-fund'] as const;
+
+/** Installs the tarball into `<userFolder>/.n8n/nodes` exactly as README's manual install does. */
 export function installCommunityPackage(userFolder: string, tarballPath: string): void {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	fs.mkdirSync(nodesDir, { recursive: true });
-	fs.writeFileSync(
-		path.join(nodesDir, 'package.json'),
-		JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2),
-	);
-	const result = spawnSync(
-		'npm',
-		[
-			'install',
-			tarballPath,
-			'--legacy-peer-deps',
-			'--ignore-scripts',
-			'--no-audit',
-			'--no-fund',
-			'--package-lock=false',
-			'--bin-links=false',
-			'--prefer-offline',
-			'--loglevel=warn',
-		],
-		{ cwd: nodesDir, encoding: 'utf8' },
-	);
+	if (!fs.existsSync(path.join(nodesDir, 'package.json'))) fs.writeFileSync(path.join(nodesDir, 'package.json'), `${NODES_FOLDER_PACKAGE_JSON}\n`);
+	const result = spawnSync('npm', [...MANUAL_INSTALL_ARGS, tarballPath], { cwd: nodesDir, encoding: 'utf8' });
 	if (result.status !== 0) throw new Error(`npm install of ${tarballPath} failed:\n${result.stderr}`);
 	const installed = path.join(nodesDir, 'node_modules', PACKAGE_NAME, 'package.json');
 	if (!fs.existsSync(installed)) throw new Error(`${PACKAGE_NAME} is missing from ${nodesDir} after npm install`);
