@@ -23,7 +23,8 @@ export class AttachmentAllowlist implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: SLACK_CREDENTIAL_TYPE, required: true }],
+		// Named like the slots of the other nodes (n8n's editor would say just "Credential").
+		credentials: [{ name: SLACK_CREDENTIAL_TYPE, displayName: 'Slack Credential', required: true }],
 		properties: [
 			{
 				displayName: 'File Sending',
@@ -70,15 +71,16 @@ export class AttachmentAllowlist implements INodeType {
 				displayName: 'Max File Size (MB)',
 				name: 'maxFileSizeMb',
 				type: 'number',
-				typeOptions: { minValue: 0.001, maxValue: DEFAULT_MAX_FILE_MB, numberPrecision: 3 },
+				// No numberPrecision: n8n's editor shows that many decimals, and 50 became "50.000".
+				typeOptions: { minValue: 0.001, maxValue: DEFAULT_MAX_FILE_MB },
 				default: DEFAULT_MAX_FILE_MB,
-				description: 'Largest file passed on, in megabytes (1 MB = 1,000,000 bytes). Zendesk accepts attachments up to 50 MB.',
+				description: 'Largest file passed on, in megabytes (1 MB = 1,000,000 bytes; decimals allowed, e.g. 0.5). Zendesk accepts attachments up to 50 MB.',
 			},
 			{
 				displayName: 'Max Size per Message (MB)',
 				name: 'maxMessageSizeMb',
 				type: 'number',
-				typeOptions: { minValue: 0.001, numberPrecision: 3 },
+				typeOptions: { minValue: 0.001 },
 				default: DEFAULT_MAX_MESSAGE_MB,
 				description: 'Largest total of the files passed on from one message, in megabytes',
 			},

@@ -69,4 +69,23 @@ describe("parameters n8n's editor shows", () => {
 			}
 		}
 	});
+
+	it('number fields show their defaults as written: no numberPrecision turning 50 into "50.000"', () => {
+		const numbers = (properties: INodeProperties[]): INodeProperties[] =>
+			properties.flatMap((property) => [
+				...(property.type === 'number' ? [property] : []),
+				...numbers(((property.options ?? []) as INodeProperties[]).filter((option) => typeof option === 'object' && 'type' in option)),
+			]);
+		for (const node of NODES) {
+			for (const property of numbers(node.description.properties)) {
+				const precision = property.typeOptions?.numberPrecision ?? 0;
+				const shown = Number(property.default).toFixed(precision);
+				expect({ node: node.description.name, field: property.name, shown }).toEqual({ node: node.description.name, field: property.name, shown: String(property.default) });
+			}
+		}
+	});
+
+	it('Attachment Allowlist labels its slot like the other nodes do', () => {
+		expect(new AttachmentAllowlist().description.credentials).toEqual([expect.objectContaining({ name: 'slackDmApi', displayName: 'Slack Credential' })]);
+	});
 });

@@ -3,7 +3,10 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { slackNameLookup } from '../../shared/identity/slackNames';
 import { fromItemJson, isSlackDmMessageItem } from '../../shared/n8n/itemJson';
-import type { ProfileLinkFields, SlackDmItem } from '../../shared/types';
+import { NO_AMBIGUOUS_RESEND_POLICY } from '../../shared/transport/retryPolicy';
+import { callZendesk } from '../../shared/transport/zendeskTransport';
+import type { ProfileLinkFields, RejectedFile, SlackDmItem } from '../../shared/types';
+import { needsRefusedFilesNote, refusedFilesNoteHtml } from '../../shared/zendesk/refusedFilesNote';
 import type { UpsertResult, UpsertRunMemo } from '../../shared/zendesk/ticketsState';
 import type { UpsertRequest } from '../../shared/zendesk/ticketsSupportMode';
 import { upsertSupportTicket } from '../../shared/zendesk/ticketsSupportMode';
@@ -77,5 +80,28 @@ export async function upsertMessage(
 	const participantIds = (item.zendeskParticipants ?? []).map((participant) => Number(participant?.id));
 	const result = await strategy({ ctx, account: zendesk.account, run: zendesk.run, itemIndex, item, requesterId: inputs.requesterId, files, settings: inputs.settings, names, participantIds });
 	const output = upsertOutput(result, agentTicketUrlFor(zendesk.credentials, values.options.agentUrlBase));
+	const rejected = (input.json as { rejectedFiles?: unknown }).rejectedFiles;
+	if (item.kind === 'message' && needsRefusedFilesNote(rejected, result.outcome, result.ticketId)) {
+		output.refusedFilesNote = await writeRefusedFilesNote(ctx, zendesk.credentialType, result.ticketId as number, rejected);
+	}
 	return { json: { ...input.json, zendesk: output }, binary: input.binary, pairedItem: { item: itemIndex } };
+}
+
+/**
+ * The internal note naming the refused files, after the message. At most once (never resent after
+ * an unanswered attempt) and never failing the item: the message is in the ticket either way, and
+ * the output says whether the note is.
+ */
+async function writeRefusedFilesNote(ctx: IExecuteFunctions, credentialType: string, ticketId: number, rejected: RejectedFile[]): Promise<IDataObject> {
+	try {
+		await callZendesk(ctx, credentialType, {
+			method: 'PUT',
+			path: `/tickets/${ticketId}.json`,
+			body: { ticket: { comment: { html_body: refusedFilesNoteHtml(rejected), public: false } } },
+			policy: NO_AMBIGUOUS_RESEND_POLICY,
+		});
+		return { written: true };
+	} catch (error) {
+		return { written: false, error: (error as Error).message };
+	}
 }
