@@ -60,23 +60,48 @@ async function preferredPort(requested: number | undefined, fallback: number): P
 	return (await portIsFree(fallback)) ? fallback : undefined;
 }
 
+/** `[sandbox 12s]`: every progress line says how long `npm start` has been at it. */
+export function progressLine(message: string, elapsedMs: number): string {
+	return `[sandbox ${Math.round(elapsedMs / 1000)}s] ${message}`;
+}
+
+/** While a long step waits without output, a line every PROGRESS_EVERY_MS says it is still at it. */
+export const PROGRESS_EVERY_MS = 10_000;
+
+export function stillWorkingLine(step: string, stepElapsedMs: number): string {
+	return `… still ${step} (${Math.round(stepElapsedMs / 1000)}s so far)`;
+}
+
+/** Runs `work`, printing stillWorkingLine while it takes long (whenever the event loop is free). */
+async function withProgress<T>(log: (message: string) => void, step: string, work: () => Promise<T>): Promise<T> {
+	const startedAt = Date.now();
+	const timer = setInterval(() => log(stillWorkingLine(step, Date.now() - startedAt)), PROGRESS_EVERY_MS);
+	try {
+		return await work();
+	} finally {
+		clearInterval(timer);
+	}
+}
+
 async function main(): Promise<void> {
-	const log = (message: string) => console.log(`[sandbox] ${message}`);
+	const startedAt = Date.now();
+	const log = (message: string) => console.log(progressLine(message, Date.now() - startedAt));
 	const target = targetFromEnv(process.env);
 	log(target.kind === 'real' ? `real accounts: Zendesk ${target.zendesk.subdomain}, Slack app of SLACK_BOT_TOKEN` : 'no account variables set: using the Slack and Zendesk emulators');
 	log('preparing the runtime (Node 24 + n8n 2.41.1; installs once, about 4 minutes)…');
 	ensureRuntime();
-	log('building the package…');
+	log('building the package (TypeScript and icons; about 30 s, no output meanwhile)…');
 	ensureBuilt();
+	log('package built; next: emulators, then n8n imports the credentials and workflows (about 30 s, no output meanwhile) and starts (about 15 s)');
 
-	const sandbox: Sandbox = await startSandbox({
+	const sandbox: Sandbox = await withProgress(log, 'starting n8n', async () => await startSandbox({
 		target,
 		userFolder: SANDBOX_FOLDER,
 		port: await preferredPort(portOption('--port'), DEFAULT_N8N_PORT),
 		consolePort: target.kind === 'emulators' ? await preferredPort(portOption('--console-port'), DEFAULT_CONSOLE_PORT) : undefined,
 		templatesDir: folderOption('--workflows'),
 		log,
-	});
+	}));
 	const { n8n } = sandbox;
 
 	const rule = '─'.repeat(72);
