@@ -151,6 +151,22 @@ export class SlackDmTrigger implements INodeType {
 						description:
 							'Whether recent event IDs are also kept in the workflow\'s static data, so a Slack retry that arrives after an n8n restart emits nothing. Off: n8n writes no static data per event (faster answers to Slack); the Zendesk node still never writes a retried message twice.',
 					},
+					{
+						displayName: 'Tell Senders Thread Replies Are Not Forwarded',
+						name: 'notifyThreadReplies',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether a person who replies inside a thread of the DM gets one message in that thread (once per thread) saying that thread replies do not reach the team, while Include Thread Replies is off',
+					},
+					{
+						displayName: 'Thread Reply Notice Text',
+						name: 'threadReplyNoticeText',
+						type: 'string',
+						default: '',
+						placeholder: 'Replies in a thread do not reach the support team. Please send your message in the main conversation, not in a thread.',
+						description: 'The text of that message; empty uses the placeholder text',
+					},
 				],
 			},
 		],

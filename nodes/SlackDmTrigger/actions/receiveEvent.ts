@@ -23,6 +23,7 @@ import { groupsUnderLoad, parseEventBody, pendingWaitMs, rememberAcrossRestarts,
 import { conversationHandles, deliveryLedger } from '../../shared/slack/triggerState';
 import { SLACK_CREDENTIAL_TYPE } from '../../shared/transport/slackTransport';
 import { handOverAlone, handOverGrouped } from './handOver';
+import { noticeDroppedThreadReply } from './threadReplyNotice';
 import { conversationMembers, identityKey, selfIdentityForEvent } from './handleIdentity';
 import { webhookCredentialData } from '../../shared/n8n/credentialData';
 import { messagesInFlight } from '../../shared/state/messagesInFlight';
@@ -107,7 +108,8 @@ async function decideEvent(ctx: IWebhookFunctions, event: SlackEventCallback, ar
 	}
 	const handlesParameter = ctx.getNodeParameter('handles', {}) as { handle?: Array<Partial<HandleConfig>> };
 	const handles = resolveHandles(handlesParameter.handle, self);
-	const options = triggerFilterOptions(ctx.getNodeParameter('options', {}) as IDataObject);
+	const rawOptions = ctx.getNodeParameter('options', {}) as IDataObject;
+	const options = triggerFilterOptions(rawOptions);
 	const channelKey = `${key}|${event.event.channel ?? ''}`;
 	const learned = learnedConversationHandle(event, handles);
 	if (learned) conversationHandles.set(`${key}|${learned.channelId}`, learned.userId);
@@ -133,6 +135,7 @@ async function decideEvent(ctx: IWebhookFunctions, event: SlackEventCallback, ar
 				eventId: event.event_id,
 			});
 		}
+		if (decision.reason === 'threadReply') await noticeDroppedThreadReply(ctx, event, rawOptions, callPlan());
 		return { answer: { webhookResponse: { ok: true, ignored: decision.reason } } };
 	}
 	if (decision.needsParticipants) {

@@ -28,6 +28,8 @@ export const groupMembersCache = new LoadingCache<string[]>({ ttlMs: 10 * 60 * 1
 export const unlistableConversations = new TtlMap<string>({ ttlMs: 10 * 60 * 1000, maxEntries: 1000 });
 /** Which listed handle a DM conversation belongs to, per identity and channel (learned from events). */
 export const conversationHandles = new TtlMap<string>({ ttlMs: 30 * 24 * 60 * 60 * 1000, maxEntries: 10_000 });
+/** Threads whose sender was told that thread replies are not forwarded (option), per trigger node. */
+export const threadReplyNotices = new TtlMap<true>({ ttlMs: 24 * 60 * 60 * 1000, maxEntries: 10_000 });
 /** Deliveries this process emitted (dedupe layer 1). */
 export const deliveryLedger = new DeliveryLedger();
 
@@ -41,6 +43,7 @@ export function resetSlackTriggerState(): void {
 	groupMembersCache.clear();
 	unlistableConversations.clear();
 	conversationHandles.clear();
+	threadReplyNotices.clear();
 	deliveryLedger.clear();
 	deliveryGroups.clear();
 	messagesInFlight.clear();
