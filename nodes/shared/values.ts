@@ -17,6 +17,27 @@ export function nonEmptyString(value: unknown): string | undefined {
 	return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** A string with something besides white space, as given (not trimmed). */
+export function nonBlankString(value: unknown): string | undefined {
+	return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+/** A string's trimmed text when it has any. */
+export function trimmedText(value: unknown): string | undefined {
+	return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
+/** Trimmed text, or a finite number as text (expressions may give numbers, e.g. ids). */
+export function textOrNumber(value: unknown): string | undefined {
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	return trimmedText(value);
+}
+
+/** The value when it is a plain object, else an empty one (to read optional fields from). */
+export function recordOrEmpty(value: unknown): Record<string, unknown> {
+	return isRecord(value) ? value : {};
+}
+
 export function booleanOf(value: unknown): boolean | undefined {
 	return typeof value === 'boolean' ? value : undefined;
 }

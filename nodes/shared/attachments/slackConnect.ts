@@ -6,10 +6,9 @@
  */
 import type { SlackEventFile } from '../slack/events';
 import type { SlackFileRef } from '../types';
+import { nonBlankString } from '../values';
 
-function present(value: string | undefined): string | undefined {
-	return typeof value === 'string' && value.trim() !== '' ? value : undefined;
-}
+const present = nonBlankString;
 
 export function resolvedFileRef(stub: SlackFileRef, info: SlackEventFile): SlackFileRef {
 	return {

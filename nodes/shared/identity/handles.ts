@@ -9,14 +9,14 @@
  */
 import type { HandleConfig } from '../slack/identity';
 import { tagSlug } from '../zendesk/tags';
+import { textOrNumber } from '../values';
 
 /** Prefix of the ticket tag naming a handle; the rest is the handle name's tag slug. */
 export const HANDLE_TAG_PREFIX = 'slack_handle_';
 
 /** A parameter value as text: expressions may give numbers; anything else counts as empty. */
 function text(value: unknown): string {
-	if (typeof value === 'string') return value.trim();
-	return typeof value === 'number' && Number.isFinite(value) ? String(value) : '';
+	return textOrNumber(value) ?? '';
 }
 
 /**

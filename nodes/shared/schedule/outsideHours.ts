@@ -11,6 +11,7 @@ import type { DateTime } from 'luxon';
 
 import { TtlMap } from '../state/ttlCache';
 import { formatOpening, nextOpening, openPeriodAt, parseBusinessSchedule, type BusinessSchedule } from './businessHours';
+import { recordOrEmpty } from '../values';
 
 /** The time the nodes read; tests replace `now` to run at a fixed instant. */
 export const scheduleClock: { now: () => number } = { now: () => Date.now() };
@@ -25,9 +26,7 @@ export const DEFAULT_OUTSIDE_HOURS_NOTICE = "Thanks for your message. We're outs
 
 const NEW_MESSAGE_OUTCOMES = new Set(['created', 'appended', 'followUp', 'reopened']);
 
-function obj(value: unknown): Record<string, unknown> {
-	return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
+const obj = recordOrEmpty;
 
 /**
  * Whether an item is a user's new message: Zendesk Messaging Upsert output that created a ticket

@@ -1,4 +1,4 @@
-import { isRecord } from '../values';
+import { isRecord, nonEmptyString } from '../values';
 import { eventShapeProblem } from './eventShape';
 
 /**
@@ -116,6 +116,4 @@ export function classifyEnvelope(body: unknown): EnvelopeClassification {
 }
 
 /** Blank strings in payloads (Slack sends `""` for absent ids in places) count as absent. */
-export function present(value: unknown): string | undefined {
-	return typeof value === 'string' && value !== '' ? value : undefined;
-}
+export const present = nonEmptyString;

@@ -8,6 +8,7 @@
 
 import type { PaceLimit } from '../state/pacer';
 import { NO_AMBIGUOUS_RESEND_POLICY, type RetryPolicy } from '../transport/retryPolicy';
+import { recordOrEmpty, trimmedText } from '../values';
 
 /** Slack's recommended maximum for `text`. */
 export const SLACK_RECOMMENDED_TEXT_LIMIT = 4000;
@@ -182,13 +183,8 @@ export interface ReplyDestination {
 	threadTs?: string;
 }
 
-function str(value: unknown): string | undefined {
-	return typeof value === 'string' && value.trim() ? value.trim() : undefined;
-}
-
-function obj(value: unknown): Record<string, unknown> {
-	return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
+const str = trimmedText;
+const obj = recordOrEmpty;
 
 /**
  * The destination of an input item: the Zendesk Reply Trigger's `slack` object, or a Slack DM

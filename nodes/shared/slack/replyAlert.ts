@@ -3,6 +3,7 @@
  * posts into a support channel when a workflow failed (an Error Trigger item) or an item came out
  * of a node with Continue On Fail. Pure: the node does the HTTP.
  */
+import { recordOrEmpty, textOrNumber } from '../values';
 
 /** What the team needs to act on a failed delivery. */
 export interface DeliveryAlert {
@@ -15,14 +16,8 @@ export interface DeliveryAlert {
 	ticketId?: string;
 }
 
-function obj(value: unknown): Record<string, unknown> {
-	return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-function text(value: unknown): string | undefined {
-	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-	return typeof value === 'string' && value.trim() ? value.trim() : undefined;
-}
+const obj = recordOrEmpty;
+const text = textOrNumber;
 
 /** `ticket #123` as Slack DM Reply's delivery errors write it (see `deliveryErrorMessage`). */
 const TICKET_IN_MESSAGE = /\bticket #(\d+)\b/i;
