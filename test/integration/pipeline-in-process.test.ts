@@ -87,8 +87,10 @@ describe('inbound chain as a workflow (runWorkflow, no n8n-nodes-base)', () => {
 		const tickets = zendesk.tickets().filter((t) => t.ticket.external_id === `slack-dm:${f.teamId}:${channel}`);
 		expect(tickets).toHaveLength(1);
 		expect(tickets[0].ticket).toMatchObject({ id: result.ticketId, requester_id: erin.id, tags: expect.arrayContaining(['slack-dm']) });
-		expect(tickets[0].comments).toHaveLength(1);
+		// The message, then the internal note that names the refused file for the agents.
+		expect(tickets[0].comments.map((c) => c.public)).toEqual([true, false]);
 		expect(String(tickets[0].comments[0].body)).toContain('My laptop will not boot');
+		expect(String(tickets[0].comments[1].body)).toContain('fix.exe: this file type is not allowed');
 		expect((tickets[0].comments[0].attachments as Array<{ file_name: string }>).map((a) => a.file_name)).toEqual(['error.pdf']);
 
 		// Attachment Allowlist: the .exe is refused by its type (never downloaded) and the sender is told in the DM.
@@ -107,6 +109,8 @@ describe('inbound chain as a workflow (runWorkflow, no n8n-nodes-base)', () => {
 			'POST /api/v2/uploads.json',
 			'GET /api/v2/tickets.json',
 			'POST /api/v2/tickets.json',
+			// Only because a file was refused: the note for the agents.
+			'PUT /api/v2/tickets/:id.json',
 		]);
 	});
 
@@ -121,7 +125,7 @@ describe('inbound chain as a workflow (runWorkflow, no n8n-nodes-base)', () => {
 		expect(run.data.resultData.error).toBeUndefined();
 		expect((outputOf(run, 'Zendesk Messaging Upsert')[0].json.zendesk as IDataObject).outcome).toBe('appended');
 		expect(zendesk.tickets()).toHaveLength(1);
-		expect(zendesk.tickets()[0].comments.map((c) => String(c.body))).toEqual([expect.stringContaining('My laptop will not boot'), expect.stringContaining('It shows a blue screen now')]);
+		expect(zendesk.tickets()[0].comments.filter((c) => c.public).map((c) => String(c.body))).toEqual([expect.stringContaining('My laptop will not boot'), expect.stringContaining('It shows a blue screen now')]);
 		// Steady state: no Slack call, one Zendesk write.
 		expect(routesOf(slack.server, '/api/')).toEqual([]);
 		expect(routesOf(zendesk.server, '/api/v2/')).toEqual(['PUT /api/v2/tickets/:id.json']);
