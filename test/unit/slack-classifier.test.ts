@@ -24,9 +24,9 @@ import {
 } from '../../emulators/slack/builders';
 import { FIXTURE_IDS as F } from '../../emulators/slack/fixtures';
 import type { ClassifyContext, TriggerFilterOptions } from '../../nodes/shared/slack/classify';
+import { UNKNOWN_FILE_SIZE } from '../../nodes/shared/slack/eventFields';
 import {
 	DEFAULT_FILTER_OPTIONS,
-	UNKNOWN_FILE_SIZE,
 	classifyEvent,
 	echoReason,
 	groupParticipants,

@@ -7,8 +7,9 @@
  */
 import { messageIdempotencyKey } from '../identity/externalIds';
 import type { MessageKind, SlackChannelType, SlackDmItem, SlackFileRef } from '../types';
-import type { SlackEvent, SlackEventCallback, SlackEventFile, SlackMessageFields } from './events';
+import type { SlackEvent, SlackEventCallback, SlackMessageFields } from './events';
 import { present } from './events';
+import { fileRefs, isExternalUser, userTeamOf } from './eventFields';
 import type { HandleConfig, SelfIdentity } from './identity';
 
 export interface TriggerFilterOptions {
@@ -91,8 +92,6 @@ export const SLACKBOT_USER_ID = 'USLACKBOT';
 /** Subtypes that are a person (or bot) saying something. Everything else is a system message. */
 const MESSAGE_SUBTYPES = new Set(['', 'file_share', 'me_message', 'bot_message', 'thread_broadcast']);
 const EDIT_SUBTYPES = new Set(['message_changed', 'message_deleted']);
-/** File modes that carry no file any more. */
-const GONE_FILE_MODES = new Set(['tombstone', 'hidden_by_limit']);
 
 function drop(reason: DropReason): EventDecision {
 	return { action: 'drop', reason };
@@ -210,23 +209,6 @@ export function learnedConversationHandle(envelope: SlackEventCallback, handles:
 	return writer ? { channelId, userId: writer.userId } : undefined;
 }
 
-/** `size` of a file whose event gave none: unknown, not empty (the download finds out). */
-export const UNKNOWN_FILE_SIZE = -1;
-
-export function fileRefs(files: SlackEventFile[] | undefined): SlackFileRef[] {
-	return (files ?? [])
-		.filter((f) => present(f.id) && !GONE_FILE_MODES.has(f.mode ?? ''))
-		.map((f) => ({
-			id: f.id as string,
-			name: present(f.name) ?? present(f.title) ?? (f.id as string),
-			mimetype: f.mimetype ?? '',
-			filetype: f.filetype ?? '',
-			size: typeof f.size === 'number' && Number.isFinite(f.size) && f.size >= 0 ? f.size : UNKNOWN_FILE_SIZE,
-			downloadUrl: present(f.url_private_download) ?? present(f.url_private) ?? '',
-			isSlackConnectStub: f.file_access === 'check_file_info',
-		}));
-}
-
 interface MessageView {
 	kind: MessageKind;
 	/** The message the item describes (after an edit; the deleted one for deletes). */
@@ -261,107 +243,102 @@ function messageView(event: SlackEvent): MessageView | DropReason {
 	return { kind: 'message', message: event, ts };
 }
 
-/**
- * Whether the sender is a Slack Connect partner, as far as the event can tell. Another team
- * than ours is external, except inside an Enterprise Grid org: there a colleague from another
- * workspace of the same org has another team id too, and a message event does not say which org
- * the sender's team belongs to. So in Grid a foreign team counts as external only when Slack
- * marks the conversation as shared with another organisation (`is_ext_shared_channel`). The
- * Profile Linker refines this with users.info (is_stranger, enterprise_user.enterprise_id).
- */
-export function isExternalUser(
-	userTeam: string,
-	envelope: Pick<SlackEventCallback, 'enterprise_id' | 'authorizations' | 'is_ext_shared_channel'>,
-	self: Pick<SelfIdentity, 'teamId' | 'enterpriseId'>,
-): boolean {
-	const ourTeams = new Set([self.teamId, ...(envelope.authorizations ?? []).map((a) => present(a.team_id ?? undefined))]);
-	if (ourTeams.has(userTeam)) return false;
-	const inGrid =
-		present(envelope.enterprise_id ?? undefined) !== undefined ||
-		self.enterpriseId !== undefined ||
-		(envelope.authorizations ?? []).some((a) => present(a.enterprise_id ?? undefined) !== undefined);
-	return inGrid ? envelope.is_ext_shared_channel === true : true;
+type Gate = { drop: DropReason } | { lookup: string } | { channelId: string; channelType: SlackChannelType; view: MessageView; handle: HandleConfig; isConversation: boolean };
+
+/** Which event this is, whose, and for which handle: the reasons to drop come first. */
+function gateEvent(envelope: SlackEventCallback, ctx: ClassifyContext): Gate {
+	const event = envelope.event;
+	const isMention = event.type === 'app_mention';
+	if (event.type !== 'message' && !isMention) return { drop: 'unsupportedEventType' };
+	const channelId = present(event.channel);
+	const channelType = channelTypeOf(event);
+	if (!channelId || !channelType) return { drop: 'malformedEvent' };
+	const subtype = event.subtype ?? '';
+	if (EDIT_SUBTYPES.has(subtype)) {
+		if (!ctx.options.includeEdits) return { drop: 'editsNotEnabled' };
+	} else if (!MESSAGE_SUBTYPES.has(subtype)) {
+		return { drop: 'systemSubtype' };
+	}
+	const view = messageView(event);
+	if (typeof view === 'string') return { drop: view };
+	const echo = echoReason(view.message, envelope, ctx) ?? (view.kind === 'edit' ? echoReason(view.previous, envelope, ctx) : undefined);
+	if (echo) return { drop: echo };
+	const isConversation = (channelType === 'im' || channelType === 'mpim') && !isMention;
+	if (isConversation) {
+		if (channelType === 'mpim' && !ctx.options.includeGroupDms) return { drop: 'groupDmNotEnabled' };
+		const resolution = conversationHandle(envelope, channelType as 'im' | 'mpim', present(view.message.user), ctx);
+		if ('lookup' in resolution) return { lookup: channelId };
+		if ('drop' in resolution) return resolution;
+		return { channelId, channelType, view, handle: resolution.handle, isConversation };
+	}
+	const handle = ctx.handles.find((h) => mentions(view.kind === 'delete' ? view.previous?.text : view.message.text, h.userId));
+	if (!handle) return { drop: 'channelMessage' };
+	if (!ctx.options.channelMentions) return { drop: 'mentionNotEnabled' };
+	return { channelId, channelType, view, handle, isConversation };
 }
 
-function userTeamOf(message: SlackMessageFields): string | undefined {
-	return present(message.user_team) ?? present(message.team) ?? present(message.user_profile?.team) ?? present(message.source_team);
+/**
+ * The thread the item belongs to, or why it is dropped. In a DM a thread reply follows the
+ * thread option; a channel mention is its own conversation: the thread it starts (or sits in).
+ */
+function threadOf(view: MessageView, isConversation: boolean, options: TriggerFilterOptions): { threadTs?: string } | { drop: DropReason } {
+	const rootTs = present(view.message.thread_ts);
+	// Only a thread reply carries parent_user_id; one without thread_ts cannot be placed.
+	if (rootTs === undefined && present(view.message.parent_user_id)) return { drop: 'malformedEvent' };
+	if (!isConversation) return { threadTs: rootTs ?? view.ts };
+	if (rootTs === undefined || rootTs === view.ts) return {};
+	return options.includeThreadReplies ? { threadTs: rootTs } : { drop: 'threadReply' };
 }
 
 export function classifyEvent(envelope: SlackEventCallback, ctx: ClassifyContext): EventDecision {
-	const event = envelope.event;
-	const isMention = event.type === 'app_mention';
-	if (event.type !== 'message' && !isMention) return drop('unsupportedEventType');
-	const channelId = present(event.channel);
-	const channelType = channelTypeOf(event);
-	if (!channelId || !channelType) return drop('malformedEvent');
-
-	const subtype = event.subtype ?? '';
-	if (EDIT_SUBTYPES.has(subtype)) {
-		if (!ctx.options.includeEdits) return drop('editsNotEnabled');
-	} else if (!MESSAGE_SUBTYPES.has(subtype)) {
-		return drop('systemSubtype');
-	}
-
-	const view = messageView(event);
-	if (typeof view === 'string') return drop(view);
-
-	const echo = echoReason(view.message, envelope, ctx) ?? (view.kind === 'edit' ? echoReason(view.previous, envelope, ctx) : undefined);
-	if (echo) return drop(echo);
-
-	const isConversation = channelType === 'im' || channelType === 'mpim';
-	let handle: HandleConfig | undefined;
-	if (isConversation && !isMention) {
-		if (channelType === 'mpim' && !ctx.options.includeGroupDms) return drop('groupDmNotEnabled');
-		const resolution = conversationHandle(envelope, channelType, present(view.message.user), ctx);
-		if ('lookup' in resolution) return { action: 'lookupMembers', channelId };
-		if ('drop' in resolution) return drop(resolution.drop);
-		handle = resolution.handle;
-	} else {
-		const text = view.kind === 'delete' ? view.previous?.text : view.message.text;
-		handle = ctx.handles.find((h) => mentions(text, h.userId));
-		if (!handle) return drop('channelMessage');
-		if (!ctx.options.channelMentions) return drop('mentionNotEnabled');
-	}
-	if (!handle) return drop('notForThisHandle');
-
-	const rootTs = present(view.message.thread_ts);
-	// Only a thread reply carries parent_user_id; one without thread_ts cannot be placed.
-	if (rootTs === undefined && present(view.message.parent_user_id)) return drop('malformedEvent');
-	const isThreadReply = rootTs !== undefined && rootTs !== view.ts;
-	let threadTs: string | undefined;
-	if (!isConversation || isMention) {
-		// A channel mention is its own conversation: the thread it starts (or sits in).
-		threadTs = rootTs ?? view.ts;
-	} else if (isThreadReply) {
-		if (!ctx.options.includeThreadReplies) return drop('threadReply');
-		threadTs = rootTs;
-	}
-
+	const gate = gateEvent(envelope, ctx);
+	if ('drop' in gate) return drop(gate.drop);
+	if ('lookup' in gate) return { action: 'lookupMembers', channelId: gate.lookup };
+	const thread = threadOf(gate.view, gate.isConversation, ctx.options);
+	if ('drop' in thread) return drop(thread.drop);
+	const { view } = gate;
 	const files = fileRefs(view.message.files);
 	const text = view.kind === 'delete' ? '' : (view.message.text ?? '');
 	const blocks = Array.isArray(view.message.blocks) && view.message.blocks.length > 0 ? view.message.blocks : undefined;
 	if (view.kind === 'message' && text.trim() === '' && files.length === 0 && !blocks) return drop('emptyMessage');
-
 	const userId = present(view.message.user) ?? present(view.message.bot_id) ?? present(view.message.bot_profile?.id);
 	// Slack names the author of every message; one without cannot be linked to anyone.
 	if (!userId) return drop('malformedEvent');
+	const item = buildItem(envelope, ctx, { ...gate, threadTs: thread.threadTs, files, text, blocks, userId });
+	return {
+		action: 'emit',
+		item,
+		dedupeKeys: [`event:${envelope.event_id}`, `message:${item.idempotencyKey}`],
+		needsParticipants: gate.channelType === 'mpim',
+	};
+}
+
+interface ItemParts {
+	channelId: string;
+	channelType: SlackChannelType;
+	view: MessageView;
+	handle: HandleConfig;
+	threadTs?: string;
+	files: SlackFileRef[];
+	text: string;
+	blocks?: unknown[];
+	userId: string;
+}
+
+/** The item the trigger emits for a message that passed every rule. */
+function buildItem(envelope: SlackEventCallback, ctx: ClassifyContext, parts: ItemParts): SlackDmItem {
+	const { channelId, view, threadTs } = parts;
 	const teamId = present(envelope.team_id) ?? ctx.self.teamId;
 	const userTeam = userTeamOf(view.message) ?? teamId;
-	const eventTs = present(event.event_ts) ?? present(event.ts);
-	const idempotencyKey = messageIdempotencyKey({ teamId, channelId, ts: view.ts, kind: view.kind, eventTs });
-
+	const eventTs = present(envelope.event.event_ts) ?? present(envelope.event.ts);
 	const item: SlackDmItem = {
 		eventId: envelope.event_id,
-		idempotencyKey,
+		idempotencyKey: messageIdempotencyKey({ teamId, channelId, ts: view.ts, kind: view.kind, eventTs }),
 		teamId,
-		handle: {
-			name: handle.name,
-			userId: handle.userId,
-			teamId: ctx.self.teamId,
-		},
-		user: { id: userId, teamId: userTeam, isExternal: isExternalUser(userTeam, envelope, ctx.self) },
-		channel: { id: channelId, type: channelType, isExtShared: envelope.is_ext_shared_channel === true },
-		message: { ts: view.ts, text, files },
+		handle: { name: parts.handle.name, userId: parts.handle.userId, teamId: ctx.self.teamId },
+		user: { id: parts.userId, teamId: userTeam, isExternal: isExternalUser(userTeam, envelope, ctx.self) },
+		channel: { id: channelId, type: parts.channelType, isExtShared: envelope.is_ext_shared_channel === true },
+		message: { ts: view.ts, text: parts.text, files: parts.files },
 		kind: view.kind,
 		receivedAt: ctx.receivedAt,
 	};
@@ -370,11 +347,8 @@ export function classifyEvent(envelope: SlackEventCallback, ctx: ClassifyContext
 	if (ctx.self.botId) item.handle.botId = ctx.self.botId;
 	const appId = present(envelope.api_app_id);
 	if (appId) item.handle.appId = appId;
-	if (threadTs) {
-		item.message.threadTs = threadTs;
-		item.message.threadKey = `${channelId}:${threadTs}`;
-	}
-	if (blocks) item.message.blocks = blocks;
+	if (threadTs) Object.assign(item.message, { threadTs, threadKey: `${channelId}:${threadTs}` });
+	if (parts.blocks) item.message.blocks = parts.blocks;
 	if (view.kind !== 'message' && view.previous?.text !== undefined) item.message.previousText = view.previous.text;
 	if (view.kind !== 'message' && eventTs) item.message.eventTs = eventTs;
 	if (ctx.options.includeRawEvent) {
@@ -382,12 +356,7 @@ export function classifyEvent(envelope: SlackEventCallback, ctx: ClassifyContext
 		delete raw.token; // Slack's deprecated verification token: a secret, never in output
 		item.raw = raw;
 	}
-	return {
-		action: 'emit',
-		item,
-		dedupeKeys: [`event:${envelope.event_id}`, `message:${idempotencyKey}`],
-		needsParticipants: channelType === 'mpim',
-	};
+	return item;
 }
 
 /** Group DM participants for the item: the members without the handles and the token's own user. */
