@@ -22,7 +22,9 @@ import {
 	skipForTicket,
 	wasDelivered,
 	type ConfiguredHandle,
+	type ReplyWebhookPayload,
 	type SkipReason,
+	type ZendeskReplyItem,
 	type ZendeskCommentJson,
 	type ZendeskTicketJson,
 	type ZendeskUserJson,
@@ -58,57 +60,66 @@ async function readUsers(ctx: HttpContext, credentialType: string, ids: number[]
 	return new Map((response.body.users ?? []).map((user) => [user.id, user]));
 }
 
+/** Body and signature: the verified payload's raw bytes, or the answer already given. */
+async function admitDelivery(ctx: IWebhookFunctions, data: ReturnPathStaticData, toleranceSeconds: number | undefined): Promise<IWebhookResponseData | undefined> {
+	const read = await readWebhookRawBody(ctx);
+	if (!read.ok) return answerRefusal(ctx, read.refusal);
+	const check = verifyZendeskSignature({
+		secret: data.signingSecret,
+		headers: ctx.getHeaderData() as Record<string, unknown>,
+		rawBody: read.body ?? Buffer.from(JSON.stringify(ctx.getBodyData())),
+		nowMs: Date.now(),
+		toleranceSeconds: toleranceSeconds ?? DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
+	});
+	return check.valid ? undefined : answerRefusal(ctx, { status: 401, body: { error: 'invalid signature' } });
+}
+
+const skip = (reason: SkipReason | 'noTicketId'): IWebhookResponseData => ({ webhookResponse: { ok: true, skipped: reason } });
+
+/** Reads what the delivery names, cheapest first, and builds the item every rule lets through. */
+async function readReply(ctx: IWebhookFunctions, payload: ReplyWebhookPayload, includeApiComments: boolean): Promise<ZendeskReplyItem | SkipReason> {
+	const credentialType = zendeskCredentialTypeOfTrigger(ctx);
+	const ticketResponse = await callZendesk<{ ticket: ZendeskTicketJson }>(ctx, credentialType, {
+		method: 'GET',
+		path: `/tickets/${payload.ticketId}.json`,
+		acceptStatuses: [404],
+	});
+	if (ticketResponse.statusCode === 404) return 'ticketNotFound';
+	const ticket = ticketResponse.body.ticket;
+	const ticketSkip = skipForTicket(ticket);
+	if (ticketSkip) return ticketSkip;
+	const comment = await readComment(ctx, credentialType, payload.ticketId, payload.commentId);
+	const commentSkip = skipForComment(ticket, comment);
+	if (commentSkip || !comment) return commentSkip ?? 'commentNotFound';
+	const users = await readUsers(ctx, credentialType, [comment.author_id, ticket.requester_id]);
+	const author = users.get(comment.author_id);
+	const policy = { includeApiComments };
+	const authorSkip = skipForAuthor({ comment, author, policy });
+	if (authorSkip || !author) return authorSkip ?? 'authorNotAgent';
+	// The audits (2-5 calls) only for a comment every other rule lets through.
+	if (needsPipelineCheck(comment, policy) && postedByInboundPipeline(await readNewestAudits(ctx, credentialType, ticket.id), comment)) return 'postedByBridge';
+	const handlesParameter = ctx.getNodeParameter('handles', {}) as { handle?: ConfiguredHandle[] };
+	return buildReplyItem({ ticket, comment, author, requester: users.get(ticket.requester_id), handles: handlesParameter.handle }) ?? 'notOurTicket';
+}
+
 /** One webhook call: signature, exactly-once claim, then the ticket, comment and people it names. */
 export async function receiveReply(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const data = ctx.getWorkflowStaticData('node') as ReturnPathStaticData & IDataObject;
 	const options = ctx.getNodeParameter('options', {}) as { includeApiComments?: boolean; signatureToleranceSeconds?: number };
-	const read = await readWebhookRawBody(ctx);
-	if (!read.ok) return answerRefusal(ctx, read.refusal);
-	const rawBody: Buffer = read.body ?? Buffer.from(JSON.stringify(ctx.getBodyData()));
-	const check = verifyZendeskSignature({
-		secret: data.signingSecret,
-		headers: ctx.getHeaderData() as Record<string, unknown>,
-		rawBody,
-		nowMs: Date.now(),
-		toleranceSeconds: options.signatureToleranceSeconds ?? DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
-	});
-	if (!check.valid) return answerRefusal(ctx, { status: 401, body: { error: 'invalid signature' } });
+	const refused = await admitDelivery(ctx, data, options.signatureToleranceSeconds);
+	if (refused) return refused;
 
 	const payload = parseReplyWebhookPayload(ctx.getBodyData());
-	if (!payload) return { webhookResponse: { ok: true, skipped: 'noTicketId' } };
+	if (!payload) return skip('noTicketId');
 	const claimKey = deliveryClaimKey(payload, data.webhookId, ctx.getNode().id);
-	if (payload.commentId && wasDelivered(data.deliveredCommentIds, payload.commentId)) return { webhookResponse: { ok: true, skipped: 'duplicate' } };
-	if (claimKey && !deliveryClaims.claim(claimKey, Date.now())) return { webhookResponse: { ok: true, skipped: 'duplicate' } };
-
-	const credentialType = zendeskCredentialTypeOfTrigger(ctx);
-	const skip = (reason: SkipReason): IWebhookResponseData => ({ webhookResponse: { ok: true, skipped: reason } });
+	if (payload.commentId && wasDelivered(data.deliveredCommentIds, payload.commentId)) return skip('duplicate');
+	if (claimKey && !deliveryClaims.claim(claimKey, Date.now())) return skip('duplicate');
 	try {
-		// Cheapest first: each read happens only for a delivery the rules before it let through.
-		const ticketResponse = await callZendesk<{ ticket: ZendeskTicketJson }>(ctx, credentialType, {
-			method: 'GET',
-			path: `/tickets/${payload.ticketId}.json`,
-			acceptStatuses: [404],
-		});
-		if (ticketResponse.statusCode === 404) return skip('ticketNotFound');
-		const ticket = ticketResponse.body.ticket;
-		const ticketSkip = skipForTicket(ticket);
-		if (ticketSkip) return skip(ticketSkip);
-		const comment = await readComment(ctx, credentialType, payload.ticketId, payload.commentId);
-		const commentSkip = skipForComment(ticket, comment);
-		if (commentSkip || !comment) return skip(commentSkip ?? 'commentNotFound');
-		const users = await readUsers(ctx, credentialType, [comment.author_id, ticket.requester_id]);
-		const author = users.get(comment.author_id);
-		const policy = { includeApiComments: options.includeApiComments === true };
-		const authorSkip = skipForAuthor({ comment, author, policy });
-		if (authorSkip || !author) return skip(authorSkip ?? 'authorNotAgent');
-		// The audits (2-5 calls) only for a comment every other rule lets through.
-		if (needsPipelineCheck(comment, policy) && postedByInboundPipeline(await readNewestAudits(ctx, credentialType, ticket.id), comment)) return skip('postedByBridge');
-		const handlesParameter = ctx.getNodeParameter('handles', {}) as { handle?: ConfiguredHandle[] };
-		const item = buildReplyItem({ ticket, comment, author, requester: users.get(ticket.requester_id), handles: handlesParameter.handle });
-		if (!item) return skip('notOurTicket');
+		const item = await readReply(ctx, payload, options.includeApiComments === true);
+		if (typeof item === 'string') return skip(item);
 		// Redeliveries name the comment again; the claim above also covers payloads without one.
-		if (!payload.commentId && wasDelivered(data.deliveredCommentIds, comment.id)) return skip('duplicate');
-		data.deliveredCommentIds = rememberDelivered(data.deliveredCommentIds, comment.id);
+		if (!payload.commentId && wasDelivered(data.deliveredCommentIds, item.comment.id)) return skip('duplicate');
+		data.deliveredCommentIds = rememberDelivered(data.deliveredCommentIds, item.comment.id);
 		return { workflowData: [ctx.helpers.returnJsonArray([toItemJson(item)])] };
 	} catch (error) {
 		// Zendesk does not redeliver after a 500: answer 503 + Retry-After so it does, and say so in the log.
