@@ -7,8 +7,11 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import type { ZendeskEmulator } from '../../emulators/zendesk';
 import { EMULATOR_OAUTH_CLIENT } from '../../emulators/zendesk/oauth';
 import { ProfileLinker } from '../../nodes/ProfileLinker/ProfileLinker.node';
+import type { RetryPolicy } from '../../nodes/shared/transport/retryPolicy';
+import { NO_AMBIGUOUS_RESEND_POLICY } from '../../nodes/shared/transport/retryPolicy';
 import { callZendesk } from '../../nodes/shared/transport/zendeskTransport';
 import { slackCredentials, useEmulators } from '../harness/emulatorPair';
 import { executeNode } from '../harness/inProcess';
@@ -20,6 +23,8 @@ const CALLBACK = 'http://127.0.0.1:5678/rest/oauth2-credential/callback';
 
 /** Between two Zendesk calls of one execution, `between` runs (the test moves the emulator's clock). */
 let between: () => void = () => undefined;
+/** The probe's second call (a test may give it the no-resend policy of ticket writes). */
+let secondPolicy: RetryPolicy | undefined;
 
 const probe: INodeType = {
 	description: {
@@ -37,7 +42,7 @@ const probe: INodeType = {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const first = await callZendesk<{ user: { id: number } }>(this, 'zendeskDmOAuth2Api', { method: 'GET', path: '/users/me.json' });
 		between();
-		const second = await callZendesk<{ brands: unknown[] }>(this, 'zendeskDmOAuth2Api', { method: 'GET', path: '/brands.json' });
+		const second = await callZendesk<{ brands: unknown[] }>(this, 'zendeskDmOAuth2Api', { method: 'GET', path: '/brands.json', policy: secondPolicy });
 		return [[{ json: { me: first.body.user.id, brands: second.body.brands.length } }]];
 	},
 };
@@ -91,7 +96,16 @@ const routesCalled = () => zendesk.server.calls.map((call) => `${call.status} ${
 
 beforeEach(() => {
 	between = () => undefined;
+	secondPolicy = undefined;
 });
+
+/** Injects `fault` into the call n8n resends right after refreshing (the one after the second 401 of the route). */
+function faultAfterRefresh(route: string, fault: Parameters<ZendeskEmulator['server']['injectFault']>[1]): void {
+	let unauthorized = 0;
+	zendesk.server.observers.push((call) => {
+		if (call.route === route && call.status === 401 && ++unauthorized === 2) zendesk.server.injectFault(route, fault);
+	});
+}
 
 describe('Zendesk emulator: OAuth as Zendesk documents it', () => {
 	it('issues an expiring access token with a refresh token; refreshing rotates both and invalidates the old ones', async () => {
@@ -197,5 +211,30 @@ describe('n8n renews an expired Zendesk access token during a run', () => {
 		expect(routesCalled().filter((route) => route.endsWith('POST /oauth/tokens'))).toEqual(['200 POST /oauth/tokens', '200 POST /oauth/tokens']);
 		const grants = zendesk.server.calls.filter((call) => call.route === 'POST /oauth/tokens').map((call) => call.request.body.grant_type);
 		expect(grants).toEqual(['client_credentials', 'client_credentials']);
+	});
+
+	it('a 4xx answer to the resend after the refresh is sent once more with the new token, so the caller gets Zendesk\'s whole answer', async () => {
+		const token = await connect({ expires_in: '300' });
+		const credentials = { zendeskDmOAuth2Api: oauthCredential({ access_token: token.access_token, refresh_token: token.refresh_token, token_type: 'bearer' }) };
+		between = () => zendesk.clock.advance(301_000);
+		faultAfterRefresh('GET /api/v2/brands.json', { kind: 'status', status: 404, body: { error: 'RecordNotFound', description: 'Not found' } });
+		zendesk.server.resetCalls();
+
+		const { outputs } = await executeNode(probe, { credentials, items: [{ json: {} }] });
+
+		expect(outputs[0][0].json).toEqual({ me: zendesk.fixtures.bridge.id, brands: 2 });
+		expect(routesCalled()).toEqual(['200 GET /api/v2/users/me.json', '401 GET /api/v2/brands.json', '401 GET /api/v2/brands.json', '200 POST /oauth/tokens', '404 GET /api/v2/brands.json', '200 GET /api/v2/brands.json']);
+	});
+
+	it('a 5xx answer to the resend after the refresh goes to the retry policy: a write that must not be resent is not', async () => {
+		const token = await connect({ expires_in: '300' });
+		const credentials = { zendeskDmOAuth2Api: oauthCredential({ access_token: token.access_token, refresh_token: token.refresh_token, token_type: 'bearer' }) };
+		between = () => zendesk.clock.advance(301_000);
+		secondPolicy = NO_AMBIGUOUS_RESEND_POLICY;
+		faultAfterRefresh('GET /api/v2/brands.json', { kind: 'status', status: 502 });
+		zendesk.server.resetCalls();
+
+		await expect(executeNode(probe, { credentials, items: [{ json: {} }] })).rejects.toThrow(/HTTP 502/);
+		expect(routesCalled().filter((route) => route.endsWith('brands.json'))).toEqual(['401 GET /api/v2/brands.json', '401 GET /api/v2/brands.json', '502 GET /api/v2/brands.json']);
 	});
 });

@@ -75,7 +75,15 @@ function isOAuth2Credential(credentialType: string): boolean {
 	return /OAuth2Api$/.test(credentialType);
 }
 
-async function renewOAuth2Token(ctx: HttpContext, options: SendOptions): Promise<{ response?: FullResponse; errorCode?: string }> {
+/**
+ * The renewing attempt's outcome: its answer; a network error code; or `resend` when the answer
+ * after the refresh was a 4xx other than 401/429 (not applied: the next attempt, with the new
+ * token, gets Zendesk's whole answer, body included). A 401, 429 or 5xx goes to the retry policy
+ * as a status, so a write that must not be resent after an ambiguous failure is not.
+ */
+type Renewal = { response?: FullResponse; errorCode?: string; resend?: true };
+
+async function renewOAuth2Token(ctx: HttpContext, options: SendOptions): Promise<Renewal> {
 	try {
 		const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, options.credentialType, {
 			timeout: options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
@@ -85,8 +93,10 @@ async function renewOAuth2Token(ctx: HttpContext, options: SendOptions): Promise
 		return { response };
 	} catch (error) {
 		const httpCode = Number((error as { httpCode?: unknown }).httpCode);
-		// Answered (the resend after the refresh failed): the next attempt, with the new token, shows why.
-		if (Number.isInteger(httpCode) && httpCode > 0) return {};
+		if (Number.isInteger(httpCode) && httpCode >= 400) {
+			if (httpCode < 500 && httpCode !== 401 && httpCode !== 429) return { resend: true };
+			return { response: { statusCode: httpCode, headers: {}, body: undefined } };
+		}
 		const code = networkErrorCode(error);
 		if (code) return { errorCode: code };
 		// The refresh itself failed, e.g. n8n's "The credential … needs to be reconnected" (refresh token expired or revoked).
@@ -124,7 +134,7 @@ export async function sendWithRetry<T = unknown>(ctx: HttpContext, options: Send
 			renewed = true;
 			countCall(options.service, options.route);
 			const renewal = await renewOAuth2Token(ctx, options);
-			if (!renewal.response && !renewal.errorCode) continue;
+			if (renewal.resend) continue;
 			response = renewal.response;
 			errorCode = renewal.errorCode;
 		}
