@@ -12,7 +12,7 @@ import { startZendeskEmulator } from '../emulators/zendesk';
 import { emulatorOAuth2Data } from '../sandbox/settings';
 import type { ZendeskEmulator } from '../emulators/zendesk';
 import type { CallRecord } from '../emulators/common/server';
-import { ticketExternalId, userExternalId } from '../nodes/shared/identity/externalIds';
+import { ticketExternalId, userExternalId } from '../nodes/shared/externalIds';
 import { type Execution, listExecutions, nodeOutput, readExecution } from '../test/harness/n8nExecutions';
 import { REPO_ROOT, ensureRuntime } from '../test/harness/n8nRuntime';
 import { type CredentialJson, type RealN8n, type WorkflowJson, startRealN8n } from '../test/harness/realN8n';

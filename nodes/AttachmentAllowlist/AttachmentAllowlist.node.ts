@@ -3,8 +3,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { DEFAULT_NOTICE_TEMPLATE } from '../shared/attachments/notice';
 import { DEFAULT_MAX_FILE_MB, DEFAULT_MAX_MESSAGE_MB } from '../shared/attachments/plan';
-import { fileUrlTrust } from '../shared/attachments/urlTrust';
-import { slackAccount } from '../shared/n8n/credentials';
+import { fileUrlTrust } from '../shared/transport/fileUrlTrust';
+import { slackAccount } from '../shared/transport/accounts';
 import { runPerItem } from '../shared/n8n/perItem';
 import { SLACK_CREDENTIAL_TYPE } from '../shared/transport/slackTransport';
 import { checkAttachments } from './actions/checkAttachments';

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { zendeskAccount, zendeskCredentialTypeOfItems } from '../shared/n8n/credentials';
+import { zendeskAccount, zendeskCredentialTypeOfItems } from '../shared/transport/accounts';
 import { runPerItem } from '../shared/n8n/perItem';
 import { zendeskAuthenticationProperty } from '../shared/zendesk/nodeParameters';
 import { link } from './actions/link';

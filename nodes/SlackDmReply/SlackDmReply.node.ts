@@ -25,7 +25,6 @@ import {
 	planMessages,
 	renderNotice,
 	senderPrefixLine,
-	SLACK_POST_RETRY_POLICY,
 	SLACK_RECOMMENDED_TEXT_LIMIT,
 	ticketIdOf,
 	tokenKind,
@@ -33,8 +32,9 @@ import {
 	type PostAs,
 	type ReplyDestination,
 } from '../shared/slack/reply';
+import { SLACK_POST_RETRY_POLICY } from '../shared/transport/slackPosts';
 import { ambiguousPostError } from '../shared/transport/slackUpload';
-import { secretDigest } from '../shared/n8n/credentials';
+import { secretDigest } from '../shared/transport/accounts';
 import { Pacer } from '../shared/state/pacer';
 import { sendWithRetry } from '../shared/transport/http';
 import { callSlack, SLACK_CREDENTIAL_TYPE } from '../shared/transport/slackTransport';

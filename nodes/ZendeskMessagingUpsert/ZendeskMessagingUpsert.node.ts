@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { zendeskAccount, zendeskAccountKey, zendeskCredentialTypeOfItems } from '../shared/n8n/credentials';
+import { zendeskAccount, zendeskAccountKey, zendeskCredentialTypeOfItems } from '../shared/transport/accounts';
 import { runPerItem } from '../shared/n8n/perItem';
 import { zendeskAuthenticationProperty, zendeskCredentials } from '../shared/zendesk/nodeParameters';
 import { DEFAULT_SUBJECT_MAX_LENGTH } from '../shared/zendesk/tickets';

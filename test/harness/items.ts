@@ -4,7 +4,7 @@
  */
 import type { SlackFixtureIds } from '../../emulators/slack';
 import type { ZendeskEmulator } from '../../emulators/zendesk';
-import { messageIdempotencyKey } from '../../nodes/shared/identity/externalIds';
+import { messageIdempotencyKey } from '../../nodes/shared/externalIds';
 import type { MessageKind, SlackChannelType, SlackDmItem, SlackHandle } from '../../nodes/shared/types';
 
 export interface DmItemFields {

@@ -4,7 +4,7 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import { parseTicketExternalId } from '../../nodes/shared/identity/externalIds';
+import { parseTicketExternalId } from '../../nodes/shared/externalIds';
 import { resetTransportCallCounts, totalTransportCalls } from '../../nodes/shared/transport/callStats';
 import { resetUpsertState } from '../../nodes/shared/zendesk/ticketsState';
 import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';

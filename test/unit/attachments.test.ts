@@ -6,7 +6,7 @@ import { DEFAULT_NOTICE_TEMPLATE, NOTICE_LEDGER_TTL_MS, noticeEligibility, proce
 import type { AttachmentPolicy } from '../../nodes/shared/attachments/plan';
 import { binaryKeyFor, formatBytes, oversizeRejection, planDownload, verifyDownloaded } from '../../nodes/shared/attachments/plan';
 import { resolvedFileRef } from '../../nodes/shared/attachments/slackConnect';
-import { checkFileUrl, fileUrlTrust } from '../../nodes/shared/attachments/urlTrust';
+import { checkFileUrl, fileUrlTrust } from '../../nodes/shared/transport/fileUrlTrust';
 import type { SlackDmItem, SlackFileRef } from '../../nodes/shared/types';
 import * as files from '../fixtures/files/generate';
 

@@ -6,7 +6,7 @@ import {
 	parseUserExternalId,
 	ticketExternalId,
 	userExternalId,
-} from '../../nodes/shared/identity/externalIds';
+} from '../../nodes/shared/externalIds';
 
 describe('external ids', () => {
 	it('round-trips ticket keys with and without a thread', () => {

@@ -5,8 +5,9 @@
  */
 import { messageIm, userAuthorization } from '../../emulators/slack/builders';
 import { FIXTURE_IDS as F } from '../../emulators/slack/fixtures';
-import { ticketExternalId } from '../../nodes/shared/identity/externalIds';
-import { HANDLE_TAG_PREFIX, handleSlugOfTag, handleTag, parseHandleRows } from '../../nodes/shared/identity/handles';
+import { ticketExternalId } from '../../nodes/shared/externalIds';
+import { parseHandleRows } from '../../nodes/shared/slack/identity';
+import { HANDLE_TAG_PREFIX, handleSlugOfTag, handleTag } from '../../nodes/shared/zendesk/tags';
 import { DEFAULT_FILTER_OPTIONS, classifyEvent } from '../../nodes/shared/slack/classify';
 import type { SlackEventCallback } from '../../nodes/shared/slack/events';
 import { classifyEnvelope } from '../../nodes/shared/slack/events';

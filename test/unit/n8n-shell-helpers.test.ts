@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { secretDigest, zendeskAccountKey } from '../../nodes/shared/n8n/credentials';
+import { secretDigest, zendeskAccountKey } from '../../nodes/shared/transport/accounts';
 import { fromItemJson, hasSlackSender, isSlackDmMessageItem, toItemJson } from '../../nodes/shared/n8n/itemJson';
 import { toNodeError } from '../../nodes/shared/n8n/errors';
 import { errorItem, runPerItem } from '../../nodes/shared/n8n/perItem';

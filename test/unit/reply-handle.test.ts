@@ -5,7 +5,7 @@
  */
 import { buildReplyItem, replyHandleOf } from '../../nodes/shared/zendesk/replyEvents';
 import type { ZendeskCommentJson, ZendeskTicketJson, ZendeskUserJson } from '../../nodes/shared/zendesk/replyEvents';
-import { ticketExternalId } from '../../nodes/shared/identity/externalIds';
+import { ticketExternalId } from '../../nodes/shared/externalIds';
 import { ticketTags } from '../../nodes/shared/zendesk/tickets';
 
 const handles = [

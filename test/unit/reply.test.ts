@@ -4,13 +4,10 @@ import {
 	destinationProblem,
 	identityProblem,
 	noticeKindOf,
-	ambiguousPostMessage,
 	channelPostLimits,
 	paceKey,
 	SLACK_CHANNEL_POST_INTERVAL_MS,
 	planMessages,
-	postMayHaveLanded,
-	SLACK_POST_RETRY_POLICY,
 	degradeOverlongLinks,
 	messageOfSegment,
 	renderNotice,
@@ -20,8 +17,9 @@ import {
 	ticketIdOf,
 	tokenKind,
 } from '../../nodes/shared/slack/reply';
+import { ambiguousPostMessage, postMayHaveLanded, SLACK_POST_RETRY_POLICY } from '../../nodes/shared/transport/slackPosts';
 import { decideRetry } from '../../nodes/shared/transport/retryPolicy';
-import { secretDigest } from '../../nodes/shared/n8n/credentials';
+import { secretDigest } from '../../nodes/shared/transport/accounts';
 import { Pacer } from '../../nodes/shared/state/pacer';
 
 function words(text: string): string[] {

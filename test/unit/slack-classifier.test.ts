@@ -36,7 +36,7 @@ import type { SlackEventCallback } from '../../nodes/shared/slack/events';
 import { classifyEnvelope } from '../../nodes/shared/slack/events';
 import type { HandleConfig, SelfIdentity } from '../../nodes/shared/slack/identity';
 import { resolveHandles } from '../../nodes/shared/slack/identity';
-import { ticketExternalId } from '../../nodes/shared/identity/externalIds';
+import { ticketExternalId } from '../../nodes/shared/externalIds';
 
 const DM = 'D0EMPDM';
 const GROUP = 'G0GROUPDM';

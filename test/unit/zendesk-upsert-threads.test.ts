@@ -1,7 +1,7 @@
 /** Where thread replies go (Upsert option "Thread Replies") and how their comments are marked. */
 import type { SlackDmItem } from '../../nodes/shared/types';
 import { messageHtml, coalescedHtml, threadReplyLineHtml, threadTicketLineHtml } from '../../nodes/shared/zendesk/comments';
-import { parseTicketExternalId } from '../../nodes/shared/identity/externalIds';
+import { parseTicketExternalId } from '../../nodes/shared/externalIds';
 import {
 	conversationPlanOf,
 	rootTextInEvent,

@@ -7,7 +7,7 @@ import { attachmentPolicyFrom, filesToCheck } from '../../shared/attachments/che
 import type { NoticeMode } from '../../shared/attachments/notice';
 import { DEFAULT_NOTICE_TEMPLATE, noticeEligibility, processNoticeLedger, renderNotice } from '../../shared/attachments/notice';
 import { DEFAULT_MAX_FILE_MB, DEFAULT_MAX_MESSAGE_MB, formatBytes } from '../../shared/attachments/plan';
-import type { FileUrlTrust } from '../../shared/attachments/urlTrust';
+import type { FileUrlTrust } from '../../shared/transport/fileUrlTrust';
 import { fromItemJson, toItemJson } from '../../shared/n8n/itemJson';
 import type { AttachmentCheckFields, RejectedFile, SlackDmItem } from '../../shared/types';
 import type { AttachmentPolicy } from '../../shared/attachments/plan';

@@ -4,7 +4,7 @@ import { isRejection } from '../../shared/attachments/checkParameters';
 import type { AttachmentPolicy } from '../../shared/attachments/plan';
 import { binaryKeyFor, oversizeRejection, planDownload, safeNameOf, verifyDownloaded } from '../../shared/attachments/plan';
 import { resolvedFileRef } from '../../shared/attachments/slackConnect';
-import type { FileUrlTrust } from '../../shared/attachments/urlTrust';
+import type { FileUrlTrust } from '../../shared/transport/fileUrlTrust';
 import type { SlackEventFile } from '../../shared/slack/events';
 import { downloadSlackFile } from '../../shared/transport/slackFiles';
 import type { SlackResponse } from '../../shared/transport/slackTransport';

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { handleTeamIdOf, linkOptionsFrom, participantsToLink } from '../../shared/identity/linkParameters';
 import { linkSlackUser, UnknownParticipantTeamError } from '../../shared/identity/profileLinking';
-import { slackAccount } from '../../shared/n8n/credentials';
+import { slackAccount } from '../../shared/transport/accounts';
 import { fromItemJson, hasSlackSender, toItemJson } from '../../shared/n8n/itemJson';
 import type { SlackDmItem } from '../../shared/types';
 import type { ZendeskTarget } from './linkerPorts';

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { userExternalId } from '../../shared/identity/externalIds';
+import { userExternalId } from '../../shared/externalIds';
 import { existingProfileTarget, profileLinkSummary } from '../../shared/identity/linkParameters';
 import { toItemJson } from '../../shared/n8n/itemJson';
 import { decideMerge, toLinkedUser, userWithExternalId } from '../../shared/zendesk/users';

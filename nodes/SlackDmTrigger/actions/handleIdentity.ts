@@ -1,7 +1,7 @@
 import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { secretDigest, slackAccount } from '../../shared/n8n/credentials';
+import { secretDigest, slackAccount } from '../../shared/transport/accounts';
 import { toNodeError } from '../../shared/n8n/errors';
 import type { WebhookCallPlan } from '../../shared/slack/triggerRequest';
 import { memberIds, missingScopeReason } from '../../shared/slack/triggerRequest';

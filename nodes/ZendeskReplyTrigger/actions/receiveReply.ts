@@ -1,6 +1,6 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { zendeskCredentialTypeOfTrigger } from '../../shared/n8n/credentials';
+import { zendeskCredentialTypeOfTrigger } from '../../shared/transport/accounts';
 import { toNodeError } from '../../shared/n8n/errors';
 import { toItemJson } from '../../shared/n8n/itemJson';
 import { answerRefusal, readWebhookRawBody } from '../../shared/n8n/webhookRequest';

@@ -1,7 +1,7 @@
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { zendeskCredentialTypeOfTrigger } from '../../shared/n8n/credentials';
+import { zendeskCredentialTypeOfTrigger } from '../../shared/transport/accounts';
 import type { HttpContext } from '../../shared/transport/http';
 import { callZendesk } from '../../shared/transport/zendeskTransport';
 import type { PageRequest } from '../../shared/zendesk/pagination';

@@ -8,8 +8,8 @@ import type { AllowedType } from './allowlist';
 import { matchAllowedType } from './allowlist';
 import { checkContent } from './contentCheck';
 import { sanitiseFileName } from './fileNames';
-import type { FileUrlTrust } from './urlTrust';
-import { checkFileUrl } from './urlTrust';
+import type { FileUrlTrust } from '../transport/fileUrlTrust';
+import { checkFileUrl } from '../transport/fileUrlTrust';
 
 /** Zendesk's documented limit for one ticket attachment is 50 MB; these defaults stay within it. */
 export const DEFAULT_MAX_FILE_MB = 50;

@@ -35,7 +35,7 @@ import {
 	toLinkedUser,
 	userWithExternalId,
 } from '../zendesk/users';
-import { organizationExternalId, userExternalId } from './externalIds';
+import { organizationExternalId, userExternalId } from '../externalIds';
 import { SingleFlight, TtlMap } from '../state/ttlCache';
 import { slackDisplayNames } from './slackNames';
 

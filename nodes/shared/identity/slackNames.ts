@@ -6,7 +6,7 @@
 import type { SlackNameLookup } from '../slack/slackTextToZendesk';
 import { TtlMap } from '../state/ttlCache';
 import type { LinkedZendeskUser } from '../types';
-import { parseUserExternalId } from './externalIds';
+import { parseUserExternalId } from '../externalIds';
 
 /** Slack user id → display name. Slack user ids do not repeat across workspaces. */
 export const slackDisplayNames = new TtlMap<string>({ maxEntries: 10_000 });

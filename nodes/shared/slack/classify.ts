@@ -5,7 +5,7 @@
  *
  * Defaults reproduce the original Zendesk Slack channel; each limit has an opt-in past it.
  */
-import { messageIdempotencyKey } from '../identity/externalIds';
+import { messageIdempotencyKey } from '../externalIds';
 import type { MessageKind, SlackChannelType, SlackDmItem, SlackFileRef } from '../types';
 import type { SlackEvent, SlackEventCallback, SlackMessageFields } from './events';
 import { present } from './events';

@@ -2,7 +2,7 @@
  * Who "we" are on Slack: the identity behind the credential's token (from auth.test) and the
  * handles a trigger answers for. Pure; the trigger fetches auth.test once and caches it.
  */
-import { parseHandleRows } from '../identity/handles';
+import { textOrNumber } from '../values';
 
 export interface SelfIdentity {
 	/** The token's user: the bot user (bot token) or the handle account (user token). */
@@ -48,4 +48,31 @@ export function resolveHandles(configured: Array<Partial<HandleConfig>> | undefi
 /** Cache key of an identity: never the token itself, only a digest of it. */
 export function identityCacheKey(parts: { credentialId?: string; baseUrl: string; tokenDigest: string }): string {
 	return `${parts.credentialId ?? 'inline'}|${parts.baseUrl}|${parts.tokenDigest}`;
+}
+
+/**
+ * Both triggers read their "Handles" rows (name → Slack user id) with parseHandleRows: the Slack
+ * DM Trigger names the handle in its items, the Upsert turns that name into the ticket's handle
+ * tag (zendesk/tags.ts), and the Zendesk Reply Trigger finds the row again from that tag. With one
+ * rule on both sides, one configuration names the same handle on the way in and on the way back.
+ */
+/** A parameter value as text: expressions may give numbers; anything else counts as empty. */
+function text(value: unknown): string {
+	return textOrNumber(value) ?? '';
+}
+
+/**
+ * The configured handles, in order. A row without a user id is not a handle (no trigger can
+ * answer for it or route to it) and is ignored, as is a repeated user id. A row without a name
+ * is named after its user id, so routing (Switch on handle.name) and the ticket tag never see an
+ * empty name.
+ */
+export function parseHandleRows(rows: ReadonlyArray<Partial<Record<keyof HandleConfig, unknown>>> | undefined): HandleConfig[] {
+	const handles: HandleConfig[] = [];
+	for (const row of rows ?? []) {
+		const userId = text(row?.userId);
+		if (!userId || handles.some((handle) => handle.userId === userId)) continue;
+		handles.push({ userId, name: text(row?.name) || userId });
+	}
+	return handles;
 }

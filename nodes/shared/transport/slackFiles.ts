@@ -4,8 +4,8 @@
  * hop by hop against the same trust; the body is streamed into one buffer that never grows
  * past `maxBytes` (a larger Content-Length is refused before reading, a longer body is cut off).
  */
-import type { FileUrlTrust } from '../attachments/urlTrust';
-import { checkFileUrl } from '../attachments/urlTrust';
+import type { FileUrlTrust } from './fileUrlTrust';
+import { checkFileUrl } from './fileUrlTrust';
 import type { HttpContext } from './http';
 import { sendWithRetry } from './http';
 import type { RetryPolicy } from './retryPolicy';

@@ -8,7 +8,7 @@
 import type { IDataObject, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { ambiguousPostMessage, postMayHaveLanded, SLACK_POST_RETRY_POLICY } from '../slack/reply';
+import { ambiguousPostMessage, postMayHaveLanded, SLACK_POST_RETRY_POLICY } from './slackPosts';
 import type { HttpContext } from './http';
 import { isCredentialUrlTrusted } from './credentialUrlTrust';
 import { isUnansweredRequestError, sendWithRetry } from './http';

@@ -5,7 +5,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { organizationExternalId } from '../identity/externalIds';
+import { organizationExternalId } from '../externalIds';
 
 export type PartnerOrganizationPolicy = 'perTeam' | 'none';
 export type EmployeeOrganizationPolicy = 'none' | 'fixed';

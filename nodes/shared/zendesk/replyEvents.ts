@@ -2,8 +2,9 @@
  * Which Zendesk comments go back to Slack, and what the Zendesk Reply Trigger emits for them.
  * Pure: the node fetches the ticket, its comments and the author, and asks these functions.
  */
-import { parseTicketExternalId, parseUserExternalId } from '../identity/externalIds';
-import { handleSlugOfTag, handleTag, parseHandleRows } from '../identity/handles';
+import { parseTicketExternalId, parseUserExternalId } from '../externalIds';
+import { parseHandleRows } from '../slack/identity';
+import { handleSlugOfTag, handleTag } from './tags';
 import type { HandleConfig } from '../slack/identity';
 import { ClaimLedger } from '../state/ttlCache';
 import { isCredentialUrlTrusted } from '../transport/credentialUrlTrust';

@@ -25,3 +25,19 @@ export function tagSlug(value: string): string {
 		.replace(/[^a-z0-9]+/g, '_')
 		.replace(/^_+|_+$/g, '');
 }
+
+/** Prefix of the ticket tag naming a handle; the rest is the handle name's tag slug. */
+export const HANDLE_TAG_PREFIX = 'slack_handle_';
+
+/** The ticket tag of a handle name ("HR & People" → "slack_handle_hr_people"); undefined when no tag-safe character is left. */
+export function handleTag(name: string): string | undefined {
+	const slug = tagSlug(name);
+	return slug ? `${HANDLE_TAG_PREFIX}${slug}` : undefined;
+}
+
+/** The slug a handle tag carries ("slack_handle_it" → "it"); undefined for any other tag. */
+export function handleSlugOfTag(tag: unknown): string | undefined {
+	if (typeof tag !== 'string' || !tag.startsWith(HANDLE_TAG_PREFIX)) return undefined;
+	const slug = tag.slice(HANDLE_TAG_PREFIX.length);
+	return slug === '' ? undefined : slug;
+}

@@ -6,9 +6,8 @@
 import type { SlackTextOptions } from '../slack/slackTextToZendesk';
 import { slackTextToPlain } from '../slack/slackTextToZendesk';
 import { slackTsMicros } from '../slack/messageOrder';
-import { normaliseTags } from './tags';
-import { ticketCreationIdempotencyKey } from '../identity/externalIds';
-import { handleTag } from '../identity/handles';
+import { handleTag, normaliseTags } from './tags';
+import { ticketCreationIdempotencyKey } from '../externalIds';
 
 export type TicketStatus = 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
 

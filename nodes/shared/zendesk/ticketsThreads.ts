@@ -10,7 +10,7 @@
  */
 import type { SlackTextOptions } from '../slack/slackTextToZendesk';
 import type { SlackDmItem } from '../types';
-import { ticketExternalId } from '../identity/externalIds';
+import { ticketExternalId } from '../externalIds';
 import { deriveSubject } from './tickets';
 
 export type ThreadReplyMode = 'joinConversation' | 'ticketPerThread';

@@ -1,10 +1,10 @@
 import { createHash } from 'crypto';
 import type { IDataObject, IExecuteFunctions, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-import type { HttpContext } from '../transport/http';
-import { SLACK_CREDENTIAL_TYPE, slackBaseUrl } from '../transport/slackTransport';
-import { zendeskBaseUrl, zendeskCredentialType } from '../transport/zendeskTransport';
-import { credentialData } from './credentialData';
+import type { HttpContext } from './http';
+import { SLACK_CREDENTIAL_TYPE, slackBaseUrl } from './slackTransport';
+import { zendeskBaseUrl, zendeskCredentialType } from './zendeskTransport';
+import { credentialData } from '../n8n/credentialData';
 
 export interface ResolvedAccount {
 	credentials: IDataObject;
