@@ -6,7 +6,6 @@ import {
 	CREATION_RETRY_LIMITS,
 	creationKeyFor,
 	creationRefusalOf,
-	decideTicketAction,
 	MAX_EMAIL_CCS,
 	participantsToCopy,
 	deriveSubject,
@@ -20,6 +19,7 @@ import {
 	unresolvedCreationMessage,
 } from '../../nodes/shared/zendesk/tickets';
 import { parseTagList, tagSlug } from '../../nodes/shared/zendesk/tags';
+import { decideTicketAction } from '../../nodes/ZendeskMessagingUpsert/supportTickets/supportPlanner';
 
 function ticket(id: number, status: TicketSummary['status'], createdAt: string): TicketSummary {
 	return { id, status, created_at: createdAt, updated_at: createdAt };

@@ -8,11 +8,11 @@ import { callZendesk } from '../../shared/transport/zendeskTransport';
 import type { ProfileLinkFields, RejectedFile, SlackDmItem } from '../../shared/types';
 import { needsRefusedFilesNote, refusedFilesNoteHtml } from '../../shared/zendesk/refusedFilesNote';
 import type { UpsertResult, UpsertRunMemo } from '../../shared/zendesk/ticketsState';
-import type { UpsertRequest } from '../../shared/zendesk/ticketsSupportMode';
-import { upsertSupportTicket } from '../../shared/zendesk/ticketsSupportMode';
 import type { FileToUpload } from '../../shared/zendesk/uploads';
+import type { UpsertRequest } from '../../shared/zendesk/upsertRequest';
 import type { RoutingParameterValues, UpsertParameterValues } from '../../shared/zendesk/upsertParameters';
 import { agentTicketUrlFor, upsertInputsFrom, upsertOutput, uploadsOf } from '../../shared/zendesk/upsertParameters';
+import { upsertSupportTicket } from '../supportTickets/supportMode';
 
 /** One strategy per mode: the Sunshine Conversations mode is added here, beside this one. */
 const UPSERT_MODES: Record<string, (request: UpsertRequest) => Promise<UpsertResult>> = {

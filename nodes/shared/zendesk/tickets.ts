@@ -1,7 +1,8 @@
 /**
- * Ticket decisions of the Zendesk Messaging Upsert node (Support tickets API mode). Pure: no
- * HTTP, no n8n. The strategy module (ticketsSupportMode.ts) asks these functions what to do and
- * sends what they build.
+ * Ticket vocabulary of the Zendesk Messaging Upsert node (Support tickets API mode): lookups,
+ * bodies, refusals, creation keys, stamps. Pure: no HTTP, no n8n. The mode's planner
+ * (nodes/ZendeskMessagingUpsert/supportTickets/supportPlanner.ts) decides with them; its
+ * performer sends what they build.
  */
 import type { SlackTextOptions } from '../slack/slackTextToZendesk';
 import { slackTextToPlain } from '../slack/slackTextToZendesk';
@@ -46,30 +47,6 @@ export function pickConversationTicket(tickets: TicketSummary[]): ConversationTi
 	const active = sorted.find((ticket) => ticket.status !== 'closed');
 	if (active) return { kind: 'active', ticket: active };
 	return sorted.length > 0 ? { kind: 'closed', ticket: sorted[0] } : { kind: 'none' };
-}
-
-export type MessageKind = 'message' | 'edit' | 'delete';
-
-/** The next Zendesk write for one Slack event, given what is known about the conversation's ticket. */
-export type TicketAction =
-	| { action: 'create' }
-	| { action: 'followUp'; sourceTicketId: number }
-	| { action: 'append'; ticketId: number; reopens: boolean }
-	| { action: 'note'; ticketId: number }
-	| { action: 'skip'; reason: string };
-
-export function decideTicketAction(kind: MessageKind, conversation: ConversationTicket): TicketAction {
-	if (kind === 'edit' || kind === 'delete') {
-		// A note needs a ticket that can still be updated; an edit never opens a conversation.
-		if (conversation.kind === 'active') return { action: 'note', ticketId: conversation.ticket.id };
-		return {
-			action: 'skip',
-			reason: conversation.kind === 'none' ? 'No ticket for this conversation yet' : 'The conversation ticket is closed',
-		};
-	}
-	if (conversation.kind === 'none') return { action: 'create' };
-	if (conversation.kind === 'closed') return { action: 'followUp', sourceTicketId: conversation.ticket.id };
-	return { action: 'append', ticketId: conversation.ticket.id, reopens: conversation.ticket.status === 'solved' };
 }
 
 export const DEFAULT_SUBJECT_MAX_LENGTH = 80;

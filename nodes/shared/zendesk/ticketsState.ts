@@ -1,35 +1,24 @@
 /**
- * Process-level state of the Zendesk Messaging Upsert node: the conversation → ticket cache,
- * the results of messages already handled (in-process duplicates cost no call), single-flight
- * per message, one ordered lane per conversation, and the update-limit windows.
+ * Process-level state of the Zendesk Messaging Upsert node's Support-ticket mode: the
+ * conversation → ticket cache, excerpts of written messages and the update-limit windows. The
+ * mode-independent state (handled messages, lanes, clock) is in ../state (handledMessages.ts,
+ * conversationLanes.ts, upsertClock.ts); resetUpsertState forgets both.
  * All executions of the node in one n8n process share it; another process has its own, which is
  * why the exactly-once design also keeps a marker in Zendesk (see comments.ts).
  */
-import { sleep } from 'n8n-workflow';
-
+import { clearConversationLanes } from '../state/conversationLanes';
+import { clearHandledMessages } from '../state/handledMessages';
 import { messagesInFlight } from '../state/messagesInFlight';
-import { SingleFlight, TtlMap } from '../state/ttlCache';
+import { TtlMap } from '../state/ttlCache';
+import { upsertEnvironment } from '../state/upsertClock';
 import type { UpdateWindowState } from './coalesce';
 import type { ConversationTicket } from './tickets';
 import type { UpsertOutcome } from '../types';
 
-export interface UpsertEnvironment {
-	now(): number;
-	sleep(ms: number): Promise<void>;
-}
+export type { UpsertEnvironment } from '../state/upsertClock';
+export { setUpsertEnvironment, upsertEnvironment } from '../state/upsertClock';
 
-const realEnvironment: UpsertEnvironment = { now: () => Date.now(), sleep: async (ms) => await sleep(ms) };
-
-let environment: UpsertEnvironment = realEnvironment;
-
-/** The clock and sleep of the update pacing; tests and the benchmark swap in virtual time. */
-export function upsertEnvironment(): UpsertEnvironment {
-	return environment;
-}
-
-export function setUpsertEnvironment(next?: Partial<UpsertEnvironment>): void {
-	environment = { ...realEnvironment, ...(next ?? {}) };
-}
+const clock = (): number => upsertEnvironment().now();
 
 /** What this process knows about a conversation's ticket. */
 export interface ConversationState {
@@ -71,48 +60,23 @@ export function newUpsertRun(): UpsertRunMemo {
 	return { dmTicketIds: new Map() };
 }
 
-export const conversationCache = new TtlMap<ConversationState>({ clock: () => environment.now() });
-
-export const handledMessages = new TtlMap<UpsertResult>({ clock: () => environment.now() });
-
-export const messageFlights = new SingleFlight<UpsertResult>();
+export const conversationCache = new TtlMap<ConversationState>({ clock });
 
 /** `${account}|${team}:${channel}:${ts}` → excerpt of a message this process wrote (quoted by thread replies to it). */
-export const threadRootExcerpts = new TtlMap<string>({ clock: () => environment.now() });
+export const threadRootExcerpts = new TtlMap<string>({ clock });
 
 /**
  * `${credentialType}:${ticketId}` → this process's recent updates of that ticket (Zendesk counts
  * per caller per ticket). Entries expire once they no longer limit anything (windowRetentionMs).
  */
-export const updateWindows = new TtlMap<UpdateWindowState>({ clock: () => environment.now() });
-
-export interface Lane<E> {
-	waiting: E[];
-	tail: Promise<void>;
-}
-
-const lanes = new Map<string, Lane<unknown>>();
-
-export function laneFor<E>(conversationKey: string): Lane<E> {
-	let lane = lanes.get(conversationKey) as Lane<E> | undefined;
-	if (!lane) {
-		lane = { waiting: [], tail: Promise.resolve() };
-		lanes.set(conversationKey, lane as Lane<unknown>);
-	}
-	return lane;
-}
-
-export function releaseLaneIfIdle(conversationKey: string): void {
-	const lane = lanes.get(conversationKey);
-	if (lane && lane.waiting.length === 0) lanes.delete(conversationKey);
-}
+export const updateWindows = new TtlMap<UpdateWindowState>({ clock });
 
 /** Forget everything (tests: "another process"; also after credential changes). */
 export function resetUpsertState(): void {
 	conversationCache.clear();
-	handledMessages.clear();
+	clearHandledMessages();
 	updateWindows.clear();
 	threadRootExcerpts.clear();
-	lanes.clear();
+	clearConversationLanes();
 	messagesInFlight.clear();
 }

@@ -12,7 +12,7 @@ import { parseTagList } from './tags';
 import { DEFAULT_SUBJECT_MAX_LENGTH, agentTicketUrl, ticketTags } from './tickets';
 import type { UpsertResult } from './ticketsState';
 import { threadReplyModeOf } from './ticketsThreads';
-import type { UpsertSettings } from './ticketsSupportMode';
+import type { UpsertSettings } from './upsertRequest';
 
 /** An optional Zendesk id: undefined when empty, NaN when it is not a positive integer. */
 export function optionalId(value: unknown): number | undefined {
