@@ -35,7 +35,6 @@ import {
 import { SLACK_POST_RETRY_POLICY } from '../shared/transport/slackPosts';
 import { ambiguousPostError } from '../shared/transport/slackUpload';
 import { secretDigest } from '../shared/transport/accounts';
-import { Pacer } from '../shared/state/pacer';
 import { sendWithRetry } from '../shared/transport/http';
 import { callSlack, SLACK_CREDENTIAL_TYPE } from '../shared/transport/slackTransport';
 import { uploadFilesToSlack, type SlackUploadFile } from '../shared/transport/slackUpload';
@@ -43,18 +42,7 @@ import { zendeskBaseUrl, zendeskCredentialType } from '../shared/transport/zende
 import { zendeskAuthenticationProperty } from '../shared/zendesk/nodeParameters';
 import { isTrustedAttachmentUrl, type ReplyAttachment } from '../shared/zendesk/replyEvents';
 import { credentialData } from '../shared/n8n/credentialData';
-
-/**
- * Slack allows about one post per second per channel: posts per (credential digest, channel) start
- * one second apart, in arrival order, across every execution in this process. Other n8n processes
- * (queue mode workers) pace their own; Slack's 429 + Retry-After covers what they add. Its queue
- * is unbounded: a reply waits its turn rather than failing.
- */
-const postPacer = new Pacer({ maxQueue: Number.POSITIVE_INFINITY });
-
-/** DM channel per (credential, user): conversations.open answers the same channel every time. */
-const dmChannelCache = new Map<string, string>();
-const DM_CACHE_LIMIT = 10000;
+import { dmChannels, postPacer } from './replyState';
 
 /** Zendesk is called only to download a reply's attachments. */
 const ZENDESK_SLOT_HIDDEN = { operation: ['alert', 'notice'], sendAttachments: [false] };
@@ -344,13 +332,12 @@ export class SlackDmReply implements INodeType {
 
 		const openDm = async (userId: string): Promise<string> => {
 			const key = `${handleKey}:${userId}`;
-			const cached = dmChannelCache.get(key);
+			const cached = dmChannels.get(key);
 			if (cached) return cached;
 			const response = await callSlack<{ ok: boolean; channel?: { id?: string } }>(this, 'conversations.open', { users: userId });
 			const channelId = response.channel?.id;
 			if (!channelId) throw new NodeApiError(this.getNode(), { error: 'no_channel' } as JsonObject, { message: 'Slack conversations.open returned no channel' });
-			if (dmChannelCache.size >= DM_CACHE_LIMIT) dmChannelCache.clear();
-			dmChannelCache.set(key, channelId);
+			dmChannels.set(key, channelId);
 			return channelId;
 		};
 
