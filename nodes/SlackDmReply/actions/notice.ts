@@ -1,0 +1,36 @@
+/** Send Status Notice: the ticket created / solved notice, or the out-of-hours one, into the DM. */
+import { escapeSlackText } from '../../shared/slack/mrkdwn';
+import { noticeKindOf, renderNotice, ticketIdOf, type NoticeKind } from '../../shared/slack/reply';
+import { sendOutsideHoursNotice } from './outsideHours';
+import type { ItemRun } from './slackPosting';
+
+export const DEFAULT_CREATED_NOTICE = 'Thanks, we received your message. Your request #{ticketId} is open and our team will answer here.';
+export const DEFAULT_SOLVED_NOTICE = 'Your request #{ticketId} has been marked as solved. Reply here if you need anything else.';
+
+/** Posts the created or solved notice (the option's text, or the default); an empty text posts nothing. */
+export async function postStatusNotice(run: ItemRun, noticeKind: NoticeKind): Promise<void> {
+	const { options } = run;
+	const template = noticeKind === 'ticketCreated' ? (options.createdNoticeText ?? DEFAULT_CREATED_NOTICE) : (options.solvedNoticeText ?? DEFAULT_SOLVED_NOTICE);
+	const text = renderNotice(template, { ticketId: ticketIdOf(run.json) }, escapeSlackText);
+	if (!text) return;
+	await run.post(text);
+	run.delivery.notice = noticeKind;
+}
+
+/**
+ * The Notice parameter: From the Item (out-of-hours first when Business Hours are set, else what
+ * the item calls for), Outside Business Hours, or a fixed kind. Nothing to send is `skipped`.
+ */
+export async function sendNotice(run: ItemRun): Promise<void> {
+	const { ctx, itemIndex, json, delivery } = run;
+	const chosen = ctx.getNodeParameter('noticeKind', itemIndex) as NoticeKind | 'auto' | 'outsideHours';
+	const outsideHours =
+		chosen === 'auto' || chosen === 'outsideHours'
+			? await sendOutsideHoursNotice(ctx, itemIndex, { json, explicit: chosen === 'outsideHours', conversationKey: `${run.handleKey}:${run.channel}`, post: run.post })
+			: undefined;
+	const noticeKind = chosen === 'auto' ? noticeKindOf(json) : chosen === 'outsideHours' ? undefined : chosen;
+	if (outsideHours?.sent) delivery.notice = 'outsideHours';
+	else if (chosen === 'outsideHours') delivery.skipped = outsideHours?.reason ?? 'noNotice';
+	else if (noticeKind) await postStatusNotice(run, noticeKind);
+	else delivery.skipped = 'noNotice';
+}
