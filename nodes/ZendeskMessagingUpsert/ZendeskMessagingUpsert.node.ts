@@ -5,7 +5,7 @@ import { zendeskAccount, zendeskAccountKey, zendeskCredentialTypeOfItems } from 
 import { runPerItem } from '../shared/n8n/perItem';
 import { zendeskAuthenticationProperty, zendeskCredentials } from '../shared/zendesk/nodeParameters';
 import { DEFAULT_SUBJECT_MAX_LENGTH } from '../shared/zendesk/tickets';
-import { newUpsertRun } from '../shared/zendesk/ticketsState';
+import { newUpsertRun } from './helpers/upsertRequest';
 import type { ZendeskConnection } from './actions/upsert';
 import { upsertMessage } from './actions/upsert';
 import { customFieldsV1, customFieldsV2, routingPropertiesV1, routingPropertiesV2 } from './descriptions/routing';

@@ -7,8 +7,8 @@ import type { SlackEmulatorInstance, SlackEmulatorOptions } from '../../emulator
 import { startSlackEmulator } from '../../emulators/slack';
 import type { ZendeskEmulator, ZendeskEmulatorOptions } from '../../emulators/zendesk';
 import { startZendeskEmulator } from '../../emulators/zendesk';
-import type { UpsertEnvironment } from '../../nodes/shared/zendesk/ticketsState';
-import { resetUpsertState, setUpsertEnvironment } from '../../nodes/shared/zendesk/ticketsState';
+import type { UpsertEnvironment } from '../../nodes/ZendeskMessagingUpsert/upsertState';
+import { resetUpsertState, setUpsertEnvironment } from '../../nodes/ZendeskMessagingUpsert/upsertState';
 
 export interface UseEmulatorsOptions {
 	/** Start a Slack emulator with these options (omit for none). */

@@ -42,7 +42,7 @@ async function otherProcess(): Promise<ZendeskMessagingUpsert> {
 	let node!: ZendeskMessagingUpsert;
 	await jest.isolateModulesAsync(async () => {
 		const nodeModule = await import('../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node');
-		const state = await import('../../nodes/shared/zendesk/ticketsState');
+		const state = await import('../../nodes/ZendeskMessagingUpsert/upsertState');
 		state.setUpsertEnvironment(emulatorClock(emu));
 		node = new nodeModule.ZendeskMessagingUpsert();
 	});

@@ -6,7 +6,7 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { parseTicketExternalId } from '../../nodes/shared/externalIds';
 import { resetTransportCallCounts, totalTransportCalls } from '../../nodes/shared/transport/callStats';
-import { resetUpsertState } from '../../nodes/shared/zendesk/ticketsState';
+import { resetUpsertState } from '../../nodes/ZendeskMessagingUpsert/upsertState';
 import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
 import { useEmulators, zendeskCredentials } from '../harness/emulatorPair';
 import { executeNode } from '../harness/inProcess';

@@ -7,7 +7,7 @@ import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { slackDisplayNames } from '../../nodes/shared/identity/slackNames';
 import type { SlackDmItem } from '../../nodes/shared/types';
-import { resetUpsertState } from '../../nodes/shared/zendesk/ticketsState';
+import { resetUpsertState } from '../../nodes/ZendeskMessagingUpsert/upsertState';
 import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
 import { useEmulators, zendeskCredentials } from '../harness/emulatorPair';
 import { executeNode } from '../harness/inProcess';
@@ -301,7 +301,7 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 		let node!: ZendeskMessagingUpsert;
 		await jest.isolateModulesAsync(async () => {
 			const nodeModule = await import('../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node');
-			const state = await import('../../nodes/shared/zendesk/ticketsState');
+			const state = await import('../../nodes/ZendeskMessagingUpsert/upsertState');
 			state.setUpsertEnvironment({ now: () => emu.clock.now() });
 			node = new nodeModule.ZendeskMessagingUpsert();
 		});

@@ -16,7 +16,7 @@ import { resolveHandles } from '../../nodes/shared/slack/identity';
 import type { ConfiguredHandle, ZendeskCommentJson, ZendeskUserJson } from '../../nodes/shared/zendesk/replyEvents';
 import { buildReplyItem } from '../../nodes/shared/zendesk/replyEvents';
 import { ticketTags } from '../../nodes/shared/zendesk/tickets';
-import { ticketRoutingFrom } from '../../nodes/shared/zendesk/upsertParameters';
+import { ticketRoutingFrom } from '../../nodes/ZendeskMessagingUpsert/helpers/upsertParameters';
 
 const self: SelfIdentity = { userId: F.handleUserId, userName: 'it-help', teamId: F.teamId };
 

@@ -5,7 +5,7 @@ import { channelListProblem, channelResults } from '../../nodes/SlackDmReply/met
 import { SlackDmReply } from '../../nodes/SlackDmReply/SlackDmReply.node';
 import { brandResults, fieldOptionResults, groupResults, locatorValue, nextPageToken, pageOf, ticketFieldResults } from '../../nodes/shared/zendesk/pickers';
 import type { SlackDmItem } from '../../nodes/shared/types';
-import { ticketRoutingFrom } from '../../nodes/shared/zendesk/upsertParameters';
+import { ticketRoutingFrom } from '../../nodes/ZendeskMessagingUpsert/helpers/upsertParameters';
 import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
 
 const rl = (value: string, mode = 'list') => ({ __rl: true, mode, value });

@@ -1,6 +1,6 @@
 /** The internal note that names each refused file and why. */
 import type { RejectedFile } from '../../nodes/shared/types';
-import { needsRefusedFilesNote, refusedFilesNoteHtml } from '../../nodes/shared/zendesk/refusedFilesNote';
+import { needsRefusedFilesNote, refusedFilesNoteHtml } from '../../nodes/ZendeskMessagingUpsert/helpers/refusedFilesNote';
 
 const exe: RejectedFile = { id: 'F1', name: 'setup.exe', reason: 'typeNotAllowed', detail: '.exe' };
 const fake: RejectedFile = { id: 'F2', name: '<b>invoice</b>.pdf', reason: 'contentMismatch', detail: 'the PDF contains JavaScript' };

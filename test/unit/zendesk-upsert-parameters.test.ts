@@ -1,8 +1,8 @@
 import type { IBinaryKeyData } from 'n8n-workflow';
 
 import type { ProfileLinkFields, SlackDmItem } from '../../nodes/shared/types';
-import type { RoutingParameterValues, UpsertParameterValues } from '../../nodes/shared/zendesk/upsertParameters';
-import { agentTicketUrlFor, optionalId, ticketRoutingFrom, upsertInputsFrom, upsertOutput, uploadsOf } from '../../nodes/shared/zendesk/upsertParameters';
+import type { RoutingParameterValues, UpsertParameterValues } from '../../nodes/ZendeskMessagingUpsert/helpers/upsertParameters';
+import { agentTicketUrlFor, optionalId, ticketRoutingFrom, upsertInputsFrom, upsertOutput, uploadsOf } from '../../nodes/ZendeskMessagingUpsert/helpers/upsertParameters';
 
 function item(overrides: Partial<SlackDmItem & ProfileLinkFields> = {}): SlackDmItem & Partial<ProfileLinkFields> {
 	return {

@@ -1,4 +1,4 @@
-import { emptyWindow, planUpdate, recordRateLimited, recordUpdate, takeBatch, updateLimitConfig, ZENDESK_TICKET_UPDATE_LIMIT } from '../../nodes/shared/zendesk/coalesce';
+import { emptyWindow, planUpdate, recordRateLimited, recordUpdate, takeBatch, updateLimitConfig, ZENDESK_TICKET_UPDATE_LIMIT } from '../../nodes/ZendeskMessagingUpsert/supportTickets/coalesce';
 import {
 	coalescedHtml,
 	commentIdOf,

@@ -2,11 +2,11 @@
  * The Support-ticket mode's planner (nodes/ZendeskMessagingUpsert/supportTickets/supportPlanner.ts),
  * table-driven and without HTTP: ticket states × message kinds × Zendesk's answers → the command.
  */
-import type { UpdateLimitConfig, UpdateWindowState } from '../../nodes/shared/zendesk/coalesce';
-import { emptyWindow, recordRateLimited } from '../../nodes/shared/zendesk/coalesce';
+import type { UpdateLimitConfig, UpdateWindowState } from '../../nodes/ZendeskMessagingUpsert/supportTickets/coalesce';
+import { emptyWindow, recordRateLimited } from '../../nodes/ZendeskMessagingUpsert/supportTickets/coalesce';
 import type { TicketStatus, TicketSummary } from '../../nodes/shared/zendesk/tickets';
 import { CREATION_RETRY_LIMITS } from '../../nodes/shared/zendesk/tickets';
-import type { ConversationState } from '../../nodes/shared/zendesk/ticketsState';
+import type { ConversationState } from '../../nodes/ZendeskMessagingUpsert/supportTickets/ticketsState';
 import type { CommentWrite, LaneView, PlannedMessage, WriteAnswer } from '../../nodes/ZendeskMessagingUpsert/supportTickets/supportPlanner';
 import {
 	AMBIGUOUS_BACKOFF_MS,

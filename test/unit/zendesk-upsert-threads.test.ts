@@ -9,7 +9,7 @@ import {
 	tagsForPlan,
 	threadReplyModeOf,
 	threadRootExcerpt,
-} from '../../nodes/shared/zendesk/ticketsThreads';
+} from '../../nodes/ZendeskMessagingUpsert/helpers/ticketsThreads';
 
 const ROOT = '1714557601.000100';
 const REPLY = '1714557700.000200';

@@ -6,12 +6,11 @@ import { fromItemJson, isSlackDmMessageItem } from '../../shared/n8n/itemJson';
 import { NO_AMBIGUOUS_RESEND_POLICY } from '../../shared/transport/retryPolicy';
 import { callZendesk } from '../../shared/transport/zendeskTransport';
 import type { ProfileLinkFields, RejectedFile, SlackDmItem } from '../../shared/types';
-import { needsRefusedFilesNote, refusedFilesNoteHtml } from '../../shared/zendesk/refusedFilesNote';
-import type { UpsertResult, UpsertRunMemo } from '../../shared/zendesk/ticketsState';
-import type { FileToUpload } from '../../shared/zendesk/uploads';
-import type { UpsertRequest } from '../../shared/zendesk/upsertRequest';
-import type { RoutingParameterValues, UpsertParameterValues } from '../../shared/zendesk/upsertParameters';
-import { agentTicketUrlFor, upsertInputsFrom, upsertOutput, uploadsOf } from '../../shared/zendesk/upsertParameters';
+import { needsRefusedFilesNote, refusedFilesNoteHtml } from '../helpers/refusedFilesNote';
+import type { FileToUpload } from '../helpers/uploads';
+import type { UpsertRequest, UpsertResult, UpsertRunMemo } from '../helpers/upsertRequest';
+import type { RoutingParameterValues, UpsertParameterValues } from '../helpers/upsertParameters';
+import { agentTicketUrlFor, upsertInputsFrom, upsertOutput, uploadsOf } from '../helpers/upsertParameters';
 import { upsertSupportTicket } from '../supportTickets/supportMode';
 
 /** One strategy per mode: the Sunshine Conversations mode is added here, beside this one. */

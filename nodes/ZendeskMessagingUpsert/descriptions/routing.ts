@@ -1,7 +1,7 @@
 /**
  * Where new tickets go: brand, group, Routing by Handle and custom fields. Version 1 took raw
  * IDs; version 2 picks them from Zendesk's lists (resource locators, each also taking an ID or an
- * expression). Both shapes are read by nodes/shared/zendesk/upsertParameters (locatorValue), so a
+ * expression). Both shapes are read by helpers/upsertParameters.ts (locatorValue), so a
  * version 1 node keeps working as saved.
  */
 import type { INodeProperties } from 'n8n-workflow';

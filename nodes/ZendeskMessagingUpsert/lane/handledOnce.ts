@@ -11,7 +11,7 @@ import { handledResult, rememberHandled, runOnce } from '../../shared/state/hand
 import { messagesInFlight } from '../../shared/state/messagesInFlight';
 import { orderScopeOf } from '../../shared/slack/messageOrder';
 import type { SlackDmItem } from '../../shared/types';
-import type { UpsertResult } from '../../shared/zendesk/ticketsState';
+import type { UpsertResult } from '../helpers/upsertRequest';
 
 /** How long a handled message is remembered (Slack retries within about 5 minutes). */
 const HANDLED_TTL_MS = 60 * 60_000;

@@ -4,10 +4,9 @@
  */
 import { eventOrderOf } from '../../shared/slack/messageOrder';
 import { slackTsMs } from '../../shared/zendesk/tickets';
-import type { ConversationPlan } from '../../shared/zendesk/ticketsThreads';
-import { conversationPlanOf } from '../../shared/zendesk/ticketsThreads';
-import type { UpsertResult } from '../../shared/zendesk/ticketsState';
-import type { UpsertRequest } from '../../shared/zendesk/upsertRequest';
+import type { ConversationPlan } from '../helpers/ticketsThreads';
+import { conversationPlanOf } from '../helpers/ticketsThreads';
+import type { UpsertRequest, UpsertResult } from '../helpers/upsertRequest';
 import type { LaneEntry } from '../lane/conversationLane';
 import { pendingResult } from '../lane/conversationLane';
 import type { PlannedMessage } from './supportPlanner';

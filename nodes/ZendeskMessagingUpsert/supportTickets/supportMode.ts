@@ -17,11 +17,12 @@
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { Lane } from '../../shared/state/conversationLanes';
-import { emptyWindow } from '../../shared/zendesk/coalesce';
-import type { ConversationState, UpsertResult } from '../../shared/zendesk/ticketsState';
-import { conversationCache, updateWindows, upsertEnvironment } from '../../shared/zendesk/ticketsState';
-import { uploadFiles } from '../../shared/zendesk/uploads';
-import type { UpsertRequest } from '../../shared/zendesk/upsertRequest';
+import { upsertEnvironment } from '../../shared/state/upsertClock';
+import { emptyWindow } from './coalesce';
+import type { ConversationState } from './ticketsState';
+import { conversationCache, updateWindows } from './ticketsState';
+import { uploadFiles } from '../helpers/uploads';
+import type { UpsertRequest, UpsertResult } from '../helpers/upsertRequest';
 import { writeInOrder } from '../lane/conversationLane';
 import { handleOnce } from '../lane/handledOnce';
 import type { Entry } from './supportEntry';

@@ -8,12 +8,13 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { Lane } from '../../shared/state/conversationLanes';
+import { upsertEnvironment } from '../../shared/state/upsertClock';
 import type { HttpResult } from '../../shared/transport/http';
 import { isUnansweredRequestError } from '../../shared/transport/http';
 import { NO_AMBIGUOUS_RESEND_POLICY, retryAfterMs } from '../../shared/transport/retryPolicy';
 import { callZendesk, zendeskApiError, zendeskErrorMessage } from '../../shared/transport/zendeskTransport';
 import { readNewestAudits } from '../../shared/zendesk/auditsApi';
-import { emptyWindow, recordRateLimited, recordUpdate, windowRetentionMs } from '../../shared/zendesk/coalesce';
+import { emptyWindow, recordRateLimited, recordUpdate, windowRetentionMs } from './coalesce';
 import { keysInAudits, markerMetadata } from '../../shared/zendesk/comments';
 import type { TicketSummary } from '../../shared/zendesk/tickets';
 import {
@@ -27,8 +28,8 @@ import {
 	userRefusalMessage,
 	userRefusalOf,
 } from '../../shared/zendesk/tickets';
-import type { ConversationState } from '../../shared/zendesk/ticketsState';
-import { conversationCache, updateWindows, upsertEnvironment } from '../../shared/zendesk/ticketsState';
+import type { ConversationState } from './ticketsState';
+import { conversationCache, updateWindows } from './ticketsState';
 import { settle } from '../lane/conversationLane';
 import { commentOf, createTicketBody, rememberWritten } from './supportBodies';
 import type { Entry } from './supportEntry';

@@ -11,12 +11,13 @@
  * prevents ticket update", so the next `nextCommand` creates the follow-up.
  */
 import type { MessageKind } from '../../shared/types';
-import type { UpdateLimitConfig, UpdateWindowState } from '../../shared/zendesk/coalesce';
-import { planUpdate, takeBatch } from '../../shared/zendesk/coalesce';
+import type { UpdateLimitConfig, UpdateWindowState } from './coalesce';
+import { planUpdate, takeBatch } from './coalesce';
 import { commentIdOf, fitOneComment, markerFits, statusChangeOf } from '../../shared/zendesk/comments';
 import type { ConversationTicket, TicketSummary } from '../../shared/zendesk/tickets';
 import { creationRefusalOf, isClosedTicketRefusal, participantsToCopy, planCreationRetry, stampMs } from '../../shared/zendesk/tickets';
-import type { ConversationState, UpsertResult } from '../../shared/zendesk/ticketsState';
+import type { UpsertResult } from '../helpers/upsertRequest';
+import type { ConversationState } from './ticketsState';
 
 /** Clock skew allowance between Slack's `ts` and Zendesk's `updated_at`. */
 export const SKEW_MARGIN_MS = 60_000;

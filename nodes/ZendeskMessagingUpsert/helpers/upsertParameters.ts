@@ -4,15 +4,14 @@
  */
 import type { IBinaryKeyData, IDataObject } from 'n8n-workflow';
 
-import type { ProfileLinkFields, SlackDmItem } from '../types';
-import { updateLimitConfig } from './coalesce';
-import type { ParticipantCopyMode, RoutingResult, TicketPriority, TicketType } from './tickets';
-import { locatorValue } from './pickers';
-import { parseTagList } from './tags';
-import { DEFAULT_SUBJECT_MAX_LENGTH, agentTicketUrl, ticketTags } from './tickets';
-import type { UpsertResult } from './ticketsState';
+import type { ProfileLinkFields, SlackDmItem } from '../../shared/types';
+import { updateLimitConfig } from '../supportTickets/coalesce';
+import type { ParticipantCopyMode, RoutingResult, TicketPriority, TicketType } from '../../shared/zendesk/tickets';
+import { locatorValue } from '../../shared/zendesk/pickers';
+import { parseTagList } from '../../shared/zendesk/tags';
+import { DEFAULT_SUBJECT_MAX_LENGTH, agentTicketUrl, ticketTags } from '../../shared/zendesk/tickets';
 import { threadReplyModeOf } from './ticketsThreads';
-import type { UpsertSettings } from './upsertRequest';
+import type { UpsertResult, UpsertSettings } from './upsertRequest';
 
 /** An optional Zendesk id: undefined when empty, NaN when it is not a positive integer. */
 export function optionalId(value: unknown): number | undefined {

@@ -8,10 +8,10 @@
  *   ticket mentions the DM's ticket on creation, and agent replies go into the thread.
  * A channel @-mention is always its thread's own conversation: a channel has no DM ticket.
  */
-import type { SlackTextOptions } from '../slack/slackTextToZendesk';
-import type { SlackDmItem } from '../types';
-import { ticketExternalId } from '../externalIds';
-import { deriveSubject } from './tickets';
+import type { SlackTextOptions } from '../../shared/slack/slackTextToZendesk';
+import type { SlackDmItem } from '../../shared/types';
+import { ticketExternalId } from '../../shared/externalIds';
+import { deriveSubject } from '../../shared/zendesk/tickets';
 
 export type ThreadReplyMode = 'joinConversation' | 'ticketPerThread';
 

@@ -1,15 +1,14 @@
 /**
  * What the Zendesk Messaging Upsert hands to a mode's strategy (Support tickets today, see
- * nodes/ZendeskMessagingUpsert/supportTickets/): the item, its requester, files and settings.
+ * ../supportTickets/): the item, its requester, files and settings; and what a mode answers.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { SlackNameLookup } from '../slack/slackTextToZendesk';
-import type { SlackDmItem } from '../types';
-import type { UpdateLimitConfig } from './coalesce';
-import type { ParticipantCopyMode, RoutingResult } from './tickets';
+import type { SlackNameLookup } from '../../shared/slack/slackTextToZendesk';
+import type { SlackDmItem, UpsertOutcome } from '../../shared/types';
+import type { UpdateLimitConfig } from '../supportTickets/coalesce';
+import type { ParticipantCopyMode, RoutingResult } from '../../shared/zendesk/tickets';
 import type { ThreadReplyMode } from './ticketsThreads';
-import type { UpsertRunMemo } from './ticketsState';
 import type { FileToUpload } from './uploads';
 
 export interface UpsertSettings {
@@ -46,4 +45,30 @@ export interface UpsertRequest {
 	participantIds?: number[];
 	/** What this execution already looked up, shared by its items (newUpsertRun). */
 	run: UpsertRunMemo;
+}
+
+export interface UpsertResult {
+	ticketId: number | null;
+	outcome: UpsertOutcome;
+	commentId?: number;
+	followUpSourceId?: number;
+	/** A thread's new ticket (Thread Replies: one ticket per thread): the DM's ticket its first comment mentions. */
+	dmTicketId?: number;
+	/** Messages in the same comment when the update limit made this process coalesce them. */
+	coalescedCount?: number;
+	/** Why nothing was written (outcome `skipped`). */
+	reason?: string;
+}
+
+/**
+ * What one execution of the node learned, shared by its items and dropped with the execution:
+ * never reused by another execution, let alone another process.
+ */
+export interface UpsertRunMemo {
+	/** `${account}|${DM conversation key}` → the DM's ticket id (null: none) that per-thread tickets mention. */
+	dmTicketIds: Map<string, number | null>;
+}
+
+export function newUpsertRun(): UpsertRunMemo {
+	return { dmTicketIds: new Map() };
 }

@@ -2,9 +2,9 @@
  * The internal note that tells agents which files of a message the Attachment Allowlist refused
  * and why (the sender got their own notice in Slack). Pure: the Upsert writes it after the message.
  */
-import { noticeReason } from '../attachments/notice';
-import { escapeHtml } from '../slack/slackTextToZendesk';
-import type { RejectedFile, UpsertOutcome } from '../types';
+import { noticeReason } from '../../shared/attachments/notice';
+import { escapeHtml } from '../../shared/slack/slackTextToZendesk';
+import type { RejectedFile, UpsertOutcome } from '../../shared/types';
 
 /** Outcomes that wrote the message into a ticket (a duplicate or skip wrote nothing now). */
 const WRITTEN: ReadonlySet<UpsertOutcome> = new Set<UpsertOutcome>(['created', 'appended', 'followUp', 'reopened']);

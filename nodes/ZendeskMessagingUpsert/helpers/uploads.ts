@@ -6,10 +6,10 @@
 import type { JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import type { HttpContext } from '../transport/http';
-import { sendWithRetry } from '../transport/http';
-import { zendeskBaseUrl, zendeskErrorMessage } from '../transport/zendeskTransport';
-import { credentialData } from '../n8n/credentialData';
+import type { HttpContext } from '../../shared/transport/http';
+import { sendWithRetry } from '../../shared/transport/http';
+import { zendeskBaseUrl, zendeskErrorMessage } from '../../shared/transport/zendeskTransport';
+import { credentialData } from '../../shared/n8n/credentialData';
 
 export interface FileToUpload {
 	name: string;

@@ -1,0 +1,20 @@
+/**
+ * All process-wide state of the Zendesk Messaging Upsert, forgotten at once: the mode-independent
+ * part (nodes/shared/state: handledMessages.ts, conversationLanes.ts, messagesInFlight.ts) and
+ * each mode's (supportTickets/ticketsState.ts). Also the clock the node's pacing uses.
+ */
+import { clearConversationLanes } from '../shared/state/conversationLanes';
+import { clearHandledMessages } from '../shared/state/handledMessages';
+import { messagesInFlight } from '../shared/state/messagesInFlight';
+import { clearTicketsState } from './supportTickets/ticketsState';
+
+export type { UpsertEnvironment } from '../shared/state/upsertClock';
+export { setUpsertEnvironment, upsertEnvironment } from '../shared/state/upsertClock';
+
+/** Forget everything (tests: "another process"; also after credential changes). */
+export function resetUpsertState(): void {
+	clearTicketsState();
+	clearHandledMessages();
+	clearConversationLanes();
+	messagesInFlight.clear();
+}
