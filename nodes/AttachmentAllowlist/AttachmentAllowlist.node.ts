@@ -2,8 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { DEFAULT_NOTICE_TEMPLATE } from '../shared/attachments/notice';
-import { DEFAULT_MAX_FILE_MB, DEFAULT_MAX_MESSAGE_MB } from '../shared/attachments/plan';
-import { fileUrlTrust } from '../shared/transport/fileUrlTrust';
+import { DEFAULT_MAX_FILE_MB, DEFAULT_MAX_MESSAGE_MB } from './helpers/plan';
+import { fileUrlTrust } from './transport/fileUrlTrust';
 import { slackAccount } from '../shared/transport/accounts';
 import { runPerItem } from '../shared/n8n/perItem';
 import { SLACK_CREDENTIAL_TYPE } from '../shared/transport/slackTransport';

@@ -7,7 +7,7 @@ import { outsideHoursProperties } from './actions/outsideHours';
 import { openSlackSession } from './actions/slackPosting';
 import { alertChannelV2, searchChannels } from './methods/channels';
 import { runPerItem } from '../shared/n8n/perItem';
-import { SLACK_RECOMMENDED_TEXT_LIMIT } from '../shared/slack/reply';
+import { SLACK_RECOMMENDED_TEXT_LIMIT } from './helpers/reply';
 import { zendeskAuthenticationProperty } from '../shared/zendesk/nodeParameters';
 
 /** Zendesk is called only to download a reply's attachments. */

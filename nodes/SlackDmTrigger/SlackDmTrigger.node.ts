@@ -11,8 +11,8 @@ import { SLACK_CREDENTIAL_TYPE } from '../shared/transport/slackTransport';
 import { identityKey, selfIdentity } from './actions/handleIdentity';
 import { receiveSlackEvent } from './actions/receiveEvent';
 import { handlesProperty } from '../shared/slack/handleParameters';
-import { parameterFields } from '../shared/n8n/webhookDescription';
-import { MAX_GROUP_SIZE } from '../shared/slack/triggerRequest';
+import { parameterFields } from './helpers/webhookDescription';
+import { MAX_GROUP_SIZE } from './helpers/triggerRequest';
 
 export class SlackDmTrigger implements INodeType {
 	description: INodeTypeDescription = {

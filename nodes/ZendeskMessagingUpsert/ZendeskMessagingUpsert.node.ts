@@ -4,7 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { zendeskAccount, zendeskAccountKey, zendeskCredentialTypeOfItems } from '../shared/transport/accounts';
 import { runPerItem } from '../shared/n8n/perItem';
 import { zendeskAuthenticationProperty, zendeskCredentials } from '../shared/zendesk/nodeParameters';
-import { DEFAULT_SUBJECT_MAX_LENGTH } from '../shared/zendesk/tickets';
+import { DEFAULT_SUBJECT_MAX_LENGTH } from './helpers/tickets';
 import { newUpsertRun } from './helpers/upsertRequest';
 import type { ZendeskConnection } from './actions/upsert';
 import { upsertMessage } from './actions/upsert';

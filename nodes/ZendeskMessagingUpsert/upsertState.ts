@@ -3,13 +3,13 @@
  * part (nodes/shared/state: handledMessages.ts, conversationLanes.ts, messagesInFlight.ts) and
  * each mode's (supportTickets/ticketsState.ts). Also the clock the node's pacing uses.
  */
-import { clearConversationLanes } from '../shared/state/conversationLanes';
-import { clearHandledMessages } from '../shared/state/handledMessages';
+import { clearConversationLanes } from './state/conversationLanes';
+import { clearHandledMessages } from './state/handledMessages';
 import { messagesInFlight } from '../shared/state/messagesInFlight';
 import { clearTicketsState } from './supportTickets/ticketsState';
 
-export type { UpsertEnvironment } from '../shared/state/upsertClock';
-export { setUpsertEnvironment, upsertEnvironment } from '../shared/state/upsertClock';
+export type { UpsertEnvironment } from './state/upsertClock';
+export { setUpsertEnvironment, upsertEnvironment } from './state/upsertClock';
 
 /** Forget everything (tests: "another process"; also after credential changes). */
 export function resetUpsertState(): void {

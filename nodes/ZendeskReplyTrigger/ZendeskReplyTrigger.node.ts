@@ -8,7 +8,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { zendeskAuthenticationProperty, zendeskCredentials } from '../shared/zendesk/nodeParameters';
-import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from '../shared/zendesk/webhooks';
+import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from './helpers/webhooks';
 import { createOwnObjects, deleteOwnObjects, ownObjectsExist } from './actions/lifecycle';
 import { receiveReply } from './actions/receiveReply';
 import { handlesProperty } from '../shared/slack/handleParameters';

@@ -12,7 +12,7 @@ import type { INodeExecutionData } from 'n8n-workflow';
 
 import { startSlackEmulator } from '../../emulators/slack';
 import { AttachmentAllowlist } from '../../nodes/AttachmentAllowlist/AttachmentAllowlist.node';
-import { fileRefs } from '../../nodes/shared/slack/eventFields';
+import { fileRefs } from '../../nodes/SlackDmTrigger/helpers/eventFields';
 import type { SlackEventFile } from '../../nodes/shared/slack/events';
 import type { AttachmentCheckFields, SlackDmItem, SlackFileRef } from '../../nodes/shared/types';
 import * as files from '../fixtures/files/generate';

@@ -9,7 +9,7 @@ import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { FIXTURE_IDS, startSlackEmulator } from '../../emulators/slack';
 import { SlackDmReply } from '../../nodes/SlackDmReply/SlackDmReply.node';
-import { clearOutsideHoursClaims, scheduleClock } from '../../nodes/shared/schedule/outsideHours';
+import { clearOutsideHoursClaims, scheduleClock } from '../../nodes/SlackDmReply/helpers/outsideHours';
 import { executeNode } from '../harness/inProcess';
 
 const node = new SlackDmReply();

@@ -7,7 +7,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { ProfileLinker } from '../../nodes/ProfileLinker/ProfileLinker.node';
 import type { LinkedZendeskUser } from '../../nodes/shared/types';
-import { createOrUpdateUser } from '../../nodes/shared/zendesk/usersApi';
+import { createOrUpdateUser } from '../../nodes/ProfileLinker/transport/usersApi';
 import { nodeCredentials, useEmulators } from '../harness/emulatorPair';
 import { executeNode } from '../harness/inProcess';
 import { fixtureHandle, slackDmItem } from '../harness/items';

@@ -7,7 +7,7 @@ import { FIXTURE_IDS as F, signSlackRequest, startSlackEmulator, threadReply } f
 import type { SlackEmulatorInstance } from '../../emulators/slack';
 import { SlackDmTrigger } from '../../nodes/SlackDmTrigger/SlackDmTrigger.node';
 import { DEFAULT_THREAD_REPLY_NOTICE } from '../../nodes/SlackDmTrigger/actions/threadReplyNotice';
-import { resetSlackTriggerState } from '../../nodes/shared/slack/triggerState';
+import { resetSlackTriggerState } from '../../nodes/SlackDmTrigger/triggerState';
 import { invokeWebhook } from '../harness/inProcess';
 
 const ROOT = '1700000000.000100';

@@ -17,7 +17,7 @@ import {
 import type { SlackEmulatorInstance } from '../../emulators/slack';
 import { SlackDmTrigger } from '../../nodes/SlackDmTrigger/SlackDmTrigger.node';
 import { eventOrderOf, orderScopeOf } from '../../nodes/shared/slack/messageOrder';
-import { identityCache, resetSlackTriggerState } from '../../nodes/shared/slack/triggerState';
+import { identityCache, resetSlackTriggerState } from '../../nodes/SlackDmTrigger/triggerState';
 import { messagesInFlight } from '../../nodes/shared/state/messagesInFlight';
 import type { SlackDmItem } from '../../nodes/shared/types';
 import { invokeWebhook, runWebhookLifecycle } from '../harness/inProcess';

@@ -1,6 +1,6 @@
-import { DEFAULT_ALLOWED_TYPES } from '../../nodes/shared/attachments/allowlist';
-import { attachmentPolicyFrom, filesToCheck, isRejection } from '../../nodes/shared/attachments/checkParameters';
-import { dmChannelOf, noticeThreadTs } from '../../nodes/shared/attachments/noticeRouting';
+import { DEFAULT_ALLOWED_TYPES } from '../../nodes/AttachmentAllowlist/helpers/allowlist';
+import { attachmentPolicyFrom, filesToCheck, isRejection } from '../../nodes/AttachmentAllowlist/helpers/checkParameters';
+import { dmChannelOf, noticeThreadTs } from '../../nodes/AttachmentAllowlist/helpers/noticeRouting';
 import type { SlackDmItem, SlackFileRef } from '../../nodes/shared/types';
 
 const file: SlackFileRef = { id: 'F1', name: 'a.pdf', mimetype: 'application/pdf', size: 10 } as SlackFileRef;

@@ -1,12 +1,12 @@
-import { buildAllowlist, describeAllowlist, extensionOf, matchAllowedType } from '../../nodes/shared/attachments/allowlist';
-import { TEXT_SNIFF_WINDOW, checkContent, invalidUtf8Offset, leadingKind } from '../../nodes/shared/attachments/contentCheck';
-import { embeddedFileProblem, readPdfName, readPdfString, scanPdf } from '../../nodes/shared/attachments/pdfObjects';
-import { MAX_FILE_NAME_LENGTH, sanitiseFileName } from '../../nodes/shared/attachments/fileNames';
+import { buildAllowlist, describeAllowlist, extensionOf, matchAllowedType } from '../../nodes/AttachmentAllowlist/helpers/allowlist';
+import { TEXT_SNIFF_WINDOW, checkContent, invalidUtf8Offset, leadingKind } from '../../nodes/AttachmentAllowlist/helpers/contentCheck';
+import { embeddedFileProblem, readPdfName, readPdfString, scanPdf } from '../../nodes/AttachmentAllowlist/helpers/pdfObjects';
+import { MAX_FILE_NAME_LENGTH, sanitiseFileName } from '../../nodes/AttachmentAllowlist/helpers/fileNames';
 import { DEFAULT_NOTICE_TEMPLATE, NOTICE_LEDGER_TTL_MS, noticeEligibility, processNoticeLedger, renderNotice } from '../../nodes/shared/attachments/notice';
-import type { AttachmentPolicy } from '../../nodes/shared/attachments/plan';
-import { binaryKeyFor, formatBytes, oversizeRejection, planDownload, verifyDownloaded } from '../../nodes/shared/attachments/plan';
-import { resolvedFileRef } from '../../nodes/shared/attachments/slackConnect';
-import { checkFileUrl, fileUrlTrust } from '../../nodes/shared/transport/fileUrlTrust';
+import type { AttachmentPolicy } from '../../nodes/AttachmentAllowlist/helpers/plan';
+import { binaryKeyFor, formatBytes, oversizeRejection, planDownload, verifyDownloaded } from '../../nodes/AttachmentAllowlist/helpers/plan';
+import { resolvedFileRef } from '../../nodes/AttachmentAllowlist/helpers/slackConnect';
+import { checkFileUrl, fileUrlTrust } from '../../nodes/AttachmentAllowlist/transport/fileUrlTrust';
 import type { SlackDmItem, SlackFileRef } from '../../nodes/shared/types';
 import * as files from '../fixtures/files/generate';
 

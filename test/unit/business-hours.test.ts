@@ -12,7 +12,7 @@ import {
 	ScheduleSyntaxError,
 	wallTimeToMillis,
 	type BusinessSchedule,
-} from '../../nodes/shared/schedule/businessHours';
+} from '../../nodes/SlackDmReply/helpers/businessHours';
 
 const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'UTC' }).toMillis();
 const schedule = (hours: string, zone: string, holidays = ''): BusinessSchedule => parseBusinessSchedule({ hours, zone, holidays });

@@ -1,5 +1,5 @@
 import { isCredentialUrlTrusted } from '../../nodes/shared/transport/credentialUrlTrust';
-import { isTrustedUploadUrl } from '../../nodes/shared/transport/slackUpload';
+import { isTrustedUploadUrl } from '../../nodes/SlackDmReply/transport/slackUpload';
 
 describe('credential URL trust (upload URLs, attachment URLs)', () => {
 	it('trusts the configured API origin exactly', () => {

@@ -8,14 +8,14 @@ import { FIXTURE_IDS as F } from '../../emulators/slack/fixtures';
 import { ticketExternalId } from '../../nodes/shared/externalIds';
 import { parseHandleRows } from '../../nodes/shared/slack/identity';
 import { HANDLE_TAG_PREFIX, handleSlugOfTag, handleTag } from '../../nodes/shared/zendesk/tags';
-import { DEFAULT_FILTER_OPTIONS, classifyEvent } from '../../nodes/shared/slack/classify';
+import { DEFAULT_FILTER_OPTIONS, classifyEvent } from '../../nodes/SlackDmTrigger/helpers/classify';
 import type { SlackEventCallback } from '../../nodes/shared/slack/events';
 import { classifyEnvelope } from '../../nodes/shared/slack/events';
 import type { HandleConfig, SelfIdentity } from '../../nodes/shared/slack/identity';
 import { resolveHandles } from '../../nodes/shared/slack/identity';
 import type { ConfiguredHandle, ZendeskCommentJson, ZendeskUserJson } from '../../nodes/shared/zendesk/replyEvents';
 import { buildReplyItem } from '../../nodes/shared/zendesk/replyEvents';
-import { ticketTags } from '../../nodes/shared/zendesk/tickets';
+import { ticketTags } from '../../nodes/ZendeskMessagingUpsert/helpers/tickets';
 import { ticketRoutingFrom } from '../../nodes/ZendeskMessagingUpsert/helpers/upsertParameters';
 
 const self: SelfIdentity = { userId: F.handleUserId, userName: 'it-help', teamId: F.teamId };

@@ -1,14 +1,14 @@
 import type { UsersInfoResponse } from '@slack/web-api';
 
-import { isPartnerUser, slackTeamName, slackUserFacts } from '../../nodes/shared/slack/users';
+import { isPartnerUser, slackTeamName, slackUserFacts } from '../../nodes/ProfileLinker/helpers/slackUsers';
 import { parseTagList } from '../../nodes/shared/zendesk/tags';
 import {
 	buildOrganizationUpsertBody,
 	disambiguatedOrganizationName,
 	isDuplicateNameError,
 	planOrganization,
-} from '../../nodes/shared/zendesk/organizations';
-import type { ZendeskUser } from '../../nodes/shared/zendesk/users';
+} from '../../nodes/ProfileLinker/helpers/organizations';
+import type { ZendeskUser } from '../../nodes/ProfileLinker/helpers/users';
 import {
 	createOrUpdatePaceLimits,
 	buildEmailIdentityBody,
@@ -19,7 +19,7 @@ import {
 	refuseExternalIdHolder,
 	toLinkedUser,
 	userWithExternalId,
-} from '../../nodes/shared/zendesk/users';
+} from '../../nodes/ProfileLinker/helpers/users';
 
 const endUser = (over: Partial<ZendeskUser> = {}): ZendeskUser => ({ id: 10, name: 'Erin', email: 'erin@acme.test', external_id: null, role: 'end-user', ...over });
 

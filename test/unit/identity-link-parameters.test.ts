@@ -5,7 +5,7 @@ import {
 	participantsToLink,
 	profileLinkSummary,
 	userFieldsFrom,
-} from '../../nodes/shared/identity/linkParameters';
+} from '../../nodes/ProfileLinker/helpers/linkParameters';
 import type { SlackDmItem } from '../../nodes/shared/types';
 
 function item(overrides: Partial<SlackDmItem> = {}): SlackDmItem {

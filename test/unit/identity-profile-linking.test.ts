@@ -1,9 +1,9 @@
 import type { TeamInfoResponse, UsersInfoResponse } from '@slack/web-api';
 import type { IDataObject } from 'n8n-workflow';
 
-import type { LinkerPorts, LinkOptions, LinkRequest } from '../../nodes/shared/identity/profileLinking';
-import { LinkerState, ProfileLinkError, UnknownParticipantTeamError, linkSlackUser } from '../../nodes/shared/identity/profileLinking';
-import type { IdentityAnswer, UserUpsertAnswer, ZendeskUser } from '../../nodes/shared/zendesk/users';
+import type { LinkerPorts, LinkOptions, LinkRequest } from '../../nodes/ProfileLinker/helpers/profileLinking';
+import { LinkerState, ProfileLinkError, UnknownParticipantTeamError, linkSlackUser } from '../../nodes/ProfileLinker/helpers/profileLinking';
+import type { IdentityAnswer, UserUpsertAnswer, ZendeskUser } from '../../nodes/ProfileLinker/helpers/users';
 
 /** An in-memory Zendesk + Slack behind the ports, recording which call came when. */
 class FakeWorld implements LinkerPorts {

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 
 import { escapeSlackText } from '../../nodes/shared/slack/mrkdwn';
-import { parseBusinessSchedule } from '../../nodes/shared/schedule/businessHours';
+import { parseBusinessSchedule } from '../../nodes/SlackDmReply/helpers/businessHours';
 import {
 	claimOutsideHoursNotice,
 	clearOutsideHoursClaims,
@@ -12,7 +12,7 @@ import {
 	planOutsideHours,
 	releaseOutsideHoursNotice,
 	renderOutsideHoursNotice,
-} from '../../nodes/shared/schedule/outsideHours';
+} from '../../nodes/SlackDmReply/helpers/outsideHours';
 
 const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'UTC' }).toMillis();
 const berlin = parseBusinessSchedule({ hours: 'Mon-Fri 09:00-17:00', zone: 'Europe/Berlin' });

@@ -5,7 +5,7 @@ import {
 	deliveryErrorMessage,
 	renderAlert,
 	ticketIdInMessage,
-} from '../../nodes/shared/slack/replyAlert';
+} from '../../nodes/SlackDmReply/helpers/replyAlert';
 
 /** An item as n8n's Error Trigger emits it (execute-error-workflow.ts in n8n 2.41). */
 function errorTriggerItem(overrides: { message?: string; node?: string; lastNode?: string; url?: string } = {}) {

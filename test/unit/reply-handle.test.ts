@@ -6,7 +6,7 @@
 import { buildReplyItem, replyHandleOf } from '../../nodes/shared/zendesk/replyEvents';
 import type { ZendeskCommentJson, ZendeskTicketJson, ZendeskUserJson } from '../../nodes/shared/zendesk/replyEvents';
 import { ticketExternalId } from '../../nodes/shared/externalIds';
-import { ticketTags } from '../../nodes/shared/zendesk/tickets';
+import { ticketTags } from '../../nodes/ZendeskMessagingUpsert/helpers/tickets';
 
 const handles = [
 	{ name: 'IT', userId: 'U0ITHANDLE' },

@@ -16,8 +16,8 @@ import {
 	splitMrkdwn,
 	ticketIdOf,
 	tokenKind,
-} from '../../nodes/shared/slack/reply';
-import { ambiguousPostMessage, postMayHaveLanded, SLACK_POST_RETRY_POLICY } from '../../nodes/shared/transport/slackPosts';
+} from '../../nodes/SlackDmReply/helpers/reply';
+import { ambiguousPostMessage, postMayHaveLanded, SLACK_POST_RETRY_POLICY } from '../../nodes/SlackDmReply/transport/slackPosts';
 import { decideRetry } from '../../nodes/shared/transport/retryPolicy';
 import { secretDigest } from '../../nodes/shared/transport/accounts';
 import { Pacer } from '../../nodes/shared/state/pacer';

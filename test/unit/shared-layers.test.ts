@@ -8,7 +8,7 @@ import * as path from 'node:path';
 
 const SHARED = path.resolve(__dirname, '..', '..', 'nodes', 'shared');
 /** Bottom first. '.' is the files directly in nodes/shared (types, values, externalIds). */
-const LAYERS = ['.', 'state', 'n8n', 'transport', 'schedule', 'slack', 'attachments', 'zendesk', 'identity'];
+const LAYERS = ['.', 'state', 'n8n', 'transport', 'slack', 'attachments', 'zendesk', 'identity'];
 
 function folderImports(): Array<{ from: string; to: string; file: string }> {
 	const found: Array<{ from: string; to: string; file: string }> = [];

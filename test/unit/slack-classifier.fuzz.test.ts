@@ -11,8 +11,8 @@
 import fc from 'fast-check';
 
 import { FIXTURE_IDS as F, botMessage, messageIm, messageMpim, threadReply } from '../../emulators/slack';
-import type { ClassifyContext, EventDecision, TriggerFilterOptions } from '../../nodes/shared/slack/classify';
-import { DEFAULT_FILTER_OPTIONS, classifyEvent, learnedConversationHandle } from '../../nodes/shared/slack/classify';
+import type { ClassifyContext, EventDecision, TriggerFilterOptions } from '../../nodes/SlackDmTrigger/helpers/classify';
+import { DEFAULT_FILTER_OPTIONS, classifyEvent, learnedConversationHandle } from '../../nodes/SlackDmTrigger/helpers/classify';
 import { classifyEnvelope } from '../../nodes/shared/slack/events';
 import { FUZZ_RUNS, FUZZ_SEED, dmText, mutatedEnvelope, oddValue } from '../harness/slackFuzz';
 

@@ -23,15 +23,15 @@ import {
 	userMessageEvent,
 } from '../../emulators/slack/builders';
 import { FIXTURE_IDS as F } from '../../emulators/slack/fixtures';
-import type { ClassifyContext, TriggerFilterOptions } from '../../nodes/shared/slack/classify';
-import { UNKNOWN_FILE_SIZE } from '../../nodes/shared/slack/eventFields';
+import type { ClassifyContext, TriggerFilterOptions } from '../../nodes/SlackDmTrigger/helpers/classify';
+import { UNKNOWN_FILE_SIZE } from '../../nodes/SlackDmTrigger/helpers/eventFields';
 import {
 	DEFAULT_FILTER_OPTIONS,
 	classifyEvent,
 	echoReason,
 	groupParticipants,
 	learnedConversationHandle,
-} from '../../nodes/shared/slack/classify';
+} from '../../nodes/SlackDmTrigger/helpers/classify';
 import type { SlackEventCallback } from '../../nodes/shared/slack/events';
 import { classifyEnvelope } from '../../nodes/shared/slack/events';
 import type { HandleConfig, SelfIdentity } from '../../nodes/shared/slack/identity';

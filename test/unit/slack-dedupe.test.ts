@@ -5,8 +5,8 @@ import {
 	retryInfoFromHeaders,
 	retryReplacesEarlierDelivery,
 	staticDataHasDelivered,
-} from '../../nodes/shared/slack/dedupe';
-import type { RetryInfo, StaticDedupeData } from '../../nodes/shared/slack/dedupe';
+} from '../../nodes/SlackDmTrigger/helpers/dedupe';
+import type { RetryInfo, StaticDedupeData } from '../../nodes/SlackDmTrigger/helpers/dedupe';
 import { selfIdentityFromAuthTest, identityCacheKey } from '../../nodes/shared/slack/identity';
 
 const FIRST = { retryNum: 0 };

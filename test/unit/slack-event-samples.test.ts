@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import type { ClassifyContext, TriggerFilterOptions } from '../../nodes/shared/slack/classify';
-import { DEFAULT_FILTER_OPTIONS, classifyEvent } from '../../nodes/shared/slack/classify';
+import type { ClassifyContext, TriggerFilterOptions } from '../../nodes/SlackDmTrigger/helpers/classify';
+import { DEFAULT_FILTER_OPTIONS, classifyEvent } from '../../nodes/SlackDmTrigger/helpers/classify';
 import type { SlackEventCallback } from '../../nodes/shared/slack/events';
 import { classifyEnvelope } from '../../nodes/shared/slack/events';
 import { SLACK_SPECS_DIR } from '../harness/specsDir';

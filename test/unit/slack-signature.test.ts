@@ -1,6 +1,6 @@
 import { signSlackRequest } from '../../emulators/slack/signing';
-import { computeSlackSignature, failureMayBeAnOldSecret, verifySlackSignature } from '../../nodes/shared/slack/signature';
-import type { SignatureFailure } from '../../nodes/shared/slack/signature';
+import { computeSlackSignature, failureMayBeAnOldSecret, verifySlackSignature } from '../../nodes/SlackDmTrigger/helpers/signature';
+import type { SignatureFailure } from '../../nodes/SlackDmTrigger/helpers/signature';
 
 // Slack's published example (api.slack.com/authentication/verifying-requests-from-slack).
 const VECTOR = {

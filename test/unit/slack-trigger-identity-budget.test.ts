@@ -1,7 +1,7 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { selfIdentityForEvent } from '../../nodes/SlackDmTrigger/actions/handleIdentity';
-import { lastKnownIdentities, resetSlackTriggerState } from '../../nodes/shared/slack/triggerState';
+import { lastKnownIdentities, resetSlackTriggerState } from '../../nodes/SlackDmTrigger/triggerState';
 import type { SelfIdentity } from '../../nodes/shared/slack/identity';
 
 /** A webhook context whose every Slack call is recorded (and would fail: there is no HTTP here). */

@@ -1,4 +1,4 @@
-import { DEFAULT_FILTER_OPTIONS } from '../../nodes/shared/slack/classify';
+import { DEFAULT_FILTER_OPTIONS } from '../../nodes/SlackDmTrigger/helpers/classify';
 import {
 	WEBHOOK_CALL_BUDGET_MS,
 	answerOutcome,
@@ -9,7 +9,7 @@ import {
 	scopedDeliveryKeys,
 	triggerFilterOptions,
 	webhookCallPlan,
-} from '../../nodes/shared/slack/triggerRequest';
+} from '../../nodes/SlackDmTrigger/helpers/triggerRequest';
 import { decideRetry } from '../../nodes/shared/transport/retryPolicy';
 
 describe('triggerFilterOptions', () => {

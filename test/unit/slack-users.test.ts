@@ -2,7 +2,7 @@
  * isPartnerUser: users.info's facts against the trigger's mark. The trigger cannot tell which
  * Enterprise Grid org a sender's team belongs to; users.info can, and wins.
  */
-import { isPartnerUser } from '../../nodes/shared/slack/users';
+import { isPartnerUser } from '../../nodes/ProfileLinker/helpers/slackUsers';
 
 describe('isPartnerUser with the trigger\'s external mark', () => {
 	const handle = { teamId: 'T1', enterpriseId: 'E1' };

@@ -17,7 +17,7 @@ import {
 	ticketTags,
 	type TicketSummary,
 	unresolvedCreationMessage,
-} from '../../nodes/shared/zendesk/tickets';
+} from '../../nodes/ZendeskMessagingUpsert/helpers/tickets';
 import { parseTagList, tagSlug } from '../../nodes/shared/zendesk/tags';
 import { decideTicketAction } from '../../nodes/ZendeskMessagingUpsert/supportTickets/supportPlanner';
 

@@ -6,7 +6,7 @@ import { fromParameter, resolveWebhookDescriptionField, webhookDescriptionIsNati
 
 import { SlackDmTrigger } from '../../nodes/SlackDmTrigger/SlackDmTrigger.node';
 import { ZendeskReplyTrigger } from '../../nodes/ZendeskReplyTrigger/ZendeskReplyTrigger.node';
-import { parameterFields } from '../../nodes/shared/n8n/webhookDescription';
+import { parameterFields } from '../../nodes/SlackDmTrigger/helpers/webhookDescription';
 
 const triggerNode = (parameters: INode['parameters']): INode => ({
 	id: 'n1',

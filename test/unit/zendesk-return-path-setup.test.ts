@@ -1,6 +1,6 @@
-import { nextPageRequest, nextPath, splitPath } from '../../nodes/shared/zendesk/pagination';
-import { deliveryClaimKey, forgetSetup, rememberSetup } from '../../nodes/shared/zendesk/returnPathSetup';
-import type { ReturnPathStaticData } from '../../nodes/shared/zendesk/webhooks';
+import { nextPageRequest, nextPath, splitPath } from '../../nodes/ZendeskReplyTrigger/helpers/pagination';
+import { deliveryClaimKey, forgetSetup, rememberSetup } from '../../nodes/ZendeskReplyTrigger/helpers/returnPathSetup';
+import type { ReturnPathStaticData } from '../../nodes/ZendeskReplyTrigger/helpers/webhooks';
 
 describe('Zendesk pagination', () => {
 	it('takes the path below /api/v2 of an offset or cursor next link', () => {

@@ -5,7 +5,7 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { Lane } from '../../nodes/shared/state/conversationLanes';
+import type { Lane } from '../../nodes/ZendeskMessagingUpsert/state/conversationLanes';
 import { messagesInFlight } from '../../nodes/shared/state/messagesInFlight';
 import type { SlackDmItem } from '../../nodes/shared/types';
 import type { UpsertResult } from '../../nodes/ZendeskMessagingUpsert/helpers/upsertRequest';

@@ -1,5 +1,5 @@
 /** A requester or comment author Zendesk refuses (deleted, merged, suspended): recognised and explained. */
-import { userRefusalMessage, userRefusalOf } from '../../nodes/shared/zendesk/tickets';
+import { userRefusalMessage, userRefusalOf } from '../../nodes/ZendeskMessagingUpsert/helpers/tickets';
 
 const recordInvalid = (details: Record<string, unknown>) => ({ error: 'RecordInvalid', description: 'Record validation errors', details });
 

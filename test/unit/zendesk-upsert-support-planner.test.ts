@@ -4,8 +4,8 @@
  */
 import type { UpdateLimitConfig, UpdateWindowState } from '../../nodes/ZendeskMessagingUpsert/supportTickets/coalesce';
 import { emptyWindow, recordRateLimited } from '../../nodes/ZendeskMessagingUpsert/supportTickets/coalesce';
-import type { TicketStatus, TicketSummary } from '../../nodes/shared/zendesk/tickets';
-import { CREATION_RETRY_LIMITS } from '../../nodes/shared/zendesk/tickets';
+import type { TicketStatus, TicketSummary } from '../../nodes/ZendeskMessagingUpsert/helpers/tickets';
+import { CREATION_RETRY_LIMITS } from '../../nodes/ZendeskMessagingUpsert/helpers/tickets';
 import type { ConversationState } from '../../nodes/ZendeskMessagingUpsert/supportTickets/ticketsState';
 import type { CommentWrite, LaneView, PlannedMessage, WriteAnswer } from '../../nodes/ZendeskMessagingUpsert/supportTickets/supportPlanner';
 import {

@@ -12,7 +12,7 @@ import {
 	verifyZendeskSignature,
 	WEBHOOK_PAYLOAD_TEMPLATE,
 	zendeskSignature,
-} from '../../nodes/shared/zendesk/webhooks';
+} from '../../nodes/ZendeskReplyTrigger/helpers/webhooks';
 import {
 	buildReplyItem,
 	decideEmission,

@@ -1,16 +1,16 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { AllowlistAddition } from '../../shared/attachments/allowlist';
-import { describeAllowlist } from '../../shared/attachments/allowlist';
-import { attachmentPolicyFrom, filesToCheck } from '../../shared/attachments/checkParameters';
+import type { AllowlistAddition } from '../helpers/allowlist';
+import { describeAllowlist } from '../helpers/allowlist';
+import { attachmentPolicyFrom, filesToCheck } from '../helpers/checkParameters';
 import type { NoticeMode } from '../../shared/attachments/notice';
 import { DEFAULT_NOTICE_TEMPLATE, noticeEligibility, processNoticeLedger, renderNotice } from '../../shared/attachments/notice';
-import { DEFAULT_MAX_FILE_MB, DEFAULT_MAX_MESSAGE_MB, formatBytes } from '../../shared/attachments/plan';
-import type { FileUrlTrust } from '../../shared/transport/fileUrlTrust';
+import { DEFAULT_MAX_FILE_MB, DEFAULT_MAX_MESSAGE_MB, formatBytes } from '../helpers/plan';
+import type { FileUrlTrust } from '../transport/fileUrlTrust';
 import { fromItemJson, toItemJson } from '../../shared/n8n/itemJson';
 import type { AttachmentCheckFields, RejectedFile, SlackDmItem } from '../../shared/types';
-import type { AttachmentPolicy } from '../../shared/attachments/plan';
+import type { AttachmentPolicy } from '../helpers/plan';
 import { checkFiles } from './checkFiles';
 import { sendNotice } from './sendNotice';
 

@@ -1,12 +1,12 @@
 import type { IBinaryKeyData, IExecuteFunctions } from 'n8n-workflow';
 
-import { isRejection } from '../../shared/attachments/checkParameters';
-import type { AttachmentPolicy } from '../../shared/attachments/plan';
-import { binaryKeyFor, oversizeRejection, planDownload, safeNameOf, verifyDownloaded } from '../../shared/attachments/plan';
-import { resolvedFileRef } from '../../shared/attachments/slackConnect';
-import type { FileUrlTrust } from '../../shared/transport/fileUrlTrust';
+import { isRejection } from '../helpers/checkParameters';
+import type { AttachmentPolicy } from '../helpers/plan';
+import { binaryKeyFor, oversizeRejection, planDownload, safeNameOf, verifyDownloaded } from '../helpers/plan';
+import { resolvedFileRef } from '../helpers/slackConnect';
+import type { FileUrlTrust } from '../transport/fileUrlTrust';
 import type { SlackEventFile } from '../../shared/slack/events';
-import { downloadSlackFile } from '../../shared/transport/slackFiles';
+import { downloadSlackFile } from '../transport/slackFiles';
 import type { SlackResponse } from '../../shared/transport/slackTransport';
 import { callSlack } from '../../shared/transport/slackTransport';
 import type { AcceptedFile, RejectedFile, SlackFileRef } from '../../shared/types';

@@ -2,7 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { NoticeMode } from '../../shared/attachments/notice';
-import { dmChannelOf, noticeThreadTs } from '../../shared/attachments/noticeRouting';
+import { dmChannelOf, noticeThreadTs } from '../helpers/noticeRouting';
 import type { SlackResponse } from '../../shared/transport/slackTransport';
 import { callSlack } from '../../shared/transport/slackTransport';
 import type { SlackDmItem } from '../../shared/types';

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { handleTeamIdOf, linkOptionsFrom, participantsToLink } from '../../shared/identity/linkParameters';
-import { linkSlackUser, UnknownParticipantTeamError } from '../../shared/identity/profileLinking';
+import { handleTeamIdOf, linkOptionsFrom, participantsToLink } from '../helpers/linkParameters';
+import { linkSlackUser, UnknownParticipantTeamError } from '../helpers/profileLinking';
 import { slackAccount } from '../../shared/transport/accounts';
 import { fromItemJson, hasSlackSender, toItemJson } from '../../shared/n8n/itemJson';
 import type { SlackDmItem } from '../../shared/types';

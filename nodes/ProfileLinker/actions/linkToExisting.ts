@@ -2,10 +2,10 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { userExternalId } from '../../shared/externalIds';
-import { existingProfileTarget, profileLinkSummary } from '../../shared/identity/linkParameters';
+import { existingProfileTarget, profileLinkSummary } from '../helpers/linkParameters';
 import { toItemJson } from '../../shared/n8n/itemJson';
-import { decideMerge, toLinkedUser, userWithExternalId } from '../../shared/zendesk/users';
-import { findUsersByExternalIds, getUser, mergeUsers, setUserExternalId } from '../../shared/zendesk/usersApi';
+import { decideMerge, toLinkedUser, userWithExternalId } from '../helpers/users';
+import { findUsersByExternalIds, getUser, mergeUsers, setUserExternalId } from '../transport/usersApi';
 import type { ZendeskTarget } from './linkerPorts';
 import { linkerState } from './linkerPorts';
 

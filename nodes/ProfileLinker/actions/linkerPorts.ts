@@ -1,11 +1,11 @@
 import type { TeamInfoResponse, UsersInfoResponse } from '@slack/web-api';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { LinkerPorts } from '../../shared/identity/profileLinking';
-import { LinkerState } from '../../shared/identity/profileLinking';
-import { UNDESCRIBABLE_TEAM_ERRORS, UNDESCRIBABLE_USER_ERRORS } from '../../shared/slack/users';
+import type { LinkerPorts } from '../helpers/profileLinking';
+import { LinkerState } from '../helpers/profileLinking';
+import { UNDESCRIBABLE_TEAM_ERRORS, UNDESCRIBABLE_USER_ERRORS } from '../helpers/slackUsers';
 import { callSlack } from '../../shared/transport/slackTransport';
-import { upsertPartnerOrganization } from '../../shared/zendesk/organizationsApi';
+import { upsertPartnerOrganization } from '../transport/organizationsApi';
 import {
 	addUserIdentity,
 	createOrUpdateUser,
@@ -14,7 +14,7 @@ import {
 	findUsersByExternalIds,
 	setUserExternalId,
 	userEmails,
-} from '../../shared/zendesk/usersApi';
+} from '../transport/usersApi';
 
 /** One per process: links and Slack profiles are cached here for the cache period. */
 export const linkerState = new LinkerState();

@@ -3,8 +3,8 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { escapeSlackText } from '../../shared/slack/mrkdwn';
-import { isSlackId, type ReplyDestination } from '../../shared/slack/reply';
-import { alertFromItem, renderAlert } from '../../shared/slack/replyAlert';
+import { isSlackId, type ReplyDestination } from '../helpers/reply';
+import { alertFromItem, renderAlert } from '../helpers/replyAlert';
 import { locatorValue } from '../../shared/zendesk/pickers';
 import type { ItemRun } from './slackPosting';
 

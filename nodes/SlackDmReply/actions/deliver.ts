@@ -8,8 +8,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { toNodeError } from '../../shared/n8n/errors';
 import { errorItem, usesErrorOutput } from '../../shared/n8n/perItem';
-import { destinationFromItem, destinationProblem, identityProblem, ticketIdOf, type PostAs, type ReplyDestination } from '../../shared/slack/reply';
-import { deliveryErrorMessage } from '../../shared/slack/replyAlert';
+import { destinationFromItem, destinationProblem, identityProblem, ticketIdOf, type PostAs, type ReplyDestination } from '../helpers/reply';
+import { deliveryErrorMessage } from '../helpers/replyAlert';
 import { alertDestination, sendAlert } from './alert';
 import { sendNotice } from './notice';
 import { sendReply } from './reply';

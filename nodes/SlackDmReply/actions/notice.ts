@@ -1,6 +1,6 @@
 /** Send Status Notice: the ticket created / solved notice, or the out-of-hours one, into the DM. */
 import { escapeSlackText } from '../../shared/slack/mrkdwn';
-import { noticeKindOf, renderNotice, ticketIdOf, type NoticeKind } from '../../shared/slack/reply';
+import { noticeKindOf, renderNotice, ticketIdOf, type NoticeKind } from '../helpers/reply';
 import { sendOutsideHoursNotice } from './outsideHours';
 import type { ItemRun } from './slackPosting';
 

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { checkLocale, ScheduleSyntaxError, type BusinessSchedule } from '../../shared/schedule/businessHours';
+import { checkLocale, ScheduleSyntaxError, type BusinessSchedule } from '../helpers/businessHours';
 import {
 	businessScheduleOf,
 	claimOutsideHoursNotice,
@@ -12,9 +12,9 @@ import {
 	releaseOutsideHoursNotice,
 	renderOutsideHoursNotice,
 	scheduleClock,
-} from '../../shared/schedule/outsideHours';
+} from '../helpers/outsideHours';
 import { escapeSlackText } from '../../shared/slack/mrkdwn';
-import { ticketIdOf } from '../../shared/slack/reply';
+import { ticketIdOf } from '../helpers/reply';
 import { slackErrorCodeOf, UNDELIVERABLE_DM_ERRORS } from '../../shared/transport/slackTransport';
 import { toNodeError } from '../../shared/n8n/errors';
 

@@ -8,9 +8,9 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { credentialData } from '../../shared/n8n/credentialData';
 import { commentToMrkdwn, escapeSlackText, toMrkdwn, type CommentTextFormat } from '../../shared/slack/mrkdwn';
-import { noticeKindOf, senderPrefixLine } from '../../shared/slack/reply';
+import { noticeKindOf, senderPrefixLine } from '../helpers/reply';
 import { sendWithRetry } from '../../shared/transport/http';
-import { uploadFilesToSlack, type SlackUploadFile } from '../../shared/transport/slackUpload';
+import { uploadFilesToSlack, type SlackUploadFile } from '../transport/slackUpload';
 import { zendeskBaseUrl, zendeskCredentialType } from '../../shared/transport/zendeskTransport';
 import { stringOf } from '../../shared/values';
 import { isTrustedAttachmentUrl, type ReplyAttachment } from '../../shared/zendesk/replyEvents';

@@ -7,11 +7,11 @@ import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { credentialData } from '../../shared/n8n/credentialData';
-import { channelPostLimits, planMessages, SLACK_RECOMMENDED_TEXT_LIMIT, tokenKind, type NoticeKind, type PostAs } from '../../shared/slack/reply';
+import { channelPostLimits, planMessages, SLACK_RECOMMENDED_TEXT_LIMIT, tokenKind, type NoticeKind, type PostAs } from '../helpers/reply';
 import { secretDigest } from '../../shared/transport/accounts';
-import { SLACK_POST_RETRY_POLICY } from '../../shared/transport/slackPosts';
+import { SLACK_POST_RETRY_POLICY } from '../transport/slackPosts';
 import { callSlack, SLACK_CREDENTIAL_TYPE } from '../../shared/transport/slackTransport';
-import { ambiguousPostError } from '../../shared/transport/slackUpload';
+import { ambiguousPostError } from '../transport/slackUpload';
 import { dmChannels, postPacer } from '../replyState';
 
 /** The node's Options collection. */

@@ -1,8 +1,8 @@
 import type { INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { onWebhookAnswer } from '../../shared/n8n/webhookRequest';
-import { answerOutcome, triggerScope } from '../../shared/slack/triggerRequest';
-import { deliveryGroups } from '../../shared/slack/triggerState';
+import { answerOutcome, triggerScope } from '../helpers/triggerRequest';
+import { deliveryGroups } from '../triggerState';
 
 /** Reports to the delivery ledger whether n8n took what this request handed over. */
 type Settle = (delivered: boolean) => void;

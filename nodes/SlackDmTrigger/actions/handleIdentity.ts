@@ -3,11 +3,11 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { secretDigest, slackAccount } from '../../shared/transport/accounts';
 import { toNodeError } from '../../shared/n8n/errors';
-import type { WebhookCallPlan } from '../../shared/slack/triggerRequest';
-import { memberIds, missingScopeReason } from '../../shared/slack/triggerRequest';
+import type { WebhookCallPlan } from '../helpers/triggerRequest';
+import { memberIds, missingScopeReason } from '../helpers/triggerRequest';
 import type { SelfIdentity } from '../../shared/slack/identity';
 import { identityCacheKey, selfIdentityFromAuthTest } from '../../shared/slack/identity';
-import { groupMembersCache, identityCache, lastKnownIdentities, unlistableConversations } from '../../shared/slack/triggerState';
+import { groupMembersCache, identityCache, lastKnownIdentities, unlistableConversations } from '../triggerState';
 import { SLACK_CREDENTIAL_TYPE, callSlack } from '../../shared/transport/slackTransport';
 
 type HookOrWebhook = IHookFunctions | IWebhookFunctions;

@@ -4,23 +4,23 @@ import { sleep } from 'n8n-workflow';
 import { toItemJson } from '../../shared/n8n/itemJson';
 import type { WebhookRefusal } from '../../shared/n8n/webhookRequest';
 import { answerRefusal, readWebhookRawBody } from '../../shared/n8n/webhookRequest';
-import type { ClassifyContext, EventDecision } from '../../shared/slack/classify';
-import { classifyEvent, groupParticipants, learnedConversationHandle } from '../../shared/slack/classify';
-import type { StaticDedupeData } from '../../shared/slack/dedupe';
+import type { ClassifyContext, EventDecision } from '../helpers/classify';
+import { classifyEvent, groupParticipants, learnedConversationHandle } from '../helpers/classify';
+import type { StaticDedupeData } from '../helpers/dedupe';
 import {
 	recordStaticDelivery,
 	retryInfoFromHeaders,
 	retryReplacesEarlierDelivery,
 	staticDataHasDelivered,
-} from '../../shared/slack/dedupe';
+} from '../helpers/dedupe';
 import type { SlackEventCallback } from '../../shared/slack/events';
 import { classifyEnvelope } from '../../shared/slack/events';
 import { eventOrderOf, orderScopeOf } from '../../shared/slack/messageOrder';
 import type { HandleConfig } from '../../shared/slack/identity';
 import { resolveHandles } from '../../shared/slack/identity';
-import { failureMayBeAnOldSecret, verifySlackSignature } from '../../shared/slack/signature';
-import { groupsUnderLoad, parseEventBody, pendingWaitMs, rememberAcrossRestarts, scopedDeliveryKeys, triggerFilterOptions, webhookCallPlan } from '../../shared/slack/triggerRequest';
-import { conversationHandles, deliveryLedger } from '../../shared/slack/triggerState';
+import { failureMayBeAnOldSecret, verifySlackSignature } from '../helpers/signature';
+import { groupsUnderLoad, parseEventBody, pendingWaitMs, rememberAcrossRestarts, scopedDeliveryKeys, triggerFilterOptions, webhookCallPlan } from '../helpers/triggerRequest';
+import { conversationHandles, deliveryLedger } from '../triggerState';
 import { SLACK_CREDENTIAL_TYPE } from '../../shared/transport/slackTransport';
 import { handOverAlone, handOverGrouped } from './handOver';
 import { noticeDroppedThreadReply } from './threadReplyNotice';

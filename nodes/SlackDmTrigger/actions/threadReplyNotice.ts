@@ -2,8 +2,8 @@ import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import type { SlackEventCallback } from '../../shared/slack/events';
 import { present } from '../../shared/slack/events';
-import { threadReplyNotices } from '../../shared/slack/triggerState';
-import type { WebhookCallPlan } from '../../shared/slack/triggerRequest';
+import { threadReplyNotices } from '../triggerState';
+import type { WebhookCallPlan } from '../helpers/triggerRequest';
 import { callSlack } from '../../shared/transport/slackTransport';
 
 export const DEFAULT_THREAD_REPLY_NOTICE =

@@ -11,7 +11,7 @@
 import type { SlackTextOptions } from '../../shared/slack/slackTextToZendesk';
 import type { SlackDmItem } from '../../shared/types';
 import { ticketExternalId } from '../../shared/externalIds';
-import { deriveSubject } from '../../shared/zendesk/tickets';
+import { deriveSubject } from './tickets';
 
 export type ThreadReplyMode = 'joinConversation' | 'ticketPerThread';
 

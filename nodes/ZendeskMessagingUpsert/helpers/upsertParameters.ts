@@ -6,10 +6,10 @@ import type { IBinaryKeyData, IDataObject } from 'n8n-workflow';
 
 import type { ProfileLinkFields, SlackDmItem } from '../../shared/types';
 import { updateLimitConfig } from '../supportTickets/coalesce';
-import type { ParticipantCopyMode, RoutingResult, TicketPriority, TicketType } from '../../shared/zendesk/tickets';
+import type { ParticipantCopyMode, RoutingResult, TicketPriority, TicketType } from './tickets';
 import { locatorValue } from '../../shared/zendesk/pickers';
 import { parseTagList } from '../../shared/zendesk/tags';
-import { DEFAULT_SUBJECT_MAX_LENGTH, agentTicketUrl, ticketTags } from '../../shared/zendesk/tickets';
+import { DEFAULT_SUBJECT_MAX_LENGTH, agentTicketUrl, ticketTags } from './tickets';
 import { threadReplyModeOf } from './ticketsThreads';
 import type { UpsertResult, UpsertSettings } from './upsertRequest';
 

@@ -7,7 +7,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import type { SlackNameLookup } from '../../shared/slack/slackTextToZendesk';
 import type { SlackDmItem, UpsertOutcome } from '../../shared/types';
 import type { UpdateLimitConfig } from '../supportTickets/coalesce';
-import type { ParticipantCopyMode, RoutingResult } from '../../shared/zendesk/tickets';
+import type { ParticipantCopyMode, RoutingResult } from './tickets';
 import type { ThreadReplyMode } from './ticketsThreads';
 import type { FileToUpload } from './uploads';
 

@@ -5,8 +5,8 @@
  * The lanes themselves are process-wide state (nodes/shared/state/conversationLanes.ts); what a
  * mode does at its turn is the mode's (e.g. supportTickets/supportMode.ts).
  */
-import type { Lane } from '../../shared/state/conversationLanes';
-import { laneFor, releaseLaneIfIdle } from '../../shared/state/conversationLanes';
+import type { Lane } from '../state/conversationLanes';
+import { laneFor, releaseLaneIfIdle } from '../state/conversationLanes';
 import type { AnnouncedPlace } from '../../shared/state/messagesInFlight';
 import { messagesInFlight } from '../../shared/state/messagesInFlight';
 

@@ -7,7 +7,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { handledResult, rememberHandled, runOnce } from '../../shared/state/handledMessages';
+import { handledResult, rememberHandled, runOnce } from '../state/handledMessages';
 import { messagesInFlight } from '../../shared/state/messagesInFlight';
 import { orderScopeOf } from '../../shared/slack/messageOrder';
 import type { SlackDmItem } from '../../shared/types';

@@ -7,12 +7,12 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { SlackTextOptions } from '../../shared/slack/slackTextToZendesk';
-import { upsertEnvironment } from '../../shared/state/upsertClock';
+import { upsertEnvironment } from '../state/upsertClock';
 import { callZendesk } from '../../shared/transport/zendeskTransport';
 import type { MessageForComment, ThreadReference } from '../../shared/zendesk/comments';
 import { coalescedHtml, deleteNoteHtml, editNoteHtml, markerMetadata, messageHtml, threadTicketLineHtml, withSlackTime } from '../../shared/zendesk/comments';
-import type { CommentPayload, TicketSummary } from '../../shared/zendesk/tickets';
-import { buildCreateTicketBody, copyFields, deriveSubject, participantsToCopy, pickConversationTicket } from '../../shared/zendesk/tickets';
+import type { CommentPayload, TicketSummary } from '../helpers/tickets';
+import { buildCreateTicketBody, copyFields, deriveSubject, participantsToCopy, pickConversationTicket } from '../helpers/tickets';
 import { messageMemoryKey, rootTextInEvent, tagsForPlan, threadRootExcerpt } from '../helpers/ticketsThreads';
 import { conversationCache, threadRootExcerpts } from './ticketsState';
 import type { Entry } from './supportEntry';

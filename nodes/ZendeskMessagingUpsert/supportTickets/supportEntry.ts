@@ -3,7 +3,7 @@
  * what the planner reads (supportPlanner.ts: PlannedMessage) and what the performer keeps.
  */
 import { eventOrderOf } from '../../shared/slack/messageOrder';
-import { slackTsMs } from '../../shared/zendesk/tickets';
+import { slackTsMs } from '../helpers/tickets';
 import type { ConversationPlan } from '../helpers/ticketsThreads';
 import { conversationPlanOf } from '../helpers/ticketsThreads';
 import type { UpsertRequest, UpsertResult } from '../helpers/upsertRequest';

@@ -16,8 +16,8 @@
  */
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { Lane } from '../../shared/state/conversationLanes';
-import { upsertEnvironment } from '../../shared/state/upsertClock';
+import type { Lane } from '../state/conversationLanes';
+import { upsertEnvironment } from '../state/upsertClock';
 import { emptyWindow } from './coalesce';
 import type { ConversationState } from './ticketsState';
 import { conversationCache, updateWindows } from './ticketsState';

@@ -7,8 +7,8 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { Lane } from '../../shared/state/conversationLanes';
-import { upsertEnvironment } from '../../shared/state/upsertClock';
+import type { Lane } from '../state/conversationLanes';
+import { upsertEnvironment } from '../state/upsertClock';
 import type { HttpResult } from '../../shared/transport/http';
 import { isUnansweredRequestError } from '../../shared/transport/http';
 import { NO_AMBIGUOUS_RESEND_POLICY, retryAfterMs } from '../../shared/transport/retryPolicy';
@@ -16,7 +16,7 @@ import { callZendesk, zendeskApiError, zendeskErrorMessage } from '../../shared/
 import { readNewestAudits } from '../../shared/zendesk/auditsApi';
 import { emptyWindow, recordRateLimited, recordUpdate, windowRetentionMs } from './coalesce';
 import { keysInAudits, markerMetadata } from '../../shared/zendesk/comments';
-import type { TicketSummary } from '../../shared/zendesk/tickets';
+import type { TicketSummary } from '../helpers/tickets';
 import {
 	buildCommentUpdateBody,
 	copyFields,
@@ -27,7 +27,7 @@ import {
 	unresolvedCreationMessage,
 	userRefusalMessage,
 	userRefusalOf,
-} from '../../shared/zendesk/tickets';
+} from '../helpers/tickets';
 import type { ConversationState } from './ticketsState';
 import { conversationCache, updateWindows } from './ticketsState';
 import { settle } from '../lane/conversationLane';

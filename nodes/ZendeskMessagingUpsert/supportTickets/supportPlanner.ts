@@ -14,8 +14,8 @@ import type { MessageKind } from '../../shared/types';
 import type { UpdateLimitConfig, UpdateWindowState } from './coalesce';
 import { planUpdate, takeBatch } from './coalesce';
 import { commentIdOf, fitOneComment, markerFits, statusChangeOf } from '../../shared/zendesk/comments';
-import type { ConversationTicket, TicketSummary } from '../../shared/zendesk/tickets';
-import { creationRefusalOf, isClosedTicketRefusal, participantsToCopy, planCreationRetry, stampMs } from '../../shared/zendesk/tickets';
+import type { ConversationTicket, TicketSummary } from '../helpers/tickets';
+import { creationRefusalOf, isClosedTicketRefusal, participantsToCopy, planCreationRetry, stampMs } from '../helpers/tickets';
 import type { UpsertResult } from '../helpers/upsertRequest';
 import type { ConversationState } from './ticketsState';
 

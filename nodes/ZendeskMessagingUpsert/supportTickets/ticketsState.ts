@@ -7,8 +7,8 @@
  * why the exactly-once design also keeps a marker in Zendesk (see nodes/shared/zendesk/comments.ts).
  */
 import { TtlMap } from '../../shared/state/ttlCache';
-import { upsertEnvironment } from '../../shared/state/upsertClock';
-import type { ConversationTicket } from '../../shared/zendesk/tickets';
+import { upsertEnvironment } from '../state/upsertClock';
+import type { ConversationTicket } from '../helpers/tickets';
 import type { UpdateWindowState } from './coalesce';
 
 const clock = (): number => upsertEnvironment().now();

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { toNodeError } from '../../shared/n8n/errors';
 import { callZendesk } from '../../shared/transport/zendeskTransport';
-import { forgetSetup, rememberSetup } from '../../shared/zendesk/returnPathSetup';
+import { forgetSetup, rememberSetup } from '../helpers/returnPathSetup';
 import {
 	buildTriggerCreateBody,
 	buildWebhookCreateBody,
@@ -14,7 +14,7 @@ import {
 	sameEndpoint,
 	type ZendeskTriggerObject,
 	type ZendeskWebhookObject,
-} from '../../shared/zendesk/webhooks';
+} from '../helpers/webhooks';
 import {
 	deleteTrigger,
 	deleteWebhook,

@@ -7,8 +7,8 @@ import { answerRefusal, readWebhookRawBody } from '../../shared/n8n/webhookReque
 import type { HttpContext } from '../../shared/transport/http';
 import { callZendesk } from '../../shared/transport/zendeskTransport';
 import { readNewestAudits } from '../../shared/zendesk/auditsApi';
-import type { PageRequest } from '../../shared/zendesk/pagination';
-import { nextPageRequest } from '../../shared/zendesk/pagination';
+import type { PageRequest } from '../helpers/pagination';
+import { nextPageRequest } from '../helpers/pagination';
 import {
 	buildReplyItem,
 	needsPipelineCheck,
@@ -29,8 +29,8 @@ import {
 	type ZendeskTicketJson,
 	type ZendeskUserJson,
 } from '../../shared/zendesk/replyEvents';
-import { deliveryClaimKey } from '../../shared/zendesk/returnPathSetup';
-import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS, redeliveryAnswer, verifyZendeskSignature, type ReturnPathStaticData } from '../../shared/zendesk/webhooks';
+import { deliveryClaimKey } from '../helpers/returnPathSetup';
+import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS, redeliveryAnswer, verifyZendeskSignature, type ReturnPathStaticData } from '../helpers/webhooks';
 import { MAX_LIST_PAGES } from './zendeskObjects';
 
 /** Claims per process: two concurrent deliveries of one comment start one execution. */

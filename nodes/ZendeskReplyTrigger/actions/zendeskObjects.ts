@@ -4,8 +4,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import { zendeskCredentialTypeOfTrigger } from '../../shared/transport/accounts';
 import type { HttpContext } from '../../shared/transport/http';
 import { callZendesk } from '../../shared/transport/zendeskTransport';
-import type { PageRequest } from '../../shared/zendesk/pagination';
-import { nextPageRequest } from '../../shared/zendesk/pagination';
+import type { PageRequest } from '../helpers/pagination';
+import { nextPageRequest } from '../helpers/pagination';
 import {
 	isOwnTrigger,
 	isOwnWebhook,
@@ -13,7 +13,7 @@ import {
 	type ReturnPathStaticData,
 	type ZendeskTriggerObject,
 	type ZendeskWebhookObject,
-} from '../../shared/zendesk/webhooks';
+} from '../helpers/webhooks';
 
 /** Pages of webhooks/triggers read when looking for our own objects again. */
 export const MAX_LIST_PAGES = 20;

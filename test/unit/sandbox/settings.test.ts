@@ -8,7 +8,7 @@ import {
 	targetFromEnv,
 	triggerEndpoints,
 } from '../../../sandbox/settings';
-import type { WorkflowJson } from '../../../test/harness/realN8n';
+import type { WorkflowJson } from '../../harness/realN8n';
 
 const REAL_ENV = {
 	SLACK_BOT_TOKEN: 'xoxb-real',

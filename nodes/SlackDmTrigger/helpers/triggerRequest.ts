@@ -4,8 +4,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { HandOverOutcome } from '../state/groupCommit';
-import type { RetryPolicy } from '../transport/retryPolicy';
+import type { HandOverOutcome } from '../../shared/state/groupCommit';
+import type { RetryPolicy } from '../../shared/transport/retryPolicy';
 import type { TriggerFilterOptions } from './classify';
 import { DEFAULT_FILTER_OPTIONS } from './classify';
 

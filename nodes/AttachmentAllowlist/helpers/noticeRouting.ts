@@ -1,7 +1,7 @@
 /**
  * Where the refused-files notice goes. Pure: the node opens a DM only when `dmChannelOf` has none.
  */
-import type { SlackDmItem } from '../types';
+import type { SlackDmItem } from '../../shared/types';
 
 /** The sender's DM with the handle when the message came from it; group DMs and channels have none. */
 export function dmChannelOf(item: SlackDmItem): string | undefined {

@@ -5,12 +5,12 @@
  *
  * Defaults reproduce the original Zendesk Slack channel; each limit has an opt-in past it.
  */
-import { messageIdempotencyKey } from '../externalIds';
-import type { MessageKind, SlackChannelType, SlackDmItem, SlackFileRef } from '../types';
-import type { SlackEvent, SlackEventCallback, SlackMessageFields } from './events';
-import { present } from './events';
+import { messageIdempotencyKey } from '../../shared/externalIds';
+import type { MessageKind, SlackChannelType, SlackDmItem, SlackFileRef } from '../../shared/types';
+import type { SlackEvent, SlackEventCallback, SlackMessageFields } from '../../shared/slack/events';
+import { present } from '../../shared/slack/events';
 import { fileRefs, isExternalUser, userTeamOf } from './eventFields';
-import type { HandleConfig, SelfIdentity } from './identity';
+import type { HandleConfig, SelfIdentity } from '../../shared/slack/identity';
 
 export interface TriggerFilterOptions {
 	/** Group DMs (mpim) too, with their participants. Original: 1:1 only. */

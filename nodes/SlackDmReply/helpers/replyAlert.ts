@@ -3,7 +3,7 @@
  * posts into a support channel when a workflow failed (an Error Trigger item) or an item came out
  * of a node with Continue On Fail. Pure: the node does the HTTP.
  */
-import { recordOrEmpty, textOrNumber } from '../values';
+import { recordOrEmpty, textOrNumber } from '../../shared/values';
 
 /** What the team needs to act on a failed delivery. */
 export interface DeliveryAlert {

@@ -5,9 +5,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { LinkedZendeskUser, LinkMethod } from '../types';
-import type { SlackUserFacts } from '../slack/users';
-import { normaliseTags } from './tags';
+import type { LinkedZendeskUser, LinkMethod } from '../../shared/types';
+import type { SlackUserFacts } from './slackUsers';
+import { normaliseTags } from '../../shared/zendesk/tags';
 
 export type ZendeskRole = 'end-user' | 'agent' | 'admin';
 

@@ -1,10 +1,10 @@
 /**
  * Fields of a message event as the trigger's item holds them: its files and who wrote it. Pure.
  */
-import type { SlackFileRef } from '../types';
-import type { SlackEventCallback, SlackEventFile, SlackMessageFields } from './events';
-import { present } from './events';
-import type { SelfIdentity } from './identity';
+import type { SlackFileRef } from '../../shared/types';
+import type { SlackEventCallback, SlackEventFile, SlackMessageFields } from '../../shared/slack/events';
+import { present } from '../../shared/slack/events';
+import type { SelfIdentity } from '../../shared/slack/identity';
 
 /** File modes that carry no file any more. */
 const GONE_FILE_MODES = new Set(['tombstone', 'hidden_by_limit']);

@@ -9,9 +9,9 @@
 
 import type { DateTime } from 'luxon';
 
-import { TtlMap } from '../state/ttlCache';
+import { TtlMap } from '../../shared/state/ttlCache';
 import { formatOpening, nextOpening, openPeriodAt, parseBusinessSchedule, type BusinessSchedule } from './businessHours';
-import { recordOrEmpty } from '../values';
+import { recordOrEmpty } from '../../shared/values';
 
 /** The time the nodes read; tests replace `now` to run at a fixed instant. */
 export const scheduleClock: { now: () => number } = { now: () => Date.now() };

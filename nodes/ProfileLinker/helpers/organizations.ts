@@ -5,7 +5,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { organizationExternalId } from '../externalIds';
+import { organizationExternalId } from '../../shared/externalIds';
 
 export type PartnerOrganizationPolicy = 'perTeam' | 'none';
 export type EmployeeOrganizationPolicy = 'none' | 'fixed';

@@ -4,11 +4,11 @@
  * (nodes/ZendeskMessagingUpsert/supportTickets/supportPlanner.ts) decides with them; its
  * performer sends what they build.
  */
-import type { SlackTextOptions } from '../slack/slackTextToZendesk';
-import { slackTextToPlain } from '../slack/slackTextToZendesk';
-import { slackTsMicros } from '../slack/messageOrder';
-import { handleTag, normaliseTags } from './tags';
-import { ticketCreationIdempotencyKey } from '../externalIds';
+import type { SlackTextOptions } from '../../shared/slack/slackTextToZendesk';
+import { slackTextToPlain } from '../../shared/slack/slackTextToZendesk';
+import { slackTsMicros } from '../../shared/slack/messageOrder';
+import { handleTag, normaliseTags } from '../../shared/zendesk/tags';
+import { ticketCreationIdempotencyKey } from '../../shared/externalIds';
 
 export type TicketStatus = 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
 

@@ -2,7 +2,7 @@
  * What the Zendesk Reply Trigger remembers in its static data about the webhook and trigger it
  * created, and the key that claims one delivery. Pure (mutates only the data object it is given).
  */
-import type { ReplyWebhookPayload } from './replyEvents';
+import type { ReplyWebhookPayload } from '../../shared/zendesk/replyEvents';
 import type { ReturnPathStaticData } from './webhooks';
 
 export interface OwnedSetup {

@@ -4,9 +4,9 @@
  * trigger's SlackFileRef, keeping the stub's values where Slack leaves a field out. files.info's
  * `file` has the fields of an event's file, so one type (SlackEventFile) serves both.
  */
-import type { SlackEventFile } from '../slack/events';
-import type { SlackFileRef } from '../types';
-import { nonBlankString } from '../values';
+import type { SlackEventFile } from '../../shared/slack/events';
+import type { SlackFileRef } from '../../shared/types';
+import { nonBlankString } from '../../shared/values';
 
 const present = nonBlankString;
 

@@ -3,7 +3,7 @@
  * chat.postMessage or files.completeUploadExternal, so the rule for retrying them and for telling
  * an ambiguous failure lives here, once. Pure.
  */
-import { NO_AMBIGUOUS_RESEND_POLICY, type RetryPolicy } from './retryPolicy';
+import { NO_AMBIGUOUS_RESEND_POLICY, type RetryPolicy } from '../../shared/transport/retryPolicy';
 
 /**
  * Retry policy for calls that post into a conversation (chat.postMessage,

@@ -6,8 +6,8 @@
  * one message per second per channel (short bursts tolerated).
  */
 
-import type { PaceLimit } from '../state/pacer';
-import { recordOrEmpty, trimmedText } from '../values';
+import type { PaceLimit } from '../../shared/state/pacer';
+import { recordOrEmpty, trimmedText } from '../../shared/values';
 
 /** Slack's recommended maximum for `text`. */
 export const SLACK_RECOMMENDED_TEXT_LIMIT = 4000;

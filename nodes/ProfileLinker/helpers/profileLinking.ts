@@ -18,12 +18,12 @@
 import type { TeamInfoResponse, UsersInfoResponse } from '@slack/web-api';
 import type { IDataObject } from 'n8n-workflow';
 
-import type { LinkedZendeskUser } from '../types';
-import type { SlackUserFacts } from '../slack/users';
-import { isPartnerUser, slackTeamName, slackUserFacts } from '../slack/users';
-import type { OrganizationPolicy } from '../zendesk/organizations';
-import { planOrganization } from '../zendesk/organizations';
-import type { IdentityAnswer, UserUpsertAnswer, ZendeskUser } from '../zendesk/users';
+import type { LinkedZendeskUser } from '../../shared/types';
+import type { SlackUserFacts } from './slackUsers';
+import { isPartnerUser, slackTeamName, slackUserFacts } from './slackUsers';
+import type { OrganizationPolicy } from './organizations';
+import { planOrganization } from './organizations';
+import type { IdentityAnswer, UserUpsertAnswer, ZendeskUser } from './users';
 import {
 	buildEmailIdentityBody,
 	buildUserUpsertBody,
@@ -34,10 +34,10 @@ import {
 	secondaryEmailCandidates,
 	toLinkedUser,
 	userWithExternalId,
-} from '../zendesk/users';
-import { organizationExternalId, userExternalId } from '../externalIds';
-import { SingleFlight, TtlMap } from '../state/ttlCache';
-import { slackDisplayNames } from './slackNames';
+} from './users';
+import { organizationExternalId, userExternalId } from '../../shared/externalIds';
+import { SingleFlight, TtlMap } from '../../shared/state/ttlCache';
+import { slackDisplayNames } from '../../shared/identity/slackNames';
 
 export interface LinkerPorts {
 	/** users.info; an answer with ok:false (user_not_found, user_not_visible) is returned, not thrown. */

@@ -1,7 +1,7 @@
 /** Zendesk organization endpoint the Profile Linker calls, through callZendesk. */
-import type { HttpContext } from '../transport/http';
-import { callZendesk, zendeskErrorMessage } from '../transport/zendeskTransport';
-import { buildOrganizationUpsertBody, disambiguatedOrganizationName, isDuplicateNameError } from './organizations';
+import type { HttpContext } from '../../shared/transport/http';
+import { callZendesk, zendeskErrorMessage } from '../../shared/transport/zendeskTransport';
+import { buildOrganizationUpsertBody, disambiguatedOrganizationName, isDuplicateNameError } from '../helpers/organizations';
 
 interface OrganizationBody {
 	organization?: { id?: number };

@@ -6,10 +6,10 @@
  */
 import type { FileUrlTrust } from './fileUrlTrust';
 import { checkFileUrl } from './fileUrlTrust';
-import type { HttpContext } from './http';
-import { sendWithRetry } from './http';
-import type { RetryPolicy } from './retryPolicy';
-import { SLACK_CREDENTIAL_TYPE } from './slackTransport';
+import type { HttpContext } from '../../shared/transport/http';
+import { sendWithRetry } from '../../shared/transport/http';
+import type { RetryPolicy } from '../../shared/transport/retryPolicy';
+import { SLACK_CREDENTIAL_TYPE } from '../../shared/transport/slackTransport';
 
 export type SlackFileDownload =
 	| { ok: true; data: Buffer; contentType: string }

@@ -9,13 +9,13 @@ import type { IDataObject, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { ambiguousPostMessage, postMayHaveLanded, SLACK_POST_RETRY_POLICY } from './slackPosts';
-import type { HttpContext } from './http';
-import { isCredentialUrlTrusted } from './credentialUrlTrust';
-import { isUnansweredRequestError, sendWithRetry } from './http';
-import type { RetryPolicy } from './retryPolicy';
-import type { SlackResponse } from './slackTransport';
-import { SLACK_CREDENTIAL_TYPE, slackBaseUrl } from './slackTransport';
-import { credentialData } from '../n8n/credentialData';
+import type { HttpContext } from '../../shared/transport/http';
+import { isCredentialUrlTrusted } from '../../shared/transport/credentialUrlTrust';
+import { isUnansweredRequestError, sendWithRetry } from '../../shared/transport/http';
+import type { RetryPolicy } from '../../shared/transport/retryPolicy';
+import type { SlackResponse } from '../../shared/transport/slackTransport';
+import { SLACK_CREDENTIAL_TYPE, slackBaseUrl } from '../../shared/transport/slackTransport';
+import { credentialData } from '../../shared/n8n/credentialData';
 
 export interface SlackUploadFile {
 	fileName: string;

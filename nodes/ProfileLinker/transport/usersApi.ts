@@ -5,14 +5,14 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { PaceLimit } from '../state/pacer';
-import { Pacer, PacerQueueFullError } from '../state/pacer';
-import type { HttpContext } from '../transport/http';
-import { callZendesk, zendeskApiError, zendeskBaseUrl, zendeskErrorMessage, zendeskRoute } from '../transport/zendeskTransport';
-import type { IdentityAnswer, UserUpsertAnswer, ZendeskUser } from './users';
-import { createOrUpdatePaceLimits, isExternalIdTaken } from './users';
-import { credentialData } from '../n8n/credentialData';
-import { toNodeError } from '../n8n/errors';
+import type { PaceLimit } from '../../shared/state/pacer';
+import { Pacer, PacerQueueFullError } from '../../shared/state/pacer';
+import type { HttpContext } from '../../shared/transport/http';
+import { callZendesk, zendeskApiError, zendeskBaseUrl, zendeskErrorMessage, zendeskRoute } from '../../shared/transport/zendeskTransport';
+import type { IdentityAnswer, UserUpsertAnswer, ZendeskUser } from '../helpers/users';
+import { createOrUpdatePaceLimits, isExternalIdTaken } from '../helpers/users';
+import { credentialData } from '../../shared/n8n/credentialData';
+import { toNodeError } from '../../shared/n8n/errors';
 
 /** One per process: create_or_update user calls of every execution queue here per account. */
 export const userWritePacer = new Pacer();

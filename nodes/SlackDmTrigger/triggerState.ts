@@ -3,14 +3,14 @@
  * builds a new workflow object for every webhook request, so this is the only in-memory state
  * that outlives a request.
  */
-import { DeliveryLedger } from './dedupe';
-import type { SelfIdentity } from './identity';
-import { GroupCommit } from '../state/groupCommit';
-import { messagesInFlight } from '../state/messagesInFlight';
-import { LoadingCache, TtlMap } from '../state/ttlCache';
+import { DeliveryLedger } from './helpers/dedupe';
+import type { SelfIdentity } from '../shared/slack/identity';
+import { GroupCommit } from '../shared/state/groupCommit';
+import { messagesInFlight } from '../shared/state/messagesInFlight';
+import { LoadingCache, TtlMap } from '../shared/state/ttlCache';
 import type { INodeExecutionData } from 'n8n-workflow';
-import { MAX_GROUP_SIZE } from './triggerRequest';
-import { forgetWebhookCredentials } from '../n8n/credentialData';
+import { MAX_GROUP_SIZE } from './helpers/triggerRequest';
+import { forgetWebhookCredentials } from '../shared/n8n/credentialData';
 
 /** auth.test answers, per credential, base URL and token digest. */
 export const identityCache = new LoadingCache<SelfIdentity>({ ttlMs: 60 * 60 * 1000, maxEntries: 100 });

@@ -4,7 +4,7 @@
  * deliveries of one message share one run (single flight). Keys are `${account}|${idempotencyKey}`.
  * The rules around it are in nodes/ZendeskMessagingUpsert/lane/handledOnce.ts.
  */
-import { SingleFlight, TtlMap } from './ttlCache';
+import { SingleFlight, TtlMap } from '../../shared/state/ttlCache';
 import { upsertEnvironment } from './upsertClock';
 
 const memory = new TtlMap<unknown>({ clock: () => upsertEnvironment().now() });

@@ -9,7 +9,7 @@
  * 3. The item's `idempotencyKey`, which the Zendesk node dedupes on, for what still slips
  *    through (two processes racing in queue mode).
  */
-import { TtlMap } from '../state/ttlCache';
+import { TtlMap } from '../../shared/state/ttlCache';
 
 /** Slack retries up to three times within about six minutes; keep records well past that. */
 export const DEDUPE_TTL_MS = 15 * 60 * 1000;

@@ -4,10 +4,10 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { SlackDmItem } from '../types';
-import type { EmployeeOrganizationPolicy, PartnerOrganizationPolicy } from '../zendesk/organizations';
-import type { MergeDecision } from '../zendesk/users';
-import { parseTagList } from '../zendesk/tags';
+import type { SlackDmItem } from '../../shared/types';
+import type { EmployeeOrganizationPolicy, PartnerOrganizationPolicy } from './organizations';
+import type { MergeDecision } from './users';
+import { parseTagList } from '../../shared/zendesk/tags';
 import type { LinkOptions } from './profileLinking';
 
 const MINUTE_MS = 60_000;

@@ -3,7 +3,7 @@
  * before the download (switch, type, declared size, message budget, URL), the download limit,
  * and after the download (actual size, content). The node only wires these to HTTP.
  */
-import type { RejectedFile, RejectionReason, SlackFileRef } from '../types';
+import type { RejectedFile, RejectionReason, SlackFileRef } from '../../shared/types';
 import type { AllowedType } from './allowlist';
 import { matchAllowedType } from './allowlist';
 import { checkContent } from './contentCheck';

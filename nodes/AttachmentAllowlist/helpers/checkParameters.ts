@@ -2,7 +2,7 @@
  * The Attachment Allowlist's parameters read into a policy, and which files of an item are
  * checked. Pure: the node reads the raw parameter values and hands them here.
  */
-import type { RejectedFile, SlackDmItem, SlackFileRef } from '../types';
+import type { RejectedFile, SlackDmItem, SlackFileRef } from '../../shared/types';
 import type { AllowlistAddition } from './allowlist';
 import { buildAllowlist } from './allowlist';
 import type { AttachmentPolicy } from './plan';
