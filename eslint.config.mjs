@@ -10,9 +10,13 @@ const packageCode = ['nodes/**/*.ts', 'credentials/**/*.ts', 'index.ts', 'packag
 const tooling = ['emulators/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'sandbox/**/*.ts'];
 
 /** The official config, limited to the package's own files (it names no `files` of its own for .ts). */
-const official = n8nNodeCliConfig.map((entry) =>
-	entry.files || entry.ignores ? entry : { ...entry, files: packageCode },
-).map((entry) => (entry.files && entry.files.includes('**/*.ts') ? { ...entry, files: packageCode.filter((f) => f.endsWith('.ts')) } : entry));
+const official = n8nNodeCliConfig
+	.map((entry) => (entry.files || entry.ignores ? entry : { ...entry, files: packageCode }))
+	.map((entry) =>
+		entry.files && entry.files.includes('**/*.ts')
+			? { ...entry, files: packageCode.filter((f) => f.endsWith('.ts')) }
+			: entry,
+	);
 
 export default tseslint.config(
 	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.cache/**', 'test/artifacts/**', '**/*.js', '**/*.mjs'] },

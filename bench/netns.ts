@@ -14,7 +14,10 @@ export const INSIDE_ENV = 'N8N_DM_BENCH_NETNS';
 
 function ip(args: string[]): { ok: boolean; output: string } {
 	const result = spawnSync('ip', args, { encoding: 'utf8' });
-	return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}` };
+	return {
+		ok: result.status === 0,
+		output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`,
+	};
 }
 
 function isAlive(pid: number): boolean {
@@ -33,7 +36,9 @@ function removeNamespace(name: string): void {
 
 /** Namespaces (and their hosts folders) left behind by bench runs whose process is gone. */
 function removeStale(): void {
-	const listed = ip(['netns', 'list']).output.split('\n').map((line) => line.split(' ')[0]);
+	const listed = ip(['netns', 'list'])
+		.output.split('\n')
+		.map((line) => line.split(' ')[0]);
 	const folders = fs.existsSync('/etc/netns') ? fs.readdirSync('/etc/netns') : [];
 	for (const name of new Set([...listed, ...folders])) {
 		if (!name.startsWith(PREFIX)) continue;
@@ -56,7 +61,10 @@ export function netnsUnavailable(): string | undefined {
  */
 export async function reexecInNamespace(hostnames: string[]): Promise<number> {
 	const reason = netnsUnavailable();
-	if (reason) throw new Error(`bench: ${reason}. The baseline's built-in nodes can only reach the emulators inside a namespace (see bench/README.md).`);
+	if (reason)
+		throw new Error(
+			`bench: ${reason}. The baseline's built-in nodes can only reach the emulators inside a namespace (see bench/README.md).`,
+		);
 	removeStale();
 	const name = `${PREFIX}${process.pid}`;
 	const hostsDir = path.join('/etc/netns', name);
@@ -69,16 +77,24 @@ export async function reexecInNamespace(hostnames: string[]): Promise<number> {
 		fs.mkdirSync(hostsDir, { recursive: true });
 		fs.writeFileSync(
 			path.join(hostsDir, 'hosts'),
-			['127.0.0.1 localhost', '::1 localhost ip6-localhost ip6-loopback', `127.0.0.1 ${hostnames.join(' ')}`, ''].join('\n'),
+			['127.0.0.1 localhost', '::1 localhost ip6-localhost ip6-loopback', `127.0.0.1 ${hostnames.join(' ')}`, ''].join(
+				'\n',
+			),
 		);
-		const child = spawn('ip', ['netns', 'exec', name, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-			stdio: 'inherit',
-			env: { ...process.env, [INSIDE_ENV]: name },
-		});
+		const child = spawn(
+			'ip',
+			['netns', 'exec', name, process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+			{
+				stdio: 'inherit',
+				env: { ...process.env, [INSIDE_ENV]: name },
+			},
+		);
 		const forward = (signal: NodeJS.Signals) => child.kill(signal);
 		process.on('SIGINT', forward);
 		process.on('SIGTERM', forward);
-		const code = await new Promise<number>((resolve) => child.once('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0))));
+		const code = await new Promise<number>((resolve) =>
+			child.once('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0))),
+		);
 		process.off('SIGINT', forward);
 		process.off('SIGTERM', forward);
 		return code;

@@ -8,7 +8,7 @@ export type ScenarioKey = 'steady' | 'burst' | 'chatty' | 'storm' | 'retries';
 
 export const WORKFLOW_LABELS: Record<WorkflowKey, string> = {
 	a: '(a) this package (inbound template)',
-	b: "(b) n8n built-in nodes (Slack Trigger, IF, Zendesk)",
+	b: '(b) n8n built-in nodes (Slack Trigger, IF, Zendesk)',
 	c: '(c) n8n floor (Webhook → No Operation)',
 };
 
@@ -98,7 +98,12 @@ export function percentile(sorted: number[], p: number): number | null {
 
 export function distribution(values: number[]): Distribution {
 	const sorted = [...values].sort((x, y) => x - y);
-	return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.length ? sorted[sorted.length - 1] : null };
+	return {
+		count: sorted.length,
+		p50: percentile(sorted, 50),
+		p99: percentile(sorted, 99),
+		max: sorted.length ? sorted[sorted.length - 1] : null,
+	};
 }
 
 /** What the events driver got back for one send (`SendResult` of emulators/slack). */
@@ -155,7 +160,10 @@ export interface DeliveryCount {
 }
 
 /** Compares the markers sent with the comments stored: each must appear exactly once. */
-export function countDeliveries(sent: string[], comments: Array<Pick<StoredComment, 'text' | 'storedAt'>>): DeliveryCount {
+export function countDeliveries(
+	sent: string[],
+	comments: Array<Pick<StoredComment, 'text' | 'storedAt'>>,
+): DeliveryCount {
 	const wanted = new Set(sent);
 	const seen = new Map<string, number>();
 	const firstStoredAt = new Map<string, number>();
@@ -182,7 +190,10 @@ export function countDeliveries(sent: string[], comments: Array<Pick<StoredComme
  * coalesced comment) were stored, a message counts when a message sent after it is already there.
  * `sent` is in send order; a message stored twice counts at its first copy.
  */
-export function countOutOfOrder(sent: string[], comments: Array<Pick<StoredComment, 'ticketId' | 'text'>>): { outOfOrder: number; markers: string[] } {
+export function countOutOfOrder(
+	sent: string[],
+	comments: Array<Pick<StoredComment, 'ticketId' | 'text'>>,
+): { outOfOrder: number; markers: string[] } {
 	const sendIndex = new Map(sent.map((marker, index) => [marker, index]));
 	const stored = new Set<string>();
 	const latestSentPerTicket = new Map<number, number>();
@@ -236,7 +247,9 @@ export function windowedMessagesPerSecond(firstDeliveredAt: Map<string, number>,
 	let delivered = 0;
 	let spanMs = 0;
 	for (const window of windows) {
-		const times = [...window.markers].map((marker) => firstDeliveredAt.get(marker)).filter((at): at is number => at !== undefined);
+		const times = [...window.markers]
+			.map((marker) => firstDeliveredAt.get(marker))
+			.filter((at): at is number => at !== undefined);
 		if (times.length === 0) continue;
 		delivered += times.length;
 		spanMs += Math.max(...times) - window.firstSendAt;
@@ -245,7 +258,11 @@ export function windowedMessagesPerSecond(firstDeliveredAt: Map<string, number>,
 }
 
 /** `windowedMessagesPerSecond` over one window; `only` restricts it to some markers (default: all delivered). */
-export function distinctMessagesPerSecond(firstDeliveredAt: Map<string, number>, firstSendAt: number, only?: Iterable<string>): number | null {
+export function distinctMessagesPerSecond(
+	firstDeliveredAt: Map<string, number>,
+	firstSendAt: number,
+	only?: Iterable<string>,
+): number | null {
 	return windowedMessagesPerSecond(firstDeliveredAt, [{ firstSendAt, markers: only ?? firstDeliveredAt.keys() }]);
 }
 
@@ -262,7 +279,14 @@ export function maxInWindow(timestamps: number[], windowMs: number): number {
 }
 
 export function ratio(numerator: number | null | undefined, denominator: number | null | undefined): number | null {
-	if (numerator === null || numerator === undefined || denominator === null || denominator === undefined || denominator === 0) return null;
+	if (
+		numerator === null ||
+		numerator === undefined ||
+		denominator === null ||
+		denominator === undefined ||
+		denominator === 0
+	)
+		return null;
 	return numerator / denominator;
 }
 
@@ -300,7 +324,8 @@ export interface TargetCheck {
 	met: boolean | null;
 }
 
-const fmt = (value: number | null | undefined, digits = 2): string => (value === null || value === undefined ? '–' : value.toFixed(digits));
+const fmt = (value: number | null | undefined, digits = 2): string =>
+	value === null || value === undefined ? '–' : value.toFixed(digits);
 
 /** The issue's targets for (a), judged on this run's figures. `met` is null when not measured. */
 export function checkTargets(results: ScenarioResult[], ratios: Ratios[]): TargetCheck[] {
@@ -326,13 +351,19 @@ export function checkTargets(results: ScenarioResult[], ratios: Ratios[]): Targe
 			id: 'ack-p99',
 			description: '(a) steady state: acknowledgement p99 ≤ 1.2 × (c), every send answered 2xx',
 			value: `${fmt(steadyRatios?.ackP99AOverC)}×${steadyNotAcked ? `, ${steadyNotAcked} send(s) without a 2xx` : ''}`,
-			met: steadyRatios?.ackP99AOverC === null || steadyRatios?.ackP99AOverC === undefined ? null : steadyRatios.ackP99AOverC <= 1.2 && steadyNotAcked === 0,
+			met:
+				steadyRatios?.ackP99AOverC === null || steadyRatios?.ackP99AOverC === undefined
+					? null
+					: steadyRatios.ackP99AOverC <= 1.2 && steadyNotAcked === 0,
 		},
 		{
 			id: 'throughput',
 			description: '(a) steady state: sustained throughput ≥ 0.8 × (c)',
 			value: `${fmt(steadyRatios?.epsAOverC)}×`,
-			met: steadyRatios?.epsAOverC === null || steadyRatios?.epsAOverC === undefined ? null : steadyRatios.epsAOverC >= 0.8,
+			met:
+				steadyRatios?.epsAOverC === null || steadyRatios?.epsAOverC === undefined
+					? null
+					: steadyRatios.epsAOverC >= 0.8,
 		},
 	];
 	const aResults = results.filter((r) => r.workflow === 'a');
@@ -346,8 +377,10 @@ export function checkTargets(results: ScenarioResult[], ratios: Ratios[]): Targe
 	const chatty = a('chatty');
 	checks.push({
 		id: 'chatty',
-		description: '(a) chatty user fully delivered within Zendesk\'s ticket update limit (30 per 10 min)',
-		value: chatty ? `lost ${chatty.lost}, dup ${chatty.duplicates}, max ${chatty.maxTicketUpdatesPer10Min} updates/10 min, ${chatty.zendesk429} × 429` : '–',
+		description: "(a) chatty user fully delivered within Zendesk's ticket update limit (30 per 10 min)",
+		value: chatty
+			? `lost ${chatty.lost}, dup ${chatty.duplicates}, max ${chatty.maxTicketUpdatesPer10Min} updates/10 min, ${chatty.zendesk429} × 429`
+			: '–',
 		met: chatty ? chatty.lost === 0 && chatty.duplicates === 0 && (chatty.maxTicketUpdatesPer10Min ?? 0) <= 30 : null,
 	});
 	return checks;
@@ -364,9 +397,9 @@ function ms(value: number | null | undefined): string {
 
 /** What the columns count, printed under the table (bench/README.md has the full definitions). */
 export const TABLE_LEGEND = [
-	'ack p50/p99: 2xx answers only (Slack counts nothing else as an acknowledgement), Slack\'s retries included; acks > 3 s: 2xx answers Slack would still have retried; non-2xx answers and sends with no answer in 10 s are never acknowledgements and are counted apart.',
+	"ack p50/p99: 2xx answers only (Slack counts nothing else as an acknowledgement), Slack's retries included; acks > 3 s: 2xx answers Slack would still have retried; non-2xx answers and sends with no answer in 10 s are never acknowledgements and are counted apart.",
 	'out of order: messages stored in their ticket after a message of the same conversation sent later (a coalesced comment counts line by line).',
-	'events/s: distinct messages delivered per second, each message once however often Slack sent it (the retries scenario sends every event three times). Delivered: for (a) and (b) the first comment holding the message\'s marker is stored in Zendesk; for (c) the first n8n execution holding it has finished. Steady state: the closed-loop rounds\' messages / the sum over rounds of (last delivery − first send of the round); other scenarios: messages / (last delivery − first send).',
+	"events/s: distinct messages delivered per second, each message once however often Slack sent it (the retries scenario sends every event three times). Delivered: for (a) and (b) the first comment holding the message's marker is stored in Zendesk; for (c) the first n8n execution holding it has finished. Steady state: the closed-loop rounds' messages / the sum over rounds of (last delivery − first send of the round); other scenarios: messages / (last delivery − first send).",
 ];
 
 export interface ReportInput {
@@ -380,7 +413,14 @@ export interface ReportInput {
 }
 
 export function markdownReport(input: ReportInput): string {
-	const lines: string[] = [`## ${input.title}`, '', `Command: \`${input.command}\``, '', `Machine: ${input.machine}`, ''];
+	const lines: string[] = [
+		`## ${input.title}`,
+		'',
+		`Command: \`${input.command}\``,
+		'',
+		`Machine: ${input.machine}`,
+		'',
+	];
 	lines.push(
 		'| scenario | workflow | msgs | ack p50 | ack p99 | acks > 3 s | non-2xx answers | no answer in 10 s | delivery p50 | delivery p99 | events/s | Zendesk req/msg | Slack req/msg | 429s | dup | lost | out of order | extra tickets | peak RSS |',
 		'|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -398,17 +438,27 @@ export function markdownReport(input: ReportInput): string {
 	lines.push('', ...TABLE_LEGEND.map((text) => `- ${text}`));
 	const phased = input.results.filter((r) => r.ackByPhase);
 	if (phased.length) {
-		lines.push('', '| steady state ack | workflow | paced p50 | paced p99 | closed loop p50 | closed loop p99 | closed loop max |', '|---|---|---:|---:|---:|---:|---:|');
+		lines.push(
+			'',
+			'| steady state ack | workflow | paced p50 | paced p99 | closed loop p50 | closed loop p99 | closed loop max |',
+			'|---|---|---:|---:|---:|---:|---:|',
+		);
 		for (const r of phased) {
 			const { paced, closedLoop } = r.ackByPhase!;
-			lines.push(`| ${SCENARIO_LABELS[r.scenario]} | (${r.workflow}) | ${ms(paced.p50)} | ${ms(paced.p99)} | ${ms(closedLoop.p50)} | ${ms(closedLoop.p99)} | ${ms(closedLoop.max)} |`);
+			lines.push(
+				`| ${SCENARIO_LABELS[r.scenario]} | (${r.workflow}) | ${ms(paced.p50)} | ${ms(paced.p99)} | ${ms(closedLoop.p50)} | ${ms(closedLoop.p99)} | ${ms(closedLoop.max)} |`,
+			);
 		}
 	}
 	const rounded = input.results.filter((r) => r.closedLoopRounds?.length);
 	const roundCount = Math.max(0, ...rounded.map((r) => r.closedLoopRounds!.length));
 	if (roundCount > 1) {
 		const heads = Array.from({ length: roundCount }, (_, i) => `round ${i + 1}`);
-		lines.push('', `| closed loop by round: ack p99, events/s, position | workflow | ${heads.join(' | ')} |`, `|---|---|${heads.map(() => '---:').join('|')}|`);
+		lines.push(
+			'',
+			`| closed loop by round: ack p99, events/s, position | workflow | ${heads.join(' | ')} |`,
+			`|---|---|${heads.map(() => '---:').join('|')}|`,
+		);
 		for (const r of rounded) {
 			const cells = Array.from({ length: roundCount }, (_, i) => {
 				const round = r.closedLoopRounds!.find((x) => x.round === i);
@@ -417,16 +467,23 @@ export function markdownReport(input: ReportInput): string {
 			lines.push(`| ${SCENARIO_LABELS[r.scenario]} | (${r.workflow}) | ${cells.join(' | ')} |`);
 		}
 	}
-	lines.push('', '| scenario | ack p99 (a)/(c) | ack p99 (a)/(b) | events/s (a)/(c) | events/s (a)/(b) | delivery p99 (a)/(b) | Zendesk req/msg (a)/(b) |', '|---|---:|---:|---:|---:|---:|---:|');
+	lines.push(
+		'',
+		'| scenario | ack p99 (a)/(c) | ack p99 (a)/(b) | events/s (a)/(c) | events/s (a)/(b) | delivery p99 (a)/(b) | Zendesk req/msg (a)/(b) |',
+		'|---|---:|---:|---:|---:|---:|---:|',
+	);
 	for (const r of input.ratios) {
 		lines.push(
 			`| ${SCENARIO_LABELS[r.scenario]} | ${fmt(r.ackP99AOverC)} | ${fmt(r.ackP99AOverB)} | ${fmt(r.epsAOverC)} | ${fmt(r.epsAOverB)} | ${fmt(r.deliveryP99AOverB)} | ${fmt(r.zendeskPerMessageAOverB)} |`,
 		);
 	}
 	lines.push('', '| target for (a) | this run | met? |', '|---|---|---|');
-	for (const t of input.targets) lines.push(`| ${t.description} | ${t.value} | ${t.met === null ? 'not measured' : t.met ? 'yes' : '**no**'} |`);
+	for (const t of input.targets)
+		lines.push(`| ${t.description} | ${t.value} | ${t.met === null ? 'not measured' : t.met ? 'yes' : '**no**'} |`);
 	if (input.notes.length) lines.push('', ...input.notes.map((n) => `- ${n}`));
-	const perResultNotes = input.results.filter((r) => r.notes.length).map((r) => `- ${SCENARIO_LABELS[r.scenario]} (${r.workflow}): ${r.notes.join('; ')}`);
+	const perResultNotes = input.results
+		.filter((r) => r.notes.length)
+		.map((r) => `- ${SCENARIO_LABELS[r.scenario]} (${r.workflow}): ${r.notes.join('; ')}`);
 	if (perResultNotes.length) lines.push('', ...perResultNotes);
 	return `${lines.join('\n')}\n`;
 }

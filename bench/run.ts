@@ -13,7 +13,14 @@ import { HOSTS, runBench } from './runner';
 
 const SCENARIOS: ScenarioKey[] = ['steady', 'burst', 'chatty', 'storm', 'retries'];
 
-function parseArgs(argv: string[]): { smoke: boolean; outDir: string; command: string; only?: ScenarioKey[]; n8nEnv: Record<string, string>; queue: boolean } {
+function parseArgs(argv: string[]): {
+	smoke: boolean;
+	outDir: string;
+	command: string;
+	only?: ScenarioKey[];
+	n8nEnv: Record<string, string>;
+	queue: boolean;
+} {
 	const smoke = argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
 	const out = argv.find((a) => a.startsWith('--out='))?.slice('--out='.length);
 	const onlyArg = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -27,11 +34,28 @@ function parseArgs(argv: string[]): { smoke: boolean; outDir: string; command: s
 		n8nEnv[match[1]] = match[2];
 	}
 	const queue = argv.includes('--queue');
-	const unknown = argv.filter((a) => a !== '--smoke' && a !== '--queue' && !a.startsWith('--out=') && !a.startsWith('--only=') && !a.startsWith('--n8n-env='));
-	if (unknown.length) throw new Error(`bench: unknown argument(s) ${unknown.join(' ')} (use --smoke, --queue, --out=<dir>, --only=<scenario,…>, --n8n-env=KEY=VALUE)`);
+	const unknown = argv.filter(
+		(a) =>
+			a !== '--smoke' &&
+			a !== '--queue' &&
+			!a.startsWith('--out=') &&
+			!a.startsWith('--only=') &&
+			!a.startsWith('--n8n-env='),
+	);
+	if (unknown.length)
+		throw new Error(
+			`bench: unknown argument(s) ${unknown.join(' ')} (use --smoke, --queue, --out=<dir>, --only=<scenario,…>, --n8n-env=KEY=VALUE)`,
+		);
 	const command = ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' ');
 	// Smoke results never overwrite a full run's files.
-	return { smoke, outDir: out ? path.resolve(out) : path.join(__dirname, 'results', smoke ? 'smoke' : ''), command, only, n8nEnv, queue };
+	return {
+		smoke,
+		outDir: out ? path.resolve(out) : path.join(__dirname, 'results', smoke ? 'smoke' : ''),
+		command,
+		only,
+		n8nEnv,
+		queue,
+	};
 }
 
 async function main(): Promise<number> {

@@ -186,7 +186,9 @@ class MemoryProbe {
 	private status(field: string): number | undefined {
 		if (!this.pid) return undefined;
 		try {
-			const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${this.pid}/status`, 'utf8'));
+			const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
+				fs.readFileSync(`/proc/${this.pid}/status`, 'utf8'),
+			);
 			return match ? Number(match[1]) : undefined;
 		} catch {
 			return undefined;
@@ -224,7 +226,8 @@ function findN8nPid(userFolder: string, n8nBin: string): number | undefined {
 		try {
 			const argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
 			if (argv[1] !== n8nBin || argv[2] !== 'start') continue;
-			if (fs.readFileSync(`/proc/${entry}/environ`, 'utf8').includes(`N8N_USER_FOLDER=${userFolder}\0`)) return Number(entry);
+			if (fs.readFileSync(`/proc/${entry}/environ`, 'utf8').includes(`N8N_USER_FOLDER=${userFolder}\0`))
+				return Number(entry);
 		} catch {
 			// Process gone or not readable.
 		}
@@ -267,11 +270,15 @@ function inboundWorkflow(): WorkflowJson {
 	const template = readJson<WorkflowJson>(INBOUND_TEMPLATE);
 	const nodes = template.nodes.map((node) => {
 		// The out-of-hours branch stays in, always open: figures must not depend on the time of day.
-		if (node.name === 'Out-of-hours reply') node = { ...node, parameters: { ...(node.parameters as object), businessHours: 'Mon-Sun 00:00-24:00' } };
+		if (node.name === 'Out-of-hours reply')
+			node = { ...node, parameters: { ...(node.parameters as object), businessHours: 'Mon-Sun 00:00-24:00' } };
 		const credentials = node.credentials as Record<string, unknown> | undefined;
 		if (!credentials) return node;
 		const replaced = Object.fromEntries(
-			Object.keys(credentials).map((type) => [type, CREDENTIAL_IDS[type as keyof typeof CREDENTIAL_IDS] ?? credentials[type]]),
+			Object.keys(credentials).map((type) => [
+				type,
+				CREDENTIAL_IDS[type as keyof typeof CREDENTIAL_IDS] ?? credentials[type],
+			]),
 		);
 		return { ...node, credentials: replaced };
 	});
@@ -280,7 +287,8 @@ function inboundWorkflow(): WorkflowJson {
 
 function webhookIdOf(workflow: WorkflowJson, typeSuffix: string): string {
 	const node = workflow.nodes.find((n) => n.type.endsWith(typeSuffix));
-	if (!node || typeof node.webhookId !== 'string') throw new Error(`workflow ${String(workflow.name)} has no ${typeSuffix} with a webhookId`);
+	if (!node || typeof node.webhookId !== 'string')
+		throw new Error(`workflow ${String(workflow.name)} has no ${typeSuffix} with a webhookId`);
 	return node.webhookId;
 }
 
@@ -369,7 +377,13 @@ interface Context {
 function newSlackUser(ctx: Context, key: WorkflowKey, kind: string): BenchUser {
 	const n = ++ctx.usersCreated;
 	const slackId = `U${key.toUpperCase()}${kind}${String(n).padStart(4, '0')}`;
-	ctx.slack.addUser({ id: slackId, teamId: F.teamId, name: slackId.toLowerCase(), realName: `Bench ${slackId}`, email: `${slackId.toLowerCase()}@acme.test` });
+	ctx.slack.addUser({
+		id: slackId,
+		teamId: F.teamId,
+		name: slackId.toLowerCase(),
+		realName: `Bench ${slackId}`,
+		email: `${slackId.toLowerCase()}@acme.test`,
+	});
 	return { slackId, dm: ctx.slack.openDm(slackId, F.botUserId) };
 }
 
@@ -380,7 +394,15 @@ function knownUser(ctx: Context, target: Target, kind: string): BenchUser {
 	if (!zd) return user;
 	const bridge = zd.store.getUser(zd.fixtures.bridge.id);
 	const externalId = target.key === 'a' ? userExternalId(F.teamId, user.slackId) : `slack:${user.slackId}`;
-	const zUser = zd.store.insertUser({ name: `Bench ${user.slackId}`, email: `${user.slackId.toLowerCase()}@acme.test`, external_id: externalId, role: 'end-user' }, true);
+	const zUser = zd.store.insertUser(
+		{
+			name: `Bench ${user.slackId}`,
+			email: `${user.slackId.toLowerCase()}@acme.test`,
+			external_id: externalId,
+			role: 'end-user',
+		},
+		true,
+	);
 	const ticket = zd.store.createTicket(
 		{
 			requester_id: zUser.id,
@@ -395,7 +417,13 @@ function knownUser(ctx: Context, target: Target, kind: string): BenchUser {
 	return user;
 }
 
-async function waitForDeliveries(ctx: Context, target: Target, markers: string[], quietMs: number, deadlineMs: number): Promise<void> {
+async function waitForDeliveries(
+	ctx: Context,
+	target: Target,
+	markers: string[],
+	quietMs: number,
+	deadlineMs: number,
+): Promise<void> {
 	if (!target.tracker || markers.length === 0) return;
 	const start = Date.now();
 	let delivered = -1;
@@ -434,7 +462,9 @@ async function executionOutcomes(ctx: Context, target: Target, since: number): P
 		}
 	}
 	const counts = [...byStatus.entries()].map(([status, n]) => `${n} ${status}`).join(', ');
-	return [`executions: ${counts}; first failures: ${[...reasons.entries()].map(([r, n]) => `${n} × ${r}`).join(' | ')}`];
+	return [
+		`executions: ${counts}; first failures: ${[...reasons.entries()].map(([r, n]) => `${n} × ${r}`).join(' | ')}`,
+	];
 }
 
 /**
@@ -444,7 +474,9 @@ async function executionOutcomes(ctx: Context, target: Target, since: number): P
 async function finishedExecutions(ctx: Context, target: Target, since: number, count: number): Promise<Execution[]> {
 	const deadline = Date.now() + ctx.sizes.deadlineMs;
 	for (;;) {
-		const finished = (await listExecutions(ctx.n8n.rest, { workflowId: target.workflowId, startedAfter: since })).filter((e) => e.stoppedAt && e.status !== 'running' && e.status !== 'new');
+		const finished = (
+			await listExecutions(ctx.n8n.rest, { workflowId: target.workflowId, startedAfter: since })
+		).filter((e) => e.stoppedAt && e.status !== 'running' && e.status !== 'new');
 		if (finished.length >= count || Date.now() > deadline) return finished;
 		await sleep(500);
 	}
@@ -479,7 +511,9 @@ async function floorExecutions(ctx: Context, target: Target, since: number, coun
 
 function slackCallsOf(calls: CallRecord[], token: string | undefined): number {
 	if (!token) return 0;
-	return calls.filter((c) => String(c.request.headers.authorization ?? '').includes(token) || c.request.body.token === token).length;
+	return calls.filter(
+		(c) => String(c.request.headers.authorization ?? '').includes(token) || c.request.body.token === token,
+	).length;
 }
 
 /** What one segment sent: its sends are `attempts[fromAttempt, toAttempt)`. */
@@ -534,9 +568,21 @@ class Measurement {
 		const fromAttempt = run.attempts.length;
 		ctx.memory.start();
 		await body(run, this.notes);
-		const span = { firstSendAt, fromAttempt, toAttempt: run.attempts.length, markers: run.sent.slice(sentBefore).map((s) => s.marker) };
+		const span = {
+			firstSendAt,
+			fromAttempt,
+			toAttempt: run.attempts.length,
+			markers: run.sent.slice(sentBefore).map((s) => s.marker),
+		};
 		const chatty = this.scenario === 'chatty';
-		if (target.tracker) await waitForDeliveries(ctx, target, span.markers, chatty ? ctx.sizes.chattyQuietMs : ctx.sizes.quietMs, chatty ? ctx.sizes.chattyDeadlineMs : ctx.sizes.deadlineMs);
+		if (target.tracker)
+			await waitForDeliveries(
+				ctx,
+				target,
+				span.markers,
+				chatty ? ctx.sizes.chattyQuietMs : ctx.sizes.quietMs,
+				chatty ? ctx.sizes.chattyDeadlineMs : ctx.sizes.deadlineMs,
+			);
 		// The floor has no Zendesk: wait for its executions, so the next segment starts on a quiet n8n.
 		else await finishedExecutions(ctx, target, firstSendAt, span.toAttempt - span.fromAttempt);
 		const peak = ctx.memory.stopMb();
@@ -566,20 +612,30 @@ class Measurement {
 			if (count.lost) notes.push(`lost: ${count.lostMarkers.slice(0, 5).join(', ')}${count.lost > 5 ? ', …' : ''}`);
 			const order = countOutOfOrder(markers, target.tracker.comments);
 			outOfOrder = order.outOfOrder;
-			if (order.outOfOrder) notes.push(`out of order: ${order.markers.slice(0, 5).join(', ')}${order.outOfOrder > 5 ? ', …' : ''}`);
-			deliveryLatencies = run.sent.filter((s) => count.firstStoredAt.has(s.marker)).map((s) => (count.firstStoredAt.get(s.marker) as number) - s.sentAt);
+			if (order.outOfOrder)
+				notes.push(`out of order: ${order.markers.slice(0, 5).join(', ')}${order.outOfOrder > 5 ? ', …' : ''}`);
+			deliveryLatencies = run.sent
+				.filter((s) => count.firstStoredAt.has(s.marker))
+				.map((s) => (count.firstStoredAt.get(s.marker) as number) - s.sentAt);
 			firstDeliveredAt = count.firstStoredAt;
 		} else {
 			// Steady state: only the closed-loop rounds count for events/s (all after the paced phase).
 			const since = rounds[0]?.firstSendAt ?? run.startedAt;
-			const sends = rounds.length ? rounds.reduce((sum, r) => sum + r.toAttempt - r.fromAttempt, 0) : run.attempts.length;
+			const sends = rounds.length
+				? rounds.reduce((sum, r) => sum + r.toAttempt - r.fromAttempt, 0)
+				: run.attempts.length;
 			// Every send starts an execution of (c), Slack's retries included: wait for all of them.
 			const executions = await floorExecutions(ctx, target, since, sends);
 			const unreadable = executions.filter((e) => e.stoppedAt && !e.payload).length;
-			if (unreadable) notes.push(`${unreadable} finished execution(s) without readable data: their messages are not counted in events/s`);
+			if (unreadable)
+				notes.push(
+					`${unreadable} finished execution(s) without readable data: their messages are not counted in events/s`,
+				);
 			firstDeliveredAt = countDeliveries(markers, floorDeliveries(executions)).firstStoredAt;
 		}
-		const windows: SendWindow[] = rounds.length ? rounds : [{ firstSendAt: run.sent[0]?.sentAt ?? run.startedAt, markers }];
+		const windows: SendWindow[] = rounds.length
+			? rounds
+			: [{ firstSendAt: run.sent[0]?.sentAt ?? run.startedAt, markers }];
 		const eventsPerSecond = windowedMessagesPerSecond(firstDeliveredAt, windows);
 
 		if (target.tracker) notes.push(...(await executionOutcomes(ctx, target, run.startedAt)));
@@ -595,7 +651,10 @@ class Measurement {
 			const perUser = new Map<string, number>();
 			for (const ticket of target.zendesk.store.tickets.values()) {
 				const requester = target.zendesk.store.users.get(ticket.requester_id);
-				const slackId = String(requester?.external_id ?? '').split(':').pop() ?? '';
+				const slackId =
+					String(requester?.external_id ?? '')
+						.split(':')
+						.pop() ?? '';
 				if (users.has(slackId)) perUser.set(slackId, (perUser.get(slackId) ?? 0) + 1);
 			}
 			extraTickets = [...perUser.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
@@ -610,7 +669,9 @@ class Measurement {
 		const acks = ackFigures(run.attempts);
 		const failed = run.attempts.filter((a) => !(a.status >= 200 && a.status < 300));
 		if (failed.length) {
-			const reasons = failed.map((a) => (a.timedOut ? 'timeout' : a.status ? `HTTP ${a.status}` : (a.error ?? 'no answer')));
+			const reasons = failed.map((a) =>
+				a.timedOut ? 'timeout' : a.status ? `HTTP ${a.status}` : (a.error ?? 'no answer'),
+			);
 			notes.push(`${failed.length} send(s) not acknowledged: ${[...new Set(reasons)].join(', ')}`);
 		}
 		const closedLoopFrom = rounds[0]?.fromAttempt;
@@ -623,7 +684,10 @@ class Measurement {
 			...(closedLoopFrom === undefined
 				? {}
 				: {
-						ackByPhase: { paced: ackFigures(run.attempts.slice(0, closedLoopFrom)).ack, closedLoop: ackFigures(run.attempts.slice(closedLoopFrom)).ack },
+						ackByPhase: {
+							paced: ackFigures(run.attempts.slice(0, closedLoopFrom)).ack,
+							closedLoop: ackFigures(run.attempts.slice(closedLoopFrom)).ack,
+						},
 						closedLoopRounds: rounds.map((r) => ({
 							round: r.round,
 							position: r.position,
@@ -654,7 +718,12 @@ class Measurement {
 }
 
 /** One scenario of one workflow in one segment. */
-async function measure(ctx: Context, target: Target, scenario: ScenarioKey, body: (run: ScenarioRun, notes: string[]) => Promise<void>): Promise<ScenarioResult> {
+async function measure(
+	ctx: Context,
+	target: Target,
+	scenario: ScenarioKey,
+	body: (run: ScenarioRun, notes: string[]) => Promise<void>,
+): Promise<ScenarioResult> {
 	const measurement = new Measurement(ctx, target, scenario);
 	await measurement.segment(body);
 	return await measurement.result();
@@ -669,7 +738,12 @@ async function measure(ctx: Context, target: Target, scenario: ScenarioKey, body
  * interleave the workflows in a rotating order, so drift of a shared machine and what one
  * workflow leaves behind (memory, n8n's own housekeeping) do not fall on one workflow alone.
  */
-async function steadyState(ctx: Context, order: Target[], usersOf: Record<WorkflowKey, BenchUser[]>, log: (text: string) => void): Promise<ScenarioResult[]> {
+async function steadyState(
+	ctx: Context,
+	order: Target[],
+	usersOf: Record<WorkflowKey, BenchUser[]>,
+	log: (text: string) => void,
+): Promise<ScenarioResult[]> {
 	const s = ctx.sizes;
 	const measurements = new Map<WorkflowKey, Measurement>();
 	for (const target of order) {
@@ -677,17 +751,30 @@ async function steadyState(ctx: Context, order: Target[], usersOf: Record<Workfl
 		// Warm-up: first contact of each user in this n8n process (caches fill), not measured.
 		const warm = new ScenarioRun(target, 'warmup');
 		await closedLoop(users.length, 10, (i) => warm.send(users[i], 'Warm-up'));
-		await waitForDeliveries(ctx, target, warm.sent.map((m) => m.marker), s.quietMs, s.deadlineMs);
+		await waitForDeliveries(
+			ctx,
+			target,
+			warm.sent.map((m) => m.marker),
+			s.quietMs,
+			s.deadlineMs,
+		);
 		const measurement = new Measurement(ctx, target, 'steady');
 		measurements.set(target.key, measurement);
-		await measurement.segment(async (run) => await atRate(s.steadyMessages, s.steadyRatePerSecond, (i) => run.send(users[i % users.length])));
+		await measurement.segment(
+			async (run) => await atRate(s.steadyMessages, s.steadyRatePerSecond, (i) => run.send(users[i % users.length])),
+		);
 		log(`steady / (${target.key}): warm-up and paced phase done`);
 	}
 	for (let round = 0; round < s.throughputRounds; round++) {
 		for (const [position, target] of roundOrder(order, round).entries()) {
 			const users = usersOf[target.key];
 			const measurement = measurements.get(target.key) as Measurement;
-			await measurement.closedLoopRound(round, position, async (run) => await closedLoop(s.throughputMessages, s.throughputConcurrency, (i) => run.send(users[i % users.length])));
+			await measurement.closedLoopRound(
+				round,
+				position,
+				async (run) =>
+					await closedLoop(s.throughputMessages, s.throughputConcurrency, (i) => run.send(users[i % users.length])),
+			);
 			log(`steady / (${target.key}): closed-loop round ${round + 1} of ${s.throughputRounds} done`);
 		}
 	}
@@ -761,14 +848,30 @@ async function storm(ctx: Context, target: Target, users: BenchUser[]): Promise<
 				const retryAfterSeconds = Math.max(1, Math.ceil((end - Date.now()) / 1000));
 				zd.server.clearFaults();
 				for (const route of ZENDESK_ROUTES) {
-					zd.server.injectFault(route, { kind: 'rateLimit', retryAfterSeconds, body: { error: 'APIRateLimitExceeded', description: 'Number of allowed API requests per minute exceeded' } }, 1_000_000);
+					zd.server.injectFault(
+						route,
+						{
+							kind: 'rateLimit',
+							retryAfterSeconds,
+							body: {
+								error: 'APIRateLimitExceeded',
+								description: 'Number of allowed API requests per minute exceeded',
+							},
+						},
+						1_000_000,
+					);
 				}
 				await sleep(Math.min(250, Math.max(0, end - Date.now())));
 			}
 			zd.server.clearFaults();
 		};
-		await Promise.all([stormLoop(), atRate(s.stormMessages, s.stormRatePerSecond, (i) => run.send(users[i % users.length], 'During the storm'))]);
-		notes.push(`429 with Retry-After on every Zendesk API route for ${s.stormDurationMs / 1000} s, from ${s.stormStartMs / 1000} s after the first message`);
+		await Promise.all([
+			stormLoop(),
+			atRate(s.stormMessages, s.stormRatePerSecond, (i) => run.send(users[i % users.length], 'During the storm')),
+		]);
+		notes.push(
+			`429 with Retry-After on every Zendesk API route for ${s.stormDurationMs / 1000} s, from ${s.stormStartMs / 1000} s after the first message`,
+		);
 	});
 }
 
@@ -787,34 +890,85 @@ async function retries(ctx: Context, target: Target, users: BenchUser[]): Promis
 
 // ---------------------------------------------------------------------------------------------
 
-export async function runBench(options: BenchOptions): Promise<{ jsonFile: string; markdownFile: string; markdown: string }> {
+export async function runBench(
+	options: BenchOptions,
+): Promise<{ jsonFile: string; markdownFile: string; markdown: string }> {
 	const sizes = options.smoke ? SMOKE : FULL;
 	const startedAt = new Date();
 	const cleanups: Array<() => Promise<void>> = [];
 	try {
 		const slack = await startSlackEmulator({ rateLimits: false });
 		cleanups.push(() => slack.close());
-		slack.issueToken(BASELINE_TOKEN, { kind: 'bot', userId: F.botUserId, teamId: F.teamId, appId: F.appId, botId: F.botId });
-		const zendeskA = await startZendeskEmulator({ subdomain: 'bench-a', searchDelayMs: sizes.searchDelayMs, rateLimits: false, plan: 'enterprisePlus' });
+		slack.issueToken(BASELINE_TOKEN, {
+			kind: 'bot',
+			userId: F.botUserId,
+			teamId: F.teamId,
+			appId: F.appId,
+			botId: F.botId,
+		});
+		const zendeskA = await startZendeskEmulator({
+			subdomain: 'bench-a',
+			searchDelayMs: sizes.searchDelayMs,
+			rateLimits: false,
+			plan: 'enterprisePlus',
+		});
 		cleanups.push(() => zendeskA.close());
-		const zendeskB = await startZendeskEmulator({ subdomain: 'bench-b', searchDelayMs: sizes.searchDelayMs, rateLimits: false, plan: 'enterprisePlus' });
+		const zendeskB = await startZendeskEmulator({
+			subdomain: 'bench-b',
+			searchDelayMs: sizes.searchDelayMs,
+			rateLimits: false,
+			plan: 'enterprisePlus',
+		});
 		cleanups.push(() => zendeskB.close());
 		const portOf = (url: string) => Number(new URL(url).port);
-		const front = await startTlsFront({ [HOSTS.slack]: portOf(slack.url), [HOSTS.zendeskA]: portOf(zendeskA.url), [HOSTS.zendeskB]: portOf(zendeskB.url) }, 443);
+		const front = await startTlsFront(
+			{
+				[HOSTS.slack]: portOf(slack.url),
+				[HOSTS.zendeskA]: portOf(zendeskA.url),
+				[HOSTS.zendeskB]: portOf(zendeskB.url),
+			},
+			443,
+		);
 		cleanups.push(() => front.close());
 
 		const inbound = inboundWorkflow();
-		const baseline = { ...readJson<WorkflowJson>(path.join(BENCH_DIR, 'workflows', 'baseline-builtin.json')), id: 'benchBaselineB01' };
-		const floor = { ...readJson<WorkflowJson>(path.join(BENCH_DIR, 'workflows', 'floor-webhook-noop.json')), id: 'benchFloorC00001' };
+		const baseline = {
+			...readJson<WorkflowJson>(path.join(BENCH_DIR, 'workflows', 'baseline-builtin.json')),
+			id: 'benchBaselineB01',
+		};
+		const floor = {
+			...readJson<WorkflowJson>(path.join(BENCH_DIR, 'workflows', 'floor-webhook-noop.json')),
+			id: 'benchFloorC00001',
+		};
 		const bridge = zendeskA.fixtures.bridge;
 		// Every credential uses the vendors' real hosts: the namespace's hosts file and the TLS front do the rest.
 		const credentials: CredentialJson[] = [
-			{ ...CREDENTIAL_IDS.slackDmApi, type: 'slackDmApi', data: { accessToken: F.botToken, signingSecret: slack.signingSecret, baseUrl: 'https://slack.com/api' } },
-			{ ...CREDENTIAL_IDS.zendeskDmApi, type: 'zendeskDmApi', data: { subdomain: 'bench-a', email: bridge.email, apiToken: bridge.apiToken, baseUrl: '' } },
+			{
+				...CREDENTIAL_IDS.slackDmApi,
+				type: 'slackDmApi',
+				data: { accessToken: F.botToken, signingSecret: slack.signingSecret, baseUrl: 'https://slack.com/api' },
+			},
+			{
+				...CREDENTIAL_IDS.zendeskDmApi,
+				type: 'zendeskDmApi',
+				data: { subdomain: 'bench-a', email: bridge.email, apiToken: bridge.apiToken, baseUrl: '' },
+			},
 			// The inbound template uses Zendesk OAuth2: the emulator's OAuth client (client credentials), tokens from bench-a.
-			{ ...CREDENTIAL_IDS.zendeskDmOAuth2Api, type: 'zendeskDmOAuth2Api', data: emulatorOAuth2Data({ subdomain: 'bench-a', url: '' }) },
-			{ ...CREDENTIAL_IDS.slackApi, type: 'slackApi', data: { accessToken: BASELINE_TOKEN, signatureSecret: slack.signingSecret } },
-			{ ...CREDENTIAL_IDS.zendeskApi, type: 'zendeskApi', data: { subdomain: 'bench-b', email: bridge.email, apiToken: bridge.apiToken } },
+			{
+				...CREDENTIAL_IDS.zendeskDmOAuth2Api,
+				type: 'zendeskDmOAuth2Api',
+				data: emulatorOAuth2Data({ subdomain: 'bench-a', url: '' }),
+			},
+			{
+				...CREDENTIAL_IDS.slackApi,
+				type: 'slackApi',
+				data: { accessToken: BASELINE_TOKEN, signatureSecret: slack.signingSecret },
+			},
+			{
+				...CREDENTIAL_IDS.zendeskApi,
+				type: 'zendeskApi',
+				data: { subdomain: 'bench-b', email: bridge.email, apiToken: bridge.apiToken },
+			},
 		];
 		const queue = options.queue ? await startQueueInfra() : undefined;
 		if (queue) cleanups.unshift(() => queue.close());
@@ -829,7 +983,12 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 		const rt = ensureRuntime();
 		const pid = findN8nPid(n8n.userFolder, rt.n8n);
 		const memory = new MemoryProbe(pid);
-		const driverFor = (url: string) => new SlackEventsDriver({ url, signingSecret: slack.signingSecret, policy: { timeoutMs: 10_000, retryDelaysMs: [] } });
+		const driverFor = (url: string) =>
+			new SlackEventsDriver({
+				url,
+				signingSecret: slack.signingSecret,
+				policy: { timeoutMs: 10_000, retryDelaysMs: [] },
+			});
 		const targets: Record<WorkflowKey, Target> = {
 			a: {
 				key: 'a',
@@ -849,16 +1008,24 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 				tracker: new DeliveryTracker(zendeskB),
 				slackToken: BASELINE_TOKEN,
 			},
-			c: { key: 'c', workflowId: floor.id, url: n8n.webhookUrl('bench-floor'), driver: driverFor(n8n.webhookUrl('bench-floor')) },
+			c: {
+				key: 'c',
+				workflowId: floor.id,
+				url: n8n.webhookUrl('bench-floor'),
+				driver: driverFor(n8n.webhookUrl('bench-floor')),
+			},
 		};
 		const ctx: Context = { sizes, n8n, slack, memory, targets, usersCreated: 0 };
 		const log = (text: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 23)} ${text}\n`);
-		log(`n8n ready (${JSON.stringify(n8n.timings)}); pid ${pid ?? 'unknown'}; inbound template ${path.relative(REPO_ROOT, INBOUND_TEMPLATE)}`);
+		log(
+			`n8n ready (${JSON.stringify(n8n.timings)}); pid ${pid ?? 'unknown'}; inbound template ${path.relative(REPO_ROOT, INBOUND_TEMPLATE)}`,
+		);
 
 		const results: ScenarioResult[] = [];
 		const order: WorkflowKey[] = ['c', 'b', 'a'];
 		const steadyUsers = {} as Record<WorkflowKey, BenchUser[]>;
-		for (const key of order) steadyUsers[key] = Array.from({ length: sizes.steadyUsers }, () => knownUser(ctx, targets[key], 'S'));
+		for (const key of order)
+			steadyUsers[key] = Array.from({ length: sizes.steadyUsers }, () => knownUser(ctx, targets[key], 'S'));
 		const scenarios: Array<[ScenarioKey, (t: Target) => Promise<ScenarioResult>]> = [
 			['burst', (t) => burst(ctx, t)],
 			['chatty', (t) => chatty(ctx, t)],
@@ -866,10 +1033,17 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 			['retries', (t) => retries(ctx, t, steadyUsers[t.key])],
 		];
 		const logResult = (result: ScenarioResult) =>
-			log(`${result.scenario} / (${result.workflow}): ${result.messages} msgs, ack p99 ${result.ack.p99} ms, delivery p99 ${result.delivery?.p99 ?? '–'} ms, ${result.eventsPerSecond?.toFixed(1) ?? '–'} ev/s, dup ${result.duplicates ?? '–'}, lost ${result.lost ?? '–'}`);
+			log(
+				`${result.scenario} / (${result.workflow}): ${result.messages} msgs, ack p99 ${result.ack.p99} ms, delivery p99 ${result.delivery?.p99 ?? '–'} ms, ${result.eventsPerSecond?.toFixed(1) ?? '–'} ev/s, dup ${result.duplicates ?? '–'}, lost ${result.lost ?? '–'}`,
+			);
 		if (!options.only || options.only.includes('steady')) {
 			log('steady …');
-			for (const result of await steadyState(ctx, order.map((key) => targets[key]), steadyUsers, log)) {
+			for (const result of await steadyState(
+				ctx,
+				order.map((key) => targets[key]),
+				steadyUsers,
+				log,
+			)) {
 				results.push(result);
 				logResult(result);
 			}
@@ -896,7 +1070,8 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 		];
 		if (queue) notes.push(`n8n in ${queue.description}. Peak RSS is the main process's only.`);
 		const envEntries = Object.entries(options.n8nEnv ?? {});
-		if (envEntries.length) notes.push(`n8n started with ${envEntries.map(([k, v]) => `${k}=${v}`).join(' ')} (all three workflows alike).`);
+		if (envEntries.length)
+			notes.push(`n8n started with ${envEntries.map(([k, v]) => `${k}=${v}`).join(' ')} (all three workflows alike).`);
 		if (options.smoke) notes.unshift('SMOKE run: tiny sizes, proves the benchmark still works; figures mean nothing.');
 		const markdown = markdownReport({
 			title: `Benchmark ${startedAt.toISOString().slice(0, 10)}${options.smoke ? ' (smoke)' : ''}${options.only ? ` (only ${options.only.join(', ')})` : ''}`,
@@ -915,8 +1090,20 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 			command: options.command,
 			startedAt: startedAt.toISOString(),
 			finishedAt: finishedAt.toISOString(),
-			machine: { description: machine, cpus: cpus.length, cpuModel: cpus[0]?.model, totalMemoryMb: Math.round(os.totalmem() / 2 ** 20), loadAverageAtStart: os.loadavg() },
-			n8n: { version: n8nVersion(rt.n8n), node: nodeVersion(rt.node), env: options.n8nEnv ?? {}, queueMode: Boolean(queue), startTimings: n8n.timings },
+			machine: {
+				description: machine,
+				cpus: cpus.length,
+				cpuModel: cpus[0]?.model,
+				totalMemoryMb: Math.round(os.totalmem() / 2 ** 20),
+				loadAverageAtStart: os.loadavg(),
+			},
+			n8n: {
+				version: n8nVersion(rt.n8n),
+				node: nodeVersion(rt.node),
+				env: options.n8nEnv ?? {},
+				queueMode: Boolean(queue),
+				startTimings: n8n.timings,
+			},
 			network: { namespace: process.env.N8N_DM_BENCH_NETNS ?? null, hosts: HOSTS, tlsFrontRequests: front.forwarded },
 			workflows: {
 				a: { id: targets.a.workflowId, source: path.relative(REPO_ROOT, INBOUND_TEMPLATE) },
@@ -930,7 +1117,13 @@ export async function runBench(options: BenchOptions): Promise<{ jsonFile: strin
 			targets: targetsMet,
 		};
 		fs.mkdirSync(options.outDir, { recursive: true });
-		const envTag = Object.keys(options.n8nEnv ?? {}).length ? `-env-${Object.entries(options.n8nEnv ?? {}).map(([k, v]) => `${k.replace(/^N8N_/, '')}-${v}`).join('-').toLowerCase().replace(/[^a-z0-9-]+/g, '-')}` : '';
+		const envTag = Object.keys(options.n8nEnv ?? {}).length
+			? `-env-${Object.entries(options.n8nEnv ?? {})
+					.map(([k, v]) => `${k.replace(/^N8N_/, '')}-${v}`)
+					.join('-')
+					.toLowerCase()
+					.replace(/[^a-z0-9-]+/g, '-')}`
+			: '';
 		const stem = `${startedAt.toISOString().slice(0, 10)}${options.only ? `-only-${options.only.join('-')}` : ''}${options.queue ? '-queue' : ''}${envTag}`;
 		const jsonFile = path.join(options.outDir, `${stem}.json`);
 		const markdownFile = path.join(options.outDir, `${stem}.md`);

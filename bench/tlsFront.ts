@@ -30,8 +30,21 @@ export function makeCertificates(dir: string, hostnames: string[]): { ca: string
 	openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key'], dir);
 	openssl(
 		[
-			'req', '-x509', '-new', '-key', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=n8n-dm-zendesk bench CA (this run only)',
-			'-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+			'req',
+			'-x509',
+			'-new',
+			'-key',
+			'ca.key',
+			'-out',
+			'ca.pem',
+			'-days',
+			'2',
+			'-subj',
+			'/CN=n8n-dm-zendesk bench CA (this run only)',
+			'-addext',
+			'basicConstraints=critical,CA:TRUE',
+			'-addext',
+			'keyUsage=critical,keyCertSign,cRLSign',
 		],
 		dir,
 	);
@@ -47,7 +60,26 @@ export function makeCertificates(dir: string, hostnames: string[]): { ca: string
 			'',
 		].join('\n'),
 	);
-	openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext'], dir);
+	openssl(
+		[
+			'x509',
+			'-req',
+			'-in',
+			'server.csr',
+			'-CA',
+			'ca.pem',
+			'-CAkey',
+			'ca.key',
+			'-CAcreateserial',
+			'-out',
+			'server.pem',
+			'-days',
+			'2',
+			'-extfile',
+			'server.ext',
+		],
+		dir,
+	);
 	return { ca: path.join(dir, 'ca.pem'), key: path.join(dir, 'server.key'), cert: path.join(dir, 'server.pem') };
 }
 
@@ -61,27 +93,32 @@ export async function startTlsFront(routes: Record<string, number>, port = 443):
 	const files = makeCertificates(dir, wildcardHosts);
 	const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 	const forwarded: Record<string, number> = {};
-	const server = https.createServer({ key: fs.readFileSync(files.key), cert: fs.readFileSync(files.cert) }, (req, res) => {
-		const host = String(req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-		const target = routes[host];
-		if (!target) {
-			res.writeHead(502, { 'content-type': 'text/plain' }).end(`bench TLS front: no emulator for host ${host}`);
-			return;
-		}
-		forwarded[host] = (forwarded[host] ?? 0) + 1;
-		const upstream = http.request(
-			{ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers, agent },
-			(answer) => {
-				res.writeHead(answer.statusCode ?? 502, answer.headers);
-				answer.pipe(res);
-			},
-		);
-		upstream.on('error', (error) => {
-			if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-			res.end(`bench TLS front: ${error.message}`);
-		});
-		req.pipe(upstream);
-	});
+	const server = https.createServer(
+		{ key: fs.readFileSync(files.key), cert: fs.readFileSync(files.cert) },
+		(req, res) => {
+			const host = String(req.headers.host ?? '')
+				.replace(/:\d+$/, '')
+				.toLowerCase();
+			const target = routes[host];
+			if (!target) {
+				res.writeHead(502, { 'content-type': 'text/plain' }).end(`bench TLS front: no emulator for host ${host}`);
+				return;
+			}
+			forwarded[host] = (forwarded[host] ?? 0) + 1;
+			const upstream = http.request(
+				{ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers, agent },
+				(answer) => {
+					res.writeHead(answer.statusCode ?? 502, answer.headers);
+					answer.pipe(res);
+				},
+			);
+			upstream.on('error', (error) => {
+				if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+				res.end(`bench TLS front: ${error.message}`);
+			});
+			req.pipe(upstream);
+		},
+	);
 	const sockets = new Set<import('node:stream').Duplex>();
 	server.on('connection', (socket) => {
 		sockets.add(socket);

@@ -1,4 +1,10 @@
-import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+} from 'n8n-workflow';
 
 /**
  * Slack credential for a dedicated DM handle. The access token is either the app's bot token
@@ -30,7 +36,8 @@ export class SlackDmApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'From the Slack app\'s Basic Information page. Required by the Slack DM Trigger, which refuses every request whose signature does not match it; nodes that only call Slack do not need it.',
+			description:
+				"From the Slack app's Basic Information page. Required by the Slack DM Trigger, which refuses every request whose signature does not match it; nodes that only call Slack do not need it.",
 		},
 		{
 			displayName: 'API Base URL',
@@ -43,8 +50,14 @@ export class SlackDmApi implements ICredentialType {
 
 	// A function rather than a generic template: n8n evaluates template values with its expression
 	// engine (an isolate under N8N_EXPRESSION_ENGINE=vm) on every request.
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-		return { ...requestOptions, headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.accessToken ?? '')}` } };
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		return {
+			...requestOptions,
+			headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.accessToken ?? '')}` },
+		};
 	}
 
 	test: ICredentialTestRequest = {

@@ -1,4 +1,10 @@
-import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+} from 'n8n-workflow';
 
 /**
  * Zendesk Support with an API token (email/token Basic auth). Zendesk switches API tokens
@@ -36,7 +42,8 @@ export class ZendeskDmApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'Zendesk no longer creates API tokens and switches the existing ones off on 2027-04-30: use the Zendesk Slack DM OAuth2 API credential for new set-ups',
+			description:
+				'Zendesk no longer creates API tokens and switches the existing ones off on 2027-04-30: use the Zendesk Slack DM OAuth2 API credential for new set-ups',
 		},
 		{
 			displayName: 'Base URL Override',
@@ -44,19 +51,27 @@ export class ZendeskDmApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'http://127.0.0.1:4020',
-			description: 'Leave empty for https://{subdomain}.zendesk.com. The sandbox and tests point it at the Zendesk emulator.',
+			description:
+				'Leave empty for https://{subdomain}.zendesk.com. The sandbox and tests point it at the Zendesk emulator.',
 		},
 	];
 
 	// A function rather than a generic template: n8n evaluates template values with its expression
 	// engine (an isolate under N8N_EXPRESSION_ENGINE=vm) on every request.
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-		return { ...requestOptions, auth: { username: `${String(credentials.email ?? '')}/token`, password: String(credentials.apiToken ?? '') } };
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		return {
+			...requestOptions,
+			auth: { username: `${String(credentials.email ?? '')}/token`, password: String(credentials.apiToken ?? '') },
+		};
 	}
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl ? $credentials.baseUrl.replace(/\\/+$/, "") : "https://" + $credentials.subdomain + ".zendesk.com"}}',
+			baseURL:
+				'={{$credentials.baseUrl ? $credentials.baseUrl.replace(/\\/+$/, "") : "https://" + $credentials.subdomain + ".zendesk.com"}}',
 			url: '/api/v2/users/me.json',
 			method: 'GET',
 		},

@@ -32,15 +32,25 @@ export class ZendeskDmOAuth2Api implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: '',
-			description: 'Leave empty for https://{subdomain}.zendesk.com. The sandbox and tests point it at the Zendesk emulator.',
+			description:
+				'Leave empty for https://{subdomain}.zendesk.com. The sandbox and tests point it at the Zendesk emulator.',
 		},
 		{
 			displayName: 'Grant Type',
 			name: 'grantType',
 			type: 'options',
 			options: [
-				{ name: 'Authorization Code', value: 'authorizationCode', description: 'An admin connects the account once (Connect my account); n8n renews expiring tokens with the refresh token' },
-				{ name: 'Client Credentials', value: 'clientCredentials', description: 'A confidential OAuth client acting as the admin who created it; no sign-in' },
+				{
+					name: 'Authorization Code',
+					value: 'authorizationCode',
+					description:
+						'An admin connects the account once (Connect my account); n8n renews expiring tokens with the refresh token',
+				},
+				{
+					name: 'Client Credentials',
+					value: 'clientCredentials',
+					description: 'A confidential OAuth client acting as the admin who created it; no sign-in',
+				},
 			],
 			default: 'authorizationCode',
 		},
@@ -48,13 +58,15 @@ export class ZendeskDmOAuth2Api implements ICredentialType {
 			displayName: 'Authorization URL',
 			name: 'authUrl',
 			type: 'hidden',
-			default: '={{$self["baseUrl"] ? $self["baseUrl"].replace(/\\/+$/, "") : "https://" + $self["subdomain"] + ".zendesk.com"}}/oauth/authorizations/new',
+			default:
+				'={{$self["baseUrl"] ? $self["baseUrl"].replace(/\\/+$/, "") : "https://" + $self["subdomain"] + ".zendesk.com"}}/oauth/authorizations/new',
 		},
 		{
 			displayName: 'Access Token URL',
 			name: 'accessTokenUrl',
 			type: 'hidden',
-			default: '={{$self["baseUrl"] ? $self["baseUrl"].replace(/\\/+$/, "") : "https://" + $self["subdomain"] + ".zendesk.com"}}/oauth/tokens',
+			default:
+				'={{$self["baseUrl"] ? $self["baseUrl"].replace(/\\/+$/, "") : "https://" + $self["subdomain"] + ".zendesk.com"}}/oauth/tokens',
 		},
 		{
 			displayName: 'Scope',
@@ -79,7 +91,8 @@ export class ZendeskDmOAuth2Api implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl ? $credentials.baseUrl.replace(/\\/+$/, "") : "https://" + $credentials.subdomain + ".zendesk.com"}}',
+			baseURL:
+				'={{$credentials.baseUrl ? $credentials.baseUrl.replace(/\\/+$/, "") : "https://" + $credentials.subdomain + ".zendesk.com"}}',
 			url: '/api/v2/users/me.json',
 			method: 'GET',
 		},

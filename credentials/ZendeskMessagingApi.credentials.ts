@@ -1,6 +1,12 @@
 import { createHmac } from 'node:crypto';
 
-import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+} from 'n8n-workflow';
 
 /** base64url of a string or bytes (RFC 7515), for the JWT's three parts. */
 function base64url(value: string | Buffer): string {
@@ -71,7 +77,8 @@ export class ZendeskMessagingApi implements ICredentialType {
 				{ name: 'JWT (Signed with the Secret)', value: 'jwt' },
 			],
 			default: 'basic',
-			description: 'Basic sends the key ID and secret with each request; JWT sends an app-scoped token (HS256, kid = key ID) signed with the secret',
+			description:
+				'Basic sends the key ID and secret with each request; JWT sends an app-scoped token (HS256, kid = key ID) signed with the secret',
 		},
 		{
 			displayName: 'Base URL Override',
@@ -79,31 +86,43 @@ export class ZendeskMessagingApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'http://127.0.0.1:4030',
-			description: 'Leave empty for https://{subdomain}.zendesk.com (the API is under /sc). The sandbox and tests point it at the Sunshine emulator.',
+			description:
+				'Leave empty for https://{subdomain}.zendesk.com (the API is under /sc). The sandbox and tests point it at the Sunshine emulator.',
 		},
 	];
 
 	// A function rather than a generic template: the JWT is signed here, and n8n evaluates template
 	// values with its expression engine on every request.
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
 		const keyId = String(credentials.keyId ?? '');
 		const secret = String(credentials.secret ?? '');
 		if (credentials.authMethod === 'jwt') {
-			return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), Authorization: `Bearer ${appScopedJwt(keyId, secret)}` } };
+			return {
+				...requestOptions,
+				headers: { ...(requestOptions.headers ?? {}), Authorization: `Bearer ${appScopedJwt(keyId, secret)}` },
+			};
 		}
 		return { ...requestOptions, auth: { username: keyId, password: secret } };
 	}
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{($credentials.baseUrl ? $credentials.baseUrl.replace(/\\/+$/, "") : "https://" + $credentials.subdomain + ".zendesk.com") + "/sc"}}',
+			baseURL:
+				'={{($credentials.baseUrl ? $credentials.baseUrl.replace(/\\/+$/, "") : "https://" + $credentials.subdomain + ".zendesk.com") + "/sc"}}',
 			url: '=/v2/apps/{{$credentials.appId}}',
 			method: 'GET',
 		},
 		rules: [
 			{
 				type: 'responseCode',
-				properties: { value: 401, message: 'Zendesk messaging refused the key: check the key ID and secret (and that the key belongs to this app)' },
+				properties: {
+					value: 401,
+					message:
+						'Zendesk messaging refused the key: check the key ID and secret (and that the key belongs to this app)',
+				},
 			},
 			{
 				type: 'responseCode',

@@ -15,7 +15,9 @@ export interface RunningEmulators {
 	close(): Promise<void>;
 }
 
-export async function startEmulators(ports: { slack?: number; zendesk?: number; sunshine?: number } = {}): Promise<RunningEmulators> {
+export async function startEmulators(
+	ports: { slack?: number; zendesk?: number; sunshine?: number } = {},
+): Promise<RunningEmulators> {
 	const slack = await startSlackEmulator({ port: ports.slack });
 	const zendesk = await startZendeskEmulator({ port: ports.zendesk });
 	const sunshine = await startSunshineEmulator({ port: ports.sunshine, zendesk });
@@ -51,7 +53,11 @@ function portArg(name: string): number | undefined {
 }
 
 async function main(): Promise<void> {
-	const emulators = await startEmulators({ slack: portArg('--slack-port'), zendesk: portArg('--zendesk-port'), sunshine: portArg('--sunshine-port') });
+	const emulators = await startEmulators({
+		slack: portArg('--slack-port'),
+		zendesk: portArg('--zendesk-port'),
+		sunshine: portArg('--sunshine-port'),
+	});
 	console.log(['Emulators running (Ctrl-C to stop):', ...emulatorCredentialSummary(emulators)].join('\n'));
 	const shutdown = () => {
 		void emulators.close().then(() => process.exit(0));

@@ -64,7 +64,15 @@ async function readJson(req: http.IncomingMessage): Promise<Record<string, unkno
 }
 
 /** The conversation behind a messaging ticket (agent workspace), as chat lines; undefined for other tickets. */
-export function messagingConversationOf(sunshine: SunshineEmulator | undefined, ticketId: number): { conversationId: string; messages: Array<{ id: string; from: string; side: 'user' | 'agent' | 'business'; text: string; at: string }> } | undefined {
+export function messagingConversationOf(
+	sunshine: SunshineEmulator | undefined,
+	ticketId: number,
+):
+	| {
+			conversationId: string;
+			messages: Array<{ id: string; from: string; side: 'user' | 'agent' | 'business'; text: string; at: string }>;
+	  }
+	| undefined {
 	const entry = sunshine?.agentWorkspace?.tickets.find((t) => t.ticketId === ticketId);
 	if (!sunshine || !entry) return undefined;
 	const conversation = sunshine.store.conversations.get(entry.conversationId);
@@ -72,9 +80,12 @@ export function messagingConversationOf(sunshine: SunshineEmulator | undefined, 
 	const messages = sunshine.store.messagesOf(entry.conversationId).map((m) => {
 		const agent = Array.isArray(m.author.subtypes) && m.author.subtypes.includes('agent');
 		const side: 'user' | 'agent' | 'business' = m.author.type === 'user' ? 'user' : agent ? 'agent' : 'business';
-		const from = side === 'user' && user ? sunshine.messaging.displayNameOf(user) : String(m.author.displayName ?? 'Business');
+		const from =
+			side === 'user' && user ? sunshine.messaging.displayNameOf(user) : String(m.author.displayName ?? 'Business');
 		const c = m.content;
-		const text = [c.text, c.type === 'file' || c.type === 'image' ? c.mediaUrl : undefined].filter((t) => typeof t === 'string' && t).join('\n');
+		const text = [c.text, c.type === 'file' || c.type === 'image' ? c.mediaUrl : undefined]
+			.filter((t) => typeof t === 'string' && t)
+			.join('\n');
 		return { id: m.id, from, side, text, at: m.received };
 	});
 	return { conversationId: entry.conversationId, messages };
@@ -148,7 +159,9 @@ export async function startSandboxConsole(options: ConsoleOptions): Promise<Sand
 						toUserId: String(body.handleId ?? handles[0].userId),
 						text: String(body.text ?? ''),
 						threadTs: body.threadTs ? String(body.threadTs) : undefined,
-						files: file ? [{ name: file.name, mimetype: file.mimetype, content: Buffer.from(file.base64, 'base64') }] : undefined,
+						files: file
+							? [{ name: file.name, mimetype: file.mimetype, content: Buffer.from(file.base64, 'base64') }]
+							: undefined,
 						wait: false,
 					});
 					return send(res, 200, { channel: result.channel, ts: result.ts });
@@ -186,7 +199,13 @@ export async function startSandboxConsole(options: ConsoleOptions): Promise<Sand
 						htmlBody: agentHtmlFromMarkdown(String(body.body ?? '')),
 						public: body.public !== false,
 						attachments: file
-							? [{ filename: file.name, contentType: file.mimetype ?? 'application/octet-stream', content: Buffer.from(file.base64, 'base64') }]
+							? [
+									{
+										filename: file.name,
+										contentType: file.mimetype ?? 'application/octet-stream',
+										content: Buffer.from(file.base64, 'base64'),
+									},
+								]
 							: undefined,
 					});
 					return send(res, 200, comment);

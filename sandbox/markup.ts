@@ -46,7 +46,10 @@ function slackInline(escaped: string): string {
  * Slack mrkdwn (as stored in a message's `text`: &, <, > escaped, links as <url|label>) to
  * safe HTML. Names for user mentions come from `names` when known.
  */
-export function htmlFromSlackMrkdwn(text: string, names: (userId: string) => string | undefined = () => undefined): string {
+export function htmlFromSlackMrkdwn(
+	text: string,
+	names: (userId: string) => string | undefined = () => undefined,
+): string {
 	let html = '';
 	let last = 0;
 	for (const match of text.matchAll(/<([^<>]+)>/g)) {
@@ -70,7 +73,26 @@ export function htmlFromSlackMrkdwn(text: string, names: (userId: string) => str
 	return html.replace(/\n/g, '<br>');
 }
 
-const SAFE_TAGS = new Set(['p', 'br', 'strong', 'b', 'em', 'i', 'u', 's', 'code', 'pre', 'ul', 'ol', 'li', 'blockquote', 'h1', 'h2', 'h3', 'h4']);
+const SAFE_TAGS = new Set([
+	'p',
+	'br',
+	'strong',
+	'b',
+	'em',
+	'i',
+	'u',
+	's',
+	'code',
+	'pre',
+	'ul',
+	'ol',
+	'li',
+	'blockquote',
+	'h1',
+	'h2',
+	'h3',
+	'h4',
+]);
 
 /**
  * A Zendesk comment's html_body reduced to formatting tags without attributes, plus links

@@ -75,7 +75,9 @@ interface ZendeskAccess {
 }
 
 async function zendeskGet<T>(access: ZendeskAccess, apiPath: string): Promise<T> {
-	const response = await fetch(`${access.baseUrl}/api/v2${apiPath}`, { headers: { authorization: access.authorization, accept: 'application/json' } });
+	const response = await fetch(`${access.baseUrl}/api/v2${apiPath}`, {
+		headers: { authorization: access.authorization, accept: 'application/json' },
+	});
 	if (!response.ok) throw new Error(`Zendesk GET ${apiPath} answered ${response.status}`);
 	return (await response.json()) as T;
 }
@@ -85,23 +87,35 @@ async function readReturnPathObjects(access: ZendeskAccess) {
 	const webhooks: Array<{ id: string; endpoint?: string; status?: string }> = [];
 	let next: string | undefined = '/webhooks?page[size]=100';
 	for (let page = 0; next && page < 20; page++) {
-		const body: { webhooks?: typeof webhooks; links?: { next?: string | null }; meta?: { has_more?: boolean } } = await zendeskGet(access, next);
+		const body: { webhooks?: typeof webhooks; links?: { next?: string | null }; meta?: { has_more?: boolean } } =
+			await zendeskGet(access, next);
 		webhooks.push(...(body.webhooks ?? []));
 		const link = body.meta?.has_more ? body.links?.next : undefined;
 		next = link ? link.slice(link.indexOf('/api/v2') + '/api/v2'.length) : undefined;
 	}
-	const triggers: Array<{ id: number; title?: string; active?: boolean; actions?: Array<{ field?: string; value?: unknown }> }> = [];
+	const triggers: Array<{
+		id: number;
+		title?: string;
+		active?: boolean;
+		actions?: Array<{ field?: string; value?: unknown }>;
+	}> = [];
 	let nextTriggers: string | undefined = '/triggers/active.json?per_page=100';
 	for (let page = 0; nextTriggers && page < 20; page++) {
 		const body: { triggers?: typeof triggers; next_page?: string | null } = await zendeskGet(access, nextTriggers);
 		triggers.push(...(body.triggers ?? []));
-		nextTriggers = body.next_page ? body.next_page.slice(body.next_page.indexOf('/api/v2') + '/api/v2'.length) : undefined;
+		nextTriggers = body.next_page
+			? body.next_page.slice(body.next_page.indexOf('/api/v2') + '/api/v2'.length)
+			: undefined;
 	}
 	return { webhooks, triggers };
 }
 
 /** Activation runs the Zendesk Reply Trigger's create() while n8n starts: wait for its objects. */
-async function verifyReturnPath(access: ZendeskAccess, endpoints: string[], timeoutMs: number): Promise<ReturnPathCheck[]> {
+async function verifyReturnPath(
+	access: ZendeskAccess,
+	endpoints: string[],
+	timeoutMs: number,
+): Promise<ReturnPathCheck[]> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const { webhooks, triggers } = await readReturnPathObjects(access);
@@ -126,7 +140,11 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 		const credentials = sandboxCredentials(
 			target,
 			emulators && {
-				slack: { botToken: emulators.slack.fixtures.botToken, signingSecret: emulators.slack.signingSecret, apiUrl: emulators.slack.apiUrl },
+				slack: {
+					botToken: emulators.slack.fixtures.botToken,
+					signingSecret: emulators.slack.signingSecret,
+					apiUrl: emulators.slack.apiUrl,
+				},
 				zendesk: {
 					subdomain: emulators.zendesk.fixtures.subdomain,
 					email: emulators.zendesk.fixtures.bridge.email,
@@ -136,15 +154,25 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 			},
 		);
 		const templates = readTemplates(options.templatesDir).map((wf) => wireCredentials(wf, credentials));
-		const publish = templates.filter(isPublishable).map((wf) => wf.id as string).filter(Boolean);
+		const publish = templates
+			.filter(isPublishable)
+			.map((wf) => wf.id as string)
+			.filter(Boolean);
 
 		fs.rmSync(options.userFolder, { recursive: true, force: true });
 		const env: Record<string, string> = {};
 		if (target.kind === 'real') {
 			// Real secrets are not encrypted with the tests' fixed key: a fresh key per run.
 			const key = randomBytes(24).toString('base64url');
-			fs.cpSync(ensureUserFolderTemplate(ensureRuntime()), options.userFolder, { recursive: true, filter: (src) => path.basename(src) !== '.complete' });
-			fs.writeFileSync(path.join(options.userFolder, '.n8n', 'config'), JSON.stringify({ encryptionKey: key }, null, '\t'), { mode: 0o600 });
+			fs.cpSync(ensureUserFolderTemplate(ensureRuntime()), options.userFolder, {
+				recursive: true,
+				filter: (src) => path.basename(src) !== '.complete',
+			});
+			fs.writeFileSync(
+				path.join(options.userFolder, '.n8n', 'config'),
+				JSON.stringify({ encryptionKey: key }, null, '\t'),
+				{ mode: 0o600 },
+			);
 			env.N8N_ENCRYPTION_KEY = key;
 			env.N8N_WEBHOOK_URL = `${target.publicUrl}/`;
 		}
@@ -165,7 +193,9 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 		const replyTriggers = triggerEndpoints(n8n.workflows, publish, 'zendeskReplyTrigger', webhookBase);
 		const slackEventsUrl = slackTriggers[0]?.url;
 		if (slackTriggers.length > 1) {
-			log(`${slackTriggers.length} Slack DM Triggers are published; Slack events go to the first (${slackTriggers[0].workflowName}).`);
+			log(
+				`${slackTriggers.length} Slack DM Triggers are published; Slack events go to the first (${slackTriggers[0].workflowName}).`,
+			);
 		}
 
 		const zendeskAccess: ZendeskAccess =
@@ -191,7 +221,9 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 		}
 		for (const check of returnPath) {
 			if (!check.webhook || !check.trigger) {
-				log(`WARNING: no Zendesk ${check.webhook ? 'trigger' : 'webhook'} posts to ${check.endpoint}; agent replies will not come back (see n8n's log).`);
+				log(
+					`WARNING: no Zendesk ${check.webhook ? 'trigger' : 'webhook'} posts to ${check.endpoint}; agent replies will not come back (see n8n's log).`,
+				);
 			}
 		}
 
@@ -208,7 +240,11 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 				editorUrl: n8n.url,
 				port: options.consolePort,
 				status: () => ({
-					workflows: n8n.workflows.map((wf) => ({ id: String(wf.id), name: String(wf.name ?? wf.id), published: publish.includes(String(wf.id)) })),
+					workflows: n8n.workflows.map((wf) => ({
+						id: String(wf.id),
+						name: String(wf.name ?? wf.id),
+						published: publish.includes(String(wf.id)),
+					})),
 					slackEventsUrl: slackEventsUrl ?? null,
 					returnPath: returnPath.every((c) => c.webhook && c.trigger) && returnPath.length > 0,
 				}),
@@ -240,17 +276,22 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 function summaryLines(sandbox: Sandbox): string[] {
 	const { n8n } = sandbox;
 	const lines: string[] = [];
-	const names = sandbox.workflows.map((wf) => `${wf.name ?? wf.id}${sandbox.published.includes(String(wf.id)) ? ' (published)' : ''}`);
+	const names = sandbox.workflows.map(
+		(wf) => `${wf.name ?? wf.id}${sandbox.published.includes(String(wf.id)) ? ' (published)' : ''}`,
+	);
 	lines.push(`  n8n editor   ${n8n.url}`);
 	lines.push(`               log in as ${n8n.owner.email} / ${n8n.owner.password}`);
-	if (sandbox.console) lines.push(`  console      ${sandbox.console.url}   ← write a DM as an employee, answer it as an agent`);
+	if (sandbox.console)
+		lines.push(`  console      ${sandbox.console.url}   ← write a DM as an employee, answer it as an agent`);
 	lines.push('');
 	lines.push(`  workflows    ${names.join(', ') || '(none yet in workflows/)'}`);
 	if (sandbox.target === 'real') {
 		if (sandbox.slackEventsUrl) {
 			lines.push('  Slack        set this as the Request URL under Event Subscriptions in your Slack app:');
 			lines.push(`               ${sandbox.slackEventsUrl}`);
-			lines.push('               and subscribe to the bot events message.im (and message.mpim, app_mention if you opt in)');
+			lines.push(
+				'               and subscribe to the bot events message.im (and message.mpim, app_mention if you opt in)',
+			);
 		} else {
 			lines.push('  Slack        no published Slack DM Trigger: nothing to set in Slack yet');
 		}
@@ -265,7 +306,9 @@ function summaryLines(sandbox: Sandbox): string[] {
 		);
 	}
 	if (sandbox.emulators) {
-		lines.push(`  emulators    Slack ${sandbox.emulators.slack.url}, Zendesk ${sandbox.emulators.zendesk.url}, Zendesk messaging (Sunshine) ${sandbox.emulators.sunshine.apiUrl}`);
+		lines.push(
+			`  emulators    Slack ${sandbox.emulators.slack.url}, Zendesk ${sandbox.emulators.zendesk.url}, Zendesk messaging (Sunshine) ${sandbox.emulators.sunshine.apiUrl}`,
+		);
 	}
 	return lines;
 }

@@ -68,7 +68,9 @@ export function targetFromEnv(env: Record<string, string | undefined>): SandboxT
 	}
 	const publicUrl = value('SANDBOX_PUBLIC_URL').replace(/\/+$/, '');
 	if (!/^https?:\/\/[^/]+/.test(publicUrl)) throw new Error('SANDBOX_PUBLIC_URL must be an http(s) URL');
-	const subdomain = value('ZENDESK_SUBDOMAIN').replace(/^https?:\/\//, '').replace(/\.zendesk\.com.*$/, '');
+	const subdomain = value('ZENDESK_SUBDOMAIN')
+		.replace(/^https?:\/\//, '')
+		.replace(/\.zendesk\.com.*$/, '');
 	return {
 		kind: 'real',
 		slack: { token: value('SLACK_BOT_TOKEN'), signingSecret: value('SLACK_SIGNING_SECRET') },
@@ -90,13 +92,22 @@ export function sandboxCredentials(target: SandboxTarget, emulators?: EmulatorAc
 				id: SANDBOX_CREDENTIAL_IDS.slackDmApi,
 				name: 'Slack (from SLACK_BOT_TOKEN)',
 				type: 'slackDmApi',
-				data: { accessToken: target.slack.token, signingSecret: target.slack.signingSecret, baseUrl: 'https://slack.com/api' },
+				data: {
+					accessToken: target.slack.token,
+					signingSecret: target.slack.signingSecret,
+					baseUrl: 'https://slack.com/api',
+				},
 			},
 			{
 				id: SANDBOX_CREDENTIAL_IDS.zendeskDmApi,
 				name: `Zendesk ${target.zendesk.subdomain}`,
 				type: 'zendeskDmApi',
-				data: { subdomain: target.zendesk.subdomain, email: target.zendesk.email, apiToken: target.zendesk.apiToken, baseUrl: '' },
+				data: {
+					subdomain: target.zendesk.subdomain,
+					email: target.zendesk.email,
+					apiToken: target.zendesk.apiToken,
+					baseUrl: '',
+				},
 			},
 		];
 	}
@@ -106,7 +117,11 @@ export function sandboxCredentials(target: SandboxTarget, emulators?: EmulatorAc
 			id: SANDBOX_CREDENTIAL_IDS.slackDmApi,
 			name: 'Slack (sandbox emulator)',
 			type: 'slackDmApi',
-			data: { accessToken: emulators.slack.botToken, signingSecret: emulators.slack.signingSecret, baseUrl: emulators.slack.apiUrl },
+			data: {
+				accessToken: emulators.slack.botToken,
+				signingSecret: emulators.slack.signingSecret,
+				baseUrl: emulators.slack.apiUrl,
+			},
 		},
 		{
 			id: SANDBOX_CREDENTIAL_IDS.zendeskDmApi,
@@ -148,7 +163,9 @@ export function wireCredentials(workflow: WorkflowJson, credentials: CredentialJ
 					return [wiredType, byType.get(wiredType) ?? ref];
 				}),
 			);
-			const parameters = switchToToken ? { ...(node.parameters as Record<string, unknown>), authentication: 'apiToken' } : node.parameters;
+			const parameters = switchToToken
+				? { ...(node.parameters as Record<string, unknown>), authentication: 'apiToken' }
+				: node.parameters;
 			return { ...node, parameters, credentials: wired } as typeof node;
 		}),
 	};
@@ -220,7 +237,9 @@ export function triggerEndpoints(
 
 /** The handles a Slack DM Trigger lists (fixedCollection `handles.handle[]`), literal ids only. */
 export function handlesOf(endpoint: TriggerEndpoint): Array<{ userId: string; name: string }> {
-	const collection = endpoint.parameters.handles as { handle?: Array<{ name?: unknown; userId?: unknown }> } | undefined;
+	const collection = endpoint.parameters.handles as
+		| { handle?: Array<{ name?: unknown; userId?: unknown }> }
+		| undefined;
 	return (collection?.handle ?? [])
 		.filter((h) => typeof h.userId === 'string' && /^[UW][A-Z0-9]+$/.test(h.userId))
 		.map((h) => ({ userId: String(h.userId), name: typeof h.name === 'string' && h.name ? h.name : String(h.userId) }));

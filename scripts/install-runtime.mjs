@@ -156,7 +156,10 @@ const commandExists = (name) => spawnSync('sh', ['-c', `command -v ${name}`], { 
 /** A PostgreSQL server (not only its client) under Debian's versioned folders, as queueInfra.ts looks for it. */
 const postgresServerInstalled = () => {
 	const root = '/usr/lib/postgresql';
-	return fs.existsSync(root) && fs.readdirSync(root).some((version) => fs.existsSync(path.join(root, version, 'bin', 'postgres')));
+	return (
+		fs.existsSync(root) &&
+		fs.readdirSync(root).some((version) => fs.existsSync(path.join(root, version, 'bin', 'postgres')))
+	);
 };
 
 /**
@@ -182,9 +185,15 @@ export function ensureTestPackages() {
 	}
 	const prefix = isRoot ? [] : ['sudo', '-n'];
 	console.log(`[runtime] installing Debian packages for the end-to-end tests: ${missing.join(', ')}`);
-	for (const args of [['apt-get', 'update'], ['apt-get', 'install', '-y', '--no-install-recommends', ...missing]]) {
+	for (const args of [
+		['apt-get', 'update'],
+		['apt-get', 'install', '-y', '--no-install-recommends', ...missing],
+	]) {
 		const command = [...prefix, ...args];
-		const result = spawnSync(command[0], command.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+		const result = spawnSync(command[0], command.slice(1), {
+			stdio: 'inherit',
+			env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+		});
 		if (result.status !== 0) throw new Error(`${command.join(' ')} failed (exit ${result.status})`);
 	}
 	if (!fs.existsSync(wanted)) throw new Error(`chromium installed, but not at ${wanted}: set CHROMIUM_PATH`);

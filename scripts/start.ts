@@ -51,7 +51,8 @@ function folderOption(name: string): string | undefined {
 	const index = process.argv.indexOf(name);
 	if (index === -1) return undefined;
 	const folder = path.resolve(process.argv[index + 1] ?? '');
-	if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) throw new Error(`${name} needs a folder of workflow JSON files`);
+	if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory())
+		throw new Error(`${name} needs a folder of workflow JSON files`);
 	return folder;
 }
 
@@ -87,21 +88,35 @@ async function main(): Promise<void> {
 	const startedAt = Date.now();
 	const log = (message: string) => console.log(progressLine(message, Date.now() - startedAt));
 	const target = targetFromEnv(process.env);
-	log(target.kind === 'real' ? `real accounts: Zendesk ${target.zendesk.subdomain}, Slack app of SLACK_BOT_TOKEN` : 'no account variables set: using the Slack and Zendesk emulators');
+	log(
+		target.kind === 'real'
+			? `real accounts: Zendesk ${target.zendesk.subdomain}, Slack app of SLACK_BOT_TOKEN`
+			: 'no account variables set: using the Slack and Zendesk emulators',
+	);
 	log('preparing the runtime (Node 24 + n8n 2.41.1; installs once, about 4 minutes)…');
 	ensureRuntime();
 	log('building the package (TypeScript and icons; about 30 s, no output meanwhile)…');
 	ensureBuilt();
-	log('package built; next: emulators, then n8n imports the credentials and workflows (about 30 s, no output meanwhile) and starts (about 15 s)');
+	log(
+		'package built; next: emulators, then n8n imports the credentials and workflows (about 30 s, no output meanwhile) and starts (about 15 s)',
+	);
 
-	const sandbox: Sandbox = await withProgress(log, 'starting n8n', async () => await startSandbox({
-		target,
-		userFolder: SANDBOX_FOLDER,
-		port: await preferredPort(portOption('--port'), DEFAULT_N8N_PORT),
-		consolePort: target.kind === 'emulators' ? await preferredPort(portOption('--console-port'), DEFAULT_CONSOLE_PORT) : undefined,
-		templatesDir: folderOption('--workflows'),
+	const sandbox: Sandbox = await withProgress(
 		log,
-	}));
+		'starting n8n',
+		async () =>
+			await startSandbox({
+				target,
+				userFolder: SANDBOX_FOLDER,
+				port: await preferredPort(portOption('--port'), DEFAULT_N8N_PORT),
+				consolePort:
+					target.kind === 'emulators'
+						? await preferredPort(portOption('--console-port'), DEFAULT_CONSOLE_PORT)
+						: undefined,
+				templatesDir: folderOption('--workflows'),
+				log,
+			}),
+	);
 	const { n8n } = sandbox;
 
 	const rule = '─'.repeat(72);

@@ -80,7 +80,15 @@ for (const project of selected) {
 		results.push({ name: 'e2e', ok: false, ms: 0, note: 'skipped: build failed' });
 		continue;
 	}
-	const args = [jest, '--ci', '--json', `--outputFile=${countsFile(project)}`, '--selectProjects', project, ...jestExtra];
+	const args = [
+		jest,
+		'--ci',
+		'--json',
+		`--outputFile=${countsFile(project)}`,
+		'--selectProjects',
+		project,
+		...jestExtra,
+	];
 	if (project === 'e2e') args.push('--runInBand');
 	step(project, () => run(process.execPath, args, { N8N_DM_SKIP_BUILD: '1' }));
 }
@@ -99,7 +107,9 @@ for (const project of selected) {
 if (totals.passed === 0) totals.failed += 1;
 
 const failed = results.filter((r) => !r.ok);
-const parts = results.map((r) => `${r.name} ${r.ok ? 'passed' : r.note ?? 'FAILED'} (${seconds(r.ms)})`);
-console.log(`\nnpm test: ${failed.length ? 'FAILED' : 'passed'} in ${seconds(Date.now() - started)}: ${parts.join(', ')}`);
+const parts = results.map((r) => `${r.name} ${r.ok ? 'passed' : (r.note ?? 'FAILED')} (${seconds(r.ms)})`);
+console.log(
+	`\nnpm test: ${failed.length ? 'FAILED' : 'passed'} in ${seconds(Date.now() - started)}: ${parts.join(', ')}`,
+);
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed`);
 process.exit(failed.length || totals.failed ? 1 : 0);

@@ -43,7 +43,8 @@ export async function sendExactBytes(request: ExactRequest): Promise<PlainRespon
 	});
 	const headers: Record<string, string> = {};
 	for (const [key, value] of Object.entries(response.headers ?? {})) {
-		if (value !== undefined && value !== null) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+		if (value !== undefined && value !== null)
+			headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
 	}
 	return { status: response.status, body: Buffer.from(response.data ?? new ArrayBuffer(0)).toString('utf8'), headers };
 }

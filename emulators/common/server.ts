@@ -160,7 +160,13 @@ export class EmulatorServer {
 	/** Register a route. `name` groups calls and faults (defaults to `METHOD pattern`). */
 	route(method: string, pattern: string, handler: Handler, name?: string): void {
 		const { regex, keys } = compile(pattern);
-		this.routes.push({ method: method.toUpperCase(), name: name ?? `${method.toUpperCase()} ${pattern}`, regex, keys, handler });
+		this.routes.push({
+			method: method.toUpperCase(),
+			name: name ?? `${method.toUpperCase()} ${pattern}`,
+			regex,
+			keys,
+			handler,
+		});
 	}
 
 	/** Inject a fault into the next `times` calls of a route (by its name). */
@@ -275,7 +281,10 @@ export class EmulatorServer {
 		if (fault?.kind === 'latency') await new Promise((r) => setTimeout(r, fault.ms));
 
 		if (fault?.kind === 'status') {
-			response = { status: fault.status, body: fault.body ?? { error: 'InjectedFault', description: `${this.label} injected ${fault.status}` } };
+			response = {
+				status: fault.status,
+				body: fault.body ?? { error: 'InjectedFault', description: `${this.label} injected ${fault.status}` },
+			};
 		} else if (fault?.kind === 'rateLimit') {
 			response = {
 				status: 429,
@@ -283,7 +292,10 @@ export class EmulatorServer {
 				body: fault.body ?? this.rateLimitBody,
 			};
 		} else if (!entry) {
-			response = { status: 404, body: { error: 'InvalidEndpoint', description: `${this.label}: no route ${method} ${url.pathname}` } };
+			response = {
+				status: 404,
+				body: { error: 'InvalidEndpoint', description: `${this.label}: no route ${method} ${url.pathname}` },
+			};
 		} else {
 			try {
 				response = await entry.handler(request);
@@ -293,7 +305,8 @@ export class EmulatorServer {
 		}
 
 		const headers: Record<string, string> = { ...(response.headers ?? {}) };
-		if (this.dateClock && !Object.keys(headers).some((name) => name.toLowerCase() === 'date')) headers.Date = new Date(this.dateClock()).toUTCString();
+		if (this.dateClock && !Object.keys(headers).some((name) => name.toLowerCase() === 'date'))
+			headers.Date = new Date(this.dateClock()).toUTCString();
 		let payload: Buffer | string | undefined;
 		if (Buffer.isBuffer(response.body) || typeof response.body === 'string') {
 			payload = response.body as Buffer | string;

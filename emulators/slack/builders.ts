@@ -117,12 +117,17 @@ export function randomClientMsgId(): string {
 export function channelTypeOf(channelId: string): ChannelType {
 	if (channelId.startsWith('D')) return 'im';
 	if (channelId.startsWith('G')) {
-		throw new Error(`Channel ${channelId}: a G id is a group DM or a private channel; pass channelType ('mpim' or 'group')`);
+		throw new Error(
+			`Channel ${channelId}: a G id is a group DM or a private channel; pass channelType ('mpim' or 'group')`,
+		);
 	}
 	return 'channel';
 }
 
-export function botAuthorization(teamId: string = FIXTURE_IDS.teamId, userId: string = FIXTURE_IDS.botUserId): SlackAuthorization {
+export function botAuthorization(
+	teamId: string = FIXTURE_IDS.teamId,
+	userId: string = FIXTURE_IDS.botUserId,
+): SlackAuthorization {
 	return { enterprise_id: null, team_id: teamId, user_id: userId, is_bot: true, is_enterprise_install: false };
 }
 
@@ -212,13 +217,19 @@ export function messageIm(input: Omit<MessageInput, 'channelType'>, options: Env
 }
 
 /** message.mpim: a group DM (several people and the handle). */
-export function messageMpim(input: Omit<MessageInput, 'channelType'>, options: EnvelopeOptions = {}): SlackEventEnvelope {
+export function messageMpim(
+	input: Omit<MessageInput, 'channelType'>,
+	options: EnvelopeOptions = {},
+): SlackEventEnvelope {
 	return envelope(userMessageEvent({ ...input, channelType: 'mpim' }, options), withConnect(input, options));
 }
 
 /** message.channels (or message.groups with channelType 'group'). */
 export function channelMessage(input: MessageInput, options: EnvelopeOptions = {}): SlackEventEnvelope {
-	return envelope(userMessageEvent({ ...input, channelType: input.channelType ?? 'channel' }, options), withConnect(input, options));
+	return envelope(
+		userMessageEvent({ ...input, channelType: input.channelType ?? 'channel' }, options),
+		withConnect(input, options),
+	);
 }
 
 /** A reply inside a thread: thread_ts is the parent's ts, parent_user_id its author. */
@@ -230,7 +241,10 @@ export function threadReply(
 }
 
 /** A message with files: subtype file_share, `files` holding the file objects (or Slack Connect stubs). */
-export function fileShare(input: MessageInput & { files: SlackFileObject[] }, options: EnvelopeOptions = {}): SlackEventEnvelope {
+export function fileShare(
+	input: MessageInput & { files: SlackFileObject[] },
+	options: EnvelopeOptions = {},
+): SlackEventEnvelope {
 	const event = userMessageEvent(input, options);
 	event.subtype = 'file_share';
 	event.files = input.files;
@@ -240,7 +254,10 @@ export function fileShare(input: MessageInput & { files: SlackFileObject[] }, op
 }
 
 /** app_mention: the bot user is @-mentioned in a channel (no channel_type in this event). */
-export function appMention(input: Omit<MessageInput, 'channelType' | 'files'>, options: EnvelopeOptions = {}): SlackEventEnvelope {
+export function appMention(
+	input: Omit<MessageInput, 'channelType' | 'files'>,
+	options: EnvelopeOptions = {},
+): SlackEventEnvelope {
 	const message = userMessageEvent(input, options);
 	const event: SlackEvent = { ...message, type: 'app_mention' };
 	delete event.channel_type;
@@ -329,7 +346,15 @@ export function messageDeleted(
 
 /** A legacy bot message (incoming webhook or classic bot): subtype bot_message, bot_id, username, no user. */
 export function botMessage(
-	input: { channel: string; text: string; botId?: string; username?: string; ts?: string; threadTs?: string; channelType?: ChannelType },
+	input: {
+		channel: string;
+		text: string;
+		botId?: string;
+		username?: string;
+		ts?: string;
+		threadTs?: string;
+		channelType?: ChannelType;
+	},
 	options: EnvelopeOptions = {},
 ): SlackEventEnvelope {
 	const ts = input.ts ?? nextTs();
@@ -421,12 +446,23 @@ export function slackConnectMessageIm(
 	input: Omit<MessageInput, 'channelType' | 'userTeam'> & { userTeam?: string },
 	options: EnvelopeOptions = {},
 ): SlackEventEnvelope {
-	return messageIm({ ...input, userTeam: input.userTeam ?? FIXTURE_IDS.partnerTeamId }, { isExtSharedChannel: true, ...options });
+	return messageIm(
+		{ ...input, userTeam: input.userTeam ?? FIXTURE_IDS.partnerTeamId },
+		{ isExtSharedChannel: true, ...options },
+	);
 }
 
 /** System messages: channel_join, channel_leave, channel_topic, me_message, … */
 export function systemMessage(
-	input: { subtype: string; channel: string; user: string; text?: string; ts?: string; channelType?: ChannelType; extra?: Record<string, unknown> },
+	input: {
+		subtype: string;
+		channel: string;
+		user: string;
+		text?: string;
+		ts?: string;
+		channelType?: ChannelType;
+		extra?: Record<string, unknown>;
+	},
 	options: EnvelopeOptions = {},
 ): SlackEventEnvelope {
 	const ts = input.ts ?? nextTs();
@@ -463,7 +499,10 @@ export function channelJoin(
 }
 
 /** me_message (/me does something). */
-export function meMessage(input: { channel: string; user: string; text: string; ts?: string }, options: EnvelopeOptions = {}): SlackEventEnvelope {
+export function meMessage(
+	input: { channel: string; user: string; text: string; ts?: string },
+	options: EnvelopeOptions = {},
+): SlackEventEnvelope {
 	return systemMessage({ subtype: 'me_message', ...input }, options);
 }
 
@@ -481,6 +520,9 @@ export function appRateLimited(
 	};
 }
 
-export function urlVerification(challenge: string, token: string = FIXTURE_IDS.verificationToken): UrlVerificationPayload {
+export function urlVerification(
+	challenge: string,
+	token: string = FIXTURE_IDS.verificationToken,
+): UrlVerificationPayload {
 	return { token, challenge, type: 'url_verification' };
 }

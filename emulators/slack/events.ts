@@ -20,7 +20,13 @@ export interface EventsRetryPolicy {
 
 export const SLACK_EVENTS_RETRY_POLICY: EventsRetryPolicy = { timeoutMs: 3_000, retryDelaysMs: [0, 60_000, 300_000] };
 
-export type RetryReason = 'http_timeout' | 'http_error' | 'connection_failed' | 'too_many_redirects' | 'ssl_error' | 'unknown_error';
+export type RetryReason =
+	| 'http_timeout'
+	| 'http_error'
+	| 'connection_failed'
+	| 'too_many_redirects'
+	| 'ssl_error'
+	| 'unknown_error';
 
 export interface SendOptions {
 	retryNum?: number;
@@ -97,7 +103,13 @@ export class SlackEventsDriver {
 		const controller = new AbortController();
 		const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? this.policy.timeoutMs);
 		try {
-			const response = await sendExactBytes({ url: this.url, method: 'POST', body: Buffer.from(rawBody, 'utf8'), headers, signal: controller.signal });
+			const response = await sendExactBytes({
+				url: this.url,
+				method: 'POST',
+				body: Buffer.from(rawBody, 'utf8'),
+				headers,
+				signal: controller.signal,
+			});
 			return {
 				status: response.status,
 				body: response.body,
@@ -121,7 +133,10 @@ export class SlackEventsDriver {
 	}
 
 	/** Sends and retries per Slack's policy until a 2xx, the retries run out, or the receiver says X-Slack-No-Retry. */
-	async deliver(payload: SlackEventsPayload | Record<string, unknown>, policy: Partial<EventsRetryPolicy> = {}): Promise<DeliveryResult> {
+	async deliver(
+		payload: SlackEventsPayload | Record<string, unknown>,
+		policy: Partial<EventsRetryPolicy> = {},
+	): Promise<DeliveryResult> {
 		const effective = { ...this.policy, ...policy };
 		const attempts: SendResult[] = [];
 		const rawBody = JSON.stringify(payload);

@@ -58,4 +58,6 @@ export const DEFAULT_BOT_SCOPES = [
 ];
 
 /** User tokens cannot hold chat:write.customize (bot-only scope). */
-export const DEFAULT_USER_SCOPES = DEFAULT_BOT_SCOPES.filter((s) => s !== 'chat:write.customize' && s !== 'app_mentions:read');
+export const DEFAULT_USER_SCOPES = DEFAULT_BOT_SCOPES.filter(
+	(s) => s !== 'chat:write.customize' && s !== 'app_mentions:read',
+);

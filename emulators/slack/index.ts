@@ -6,7 +6,15 @@
 import { EmulatorServer } from '../common/server';
 import type { EmulatorRequest, EmulatorResponse, Fault } from '../common/server';
 import type { SlackAuthorization, SlackEvent, SlackEventEnvelope, SlackEventsPayload } from './builders';
-import { appMention, appMessageEvent, envelope, messageChanged, messageDeleted, nextTs, userMessageEvent } from './builders';
+import {
+	appMention,
+	appMessageEvent,
+	envelope,
+	messageChanged,
+	messageDeleted,
+	nextTs,
+	userMessageEvent,
+} from './builders';
 import type { DeliveryResult, EventsRetryPolicy } from './events';
 import { SLACK_EVENTS_RETRY_POLICY, SlackEventsDriver } from './events';
 import { FIXTURE_IDS } from './fixtures';
@@ -33,7 +41,15 @@ export type { DeliveryResult, EventsRetryPolicy, SendOptions, SendResult } from 
 export { FIXTURE_IDS } from './fixtures';
 export type { SlackFixtureIds } from './fixtures';
 export { signSlackRequest } from './signing';
-export type { MessageRecord, PostedMessage, UploadedFile, ReactionRecord, ChannelRecord, UserRecord, TokenRecord } from './state';
+export type {
+	MessageRecord,
+	PostedMessage,
+	UploadedFile,
+	ReactionRecord,
+	ChannelRecord,
+	UserRecord,
+	TokenRecord,
+} from './state';
 
 export interface SlackEmulatorOptions {
 	/** Signing secret for event deliveries; defaults to fixtures.signingSecret. */
@@ -191,9 +207,21 @@ class SlackEmulatorImpl implements SlackEmulator {
 	}
 
 	/** Adds a file (already uploaded) and returns its Slack file object. */
-	addFile(input: { ownerId: string; teamId?: string; name: string; mimetype?: string; content: Buffer; title?: string; slackConnectStub?: boolean }) {
+	addFile(input: {
+		ownerId: string;
+		teamId?: string;
+		name: string;
+		mimetype?: string;
+		content: Buffer;
+		title?: string;
+		slackConnectStub?: boolean;
+	}) {
 		const file = this.ws.addFileRecord(input);
-		return fileObject(this.ws, this.url, file) as { id: string; url_private: string; url_private_download: string } & Record<string, unknown>;
+		return fileObject(this.ws, this.url, file) as {
+			id: string;
+			url_private: string;
+			url_private_download: string;
+		} & Record<string, unknown>;
 	}
 
 	messagesIn(channelId: string): MessageRecord[] {
@@ -247,7 +275,13 @@ class SlackEmulatorImpl implements SlackEmulator {
 	private authorizationFor(channel: ChannelRecord): SlackAuthorization | undefined {
 		const party = this.ws.authorizedUsers().find((t) => channel.members.includes(t.userId));
 		if (!party) return undefined;
-		return { enterprise_id: null, team_id: party.teamId, user_id: party.userId, is_bot: party.kind === 'bot', is_enterprise_install: false };
+		return {
+			enterprise_id: null,
+			team_id: party.teamId,
+			user_id: party.userId,
+			is_bot: party.kind === 'bot',
+			is_enterprise_install: false,
+		};
 	}
 
 	private channelTypeOf(channel: ChannelRecord): 'im' | 'mpim' | 'channel' | 'group' {
@@ -258,10 +292,18 @@ class SlackEmulatorImpl implements SlackEmulator {
 		return fileIds
 			.map((id) => this.ws.files.get(id))
 			.filter((f): f is NonNullable<typeof f> => Boolean(f))
-			.map((file) => (file.slackConnectStub || senderTeam !== this.ws.homeTeamId ? fileStub(file) : fileObject(this.ws, this.url, file, { forEvent: true })));
+			.map((file) =>
+				file.slackConnectStub || senderTeam !== this.ws.homeTeamId
+					? fileStub(file)
+					: fileObject(this.ws, this.url, file, { forEvent: true }),
+			);
 	}
 
-	private emit(event: SlackEvent, channel: ChannelRecord, authorization: SlackAuthorization): { envelope: SlackEventEnvelope; delivery: Promise<DeliveryResult | undefined> } {
+	private emit(
+		event: SlackEvent,
+		channel: ChannelRecord,
+		authorization: SlackAuthorization,
+	): { envelope: SlackEventEnvelope; delivery: Promise<DeliveryResult | undefined> } {
 		const built = envelope(event, {
 			teamId: this.ws.homeTeamId,
 			apiAppId: this.ws.appId,
@@ -276,7 +318,11 @@ class SlackEmulatorImpl implements SlackEmulator {
 	/** Delivers any Events API payload to the events URL (signed, with Slack's retries). */
 	deliver(payload: SlackEventsPayload): Promise<DeliveryResult | undefined> {
 		if (!this.eventsUrl) return Promise.resolve(undefined);
-		const driver = new SlackEventsDriver({ url: this.eventsUrl, signingSecret: this.signingSecret, policy: this.retryPolicy });
+		const driver = new SlackEventsDriver({
+			url: this.eventsUrl,
+			signingSecret: this.signingSecret,
+			policy: this.retryPolicy,
+		});
 		const promise = driver.deliver(payload).then((result) => {
 			if (payload.type === 'event_callback') this.deliveries.push({ envelope: payload, result });
 			return result;
@@ -318,17 +364,27 @@ class SlackEmulatorImpl implements SlackEmulator {
 	}
 
 	private conversationFor(input: { userId: string; channelId?: string; toUserId?: string }): ChannelRecord {
-		const channelId = input.channelId ?? this.ws.openDm(input.userId, input.toUserId ?? this.ws.authorizedUsers()[0]?.userId ?? FIXTURE_IDS.botUserId);
+		const channelId =
+			input.channelId ??
+			this.ws.openDm(input.userId, input.toUserId ?? this.ws.authorizedUsers()[0]?.userId ?? FIXTURE_IDS.botUserId);
 		const channel = this.ws.channels.get(channelId);
 		if (!channel) throw new Error(`Slack emulator: no conversation ${channelId}`);
-		if (!channel.members.includes(input.userId)) throw new Error(`Slack emulator: ${input.userId} is not a member of ${channelId}`);
+		if (!channel.members.includes(input.userId))
+			throw new Error(`Slack emulator: ${input.userId} is not a member of ${channelId}`);
 		return channel;
 	}
 
 	/** A person sends a message (with files, in a thread, …): stored, and its events delivered. */
 	async userSends(input: UserSendsInput): Promise<UserSendsResult> {
 		if (input.asEdit) {
-			return await this.userEdits({ userId: input.userId, channelId: input.channelId, toUserId: input.toUserId, ts: input.asEdit, text: input.text ?? '', wait: input.wait });
+			return await this.userEdits({
+				userId: input.userId,
+				channelId: input.channelId,
+				toUserId: input.toUserId,
+				ts: input.asEdit,
+				text: input.text ?? '',
+				wait: input.wait,
+			});
 		}
 		const sender = this.ws.users.get(input.userId);
 		if (!sender) throw new Error(`Slack emulator: unknown user ${input.userId}`);
@@ -336,7 +392,14 @@ class SlackEmulatorImpl implements SlackEmulator {
 		const text = input.text ?? '';
 		const fileIds = (input.files ?? []).map((f) => {
 			if (typeof f === 'string') return f;
-			return this.ws.addFileRecord({ ownerId: sender.id, teamId: sender.teamId, name: f.name, title: f.title, mimetype: f.mimetype, content: f.content }).id;
+			return this.ws.addFileRecord({
+				ownerId: sender.id,
+				teamId: sender.teamId,
+				name: f.name,
+				title: f.title,
+				mimetype: f.mimetype,
+				content: f.content,
+			}).id;
 		});
 		const stored = this.ws.storeMessage({
 			channel: channel.id,
@@ -348,7 +411,10 @@ class SlackEmulatorImpl implements SlackEmulator {
 			subtype: fileIds.length ? 'file_share' : undefined,
 			upload: fileIds.length ? false : undefined,
 		});
-		for (const id of fileIds) this.ws.files.get(id)?.shares.push({ channel: channel.id, ts: stored.ts, threadTs: input.threadTs, userId: sender.id });
+		for (const id of fileIds)
+			this.ws.files
+				.get(id)
+				?.shares.push({ channel: channel.id, ts: stored.ts, threadTs: input.threadTs, userId: sender.id });
 		const event = userMessageEvent(
 			{
 				user: sender.id,
@@ -374,12 +440,33 @@ class SlackEmulatorImpl implements SlackEmulator {
 		const authorization = this.authorizationFor(channel);
 		if (authorization) emitted.push(this.emit(event, channel, authorization));
 		const bot = this.ws.authorizedUsers().find((t) => t.kind === 'bot');
-		if (bot && (channel.kind === 'channel' || channel.kind === 'group') && channel.members.includes(bot.userId) && text.includes(`<@${bot.userId}>`)) {
+		if (
+			bot &&
+			(channel.kind === 'channel' || channel.kind === 'group') &&
+			channel.members.includes(bot.userId) &&
+			text.includes(`<@${bot.userId}>`)
+		) {
 			const mention = appMention(
-				{ user: sender.id, channel: channel.id, text, ts: stored.ts, threadTs: input.threadTs, userTeam: sender.teamId, clientMsgId: stored.client_msg_id },
+				{
+					user: sender.id,
+					channel: channel.id,
+					text,
+					ts: stored.ts,
+					threadTs: input.threadTs,
+					userTeam: sender.teamId,
+					clientMsgId: stored.client_msg_id,
+				},
 				{ teamId: this.ws.homeTeamId },
 			).event;
-			emitted.push(this.emit(mention, channel, { enterprise_id: null, team_id: bot.teamId, user_id: bot.userId, is_bot: true, is_enterprise_install: false }));
+			emitted.push(
+				this.emit(mention, channel, {
+					enterprise_id: null,
+					team_id: bot.teamId,
+					user_id: bot.userId,
+					is_bot: true,
+					is_enterprise_install: false,
+				}),
+			);
 		}
 		return await this.finish(channel.id, stored.ts, emitted, input.wait);
 	}
@@ -390,31 +477,66 @@ class SlackEmulatorImpl implements SlackEmulator {
 		emitted: Array<{ envelope: SlackEventEnvelope; delivery: Promise<DeliveryResult | undefined> }>,
 		wait = true,
 	): Promise<UserSendsResult> {
-		const deliveries = wait ? (await Promise.all(emitted.map((e) => e.delivery))).filter((d): d is DeliveryResult => Boolean(d)) : [];
+		const deliveries = wait
+			? (await Promise.all(emitted.map((e) => e.delivery))).filter((d): d is DeliveryResult => Boolean(d))
+			: [];
 		return { channel, ts, envelopes: emitted.map((e) => e.envelope), deliveries };
 	}
 
 	/** A person edits an earlier message: message_changed. */
-	async userEdits(input: { userId?: string; channelId?: string; toUserId?: string; ts: string; text: string; wait?: boolean }): Promise<UserSendsResult> {
+	async userEdits(input: {
+		userId?: string;
+		channelId?: string;
+		toUserId?: string;
+		ts: string;
+		text: string;
+		wait?: boolean;
+	}): Promise<UserSendsResult> {
 		const stored = this.findStored(input);
 		const channel = this.ws.channels.get(stored.channel)!;
-		const previous = { user: stored.user ?? '', text: stored.text, ts: stored.ts, userTeam: stored.team, threadTs: stored.thread_ts, clientMsgId: stored.client_msg_id };
+		const previous = {
+			user: stored.user ?? '',
+			text: stored.text,
+			ts: stored.ts,
+			userTeam: stored.team,
+			threadTs: stored.thread_ts,
+			clientMsgId: stored.client_msg_id,
+		};
 		const editedTs = nextTs();
 		stored.text = input.text;
 		stored.edited = { user: stored.user ?? '', ts: editedTs };
-		const event = messageChanged({ channel: channel.id, previous, newText: input.text, editedTs, channelType: this.channelTypeOf(channel) }, { teamId: this.ws.homeTeamId }).event;
+		const event = messageChanged(
+			{ channel: channel.id, previous, newText: input.text, editedTs, channelType: this.channelTypeOf(channel) },
+			{ teamId: this.ws.homeTeamId },
+		).event;
 		const authorization = this.authorizationFor(channel);
 		const emitted = authorization ? [this.emit(event, channel, authorization)] : [];
 		return await this.finish(channel.id, stored.ts, emitted, input.wait);
 	}
 
 	/** A person deletes an earlier message: message_deleted. */
-	async userDeletes(input: { userId?: string; channelId?: string; toUserId?: string; ts: string; wait?: boolean }): Promise<UserSendsResult> {
+	async userDeletes(input: {
+		userId?: string;
+		channelId?: string;
+		toUserId?: string;
+		ts: string;
+		wait?: boolean;
+	}): Promise<UserSendsResult> {
 		const stored = this.findStored(input);
 		const channel = this.ws.channels.get(stored.channel)!;
 		this.ws.removeMessage(channel.id, stored.ts);
-		const previous = { user: stored.user ?? '', text: stored.text, ts: stored.ts, userTeam: stored.team, threadTs: stored.thread_ts, clientMsgId: stored.client_msg_id };
-		const event = messageDeleted({ channel: channel.id, previous, channelType: this.channelTypeOf(channel) }, { teamId: this.ws.homeTeamId }).event;
+		const previous = {
+			user: stored.user ?? '',
+			text: stored.text,
+			ts: stored.ts,
+			userTeam: stored.team,
+			threadTs: stored.thread_ts,
+			clientMsgId: stored.client_msg_id,
+		};
+		const event = messageDeleted(
+			{ channel: channel.id, previous, channelType: this.channelTypeOf(channel) },
+			{ teamId: this.ws.homeTeamId },
+		).event;
 		const authorization = this.authorizationFor(channel);
 		const emitted = authorization ? [this.emit(event, channel, authorization)] : [];
 		return await this.finish(channel.id, stored.ts, emitted, input.wait);
@@ -435,53 +557,112 @@ class SlackEmulatorImpl implements SlackEmulator {
 	private registerInspectionApi(): void {
 		const json = (body: unknown, status = 200): EmulatorResponse => ({ status, body });
 		const s = this.server;
-		s.route('GET', '/__emulator/state', () =>
-			json({
-				fixtures: this.fixtures,
-				url: this.url,
-				apiUrl: this.apiUrl,
-				eventsUrl: this.eventsUrl ?? null,
-				teams: [...this.ws.teams.values()],
-				users: [...this.ws.users.values()],
-				channels: [...this.ws.channels.values()],
-			}),
-		'__emulator state');
-		s.route('GET', '/__emulator/messages', (req) => {
-			const channel = req.query.get('channel');
-			if (channel) return json({ channel, messages: this.messagesIn(channel) });
-			return json({ channels: Object.fromEntries(this.ws.messages.entries()) });
-		}, '__emulator messages');
+		s.route(
+			'GET',
+			'/__emulator/state',
+			() =>
+				json({
+					fixtures: this.fixtures,
+					url: this.url,
+					apiUrl: this.apiUrl,
+					eventsUrl: this.eventsUrl ?? null,
+					teams: [...this.ws.teams.values()],
+					users: [...this.ws.users.values()],
+					channels: [...this.ws.channels.values()],
+				}),
+			'__emulator state',
+		);
+		s.route(
+			'GET',
+			'/__emulator/messages',
+			(req) => {
+				const channel = req.query.get('channel');
+				if (channel) return json({ channel, messages: this.messagesIn(channel) });
+				return json({ channels: Object.fromEntries(this.ws.messages.entries()) });
+			},
+			'__emulator messages',
+		);
 		s.route('GET', '/__emulator/posted', () => json({ messages: this.postedMessages }), '__emulator posted');
-		s.route('GET', '/__emulator/uploads', () =>
-			json({ files: this.uploadedFiles.map(({ bytes, ...rest }) => ({ ...rest, size: bytes.length, contentBase64: bytes.toString('base64') })) }),
-		'__emulator uploads');
+		s.route(
+			'GET',
+			'/__emulator/uploads',
+			() =>
+				json({
+					files: this.uploadedFiles.map(({ bytes, ...rest }) => ({
+						...rest,
+						size: bytes.length,
+						contentBase64: bytes.toString('base64'),
+					})),
+				}),
+			'__emulator uploads',
+		);
 		s.route('GET', '/__emulator/reactions', () => json({ reactions: this.reactions }), '__emulator reactions');
-		s.route('GET', '/__emulator/calls', (req) => {
-			const route = req.query.get('route');
-			if (route) return json({ route, calls: this.server.callsTo(route).map(({ request, ...rest }) => ({ ...rest, request: { ...request, headers: redactHeaders(request.headers) } })) });
-			const counts: Record<string, number> = {};
-			for (const call of this.server.calls) if (!call.route.startsWith('__emulator')) counts[call.route] = (counts[call.route] ?? 0) + 1;
-			return json({ counts });
-		}, '__emulator calls');
-		s.route('GET', '/__emulator/events', () =>
-			json({ emitted: this.emittedEvents, deliveries: this.deliveries.map((d) => ({ event_id: d.envelope.event_id, ...d.result })) }),
-		'__emulator events');
-		s.route('POST', '/__emulator/users/:userId/messages', async (req) => await this.inspectionSend(req), '__emulator send');
-		s.route('POST', '/__emulator/events-url', (req) => {
-			const url = typeof req.body.url === 'string' && req.body.url ? req.body.url : undefined;
-			this.setEventsUrl(url);
-			return json({ ok: true, eventsUrl: url ?? null });
-		}, '__emulator events-url');
-		s.route('POST', '/__emulator/faults', (req) => {
-			const { route, fault, times } = req.body as { route?: string; fault?: Fault; times?: number };
-			if (!route || !fault) return json({ ok: false, error: 'route and fault are required' }, 400);
-			this.server.injectFault(route, fault, times ?? 1);
-			return json({ ok: true });
-		}, '__emulator faults');
-		s.route('POST', '/__emulator/reset', () => {
-			this.reset();
-			return json({ ok: true });
-		}, '__emulator reset');
+		s.route(
+			'GET',
+			'/__emulator/calls',
+			(req) => {
+				const route = req.query.get('route');
+				if (route)
+					return json({
+						route,
+						calls: this.server.callsTo(route).map(({ request, ...rest }) => ({
+							...rest,
+							request: { ...request, headers: redactHeaders(request.headers) },
+						})),
+					});
+				const counts: Record<string, number> = {};
+				for (const call of this.server.calls)
+					if (!call.route.startsWith('__emulator')) counts[call.route] = (counts[call.route] ?? 0) + 1;
+				return json({ counts });
+			},
+			'__emulator calls',
+		);
+		s.route(
+			'GET',
+			'/__emulator/events',
+			() =>
+				json({
+					emitted: this.emittedEvents,
+					deliveries: this.deliveries.map((d) => ({ event_id: d.envelope.event_id, ...d.result })),
+				}),
+			'__emulator events',
+		);
+		s.route(
+			'POST',
+			'/__emulator/users/:userId/messages',
+			async (req) => await this.inspectionSend(req),
+			'__emulator send',
+		);
+		s.route(
+			'POST',
+			'/__emulator/events-url',
+			(req) => {
+				const url = typeof req.body.url === 'string' && req.body.url ? req.body.url : undefined;
+				this.setEventsUrl(url);
+				return json({ ok: true, eventsUrl: url ?? null });
+			},
+			'__emulator events-url',
+		);
+		s.route(
+			'POST',
+			'/__emulator/faults',
+			(req) => {
+				const { route, fault, times } = req.body as { route?: string; fault?: Fault; times?: number };
+				if (!route || !fault) return json({ ok: false, error: 'route and fault are required' }, 400);
+				this.server.injectFault(route, fault, times ?? 1);
+				return json({ ok: true });
+			},
+			'__emulator faults',
+		);
+		s.route(
+			'POST',
+			'/__emulator/reset',
+			() => {
+				this.reset();
+				return json({ ok: true });
+			},
+			'__emulator reset',
+		);
 	}
 
 	private async inspectionSend(req: EmulatorRequest): Promise<EmulatorResponse> {
@@ -500,7 +681,11 @@ class SlackEmulatorImpl implements SlackEmulator {
 				toUserId: body.to,
 				text: body.text,
 				threadTs: body.threadTs,
-				files: body.files?.map((f) => ({ name: f.name, mimetype: f.mimetype, content: Buffer.from(f.contentBase64, 'base64') })),
+				files: body.files?.map((f) => ({
+					name: f.name,
+					mimetype: f.mimetype,
+					content: Buffer.from(f.contentBase64, 'base64'),
+				})),
 				wait: body.wait,
 			});
 			return {
@@ -510,7 +695,10 @@ class SlackEmulatorImpl implements SlackEmulator {
 					channel: result.channel,
 					ts: result.ts,
 					event_ids: result.envelopes.map((e) => e.event_id),
-					deliveries: result.deliveries.map((d) => ({ delivered: d.delivered, statuses: d.attempts.map((a) => a.status) })),
+					deliveries: result.deliveries.map((d) => ({
+						delivered: d.delivered,
+						statuses: d.attempts.map((a) => a.status),
+					})),
 				},
 			};
 		} catch (error) {

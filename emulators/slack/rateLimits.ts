@@ -30,7 +30,11 @@ export class RateLimiter {
 	constructor(private readonly now: () => number = Date.now) {}
 
 	/** Records the call when allowed; returns the Retry-After seconds when it is over the limit. */
-	take(method: string, teamId: string, channel?: string): { limited: false } | { limited: true; retryAfterSeconds: number } {
+	take(
+		method: string,
+		teamId: string,
+		channel?: string,
+	): { limited: false } | { limited: true; retryAfterSeconds: number } {
 		const tier = METHOD_TIERS[method];
 		if (!tier) return { limited: false };
 		const [key, limit, windowMs] =

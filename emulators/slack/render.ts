@@ -1,12 +1,21 @@
 /** Slack object shapes (users.info user, team.info team, conversation, file, message) from workspace records. */
-import type { ChannelRecord, FileRecord, MessageRecord, SlackWorkspace, TeamRecord, TokenRecord, UserRecord } from './state';
+import type {
+	ChannelRecord,
+	FileRecord,
+	MessageRecord,
+	SlackWorkspace,
+	TeamRecord,
+	TokenRecord,
+	UserRecord,
+} from './state';
 import { filetypeOf } from './state';
 
 const AVATAR = 'https://secure.gravatar.com/avatar/00000000000000000000000000000000.jpg?s=';
 
 export function userObject(ws: SlackWorkspace, user: UserRecord, viewer: TokenRecord): Record<string, unknown> {
 	const external = user.teamId !== viewer.teamId;
-	const showEmail = Boolean(user.email) && !user.emailHidden && viewer.scopes.includes('users:read.email') && !user.isBot;
+	const showEmail =
+		Boolean(user.email) && !user.emailHidden && viewer.scopes.includes('users:read.email') && !user.isBot;
 	const [firstName, ...rest] = user.realName.split(' ');
 	const profile: Record<string, unknown> = {
 		title: user.title,
@@ -62,7 +71,8 @@ export function userObject(ws: SlackWorkspace, user: UserRecord, viewer: TokenRe
 	if (external) {
 		result.is_stranger = user.isStranger;
 		// Slack does not tell other organisations whether an external user is an admin.
-		for (const key of ['is_admin', 'is_owner', 'is_primary_owner', 'is_restricted', 'is_ultra_restricted']) delete result[key];
+		for (const key of ['is_admin', 'is_owner', 'is_primary_owner', 'is_restricted', 'is_ultra_restricted'])
+			delete result[key];
 		delete result.tz;
 		delete result.tz_label;
 		delete result.tz_offset;
@@ -96,7 +106,12 @@ export function teamObject(team: TeamRecord, viewer: TokenRecord): Record<string
 	return result;
 }
 
-export function conversationObject(ws: SlackWorkspace, channel: ChannelRecord, viewer: TokenRecord, options: { numMembers?: boolean } = {}): Record<string, unknown> {
+export function conversationObject(
+	ws: SlackWorkspace,
+	channel: ChannelRecord,
+	viewer: TokenRecord,
+	options: { numMembers?: boolean } = {},
+): Record<string, unknown> {
 	const created = channel.created;
 	if (channel.kind === 'im') {
 		const other = channel.members.find((m) => m !== viewer.userId) ?? channel.members[0];
@@ -148,7 +163,10 @@ export function conversationObject(ws: SlackWorkspace, channel: ChannelRecord, v
 	return result;
 }
 
-export function fileUrls(baseUrl: string, file: FileRecord): { url_private: string; url_private_download: string; permalink: string } {
+export function fileUrls(
+	baseUrl: string,
+	file: FileRecord,
+): { url_private: string; url_private_download: string; permalink: string } {
 	const name = encodeURIComponent(file.name);
 	return {
 		url_private: `${baseUrl}/files-pri/${file.teamId}-${file.id}/${name}`,
@@ -158,7 +176,12 @@ export function fileUrls(baseUrl: string, file: FileRecord): { url_private: stri
 }
 
 /** A full file object, as files.info and (outside Slack Connect) file_share events carry it. */
-export function fileObject(ws: SlackWorkspace, baseUrl: string, file: FileRecord, options: { forEvent?: boolean } = {}): Record<string, unknown> {
+export function fileObject(
+	ws: SlackWorkspace,
+	baseUrl: string,
+	file: FileRecord,
+	options: { forEvent?: boolean } = {},
+): Record<string, unknown> {
 	const { pretty } = filetypeOf(file.mimetype, file.name);
 	const shares: Record<string, Record<string, unknown[]>> = {};
 	const channels: string[] = [];
@@ -229,14 +252,37 @@ export function fileObject(ws: SlackWorkspace, baseUrl: string, file: FileRecord
 
 /** The file object a Slack Connect event carries: call files.info to get the rest. */
 export function fileStub(file: FileRecord): Record<string, unknown> {
-	return { id: file.id, mode: 'file_access', file_access: 'check_file_info', created: 0, timestamp: 0, user: file.ownerId, filetype: '', editable: false };
+	return {
+		id: file.id,
+		mode: 'file_access',
+		file_access: 'check_file_info',
+		created: 0,
+		timestamp: 0,
+		user: file.ownerId,
+		filetype: '',
+		editable: false,
+	};
 }
 
 /** A stored message as the Web API answers it (chat.postMessage's `message`). */
 export function messageObject(ws: SlackWorkspace, message: MessageRecord, baseUrl: string): Record<string, unknown> {
 	const result: Record<string, unknown> = { type: 'message' };
 	if (message.subtype) result.subtype = message.subtype;
-	for (const key of ['user', 'bot_id', 'app_id', 'text', 'username', 'icons', 'thread_ts', 'parent_user_id', 'blocks', 'attachments', 'edited', 'client_msg_id', 'upload'] as const) {
+	for (const key of [
+		'user',
+		'bot_id',
+		'app_id',
+		'text',
+		'username',
+		'icons',
+		'thread_ts',
+		'parent_user_id',
+		'blocks',
+		'attachments',
+		'edited',
+		'client_msg_id',
+		'upload',
+	] as const) {
 		if (message[key] !== undefined) result[key] = message[key];
 	}
 	result.ts = message.ts;
@@ -258,7 +304,10 @@ export function messageObject(ws: SlackWorkspace, message: MessageRecord, baseUr
 		};
 	}
 	if (message.files) {
-		result.files = message.files.map((id) => ws.files.get(id)).filter(Boolean).map((f) => fileObject(ws, baseUrl, f!));
+		result.files = message.files
+			.map((id) => ws.files.get(id))
+			.filter(Boolean)
+			.map((f) => fileObject(ws, baseUrl, f!));
 	}
 	return result;
 }

@@ -238,7 +238,8 @@ export class SlackWorkspace {
 	 * gives D00000001, G00000001, …
 	 */
 	constructor(readonly idPrefix = '000') {
-		if (!/^[A-Z0-9]{3}$/.test(idPrefix)) throw new Error(`Slack emulator: idPrefix must be 3 characters A-Z/0-9, got "${idPrefix}"`);
+		if (!/^[A-Z0-9]{3}$/.test(idPrefix))
+			throw new Error(`Slack emulator: idPrefix must be 3 characters A-Z/0-9, got "${idPrefix}"`);
 	}
 
 	private newId(kind: 'D' | 'G' | 'C' | 'F', n: number): string {
@@ -300,7 +301,9 @@ export class SlackWorkspace {
 	authorizedUsers(): TokenRecord[] {
 		const seen = new Set<string>();
 		const result: TokenRecord[] = [];
-		const sorted = [...this.tokens.values()].filter((t) => t.appId === this.appId).sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'bot' ? -1 : 1));
+		const sorted = [...this.tokens.values()]
+			.filter((t) => t.appId === this.appId)
+			.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'bot' ? -1 : 1));
 		for (const token of sorted) {
 			if (seen.has(token.userId)) continue;
 			seen.add(token.userId);
@@ -341,7 +344,11 @@ export class SlackWorkspace {
 	openGroupDm(userIds: string[]): string {
 		const members = [...new Set(userIds)].sort();
 		for (const channel of this.channels.values()) {
-			if (channel.kind === 'mpim' && channel.members.length === members.length && [...channel.members].sort().every((m, i) => m === members[i])) {
+			if (
+				channel.kind === 'mpim' &&
+				channel.members.length === members.length &&
+				[...channel.members].sort().every((m, i) => m === members[i])
+			) {
 				return channel.id;
 			}
 		}
@@ -482,12 +489,54 @@ export class SlackWorkspace {
 export function seedDefaultWorkspace(ws: SlackWorkspace): void {
 	const f = FIXTURE_IDS;
 	ws.addTeam({ id: f.teamId, name: f.teamName, domain: f.teamDomain, emailDomain: 'acme.test', connected: true });
-	ws.addTeam({ id: f.partnerTeamId, name: f.partnerTeamName, domain: f.partnerTeamDomain, emailDomain: 'partner.test', connected: true });
-	ws.addUser({ id: f.botUserId, teamId: f.teamId, name: 'bridge', realName: 'Bridge', isBot: true, botId: f.botId, appId: f.appId });
-	ws.addUser({ id: f.handleUserId, teamId: f.teamId, name: 'it-support', realName: 'IT Support', email: 'it-support@acme.test', title: 'IT help desk' });
-	ws.addUser({ id: f.hrHandleUserId, teamId: f.teamId, name: 'hr', realName: 'HR', email: 'hr@acme.test', title: 'People team' });
-	ws.addUser({ id: f.employeeId, teamId: f.teamId, name: 'erin', realName: 'Erin Example', email: f.employeeEmail, title: 'Accountant' });
-	ws.addUser({ id: f.employee2Id, teamId: f.teamId, name: 'sam', realName: 'Sam Sample', email: f.employee2Email, title: 'Engineer' });
+	ws.addTeam({
+		id: f.partnerTeamId,
+		name: f.partnerTeamName,
+		domain: f.partnerTeamDomain,
+		emailDomain: 'partner.test',
+		connected: true,
+	});
+	ws.addUser({
+		id: f.botUserId,
+		teamId: f.teamId,
+		name: 'bridge',
+		realName: 'Bridge',
+		isBot: true,
+		botId: f.botId,
+		appId: f.appId,
+	});
+	ws.addUser({
+		id: f.handleUserId,
+		teamId: f.teamId,
+		name: 'it-support',
+		realName: 'IT Support',
+		email: 'it-support@acme.test',
+		title: 'IT help desk',
+	});
+	ws.addUser({
+		id: f.hrHandleUserId,
+		teamId: f.teamId,
+		name: 'hr',
+		realName: 'HR',
+		email: 'hr@acme.test',
+		title: 'People team',
+	});
+	ws.addUser({
+		id: f.employeeId,
+		teamId: f.teamId,
+		name: 'erin',
+		realName: 'Erin Example',
+		email: f.employeeEmail,
+		title: 'Accountant',
+	});
+	ws.addUser({
+		id: f.employee2Id,
+		teamId: f.teamId,
+		name: 'sam',
+		realName: 'Sam Sample',
+		email: f.employee2Email,
+		title: 'Engineer',
+	});
 	ws.addUser({
 		id: f.partnerUserId,
 		teamId: f.partnerTeamId,
@@ -497,10 +546,26 @@ export function seedDefaultWorkspace(ws: SlackWorkspace): void {
 		emailHidden: true,
 		isStranger: true,
 	});
-	ws.addUser({ id: 'U0ADMIN', teamId: f.teamId, name: 'ada', realName: 'Ada Admin', email: 'ada@acme.test', isAdmin: true });
+	ws.addUser({
+		id: 'U0ADMIN',
+		teamId: f.teamId,
+		name: 'ada',
+		realName: 'Ada Admin',
+		email: 'ada@acme.test',
+		isAdmin: true,
+	});
 	ws.issueToken(f.botToken, { kind: 'bot', userId: f.botUserId, teamId: f.teamId, appId: f.appId, botId: f.botId });
 	ws.issueToken(f.handleToken, { kind: 'user', userId: f.handleUserId, teamId: f.teamId, appId: f.appId });
 	ws.issueToken(f.hrHandleToken, { kind: 'user', userId: f.hrHandleUserId, teamId: f.teamId, appId: f.appId });
-	ws.addChannel({ id: f.helpChannelId, name: 'it-help', members: [f.employeeId, f.employee2Id, f.botUserId, f.handleUserId] });
-	ws.addChannel({ id: f.sharedChannelId, name: 'partner-co-support', members: [f.partnerUserId, f.handleUserId, f.botUserId], isExtShared: true });
+	ws.addChannel({
+		id: f.helpChannelId,
+		name: 'it-help',
+		members: [f.employeeId, f.employee2Id, f.botUserId, f.handleUserId],
+	});
+	ws.addChannel({
+		id: f.sharedChannelId,
+		name: 'partner-co-support',
+		members: [f.partnerUserId, f.handleUserId, f.botUserId],
+		isExtShared: true,
+	});
 }

@@ -92,7 +92,8 @@ function resolveTargetChannel(host: SlackApiHost, channelArg: string | undefined
 		return ws.channels.get(ws.openDm(token.userId, user.id))!;
 	}
 	const name = channelArg.replace(/^#/, '');
-	const channel = ws.channels.get(channelArg) ?? [...ws.channels.values()].find((c) => c.kind === 'channel' && c.name === name);
+	const channel =
+		ws.channels.get(channelArg) ?? [...ws.channels.values()].find((c) => c.kind === 'channel' && c.name === name);
 	if (!channel || !ws.canSee(channel, token)) throw new SlackError('channel_not_found');
 	if (!channel.members.includes(token.userId)) throw new SlackError('not_in_channel');
 	return channel;
@@ -138,7 +139,15 @@ function postMessage(host: SlackApiHost, params: Params, token: TokenRecord): Re
 		icons: iconEmoji ? { emoji: iconEmoji } : iconUrl ? { image_64: iconUrl } : undefined,
 		team: token.teamId,
 	});
-	recordPosted(host, params, token, { method: 'chat.postMessage', channel: channel.id, ts: message.ts, thread_ts: threadTs, text: text ?? '', blocks, attachments });
+	recordPosted(host, params, token, {
+		method: 'chat.postMessage',
+		channel: channel.id,
+		ts: message.ts,
+		thread_ts: threadTs,
+		text: text ?? '',
+		blocks,
+		attachments,
+	});
 	host.messagePosted(message);
 	return ok({ channel: channel.id, ts: message.ts, message: messageObject(host.ws, message, host.url) });
 }
@@ -148,7 +157,10 @@ function recordPosted(
 	host: SlackApiHost,
 	params: Params,
 	token: TokenRecord,
-	posted: Pick<PostedMessage, 'method' | 'channel' | 'ts' | 'thread_ts' | 'text' | 'blocks' | 'attachments' | 'ephemeralTo'>,
+	posted: Pick<
+		PostedMessage,
+		'method' | 'channel' | 'ts' | 'thread_ts' | 'text' | 'blocks' | 'attachments' | 'ephemeralTo'
+	>,
 ): void {
 	const { token: _omit, ...rest } = params;
 	host.ws.postedMessages.push({
@@ -228,11 +240,18 @@ function conversationsInfo(host: SlackApiHost, params: Params, token: TokenRecor
 	const id = str(params, 'channel');
 	const channel = id ? host.ws.channels.get(id) : undefined;
 	if (!channel || !host.ws.canSee(channel, token)) throw new SlackError('channel_not_found');
-	return ok({ channel: conversationObject(host.ws, channel, token, { numMembers: bool(params, 'include_num_members') }) });
+	return ok({
+		channel: conversationObject(host.ws, channel, token, { numMembers: bool(params, 'include_num_members') }),
+	});
 }
 
 /** Which read scope a conversation of each kind needs (conversations.members, conversations.info). */
-const READ_SCOPE: Record<ChannelRecord['kind'], string> = { channel: 'channels:read', group: 'groups:read', im: 'im:read', mpim: 'mpim:read' };
+const READ_SCOPE: Record<ChannelRecord['kind'], string> = {
+	channel: 'channels:read',
+	group: 'groups:read',
+	im: 'im:read',
+	mpim: 'mpim:read',
+};
 
 /**
  * conversations.members: member ids, paginated (limit default 100, at most 1000; an opaque
@@ -243,7 +262,8 @@ function conversationsMembers(host: SlackApiHost, params: Params, token: TokenRe
 	const channel = id ? host.ws.channels.get(id) : undefined;
 	if (!channel || !host.ws.canSee(channel, token)) throw new SlackError('channel_not_found');
 	const needed = READ_SCOPE[channel.kind];
-	if (!token.scopes.includes(needed)) throw new SlackError('missing_scope', { needed, provided: token.scopes.join(',') });
+	if (!token.scopes.includes(needed))
+		throw new SlackError('missing_scope', { needed, provided: token.scopes.join(',') });
 	const rawLimit = Number(str(params, 'limit') ?? 100);
 	const limit = Number.isFinite(rawLimit) && rawLimit > 0 ? Math.min(Math.floor(rawLimit), 1000) : 100;
 	const cursor = str(params, 'cursor');
@@ -254,11 +274,17 @@ function conversationsMembers(host: SlackApiHost, params: Params, token: TokenRe
 		offset = Number(decoded[1]);
 	}
 	const members = channel.members.slice(offset, offset + limit);
-	const next = offset + limit < channel.members.length ? Buffer.from(`members:${offset + limit}`).toString('base64') : '';
+	const next =
+		offset + limit < channel.members.length ? Buffer.from(`members:${offset + limit}`).toString('base64') : '';
 	return ok({ members, response_metadata: { next_cursor: next } });
 }
 
-const LIST_TYPES: Record<string, ChannelRecord['kind']> = { public_channel: 'channel', private_channel: 'group', im: 'im', mpim: 'mpim' };
+const LIST_TYPES: Record<string, ChannelRecord['kind']> = {
+	public_channel: 'channel',
+	private_channel: 'group',
+	im: 'im',
+	mpim: 'mpim',
+};
 
 /**
  * conversations.list: the conversations of the requested `types` (default public_channel) the
@@ -268,14 +294,20 @@ const LIST_TYPES: Record<string, ChannelRecord['kind']> = { public_channel: 'cha
  * archives nothing, so `exclude_archived` changes nothing.
  */
 function conversationsList(host: SlackApiHost, params: Params, token: TokenRecord): Record<string, unknown> {
-	const requested = (str(params, 'types') ?? 'public_channel').split(',').map((t) => t.trim()).filter(Boolean);
+	const requested = (str(params, 'types') ?? 'public_channel')
+		.split(',')
+		.map((t) => t.trim())
+		.filter(Boolean);
 	const kinds = requested.map((type) => LIST_TYPES[type]);
 	if (kinds.some((kind) => kind === undefined)) throw new SlackError('invalid_types');
 	for (const kind of kinds) {
 		const needed = READ_SCOPE[kind];
-		if (!token.scopes.includes(needed)) throw new SlackError('missing_scope', { needed, provided: token.scopes.join(',') });
+		if (!token.scopes.includes(needed))
+			throw new SlackError('missing_scope', { needed, provided: token.scopes.join(',') });
 	}
-	const visible = [...host.ws.channels.values()].filter((channel) => kinds.includes(channel.kind) && channel.teamId === token.teamId && host.ws.canSee(channel, token));
+	const visible = [...host.ws.channels.values()].filter(
+		(channel) => kinds.includes(channel.kind) && channel.teamId === token.teamId && host.ws.canSee(channel, token),
+	);
 	const rawLimit = Number(str(params, 'limit') ?? 100);
 	const limit = Number.isFinite(rawLimit) && rawLimit > 0 ? Math.min(Math.floor(rawLimit), 1000) : 100;
 	const cursor = str(params, 'cursor');
@@ -299,7 +331,9 @@ function reactionsAdd(host: SlackApiHost, params: Params, token: TokenRecord): R
 	const channel = host.ws.channels.get(channelId);
 	if (!channel || !host.ws.canSee(channel, token)) throw new SlackError('channel_not_found');
 	if (!host.ws.findMessage(channelId, ts)) throw new SlackError('message_not_found');
-	if (host.ws.reactions.some((r) => r.channel === channelId && r.ts === ts && r.name === name && r.user === token.userId)) {
+	if (
+		host.ws.reactions.some((r) => r.channel === channelId && r.ts === ts && r.name === name && r.user === token.userId)
+	) {
 		throw new SlackError('already_reacted');
 	}
 	host.ws.reactions.push({ channel: channelId, ts, name, user: token.userId });
@@ -310,7 +344,11 @@ function filesInfo(host: SlackApiHost, params: Params, token: TokenRecord): Reco
 	const id = str(params, 'file');
 	const file = id ? host.ws.files.get(id) : undefined;
 	if (!file || file.pendingUpload || !host.ws.canAccessFile(file, token)) throw new SlackError('file_not_found');
-	return ok({ file: fileObject(host.ws, host.url, file), comments: [], paging: { count: 100, total: 0, page: 1, pages: 0 } });
+	return ok({
+		file: fileObject(host.ws, host.url, file),
+		comments: [],
+		paging: { count: 100, total: 0, page: 1, pages: 0 },
+	});
 }
 
 /** Upload keys of pending external uploads, by key (the upload URL's last segment). */
@@ -328,11 +366,21 @@ function keysOf(ws: SlackWorkspace): Map<string, string> {
 function getUploadUrlExternal(host: SlackApiHost, params: Params, token: TokenRecord): Record<string, unknown> {
 	const filename = str(params, 'filename');
 	const length = Number(str(params, 'length'));
-	if (!filename) throw new SlackError('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: filename'] } });
+	if (!filename)
+		throw new SlackError('invalid_arguments', {
+			response_metadata: { messages: ['[ERROR] missing required field: filename'] },
+		});
 	if (!Number.isInteger(length) || length < 0) {
-		throw new SlackError('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: length'] } });
+		throw new SlackError('invalid_arguments', {
+			response_metadata: { messages: ['[ERROR] missing required field: length'] },
+		});
 	}
-	const file = host.ws.addFileRecord({ ownerId: token.userId, teamId: token.teamId, name: filename, content: Buffer.alloc(0) });
+	const file = host.ws.addFileRecord({
+		ownerId: token.userId,
+		teamId: token.teamId,
+		name: filename,
+		content: Buffer.alloc(0),
+	});
 	file.pendingUpload = { declaredLength: length, uploaded: false, altText: str(params, 'alt_txt') };
 	const key = `${randomBytes(12).toString('base64url')}`;
 	keysOf(host.ws).set(key, file.id);
@@ -370,7 +418,8 @@ function completeUploadExternal(host: SlackApiHost, params: Params, token: Token
 			thread_ts: threadTs,
 			team: token.teamId,
 		});
-		for (const { file } of files) file.shares.push({ channel: channel.id, ts: message.ts, threadTs, userId: token.userId });
+		for (const { file } of files)
+			file.shares.push({ channel: channel.id, ts: message.ts, threadTs, userId: token.userId });
 	}
 	for (const { file } of files) {
 		ws.uploadedFiles.push({
@@ -426,9 +475,18 @@ export const WEB_API_METHODS: Record<string, MethodSpec> = {
 		},
 	},
 	'conversations.open': { scopes: ['im:write', 'mpim:write'], handler: conversationsOpen },
-	'conversations.info': { scopes: ['channels:read', 'groups:read', 'im:read', 'mpim:read'], handler: conversationsInfo },
-	'conversations.members': { scopes: ['channels:read', 'groups:read', 'im:read', 'mpim:read'], handler: conversationsMembers },
-	'conversations.list': { scopes: ['channels:read', 'groups:read', 'im:read', 'mpim:read'], handler: conversationsList },
+	'conversations.info': {
+		scopes: ['channels:read', 'groups:read', 'im:read', 'mpim:read'],
+		handler: conversationsInfo,
+	},
+	'conversations.members': {
+		scopes: ['channels:read', 'groups:read', 'im:read', 'mpim:read'],
+		handler: conversationsMembers,
+	},
+	'conversations.list': {
+		scopes: ['channels:read', 'groups:read', 'im:read', 'mpim:read'],
+		handler: conversationsList,
+	},
 	'chat.postMessage': { scopes: ['chat:write'], handler: postMessage, ownRateLimit: true },
 	'chat.postEphemeral': { scopes: ['chat:write'], handler: postEphemeral },
 	'reactions.add': { scopes: ['reactions:write'], handler: reactionsAdd },
@@ -463,7 +521,11 @@ export function apiParams(req: EmulatorRequest): { params: Params; isJson: boole
 	return { params, isJson, tokenFromBody };
 }
 
-function apiResponse(body: Record<string, unknown>, headers: Record<string, string> = {}, status = 200): EmulatorResponse {
+function apiResponse(
+	body: Record<string, unknown>,
+	headers: Record<string, string> = {},
+	status = 200,
+): EmulatorResponse {
 	return { status, headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers }, body };
 }
 
@@ -481,7 +543,10 @@ export function handleApiCall(host: SlackApiHost, method: string, req: EmulatorR
 		'X-Accepted-OAuth-Scopes': spec.scopes.join(','),
 	};
 	if (spec.scopes.length > 0 && !spec.scopes.some((s) => token.scopes.includes(s))) {
-		return apiResponse({ ok: false, error: 'missing_scope', needed: spec.scopes[0], provided: token.scopes.join(',') }, headers);
+		return apiResponse(
+			{ ok: false, error: 'missing_scope', needed: spec.scopes[0], provided: token.scopes.join(',') },
+			headers,
+		);
 	}
 	try {
 		if (!spec.ownRateLimit) checkRateLimit(host, method, token);
@@ -494,7 +559,11 @@ export function handleApiCall(host: SlackApiHost, method: string, req: EmulatorR
 		return apiResponse(body, headers);
 	} catch (error) {
 		if (error instanceof RateLimited) {
-			return apiResponse({ ok: false, error: 'ratelimited' }, { ...headers, 'Retry-After': String(error.retryAfterSeconds) }, 429);
+			return apiResponse(
+				{ ok: false, error: 'ratelimited' },
+				{ ...headers, 'Retry-After': String(error.retryAfterSeconds) },
+				429,
+			);
 		}
 		if (error instanceof SlackError) return apiResponse({ ok: false, error: error.code, ...error.extra }, headers);
 		throw error;
@@ -512,14 +581,21 @@ export function handleFileDownload(host: SlackApiHost, req: EmulatorRequest, dow
 	if (!token) {
 		return {
 			status: 302,
-			headers: { Location: `${host.url}/?redirect=${encodeURIComponent(req.path)}`, 'Content-Type': 'text/html; charset=utf-8' },
+			headers: {
+				Location: `${host.url}/?redirect=${encodeURIComponent(req.path)}`,
+				'Content-Type': 'text/html; charset=utf-8',
+			},
 			body: LOGIN_PAGE(host.ws.teams.get(host.ws.homeTeamId)?.name ?? 'Slack'),
 		};
 	}
 	const fileId = (req.params.teamFile ?? '').split('-').pop() ?? '';
 	const file = host.ws.files.get(fileId);
 	if (!file || file.pendingUpload || !host.ws.canAccessFile(file, token) || !token.scopes.includes('files:read')) {
-		return { status: 404, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: '<!DOCTYPE html><html><body>File not found</body></html>' };
+		return {
+			status: 404,
+			headers: { 'Content-Type': 'text/html; charset=utf-8' },
+			body: '<!DOCTYPE html><html><body>File not found</body></html>',
+		};
 	}
 	return {
 		status: 200,
@@ -534,14 +610,19 @@ export function handleFileDownload(host: SlackApiHost, req: EmulatorRequest, dow
 }
 
 export function handleLoginPage(host: SlackApiHost): EmulatorResponse {
-	return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: LOGIN_PAGE(host.ws.teams.get(host.ws.homeTeamId)?.name ?? 'Slack') };
+	return {
+		status: 200,
+		headers: { 'Content-Type': 'text/html; charset=utf-8' },
+		body: LOGIN_PAGE(host.ws.teams.get(host.ws.homeTeamId)?.name ?? 'Slack'),
+	};
 }
 
 /** The upload URL files.getUploadURLExternal hands out: raw bytes or multipart/form-data, no token needed. */
 export function handleUpload(host: SlackApiHost, req: EmulatorRequest): EmulatorResponse {
 	const fileId = keysOf(host.ws).get(req.params.key ?? '');
 	const file = fileId ? host.ws.files.get(fileId) : undefined;
-	if (!file || !file.pendingUpload) return { status: 404, headers: { 'Content-Type': 'text/plain' }, body: 'Not Found' };
+	if (!file || !file.pendingUpload)
+		return { status: 404, headers: { 'Content-Type': 'text/plain' }, body: 'Not Found' };
 	const contentType = String(req.headers['content-type'] ?? '');
 	let bytes = req.rawBody;
 	if (contentType.toLowerCase().includes('multipart/form-data')) {
@@ -557,11 +638,18 @@ export function handleUpload(host: SlackApiHost, req: EmulatorRequest): Emulator
 
 export function registerWebApi(server: EmulatorServer, host: SlackApiHost): void {
 	for (const method of Object.keys(WEB_API_METHODS)) {
-		for (const verb of ['GET', 'POST']) server.route(verb, `/api/${method}`, (req) => handleApiCall(host, method, req), method);
+		for (const verb of ['GET', 'POST'])
+			server.route(verb, `/api/${method}`, (req) => handleApiCall(host, method, req), method);
 	}
-	for (const verb of ['GET', 'POST']) server.route(verb, '/api/:method', (req) => handleApiCall(host, req.params.method, req), 'unknown_method');
+	for (const verb of ['GET', 'POST'])
+		server.route(verb, '/api/:method', (req) => handleApiCall(host, req.params.method, req), 'unknown_method');
 	server.route('POST', '/upload/v1/:key', (req) => handleUpload(host, req), 'files.upload_url');
-	server.route('GET', '/files-pri/:teamFile/download/:name', (req) => handleFileDownload(host, req, true), 'files.download');
+	server.route(
+		'GET',
+		'/files-pri/:teamFile/download/:name',
+		(req) => handleFileDownload(host, req, true),
+		'files.download',
+	);
 	server.route('GET', '/files-pri/:teamFile/:name', (req) => handleFileDownload(host, req, false), 'files.download');
 	server.route('GET', '/', () => handleLoginPage(host), 'login.page');
 	server.route('GET', '/files/:user/:id/:name', () => handleLoginPage(host), 'files.permalink');

@@ -48,7 +48,8 @@ function webhookOf(host: SunshineHost, integrationId: string, input: unknown): W
 	if (!input || typeof input !== 'object') throw badRequest('webhook is required');
 	const w = input as Record<string, unknown>;
 	if (typeof w.target !== 'string' || !/^https?:\/\//.test(w.target)) throw badRequest('target must be a URL');
-	if (!Array.isArray(w.triggers) || w.triggers.length === 0) throw badRequest('triggers must list at least one trigger');
+	if (!Array.isArray(w.triggers) || w.triggers.length === 0)
+		throw badRequest('triggers must list at least one trigger');
 	const unknown = w.triggers.filter((t) => typeof t !== 'string' || !WEBHOOK_TRIGGERS.includes(t));
 	if (unknown.length > 0) throw badRequest(`Unknown webhook trigger(s): ${unknown.map(String).join(', ')}`);
 	if (host.store.webhooks.size >= MAX_WEBHOOKS_PER_APP) throw badRequest('An app is limited to 10 webhooks');
@@ -74,14 +75,28 @@ function registerIntegrations(host: SunshineHost): void {
 		if (body.type !== 'custom') throw badRequest('Only integrations of type custom are emulated');
 		const webhooks = Array.isArray(body.webhooks) ? body.webhooks : [];
 		if (webhooks.length !== 1) throw badRequest('A custom integration needs exactly one webhook');
-		const integration = { id: store.newId(), type: 'custom' as const, displayName: typeof body.displayName === 'string' ? body.displayName : null };
+		const integration = {
+			id: store.newId(),
+			type: 'custom' as const,
+			displayName: typeof body.displayName === 'string' ? body.displayName : null,
+		};
 		const webhook = webhookOf(host, integration.id, webhooks[0]);
 		store.integrations.set(integration.id, integration);
 		store.webhooks.set(webhook.id, webhook);
 		return { status: 201, body: { integration: integrationView(integration, store) } };
 	});
-	operation(host, 'GET', `${APP}/integrations`, () => ({ status: 200, body: { integrations: [...store.integrations.values()].map((i) => integrationView(i, store)), meta: { hasMore: false }, links: {} } }));
-	operation(host, 'GET', `${APP}/integrations/:integrationId`, ({ req }) => ({ status: 200, body: { integration: integrationView(integrationOf(req.params.integrationId), store) } }));
+	operation(host, 'GET', `${APP}/integrations`, () => ({
+		status: 200,
+		body: {
+			integrations: [...store.integrations.values()].map((i) => integrationView(i, store)),
+			meta: { hasMore: false },
+			links: {},
+		},
+	}));
+	operation(host, 'GET', `${APP}/integrations/:integrationId`, ({ req }) => ({
+		status: 200,
+		body: { integration: integrationView(integrationOf(req.params.integrationId), store) },
+	}));
 	operation(host, 'DELETE', `${APP}/integrations/:integrationId`, ({ req }) => {
 		const integration = integrationOf(req.params.integrationId);
 		store.integrations.delete(integration.id);
@@ -96,35 +111,50 @@ function registerIntegrations(host: SunshineHost): void {
 	});
 	operation(host, 'GET', webhooksPath, ({ req }) => {
 		const integration = integrationOf(req.params.integrationId);
-		return { status: 200, body: { webhooks: [...store.webhooks.values()].filter((w) => w.integrationId === integration.id).map(webhookView) } };
+		return {
+			status: 200,
+			body: {
+				webhooks: [...store.webhooks.values()].filter((w) => w.integrationId === integration.id).map(webhookView),
+			},
+		};
 	});
 	const webhookOfPath = (params: Record<string, string>) => {
 		const webhook = store.webhooks.get(params.webhookId);
 		if (!webhook || webhook.integrationId !== integrationOf(params.integrationId).id) throw notFound('webhook');
 		return webhook;
 	};
-	operation(host, 'GET', `${webhooksPath}/:webhookId`, ({ req }) => ({ status: 200, body: { webhook: webhookView(webhookOfPath(req.params)) } }));
+	operation(host, 'GET', `${webhooksPath}/:webhookId`, ({ req }) => ({
+		status: 200,
+		body: { webhook: webhookView(webhookOfPath(req.params)) },
+	}));
 	operation(host, 'DELETE', `${webhooksPath}/:webhookId`, ({ req }) => {
 		store.webhooks.delete(webhookOfPath(req.params).id);
 		return { status: 200, body: {} };
 	});
 }
 
-function switchboardIntegrationFields(host: SunshineHost, body: Record<string, unknown>, creating: boolean): Record<string, unknown> {
+function switchboardIntegrationFields(
+	host: SunshineHost,
+	body: Record<string, unknown>,
+	creating: boolean,
+): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	if (body.name !== undefined || creating) {
-		if (typeof body.name !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(body.name)) throw badRequest('name is restricted to alphanumeric characters, - and _');
+		if (typeof body.name !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(body.name))
+			throw badRequest('name is restricted to alphanumeric characters, - and _');
 		out.name = body.name;
 	}
 	if (body.deliverStandbyEvents !== undefined) out.deliverStandbyEvents = body.deliverStandbyEvents === true;
 	if (body.nextSwitchboardIntegrationId !== undefined) {
 		const next = body.nextSwitchboardIntegrationId;
-		if (next !== null && (typeof next !== 'string' || !host.store.switchboardIntegrations.has(next))) throw notFound('switchboardIntegration');
+		if (next !== null && (typeof next !== 'string' || !host.store.switchboardIntegrations.has(next)))
+			throw notFound('switchboardIntegration');
 		out.nextSwitchboardIntegrationId = next;
 	}
 	if (body.messageHistoryCount !== undefined) {
 		const count = body.messageHistoryCount;
-		if (count !== null && (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 10)) throw badRequest('messageHistoryCount must be 1 to 10');
+		if (count !== null && (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 10))
+			throw badRequest('messageHistoryCount must be 1 to 10');
 		out.messageHistoryCount = count;
 	}
 	return out;
@@ -141,7 +171,11 @@ function registerSwitchboards(host: SunshineHost): void {
 	operation(host, 'PATCH', `${APP}/switchboards/:switchboardId`, ({ req, body }) => {
 		const switchboard = switchboardOf(req.params.switchboardId);
 		if (body.defaultSwitchboardIntegrationId !== undefined) {
-			if (typeof body.defaultSwitchboardIntegrationId !== 'string' || !store.switchboardIntegrations.has(body.defaultSwitchboardIntegrationId)) throw notFound('switchboardIntegration');
+			if (
+				typeof body.defaultSwitchboardIntegrationId !== 'string' ||
+				!store.switchboardIntegrations.has(body.defaultSwitchboardIntegrationId)
+			)
+				throw notFound('switchboardIntegration');
 			switchboard.defaultSwitchboardIntegrationId = body.defaultSwitchboardIntegrationId;
 		}
 		if (body.enabled !== undefined) switchboard.enabled = body.enabled === true;
@@ -150,15 +184,20 @@ function registerSwitchboards(host: SunshineHost): void {
 	const sis = `${APP}/switchboards/:switchboardId/switchboardIntegrations`;
 	operation(host, 'GET', sis, ({ req }) => {
 		switchboardOf(req.params.switchboardId);
-		return { status: 200, body: { switchboardIntegrations: [...store.switchboardIntegrations.values()].map(switchboardIntegrationView) } };
+		return {
+			status: 200,
+			body: { switchboardIntegrations: [...store.switchboardIntegrations.values()].map(switchboardIntegrationView) },
+		};
 	});
 	operation(host, 'POST', sis, ({ req, body }) => {
 		switchboardOf(req.params.switchboardId);
 		const fields = switchboardIntegrationFields(host, body, true);
-		if ([...store.switchboardIntegrations.values()].some((si) => si.name === fields.name)) throw badRequest(`A switchboard integration named ${String(fields.name)} already exists`);
+		if ([...store.switchboardIntegrations.values()].some((si) => si.name === fields.name))
+			throw badRequest(`A switchboard integration named ${String(fields.name)} already exists`);
 		const integration = typeof body.integrationId === 'string' ? store.integrations.get(body.integrationId) : undefined;
 		if (typeof body.integrationId === 'string' && !integration) throw notFound('integration');
-		if (!integration && typeof body.integrationType !== 'string') throw badRequest('integrationId or integrationType is required');
+		if (!integration && typeof body.integrationType !== 'string')
+			throw badRequest('integrationId or integrationType is required');
 		const si = {
 			id: store.newId(),
 			name: String(fields.name),
@@ -184,7 +223,8 @@ function registerSwitchboards(host: SunshineHost): void {
 	});
 	operation(host, 'DELETE', `${sis}/:switchboardIntegrationId`, ({ req }) => {
 		const si = siOf(req.params);
-		if (store.switchboard.defaultSwitchboardIntegrationId === si.id) throw badRequest('The default switchboard integration cannot be deleted');
+		if (store.switchboard.defaultSwitchboardIntegrationId === si.id)
+			throw badRequest('The default switchboard integration cannot be deleted');
 		store.switchboardIntegrations.delete(si.id);
 		return { status: 200, body: {} };
 	});

@@ -10,7 +10,14 @@ import type { ZendeskEmulator } from '../zendesk';
 import type { User as ZendeskUser } from '../zendesk/model';
 import type { UpdateResult } from '../zendesk/store';
 import type { Messaging } from './messaging';
-import type { Conversation, Metadata, MessagingUser, StoredMessage, SunshineStore, SwitchboardIntegration } from './store';
+import type {
+	Conversation,
+	Metadata,
+	MessagingUser,
+	StoredMessage,
+	SunshineStore,
+	SwitchboardIntegration,
+} from './store';
 
 /** "By default … only the last 10 messages of the conversation" reach the ticket (support article 4419179022874). */
 export const DEFAULT_TRANSCRIPT_MESSAGES = 10;
@@ -64,7 +71,11 @@ export class AgentWorkspace {
 		return this.isAgentWorkspace(id ? this.store.switchboardIntegrations.get(id) : undefined);
 	}
 
-	private onControl(conversation: Conversation, active: SwitchboardIntegration | null, metadata: Metadata | null): void {
+	private onControl(
+		conversation: Conversation,
+		active: SwitchboardIntegration | null,
+		metadata: Metadata | null,
+	): void {
 		if (!this.isAgentWorkspace(active) || this.openTickets.has(conversation.id)) return;
 		this.guard(() => this.openTicket(conversation, { ...(conversation.metadata ?? {}), ...(metadata ?? {}) }));
 	}
@@ -75,10 +86,18 @@ export class AgentWorkspace {
 		// ASSUMPTION: the agent workspace in control with no open ticket (it is the switchboard's default)
 		// opens one on the user's message, with the conversation's metadata as data capture.
 		if (ticketId === undefined) {
-			this.guard(() => this.openTicket(conversation, { ...(conversation.metadata ?? {}), first_message_id: message.id }));
+			this.guard(() =>
+				this.openTicket(conversation, { ...(conversation.metadata ?? {}), first_message_id: message.id }),
+			);
 			return;
 		}
-		this.guard(() => this.zendesk.messaging.updateTicket(ticketId, { comment: { body: textOf(message), public: true } }, this.requesterOf(conversation)));
+		this.guard(() =>
+			this.zendesk.messaging.updateTicket(
+				ticketId,
+				{ comment: { body: textOf(message), public: true } },
+				this.requesterOf(conversation),
+			),
+		);
 	}
 
 	/** The core user a messaging user is linked to; links (or creates) one on first use. */
@@ -92,7 +111,11 @@ export class AgentWorkspace {
 		const core =
 			(user.externalId ? zd.userByExternalIdIgnoringCase(user.externalId) : undefined) ??
 			(email ? zd.userByEmail(email) : undefined) ??
-			zd.insertUser({ name: stringField(metadata, `${SYSTEM}requester.name`) ?? this.messaging.displayNameOf(user), email: email ?? null, external_id: user.externalId ?? null });
+			zd.insertUser({
+				name: stringField(metadata, `${SYSTEM}requester.name`) ?? this.messaging.displayNameOf(user),
+				email: email ?? null,
+				external_id: user.externalId ?? null,
+			});
 		user.zendeskId = String(core.id);
 		return core.id;
 	}
@@ -116,10 +139,16 @@ export class AgentWorkspace {
 	 */
 	private transcript(conversation: Conversation, user: MessagingUser, metadata: Metadata): string {
 		const all = this.store.messagesOf(conversation.id);
-		const first = typeof metadata.first_message_id === 'string' ? all.findIndex((m) => m.id === metadata.first_message_id) : -1;
+		const first =
+			typeof metadata.first_message_id === 'string' ? all.findIndex((m) => m.id === metadata.first_message_id) : -1;
 		const shown = first >= 0 ? all.slice(first) : all.slice(-DEFAULT_TRANSCRIPT_MESSAGES);
 		if (shown.length === 0) return `Conversation with ${this.messaging.displayNameOf(user)}`;
-		return shown.map((m) => `${m.author.type === 'user' ? this.messaging.displayNameOf(user) : String(m.author.displayName ?? 'Business')}: ${textOf(m)}`).join('\n');
+		return shown
+			.map(
+				(m) =>
+					`${m.author.type === 'user' ? this.messaging.displayNameOf(user) : String(m.author.displayName ?? 'Business')}: ${textOf(m)}`,
+			)
+			.join('\n');
 	}
 
 	/**

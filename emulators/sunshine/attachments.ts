@@ -42,7 +42,11 @@ export function registerAttachments(host: SunshineHost): void {
 			const attachment = req.params.appId === store.app.id ? store.attachments.get(req.params.attachmentId) : undefined;
 			if (!attachment || attachment.fileName !== req.params.fileName) throw notFound('attachment');
 			if (attachment.access === 'private') authenticate(req.headers, store);
-			return { status: 200, headers: { 'Content-Type': attachment.mediaType, 'Content-Length': String(attachment.content.length) }, body: attachment.content };
+			return {
+				status: 200,
+				headers: { 'Content-Type': attachment.mediaType, 'Content-Length': String(attachment.content.length) },
+				body: attachment.content,
+			};
 		} catch (error) {
 			return errorResponse(error);
 		}

@@ -29,7 +29,9 @@ function sameText(a: string, b: string): boolean {
 function decodeSegment(segment: string): Record<string, unknown> | undefined {
 	try {
 		const parsed = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-		return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+		return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+			? (parsed as Record<string, unknown>)
+			: undefined;
 	} catch {
 		return undefined;
 	}

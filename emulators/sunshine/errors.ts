@@ -19,5 +19,20 @@ export class SunshineError extends Error {
 
 export const badRequest = (title: string): SunshineError => new SunshineError(400, 'bad_request', title);
 
-export const notFound = (what: 'app' | 'user' | 'conversation' | 'message' | 'integration' | 'webhook' | 'switchboard' | 'switchboardIntegration' | 'attachment'): SunshineError =>
-	new SunshineError(404, `${what.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_not_found`, `${what.charAt(0).toUpperCase()}${what.slice(1).replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} not found`);
+export const notFound = (
+	what:
+		| 'app'
+		| 'user'
+		| 'conversation'
+		| 'message'
+		| 'integration'
+		| 'webhook'
+		| 'switchboard'
+		| 'switchboardIntegration'
+		| 'attachment',
+): SunshineError =>
+	new SunshineError(
+		404,
+		`${what.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_not_found`,
+		`${what.charAt(0).toUpperCase()}${what.slice(1).replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} not found`,
+	);

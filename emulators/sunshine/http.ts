@@ -42,11 +42,20 @@ function checkRequest(host: SunshineHost, req: EmulatorRequest, upload: boolean)
 	if (window) {
 		const decision = window.take('app', host.now());
 		// The spec's "Rate Limits": 429 Too Many Requests; clients back off (Retry-After says how long).
-		if (!decision.allowed) throw new SunshineError(429, 'too_many_requests', 'API rate limit exceeded', { 'Retry-After': String(decision.resetSeconds) });
+		if (!decision.allowed)
+			throw new SunshineError(429, 'too_many_requests', 'API rate limit exceeded', {
+				'Retry-After': String(decision.resetSeconds),
+			});
 	}
 	const contentType = String(req.headers['content-type'] ?? '');
-	if (upload ? req.rawBody.length > UPLOAD_LIMIT_BYTES : req.rawBody.length > JSON_LIMIT_BYTES) throw tooLarge(upload ? '50mb' : '100kb');
-	if (!upload && req.rawBody.length > 0 && /json/i.test(contentType) && (req.body as { __invalidJson?: boolean }).__invalidJson) {
+	if (upload ? req.rawBody.length > UPLOAD_LIMIT_BYTES : req.rawBody.length > JSON_LIMIT_BYTES)
+		throw tooLarge(upload ? '50mb' : '100kb');
+	if (
+		!upload &&
+		req.rawBody.length > 0 &&
+		/json/i.test(contentType) &&
+		(req.body as { __invalidJson?: boolean }).__invalidJson
+	) {
 		throw new SunshineError(400, 'bad_request', 'Request body is not valid JSON');
 	}
 }
@@ -57,7 +66,13 @@ export function errorResponse(error: unknown): EmulatorResponse {
 }
 
 /** Registers one route under `/sc` (the API's base path on a Zendesk subdomain). */
-export function operation(host: SunshineHost, method: string, path: string, handler: Operation, options: { upload?: boolean } = {}): void {
+export function operation(
+	host: SunshineHost,
+	method: string,
+	path: string,
+	handler: Operation,
+	options: { upload?: boolean } = {},
+): void {
 	host.server.route(method, `/sc${path}`, async (req) => {
 		try {
 			checkRequest(host, req, options.upload === true);

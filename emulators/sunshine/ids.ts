@@ -7,7 +7,10 @@ let counter = Math.floor(Math.random() * 0xffffff);
 
 export function newId(nowMs: number): string {
 	counter = (counter + 1) % 0xffffffffffff;
-	const seconds = Math.floor(nowMs / 1000).toString(16).padStart(8, '0').slice(-8);
+	const seconds = Math.floor(nowMs / 1000)
+		.toString(16)
+		.padStart(8, '0')
+		.slice(-8);
 	return `${seconds}${counter.toString(16).padStart(16, '0')}`;
 }
 

@@ -79,10 +79,23 @@ export async function startSunshineEmulator(options: SunshineEmulatorOptions = {
 	server.rateLimitBody = { errors: [{ code: 'too_many_requests', title: 'API rate limit exceeded' }] };
 	const fixtures = buildSunshineFixtures(options.subdomain ?? 'acme', clock.now());
 	const store = new SunshineStore(clock, fixtures);
-	const webhooks = new SunshineWebhooks(store, { timeScale: options.webhookTimeScale ?? 1, timeoutMs: options.webhookTimeoutMs });
-	const messaging = new Messaging(store, webhooks, { maxMessagesPerConversation: options.maxMessagesPerConversation ?? MAX_MESSAGES_PER_CONVERSATION });
-	let window = options.rateLimit ? new SlidingWindow(options.rateLimit.requests, options.rateLimit.windowMs) : undefined;
-	const host: SunshineHost = { server, store, baseUrl: () => server.url, rateLimit: () => window, now: () => clock.now() };
+	const webhooks = new SunshineWebhooks(store, {
+		timeScale: options.webhookTimeScale ?? 1,
+		timeoutMs: options.webhookTimeoutMs,
+	});
+	const messaging = new Messaging(store, webhooks, {
+		maxMessagesPerConversation: options.maxMessagesPerConversation ?? MAX_MESSAGES_PER_CONVERSATION,
+	});
+	let window = options.rateLimit
+		? new SlidingWindow(options.rateLimit.requests, options.rateLimit.windowMs)
+		: undefined;
+	const host: SunshineHost = {
+		server,
+		store,
+		baseUrl: () => server.url,
+		rateLimit: () => window,
+		now: () => clock.now(),
+	};
 	registerConversationsApi(host, messaging);
 	registerAdminApi(host);
 	registerAttachments(host);
@@ -102,7 +115,11 @@ export async function startSunshineEmulator(options: SunshineEmulatorOptions = {
 		setRateLimit(limit) {
 			window = limit ? new SlidingWindow(limit.requests, limit.windowMs) : undefined;
 		},
-		reportDeliveryFailure(conversationId, messageId, error = { code: 'unexpected_error', message: 'The channel refused the message' }) {
+		reportDeliveryFailure(
+			conversationId,
+			messageId,
+			error = { code: 'unexpected_error', message: 'The channel refused the message' },
+		) {
 			const conversation = messaging.getConversation(conversationId);
 			const message = store.messagesOf(conversationId).find((m) => m.id === messageId);
 			if (!message) throw new Error(`no message ${messageId} in conversation ${conversationId}`);
@@ -133,15 +150,21 @@ export async function startSunshineEmulator(options: SunshineEmulatorOptions = {
 
 /** `/__emulator/*`: inspection over HTTP (no auth), for the sandbox and scripts. */
 function registerControlRoutes(server: EmulatorServer, emu: SunshineEmulator): void {
-	const wrap = (fn: (req: EmulatorRequest) => unknown) => async (req: EmulatorRequest): Promise<EmulatorResponse> => {
-		try {
-			return { status: 200, body: (await fn(req)) ?? { ok: true } };
-		} catch (error) {
-			if (error instanceof SunshineError) return { status: error.status, body: error.body };
-			return { status: 400, body: { errors: [{ code: 'emulator_control_error', title: (error as Error).message }] } };
-		}
-	};
-	server.route('GET', '/__emulator/fixtures', wrap(() => ({ ...emu.fixtures, appKey: { id: emu.fixtures.appKey.id } })));
+	const wrap =
+		(fn: (req: EmulatorRequest) => unknown) =>
+		async (req: EmulatorRequest): Promise<EmulatorResponse> => {
+			try {
+				return { status: 200, body: (await fn(req)) ?? { ok: true } };
+			} catch (error) {
+				if (error instanceof SunshineError) return { status: error.status, body: error.body };
+				return { status: 400, body: { errors: [{ code: 'emulator_control_error', title: (error as Error).message }] } };
+			}
+		};
+	server.route(
+		'GET',
+		'/__emulator/fixtures',
+		wrap(() => ({ ...emu.fixtures, appKey: { id: emu.fixtures.appKey.id } })),
+	);
 	server.route(
 		'GET',
 		'/__emulator/conversations',
@@ -154,6 +177,14 @@ function registerControlRoutes(server: EmulatorServer, emu: SunshineEmulator): v
 			})),
 		})),
 	);
-	server.route('GET', '/__emulator/webhook-deliveries', wrap(() => ({ deliveries: emu.deliveries })));
-	server.route('POST', '/__emulator/reset', wrap(() => emu.reset()));
+	server.route(
+		'GET',
+		'/__emulator/webhook-deliveries',
+		wrap(() => ({ deliveries: emu.deliveries })),
+	);
+	server.route(
+		'POST',
+		'/__emulator/reset',
+		wrap(() => emu.reset()),
+	);
 }

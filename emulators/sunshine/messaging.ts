@@ -4,7 +4,15 @@
  * act through this class, so an agent reply fires the same `conversation:message` as an API post.
  */
 import { badRequest, notFound, SunshineError } from './errors';
-import type { Conversation, Metadata, MessagingUser, StoredMessage, SunshineStore, SwitchboardIntegration, Webhook } from './store';
+import type {
+	Conversation,
+	Metadata,
+	MessagingUser,
+	StoredMessage,
+	SunshineStore,
+	SwitchboardIntegration,
+	Webhook,
+} from './store';
 import { contentOf, metadataOf, profileOf, stringOrNull } from './validate';
 import { conversationTruncatedView, messageWebhookView, userView } from './views';
 import type { SunshineWebhooks } from './webhooks';
@@ -20,7 +28,11 @@ export interface MessageInput {
 }
 
 export type MessageListener = (conversation: Conversation, message: StoredMessage) => void;
-export type ControlListener = (conversation: Conversation, active: SwitchboardIntegration | null, metadata: Metadata | null) => void;
+export type ControlListener = (
+	conversation: Conversation,
+	active: SwitchboardIntegration | null,
+	metadata: Metadata | null,
+) => void;
 
 export class Messaging {
 	readonly messageListeners: MessageListener[] = [];
@@ -59,12 +71,25 @@ export class Messaging {
 
 	/** Personal conversations only: exactly one participant, referenced by userId or userExternalId. */
 	createConversation(body: Record<string, unknown>): Conversation {
-		if (body.type !== 'personal') throw badRequest(body.type === 'sdkGroup' ? 'sdkGroup conversations are not emulated' : 'type must be personal or sdkGroup');
+		if (body.type !== 'personal')
+			throw badRequest(
+				body.type === 'sdkGroup' ? 'sdkGroup conversations are not emulated' : 'type must be personal or sdkGroup',
+			);
 		const participants = Array.isArray(body.participants) ? body.participants : [];
 		if (participants.length !== 1) throw badRequest('A personal conversation must have exactly one participant');
 		const participant = (participants[0] ?? {}) as Record<string, unknown>;
-		const ref = typeof participant.userId === 'string' ? participant.userId : typeof participant.userExternalId === 'string' ? participant.userExternalId : undefined;
-		const user = ref === undefined ? undefined : typeof participant.userId === 'string' ? this.store.users.get(ref) : this.store.userByIdOrExternalId(ref);
+		const ref =
+			typeof participant.userId === 'string'
+				? participant.userId
+				: typeof participant.userExternalId === 'string'
+					? participant.userExternalId
+					: undefined;
+		const user =
+			ref === undefined
+				? undefined
+				: typeof participant.userId === 'string'
+					? this.store.users.get(ref)
+					: this.store.userByIdOrExternalId(ref);
 		if (!user) throw notFound('user');
 		const now = this.store.iso();
 		const conversation: Conversation = {
@@ -95,7 +120,11 @@ export class Messaging {
 	postMessage(conversation: Conversation, input: MessageInput): StoredMessage {
 		const list = this.store.messagesOf(conversation.id);
 		if (list.length >= this.limits.maxMessagesPerConversation) {
-			throw new SunshineError(423, 'locked', `Message limit of ${this.limits.maxMessagesPerConversation} per conversation reached.`);
+			throw new SunshineError(
+				423,
+				'locked',
+				`Message limit of ${this.limits.maxMessagesPerConversation} per conversation reached.`,
+			);
 		}
 		const message: StoredMessage = {
 			id: this.store.newId(),
@@ -110,11 +139,15 @@ export class Messaging {
 		conversation.lastUpdatedAt = message.received;
 		// ASSUMPTION: after releaseControl (no active integration) the switchboard's default integration takes
 		// the conversation again with the user's next message (Switchboard guide, "Release control").
-		if (input.author.type === 'user' && !conversation.activeSwitchboardIntegrationId) conversation.activeSwitchboardIntegrationId = this.defaultController();
+		if (input.author.type === 'user' && !conversation.activeSwitchboardIntegrationId)
+			conversation.activeSwitchboardIntegrationId = this.defaultController();
 		const user = this.store.users.get(conversation.userId);
 		this.webhooks.emit(
 			'conversation:message',
-			(webhook) => ({ conversation: conversationTruncatedView(conversation, this.store), message: messageWebhookView(message, user, webhook) }),
+			(webhook) => ({
+				conversation: conversationTruncatedView(conversation, this.store),
+				message: messageWebhookView(message, user, webhook),
+			}),
 			(webhook) => this.inControlOrListening(conversation, webhook),
 		);
 		for (const listener of this.messageListeners) listener(conversation, message);
@@ -126,9 +159,15 @@ export class Messaging {
 		if (!value || typeof value !== 'object' || Array.isArray(value)) throw badRequest('author is required');
 		const author = value as Record<string, unknown>;
 		if (author.type === 'user') {
-			const ref = typeof author.userId === 'string' ? author.userId : typeof author.userExternalId === 'string' ? author.userExternalId : undefined;
+			const ref =
+				typeof author.userId === 'string'
+					? author.userId
+					: typeof author.userExternalId === 'string'
+						? author.userExternalId
+						: undefined;
 			const user = ref === undefined ? undefined : this.store.userByIdOrExternalId(ref);
-			if (!user || user.id !== conversation.userId) throw badRequest('author must be a participant of the conversation');
+			if (!user || user.id !== conversation.userId)
+				throw badRequest('author must be a participant of the conversation');
 			return { type: 'user', userId: user.id, displayName: this.displayNameOf(user) };
 		}
 		if (author.type !== 'business') throw badRequest('author.type must be business or user');
@@ -145,7 +184,12 @@ export class Messaging {
 	}
 
 	messageInputOf(conversation: Conversation, body: Record<string, unknown>): MessageInput {
-		return { author: this.authorOf(conversation, body.author), content: contentOf(body.content), metadata: metadataOf(body.metadata), source: { type: 'api:conversations' } };
+		return {
+			author: this.authorOf(conversation, body.author),
+			content: contentOf(body.content),
+			metadata: metadataOf(body.metadata),
+			source: { type: 'api:conversations' },
+		};
 	}
 
 	/**
@@ -163,9 +207,14 @@ export class Messaging {
 		if (typeof ref !== 'string' || ref === '') throw badRequest('switchboardIntegration is required');
 		let targets: SwitchboardIntegration[];
 		if (ref === 'next') {
-			const current = conversation.activeSwitchboardIntegrationId ? this.store.switchboardIntegrations.get(conversation.activeSwitchboardIntegrationId) : undefined;
+			const current = conversation.activeSwitchboardIntegrationId
+				? this.store.switchboardIntegrations.get(conversation.activeSwitchboardIntegrationId)
+				: undefined;
 			const nextId = current?.nextSwitchboardIntegrationId;
-			targets = nextId && this.store.switchboardIntegrations.has(nextId) ? [this.store.switchboardIntegrations.get(nextId)!] : [];
+			targets =
+				nextId && this.store.switchboardIntegrations.has(nextId)
+					? [this.store.switchboardIntegrations.get(nextId)!]
+					: [];
 		} else {
 			targets = this.store.resolveSwitchboardIntegration(ref);
 		}
@@ -173,7 +222,10 @@ export class Messaging {
 		if (targets.length === 0) throw notFound('switchboardIntegration');
 		const target = targets[0];
 		conversation.activeSwitchboardIntegrationId = target.id;
-		this.webhooks.emit('switchboard:passControl', () => ({ conversation: conversationTruncatedView(conversation, this.store), ...(metadata ? { metadata } : {}) }));
+		this.webhooks.emit('switchboard:passControl', () => ({
+			conversation: conversationTruncatedView(conversation, this.store),
+			...(metadata ? { metadata } : {}),
+		}));
 		for (const listener of this.controlListeners) listener(conversation, target, metadata);
 		return target;
 	}
@@ -190,7 +242,12 @@ export class Messaging {
 	}
 
 	/** `conversation:message:delivery:failure` for a business message a channel could not deliver. */
-	reportDeliveryFailure(conversation: Conversation, messageId: string, error: { code: string; message: string }, destination: { type: string; integrationId?: string }): void {
+	reportDeliveryFailure(
+		conversation: Conversation,
+		messageId: string,
+		error: { code: string; message: string },
+		destination: { type: string; integrationId?: string },
+	): void {
 		const user = this.store.users.get(conversation.userId);
 		this.webhooks.emit('conversation:message:delivery:failure', () => ({
 			...(user ? { user: userView(user) } : {}),

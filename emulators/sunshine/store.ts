@@ -147,13 +147,27 @@ export class SunshineStore {
 	}
 
 	reset(): void {
-		for (const map of [this.keys, this.users, this.conversations, this.messages, this.attachments, this.integrations, this.webhooks, this.switchboardIntegrations]) map.clear();
+		for (const map of [
+			this.keys,
+			this.users,
+			this.conversations,
+			this.messages,
+			this.attachments,
+			this.integrations,
+			this.webhooks,
+			this.switchboardIntegrations,
+		])
+			map.clear();
 		const f = this.fixtures;
 		this.app = { id: f.appId, displayName: `${f.subdomain} messaging`, subdomain: f.subdomain, metadata: null };
 		this.keys.set(f.appKey.id, { ...f.appKey });
 		// A Zendesk account's switchboard: the agent workspace gets new conversations by default
 		// (spec examples listSwitchboardIntegrations / createSwitchboardIntegration).
-		this.switchboard = { id: f.switchboardId, enabled: true, defaultSwitchboardIntegrationId: f.agentWorkspaceSwitchboardIntegrationId };
+		this.switchboard = {
+			id: f.switchboardId,
+			enabled: true,
+			defaultSwitchboardIntegrationId: f.agentWorkspaceSwitchboardIntegrationId,
+		};
 		this.switchboardIntegrations.set(f.agentWorkspaceSwitchboardIntegrationId, {
 			id: f.agentWorkspaceSwitchboardIntegrationId,
 			name: 'zd-agentWorkspace',

@@ -1,5 +1,13 @@
 /** JSON shapes of the emulator's records, field for field as the spec's schemas declare them. */
-import type { Conversation, Integration, MessagingUser, StoredMessage, SunshineStore, SwitchboardIntegration, Webhook } from './store';
+import type {
+	Conversation,
+	Integration,
+	MessagingUser,
+	StoredMessage,
+	SunshineStore,
+	SwitchboardIntegration,
+	Webhook,
+} from './store';
 
 type Json = Record<string, unknown>;
 
@@ -30,7 +38,9 @@ export function switchboardIntegrationWebhookView(si: SwitchboardIntegration): J
 
 /** `conversationTruncated`: what webhook payloads carry. */
 export function conversationTruncatedView(c: Conversation, store: SunshineStore): Json {
-	const active = c.activeSwitchboardIntegrationId ? store.switchboardIntegrations.get(c.activeSwitchboardIntegrationId) : undefined;
+	const active = c.activeSwitchboardIntegrationId
+		? store.switchboardIntegrations.get(c.activeSwitchboardIntegrationId)
+		: undefined;
 	return {
 		id: c.id,
 		type: c.type,
@@ -42,7 +52,9 @@ export function conversationTruncatedView(c: Conversation, store: SunshineStore)
 export function conversationView(c: Conversation, store: SunshineStore): Json {
 	return {
 		...conversationTruncatedView(c, store),
-		activeSwitchboardIntegration: c.activeSwitchboardIntegrationId ? switchboardIntegrationWebhookView(store.switchboardIntegrations.get(c.activeSwitchboardIntegrationId)!) : null,
+		activeSwitchboardIntegration: c.activeSwitchboardIntegrationId
+			? switchboardIntegrationWebhookView(store.switchboardIntegrations.get(c.activeSwitchboardIntegrationId)!)
+			: null,
 		pendingSwitchboardIntegration: null,
 		isDefault: false,
 		displayName: c.displayName,
@@ -53,7 +65,15 @@ export function conversationView(c: Conversation, store: SunshineStore): Json {
 }
 
 export function messageView(m: StoredMessage): Json {
-	return { id: m.id, received: m.received, author: { ...m.author }, content: { ...m.content }, source: { ...m.source }, metadata: m.metadata, deleted: false };
+	return {
+		id: m.id,
+		received: m.received,
+		author: { ...m.author },
+		content: { ...m.content },
+		source: { ...m.source },
+		metadata: m.metadata,
+		deleted: false,
+	};
 }
 
 /**
@@ -68,11 +88,27 @@ export function messageWebhookView(m: StoredMessage, user: MessagingUser | undef
 	}
 	const source: Json = { type: m.source.type };
 	if (typeof m.source.integrationId === 'string') source.integrationId = m.source.integrationId;
-	return { id: m.id, received: m.received, author, content: { ...m.content }, source, metadata: m.metadata, deleted: false };
+	return {
+		id: m.id,
+		received: m.received,
+		author,
+		content: { ...m.content },
+		source,
+		metadata: m.metadata,
+		deleted: false,
+	};
 }
 
 export function webhookView(w: Webhook): Json {
-	return { id: w.id, version: 'v2', target: w.target, triggers: [...w.triggers], secret: w.secret, includeFullUser: w.includeFullUser, includeFullSource: w.includeFullSource };
+	return {
+		id: w.id,
+		version: 'v2',
+		target: w.target,
+		triggers: [...w.triggers],
+		secret: w.secret,
+		includeFullUser: w.includeFullUser,
+		includeFullSource: w.includeFullSource,
+	};
 }
 
 export function integrationView(i: Integration, store: SunshineStore): Json {

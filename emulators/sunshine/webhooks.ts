@@ -70,8 +70,21 @@ export class SunshineWebhooks {
 			if (!webhook.triggers.includes(trigger)) continue;
 			if (!accepts(webhook)) continue;
 			const event = { id: this.store.newId(), type: trigger, createdAt: this.store.iso(), payload: payload(webhook) };
-			const body = JSON.stringify({ app: { id: this.store.app.id }, webhook: { id: webhook.id, version: 'v2' }, events: [event] });
-			const delivery: SunshineDelivery = { id: event.id, webhookId: webhook.id, target: webhook.target, trigger, body, attempts: [], delivered: false, done: false };
+			const body = JSON.stringify({
+				app: { id: this.store.app.id },
+				webhook: { id: webhook.id, version: 'v2' },
+				events: [event],
+			});
+			const delivery: SunshineDelivery = {
+				id: event.id,
+				webhookId: webhook.id,
+				target: webhook.target,
+				trigger,
+				body,
+				attempts: [],
+				delivered: false,
+				done: false,
+			};
 			this.deliveries.push(delivery);
 			this.track(this.deliver(delivery));
 		}
@@ -112,9 +125,19 @@ export class SunshineWebhooks {
 		if (!webhook) return { error: 'webhook deleted' };
 		const timeout = this.timing.timeoutMs ?? WEBHOOK_TIMEOUT_MS * this.timing.timeScale;
 		const signal = AbortSignal.timeout(Math.max(1, Math.round(timeout)));
-		const headers = { 'Content-Type': 'application/json', 'X-API-Key': webhook.secret, 'User-Agent': 'Sunshine Conversations Emulator' };
+		const headers = {
+			'Content-Type': 'application/json',
+			'X-API-Key': webhook.secret,
+			'User-Agent': 'Sunshine Conversations Emulator',
+		};
 		try {
-			const response = await sendExactBytes({ url: webhook.target, method: 'POST', headers, body: Buffer.from(delivery.body, 'utf8'), signal });
+			const response = await sendExactBytes({
+				url: webhook.target,
+				method: 'POST',
+				headers,
+				body: Buffer.from(delivery.body, 'utf8'),
+				signal,
+			});
 			return { status: response.status };
 		} catch (error) {
 			return { error: signal.aborted ? 'timeout' : ((error as AxiosError).code ?? (error as Error).message) };

@@ -63,7 +63,8 @@ function intParam(value: string | undefined): number {
 function objectBody(req: EmulatorRequest, key: string): Record<string, unknown> {
 	if (req.body.__invalidJson) throw badRequest('The request body is not valid JSON', 'InvalidJSON');
 	const value = req.body[key];
-	if (!value || typeof value !== 'object' || Array.isArray(value)) throw badRequest(`Parameter ${key} is required`, 'ParameterMissing');
+	if (!value || typeof value !== 'object' || Array.isArray(value))
+		throw badRequest(`Parameter ${key} is required`, 'ParameterMissing');
 	return value as Record<string, unknown>;
 }
 
@@ -81,7 +82,11 @@ function rateHeaders(decision: WindowDecision): Record<string, string> {
 	};
 }
 
-function paginate<T>(req: EmulatorRequest, items: T[], baseUrl: string): { page: T[]; next_page: string | null; previous_page: string | null; count: number } {
+function paginate<T>(
+	req: EmulatorRequest,
+	items: T[],
+	baseUrl: string,
+): { page: T[]; next_page: string | null; previous_page: string | null; count: number } {
 	const perPage = Math.min(100, Math.max(1, Number(req.query.get('per_page') ?? 100) || 100));
 	const page = Math.max(1, Number(req.query.get('page') ?? 1) || 1);
 	const start = (page - 1) * perPage;
@@ -153,16 +158,32 @@ export class ZendeskApi {
 				this.d.server.route(route.method, pattern, (req) => this.dispatch(route, req), name);
 			}
 		}
-		this.d.server.route('GET', '/attachments/token/:token/', (req) => this.downloadAttachment(req), 'GET /attachments/token/:token/');
-		this.d.server.route('GET', '/attachments/token/:token', (req) => this.downloadAttachment(req), 'GET /attachments/token/:token/');
-		this.d.server.route('GET', '/__zdusercontent/:signed/:name', (req) => this.signedAttachment(req), 'GET /__zdusercontent/:signed/:name');
+		this.d.server.route(
+			'GET',
+			'/attachments/token/:token/',
+			(req) => this.downloadAttachment(req),
+			'GET /attachments/token/:token/',
+		);
+		this.d.server.route(
+			'GET',
+			'/attachments/token/:token',
+			(req) => this.downloadAttachment(req),
+			'GET /attachments/token/:token/',
+		);
+		this.d.server.route(
+			'GET',
+			'/__zdusercontent/:signed/:name',
+			(req) => this.signedAttachment(req),
+			'GET /__zdusercontent/:signed/:name',
+		);
 	}
 
 	private async dispatch(route: ApiRoute, req: EmulatorRequest): Promise<EmulatorResponse> {
 		const auth = this.authenticate(req.headers);
 		if (!auth) {
 			// An unknown or expired Bearer token: 401 with a Bearer challenge (RFC 6750 §3.1); ASSUMPTION: Zendesk's usual 401 body.
-			if (/^bearer\s+/i.test(String(req.headers.authorization ?? ''))) return json(401, UNAUTHENTICATED, { 'WWW-Authenticate': 'Bearer realm="Zendesk", error="invalid_token"' });
+			if (/^bearer\s+/i.test(String(req.headers.authorization ?? '')))
+				return json(401, UNAUTHENTICATED, { 'WWW-Authenticate': 'Bearer realm="Zendesk", error="invalid_token"' });
 			return json(401, UNAUTHENTICATED, { 'WWW-Authenticate': 'Basic realm="Web Password"' });
 		}
 		let headers: Record<string, string> = {};
@@ -170,7 +191,11 @@ export class ZendeskApi {
 			const decision = this.d.limits.account.take('account', this.d.clock.now());
 			headers = rateHeaders(decision);
 			if (!decision.allowed) {
-				return json(429, { error: 'APIRateLimitExceeded', description: 'Number of allowed API requests per minute exceeded' }, { ...headers, 'Retry-After': String(decision.resetSeconds) });
+				return json(
+					429,
+					{ error: 'APIRateLimitExceeded', description: 'Number of allowed API requests per minute exceeded' },
+					{ ...headers, 'Retry-After': String(decision.resetSeconds) },
+				);
 			}
 		}
 		if (rank(auth.user.role) < rank(route.level)) return json(403, FORBIDDEN, headers);
@@ -178,7 +203,8 @@ export class ZendeskApi {
 			const response = await route.handler({ req, caller: auth.user, auth });
 			return { ...response, headers: { ...headers, ...(response.headers ?? {}) } };
 		} catch (error) {
-			if (error instanceof ZendeskError) return { status: error.status, body: error.body, headers: { ...headers, ...error.headers } };
+			if (error instanceof ZendeskError)
+				return { status: error.status, body: error.body, headers: { ...headers, ...error.headers } };
 			throw error;
 		}
 	}
@@ -199,7 +225,12 @@ export class ZendeskApi {
 				...ids.map((id) => store.users.get(id)).filter((u): u is User => !!u && u.active),
 				...externalIds.map((e) => store.userByExternalId(e)).filter((u): u is User => !!u),
 			];
-			return json(200, { users: users.map((u) => views.user(u)), next_page: null, previous_page: null, count: users.length });
+			return json(200, {
+				users: users.map((u) => views.user(u)),
+				next_page: null,
+				previous_page: null,
+				count: users.length,
+			});
 		});
 		this.add('GET', '/api/v2/users/search.json', 'agent', ({ req }) => {
 			const externalId = req.query.get('external_id');
@@ -217,29 +248,53 @@ export class ZendeskApi {
 					.filter((u): u is User => !!u && u.active);
 			}
 			const page = paginate(req, users, this.base);
-			return json(200, { users: page.page.map((u) => views.user(u)), next_page: page.next_page, previous_page: page.previous_page, count: page.count });
+			return json(200, {
+				users: page.page.map((u) => views.user(u)),
+				next_page: page.next_page,
+				previous_page: page.previous_page,
+				count: page.count,
+			});
 		});
 		this.add('POST', '/api/v2/users/create_or_update.json', 'agent', ({ req }) => {
 			const input = objectBody(req, 'user');
-			const externalId = typeof input.external_id === 'string' || typeof input.external_id === 'number' ? String(input.external_id) : undefined;
+			const externalId =
+				typeof input.external_id === 'string' || typeof input.external_id === 'number'
+					? String(input.external_id)
+					: undefined;
 			const email = typeof input.email === 'string' ? input.email : undefined;
 			if (this.d.rateLimits()) {
 				const now = this.d.clock.now();
 				const perAccount = this.d.limits.createOrUpdateUserPerAccount.take('account', now);
 				if (!perAccount.allowed) {
-					throw new ZendeskError(429, { error: 'APIRateLimitExceeded', description: 'Create or update user is limited to 1 request per second per account' }, { 'Retry-After': String(perAccount.resetSeconds) });
+					throw new ZendeskError(
+						429,
+						{
+							error: 'APIRateLimitExceeded',
+							description: 'Create or update user is limited to 1 request per second per account',
+						},
+						{ 'Retry-After': String(perAccount.resetSeconds) },
+					);
 				}
-				const perUser = this.d.limits.createOrUpdateUserPerUser.take(`${externalId ?? ''}|${(email ?? '').toLowerCase()}`, now);
+				const perUser = this.d.limits.createOrUpdateUserPerUser.take(
+					`${externalId ?? ''}|${(email ?? '').toLowerCase()}`,
+					now,
+				);
 				if (!perUser.allowed) {
-					throw new ZendeskError(429, `You have exceeded the rate limit for updating a single unique user. user email: ${email ?? ''}  id:  external_id: ${externalId ?? ''}`, {
-						'Retry-After': String(perUser.resetSeconds),
-						'Content-Type': 'text/plain; charset=utf-8',
-					});
+					throw new ZendeskError(
+						429,
+						`You have exceeded the rate limit for updating a single unique user. user email: ${email ?? ''}  id:  external_id: ${externalId ?? ''}`,
+						{
+							'Retry-After': String(perUser.resetSeconds),
+							'Content-Type': 'text/plain; charset=utf-8',
+						},
+					);
 				}
 			}
 			// Zendesk matches an existing user by external_id first (ignoring case; the stored id then
 			// takes the case sent), then by email.
-			const existing = (externalId ? store.userByExternalIdIgnoringCase(externalId) : undefined) ?? (email ? store.userByEmail(email) : undefined);
+			const existing =
+				(externalId ? store.userByExternalIdIgnoringCase(externalId) : undefined) ??
+				(email ? store.userByEmail(email) : undefined);
 			if (existing) return json(200, { user: views.user(store.updateUser(existing, input)) });
 			const user = store.insertUser(input as Parameters<ZendeskStore['insertUser']>[0]);
 			return json(201, { user: views.user(user) }, { Location: `${this.base}/api/v2/users/${user.id}.json` });
@@ -251,42 +306,67 @@ export class ZendeskApi {
 			if (externalId !== null) users = users.filter((u) => u.external_id === externalId);
 			if (role) users = users.filter((u) => u.role === role);
 			const page = paginate(req, users, this.base);
-			return json(200, { users: page.page.map((u) => views.user(u)), next_page: page.next_page, previous_page: page.previous_page, count: page.count });
+			return json(200, {
+				users: page.page.map((u) => views.user(u)),
+				next_page: page.next_page,
+				previous_page: page.previous_page,
+				count: page.count,
+			});
 		});
 		this.add('POST', '/api/v2/users.json', 'agent', ({ req, caller }) => {
 			const input = objectBody(req, 'user');
-			if ((input.role === 'agent' || input.role === 'admin') && caller.role !== 'admin') throw new ZendeskError(403, FORBIDDEN);
+			if ((input.role === 'agent' || input.role === 'admin') && caller.role !== 'admin')
+				throw new ZendeskError(403, FORBIDDEN);
 			const user = store.insertUser(input as Parameters<ZendeskStore['insertUser']>[0]);
 			return json(201, { user: views.user(user) }, { Location: `${this.base}/api/v2/users/${user.id}.json` });
 		});
 		this.add('GET', '/api/v2/users/:id/identities.json', 'agent', ({ req }) => {
 			const user = store.getUser(intParam(req.params.id));
 			const identities = store.identitiesOf(user.id);
-			return json(200, { identities: identities.map((i) => views.identity(i)), next_page: null, previous_page: null, count: identities.length });
+			return json(200, {
+				identities: identities.map((i) => views.identity(i)),
+				next_page: null,
+				previous_page: null,
+				count: identities.length,
+			});
 		});
 		this.add('POST', '/api/v2/users/:id/identities.json', 'agent', ({ req }) => {
 			const user = store.getUser(intParam(req.params.id));
 			const input = objectBody(req, 'identity');
 			const type = String(input.type ?? '');
-			if (!['email', 'phone_number', 'external_id', 'foreign'].includes(type)) throw recordInvalid('type', `Type: ${type} is not valid`, 'InvalidValue');
-			if (typeof input.value !== 'string' || !input.value) throw recordInvalid('value', 'Value: cannot be blank', 'BlankValue');
+			if (!['email', 'phone_number', 'external_id', 'foreign'].includes(type))
+				throw recordInvalid('type', `Type: ${type} is not valid`, 'InvalidValue');
+			if (typeof input.value !== 'string' || !input.value)
+				throw recordInvalid('value', 'Value: cannot be blank', 'BlankValue');
 			const identity = store.addIdentity(user.id, type as 'email', input.value, input.verified === true);
-			return json(201, { identity: views.identity(identity) }, { Location: `${this.base}/api/v2/users/${user.id}/identities/${identity.id}.json` });
+			return json(
+				201,
+				{ identity: views.identity(identity) },
+				{ Location: `${this.base}/api/v2/users/${user.id}/identities/${identity.id}.json` },
+			);
 		});
 		this.add('PUT', '/api/v2/users/:id/merge.json', 'agent', ({ req }) => {
 			const source = intParam(req.params.id);
 			const input = objectBody(req, 'user');
 			const target = Number(input.id);
-			if (!Number.isInteger(target) || target <= 0) throw recordInvalid('user', 'Only merging into an existing user by id is emulated', 'InvalidValue');
+			if (!Number.isInteger(target) || target <= 0)
+				throw recordInvalid('user', 'Only merging into an existing user by id is emulated', 'InvalidValue');
 			return json(200, { user: views.user(store.mergeUsers(source, target)) });
 		});
 		this.add('GET', '/api/v2/users/:id/tickets/requested.json', 'agent', ({ req }) => {
 			const user = store.getUser(intParam(req.params.id));
 			const tickets = [...store.tickets.values()].filter((t) => t.requester_id === user.id);
 			const page = paginate(req, tickets, this.base);
-			return json(200, { tickets: page.page.map((t) => views.ticket(t)), next_page: page.next_page, previous_page: page.previous_page, count: page.count });
+			return json(200, {
+				tickets: page.page.map((t) => views.ticket(t)),
+				next_page: page.next_page,
+				previous_page: page.previous_page,
+				count: page.count,
+			});
 		});
-		this.add('GET', '/api/v2/users/:id.json', 'agent', ({ req }) => json(200, { user: views.user(store.getUser(intParam(req.params.id))) }));
+		this.add('GET', '/api/v2/users/:id.json', 'agent', ({ req }) =>
+			json(200, { user: views.user(store.getUser(intParam(req.params.id))) }),
+		);
 		this.add('PUT', '/api/v2/users/:id.json', 'agent', ({ req }) => {
 			const user = store.getUser(intParam(req.params.id));
 			return json(200, { user: views.user(store.updateUser(user, objectBody(req, 'user'))) });
@@ -301,28 +381,49 @@ export class ZendeskApi {
 			const input = objectBody(req, 'organization');
 			const existing =
 				(input.id !== undefined ? store.organizations.get(Number(input.id)) : undefined) ??
-				(input.external_id !== undefined && input.external_id !== null ? store.orgByExternalId(String(input.external_id)) : undefined);
+				(input.external_id !== undefined && input.external_id !== null
+					? store.orgByExternalId(String(input.external_id))
+					: undefined);
 			if (existing) return json(200, { organization: views.organization(store.updateOrganization(existing, input)) });
 			const org = store.insertOrganization(input);
-			return json(201, { organization: views.organization(org) }, { Location: `${this.base}/api/v2/organizations/${org.id}.json` });
+			return json(
+				201,
+				{ organization: views.organization(org) },
+				{ Location: `${this.base}/api/v2/organizations/${org.id}.json` },
+			);
 		});
 		this.add('GET', '/api/v2/organizations/search.json', 'agent', ({ req }) => {
 			const externalId = req.query.get('external_id');
 			const name = req.query.get('name');
 			let orgs = [...store.organizations.values()];
 			// "its external_id must exactly match the value provided (case insensitive)"
-			if (externalId !== null) orgs = orgs.filter((o) => o.external_id !== null && o.external_id.toLowerCase() === externalId.toLowerCase());
+			if (externalId !== null)
+				orgs = orgs.filter((o) => o.external_id !== null && o.external_id.toLowerCase() === externalId.toLowerCase());
 			else if (name !== null) orgs = orgs.filter((o) => o.name.toLowerCase() === name.toLowerCase());
 			else throw badRequest('Either external_id or name is required', 'ParameterMissing');
-			return json(200, { organizations: orgs.map((o) => views.organization(o)), next_page: null, previous_page: null, count: orgs.length });
+			return json(200, {
+				organizations: orgs.map((o) => views.organization(o)),
+				next_page: null,
+				previous_page: null,
+				count: orgs.length,
+			});
 		});
 		this.add('GET', '/api/v2/organizations.json', 'agent', ({ req }) => {
 			const page = paginate(req, [...store.organizations.values()], this.base);
-			return json(200, { organizations: page.page.map((o) => views.organization(o)), next_page: page.next_page, previous_page: page.previous_page, count: page.count });
+			return json(200, {
+				organizations: page.page.map((o) => views.organization(o)),
+				next_page: page.next_page,
+				previous_page: page.previous_page,
+				count: page.count,
+			});
 		});
 		this.add('POST', '/api/v2/organizations.json', 'agent', ({ req }) => {
 			const org = store.insertOrganization(objectBody(req, 'organization'));
-			return json(201, { organization: views.organization(org) }, { Location: `${this.base}/api/v2/organizations/${org.id}.json` });
+			return json(
+				201,
+				{ organization: views.organization(org) },
+				{ Location: `${this.base}/api/v2/organizations/${org.id}.json` },
+			);
 		});
 		this.add('GET', '/api/v2/organizations/:id.json', 'agent', ({ req }) => {
 			const org = store.organizations.get(intParam(req.params.id));
@@ -340,7 +441,12 @@ export class ZendeskApi {
 		});
 		this.add('GET', '/api/v2/ticket_fields.json', 'agent', () => {
 			const fields = [...store.ticketFields.values()];
-			return json(200, { ticket_fields: fields.map((f) => views.ticketField(f)), next_page: null, previous_page: null, count: fields.length });
+			return json(200, {
+				ticket_fields: fields.map((f) => views.ticketField(f)),
+				next_page: null,
+				previous_page: null,
+				count: fields.length,
+			});
 		});
 	}
 
@@ -351,14 +457,24 @@ export class ZendeskApi {
 		this.add('GET', '/api/v2/tickets/show_many.json', 'agent', ({ req }) => {
 			const ids = (req.query.get('ids') ?? '').split(',').filter(Boolean).map(Number);
 			const tickets = ids.map((id) => store.tickets.get(id)).filter((t) => !!t);
-			return json(200, { tickets: tickets.map((t) => views.ticket(t!)), next_page: null, previous_page: null, count: tickets.length });
+			return json(200, {
+				tickets: tickets.map((t) => views.ticket(t!)),
+				next_page: null,
+				previous_page: null,
+				count: tickets.length,
+			});
 		});
 		this.add('GET', '/api/v2/tickets.json', 'agent', ({ req }) => {
 			const externalId = req.query.get('external_id');
 			let tickets = [...store.tickets.values()];
 			if (externalId !== null) tickets = tickets.filter((t) => t.external_id === externalId);
 			const page = paginate(req, tickets, this.base);
-			return json(200, { tickets: page.page.map((t) => views.ticket(t)), next_page: page.next_page, previous_page: page.previous_page, count: page.count });
+			return json(200, {
+				tickets: page.page.map((t) => views.ticket(t)),
+				next_page: page.next_page,
+				previous_page: page.previous_page,
+				count: page.count,
+			});
 		});
 		this.add('POST', '/api/v2/tickets.json', 'agent', ({ req, caller }) => {
 			const key = req.headers['idempotency-key'];
@@ -368,19 +484,29 @@ export class ZendeskApi {
 				const seen = store.idempotency.get(idempotencyKey);
 				if (seen && seen.expiresAt > this.d.clock.now()) {
 					if (seen.bodyHash !== bodyHash) {
-						throw new ZendeskError(400, { error: 'IdempotentRequestError', description: 'Idempotency key has already been used with a different request payload' });
+						throw new ZendeskError(400, {
+							error: 'IdempotentRequestError',
+							description: 'Idempotency key has already been used with a different request payload',
+						});
 					}
 					return { status: seen.status, body: seen.body, headers: { ...seen.headers, 'x-idempotency-lookup': 'hit' } };
 				}
 			}
 			const input = objectBody(req, 'ticket');
-			if (!input.comment || typeof input.comment !== 'object') throw recordInvalid('description', 'Description: cannot be blank', 'BlankValue');
+			if (!input.comment || typeof input.comment !== 'object')
+				throw recordInvalid('description', 'Description: cannot be blank', 'BlankValue');
 			const result = store.createTicket(input, caller, 'api');
 			engine.run(result, caller, 'api');
 			const body = { ticket: views.ticket(result.ticket), audit: views.audit(result.ticket, result.auditId) };
 			const headers: Record<string, string> = { Location: `${this.base}/api/v2/tickets/${result.ticket.id}.json` };
 			if (idempotencyKey) {
-				store.idempotency.set(idempotencyKey, { bodyHash, expiresAt: this.d.clock.now() + IDEMPOTENCY_TTL_MS, status: 201, body, headers });
+				store.idempotency.set(idempotencyKey, {
+					bodyHash,
+					expiresAt: this.d.clock.now() + IDEMPOTENCY_TTL_MS,
+					status: 201,
+					body,
+					headers,
+				});
 				headers['x-idempotency-lookup'] = 'miss';
 			}
 			return json(201, body, headers);
@@ -413,7 +539,12 @@ export class ZendeskApi {
 				});
 			}
 			const page = paginate(req, comments, this.base);
-			return json(200, { comments: page.page.map((c) => views.comment(c)), next_page: page.next_page, previous_page: page.previous_page, count: page.count });
+			return json(200, {
+				comments: page.page.map((c) => views.comment(c)),
+				next_page: page.next_page,
+				previous_page: page.previous_page,
+				count: page.count,
+			});
 		});
 		// List Audits documents pagination only (no sort_order): oldest first, as Zendesk answers.
 		this.add('GET', '/api/v2/tickets/:id/audits/count.json', 'agent', ({ req }) => {
@@ -423,9 +554,16 @@ export class ZendeskApi {
 		this.add('GET', '/api/v2/tickets/:id/audits.json', 'agent', ({ req }) => {
 			const ticket = store.getTicket(intParam(req.params.id));
 			const page = paginate(req, ticket.audits, this.base);
-			return json(200, { audits: page.page.map((a) => views.audit(ticket, a.id)), next_page: page.next_page, previous_page: page.previous_page, count: page.count });
+			return json(200, {
+				audits: page.page.map((a) => views.audit(ticket, a.id)),
+				next_page: page.next_page,
+				previous_page: page.previous_page,
+				count: page.count,
+			});
 		});
-		this.add('GET', '/api/v2/tickets/:id.json', 'agent', ({ req }) => json(200, { ticket: views.ticket(store.getTicket(intParam(req.params.id))) }));
+		this.add('GET', '/api/v2/tickets/:id.json', 'agent', ({ req }) =>
+			json(200, { ticket: views.ticket(store.getTicket(intParam(req.params.id))) }),
+		);
 		this.add('PUT', '/api/v2/tickets/:id.json', 'agent', ({ req, caller }) => {
 			const ticket = store.getTicket(intParam(req.params.id));
 			const input = objectBody(req, 'ticket');
@@ -433,14 +571,22 @@ export class ZendeskApi {
 				const now = this.d.clock.now();
 				const perTicket = this.d.limits.ticketUpdatesPerUserPerTicket.take(`${caller.id}:${ticket.id}`, now);
 				if (!perTicket.allowed) {
-					throw new ZendeskError(429, 'Rate limit for ticket updates exceeded, please wait before updating this ticket again', {
-						'Retry-After': String(perTicket.resetSeconds),
-						'Content-Type': 'text/plain; charset=utf-8',
-					});
+					throw new ZendeskError(
+						429,
+						'Rate limit for ticket updates exceeded, please wait before updating this ticket again',
+						{
+							'Retry-After': String(perTicket.resetSeconds),
+							'Content-Type': 'text/plain; charset=utf-8',
+						},
+					);
 				}
 				const perAccount = this.d.limits.ticketUpdatesPerAccount.take('account', now);
 				if (!perAccount.allowed) {
-					throw new ZendeskError(429, { error: 'APIRateLimitExceeded', description: 'Ticket updates are limited to 100 per minute per account' }, { 'Retry-After': String(perAccount.resetSeconds) });
+					throw new ZendeskError(
+						429,
+						{ error: 'APIRateLimitExceeded', description: 'Ticket updates are limited to 100 per minute per account' },
+						{ 'Retry-After': String(perAccount.resetSeconds) },
+					);
 				}
 			}
 			const result = store.updateTicket(ticket, input, caller, 'api');
@@ -456,13 +602,19 @@ export class ZendeskApi {
 		this.add('POST', '/api/v2/uploads.json', 'end-user', ({ req }) => {
 			const filename = req.query.get('filename');
 			if (!filename) throw badRequest('filename is required', 'ParameterMissing');
-			if (req.rawBody.length === 0) throw recordInvalid('uploaded_data', 'Uploaded data: cannot be blank', 'BlankValue');
+			if (req.rawBody.length === 0)
+				throw recordInvalid('uploaded_data', 'Uploaded data: cannot be blank', 'BlankValue');
 			const token = req.query.get('token') ?? undefined;
 			const contentType = String(req.headers['content-type'] ?? 'application/octet-stream').split(';')[0];
 			const upload = store.addUpload(filename, contentType, req.rawBody, token);
 			const attachments = upload.attachment_ids.map((id) => views.attachment(store.attachments.get(id)!));
 			return json(201, {
-				upload: { token: upload.token, expires_at: this.d.clock.iso(upload.expiresAt), attachment: attachments[attachments.length - 1], attachments },
+				upload: {
+					token: upload.token,
+					expires_at: this.d.clock.iso(upload.expiresAt),
+					attachment: attachments[attachments.length - 1],
+					attachments,
+				},
 			});
 		});
 		this.add('DELETE', '/api/v2/uploads/:token.json', 'end-user', ({ req }) => {
@@ -490,7 +642,13 @@ export class ZendeskApi {
 				}
 			}
 			const page = paginate(req, results, this.base);
-			return json(200, { results: page.page, facets: null, next_page: page.next_page, previous_page: page.previous_page, count: page.count });
+			return json(200, {
+				results: page.page,
+				facets: null,
+				next_page: page.next_page,
+				previous_page: page.previous_page,
+				count: page.count,
+			});
 		});
 	}
 
@@ -533,22 +691,43 @@ export class ZendeskApi {
 				via: [t.via.channel],
 			};
 			for (const f of t.custom_fields) fields[`custom_field_${f.id}`] = [f.value === null ? null : String(f.value)];
-			return { id, view: views.ticket(t), fields, text: `${t.subject ?? ''} ${t.tags.join(' ')} ${t.comments.map((c) => c.plain_body).join(' ')}` };
+			return {
+				id,
+				view: views.ticket(t),
+				fields,
+				text: `${t.subject ?? ''} ${t.tags.join(' ')} ${t.comments.map((c) => c.plain_body).join(' ')}`,
+			};
 		}
 		if (kind === 'user') {
 			const u = store.users.get(id);
 			if (!u || !u.active) return null;
-			const emails = store.identitiesOf(u.id).filter((i) => i.type === 'email').map((i) => i.value);
+			const emails = store
+				.identitiesOf(u.id)
+				.filter((i) => i.type === 'email')
+				.map((i) => i.value);
 			return {
 				id,
 				view: views.user(u),
-				fields: { email: emails, external_id: [u.external_id], name: [u.name], role: [u.role], organization: [u.organization_id], organization_id: [u.organization_id], tags: u.tags },
+				fields: {
+					email: emails,
+					external_id: [u.external_id],
+					name: [u.name],
+					role: [u.role],
+					organization: [u.organization_id],
+					organization_id: [u.organization_id],
+					tags: u.tags,
+				},
 				text: `${u.name} ${emails.join(' ')}`,
 			};
 		}
 		const o = store.organizations.get(id);
 		if (!o) return null;
-		return { id, view: views.organization(o), fields: { name: [o.name], external_id: [o.external_id], tags: o.tags }, text: o.name };
+		return {
+			id,
+			view: views.organization(o),
+			fields: { name: [o.name], external_id: [o.external_id], tags: o.tags },
+			text: o.name,
+		};
 	}
 
 	private downloadAttachment(req: EmulatorRequest): EmulatorResponse {
@@ -558,7 +737,10 @@ export class ZendeskApi {
 		// Zendesk answers content_url with a redirect to a short-lived signed URL on its file host.
 		const signed = randomBytes(9).toString('hex');
 		this.signed.set(signed, attachment.id);
-		return { status: 302, headers: { Location: `${this.base}/__zdusercontent/${signed}/${encodeURIComponent(attachment.file_name)}` } };
+		return {
+			status: 302,
+			headers: { Location: `${this.base}/__zdusercontent/${signed}/${encodeURIComponent(attachment.file_name)}` },
+		};
 	}
 
 	private readonly signed = new Map<string, number>();
@@ -570,7 +752,11 @@ export class ZendeskApi {
 		return {
 			status: 200,
 			body: attachment.content,
-			headers: { 'Content-Type': attachment.content_type, 'Content-Length': String(attachment.size), 'Content-Disposition': `attachment; filename="${attachment.file_name}"` },
+			headers: {
+				'Content-Type': attachment.content_type,
+				'Content-Length': String(attachment.size),
+				'Content-Disposition': `attachment; filename="${attachment.file_name}"`,
+			},
 		};
 	}
 
@@ -578,7 +764,8 @@ export class ZendeskApi {
 
 	private defineBusinessRules(): void {
 		const { store, views, engine, clock } = this.d;
-		const webhookError = (status: number, code: string, title: string, detail: string) => new ZendeskError(status, { errors: [{ code, title, detail }] });
+		const webhookError = (status: number, code: string, title: string, detail: string) =>
+			new ZendeskError(status, { errors: [{ code, title, detail }] });
 		const getWebhook = (id: string): Webhook => {
 			const webhook = store.webhooks.get(id);
 			if (!webhook) throw webhookError(404, 'WebhookNotFound', 'Webhook not found', `Webhook ${id} was not found`);
@@ -586,19 +773,29 @@ export class ZendeskApi {
 		};
 		this.add('GET', '/api/v2/webhooks', 'admin', () => {
 			const webhooks = [...store.webhooks.values()];
-			return json(200, { webhooks: webhooks.map((w) => views.webhook(w)), meta: { has_more: false, after_cursor: null, before_cursor: null }, links: { prev: null, next: null } });
+			return json(200, {
+				webhooks: webhooks.map((w) => views.webhook(w)),
+				meta: { has_more: false, after_cursor: null, before_cursor: null },
+				links: { prev: null, next: null },
+			});
 		});
 		this.add('POST', '/api/v2/webhooks', 'admin', ({ req, caller }) => {
 			const input = objectBody(req, 'webhook');
 			for (const field of ['name', 'endpoint', 'http_method', 'request_format', 'status']) {
-				if (typeof input[field] !== 'string' || !input[field]) throw webhookError(400, 'InvalidInput', 'Invalid input', `webhook.${field} is required`);
+				if (typeof input[field] !== 'string' || !input[field])
+					throw webhookError(400, 'InvalidInput', 'Invalid input', `webhook.${field} is required`);
 			}
-			if (!/^https?:\/\//.test(String(input.endpoint))) throw webhookError(400, 'InvalidInput', 'Invalid endpoint', 'webhook.endpoint must be an http(s) URL');
-			if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(String(input.http_method).toUpperCase())) throw webhookError(400, 'InvalidInput', 'Invalid http_method', 'webhook.http_method is not supported');
-			if (!['json', 'xml', 'form_encoded'].includes(String(input.request_format))) throw webhookError(400, 'InvalidInput', 'Invalid request_format', 'webhook.request_format is not supported');
-			if (!['active', 'inactive'].includes(String(input.status))) throw webhookError(400, 'InvalidInput', 'Invalid status', 'webhook.status must be active or inactive');
+			if (!/^https?:\/\//.test(String(input.endpoint)))
+				throw webhookError(400, 'InvalidInput', 'Invalid endpoint', 'webhook.endpoint must be an http(s) URL');
+			if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(String(input.http_method).toUpperCase()))
+				throw webhookError(400, 'InvalidInput', 'Invalid http_method', 'webhook.http_method is not supported');
+			if (!['json', 'xml', 'form_encoded'].includes(String(input.request_format)))
+				throw webhookError(400, 'InvalidInput', 'Invalid request_format', 'webhook.request_format is not supported');
+			if (!['active', 'inactive'].includes(String(input.status)))
+				throw webhookError(400, 'InvalidInput', 'Invalid status', 'webhook.status must be active or inactive');
 			const subscriptions = Array.isArray(input.subscriptions) ? input.subscriptions.map(String) : [];
-			if (subscriptions.length === 0) throw webhookError(400, 'InvalidInput', 'Invalid subscriptions', 'webhook.subscriptions is required');
+			if (subscriptions.length === 0)
+				throw webhookError(400, 'InvalidInput', 'Invalid subscriptions', 'webhook.subscriptions is required');
 			const now = clock.iso();
 			const auth = input.authentication as Webhook['authentication'] | undefined;
 			const webhook: Webhook = {
@@ -610,7 +807,10 @@ export class ZendeskApi {
 				status: input.status as Webhook['status'],
 				subscriptions,
 				authentication: auth && typeof auth === 'object' ? auth : undefined,
-				custom_headers: input.custom_headers && typeof input.custom_headers === 'object' ? (input.custom_headers as Record<string, string>) : undefined,
+				custom_headers:
+					input.custom_headers && typeof input.custom_headers === 'object'
+						? (input.custom_headers as Record<string, string>)
+						: undefined,
 				signingSecret: randomBytes(32).toString('base64url'),
 				created_at: now,
 				updated_at: now,
@@ -620,8 +820,12 @@ export class ZendeskApi {
 			store.webhooks.set(webhook.id, webhook);
 			return json(201, { webhook: views.webhook(webhook) }, { Location: `${this.base}/api/v2/webhooks/${webhook.id}` });
 		});
-		this.add('GET', '/api/v2/webhooks/:id/signing_secret', 'admin', ({ req }) => json(200, { signing_secret: { algorithm: 'SHA256', secret: getWebhook(req.params.id).signingSecret } }));
-		this.add('GET', '/api/v2/webhooks/:id', 'admin', ({ req }) => json(200, { webhook: views.webhook(getWebhook(req.params.id)) }));
+		this.add('GET', '/api/v2/webhooks/:id/signing_secret', 'admin', ({ req }) =>
+			json(200, { signing_secret: { algorithm: 'SHA256', secret: getWebhook(req.params.id).signingSecret } }),
+		);
+		this.add('GET', '/api/v2/webhooks/:id', 'admin', ({ req }) =>
+			json(200, { webhook: views.webhook(getWebhook(req.params.id)) }),
+		);
 		this.add('DELETE', '/api/v2/webhooks/:id', 'admin', ({ req }) => {
 			store.webhooks.delete(getWebhook(req.params.id).id);
 			return { status: 204 };
@@ -632,34 +836,61 @@ export class ZendeskApi {
 			const list = (v: unknown): TriggerCondition[] =>
 				(Array.isArray(v) ? v : []).map((x) => {
 					const item = x as Record<string, unknown>;
-					if (typeof item.field !== 'string') throw recordInvalid('conditions', 'Conditions: each condition needs a field', 'InvalidValue');
-					return { field: item.field, operator: typeof item.operator === 'string' ? item.operator : undefined, value: item.value };
+					if (typeof item.field !== 'string')
+						throw recordInvalid('conditions', 'Conditions: each condition needs a field', 'InvalidValue');
+					return {
+						field: item.field,
+						operator: typeof item.operator === 'string' ? item.operator : undefined,
+						value: item.value,
+					};
 				});
 			return { all: list(c.all), any: list(c.any) };
 		};
-		const activeTriggers = (onlyActive: boolean) => [...store.triggers.values()].filter((t) => !onlyActive || t.active).sort((a, b) => a.position - b.position);
+		const activeTriggers = (onlyActive: boolean) =>
+			[...store.triggers.values()].filter((t) => !onlyActive || t.active).sort((a, b) => a.position - b.position);
 		this.add('GET', '/api/v2/triggers/active.json', 'admin', () => {
 			const triggers = activeTriggers(true);
-			return json(200, { triggers: triggers.map((t) => views.trigger(t)), next_page: null, previous_page: null, count: triggers.length });
+			return json(200, {
+				triggers: triggers.map((t) => views.trigger(t)),
+				next_page: null,
+				previous_page: null,
+				count: triggers.length,
+			});
 		});
 		this.add('GET', '/api/v2/triggers.json', 'admin', ({ req }) => {
 			const activeParam = req.query.get('active');
 			let triggers = activeTriggers(false);
 			if (activeParam !== null) triggers = triggers.filter((t) => t.active === (activeParam === 'true'));
-			return json(200, { triggers: triggers.map((t) => views.trigger(t)), next_page: null, previous_page: null, count: triggers.length });
+			return json(200, {
+				triggers: triggers.map((t) => views.trigger(t)),
+				next_page: null,
+				previous_page: null,
+				count: triggers.length,
+			});
 		});
 		this.add('POST', '/api/v2/triggers.json', 'admin', ({ req }) => {
 			const input = objectBody(req, 'trigger');
-			if (typeof input.title !== 'string' || !input.title.trim()) throw recordInvalid('title', 'Title: cannot be blank', 'BlankValue');
+			if (typeof input.title !== 'string' || !input.title.trim())
+				throw recordInvalid('title', 'Title: cannot be blank', 'BlankValue');
 			const conditions = parseConditions(input.conditions);
-			if (conditions.all.length + conditions.any.length === 0) throw recordInvalid('conditions', 'Conditions: must have at least one condition', 'BlankValue');
-			const actions: TriggerAction[] = (Array.isArray(input.actions) ? input.actions : []).map((a) => ({ field: String((a as TriggerAction).field), value: (a as TriggerAction).value }));
+			if (conditions.all.length + conditions.any.length === 0)
+				throw recordInvalid('conditions', 'Conditions: must have at least one condition', 'BlankValue');
+			const actions: TriggerAction[] = (Array.isArray(input.actions) ? input.actions : []).map((a) => ({
+				field: String((a as TriggerAction).field),
+				value: (a as TriggerAction).value,
+			}));
 			if (actions.length === 0) throw recordInvalid('actions', 'Actions: must have at least one action', 'BlankValue');
 			for (const action of actions) {
 				if (action.field !== 'notification_webhook') continue;
 				const [webhookId, body] = Array.isArray(action.value) ? action.value : [];
-				if (!store.webhooks.has(String(webhookId))) throw recordInvalid('actions', `Actions: webhook ${String(webhookId)} does not exist`, 'InvalidValue');
-				if (typeof body !== 'string') throw recordInvalid('actions', 'Actions: notification_webhook value must be [webhook_id, body]', 'InvalidValue');
+				if (!store.webhooks.has(String(webhookId)))
+					throw recordInvalid('actions', `Actions: webhook ${String(webhookId)} does not exist`, 'InvalidValue');
+				if (typeof body !== 'string')
+					throw recordInvalid(
+						'actions',
+						'Actions: notification_webhook value must be [webhook_id, body]',
+						'InvalidValue',
+					);
 			}
 			const now = clock.iso();
 			const maxPosition = Math.max(0, ...[...store.triggers.values()].map((t) => t.position));
@@ -677,7 +908,11 @@ export class ZendeskApi {
 			};
 			store.triggers.set(trigger.id, trigger);
 			engine.noteUnsupported(trigger);
-			return json(201, { trigger: views.trigger(trigger) }, { Location: `${this.base}/api/v2/triggers/${trigger.id}.json` });
+			return json(
+				201,
+				{ trigger: views.trigger(trigger) },
+				{ Location: `${this.base}/api/v2/triggers/${trigger.id}.json` },
+			);
 		});
 		this.add('GET', '/api/v2/triggers/:id.json', 'admin', ({ req }) => {
 			const trigger = store.triggers.get(intParam(req.params.id));

@@ -5,7 +5,11 @@ export class ZendeskError extends Error {
 		readonly body: unknown,
 		readonly headers: Record<string, string> = {},
 	) {
-		super(typeof body === 'object' && body && 'error' in body ? String((body as { error: unknown }).error) : `HTTP ${status}`);
+		super(
+			typeof body === 'object' && body && 'error' in body
+				? String((body as { error: unknown }).error)
+				: `HTTP ${status}`,
+		);
 	}
 }
 
@@ -30,5 +34,6 @@ export const UNAUTHENTICATED = { error: "Couldn't authenticate you" };
 
 export const FORBIDDEN = {
 	error: 'Forbidden',
-	description: 'You do not have access to this page. Please contact the account owner of this help desk for further help.',
+	description:
+		'You do not have access to this page. Please contact the account owner of this help desk for further help.',
 };

@@ -117,7 +117,17 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
 	});
 	const limits = new ZendeskRateLimits(options.plan ?? 'professional');
 	let rateLimitsOn = options.rateLimits ?? true;
-	const api = new ZendeskApi({ server, store, views, engine, clock, limits, rateLimits: () => rateLimitsOn, privateAttachments: options.privateAttachments ?? true, baseUrl });
+	const api = new ZendeskApi({
+		server,
+		store,
+		views,
+		engine,
+		clock,
+		limits,
+		rateLimits: () => rateLimitsOn,
+		privateAttachments: options.privateAttachments ?? true,
+		baseUrl,
+	});
 	store.describe = (kind, id) => api.describe(kind, id);
 	store.reset();
 	api.register();
@@ -153,10 +163,22 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
 		},
 		async agentReply(ticketId, reply) {
 			const authorId = reply.authorId ?? fixtures.anna.id;
-			const attachmentIds = (reply.attachments ?? []).map((a) => store.newAttachment(a.filename, a.contentType, a.content).id);
+			const attachmentIds = (reply.attachments ?? []).map(
+				(a) => store.newAttachment(a.filename, a.contentType, a.content).id,
+			);
 			const upload = attachmentIds.length > 0 ? `agent-${attachmentIds.join('-')}` : undefined;
-			if (upload) store.uploads.set(upload, { token: upload, attachment_ids: attachmentIds, expiresAt: clock.now() + 60_000, consumed: false });
-			const comment: Record<string, unknown> = { public: reply.public, author_id: authorId, ...(upload ? { uploads: [upload] } : {}) };
+			if (upload)
+				store.uploads.set(upload, {
+					token: upload,
+					attachment_ids: attachmentIds,
+					expiresAt: clock.now() + 60_000,
+					consumed: false,
+				});
+			const comment: Record<string, unknown> = {
+				public: reply.public,
+				author_id: authorId,
+				...(upload ? { uploads: [upload] } : {}),
+			};
 			if (reply.htmlBody) comment.html_body = reply.htmlBody;
 			else comment.body = reply.body ?? '';
 			const input: Record<string, unknown> = { comment, ...(reply.status ? { status: reply.status } : {}) };
@@ -173,13 +195,24 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
 			const previous = store.snapshot(ticket);
 			ticket.status = 'closed';
 			ticket.updated_at = clock.iso();
-			ticket.audits.push({ id: 0, author_id: -1, via: { channel: 'rule', source: { from: {}, to: {}, rel: 'automation' } }, created_at: ticket.updated_at, custom: {}, comment_id: null, changes: [{ field_name: 'status', value: 'closed', previous_value: 'solved' }] });
+			ticket.audits.push({
+				id: 0,
+				author_id: -1,
+				via: { channel: 'rule', source: { from: {}, to: {}, rel: 'automation' } },
+				created_at: ticket.updated_at,
+				custom: {},
+				comment_id: null,
+				changes: [{ field_name: 'status', value: 'closed', previous_value: 'solved' }],
+			});
 			store.reindex('ticket', ticket.id);
 			engine.run({ ticket, previous, comment: null, auditId: 0 }, store.getUser(fixtures.anna.id), 'rule');
 			return views.ticket(ticket);
 		},
 		tickets() {
-			return [...store.tickets.values()].map((t) => ({ ticket: views.ticket(t), comments: t.comments.map((c) => views.comment(c)) }));
+			return [...store.tickets.values()].map((t) => ({
+				ticket: views.ticket(t),
+				comments: t.comments.map((c) => views.comment(c)),
+			}));
 		},
 		flushWebhooks: () => engine.flush(),
 		redeliver: (invocationId) => engine.redeliver(invocationId),
@@ -224,17 +257,27 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
 
 /** `/__emulator/*`: the agent actions and inspection over HTTP (no auth), for the sandbox. */
 function registerControlRoutes(server: EmulatorServer, emu: ZendeskEmulator): void {
-	const wrap = (fn: (req: EmulatorRequest) => Promise<unknown> | unknown) => async (req: EmulatorRequest): Promise<EmulatorResponse> => {
-		try {
-			const body = await fn(req);
-			return { status: 200, body: body ?? { ok: true } };
-		} catch (error) {
-			if (error instanceof ZendeskError) return { status: error.status, body: error.body };
-			return { status: 400, body: { error: 'EmulatorControlError', description: (error as Error).message } };
-		}
-	};
-	server.route('GET', '/__emulator/fixtures', wrap(() => emu.fixtures));
-	server.route('GET', '/__emulator/tickets', wrap(() => ({ tickets: emu.tickets() })));
+	const wrap =
+		(fn: (req: EmulatorRequest) => Promise<unknown> | unknown) =>
+		async (req: EmulatorRequest): Promise<EmulatorResponse> => {
+			try {
+				const body = await fn(req);
+				return { status: 200, body: body ?? { ok: true } };
+			} catch (error) {
+				if (error instanceof ZendeskError) return { status: error.status, body: error.body };
+				return { status: 400, body: { error: 'EmulatorControlError', description: (error as Error).message } };
+			}
+		};
+	server.route(
+		'GET',
+		'/__emulator/fixtures',
+		wrap(() => emu.fixtures),
+	);
+	server.route(
+		'GET',
+		'/__emulator/tickets',
+		wrap(() => ({ tickets: emu.tickets() })),
+	);
 	server.route(
 		'POST',
 		'/__emulator/tickets/:id/reply',
@@ -242,7 +285,11 @@ function registerControlRoutes(server: EmulatorServer, emu: ZendeskEmulator): vo
 			const b = req.body as Record<string, unknown>;
 			const attachments = (Array.isArray(b.attachments) ? b.attachments : []).map((a) => {
 				const item = a as Record<string, unknown>;
-				return { filename: String(item.filename), contentType: String(item.contentType ?? 'application/octet-stream'), content: Buffer.from(String(item.contentBase64 ?? ''), 'base64') };
+				return {
+					filename: String(item.filename),
+					contentType: String(item.contentType ?? 'application/octet-stream'),
+					content: Buffer.from(String(item.contentBase64 ?? ''), 'base64'),
+				};
 			});
 			const ticket = await emu.agentReply(Number(req.params.id), {
 				body: typeof b.body === 'string' ? b.body : undefined,
@@ -255,10 +302,34 @@ function registerControlRoutes(server: EmulatorServer, emu: ZendeskEmulator): vo
 			return { ticket };
 		}),
 	);
-	server.route('POST', '/__emulator/tickets/:id/solve', wrap(async (req) => ({ ticket: await emu.solve(Number(req.params.id)) })));
-	server.route('POST', '/__emulator/tickets/:id/close', wrap(async (req) => ({ ticket: await emu.closeTicket(Number(req.params.id)) })));
-	server.route('GET', '/__emulator/webhook-deliveries', wrap(() => ({ deliveries: emu.deliveries, warnings: emu.warnings })));
-	server.route('POST', '/__emulator/webhook-deliveries/:id/redeliver', wrap(async (req) => emu.redeliver(req.params.id)));
-	server.route('POST', '/__emulator/clock/advance', wrap((req) => emu.clock.advance(Number((req.body as { ms?: unknown }).ms) || 0)));
-	server.route('POST', '/__emulator/reset', wrap(() => emu.reset()));
+	server.route(
+		'POST',
+		'/__emulator/tickets/:id/solve',
+		wrap(async (req) => ({ ticket: await emu.solve(Number(req.params.id)) })),
+	);
+	server.route(
+		'POST',
+		'/__emulator/tickets/:id/close',
+		wrap(async (req) => ({ ticket: await emu.closeTicket(Number(req.params.id)) })),
+	);
+	server.route(
+		'GET',
+		'/__emulator/webhook-deliveries',
+		wrap(() => ({ deliveries: emu.deliveries, warnings: emu.warnings })),
+	);
+	server.route(
+		'POST',
+		'/__emulator/webhook-deliveries/:id/redeliver',
+		wrap(async (req) => emu.redeliver(req.params.id)),
+	);
+	server.route(
+		'POST',
+		'/__emulator/clock/advance',
+		wrap((req) => emu.clock.advance(Number((req.body as { ms?: unknown }).ms) || 0)),
+	);
+	server.route(
+		'POST',
+		'/__emulator/reset',
+		wrap(() => emu.reset()),
+	);
 }

@@ -22,10 +22,17 @@ import type { EmulatorRequest, EmulatorResponse, EmulatorServer } from '../commo
 import type { EmulatorClock } from './clock';
 
 /** The emulator's one OAuth client (Admin Center: kind confidential, owned by the bridge admin). */
-export const EMULATOR_OAUTH_CLIENT = { identifier: 'n8n_slack_dm_bridge', secret: 'zd-emulator-oauth-client-secret' } as const;
+export const EMULATOR_OAUTH_CLIENT = {
+	identifier: 'n8n_slack_dm_bridge',
+	secret: 'zd-emulator-oauth-client-secret',
+} as const;
 
 export const ACCESS_TTL = { defaultSeconds: 30 * 60, minSeconds: 5 * 60, maxSeconds: 48 * 60 * 60 } as const;
-export const REFRESH_TTL = { defaultSeconds: 30 * 24 * 3600, minSeconds: 7 * 24 * 3600, maxSeconds: 90 * 24 * 3600 } as const;
+export const REFRESH_TTL = {
+	defaultSeconds: 30 * 24 * 3600,
+	minSeconds: 7 * 24 * 3600,
+	maxSeconds: 90 * 24 * 3600,
+} as const;
 const CODE_TTL_MS = 120_000;
 
 interface Grant {
@@ -55,7 +62,10 @@ function str(value: unknown): string {
 }
 
 /** `expires_in`-style parameter: absent gives the default; outside Zendesk's bounds is refused. */
-export function ttlSeconds(value: unknown, bounds: { defaultSeconds: number; minSeconds: number; maxSeconds: number }): number | undefined {
+export function ttlSeconds(
+	value: unknown,
+	bounds: { defaultSeconds: number; minSeconds: number; maxSeconds: number },
+): number | undefined {
 	const raw = str(value);
 	if (raw === '') return bounds.defaultSeconds;
 	const n = Number(raw);
@@ -67,7 +77,10 @@ export function ttlSeconds(value: unknown, bounds: { defaultSeconds: number; min
 function acceptableRedirect(uri: string): boolean {
 	try {
 		const url = new URL(uri);
-		return (url.protocol === 'http:' || url.protocol === 'https:') && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+		return (
+			(url.protocol === 'http:' || url.protocol === 'https:') &&
+			['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
+		);
 	} catch {
 		return false;
 	}
@@ -117,7 +130,12 @@ export class ZendeskOAuth {
 			target.searchParams.set('error', 'unsupported_response_type');
 		} else {
 			const code = randomBytes(16).toString('hex');
-			this.codes.set(code, { userId: this.ownerId(), scope: q.get('scope') || 'read', redirectUri, expiresAt: this.clock.now() + CODE_TTL_MS });
+			this.codes.set(code, {
+				userId: this.ownerId(),
+				scope: q.get('scope') || 'read',
+				redirectUri,
+				expiresAt: this.clock.now() + CODE_TTL_MS,
+			});
 			target.searchParams.set('code', code);
 		}
 		const state = q.get('state');
@@ -144,29 +162,51 @@ export class ZendeskOAuth {
 	token(req: EmulatorRequest): EmulatorResponse {
 		const client = this.clientOf(req);
 		if (client.id !== EMULATOR_OAUTH_CLIENT.identifier || client.secret !== EMULATOR_OAUTH_CLIENT.secret) {
-			return oauthError(401, 'invalid_client', 'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.');
+			return oauthError(
+				401,
+				'invalid_client',
+				'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.',
+			);
 		}
 		const body = req.body;
 		const grantType = str(body.grant_type);
 		const accessTtl = ttlSeconds(body.expires_in, ACCESS_TTL);
 		const refreshTtl = ttlSeconds(body.refresh_token_expires_in, REFRESH_TTL);
 		if (accessTtl === undefined || refreshTtl === undefined || accessTtl >= refreshTtl) {
-			return oauthError(400, 'invalid_request', 'expires_in must be between 300 and 172800 seconds and below refresh_token_expires_in');
+			return oauthError(
+				400,
+				'invalid_request',
+				'expires_in must be between 300 and 172800 seconds and below refresh_token_expires_in',
+			);
 		}
-		if (grantType === 'authorization_code') return this.exchangeCode(str(body.code), str(body.redirect_uri), accessTtl, refreshTtl);
-		if (grantType === 'refresh_token') return this.rotate(str(body.refresh_token), body.expires_in === undefined ? undefined : accessTtl, refreshTtl);
+		if (grantType === 'authorization_code')
+			return this.exchangeCode(str(body.code), str(body.redirect_uri), accessTtl, refreshTtl);
+		if (grantType === 'refresh_token')
+			return this.rotate(str(body.refresh_token), body.expires_in === undefined ? undefined : accessTtl, refreshTtl);
 		if (grantType === 'client_credentials') {
 			// ASSUMPTION: no refresh token for client credentials (RFC 6749 §4.4.3: "SHOULD NOT be included"); the client asks again.
-			return this.issue({ userId: this.ownerId(), scope: str(body.scope) || 'read', expiresAt: 0 }, accessTtl, undefined);
+			return this.issue(
+				{ userId: this.ownerId(), scope: str(body.scope) || 'read', expiresAt: 0 },
+				accessTtl,
+				undefined,
+			);
 		}
-		return oauthError(400, 'unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.');
+		return oauthError(
+			400,
+			'unsupported_grant_type',
+			'The authorization grant type is not supported by the authorization server.',
+		);
 	}
 
 	private exchangeCode(code: string, redirectUri: string, accessTtl: number, refreshTtl: number): EmulatorResponse {
 		const issued = this.codes.get(code);
 		this.codes.delete(code);
 		if (!issued || issued.expiresAt <= this.clock.now() || (redirectUri && redirectUri !== issued.redirectUri)) {
-			return oauthError(400, 'invalid_grant', 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.');
+			return oauthError(
+				400,
+				'invalid_grant',
+				'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
+			);
 		}
 		return this.issue(issued, accessTtl, refreshTtl);
 	}
@@ -176,7 +216,11 @@ export class ZendeskOAuth {
 		const issued = this.refresh.get(refreshToken);
 		if (!issued || issued.expiresAt <= this.clock.now()) {
 			if (issued) this.refresh.delete(refreshToken);
-			return oauthError(400, 'invalid_grant', 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.');
+			return oauthError(
+				400,
+				'invalid_grant',
+				'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
+			);
 		}
 		this.refresh.delete(refreshToken);
 		this.access.delete(issued.accessToken);
@@ -187,14 +231,24 @@ export class ZendeskOAuth {
 		const now = this.clock.now();
 		const accessToken = randomBytes(24).toString('hex');
 		this.access.set(accessToken, { userId: grant.userId, scope: grant.scope, expiresAt: now + accessTtl * 1000 });
-		const body: Record<string, unknown> = { access_token: accessToken, token_type: 'bearer', scope: grant.scope, expires_in: accessTtl };
+		const body: Record<string, unknown> = {
+			access_token: accessToken,
+			token_type: 'bearer',
+			scope: grant.scope,
+			expires_in: accessTtl,
+		};
 		if (refreshTtl !== undefined) {
 			const refreshToken = randomBytes(24).toString('hex');
-			this.refresh.set(refreshToken, { userId: grant.userId, scope: grant.scope, expiresAt: now + refreshTtl * 1000, accessToken, accessTtlSeconds: accessTtl });
+			this.refresh.set(refreshToken, {
+				userId: grant.userId,
+				scope: grant.scope,
+				expiresAt: now + refreshTtl * 1000,
+				accessToken,
+				accessTtlSeconds: accessTtl,
+			});
 			body.refresh_token = refreshToken;
 			body.refresh_token_expires_in = refreshTtl;
 		}
 		return { status: 200, headers: { 'Cache-Control': 'no-store' }, body };
 	}
 }
-

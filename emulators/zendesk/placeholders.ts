@@ -96,7 +96,13 @@ export function renderTemplate(template: string, scope: Scope, options: RenderOp
 			const items = lookup(scope, forMatch[2]);
 			const list = Array.isArray(items) ? items : [];
 			list.forEach((item, index) => {
-				const forloop = { first: index === 0, last: index === list.length - 1, index: index + 1, index0: index, length: list.length };
+				const forloop = {
+					first: index === 0,
+					last: index === list.length - 1,
+					index: index + 1,
+					index0: index,
+					length: list.length,
+				};
 				out += renderTemplate(body, { ...scope, [forMatch[1]]: item, forloop }, options);
 			});
 		} else {

@@ -46,7 +46,12 @@ export class SlidingWindow {
 		}
 		list.push(now);
 		const resetMs = list[0] + this.windowMs - now;
-		return { allowed: true, limit: this.limit, remaining: this.limit - list.length, resetSeconds: Math.max(1, Math.ceil(resetMs / 1000)) };
+		return {
+			allowed: true,
+			limit: this.limit,
+			remaining: this.limit - list.length,
+			resetSeconds: Math.max(1, Math.ceil(resetMs / 1000)),
+		};
 	}
 
 	clear(): void {
@@ -66,7 +71,13 @@ export class ZendeskRateLimits {
 	}
 
 	clear(): void {
-		for (const w of [this.account, this.ticketUpdatesPerUserPerTicket, this.ticketUpdatesPerAccount, this.createOrUpdateUserPerAccount, this.createOrUpdateUserPerUser]) {
+		for (const w of [
+			this.account,
+			this.ticketUpdatesPerUserPerTicket,
+			this.ticketUpdatesPerAccount,
+			this.createOrUpdateUserPerAccount,
+			this.createOrUpdateUserPerUser,
+		]) {
 			w.clear();
 		}
 	}

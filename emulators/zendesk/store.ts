@@ -51,7 +51,13 @@ export interface ZendeskFixtures {
 export function buildFixtures(subdomain: string): ZendeskFixtures {
 	return {
 		subdomain,
-		bridge: { id: 1001, name: 'Slack DM Bridge', email: 'bridge@acme.test', apiToken: 'zd-emulator-token', oauthToken: 'zd-emulator-oauth' },
+		bridge: {
+			id: 1001,
+			name: 'Slack DM Bridge',
+			email: 'bridge@acme.test',
+			apiToken: 'zd-emulator-token',
+			oauthToken: 'zd-emulator-oauth',
+		},
 		anna: { id: 1002, name: 'Anna Agent', email: 'anna@acme.test' },
 		erin: { id: 1003, name: 'Erin Example', email: 'erin@acme.test' },
 		organization: { id: 5001, name: 'Acme' },
@@ -146,9 +152,22 @@ export class ZendeskStore {
 	triggers = new Map<number, Trigger>();
 	/** Search index history per record key (`ticket:1`): what search sees at a given time. */
 	index = new Map<string, IndexEntry[]>();
-	idempotency = new Map<string, { bodyHash: string; expiresAt: number; status: number; body: unknown; headers: Record<string, string> }>();
+	idempotency = new Map<
+		string,
+		{ bodyHash: string; expiresAt: number; status: number; body: unknown; headers: Record<string, string> }
+	>();
 
-	private seq = { user: 2000, identity: 9000, org: 6000, ticket: 0, comment: 100000, audit: 300000, attachment: 200000, trigger: 400, webhook: 0 };
+	private seq = {
+		user: 2000,
+		identity: 9000,
+		org: 6000,
+		ticket: 0,
+		comment: 100000,
+		audit: 300000,
+		attachment: 200000,
+		trigger: 400,
+		webhook: 0,
+	};
 
 	constructor(
 		readonly clock: EmulatorClock,
@@ -160,22 +179,88 @@ export class ZendeskStore {
 	describe: (kind: 'ticket' | 'user' | 'organization', id: number) => Record<string, unknown> | null = () => null;
 
 	reset(): void {
-		for (const map of [this.users, this.identities, this.organizations, this.brands, this.groups, this.ticketFields, this.tickets, this.attachments, this.uploads, this.webhooks, this.triggers, this.index, this.idempotency]) {
+		for (const map of [
+			this.users,
+			this.identities,
+			this.organizations,
+			this.brands,
+			this.groups,
+			this.ticketFields,
+			this.tickets,
+			this.attachments,
+			this.uploads,
+			this.webhooks,
+			this.triggers,
+			this.index,
+			this.idempotency,
+		]) {
 			map.clear();
 		}
-		this.seq = { user: 2000, identity: 9000, org: 6000, ticket: 0, comment: 100000, audit: 300000, attachment: 200000, trigger: 400, webhook: 0 };
+		this.seq = {
+			user: 2000,
+			identity: 9000,
+			org: 6000,
+			ticket: 0,
+			comment: 100000,
+			audit: 300000,
+			attachment: 200000,
+			trigger: 400,
+			webhook: 0,
+		};
 		this.seed();
 	}
 
 	private seed(): void {
 		const f = this.fixtures;
 		const now = this.clock.iso();
-		this.brands.set(f.brands.it.id, { id: f.brands.it.id, name: f.brands.it.name, subdomain: f.subdomain, default: true, active: true, created_at: now, updated_at: now });
-		this.brands.set(f.brands.hr.id, { id: f.brands.hr.id, name: f.brands.hr.name, subdomain: `${f.subdomain}-hr`, default: false, active: true, created_at: now, updated_at: now });
-		this.groups.set(f.groups.itSupport.id, { id: f.groups.itSupport.id, name: f.groups.itSupport.name, description: 'First-line IT support', default: true, is_public: true, created_at: now, updated_at: now });
-		this.groups.set(f.groups.hr.id, { id: f.groups.hr.id, name: f.groups.hr.name, description: 'People team', default: false, is_public: true, created_at: now, updated_at: now });
-		this.ticketFields.set(f.ticketFields.slackChannelId, { id: f.ticketFields.slackChannelId, type: 'text', title: 'Slack conversation', active: true });
-		this.ticketFields.set(f.ticketFields.slackTeamId, { id: f.ticketFields.slackTeamId, type: 'text', title: 'Slack workspace', active: true });
+		this.brands.set(f.brands.it.id, {
+			id: f.brands.it.id,
+			name: f.brands.it.name,
+			subdomain: f.subdomain,
+			default: true,
+			active: true,
+			created_at: now,
+			updated_at: now,
+		});
+		this.brands.set(f.brands.hr.id, {
+			id: f.brands.hr.id,
+			name: f.brands.hr.name,
+			subdomain: `${f.subdomain}-hr`,
+			default: false,
+			active: true,
+			created_at: now,
+			updated_at: now,
+		});
+		this.groups.set(f.groups.itSupport.id, {
+			id: f.groups.itSupport.id,
+			name: f.groups.itSupport.name,
+			description: 'First-line IT support',
+			default: true,
+			is_public: true,
+			created_at: now,
+			updated_at: now,
+		});
+		this.groups.set(f.groups.hr.id, {
+			id: f.groups.hr.id,
+			name: f.groups.hr.name,
+			description: 'People team',
+			default: false,
+			is_public: true,
+			created_at: now,
+			updated_at: now,
+		});
+		this.ticketFields.set(f.ticketFields.slackChannelId, {
+			id: f.ticketFields.slackChannelId,
+			type: 'text',
+			title: 'Slack conversation',
+			active: true,
+		});
+		this.ticketFields.set(f.ticketFields.slackTeamId, {
+			id: f.ticketFields.slackTeamId,
+			type: 'text',
+			title: 'Slack workspace',
+			active: true,
+		});
 		this.ticketFields.set(f.ticketFields.requestType, {
 			id: f.ticketFields.requestType,
 			type: 'tagger',
@@ -202,9 +287,31 @@ export class ZendeskStore {
 			updated_at: now,
 		});
 		this.reindex('organization', f.organization.id, true);
-		this.insertUser({ id: f.bridge.id, name: f.bridge.name, email: f.bridge.email, role: 'admin', organization_id: f.organization.id }, true);
-		this.insertUser({ id: f.anna.id, name: f.anna.name, email: f.anna.email, role: 'agent', organization_id: f.organization.id, default_group_id: f.groups.itSupport.id }, true);
-		this.insertUser({ id: f.erin.id, name: f.erin.name, email: f.erin.email, role: 'end-user', organization_id: f.organization.id }, true);
+		this.insertUser(
+			{
+				id: f.bridge.id,
+				name: f.bridge.name,
+				email: f.bridge.email,
+				role: 'admin',
+				organization_id: f.organization.id,
+			},
+			true,
+		);
+		this.insertUser(
+			{
+				id: f.anna.id,
+				name: f.anna.name,
+				email: f.anna.email,
+				role: 'agent',
+				organization_id: f.organization.id,
+				default_group_id: f.groups.itSupport.id,
+			},
+			true,
+		);
+		this.insertUser(
+			{ id: f.erin.id, name: f.erin.name, email: f.erin.email, role: 'end-user', organization_id: f.organization.id },
+			true,
+		);
 	}
 
 	// ---------- search index (eventually consistent) ----------
@@ -225,7 +332,8 @@ export class ZendeskStore {
 		for (const [key, versions] of this.index) {
 			if (!key.startsWith(`${kind}:`)) continue;
 			const visible = versions.filter((v) => v.visibleAt <= now);
-			if (visible.length > 0 && visible[visible.length - 1].snapshot.__deleted !== true) out.push(visible[visible.length - 1].snapshot);
+			if (visible.length > 0 && visible[visible.length - 1].snapshot.__deleted !== true)
+				out.push(visible[visible.length - 1].snapshot);
 		}
 		return out;
 	}
@@ -251,7 +359,10 @@ export class ZendeskStore {
 	/** users/create_or_update: "the search for the user record is not case sensitive" (Zendesk's docs). */
 	userByExternalIdIgnoringCase(externalId: string): User | undefined {
 		const wanted = externalId.toLowerCase();
-		return this.userByExternalId(externalId) ?? [...this.users.values()].find((user) => user.active && user.external_id?.toLowerCase() === wanted);
+		return (
+			this.userByExternalId(externalId) ??
+			[...this.users.values()].find((user) => user.active && user.external_id?.toLowerCase() === wanted)
+		);
 	}
 
 	getUser(id: number): User {
@@ -267,11 +378,21 @@ export class ZendeskStore {
 	addIdentity(userId: number, type: UserIdentity['type'], value: string, verified: boolean): UserIdentity {
 		if (type === 'email') {
 			const owner = this.userByEmail(value);
-			if (owner) throw recordInvalid('value', `Value: ${value} is already being used by another user`, 'DuplicateValue');
+			if (owner)
+				throw recordInvalid('value', `Value: ${value} is already being used by another user`, 'DuplicateValue');
 		}
 		const now = this.clock.iso();
 		const primary = !this.identitiesOf(userId).some((i) => i.type === type && i.primary);
-		const identity: UserIdentity = { id: ++this.seq.identity, user_id: userId, type, value, verified, primary, created_at: now, updated_at: now };
+		const identity: UserIdentity = {
+			id: ++this.seq.identity,
+			user_id: userId,
+			type,
+			value,
+			verified,
+			primary,
+			created_at: now,
+			updated_at: now,
+		};
 		this.identities.set(identity.id, identity);
 		const user = this.users.get(userId);
 		if (user && type === 'email' && primary) user.email = value;
@@ -279,12 +400,24 @@ export class ZendeskStore {
 	}
 
 	/** Creates a user; `seed` skips validation for fixtures. */
-	insertUser(input: Partial<User> & { name: string; email?: string | null; skip_verify_email?: boolean; verified?: boolean; identities?: Array<{ type: string; value: string }> }, seed = false): User {
+	insertUser(
+		input: Partial<User> & {
+			name: string;
+			email?: string | null;
+			skip_verify_email?: boolean;
+			verified?: boolean;
+			identities?: Array<{ type: string; value: string }>;
+		},
+		seed = false,
+	): User {
 		const email = typeof input.email === 'string' && input.email.trim() ? input.email.trim() : null;
 		if (!seed) {
-			if (!input.name || typeof input.name !== 'string') throw recordInvalid('name', 'Name: cannot be blank', 'BlankValue');
-			if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw recordInvalid('email', `Email: ${email} is not properly formatted`, 'InvalidFormat');
-			if (email && this.userByEmail(email)) throw recordInvalid('email', `Email: ${email} is already being used by another user`, 'DuplicateValue');
+			if (!input.name || typeof input.name !== 'string')
+				throw recordInvalid('name', 'Name: cannot be blank', 'BlankValue');
+			if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+				throw recordInvalid('email', `Email: ${email} is not properly formatted`, 'InvalidFormat');
+			if (email && this.userByEmail(email))
+				throw recordInvalid('email', `Email: ${email} is already being used by another user`, 'DuplicateValue');
 			if (input.external_id && this.userByExternalId(String(input.external_id))) {
 				throw recordInvalid('external_id', 'External: has already been taken', 'DuplicateValue');
 			}
@@ -326,15 +459,29 @@ export class ZendeskStore {
 		if (typeof input.name === 'string' && input.name) user.name = input.name;
 		if (input.external_id !== undefined) {
 			const ext = input.external_id === null ? null : String(input.external_id);
-			if (ext && ext !== user.external_id && this.userByExternalId(ext)) throw recordInvalid('external_id', 'External: has already been taken', 'DuplicateValue');
+			if (ext && ext !== user.external_id && this.userByExternalId(ext))
+				throw recordInvalid('external_id', 'External: has already been taken', 'DuplicateValue');
 			user.external_id = ext;
 		}
-		if (typeof input.email === 'string' && input.email && !this.identitiesOf(user.id).some((i) => i.type === 'email' && i.value.toLowerCase() === String(input.email).toLowerCase())) {
-			this.addIdentity(user.id, 'email', String(input.email), input.skip_verify_email === true || input.verified === true);
+		if (
+			typeof input.email === 'string' &&
+			input.email &&
+			!this.identitiesOf(user.id).some(
+				(i) => i.type === 'email' && i.value.toLowerCase() === String(input.email).toLowerCase(),
+			)
+		) {
+			this.addIdentity(
+				user.id,
+				'email',
+				String(input.email),
+				input.skip_verify_email === true || input.verified === true,
+			);
 		}
-		if (input.organization_id !== undefined) user.organization_id = input.organization_id === null ? null : Number(input.organization_id);
+		if (input.organization_id !== undefined)
+			user.organization_id = input.organization_id === null ? null : Number(input.organization_id);
 		if (input.tags !== undefined) user.tags = normalizeTags(input.tags);
-		if (input.user_fields && typeof input.user_fields === 'object') user.user_fields = { ...user.user_fields, ...(input.user_fields as Record<string, unknown>) };
+		if (input.user_fields && typeof input.user_fields === 'object')
+			user.user_fields = { ...user.user_fields, ...(input.user_fields as Record<string, unknown>) };
 		if (input.verified === true || input.skip_verify_email === true) user.verified = true;
 		user.updated_at = this.clock.iso();
 		this.reindex('user', user.id);
@@ -352,7 +499,9 @@ export class ZendeskStore {
 		}
 		for (const identity of this.identitiesOf(source.id)) {
 			identity.user_id = target.id;
-			identity.primary = !this.identitiesOf(target.id).some((i) => i.id !== identity.id && i.type === identity.type && i.primary);
+			identity.primary = !this.identitiesOf(target.id).some(
+				(i) => i.id !== identity.id && i.type === identity.type && i.primary,
+			);
 		}
 		for (const ticket of this.tickets.values()) {
 			if (ticket.requester_id === source.id) {
@@ -363,7 +512,8 @@ export class ZendeskStore {
 		}
 		if (!target.external_id && source.external_id) target.external_id = source.external_id;
 		if (!target.organization_id && source.organization_id) target.organization_id = source.organization_id;
-		if (!target.email) target.email = this.identitiesOf(target.id).find((i) => i.type === 'email' && i.primary)?.value ?? null;
+		if (!target.email)
+			target.email = this.identitiesOf(target.id).find((i) => i.type === 'email' && i.primary)?.value ?? null;
 		source.active = false;
 		source.external_id = null;
 		target.updated_at = this.clock.iso();
@@ -388,7 +538,8 @@ export class ZendeskStore {
 		const name = typeof input.name === 'string' ? input.name.trim() : '';
 		if (!name) throw recordInvalid('name', 'Name: cannot be blank', 'BlankValue');
 		if (this.orgByName(name)) throw recordInvalid('name', 'Name: has already been taken', 'DuplicateValue');
-		if (input.external_id && this.orgByExternalId(String(input.external_id))) throw recordInvalid('external_id', 'External: has already been taken', 'DuplicateValue');
+		if (input.external_id && this.orgByExternalId(String(input.external_id)))
+			throw recordInvalid('external_id', 'External: has already been taken', 'DuplicateValue');
 		const now = this.clock.iso();
 		const org: Organization = {
 			id: ++this.seq.org,
@@ -412,14 +563,19 @@ export class ZendeskStore {
 
 	updateOrganization(org: Organization, input: Record<string, unknown>): Organization {
 		if (typeof input.name === 'string' && input.name.trim() && input.name.trim() !== org.name) {
-			if (this.orgByName(input.name.trim())) throw recordInvalid('name', 'Name: has already been taken', 'DuplicateValue');
+			if (this.orgByName(input.name.trim()))
+				throw recordInvalid('name', 'Name: has already been taken', 'DuplicateValue');
 			org.name = input.name.trim();
 		}
 		if (Array.isArray(input.domain_names)) org.domain_names = input.domain_names.map(String);
 		if (input.tags !== undefined) org.tags = normalizeTags(input.tags);
 		if (typeof input.details === 'string') org.details = input.details;
 		if (typeof input.notes === 'string') org.notes = input.notes;
-		if (input.organization_fields && typeof input.organization_fields === 'object') org.organization_fields = { ...org.organization_fields, ...(input.organization_fields as Record<string, unknown>) };
+		if (input.organization_fields && typeof input.organization_fields === 'object')
+			org.organization_fields = {
+				...org.organization_fields,
+				...(input.organization_fields as Record<string, unknown>),
+			};
 		org.updated_at = this.clock.iso();
 		this.reindex('organization', org.id);
 		return org;
@@ -448,7 +604,12 @@ export class ZendeskStore {
 			upload = this.uploads.get(token);
 			if (!upload || upload.consumed || upload.expiresAt <= this.clock.now()) throw notFound();
 		} else {
-			upload = { token: randomBytes(12).toString('base64url'), attachment_ids: [], expiresAt: this.clock.now() + this.options.uploadTokenTtlMs, consumed: false };
+			upload = {
+				token: randomBytes(12).toString('base64url'),
+				attachment_ids: [],
+				expiresAt: this.clock.now() + this.options.uploadTokenTtlMs,
+				consumed: false,
+			};
 			this.uploads.set(upload.token, upload);
 		}
 		upload.attachment_ids.push(this.newAttachment(fileName, contentType, content).id);
@@ -500,7 +661,11 @@ export class ZendeskStore {
 			if (existing) return existing;
 			const name = typeof r.name === 'string' && r.name ? r.name : (email ?? '').split('@')[0];
 			if (!email && !name) throw recordInvalid('requester', 'Requester: Email is required', 'InvalidValue');
-			return this.insertUser({ name, email: email ?? null, external_id: typeof r.external_id === 'string' ? r.external_id : null });
+			return this.insertUser({
+				name,
+				email: email ?? null,
+				external_id: typeof r.external_id === 'string' ? r.external_id : null,
+			});
 		}
 		if (input.requester_id !== undefined) {
 			const user = this.users.get(Number(input.requester_id));
@@ -510,7 +675,10 @@ export class ZendeskStore {
 		return caller;
 	}
 
-	private customFields(existing: Array<{ id: number; value: unknown }>, input: unknown): Array<{ id: number; value: unknown }> {
+	private customFields(
+		existing: Array<{ id: number; value: unknown }>,
+		input: unknown,
+	): Array<{ id: number; value: unknown }> {
 		const values = new Map(existing.map((f) => [f.id, f.value]));
 		for (const entry of Array.isArray(input) ? input : []) {
 			const id = Number((entry as { id?: unknown }).id);
@@ -519,23 +687,36 @@ export class ZendeskStore {
 		return [...this.ticketFields.keys()].map((id) => ({ id, value: values.get(id) ?? null }));
 	}
 
-	private buildComment(ticket: Ticket | null, input: CommentInput, defaultAuthor: User, via: Via, auditId: number, attachments: number[]): Comment {
+	private buildComment(
+		ticket: Ticket | null,
+		input: CommentInput,
+		defaultAuthor: User,
+		via: Via,
+		auditId: number,
+		attachments: number[],
+	): Comment {
 		const authorId = input.author_id !== undefined ? Number(input.author_id) : defaultAuthor.id;
 		if (!this.users.get(authorId)?.active) throw recordInvalid('comment', 'Comment: author is invalid', 'InvalidValue');
 		const hasHtml = typeof input.html_body === 'string' && input.html_body.length > 0;
 		const hasBody = typeof input.body === 'string' && input.body.length > 0;
-		if (!hasHtml && !hasBody && attachments.length === 0) throw recordInvalid('comment', 'Comment: cannot be blank', 'BlankValue');
+		if (!hasHtml && !hasBody && attachments.length === 0)
+			throw recordInvalid('comment', 'Comment: cannot be blank', 'BlankValue');
 		// ASSUMPTION: a comment body holds at most 64 KB. Zendesk documents no figure in its API
 		// reference; a Zendesk employee answered "a size limit that roughly translates to ~65,000
 		// characters, depending on your encoding/markup" (support.zendesk.com community post
 		// 4719863289498, 2022). Counted here as UTF-8 bytes of what was sent, answered like every
 		// other comment validation (422 RecordInvalid).
 		const sent = hasHtml ? String(input.html_body) : hasBody ? String(input.body) : '';
-		if (Buffer.byteLength(sent, 'utf8') > MAX_COMMENT_BODY_BYTES) throw recordInvalid('comment', 'Comment: body is too long (maximum is 65536 bytes)', 'TooLong');
+		if (Buffer.byteLength(sent, 'utf8') > MAX_COMMENT_BODY_BYTES)
+			throw recordInvalid('comment', 'Comment: body is too long (maximum is 65536 bytes)', 'TooLong');
 		const html = hasHtml ? String(input.html_body) : htmlFromPlain(hasBody ? String(input.body) : '');
 		const plain = hasHtml ? plainFromHtml(html) : String(input.body ?? '');
 		if (ticket && ticket.comments.length >= MAX_COMMENTS_PER_TICKET) {
-			throw recordInvalid('base', `Ticket has reached the limit of ${MAX_COMMENTS_PER_TICKET} comments`, 'TooManyComments');
+			throw recordInvalid(
+				'base',
+				`Ticket has reached the limit of ${MAX_COMMENTS_PER_TICKET} comments`,
+				'TooManyComments',
+			);
 		}
 		return {
 			id: ++this.seq.comment,
@@ -565,11 +746,15 @@ export class ZendeskStore {
 		const brandId = input.brand_id !== undefined ? Number(input.brand_id) : this.fixtures.brands.it.id;
 		if (!this.brands.has(brandId)) throw recordInvalid('brand_id', 'Brand: is invalid', 'InvalidValue');
 		const groupId = input.group_id !== undefined && input.group_id !== null ? Number(input.group_id) : null;
-		if (groupId !== null && !this.groups.has(groupId)) throw recordInvalid('group_id', 'Group: is invalid', 'InvalidValue');
+		if (groupId !== null && !this.groups.has(groupId))
+			throw recordInvalid('group_id', 'Group: is invalid', 'InvalidValue');
 		const assigneeId = input.assignee_id !== undefined && input.assignee_id !== null ? Number(input.assignee_id) : null;
-		if (assigneeId !== null && this.users.get(assigneeId)?.role === 'end-user') throw recordInvalid('assignee_id', 'Assignee: is not an agent', 'InvalidValue');
+		if (assigneeId !== null && this.users.get(assigneeId)?.role === 'end-user')
+			throw recordInvalid('assignee_id', 'Assignee: is not an agent', 'InvalidValue');
 		const auditId = ++this.seq.audit;
-		const via = followupSource ? viaOf(channel, { rel: 'follow_up', from: { ticket_id: followupSource.id, subject: followupSource.subject } }) : viaOf(channel);
+		const via = followupSource
+			? viaOf(channel, { rel: 'follow_up', from: { ticket_id: followupSource.id, subject: followupSource.subject } })
+			: viaOf(channel);
 		const attachments = this.consumeUploads(commentInput.uploads);
 		const comment = this.buildComment(null, commentInput, caller, via, auditId, attachments);
 		const now = this.clock.iso();
@@ -601,7 +786,15 @@ export class ZendeskStore {
 			updated_at: now,
 		};
 		this.applyCopies(ticket, input);
-		ticket.audits.push({ id: auditId, author_id: caller.id, via, created_at: now, custom: customMetadata(input.metadata), comment_id: comment.id, changes: [{ field_name: 'status', value: status, previous_value: null }] });
+		ticket.audits.push({
+			id: auditId,
+			author_id: caller.id,
+			via,
+			created_at: now,
+			custom: customMetadata(input.metadata),
+			comment_id: comment.id,
+			changes: [{ field_name: 'status', value: status, previous_value: null }],
+		});
 		this.tickets.set(ticket.id, ticket);
 		if (followupSource) followupSource.followup_ids.push(ticket.id);
 		this.reindex('ticket', ticket.id);
@@ -621,9 +814,19 @@ export class ZendeskStore {
 			if (ref && typeof ref === 'object') {
 				const entry = ref as Record<string, unknown>;
 				if (entry.user_id !== undefined) return this.users.get(Number(entry.user_id));
-				const email = typeof entry.user_email === 'string' ? entry.user_email : typeof entry.email === 'string' ? entry.email : undefined;
+				const email =
+					typeof entry.user_email === 'string'
+						? entry.user_email
+						: typeof entry.email === 'string'
+							? entry.email
+							: undefined;
 				if (!email) return undefined;
-				const name = typeof entry.user_name === 'string' ? entry.user_name : typeof entry.name === 'string' ? entry.name : email.split('@')[0];
+				const name =
+					typeof entry.user_name === 'string'
+						? entry.user_name
+						: typeof entry.name === 'string'
+							? entry.name
+							: email.split('@')[0];
 				return this.userByEmail(email) ?? this.insertUser({ name, email, external_id: null });
 			}
 			return undefined;
@@ -641,7 +844,8 @@ export class ZendeskStore {
 			for (const ref of input.collaborator_ids) addCollaborator(userOf(ref));
 		}
 		for (const ref of Array.isArray(input.collaborators) ? input.collaborators : []) addCollaborator(userOf(ref));
-		for (const ref of Array.isArray(input.additional_collaborators) ? input.additional_collaborators : []) addCollaborator(userOf(ref));
+		for (const ref of Array.isArray(input.additional_collaborators) ? input.additional_collaborators : [])
+			addCollaborator(userOf(ref));
 		for (const entry of Array.isArray(input.email_ccs) ? input.email_ccs : []) {
 			const user = userOf(entry);
 			if (!user || !user.active) continue;
@@ -654,7 +858,12 @@ export class ZendeskStore {
 	}
 
 	/** Applies a ticket update (API or agent workspace). Throws 422 for closed tickets. */
-	updateTicket(ticket: Ticket, input: Record<string, unknown>, caller: User, channel: ViaChannel = 'api'): UpdateResult {
+	updateTicket(
+		ticket: Ticket,
+		input: Record<string, unknown>,
+		caller: User,
+		channel: ViaChannel = 'api',
+	): UpdateResult {
 		if (ticket.status === 'closed') {
 			throw new ZendeskError(422, {
 				error: 'RecordInvalid',
@@ -662,10 +871,15 @@ export class ZendeskStore {
 				details: { status: [{ description: 'Status: closed prevents ticket update' }] },
 			});
 		}
-		if (input.safe_update === true && typeof input.updated_stamp === 'string' && Date.parse(input.updated_stamp) !== Date.parse(ticket.updated_at)) {
+		if (
+			input.safe_update === true &&
+			typeof input.updated_stamp === 'string' &&
+			Date.parse(input.updated_stamp) !== Date.parse(ticket.updated_at)
+		) {
 			throw new ZendeskError(409, {
 				error: 'UpdateConflict',
-				description: 'Safe Update prevented the update due to outdated ticket data. Please fetch the latest ticket data and try again.',
+				description:
+					'Safe Update prevented the update due to outdated ticket data. Please fetch the latest ticket data and try again.',
 			});
 		}
 		const previous = this.snapshot(ticket);
@@ -673,20 +887,31 @@ export class ZendeskStore {
 		let comment: Comment | null = null;
 		if (input.comment && typeof input.comment === 'object') {
 			const commentInput = input.comment as CommentInput;
-			comment = this.buildComment(ticket, commentInput, caller, viaOf(channel), auditId, this.consumeUploads(commentInput.uploads));
+			comment = this.buildComment(
+				ticket,
+				commentInput,
+				caller,
+				viaOf(channel),
+				auditId,
+				this.consumeUploads(commentInput.uploads),
+			);
 		}
 		if (input.status !== undefined) {
 			const status = String(input.status) as TicketStatus;
-			if (!['new', 'open', 'pending', 'hold', 'solved', 'closed'].includes(status)) throw recordInvalid('status', `Status: ${status} is not valid`, 'InvalidValue');
-			if (status === 'new' && ticket.status !== 'new') throw recordInvalid('status', 'Status: cannot be set back to new', 'InvalidValue');
+			if (!['new', 'open', 'pending', 'hold', 'solved', 'closed'].includes(status))
+				throw recordInvalid('status', `Status: ${status} is not valid`, 'InvalidValue');
+			if (status === 'new' && ticket.status !== 'new')
+				throw recordInvalid('status', 'Status: cannot be set back to new', 'InvalidValue');
 			ticket.status = status;
 		} else if (comment) {
 			const author = this.users.get(comment.author_id);
-			if (comment.public && author?.role === 'end-user' && (ticket.status === 'solved' || ticket.status === 'pending')) ticket.status = 'open';
+			if (comment.public && author?.role === 'end-user' && (ticket.status === 'solved' || ticket.status === 'pending'))
+				ticket.status = 'open';
 			else if (author && author.role !== 'end-user' && ticket.status === 'new') ticket.status = 'open';
 		}
 		if (input.tags !== undefined) ticket.tags = normalizeTags(input.tags);
-		if (input.additional_tags !== undefined) ticket.tags = normalizeTags([...ticket.tags, ...normalizeTags(input.additional_tags)]);
+		if (input.additional_tags !== undefined)
+			ticket.tags = normalizeTags([...ticket.tags, ...normalizeTags(input.additional_tags)]);
 		if (input.remove_tags !== undefined) {
 			const remove = normalizeTags(input.remove_tags);
 			ticket.tags = ticket.tags.filter((t) => !remove.includes(t));
@@ -694,22 +919,38 @@ export class ZendeskStore {
 		if (input.subject !== undefined) ticket.subject = input.subject === null ? null : String(input.subject);
 		if (input.priority !== undefined) ticket.priority = input.priority as Ticket['priority'];
 		if (input.type !== undefined) ticket.type = input.type as Ticket['type'];
-		if (input.external_id !== undefined) ticket.external_id = input.external_id === null ? null : String(input.external_id);
+		if (input.external_id !== undefined)
+			ticket.external_id = input.external_id === null ? null : String(input.external_id);
 		if (input.group_id !== undefined) {
-			if (input.group_id !== null && !this.groups.has(Number(input.group_id))) throw recordInvalid('group_id', 'Group: is invalid', 'InvalidValue');
+			if (input.group_id !== null && !this.groups.has(Number(input.group_id)))
+				throw recordInvalid('group_id', 'Group: is invalid', 'InvalidValue');
 			ticket.group_id = input.group_id === null ? null : Number(input.group_id);
 		}
-		if (input.brand_id !== undefined && this.brands.has(Number(input.brand_id))) ticket.brand_id = Number(input.brand_id);
-		if (input.assignee_id !== undefined) ticket.assignee_id = input.assignee_id === null ? null : Number(input.assignee_id);
-		if (input.custom_fields !== undefined) ticket.custom_fields = this.customFields(ticket.custom_fields, input.custom_fields);
+		if (input.brand_id !== undefined && this.brands.has(Number(input.brand_id)))
+			ticket.brand_id = Number(input.brand_id);
+		if (input.assignee_id !== undefined)
+			ticket.assignee_id = input.assignee_id === null ? null : Number(input.assignee_id);
+		if (input.custom_fields !== undefined)
+			ticket.custom_fields = this.customFields(ticket.custom_fields, input.custom_fields);
 		this.applyCopies(ticket, input);
 		if (comment) ticket.comments.push(comment);
 		ticket.updated_at = this.clock.iso();
-		const changes: Array<{ field_name: string; value: unknown; previous_value: unknown }> = (['status', 'priority', 'group_id', 'assignee_id'] as const)
+		const changes: Array<{ field_name: string; value: unknown; previous_value: unknown }> = (
+			['status', 'priority', 'group_id', 'assignee_id'] as const
+		)
 			.filter((field) => previous[field] !== ticket[field])
 			.map((field) => ({ field_name: field, value: ticket[field], previous_value: previous[field] }));
-		if (previous.tags.join(' ') !== ticket.tags.join(' ')) changes.push({ field_name: 'tags', value: ticket.tags, previous_value: previous.tags });
-		ticket.audits.push({ id: auditId, author_id: caller.id, via: comment?.via ?? viaOf(channel), created_at: ticket.updated_at, custom: customMetadata(input.metadata), comment_id: comment?.id ?? null, changes });
+		if (previous.tags.join(' ') !== ticket.tags.join(' '))
+			changes.push({ field_name: 'tags', value: ticket.tags, previous_value: previous.tags });
+		ticket.audits.push({
+			id: auditId,
+			author_id: caller.id,
+			via: comment?.via ?? viaOf(channel),
+			created_at: ticket.updated_at,
+			custom: customMetadata(input.metadata),
+			comment_id: comment?.id ?? null,
+			changes,
+		});
 		this.reindex('ticket', ticket.id);
 		return { ticket, previous, comment, auditId };
 	}
@@ -737,7 +978,9 @@ export class ZendeskStore {
 			time = Math.floor(time / 32);
 		}
 		const tail = [...randomBytes(16)].map((b) => alphabet[b % 32]).join('');
-		return `${head}${tail.slice(0, 12)}${String(seq).padStart(4, '0').replace(/\d/g, (d) => alphabet[Number(d)])}`;
+		return `${head}${tail.slice(0, 12)}${String(seq)
+			.padStart(4, '0')
+			.replace(/\d/g, (d) => alphabet[Number(d)])}`;
 	}
 
 	badInput(description: string): ZendeskError {

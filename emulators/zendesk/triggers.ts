@@ -49,7 +49,15 @@ const FIELD_ALIASES: Record<string, keyof TicketSnapshot> = {
 export function isSupportedCondition(field: string): boolean {
 	return (
 		field in FIELD_ALIASES ||
-		['update_type', 'comment_is_public', 'current_via_id', 'role', 'current_tags', 'requester_role', 'assignee_role'].includes(field) ||
+		[
+			'update_type',
+			'comment_is_public',
+			'current_via_id',
+			'role',
+			'current_tags',
+			'requester_role',
+			'assignee_role',
+		].includes(field) ||
 		/^ticket_fields_\d+$/.test(field) ||
 		field === 'custom_status_id'
 	);
@@ -149,7 +157,10 @@ export function conditionMatches(condition: TriggerCondition, ctx: UpdateContext
 }
 
 /** Zendesk: every `all` condition must hold, and at least one `any` condition when there are any. */
-export function conditionsMatch(conditions: { all: TriggerCondition[]; any: TriggerCondition[] }, ctx: UpdateContext): boolean {
+export function conditionsMatch(
+	conditions: { all: TriggerCondition[]; any: TriggerCondition[] },
+	ctx: UpdateContext,
+): boolean {
 	if (!conditions.all.every((c) => conditionMatches(c, ctx))) return false;
 	return conditions.any.length === 0 || conditions.any.some((c) => conditionMatches(c, ctx));
 }

@@ -1,5 +1,17 @@
 /** JSON views of the emulator's records, in Zendesk's response formats. */
-import type { Attachment, Brand, Comment, Group, Organization, Ticket, TicketField, Trigger, User, UserIdentity, Webhook } from './model';
+import type {
+	Attachment,
+	Brand,
+	Comment,
+	Group,
+	Organization,
+	Ticket,
+	TicketField,
+	Trigger,
+	User,
+	UserIdentity,
+	Webhook,
+} from './model';
 import { VIA_IDS } from './model';
 import type { ZendeskStore } from './store';
 
@@ -150,7 +162,9 @@ export class Views {
 			required_in_portal: false,
 			tag: null,
 			removable: true,
-			...(f.custom_field_options ? { custom_field_options: f.custom_field_options.map((o) => ({ ...o, raw_name: o.name, default: false })) } : {}),
+			...(f.custom_field_options
+				? { custom_field_options: f.custom_field_options.map((o) => ({ ...o, raw_name: o.name, default: false })) }
+				: {}),
 		};
 	}
 
@@ -187,7 +201,10 @@ export class Views {
 			audit_id: c.audit_id,
 			via: c.via,
 			created_at: c.created_at,
-			metadata: { system: { client: 'emulator', ip_address: '127.0.0.1', location: 'Localhost', latitude: 0, longitude: 0 }, custom: {} },
+			metadata: {
+				system: { client: 'emulator', ip_address: '127.0.0.1', location: 'Localhost', latitude: 0, longitude: 0 },
+				custom: {},
+			},
 		};
 	}
 
@@ -241,15 +258,37 @@ export class Views {
 		const comment = audit.comment_id ? t.comments.find((c) => c.id === audit.comment_id) : undefined;
 		const events: Array<Record<string, unknown>> = [];
 		// Zendesk's Comment audit event carries the comment's own id.
-		if (comment) events.push({ id: comment.id, type: 'Comment', author_id: comment.author_id, body: comment.body, html_body: comment.html_body, plain_body: comment.plain_body, public: comment.public, attachments: comment.attachment_ids.map((id) => this.attachment(this.store.attachments.get(id)!)), audit_id: audit.id });
-		audit.changes.forEach((change, i) => events.push({ id: audit.id * 100 + i + 1, type: previousIsNull(change.previous_value) ? 'Create' : 'Change', field_name: change.field_name, value: change.value, ...(previousIsNull(change.previous_value) ? {} : { previous_value: change.previous_value }) }));
+		if (comment)
+			events.push({
+				id: comment.id,
+				type: 'Comment',
+				author_id: comment.author_id,
+				body: comment.body,
+				html_body: comment.html_body,
+				plain_body: comment.plain_body,
+				public: comment.public,
+				attachments: comment.attachment_ids.map((id) => this.attachment(this.store.attachments.get(id)!)),
+				audit_id: audit.id,
+			});
+		audit.changes.forEach((change, i) =>
+			events.push({
+				id: audit.id * 100 + i + 1,
+				type: previousIsNull(change.previous_value) ? 'Create' : 'Change',
+				field_name: change.field_name,
+				value: change.value,
+				...(previousIsNull(change.previous_value) ? {} : { previous_value: change.previous_value }),
+			}),
+		);
 		return {
 			id: audit.id,
 			ticket_id: t.id,
 			created_at: audit.created_at,
 			author_id: audit.author_id,
 			via: audit.via,
-			metadata: { system: { client: 'emulator', ip_address: '127.0.0.1', location: 'Localhost' }, custom: audit.custom },
+			metadata: {
+				system: { client: 'emulator', ip_address: '127.0.0.1', location: 'Localhost' },
+				custom: audit.custom,
+			},
 			events,
 		};
 	}
@@ -285,7 +324,9 @@ export class Views {
 			request_format: w.request_format,
 			updated_at: w.updated_at,
 			updated_by: w.updated_by,
-			...(w.authentication ? { authentication: { type: w.authentication.type, add_position: w.authentication.add_position ?? 'header' } } : {}),
+			...(w.authentication
+				? { authentication: { type: w.authentication.type, add_position: w.authentication.add_position ?? 'header' } }
+				: {}),
 			...(w.custom_headers ? { custom_headers: w.custom_headers } : {}),
 		};
 	}

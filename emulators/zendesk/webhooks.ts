@@ -52,7 +52,9 @@ export interface WebhookOptions {
 }
 
 export function signWebhook(secret: string, timestamp: string, body: string): string {
-	return createHmac('sha256', secret).update(timestamp + body).digest('base64');
+	return createHmac('sha256', secret)
+		.update(timestamp + body)
+		.digest('base64');
 }
 
 function sleep(ms: number): Promise<void> {
@@ -81,7 +83,8 @@ export class TriggerEngine {
 
 	noteUnsupported(trigger: Trigger): void {
 		for (const c of [...trigger.conditions.all, ...trigger.conditions.any]) {
-			if (!isSupportedCondition(c.field)) this.warnings.push(`trigger ${trigger.id}: condition field "${c.field}" is not emulated and never matches`);
+			if (!isSupportedCondition(c.field))
+				this.warnings.push(`trigger ${trigger.id}: condition field "${c.field}" is not emulated and never matches`);
 		}
 	}
 
@@ -89,7 +92,8 @@ export class TriggerEngine {
 	run(result: UpdateResult, currentUser: User, channel: ViaChannel): void {
 		const ticket = result.ticket;
 		const fired = new Set<number>();
-		const ordered = () => [...this.store.triggers.values()].filter((t) => t.active).sort((a, b) => a.position - b.position || a.id - b.id);
+		const ordered = () =>
+			[...this.store.triggers.values()].filter((t) => t.active).sort((a, b) => a.position - b.position || a.id - b.id);
 		let again = true;
 		while (again) {
 			again = false;
@@ -153,7 +157,16 @@ export class TriggerEngine {
 			const u = id ? this.store.users.get(id) : undefined;
 			if (!u) return null;
 			const [first, ...rest] = u.name.split(' ');
-			return { id: u.id, name: u.name, first_name: first, last_name: rest.join(' '), email: u.email, external_id: u.external_id, role: u.role, __text: u.name };
+			return {
+				id: u.id,
+				name: u.name,
+				first_name: first,
+				last_name: rest.join(' '),
+				email: u.email,
+				external_id: u.external_id,
+				role: u.role,
+				__text: u.name,
+			};
 		};
 		const commentScope = (c: Ticket['comments'][number] | undefined) =>
 			c
@@ -168,7 +181,13 @@ export class TriggerEngine {
 						attachments: c.attachment_ids.map((id) => {
 							const a = this.store.attachments.get(id)!;
 							const view = this.views.attachment(a);
-							return { id: a.id, filename: a.file_name, url: view.content_url, content_type: a.content_type, size: a.size };
+							return {
+								id: a.id,
+								filename: a.file_name,
+								url: view.content_url,
+								content_type: a.content_type,
+								size: a.size,
+							};
 						}),
 					}
 				: null;
@@ -185,7 +204,8 @@ export class TriggerEngine {
 			status: ticket.status,
 			priority: ticket.priority,
 			ticket_type: ticket.type,
-			via: ticket.via.channel === 'api' ? 'Web Service' : ticket.via.channel === 'web' ? 'Web Form' : ticket.via.channel,
+			via:
+				ticket.via.channel === 'api' ? 'Web Service' : ticket.via.channel === 'web' ? 'Web Form' : ticket.via.channel,
 			url: `${this.store.fixtures.subdomain}.zendesk.com/agent/tickets/${ticket.id}`,
 			link: `https://${this.store.fixtures.subdomain}.zendesk.com/agent/tickets/${ticket.id}`,
 			tags: ticket.tags.join(' '),
@@ -263,7 +283,12 @@ export class TriggerEngine {
 		if (!webhook) return { error: 'webhook deleted' };
 		const timestamp = this.clock.iso();
 		const headers: Record<string, string> = {
-			'Content-Type': webhook.request_format === 'json' ? 'application/json' : webhook.request_format === 'xml' ? 'application/xml' : 'application/x-www-form-urlencoded',
+			'Content-Type':
+				webhook.request_format === 'json'
+					? 'application/json'
+					: webhook.request_format === 'xml'
+						? 'application/xml'
+						: 'application/x-www-form-urlencoded',
 			'User-Agent': 'Zendesk Webhook',
 			'X-Zendesk-Account-Id': '10001',
 			'X-Zendesk-Webhook-Id': webhook.id,
@@ -273,16 +298,26 @@ export class TriggerEngine {
 			...(webhook.custom_headers ?? {}),
 		};
 		const auth = webhook.authentication;
-		if (auth?.type === 'basic_auth' && auth.data) headers.Authorization = `Basic ${Buffer.from(`${auth.data.username}:${auth.data.password}`).toString('base64')}`;
+		if (auth?.type === 'basic_auth' && auth.data)
+			headers.Authorization = `Basic ${Buffer.from(`${auth.data.username}:${auth.data.password}`).toString('base64')}`;
 		if (auth?.type === 'bearer_token' && auth.data) headers.Authorization = `Bearer ${auth.data.token}`;
 		if (auth?.type === 'api_key' && auth.data) headers[auth.data.name] = auth.data.value;
 		const method = webhook.http_method.toUpperCase();
 		const signal = AbortSignal.timeout(this.options.timeoutMs);
 		try {
-			const response = await sendExactBytes({ url: webhook.endpoint, method, headers, body: Buffer.from(delivery.body, 'utf8'), signal });
+			const response = await sendExactBytes({
+				url: webhook.endpoint,
+				method,
+				headers,
+				body: Buffer.from(delivery.body, 'utf8'),
+				signal,
+			});
 			const header = response.headers['retry-after'];
 			const retryAfter = Number(header);
-			return { status: response.status, retryAfter: header !== undefined && Number.isFinite(retryAfter) ? retryAfter : undefined };
+			return {
+				status: response.status,
+				retryAfter: header !== undefined && Number.isFinite(retryAfter) ? retryAfter : undefined,
+			};
 		} catch (error) {
 			return { error: signal.aborted ? 'timeout' : ((error as AxiosError).code ?? (error as Error).message) };
 		}
@@ -305,7 +340,12 @@ export class TriggerEngine {
 			if (outcome.status === 409 && conflicts < 3) {
 				conflicts += 1;
 				wait = this.options.retryDelayMs;
-			} else if ((outcome.status === 429 || outcome.status === 503) && outcome.retryAfter !== undefined && outcome.retryAfter < 60 && throttles < 3) {
+			} else if (
+				(outcome.status === 429 || outcome.status === 503) &&
+				outcome.retryAfter !== undefined &&
+				outcome.retryAfter < 60 &&
+				throttles < 3
+			) {
 				throttles += 1;
 				wait = outcome.retryAfter * 1000 * this.options.retryAfterScale;
 			} else if (outcome.status === undefined && outcome.error !== 'webhook deleted' && failures < 5) {

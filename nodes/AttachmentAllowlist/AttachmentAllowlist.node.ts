@@ -31,7 +31,8 @@ export class AttachmentAllowlist implements INodeType {
 				name: 'fileSending',
 				type: 'boolean',
 				default: true,
-				description: 'Whether files are passed on at all. When off, every file is refused (reason fileSendingDisabled).',
+				description:
+					'Whether files are passed on at all. When off, every file is refused (reason fileSendingDisabled).',
 			},
 			{
 				displayName: 'Additional Allowed Types',
@@ -74,7 +75,8 @@ export class AttachmentAllowlist implements INodeType {
 				// No numberPrecision: n8n's editor shows that many decimals, and 50 became "50.000".
 				typeOptions: { minValue: 0.001, maxValue: DEFAULT_MAX_FILE_MB },
 				default: DEFAULT_MAX_FILE_MB,
-				description: 'Largest file passed on, in megabytes (1 MB = 1,000,000 bytes; decimals allowed, e.g. 0.5). Zendesk accepts attachments up to 50 MB.',
+				description:
+					'Largest file passed on, in megabytes (1 MB = 1,000,000 bytes; decimals allowed, e.g. 0.5). Zendesk accepts attachments up to 50 MB.',
 			},
 			{
 				displayName: 'Max Size per Message (MB)',
@@ -90,7 +92,11 @@ export class AttachmentAllowlist implements INodeType {
 				type: 'options',
 				options: [
 					{ name: 'Direct Message', value: 'dm', description: 'A message in the DM with the handle' },
-					{ name: 'Ephemeral Message', value: 'ephemeral', description: 'Visible only to the sender, in the conversation' },
+					{
+						name: 'Ephemeral Message',
+						value: 'ephemeral',
+						description: 'Visible only to the sender, in the conversation',
+					},
 					{ name: 'Off', value: 'off', description: 'Refuse files silently' },
 				],
 				default: 'dm',
@@ -102,7 +108,8 @@ export class AttachmentAllowlist implements INodeType {
 				type: 'string',
 				typeOptions: { rows: 4 },
 				default: DEFAULT_NOTICE_TEMPLATE,
-				description: 'Placeholders: {files} (one line per refused file with its reason), {count}, {allowedTypes}, {maxFileSize}',
+				description:
+					'Placeholders: {files} (one line per refused file with its reason), {count}, {allowedTypes}, {maxFileSize}',
 				displayOptions: { hide: { noticeMode: ['off'] } },
 			},
 		],

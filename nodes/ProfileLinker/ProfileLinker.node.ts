@@ -18,7 +18,8 @@ export class ProfileLinker implements INodeType {
 		subtitle: '={{$parameter["operation"] === "linkToExisting" ? "Link to Existing Profile" : "Link Slack User"}}',
 		group: ['transform'],
 		version: 1,
-		description: 'Links the Slack user of a DM to the right Zendesk end user, creating the profile and partner organization when needed',
+		description:
+			'Links the Slack user of a DM to the right Zendesk end user, creating the profile and partner organization when needed',
 		defaults: { name: 'Profile Linker' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -26,9 +27,24 @@ export class ProfileLinker implements INodeType {
 		// Named per service: n8n's editor labels every slot of a node with an authentication
 		// parameter just "Credential", so the Slack and the Zendesk one would look alike.
 		credentials: [
-			{ name: 'slackDmApi', displayName: 'Slack Credential', required: true, displayOptions: { show: { operation: ['link'] } } },
-			{ name: 'zendeskDmApi', displayName: 'Zendesk Credential', required: true, displayOptions: { show: { authentication: ['apiToken'] } } },
-			{ name: 'zendeskDmOAuth2Api', displayName: 'Zendesk Credential', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+			{
+				name: 'slackDmApi',
+				displayName: 'Slack Credential',
+				required: true,
+				displayOptions: { show: { operation: ['link'] } },
+			},
+			{
+				name: 'zendeskDmApi',
+				displayName: 'Zendesk Credential',
+				required: true,
+				displayOptions: { show: { authentication: ['apiToken'] } },
+			},
+			{
+				name: 'zendeskDmOAuth2Api',
+				displayName: 'Zendesk Credential',
+				required: true,
+				displayOptions: { show: { authentication: ['oAuth2'] } },
+			},
 		],
 		properties: [
 			zendeskAuthenticationProperty,
@@ -51,7 +67,7 @@ export class ProfileLinker implements INodeType {
 					{
 						name: 'Link Slack User',
 						value: 'link',
-						description: 'Find or create the Zendesk end user of the DM\'s Slack user (and of group DM participants)',
+						description: "Find or create the Zendesk end user of the DM's Slack user (and of group DM participants)",
 						action: 'Find or create the sender as an end user',
 					},
 					{
@@ -79,7 +95,7 @@ export class ProfileLinker implements INodeType {
 				required: true,
 				default: '={{ $json.user.teamId }}',
 				displayOptions: { show: { operation: ['linkToExisting'] } },
-				description: 'The Slack user\'s home workspace, e.g. T0123ABC',
+				description: "The Slack user's home workspace, e.g. T0123ABC",
 			},
 			{
 				displayName: 'Existing Zendesk User ID',
@@ -104,7 +120,8 @@ export class ProfileLinker implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 0 },
 						default: 60,
-						description: 'How long a linked user and a Slack profile are remembered in this n8n process. While remembered, a user costs no Slack or Zendesk call. 0 turns the cache off.',
+						description:
+							'How long a linked user and a Slack profile are remembered in this n8n process. While remembered, a user costs no Slack or Zendesk call. 0 turns the cache off.',
 					},
 					{
 						displayName: 'Employee Organization',
@@ -112,7 +129,11 @@ export class ProfileLinker implements INodeType {
 						type: 'options',
 						options: [
 							{ name: 'None', value: 'none', description: 'New employee profiles join no organization' },
-							{ name: 'Fixed Organization', value: 'fixed', description: 'New employee profiles join the organization below' },
+							{
+								name: 'Fixed Organization',
+								value: 'fixed',
+								description: 'New employee profiles join the organization below',
+							},
 						],
 						default: 'none',
 					},
@@ -121,14 +142,16 @@ export class ProfileLinker implements INodeType {
 						name: 'employeeOrganizationId',
 						type: 'number',
 						default: 0,
-						description: 'Zendesk organization for new profiles of the handle\'s own workspace (with Employee Organization "Fixed Organization")',
+						description:
+							'Zendesk organization for new profiles of the handle\'s own workspace (with Employee Organization "Fixed Organization")',
 					},
 					{
 						displayName: 'Link Group DM Participants',
 						name: 'linkParticipants',
 						type: 'boolean',
 						default: true,
-						description: 'Whether to also link every participant of a group DM (output as zendeskParticipants, e.g. for CCs)',
+						description:
+							'Whether to also link every participant of a group DM (output as zendeskParticipants, e.g. for CCs)',
 					},
 					{
 						displayName: 'Partner Organization',
@@ -138,7 +161,8 @@ export class ProfileLinker implements INodeType {
 							{
 								name: 'One per Partner Team',
 								value: 'perTeam',
-								description: 'Slack Connect partners join a Zendesk organization per partner workspace, created on first contact',
+								description:
+									'Slack Connect partners join a Zendesk organization per partner workspace, created on first contact',
 							},
 							{ name: 'None', value: 'none', description: 'Partner profiles join no organization' },
 						],
@@ -165,7 +189,13 @@ export class ProfileLinker implements INodeType {
 								displayName: 'Field',
 								name: 'field',
 								values: [
-									{ displayName: 'Key', name: 'key', type: 'string', default: '', description: 'The user field key in Zendesk' },
+									{
+										displayName: 'Key',
+										name: 'key',
+										type: 'string',
+										default: '',
+										description: 'The user field key in Zendesk',
+									},
 									{ displayName: 'Value', name: 'value', type: 'string', default: '' },
 								],
 							},
@@ -177,7 +207,8 @@ export class ProfileLinker implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const operation = this.getNodeParameter('operation', 0) === 'linkToExisting' ? OPERATIONS.linkToExisting : OPERATIONS.link;
+		const operation =
+			this.getNodeParameter('operation', 0) === 'linkToExisting' ? OPERATIONS.linkToExisting : OPERATIONS.link;
 		const credentialType = zendeskCredentialTypeOfItems(this);
 		const zendesk: ZendeskTarget = { credentialType, account: (await zendeskAccount(this, credentialType)).baseUrl };
 		const out = await runPerItem(this, async (input, itemIndex) => ({

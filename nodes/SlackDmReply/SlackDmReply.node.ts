@@ -22,8 +22,10 @@ export class SlackDmReply implements INodeType {
 		// 2: the Alert Channel is a picker (resource locator); 1 took a raw channel ID.
 		version: [1, 2],
 		defaultVersion: 2,
-		subtitle: '={{$parameter["operation"] === "notice" ? "Status notice" : $parameter["operation"] === "alert" ? "Team alert" : "Agent reply"}}',
-		description: 'Posts Zendesk agent replies and status notices into the Slack DM of the conversation, and failed-delivery alerts into a team channel',
+		subtitle:
+			'={{$parameter["operation"] === "notice" ? "Status notice" : $parameter["operation"] === "alert" ? "Team alert" : "Agent reply"}}',
+		description:
+			'Posts Zendesk agent replies and status notices into the Slack DM of the conversation, and failed-delivery alerts into a team channel',
 		defaults: { name: 'Slack DM Reply' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -38,9 +40,24 @@ export class SlackDmReply implements INodeType {
 		// the Zendesk authentication choices), and the Zendesk slots and `authentication` are
 		// hidden, not shown, outside replies with attachments.
 		credentials: [
-			{ name: 'slackDmApi', displayName: 'Slack Credential', required: true, displayOptions: { show: { postAs: ['bot', 'user'] } } },
-			{ name: 'zendeskDmApi', displayName: 'Zendesk Credential', required: true, displayOptions: { show: { authentication: ['apiToken'] }, hide: ZENDESK_SLOT_HIDDEN } },
-			{ name: 'zendeskDmOAuth2Api', displayName: 'Zendesk Credential', required: true, displayOptions: { show: { authentication: ['oAuth2'] }, hide: ZENDESK_SLOT_HIDDEN } },
+			{
+				name: 'slackDmApi',
+				displayName: 'Slack Credential',
+				required: true,
+				displayOptions: { show: { postAs: ['bot', 'user'] } },
+			},
+			{
+				name: 'zendeskDmApi',
+				displayName: 'Zendesk Credential',
+				required: true,
+				displayOptions: { show: { authentication: ['apiToken'] }, hide: ZENDESK_SLOT_HIDDEN },
+			},
+			{
+				name: 'zendeskDmOAuth2Api',
+				displayName: 'Zendesk Credential',
+				required: true,
+				displayOptions: { show: { authentication: ['oAuth2'] }, hide: ZENDESK_SLOT_HIDDEN },
+			},
 		],
 		properties: [
 			{
@@ -55,8 +72,18 @@ export class SlackDmReply implements INodeType {
 						action: 'Post a failed delivery alert to the team channel',
 						description: 'Tell the support team in a channel that a delivery failed (use after an Error Trigger)',
 					},
-					{ name: 'Send Agent Reply', value: 'reply', action: 'Send an agent reply to the DM', description: 'Post a Zendesk Reply Trigger item into the DM' },
-					{ name: 'Send Status Notice', value: 'notice', action: 'Send a status notice to the DM', description: 'Tell the user their ticket was created or solved' },
+					{
+						name: 'Send Agent Reply',
+						value: 'reply',
+						action: 'Send an agent reply to the DM',
+						description: 'Post a Zendesk Reply Trigger item into the DM',
+					},
+					{
+						name: 'Send Status Notice',
+						value: 'notice',
+						action: 'Send a status notice to the DM',
+						description: 'Tell the user their ticket was created or solved',
+					},
 				],
 				default: 'reply',
 			},
@@ -65,11 +92,16 @@ export class SlackDmReply implements INodeType {
 				name: 'postAs',
 				type: 'options',
 				options: [
-					{ name: 'Bot', value: 'bot', description: 'The credential holds the app\'s bot token (xoxb-)' },
-					{ name: 'Handle User', value: 'user', description: 'The credential holds the handle account\'s user token (xoxp-)' },
+					{ name: 'Bot', value: 'bot', description: "The credential holds the app's bot token (xoxb-)" },
+					{
+						name: 'Handle User',
+						value: 'user',
+						description: "The credential holds the handle account's user token (xoxp-)",
+					},
 				],
 				default: 'bot',
-				description: 'Who the message comes from. Either way it is posted with the credential\'s token, so the Slack DM Trigger recognises it as its own and ignores it.',
+				description:
+					"Who the message comes from. Either way it is posted with the credential's token, so the Slack DM Trigger recognises it as its own and ignores it.",
 			},
 			{
 				displayName: 'Text',
@@ -77,7 +109,11 @@ export class SlackDmReply implements INodeType {
 				type: 'options',
 				displayOptions: { show: { operation: ['reply'] } },
 				options: [
-					{ name: 'From the Zendesk Comment', value: 'comment', description: 'The item\'s comment.htmlBody (or comment.body)' },
+					{
+						name: 'From the Zendesk Comment',
+						value: 'comment',
+						description: "The item's comment.htmlBody (or comment.body)",
+					},
 					{ name: 'Custom', value: 'custom' },
 				],
 				default: 'comment',
@@ -108,7 +144,7 @@ export class SlackDmReply implements INodeType {
 				type: 'boolean',
 				displayOptions: { show: { operation: ['reply'] } },
 				default: true,
-				description: 'Whether the reply starts with the agent\'s name in bold',
+				description: "Whether the reply starts with the agent's name in bold",
 			},
 			{
 				displayName: 'Prefix Template',
@@ -125,7 +161,7 @@ export class SlackDmReply implements INodeType {
 				type: 'boolean',
 				displayOptions: { show: { operation: ['reply'] } },
 				default: true,
-				description: 'Whether the comment\'s attachments are downloaded from Zendesk and uploaded to the DM',
+				description: "Whether the comment's attachments are downloaded from Zendesk and uploaded to the DM",
 			},
 			{ ...zendeskAuthenticationProperty, displayOptions: { hide: ZENDESK_SLOT_HIDDEN } },
 			{
@@ -140,7 +176,12 @@ export class SlackDmReply implements INodeType {
 						description:
 							'Created for a new ticket (Upsert outcome created/followUp), solved for a solved ticket; nothing otherwise. With Business Hours set, a new message outside them gets the out-of-hours notice instead (once per closed period).',
 					},
-					{ name: 'Outside Business Hours', value: 'outsideHours', description: 'Tell the user when the team is back, if the message arrived outside business hours (once per conversation per closed period)' },
+					{
+						name: 'Outside Business Hours',
+						value: 'outsideHours',
+						description:
+							'Tell the user when the team is back, if the message arrived outside business hours (once per conversation per closed period)',
+					},
 					{ name: 'Ticket Created', value: 'ticketCreated' },
 					{ name: 'Ticket Solved', value: 'ticketSolved' },
 				],
@@ -155,7 +196,8 @@ export class SlackDmReply implements INodeType {
 				displayOptions: { show: { operation: ['alert'], '@version': [1] } },
 				default: '',
 				placeholder: 'C0123456789',
-				description: 'The Slack channel the team watches (channel details → channel ID); the bot or handle must be a member',
+				description:
+					'The Slack channel the team watches (channel details → channel ID); the bot or handle must be a member',
 			},
 			alertChannelV2,
 			{
@@ -177,7 +219,8 @@ export class SlackDmReply implements INodeType {
 						name: 'allowMentions',
 						type: 'boolean',
 						default: false,
-						description: 'Whether Slack mention syntax in the text (&lt;@U…&gt;, &lt;#C…&gt;, &lt;!here&gt;, &lt;!channel&gt;) is kept. Off: it is shown as plain text.',
+						description:
+							'Whether Slack mention syntax in the text (&lt;@U…&gt;, &lt;#C…&gt;, &lt;!here&gt;, &lt;!channel&gt;) is kept. Off: it is shown as plain text.',
 					},
 					{
 						displayName: 'Bot Icon Emoji',
@@ -199,7 +242,8 @@ export class SlackDmReply implements INodeType {
 						name: 'botUsername',
 						type: 'string',
 						default: '',
-						description: 'Only for Post As: Bot (needs the chat:write.customize scope), e.g. an expression with the agent\'s name',
+						description:
+							"Only for Post As: Bot (needs the chat:write.customize scope), e.g. an expression with the agent's name",
 					},
 					{
 						displayName: 'Created Notice Text',

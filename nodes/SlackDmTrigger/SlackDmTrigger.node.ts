@@ -45,7 +45,7 @@ export class SlackDmTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Paste this node\'s production URL as the Request URL under Event Subscriptions in your Slack app, and put the app\'s signing secret in the credential: requests without a valid signature are refused.',
+					"Paste this node's production URL as the Request URL under Event Subscriptions in your Slack app, and put the app's signing secret in the credential: requests without a valid signature are refused.",
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',
@@ -59,7 +59,7 @@ export class SlackDmTrigger implements INodeType {
 						name: 'At Once',
 						value: 'onReceived',
 						description:
-							'Answer Slack before the workflow runs. Always within Slack\'s 3 seconds, but a workflow that fails later (say, Zendesk is down) is not redelivered by Slack.',
+							"Answer Slack before the workflow runs. Always within Slack's 3 seconds, but a workflow that fails later (say, Zendesk is down) is not redelivered by Slack.",
 					},
 					{
 						name: 'When the Workflow Finished',
@@ -73,7 +73,7 @@ export class SlackDmTrigger implements INodeType {
 			},
 			handlesProperty({
 				description:
-					'The Slack users this trigger answers for and the names the output gives them (Switch on handle.name to route). Leave empty to answer only for the credential\'s own user, named after its Slack user name.',
+					"The Slack users this trigger answers for and the names the output gives them (Switch on handle.name to route). Leave empty to answer only for the credential's own user, named after its Slack user name.",
 				nameDescription: 'Name used for routing, e.g. IT, HR or Onboarding',
 			}),
 			{
@@ -97,15 +97,15 @@ export class SlackDmTrigger implements INodeType {
 						name: 'includeEdits',
 						type: 'boolean',
 						default: false,
-						description: 'Whether edited and deleted messages are emitted too, as kind "edit" or "delete" (with the earlier text in message.previousText)',
+						description:
+							'Whether edited and deleted messages are emitted too, as kind "edit" or "delete" (with the earlier text in message.previousText)',
 					},
 					{
 						displayName: 'Group Messages Under Load',
 						name: 'groupUnderLoad',
 						type: 'boolean',
 						default: false,
-						description:
-							`Whether messages that arrive while n8n is still starting the previous execution start one execution together (up to ${MAX_GROUP_SIZE} items, one per message) instead of one each. Saves n8n's per-execution work at peaks; an idle trigger still starts each message at once. Every message is acknowledged only once its execution exists. Applies when Respond to Slack is At Once; every node after the trigger must handle several items.`,
+						description: `Whether messages that arrive while n8n is still starting the previous execution start one execution together (up to ${MAX_GROUP_SIZE} items, one per message) instead of one each. Saves n8n's per-execution work at peaks; an idle trigger still starts each message at once. Every message is acknowledged only once its execution exists. Applies when Respond to Slack is At Once; every node after the trigger must handle several items.`,
 					},
 					{
 						displayName: 'Ignore Messages From Any Bot',
@@ -120,7 +120,8 @@ export class SlackDmTrigger implements INodeType {
 						name: 'includeGroupDms',
 						type: 'boolean',
 						default: false,
-						description: 'Whether group direct messages with the handle are emitted too, with all participants in channel.participants. Off: 1:1 DMs only.',
+						description:
+							'Whether group direct messages with the handle are emitted too, with all participants in channel.participants. Off: 1:1 DMs only.',
 					},
 					{
 						displayName: 'Include Raw Event',
@@ -134,14 +135,16 @@ export class SlackDmTrigger implements INodeType {
 						name: 'includeThreadReplies',
 						type: 'boolean',
 						default: false,
-						description: 'Whether replies inside a thread of the DM are emitted too, with message.threadKey so one ticket per thread can be kept. Off: thread replies are dropped.',
+						description:
+							'Whether replies inside a thread of the DM are emitted too, with message.threadKey so one ticket per thread can be kept. Off: thread replies are dropped.',
 					},
 					{
 						displayName: 'Open Tickets From Channel Mentions',
 						name: 'channelMentions',
 						type: 'boolean',
 						default: false,
-						description: 'Whether an @-mention of the handle in a channel starts a conversation (one per thread). Off: channel mentions start nothing.',
+						description:
+							'Whether an @-mention of the handle in a channel starts a conversation (one per thread). Off: channel mentions start nothing.',
 					},
 					{
 						displayName: 'Remember Deliveries Across Restarts',
@@ -149,7 +152,7 @@ export class SlackDmTrigger implements INodeType {
 						type: 'boolean',
 						default: false,
 						description:
-							'Whether recent event IDs are also kept in the workflow\'s static data, so a Slack retry that arrives after an n8n restart emits nothing. Off: n8n writes no static data per event (faster answers to Slack); the Zendesk node still never writes a retried message twice.',
+							"Whether recent event IDs are also kept in the workflow's static data, so a Slack retry that arrives after an n8n restart emits nothing. Off: n8n writes no static data per event (faster answers to Slack); the Zendesk node still never writes a retried message twice.",
 					},
 					{
 						displayName: 'Tell Senders Thread Replies Are Not Forwarded',
@@ -164,7 +167,8 @@ export class SlackDmTrigger implements INodeType {
 						name: 'threadReplyNoticeText',
 						type: 'string',
 						default: '',
-						placeholder: 'Replies in a thread do not reach the support team. Please send your message in the main conversation, not in a thread.',
+						placeholder:
+							'Replies in a thread do not reach the support team. Please send your message in the main conversation, not in a thread.',
 						description: 'The text of that message; empty uses the placeholder text',
 					},
 				],

@@ -63,7 +63,8 @@ export class ZendeskMessagingUpsert implements INodeType {
 				type: 'string',
 				default: '',
 				placeholder: 'vip, onboarding',
-				description: 'Comma-separated tags for new tickets, added to slack_dm, slack_handle_{handle} and slack_connect (partners)',
+				description:
+					'Comma-separated tags for new tickets, added to slack_dm, slack_handle_{handle} and slack_connect (partners)',
 			},
 			...routingPropertiesV1,
 			...routingPropertiesV2,
@@ -108,14 +109,15 @@ export class ZendeskMessagingUpsert implements INodeType {
 						type: 'string',
 						default: '',
 						placeholder: 'https://acme.zendesk.com',
-						description: 'Base of the ticket links in the output. Leave empty for the credential\'s Zendesk address.',
+						description: "Base of the ticket links in the output. Leave empty for the credential's Zendesk address.",
 					},
 					{
 						displayName: 'Collision Protection',
 						name: 'safeUpdates',
 						type: 'boolean',
 						default: true,
-						description: 'Whether comments are sent as safe updates, so a copy of the same message sent by another n8n process is noticed',
+						description:
+							'Whether comments are sent as safe updates, so a copy of the same message sent by another n8n process is noticed',
 					},
 					{
 						displayName: 'Conversation Cache (Minutes)',
@@ -123,7 +125,8 @@ export class ZendeskMessagingUpsert implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 0 },
 						default: 60,
-						description: 'How long this process remembers the ticket of a conversation. 0 looks it up for every message.',
+						description:
+							'How long this process remembers the ticket of a conversation. 0 looks it up for every message.',
 					},
 					{
 						displayName: 'Group DM Participants',
@@ -133,7 +136,8 @@ export class ZendeskMessagingUpsert implements INodeType {
 							{
 								name: 'Copy as Email CCs',
 								value: 'emailCcs',
-								description: 'Adds the linked participants (Profile Linker) as CCs on creation and when new ones appear (accounts with CCs and followers)',
+								description:
+									'Adds the linked participants (Profile Linker) as CCs on creation and when new ones appear (accounts with CCs and followers)',
 							},
 							{
 								name: 'Copy as Collaborators',
@@ -165,18 +169,21 @@ export class ZendeskMessagingUpsert implements INodeType {
 						type: 'options',
 						options: [
 							{
-								name: 'Join the Conversation\'s Ticket',
+								name: "Join the Conversation's Ticket",
 								value: 'joinConversation',
-								description: 'A reply in a thread of a DM is added to the DM\'s ticket, marked as a thread reply; agent replies come back into the DM',
+								description:
+									"A reply in a thread of a DM is added to the DM's ticket, marked as a thread reply; agent replies come back into the DM",
 							},
 							{
 								name: 'One Ticket per Thread',
 								value: 'ticketPerThread',
-								description: 'Each thread of a DM gets its own ticket, which mentions the DM\'s ticket; agent replies go into the thread',
+								description:
+									"Each thread of a DM gets its own ticket, which mentions the DM's ticket; agent replies go into the thread",
 							},
 						],
 						default: 'joinConversation',
-						description: 'Where replies inside a Slack thread go (the trigger\'s Include Thread Replies option). Channel @-mentions always get one ticket per thread.',
+						description:
+							"Where replies inside a Slack thread go (the trigger's Include Thread Replies option). Channel @-mentions always get one ticket per thread.",
 					},
 					{
 						displayName: 'Ticket Update Limit',
@@ -184,7 +191,8 @@ export class ZendeskMessagingUpsert implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 1 },
 						default: 30,
-						description: 'Updates Zendesk allows per user per ticket in the window below. Near it, waiting messages are combined into one comment.',
+						description:
+							'Updates Zendesk allows per user per ticket in the window below. Near it, waiting messages are combined into one comment.',
 					},
 					{
 						displayName: 'Ticket Update Window (Seconds)',
@@ -203,7 +211,12 @@ export class ZendeskMessagingUpsert implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const credentialType = zendeskCredentialTypeOfItems(this);
 		const { credentials } = await zendeskAccount(this, credentialType);
-		const zendesk: ZendeskConnection = { credentialType, credentials, account: zendeskAccountKey(credentialType, credentials), run: newUpsertRun() };
+		const zendesk: ZendeskConnection = {
+			credentialType,
+			credentials,
+			account: zendeskAccountKey(credentialType, credentials),
+			run: newUpsertRun(),
+		};
 		return [await runPerItem(this, async (input, itemIndex) => await upsertMessage(this, input, itemIndex, zendesk))];
 	}
 }

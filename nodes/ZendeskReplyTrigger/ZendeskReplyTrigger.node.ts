@@ -56,8 +56,9 @@ export class ZendeskReplyTrigger implements INodeType {
 			},
 			handlesProperty({
 				description:
-					'The Slack handles (as in the Slack DM Trigger) whose tickets this trigger sees. The output\'s handle (from the ticket\'s slack_handle_… tag) then carries this name and user ID: Switch on handle.name to send each reply with its handle\'s own Slack credential.',
-				nameDescription: 'The handle name used in the Slack DM Trigger (the ticket tag is slack_handle_ plus this name in lower case)',
+					"The Slack handles (as in the Slack DM Trigger) whose tickets this trigger sees. The output's handle (from the ticket's slack_handle_… tag) then carries this name and user ID: Switch on handle.name to send each reply with its handle's own Slack credential.",
+				nameDescription:
+					'The handle name used in the Slack DM Trigger (the ticket tag is slack_handle_ plus this name in lower case)',
 			}),
 			{
 				displayName: 'Options',

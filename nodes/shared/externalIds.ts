@@ -50,7 +50,9 @@ export function parseTicketExternalId(externalId: string | null | undefined): Co
 }
 
 /** Recover the Slack user from a Zendesk user external_id. */
-export function parseUserExternalId(externalId: string | null | undefined): { teamId: string; userId: string } | undefined {
+export function parseUserExternalId(
+	externalId: string | null | undefined,
+): { teamId: string; userId: string } | undefined {
 	if (!externalId) return undefined;
 	const parts = externalId.split(':');
 	if (parts.length !== 3 || parts[0] !== 'slack' || !parts[1] || !parts[2]) return undefined;

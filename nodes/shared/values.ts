@@ -60,7 +60,10 @@ export function stringsOf(value: unknown): string[] | undefined {
  * Copies the named fields that hold a value of the wanted kind; the others are left out, so the
  * result's type can be trusted.
  */
-export function pickTyped<T extends object>(source: Record<string, unknown>, fields: { [K in keyof T]?: (value: unknown) => T[K] | undefined }): T {
+export function pickTyped<T extends object>(
+	source: Record<string, unknown>,
+	fields: { [K in keyof T]?: (value: unknown) => T[K] | undefined },
+): T {
 	const out: Record<string, unknown> = {};
 	for (const [name, read] of Object.entries(fields) as Array<[string, (value: unknown) => unknown]>) {
 		if (!(name in source)) continue;

@@ -32,7 +32,9 @@ export interface Browser {
 /** A fresh browser with an empty profile, removed on close. */
 export async function launchChromium(viewport = { width: 1440, height: 900 }): Promise<Browser> {
 	if (!fs.existsSync(CHROMIUM_PATH)) {
-		throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH`);
+		throw new Error(
+			`Chromium not found at ${CHROMIUM_PATH}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH`,
+		);
 	}
 	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-dm-chromium-'));
 	const context = await chromium.launchPersistentContext(profile, {

@@ -32,7 +32,11 @@ export interface CanvasReport {
 export async function signIn(page: Page, baseUrl: string, owner: { email: string; password: string }): Promise<void> {
 	await page.goto(`${baseUrl}/signin`);
 	// A page of a context that already signed in is sent on from /signin.
-	await page.waitForFunction(`!location.pathname.startsWith('/signin') || Boolean(document.querySelector('input[name=emailOrLdapLoginId]'))`, undefined, { timeout: 60_000 });
+	await page.waitForFunction(
+		`!location.pathname.startsWith('/signin') || Boolean(document.querySelector('input[name=emailOrLdapLoginId]'))`,
+		undefined,
+		{ timeout: 60_000 },
+	);
 	if (!new URL(page.url()).pathname.startsWith('/signin')) return;
 	await page.fill('input[name=emailOrLdapLoginId]', owner.email);
 	await page.fill('input[name=password]', owner.password);
@@ -90,11 +94,20 @@ const INSPECT_CANVAS = `(() => {
 })()`;
 
 /** Opens /workflow/<id> and waits until the canvas shows `expected` elements with their icons loaded. */
-export async function openWorkflow(page: Page, baseUrl: string, workflowId: string, expected: { nodes: string[]; stickies: number }): Promise<void> {
+export async function openWorkflow(
+	page: Page,
+	baseUrl: string,
+	workflowId: string,
+	expected: { nodes: string[]; stickies: number },
+): Promise<void> {
 	await page.goto(`${baseUrl}/workflow/${workflowId}`);
 	await page.waitForSelector('[data-test-id=canvas-wrapper]', { timeout: 60_000 });
 	await page
-		.waitForFunction(`(${CANVAS_READY})(${JSON.stringify({ nodes: expected.nodes.length, stickies: expected.stickies })})`, undefined, { timeout: 30_000 })
+		.waitForFunction(
+			`(${CANVAS_READY})(${JSON.stringify({ nodes: expected.nodes.length, stickies: expected.stickies })})`,
+			undefined,
+			{ timeout: 30_000 },
+		)
 		// A canvas that never reaches the expected count is reported by inspectCanvas, with details.
 		.catch(() => undefined);
 	// n8n's "Production Checklist" popover covers part of the canvas.
@@ -111,11 +124,16 @@ export function canvasProblems(report: CanvasReport, expected: { nodes: string[]
 	const problems: string[] = [];
 	const rendered = report.nodes.map((n) => n.name).sort();
 	const wanted = [...expected.nodes].sort();
-	if (JSON.stringify(rendered) !== JSON.stringify(wanted)) problems.push(`nodes rendered ${JSON.stringify(rendered)}, template has ${JSON.stringify(wanted)}`);
-	if (report.stickies !== expected.stickies) problems.push(`${report.stickies} sticky notes rendered, template has ${expected.stickies}`);
+	if (JSON.stringify(rendered) !== JSON.stringify(wanted))
+		problems.push(`nodes rendered ${JSON.stringify(rendered)}, template has ${JSON.stringify(wanted)}`);
+	if (report.stickies !== expected.stickies)
+		problems.push(`${report.stickies} sticky notes rendered, template has ${expected.stickies}`);
 	for (const node of report.nodes) {
 		if (node.placeholderIcon) problems.push(`${node.name} (${node.type}) shows the unknown-node "?" icon`);
-		else if (!node.iconRendered) problems.push(`${node.name} (${node.type}) has no rendered icon${node.brokenImages.length ? ` (broken: ${node.brokenImages.join(', ')})` : ''}`);
+		else if (!node.iconRendered)
+			problems.push(
+				`${node.name} (${node.type}) has no rendered icon${node.brokenImages.length ? ` (broken: ${node.brokenImages.join(', ')})` : ''}`,
+			);
 		if (node.notInstalled) problems.push(`${node.name} (${node.type}) is marked "install this node"`);
 		if (node.issues) problems.push(`${node.name} (${node.type}) shows n8n's issues warning`);
 	}
@@ -128,15 +146,31 @@ export function canvasProblems(report: CanvasReport, expected: { nodes: string[]
  * menu (…) → Import → From file, answering the browser's file chooser. Returns the id n8n gave
  * the new workflow (2.41 creates it when /workflow/new opens and autosaves the import).
  */
-export async function importWorkflowFile(page: Page, baseUrl: string, file: { name: string; json: unknown }, expected: { nodes: string[]; stickies: number }): Promise<string> {
+export async function importWorkflowFile(
+	page: Page,
+	baseUrl: string,
+	file: { name: string; json: unknown },
+	expected: { nodes: string[]; stickies: number },
+): Promise<string> {
 	await page.goto(`${baseUrl}/workflow/new`);
 	await page.waitForSelector('[data-test-id=canvas-wrapper]', { timeout: 60_000 });
 	await page.click('[data-test-id=workflow-menu]');
 	await page.hover('[data-test-id=workflow-menu-item-import]');
-	const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-test-id=workflow-menu-item-import-from-file]')]);
-	await chooser.setFiles({ name: file.name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file.json, null, 2)) });
+	const [chooser] = await Promise.all([
+		page.waitForEvent('filechooser'),
+		page.click('[data-test-id=workflow-menu-item-import-from-file]'),
+	]);
+	await chooser.setFiles({
+		name: file.name,
+		mimeType: 'application/json',
+		buffer: Buffer.from(JSON.stringify(file.json, null, 2)),
+	});
 	await page
-		.waitForFunction(`(${CANVAS_READY})(${JSON.stringify({ nodes: expected.nodes.length, stickies: expected.stickies })})`, undefined, { timeout: 30_000 })
+		.waitForFunction(
+			`(${CANVAS_READY})(${JSON.stringify({ nodes: expected.nodes.length, stickies: expected.stickies })})`,
+			undefined,
+			{ timeout: 30_000 },
+		)
 		.catch(() => undefined);
 	const id = /\/workflow\/([^/?#]+)/.exec(page.url())?.[1];
 	if (!id || id === 'new') throw new Error(`the editor did not give the imported workflow an id (at ${page.url()})`);
@@ -155,9 +189,17 @@ export async function credentialSlotLabels(page: Page, nodeName: string): Promis
 	const labels = page.locator('[data-test-id=node-credentials-slot] [data-test-id=credentials-label]');
 	await labels.first().waitFor({ timeout: 15_000 });
 	// The label wraps the slot's dropdown too: its first line is the label text.
-	const texts = (await labels.allInnerTexts()).map((text) => text.split('\n')[0].replace(/\s*\*$/, '').trim());
+	const texts = (await labels.allInnerTexts()).map((text) =>
+		text
+			.split('\n')[0]
+			.replace(/\s*\*$/, '')
+			.trim(),
+	);
 	await page.click('[data-test-id=ndv-close-button]');
-	await page.locator('[data-test-id=ndv-close-button]').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+	await page
+		.locator('[data-test-id=ndv-close-button]')
+		.waitFor({ state: 'hidden', timeout: 5_000 })
+		.catch(() => undefined);
 	return texts;
 }
 
@@ -166,7 +208,11 @@ export async function credentialSlotLabels(page: Page, nodeName: string): Promis
  * offers (choosing `preferred` when offered), as a user does after importing a template whose
  * placeholders do not exist in this n8n. Returns what each empty slot offered and what was chosen.
  */
-export async function selectMissingCredentials(page: Page, nodeName: string, preferred: string[] = []): Promise<CredentialSlotChoice[]> {
+export async function selectMissingCredentials(
+	page: Page,
+	nodeName: string,
+	preferred: string[] = [],
+): Promise<CredentialSlotChoice[]> {
 	await page.locator(`[data-test-id=canvas-node][data-node-name="${nodeName}"]`).dblclick();
 	const selects = page.locator('[data-test-id=node-credentials-select]');
 	await selects.first().waitFor({ timeout: 15_000 });
@@ -177,14 +223,22 @@ export async function selectMissingCredentials(page: Page, nodeName: string, pre
 		if ((await input.inputValue()) !== '') continue;
 		await input.click();
 		const items = page.locator('li[data-test-id^=node-credentials-select-item-]:visible');
-		await items.first().waitFor({ timeout: 5_000 }).catch(() => undefined);
-		const offered = (await items.evaluateAll((els) => els.map((el) => el.getAttribute('data-test-id') ?? ''))).map((t) => t.replace('node-credentials-select-item-', ''));
+		await items
+			.first()
+			.waitFor({ timeout: 5_000 })
+			.catch(() => undefined);
+		const offered = (await items.evaluateAll((els) => els.map((el) => el.getAttribute('data-test-id') ?? ''))).map(
+			(t) => t.replace('node-credentials-select-item-', ''),
+		);
 		const chosen = offered.find((id) => preferred.includes(id)) ?? offered[0];
 		if (chosen) await page.click(`li[data-test-id="node-credentials-select-item-${chosen}"]:visible`);
 		else await page.keyboard.press('Escape');
 		choices.push({ offered, chosen: chosen ?? '' });
 	}
 	await page.click('[data-test-id=ndv-close-button]');
-	await page.locator('[data-test-id=ndv-close-button]').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+	await page
+		.locator('[data-test-id=ndv-close-button]')
+		.waitFor({ state: 'hidden', timeout: 5_000 })
+		.catch(() => undefined);
 	return choices;
 }

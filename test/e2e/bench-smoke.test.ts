@@ -33,7 +33,10 @@ let markdown: string;
 
 beforeAll(async () => {
 	outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-dm-bench-smoke-'));
-	const child = spawn('npx', ['tsx', 'bench/run.ts', '--smoke', `--out=${outDir}`], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn('npx', ['tsx', 'bench/run.ts', '--smoke', `--out=${outDir}`], {
+		cwd: REPO_ROOT,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	child.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
 	child.stderr.setEncoding('utf8').on('data', (text: string) => (output += text));
 	const timer = setTimeout(() => child.kill('SIGTERM'), 280_000);
@@ -42,7 +45,8 @@ beforeAll(async () => {
 	const files = fs.readdirSync(outDir);
 	const json = files.find((f) => f.endsWith('.json'));
 	const md = files.find((f) => f.endsWith('.md'));
-	if (exitCode !== 0 || !json || !md) throw new Error(`bench --smoke failed (exit ${exitCode}, files ${files.join(', ')}):\n${output.slice(-6000)}`);
+	if (exitCode !== 0 || !json || !md)
+		throw new Error(`bench --smoke failed (exit ${exitCode}, files ${files.join(', ')}):\n${output.slice(-6000)}`);
 	doc = JSON.parse(fs.readFileSync(path.join(outDir, json), 'utf8')) as BenchDocument;
 	markdown = fs.readFileSync(path.join(outDir, md), 'utf8');
 });
@@ -51,14 +55,17 @@ afterAll(() => {
 	if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
 });
 
-const result = (workflow: string, scenario: string) => doc.results.find((r) => r.workflow === workflow && r.scenario === scenario) as ScenarioResult;
+const result = (workflow: string, scenario: string) =>
+	doc.results.find((r) => r.workflow === workflow && r.scenario === scenario) as ScenarioResult;
 
 describe('npm run bench -- --smoke', () => {
 	it('writes a JSON result with one entry per workflow and scenario, and the markdown table', () => {
 		expect(doc.version).toBe(3);
 		expect(doc.smoke).toBe(true);
 		expect(doc.command).toContain('npm run bench -- --smoke');
-		expect(doc.results.map((r) => `${r.workflow}/${r.scenario}`).sort()).toEqual(WORKFLOWS.flatMap((w) => SCENARIOS.map((s) => `${w}/${s}`)).sort());
+		expect(doc.results.map((r) => `${r.workflow}/${r.scenario}`).sort()).toEqual(
+			WORKFLOWS.flatMap((w) => SCENARIOS.map((s) => `${w}/${s}`)).sort(),
+		);
 		for (const r of doc.results) {
 			expect(r.messages).toBeGreaterThan(0);
 			expect(r.sends).toBeGreaterThanOrEqual(r.messages);
@@ -73,14 +80,23 @@ describe('npm run bench -- --smoke', () => {
 				// The closed loop ran in rounds, each workflow once in each position.
 				expect(r.closedLoopRounds?.map((round) => round.round)).toEqual([0, 1]);
 				expect(new Set(r.closedLoopRounds?.map((round) => round.position)).size).toBe(2);
-				expect(r.closedLoopRounds?.reduce((sum, round) => sum + round.ack.count, 0)).toBe(r.ackByPhase?.closedLoop.count);
+				expect(r.closedLoopRounds?.reduce((sum, round) => sum + round.ack.count, 0)).toBe(
+					r.ackByPhase?.closedLoop.count,
+				);
 			} else {
 				expect(r.ackByPhase).toBeUndefined();
 				expect(r.closedLoopRounds).toBeUndefined();
 			}
 		}
 		expect(doc.ratios.map((r) => r.scenario).sort()).toEqual([...SCENARIOS].sort());
-		expect(doc.targets.map((t) => t.id)).toEqual(['zendesk-per-message', 'slack-per-message', 'ack-p99', 'throughput', 'exactly-once', 'chatty']);
+		expect(doc.targets.map((t) => t.id)).toEqual([
+			'zendesk-per-message',
+			'slack-per-message',
+			'ack-p99',
+			'throughput',
+			'exactly-once',
+			'chatty',
+		]);
 		expect(markdown).toContain('| scenario | workflow | msgs | ack p50 | ack p99 |');
 		expect(markdown).toContain('`npm run bench -- --smoke');
 		expect(output).toContain('| target for (a) | this run | met? |');
@@ -89,7 +105,12 @@ describe('npm run bench -- --smoke', () => {
 	it('(a), the package template, delivers every message exactly once and in order in every scenario', () => {
 		for (const scenario of SCENARIOS) {
 			const r = result('a', scenario);
-			expect({ scenario, duplicates: r.duplicates, lost: r.lost, outOfOrder: r.outOfOrder }).toEqual({ scenario, duplicates: 0, lost: 0, outOfOrder: 0 });
+			expect({ scenario, duplicates: r.duplicates, lost: r.lost, outOfOrder: r.outOfOrder }).toEqual({
+				scenario,
+				duplicates: 0,
+				lost: 0,
+				outOfOrder: 0,
+			});
 			expect(r.delivery?.count).toBe(r.messages);
 		}
 		expect(result('a', 'steady').zendeskRequests).toBeGreaterThan(0);

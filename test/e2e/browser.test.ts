@@ -83,12 +83,17 @@ describe('the sandbox console drives one whole loop', () => {
 			// Employee writes to the handle.
 			await page.fill('[data-testid=slack-text]', dm);
 			await page.click('[data-testid=slack-send]');
-			await page.locator('[data-testid=slack-message-user]', { hasText: dm }).locator('.badge', { hasText: 'sent to n8n' }).waitFor({ timeout: 30_000 });
+			await page
+				.locator('[data-testid=slack-message-user]', { hasText: dm })
+				.locator('.badge', { hasText: 'sent to n8n' })
+				.waitFor({ timeout: 30_000 });
 
 			// n8n made a ticket: it shows up on the Zendesk side with the message in its transcript.
 			await page.locator('[data-testid=ticket]', { hasText: 'slack_dm' }).first().waitFor({ timeout: 30_000 });
 			await page.locator('[data-testid=comment-public]', { hasText: dm }).waitFor({ timeout: 30_000 });
-			const ticket = sandbox.emulators?.zendesk.tickets().find((t) => t.comments.some((c) => String(c.plain_body ?? c.body).includes(dm)));
+			const ticket = sandbox.emulators?.zendesk
+				.tickets()
+				.find((t) => t.comments.some((c) => String(c.plain_body ?? c.body).includes(dm)));
 			expect(ticket).toBeDefined();
 
 			// Agent replies publicly with bold text: it arrives in the DM, bold.
@@ -106,12 +111,21 @@ describe('the sandbox console drives one whole loop', () => {
 			await page.locator('[data-testid=comment-internal]', { hasText: note }).waitFor({ timeout: 30_000 });
 			await page.fill('[data-testid=agent-text]', 'Update: a replacement is on its way.');
 			await page.click('[data-testid=agent-reply]');
-			await page.locator('[data-testid=slack-message-handle]', { hasText: 'a replacement is on its way' }).waitFor({ timeout: 30_000 });
+			await page
+				.locator('[data-testid=slack-message-handle]', { hasText: 'a replacement is on its way' })
+				.waitFor({ timeout: 30_000 });
 			await sandbox.emulators?.zendesk.flushWebhooks();
 			expect(await page.locator('[data-testid=slack-messages]').innerText()).not.toContain(note);
-			expect(sandbox.emulators?.slack.postedMessages.some((m) => JSON.stringify(m).includes('warranty expired'))).toBe(false);
+			expect(sandbox.emulators?.slack.postedMessages.some((m) => JSON.stringify(m).includes('warranty expired'))).toBe(
+				false,
+			);
 			// The two public replies, besides the template's out-of-hours notice (depends on the time of day).
-			expect(await page.locator('[data-testid=slack-message-handle]').filter({ hasNotText: 'outside business hours' }).count()).toBe(2);
+			expect(
+				await page
+					.locator('[data-testid=slack-message-handle]')
+					.filter({ hasNotText: 'outside business hours' })
+					.count(),
+			).toBe(2);
 
 			await screenshot(page, 'console-loop', 'sandbox-console');
 		} catch (error) {
@@ -154,9 +168,30 @@ describe('the n8n editor renders the imported templates', () => {
 		const probe = {
 			name: 'unknown node probe',
 			nodes: [
-				{ id: 'probe-1', name: 'Unknown custom', type: 'CUSTOM.doesNotExist', typeVersion: 1, position: [0, 0], parameters: {} },
-				{ id: 'probe-2', name: 'Uninstalled community', type: 'n8n-nodes-not-installed.thing', typeVersion: 1, position: [300, 0], parameters: {} },
-				{ id: 'probe-3', name: 'Known', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [600, 0], parameters: {} },
+				{
+					id: 'probe-1',
+					name: 'Unknown custom',
+					type: 'CUSTOM.doesNotExist',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				{
+					id: 'probe-2',
+					name: 'Uninstalled community',
+					type: 'n8n-nodes-not-installed.thing',
+					typeVersion: 1,
+					position: [300, 0],
+					parameters: {},
+				},
+				{
+					id: 'probe-3',
+					name: 'Known',
+					type: 'n8n-nodes-base.noOp',
+					typeVersion: 1,
+					position: [600, 0],
+					parameters: {},
+				},
 			],
 			connections: {},
 			settings: {},
@@ -169,7 +204,9 @@ describe('the n8n editor renders the imported templates', () => {
 			expect(problems).toEqual(
 				expect.arrayContaining([
 					expect.stringContaining('Unknown custom (CUSTOM.doesNotExist) shows the unknown-node "?" icon'),
-					expect.stringContaining('Uninstalled community (n8n-nodes-not-installed.thing) is marked "install this node"'),
+					expect.stringContaining(
+						'Uninstalled community (n8n-nodes-not-installed.thing) is marked "install this node"',
+					),
 				]),
 			);
 			expect(problems.some((p) => p.startsWith('Known '))).toBe(false);
@@ -197,7 +234,10 @@ describe('each template file imports through the n8n editor (workflow menu → I
 		for (const id of imported) await sandbox.n8n.rest('POST', `/rest/workflows/${id}/archive`).catch(() => undefined);
 	});
 
-	const files = fs.readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.json')).sort();
+	const files = fs
+		.readdirSync(TEMPLATES_DIR)
+		.filter((f) => f.endsWith('.json'))
+		.sort();
 	const sandboxCredentialIds: string[] = Object.values(SANDBOX_CREDENTIAL_IDS);
 
 	it.each(files)('%s: icons, node count, credential slots to fill, saved', async (file) => {
@@ -215,7 +255,9 @@ describe('each template file imports through the n8n editor (workflow menu → I
 			// credential per node; what is still missing shows as the node's issue marker.
 			const before = await inspectCanvas(page);
 			expect(before.nodes).toHaveLength(expected.nodes.length);
-			const notCredentialRelated = canvasProblems(before, expected).filter((p) => !p.endsWith("shows n8n's issues warning"));
+			const notCredentialRelated = canvasProblems(before, expected).filter(
+				(p) => !p.endsWith("shows n8n's issues warning"),
+			);
 			expect(notCredentialRelated).toEqual([]);
 
 			// Every slot left empty offers the existing credentials; choosing them clears every issue.
@@ -224,14 +266,19 @@ describe('each template file imports through the n8n editor (workflow menu → I
 				choices[node.name] = await selectMissingCredentials(page, node.name, sandboxCredentialIds);
 			}
 			for (const [node, slots] of Object.entries(choices)) {
-				for (const slot of slots) expect({ node, offered: slot.offered }).toEqual({ node, offered: expect.arrayContaining([slot.chosen]) });
+				for (const slot of slots)
+					expect({ node, offered: slot.offered }).toEqual({ node, offered: expect.arrayContaining([slot.chosen]) });
 			}
 			expect(canvasProblems(await inspectCanvas(page), expected)).toEqual([]);
 			// Nodes with a Slack and a Zendesk credential name each slot by its service.
 			for (const node of json.nodes.filter((n) => /\.(profileLinker|slackDmReply)$/.test(n.type))) {
 				const labels = await credentialSlotLabels(page, String(node.name));
 				expect(labels.length).toBeGreaterThan(0);
-				for (const label of labels) expect({ node: node.name, label }).toEqual({ node: node.name, label: expect.stringMatching(/^(Slack|Zendesk) Credential$/) });
+				for (const label of labels)
+					expect({ node: node.name, label }).toEqual({
+						node: node.name,
+						label: expect.stringMatching(/^(Slack|Zendesk) Credential$/),
+					});
 				expect({ node: node.name, labels: [...new Set(labels)] }).toEqual({ node: node.name, labels });
 			}
 			await screenshot(page, shot);
@@ -248,12 +295,20 @@ describe('each template file imports through the n8n editor (workflow menu → I
 				await new Promise((resolve) => setTimeout(resolve, 250));
 			}
 			if (!saved) throw new Error(`workflow ${id} was never saved`);
-			expect(saved.nodes.map((n) => `${n.name} ${n.type}`).sort()).toEqual(json.nodes.map((n) => `${String(n.name)} ${n.type}`).sort());
+			expect(saved.nodes.map((n) => `${n.name} ${n.type}`).sort()).toEqual(
+				json.nodes.map((n) => `${String(n.name)} ${n.type}`).sort(),
+			);
 			expect(saved.connections).toEqual(json.connections);
 			expect(credentialTypesByNode(saved)).toEqual(wanted);
-			const existing = new Map((await sandbox.n8n.rest<Array<{ id: string; type: string }>>('GET', '/rest/credentials')).map((c) => [c.id, c.type]));
+			const existing = new Map(
+				(await sandbox.n8n.rest<Array<{ id: string; type: string }>>('GET', '/rest/credentials')).map((c) => [
+					c.id,
+					c.type,
+				]),
+			);
 			for (const node of saved.nodes) {
-				for (const [type, ref] of Object.entries(node.credentials ?? {})) expect({ node: node.name, type: existing.get(ref.id) }).toEqual({ node: node.name, type });
+				for (const [type, ref] of Object.entries(node.credentials ?? {}))
+					expect({ node: node.name, type: existing.get(ref.id) }).toEqual({ node: node.name, type });
 			}
 		} catch (error) {
 			await screenshot(page, `${shot}-failed`).catch(() => undefined);
@@ -263,7 +318,9 @@ describe('each template file imports through the n8n editor (workflow menu → I
 });
 
 /** node name → the credential types it uses, sorted (what a template asks the user to select). */
-function credentialTypesByNode(workflow: { nodes: ReadonlyArray<{ [key: string]: unknown }> }): Record<string, string[]> {
+function credentialTypesByNode(workflow: {
+	nodes: ReadonlyArray<{ [key: string]: unknown }>;
+}): Record<string, string[]> {
 	const result: Record<string, string[]> = {};
 	for (const node of workflow.nodes) {
 		const types = Object.keys((node.credentials as Record<string, unknown> | undefined) ?? {}).sort();

@@ -21,7 +21,14 @@ function workflow(id: string, trigger: { name: string; type: string; [key: strin
 		name: id,
 		nodes: [
 			{ position: [0, 0], ...trigger },
-			{ id: `${id}-noop`, name: 'Received', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
+			{
+				id: `${id}-noop`,
+				name: 'Received',
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: {},
+			},
 		],
 		connections: { [trigger.name]: { main: [[{ node: 'Received', type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
@@ -55,8 +62,16 @@ let n8n: RealN8n;
 
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
-async function post(path: string, body: Buffer | string, contentType: string): Promise<{ status: number; text: string }> {
-	const response = await fetch(n8n.webhookUrl(path), { method: 'POST', headers: { 'content-type': contentType }, body });
+async function post(
+	path: string,
+	body: Buffer | string,
+	contentType: string,
+): Promise<{ status: number; text: string }> {
+	const response = await fetch(n8n.webhookUrl(path), {
+		method: 'POST',
+		headers: { 'content-type': contentType },
+		body,
+	});
 	return { status: response.status, text: await response.text() };
 }
 
@@ -67,16 +82,30 @@ beforeAll(async () => {
 		mode: 'custom-extensions',
 		workflows: [slackWorkflow, zendeskWorkflow],
 		credentials: [
-			{ id: 'e2eHostileSlackC', name: 'Slack DM (hostile)', type: 'slackDmApi', data: { accessToken: F.botToken, signingSecret: slack.signingSecret, baseUrl: slack.apiUrl } },
+			{
+				id: 'e2eHostileSlackC',
+				name: 'Slack DM (hostile)',
+				type: 'slackDmApi',
+				data: { accessToken: F.botToken, signingSecret: slack.signingSecret, baseUrl: slack.apiUrl },
+			},
 			{
 				id: 'e2eHostileZendkC',
 				name: 'Zendesk (hostile)',
 				type: 'zendeskDmApi',
-				data: { subdomain: 'acme', email: zendesk.fixtures.bridge.email, apiToken: zendesk.fixtures.bridge.apiToken, baseUrl: zendesk.url },
+				data: {
+					subdomain: 'acme',
+					email: zendesk.fixtures.bridge.email,
+					apiToken: zendesk.fixtures.bridge.apiToken,
+					baseUrl: zendesk.url,
+				},
 			},
 		],
 	});
-	const driver = new SlackEventsDriver({ url: n8n.webhookUrl(`${SLACK_HOOK}/slack-events`), signingSecret: slack.signingSecret, policy: { timeoutMs: 10_000, retryDelaysMs: [] } });
+	const driver = new SlackEventsDriver({
+		url: n8n.webhookUrl(`${SLACK_HOOK}/slack-events`),
+		signingSecret: slack.signingSecret,
+		policy: { timeoutMs: 10_000, retryDelaysMs: [] },
+	});
 	const deadline = Date.now() + 30_000;
 	while ((await driver.send(urlVerification('readiness'))).status === 404 && Date.now() < deadline) await sleep(250);
 	while (zendesk.store.webhooks.size === 0 && Date.now() < deadline) await sleep(250);
@@ -95,7 +124,8 @@ const TRIGGERS = [
 
 describe.each(TRIGGERS)('$name in real n8n', ({ path, workflowId }) => {
 	it('answers an unsigned multipart POST 415, with no stack trace and no execution', async () => {
-		const multipart = '--XX\r\nContent-Disposition: form-data; name="payload"\r\n\r\n{"type":"event_callback"}\r\n--XX--\r\n';
+		const multipart =
+			'--XX\r\nContent-Disposition: form-data; name="payload"\r\n\r\n{"type":"event_callback"}\r\n--XX--\r\n';
 		const answer = await post(path, multipart, 'multipart/form-data; boundary=XX');
 		expect(answer.status).toBe(415);
 		expect(answer.text).toContain('unsupported_media_type');
@@ -104,7 +134,7 @@ describe.each(TRIGGERS)('$name in real n8n', ({ path, workflowId }) => {
 		expect(await n8n.executions({ workflowId })).toHaveLength(0);
 	});
 
-	it('answers a body over n8n\'s 16 MB limit 413 when the trigger reads it, and records no execution either way', async () => {
+	it("answers a body over n8n's 16 MB limit 413 when the trigger reads it, and records no execution either way", async () => {
 		const raw = await post(path, Buffer.alloc(SEVENTEEN_MB, 0x61), 'application/octet-stream');
 		expect(raw.status).toBe(413);
 		// A JSON body n8n parses itself before any node runs (webhook-helpers parseRequestBody): its
@@ -118,7 +148,11 @@ describe.each(TRIGGERS)('$name in real n8n', ({ path, workflowId }) => {
 	});
 
 	it('answers an unsigned JSON POST 401 and records no execution', async () => {
-		const answer = await post(path, '{"type":"event_callback","event_id":"Ev1","event":{"type":"message"}}', 'application/json');
+		const answer = await post(
+			path,
+			'{"type":"event_callback","event_id":"Ev1","event":{"type":"message"}}',
+			'application/json',
+		);
 		expect(answer.status).toBe(401);
 		await sleep(500);
 		expect(await n8n.executions({ workflowId })).toHaveLength(0);

@@ -40,7 +40,14 @@ const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer 
 const EXE = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 0x90)]);
 
 /** The inbound template with the two handles of the emulated workspace listed (IT = the bot, HR = the HR handle account). */
-const handles = { handles: { handle: [{ name: 'IT', userId: BOT }, { name: 'HR', userId: HR_HANDLE }] } };
+const handles = {
+	handles: {
+		handle: [
+			{ name: 'IT', userId: BOT },
+			{ name: 'HR', userId: HR_HANDLE },
+		],
+	},
+};
 /**
  * Whether the template's out-of-hours reply posts depends on the wall clock: here the desk is
  * always open, so it runs and posts nothing (its behaviour: test/integration/business-hours-notice.test.ts).
@@ -51,9 +58,18 @@ const optInWorkflow = patchWorkflow(inbound, {
 	id: OPT_IN,
 	name: 'Slack DM → Zendesk ticket (opt-ins on)',
 	webhookIds: { 'Slack DM Trigger': '7a1e0c55-0000-4000-8000-00000000e2e1' },
-	nodes: { 'Slack DM Trigger': { ...handles, options: { includeThreadReplies: true, includeGroupDms: true, channelMentions: true, includeEdits: true } }, ...alwaysOpen },
+	nodes: {
+		'Slack DM Trigger': {
+			...handles,
+			options: { includeThreadReplies: true, includeGroupDms: true, channelMentions: true, includeEdits: true },
+		},
+		...alwaysOpen,
+	},
 	credentials: Object.fromEntries(
-		['Slack DM Trigger', 'Profile Linker', 'Attachment Allowlist', 'Out-of-hours reply'].map((name) => [name, { slackDmApi: OPT_IN_SLACK_CREDENTIAL }]),
+		['Slack DM Trigger', 'Profile Linker', 'Attachment Allowlist', 'Out-of-hours reply'].map((name) => [
+			name,
+			{ slackDmApi: OPT_IN_SLACK_CREDENTIAL },
+		]),
 	),
 });
 const alertsWorkflow = patchWorkflow(alerts, { nodes: { 'Alert support channel': { alertChannelId: ALERT_CHANNEL } } });
@@ -73,7 +89,9 @@ beforeAll(async () => {
 	main = pipeline.slack.main;
 	optIn = pipeline.slack.optIn;
 	main.addChannel({ id: ALERT_CHANNEL, name: 'support-alerts', members: [BOT] });
-	process.stderr.write(`[e2e pipeline] ready: ${JSON.stringify(pipeline.timings)} n8n: ${JSON.stringify(pipeline.n8n.timings)}\n`);
+	process.stderr.write(
+		`[e2e pipeline] ready: ${JSON.stringify(pipeline.timings)} n8n: ${JSON.stringify(pipeline.n8n.timings)}\n`,
+	);
 }, 240_000);
 
 afterAll(async () => {
@@ -90,7 +108,10 @@ beforeEach(async () => {
 
 let userSeq = 0;
 /** A new Slack user in one emulated workspace (ids unique across both, so Zendesk keys never collide). */
-function newUser(slack: SlackEmulator, options: { partner?: boolean } = {}): { id: string; email: string; name: string } {
+function newUser(
+	slack: SlackEmulator,
+	options: { partner?: boolean } = {},
+): { id: string; email: string; name: string } {
 	userSeq += 1;
 	const n = String(userSeq).padStart(3, '0');
 	const id = `U0E2E${n}`;
@@ -125,7 +146,9 @@ function zendeskUserByExternalId(externalId: string) {
 /** The run's status, with the failing node and message when it failed (so a failure says why). */
 function outcomeOf(execution: Execution): string {
 	const error = execution.data?.resultData.error as { message?: string; node?: { name?: string } } | undefined;
-	return error ? `${execution.status}: ${error.node?.name ?? execution.data?.resultData.lastNodeExecuted}: ${error.message}` : execution.status;
+	return error
+		? `${execution.status}: ${error.node?.name ?? execution.data?.resultData.lastNodeExecuted}: ${error.message}`
+		: execution.status;
 }
 
 function upsertResult(execution: Execution): Json {
@@ -156,7 +179,9 @@ async function executionForMessage(workflowId: string, ts: string): Promise<Exec
 	const runs = await pipeline.newExecutions(workflowId, 1);
 	const messageTs = (run: Execution) => (nodeOutput(run, 'Slack DM Trigger')[0]?.message as Json | undefined)?.ts;
 	const escaped = ts.replace(/\./g, '\\.');
-	expect(runs.map((run) => `${messageTs(run)} → ${outcomeOf(run)}`)).toEqual([expect.stringMatching(new RegExp(`^${escaped} → `))]);
+	expect(runs.map((run) => `${messageTs(run)} → ${outcomeOf(run)}`)).toEqual([
+		expect.stringMatching(new RegExp(`^${escaped} → `)),
+	]);
 	return runs[0];
 }
 
@@ -173,9 +198,14 @@ describe('the templates in real n8n', () => {
 	it('are imported and published, every node type known to n8n, the error workflow wired', async () => {
 		const known = new Set(await pipeline.n8n.nodeTypes());
 		for (const id of [INBOUND, OPT_IN, OUTBOUND, ALERTS]) {
-			const workflow = await pipeline.n8n.rest<{ active: boolean; nodes: Array<{ name: string; type: string }>; settings?: Json }>('GET', `/rest/workflows/${id}`);
+			const workflow = await pipeline.n8n.rest<{
+				active: boolean;
+				nodes: Array<{ name: string; type: string }>;
+				settings?: Json;
+			}>('GET', `/rest/workflows/${id}`);
 			expect([id, workflow.active]).toEqual([id, true]);
-			for (const node of workflow.nodes) expect([node.name, node.type, known.has(node.type)]).toEqual([node.name, node.type, true]);
+			for (const node of workflow.nodes)
+				expect([node.name, node.type, known.has(node.type)]).toEqual([node.name, node.type, true]);
 			if (id === OUTBOUND) expect(workflow.settings?.errorWorkflow).toBe(ALERTS);
 		}
 	});
@@ -183,7 +213,9 @@ describe('the templates in real n8n', () => {
 	it('the Zendesk Reply Trigger set up its webhook and trigger in Zendesk on activation', () => {
 		const [webhook] = [...pipeline.zendesk.store.webhooks.values()];
 		expect(pipeline.zendesk.store.webhooks.size).toBe(1);
-		const replyTrigger = outbound.nodes.find((n) => n.name === 'Zendesk Reply Trigger') as unknown as { webhookId: string };
+		const replyTrigger = outbound.nodes.find((n) => n.name === 'Zendesk Reply Trigger') as unknown as {
+			webhookId: string;
+		};
 		expect(webhook.endpoint).toBe(pipeline.n8n.webhookUrl(`${replyTrigger.webhookId}/zendesk-reply`));
 		expect(pipeline.zendesk.store.triggers.size).toBe(1);
 	});
@@ -192,12 +224,21 @@ describe('the templates in real n8n', () => {
 // ---------------------------------------------------------------- inbound: points 1, 3, 4, 6, 8
 
 describe('a DM becomes a ticket (points 1, 3, 4, 6, 8)', () => {
-	it('creates a ticket for a new conversation, linked to the employee\'s existing Zendesk profile, routed to IT', async () => {
+	it("creates a ticket for a new conversation, linked to the employee's existing Zendesk profile, routed to IT", async () => {
 		const employee = main.fixtures.employeeId; // erin@acme.test, who already has a Zendesk profile
-		const { sent, execution } = await sendAndWait(main, INBOUND, { userId: employee, text: 'My laptop will not boot\nIt shows a blinking cursor.' });
+		const { sent, execution } = await sendAndWait(main, INBOUND, {
+			userId: employee,
+			text: 'My laptop will not boot\nIt shows a blinking cursor.',
+		});
 		expect(upsertResult(execution)).toMatchObject({ outcome: 'created' });
-		expect(nodeOutput(execution, 'Profile Linker')[0].zendeskUser).toMatchObject({ id: pipeline.zendesk.fixtures.erin.id, linkedBy: 'email' });
-		expect(nodeOutput(execution, 'Out-of-hours reply')[0].slackReply).toMatchObject({ delivered: false, skipped: 'open' });
+		expect(nodeOutput(execution, 'Profile Linker')[0].zendeskUser).toMatchObject({
+			id: pipeline.zendesk.fixtures.erin.id,
+			linkedBy: 'email',
+		});
+		expect(nodeOutput(execution, 'Out-of-hours reply')[0].slackReply).toMatchObject({
+			delivered: false,
+			skipped: 'open',
+		});
 
 		const [conversation] = ticketsOf(sent.channel);
 		expect(ticketsOf(sent.channel)).toHaveLength(1);
@@ -219,7 +260,10 @@ describe('a DM becomes a ticket (points 1, 3, 4, 6, 8)', () => {
 		const first = await sendAndWait(main, INBOUND, { userId: user.id, text: 'VPN drops every 5 minutes' });
 		expect(upsertResult(first.execution).outcome).toBe('created');
 		const second = await sendAndWait(main, INBOUND, { userId: user.id, text: 'It happens on Wi-Fi and cable' });
-		expect(upsertResult(second.execution)).toMatchObject({ outcome: 'appended', ticketId: upsertResult(first.execution).ticketId });
+		expect(upsertResult(second.execution)).toMatchObject({
+			outcome: 'appended',
+			ticketId: upsertResult(first.execution).ticketId,
+		});
 
 		const [conversation] = ticketsOf(first.sent.channel);
 		expect(ticketsOf(first.sent.channel)).toHaveLength(1);
@@ -241,8 +285,15 @@ describe('a DM becomes a ticket (points 1, 3, 4, 6, 8)', () => {
 
 		const [closed, followUp] = ticketsOf(first.sent.channel);
 		expect(closed.ticket).toMatchObject({ id: closedId, status: 'closed' });
-		expect(followUp.ticket).toMatchObject({ id: result.ticketId, external_id: closed.ticket.external_id, status: 'new' });
-		expect((followUp.ticket.via as { source: Json }).source).toMatchObject({ rel: 'follow_up', from: { ticket_id: closedId } });
+		expect(followUp.ticket).toMatchObject({
+			id: result.ticketId,
+			external_id: closed.ticket.external_id,
+			status: 'new',
+		});
+		expect((followUp.ticket.via as { source: Json }).source).toMatchObject({
+			rel: 'follow_up',
+			from: { ticket_id: closedId },
+		});
 		expect(publicBodies(followUp.comments)).toEqual(['The printer jammed again']);
 		expect(publicBodies(closed.comments)).toEqual(['Printer jammed']);
 	});
@@ -261,12 +312,18 @@ describe('a DM becomes a ticket (points 1, 3, 4, 6, 8)', () => {
 		expect(ticketsOf(first.sent.channel)).toHaveLength(1);
 		const [conversation] = ticketsOf(first.sent.channel);
 		expect(conversation.ticket.status).toBe('open');
-		expect(publicBodies(conversation.comments)).toEqual(['Need access to the wiki', 'Access works but editing does not']);
+		expect(publicBodies(conversation.comments)).toEqual([
+			'Need access to the wiki',
+			'Access works but editing does not',
+		]);
 	});
 
 	it('exactly once: Slack delivering the same event again adds no second comment', async () => {
 		const user = newUser(main);
-		const { sent, execution } = await sendAndWait(main, INBOUND, { userId: user.id, text: 'Outlook keeps asking for my password' });
+		const { sent, execution } = await sendAndWait(main, INBOUND, {
+			userId: user.id,
+			text: 'Outlook keeps asking for my password',
+		});
 		expect(upsertResult(execution).outcome).toBe('created');
 		const again = await main.deliver(sent.envelopes[0]);
 		expect(JSON.parse(again?.attempts[again.attempts.length - 1].body ?? '{}')).toEqual({ ok: true, duplicate: true });
@@ -280,7 +337,11 @@ describe('a DM becomes a ticket (points 1, 3, 4, 6, 8)', () => {
 		const itUser = newUser(main);
 		const hrUser = newUser(main);
 		const toIt = await sendAndWait(main, INBOUND, { userId: itUser.id, text: 'Monitor flickers' });
-		const toHr = await sendAndWait(main, INBOUND, { userId: hrUser.id, toUserId: HR_HANDLE, text: 'Question about my payslip' });
+		const toHr = await sendAndWait(main, INBOUND, {
+			userId: hrUser.id,
+			toUserId: HR_HANDLE,
+			text: 'Question about my payslip',
+		});
 		expect(nodeOutput(toIt.execution, 'Slack DM Trigger')[0].handle).toMatchObject({ name: 'IT', userId: BOT });
 		expect(nodeOutput(toHr.execution, 'Slack DM Trigger')[0].handle).toMatchObject({ name: 'HR', userId: HR_HANDLE });
 
@@ -295,7 +356,10 @@ describe('a DM becomes a ticket (points 1, 3, 4, 6, 8)', () => {
 
 	it('keeps a long conversation complete and in order in the ticket', async () => {
 		const user = newUser(main);
-		const texts = Array.from({ length: 12 }, (_, i) => `Step ${i + 1}: ${['checked cable', 'restarted', 'new driver', 'safe mode'][i % 4]}`);
+		const texts = Array.from(
+			{ length: 12 },
+			(_, i) => `Step ${i + 1}: ${['checked cable', 'restarted', 'new driver', 'safe mode'][i % 4]}`,
+		);
 		const first = await sendAndWait(main, INBOUND, { userId: user.id, text: texts[0] });
 		expect(upsertResult(first.execution).outcome).toBe('created');
 		// The rest back to back, as a chatty user types: each delivery is answered at once, the runs overlap.
@@ -319,7 +383,11 @@ describe('a DM becomes a ticket (points 1, 3, 4, 6, 8)', () => {
 		expect(upsertResult(first.execution).outcome).toBe('created');
 		// The file's download from Slack is slow: the next message's execution reaches Zendesk first.
 		main.injectFault('files.download', { kind: 'latency', ms: 1_500 });
-		await main.userSends({ userId: user.id, text: 'Here is the report', files: [{ name: 'report.pdf', mimetype: 'application/pdf', content: PDF }] });
+		await main.userSends({
+			userId: user.id,
+			text: 'Here is the report',
+			files: [{ name: 'report.pdf', mimetype: 'application/pdf', content: PDF }],
+		});
 		await main.userSends({ userId: user.id, text: 'It says paper jam' });
 		const executions = await pipeline.newExecutions(INBOUND, 2, 60_000);
 		expect(executions.map((e) => e.status)).toEqual(['success', 'success']);
@@ -390,17 +458,27 @@ describe('limits of the original, and their opt-ins (point 5)', () => {
 		expect(publicBodies(conversations[0].comments)).toEqual(['Keyboard missing keys']);
 	});
 
-	it('threads (opt-in): a thread reply joins the DM\'s ticket, marked as a thread reply (Upsert default)', async () => {
+	it("threads (opt-in): a thread reply joins the DM's ticket, marked as a thread reply (Upsert default)", async () => {
 		const user = newUser(optIn);
 		const root = await sendAndWait(optIn, OPT_IN, { userId: user.id, text: 'Two problems: mouse and headset' });
-		const reply = await sendAndWait(optIn, OPT_IN, { userId: user.id, threadTs: root.sent.ts, text: 'About the headset: no sound' });
+		const reply = await sendAndWait(optIn, OPT_IN, {
+			userId: user.id,
+			threadTs: root.sent.ts,
+			text: 'About the headset: no sound',
+		});
 		const result = upsertResult(reply.execution);
-		expect(nodeOutput(reply.execution, 'Slack DM Trigger')[0].message).toMatchObject({ threadTs: root.sent.ts, threadKey: `${root.sent.channel}:${root.sent.ts}` });
+		expect(nodeOutput(reply.execution, 'Slack DM Trigger')[0].message).toMatchObject({
+			threadTs: root.sent.ts,
+			threadKey: `${root.sent.channel}:${root.sent.ts}`,
+		});
 
 		// Thread Replies = Join the Conversation's Ticket: one ticket, keyed by the DM (agent replies go to the DM).
 		const conversations = ticketsOf(root.sent.channel);
 		expect(conversations).toHaveLength(1);
-		expect(conversations[0].ticket).toMatchObject({ id: result.ticketId, external_id: `slack-dm:${TEAM}:${root.sent.channel}` });
+		expect(conversations[0].ticket).toMatchObject({
+			id: result.ticketId,
+			external_id: `slack-dm:${TEAM}:${root.sent.channel}`,
+		});
 		const bodies = publicBodies(conversations[0].comments);
 		expect(bodies).toHaveLength(2);
 		expect(bodies[1]).toContain('Reply in a Slack thread, to “Two problems: mouse and headset”');
@@ -443,20 +521,35 @@ describe('limits of the original, and their opt-ins (point 5)', () => {
 		expect(ticketsOf(group)).toEqual([]);
 	});
 
-	it('group DMs (opt-in): one ticket for the group conversation, the other participants CC\'d', async () => {
+	it("group DMs (opt-in): one ticket for the group conversation, the other participants CC'd", async () => {
 		const [a, b] = [newUser(optIn), newUser(optIn)];
 		const group = optIn.openGroupDm([BOT, a.id, b.id]);
-		const first = await sendAndWait(optIn, OPT_IN, { userId: a.id, channelId: group, text: 'Can we get a shared drive?' });
+		const first = await sendAndWait(optIn, OPT_IN, {
+			userId: a.id,
+			channelId: group,
+			text: 'Can we get a shared drive?',
+		});
 		expect(outcomeOf(first.execution)).toBe('success');
-		const second = await sendAndWait(optIn, OPT_IN, { userId: b.id, channelId: group, text: 'For the design team, 50 GB' });
-		expect(nodeOutput(first.execution, 'Slack DM Trigger')[0].channel).toMatchObject({ id: group, type: 'mpim', participants: expect.arrayContaining([a.id, b.id]) });
+		const second = await sendAndWait(optIn, OPT_IN, {
+			userId: b.id,
+			channelId: group,
+			text: 'For the design team, 50 GB',
+		});
+		expect(nodeOutput(first.execution, 'Slack DM Trigger')[0].channel).toMatchObject({
+			id: group,
+			type: 'mpim',
+			participants: expect.arrayContaining([a.id, b.id]),
+		});
 		const participants = nodeOutput(first.execution, 'Profile Linker')[0].zendeskParticipants as Json[];
 		expect(participants.map((p) => p.externalId)).toEqual(expect.arrayContaining([`slack:${TEAM}:${b.id}`]));
 		expect(upsertResult(second.execution).outcome).toBe('appended');
 
 		const conversations = ticketsOf(group);
 		expect(conversations).toHaveLength(1);
-		expect(publicBodies(conversations[0].comments)).toEqual(['Can we get a shared drive?', 'For the design team, 50 GB']);
+		expect(publicBodies(conversations[0].comments)).toEqual([
+			'Can we get a shared drive?',
+			'For the design team, 50 GB',
+		]);
 		const [profileA, profileB] = [a, b].map((u) => zendeskUserByExternalId(`slack:${TEAM}:${u.id}`)?.id);
 		expect(conversations[0].comments.map((c) => c.author_id)).toEqual([profileA, profileB]);
 		// The requester is the first writer; the other participant is CC'd.
@@ -467,10 +560,18 @@ describe('limits of the original, and their opt-ins (point 5)', () => {
 	it('channel mentions: an @-mention of the handle in a channel starts nothing by default', async () => {
 		const user = newUser(main);
 		const channel = main.addChannel({ name: `e2e-mention-${user.name}`, members: [user.id, BOT] });
-		const sent = await main.userSends({ userId: user.id, channelId: channel.id, text: `<@${BOT}> the printer on floor 3 is on fire` });
+		const sent = await main.userSends({
+			userId: user.id,
+			channelId: channel.id,
+			text: `<@${BOT}> the printer on floor 3 is on fire`,
+		});
 		const answers = triggerAnswers(sent);
 		expect(answers.length).toBeGreaterThan(0);
-		for (const answer of answers) expect(answer).toMatchObject({ ok: true, ignored: expect.stringMatching(/^(mentionNotEnabled|channelMessage)$/) });
+		for (const answer of answers)
+			expect(answer).toMatchObject({
+				ok: true,
+				ignored: expect.stringMatching(/^(mentionNotEnabled|channelMessage)$/),
+			});
 		await expectNoNewExecutions(INBOUND);
 		expect(ticketsOf(channel.id)).toEqual([]);
 	});
@@ -478,7 +579,11 @@ describe('limits of the original, and their opt-ins (point 5)', () => {
 	it('channel mentions (opt-in): a mention opens one ticket for its thread', async () => {
 		const user = newUser(optIn);
 		const channel = optIn.addChannel({ name: `e2e-mention-${user.name}`, members: [user.id, BOT] });
-		const { sent, execution } = await sendAndWait(optIn, OPT_IN, { userId: user.id, channelId: channel.id, text: `<@${BOT}> the printer on floor 3 is on fire` });
+		const { sent, execution } = await sendAndWait(optIn, OPT_IN, {
+			userId: user.id,
+			channelId: channel.id,
+			text: `<@${BOT}> the printer on floor 3 is on fire`,
+		});
 		expect(upsertResult(execution).outcome).toBe('created');
 		// Slack sends the mention twice (message.channels and app_mention): one ticket, one comment.
 		await optIn.waitForEvents();
@@ -495,13 +600,22 @@ describe('limits of the original, and their opt-ins (point 5)', () => {
 describe('Slack Connect partners (point 9)', () => {
 	it('a partner whose email Slack hides gets a Zendesk profile and a partner organization', async () => {
 		const partner = newUser(main, { partner: true });
-		const { sent, execution } = await sendAndWait(main, INBOUND, { userId: partner.id, text: 'Our SSO integration fails since this morning' });
-		expect(nodeOutput(execution, 'Slack DM Trigger')[0].user).toMatchObject({ id: partner.id, teamId: PARTNER_TEAM, isExternal: true });
+		const { sent, execution } = await sendAndWait(main, INBOUND, {
+			userId: partner.id,
+			text: 'Our SSO integration fails since this morning',
+		});
+		expect(nodeOutput(execution, 'Slack DM Trigger')[0].user).toMatchObject({
+			id: partner.id,
+			teamId: PARTNER_TEAM,
+			isExternal: true,
+		});
 		expect(nodeOutput(execution, 'Profile Linker')[0].zendeskUser).toMatchObject({ linkedBy: 'created' });
 
 		const profile = zendeskUserByExternalId(`slack:${PARTNER_TEAM}:${partner.id}`);
 		expect(profile).toMatchObject({ role: 'end-user', email: null });
-		const organization = [...pipeline.zendesk.store.organizations.values()].find((o) => o.external_id === `slack-team:${PARTNER_TEAM}`);
+		const organization = [...pipeline.zendesk.store.organizations.values()].find(
+			(o) => o.external_id === `slack-team:${PARTNER_TEAM}`,
+		);
 		expect(organization).toMatchObject({ name: main.fixtures.partnerTeamName });
 		expect(profile?.organization_id).toBe(organization?.id);
 
@@ -525,7 +639,8 @@ describe('agent replies (point 2)', () => {
 		const steps = Buffer.from('%PDF-1.4\n% VPN steps\n%%EOF\n');
 		await pipeline.zendesk.agentReply(ticketId, {
 			public: true,
-			htmlBody: '<p>Hi, <strong>follow</strong> <a href="https://kb.acme.test/vpn">this guide</a>:</p><ul><li>install the client</li><li>sign in</li></ul>',
+			htmlBody:
+				'<p>Hi, <strong>follow</strong> <a href="https://kb.acme.test/vpn">this guide</a>:</p><ul><li>install the client</li><li>sign in</li></ul>',
 			attachments: [{ filename: 'vpn-steps.pdf', contentType: 'application/pdf', content: steps }],
 		});
 		const [execution] = await pipeline.newExecutions(OUTBOUND, 1);
@@ -543,7 +658,7 @@ describe('agent replies (point 2)', () => {
 		expect(uploads[0].bytes.equals(steps)).toBe(true);
 	});
 
-	it('echo: the app\'s own reply in the DM does not come back to Zendesk as a comment', async () => {
+	it("echo: the app's own reply in the DM does not come back to Zendesk as a comment", async () => {
 		const { channel, ticketId } = await openConversation('Is the wiki down?');
 		await pipeline.zendesk.agentReply(ticketId, { public: true, body: 'Yes, back in 10 minutes.' });
 		expect((await pipeline.newExecutions(OUTBOUND, 1))[0].status).toBe('success');
@@ -552,7 +667,11 @@ describe('agent replies (point 2)', () => {
 		// Slack delivered the bot's post to the inbound trigger, which recognised it as its own.
 		const echoes = main.deliveries.filter((d) => d.envelope.event.channel === channel && d.envelope.event.bot_id);
 		expect(echoes.length).toBeGreaterThan(0);
-		for (const echo of echoes) expect(JSON.parse(echo.result.attempts[echo.result.attempts.length - 1].body)).toEqual({ ok: true, ignored: expect.stringMatching(/^echo(App|Handle)$/) });
+		for (const echo of echoes)
+			expect(JSON.parse(echo.result.attempts[echo.result.attempts.length - 1].body)).toEqual({
+				ok: true,
+				ignored: expect.stringMatching(/^echo(App|Handle)$/),
+			});
 		await expectNoNewExecutions(INBOUND);
 		const [conversation] = ticketsOf(channel);
 		expect(conversation.comments.map((c) => c.body)).toEqual(['Is the wiki down?', 'Yes, back in 10 minutes.']);
@@ -574,14 +693,30 @@ describe('agent replies (point 2)', () => {
 		const api = `${pipeline.zendesk.url}/api/v2`;
 		const auth = `Basic ${Buffer.from(`${pipeline.zendesk.fixtures.bridge.email}/token:${pipeline.zendesk.fixtures.bridge.apiToken}`).toString('base64')}`;
 		const post = async (path: string, body: unknown) => {
-			const response = await fetch(`${api}${path}`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+			const response = await fetch(`${api}${path}`, {
+				method: 'POST',
+				headers: { authorization: auth, 'content-type': 'application/json' },
+				body: JSON.stringify(body),
+			});
 			expect(response.status).toBe(201);
 			return (await response.json()) as Json;
 		};
-		const requester = (await post('/users.json', { user: { name: 'Former Employee', external_id: `slack:${TEAM}:U0GONE01`, role: 'end-user' } })).user as Json;
-		const ticket = (await post('/tickets.json', {
-			ticket: { subject: 'Old request', comment: { body: 'Old request' }, requester_id: requester.id, external_id: `slack-dm:${TEAM}:D0GONE01`, tags: ['slack_dm'] },
-		})).ticket as Json;
+		const requester = (
+			await post('/users.json', {
+				user: { name: 'Former Employee', external_id: `slack:${TEAM}:U0GONE01`, role: 'end-user' },
+			})
+		).user as Json;
+		const ticket = (
+			await post('/tickets.json', {
+				ticket: {
+					subject: 'Old request',
+					comment: { body: 'Old request' },
+					requester_id: requester.id,
+					external_id: `slack-dm:${TEAM}:D0GONE01`,
+					tags: ['slack_dm'],
+				},
+			})
+		).ticket as Json;
 
 		await pipeline.zendesk.agentReply(Number(ticket.id), { public: true, body: 'Your new badge is ready.' });
 		const [failed] = await pipeline.newExecutions(OUTBOUND, 1);
@@ -601,6 +736,7 @@ describe('agent replies (point 2)', () => {
 		expect(lines).toContain('*Failed node:* Slack DM Reply');
 		expect(alert.text).toContain('channel_not_found');
 		expect(alert.text).toContain(`/workflow/${OUTBOUND}/executions/${failed.id}|open in n8n>`);
-		for (const secret of [main.fixtures.botToken, main.signingSecret, pipeline.zendesk.fixtures.bridge.apiToken]) expect(alert.text).not.toContain(secret);
+		for (const secret of [main.fixtures.botToken, main.signingSecret, pipeline.zendesk.fixtures.bridge.apiToken])
+			expect(alert.text).not.toContain(secret);
 	});
 });

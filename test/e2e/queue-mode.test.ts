@@ -27,7 +27,10 @@ beforeAll(async () => {
 	queue = await startQueueInfra();
 	pipeline = await startPipeline({
 		// Always open: the out-of-hours reply posts nothing, whatever the wall clock.
-		workflows: [patchWorkflow(inbound, { nodes: { 'Out-of-hours reply': { businessHours: 'Mon-Sun 00:00-24:00' } } }), outbound],
+		workflows: [
+			patchWorkflow(inbound, { nodes: { 'Out-of-hours reply': { businessHours: 'Mon-Sun 00:00-24:00' } } }),
+			outbound,
+		],
 		slack: { main: { credentialId: TEMPLATE_CREDENTIALS.slack.id, eventsToWorkflow: INBOUND } },
 		n8nEnv: queue.env,
 		worker: true,
@@ -45,7 +48,13 @@ let userSeq = 0;
 function newUser(): string {
 	userSeq += 1;
 	const n = String(userSeq).padStart(3, '0');
-	slack.addUser({ id: `U0QUE${n}`, teamId: 'T0ACME', name: `queue-user-${n}`, realName: `Queue User ${n}`, email: `queue-user-${n}@acme.test` });
+	slack.addUser({
+		id: `U0QUE${n}`,
+		teamId: 'T0ACME',
+		name: `queue-user-${n}`,
+		realName: `Queue User ${n}`,
+		email: `queue-user-${n}@acme.test`,
+	});
 	return `U0QUE${n}`;
 }
 
@@ -62,7 +71,9 @@ async function sendAndWait(userId: string, text: string) {
 }
 
 const ticketsOf = (channelId: string) =>
-	(pipeline.zendesk.tickets() as Array<{ ticket: Json; comments: Json[] }>).filter((t) => String(t.ticket.external_id ?? '').split(':')[2] === channelId);
+	(pipeline.zendesk.tickets() as Array<{ ticket: Json; comments: Json[] }>).filter(
+		(t) => String(t.ticket.external_id ?? '').split(':')[2] === channelId,
+	);
 
 describe('queue mode: the main process answers, a worker runs the executions', () => {
 	it('n8n runs in queue mode with a worker', () => {
@@ -84,7 +95,10 @@ describe('queue mode: the main process answers, a worker runs the executions', (
 		await new Promise((resolve) => setTimeout(resolve, 1_500));
 		expect(await pipeline.unseenExecutions(INBOUND)).toEqual([]);
 		const [conversation] = ticketsOf(first.sent.channel);
-		expect(conversation.comments.filter((c) => c.public).map((c) => c.body)).toEqual(['Queue mode: my laptop will not boot', 'It shows a blinking cursor']);
+		expect(conversation.comments.filter((c) => c.public).map((c) => c.body)).toEqual([
+			'Queue mode: my laptop will not boot',
+			'It shows a blinking cursor',
+		]);
 	});
 
 	it("an agent's reply reaches the DM", async () => {
@@ -93,6 +107,8 @@ describe('queue mode: the main process answers, a worker runs the executions', (
 		await pipeline.zendesk.agentReply(Number(upsert.ticketId), { public: true, body: 'Reinstall the client, please.' });
 		const [execution] = await pipeline.newExecutions(OUTBOUND, 1);
 		expect(outcomeOf(execution)).toBe('success');
-		expect(slack.postedMessages.filter((m) => m.channel === sent.channel).map((m) => m.text)).toEqual([expect.stringContaining('Reinstall the client, please.')]);
+		expect(slack.postedMessages.filter((m) => m.channel === sent.channel).map((m) => m.text)).toEqual([
+			expect.stringContaining('Reinstall the client, please.'),
+		]);
 	});
 });

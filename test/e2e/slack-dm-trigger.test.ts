@@ -2,7 +2,13 @@
  * The Slack DM Trigger in a real n8n 2.41.1, fed over HTTP exactly as Slack sends (signed by the
  * Slack emulator's events driver), with auth.test answered by the Slack emulator.
  */
-import { FIXTURE_IDS as F, SlackEventsDriver, messageIm, startSlackEmulator, urlVerification } from '../../emulators/slack';
+import {
+	FIXTURE_IDS as F,
+	SlackEventsDriver,
+	messageIm,
+	startSlackEmulator,
+	urlVerification,
+} from '../../emulators/slack';
 import type { SlackEmulatorInstance } from '../../emulators/slack';
 import { nodeOutput } from '../harness/n8nExecutions';
 import { type RealN8n, startRealN8n } from '../harness/realN8n';
@@ -33,7 +39,14 @@ const atOnce = {
 	name: 'slack dm trigger (respond at once)',
 	nodes: [
 		triggerNode(AT_ONCE_HOOK, 'onReceived', {}, 1),
-		{ id: '5d1a7c1e-0000-4000-8000-00000000b001', name: 'Received', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
+		{
+			id: '5d1a7c1e-0000-4000-8000-00000000b001',
+			name: 'Received',
+			type: 'n8n-nodes-base.noOp',
+			typeVersion: 1,
+			position: [220, 0],
+			parameters: {},
+		},
 	],
 	connections: { 'Slack DM Trigger': { main: [[{ node: 'Received', type: 'main', index: 0 }]] } },
 	settings: { executionOrder: 'v1' },
@@ -62,7 +75,14 @@ const grouped = {
 	name: 'slack dm trigger (group messages under load)',
 	nodes: [
 		triggerNode(GROUPED_HOOK, 'onReceived', { groupUnderLoad: true }),
-		{ id: '5d1a7c1e-0000-4000-8000-00000000b003', name: 'Received', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
+		{
+			id: '5d1a7c1e-0000-4000-8000-00000000b003',
+			name: 'Received',
+			type: 'n8n-nodes-base.noOp',
+			typeVersion: 1,
+			position: [220, 0],
+			parameters: {},
+		},
 	],
 	connections: { 'Slack DM Trigger': { main: [[{ node: 'Received', type: 'main', index: 0 }]] } },
 	settings: { executionOrder: 'v1' },
@@ -92,9 +112,21 @@ beforeAll(async () => {
 	});
 	// One attempt per send: retries are sent explicitly with Slack's headers.
 	const policy = { timeoutMs: 10_000, retryDelaysMs: [] };
-	atOnceDriver = new SlackEventsDriver({ url: n8n.webhookUrl(`${AT_ONCE_HOOK}/slack-events`), signingSecret: slack.signingSecret, policy });
-	afterWorkflowDriver = new SlackEventsDriver({ url: n8n.webhookUrl(`${AFTER_WORKFLOW_HOOK}/slack-events`), signingSecret: slack.signingSecret, policy });
-	groupedDriver = new SlackEventsDriver({ url: n8n.webhookUrl(`${GROUPED_HOOK}/slack-events`), signingSecret: slack.signingSecret, policy });
+	atOnceDriver = new SlackEventsDriver({
+		url: n8n.webhookUrl(`${AT_ONCE_HOOK}/slack-events`),
+		signingSecret: slack.signingSecret,
+		policy,
+	});
+	afterWorkflowDriver = new SlackEventsDriver({
+		url: n8n.webhookUrl(`${AFTER_WORKFLOW_HOOK}/slack-events`),
+		signingSecret: slack.signingSecret,
+		policy,
+	});
+	groupedDriver = new SlackEventsDriver({
+		url: n8n.webhookUrl(`${GROUPED_HOOK}/slack-events`),
+		signingSecret: slack.signingSecret,
+		policy,
+	});
 	// n8n can log "ready" before it finished activating workflows (activation runs the trigger's
 	// checkExists, which calls auth.test): wait until both webhooks are registered.
 	for (const driver of [atOnceDriver, afterWorkflowDriver, groupedDriver]) {
@@ -109,7 +141,7 @@ afterAll(async () => {
 });
 
 describe('Slack DM Trigger in real n8n', () => {
-	it('answers Slack\'s url_verification challenge', async () => {
+	it("answers Slack's url_verification challenge", async () => {
 		const result = await atOnceDriver.send(urlVerification('e2e-challenge-123'));
 		expect(result.status).toBe(200);
 		expect(JSON.parse(result.body)).toEqual({ challenge: 'e2e-challenge-123' });
@@ -139,7 +171,7 @@ describe('Slack DM Trigger in real n8n', () => {
 		expect(await n8n.executions({ workflowId: atOnce.id })).toHaveLength(1);
 	});
 
-	it('a request Slack hangs up on early still counts once: the trigger reads n8n\'s answer, not the connection', async () => {
+	it("a request Slack hangs up on early still counts once: the trigger reads n8n's answer, not the connection", async () => {
 		const payload = messageIm({ user: F.employeeId, channel: DM, text: 'hung up early', ts: '1700000600.000100' });
 		await atOnceDriver.send(payload, { timeoutMs: 20 });
 		await sleep(1_000);
@@ -147,7 +179,9 @@ describe('Slack DM Trigger in real n8n', () => {
 		expect(retry.status).toBe(200);
 		await sleep(1_500);
 		const executions = await n8n.executions({ workflowId: atOnce.id });
-		const texts = executions.flatMap((execution) => nodeOutput(execution, 'Slack DM Trigger').map((item) => (item.message as { text: string }).text));
+		const texts = executions.flatMap((execution) =>
+			nodeOutput(execution, 'Slack DM Trigger').map((item) => (item.message as { text: string }).text),
+		);
 		expect(texts.filter((text) => text === 'hung up early')).toEqual(['hung up early']);
 	});
 
@@ -180,7 +214,9 @@ describe('Slack DM Trigger in real n8n', () => {
 
 	describe('Group Messages Under Load', () => {
 		const textsOf = (executions: Awaited<ReturnType<RealN8n['executions']>>) =>
-			executions.flatMap((execution) => nodeOutput(execution, 'Slack DM Trigger').map((item) => (item.message as { text: string }).text));
+			executions.flatMap((execution) =>
+				nodeOutput(execution, 'Slack DM Trigger').map((item) => (item.message as { text: string }).text),
+			);
 
 		it('an idle trigger starts one execution per message', async () => {
 			for (const text of ['idle 1', 'idle 2', 'idle 3']) {
@@ -193,7 +229,9 @@ describe('Slack DM Trigger in real n8n', () => {
 
 		it('a burst of 40 DMs: every one acknowledged and emitted exactly once, in fewer executions', async () => {
 			const texts = Array.from({ length: 40 }, (_, i) => `burst ${i}`);
-			const answers = await Promise.all(texts.map(async (text) => await groupedDriver.send(messageIm({ user: F.employeeId, channel: DM, text }))));
+			const answers = await Promise.all(
+				texts.map(async (text) => await groupedDriver.send(messageIm({ user: F.employeeId, channel: DM, text }))),
+			);
 			expect(answers.map((answer) => answer.status)).toEqual(texts.map(() => 200));
 			// Executions are created before the acknowledgements: they only need to finish.
 			const created = (await n8n.executions({ workflowId: grouped.id })).length;

@@ -120,7 +120,12 @@ export function slackCredentials(slack: SlackEmulatorInstance) {
 
 /** The package's Zendesk API-token credential (zendeskDmApi) for this emulator. */
 export function zendeskCredentials(zendesk: ZendeskEmulator, baseUrl = zendesk.url) {
-	return { subdomain: 'acme', email: zendesk.fixtures.bridge.email, apiToken: zendesk.fixtures.bridge.apiToken, baseUrl };
+	return {
+		subdomain: 'acme',
+		email: zendesk.fixtures.bridge.email,
+		apiToken: zendesk.fixtures.bridge.apiToken,
+		baseUrl,
+	};
 }
 
 /** Both credentials, keyed by credential type, as executeNode and runWorkflow take them. */

@@ -115,14 +115,25 @@ class TestCredentialsHelper extends ICredentialsHelper {
 	): Promise<IHttpRequestOptions> {
 		const type = credentialTypes.get(typeName);
 		const options = requestOptions as IHttpRequestOptions & Record<string, IDataObject>;
-		if (this.requestTimeoutMs !== undefined && (options.timeout === undefined || options.timeout > this.requestTimeoutMs)) options.timeout = this.requestTimeoutMs;
+		if (
+			this.requestTimeoutMs !== undefined &&
+			(options.timeout === undefined || options.timeout > this.requestTimeoutMs)
+		)
+			options.timeout = this.requestTimeoutMs;
 		if (!type?.authenticate) return options;
 		if (typeof type.authenticate === 'function') return await type.authenticate(credentials, options);
 		if (type.authenticate.type !== 'generic') return options;
 		const resolve = (value: string) =>
 			workflow && node
 				? String(
-						workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials }, undefined, ''),
+						workflow.expression.getSimpleParameterValue(
+							node,
+							value,
+							'internal',
+							{ $credentials: credentials },
+							undefined,
+							'',
+						),
 					)
 				: value;
 		for (const [outerKey, outerValue] of Object.entries(type.authenticate.properties)) {
@@ -157,7 +168,11 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		return { ...defaultsOf(type), ...data };
 	}
 
-	async updateCredentials(_details: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject): Promise<void> {
+	async updateCredentials(
+		_details: INodeCredentialsDetails,
+		type: string,
+		data: ICredentialDataDecryptedObject,
+	): Promise<void> {
 		this.store[type] = data;
 	}
 
@@ -253,7 +268,8 @@ function buildNode(nodeType: INodeType, options: CommonOptions): INode {
 	) as INodeParameters;
 	const credentials: INode['credentials'] = {};
 	for (const credential of description.credentials ?? []) {
-		if (options.credentials?.[credential.name]) credentials[credential.name] = { id: credential.name, name: credential.name };
+		if (options.credentials?.[credential.name])
+			credentials[credential.name] = { id: credential.name, name: credential.name };
 	}
 	return {
 		id: `${description.name}-node`,
@@ -267,7 +283,11 @@ function buildNode(nodeType: INodeType, options: CommonOptions): INode {
 	};
 }
 
-function buildWorkflow(nodes: INode[], nodeTypes: INodeTypes, options: { staticData?: IDataObject; workflowId?: string; connections?: IConnections }) {
+function buildWorkflow(
+	nodes: INode[],
+	nodeTypes: INodeTypes,
+	options: { staticData?: IDataObject; workflowId?: string; connections?: IConnections },
+) {
 	return new Workflow({
 		id: options.workflowId ?? 'wf-inproc',
 		name: 'in-process',
@@ -288,11 +308,18 @@ export interface ExecuteNodeOptions extends CommonOptions {
 	mode?: WorkflowExecuteMode;
 }
 
-export async function executeNode(nodeType: INodeType, options: ExecuteNodeOptions): Promise<{ outputs: INodeExecutionData[][] }> {
+export async function executeNode(
+	nodeType: INodeType,
+	options: ExecuteNodeOptions,
+): Promise<{ outputs: INodeExecutionData[][] }> {
 	await ensureBinaryData();
 	const node = buildNode(nodeType, options);
 	if (options.continueOnFail) node.onError = 'continueRegularOutput';
-	const workflow = buildWorkflow([node], new PackageNodeTypes(new Map([[nodeType.description.name, nodeType]])), options);
+	const workflow = buildWorkflow(
+		[node],
+		new PackageNodeTypes(new Map([[nodeType.description.name, nodeType]])),
+		options,
+	);
 	const additionalData = buildAdditionalData(options.credentials ?? {}, {}, options.requestTimeoutMs);
 	const runExecutionData = createRunExecutionData({}) as IRunExecutionData;
 	const inputData = { main: [options.items] };
@@ -428,7 +455,11 @@ class CapturedResponse extends EventEmitter {
 export async function invokeWebhook(nodeType: INodeType, options: InvokeWebhookOptions): Promise<WebhookResult> {
 	await ensureBinaryData();
 	const node = buildNode(nodeType, options);
-	const workflow = buildWorkflow([node], new PackageNodeTypes(new Map([[nodeType.description.name, nodeType]])), options);
+	const workflow = buildWorkflow(
+		[node],
+		new PackageNodeTypes(new Map([[nodeType.description.name, nodeType]])),
+		options,
+	);
 	const rawBody = Buffer.isBuffer(options.rawBody) ? options.rawBody : Buffer.from(options.rawBody, 'utf8');
 	const headers = Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
 	let body: unknown = {};
@@ -452,8 +483,14 @@ export async function invokeWebhook(nodeType: INodeType, options: InvokeWebhookO
 		params: {},
 		url: '/webhook',
 		readRawBody: async () => {
-			if (state === 'consumed') throw Object.assign(new Error('Request body stream was aborted or is not readable'), { httpStatusCode: 400 });
-			if (state === 'tooLarge') throw Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413, statusCode: 413 });
+			if (state === 'consumed')
+				throw Object.assign(new Error('Request body stream was aborted or is not readable'), { httpStatusCode: 400 });
+			if (state === 'tooLarge')
+				throw Object.assign(new Error('request entity too large'), {
+					type: 'entity.too.large',
+					status: 413,
+					statusCode: 413,
+				});
 		},
 	});
 	const response = new CapturedResponse();
@@ -494,9 +531,12 @@ export async function invokeWebhook(nodeType: INodeType, options: InvokeWebhookO
 	}
 	// n8n answers after creating the execution (respond-at-once mode), or with 500 when it cannot.
 	const failed = options.executionStartFails === true && result.workflowData !== undefined;
-	if (result.workflowData !== undefined && options.executionStartMs) await new Promise((resolve) => setTimeout(resolve, options.executionStartMs));
+	if (result.workflowData !== undefined && options.executionStartMs)
+		await new Promise((resolve) => setTimeout(resolve, options.executionStartMs));
 	const status = failed ? 500 : 200;
-	const answer = failed ? { code: 0, message: 'Error in workflow' } : (result.webhookResponse ?? { message: 'Workflow was started' });
+	const answer = failed
+		? { code: 0, message: 'Error in workflow' }
+		: (result.webhookResponse ?? { message: 'Workflow was started' });
 	response.status(status).json(answer);
 	return {
 		status,
@@ -524,10 +564,17 @@ export async function runWebhookLifecycle(
 ): Promise<boolean> {
 	const node = buildNode(nodeType, options);
 	const staticData = options.staticData ?? {};
-	const workflow = buildWorkflow([node], new PackageNodeTypes(new Map([[nodeType.description.name, nodeType]])), { ...options, staticData });
+	const workflow = buildWorkflow([node], new PackageNodeTypes(new Map([[nodeType.description.name, nodeType]])), {
+		...options,
+		staticData,
+	});
 	const webhookBaseUrl = options.webhookUrl ? new URL('/', options.webhookUrl).toString() : options.webhookBaseUrl;
 	const isTest = options.mode === 'manual';
-	const additionalData = buildAdditionalData(options.credentials ?? {}, isTest && webhookBaseUrl ? { webhookTestBaseUrl: webhookBaseUrl } : { webhookBaseUrl }, options.requestTimeoutMs);
+	const additionalData = buildAdditionalData(
+		options.credentials ?? {},
+		isTest && webhookBaseUrl ? { webhookTestBaseUrl: webhookBaseUrl } : { webhookBaseUrl },
+		options.requestTimeoutMs,
+	);
 	const description = nodeType.description.webhooks?.find((w) => w.name === webhookName);
 	if (!description) throw new Error(`${nodeType.description.name} has no ${webhookName} webhook`);
 	const path = options.webhookUrl ? new URL(options.webhookUrl).pathname.replace(/^\/(webhook\/)?/, '') : 'webhook';
@@ -541,7 +588,14 @@ export async function runWebhookLifecycle(
 		webhookId: node.webhookId,
 		isTest,
 	} as IWebhookData;
-	const context = new HookContext(workflow, node, additionalData, isTest ? 'manual' : 'trigger', isTest ? 'manual' : 'activate', webhookData);
+	const context = new HookContext(
+		workflow,
+		node,
+		additionalData,
+		isTest ? 'manual' : 'trigger',
+		isTest ? 'manual' : 'activate',
+		webhookData,
+	);
 	const fn = nodeType.webhookMethods?.[webhookName]?.[method];
 	if (!fn) throw new Error(`${nodeType.description.name} has no webhookMethods.${webhookName}.${method}`);
 	const result = await fn.call(context);
@@ -554,7 +608,9 @@ export async function runWebhookLifecycle(
 // ---------------------------------------------------------------- whole workflows
 
 export interface WorkflowJson {
-	nodes: Array<Omit<INode, 'id' | 'typeVersion' | 'position'> & Partial<Pick<INode, 'id' | 'typeVersion' | 'position'>>>;
+	nodes: Array<
+		Omit<INode, 'id' | 'typeVersion' | 'position'> & Partial<Pick<INode, 'id' | 'typeVersion' | 'position'>>
+	>;
 	connections: IConnections;
 	staticData?: IDataObject;
 }
@@ -586,7 +642,8 @@ export async function runWorkflow(json: WorkflowJson, options: RunWorkflowOption
 		) as INodeParameters;
 		const credentials: INode['credentials'] = {};
 		for (const credential of type.description.credentials ?? []) {
-			if (options.credentials?.[credential.name]) credentials[credential.name] = { id: credential.name, name: credential.name };
+			if (options.credentials?.[credential.name])
+				credentials[credential.name] = { id: credential.name, name: credential.name };
 		}
 		return {
 			id: raw.id ?? `node-${index}`,

@@ -37,7 +37,13 @@ export function slackDmItem(fields: DmItemFields): SlackDmItem {
 	const userTeamId = fields.userTeamId ?? teamId;
 	return {
 		eventId: fields.eventId ?? `Ev${ts}`,
-		idempotencyKey: messageIdempotencyKey({ teamId, channelId, ts, kind, eventTs: kind === 'message' ? undefined : `${ts}9` }),
+		idempotencyKey: messageIdempotencyKey({
+			teamId,
+			channelId,
+			ts,
+			kind,
+			eventTs: kind === 'message' ? undefined : `${ts}9`,
+		}),
 		teamId,
 		handle: fields.handle,
 		user: { id: fields.userId, teamId: userTeamId, isExternal: fields.isExternal ?? userTeamId !== teamId },
@@ -61,7 +67,10 @@ export function slackDmItem(fields: DmItemFields): SlackDmItem {
 
 /** The workspace and the "IT" handle (the emulator's bot) of the Slack emulator's fixtures. */
 export function fixtureHandle(f: SlackFixtureIds): Pick<DmItemFields, 'teamId' | 'handle'> {
-	return { teamId: f.teamId, handle: { name: 'IT', userId: f.botUserId, botId: f.botId, appId: f.appId, teamId: f.teamId } };
+	return {
+		teamId: f.teamId,
+		handle: { name: 'IT', userId: f.botUserId, botId: f.botId, appId: f.appId, teamId: f.teamId },
+	};
 }
 
 export const LINKED_TEAM = 'T0ACME';
@@ -87,7 +96,9 @@ export function linkedDmItems(zendesk: ZendeskEmulator, channelPrefix = 'D') {
 	const item = (
 		channelId: string,
 		text: string,
-		extra: Partial<Pick<DmItemFields, 'ts' | 'kind' | 'threadTs' | 'previousText' | 'channelType'>> & { user?: SlackDmItem['user'] } = {},
+		extra: Partial<Pick<DmItemFields, 'ts' | 'kind' | 'threadTs' | 'previousText' | 'channelType'>> & {
+			user?: SlackDmItem['user'];
+		} = {},
 	): LinkedDmItem => {
 		const built = slackDmItem({
 			teamId: LINKED_TEAM,

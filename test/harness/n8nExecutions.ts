@@ -42,9 +42,9 @@ export interface Execution {
 export function parseFlatted(text: string): unknown {
 	// Every string in the text is wrapped first: top-level entries are then unwrapped back into
 	// values, while wrapped strings inside objects and arrays are references.
-	const input: unknown[] = (JSON.parse(text, (_key, value) =>
-		typeof value === 'string' ? new FlattedRef(value) : value,
-	) as unknown[]).map((entry) => (entry instanceof FlattedRef ? entry.ref : entry));
+	const input: unknown[] = (
+		JSON.parse(text, (_key, value) => (typeof value === 'string' ? new FlattedRef(value) : value)) as unknown[]
+	).map((entry) => (entry instanceof FlattedRef ? entry.ref : entry));
 	const revived = new Set<object>();
 	const revive = (output: Record<string, unknown>): Record<string, unknown> => {
 		for (const key of Object.keys(output)) {
@@ -111,9 +111,16 @@ export async function listExecutions(rest: N8nRest, filter: ExecutionFilter = {}
 		const params = new URLSearchParams({ limit: '100' });
 		if (cursor) params.set('cursor', cursor);
 		if (Object.keys(query).length) params.set('filter', JSON.stringify(query));
-		const answer = await rest<{ results: Execution[]; nextCursor?: string | null }>('GET', `/rest/executions?${params}`);
+		const answer = await rest<{ results: Execution[]; nextCursor?: string | null }>(
+			'GET',
+			`/rest/executions?${params}`,
+		);
 		// n8n's own filter is not trusted to the millisecond: the time bound is checked here too.
-		all.push(...answer.results.filter((e) => startedAfter === undefined || (e.startedAt !== null && Date.parse(e.startedAt) >= startedAfter)));
+		all.push(
+			...answer.results.filter(
+				(e) => startedAfter === undefined || (e.startedAt !== null && Date.parse(e.startedAt) >= startedAfter),
+			),
+		);
 		cursor = answer.nextCursor;
 		if (!cursor || answer.results.length === 0) break;
 	}

@@ -89,7 +89,8 @@ export const MANUAL_INSTALL_ARGS = ['install', '--legacy-peer-deps', '--no-audit
 export function installCommunityPackage(userFolder: string, tarballPath: string): void {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	fs.mkdirSync(nodesDir, { recursive: true });
-	if (!fs.existsSync(path.join(nodesDir, 'package.json'))) fs.writeFileSync(path.join(nodesDir, 'package.json'), `${NODES_FOLDER_PACKAGE_JSON}\n`);
+	if (!fs.existsSync(path.join(nodesDir, 'package.json')))
+		fs.writeFileSync(path.join(nodesDir, 'package.json'), `${NODES_FOLDER_PACKAGE_JSON}\n`);
 	const result = spawnSync('npm', [...MANUAL_INSTALL_ARGS, tarballPath], { cwd: nodesDir, encoding: 'utf8' });
 	if (result.status !== 0) throw new Error(`npm install of ${tarballPath} failed:\n${result.stderr}`);
 	const installed = path.join(nodesDir, 'node_modules', PACKAGE_NAME, 'package.json');
@@ -152,7 +153,11 @@ child.on('exit', (code, signal) => { clearInterval(watch); process.exit(code ?? 
 
 /** An n8n CLI command (import, publish) run to its end, never outliving the caller. */
 export function n8nCliSync(rt: Runtime, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string }) {
-	return spawnSync(rt.node, ['-e', CLI_GUARD, rt.node, rt.n8n, ...args], { env: options.env, cwd: options.cwd, encoding: 'utf8' });
+	return spawnSync(rt.node, ['-e', CLI_GUARD, rt.node, rt.n8n, ...args], {
+		env: options.env,
+		cwd: options.cwd,
+		encoding: 'utf8',
+	});
 }
 
 /**

@@ -56,7 +56,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function deepMerge(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
 	const out: Record<string, unknown> = { ...target };
 	for (const [key, value] of Object.entries(patch)) {
-		out[key] = isPlainObject(value) && isPlainObject(out[key]) ? deepMerge(out[key] as Record<string, unknown>, value) : value;
+		out[key] =
+			isPlainObject(value) && isPlainObject(out[key]) ? deepMerge(out[key] as Record<string, unknown>, value) : value;
 	}
 	return out;
 }
@@ -180,15 +181,28 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 		},
 		...Object.entries(options.slack).map(([name, spec]) => ({
 			id: spec.credentialId,
-			name: spec.credentialId === TEMPLATE_CREDENTIALS.slack.id ? TEMPLATE_CREDENTIALS.slack.name : `Slack DM Handle (${name})`,
+			name:
+				spec.credentialId === TEMPLATE_CREDENTIALS.slack.id
+					? TEMPLATE_CREDENTIALS.slack.name
+					: `Slack DM Handle (${name})`,
 			type: 'slackDmApi',
-			data: { accessToken: slack[name].fixtures.botToken, signingSecret: slack[name].signingSecret, baseUrl: slack[name].apiUrl },
+			data: {
+				accessToken: slack[name].fixtures.botToken,
+				signingSecret: slack[name].signingSecret,
+				baseUrl: slack[name].apiUrl,
+			},
 		})),
 	];
 
 	let n8n: RealN8n;
 	try {
-		n8n = await startRealN8n({ mode: 'custom-extensions', workflows: options.workflows, credentials, env: options.n8nEnv, worker: options.worker });
+		n8n = await startRealN8n({
+			mode: 'custom-extensions',
+			workflows: options.workflows,
+			credentials,
+			env: options.n8nEnv,
+			worker: options.worker,
+		});
 	} catch (error) {
 		await Promise.all([zendesk.close(), ...Object.values(slack).map(async (s) => await s.close())]);
 		throw error;
@@ -205,7 +219,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 			const workflow = n8n.workflows.find((w) => w.id === spec.eventsToWorkflow);
 			if (!workflow) throw new Error(`no workflow ${spec.eventsToWorkflow} for Slack emulator "${name}"`);
 			const trigger = workflow.nodes.find((n) => /\.slackDmTrigger$/.test(n.type)) as TemplateNode | undefined;
-			if (!trigger?.webhookId) throw new Error(`workflow ${spec.eventsToWorkflow} has no Slack DM Trigger with a webhookId`);
+			if (!trigger?.webhookId)
+				throw new Error(`workflow ${spec.eventsToWorkflow} has no Slack DM Trigger with a webhookId`);
 			slack[name].setEventsUrl(n8n.webhookUrl(`${trigger.webhookId}/slack-events`));
 		}
 		// Published reply triggers create their Zendesk webhook + trigger during activation.
@@ -213,7 +228,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 		const deadline = Date.now() + 30_000;
 		while (zendesk.store.webhooks.size < replyTriggers.length || zendesk.store.triggers.size < replyTriggers.length) {
 			if (Date.now() > deadline) {
-				throw new Error(`the Zendesk Reply Trigger did not set up Zendesk (webhooks ${zendesk.store.webhooks.size}, triggers ${zendesk.store.triggers.size})\n${n8n.logs().slice(-4000)}`);
+				throw new Error(
+					`the Zendesk Reply Trigger did not set up Zendesk (webhooks ${zendesk.store.webhooks.size}, triggers ${zendesk.store.triggers.size})\n${n8n.logs().slice(-4000)}`,
+				);
 			}
 			await delay(200);
 		}
@@ -234,7 +251,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 		return { ...summary, status: full.status, data: parseFlatted(full.data) as ExecutionData };
 	};
 	const seen = new Map<string, Set<string>>();
-	const seenFor = (workflowId: string) => seen.get(workflowId) ?? seen.set(workflowId, new Set()).get(workflowId) as Set<string>;
+	const seenFor = (workflowId: string) =>
+		seen.get(workflowId) ?? (seen.set(workflowId, new Set()).get(workflowId) as Set<string>);
 
 	return {
 		n8n,
@@ -253,7 +271,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 					return await Promise.all(finished.map(withData));
 				}
 				if (Date.now() > deadline) {
-					throw new Error(`timed out waiting for ${count} new execution(s) of ${workflowId} (have ${finished.length} finished of ${fresh.length})`);
+					throw new Error(
+						`timed out waiting for ${count} new execution(s) of ${workflowId} (have ${finished.length} finished of ${fresh.length})`,
+					);
 				}
 				await delay(250);
 			}

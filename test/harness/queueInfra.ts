@@ -18,11 +18,14 @@ export interface QueueInfra {
 	close(): Promise<void>;
 }
 
-const INSTALL_HINT = 'queue mode needs redis-server and PostgreSQL (Debian: apt-get install redis-server postgresql; npm test installs them)';
+const INSTALL_HINT =
+	'queue mode needs redis-server and PostgreSQL (Debian: apt-get install redis-server postgresql; npm test installs them)';
 
 function postgresBinDir(): string {
 	const root = '/usr/lib/postgresql';
-	const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, 'bin', 'postgres'))) : [];
+	const versions = fs.existsSync(root)
+		? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, 'bin', 'postgres')))
+		: [];
 	const newest = versions.sort((x, y) => Number(y) - Number(x))[0];
 	if (!newest) throw new Error(INSTALL_HINT);
 	return path.join(root, newest, 'bin');
@@ -37,7 +40,10 @@ function commandPath(name: string): string {
 async function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeoutMs = 30_000): Promise<void> {
 	let seen = '';
 	await new Promise<void>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`${what} did not start within ${timeoutMs} ms:\n${seen.slice(-2000)}`)), timeoutMs);
+		const timer = setTimeout(
+			() => reject(new Error(`${what} did not start within ${timeoutMs} ms:\n${seen.slice(-2000)}`)),
+			timeoutMs,
+		);
 		const onData = (text: string) => {
 			seen += text;
 			if (pattern.test(seen)) {
@@ -86,7 +92,11 @@ export async function startQueueInfra(): Promise<QueueInfra> {
 	};
 	try {
 		const redisPort = await freePort();
-		const redis = spawn(redisServer, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+		const redis = spawn(
+			redisServer,
+			['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+			{ stdio: ['ignore', 'pipe', 'pipe'] },
+		);
 		if (redis.pid) liveServers.add(redis.pid);
 		closers.push(async () => {
 			redis.kill('SIGKILL');
@@ -102,12 +112,33 @@ export async function startQueueInfra(): Promise<QueueInfra> {
 		if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error(INSTALL_HINT);
 		fs.chownSync(dir, uid, gid);
 		const dataDir = path.join(dir, 'data');
-		const init = spawnSync('runuser', ['-u', 'postgres', '--', path.join(pgBin, 'initdb'), '-D', dataDir, '-A', 'trust', '-U', 'n8n', '--no-sync'], { encoding: 'utf8' });
+		const init = spawnSync(
+			'runuser',
+			['-u', 'postgres', '--', path.join(pgBin, 'initdb'), '-D', dataDir, '-A', 'trust', '-U', 'n8n', '--no-sync'],
+			{ encoding: 'utf8' },
+		);
 		if (init.status !== 0) throw new Error(`initdb failed:\n${init.stdout}\n${init.stderr}`);
 		const pgPort = await freePort();
-		const postgres = spawn('runuser', ['-u', 'postgres', '--', path.join(pgBin, 'postgres'), '-D', dataDir, '-p', String(pgPort), '-k', dir, '-c', 'listen_addresses=127.0.0.1'], {
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
+		const postgres = spawn(
+			'runuser',
+			[
+				'-u',
+				'postgres',
+				'--',
+				path.join(pgBin, 'postgres'),
+				'-D',
+				dataDir,
+				'-p',
+				String(pgPort),
+				'-k',
+				dir,
+				'-c',
+				'listen_addresses=127.0.0.1',
+			],
+			{
+				stdio: ['ignore', 'pipe', 'pipe'],
+			},
+		);
 		// The postmaster, not runuser, must get the signals: its pid is the first line of postmaster.pid.
 		const postmasterPid = () => {
 			try {
@@ -120,7 +151,9 @@ export async function startQueueInfra(): Promise<QueueInfra> {
 			const pid = postmasterPid();
 			if (pid) process.kill(pid, 'SIGINT');
 			else postgres.kill('SIGKILL');
-			await new Promise<void>((resolve) => (postgres.exitCode !== null ? resolve() : postgres.once('exit', () => resolve())));
+			await new Promise<void>((resolve) =>
+				postgres.exitCode !== null ? resolve() : postgres.once('exit', () => resolve()),
+			);
 			if (pid) liveServers.delete(pid);
 		});
 		await waitForLine(postgres, /database system is ready to accept connections/, 'PostgreSQL');
@@ -128,7 +161,10 @@ export async function startQueueInfra(): Promise<QueueInfra> {
 		if (pid) liveServers.add(pid);
 		if (!(await portAnswers(pgPort))) throw new Error(`PostgreSQL does not answer on port ${pgPort}`);
 		const version = spawnSync(path.join(pgBin, 'postgres'), ['--version'], { encoding: 'utf8' }).stdout.trim();
-		const redisVersion = spawnSync(redisServer, ['--version'], { encoding: 'utf8' }).stdout.trim().split(' ').find((part) => part.startsWith('v='));
+		const redisVersion = spawnSync(redisServer, ['--version'], { encoding: 'utf8' })
+			.stdout.trim()
+			.split(' ')
+			.find((part) => part.startsWith('v='));
 		return {
 			env: {
 				EXECUTIONS_MODE: 'queue',

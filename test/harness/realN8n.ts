@@ -233,7 +233,9 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 	};
 
 	const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-dm-import-'));
-	const workflows = (options.workflows ?? []).map((wf) => adaptWorkflow({ ...wf, id: wf.id ?? newWorkflowId() }, options.mode));
+	const workflows = (options.workflows ?? []).map((wf) =>
+		adaptWorkflow({ ...wf, id: wf.id ?? newWorkflowId() }, options.mode),
+	);
 	try {
 		if (options.credentials?.length) {
 			const file = path.join(workDir, 'credentials.json');
@@ -242,7 +244,10 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 		}
 		if (workflows.length) {
 			const file = path.join(workDir, 'workflows.json');
-			fs.writeFileSync(file, JSON.stringify(workflows.map((wf) => ({ name: wf.id, active: false, settings: {}, ...wf }))));
+			fs.writeFileSync(
+				file,
+				JSON.stringify(workflows.map((wf) => ({ name: wf.id, active: false, settings: {}, ...wf }))),
+			);
 			cli(['import:workflow', `--input=${file}`]);
 			const publish = options.publish ?? true;
 			const toPublish = publish === true ? workflows.map((wf) => wf.id as string) : publish === false ? [] : publish;
@@ -266,12 +271,18 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 		liveGroups.add(started.pid as number);
 		started.stdout?.setEncoding('utf8').on('data', append);
 		started.stderr?.setEncoding('utf8').on('data', append);
-		return { child: started, pgid: started.pid as number, exited: new Promise<void>((resolve) => started.once('exit', () => resolve())) };
+		return {
+			child: started,
+			pgid: started.pid as number,
+			exited: new Promise<void>((resolve) => started.once('exit', () => resolve())),
+		};
 	};
 	const main = supervised('start', env);
 	const { child, exited } = main;
 	// The worker's task runners need a broker port of their own.
-	const worker = options.worker ? supervised('worker', { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) }) : undefined;
+	const worker = options.worker
+		? supervised('worker', { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) })
+		: undefined;
 
 	let stopped = false;
 	const stop = async () => {
@@ -302,7 +313,8 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 		await waitUntil(
 			async () => {
 				if (child.exitCode !== null) throw new Error(`n8n exited with code ${child.exitCode} during start-up`);
-				if (worker && worker.child.exitCode !== null) throw new Error(`n8n worker exited with code ${worker.child.exitCode} during start-up`);
+				if (worker && worker.child.exitCode !== null)
+					throw new Error(`n8n worker exited with code ${worker.child.exitCode} during start-up`);
 				if (!output.includes(READY_LINE)) return false;
 				if (worker && !output.includes(WORKER_READY_LINE)) return false;
 				const health = await fetch(`${url}/healthz`).catch(() => undefined);
@@ -352,7 +364,8 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 		return (parsed && typeof parsed === 'object' && 'data' in parsed ? parsed.data : parsed) as T;
 	};
 
-	const listExecutions = async (filter?: { workflowId?: string }): Promise<Execution[]> => await listExecutionsOver(rest, filter);
+	const listExecutions = async (filter?: { workflowId?: string }): Promise<Execution[]> =>
+		await listExecutionsOver(rest, filter);
 	const withData = async (summary: Execution): Promise<Execution> => await readExecution(rest, summary);
 
 	const instance: RealN8n = {
@@ -400,7 +413,11 @@ function delay(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string | (() => string)): Promise<void> {
+async function waitUntil(
+	check: () => Promise<boolean>,
+	timeoutMs: number,
+	what: string | (() => string),
+): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		if (await check()) return;

@@ -17,7 +17,19 @@ export const HUGE_TEXT = 'ä'.repeat(100_000) + 'x'.repeat(100_000);
 export function oddString(): fc.Arbitrary<string> {
 	return fc.oneof(
 		fc.string({ unit: 'binary', maxLength: 40 }),
-		fc.constantFrom('\ud800', 'a\udc00b', '\u0000', 'x\u0000y', '\u202e', '<!channel>', '<@U0EMPLOYEE>', '${{ $env }}', '{{ $json }}', '\r\n', ''),
+		fc.constantFrom(
+			'\ud800',
+			'a\udc00b',
+			'\u0000',
+			'x\u0000y',
+			'\u202e',
+			'<!channel>',
+			'<@U0EMPLOYEE>',
+			'${{ $env }}',
+			'{{ $json }}',
+			'\r\n',
+			'',
+		),
 	);
 }
 
@@ -90,7 +102,8 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown, 
 	for (const key of keys.slice(0, -1)) {
 		if (typeof node !== 'object' || node === null) return;
 		const container = node as Record<string, unknown>;
-		if (typeof container[key] !== 'object' || container[key] === null) container[key] = /^\d+$/.test(keys[keys.indexOf(key) + 1] ?? '') ? [] : {};
+		if (typeof container[key] !== 'object' || container[key] === null)
+			container[key] = /^\d+$/.test(keys[keys.indexOf(key) + 1] ?? '') ? [] : {};
 		node = container[key];
 	}
 	if (typeof node !== 'object' || node === null) return;
@@ -102,12 +115,32 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown, 
 /** A person's DM with files, then 0-3 fields set to odd values or removed; `path` names the mutations ('' for none). */
 export function mutatedEnvelope(): fc.Arbitrary<{ body: Record<string, unknown>; path: string }> {
 	const mutation = fc.record({ path: fc.constantFrom(...MUTATION_PATHS), value: oddValue(), remove: fc.boolean() });
-	return fc.record({ text: dmText(), mutations: fc.array(mutation, { maxLength: 3 }), seconds: fc.integer({ min: 1_600_000_000, max: 1_900_000_000 }) }).map(({ text, mutations, seconds }) => {
-		const body = messageIm({ user: F.employeeId, channel: 'D0EMPDM', text, ts: `${seconds}.000100` }) as unknown as Record<string, unknown>;
-		const event = body.event as Record<string, unknown>;
-		event.files = [{ id: 'F0FILE0001', name: 'a.png', mimetype: 'image/png', filetype: 'png', size: 10, url_private_download: 'https://files.slack.com/x/a.png' }];
-		event.subtype = 'file_share';
-		for (const m of mutations) setPath(body, m.path, m.value, m.remove);
-		return { body, path: mutations.map((m) => m.path).join(',') };
-	});
+	return fc
+		.record({
+			text: dmText(),
+			mutations: fc.array(mutation, { maxLength: 3 }),
+			seconds: fc.integer({ min: 1_600_000_000, max: 1_900_000_000 }),
+		})
+		.map(({ text, mutations, seconds }) => {
+			const body = messageIm({
+				user: F.employeeId,
+				channel: 'D0EMPDM',
+				text,
+				ts: `${seconds}.000100`,
+			}) as unknown as Record<string, unknown>;
+			const event = body.event as Record<string, unknown>;
+			event.files = [
+				{
+					id: 'F0FILE0001',
+					name: 'a.png',
+					mimetype: 'image/png',
+					filetype: 'png',
+					size: 10,
+					url_private_download: 'https://files.slack.com/x/a.png',
+				},
+			];
+			event.subtype = 'file_share';
+			for (const m of mutations) setPath(body, m.path, m.value, m.remove);
+			return { body, path: mutations.map((m) => m.path).join(',') };
+		});
 }

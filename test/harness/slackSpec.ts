@@ -52,9 +52,21 @@ export const SPEC_EXCEPTIONS = {
 	} as Record<string, string[]>,
 	/** event-samples/<name>.json */
 	eventSamples: {
-		'*': ['$.event.blocks[type=rich_text]', '$.event.message.blocks[type=rich_text]', '$.event.previous_message.blocks[type=rich_text]'],
+		'*': [
+			'$.event.blocks[type=rich_text]',
+			'$.event.message.blocks[type=rich_text]',
+			'$.event.previous_message.blocks[type=rich_text]',
+		],
 		MessagePayload: ['$.event.user_team', '$.event.source_team', '$.event.app_id', '$.event.username'],
-		MessageFileSharePayload: ['$.event.team', '$.event.client_msg_id', '$.event.user_team', '$.event.source_team', '$.event.bot_id', '$.event.app_id', '$.event.bot_profile'],
+		MessageFileSharePayload: [
+			'$.event.team',
+			'$.event.client_msg_id',
+			'$.event.user_team',
+			'$.event.source_team',
+			'$.event.bot_id',
+			'$.event.app_id',
+			'$.event.bot_profile',
+		],
 		MessageMePayload: ['$.event.inviter'],
 	} as Record<string, string[]>,
 	/** web-api-openapi-v2.json: method -> paths in the response (`<method>:error` for error bodies). */
@@ -152,7 +164,10 @@ export function sampleProblems(actual: unknown, sample: unknown, at = '$', allow
 }
 
 export function apiSampleProblems(method: string, body: unknown): string[] {
-	return sampleProblems(body, loadApiSample(method), '$', [...(SPEC_EXCEPTIONS.apiSamples['*'] ?? []), ...(SPEC_EXCEPTIONS.apiSamples[method] ?? [])]);
+	return sampleProblems(body, loadApiSample(method), '$', [
+		...(SPEC_EXCEPTIONS.apiSamples['*'] ?? []),
+		...(SPEC_EXCEPTIONS.apiSamples[method] ?? []),
+	]);
 }
 
 export function eventSampleProblems(sampleName: string, payload: unknown): string[] {
@@ -218,7 +233,8 @@ function rewriteRefs(node: unknown): unknown {
 	if (node && typeof node === 'object') {
 		const out: Record<string, unknown> = {};
 		for (const [key, value] of Object.entries(node)) {
-			if (key === '$ref' && typeof value === 'string') out[key] = value.replace('#/definitions/', 'slack-web-api#/definitions/');
+			if (key === '$ref' && typeof value === 'string')
+				out[key] = value.replace('#/definitions/', 'slack-web-api#/definitions/');
 			else if (!key.startsWith('x-')) out[key] = rewriteRefs(value);
 		}
 		return out;
@@ -251,20 +267,30 @@ export function openApiResponseProblems(method: string, body: unknown): string[]
 	const validate = responseValidator(method, okBody ? '200' : 'default');
 	if (!validate) return undefined;
 	if (validate(body)) return [];
-	const allowed = okBody ? [...(SPEC_EXCEPTIONS.openApi['*'] ?? []), ...(SPEC_EXCEPTIONS.openApi[method] ?? [])] : [...(SPEC_EXCEPTIONS.openApi['*:error'] ?? []), ...(SPEC_EXCEPTIONS.openApi[`${method}:error`] ?? [])];
+	const allowed = okBody
+		? [...(SPEC_EXCEPTIONS.openApi['*'] ?? []), ...(SPEC_EXCEPTIONS.openApi[method] ?? [])]
+		: [...(SPEC_EXCEPTIONS.openApi['*:error'] ?? []), ...(SPEC_EXCEPTIONS.openApi[`${method}:error`] ?? [])];
 	const problems = new Set<string>();
 	for (const error of validate.errors ?? []) {
 		let at = ajvPath(error.instancePath);
-		if (error.keyword === 'additionalProperties') at = `${at}.${(error.params as { additionalProperty: string }).additionalProperty}`;
+		if (error.keyword === 'additionalProperties')
+			at = `${at}.${(error.params as { additionalProperty: string }).additionalProperty}`;
 		if (error.keyword === 'required') at = `${at}.${(error.params as { missingProperty: string }).missingProperty}`;
 		if (error.keyword === 'oneOf' || error.keyword === 'anyOf') continue;
-		if (error.keyword === 'enum' && at === '$.error' && SPEC_EXCEPTIONS.commonErrors.has(String(valueAt(body, error.instancePath)))) continue;
+		if (
+			error.keyword === 'enum' &&
+			at === '$.error' &&
+			SPEC_EXCEPTIONS.commonErrors.has(String(valueAt(body, error.instancePath)))
+		)
+			continue;
 		if (error.keyword === 'pattern') {
 			const value = String(valueAt(body, error.instancePath));
 			if (SPEC_EXCEPTIONS.fixtureIds.has(value) || SPEC_EXCEPTIONS.readableId.test(value)) continue;
 		}
 		if (allowedBy(at, allowed) || allowed.some((a) => a.startsWith(`${at}.`))) continue;
-		problems.add(`${at}: ${error.message ?? error.keyword}${error.keyword === 'enum' ? ` (${JSON.stringify(error.params)})` : ''}`);
+		problems.add(
+			`${at}: ${error.message ?? error.keyword}${error.keyword === 'enum' ? ` (${JSON.stringify(error.params)})` : ''}`,
+		);
 	}
 	return [...problems];
 }
@@ -286,9 +312,12 @@ export function openApiRequestProblems(method: string, args: Record<string, unkn
 		const text = typeof value === 'string' ? value : JSON.stringify(value);
 		if (param.type === 'integer' && !/^-?\d+$/.test(text)) problems.push(`request.${name}: not an integer`);
 		if (param.type === 'number' && Number.isNaN(Number(text))) problems.push(`request.${name}: not a number`);
-		if (param.type === 'boolean' && !['true', 'false', '0', '1'].includes(text)) problems.push(`request.${name}: not a boolean`);
+		if (param.type === 'boolean' && !['true', 'false', '0', '1'].includes(text))
+			problems.push(`request.${name}: not a boolean`);
 	}
-	for (const param of params) if (param.required && param.name !== 'token' && !(param.name in args)) problems.push(`request.${param.name}: required`);
+	for (const param of params)
+		if (param.required && param.name !== 'token' && !(param.name in args))
+			problems.push(`request.${param.name}: required`);
 	const allowed = SPEC_EXCEPTIONS.openApi[method] ?? [];
 	return problems.filter((p) => !allowed.includes(p.split(':')[0]));
 }
@@ -296,7 +325,14 @@ export function openApiRequestProblems(method: string, args: Record<string, unkn
 /** Every spec problem of one recorded emulator call (for EmulatorServer observers). */
 export function callSpecProblems(call: CallRecord): string[] {
 	const method = call.route;
-	if (!method.includes('.') || method.startsWith('files.download') || method === 'files.upload_url' || method === 'files.permalink' || method === 'login.page') return [];
+	if (
+		!method.includes('.') ||
+		method.startsWith('files.download') ||
+		method === 'files.upload_url' ||
+		method === 'files.permalink' ||
+		method === 'login.page'
+	)
+		return [];
 	const problems: string[] = [];
 	const args = { ...call.request.query, ...call.request.body };
 	const request = openApiRequestProblems(method, args);

@@ -51,10 +51,13 @@ export function emulatorKind(server: { kind?: EmulatorKind; label: string }): Em
 /** The spec problems of one call, as the guard reports them. */
 export function specViolationsOf(kind: EmulatorKind, call: CallRecord): GuardViolation[] {
 	const base = { kind, route: call.route, method: call.method, path: call.path, status: call.status };
-	if (kind === 'zendesk') return validateZendeskCall(call).map((v) => ({ ...base, problem: `[${v.where}] ${v.message}` }));
-	if (kind === 'sunshine') return validateSunshineCall(call).map((v) => ({ ...base, problem: `[${v.where}] ${v.message}` }));
+	if (kind === 'zendesk')
+		return validateZendeskCall(call).map((v) => ({ ...base, problem: `[${v.where}] ${v.message}` }));
+	if (kind === 'sunshine')
+		return validateSunshineCall(call).map((v) => ({ ...base, problem: `[${v.where}] ${v.message}` }));
 	// callSpecProblems skips routes outside the Web API; a call to a method Slack lacks is still the sender's error.
-	if (call.route === 'unknown_method') return [{ ...base, problem: `[request] ${call.path} is not a Slack Web API method` }];
+	if (call.route === 'unknown_method')
+		return [{ ...base, problem: `[request] ${call.path} is not a Slack Web API method` }];
 	return callSpecProblems(call).map((problem) => ({ ...base, problem }));
 }
 
@@ -92,7 +95,16 @@ function record(kind: EmulatorKind, call: CallRecord): void {
 		found = specViolationsOf(kind, call);
 	} catch (error) {
 		// Observers run inside the emulator's request handler: never let a checker crash break the answer.
-		found = [{ kind, route: call.route, method: call.method, path: call.path, status: call.status, problem: `spec check failed: ${(error as Error).message}` }];
+		found = [
+			{
+				kind,
+				route: call.route,
+				method: call.method,
+				path: call.path,
+				status: call.status,
+				problem: `spec check failed: ${(error as Error).message}`,
+			},
+		];
 	}
 	pending.push(...found);
 	seenThisTest.push(...found);
@@ -117,13 +129,18 @@ function readChildLog(): void {
 function attach(server: EmulatorServer): void {
 	if (attached.has(server)) return;
 	const kind = emulatorKind(server);
-	if (!kind) throw new Error(`spec guard: emulator "${server.label}" has no kind (slack | zendesk); pass it to new EmulatorServer(label, kind)`);
+	if (!kind)
+		throw new Error(
+			`spec guard: emulator "${server.label}" has no kind (slack | zendesk); pass it to new EmulatorServer(label, kind)`,
+		);
 	attached.add(server);
 	server.observers.push((call) => record(kind, call));
 }
 
 export function formatGuardViolations(violations: GuardViolation[]): string {
-	return violations.map((v) => `  [${v.kind}] ${v.method} ${v.path} → ${v.status} (route ${v.route}): ${v.problem}`).join('\n');
+	return violations
+		.map((v) => `  [${v.kind}] ${v.method} ${v.path} → ${v.status} (route ${v.route}): ${v.problem}`)
+		.join('\n');
 }
 
 /** Applies this test's opt-outs to what was seen since the last check; throws on what remains. */
@@ -195,20 +212,28 @@ function outerProcessEnv(): NodeJS.ProcessEnv {
 function install(): void {
 	EmulatorServer.startHooks.push(attach);
 	// Child processes (e.g. the benchmark) inherit this and log their emulators' calls for us.
-	const file = path.join(os.tmpdir(), `spec-guard-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`);
+	const file = path.join(
+		os.tmpdir(),
+		`spec-guard-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`,
+	);
 	process.env[CALL_LOG_ENV] = file;
 	outerProcessEnv()[CALL_LOG_ENV] = file;
 	childLog = { file, offset: 0 };
 	beforeEach(() => {
 		seenThisTest = [];
 	});
-	afterEach(() => check(`test "${expect.getState().currentTestName ?? '?'}" (with any hook traffic since the previous check)`));
+	afterEach(() =>
+		check(`test "${expect.getState().currentTestName ?? '?'}" (with any hook traffic since the previous check)`),
+	);
 	afterAll(() => {
 		try {
 			check('after the tests');
 		} finally {
 			fs.rmSync(file, { force: true });
-			if (process.env.SPEC_GUARD_STATS) process.stderr.write(`spec guard: ${checkedCalls} emulator call(s) checked in ${expect.getState().testPath ?? '?'}\n`);
+			if (process.env.SPEC_GUARD_STATS)
+				process.stderr.write(
+					`spec guard: ${checkedCalls} emulator call(s) checked in ${expect.getState().testPath ?? '?'}\n`,
+				);
 		}
 	});
 	// The file's own afterAll hooks run after ours (jest runs hooks in declaration order): check

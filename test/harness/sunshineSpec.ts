@@ -55,7 +55,8 @@ function normalize(node: unknown): unknown {
 	const src = node as Json;
 	const out: Json = {};
 	for (const [key, value] of Object.entries(src)) {
-		if (['example', 'examples', 'nullable', 'discriminator', 'readOnly', 'writeOnly', 'x-resourceId'].includes(key)) continue;
+		if (['example', 'examples', 'nullable', 'discriminator', 'readOnly', 'writeOnly', 'x-resourceId'].includes(key))
+			continue;
 		if (key === '$ref' && typeof value === 'string') {
 			out.$ref = `sc#/components/schemas/${REF.exec(value)?.[2] ?? value}`;
 			continue;
@@ -68,7 +69,10 @@ function normalize(node: unknown): unknown {
 		delete out.oneOf;
 		out.allOf = [
 			{ type: 'object', required: [prop], properties: { [prop]: { enum: Object.keys(discriminator.mapping) } } },
-			...Object.entries(discriminator.mapping).map(([tag, ref]) => ({ if: { properties: { [prop]: { const: tag } } }, then: { $ref: `sc#/components/schemas/${REF.exec(ref)?.[2]}` } })),
+			...Object.entries(discriminator.mapping).map(([tag, ref]) => ({
+				if: { properties: { [prop]: { const: tag } } },
+				then: { $ref: `sc#/components/schemas/${REF.exec(ref)?.[2]}` },
+			})),
 		];
 	}
 	if (src.nullable === true) return { anyOf: [out, { type: 'null' }] };
@@ -89,7 +93,8 @@ export function loadSunshineSpec(): LoadedSpec {
 	const parameters = components.parameters as Json;
 	const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
 	addFormats(ajv);
-	for (const name of ['binary', 'int64', 'int32', 'float', 'double', 'byte', 'password']) if (!ajv.formats[name]) ajv.addFormat(name, true);
+	for (const name of ['binary', 'int64', 'int32', 'float', 'double', 'byte', 'password'])
+		if (!ajv.formats[name]) ajv.addFormat(name, true);
 	ajv.addSchema({ $id: 'sc', components: { schemas: normalize(schemas) } }, 'sc');
 	const operations: Operation[] = [];
 	for (const [template, raw] of Object.entries(doc.paths as Json)) {
@@ -101,7 +106,13 @@ export function loadSunshineSpec(): LoadedSpec {
 				const ref = typeof p.$ref === 'string' ? REF.exec(p.$ref) : null;
 				return ref ? (parameters[ref[2]] as Json) : p;
 			});
-			operations.push({ method: method.toUpperCase(), template, regex: templateRegex(template), op, parameters: params });
+			operations.push({
+				method: method.toUpperCase(),
+				template,
+				regex: templateRegex(template),
+				op,
+				parameters: params,
+			});
 		}
 	}
 	operations.sort((a, b) => (a.template.match(/\{/g)?.length ?? 0) - (b.template.match(/\{/g)?.length ?? 0));
@@ -123,7 +134,10 @@ function validatorFor(spec: LoadedSpec, schema: Json): ValidateFunction {
 }
 
 function errorsText(validate: ValidateFunction): string {
-	return (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+	return (validate.errors ?? [])
+		.slice(0, 5)
+		.map((e) => `${e.instancePath || '/'} ${e.message}`)
+		.join('; ');
 }
 
 /** Schemas that may describe `value`: $refs resolved, allOf/anyOf/oneOf and discriminator mappings followed. */
@@ -138,10 +152,12 @@ function branchesOf(schemas: unknown[], spec: LoadedSpec, value: unknown, seen =
 			continue;
 		}
 		out.push(schema);
-		for (const key of ['allOf', 'anyOf', 'oneOf']) if (Array.isArray(schema[key])) out.push(...branchesOf(schema[key] as unknown[], spec, value, seen));
+		for (const key of ['allOf', 'anyOf', 'oneOf'])
+			if (Array.isArray(schema[key])) out.push(...branchesOf(schema[key] as unknown[], spec, value, seen));
 		const d = schema.discriminator as { propertyName: string; mapping?: Record<string, string> } | undefined;
 		const tag = d && value && typeof value === 'object' ? (value as Json)[d.propertyName] : undefined;
-		if (d?.mapping && typeof tag === 'string' && d.mapping[tag]) out.push(...branchesOf([{ $ref: d.mapping[tag] }], spec, value, seen));
+		if (d?.mapping && typeof tag === 'string' && d.mapping[tag])
+			out.push(...branchesOf([{ $ref: d.mapping[tag] }], spec, value, seen));
 	}
 	return out;
 }
@@ -159,7 +175,9 @@ export function undeclaredSunshineFields(schema: unknown, value: unknown, at = '
 		if (!item || typeof item !== 'object') return;
 		if (branches.some((b) => b.additionalProperties !== undefined && b.additionalProperties !== false)) return;
 		const declared = new Map<string, unknown[]>();
-		for (const b of branches) for (const [key, sub] of Object.entries((b.properties ?? {}) as Json)) declared.set(key, [...(declared.get(key) ?? []), sub]);
+		for (const b of branches)
+			for (const [key, sub] of Object.entries((b.properties ?? {}) as Json))
+				declared.set(key, [...(declared.get(key) ?? []), sub]);
 		if (declared.size === 0) return;
 		for (const [key, child] of Object.entries(item as Json)) {
 			const subs = declared.get(key);
@@ -176,7 +194,12 @@ function jsonSchemaOf(content: unknown): Json | undefined {
 	return (((content ?? {}) as Json)['application/json'] as Json | undefined)?.schema as Json | undefined;
 }
 
-function checkParameters(operation: Operation, specPath: string, call: CallRecord, report: (message: string) => void): void {
+function checkParameters(
+	operation: Operation,
+	specPath: string,
+	call: CallRecord,
+	report: (message: string) => void,
+): void {
 	const spec = loadSunshineSpec();
 	const query = call.request.query;
 	const used = new Set<string>();
@@ -192,10 +215,13 @@ function checkParameters(operation: Operation, specPath: string, call: CallRecor
 		if (param.style === 'deepObject') {
 			const entries = Object.entries(query).filter(([k]) => k.startsWith(`${name}[`) && k.endsWith(']'));
 			for (const [k] of entries) used.add(k);
-			value = entries.length > 0 ? Object.fromEntries(entries.map(([k, v]) => [k.slice(name.length + 1, -1), v])) : undefined;
+			value =
+				entries.length > 0 ? Object.fromEntries(entries.map(([k, v]) => [k.slice(name.length + 1, -1), v])) : undefined;
 			if (value && (param.schema as Json).$ref) {
 				const schema = spec.schemas[REF.exec(String((param.schema as Json).$ref))?.[2] ?? ''] as Json;
-				const coerced = Object.fromEntries(Object.entries(value as Json).map(([k, v]) => [k, /^\d+$/.test(String(v)) && k === 'size' ? Number(v) : v]));
+				const coerced = Object.fromEntries(
+					Object.entries(value as Json).map(([k, v]) => [k, /^\d+$/.test(String(v)) && k === 'size' ? Number(v) : v]),
+				);
 				const validate = validatorFor(spec, schema);
 				if (!validate(coerced)) report(`query parameter "${name}": ${errorsText(validate)}`);
 			}
@@ -204,7 +230,8 @@ function checkParameters(operation: Operation, specPath: string, call: CallRecor
 		}
 		if (value === undefined && param.required === true) report(`missing required query parameter "${name}"`);
 	}
-	for (const name of Object.keys(query)) if (!used.has(name)) report(`query parameter "${name}" is not documented for this operation`);
+	for (const name of Object.keys(query))
+		if (!used.has(name)) report(`query parameter "${name}" is not documented for this operation`);
 }
 
 /** Checks one recorded call; returns the violations (empty when it conforms). Only `/sc/v2/` is the API. */
@@ -215,11 +242,14 @@ export function validateSunshineCall(call: CallRecord): SunshineViolation[] {
 	const report = (where: SunshineViolation['where']) => (message: string) => violations.push({ where, message });
 	const specPath = call.path.slice('/sc'.length);
 	const operation = spec.operations.find((o) => o.method === call.method && o.regex.test(specPath));
-	if (!operation) return [{ where: 'operation', message: `no ${call.method} ${specPath} in the Sunshine Conversations spec` }];
+	if (!operation)
+		return [{ where: 'operation', message: `no ${call.method} ${specPath} in the Sunshine Conversations spec` }];
 	const reached = ![401, 413, 429].includes(call.status);
 	if (reached) {
 		checkParameters(operation, specPath, call, report('request'));
-		const contentType = String(Object.entries(call.request.headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '');
+		const contentType = String(
+			Object.entries(call.request.headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '',
+		);
 		const requestBody = operation.op.requestBody as Json | undefined;
 		const bodySchema = jsonSchemaOf(requestBody?.content);
 		const hasBody = Object.keys(call.request.body ?? {}).length > 0;
@@ -227,19 +257,25 @@ export function validateSunshineCall(call: CallRecord): SunshineViolation[] {
 		if (hasBody && bodySchema && /json/i.test(contentType)) {
 			const validate = validatorFor(spec, bodySchema);
 			if (!validate(call.request.body)) report('request')(`request body: ${errorsText(validate)}`);
-			for (const field of undeclaredSunshineFields(bodySchema, call.request.body)) report('request')(`request body field "${field}" is not in the spec`);
+			for (const field of undeclaredSunshineFields(bodySchema, call.request.body))
+				report('request')(`request body field "${field}" is not in the spec`);
 		}
 	}
 	if (call.fault) return violations;
 	const responses = (operation.op.responses ?? {}) as Json;
 	const documented = responses[String(call.status)] as Json | undefined;
-	if (!documented && call.status < 400) return [...violations, { where: 'response', message: `status ${call.status} is not documented for this operation` }];
+	if (!documented && call.status < 400)
+		return [
+			...violations,
+			{ where: 'response', message: `status ${call.status} is not documented for this operation` },
+		];
 	// Error statuses the spec documents once for the API ("Errors": a JSON object with an array of errors).
 	const schema = documented ? jsonSchemaOf(documented.content) : (spec.schemas.errorResponse as Json);
 	if (!schema) return violations;
 	const validate = validatorFor(spec, schema);
 	if (!validate(call.response.body)) report('response')(`response body: ${errorsText(validate)}`);
-	for (const field of undeclaredSunshineFields(schema, call.response.body)) report('response')(`response field "${field}" is not in the spec`);
+	for (const field of undeclaredSunshineFields(schema, call.response.body))
+		report('response')(`response field "${field}" is not in the spec`);
 	return violations;
 }
 
@@ -250,7 +286,9 @@ export function sunshineWebhookProblems(body: unknown): string[] {
 	const problems = validate(body) ? [] : [`webhook payload: ${errorsText(validate)}`];
 	const events = ((body as Json)?.events ?? []) as Json[];
 	const titles = (spec.webhookBody.properties as Json).events as Json;
-	const candidates = ((titles.items as Json).anyOf as Json[]).map((ref) => spec.schemas[REF.exec(String(ref.$ref))?.[2] ?? ''] as Json);
+	const candidates = ((titles.items as Json).anyOf as Json[]).map(
+		(ref) => spec.schemas[REF.exec(String(ref.$ref))?.[2] ?? ''] as Json,
+	);
 	for (const event of events) {
 		const schema = candidates.find((c) => c.title === event.type);
 		if (!schema) {
@@ -261,7 +299,8 @@ export function sunshineWebhookProblems(body: unknown): string[] {
 		const own = validatorFor(spec, schema);
 		const conforms: boolean = own(event);
 		if (!conforms) problems.push(`event ${String(event.type)}: ${errorsText(own)}`);
-		for (const field of undeclaredSunshineFields(schema, event)) problems.push(`event ${String(event.type)}: field "${field}" is not in the spec`);
+		for (const field of undeclaredSunshineFields(schema, event))
+			problems.push(`event ${String(event.type)}: field "${field}" is not in the spec`);
 	}
 	return problems;
 }

@@ -120,7 +120,8 @@ export function loadZendeskSpec(): LoadedSpec {
 	}
 	const paths = new Map<string, Json>();
 	for (const doc of docs) {
-		for (const [p, item] of Object.entries((doc.paths ?? {}) as Json)) paths.set(p, { ...(paths.get(p) ?? {}), ...(item as Json) });
+		for (const [p, item] of Object.entries((doc.paths ?? {}) as Json))
+			paths.set(p, { ...(paths.get(p) ?? {}), ...(item as Json) });
 	}
 	for (const doc of supplements) {
 		for (const [p, item] of Object.entries((doc.paths ?? {}) as Json)) {
@@ -130,7 +131,8 @@ export function loadZendeskSpec(): LoadedSpec {
 					const base = merged[key] as Json;
 					const over = value as Json;
 					const params = new Map<string, Json>();
-					for (const prm of [...((base.parameters as Json[]) ?? []), ...((over.parameters as Json[]) ?? [])]) params.set(String(prm.$ref ?? `${prm.in}:${prm.name}`), prm);
+					for (const prm of [...((base.parameters as Json[]) ?? []), ...((over.parameters as Json[]) ?? [])])
+						params.set(String(prm.$ref ?? `${prm.in}:${prm.name}`), prm);
 					merged[key] = { ...base, ...over, parameters: [...params.values()] };
 				} else {
 					merged[key] = value;
@@ -143,7 +145,19 @@ export function loadZendeskSpec(): LoadedSpec {
 	const normalizedComponents = { schemas: normalize(components.schemas, components, unresolved) };
 	const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
 	addFormats(ajv);
-	for (const name of ['datetime', 'string', 'url', 'binary', 'int64', 'int32', 'integer', 'float', 'double', 'byte', 'password']) {
+	for (const name of [
+		'datetime',
+		'string',
+		'url',
+		'binary',
+		'int64',
+		'int32',
+		'integer',
+		'float',
+		'double',
+		'byte',
+		'password',
+	]) {
 		if (!ajv.formats[name]) ajv.addFormat(name, true);
 	}
 	ajv.addSchema({ $id: 'zd', components: normalizedComponents }, 'zd');
@@ -167,7 +181,9 @@ export function loadZendeskSpec(): LoadedSpec {
 	}
 	// Literal segments before parameters: /users/search wins over /users/{user_id}.
 	operations.sort((a, b) => (a.template.match(/\{/g)?.length ?? 0) - (b.template.match(/\{/g)?.length ?? 0));
-	const globalQuery = supplements.flatMap((doc) => ((doc['x-query-parameters-everywhere'] ?? []) as Array<{ name: string; methods?: string[] }>));
+	const globalQuery = supplements.flatMap(
+		(doc) => (doc['x-query-parameters-everywhere'] ?? []) as Array<{ name: string; methods?: string[] }>,
+	);
 	const listEnvelope = (supplements.map((doc) => doc['x-list-response-envelope']).find((e) => e) ?? {}) as Json;
 	cached = { operations, components, unresolved, ajv, globalQuery, listEnvelope };
 	return cached;
@@ -189,7 +205,10 @@ function validatorFor(spec: LoadedSpec, schema: Json): { validate: ValidateFunct
 function errorsText(validate: ValidateFunction): string {
 	return (validate.errors ?? [])
 		.slice(0, 5)
-		.map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'allowedValues' in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ''}`)
+		.map(
+			(e) =>
+				`${e.instancePath || '/'} ${e.message}${e.params && 'allowedValues' in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ''}`,
+		)
 		.join('; ');
 }
 
@@ -236,7 +255,8 @@ function branchesOf(schemas: unknown[], components: Json, seen = new Set<unknown
 			continue;
 		}
 		out.push(schema);
-		for (const key of ['allOf', 'anyOf', 'oneOf']) if (Array.isArray(schema[key])) out.push(...branchesOf(schema[key] as unknown[], components, seen));
+		for (const key of ['allOf', 'anyOf', 'oneOf'])
+			if (Array.isArray(schema[key])) out.push(...branchesOf(schema[key] as unknown[], components, seen));
 	}
 	return out;
 }
@@ -253,7 +273,8 @@ function walkDeclared(branches: Json[], value: unknown, components: Json, at: st
 	if (branches.some((b) => b.additionalProperties !== undefined && b.additionalProperties !== false)) return;
 	const declared = new Map<string, unknown[]>();
 	for (const branch of branches) {
-		for (const [key, sub] of Object.entries((branch.properties ?? {}) as Json)) declared.set(key, [...(declared.get(key) ?? []), sub]);
+		for (const [key, sub] of Object.entries((branch.properties ?? {}) as Json))
+			declared.set(key, [...(declared.get(key) ?? []), sub]);
 	}
 	if (declared.size === 0) return;
 	for (const [key, child] of Object.entries(value as Json)) {
@@ -305,23 +326,27 @@ export function validateZendeskCall(call: CallRecord): SpecViolation[] {
 				if (param.required === true) report('request', `missing required ${param.in} parameter "${name}"`);
 				continue;
 			}
-			if (schema.type === 'integer' && !/^-?\d+$/.test(value)) report('request', `${param.in} parameter "${name}" must be an integer, got "${value}"`);
+			if (schema.type === 'integer' && !/^-?\d+$/.test(value))
+				report('request', `${param.in} parameter "${name}" must be an integer, got "${value}"`);
 		}
 		const declaredQuery = new Set(operation.parameters.filter((p) => p.in === 'query').map((p) => String(p.name)));
 		for (const name of Object.keys(call.request.query)) {
-			if (!declaredQuery.has(name) && !documentedElsewhere(spec, call.method, name)) report('request', `query parameter "${name}" is not documented for this operation`);
+			if (!declaredQuery.has(name) && !documentedElsewhere(spec, call.method, name))
+				report('request', `query parameter "${name}" is not documented for this operation`);
 		}
 		const requestBody = operation.op.requestBody as Json | undefined;
 		const hasBody = Object.keys(call.request.body ?? {}).length > 0;
 		const contentType = headerValue(call.request.headers as Record<string, unknown>, 'content-type');
 		const bodySchema = jsonSchemaOf(requestBody?.content);
 		if (requestBody?.required === true && !hasBody && bodySchema) report('request', 'request body is required');
-		if (hasBody && !requestBody && (call.method === 'GET' || call.method === 'DELETE')) report('request', 'the operation takes no request body');
+		if (hasBody && !requestBody && (call.method === 'GET' || call.method === 'DELETE'))
+			report('request', 'the operation takes no request body');
 		if (hasBody && bodySchema && isJson(contentType)) {
 			const { validate, unresolved } = validatorFor(spec, bodySchema);
 			for (const ref of unresolved) report('request', `request schema references undefined ${ref}`);
 			if (!validate(call.request.body)) report('request', `request body: ${errorsText(validate)}`);
-			for (const field of undeclaredFields(bodySchema, call.request.body, spec.components)) report('request', `request body field "${field}" is not documented by Zendesk`);
+			for (const field of undeclaredFields(bodySchema, call.request.body, spec.components))
+				report('request', `request body field "${field}" is not documented by Zendesk`);
 		}
 	}
 
@@ -340,7 +365,8 @@ export function validateZendeskCall(call: CallRecord): SpecViolation[] {
 		const errorSchema = (spec.components.schemas as Json).ZendeskErrorResponse as Json;
 		const { validate } = validatorFor(spec, errorSchema);
 		if (!validate(call.response.body)) report('response', `error body: ${errorsText(validate)}`);
-		for (const field of undeclaredFields(errorSchema, call.response.body, spec.components)) report('response', `error body field "${field}" is not documented by Zendesk`);
+		for (const field of undeclaredFields(errorSchema, call.response.body, spec.components))
+			report('response', `error body field "${field}" is not documented by Zendesk`);
 		return violations;
 	}
 	const schema = jsonSchemaOf(documented.content);
@@ -356,7 +382,8 @@ export function validateZendeskCall(call: CallRecord): SpecViolation[] {
 	for (const ref of unresolved) report('response', `response schema references undefined ${ref}`);
 	if (!validate(call.response.body)) report('response', `response body: ${errorsText(validate)}`);
 	const declared = call.method === 'GET' ? { allOf: [schema, spec.listEnvelope] } : schema;
-	for (const field of undeclaredFields(declared, call.response.body, spec.components)) report('response', `response field "${field}" is not documented by Zendesk for this object`);
+	for (const field of undeclaredFields(declared, call.response.body, spec.components))
+		report('response', `response field "${field}" is not documented by Zendesk for this object`);
 	return violations;
 }
 

@@ -62,7 +62,13 @@ async function sendFiles(
 	sender: string = F.employeeId,
 	senderTeam: string = F.teamId,
 ): Promise<SlackDmItem> {
-	const sent = await slack.userSends({ userId: sender, toUserId: F.handleUserId, text: 'see attached', files: inputs, wait: false });
+	const sent = await slack.userSends({
+		userId: sender,
+		toUserId: F.handleUserId,
+		text: 'see attached',
+		files: inputs,
+		wait: false,
+	});
 	const event = sent.envelopes[0].event as { files?: SlackEventFile[] };
 	const item = dmItem(fileRefs(event.files), {
 		user: { id: sender, teamId: senderTeam, isExternal: senderTeam !== F.teamId },
@@ -119,7 +125,8 @@ describe('Attachment Allowlist with the Slack emulator', () => {
 		expect(fields.acceptedFiles.map((f) => [f.name, f.mimetype, f.binaryKey, f.size])).toEqual(
 			inputs.map((input, index) => [input.name, input.mimetype, `attachment_${index}`, input.content.length]),
 		);
-		for (const [index, input] of inputs.entries()) expect((await bytesOf(output, `attachment_${index}`)).equals(input.content)).toBe(true);
+		for (const [index, input] of inputs.entries())
+			expect((await bytesOf(output, `attachment_${index}`)).equals(input.content)).toBe(true);
 		expect(output.binary?.attachment_0).toMatchObject({ fileName: 'report.pdf', mimeType: 'application/pdf' });
 		// The item's own fields are kept; no notice for a message without refusals.
 		expect(output.json.idempotencyKey).toBe(item.idempotencyKey);
@@ -164,7 +171,11 @@ describe('Attachment Allowlist with the Slack emulator', () => {
 
 		// Slack retries the event / the workflow runs again: no second notice.
 		const again = fieldsOf(await run(item, { noticeMode: 'dm' }));
-		expect(again.attachmentNotice).toEqual({ sent: false, mode: 'dm', detail: 'a notice was already sent for this message' });
+		expect(again.attachmentNotice).toEqual({
+			sent: false,
+			mode: 'dm',
+			detail: 'a notice was already sent for this message',
+		});
 		expect(postedIn(item.channel.id, item)).toHaveLength(1);
 	});
 
@@ -179,8 +190,16 @@ describe('Attachment Allowlist with the Slack emulator', () => {
 		]);
 		const item = await sendFiles([
 			{ name: 'Rechnung-2024-001.pdf', mimetype: 'application/pdf', content: invoice },
-			{ name: 'macro.pdf', mimetype: 'application/pdf', content: files.makePdf('x', '/OpenAction << /S /J#61vaScript /JS (x) >> ') },
-			{ name: 'export.txt', mimetype: 'text/plain', content: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Name;Wert', 'utf16le')]) },
+			{
+				name: 'macro.pdf',
+				mimetype: 'application/pdf',
+				content: files.makePdf('x', '/OpenAction << /S /J#61vaScript /JS (x) >> '),
+			},
+			{
+				name: 'export.txt',
+				mimetype: 'text/plain',
+				content: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Name;Wert', 'utf16le')]),
+			},
 		]);
 		const fields = fieldsOf(await run(item, { noticeMode: 'dm' }));
 		expect(fields.acceptedFiles.map((f) => f.name)).toEqual(['Rechnung-2024-001.pdf']);
@@ -190,16 +209,26 @@ describe('Attachment Allowlist with the Slack emulator', () => {
 	});
 
 	it('sends an ephemeral notice with the admin text to the sender only', async () => {
-		const item = await sendFiles([{ name: 'tool.sh', mimetype: 'application/x-sh', content: Buffer.from('#!/bin/sh\n') }]);
+		const item = await sendFiles([
+			{ name: 'tool.sh', mimetype: 'application/x-sh', content: Buffer.from('#!/bin/sh\n') },
+		]);
 		await run(item, { noticeMode: 'ephemeral', noticeText: 'Refused {count}: {files}' });
 		const notices = postedIn(item.channel.id, item);
 		expect(notices).toHaveLength(1);
-		expect(notices[0]).toMatchObject({ method: 'chat.postEphemeral', ephemeralTo: F.employeeId, text: 'Refused 1: • tool.sh: this file type is not allowed' });
+		expect(notices[0]).toMatchObject({
+			method: 'chat.postEphemeral',
+			ephemeralTo: F.employeeId,
+			text: 'Refused 1: • tool.sh: this file type is not allowed',
+		});
 	});
 
-	it('sends no notice for the handle\'s own messages, when notices are off, or for edits', async () => {
+	it("sends no notice for the handle's own messages, when notices are off, or for edits", async () => {
 		const own = await sendFiles([{ name: 'x.exe', mimetype: 'application/x-msdownload', content: files.makePe() }]);
-		const echo = { ...own, user: { id: F.handleUserId, teamId: F.teamId, isExternal: false }, idempotencyKey: `${own.idempotencyKey}:echo` };
+		const echo = {
+			...own,
+			user: { id: F.handleUserId, teamId: F.teamId, isExternal: false },
+			idempotencyKey: `${own.idempotencyKey}:echo`,
+		};
 		expect(fieldsOf(await run(echo)).attachmentNotice).toBeUndefined();
 		const off = { ...own, idempotencyKey: `${own.idempotencyKey}:off` };
 		expect(fieldsOf(await run(off, { noticeMode: 'off' })).rejectedFiles).toHaveLength(1);
@@ -210,19 +239,44 @@ describe('Attachment Allowlist with the Slack emulator', () => {
 
 	it('resolves Slack Connect file stubs with files.info before downloading', async () => {
 		const before = slack.server.countCalls('files.info');
-		const item = await sendFiles([{ name: 'partner-contract.pdf', mimetype: 'application/pdf', content: files.makePdf('Contract') }], F.partnerUserId, F.partnerTeamId);
+		const item = await sendFiles(
+			[{ name: 'partner-contract.pdf', mimetype: 'application/pdf', content: files.makePdf('Contract') }],
+			F.partnerUserId,
+			F.partnerTeamId,
+		);
 		expect(item.message.files[0]).toMatchObject({ isSlackConnectStub: true, downloadUrl: '' });
 		const output = await run(item);
 		expect(slack.server.countCalls('files.info')).toBe(before + 1);
 		expect(fieldsOf(output).acceptedFiles).toEqual([
-			{ id: item.message.files[0].id, name: 'partner-contract.pdf', mimetype: 'application/pdf', size: files.makePdf('Contract').length, binaryKey: 'attachment_0' },
+			{
+				id: item.message.files[0].id,
+				name: 'partner-contract.pdf',
+				mimetype: 'application/pdf',
+				size: files.makePdf('Contract').length,
+				binaryKey: 'attachment_0',
+			},
 		]);
 	});
 
 	it('refuses a stub files.info cannot resolve, as a download failure', async () => {
-		const stub: SlackFileRef = { id: 'F0MISSING', name: 'F0MISSING', mimetype: '', filetype: '', size: 0, downloadUrl: '', isSlackConnectStub: true };
+		const stub: SlackFileRef = {
+			id: 'F0MISSING',
+			name: 'F0MISSING',
+			mimetype: '',
+			filetype: '',
+			size: 0,
+			downloadUrl: '',
+			isSlackConnectStub: true,
+		};
 		const fields = fieldsOf(await run(dmItem([stub]), { noticeMode: 'off' }));
-		expect(fields.rejectedFiles).toEqual([{ id: 'F0MISSING', name: 'F0MISSING', reason: 'downloadFailed', detail: 'Slack files.info answered file_not_found' }]);
+		expect(fields.rejectedFiles).toEqual([
+			{
+				id: 'F0MISSING',
+				name: 'F0MISSING',
+				reason: 'downloadFailed',
+				detail: 'Slack files.info answered file_not_found',
+			},
+		]);
 	});
 
 	it('with file sending off refuses every file without downloading, and says so', async () => {
@@ -253,7 +307,13 @@ describe('Attachment Allowlist with the Slack emulator', () => {
 		const content = files.makePdf();
 		const item = await sendFiles([{ name: 'nosize.pdf', mimetype: 'application/pdf', content }]);
 		// The trigger's view of an event file without `size`.
-		const eventFiles = item.message.files.map((f) => ({ id: f.id, name: f.name, mimetype: f.mimetype, filetype: f.filetype, url_private_download: f.downloadUrl }));
+		const eventFiles = item.message.files.map((f) => ({
+			id: f.id,
+			name: f.name,
+			mimetype: f.mimetype,
+			filetype: f.filetype,
+			url_private_download: f.downloadUrl,
+		}));
 		const refs = fileRefs(eventFiles);
 		expect(refs[0].size).toBeLessThan(0);
 		const fields = fieldsOf(await run({ ...item, message: { ...item.message, files: refs } }, { noticeMode: 'off' }));
@@ -266,13 +326,17 @@ describe('Attachment Allowlist with the Slack emulator', () => {
 			{ name: 'data.csv', mimetype: 'text/csv', content: Buffer.from('a,b\n1,2\n') },
 			{ name: 'fake.csv', mimetype: 'text/csv', content: files.makeElf() },
 		]);
-		const fields = fieldsOf(await run(item, { additionalTypes: { types: [{ extension: 'csv', mimeType: 'text/csv' }] }, noticeMode: 'off' }));
+		const fields = fieldsOf(
+			await run(item, { additionalTypes: { types: [{ extension: 'csv', mimeType: 'text/csv' }] }, noticeMode: 'off' }),
+		);
 		expect(fields.acceptedFiles.map((f) => f.name)).toEqual(['data.csv']);
 		expect(fields.rejectedFiles).toMatchObject([{ name: 'fake.csv', reason: 'contentMismatch' }]);
 	});
 
 	it('sanitises traversal names before they reach the binary data', async () => {
-		const item = await sendFiles([{ name: '../../etc/passwd.txt', mimetype: 'text/plain', content: Buffer.from('root:x:0:0\n') }]);
+		const item = await sendFiles([
+			{ name: '../../etc/passwd.txt', mimetype: 'text/plain', content: Buffer.from('root:x:0:0\n') },
+		]);
 		const output = await run(item);
 		expect(fieldsOf(output).acceptedFiles[0].name).toBe('passwd.txt');
 		expect(output.binary?.attachment_0.fileName).toBe('passwd.txt');
@@ -285,18 +349,36 @@ describe('Attachment Allowlist with the Slack emulator', () => {
 		]);
 		const before = slack.server.countCalls('files.download');
 		slack.server.injectFault('files.download', { kind: 'status', status: 503 }, 1);
-		const first = fieldsOf(await run({ ...item, message: { ...item.message, files: item.message.files.slice(0, 1) } }, { noticeMode: 'off' }));
+		const first = fieldsOf(
+			await run(
+				{ ...item, message: { ...item.message, files: item.message.files.slice(0, 1) } },
+				{ noticeMode: 'off' },
+			),
+		);
 		expect(first.acceptedFiles.map((f) => f.name)).toEqual(['once.pdf']);
 		expect(slack.server.countCalls('files.download')).toBe(before + 2);
 		slack.server.injectFault('files.download', { kind: 'status', status: 404 }, 1);
-		const second = fieldsOf(await run({ ...item, idempotencyKey: `${item.idempotencyKey}:2`, message: { ...item.message, files: item.message.files.slice(1) } }, { noticeMode: 'off' }));
-		expect(second.rejectedFiles).toEqual([{ id: item.message.files[1].id, name: 'never.pdf', reason: 'downloadFailed', detail: 'Slack answered HTTP 404' }]);
+		const second = fieldsOf(
+			await run(
+				{
+					...item,
+					idempotencyKey: `${item.idempotencyKey}:2`,
+					message: { ...item.message, files: item.message.files.slice(1) },
+				},
+				{ noticeMode: 'off' },
+			),
+		);
+		expect(second.rejectedFiles).toEqual([
+			{ id: item.message.files[1].id, name: 'never.pdf', reason: 'downloadFailed', detail: 'Slack answered HTTP 404' },
+		]);
 	});
 
-	it('treats Slack\'s sign-in page (token without access) as a failed download', async () => {
+	it("treats Slack's sign-in page (token without access) as a failed download", async () => {
 		const item = await sendFiles([{ name: 'r.pdf', mimetype: 'application/pdf', content: files.makePdf() }]);
 		const fields = fieldsOf(await run(item, { noticeMode: 'off' }, credentials(slack.apiUrl, 'xoxp-unknown-token')));
-		expect(fields.rejectedFiles).toMatchObject([{ name: 'r.pdf', reason: 'downloadFailed', detail: expect.stringContaining('web page') }]);
+		expect(fields.rejectedFiles).toMatchObject([
+			{ name: 'r.pdf', reason: 'downloadFailed', detail: expect.stringContaining('web page') },
+		]);
 	});
 
 	it('returns an error item with the data intact on Continue On Fail', async () => {
@@ -307,7 +389,10 @@ describe('Attachment Allowlist with the Slack emulator', () => {
 			items: [{ json: item as never }],
 			continueOnFail: true,
 		});
-		expect(outputs[0][0].json).toMatchObject({ idempotencyKey: item.idempotencyKey, error: expect.stringContaining('Additional Allowed Types') });
+		expect(outputs[0][0].json).toMatchObject({
+			idempotencyKey: item.idempotencyKey,
+			error: expect.stringContaining('Additional Allowed Types'),
+		});
 	});
 });
 
@@ -319,7 +404,9 @@ interface TestServer {
 	close(): Promise<void>;
 }
 
-async function startServer(handler: (req: http.IncomingMessage, res: http.ServerResponse, url: string) => void): Promise<TestServer> {
+async function startServer(
+	handler: (req: http.IncomingMessage, res: http.ServerResponse, url: string) => void,
+): Promise<TestServer> {
 	const hits: TestServer['hits'] = [];
 	let base = '';
 	const server = http.createServer((req, res) => {
@@ -350,7 +437,8 @@ describe('Attachment Allowlist never fetches from or follows redirects to other 
 		fakeSlack = await startServer((req, res, base) => {
 			const path = req.url ?? '';
 			if (path.startsWith('/files/to-trap')) res.writeHead(302, { Location: `${trap.url}/internal` }).end();
-			else if (path.startsWith('/files/to-metadata')) res.writeHead(302, { Location: 'http://169.254.169.254/latest/meta-data/iam/' }).end();
+			else if (path.startsWith('/files/to-metadata'))
+				res.writeHead(302, { Location: 'http://169.254.169.254/latest/meta-data/iam/' }).end();
 			else if (path.startsWith('/files/to-localhost')) res.writeHead(301, { Location: 'http://localhost/admin' }).end();
 			else if (path.startsWith('/files/same-host')) res.writeHead(302, { Location: `${base}/files/real.pdf` }).end();
 			else if (path.startsWith('/files/loop')) res.writeHead(302, { Location: '/files/loop' }).end();
@@ -385,17 +473,35 @@ describe('Attachment Allowlist never fetches from or follows redirects to other 
 	});
 
 	function fileAt(url: string, name = 'doc.pdf', mimetype = 'application/pdf', size = pdf.length): SlackFileRef {
-		return { id: `F${Math.random().toString(36).slice(2, 8)}`, name, mimetype, filetype: 'pdf', size, downloadUrl: url, isSlackConnectStub: false };
+		return {
+			id: `F${Math.random().toString(36).slice(2, 8)}`,
+			name,
+			mimetype,
+			filetype: 'pdf',
+			size,
+			downloadUrl: url,
+			isSlackConnectStub: false,
+		};
 	}
 
 	async function runAgainstFake(fileList: SlackFileRef[], parameters: Record<string, unknown> = {}) {
-		return fieldsOf(await run(dmItem(fileList), { noticeMode: 'off', ...parameters }, credentials(`${fakeSlack.url}/api`, 'xoxp-fake-token')));
+		return fieldsOf(
+			await run(
+				dmItem(fileList),
+				{ noticeMode: 'off', ...parameters },
+				credentials(`${fakeSlack.url}/api`, 'xoxp-fake-token'),
+			),
+		);
 	}
 
-	it('refuses URLs on hosts other than the credential\'s file host, without a request', async () => {
-		const fields = await runAgainstFake([fileAt(`${trap.url}/file.pdf`), fileAt('http://169.254.169.254/latest/meta-data/'), fileAt('https://files.slack.com/files-pri/T-F/a.pdf')]);
+	it("refuses URLs on hosts other than the credential's file host, without a request", async () => {
+		const fields = await runAgainstFake([
+			fileAt(`${trap.url}/file.pdf`),
+			fileAt('http://169.254.169.254/latest/meta-data/'),
+			fileAt('https://files.slack.com/files-pri/T-F/a.pdf'),
+		]);
 		expect(fields.rejectedFiles.map((f) => f.reason)).toEqual(['downloadFailed', 'downloadFailed', 'downloadFailed']);
-		expect(fields.rejectedFiles[0].detail).toContain('is not Slack\'s file host');
+		expect(fields.rejectedFiles[0].detail).toContain("is not Slack's file host");
 		expect(trap.hits).toHaveLength(0);
 	});
 
@@ -407,13 +513,19 @@ describe('Attachment Allowlist never fetches from or follows redirects to other 
 		]);
 		expect(fields.acceptedFiles).toEqual([]);
 		for (const rejected of fields.rejectedFiles) {
-			expect(rejected).toMatchObject({ reason: 'downloadFailed', detail: expect.stringContaining('refused a redirect') });
+			expect(rejected).toMatchObject({
+				reason: 'downloadFailed',
+				detail: expect.stringContaining('refused a redirect'),
+			});
 		}
 		expect(trap.hits).toHaveLength(0);
 	});
 
 	it('follows a redirect on the same host with the token, and stops redirect loops', async () => {
-		const fields = await runAgainstFake([fileAt(`${fakeSlack.url}/files/same-host`), fileAt(`${fakeSlack.url}/files/loop`)]);
+		const fields = await runAgainstFake([
+			fileAt(`${fakeSlack.url}/files/same-host`),
+			fileAt(`${fakeSlack.url}/files/loop`),
+		]);
 		expect(fields.acceptedFiles.map((f) => f.size)).toEqual([pdf.length]);
 		expect(fields.rejectedFiles).toMatchObject([{ reason: 'downloadFailed', detail: 'more than 3 redirects' }]);
 		expect(fakeSlack.hits.find((h) => h.path === '/files/real.pdf')?.authorization).toBe('Bearer xoxp-fake-token');
@@ -421,7 +533,10 @@ describe('Attachment Allowlist never fetches from or follows redirects to other 
 
 	it('cuts off a body longer than the limit, and refuses a too large Content-Length before reading', async () => {
 		const fields = await runAgainstFake(
-			[fileAt(`${fakeSlack.url}/files/endless`, 'pic.png', 'image/png', 500), fileAt(`${fakeSlack.url}/files/huge-declared`)],
+			[
+				fileAt(`${fakeSlack.url}/files/endless`, 'pic.png', 'image/png', 500),
+				fileAt(`${fakeSlack.url}/files/huge-declared`),
+			],
 			{ maxFileSizeMb: 1 },
 		);
 		expect(fields.rejectedFiles.map((f) => [f.name, f.reason])).toEqual([

@@ -73,11 +73,17 @@ describe('Slack DM Reply: Outside Business Hours', () => {
 		// Friday 4 April 2025, 19:30 in Berlin.
 		at('2025-04-04T19:30:00+02:00');
 		const { outputs } = await run(
-			[upserted(dm, FIXTURE_IDS.employeeId, 'created'), upserted(dm, FIXTURE_IDS.employeeId, 'appended'), upserted(dm2, FIXTURE_IDS.employee2Id, 'created', 78)],
+			[
+				upserted(dm, FIXTURE_IDS.employeeId, 'created'),
+				upserted(dm, FIXTURE_IDS.employeeId, 'appended'),
+				upserted(dm2, FIXTURE_IDS.employee2Id, 'created', 78),
+			],
 			{ noticeKind: 'outsideHours', ...BERLIN_HOURS },
 		);
 		expect(texts(dm)).toEqual([
-			expect.stringMatching(/^Thanks for your message\. We're outside business hours right now; our team will answer here from Monday, April 7 at 9:00\sAM GMT\+2\.$/),
+			expect.stringMatching(
+				/^Thanks for your message\. We're outside business hours right now; our team will answer here from Monday, April 7 at 9:00\sAM GMT\+2\.$/,
+			),
 		]);
 		expect(texts(dm2)).toHaveLength(1);
 		expect(replies(outputs)).toEqual([
@@ -94,7 +100,10 @@ describe('Slack DM Reply: Outside Business Hours', () => {
 		// Open on Monday: no notice, no Slack call.
 		at('2025-04-07T10:00:00+02:00');
 		const calls = slack.server.countCalls('chat.postMessage');
-		const open = await run([upserted(dm, FIXTURE_IDS.employeeId, 'appended')], { noticeKind: 'outsideHours', ...BERLIN_HOURS });
+		const open = await run([upserted(dm, FIXTURE_IDS.employeeId, 'appended')], {
+			noticeKind: 'outsideHours',
+			...BERLIN_HOURS,
+		});
 		expect(replies(open.outputs)[0]).toMatchObject({ delivered: false, skipped: 'open' });
 		expect(slack.server.countCalls('chat.postMessage')).toBe(calls);
 
@@ -107,40 +116,61 @@ describe('Slack DM Reply: Outside Business Hours', () => {
 
 	it('renders the opening in the schedule zone and locale, past holidays, with the ticket id, and skips edits', async () => {
 		at('2025-12-24T18:00:00+01:00');
-		const { outputs } = await run([upserted(dm, FIXTURE_IDS.employeeId, 'noted'), upserted(dm, FIXTURE_IDS.employeeId, 'created', 501)], {
-			noticeKind: 'outsideHours',
-			...BERLIN_HOURS,
-			businessHolidays: '2025-12-25..2025-12-26',
-			outsideHoursNoticeText: 'Danke! Anfrage #{ticketId}: wir sind ab {nextOpening} wieder da.',
-			openingLocale: 'de-DE',
-		});
+		const { outputs } = await run(
+			[upserted(dm, FIXTURE_IDS.employeeId, 'noted'), upserted(dm, FIXTURE_IDS.employeeId, 'created', 501)],
+			{
+				noticeKind: 'outsideHours',
+				...BERLIN_HOURS,
+				businessHolidays: '2025-12-25..2025-12-26',
+				outsideHoursNoticeText: 'Danke! Anfrage #{ticketId}: wir sind ab {nextOpening} wieder da.',
+				openingLocale: 'de-DE',
+			},
+		);
 		expect(replies(outputs)[0]).toMatchObject({ delivered: false, skipped: 'notAMessage' });
-		expect(texts(dm)).toEqual([expect.stringMatching(/^Danke! Anfrage #501: wir sind ab Montag, 29\. Dezember um 09:00 MEZ wieder da\.$/)]);
+		expect(texts(dm)).toEqual([
+			expect.stringMatching(/^Danke! Anfrage #501: wir sind ab Montag, 29\. Dezember um 09:00 MEZ wieder da\.$/),
+		]);
 	});
 
 	it('an empty Time Zone uses the workflow time zone', async () => {
 		const zone = Container.get(GlobalConfig).generic.timezone;
 		const evening = DateTime.fromObject({ year: 2025, month: 4, day: 4, hour: 19 }, { zone });
 		at(evening.toISO() as string);
-		await run([upserted(dm, FIXTURE_IDS.employeeId, 'created')], { noticeKind: 'outsideHours', businessHours: 'Mon-Fri 09:00-17:00', openingLocale: 'en-GB' });
+		await run([upserted(dm, FIXTURE_IDS.employeeId, 'created')], {
+			noticeKind: 'outsideHours',
+			businessHours: 'Mon-Fri 09:00-17:00',
+			openingLocale: 'en-GB',
+		});
 		const monday = DateTime.fromObject({ year: 2025, month: 4, day: 7, hour: 9 }, { zone }).setLocale('en-GB');
-		expect(texts(dm)[0]).toContain(monday.toLocaleString({ hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }));
+		expect(texts(dm)[0]).toContain(
+			monday.toLocaleString({ hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }),
+		);
 		expect(texts(dm)[0]).toContain('Monday 7 April');
 	});
 
 	it('a failed post gives the claim back, so the next message in the closed period tries again', async () => {
 		at('2025-04-04T19:30:00+02:00');
 		slack.injectFault('chat.postMessage', { kind: 'status', status: 503 });
-		const failed = await run([upserted(dm, FIXTURE_IDS.employeeId, 'created')], { noticeKind: 'outsideHours', ...BERLIN_HOURS }, true);
+		const failed = await run(
+			[upserted(dm, FIXTURE_IDS.employeeId, 'created')],
+			{ noticeKind: 'outsideHours', ...BERLIN_HOURS },
+			true,
+		);
 		expect(failed.outputs[0][0].json.error).toEqual(expect.stringContaining('may have been delivered'));
 		expect(failed.outputs[0][0].json.zendesk).toEqual({ outcome: 'created', ticketId: 77 });
-		const retried = await run([upserted(dm, FIXTURE_IDS.employeeId, 'appended')], { noticeKind: 'outsideHours', ...BERLIN_HOURS });
+		const retried = await run([upserted(dm, FIXTURE_IDS.employeeId, 'appended')], {
+			noticeKind: 'outsideHours',
+			...BERLIN_HOURS,
+		});
 		expect(replies(retried.outputs)[0]).toMatchObject({ delivered: true, notice: 'outsideHours' });
 	});
 
 	it('a DM Slack does not know (channel_not_found) makes the notice a logged, non-failing outcome', async () => {
 		at('2025-04-04T19:30:00+02:00');
-		const result = await run([upserted('D0NOSUCHDM', FIXTURE_IDS.employeeId, 'created')], { noticeKind: 'outsideHours', ...BERLIN_HOURS });
+		const result = await run([upserted('D0NOSUCHDM', FIXTURE_IDS.employeeId, 'created')], {
+			noticeKind: 'outsideHours',
+			...BERLIN_HOURS,
+		});
 		expect(result.outputs[0][0].json.error).toBeUndefined();
 		expect(result.outputs[0][0].json.zendesk).toEqual({ outcome: 'created', ticketId: 77 });
 		expect(replies(result.outputs)[0]).toMatchObject({ skipped: 'undeliverable' });
@@ -151,13 +181,20 @@ describe('Slack DM Reply: Outside Business Hours', () => {
 		at('2025-04-04T19:30:00+02:00');
 		const cases: [IDataObject, RegExp][] = [
 			[{ businessHours: 'Mo-Fr 09:00-17:00' }, /Business hours: "Mo" in "Mo-Fr 09:00-17:00" is not a weekday/],
-			[{ ...BERLIN_HOURS, businessTimeZone: 'Europe/Berln' }, /Business hours: "Europe\/Berln" is not an IANA time zone/],
+			[
+				{ ...BERLIN_HOURS, businessTimeZone: 'Europe/Berln' },
+				/Business hours: "Europe\/Berln" is not an IANA time zone/,
+			],
 			[{ ...BERLIN_HOURS, businessHolidays: '25.12.2025' }, /Business hours: Holiday "25\.12\.2025" is not a date/],
 			[{ ...BERLIN_HOURS, openingLocale: 'de_DE' }, /Business hours: "de_DE" is not a locale tag/],
 			[{ businessHours: ' ' }, /Business Hours is empty/],
 		];
 		for (const [parameters, message] of cases) {
-			const { outputs } = await run([upserted(dm, FIXTURE_IDS.employeeId, 'created')], { noticeKind: 'outsideHours', ...parameters }, true);
+			const { outputs } = await run(
+				[upserted(dm, FIXTURE_IDS.employeeId, 'created')],
+				{ noticeKind: 'outsideHours', ...parameters },
+				true,
+			);
 			expect(outputs[0][0].json.error).toMatch(message);
 			expect(outputs[0][0].json.zendesk).toEqual({ outcome: 'created', ticketId: 77 });
 		}
@@ -168,7 +205,10 @@ describe('Slack DM Reply: Outside Business Hours', () => {
 describe('Slack DM Reply: From the Item with Business Hours', () => {
 	it('a new ticket while closed gets the out-of-hours notice instead of the created notice; later messages nothing', async () => {
 		at('2025-04-04T22:00:00+02:00');
-		const { outputs } = await run([upserted(dm, FIXTURE_IDS.employeeId, 'created'), upserted(dm, FIXTURE_IDS.employeeId, 'appended')], { noticeKind: 'auto', ...BERLIN_HOURS });
+		const { outputs } = await run(
+			[upserted(dm, FIXTURE_IDS.employeeId, 'created'), upserted(dm, FIXTURE_IDS.employeeId, 'appended')],
+			{ noticeKind: 'auto', ...BERLIN_HOURS },
+		);
 		expect(texts(dm)).toEqual([expect.stringContaining('Monday, April 7')]);
 		expect(replies(outputs)).toEqual([
 			expect.objectContaining({ delivered: true, notice: 'outsideHours' }),
@@ -184,6 +224,9 @@ describe('Slack DM Reply: From the Item with Business Hours', () => {
 		const solvedReply = { ticketId: 92, ticketStatus: 'solved', slack: { teamId: FIXTURE_IDS.teamId, channelId: dm2 } };
 		await run([solvedReply], { noticeKind: 'auto', ...BERLIN_HOURS });
 		expect(texts(dm)).toEqual([expect.stringContaining('#90')]);
-		expect(texts(dm2)).toEqual([expect.stringContaining('#91'), expect.stringMatching(/#92 has been marked as solved/)]);
+		expect(texts(dm2)).toEqual([
+			expect.stringContaining('#91'),
+			expect.stringMatching(/#92 has been marked as solved/),
+		]);
 	});
 });

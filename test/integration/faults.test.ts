@@ -21,7 +21,12 @@ const POST_TICKETS = 'POST /api/v2/tickets.json';
 const PUT_TICKET = 'PUT /api/v2/tickets/:id.json';
 
 // Fresh emulators per test: new ports, so the nodes' process-wide caches never carry over.
-const { slack, zendesk } = useEmulators({ slack: { rateLimits: false }, zendesk: { rateLimits: false }, lifetime: 'test', upsertClock: true });
+const { slack, zendesk } = useEmulators({
+	slack: { rateLimits: false },
+	zendesk: { rateLimits: false },
+	lifetime: 'test',
+	upsertClock: true,
+});
 
 const credentials = () => nodeCredentials(slack, zendesk);
 
@@ -29,7 +34,15 @@ let seq = 0;
 function dmItem(text: string, channelId = 'D0FAULTS1'): SlackDmItem {
 	seq += 1;
 	const ts = `${1_700_000_000 + seq}.000100`;
-	return slackDmItem({ ...fixtureHandle(slack.fixtures), eventId: `EvFault${seq}`, userId: slack.fixtures.employeeId, channelId, ts, text, receivedAt: zendesk.clock.now() });
+	return slackDmItem({
+		...fixtureHandle(slack.fixtures),
+		eventId: `EvFault${seq}`,
+		userId: slack.fixtures.employeeId,
+		channelId,
+		ts,
+		text,
+		receivedAt: zendesk.clock.now(),
+	});
 }
 
 async function link(item: SlackDmItem, continueOnFail = false): Promise<INodeExecutionData> {
@@ -53,11 +66,14 @@ async function upsert(item: SlackDmItem, continueOnFail = false): Promise<INodeE
 	return outputs[0][0];
 }
 
-const zendeskResult = (out: INodeExecutionData) => out.json.zendesk as { ticketId: number; outcome: string; commentId: number | null };
+const zendeskResult = (out: INodeExecutionData) =>
+	out.json.zendesk as { ticketId: number; outcome: string; commentId: number | null };
 const linkedUser = (out: INodeExecutionData) => out.json.zendeskUser as unknown as LinkedZendeskUser;
 /** Per call of a route: its status, or the fault that left it unanswered. */
-const attempts = (emulator: { server: { callsTo(route: string): Array<{ status: number; fault?: string }> } }, route: string) =>
-	emulator.server.callsTo(route).map((c) => c.fault ?? c.status);
+const attempts = (
+	emulator: { server: { callsTo(route: string): Array<{ status: number; fault?: string }> } },
+	route: string,
+) => emulator.server.callsTo(route).map((c) => c.fault ?? c.status);
 
 function ticketsOfChannel(channelId: string) {
 	return zendesk.tickets().filter((t) => t.ticket.external_id === `slack-dm:${slack.fixtures.teamId}:${channelId}`);
@@ -79,11 +95,17 @@ describe('faults against the package nodes', () => {
 			expect(linkedUser(out).id).toBe(zendesk.fixtures.erin.id);
 			expect(attempts(zendesk, 'GET /api/v2/users/search.json')).toEqual(['timeout', 200]);
 			expect(Date.now() - started).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS);
-			expect(zendesk.store.users.get(zendesk.fixtures.erin.id)?.external_id).toBe(`slack:${slack.fixtures.teamId}:${slack.fixtures.employeeId}`);
+			expect(zendesk.store.users.get(zendesk.fixtures.erin.id)?.external_id).toBe(
+				`slack:${slack.fixtures.teamId}:${slack.fixtures.employeeId}`,
+			);
 		});
 
 		it('latency on every Zendesk call only slows the link down', async () => {
-			for (const route of ['GET /api/v2/users/show_many.json', 'GET /api/v2/users/search.json', 'PUT /api/v2/users/:id.json']) {
+			for (const route of [
+				'GET /api/v2/users/show_many.json',
+				'GET /api/v2/users/search.json',
+				'PUT /api/v2/users/:id.json',
+			]) {
 				zendesk.server.injectFault(route, { kind: 'latency', ms: 150 });
 			}
 			const started = Date.now();

@@ -32,11 +32,15 @@ const probeNode: INodeType = {
 		const items = this.getInputData();
 		const out: INodeExecutionData[] = [];
 		for (let i = 0; i < items.length; i++) {
-			const response = await this.helpers.httpRequestWithAuthentication.call(this, this.getNodeParameter('credential', i) as string, {
-				method: 'GET',
-				url: this.getNodeParameter('url', i) as string,
-				json: true,
-			});
+			const response = await this.helpers.httpRequestWithAuthentication.call(
+				this,
+				this.getNodeParameter('credential', i) as string,
+				{
+					method: 'GET',
+					url: this.getNodeParameter('url', i) as string,
+					json: true,
+				},
+			);
 			out.push({ json: { response, label: this.getNodeParameter('label', i) }, pairedItem: { item: i } });
 		}
 		return [out];
@@ -112,7 +116,10 @@ describe('in-process runner', () => {
 	});
 
 	it('invokes webhooks with the raw body and captures node-written responses', async () => {
-		const started = await invokeWebhook(probeNode, { rawBody: '{"a":1}', headers: { 'content-type': 'application/json' } });
+		const started = await invokeWebhook(probeNode, {
+			rawBody: '{"a":1}',
+			headers: { 'content-type': 'application/json' },
+		});
 		expect(started.workflowData?.[0][0].json).toEqual({ got: { a: 1 } });
 		const refused = await invokeWebhook(probeNode, { rawBody: 'refuse', headers: { 'content-type': 'text/plain' } });
 		expect(refused).toMatchObject({ status: 401, body: 'no', nodeResponded: true, workflowData: undefined });

@@ -4,7 +4,15 @@
  * contexts; and the values they save (resource locators, node version 2) create tickets in the
  * chosen brand and group, as the plain IDs of version 1 still do.
  */
-import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions, INodeExecutionData, INodeListSearchResult, INodeParameters, INodeType } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+	INodeExecutionData,
+	INodeListSearchResult,
+	INodeParameters,
+	INodeType,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchChannels } from '../../nodes/SlackDmReply/methods/channels';
@@ -15,15 +23,29 @@ import { slackCredentials, useEmulators, zendeskCredentials } from '../harness/e
 import { executeNode } from '../harness/inProcess';
 import { linkedDmItems } from '../harness/items';
 
-const { slack, zendesk } = useEmulators({ slack: {}, zendesk: { rateLimits: false }, lifetime: 'file', resetEachTest: true, upsertClock: true });
+const { slack, zendesk } = useEmulators({
+	slack: {},
+	zendesk: { rateLimits: false },
+	lifetime: 'file',
+	resetEachTest: true,
+	upsertClock: true,
+});
 
-type Search = (this: ILoadOptionsFunctions, filter?: string, paginationToken?: string) => Promise<INodeListSearchResult>;
+type Search = (
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+) => Promise<INodeListSearchResult>;
 
 /**
  * Runs a list search inside a real n8n-core node context (credentials, httpRequestWithAuthentication);
  * `current` stands in for the editor's current parameter values (getCurrentNodeParameter).
  */
-async function search(method: Search, current: Record<string, unknown>, filter?: string): Promise<INodeListSearchResult> {
+async function search(
+	method: Search,
+	current: Record<string, unknown>,
+	filter?: string,
+): Promise<INodeListSearchResult> {
 	let result: INodeListSearchResult | undefined;
 	const probe: INodeType = {
 		description: {
@@ -42,12 +64,17 @@ async function search(method: Search, current: Record<string, unknown>, filter?:
 			properties: [],
 		},
 		async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-			const ctx = Object.assign(Object.create(this) as ILoadOptionsFunctions, { getCurrentNodeParameter: (name: string) => current[name] });
+			const ctx = Object.assign(Object.create(this) as ILoadOptionsFunctions, {
+				getCurrentNodeParameter: (name: string) => current[name],
+			});
 			result = await method.call(ctx, filter);
 			return [[]];
 		},
 	};
-	await executeNode(probe, { credentials: { slackDmApi: slackCredentials(slack), zendeskDmApi: zendeskCredentials(zendesk) }, items: [{ json: {} }] });
+	await executeNode(probe, {
+		credentials: { slackDmApi: slackCredentials(slack), zendeskDmApi: zendeskCredentials(zendesk) },
+		items: [{ json: {} }],
+	});
 	return result!;
 }
 
@@ -56,27 +83,48 @@ const names = (result: INodeListSearchResult) => result.results.map((entry) => `
 describe('Zendesk pickers (list search against the emulator)', () => {
 	it('lists brands and groups by name, filtered as typed', async () => {
 		const f = zendesk.fixtures;
-		expect(names(await search(listSearch.searchBrands, { authentication: 'apiToken' }))).toEqual([`HR=${f.brands.hr.id}`, `IT (default)=${f.brands.it.id}`]);
-		expect(names(await search(listSearch.searchBrands, { authentication: 'apiToken' }, 'h'))).toEqual([`HR=${f.brands.hr.id}`]);
-		expect(names(await search(listSearch.searchGroups, { authentication: 'apiToken' }, 'support'))).toEqual([`IT Support=${f.groups.itSupport.id}`]);
-		const calls = zendesk.server.calls.map((call) => `${call.method} ${call.path}?${new URLSearchParams(call.request.query).toString()}`);
+		expect(names(await search(listSearch.searchBrands, { authentication: 'apiToken' }))).toEqual([
+			`HR=${f.brands.hr.id}`,
+			`IT (default)=${f.brands.it.id}`,
+		]);
+		expect(names(await search(listSearch.searchBrands, { authentication: 'apiToken' }, 'h'))).toEqual([
+			`HR=${f.brands.hr.id}`,
+		]);
+		expect(names(await search(listSearch.searchGroups, { authentication: 'apiToken' }, 'support'))).toEqual([
+			`IT Support=${f.groups.itSupport.id}`,
+		]);
+		const calls = zendesk.server.calls.map(
+			(call) => `${call.method} ${call.path}?${new URLSearchParams(call.request.query).toString()}`,
+		);
 		expect(calls).toContain('GET /api/v2/brands.json?page=1&per_page=100');
 	});
 
 	it('lists the custom ticket fields, and the options of the field chosen in the same row', async () => {
 		const f = zendesk.fixtures;
 		const fields = await search(listSearch.searchTicketFields, { authentication: 'apiToken' });
-		expect(fields.results.map((entry) => entry.value)).toEqual(expect.arrayContaining([String(f.ticketFields.requestType), String(f.ticketFields.slackChannelId)]));
+		expect(fields.results.map((entry) => entry.value)).toEqual(
+			expect.arrayContaining([String(f.ticketFields.requestType), String(f.ticketFields.slackChannelId)]),
+		);
 		const requestType = fields.results.find((entry) => entry.value === String(f.ticketFields.requestType));
 		expect(requestType?.name).toMatch(/options\)$/);
 
 		// The row's Field is a resource locator in version 2, a plain ID in version 1.
-		for (const id of [{ __rl: true, mode: 'list', value: String(f.ticketFields.requestType) }, String(f.ticketFields.requestType)]) {
+		for (const id of [
+			{ __rl: true, mode: 'list', value: String(f.ticketFields.requestType) },
+			String(f.ticketFields.requestType),
+		]) {
 			const options = await search(listSearch.searchTicketFieldOptions, { authentication: 'apiToken', '&id': id });
 			expect(options.results.length).toBeGreaterThan(0);
 			expect(options.results.every((entry) => typeof entry.value === 'string' && entry.value !== '')).toBe(true);
 		}
-		expect((await search(listSearch.searchTicketFieldOptions, { authentication: 'apiToken', '&id': String(f.ticketFields.slackChannelId) })).results).toEqual([]);
+		expect(
+			(
+				await search(listSearch.searchTicketFieldOptions, {
+					authentication: 'apiToken',
+					'&id': String(f.ticketFields.slackChannelId),
+				})
+			).results,
+		).toEqual([]);
 	});
 });
 
@@ -102,10 +150,18 @@ describe('what the pickers save creates the ticket where it was picked', () => {
 	})();
 	const rl = (value: number | string, mode = 'list') => ({ __rl: true, mode, value: String(value) });
 
-	async function created(parameters: INodeParameters, nodeType: INodeType = new ZendeskMessagingUpsert(), handle?: string) {
+	async function created(
+		parameters: INodeParameters,
+		nodeType: INodeType = new ZendeskMessagingUpsert(),
+		handle?: string,
+	) {
 		const json = item(newChannel(), 'Printer on fire') as unknown as IDataObject;
 		if (handle) json.handle = { ...(json.handle as IDataObject), name: handle };
-		const { outputs } = await executeNode(nodeType, { parameters, credentials: { zendeskDmApi: zendeskCredentials(zendesk) }, items: [{ json }] });
+		const { outputs } = await executeNode(nodeType, {
+			parameters,
+			credentials: { zendeskDmApi: zendeskCredentials(zendesk) },
+			items: [{ json }],
+		});
 		const ticketId = (outputs[0][0].json.zendesk as { ticketId: number }).ticketId;
 		return zendesk.tickets().find((t) => t.ticket.id === ticketId)!.ticket;
 	}
@@ -115,7 +171,9 @@ describe('what the pickers save creates the ticket where it was picked', () => {
 		const ticket = await created({
 			brandId: rl(f.brands.hr.id),
 			groupId: rl(f.groups.hr.id, 'id'),
-			customFields: { field: [{ id: rl(f.ticketFields.slackChannelId), value: { __rl: true, mode: 'text', value: 'C0X' } }] },
+			customFields: {
+				field: [{ id: rl(f.ticketFields.slackChannelId), value: { __rl: true, mode: 'text', value: 'C0X' } }],
+			},
 		});
 		expect(ticket).toMatchObject({ brand_id: f.brands.hr.id, group_id: f.groups.hr.id });
 		expect(ticket.custom_fields).toEqual(expect.arrayContaining([{ id: f.ticketFields.slackChannelId, value: 'C0X' }]));
@@ -128,8 +186,14 @@ describe('what the pickers save creates the ticket where it was picked', () => {
 			groupId: rl(f.groups.itSupport.id),
 			handleRouting: { route: [{ handleName: 'HR', brandId: rl(f.brands.hr.id), groupId: rl('', 'list') }] },
 		};
-		expect(await created(parameters, new ZendeskMessagingUpsert(), 'HR')).toMatchObject({ brand_id: f.brands.hr.id, group_id: f.groups.itSupport.id });
-		expect(await created(parameters, new ZendeskMessagingUpsert(), 'IT')).toMatchObject({ brand_id: f.brands.it.id, group_id: f.groups.itSupport.id });
+		expect(await created(parameters, new ZendeskMessagingUpsert(), 'HR')).toMatchObject({
+			brand_id: f.brands.hr.id,
+			group_id: f.groups.itSupport.id,
+		});
+		expect(await created(parameters, new ZendeskMessagingUpsert(), 'IT')).toMatchObject({
+			brand_id: f.brands.it.id,
+			group_id: f.groups.itSupport.id,
+		});
 	});
 
 	it('version 1: the plain IDs earlier versions saved still work, in the fields and in the rows', async () => {
@@ -137,7 +201,9 @@ describe('what the pickers save creates the ticket where it was picked', () => {
 		const parameters: INodeParameters = {
 			brandId: String(f.brands.it.id),
 			groupId: String(f.groups.itSupport.id),
-			handleRouting: { route: [{ handleName: 'HR', brandId: String(f.brands.hr.id), groupId: String(f.groups.hr.id) }] },
+			handleRouting: {
+				route: [{ handleName: 'HR', brandId: String(f.brands.hr.id), groupId: String(f.groups.hr.id) }],
+			},
 			customFields: { field: [{ id: String(f.ticketFields.slackChannelId), value: 'C0Y' }] },
 		};
 		const hr = await created(parameters, upsertV1, 'HR');
@@ -157,7 +223,11 @@ describe('what the pickers save creates the ticket where it was picked', () => {
 			[new SlackDmReply(), { __rl: true, mode: 'list', value: channel }],
 			[replyV1, channel],
 		] as const) {
-			const { outputs } = await executeNode(nodeType, { parameters: { operation: 'alert', alertChannelId } as INodeParameters, credentials: { slackDmApi: slackCredentials(slack) }, items: [errorItem] });
+			const { outputs } = await executeNode(nodeType, {
+				parameters: { operation: 'alert', alertChannelId } as INodeParameters,
+				credentials: { slackDmApi: slackCredentials(slack) },
+				items: [errorItem],
+			});
 			expect(outputs[0][0].json.slackReply).toMatchObject({ delivered: true, channelId: channel });
 		}
 	});

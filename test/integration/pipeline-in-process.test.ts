@@ -19,9 +19,17 @@ const EXE = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(64, 1)]);
 const workflow: WorkflowJson = {
 	nodes: [
 		{ name: 'Slack DM Trigger', type: 'slackDmTrigger', parameters: { responseMode: 'onReceived', options: {} } },
-		{ name: 'Profile Linker', type: 'profileLinker', parameters: { authentication: 'apiToken', resource: 'profile', operation: 'link', options: {} } },
+		{
+			name: 'Profile Linker',
+			type: 'profileLinker',
+			parameters: { authentication: 'apiToken', resource: 'profile', operation: 'link', options: {} },
+		},
 		{ name: 'Attachment Allowlist', type: 'attachmentAllowlist', parameters: { fileSending: true, noticeMode: 'dm' } },
-		{ name: 'Zendesk Messaging Upsert', type: 'zendeskMessagingUpsert', parameters: { authentication: 'apiToken', mode: 'supportTickets', tags: 'slack-dm', options: {} } },
+		{
+			name: 'Zendesk Messaging Upsert',
+			type: 'zendeskMessagingUpsert',
+			parameters: { authentication: 'apiToken', mode: 'supportTickets', tags: 'slack-dm', options: {} },
+		},
 	],
 	connections: {
 		'Slack DM Trigger': { main: [[{ node: 'Profile Linker', type: 'main', index: 0 }]] },
@@ -30,7 +38,12 @@ const workflow: WorkflowJson = {
 	},
 };
 
-const { slack, zendesk } = useEmulators({ slack: { rateLimits: false }, zendesk: { rateLimits: false }, lifetime: 'file', upsertClock: true });
+const { slack, zendesk } = useEmulators({
+	slack: { rateLimits: false },
+	zendesk: { rateLimits: false },
+	lifetime: 'file',
+	upsertClock: true,
+});
 
 const credentials = () => nodeCredentials(slack, zendesk);
 
@@ -43,7 +56,11 @@ async function employeeSends(text: string, files: Array<{ name: string; content:
 	const webhook = await invokeWebhook(new SlackDmTrigger(), {
 		parameters: workflow.nodes[0].parameters,
 		credentials: credentials(),
-		headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signSlackRequest(slack.signingSecret, timestamp, rawBody) },
+		headers: {
+			'content-type': 'application/json',
+			'x-slack-request-timestamp': String(timestamp),
+			'x-slack-signature': signSlackRequest(slack.signingSecret, timestamp, rawBody),
+		},
 		rawBody,
 	});
 	expect(webhook.status).toBe(200);
@@ -71,13 +88,21 @@ describe('inbound chain as a workflow (runWorkflow, no n8n-nodes-base)', () => {
 		slack.server.resetCalls();
 		zendesk.server.resetCalls();
 
-		const run = await runWorkflow(workflow, { credentials: credentials(), startNode: 'Slack DM Trigger', startItems: items });
+		const run = await runWorkflow(workflow, {
+			credentials: credentials(),
+			startNode: 'Slack DM Trigger',
+			startItems: items,
+		});
 		expect(run.data.resultData.error).toBeUndefined();
 
 		const erin = zendesk.fixtures.erin;
 		const f = slack.fixtures;
 		// Profile Linker: the employee is Erin (same email), now keyed by her Slack id.
-		expect(outputOf(run, 'Profile Linker')[0].json.zendeskUser).toMatchObject({ id: erin.id, externalId: `slack:${f.teamId}:${f.employeeId}`, linkedBy: 'email' });
+		expect(outputOf(run, 'Profile Linker')[0].json.zendeskUser).toMatchObject({
+			id: erin.id,
+			externalId: `slack:${f.teamId}:${f.employeeId}`,
+			linkedBy: 'email',
+		});
 		expect(zendesk.store.users.get(erin.id)?.external_id).toBe(`slack:${f.teamId}:${f.employeeId}`);
 
 		// Zendesk Messaging Upsert: one ticket for the conversation, requested by Erin, the text and the PDF in its first comment.
@@ -86,12 +111,18 @@ describe('inbound chain as a workflow (runWorkflow, no n8n-nodes-base)', () => {
 		expect(result.outcome).toBe('created');
 		const tickets = zendesk.tickets().filter((t) => t.ticket.external_id === `slack-dm:${f.teamId}:${channel}`);
 		expect(tickets).toHaveLength(1);
-		expect(tickets[0].ticket).toMatchObject({ id: result.ticketId, requester_id: erin.id, tags: expect.arrayContaining(['slack-dm']) });
+		expect(tickets[0].ticket).toMatchObject({
+			id: result.ticketId,
+			requester_id: erin.id,
+			tags: expect.arrayContaining(['slack-dm']),
+		});
 		// The message, then the internal note that names the refused file for the agents.
 		expect(tickets[0].comments.map((c) => c.public)).toEqual([true, false]);
 		expect(String(tickets[0].comments[0].body)).toContain('My laptop will not boot');
 		expect(String(tickets[0].comments[1].body)).toContain('fix.exe: this file type is not allowed');
-		expect((tickets[0].comments[0].attachments as Array<{ file_name: string }>).map((a) => a.file_name)).toEqual(['error.pdf']);
+		expect((tickets[0].comments[0].attachments as Array<{ file_name: string }>).map((a) => a.file_name)).toEqual([
+			'error.pdf',
+		]);
 
 		// Attachment Allowlist: the .exe is refused by its type (never downloaded) and the sender is told in the DM.
 		const notices = slack.postedMessages.filter((m) => m.channel === channel);
@@ -121,11 +152,23 @@ describe('inbound chain as a workflow (runWorkflow, no n8n-nodes-base)', () => {
 		slack.server.resetCalls();
 		zendesk.server.resetCalls();
 
-		const run = await runWorkflow(workflow, { credentials: credentials(), startNode: 'Slack DM Trigger', startItems: items });
+		const run = await runWorkflow(workflow, {
+			credentials: credentials(),
+			startNode: 'Slack DM Trigger',
+			startItems: items,
+		});
 		expect(run.data.resultData.error).toBeUndefined();
 		expect((outputOf(run, 'Zendesk Messaging Upsert')[0].json.zendesk as IDataObject).outcome).toBe('appended');
 		expect(zendesk.tickets()).toHaveLength(1);
-		expect(zendesk.tickets()[0].comments.filter((c) => c.public).map((c) => String(c.body))).toEqual([expect.stringContaining('My laptop will not boot'), expect.stringContaining('It shows a blue screen now')]);
+		expect(
+			zendesk
+				.tickets()[0]
+				.comments.filter((c) => c.public)
+				.map((c) => String(c.body)),
+		).toEqual([
+			expect.stringContaining('My laptop will not boot'),
+			expect.stringContaining('It shows a blue screen now'),
+		]);
 		// Steady state: no Slack call, one Zendesk write.
 		expect(routesOf(slack.server, '/api/')).toEqual([]);
 		expect(routesOf(zendesk.server, '/api/v2/')).toEqual(['PUT /api/v2/tickets/:id.json']);

@@ -34,7 +34,11 @@ afterEach(() => {
 
 const credentials = () => nodeCredentials(slack, zendesk);
 
-function dmItem(userId: string, teamId: string, over: { isExternal?: boolean; participants?: string[] } = {}): INodeExecutionData {
+function dmItem(
+	userId: string,
+	teamId: string,
+	over: { isExternal?: boolean; participants?: string[] } = {},
+): INodeExecutionData {
 	const f = slack.fixtures;
 	const item = slackDmItem({
 		...fixtureHandle(f),
@@ -53,8 +57,18 @@ function dmItem(userId: string, teamId: string, over: { isExternal?: boolean; pa
 	return { json: item as unknown as IDataObject };
 }
 
-async function run(items: INodeExecutionData[], parameters: IDataObject = {}, nodeType: INodeType = new ProfileLinker(), continueOnFail = false) {
-	const { outputs } = await executeNode(nodeType, { parameters: parameters as never, credentials: credentials(), items, continueOnFail });
+async function run(
+	items: INodeExecutionData[],
+	parameters: IDataObject = {},
+	nodeType: INodeType = new ProfileLinker(),
+	continueOnFail = false,
+) {
+	const { outputs } = await executeNode(nodeType, {
+		parameters: parameters as never,
+		credentials: credentials(),
+		items,
+		continueOnFail,
+	});
 	return outputs[0];
 }
 
@@ -94,15 +108,25 @@ describe('Profile Linker: Link Slack User', () => {
 
 	it('links the end user who holds the Slack email as a secondary identity instead of creating a second profile', async () => {
 		const f = slack.fixtures;
-		const existing = zendesk.store.insertUser({ name: 'Sam (old address)', email: 'sam.old@acme.test', external_id: null });
+		const existing = zendesk.store.insertUser({
+			name: 'Sam (old address)',
+			email: 'sam.old@acme.test',
+			external_id: null,
+		});
 		zendesk.store.addIdentity(existing.id, 'email', f.employee2Email, true);
 		zendesk.store.reindex('user', existing.id, true); // searchable, as the agent workspace would make it
 		const [out] = await run([dmItem(f.employee2Id, f.teamId)]);
-		expect(linked(out)).toMatchObject({ id: existing.id, linkedBy: 'email', externalId: `slack:${f.teamId}:${f.employee2Id}` });
+		expect(linked(out)).toMatchObject({
+			id: existing.id,
+			linkedBy: 'email',
+			externalId: `slack:${f.teamId}:${f.employee2Id}`,
+		});
 		expect(zendeskCalls('POST /api/v2/users.json')).toHaveLength(0);
 		expect(zendeskCalls('POST /api/v2/users/create_or_update.json')).toHaveLength(0);
 		expect(zendeskCalls('GET /api/v2/users/:id/identities.json')).toHaveLength(1);
-		expect([...zendesk.store.users.values()].filter((user) => user.external_id === `slack:${f.teamId}:${f.employee2Id}`)).toHaveLength(1);
+		expect(
+			[...zendesk.store.users.values()].filter((user) => user.external_id === `slack:${f.teamId}:${f.employee2Id}`),
+		).toHaveLength(1);
 	});
 
 	it('creates a new internal user as a verified end user keyed by external id, with tags, fields and the employee organization', async () => {
@@ -117,7 +141,12 @@ describe('Profile Linker: Link Slack User', () => {
 			},
 		});
 		const user = linked(out);
-		expect(user).toMatchObject({ name: 'Sam Sample', email: f.employee2Email, organizationId: org, linkedBy: 'created' });
+		expect(user).toMatchObject({
+			name: 'Sam Sample',
+			email: f.employee2Email,
+			organizationId: org,
+			linkedBy: 'created',
+		});
 		const stored = zendesk.store.users.get(user.id)!;
 		expect(stored).toMatchObject({
 			role: 'end-user',
@@ -146,10 +175,22 @@ describe('Profile Linker: Link Slack User', () => {
 
 	it('creates a Slack Connect partner with hidden email, and one organization per partner team', async () => {
 		const f = slack.fixtures;
-		slack.addUser({ id: 'U0PARTNER2', teamId: f.partnerTeamId, name: 'kim', realName: 'Kim Partner', email: 'kim@partner.test', emailHidden: true, isStranger: true });
+		slack.addUser({
+			id: 'U0PARTNER2',
+			teamId: f.partnerTeamId,
+			name: 'kim',
+			realName: 'Kim Partner',
+			email: 'kim@partner.test',
+			emailHidden: true,
+			isStranger: true,
+		});
 		const [pat] = await run([dmItem(f.partnerUserId, f.partnerTeamId)]);
 		const patUser = linked(pat);
-		expect(patUser).toMatchObject({ name: 'Pat Partner', linkedBy: 'created', externalId: `slack:${f.partnerTeamId}:${f.partnerUserId}` });
+		expect(patUser).toMatchObject({
+			name: 'Pat Partner',
+			linkedBy: 'created',
+			externalId: `slack:${f.partnerTeamId}:${f.partnerUserId}`,
+		});
 		expect(patUser.email).toBeUndefined();
 		const org = zendesk.store.orgByExternalId(`slack-team:${f.partnerTeamId}`)!;
 		expect(org).toMatchObject({ name: f.partnerTeamName });
@@ -175,7 +216,11 @@ describe('Profile Linker: Link Slack User', () => {
 		const [out] = await run([dmItem('U0FAR', 'T0UNKNOWN')]);
 		expect(slackCalls('users.info')[0].response.body).toMatchObject({ ok: false, error: 'user_not_visible' });
 		expect(slackCalls('team.info')[0].response.body).toMatchObject({ ok: false, error: 'team_not_found' });
-		expect(linked(out)).toMatchObject({ name: 'Slack user U0FAR', externalId: 'slack:T0UNKNOWN:U0FAR', linkedBy: 'created' });
+		expect(linked(out)).toMatchObject({
+			name: 'Slack user U0FAR',
+			externalId: 'slack:T0UNKNOWN:U0FAR',
+			linkedBy: 'created',
+		});
 		expect(zendesk.store.orgByExternalId('slack-team:T0UNKNOWN')).toMatchObject({ name: 'Slack team T0UNKNOWN' });
 		expect(linked(out).organizationId).toBe(zendesk.store.orgByExternalId('slack-team:T0UNKNOWN')!.id);
 	});
@@ -183,11 +228,15 @@ describe('Profile Linker: Link Slack User', () => {
 	it('still creates a profile for a user Slack does not know (user_not_found)', async () => {
 		const f = slack.fixtures;
 		const [out] = await run([dmItem('U0GHOST', f.teamId)]);
-		expect(linked(out)).toMatchObject({ name: 'Slack user U0GHOST', externalId: `slack:${f.teamId}:U0GHOST`, linkedBy: 'created' });
+		expect(linked(out)).toMatchObject({
+			name: 'Slack user U0GHOST',
+			externalId: `slack:${f.teamId}:U0GHOST`,
+			linkedBy: 'created',
+		});
 		expect(slackCalls('users.info')[0].response.body).toMatchObject({ ok: false, error: 'user_not_found' });
 	});
 
-	it('never links an agent: an agent\'s Slack account gets its own end-user profile and the agent is untouched', async () => {
+	it("never links an agent: an agent's Slack account gets its own end-user profile and the agent is untouched", async () => {
 		const f = slack.fixtures;
 		const anna = zendesk.fixtures.anna;
 		slack.addUser({ id: 'U0ANNA', teamId: f.teamId, name: 'anna', realName: 'Anna Agent', email: anna.email });
@@ -208,11 +257,16 @@ describe('Profile Linker: Link Slack User', () => {
 		// A second copy of the node module has its own caches: a second n8n process.
 		let OtherProcessLinker: typeof ProfileLinker | undefined;
 		jest.isolateModules(() => {
-			OtherProcessLinker = (jest.requireActual('../../nodes/ProfileLinker/ProfileLinker.node') as { ProfileLinker: typeof ProfileLinker }).ProfileLinker;
+			OtherProcessLinker = (
+				jest.requireActual('../../nodes/ProfileLinker/ProfileLinker.node') as { ProfileLinker: typeof ProfileLinker }
+			).ProfileLinker;
 		});
 		slack.addUser({ id: 'U0NEW', teamId: f.teamId, name: 'nia', realName: 'Nia New', email: 'nia@acme.test' });
 		zendesk.server.resetCalls();
-		const [a, b] = await Promise.all([run([dmItem('U0NEW', f.teamId)]), run([dmItem('U0NEW', f.teamId)], {}, new OtherProcessLinker!())]);
+		const [a, b] = await Promise.all([
+			run([dmItem('U0NEW', f.teamId)]),
+			run([dmItem('U0NEW', f.teamId)], {}, new OtherProcessLinker!()),
+		]);
 		expect(linked(a[0]).id).toBe(linked(b[0]).id);
 		const holders = [...zendesk.store.users.values()].filter((u) => u.external_id === `slack:${f.teamId}:U0NEW`);
 		expect(holders).toHaveLength(1);
@@ -226,9 +280,14 @@ describe('Profile Linker: Link Slack User', () => {
 
 	it('links every group DM participant', async () => {
 		const f = slack.fixtures;
-		const [out] = await run([dmItem(f.employeeId, f.teamId, { participants: [f.employeeId, f.employee2Id, f.partnerUserId] })]);
+		const [out] = await run([
+			dmItem(f.employeeId, f.teamId, { participants: [f.employeeId, f.employee2Id, f.partnerUserId] }),
+		]);
 		const participants = out.json.zendeskParticipants as unknown as LinkedZendeskUser[];
-		expect(participants.map((p) => p.externalId)).toEqual([`slack:${f.teamId}:${f.employee2Id}`, `slack:${f.partnerTeamId}:${f.partnerUserId}`]);
+		expect(participants.map((p) => p.externalId)).toEqual([
+			`slack:${f.teamId}:${f.employee2Id}`,
+			`slack:${f.partnerTeamId}:${f.partnerUserId}`,
+		]);
 		expect(linked(out).id).toBe(zendesk.fixtures.erin.id);
 	}, 20_000);
 
@@ -242,12 +301,20 @@ describe('Profile Linker: Link Slack User', () => {
 		expect(zendeskCalls('GET /api/v2/users/show_many.json').map((c) => c.status)).toEqual([429, 200]);
 	});
 
-	it('fails with Zendesk\'s message and no secret; Continue On Fail keeps the item', async () => {
+	it("fails with Zendesk's message and no secret; Continue On Fail keeps the item", async () => {
 		const f = slack.fixtures;
-		zendesk.server.injectFault('GET /api/v2/users/show_many.json', { kind: 'status', status: 403, body: { error: 'Forbidden', description: 'You do not have access to this page' } });
+		zendesk.server.injectFault('GET /api/v2/users/show_many.json', {
+			kind: 'status',
+			status: 403,
+			body: { error: 'Forbidden', description: 'You do not have access to this page' },
+		});
 		await expect(run([dmItem(f.employee2Id, f.teamId)])).rejects.toThrow(/Forbidden: You do not have access/);
 
-		zendesk.server.injectFault('GET /api/v2/users/show_many.json', { kind: 'status', status: 403, body: { error: 'Forbidden', description: 'You do not have access to this page' } });
+		zendesk.server.injectFault('GET /api/v2/users/show_many.json', {
+			kind: 'status',
+			status: 403,
+			body: { error: 'Forbidden', description: 'You do not have access to this page' },
+		});
 		const [out] = await run([dmItem(f.employee2Id, f.teamId)], {}, new ProfileLinker(), true);
 		expect(out.json.error).toMatch(/HTTP 403/);
 		expect(out.json.user).toMatchObject({ id: f.employee2Id });
@@ -297,9 +364,9 @@ describe('Profile Linker: Link to Existing Profile', () => {
 	it('refuses agents and admins on either side with a clear error', async () => {
 		const f = slack.fixtures;
 		await run([dmItem(f.employee2Id, f.teamId)]);
-		await expect(run([dmItem(f.employee2Id, f.teamId)], { operation: 'linkToExisting', targetUserId: zendesk.fixtures.anna.id })).rejects.toThrow(
-			/is a agent; only end users/,
-		);
+		await expect(
+			run([dmItem(f.employee2Id, f.teamId)], { operation: 'linkToExisting', targetUserId: zendesk.fixtures.anna.id }),
+		).rejects.toThrow(/is a agent; only end users/);
 		const [out] = await run(
 			[dmItem(f.employee2Id, f.teamId)],
 			{ operation: 'linkToExisting', targetUserId: zendesk.fixtures.bridge.id },

@@ -4,7 +4,13 @@
  * external upload flow, echo markers, 429 handling and visible failures.
  */
 import axios from 'axios';
-import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { startSlackEmulator, FIXTURE_IDS } from '../../emulators/slack';
@@ -25,7 +31,12 @@ function replyItem(overrides: IDataObject = {}): IDataObject {
 		ticketId: 42,
 		ticketStatus: 'open',
 		ticketExternalId: `slack-dm:${FIXTURE_IDS.teamId}:${dm}`,
-		comment: { id: 1, body: 'Hello', htmlBody: '<p>Have you tried <strong>turning it off</strong>?</p>', author: { id: 7, name: 'Anna' } },
+		comment: {
+			id: 1,
+			body: 'Hello',
+			htmlBody: '<p>Have you tried <strong>turning it off</strong>?</p>',
+			author: { id: 7, name: 'Anna' },
+		},
 		attachments: [],
 		slack: { teamId: FIXTURE_IDS.teamId, userId: FIXTURE_IDS.employeeId, channelId: dm },
 		...overrides,
@@ -35,7 +46,11 @@ function replyItem(overrides: IDataObject = {}): IDataObject {
 function run(
 	items: IDataObject[],
 	parameters: IDataObject = {},
-	options: { continueOnFail?: boolean; credentials?: Record<string, ICredentialDataDecryptedObject>; requestTimeoutMs?: number } = {},
+	options: {
+		continueOnFail?: boolean;
+		credentials?: Record<string, ICredentialDataDecryptedObject>;
+		requestTimeoutMs?: number;
+	} = {},
 ) {
 	return executeNode(node, {
 		parameters: { operation: 'reply', ...parameters } as never,
@@ -64,7 +79,12 @@ const startNode: INodeType = {
 };
 
 /** Runs Start → node with On Error "Continue (using error output)" through n8n-core's WorkflowExecute (its real routing). */
-async function runWithErrorOutput(nodeType: string, items: IDataObject[], parameters: IDataObject, extraNodeTypes: Record<string, INodeType> = {}) {
+async function runWithErrorOutput(
+	nodeType: string,
+	items: IDataObject[],
+	parameters: IDataObject,
+	extraNodeTypes: Record<string, INodeType> = {},
+) {
 	const result = await runWorkflow(
 		{
 			nodes: [
@@ -73,7 +93,12 @@ async function runWithErrorOutput(nodeType: string, items: IDataObject[], parame
 			],
 			connections: { Start: { main: [[{ node: 'Under Test', type: NodeConnectionTypes.Main, index: 0 }]] } },
 		},
-		{ startNode: 'Start', startItems: items.map((json) => ({ json })), extraNodeTypes: { start: startNode, ...extraNodeTypes }, credentials },
+		{
+			startNode: 'Start',
+			startItems: items.map((json) => ({ json })),
+			extraNodeTypes: { start: startNode, ...extraNodeTypes },
+			credentials,
+		},
 	);
 	const runData = result.data.resultData.runData['Under Test'][0];
 	expect(runData.error).toBeUndefined();
@@ -88,7 +113,12 @@ beforeAll(async () => {
 	zendesk = await startZendeskEmulator({ rateLimits: false });
 	credentials = {
 		slackDmApi: { accessToken: FIXTURE_IDS.botToken, baseUrl: slack.apiUrl },
-		zendeskDmApi: { subdomain: 'acme', email: zendesk.fixtures.bridge.email, apiToken: zendesk.fixtures.bridge.apiToken, baseUrl: zendesk.url },
+		zendeskDmApi: {
+			subdomain: 'acme',
+			email: zendesk.fixtures.bridge.email,
+			apiToken: zendesk.fixtures.bridge.apiToken,
+			baseUrl: zendesk.url,
+		},
 	};
 });
 
@@ -108,20 +138,34 @@ describe('Slack DM Reply', () => {
 		const { outputs } = await run([replyItem()], { prefixTemplate: '{name} (IT Support)' });
 		const [message] = postedTo(dm);
 		expect(message.text).toBe('*Anna (IT Support):*\nHave you tried *turning it off*?');
-		expect(message).toMatchObject({ user: FIXTURE_IDS.botUserId, bot_id: FIXTURE_IDS.botId, app_id: FIXTURE_IDS.appId });
-		expect(outputs[0][0].json).toMatchObject({ ticketId: 42, slackReply: { delivered: true, channelId: dm, messageTs: [message.ts], fileIds: [] } });
+		expect(message).toMatchObject({
+			user: FIXTURE_IDS.botUserId,
+			bot_id: FIXTURE_IDS.botId,
+			app_id: FIXTURE_IDS.appId,
+		});
+		expect(outputs[0][0].json).toMatchObject({
+			ticketId: 42,
+			slackReply: { delivered: true, channelId: dm, messageTs: [message.ts], fileIds: [] },
+		});
 	});
 
 	it('never lets agent text mention or broadcast', async () => {
 		const html = '<p>&lt;!channel&gt; &lt;@U0EMP2&gt; @here <a href="https://x.example/|<!everyone>">x</a></p>';
-		await run([replyItem({ comment: { id: 1, htmlBody: html, author: { id: 7, name: 'Anna' } } })], { prefixAgentName: false });
+		await run([replyItem({ comment: { id: 1, htmlBody: html, author: { id: 7, name: 'Anna' } } })], {
+			prefixAgentName: false,
+		});
 		const [message] = postedTo(dm);
 		expect(message.text).not.toMatch(/<[!@#]/);
 		expect(message.text).toContain('&lt;!channel&gt;');
 	});
 
 	it('posts in the thread of a threaded conversation', async () => {
-		const root = slack.ws.storeMessage({ channel: dm, user: FIXTURE_IDS.employeeId, text: 'root', team: FIXTURE_IDS.teamId });
+		const root = slack.ws.storeMessage({
+			channel: dm,
+			user: FIXTURE_IDS.employeeId,
+			text: 'root',
+			team: FIXTURE_IDS.teamId,
+		});
 		await run([replyItem({ slack: { teamId: FIXTURE_IDS.teamId, channelId: dm, threadTs: root.ts } })]);
 		expect(postedTo(dm).map((m) => m.thread_ts)).toEqual([root.ts]);
 	});
@@ -136,9 +180,14 @@ describe('Slack DM Reply', () => {
 	});
 
 	it('splits a long reply within the limit, paced one per second per channel', async () => {
-		const paragraphs = Array.from({ length: 30 }, (_, i) => `<p>Paragraph ${i}: ${'lorem ipsum dolor '.repeat(15)}</p>`).join('');
+		const paragraphs = Array.from(
+			{ length: 30 },
+			(_, i) => `<p>Paragraph ${i}: ${'lorem ipsum dolor '.repeat(15)}</p>`,
+		).join('');
 		const started = Date.now();
-		await run([replyItem({ comment: { id: 1, htmlBody: paragraphs, author: { id: 7, name: 'Anna' } } })], { options: { maxMessageLength: 3000 } });
+		await run([replyItem({ comment: { id: 1, htmlBody: paragraphs, author: { id: 7, name: 'Anna' } } })], {
+			options: { maxMessageLength: 3000 },
+		});
 		const messages = postedTo(dm);
 		expect(messages.length).toBeGreaterThanOrEqual(3);
 		for (const message of messages) expect(message.text.length).toBeLessThanOrEqual(3000);
@@ -148,7 +197,10 @@ describe('Slack DM Reply', () => {
 
 	it('paces posts to one channel across executions of the process (not only within one)', async () => {
 		await Promise.all([run([replyItem()]), run([replyItem()]), run([replyItem()])]);
-		const times = slack.server.callsTo('chat.postMessage').map((call) => call.at).sort((a, b) => a - b);
+		const times = slack.server
+			.callsTo('chat.postMessage')
+			.map((call) => call.at)
+			.sort((a, b) => a - b);
 		expect(times).toHaveLength(3);
 		for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(950);
 		// Another channel is not held up by this one.
@@ -161,28 +213,58 @@ describe('Slack DM Reply', () => {
 	it('uploads agent attachments from Zendesk with the external upload flow into the thread', async () => {
 		const user = await axios.post(
 			`${zendesk.url}/api/v2/users.json`,
-			{ user: { name: 'Erin', external_id: `slack:${FIXTURE_IDS.teamId}:${FIXTURE_IDS.employeeId}`, role: 'end-user' } },
+			{
+				user: { name: 'Erin', external_id: `slack:${FIXTURE_IDS.teamId}:${FIXTURE_IDS.employeeId}`, role: 'end-user' },
+			},
 			{ auth: { username: `${zendesk.fixtures.bridge.email}/token`, password: zendesk.fixtures.bridge.apiToken } },
 		);
 		const ticket = await axios.post(
 			`${zendesk.url}/api/v2/tickets.json`,
-			{ ticket: { subject: 's', requester_id: user.data.user.id, comment: { body: 'help', author_id: user.data.user.id } } },
+			{
+				ticket: {
+					subject: 's',
+					requester_id: user.data.user.id,
+					comment: { body: 'help', author_id: user.data.user.id },
+				},
+			},
 			{ auth: { username: `${zendesk.fixtures.bridge.email}/token`, password: zendesk.fixtures.bridge.apiToken } },
 		);
 		const pdf = Buffer.from('%PDF-1.4\nsteps to fix\n%%EOF');
-		await zendesk.agentReply(ticket.data.ticket.id, { public: true, body: 'See attached', attachments: [{ filename: 'steps.pdf', contentType: 'application/pdf', content: pdf }] });
+		await zendesk.agentReply(ticket.data.ticket.id, {
+			public: true,
+			body: 'See attached',
+			attachments: [{ filename: 'steps.pdf', contentType: 'application/pdf', content: pdf }],
+		});
 		const comments = await axios.get(`${zendesk.url}/api/v2/tickets/${ticket.data.ticket.id}/comments.json`, {
 			auth: { username: `${zendesk.fixtures.bridge.email}/token`, password: zendesk.fixtures.bridge.apiToken },
 		});
 		const attachment = comments.data.comments.at(-1).attachments[0];
-		const root = slack.ws.storeMessage({ channel: dm, user: FIXTURE_IDS.employeeId, text: 'root', team: FIXTURE_IDS.teamId });
+		const root = slack.ws.storeMessage({
+			channel: dm,
+			user: FIXTURE_IDS.employeeId,
+			text: 'root',
+			team: FIXTURE_IDS.teamId,
+		});
 		const item = replyItem({
 			slack: { teamId: FIXTURE_IDS.teamId, channelId: dm, threadTs: root.ts },
-			attachments: [{ id: attachment.id, fileName: 'steps.pdf', contentUrl: attachment.content_url, contentType: 'application/pdf', size: pdf.length }],
+			attachments: [
+				{
+					id: attachment.id,
+					fileName: 'steps.pdf',
+					contentUrl: attachment.content_url,
+					contentType: 'application/pdf',
+					size: pdf.length,
+				},
+			],
 		});
 		const { outputs } = await run([item]);
 		expect(slack.uploadedFiles).toHaveLength(1);
-		expect(slack.uploadedFiles[0]).toMatchObject({ filename: 'steps.pdf', channel: dm, thread_ts: root.ts, userId: FIXTURE_IDS.botUserId });
+		expect(slack.uploadedFiles[0]).toMatchObject({
+			filename: 'steps.pdf',
+			channel: dm,
+			thread_ts: root.ts,
+			userId: FIXTURE_IDS.botUserId,
+		});
 		expect(slack.uploadedFiles[0].bytes.equals(pdf)).toBe(true);
 		expect(slack.server.countCalls('files.getUploadURLExternal')).toBe(1);
 		expect(slack.server.countCalls('files.upload_url')).toBe(1);
@@ -255,7 +337,13 @@ describe('Slack DM Reply', () => {
 
 	it('On Error "Continue (using error output)" for every node on runPerItem: failures take the error output', async () => {
 		const perItemNode: INodeType = {
-			description: { ...startNode.description, name: 'perItemProbe', displayName: 'Per Item Probe', group: ['transform'], inputs: [NodeConnectionTypes.Main] },
+			description: {
+				...startNode.description,
+				name: 'perItemProbe',
+				displayName: 'Per Item Probe',
+				group: ['transform'],
+				inputs: [NodeConnectionTypes.Main],
+			},
 			async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 				return [
 					await runPerItem(this, async (input, itemIndex) => {
@@ -265,7 +353,12 @@ describe('Slack DM Reply', () => {
 				];
 			},
 		};
-		const { success, failure } = await runWithErrorOutput('perItemProbe', [{ n: 0 }, { n: 1, fail: true }], {}, { perItemProbe: perItemNode });
+		const { success, failure } = await runWithErrorOutput(
+			'perItemProbe',
+			[{ n: 0 }, { n: 1, fail: true }],
+			{},
+			{ perItemProbe: perItemNode },
+		);
 		expect(success.map((item) => item.json)).toEqual([{ n: 0, done: true }]);
 		expect(failure.map((item) => item.json)).toEqual([{ n: 1, fail: true, error: 'item failed' }]);
 	});
@@ -273,16 +366,31 @@ describe('Slack DM Reply', () => {
 	it('refuses "post as handle user" with a bot token, and posts as the handle with its user token', async () => {
 		await expect(run([replyItem()], { postAs: 'user' })).rejects.toThrow(/user token/);
 		const handleDm = slack.openDm(FIXTURE_IDS.handleUserId, FIXTURE_IDS.employeeId);
-		const handleCredentials = { ...credentials, slackDmApi: { accessToken: FIXTURE_IDS.handleToken, baseUrl: slack.apiUrl } };
-		await run([replyItem({ slack: { teamId: FIXTURE_IDS.teamId, channelId: handleDm } })], { postAs: 'user', options: { botUsername: 'ignored' } }, { credentials: handleCredentials });
+		const handleCredentials = {
+			...credentials,
+			slackDmApi: { accessToken: FIXTURE_IDS.handleToken, baseUrl: slack.apiUrl },
+		};
+		await run(
+			[replyItem({ slack: { teamId: FIXTURE_IDS.teamId, channelId: handleDm } })],
+			{ postAs: 'user', options: { botUsername: 'ignored' } },
+			{ credentials: handleCredentials },
+		);
 		const [message] = postedTo(handleDm);
 		expect(message.user).toBe(FIXTURE_IDS.handleUserId);
 		expect(message.username).toBeUndefined();
 	});
 
 	it('sends the created notice after an upsert, and nothing when the item calls for none', async () => {
-		const upserted = { teamId: FIXTURE_IDS.teamId, channel: { id: dm, type: 'im' }, user: { id: FIXTURE_IDS.employeeId }, message: { ts: '1.1' }, zendesk: { outcome: 'created', ticketId: 77 } };
-		const { outputs } = await run([upserted, { ...upserted, zendesk: { outcome: 'appended', ticketId: 77 } }], { operation: 'notice' });
+		const upserted = {
+			teamId: FIXTURE_IDS.teamId,
+			channel: { id: dm, type: 'im' },
+			user: { id: FIXTURE_IDS.employeeId },
+			message: { ts: '1.1' },
+			zendesk: { outcome: 'created', ticketId: 77 },
+		};
+		const { outputs } = await run([upserted, { ...upserted, zendesk: { outcome: 'appended', ticketId: 77 } }], {
+			operation: 'notice',
+		});
 		expect(postedTo(dm).map((m) => m.text)).toEqual([expect.stringContaining('#77')]);
 		expect(outputs[0][0].json.slackReply).toMatchObject({ delivered: true, notice: 'ticketCreated' });
 		expect(outputs[0][1].json.slackReply).toMatchObject({ delivered: false, skipped: 'noNotice' });
@@ -302,19 +410,28 @@ describe('Slack DM Reply', () => {
 			execution: {
 				id: '17',
 				url: 'http://n8n.test/workflow/wf1/executions/17',
-				error: { message: 'Reply for ticket #42 was not delivered to Slack: Slack chat.postMessage failed: channel_not_found <!channel>' },
+				error: {
+					message:
+						'Reply for ticket #42 was not delivered to Slack: Slack chat.postMessage failed: channel_not_found <!channel>',
+				},
 				lastNodeExecuted: 'Slack DM Reply',
 				mode: 'webhook',
 			},
 			workflow: { id: 'wf1', name: 'Zendesk reply → Slack DM' },
 		};
-		const { outputs } = await run([errorItem], { operation: 'alert', alertChannelId: alertChannel, options: { ticketUrlBase: `${zendesk.url}/agent/tickets/` } });
+		const { outputs } = await run([errorItem], {
+			operation: 'alert',
+			alertChannelId: alertChannel,
+			options: { ticketUrlBase: `${zendesk.url}/agent/tickets/` },
+		});
 		const [alert] = postedTo(alertChannel);
 		expect(alert.text).toContain(`*Ticket:* <${zendesk.url}/agent/tickets/42|#42>`);
 		expect(alert.text).toContain('*Failed node:* Slack DM Reply');
 		expect(alert.text).toContain('*Execution:* <http://n8n.test/workflow/wf1/executions/17|open in n8n>');
 		expect(alert.text).toContain('&lt;!channel&gt;');
 		expect(outputs[0][0].json.slackReply).toMatchObject({ delivered: true, channelId: alertChannel });
-		await expect(run([errorItem], { operation: 'alert', alertChannelId: '#support' })).rejects.toThrow(/not a Slack channel id/);
+		await expect(run([errorItem], { operation: 'alert', alertChannelId: '#support' })).rejects.toThrow(
+			/not a Slack channel id/,
+		);
 	});
 });

@@ -26,18 +26,32 @@ let zendesk: ZendeskEmulator;
 let credentials: Record<string, ICredentialDataDecryptedObject>;
 
 /** Plays n8n's webhook endpoint for one workflow: every POST goes through the node's webhook(). */
-async function startReceiver(workflowId: string, staticData: IDataObject, parameters: IDataObject = {}): Promise<Receiver> {
+async function startReceiver(
+	workflowId: string,
+	staticData: IDataObject,
+	parameters: IDataObject = {},
+): Promise<Receiver> {
 	const received: Receiver['received'] = [];
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
 			const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-			invokeWebhook(trigger, { workflowId, parameters: parameters as never, credentials, staticData, headers, rawBody: Buffer.concat(chunks) })
+			invokeWebhook(trigger, {
+				workflowId,
+				parameters: parameters as never,
+				credentials,
+				staticData,
+				headers,
+				rawBody: Buffer.concat(chunks),
+			})
 				.then((result) => {
 					received.push({ status: result.status, items: result.workflowData?.[0] ?? [], body: result.body });
 					const retryAfter = (result.headers as Record<string, string> | undefined)?.['retry-after'];
-					res.writeHead(result.status, { 'Content-Type': 'application/json', ...(retryAfter ? { 'Retry-After': retryAfter } : {}) });
+					res.writeHead(result.status, {
+						'Content-Type': 'application/json',
+						...(retryAfter ? { 'Retry-After': retryAfter } : {}),
+					});
 					res.end(JSON.stringify(result.body ?? {}));
 				})
 				.catch((error: Error) => {
@@ -67,8 +81,18 @@ async function withReceivers(workflowIds: string[], use: (...receivers: Receiver
 	}
 }
 
-function lifecycle(workflowId: string, staticData: IDataObject, webhookUrl: string, method: 'checkExists' | 'create' | 'delete', mode: 'trigger' | 'manual' = 'trigger') {
-	return runWebhookLifecycle(trigger, { workflowId, parameters: {}, credentials, staticData, webhookUrl, mode }, method);
+function lifecycle(
+	workflowId: string,
+	staticData: IDataObject,
+	webhookUrl: string,
+	method: 'checkExists' | 'create' | 'delete',
+	mode: 'trigger' | 'manual' = 'trigger',
+) {
+	return runWebhookLifecycle(
+		trigger,
+		{ workflowId, parameters: {}, credentials, staticData, webhookUrl, mode },
+		method,
+	);
 }
 
 function nodeData(staticData: IDataObject): IDataObject {
@@ -86,7 +110,9 @@ const api = () =>
 /** A ticket as the inbound pipeline makes it: requester with a Slack external id, our external id and tag. */
 async function createSlackTicket(threadTs?: string): Promise<{ ticketId: number; requesterId: number }> {
 	const suffix = Math.random().toString(36).slice(2, 8).toUpperCase();
-	const user = await api().post('/users.json', { user: { name: `Slack User ${suffix}`, external_id: `slack:T1:U${suffix}`, role: 'end-user' } });
+	const user = await api().post('/users.json', {
+		user: { name: `Slack User ${suffix}`, external_id: `slack:T1:U${suffix}`, role: 'end-user' },
+	});
 	expect(user.status).toBe(201);
 	const requesterId = user.data.user.id as number;
 	const ticket = await api().post('/tickets.json', {
@@ -103,7 +129,13 @@ async function createSlackTicket(threadTs?: string): Promise<{ ticketId: number;
 }
 
 /** Signs and sends one delivery naming a ticket and comment, as Zendesk would, to the node with this static data. */
-async function deliverSigned(input: { workflowId: string; staticData: IDataObject; ticketId: number; commentId: number; parameters?: IDataObject }) {
+async function deliverSigned(input: {
+	workflowId: string;
+	staticData: IDataObject;
+	ticketId: number;
+	commentId: number;
+	parameters?: IDataObject;
+}) {
 	const body = JSON.stringify({ ticket_id: String(input.ticketId), comment_id: String(input.commentId) });
 	const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 	const secret = nodeData(input.staticData).signingSecret as string;
@@ -122,7 +154,11 @@ async function deliverSigned(input: { workflowId: string; staticData: IDataObjec
 }
 
 async function ownObjects() {
-	const webhooks = (await api().get('/webhooks')).data.webhooks as Array<{ id: string; name: string; endpoint: string }>;
+	const webhooks = (await api().get('/webhooks')).data.webhooks as Array<{
+		id: string;
+		name: string;
+		endpoint: string;
+	}>;
 	const triggers = (await api().get('/triggers.json')).data.triggers as Array<{ id: number; title: string }>;
 	return { webhooks, triggers };
 }
@@ -138,7 +174,12 @@ beforeAll(async () => {
 	// Retry-After waits scaled down 100x, so a redelivery the node asks for comes within the test.
 	zendesk = await startZendeskEmulator({ rateLimits: false, webhookRetryDelayMs: 50, webhookRetryAfterScale: 0.01 });
 	credentials = {
-		zendeskDmApi: { subdomain: 'acme', email: zendesk.fixtures.bridge.email, apiToken: zendesk.fixtures.bridge.apiToken, baseUrl: zendesk.url },
+		zendeskDmApi: {
+			subdomain: 'acme',
+			email: zendesk.fixtures.bridge.email,
+			apiToken: zendesk.fixtures.bridge.apiToken,
+			baseUrl: zendesk.url,
+		},
 	};
 });
 
@@ -158,7 +199,11 @@ describe('lifecycle', () => {
 			expect(await lifecycle('wf-b', dataB, b.url, 'create')).toBe(true);
 
 			const stored = nodeData(dataA);
-			expect(stored).toMatchObject({ webhookId: expect.any(String), triggerId: expect.any(Number), signingSecret: expect.any(String) });
+			expect(stored).toMatchObject({
+				webhookId: expect.any(String),
+				triggerId: expect.any(Number),
+				signingSecret: expect.any(String),
+			});
 			let objects = await ownObjects();
 			expect(objects.webhooks).toHaveLength(2);
 			expect(objects.triggers).toHaveLength(2);
@@ -182,7 +227,11 @@ describe('lifecycle', () => {
 			// A restart that lost static data finds the same objects again (and the secret).
 			const restarted: IDataObject = {};
 			expect(await lifecycle('wf-a', restarted, a.url, 'checkExists')).toBe(true);
-			expect(nodeData(restarted)).toMatchObject({ webhookId: stored.webhookId, triggerId: stored.triggerId, signingSecret: stored.signingSecret });
+			expect(nodeData(restarted)).toMatchObject({
+				webhookId: stored.webhookId,
+				triggerId: stored.triggerId,
+				signingSecret: stored.signingSecret,
+			});
 
 			// Another workflow's node never claims them.
 			expect(await lifecycle('wf-c', {}, a.url, 'checkExists')).toBe(false);
@@ -222,7 +271,7 @@ describe('lifecycle', () => {
 	});
 });
 
-describe('lifecycle: never another instance\'s objects (audit, issue 7 item 2)', () => {
+describe("lifecycle: never another instance's objects (audit, issue 7 item 2)", () => {
 	const clone = (data: IDataObject) => JSON.parse(JSON.stringify(data)) as IDataObject;
 
 	it('two n8n instances imported from one template (same workflow and node ids) keep their own trigger', async () => {
@@ -239,7 +288,7 @@ describe('lifecycle: never another instance\'s objects (audit, issue 7 item 2)',
 		});
 	});
 
-	it('n8n\'s test webhook on the active workflow (create and delete with the test URL) leaves production alone', async () => {
+	it("n8n's test webhook on the active workflow (create and delete with the test URL) leaves production alone", async () => {
 		await withReceivers(['wf-a', 'wf-a'], async (prod, test) => {
 			const prodData: IDataObject = {};
 			await lifecycle('wf-a', prodData, prod.url, 'create');
@@ -291,13 +340,25 @@ describe('lifecycle: never another instance\'s objects (audit, issue 7 item 2)',
 
 	it('a webhook created before trigger creation failed is deleted again, and a failing clean-up does not hide why', async () => {
 		await withReceivers(['wf-a'], async (a) => {
-			zendesk.server.injectFault('POST /api/v2/triggers.json', { kind: 'status', status: 422, body: { error: 'RecordInvalid', description: 'Title: is too long' } });
+			zendesk.server.injectFault('POST /api/v2/triggers.json', {
+				kind: 'status',
+				status: 422,
+				body: { error: 'RecordInvalid', description: 'Title: is too long' },
+			});
 			await expect(lifecycle('wf-a', {}, a.url, 'create')).rejects.toThrow(/422|RecordInvalid|too long/);
 			expect((await ownObjects()).webhooks).toEqual([]);
 			expect((await ownObjects()).triggers).toEqual([]);
 
-			zendesk.server.injectFault('POST /api/v2/triggers.json', { kind: 'status', status: 422, body: { error: 'RecordInvalid', description: 'Title: is too long' } });
-			zendesk.server.injectFault('DELETE /api/v2/webhooks/:id', { kind: 'status', status: 403, body: { error: 'Forbidden' } });
+			zendesk.server.injectFault('POST /api/v2/triggers.json', {
+				kind: 'status',
+				status: 422,
+				body: { error: 'RecordInvalid', description: 'Title: is too long' },
+			});
+			zendesk.server.injectFault('DELETE /api/v2/webhooks/:id', {
+				kind: 'status',
+				status: 403,
+				body: { error: 'Forbidden' },
+			});
 			const failure = await lifecycle('wf-a', {}, a.url, 'create').then(
 				() => undefined,
 				(error: Error) => error,
@@ -348,26 +409,43 @@ describe('deliveries', () => {
 			ticketId,
 			ticketStatus: 'open',
 			ticketExternalId: ticket.external_id,
-			comment: { htmlBody: expect.stringContaining('<strong>turning it off</strong>'), author: { id: zendesk.fixtures.anna.id, name: zendesk.fixtures.anna.name } },
-			attachments: [{ fileName: 'steps.pdf', contentType: 'application/pdf', size: 14, contentUrl: expect.stringContaining('/attachments/token/') }],
+			comment: {
+				htmlBody: expect.stringContaining('<strong>turning it off</strong>'),
+				author: { id: zendesk.fixtures.anna.id, name: zendesk.fixtures.anna.name },
+			},
+			attachments: [
+				{
+					fileName: 'steps.pdf',
+					contentType: 'application/pdf',
+					size: 14,
+					contentUrl: expect.stringContaining('/attachments/token/'),
+				},
+			],
 			slack: { teamId: 'T1', channelId: ticket.external_id.split(':')[2], userId: requester.external_id.split(':')[2] },
 		});
 	});
 
-	it('sends nothing for internal notes or for the requester\'s own messages posted by the bridge', async () => {
+	it("sends nothing for internal notes or for the requester's own messages posted by the bridge", async () => {
 		const { ticketId, requesterId } = await createSlackTicket();
 		await zendesk.agentReply(ticketId, { public: false, body: 'internal: check the toner' });
 		// The inbound pipeline appends the requester's follow-up through the API.
-		const followUp = await api().put(`/tickets/${ticketId}.json`, { ticket: { comment: { body: 'still burning', author_id: requesterId, public: true } } });
+		const followUp = await api().put(`/tickets/${ticketId}.json`, {
+			ticket: { comment: { body: 'still burning', author_id: requesterId, public: true } },
+		});
 		expect(followUp.status).toBe(200);
 		await zendesk.flushWebhooks();
 		expect(emitted()).toEqual([]);
 	});
 
-	it('skips the requester\'s comment even when a signed delivery names it', async () => {
+	it("skips the requester's comment even when a signed delivery names it", async () => {
 		const { ticketId } = await createSlackTicket();
 		const comments = (await api().get(`/tickets/${ticketId}/comments.json`)).data.comments;
-		const result = await deliverSigned({ workflowId: 'wf-a', staticData, ticketId, commentId: comments[0].id as number });
+		const result = await deliverSigned({
+			workflowId: 'wf-a',
+			staticData,
+			ticketId,
+			commentId: comments[0].id as number,
+		});
 		expect(result.status).toBe(200);
 		expect(result.workflowData).toBeUndefined();
 		expect(result.body).toMatchObject({ skipped: 'authorIsRequester' });
@@ -382,7 +460,12 @@ describe('deliveries', () => {
 		expect(receiver.received.map((r) => r.status)).toEqual([503, 200]);
 		const delivery = zendesk.deliveries.find((d) => d.ticketId === ticketId)!;
 		expect(delivery.delivered).toBe(true);
-		expect(emitted()).toEqual([expect.objectContaining({ ticketId, comment: expect.objectContaining({ body: expect.stringContaining('On it.') }) })]);
+		expect(emitted()).toEqual([
+			expect.objectContaining({
+				ticketId,
+				comment: expect.objectContaining({ body: expect.stringContaining('On it.') }),
+			}),
+		]);
 	});
 
 	it('emits a redelivered comment once', async () => {
@@ -415,12 +498,22 @@ describe('deliveries', () => {
 				credentials,
 				staticData,
 				rawBody: body,
-				headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': attempt.signature, 'x-zendesk-webhook-signature-timestamp': attempt.timestamp },
+				headers: {
+					'content-type': 'application/json',
+					'x-zendesk-webhook-signature': attempt.signature,
+					'x-zendesk-webhook-signature-timestamp': attempt.timestamp,
+				},
 			});
 			expect(result.status).toBe(401);
 			expect(result.workflowData).toBeUndefined();
 		}
-		const unsigned = await invokeWebhook(trigger, { workflowId: 'wf-a', credentials, staticData, rawBody: body, headers: { 'content-type': 'application/json' } });
+		const unsigned = await invokeWebhook(trigger, {
+			workflowId: 'wf-a',
+			credentials,
+			staticData,
+			rawBody: body,
+			headers: { 'content-type': 'application/json' },
+		});
 		expect(unsigned.status).toBe(401);
 	});
 });
@@ -433,7 +526,13 @@ describe('with "Include Replies Made Through the API" on (audit, issue 7 item 6)
 	beforeEach(async () => {
 		staticData = {};
 		receiver = await startReceiver('wf-api', staticData, parameters);
-		expect(await runWebhookLifecycle(trigger, { workflowId: 'wf-api', parameters: parameters as never, credentials, staticData, webhookUrl: receiver.url }, 'create')).toBe(true);
+		expect(
+			await runWebhookLifecycle(
+				trigger,
+				{ workflowId: 'wf-api', parameters: parameters as never, credentials, staticData, webhookUrl: receiver.url },
+				'create',
+			),
+		).toBe(true);
 	});
 
 	afterEach(async () => {
@@ -446,7 +545,10 @@ describe('with "Include Replies Made Through the API" on (audit, issue 7 item 6)
 		const { ticketId } = await createSlackTicket();
 		// The Upsert writes a participant's Slack message as that participant (an agent here), through the API, with its marker.
 		const bridged = await api().put(`/tickets/${ticketId}.json`, {
-			ticket: { comment: { body: 'from Slack: it is still on fire', author_id: zendesk.fixtures.anna.id, public: true }, metadata: { slack_dm_keys: 'T1:D1:1700000000.000100' } },
+			ticket: {
+				comment: { body: 'from Slack: it is still on fire', author_id: zendesk.fixtures.anna.id, public: true },
+				metadata: { slack_dm_keys: 'T1:D1:1700000000.000100' },
+			},
 		});
 		expect(bridged.status).toBe(200);
 		await zendesk.flushWebhooks();
@@ -454,10 +556,14 @@ describe('with "Include Replies Made Through the API" on (audit, issue 7 item 6)
 		expect(emitted()).toEqual([]);
 
 		// An agent app's API comment (no marker) is still sent, as the option says.
-		const fromApp = await api().put(`/tickets/${ticketId}.json`, { ticket: { comment: { body: 'Macro via app: please restart', author_id: zendesk.fixtures.anna.id, public: true } } });
+		const fromApp = await api().put(`/tickets/${ticketId}.json`, {
+			ticket: { comment: { body: 'Macro via app: please restart', author_id: zendesk.fixtures.anna.id, public: true } },
+		});
 		expect(fromApp.status).toBe(200);
 		await zendesk.flushWebhooks();
-		expect(emitted()).toEqual([expect.objectContaining({ comment: expect.objectContaining({ body: expect.stringContaining('Macro via app') }) })]);
+		expect(emitted()).toEqual([
+			expect.objectContaining({ comment: expect.objectContaining({ body: expect.stringContaining('Macro via app') }) }),
+		]);
 	});
 
 	/** The Zendesk calls the trigger made since the last reset, audit reads among them. */
@@ -468,30 +574,48 @@ describe('with "Include Replies Made Through the API" on (audit, issue 7 item 6)
 		return await deliverSigned({ workflowId: 'wf-api', staticData, ticketId, commentId, parameters });
 	}
 
-	it('a comment the cheap rules drop costs no audit read: the requester\'s own message, a private note, a ticket not ours', async () => {
+	it("a comment the cheap rules drop costs no audit read: the requester's own message, a private note, a ticket not ours", async () => {
 		const { ticketId, requesterId } = await createSlackTicket();
 		await zendesk.flushWebhooks();
 		resetTransportCallCounts();
 		// The inbound pipeline posts the requester's Slack message through the API: Zendesk notifies us.
-		const followUp = await api().put(`/tickets/${ticketId}.json`, { ticket: { comment: { body: 'still burning', author_id: requesterId, public: true } } });
+		const followUp = await api().put(`/tickets/${ticketId}.json`, {
+			ticket: { comment: { body: 'still burning', author_id: requesterId, public: true } },
+		});
 		expect(followUp.status).toBe(200);
 		await zendesk.flushWebhooks();
 		expect(receiver.received.map((r) => r.body)).toEqual([expect.objectContaining({ skipped: 'authorIsRequester' })]);
 		// The ticket and the comment decide it: no users, no audits.
-		expect(transportCallCounts()).toEqual({ 'zendesk GET /tickets/{id}.json': 1, 'zendesk GET /tickets/{id}/comments.json': 1 });
+		expect(transportCallCounts()).toEqual({
+			'zendesk GET /tickets/{id}.json': 1,
+			'zendesk GET /tickets/{id}/comments.json': 1,
+		});
 
 		resetTransportCallCounts();
-		const note = await api().put(`/tickets/${ticketId}.json`, { ticket: { comment: { body: 'internal via app', author_id: zendesk.fixtures.anna.id, public: false } } });
+		const note = await api().put(`/tickets/${ticketId}.json`, {
+			ticket: { comment: { body: 'internal via app', author_id: zendesk.fixtures.anna.id, public: false } },
+		});
 		expect(note.status).toBe(200);
-		expect(await deliver(ticketId, note.data.audit.events.find((e: { type: string }) => e.type === 'Comment').id)).toMatchObject({ body: { skipped: 'privateComment' } });
+		expect(
+			await deliver(ticketId, note.data.audit.events.find((e: { type: string }) => e.type === 'Comment').id),
+		).toMatchObject({ body: { skipped: 'privateComment' } });
 		expect(auditReads()).toEqual([]);
 
 		resetTransportCallCounts();
-		const crm = await api().post('/tickets.json', { ticket: { subject: 'CRM', external_id: 'CRM-1', tags: ['slack_dm'], comment: { body: 'from the CRM', public: true } } });
+		const crm = await api().post('/tickets.json', {
+			ticket: {
+				subject: 'CRM',
+				external_id: 'CRM-1',
+				tags: ['slack_dm'],
+				comment: { body: 'from the CRM', public: true },
+			},
+		});
 		expect(crm.status).toBe(201);
 		const crmTicketId = crm.data.ticket.id as number;
 		await zendesk.flushWebhooks();
-		const onCrm = await api().put(`/tickets/${crmTicketId}.json`, { ticket: { comment: { body: 'app reply', author_id: zendesk.fixtures.anna.id, public: true } } });
+		const onCrm = await api().put(`/tickets/${crmTicketId}.json`, {
+			ticket: { comment: { body: 'app reply', author_id: zendesk.fixtures.anna.id, public: true } },
+		});
 		expect(onCrm.status).toBe(200);
 		await zendesk.flushWebhooks();
 		expect(receiver.received.at(-1)?.body).toMatchObject({ skipped: 'notOurTicket' });
@@ -504,19 +628,27 @@ describe('with "Include Replies Made Through the API" on (audit, issue 7 item 6)
 		const { ticketId } = await createSlackTicket();
 		// More than a page of audits (private notes do not notify the trigger).
 		for (let i = 0; i < 110; i++) {
-			const note = await api().put(`/tickets/${ticketId}.json`, { ticket: { comment: { body: `note ${i}`, author_id: zendesk.fixtures.anna.id, public: false } } });
+			const note = await api().put(`/tickets/${ticketId}.json`, {
+				ticket: { comment: { body: `note ${i}`, author_id: zendesk.fixtures.anna.id, public: false } },
+			});
 			expect(note.status).toBe(200);
 		}
 		await zendesk.flushWebhooks();
 		resetTransportCallCounts();
 		const bridged = await api().put(`/tickets/${ticketId}.json`, {
-			ticket: { comment: { body: 'from Slack', author_id: zendesk.fixtures.anna.id, public: true }, metadata: { slack_dm_keys: 'T1:D1:1700000000.000200' } },
+			ticket: {
+				comment: { body: 'from Slack', author_id: zendesk.fixtures.anna.id, public: true },
+				metadata: { slack_dm_keys: 'T1:D1:1700000000.000200' },
+			},
 		});
 		expect(bridged.status).toBe(200);
 		await zendesk.flushWebhooks();
 		expect(receiver.received.at(-1)?.body).toMatchObject({ skipped: 'postedByBridge' });
 		// The count, then the short last page and the page before it.
-		expect(Object.fromEntries(auditReads())).toEqual({ 'zendesk GET /tickets/{id}/audits/count.json': 1, 'zendesk GET /tickets/{id}/audits.json': 2 });
+		expect(Object.fromEntries(auditReads())).toEqual({
+			'zendesk GET /tickets/{id}/audits/count.json': 1,
+			'zendesk GET /tickets/{id}/audits.json': 2,
+		});
 		expect(emitted()).toEqual([]);
 	});
 });

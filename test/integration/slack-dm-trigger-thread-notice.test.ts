@@ -28,17 +28,32 @@ afterAll(async () => {
 beforeEach(() => resetSlackTriggerState());
 
 async function reply(options: Record<string, unknown>, threadTs = ROOT) {
-	const rawBody = JSON.stringify(threadReply({ user: F.employeeId, channel: DM, text: 'one more thing', threadTs, parentUserId: F.employeeId, channelType: 'im', ts: `${ts++}.000100` }));
+	const rawBody = JSON.stringify(
+		threadReply({
+			user: F.employeeId,
+			channel: DM,
+			text: 'one more thing',
+			threadTs,
+			parentUserId: F.employeeId,
+			channelType: 'im',
+			ts: `${ts++}.000100`,
+		}),
+	);
 	const timestamp = Math.floor(Date.now() / 1000);
 	return await invokeWebhook(trigger, {
 		parameters: { options } as never,
 		credentials: { slackDmApi: { accessToken: F.botToken, signingSecret: slack.signingSecret, baseUrl: slack.apiUrl } },
-		headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signSlackRequest(slack.signingSecret, timestamp, rawBody) },
+		headers: {
+			'content-type': 'application/json',
+			'x-slack-request-timestamp': String(timestamp),
+			'x-slack-signature': signSlackRequest(slack.signingSecret, timestamp, rawBody),
+		},
 		rawBody,
 	});
 }
 
-const threadPosts = (threadTs: string) => slack.postedMessages.filter((m) => m.channel === DM && m.thread_ts === threadTs);
+const threadPosts = (threadTs: string) =>
+	slack.postedMessages.filter((m) => m.channel === DM && m.thread_ts === threadTs);
 
 describe('Slack DM Trigger: telling senders their thread replies are not forwarded', () => {
 	it('posts one notice into the thread, once per thread, and still emits nothing', async () => {
@@ -49,7 +64,10 @@ describe('Slack DM Trigger: telling senders their thread replies are not forward
 		expect(threadPosts(ROOT).map((m) => m.text)).toEqual([DEFAULT_THREAD_REPLY_NOTICE]);
 		await reply({ notifyThreadReplies: true });
 		expect(threadPosts(ROOT)).toHaveLength(1);
-		await reply({ notifyThreadReplies: true, threadReplyNoticeText: 'Please write in the DM itself.' }, '1700000000.000200');
+		await reply(
+			{ notifyThreadReplies: true, threadReplyNoticeText: 'Please write in the DM itself.' },
+			'1700000000.000200',
+		);
 		expect(threadPosts('1700000000.000200').map((m) => m.text)).toEqual(['Please write in the DM itself.']);
 	});
 

@@ -13,7 +13,15 @@ import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
 import fc from 'fast-check';
 
-import { FIXTURE_IDS as F, botMessage, messageIm, messageMpim, signSlackRequest, startSlackEmulator, threadReply } from '../../emulators/slack';
+import {
+	FIXTURE_IDS as F,
+	botMessage,
+	messageIm,
+	messageMpim,
+	signSlackRequest,
+	startSlackEmulator,
+	threadReply,
+} from '../../emulators/slack';
 import type { SlackEmulatorInstance } from '../../emulators/slack';
 import { SlackDmTrigger } from '../../nodes/SlackDmTrigger/SlackDmTrigger.node';
 import type { SlackDmItem } from '../../nodes/shared/types';
@@ -25,7 +33,16 @@ const trigger = new SlackDmTrigger();
 let slack: SlackEmulatorInstance;
 let tsCounter = 1_700_000_000;
 const params = { seed: FUZZ_SEED, numRuns: FUZZ_RUNS };
-const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=XX', 'application/octet-stream', 'application/xml', ''];
+const CONTENT_TYPES = [
+	'application/json',
+	'application/json; charset=utf-8',
+	'application/x-www-form-urlencoded',
+	'text/plain',
+	'multipart/form-data; boundary=XX',
+	'application/octet-stream',
+	'application/xml',
+	'',
+];
 
 /** n8n's logger, quiet during thousands of requests; each test reads what was logged. */
 let warnings: jest.SpyInstance;
@@ -45,11 +62,20 @@ const nextTs = () => `${tsCounter++}.000100`;
 function signed(rawBody: string | Buffer, secret = slack.signingSecret, timestamp = Math.floor(Date.now() / 1000)) {
 	return {
 		'x-slack-request-timestamp': String(timestamp),
-		'x-slack-signature': signSlackRequest(secret, timestamp, Buffer.isBuffer(rawBody) ? rawBody.toString('utf8') : rawBody),
+		'x-slack-signature': signSlackRequest(
+			secret,
+			timestamp,
+			Buffer.isBuffer(rawBody) ? rawBody.toString('utf8') : rawBody,
+		),
 	};
 }
 
-async function send(rawBody: string | Buffer, headers: Record<string, string>, rawBodyState: 'read' | 'consumed' | 'tooLarge' = 'read', parameters = {}) {
+async function send(
+	rawBody: string | Buffer,
+	headers: Record<string, string>,
+	rawBodyState: 'read' | 'consumed' | 'tooLarge' = 'read',
+	parameters = {},
+) {
 	return await invokeWebhook(trigger, {
 		parameters,
 		credentials: { slackDmApi: { accessToken: F.botToken, signingSecret: slack.signingSecret, baseUrl: slack.apiUrl } },
@@ -69,11 +95,21 @@ const anyBody = fc.oneof(
 describe(`Slack DM Trigger webhook fuzz (seed ${FUZZ_SEED}, ${FUZZ_RUNS} runs a property)`, () => {
 	it('never throws and never answers 5xx, whatever the request', async () => {
 		await fc.assert(
-			fc.asyncProperty(anyBody, fc.constantFrom(...CONTENT_TYPES), fc.boolean(), fc.constantFrom('read', 'read', 'read', 'consumed', 'tooLarge'), async (rawBody, contentType, sign, state) => {
-				const result = await send(rawBody, { 'content-type': contentType, ...(sign ? signed(rawBody) : {}) }, state as 'read');
-				expect(result.status).toBeLessThan(500);
-				if (result.status >= 400) expect(result.workflowData).toBeUndefined();
-			}),
+			fc.asyncProperty(
+				anyBody,
+				fc.constantFrom(...CONTENT_TYPES),
+				fc.boolean(),
+				fc.constantFrom('read', 'read', 'read', 'consumed', 'tooLarge'),
+				async (rawBody, contentType, sign, state) => {
+					const result = await send(
+						rawBody,
+						{ 'content-type': contentType, ...(sign ? signed(rawBody) : {}) },
+						state as 'read',
+					);
+					expect(result.status).toBeLessThan(500);
+					if (result.status >= 400) expect(result.workflowData).toBeUndefined();
+				},
+			),
 			params,
 		);
 	});
@@ -87,28 +123,66 @@ describe(`Slack DM Trigger webhook fuzz (seed ${FUZZ_SEED}, ${FUZZ_RUNS} runs a 
 		);
 		const before = slack.server.countCalls();
 		await fc.assert(
-			fc.asyncProperty(anyBody, fc.constantFrom(...CONTENT_TYPES), forgery, fc.constantFrom('read', 'consumed', 'tooLarge'), async (rawBody, contentType, forged, state) => {
-				const headers =
-					forged === 'wrong-secret' ? signed(rawBody, 'not-the-secret') : forged === 'stale' ? signed(rawBody, slack.signingSecret, Math.floor(Date.now() / 1000) - 3600) : (forged as Record<string, string>);
-				const result = await send(rawBody, { 'content-type': contentType, ...headers }, state as 'read');
-				const unreadable = state !== 'read' || contentType.startsWith('multipart/');
-				expect(result.status).toBe(unreadable ? (contentType.startsWith('multipart/') ? 415 : state === 'tooLarge' ? 413 : 400) : 401);
-				expect(result.workflowData).toBeUndefined();
-			}),
+			fc.asyncProperty(
+				anyBody,
+				fc.constantFrom(...CONTENT_TYPES),
+				forgery,
+				fc.constantFrom('read', 'consumed', 'tooLarge'),
+				async (rawBody, contentType, forged, state) => {
+					const headers =
+						forged === 'wrong-secret'
+							? signed(rawBody, 'not-the-secret')
+							: forged === 'stale'
+								? signed(rawBody, slack.signingSecret, Math.floor(Date.now() / 1000) - 3600)
+								: (forged as Record<string, string>);
+					const result = await send(rawBody, { 'content-type': contentType, ...headers }, state as 'read');
+					const unreadable = state !== 'read' || contentType.startsWith('multipart/');
+					expect(result.status).toBe(
+						unreadable ? (contentType.startsWith('multipart/') ? 415 : state === 'tooLarge' ? 413 : 400) : 401,
+					);
+					expect(result.workflowData).toBeUndefined();
+				},
+			),
 			params,
 		);
 		expect(slack.server.countCalls()).toBe(before);
 	});
 
-	it('answers 200 and ignores with a reason a signed event that is not a person\'s DM', async () => {
+	it("answers 200 and ignores with a reason a signed event that is not a person's DM", async () => {
 		const notADm = fc.oneof(
 			fc.constant(() => botMessage({ channel: DM, text: 'Build failed', channelType: 'im', ts: nextTs() })),
 			fc.constant(() => messageMpim({ user: F.employeeId, channel: 'G0GROUP', text: 'hi all', ts: nextTs() })),
-			fc.constant(() => threadReply({ user: F.employeeId, channel: DM, text: 'in a thread', threadTs: '1600000000.000100', parentUserId: F.employeeId, channelType: 'im', ts: nextTs() })),
+			fc.constant(() =>
+				threadReply({
+					user: F.employeeId,
+					channel: DM,
+					text: 'in a thread',
+					threadTs: '1600000000.000100',
+					parentUserId: F.employeeId,
+					channelType: 'im',
+					ts: nextTs(),
+				}),
+			),
 			fc.constant(() => messageIm({ user: F.botUserId, channel: DM, text: 'the handle itself', ts: nextTs() })),
 			mutatedEnvelope()
-				.filter(({ path }) => path !== '' && path.split(',').every((p) => p.startsWith('event.files') || p.startsWith('authorizations') || p === 'event.text' || p === 'event.blocks'))
-				.map(({ body }) => () => body),
+				.filter(
+					({ path }) =>
+						path !== '' &&
+						path
+							.split(',')
+							.every(
+								(p) =>
+									p.startsWith('event.files') ||
+									p.startsWith('authorizations') ||
+									p === 'event.text' ||
+									p === 'event.blocks',
+							),
+				)
+				.map(
+					({ body }) =>
+						() =>
+							body,
+				),
 		);
 		await fc.assert(
 			fc.asyncProperty(notADm, async (make) => {
@@ -124,17 +198,21 @@ describe(`Slack DM Trigger webhook fuzz (seed ${FUZZ_SEED}, ${FUZZ_RUNS} runs a 
 				expect(result.status).toBe(200);
 				expect(result.body).toMatchObject({ ok: true });
 				const ignored = (result.body as { ignored?: unknown }).ignored;
-				if (typeof ignored !== 'string') throw new Error(`not ignored: ${JSON.stringify(result.body)} ${rawBody.slice(0, 300)}`);
+				if (typeof ignored !== 'string')
+					throw new Error(`not ignored: ${JSON.stringify(result.body)} ${rawBody.slice(0, 300)}`);
 				// An unreadable event is logged with the field that made it so (and nothing of its content).
 				if (ignored === 'malformedEvent' && (result.body as { field?: string }).field) {
-					expect(warnings).toHaveBeenLastCalledWith('Slack DM Trigger ignored an event it cannot read', expect.objectContaining({ field: (result.body as { field: string }).field }));
+					expect(warnings).toHaveBeenLastCalledWith(
+						'Slack DM Trigger ignored an event it cannot read',
+						expect.objectContaining({ field: (result.body as { field: string }).field }),
+					);
 				}
 			}),
 			{ ...params, numRuns: Math.min(FUZZ_RUNS, 2000) },
 		);
 	});
 
-	it('emits exactly one item for a signed person\'s DM, whatever its text', async () => {
+	it("emits exactly one item for a signed person's DM, whatever its text", async () => {
 		await fc.assert(
 			fc.asyncProperty(dmText(), async (text) => {
 				const rawBody = JSON.stringify(messageIm({ user: F.employeeId, channel: DM, text, ts: nextTs() }));

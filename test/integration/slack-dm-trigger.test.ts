@@ -119,7 +119,11 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 				parameters: {},
 				credentials: store,
 				rawBody,
-				headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlackRequest(secret, ts, rawBody) },
+				headers: {
+					'content-type': 'application/json',
+					'x-slack-request-timestamp': String(ts),
+					'x-slack-signature': signSlackRequest(secret, ts, rawBody),
+				},
 			});
 		};
 
@@ -145,7 +149,12 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			await signedWith(slack.signingSecret, 'warm up', credentials());
 			const rawBody = JSON.stringify(messageIm({ user: F.employeeId, channel: DM, text: 'replayed' }));
 			const old = Math.floor(Date.now() / 1000) - 6 * 60;
-			const stale = await invokeWebhook(trigger, { parameters: {}, credentials: credentials(), rawBody, headers: signedHeaders(rawBody, {}, old) });
+			const stale = await invokeWebhook(trigger, {
+				parameters: {},
+				credentials: credentials(),
+				rawBody,
+				headers: signedHeaders(rawBody, {}, old),
+			});
 			expect([stale.status, stale.credentialReads]).toEqual([401, 0]);
 			const forged = await signedWith('not-the-secret', 'forged', credentials());
 			expect([forged.status, forged.credentialReads]).toEqual([401, 1]);
@@ -168,7 +177,13 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 		it('signed with another secret → 401', async () => {
 			const rawBody = JSON.stringify(payload());
 			const ts = Math.floor(Date.now() / 1000);
-			const result = await deliver(undefined, { rawBody, headers: { 'x-slack-signature': signSlackRequest('not-the-secret', ts, rawBody), 'x-slack-request-timestamp': String(ts) } });
+			const result = await deliver(undefined, {
+				rawBody,
+				headers: {
+					'x-slack-signature': signSlackRequest('not-the-secret', ts, rawBody),
+					'x-slack-request-timestamp': String(ts),
+				},
+			});
 			expect(result.status).toBe(401);
 			expect(result.workflowData).toBeUndefined();
 		});
@@ -183,14 +198,22 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 
 		it('missing signature headers → 401', async () => {
 			const rawBody = JSON.stringify(payload());
-			const result = await invokeWebhook(trigger, { credentials: credentials(), headers: { 'content-type': 'application/json' }, rawBody });
+			const result = await invokeWebhook(trigger, {
+				credentials: credentials(),
+				headers: { 'content-type': 'application/json' },
+				rawBody,
+			});
 			expect(result.status).toBe(401);
 			expect(result.workflowData).toBeUndefined();
 		});
 
 		it('a credential without signing secret refuses everything → 401', async () => {
 			const rawBody = JSON.stringify(payload());
-			const result = await invokeWebhook(trigger, { credentials: credentials(F.botToken, ''), headers: signedHeaders(rawBody), rawBody });
+			const result = await invokeWebhook(trigger, {
+				credentials: credentials(F.botToken, ''),
+				headers: signedHeaders(rawBody),
+				rawBody,
+			});
 			expect(result.status).toBe(401);
 			expect(result.workflowData).toBeUndefined();
 		});
@@ -203,7 +226,9 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 	});
 
 	it('calls auth.test once for many events, concurrent and sequential', async () => {
-		const burst = Array.from({ length: 12 }, (_, i) => messageIm({ user: F.employeeId, channel: DM, text: `message ${i}` }));
+		const burst = Array.from({ length: 12 }, (_, i) =>
+			messageIm({ user: F.employeeId, channel: DM, text: `message ${i}` }),
+		);
 		const results = await Promise.all(burst.map(async (payload) => await deliver(payload)));
 		expect(results.every((r) => emittedItems(r).length === 1)).toBe(true);
 		for (let i = 0; i < 5; i++) await deliver(messageIm({ user: F.employeeId, channel: DM, text: `later ${i}` }));
@@ -220,12 +245,16 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 	});
 
 	it('activation fails clearly for a token Slack refuses', async () => {
-		await expect(runWebhookLifecycle(trigger, { credentials: credentials('xoxb-revoked') }, 'checkExists')).rejects.toThrow(/auth\.test/);
+		await expect(
+			runWebhookLifecycle(trigger, { credentials: credentials('xoxb-revoked') }, 'checkExists'),
+		).rejects.toThrow(/auth\.test/);
 	});
 
 	describe('auth.test inside the webhook (identity cache miss)', () => {
 		it('a failed hourly refresh goes on with the last known identity, quickly', async () => {
-			expect(emittedItems(await deliver(messageIm({ user: F.employeeId, channel: DM, text: 'first' })))).toHaveLength(1);
+			expect(emittedItems(await deliver(messageIm({ user: F.employeeId, channel: DM, text: 'first' })))).toHaveLength(
+				1,
+			);
 			identityCache.clear(); // the hour is over
 			slack.server.injectFault('auth.test', { kind: 'timeout' }, 5);
 			const started = Date.now();
@@ -261,7 +290,10 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			const staticData: IDataObject = {};
 			expect(emittedItems(await deliver(payload, { staticData }))).toHaveLength(1);
 			for (const retryNum of ['1', '2', '3']) {
-				const result = await deliver(payload, { staticData, headers: { 'x-slack-retry-num': retryNum, 'x-slack-retry-reason': 'http_timeout' } });
+				const result = await deliver(payload, {
+					staticData,
+					headers: { 'x-slack-retry-num': retryNum, 'x-slack-retry-reason': 'http_timeout' },
+				});
 				expect(result.workflowData).toBeUndefined();
 				expect(result.body).toEqual({ ok: true, duplicate: true });
 			}
@@ -270,7 +302,12 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 		it('concurrent deliveries of one event: exactly one execution', async () => {
 			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'race' });
 			const results = await Promise.all(
-				[0, 1, 1, 0, 2].map(async (n) => await deliver(payload, { headers: n ? { 'x-slack-retry-num': String(n), 'x-slack-retry-reason': 'http_timeout' } : {} })),
+				[0, 1, 1, 0, 2].map(
+					async (n) =>
+						await deliver(payload, {
+							headers: n ? { 'x-slack-retry-num': String(n), 'x-slack-retry-reason': 'http_timeout' } : {},
+						}),
+				),
 			);
 			expect(results.flatMap(emittedItems)).toHaveLength(1);
 		});
@@ -279,7 +316,9 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'first attempt lost' });
 			const headers = { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'connection_failed' };
 			expect(emittedItems(await deliver(payload, { headers }))).toHaveLength(1);
-			expect(emittedItems(await deliver(payload, { headers: { ...headers, 'x-slack-retry-num': '2' } }))).toHaveLength(0);
+			expect(emittedItems(await deliver(payload, { headers: { ...headers, 'x-slack-retry-num': '2' } }))).toHaveLength(
+				0,
+			);
 		});
 
 		it('with "Remember Deliveries Across Restarts", the workflow static data still knows the event after a restart', async () => {
@@ -288,7 +327,11 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			const parameters = { options: { rememberAcrossRestarts: true } };
 			expect(emittedItems(await deliver(payload, { staticData, parameters }))).toHaveLength(1);
 			resetSlackTriggerState();
-			const retry = await deliver(payload, { staticData, parameters, headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' } });
+			const retry = await deliver(payload, {
+				staticData,
+				parameters,
+				headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' },
+			});
 			expect(retry.workflowData).toBeUndefined();
 		});
 
@@ -303,7 +346,12 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'queue mode' });
 			const first = emittedItems(await deliver(payload, { staticData: {} }));
 			resetSlackTriggerState();
-			const second = emittedItems(await deliver(payload, { staticData: {}, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } }));
+			const second = emittedItems(
+				await deliver(payload, {
+					staticData: {},
+					headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+				}),
+			);
 			expect(second).toHaveLength(1);
 			expect(second[0].idempotencyKey).toBe(first[0].idempotencyKey);
 		});
@@ -314,11 +362,21 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			const lastNode = { responseMode: 'lastNode', options: { rememberAcrossRestarts: true } };
 			const first = await deliver(payload, { staticData, parameters: lastNode, executionStartFails: true });
 			expect(first.status).toBe(500);
-			const again = emittedItems(await deliver(payload, { staticData, parameters: lastNode, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' } }));
+			const again = emittedItems(
+				await deliver(payload, {
+					staticData,
+					parameters: lastNode,
+					headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' },
+				}),
+			);
 			expect(again).toHaveLength(1);
 			expect(again[0].idempotencyKey).toBe(`slack:${F.teamId}:${DM}:${payload.event.ts}`);
 			// Once n8n took it, any later retry is a duplicate, whatever Slack's reason.
-			const later = await deliver(payload, { staticData, parameters: lastNode, headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_error' } });
+			const later = await deliver(payload, {
+				staticData,
+				parameters: lastNode,
+				headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_error' },
+			});
 			expect(later.body).toEqual({ ok: true, duplicate: true });
 		});
 
@@ -326,7 +384,9 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'slow start' });
 			const original = deliver(payload, { executionStartMs: 400 });
 			await new Promise((resolve) => setTimeout(resolve, 100));
-			const retry = await deliver(payload, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+			const retry = await deliver(payload, {
+				headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+			});
 			expect(emittedItems(await original)).toHaveLength(1);
 			expect(retry.body).toEqual({ ok: true, duplicate: true });
 			expect(retry.workflowData).toBeUndefined();
@@ -336,23 +396,29 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'start fails late' });
 			const original = deliver(payload, { executionStartMs: 400, executionStartFails: true });
 			await new Promise((resolve) => setTimeout(resolve, 100));
-			const retry = await deliver(payload, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+			const retry = await deliver(payload, {
+				headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+			});
 			expect((await original).status).toBe(500);
 			expect(emittedItems(retry).map((item) => item.message.text)).toEqual(['start fails late']);
 		});
 
-		it('while the original is still undecided when Slack\'s deadline nears, the retry answers 503 so Slack tries again later', async () => {
+		it("while the original is still undecided when Slack's deadline nears, the retry answers 503 so Slack tries again later", async () => {
 			const payload = messageIm({ user: F.employeeId, channel: DM, text: 'very slow start' });
 			const original = deliver(payload, { executionStartMs: 3_500 });
 			await new Promise((resolve) => setTimeout(resolve, 100));
 			const started = Date.now();
-			const retry = await deliver(payload, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+			const retry = await deliver(payload, {
+				headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+			});
 			expect(Date.now() - started).toBeLessThan(2_900);
 			expect(retry.status).toBe(503);
 			expect(retry.body).toEqual({ ok: false, error: 'earlier_delivery_pending' });
 			expect(emittedItems(await original)).toHaveLength(1);
 			// By Slack's next retry the original is known to be delivered.
-			const next = await deliver(payload, { headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_error' } });
+			const next = await deliver(payload, {
+				headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_error' },
+			});
 			expect(next.body).toEqual({ ok: true, duplicate: true });
 		});
 	});
@@ -361,10 +427,20 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 		const grouped = { options: { groupUnderLoad: true } };
 		const payloads = new Map<string, string>();
 		/** The same text is the same Slack event (same event_id and ts): a second send is Slack's retry. */
-		const send = async (text: string, extra: Partial<Parameters<typeof invokeWebhook>[1]> = {}, parameters: INodeParameters = grouped) => {
+		const send = async (
+			text: string,
+			extra: Partial<Parameters<typeof invokeWebhook>[1]> = {},
+			parameters: INodeParameters = grouped,
+		) => {
 			if (!payloads.has(text)) payloads.set(text, JSON.stringify(messageIm({ user: F.employeeId, channel: DM, text })));
 			const rawBody = payloads.get(text) as string;
-			return await invokeWebhook(trigger, { parameters, credentials: credentials(), rawBody, ...extra, headers: { ...signedHeaders(rawBody), ...extra.headers } });
+			return await invokeWebhook(trigger, {
+				parameters,
+				credentials: credentials(),
+				rawBody,
+				...extra,
+				headers: { ...signedHeaders(rawBody), ...extra.headers },
+			});
 		};
 		const texts = (result: Awaited<ReturnType<typeof send>>) => emittedItems(result).map((item) => item.message.text);
 
@@ -383,7 +459,10 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			expect(leaders).toHaveLength(1);
 			expect(texts(leaders[0]).sort()).toEqual(['a', 'b', 'c']);
 			for (const result of later) expect(result.status).toBe(200);
-			expect(later.filter((result) => result.workflowData === undefined).map((result) => result.body)).toEqual([{ ok: true }, { ok: true }]);
+			expect(later.filter((result) => result.workflowData === undefined).map((result) => result.body)).toEqual([
+				{ ok: true },
+				{ ok: true },
+			]);
 		});
 
 		it('when n8n cannot start the group, every message of it fails (Slack retries) and its retry is emitted', async () => {
@@ -396,14 +475,19 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			const member = later.find((result) => result.status === 503);
 			expect(member?.body).toEqual({ ok: false, error: 'workflow_not_started' });
 			// A retry without an error answer before would be a duplicate; these follow our errors (http_error).
-			expect(texts(await send('first', { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } }))).toEqual([]);
+			expect(
+				texts(await send('first', { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } })),
+			).toEqual([]);
 			const retried = await Promise.all(
-				['x', 'y'].map(async (text) => await send(text, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' } })),
+				['x', 'y'].map(
+					async (text) =>
+						await send(text, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' } }),
+				),
 			);
 			expect(retried.flatMap(texts).sort()).toEqual(['x', 'y']);
 		});
 
-		it('a group whose leading request Slack hung up on while it waited still goes: n8n\'s answer decides, not the connection', async () => {
+		it("a group whose leading request Slack hung up on while it waited still goes: n8n's answer decides, not the connection", async () => {
 			const first = send('first', { executionStartMs: 300 });
 			await new Promise((resolve) => setTimeout(resolve, 100));
 			const lead = send('gone', { clientHangsUpAfterMs: 50 });
@@ -416,7 +500,9 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			expect(waited.workflowData).toBeUndefined();
 			// The lane is free again, and Slack's retry of the hung-up request is a duplicate.
 			expect(texts(await send('after'))).toEqual(['after']);
-			const retry = await send('gone', { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+			const retry = await send('gone', {
+				headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+			});
 			expect(retry.body).toEqual({ ok: true, duplicate: true });
 		});
 
@@ -424,17 +510,22 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			const first = send('first', { executionStartMs: 300 }, {});
 			await new Promise((resolve) => setTimeout(resolve, 100));
 			const plain = await Promise.all(['p', 'q'].map(async (text) => await send(text, {}, {})));
-			const afterWorkflow = await Promise.all(['r', 's'].map(async (text) => await send(text, {}, { responseMode: 'lastNode', options: { groupUnderLoad: true } })));
+			const afterWorkflow = await Promise.all(
+				['r', 's'].map(
+					async (text) => await send(text, {}, { responseMode: 'lastNode', options: { groupUnderLoad: true } }),
+				),
+			);
 			await first;
 			expect([...plain, ...afterWorkflow].map(texts)).toEqual([['p'], ['q'], ['r'], ['s']]);
 		});
 	});
 
-	describe('announces each emitted message, so the Zendesk node of the workflow keeps Slack\'s order', () => {
+	describe("announces each emitted message, so the Zendesk node of the workflow keeps Slack's order", () => {
 		/** What the Zendesk Messaging Upsert does when the message reaches it: its place, if announced. */
-		const reachesUpsert = (item: SlackDmItem, workflowId = 'wf-inproc') => messagesInFlight.arrived(orderScopeOf(workflowId, item), item.idempotencyKey);
+		const reachesUpsert = (item: SlackDmItem, workflowId = 'wf-inproc') =>
+			messagesInFlight.arrived(orderScopeOf(workflowId, item), item.idempotencyKey);
 
-		it('an emitted message is announced for its workflow and channel, in Slack\'s order', async () => {
+		it("an emitted message is announced for its workflow and channel, in Slack's order", async () => {
 			const [first] = emittedItems(await deliver(messageIm({ user: F.employeeId, channel: DM, text: 'first' })));
 			const [second] = emittedItems(await deliver(messageIm({ user: F.employeeId, channel: DM, text: 'second' })));
 			expect(reachesUpsert(second, 'another-workflow')).toBeUndefined();
@@ -455,7 +546,12 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			expect((await deliver(appMessage({ channel: DM, text: 'our own reply' }))).workflowData).toBeUndefined();
 			expect(messagesInFlight.size).toBe(0);
 			// Slack's retry of the failed one is announced again.
-			const [retried] = emittedItems(await deliver(payload, { parameters: lastNode, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' } }));
+			const [retried] = emittedItems(
+				await deliver(payload, {
+					parameters: lastNode,
+					headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' },
+				}),
+			);
 			expect(reachesUpsert(retried)).toBeDefined();
 		});
 	});
@@ -464,7 +560,14 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 		const payload = messageIm({ user: F.employeeId, channel: DM, text: 'two workflows' });
 		const rawBody = JSON.stringify(payload);
 		const send = async (workflowId: string) =>
-			emittedItems(await invokeWebhook(trigger, { workflowId, credentials: credentials(), headers: signedHeaders(rawBody), rawBody }));
+			emittedItems(
+				await invokeWebhook(trigger, {
+					workflowId,
+					credentials: credentials(),
+					headers: signedHeaders(rawBody),
+					rawBody,
+				}),
+			);
 		expect(await send('wfA')).toHaveLength(1);
 		expect(await send('wfB')).toHaveLength(1);
 		expect(await send('wfA')).toHaveLength(0);
@@ -476,22 +579,31 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 		expect(result.body).toEqual({ ok: true, rateLimited: true });
 	});
 
-	it('the app\'s own reply in the DM is an echo and starts nothing', async () => {
+	it("the app's own reply in the DM is an echo and starts nothing", async () => {
 		const result = await deliver(appMessage({ channel: DM, text: 'Thanks, an agent will reply soon' }));
 		expect(result.workflowData).toBeUndefined();
 		expect(result.body).toEqual({ ok: true, ignored: 'echoHandle' });
 	});
 
-	it('user-token mode: the handle account\'s identity and a configured handle name', async () => {
-		const payload = messageIm({ user: F.employeeId, channel: 'D0ITDM', text: 'laptop broken' }, { authorizations: [userAuthorization(F.handleUserId)] });
+	it("user-token mode: the handle account's identity and a configured handle name", async () => {
+		const payload = messageIm(
+			{ user: F.employeeId, channel: 'D0ITDM', text: 'laptop broken' },
+			{ authorizations: [userAuthorization(F.handleUserId)] },
+		);
 		const parameters = { handles: { handle: [{ name: 'IT', userId: F.handleUserId }] } };
 		const items = emittedItems(await deliver(payload, { token: F.handleToken, parameters }));
 		expect(items).toHaveLength(1);
 		expect(items[0].handle).toMatchObject({ name: 'IT', userId: F.handleUserId, appId: F.appId });
 		expect(items[0].handle.botId).toBeUndefined();
 		// The same app delivers the HR handle's DMs to this URL too: this trigger is not for HR.
-		const toHr = messageIm({ user: F.employeeId, channel: 'D0HRDM', text: 'payslip' }, { authorizations: [userAuthorization(F.hrHandleUserId)] });
-		expect((await deliver(toHr, { token: F.handleToken, parameters })).body).toEqual({ ok: true, ignored: 'notForThisHandle' });
+		const toHr = messageIm(
+			{ user: F.employeeId, channel: 'D0HRDM', text: 'payslip' },
+			{ authorizations: [userAuthorization(F.hrHandleUserId)] },
+		);
+		expect((await deliver(toHr, { token: F.handleToken, parameters })).body).toEqual({
+			ok: true,
+			ignored: 'notForThisHandle',
+		});
 	});
 
 	describe('several handles on one app, Slack naming one installation user only', () => {
@@ -504,28 +616,49 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			},
 		};
 
-		it('an envelope naming the sender (who installed the app too) is routed by the DM\'s members', async () => {
+		it("an envelope naming the sender (who installed the app too) is routed by the DM's members", async () => {
 			const dm = slack.openDm(F.employeeId, F.hrHandleUserId);
-			const payload = messageIm({ user: F.employeeId, channel: dm, text: 'payslip?' }, { authorizations: [userAuthorization(F.employeeId)] });
+			const payload = messageIm(
+				{ user: F.employeeId, channel: dm, text: 'payslip?' },
+				{ authorizations: [userAuthorization(F.employeeId)] },
+			);
 			const items = emittedItems(await deliver(payload, { token: F.hrHandleToken, parameters }));
 			expect(items).toHaveLength(1);
 			expect(items[0].handle).toMatchObject({ name: 'HR', userId: F.hrHandleUserId });
 			expect(slack.server.countCalls('conversations.members')).toBe(1);
 			// The next message of the conversation is known: no second lookup.
-			const next = messageIm({ user: F.employeeId, channel: dm, text: 'and my contract' }, { authorizations: [userAuthorization(F.employeeId)] });
+			const next = messageIm(
+				{ user: F.employeeId, channel: dm, text: 'and my contract' },
+				{ authorizations: [userAuthorization(F.employeeId)] },
+			);
 			expect(emittedItems(await deliver(next, { token: F.hrHandleToken, parameters }))[0].handle.name).toBe('HR');
 			expect(slack.server.countCalls('conversations.members')).toBe(1);
 		});
 
-		it('a DM the credential cannot see is not guessed (handleUnknown, logged) until the handle\'s own reply shows whose it is', async () => {
+		it("a DM the credential cannot see is not guessed (handleUnknown, logged) until the handle's own reply shows whose it is", async () => {
 			const dm = slack.openDm(F.employeeId, F.handleUserId);
-			const first = messageIm({ user: F.employeeId, channel: dm, text: 'laptop' }, { authorizations: [userAuthorization(F.employeeId)] });
-			expect((await deliver(first, { token: F.hrHandleToken, parameters })).body).toEqual({ ok: true, ignored: 'handleUnknown' });
+			const first = messageIm(
+				{ user: F.employeeId, channel: dm, text: 'laptop' },
+				{ authorizations: [userAuthorization(F.employeeId)] },
+			);
+			expect((await deliver(first, { token: F.hrHandleToken, parameters })).body).toEqual({
+				ok: true,
+				ignored: 'handleUnknown',
+			});
 			// IT answers in the DM (an echo, dropped) ...
-			const reply = messageIm({ user: F.handleUserId, channel: dm, text: 'Which model?' }, { authorizations: [userAuthorization(F.employeeId)] });
-			expect((await deliver(reply, { token: F.hrHandleToken, parameters })).body).toEqual({ ok: true, ignored: 'echoHandle' });
+			const reply = messageIm(
+				{ user: F.handleUserId, channel: dm, text: 'Which model?' },
+				{ authorizations: [userAuthorization(F.employeeId)] },
+			);
+			expect((await deliver(reply, { token: F.hrHandleToken, parameters })).body).toEqual({
+				ok: true,
+				ignored: 'echoHandle',
+			});
 			// ... and from then on the conversation is IT's.
-			const again = messageIm({ user: F.employeeId, channel: dm, text: 'A ThinkPad' }, { authorizations: [userAuthorization(F.employeeId)] });
+			const again = messageIm(
+				{ user: F.employeeId, channel: dm, text: 'A ThinkPad' },
+				{ authorizations: [userAuthorization(F.employeeId)] },
+			);
 			expect(emittedItems(await deliver(again, { token: F.hrHandleToken, parameters }))[0].handle.name).toBe('IT');
 		});
 	});
@@ -556,36 +689,70 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 		});
 
 		it('without mpim:read the message still comes through, without participants', async () => {
-			slack.issueToken('xoxb-no-mpim', { kind: 'bot', userId: F.botUserId, teamId: F.teamId, appId: F.appId, botId: F.botId, scopes: ['chat:write', 'im:history', 'mpim:history', 'im:read'] });
+			slack.issueToken('xoxb-no-mpim', {
+				kind: 'bot',
+				userId: F.botUserId,
+				teamId: F.teamId,
+				appId: F.appId,
+				botId: F.botId,
+				scopes: ['chat:write', 'im:history', 'mpim:history', 'im:read'],
+			});
 			const group = slack.openGroupDm([F.employeeId, F.employee2Id, F.botUserId]);
-			const items = emittedItems(await deliver(messageMpim({ user: F.employeeId, channel: group, text: 'no scope' }), { parameters: groupOptions, token: 'xoxb-no-mpim' }));
+			const items = emittedItems(
+				await deliver(messageMpim({ user: F.employeeId, channel: group, text: 'no scope' }), {
+					parameters: groupOptions,
+					token: 'xoxb-no-mpim',
+				}),
+			);
 			expect(items).toHaveLength(1);
 			expect(items[0].channel.participants ?? []).toEqual([]);
-			expect(slack.server.callsTo('conversations.members')[0].response.body).toMatchObject({ ok: false, error: 'missing_scope', needed: 'mpim:read' });
+			expect(slack.server.callsTo('conversations.members')[0].response.body).toMatchObject({
+				ok: false,
+				error: 'missing_scope',
+				needed: 'mpim:read',
+			});
 			// The refusal is remembered: the next messages of the group cost no Slack call.
 			for (const text of ['still no scope', 'and again']) {
-				expect(emittedItems(await deliver(messageMpim({ user: F.employee2Id, channel: group, text }), { parameters: groupOptions, token: 'xoxb-no-mpim' }))).toHaveLength(1);
+				expect(
+					emittedItems(
+						await deliver(messageMpim({ user: F.employee2Id, channel: group, text }), {
+							parameters: groupOptions,
+							token: 'xoxb-no-mpim',
+						}),
+					),
+				).toHaveLength(1);
 			}
 			expect(slack.server.countCalls('conversations.members')).toBe(1);
 		});
 
 		it('a conversation this token cannot see (channel_not_found) still comes through, without participants', async () => {
-			const items = emittedItems(await deliver(messageMpim({ user: F.employeeId, channel: 'G0NOTOURS', text: 'other handle' }), { parameters: groupOptions }));
+			const items = emittedItems(
+				await deliver(messageMpim({ user: F.employeeId, channel: 'G0NOTOURS', text: 'other handle' }), {
+					parameters: groupOptions,
+				}),
+			);
 			expect(items).toHaveLength(1);
 			expect(items[0].channel.participants).toBeUndefined();
-			expect(slack.server.callsTo('conversations.members')[0].response.body).toMatchObject({ ok: false, error: 'channel_not_found' });
+			expect(slack.server.callsTo('conversations.members')[0].response.body).toMatchObject({
+				ok: false,
+				error: 'channel_not_found',
+			});
 		});
 
 		it.each([
 			['Slack down (HTTP 500 on every attempt)', { kind: 'status', status: 500 } as const],
 			['rate limited with a long Retry-After', { kind: 'rateLimit', retryAfterSeconds: 30 } as const],
 			['no answer at all', { kind: 'timeout' } as const],
-		])('%s: the message comes through without participants, well within Slack\'s 3 seconds', async (_name, fault) => {
+		])("%s: the message comes through without participants, well within Slack's 3 seconds", async (_name, fault) => {
 			await runWebhookLifecycle(trigger, { credentials: credentials() }, 'checkExists');
 			const group = slack.openGroupDm([F.employeeId, F.employee2Id, F.botUserId]);
 			slack.server.injectFault('conversations.members', fault, 5);
 			const started = Date.now();
-			const items = emittedItems(await deliver(messageMpim({ user: F.employeeId, channel: group, text: 'slack trouble' }), { parameters: groupOptions }));
+			const items = emittedItems(
+				await deliver(messageMpim({ user: F.employeeId, channel: group, text: 'slack trouble' }), {
+					parameters: groupOptions,
+				}),
+			);
 			const took = Date.now() - started;
 			expect(items).toHaveLength(1);
 			expect(items[0].channel.participants).toBeUndefined();
@@ -596,8 +763,14 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 		it('a failed lookup is not cached: the next message of the group gets its participants', async () => {
 			const group = slack.openGroupDm([F.employeeId, F.employee2Id, F.botUserId]);
 			slack.server.injectFault('conversations.members', { kind: 'status', status: 503 }, 2);
-			expect(emittedItems(await deliver(messageMpim({ user: F.employeeId, channel: group, text: 'one' }), { parameters: groupOptions }))[0].channel.participants).toBeUndefined();
-			const later = emittedItems(await deliver(messageMpim({ user: F.employeeId, channel: group, text: 'two' }), { parameters: groupOptions }));
+			expect(
+				emittedItems(
+					await deliver(messageMpim({ user: F.employeeId, channel: group, text: 'one' }), { parameters: groupOptions }),
+				)[0].channel.participants,
+			).toBeUndefined();
+			const later = emittedItems(
+				await deliver(messageMpim({ user: F.employeeId, channel: group, text: 'two' }), { parameters: groupOptions }),
+			);
 			expect([...(later[0].channel.participants ?? [])].sort()).toEqual([F.employeeId, F.employee2Id].sort());
 		});
 

@@ -53,14 +53,23 @@ describe('auth and tokens', () => {
 	it('auth.test identifies the bot token and the handle user token', async () => {
 		const f = emulator.fixtures;
 		const botAuth = await bot.auth.test();
-		expect(botAuth).toMatchObject({ ok: true, team_id: f.teamId, user_id: f.botUserId, bot_id: f.botId, team: 'Acme', url: 'https://acme.slack.com/' });
+		expect(botAuth).toMatchObject({
+			ok: true,
+			team_id: f.teamId,
+			user_id: f.botUserId,
+			bot_id: f.botId,
+			team: 'Acme',
+			url: 'https://acme.slack.com/',
+		});
 		const userAuth = await handle.auth.test();
 		expect(userAuth).toMatchObject({ ok: true, team_id: f.teamId, user_id: f.handleUserId });
 		expect(userAuth.bot_id).toBeUndefined();
 	});
 
 	it('answers not_authed without a token and invalid_auth for an unknown one, as HTTP 200 ok:false', async () => {
-		const noToken = await platformError(new WebClient(undefined, { slackApiUrl: `${emulator.apiUrl}/`, retryConfig: { retries: 0 } }).auth.test());
+		const noToken = await platformError(
+			new WebClient(undefined, { slackApiUrl: `${emulator.apiUrl}/`, retryConfig: { retries: 0 } }).auth.test(),
+		);
 		expect(noToken.code).toBe(ErrorCode.PlatformError);
 		expect(noToken.data.error).toBe('not_authed');
 		const badToken = await platformError(client('xoxb-nope').auth.test());
@@ -69,9 +78,20 @@ describe('auth and tokens', () => {
 	});
 
 	it('answers missing_scope with needed and provided when the token lacks the scope', async () => {
-		emulator.issueToken('xoxb-narrow', { kind: 'bot', userId: emulator.fixtures.botUserId, teamId: emulator.fixtures.teamId, botId: emulator.fixtures.botId, scopes: ['chat:write'] });
+		emulator.issueToken('xoxb-narrow', {
+			kind: 'bot',
+			userId: emulator.fixtures.botUserId,
+			teamId: emulator.fixtures.teamId,
+			botId: emulator.fixtures.botId,
+			scopes: ['chat:write'],
+		});
 		const error = await platformError(client('xoxb-narrow').users.info({ user: emulator.fixtures.employeeId }));
-		expect(error.data).toMatchObject({ ok: false, error: 'missing_scope', needed: 'users:read', provided: 'chat:write' });
+		expect(error.data).toMatchObject({
+			ok: false,
+			error: 'missing_scope',
+			needed: 'users:read',
+			provided: 'chat:write',
+		});
 	});
 });
 
@@ -79,7 +99,12 @@ describe('users and teams', () => {
 	it('users.info returns an internal user with email, and a Slack Connect stranger without it', async () => {
 		const f = emulator.fixtures;
 		const employee = await bot.users.info({ user: f.employeeId });
-		expect(employee.user).toMatchObject({ id: f.employeeId, team_id: f.teamId, is_bot: false, profile: { email: f.employeeEmail, real_name: 'Erin Example' } });
+		expect(employee.user).toMatchObject({
+			id: f.employeeId,
+			team_id: f.teamId,
+			is_bot: false,
+			profile: { email: f.employeeEmail, real_name: 'Erin Example' },
+		});
 		const partner = await bot.users.info({ user: f.partnerUserId });
 		expect(partner.user).toMatchObject({ id: f.partnerUserId, team_id: f.partnerTeamId, is_stranger: true });
 		expect(partner.user?.profile?.email).toBeUndefined();
@@ -111,7 +136,9 @@ describe('conversations', () => {
 		const again = await bot.conversations.open({ users: emulator.fixtures.employeeId });
 		expect(again).toMatchObject({ no_op: true, already_open: true, channel: { id: first.channel?.id } });
 		expect(emulator.openDm(emulator.fixtures.botUserId, emulator.fixtures.employeeId)).toBe(first.channel?.id);
-		const group = await bot.conversations.open({ users: `${emulator.fixtures.employeeId},${emulator.fixtures.employee2Id}` });
+		const group = await bot.conversations.open({
+			users: `${emulator.fixtures.employeeId},${emulator.fixtures.employee2Id}`,
+		});
 		expect(group.channel?.id).toMatch(/^G/);
 	});
 
@@ -123,25 +150,33 @@ describe('conversations', () => {
 		const shared = await bot.conversations.info({ channel: f.sharedChannelId, include_num_members: true });
 		expect(shared.channel).toMatchObject({ is_channel: true, is_ext_shared: true, is_member: true, num_members: 3 });
 		const mpim = emulator.openGroupDm([f.botUserId, f.employeeId, f.employee2Id]);
-		expect((await bot.conversations.info({ channel: mpim })).channel).toMatchObject({ is_mpim: true, is_private: true });
+		expect((await bot.conversations.info({ channel: mpim })).channel).toMatchObject({
+			is_mpim: true,
+			is_private: true,
+		});
 		const foreignDm = emulator.openDm(f.employeeId, f.employee2Id);
 		expect((await platformError(bot.conversations.info({ channel: foreignDm }))).data.error).toBe('channel_not_found');
 	});
 
-	it('conversations.members pages with a cursor (WebClient paginate) and checks the conversation\'s own read scope', async () => {
+	it("conversations.members pages with a cursor (WebClient paginate) and checks the conversation's own read scope", async () => {
 		const f = emulator.fixtures;
 		const mpim = emulator.openGroupDm([f.botUserId, f.employeeId, f.employee2Id]);
 		const first = await bot.conversations.members({ channel: mpim, limit: 2 });
 		expect(first.members).toHaveLength(2);
 		expect(first.response_metadata?.next_cursor).toBeTruthy();
 		const all: string[] = [];
-		for await (const page of bot.paginate('conversations.members', { channel: mpim, limit: 1 })) all.push(...((page as { members?: string[] }).members ?? []));
+		for await (const page of bot.paginate('conversations.members', { channel: mpim, limit: 1 }))
+			all.push(...((page as { members?: string[] }).members ?? []));
 		expect(all.sort()).toEqual([f.botUserId, f.employeeId, f.employee2Id].sort());
 		const whole = await bot.conversations.members({ channel: mpim });
 		expect(whole.response_metadata?.next_cursor).toBe('');
-		expect((await platformError(bot.conversations.members({ channel: mpim, cursor: 'bm9wZQ==' }))).data.error).toBe('invalid_cursor');
+		expect((await platformError(bot.conversations.members({ channel: mpim, cursor: 'bm9wZQ==' }))).data.error).toBe(
+			'invalid_cursor',
+		);
 		const foreignDm = emulator.openDm(f.employeeId, f.employee2Id);
-		expect((await platformError(bot.conversations.members({ channel: foreignDm }))).data.error).toBe('channel_not_found');
+		expect((await platformError(bot.conversations.members({ channel: foreignDm }))).data.error).toBe(
+			'channel_not_found',
+		);
 		emulator.issueToken('xoxb-im-only', { kind: 'bot', userId: f.botUserId, teamId: f.teamId, scopes: ['im:read'] });
 		const scoped = await platformError(client('xoxb-im-only').conversations.members({ channel: mpim }));
 		expect(scoped.data).toMatchObject({ error: 'missing_scope', needed: 'mpim:read' });
@@ -153,7 +188,11 @@ describe('chat', () => {
 		const f = emulator.fixtures;
 		const posted = await bot.chat.postMessage({ channel: f.employeeId, text: 'Hello Erin' });
 		const dm = emulator.openDm(f.botUserId, f.employeeId);
-		expect(posted).toMatchObject({ ok: true, channel: dm, message: { text: 'Hello Erin', bot_id: f.botId, app_id: f.appId, user: f.botUserId } });
+		expect(posted).toMatchObject({
+			ok: true,
+			channel: dm,
+			message: { text: 'Hello Erin', bot_id: f.botId, app_id: f.appId, user: f.botUserId },
+		});
 		const reply = await bot.chat.postMessage({ channel: dm, text: 'In thread', thread_ts: posted.ts });
 		expect(reply.message).toMatchObject({ thread_ts: posted.ts, parent_user_id: f.botUserId });
 		expect(emulator.messagesIn(dm).map((m) => m.text)).toEqual(['Hello Erin', 'In thread']);
@@ -165,9 +204,18 @@ describe('chat', () => {
 
 	it('custom username and icon need a bot token with chat:write.customize; user tokens post as the handle', async () => {
 		const f = emulator.fixtures;
-		const custom = await bot.chat.postMessage({ channel: f.employeeId, text: 'hi', username: 'IT Support', icon_emoji: ':wrench:' });
+		const custom = await bot.chat.postMessage({
+			channel: f.employeeId,
+			text: 'hi',
+			username: 'IT Support',
+			icon_emoji: ':wrench:',
+		});
 		expect(custom.message).toMatchObject({ username: 'IT Support', icons: { emoji: ':wrench:' } });
-		const asHandle = await handle.chat.postMessage({ channel: f.employeeId, text: 'hi from the handle', username: 'ignored' });
+		const asHandle = await handle.chat.postMessage({
+			channel: f.employeeId,
+			text: 'hi from the handle',
+			username: 'ignored',
+		});
 		expect(asHandle.message).toMatchObject({ user: f.handleUserId, app_id: f.appId });
 		expect(asHandle.message?.bot_id).toBeUndefined();
 		expect(asHandle.message?.username).toBeUndefined();
@@ -176,10 +224,16 @@ describe('chat', () => {
 	it('chat.postMessage errors: no_text, msg_too_long, channel_not_found, not_in_channel', async () => {
 		const f = emulator.fixtures;
 		expect((await platformError(bot.chat.postMessage({ channel: f.employeeId, text: '' }))).data.error).toBe('no_text');
-		expect((await platformError(bot.chat.postMessage({ channel: f.employeeId, text: 'x'.repeat(40_001) }))).data.error).toBe('msg_too_long');
-		expect((await platformError(bot.chat.postMessage({ channel: 'C0MISSING', text: 'x' }))).data.error).toBe('channel_not_found');
+		expect(
+			(await platformError(bot.chat.postMessage({ channel: f.employeeId, text: 'x'.repeat(40_001) }))).data.error,
+		).toBe('msg_too_long');
+		expect((await platformError(bot.chat.postMessage({ channel: 'C0MISSING', text: 'x' }))).data.error).toBe(
+			'channel_not_found',
+		);
 		emulator.addChannel({ id: 'C0RANDOM', name: 'random', members: [f.employeeId] });
-		expect((await platformError(bot.chat.postMessage({ channel: 'C0RANDOM', text: 'x' }))).data.error).toBe('not_in_channel');
+		expect((await platformError(bot.chat.postMessage({ channel: 'C0RANDOM', text: 'x' }))).data.error).toBe(
+			'not_in_channel',
+		);
 		expect(emulator.postedMessages).toHaveLength(0);
 	});
 
@@ -189,7 +243,10 @@ describe('chat', () => {
 		expect(result.message_ts).toMatch(/^\d+\.\d{6}$/);
 		expect(emulator.messagesIn(f.helpChannelId)).toHaveLength(0);
 		expect(emulator.postedMessages[0]).toMatchObject({ method: 'chat.postEphemeral', ephemeralTo: f.employeeId });
-		expect((await platformError(bot.chat.postEphemeral({ channel: f.helpChannelId, user: f.partnerUserId, text: 'x' }))).data.error).toBe('user_not_in_channel');
+		expect(
+			(await platformError(bot.chat.postEphemeral({ channel: f.helpChannelId, user: f.partnerUserId, text: 'x' }))).data
+				.error,
+		).toBe('user_not_in_channel');
 	});
 
 	it('reactions.add adds once, then already_reacted; message_not_found for unknown ts', async () => {
@@ -197,8 +254,14 @@ describe('chat', () => {
 		const posted = await emulator.userSends({ userId: f.employeeId, text: 'help please' });
 		await bot.reactions.add({ channel: posted.channel, timestamp: posted.ts, name: 'eyes' });
 		expect(emulator.reactions).toEqual([{ channel: posted.channel, ts: posted.ts, name: 'eyes', user: f.botUserId }]);
-		expect((await platformError(bot.reactions.add({ channel: posted.channel, timestamp: posted.ts, name: 'eyes' }))).data.error).toBe('already_reacted');
-		expect((await platformError(bot.reactions.add({ channel: posted.channel, timestamp: '1.000001', name: 'eyes' }))).data.error).toBe('message_not_found');
+		expect(
+			(await platformError(bot.reactions.add({ channel: posted.channel, timestamp: posted.ts, name: 'eyes' }))).data
+				.error,
+		).toBe('already_reacted');
+		expect(
+			(await platformError(bot.reactions.add({ channel: posted.channel, timestamp: '1.000001', name: 'eyes' }))).data
+				.error,
+		).toBe('message_not_found');
 	});
 });
 
@@ -218,11 +281,25 @@ describe('files', () => {
 		expect(result.ok).toBe(true);
 		const fileId = result.files[0].files[0].id;
 		expect(emulator.uploadedFiles).toHaveLength(1);
-		expect(emulator.uploadedFiles[0]).toMatchObject({ fileId, filename: 'report.pdf', title: 'Report', channel: parent.channel, thread_ts: parent.ts, initial_comment: 'From your agent' });
+		expect(emulator.uploadedFiles[0]).toMatchObject({
+			fileId,
+			filename: 'report.pdf',
+			title: 'Report',
+			channel: parent.channel,
+			thread_ts: parent.ts,
+			initial_comment: 'From your agent',
+		});
 		expect(emulator.uploadedFiles[0].bytes.equals(content)).toBe(true);
 		const info = await bot.files.info({ file: fileId });
-		expect(info.file).toMatchObject({ id: fileId, name: 'report.pdf', size: content.length, mimetype: 'application/pdf' });
-		const download = await fetch(info.file!.url_private_download!, { headers: { Authorization: `Bearer ${f.botToken}` } });
+		expect(info.file).toMatchObject({
+			id: fileId,
+			name: 'report.pdf',
+			size: content.length,
+			mimetype: 'application/pdf',
+		});
+		const download = await fetch(info.file!.url_private_download!, {
+			headers: { Authorization: `Bearer ${f.botToken}` },
+		});
 		expect(download.status).toBe(200);
 		expect(Buffer.from(await download.arrayBuffer()).equals(content)).toBe(true);
 		expect(emulator.server.countCalls('files.upload_url')).toBe(1);
@@ -230,7 +307,12 @@ describe('files', () => {
 
 	it('file downloads need the Bearer token: without it Slack redirects to its sign-in page', async () => {
 		const f = emulator.fixtures;
-		const file = emulator.addFile({ ownerId: f.employeeId, name: 'notes.txt', mimetype: 'text/plain', content: Buffer.from('secret notes') });
+		const file = emulator.addFile({
+			ownerId: f.employeeId,
+			name: 'notes.txt',
+			mimetype: 'text/plain',
+			content: Buffer.from('secret notes'),
+		});
 		const anonymous = await fetch(file.url_private_download, { redirect: 'manual' });
 		expect(anonymous.status).toBe(302);
 		expect(anonymous.headers.get('location')).toContain('/?redirect=');
@@ -238,7 +320,10 @@ describe('files', () => {
 		expect(followed.status).toBe(200);
 		expect(followed.headers.get('content-type')).toContain('text/html');
 		expect(await followed.text()).not.toContain('secret notes');
-		const badToken = await fetch(file.url_private_download, { headers: { Authorization: 'Bearer xoxb-wrong' }, redirect: 'manual' });
+		const badToken = await fetch(file.url_private_download, {
+			headers: { Authorization: 'Bearer xoxb-wrong' },
+			redirect: 'manual',
+		});
 		expect(badToken.status).toBe(302);
 		const authed = await fetch(file.url_private_download, { headers: { Authorization: `Bearer ${f.botToken}` } });
 		expect(await authed.text()).toBe('secret notes');
@@ -246,12 +331,23 @@ describe('files', () => {
 
 	it('files.info resolves a Slack Connect file stub from an event into the full file', async () => {
 		const f = emulator.fixtures;
-		const sent = await emulator.userSends({ userId: f.partnerUserId, toUserId: f.handleUserId, text: 'log attached', files: [{ name: 'log.txt', mimetype: 'text/plain', content: Buffer.from('log line') }] });
+		const sent = await emulator.userSends({
+			userId: f.partnerUserId,
+			toUserId: f.handleUserId,
+			text: 'log attached',
+			files: [{ name: 'log.txt', mimetype: 'text/plain', content: Buffer.from('log line') }],
+		});
 		const stub = (sent.envelopes[0].event.files as Array<Record<string, unknown>>)[0];
 		expect(stub).toMatchObject({ file_access: 'check_file_info' });
 		expect(stub.url_private_download).toBeUndefined();
 		const info = await handle.files.info({ file: stub.id as string });
-		expect(info.file).toMatchObject({ id: stub.id, name: 'log.txt', user: f.partnerUserId, user_team: f.partnerTeamId, file_access: 'visible' });
+		expect(info.file).toMatchObject({
+			id: stub.id,
+			name: 'log.txt',
+			user: f.partnerUserId,
+			user_team: f.partnerTeamId,
+			file_access: 'visible',
+		});
 		expect((await platformError(bot.files.info({ file: 'F0MISSING' }))).data.error).toBe('file_not_found');
 	});
 });
@@ -270,7 +366,9 @@ describe('rate limits', () => {
 	it('WebClient with rejectRateLimitedCalls raises RateLimitedError carrying retryAfter', async () => {
 		emulator.server.injectFault('users.info', { kind: 'rateLimit', retryAfterSeconds: 7 });
 		const rejecting = client(emulator.fixtures.botToken, { rejectRateLimitedCalls: true });
-		const error = (await platformError(rejecting.users.info({ user: emulator.fixtures.employeeId }))) as unknown as WebAPIRateLimitedError;
+		const error = (await platformError(
+			rejecting.users.info({ user: emulator.fixtures.employeeId }),
+		)) as unknown as WebAPIRateLimitedError;
 		expect(error.code).toBe(ErrorCode.RateLimitedError);
 		expect(error.retryAfter).toBe(7);
 		expect(emulator.server.callsTo('users.info')[0].response.body).toEqual({ ok: false, error: 'ratelimited' });
@@ -289,12 +387,18 @@ describe('rate limits', () => {
 describe('request styles the package uses', () => {
 	it('accepts GET with query arguments, JSON posts with Bearer, and form posts with the token in the body', async () => {
 		const f = emulator.fixtures;
-		const get = await fetch(`${emulator.apiUrl}/users.info?user=${f.employeeId}`, { headers: { Authorization: `Bearer ${f.botToken}` } });
+		const get = await fetch(`${emulator.apiUrl}/users.info?user=${f.employeeId}`, {
+			headers: { Authorization: `Bearer ${f.botToken}` },
+		});
 		expect(await get.json()).toMatchObject({ ok: true, user: { id: f.employeeId } });
 		const json = await fetch(`${emulator.apiUrl}/chat.postMessage`, {
 			method: 'POST',
 			headers: { Authorization: `Bearer ${f.botToken}`, 'Content-Type': 'application/json; charset=utf-8' },
-			body: JSON.stringify({ channel: f.employeeId, text: 'json', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*json*' } }] }),
+			body: JSON.stringify({
+				channel: f.employeeId,
+				text: 'json',
+				blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*json*' } }],
+			}),
 		});
 		const jsonBody = (await json.json()) as Record<string, unknown>;
 		expect(jsonBody).toMatchObject({ ok: true, message: { text: 'json' } });
@@ -305,10 +409,16 @@ describe('request styles the package uses', () => {
 			body: `token=${f.handleToken}`,
 		});
 		expect(await form.json()).toMatchObject({ ok: true, user_id: f.handleUserId });
-		const jsonToken = await fetch(`${emulator.apiUrl}/auth.test`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: f.botToken }) });
+		const jsonToken = await fetch(`${emulator.apiUrl}/auth.test`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ token: f.botToken }),
+		});
 		expect(await jsonToken.json()).toEqual({ ok: false, error: 'not_authed' });
 		specGuard.expectViolations(1, 'unknown_method', 'calls a method Slack does not have');
-		const unknown = await fetch(`${emulator.apiUrl}/chat.nothing`, { headers: { Authorization: `Bearer ${f.botToken}` } });
+		const unknown = await fetch(`${emulator.apiUrl}/chat.nothing`, {
+			headers: { Authorization: `Bearer ${f.botToken}` },
+		});
 		expect(unknown.status).toBe(404);
 		expect(await unknown.json()).toMatchObject({ ok: false, error: 'unknown_method' });
 	});
@@ -316,9 +426,21 @@ describe('request styles the package uses', () => {
 
 describe('spec helper', () => {
 	it('flags keys the samples do not know and type mismatches', () => {
-		expect(apiSampleProblems('auth.test', { ok: true, user_id: 'U1', invented: 1 })).toEqual(['$.invented: not in the sample']);
+		expect(apiSampleProblems('auth.test', { ok: true, user_id: 'U1', invented: 1 })).toEqual([
+			'$.invented: not in the sample',
+		]);
 		expect(apiSampleProblems('auth.test', { ok: 'yes' })).toEqual(['$.ok: string where the sample has boolean']);
-		expect(openApiResponseProblems('auth.test', { ok: true, team: 'x', team_id: 'T12345678', url: 'u', user: 'x', user_id: 'U12345678', extra: 1 })).toEqual(['$.extra: must NOT have additional properties']);
+		expect(
+			openApiResponseProblems('auth.test', {
+				ok: true,
+				team: 'x',
+				team_id: 'T12345678',
+				url: 'u',
+				user: 'x',
+				user_id: 'U12345678',
+				extra: 1,
+			}),
+		).toEqual(['$.extra: must NOT have additional properties']);
 		expect(openApiResponseProblems('files.getUploadURLExternal', { ok: true })).toBeUndefined();
 	});
 });

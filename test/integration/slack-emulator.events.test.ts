@@ -21,7 +21,10 @@ interface Received {
 class Receiver {
 	received: Received[] = [];
 
-	respond: (req: Received, index: number) => { status: number; delayMs?: number; headers?: Record<string, string>; body?: string } = () => ({ status: 200 });
+	respond: (
+		req: Received,
+		index: number,
+	) => { status: number; delayMs?: number; headers?: Record<string, string>; body?: string } = () => ({ status: 200 });
 
 	private server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -96,11 +99,19 @@ function expectConforms(envelope: SlackEventEnvelope): void {
 
 describe('SlackEventsDriver', () => {
 	it('signs requests so an independent v0 check passes, and url_verification gets the challenge back', async () => {
-		receiver.respond = (req) => ({ status: 200, headers: { 'Content-Type': 'text/plain' }, body: String(req.body.challenge) });
+		receiver.respond = (req) => ({
+			status: 200,
+			headers: { 'Content-Type': 'text/plain' },
+			body: String(req.body.challenge),
+		});
 		const driver = new SlackEventsDriver({ url: receiver.url, signingSecret: 'driver-secret' });
 		const result = await driver.urlVerification('challenge-123');
 		expect(result).toMatchObject({ status: 200, body: 'challenge-123', timedOut: false });
-		expect(receiver.received[0].body).toEqual({ token: emulator.fixtures.verificationToken, challenge: 'challenge-123', type: 'url_verification' });
+		expect(receiver.received[0].body).toEqual({
+			token: emulator.fixtures.verificationToken,
+			challenge: 'challenge-123',
+			type: 'url_verification',
+		});
 		expect(signatureValid('driver-secret', receiver.received[0])).toBe(true);
 		expect(signatureValid('another-secret', receiver.received[0])).toBe(false);
 		expect(receiver.received[0].headers['content-type']).toBe('application/json');
@@ -108,7 +119,10 @@ describe('SlackEventsDriver', () => {
 
 	it('sends a chosen timestamp, a wrong signature, or none, for receivers that must refuse them', async () => {
 		const driver = new SlackEventsDriver({ url: receiver.url, signingSecret: 's' });
-		await driver.send({ type: 'url_verification', challenge: 'x', token: 't' }, { timestamp: 1000, signature: 'v0=bad' });
+		await driver.send(
+			{ type: 'url_verification', challenge: 'x', token: 't' },
+			{ timestamp: 1000, signature: 'v0=bad' },
+		);
 		await driver.send({ type: 'url_verification', challenge: 'x', token: 't' }, { signature: 'omit' });
 		expect(receiver.received[0].headers['x-slack-request-timestamp']).toBe('1000');
 		expect(receiver.received[0].headers['x-slack-signature']).toBe('v0=bad');
@@ -132,14 +146,24 @@ describe('SlackEventsDriver', () => {
 		await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
 		const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/`;
 		await new Promise<void>((resolve) => closed.close(() => resolve()));
-		const refused = await new SlackEventsDriver({ url: deadUrl, signingSecret: 's' }).send({ type: 'url_verification', challenge: 'x', token: 't' });
+		const refused = await new SlackEventsDriver({ url: deadUrl, signingSecret: 's' }).send({
+			type: 'url_verification',
+			challenge: 'x',
+			token: 't',
+		});
 		expect(refused).toMatchObject({ status: 0, timedOut: false, error: 'ECONNREFUSED' });
 	});
 
 	it('retries with X-Slack-Retry-Num and http_timeout when no answer comes within the deadline', async () => {
 		receiver.respond = (_req, index) => ({ status: 200, delayMs: index < 2 ? 400 : 0 });
 		const driver = new SlackEventsDriver({ url: receiver.url, signingSecret: 's', policy: FAST });
-		const envelope = emulator.fixtures && (await import('../../emulators/slack/builders')).messageIm({ user: emulator.fixtures.employeeId, channel: 'D0000000A', text: 'hi' });
+		const envelope =
+			emulator.fixtures &&
+			(await import('../../emulators/slack/builders')).messageIm({
+				user: emulator.fixtures.employeeId,
+				channel: 'D0000000A',
+				text: 'hi',
+			});
 		const result = await driver.deliver(envelope);
 		expect(result.delivered).toBe(true);
 		expect(result.attempts.map((a) => a.timedOut)).toEqual([true, true, false]);
@@ -159,7 +183,11 @@ describe('SlackEventsDriver', () => {
 		const failed = await driver.deliver({ type: 'url_verification', challenge: 'x', token: 't' });
 		expect(failed.delivered).toBe(false);
 		expect(failed.attempts.map((a) => a.status)).toEqual([500, 500, 500, 500]);
-		expect(receiver.received.slice(1).map((r) => r.headers['x-slack-retry-reason'])).toEqual(['http_error', 'http_error', 'http_error']);
+		expect(receiver.received.slice(1).map((r) => r.headers['x-slack-retry-reason'])).toEqual([
+			'http_error',
+			'http_error',
+			'http_error',
+		]);
 		receiver.received = [];
 		receiver.respond = () => ({ status: 503, headers: { 'X-Slack-No-Retry': '1' } });
 		const stopped = await driver.deliver({ type: 'url_verification', challenge: 'x', token: 't' });
@@ -180,7 +208,14 @@ describe('emulator event delivery', () => {
 			api_app_id: f.appId,
 			is_ext_shared_channel: false,
 			authorizations: [{ user_id: f.botUserId, is_bot: true, team_id: f.teamId }],
-			event: { type: 'message', channel_type: 'im', channel: sent.channel, user: f.employeeId, text: 'My laptop is broken', ts: sent.ts },
+			event: {
+				type: 'message',
+				channel_type: 'im',
+				channel: sent.channel,
+				user: f.employeeId,
+				text: 'My laptop is broken',
+				ts: sent.ts,
+			},
 		});
 		expectConforms(envelope);
 		expect(emulator.messagesIn(sent.channel).map((m) => m.text)).toEqual(['My laptop is broken']);
@@ -189,7 +224,15 @@ describe('emulator event delivery', () => {
 	it('a DM to a handle account is delivered for that handle (user authorization), not the bot', async () => {
 		const f = emulator.fixtures;
 		await emulator.userSends({ userId: f.employeeId, toUserId: f.hrHandleUserId, text: 'Payroll question' });
-		expect(receiver.envelopes()[0].authorizations).toEqual([{ enterprise_id: null, team_id: f.teamId, user_id: f.hrHandleUserId, is_bot: false, is_enterprise_install: false }]);
+		expect(receiver.envelopes()[0].authorizations).toEqual([
+			{
+				enterprise_id: null,
+				team_id: f.teamId,
+				user_id: f.hrHandleUserId,
+				is_bot: false,
+				is_enterprise_install: false,
+			},
+		]);
 	});
 
 	it('no event for conversations the app is not part of', async () => {
@@ -210,7 +253,15 @@ describe('emulator event delivery', () => {
 		const posted = (await res.json()) as { ts: string; channel: string };
 		await emulator.waitForEvents();
 		const [envelope] = receiver.envelopes();
-		expect(envelope.event).toMatchObject({ type: 'message', user: f.botUserId, bot_id: f.botId, app_id: f.appId, ts: posted.ts, channel: posted.channel, username: 'IT Support' });
+		expect(envelope.event).toMatchObject({
+			type: 'message',
+			user: f.botUserId,
+			bot_id: f.botId,
+			app_id: f.appId,
+			ts: posted.ts,
+			channel: posted.channel,
+			username: 'IT Support',
+		});
 		expect(envelope.event.subtype).toBeUndefined();
 		expectConforms(envelope);
 	});
@@ -240,14 +291,26 @@ describe('emulator event delivery', () => {
 		});
 		const [envelope] = receiver.envelopes();
 		expect(envelope.is_ext_shared_channel).toBe(true);
-		expect(envelope.event).toMatchObject({ subtype: 'file_share', user: f.partnerUserId, user_team: f.partnerTeamId, source_team: f.partnerTeamId, team: f.partnerTeamId });
-		expect((envelope.event.files as Array<Record<string, unknown>>)[0]).toMatchObject({ file_access: 'check_file_info' });
+		expect(envelope.event).toMatchObject({
+			subtype: 'file_share',
+			user: f.partnerUserId,
+			user_team: f.partnerTeamId,
+			source_team: f.partnerTeamId,
+			team: f.partnerTeamId,
+		});
+		expect((envelope.event.files as Array<Record<string, unknown>>)[0]).toMatchObject({
+			file_access: 'check_file_info',
+		});
 		expectConforms(envelope);
 	});
 
 	it('an internal file share carries full file objects whose download needs the token', async () => {
 		const f = emulator.fixtures;
-		await emulator.userSends({ userId: f.employeeId, text: 'screenshot', files: [{ name: 'screen.png', mimetype: 'image/png', content: Buffer.from([137, 80, 78, 71]) }] });
+		await emulator.userSends({
+			userId: f.employeeId,
+			text: 'screenshot',
+			files: [{ name: 'screen.png', mimetype: 'image/png', content: Buffer.from([137, 80, 78, 71]) }],
+		});
 		const [envelope] = receiver.envelopes();
 		const file = (envelope.event.files as Array<{ url_private_download: string; mimetype: string; size: number }>)[0];
 		expect(file).toMatchObject({ mimetype: 'image/png', size: 4 });
@@ -261,19 +324,37 @@ describe('emulator event delivery', () => {
 		const auth = { Authorization: `Bearer ${f.botToken}` };
 		const parent = await emulator.userSends({ userId: f.employeeId, text: 'send me the form' });
 		receiver.received = [];
-		const url = (await (await fetch(`${emulator.apiUrl}/files.getUploadURLExternal?filename=form.txt&length=4`, { headers: auth })).json()) as { upload_url: string; file_id: string };
+		const url = (await (
+			await fetch(`${emulator.apiUrl}/files.getUploadURLExternal?filename=form.txt&length=4`, { headers: auth })
+		).json()) as { upload_url: string; file_id: string };
 		expect((await fetch(url.upload_url, { method: 'POST', body: Buffer.from('form') })).status).toBe(200);
 		const done = await fetch(`${emulator.apiUrl}/files.completeUploadExternal`, {
 			method: 'POST',
 			headers: { ...auth, 'Content-Type': 'application/json; charset=utf-8' },
-			body: JSON.stringify({ files: [{ id: url.file_id, title: 'Form' }], channel_id: parent.channel, thread_ts: parent.ts, initial_comment: 'Here you go' }),
+			body: JSON.stringify({
+				files: [{ id: url.file_id, title: 'Form' }],
+				channel_id: parent.channel,
+				thread_ts: parent.ts,
+				initial_comment: 'Here you go',
+			}),
 		});
 		expect(await done.json()).toEqual({ ok: true, files: [{ id: url.file_id, title: 'Form' }] });
 		await emulator.waitForEvents();
 		const [envelope] = receiver.envelopes();
-		expect(envelope.event).toMatchObject({ subtype: 'file_share', bot_id: f.botId, user: f.botUserId, text: 'Here you go', thread_ts: parent.ts, files: [{ id: url.file_id, title: 'Form' }] });
+		expect(envelope.event).toMatchObject({
+			subtype: 'file_share',
+			bot_id: f.botId,
+			user: f.botUserId,
+			text: 'Here you go',
+			thread_ts: parent.ts,
+			files: [{ id: url.file_id, title: 'Form' }],
+		});
 		expectConforms(envelope);
-		expect(emulator.uploadedFiles[0]).toMatchObject({ fileId: url.file_id, bytes: Buffer.from('form'), thread_ts: parent.ts });
+		expect(emulator.uploadedFiles[0]).toMatchObject({
+			fileId: url.file_id,
+			bytes: Buffer.from('form'),
+			thread_ts: parent.ts,
+		});
 	});
 
 	it('thread replies, group DMs, channel mentions, edits and deletions produce Slack’s events', async () => {
@@ -282,7 +363,11 @@ describe('emulator event delivery', () => {
 		await emulator.userSends({ userId: f.employeeId, channelId: first.channel, threadTs: first.ts, text: 'in thread' });
 		const mpim = emulator.openGroupDm([f.employeeId, f.employee2Id, f.botUserId]);
 		await emulator.userSends({ userId: f.employee2Id, channelId: mpim, text: 'group question' });
-		await emulator.userSends({ userId: f.employeeId, channelId: f.helpChannelId, text: `<@${f.botUserId}> printer on fire` });
+		await emulator.userSends({
+			userId: f.employeeId,
+			channelId: f.helpChannelId,
+			text: `<@${f.botUserId}> printer on fire`,
+		});
 		await emulator.userEdits({ channelId: first.channel, ts: first.ts, text: 'first (edited)' });
 		await emulator.userDeletes({ channelId: first.channel, ts: first.ts });
 		const events = receiver.envelopes().map((e) => e.event);
@@ -296,7 +381,10 @@ describe('emulator event delivery', () => {
 			['message', 'message_deleted', 'im'],
 		]);
 		expect(events[1]).toMatchObject({ thread_ts: first.ts, parent_user_id: f.employeeId });
-		expect(events[5]).toMatchObject({ message: { text: 'first (edited)', ts: first.ts }, previous_message: { text: 'first' } });
+		expect(events[5]).toMatchObject({
+			message: { text: 'first (edited)', ts: first.ts },
+			previous_message: { text: 'first' },
+		});
 		expect(events[6]).toMatchObject({ deleted_ts: first.ts });
 		expect(emulator.messagesIn(first.channel).map((m) => m.text)).toEqual(['in thread']);
 		receiver.envelopes().forEach(expectConforms);
@@ -320,7 +408,12 @@ describe('inspection API', () => {
 			headers: { 'Content-Type': 'application/json' },
 			body: JSON.stringify({ text: 'from the console' }),
 		});
-		const sent = (await send.json()) as { ok: boolean; channel: string; ts: string; deliveries: Array<{ delivered: boolean }> };
+		const sent = (await send.json()) as {
+			ok: boolean;
+			channel: string;
+			ts: string;
+			deliveries: Array<{ delivered: boolean }>;
+		};
 		expect(sent).toMatchObject({ ok: true, deliveries: [{ delivered: true }] });
 		expect(receiver.envelopes()[0].event).toMatchObject({ text: 'from the console', user: f.employeeId });
 		await fetch(`${emulator.apiUrl}/chat.postMessage`, {
@@ -328,13 +421,21 @@ describe('inspection API', () => {
 			headers: { Authorization: `Bearer ${f.botToken}`, 'Content-Type': 'application/json; charset=utf-8' },
 			body: JSON.stringify({ channel: sent.channel, text: 'answer', thread_ts: sent.ts }),
 		});
-		const messages = (await (await fetch(`${emulator.url}/__emulator/messages?channel=${sent.channel}`)).json()) as { messages: Array<{ text: string }> };
+		const messages = (await (await fetch(`${emulator.url}/__emulator/messages?channel=${sent.channel}`)).json()) as {
+			messages: Array<{ text: string }>;
+		};
 		expect(messages.messages.map((m) => m.text)).toEqual(['from the console', 'answer']);
-		const posted = (await (await fetch(`${emulator.url}/__emulator/posted`)).json()) as { messages: Array<{ text: string; thread_ts: string }> };
+		const posted = (await (await fetch(`${emulator.url}/__emulator/posted`)).json()) as {
+			messages: Array<{ text: string; thread_ts: string }>;
+		};
 		expect(posted.messages).toMatchObject([{ text: 'answer', thread_ts: sent.ts }]);
-		const calls = (await (await fetch(`${emulator.url}/__emulator/calls`)).json()) as { counts: Record<string, number> };
+		const calls = (await (await fetch(`${emulator.url}/__emulator/calls`)).json()) as {
+			counts: Record<string, number>;
+		};
 		expect(calls.counts).toEqual({ 'chat.postMessage': 1 });
-		const detail = (await (await fetch(`${emulator.url}/__emulator/calls?route=chat.postMessage`)).json()) as { calls: Array<{ request: { headers: Record<string, string> } }> };
+		const detail = (await (await fetch(`${emulator.url}/__emulator/calls?route=chat.postMessage`)).json()) as {
+			calls: Array<{ request: { headers: Record<string, string> } }>;
+		};
 		expect(detail.calls[0].request.headers.authorization).toBe('<redacted>');
 		await fetch(`${emulator.url}/__emulator/reset`, { method: 'POST' });
 		expect(emulator.messagesIn(sent.channel)).toEqual([]);
@@ -347,8 +448,12 @@ describe('inspection API', () => {
 			headers: { 'Content-Type': 'application/json' },
 			body: JSON.stringify({ route: 'auth.test', fault: { kind: 'status', status: 503 } }),
 		});
-		const first = await fetch(`${emulator.apiUrl}/auth.test`, { headers: { Authorization: `Bearer ${emulator.fixtures.botToken}` } });
-		const second = await fetch(`${emulator.apiUrl}/auth.test`, { headers: { Authorization: `Bearer ${emulator.fixtures.botToken}` } });
+		const first = await fetch(`${emulator.apiUrl}/auth.test`, {
+			headers: { Authorization: `Bearer ${emulator.fixtures.botToken}` },
+		});
+		const second = await fetch(`${emulator.apiUrl}/auth.test`, {
+			headers: { Authorization: `Bearer ${emulator.fixtures.botToken}` },
+		});
 		expect([first.status, second.status]).toEqual([503, 200]);
 	});
 });

@@ -36,7 +36,8 @@ const postMessage = (args: Record<string, string>) =>
 		body: new URLSearchParams(args).toString(),
 	});
 
-const showUser = (id: string) => fetch(`${zendesk.url}/api/v2/users/${id}.json`, { headers: { Authorization: ZENDESK_AUTH } });
+const showUser = (id: string) =>
+	fetch(`${zendesk.url}/api/v2/users/${id}.json`, { headers: { Authorization: ZENDESK_AUTH } });
 
 describe('spec guard', () => {
 	it('lets conforming traffic through and records nothing', async () => {
@@ -51,11 +52,21 @@ describe('spec guard', () => {
 		const seen = specGuard.seen();
 		expect(seen).toEqual(
 			expect.arrayContaining([
-				expect.objectContaining({ kind: 'slack', route: 'chat.postMessage', problem: expect.stringContaining('not_an_argument') }),
-				expect.objectContaining({ kind: 'zendesk', path: '/api/v2/users/me-myself.json', problem: expect.stringContaining('must be an integer') }),
+				expect.objectContaining({
+					kind: 'slack',
+					route: 'chat.postMessage',
+					problem: expect.stringContaining('not_an_argument'),
+				}),
+				expect.objectContaining({
+					kind: 'zendesk',
+					path: '/api/v2/users/me-myself.json',
+					problem: expect.stringContaining('must be an integer'),
+				}),
 			]),
 		);
-		expect(() => specGuardCheckNow()).toThrow(/do not conform to the vendor spec[\s\S]*chat\.postMessage[\s\S]*SPEC_EXCEPTIONS\.md/);
+		expect(() => specGuardCheckNow()).toThrow(
+			/do not conform to the vendor spec[\s\S]*chat\.postMessage[\s\S]*SPEC_EXCEPTIONS\.md/,
+		);
 	});
 
 	it('expectViolations passes with exactly that many on the route, and fails with another count', async () => {
@@ -96,7 +107,13 @@ describe('spec guard', () => {
 			})();`;
 		const child = spawnSync('npx', ['tsx', '-e', script], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' });
 		expect(child.status).toBe(0);
-		expect(specGuard.seen()).toEqual([expect.objectContaining({ kind: 'slack', route: 'chat.postMessage', problem: expect.stringContaining('child_only_argument') })]);
+		expect(specGuard.seen()).toEqual([
+			expect.objectContaining({
+				kind: 'slack',
+				route: 'chat.postMessage',
+				problem: expect.stringContaining('child_only_argument'),
+			}),
+		]);
 		specGuard.expectViolations(1, 'chat.postMessage', 'the child sent an unknown argument on purpose');
 	}, 30_000);
 
@@ -104,7 +121,9 @@ describe('spec guard', () => {
 		const response = await fetch(`${zendesk.url}/api/v2/tickets.json?invented_flag=1`, {
 			method: 'POST',
 			headers: { Authorization: ZENDESK_AUTH, 'Content-Type': 'application/json' },
-			body: JSON.stringify({ ticket: { subject: 's', invented_ticket_field: 1, comment: { body: 'b', invented_comment_field: true } } }),
+			body: JSON.stringify({
+				ticket: { subject: 's', invented_ticket_field: 1, comment: { body: 'b', invented_comment_field: true } },
+			}),
 		});
 		// The emulator answers as Zendesk would (it ignores unknown fields); the guard is what refuses them.
 		expect(response.status).toBe(201);
@@ -124,12 +143,28 @@ describe('spec guard', () => {
 		const created = await fetch(`${zendesk.url}/api/v2/tickets.json`, {
 			method: 'POST',
 			headers: { Authorization: ZENDESK_AUTH, 'Content-Type': 'application/json' },
-			body: JSON.stringify({ ticket: { subject: 's', comment: { body: 'b' }, email_ccs: [{ user_id: 1001, action: 'put' }], metadata: { marker: 'x' } } }),
+			body: JSON.stringify({
+				ticket: {
+					subject: 's',
+					comment: { body: 'b' },
+					email_ccs: [{ user_id: 1001, action: 'put' }],
+					metadata: { marker: 'x' },
+				},
+			}),
 		});
 		expect(created.status).toBe(201);
 		const ticketId = ((await created.json()) as { ticket: { id: number } }).ticket.id;
-		expect((await fetch(`${zendesk.url}/api/v2/tickets/${ticketId}/comments.json?page[size]=10&sort_order=desc`, { headers: { Authorization: ZENDESK_AUTH } })).status).toBe(200);
-		expect((await fetch(`${zendesk.url}/api/v2/users.json?per_page=5&page=1`, { headers: { Authorization: ZENDESK_AUTH } })).status).toBe(200);
+		expect(
+			(
+				await fetch(`${zendesk.url}/api/v2/tickets/${ticketId}/comments.json?page[size]=10&sort_order=desc`, {
+					headers: { Authorization: ZENDESK_AUTH },
+				})
+			).status,
+		).toBe(200);
+		expect(
+			(await fetch(`${zendesk.url}/api/v2/users.json?per_page=5&page=1`, { headers: { Authorization: ZENDESK_AUTH } }))
+				.status,
+		).toBe(200);
 		expect(specGuard.seen()).toEqual([]);
 	});
 
@@ -148,10 +183,20 @@ describe('spec guard', () => {
 		expect(validateZendeskCall(call({ user: { ...user, emulator_only: true } })).map((v) => v.message)).toEqual([
 			'response field "user.emulator_only" is not documented by Zendesk for this object',
 		]);
-		expect(validateZendeskCall(call({ users: [user], next_page: null, previous_page: null, count: 1 }, 'GET /api/v2/users.json', '/api/v2/users.json'))).toEqual([]);
-		expect(validateZendeskCall(call({ users: [{ ...user, extra: 1 }] }, 'GET /api/v2/users.json', '/api/v2/users.json')).map((v) => v.message)).toEqual([
-			'response field "users[].extra" is not documented by Zendesk for this object',
-		]);
+		expect(
+			validateZendeskCall(
+				call(
+					{ users: [user], next_page: null, previous_page: null, count: 1 },
+					'GET /api/v2/users.json',
+					'/api/v2/users.json',
+				),
+			),
+		).toEqual([]);
+		expect(
+			validateZendeskCall(call({ users: [{ ...user, extra: 1 }] }, 'GET /api/v2/users.json', '/api/v2/users.json')).map(
+				(v) => v.message,
+			),
+		).toEqual(['response field "users[].extra" is not documented by Zendesk for this object']);
 	});
 
 	it('refuses to start an emulator server it cannot classify', async () => {

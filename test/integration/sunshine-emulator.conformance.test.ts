@@ -49,7 +49,12 @@ async function failure(promise: Promise<unknown>): Promise<{ status: number; bod
 
 beforeAll(async () => {
 	zendesk = await startZendeskEmulator({ rateLimits: false });
-	emu = await startSunshineEmulator({ zendesk, webhookTimeScale: 0.001, webhookTimeoutMs: 5_000, maxMessagesPerConversation: 3 });
+	emu = await startSunshineEmulator({
+		zendesk,
+		webhookTimeScale: 0.001,
+		webhookTimeoutMs: 5_000,
+		maxMessagesPerConversation: 3,
+	});
 	hook = await startWebhookReceiver();
 	client = apiClient('basic');
 	appId = emu.fixtures.appId;
@@ -71,39 +76,83 @@ describe('the official client against the emulator', () => {
 	});
 
 	it('runs a channel integration’s whole flow: integration, switchboard, user, conversation, messages, attachment, handover, agent reply', async () => {
-		const integration = (await new SunCo.IntegrationsApi(client).createIntegration(appId, { type: 'custom', displayName: 'Bridge', webhooks: [{ target: hook.url, triggers: ['conversation:message', 'switchboard:releaseControl'] }] })).integration;
+		const integration = (
+			await new SunCo.IntegrationsApi(client).createIntegration(appId, {
+				type: 'custom',
+				displayName: 'Bridge',
+				webhooks: [{ target: hook.url, triggers: ['conversation:message', 'switchboard:releaseControl'] }],
+			})
+		).integration;
 		// The client's Integration model keeps only the base fields; the webhook (and its secret) is read through WebhooksApi.
 		const [webhook] = (await new SunCo.WebhooksApi(client).listWebhooks(appId, integration.id)).webhooks;
-		expect(webhook).toMatchObject({ target: hook.url, triggers: ['conversation:message', 'switchboard:releaseControl'] });
+		expect(webhook).toMatchObject({
+			target: hook.url,
+			triggers: ['conversation:message', 'switchboard:releaseControl'],
+		});
 		expect(webhook.secret).toMatch(/^[0-9a-f]{32}$/);
 		const [board] = (await new SunCo.SwitchboardsApi(client).listSwitchboards(appId)).switchboards;
 		const sis = new SunCo.SwitchboardIntegrationsApi(client);
-		const bridge = (await sis.createSwitchboardIntegration(appId, board.id, { name: 'bridge', integrationId: integration.id, deliverStandbyEvents: true })).switchboardIntegration;
-		expect((await sis.listSwitchboardIntegrations(appId, board.id)).switchboardIntegrations.map((si: Body) => si.name)).toEqual(['zd-agentWorkspace', 'bridge']);
-		await new SunCo.SwitchboardsApi(client).updateSwitchboard(appId, board.id, { defaultSwitchboardIntegrationId: bridge.id });
+		const bridge = (
+			await sis.createSwitchboardIntegration(appId, board.id, {
+				name: 'bridge',
+				integrationId: integration.id,
+				deliverStandbyEvents: true,
+			})
+		).switchboardIntegration;
+		expect(
+			(await sis.listSwitchboardIntegrations(appId, board.id)).switchboardIntegrations.map((si: Body) => si.name),
+		).toEqual(['zd-agentWorkspace', 'bridge']);
+		await new SunCo.SwitchboardsApi(client).updateSwitchboard(appId, board.id, {
+			defaultSwitchboardIntegrationId: bridge.id,
+		});
 
 		const users = new SunCo.UsersApi(client);
-		const user = (await users.createUser(appId, { externalId: 'slack:T1:UC', profile: { givenName: 'Cleo', email: 'cleo@example.com' } })).user;
+		const user = (
+			await users.createUser(appId, {
+				externalId: 'slack:T1:UC',
+				profile: { givenName: 'Cleo', email: 'cleo@example.com' },
+			})
+		).user;
 		expect((await users.getUser(appId, 'slack:T1:UC')).user.id).toBe(user.id);
 		const conflict = await failure(users.createUser(appId, { externalId: 'slack:T1:UC' }));
 		expect(conflict.status).toBe(409);
 
 		const conversations = new SunCo.ConversationsApi(client);
-		const conversation = (await conversations.createConversation(appId, { type: 'personal', participants: [{ userId: user.id }] })).conversation;
-		expect((await conversations.getConversation(appId, conversation.id)).conversation.activeSwitchboardIntegration.name).toBe('bridge');
-		expect((await conversations.listConversations(appId, { userId: user.id })).conversations.map((c: Body) => c.id)).toEqual([conversation.id]);
+		const conversation = (
+			await conversations.createConversation(appId, { type: 'personal', participants: [{ userId: user.id }] })
+		).conversation;
+		expect(
+			(await conversations.getConversation(appId, conversation.id)).conversation.activeSwitchboardIntegration.name,
+		).toBe('bridge');
+		expect(
+			(await conversations.listConversations(appId, { userId: user.id })).conversations.map((c: Body) => c.id),
+		).toEqual([conversation.id]);
 
 		const messages = new SunCo.MessagesApi(client);
-		const posted = (await messages.postMessage(appId, conversation.id, { author: { type: 'user', userId: user.id }, content: { type: 'text', text: 'printer on fire' }, metadata: { slackTs: '1700000000.000100' } })).messages[0];
+		const posted = (
+			await messages.postMessage(appId, conversation.id, {
+				author: { type: 'user', userId: user.id },
+				content: { type: 'text', text: 'printer on fire' },
+				metadata: { slackTs: '1700000000.000100' },
+			})
+		).messages[0];
 		expect(posted.metadata).toEqual({ slackTs: '1700000000.000100' });
 		const gif = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sunco-')), 'pixel.gif');
 		fs.writeFileSync(gif, 'GIF89a');
-		const file = (await new SunCo.AttachmentsApi(client).uploadAttachment(appId, 'public', fs.createReadStream(gif), { _for: 'message', conversationId: conversation.id })).attachment;
+		const file = (
+			await new SunCo.AttachmentsApi(client).uploadAttachment(appId, 'public', fs.createReadStream(gif), {
+				_for: 'message',
+				conversationId: conversation.id,
+			})
+		).attachment;
 		expect(file).toMatchObject({ mediaType: 'image/gif' });
 		expect(await (await fetch(file.mediaUrl)).text()).toBe('GIF89a');
 		fs.rmSync(path.dirname(gif), { recursive: true, force: true });
 
-		await new SunCo.SwitchboardActionsApi(client).passControl(appId, conversation.id, { switchboardIntegration: 'zd:agentWorkspace', metadata: { first_message_id: posted.id } });
+		await new SunCo.SwitchboardActionsApi(client).passControl(appId, conversation.id, {
+			switchboardIntegration: 'zd:agentWorkspace',
+			metadata: { first_message_id: posted.id },
+		});
 		const [ticket] = zendesk.tickets();
 		expect(ticket.ticket.via).toMatchObject({ channel: 'native_messaging' });
 		await zendesk.agentReply(Number(ticket.ticket.id), { body: 'On my way', public: true });
@@ -116,11 +165,22 @@ describe('the official client against the emulator', () => {
 		const older = await messages.listMessages(appId, conversation.id, { page: { before: listed[1].id } });
 		expect(older.messages.map((m: Body) => m.id)).toEqual([listed[0].id]);
 
-		const locked = await failure(messages.postMessage(appId, conversation.id, { author: { type: 'business' }, content: { type: 'text', text: 'a' } }).then(() => messages.postMessage(appId, conversation.id, { author: { type: 'business' }, content: { type: 'text', text: 'b' } })));
+		const locked = await failure(
+			messages
+				.postMessage(appId, conversation.id, { author: { type: 'business' }, content: { type: 'text', text: 'a' } })
+				.then(() =>
+					messages.postMessage(appId, conversation.id, {
+						author: { type: 'business' },
+						content: { type: 'text', text: 'b' },
+					}),
+				),
+		);
 		expect(locked.status).toBe(423);
 
 		await new SunCo.SwitchboardActionsApi(client).releaseControl(appId, conversation.id, {});
-		expect((await conversations.getConversation(appId, conversation.id)).conversation.activeSwitchboardIntegration).toBeNull();
+		expect(
+			(await conversations.getConversation(appId, conversation.id)).conversation.activeSwitchboardIntegration,
+		).toBeNull();
 		await emu.flushWebhooks();
 		expect(hook.received.length).toBeGreaterThan(0);
 	});

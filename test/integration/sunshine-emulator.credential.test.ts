@@ -15,21 +15,36 @@ let emu: SunshineEmulator;
 /** Evaluates the test request's `={{…}}` values as n8n would for these plain expressions. */
 function resolve(value: string, credentials: Record<string, unknown>): string {
 	if (!value.startsWith('=')) return value;
-	return value.slice(1).replace(/\{\{([\s\S]+?)\}\}/g, (_m, expression: string) => String(new Function('$credentials', `return (${expression});`)(credentials)));
+	return value
+		.slice(1)
+		.replace(/\{\{([\s\S]+?)\}\}/g, (_m, expression: string) =>
+			String(new Function('$credentials', `return (${expression});`)(credentials)),
+		);
 }
 
-async function runTest(credentials: ICredentialDataDecryptedObject): Promise<{ status: number; body: string; sent: IHttpRequestOptions }> {
+async function runTest(
+	credentials: ICredentialDataDecryptedObject,
+): Promise<{ status: number; body: string; sent: IHttpRequestOptions }> {
 	const request = credential.test.request;
 	const url = `${resolve(String(request.baseURL), credentials)}${resolve(String(request.url), credentials)}`;
 	const sent = await credential.authenticate(credentials, { url, method: 'GET', headers: {} });
 	const headers: Record<string, string> = { ...((sent.headers ?? {}) as Record<string, string>) };
-	if (sent.auth) headers.Authorization = `Basic ${Buffer.from(`${sent.auth.username}:${sent.auth.password}`).toString('base64')}`;
+	if (sent.auth)
+		headers.Authorization = `Basic ${Buffer.from(`${sent.auth.username}:${sent.auth.password}`).toString('base64')}`;
 	const response = await fetch(url, { method: 'GET', headers });
 	return { status: response.status, body: await response.text(), sent };
 }
 
 function credentialsFor(overrides: ICredentialDataDecryptedObject = {}): ICredentialDataDecryptedObject {
-	return { subdomain: 'acme', appId: emu.fixtures.appId, keyId: emu.fixtures.appKey.id, secret: emu.fixtures.appKey.secret, authMethod: 'basic', baseUrl: `${emu.url}/`, ...overrides };
+	return {
+		subdomain: 'acme',
+		appId: emu.fixtures.appId,
+		keyId: emu.fixtures.appKey.id,
+		secret: emu.fixtures.appKey.secret,
+		authMethod: 'basic',
+		baseUrl: `${emu.url}/`,
+		...overrides,
+	};
 }
 
 function ruleMessage(status: number): string {
@@ -53,7 +68,10 @@ describe('zendeskMessagingApi credential', () => {
 		const jwt = await runTest(credentialsFor({ authMethod: 'jwt' }));
 		expect(jwt.status).toBe(200);
 		const token = String((jwt.sent.headers as Record<string, string>).Authorization).replace(/^Bearer /, '');
-		const [header, payload] = token.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString('utf8')));
+		const [header, payload] = token
+			.split('.')
+			.slice(0, 2)
+			.map((p) => JSON.parse(Buffer.from(p, 'base64url').toString('utf8')));
 		expect(header).toEqual({ alg: 'HS256', typ: 'JWT', kid: emu.fixtures.appKey.id });
 		expect(payload).toEqual({ scope: 'app' });
 		expect(token).toBe(emu.appJwt());
@@ -78,7 +96,9 @@ describe('zendeskMessagingApi credential', () => {
 	});
 
 	it('defaults to https://{subdomain}.zendesk.com/sc without an override', () => {
-		expect(resolve(String(credential.test.request.baseURL), { subdomain: 'acme', baseUrl: '' })).toBe('https://acme.zendesk.com/sc');
+		expect(resolve(String(credential.test.request.baseURL), { subdomain: 'acme', baseUrl: '' })).toBe(
+			'https://acme.zendesk.com/sc',
+		);
 		expect(appScopedJwt('app_x', 's').split('.')).toHaveLength(3);
 	});
 });

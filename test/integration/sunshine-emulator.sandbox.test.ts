@@ -20,7 +20,12 @@ let sunshine: SunshineEmulator;
 let sandbox: SandboxConsole;
 
 async function consoleApi(path: string, body?: unknown): Promise<Body> {
-	const response = await fetch(`${sandbox.url}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+	const response = await fetch(
+		`${sandbox.url}${path}`,
+		body === undefined
+			? {}
+			: { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) },
+	);
 	expect(response.status).toBe(200);
 	return response.json();
 }
@@ -43,12 +48,29 @@ it('shows a messaging ticket as its live conversation; console replies reach it,
 	const { messaging } = sunshine;
 	const user = messaging.createUser({ externalId: 'slack:T1:SBX', profile: { givenName: 'Sia' } });
 	const conversation = messaging.createConversation({ type: 'personal', participants: [{ userId: user.id }] });
-	messaging.postMessage(conversation, messaging.messageInputOf(conversation, { author: { type: 'user', userId: user.id }, content: { type: 'text', text: 'VPN is down' } }));
-	zendesk.store.createTicket({ subject: 'A Support ticket', comment: { body: 'email' } }, zendesk.store.getUser(zendesk.fixtures.erin.id));
+	messaging.postMessage(
+		conversation,
+		messaging.messageInputOf(conversation, {
+			author: { type: 'user', userId: user.id },
+			content: { type: 'text', text: 'VPN is down' },
+		}),
+	);
+	zendesk.store.createTicket(
+		{ subject: 'A Support ticket', comment: { body: 'email' } },
+		zendesk.store.getUser(zendesk.fixtures.erin.id),
+	);
 	const [ticketId] = sunshine.agentWorkspace!.tickets.map((t) => t.ticketId);
 	expect(ticketId).toBeDefined();
 
-	expect((await fetch(`${sandbox.url}/api/zendesk/tickets/${ticketId}/reply`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ body: 'Restarting it now' }) })).status).toBe(200);
+	expect(
+		(
+			await fetch(`${sandbox.url}/api/zendesk/tickets/${ticketId}/reply`, {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/json' },
+				body: JSON.stringify({ body: 'Restarting it now' }),
+			})
+		).status,
+	).toBe(200);
 	await consoleApi(`/api/zendesk/tickets/${ticketId}/reply`, { body: 'check the firewall', public: false });
 
 	const { tickets } = await consoleApi('/api/zendesk/tickets');
@@ -58,6 +80,8 @@ it('shows a messaging ticket as its live conversation; console replies reach it,
 		['user', 'Sia', 'VPN is down'],
 		['agent', zendesk.fixtures.anna.name, 'Restarting it now'],
 	]);
-	expect(messagingTicket.comments.filter((c: Body) => !c.public).map((c: Body) => c.text)).toEqual(['check the firewall']);
+	expect(messagingTicket.comments.filter((c: Body) => !c.public).map((c: Body) => c.text)).toEqual([
+		'check the firewall',
+	]);
 	expect(tickets.find((t: Body) => t.ticket.subject === 'A Support ticket').messaging).toBeUndefined();
 });

@@ -22,7 +22,13 @@ function basic(id = emu.fixtures.appKey.id, secret = emu.fixtures.appKey.secret)
 	return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 }
 
-async function call(method: string, path: string, body?: unknown, authorization: string | null = basic(), raw?: { data: Buffer | string; type: string }): Promise<Answer> {
+async function call(
+	method: string,
+	path: string,
+	body?: unknown,
+	authorization: string | null = basic(),
+	raw?: { data: Buffer | string; type: string },
+): Promise<Answer> {
 	const headers: Record<string, string> = {};
 	if (authorization) headers.Authorization = authorization;
 	let payload: Buffer | string | undefined;
@@ -33,12 +39,19 @@ async function call(method: string, path: string, body?: unknown, authorization:
 		headers['Content-Type'] = 'application/json';
 		payload = JSON.stringify(body);
 	}
-	const response = await fetch(`${emu.apiUrl}${path.replace('{app}', emu.fixtures.appId)}`, { method, headers, body: payload });
+	const response = await fetch(`${emu.apiUrl}${path.replace('{app}', emu.fixtures.appId)}`, {
+		method,
+		headers,
+		body: payload,
+	});
 	const text = await response.text();
 	return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
 }
 
-async function newUser(externalId: string, profile: Record<string, unknown> = { givenName: 'Ada', surname: 'Lovelace', email: 'ada@example.com' }): Promise<Body> {
+async function newUser(
+	externalId: string,
+	profile: Record<string, unknown> = { givenName: 'Ada', surname: 'Lovelace', email: 'ada@example.com' },
+): Promise<Body> {
 	const answer = await call('POST', '/v2/apps/{app}/users', { externalId, profile });
 	expect(answer.status).toBe(201);
 	return answer.body.user;
@@ -103,7 +116,11 @@ describe('app and auth', () => {
 describe('users', () => {
 	it('creates a user with externalId and profile, gets it by id and by externalId, 409 on a taken externalId', async () => {
 		const user = await newUser('slack:T1:U1');
-		expect(user).toMatchObject({ externalId: 'slack:T1:U1', zendeskId: null, profile: { givenName: 'Ada', surname: 'Lovelace', email: 'ada@example.com' } });
+		expect(user).toMatchObject({
+			externalId: 'slack:T1:U1',
+			zendeskId: null,
+			profile: { givenName: 'Ada', surname: 'Lovelace', email: 'ada@example.com' },
+		});
 		expect(user.id).toMatch(/^[0-9a-f]{24}$/);
 		expect((await call('GET', `/v2/apps/{app}/users/${user.id}`)).body.user.externalId).toBe('slack:T1:U1');
 		expect((await call('GET', '/v2/apps/{app}/users/slack:T1:U1')).body.user.id).toBe(user.id);
@@ -118,20 +135,42 @@ describe('conversations', () => {
 	it('creates a personal conversation with exactly one participant, gets it and lists the user’s', async () => {
 		const user = await newUser('u-conv');
 		const conversation = await newConversation(user.id);
-		expect(conversation).toMatchObject({ type: 'personal', activeSwitchboardIntegration: { integrationType: 'zd:agentWorkspace' } });
-		expect((await call('GET', `/v2/apps/{app}/conversations/${conversation.id}`)).body.conversation.id).toBe(conversation.id);
-		const byExternal = await call('POST', '/v2/apps/{app}/conversations', { type: 'personal', participants: [{ userExternalId: 'u-conv' }] });
+		expect(conversation).toMatchObject({
+			type: 'personal',
+			activeSwitchboardIntegration: { integrationType: 'zd:agentWorkspace' },
+		});
+		expect((await call('GET', `/v2/apps/{app}/conversations/${conversation.id}`)).body.conversation.id).toBe(
+			conversation.id,
+		);
+		const byExternal = await call('POST', '/v2/apps/{app}/conversations', {
+			type: 'personal',
+			participants: [{ userExternalId: 'u-conv' }],
+		});
 		expect(byExternal.status).toBe(201);
 		const list = await call('GET', `/v2/apps/{app}/conversations?filter[userId]=${user.id}`);
-		expect(list.body.conversations.map((c: { id: string }) => c.id)).toEqual([conversation.id, byExternal.body.conversation.id]);
-		expect((await call('GET', '/v2/apps/{app}/conversations?filter[userExternalId]=u-conv')).body.conversations).toHaveLength(2);
+		expect(list.body.conversations.map((c: { id: string }) => c.id)).toEqual([
+			conversation.id,
+			byExternal.body.conversation.id,
+		]);
+		expect(
+			(await call('GET', '/v2/apps/{app}/conversations?filter[userExternalId]=u-conv')).body.conversations,
+		).toHaveLength(2);
 	});
 
 	it('refuses a personal conversation with no or two participants, and an unknown conversation', async () => {
 		const user = await newUser('u-two');
 		const other = await newUser('u-three');
-		expect((await call('POST', '/v2/apps/{app}/conversations', { type: 'personal', participants: [] })).status).toBe(400);
-		expect((await call('POST', '/v2/apps/{app}/conversations', { type: 'personal', participants: [{ userId: user.id }, { userId: other.id }] })).status).toBe(400);
+		expect((await call('POST', '/v2/apps/{app}/conversations', { type: 'personal', participants: [] })).status).toBe(
+			400,
+		);
+		expect(
+			(
+				await call('POST', '/v2/apps/{app}/conversations', {
+					type: 'personal',
+					participants: [{ userId: user.id }, { userId: other.id }],
+				})
+			).status,
+		).toBe(400);
 		const missing = await call('GET', '/v2/apps/{app}/conversations/000000000000000000000000');
 		expect(missing.status).toBe(404);
 		expect(missing.body.errors[0].code).toBe('conversation_not_found');
@@ -142,10 +181,22 @@ describe('messages', () => {
 	it('posts as user and as business with metadata, and lists them', async () => {
 		const user = await newUser('u-msg');
 		const conversation = await newConversation(user.id);
-		const asUser = await call('POST', `/v2/apps/{app}/conversations/${conversation.id}/messages`, { author: { type: 'user', userId: user.id }, content: text('hello'), metadata: { slackTs: '1.2', n: 3, ok: true } });
+		const asUser = await call('POST', `/v2/apps/{app}/conversations/${conversation.id}/messages`, {
+			author: { type: 'user', userId: user.id },
+			content: text('hello'),
+			metadata: { slackTs: '1.2', n: 3, ok: true },
+		});
 		expect(asUser.status).toBe(201);
-		expect(asUser.body.messages[0]).toMatchObject({ author: { type: 'user', userId: user.id }, content: text('hello'), metadata: { slackTs: '1.2', n: 3, ok: true }, source: { type: 'api:conversations' } });
-		const asBusiness = await call('POST', `/v2/apps/{app}/conversations/${conversation.id}/messages`, { author: { type: 'business', displayName: 'IT' }, content: text('hi!') });
+		expect(asUser.body.messages[0]).toMatchObject({
+			author: { type: 'user', userId: user.id },
+			content: text('hello'),
+			metadata: { slackTs: '1.2', n: 3, ok: true },
+			source: { type: 'api:conversations' },
+		});
+		const asBusiness = await call('POST', `/v2/apps/{app}/conversations/${conversation.id}/messages`, {
+			author: { type: 'business', displayName: 'IT' },
+			content: text('hi!'),
+		});
 		expect(asBusiness.body.messages[0].author).toEqual({ type: 'business', displayName: 'IT' });
 		const list = await call('GET', `/v2/apps/{app}/conversations/${conversation.id}/messages`);
 		expect(list.body.messages.map((m: { content: { text: string } }) => m.content.text)).toEqual(['hello', 'hi!']);
@@ -156,7 +207,10 @@ describe('messages', () => {
 		const user = await newUser('u-own');
 		const stranger = await newUser('u-stranger');
 		const conversation = await newConversation(user.id);
-		const answer = await call('POST', `/v2/apps/{app}/conversations/${conversation.id}/messages`, { author: { type: 'user', userId: stranger.id }, content: text('x') });
+		const answer = await call('POST', `/v2/apps/{app}/conversations/${conversation.id}/messages`, {
+			author: { type: 'user', userId: stranger.id },
+			content: text('x'),
+		});
 		expect(answer.status).toBe(400);
 	});
 
@@ -165,8 +219,15 @@ describe('messages', () => {
 		try {
 			const user = big.messaging.createUser({ externalId: 'pager' });
 			const conversation = big.messaging.createConversation({ type: 'personal', participants: [{ userId: user.id }] });
-			for (let i = 0; i < 130; i++) big.messaging.postMessage(conversation, big.messaging.messageInputOf(conversation, { author: { type: 'business' }, content: text(`m${i}`) }));
-			const get = async (query: string) => (await fetch(`${big.apiUrl}/v2/apps/${big.fixtures.appId}/conversations/${conversation.id}/messages${query}`, { headers: { Authorization: `Bearer ${big.appJwt()}` } }).then((r) => r.json())) as Body;
+			for (let i = 0; i < 130; i++)
+				big.messaging.postMessage(
+					conversation,
+					big.messaging.messageInputOf(conversation, { author: { type: 'business' }, content: text(`m${i}`) }),
+				);
+			const get = async (query: string) =>
+				(await fetch(`${big.apiUrl}/v2/apps/${big.fixtures.appId}/conversations/${conversation.id}/messages${query}`, {
+					headers: { Authorization: `Bearer ${big.appJwt()}` },
+				}).then((r) => r.json())) as Body;
 			const latest = await get('');
 			expect(latest.messages).toHaveLength(100);
 			expect(latest.messages[0].content.text).toBe('m30');
@@ -176,7 +237,9 @@ describe('messages', () => {
 			expect(older.messages.map((m: Body) => m.content.text)).toEqual(Array.from({ length: 30 }, (_, i) => `m${i}`));
 			expect(older.meta.hasMore).toBe(false);
 			const newer = await get(`?page[after]=${older.messages[28].id}`);
-			expect(newer.messages.map((m: Body) => m.content.text)).toEqual(Array.from({ length: 100 }, (_, i) => `m${i + 29}`));
+			expect(newer.messages.map((m: Body) => m.content.text)).toEqual(
+				Array.from({ length: 100 }, (_, i) => `m${i + 29}`),
+			);
 			expect(newer.meta).toMatchObject({ hasMore: true, afterCursor: newer.messages[99].id });
 			expect(newer.links.next).toContain(`page[after]=${newer.messages[99].id}`);
 			const last = await get(`?page[after]=${newer.meta.afterCursor}`);
@@ -190,8 +253,19 @@ describe('messages', () => {
 	it('answers 423 locked once the conversation holds the configured maximum', async () => {
 		const user = await newUser('u-full');
 		const conversation = await newConversation(user.id);
-		for (let i = 0; i < 5; i++) expect((await call('POST', `/v2/apps/{app}/conversations/${conversation.id}/messages`, { author: { type: 'business' }, content: text(`${i}`) })).status).toBe(201);
-		const full = await call('POST', `/v2/apps/{app}/conversations/${conversation.id}/messages`, { author: { type: 'business' }, content: text('one too many') });
+		for (let i = 0; i < 5; i++)
+			expect(
+				(
+					await call('POST', `/v2/apps/{app}/conversations/${conversation.id}/messages`, {
+						author: { type: 'business' },
+						content: text(`${i}`),
+					})
+				).status,
+			).toBe(201);
+		const full = await call('POST', `/v2/apps/{app}/conversations/${conversation.id}/messages`, {
+			author: { type: 'business' },
+			content: text('one too many'),
+		});
 		expect(full.status).toBe(423);
 		expect(full.body.errors[0]).toEqual({ code: 'locked', title: 'Message limit of 5 per conversation reached.' });
 	});
@@ -202,9 +276,16 @@ describe('limits', () => {
 		const user = await newUser('u-big');
 		const conversation = await newConversation(user.id);
 		specGuard.allow(/\/messages$/, 'the oversized text also breaks the schema (maxLength 4096)');
-		const answer = await call('POST', `/v2/apps/{app}/conversations/${conversation.id}/messages`, { author: { type: 'business' }, content: text('x'.repeat(101 * 1024)) });
+		const answer = await call('POST', `/v2/apps/{app}/conversations/${conversation.id}/messages`, {
+			author: { type: 'business' },
+			content: text('x'.repeat(101 * 1024)),
+		});
 		expect(answer.status).toBe(413);
-		const justUnder = await call('POST', '/v2/apps/{app}/users', { externalId: 'x', metadata: { a: 'y'.repeat(3000) }, profile: { givenName: 'z'.repeat(100) } });
+		const justUnder = await call('POST', '/v2/apps/{app}/users', {
+			externalId: 'x',
+			metadata: { a: 'y'.repeat(3000) },
+			profile: { givenName: 'z'.repeat(100) },
+		});
 		expect(justUnder.status).toBe(201);
 	});
 

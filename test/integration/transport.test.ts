@@ -16,10 +16,12 @@ const requests: Array<{ url: string; at: number }> = [];
 let server: http.Server;
 let base: string;
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) => (res: http.ServerResponse) => {
-	res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
-	res.end(JSON.stringify(body));
-};
+const json =
+	(status: number, body: unknown, headers: Record<string, string> = {}) =>
+	(res: http.ServerResponse) => {
+		res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+		res.end(JSON.stringify(body));
+	};
 
 beforeAll(async () => {
 	server = http.createServer((req, res) => {
@@ -73,7 +75,11 @@ const transportProbe: INodeType = {
 			const body = await callSlack(this, 'users.info', { user: 'U1' }, { allowErrors: ['user_not_found'] });
 			return [[{ json: body as IDataObject, pairedItem: { item: 0 } }]];
 		}
-		const result = await callZendesk(this, 'zendeskDmApi', { method: 'GET', path: '/tickets/42.json', acceptStatuses: [404] });
+		const result = await callZendesk(this, 'zendeskDmApi', {
+			method: 'GET',
+			path: '/tickets/42.json',
+			acceptStatuses: [404],
+		});
 		return [[{ json: { status: result.statusCode, body: result.body as object }, pairedItem: { item: 0 } }]];
 	},
 };
@@ -94,7 +100,10 @@ const run = (call: 'slack' | 'zendesk' | 'timeout') =>
 
 describe('transport', () => {
 	it('waits Retry-After on a 429 and then succeeds, counting both calls', async () => {
-		script = [json(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '1' }), json(200, { ok: true, user: { id: 'U1' } })];
+		script = [
+			json(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '1' }),
+			json(200, { ok: true, user: { id: 'U1' } }),
+		];
 		const { outputs } = await run('slack');
 		expect(outputs[0][0].json).toMatchObject({ ok: true, user: { id: 'U1' } });
 		expect(requests).toHaveLength(2);

@@ -18,7 +18,8 @@ interface CallOptions {
 	redirect?: 'follow' | 'manual';
 }
 
-const TOKEN_AUTH = (email: string, token = 'zd-emulator-token') => `Basic ${Buffer.from(`${email}/token:${token}`).toString('base64')}`;
+const TOKEN_AUTH = (email: string, token = 'zd-emulator-token') =>
+	`Basic ${Buffer.from(`${email}/token:${token}`).toString('base64')}`;
 const BRIDGE = TOKEN_AUTH('bridge@acme.test');
 
 function client(emu: ZendeskEmulator) {
@@ -31,7 +32,12 @@ function client(emu: ZendeskEmulator) {
 			body = JSON.stringify(options.body);
 			headers['Content-Type'] = 'application/json';
 		}
-		const response = await fetch(`${emu.url}${path}`, { method, headers, body, redirect: options.redirect ?? 'follow' });
+		const response = await fetch(`${emu.url}${path}`, {
+			method,
+			headers,
+			body,
+			redirect: options.redirect ?? 'follow',
+		});
 		const text = await response.text();
 		let json: Body = {};
 		try {
@@ -59,13 +65,15 @@ describe('Zendesk emulator', () => {
 	});
 
 	describe('auth', () => {
-		it('answers 401 with Zendesk\'s shape for missing or wrong credentials', async () => {
+		it("answers 401 with Zendesk's shape for missing or wrong credentials", async () => {
 			const none = await api('GET', '/api/v2/users/me.json', { auth: null });
 			expect(none.status).toBe(401);
 			expect(none.json).toEqual({ error: "Couldn't authenticate you" });
 			const wrong = await api('GET', '/api/v2/users/me.json', { auth: TOKEN_AUTH('bridge@acme.test', 'nope') });
 			expect(wrong.status).toBe(401);
-			const password = await api('GET', '/api/v2/users/me.json', { auth: `Basic ${Buffer.from('bridge@acme.test:zd-emulator-token').toString('base64')}` });
+			const password = await api('GET', '/api/v2/users/me.json', {
+				auth: `Basic ${Buffer.from('bridge@acme.test:zd-emulator-token').toString('base64')}`,
+			});
 			expect(password.status).toBe(401);
 		});
 
@@ -90,10 +98,22 @@ describe('Zendesk emulator', () => {
 
 	describe('users and organizations', () => {
 		it('creates users, refuses duplicates, and finds them by external id exactly and at once', async () => {
-			const created = await api('POST', '/api/v2/users.json', { body: { user: { name: 'Sam Slack', email: 'sam@partner.test', external_id: 'slack:T1:U1', skip_verify_email: true } } });
+			const created = await api('POST', '/api/v2/users.json', {
+				body: {
+					user: { name: 'Sam Slack', email: 'sam@partner.test', external_id: 'slack:T1:U1', skip_verify_email: true },
+				},
+			});
 			expect(created.status).toBe(201);
-			expect(created.json.user).toMatchObject({ name: 'Sam Slack', email: 'sam@partner.test', external_id: 'slack:T1:U1', role: 'end-user', verified: true });
-			const dup = await api('POST', '/api/v2/users.json', { body: { user: { name: 'Other', email: 'SAM@partner.test' } } });
+			expect(created.json.user).toMatchObject({
+				name: 'Sam Slack',
+				email: 'sam@partner.test',
+				external_id: 'slack:T1:U1',
+				role: 'end-user',
+				verified: true,
+			});
+			const dup = await api('POST', '/api/v2/users.json', {
+				body: { user: { name: 'Other', email: 'SAM@partner.test' } },
+			});
 			expect(dup.status).toBe(422);
 			expect(dup.json.details.email[0].error).toBe('DuplicateValue');
 
@@ -121,30 +141,49 @@ describe('Zendesk emulator', () => {
 
 		it('create_or_update matches by external id, then by email (linking existing end users)', async () => {
 			emu.clock.advance(2_000);
-			const created = await api('POST', '/api/v2/users/create_or_update.json', { body: { user: { name: 'Connect Carla', email: 'carla@partner.test', external_id: 'slack:T2:U9' } } });
+			const created = await api('POST', '/api/v2/users/create_or_update.json', {
+				body: { user: { name: 'Connect Carla', email: 'carla@partner.test', external_id: 'slack:T2:U9' } },
+			});
 			expect(created.status).toBe(201);
 			emu.clock.advance(2_000);
-			const byExternal = await api('POST', '/api/v2/users/create_or_update.json', { body: { user: { name: 'Carla C.', external_id: 'slack:T2:U9' } } });
+			const byExternal = await api('POST', '/api/v2/users/create_or_update.json', {
+				body: { user: { name: 'Carla C.', external_id: 'slack:T2:U9' } },
+			});
 			expect(byExternal.status).toBe(200);
 			expect(byExternal.json.user).toMatchObject({ id: created.json.user.id, name: 'Carla C.' });
 			emu.clock.advance(2_000);
-			const byEmail = await api('POST', '/api/v2/users/create_or_update.json', { body: { user: { name: 'Erin', email: 'erin@acme.test', external_id: 'slack:T1:UERIN' } } });
+			const byEmail = await api('POST', '/api/v2/users/create_or_update.json', {
+				body: { user: { name: 'Erin', email: 'erin@acme.test', external_id: 'slack:T1:UERIN' } },
+			});
 			expect(byEmail.status).toBe(200);
 			expect(byEmail.json.user).toMatchObject({ id: emu.fixtures.erin.id, external_id: 'slack:T1:UERIN' });
 			// "the search for the user record is not case sensitive" … "the system will update the
 			// user's external id to match the case of the external id used to find the user"
 			emu.clock.advance(2_000);
-			const otherCase = await api('POST', '/api/v2/users/create_or_update.json', { body: { user: { name: 'Carla', external_id: 'SLACK:t2:u9' } } });
+			const otherCase = await api('POST', '/api/v2/users/create_or_update.json', {
+				body: { user: { name: 'Carla', external_id: 'SLACK:t2:u9' } },
+			});
 			expect(otherCase.status).toBe(200);
 			expect(otherCase.json.user).toMatchObject({ id: created.json.user.id, external_id: 'SLACK:t2:u9' });
 		});
 
 		it('lists and adds identities, merges end users, refuses to merge agents', async () => {
-			const a = (await api('POST', '/api/v2/users.json', { body: { user: { name: 'Dup One', email: 'dup1@acme.test' } } })).json.user;
-			const b = (await api('POST', '/api/v2/users.json', { body: { user: { name: 'Dup Two', email: 'dup2@acme.test' } } })).json.user;
-			const added = await api('POST', `/api/v2/users/${a.id}/identities.json`, { body: { identity: { type: 'email', value: 'dup1-alt@acme.test' } } });
+			const a = (
+				await api('POST', '/api/v2/users.json', { body: { user: { name: 'Dup One', email: 'dup1@acme.test' } } })
+			).json.user;
+			const b = (
+				await api('POST', '/api/v2/users.json', { body: { user: { name: 'Dup Two', email: 'dup2@acme.test' } } })
+			).json.user;
+			const added = await api('POST', `/api/v2/users/${a.id}/identities.json`, {
+				body: { identity: { type: 'email', value: 'dup1-alt@acme.test' } },
+			});
 			expect(added.status).toBe(201);
-			expect(added.json.identity).toMatchObject({ user_id: a.id, type: 'email', value: 'dup1-alt@acme.test', primary: false });
+			expect(added.json.identity).toMatchObject({
+				user_id: a.id,
+				type: 'email',
+				value: 'dup1-alt@acme.test',
+				primary: false,
+			});
 			const list = await api('GET', `/api/v2/users/${a.id}/identities.json`);
 			expect(list.json.identities.map((i: Body) => i.value)).toEqual(['dup1@acme.test', 'dup1-alt@acme.test']);
 
@@ -152,18 +191,26 @@ describe('Zendesk emulator', () => {
 			expect(merged.status).toBe(200);
 			expect(merged.json.user.id).toBe(b.id);
 			const targetIdentities = await api('GET', `/api/v2/users/${b.id}/identities.json`);
-			expect(targetIdentities.json.identities.map((i: Body) => i.value)).toEqual(expect.arrayContaining(['dup1@acme.test', 'dup2@acme.test']));
+			expect(targetIdentities.json.identities.map((i: Body) => i.value)).toEqual(
+				expect.arrayContaining(['dup1@acme.test', 'dup2@acme.test']),
+			);
 			expect((await api('GET', `/api/v2/users/${a.id}.json`)).status).toBe(404);
 
-			const agentMerge = await api('PUT', `/api/v2/users/${emu.fixtures.erin.id}/merge.json`, { body: { user: { id: emu.fixtures.anna.id } } });
+			const agentMerge = await api('PUT', `/api/v2/users/${emu.fixtures.erin.id}/merge.json`, {
+				body: { user: { id: emu.fixtures.anna.id } },
+			});
 			expect(agentMerge.status).toBe(422);
 			expect(agentMerge.json.error).toBe('RecordInvalid');
 		});
 
 		it('creates or updates organizations and finds them by external id', async () => {
-			const created = await api('POST', '/api/v2/organizations/create_or_update.json', { body: { organization: { name: 'Partner Co', external_id: 'slack-team:T2' } } });
+			const created = await api('POST', '/api/v2/organizations/create_or_update.json', {
+				body: { organization: { name: 'Partner Co', external_id: 'slack-team:T2' } },
+			});
 			expect(created.status).toBe(201);
-			const updated = await api('POST', '/api/v2/organizations/create_or_update.json', { body: { organization: { name: 'Partner Company', external_id: 'slack-team:T2' } } });
+			const updated = await api('POST', '/api/v2/organizations/create_or_update.json', {
+				body: { organization: { name: 'Partner Company', external_id: 'slack-team:T2' } },
+			});
 			expect(updated.status).toBe(200);
 			expect(updated.json.organization).toMatchObject({ id: created.json.organization.id, name: 'Partner Company' });
 			const found = await api('GET', '/api/v2/organizations/search.json?external_id=slack-team%3AT2');
@@ -171,10 +218,14 @@ describe('Zendesk emulator', () => {
 			// "its external_id must exactly match the value provided (case insensitive)"
 			const otherCase = await api('GET', '/api/v2/organizations/search.json?external_id=SLACK-TEAM%3At2');
 			expect(otherCase.json.organizations.map((o: Body) => o.id)).toEqual([created.json.organization.id]);
-			expect((await api('GET', '/api/v2/organizations/search.json?external_id=slack-team%3AT')).json.organizations).toEqual([]);
+			expect(
+				(await api('GET', '/api/v2/organizations/search.json?external_id=slack-team%3AT')).json.organizations,
+			).toEqual([]);
 			const show = await api('GET', `/api/v2/organizations/${created.json.organization.id}.json`);
 			expect(show.json.organization.external_id).toBe('slack-team:T2');
-			const dup = await api('POST', '/api/v2/organizations.json', { body: { organization: { name: 'partner company' } } });
+			const dup = await api('POST', '/api/v2/organizations.json', {
+				body: { organization: { name: 'partner company' } },
+			});
 			expect(dup.status).toBe(422);
 			const plain = await api('POST', '/api/v2/organizations.json', { body: { organization: { name: 'Plain Org' } } });
 			expect(plain.status).toBe(201);
@@ -195,10 +246,16 @@ describe('Zendesk emulator', () => {
 
 	describe('tickets, comments and uploads', () => {
 		it('creates a ticket with a new requester, uploads on the first comment, fields, brand and group', async () => {
-			const first = await api('POST', '/api/v2/uploads.json?filename=screen.png', { raw: Buffer.from('PNGDATA'), headers: { 'Content-Type': 'image/png' } });
+			const first = await api('POST', '/api/v2/uploads.json?filename=screen.png', {
+				raw: Buffer.from('PNGDATA'),
+				headers: { 'Content-Type': 'image/png' },
+			});
 			expect(first.status).toBe(201);
 			const token = first.json.upload.token;
-			const second = await api('POST', `/api/v2/uploads.json?filename=log.txt&token=${token}`, { raw: Buffer.from('log line'), headers: { 'Content-Type': 'text/plain' } });
+			const second = await api('POST', `/api/v2/uploads.json?filename=log.txt&token=${token}`, {
+				raw: Buffer.from('log line'),
+				headers: { 'Content-Type': 'text/plain' },
+			});
 			expect(second.json.upload.token).toBe(token);
 			expect(second.json.upload.attachments.map((a: Body) => a.file_name)).toEqual(['screen.png', 'log.txt']);
 
@@ -221,14 +278,29 @@ describe('Zendesk emulator', () => {
 			expect(res.status).toBe(201);
 			const ticket = res.json.ticket;
 			expect(res.headers.get('location')).toBe(`${emu.url}/api/v2/tickets/${ticket.id}.json`);
-			expect(ticket).toMatchObject({ subject: 'Laptop broken', status: 'new', external_id: 'slack:T1:D1', tags: ['slack_dm', 'it'], brand_id: emu.fixtures.brands.hr.id, group_id: emu.fixtures.groups.hr.id, priority: 'high', type: 'incident', submitter_id: emu.fixtures.bridge.id, via: { channel: 'api' } });
+			expect(ticket).toMatchObject({
+				subject: 'Laptop broken',
+				status: 'new',
+				external_id: 'slack:T1:D1',
+				tags: ['slack_dm', 'it'],
+				brand_id: emu.fixtures.brands.hr.id,
+				group_id: emu.fixtures.groups.hr.id,
+				priority: 'high',
+				type: 'incident',
+				submitter_id: emu.fixtures.bridge.id,
+				via: { channel: 'api' },
+			});
 			expect(ticket.custom_fields).toContainEqual({ id: emu.fixtures.ticketFields.slackChannelId, value: 'D1' });
 			const requester = await api('GET', `/api/v2/users/${ticket.requester_id}.json`);
 			expect(requester.json.user.email).toBe('new.person@acme.test');
 
 			const comments = await api('GET', `/api/v2/tickets/${ticket.id}/comments.json`);
 			const [comment] = comments.json.comments;
-			expect(comment).toMatchObject({ author_id: emu.fixtures.bridge.id, public: true, plain_body: 'My laptop\n\ndoes not boot' });
+			expect(comment).toMatchObject({
+				author_id: emu.fixtures.bridge.id,
+				public: true,
+				plain_body: 'My laptop\n\ndoes not boot',
+			});
 			expect(comment.html_body).toContain('<p>My laptop</p>');
 			expect(comment.attachments.map((a: Body) => a.file_name)).toEqual(['screen.png', 'log.txt']);
 
@@ -242,37 +314,70 @@ describe('Zendesk emulator', () => {
 			expect(download.text).toBe('PNGDATA');
 
 			// A consumed token cannot be reused.
-			const reuse = await api('POST', '/api/v2/tickets.json', { body: { ticket: { subject: 'x', comment: { body: 'again', uploads: [token] } } } });
+			const reuse = await api('POST', '/api/v2/tickets.json', {
+				body: { ticket: { subject: 'x', comment: { body: 'again', uploads: [token] } } },
+			});
 			expect(reuse.json.ticket.id).not.toBe(ticket.id);
 			const reuseComments = await api('GET', `/api/v2/tickets/${reuse.json.ticket.id}/comments.json`);
 			expect(reuseComments.json.comments[0].attachments).toEqual([]);
 		});
 
 		it('expires upload tokens after their lifetime', async () => {
-			const up = await api('POST', '/api/v2/uploads.json?filename=a.pdf', { raw: Buffer.from('%PDF'), headers: { 'Content-Type': 'application/pdf' } });
+			const up = await api('POST', '/api/v2/uploads.json?filename=a.pdf', {
+				raw: Buffer.from('%PDF'),
+				headers: { 'Content-Type': 'application/pdf' },
+			});
 			expect(Date.parse(up.json.upload.expires_at) - emu.clock.now()).toBeGreaterThan(59 * 60_000);
 			emu.clock.advance(61 * 60_000);
-			const add = await api('POST', `/api/v2/uploads.json?filename=b.pdf&token=${up.json.upload.token}`, { raw: Buffer.from('%PDF'), headers: { 'Content-Type': 'application/pdf' } });
+			const add = await api('POST', `/api/v2/uploads.json?filename=b.pdf&token=${up.json.upload.token}`, {
+				raw: Buffer.from('%PDF'),
+				headers: { 'Content-Type': 'application/pdf' },
+			});
 			expect(add.status).toBe(404);
-			const ticket = await api('POST', '/api/v2/tickets.json', { body: { ticket: { comment: { body: 'late', uploads: [up.json.upload.token] } } } });
+			const ticket = await api('POST', '/api/v2/tickets.json', {
+				body: { ticket: { comment: { body: 'late', uploads: [up.json.upload.token] } } },
+			});
 			const comments = await api('GET', `/api/v2/tickets/${ticket.json.ticket.id}/comments.json`);
 			expect(comments.json.comments[0].attachments).toEqual([]);
 		});
 
 		it('updates with comments, tags and status; a requester comment reopens solved and pending tickets', async () => {
 			const erin = emu.fixtures.erin.id;
-			const created = await api('POST', '/api/v2/tickets.json', { body: { ticket: { requester_id: erin, comment: { body: 'Hi', author_id: erin }, external_id: 'slack:T1:D2', tags: ['a'] } } });
+			const created = await api('POST', '/api/v2/tickets.json', {
+				body: {
+					ticket: {
+						requester_id: erin,
+						comment: { body: 'Hi', author_id: erin },
+						external_id: 'slack:T1:D2',
+						tags: ['a'],
+					},
+				},
+			});
 			const id = created.json.ticket.id;
-			const update = await api('PUT', `/api/v2/tickets/${id}.json`, { body: { ticket: { comment: { body: 'More', author_id: erin, public: true }, additional_tags: ['b'], status: 'solved' } } });
+			const update = await api('PUT', `/api/v2/tickets/${id}.json`, {
+				body: {
+					ticket: {
+						comment: { body: 'More', author_id: erin, public: true },
+						additional_tags: ['b'],
+						status: 'solved',
+					},
+				},
+			});
 			expect(update.status).toBe(200);
 			expect(update.json.ticket).toMatchObject({ status: 'solved', tags: ['a', 'b'] });
 			expect(update.json.audit.ticket_id).toBe(id);
-			const reopen = await api('PUT', `/api/v2/tickets/${id}.json`, { body: { ticket: { comment: { body: 'Still broken', author_id: erin, public: true } } } });
+			const reopen = await api('PUT', `/api/v2/tickets/${id}.json`, {
+				body: { ticket: { comment: { body: 'Still broken', author_id: erin, public: true } } },
+			});
 			expect(reopen.json.ticket.status).toBe('open');
 			await api('PUT', `/api/v2/tickets/${id}.json`, { body: { ticket: { status: 'pending' } } });
-			const privateNote = await api('PUT', `/api/v2/tickets/${id}.json`, { body: { ticket: { comment: { body: 'note', author_id: erin, public: false } } } });
+			const privateNote = await api('PUT', `/api/v2/tickets/${id}.json`, {
+				body: { ticket: { comment: { body: 'note', author_id: erin, public: false } } },
+			});
 			expect(privateNote.json.ticket.status).toBe('pending');
-			const answer = await api('PUT', `/api/v2/tickets/${id}.json`, { body: { ticket: { comment: { body: 'answer', author_id: erin } } } });
+			const answer = await api('PUT', `/api/v2/tickets/${id}.json`, {
+				body: { ticket: { comment: { body: 'answer', author_id: erin } } },
+			});
 			expect(answer.json.ticket.status).toBe('open');
 
 			const byExternal = await api('GET', '/api/v2/tickets.json?external_id=slack%3AT1%3AD2');
@@ -286,16 +391,29 @@ describe('Zendesk emulator', () => {
 		});
 
 		it('keeps audits with custom metadata and comment events, and refuses stale safe updates with 409', async () => {
-			const created = await api('POST', '/api/v2/tickets.json', { body: { ticket: { comment: { body: 'first' }, metadata: { slack_keys: 'k1' } } } });
+			const created = await api('POST', '/api/v2/tickets.json', {
+				body: { ticket: { comment: { body: 'first' }, metadata: { slack_keys: 'k1' } } },
+			});
 			const id = created.json.ticket.id;
 			const commentEvent = created.json.audit.events.find((e: Body) => e.type === 'Comment');
 			const [firstComment] = (await api('GET', `/api/v2/tickets/${id}/comments.json`)).json.comments;
 			expect(commentEvent.id).toBe(firstComment.id);
 			const stamp = created.json.ticket.updated_at;
 			emu.clock.advance(1_000);
-			const ok = await api('PUT', `/api/v2/tickets/${id}.json`, { body: { ticket: { comment: { body: 'second' }, metadata: { slack_keys: 'k2' }, safe_update: true, updated_stamp: stamp } } });
+			const ok = await api('PUT', `/api/v2/tickets/${id}.json`, {
+				body: {
+					ticket: {
+						comment: { body: 'second' },
+						metadata: { slack_keys: 'k2' },
+						safe_update: true,
+						updated_stamp: stamp,
+					},
+				},
+			});
 			expect(ok.status).toBe(200);
-			const stale = await api('PUT', `/api/v2/tickets/${id}.json`, { body: { ticket: { comment: { body: 'third' }, safe_update: true, updated_stamp: stamp } } });
+			const stale = await api('PUT', `/api/v2/tickets/${id}.json`, {
+				body: { ticket: { comment: { body: 'third' }, safe_update: true, updated_stamp: stamp } },
+			});
 			expect(stale.status).toBe(409);
 			expect(stale.json.error).toBe('UpdateConflict');
 			// List Audits documents no sort_order: oldest first, whatever is asked; the count endpoint finds the last page
@@ -309,16 +427,30 @@ describe('Zendesk emulator', () => {
 		});
 
 		it('refuses updates to closed tickets and allows follow-ups only from closed tickets', async () => {
-			const created = await api('POST', '/api/v2/tickets.json', { body: { ticket: { requester_id: emu.fixtures.erin.id, comment: { body: 'old' } } } });
+			const created = await api('POST', '/api/v2/tickets.json', {
+				body: { ticket: { requester_id: emu.fixtures.erin.id, comment: { body: 'old' } } },
+			});
 			const id = created.json.ticket.id;
-			const early = await api('POST', '/api/v2/tickets.json', { body: { ticket: { via_followup_source_id: id, comment: { body: 'follow' } } } });
+			const early = await api('POST', '/api/v2/tickets.json', {
+				body: { ticket: { via_followup_source_id: id, comment: { body: 'follow' } } },
+			});
 			expect(early.status).toBe(422);
 			expect(early.json.details).toHaveProperty('via_followup_source_id');
 			await emu.close(id);
-			const refused = await api('PUT', `/api/v2/tickets/${id}.json`, { body: { ticket: { comment: { body: 'too late' } } } });
+			const refused = await api('PUT', `/api/v2/tickets/${id}.json`, {
+				body: { ticket: { comment: { body: 'too late' } } },
+			});
 			expect(refused.status).toBe(422);
-			expect(refused.json).toEqual({ error: 'RecordInvalid', description: 'Record validation errors', details: { status: [{ description: 'Status: closed prevents ticket update' }] } });
-			const followup = await api('POST', '/api/v2/tickets.json', { body: { ticket: { via_followup_source_id: id, requester_id: emu.fixtures.erin.id, comment: { body: 'follow' } } } });
+			expect(refused.json).toEqual({
+				error: 'RecordInvalid',
+				description: 'Record validation errors',
+				details: { status: [{ description: 'Status: closed prevents ticket update' }] },
+			});
+			const followup = await api('POST', '/api/v2/tickets.json', {
+				body: {
+					ticket: { via_followup_source_id: id, requester_id: emu.fixtures.erin.id, comment: { body: 'follow' } },
+				},
+			});
 			expect(followup.status).toBe(201);
 			expect(followup.json.ticket.via.source).toMatchObject({ rel: 'follow_up', from: { ticket_id: id } });
 			const source = await api('GET', `/api/v2/tickets/${id}.json`);
@@ -328,7 +460,8 @@ describe('Zendesk emulator', () => {
 		it('paginates comments with offsets and cursors and caps tickets at 5,000 comments', async () => {
 			const created = await api('POST', '/api/v2/tickets.json', { body: { ticket: { comment: { body: 'c0' } } } });
 			const id = created.json.ticket.id;
-			for (let i = 1; i <= 4; i++) await api('PUT', `/api/v2/tickets/${id}.json`, { body: { ticket: { comment: { body: `c${i}` } } } });
+			for (let i = 1; i <= 4; i++)
+				await api('PUT', `/api/v2/tickets/${id}.json`, { body: { ticket: { comment: { body: `c${i}` } } } });
 			const offset = await api('GET', `/api/v2/tickets/${id}/comments.json?per_page=2&page=2`);
 			expect(offset.json.comments.map((c: Body) => c.plain_body)).toEqual(['c2', 'c3']);
 			expect(offset.json.count).toBe(5);
@@ -344,9 +477,12 @@ describe('Zendesk emulator', () => {
 
 			const ticket = emu.store.tickets.get(id)!;
 			const template = ticket.comments[0];
-			while (ticket.comments.length < 5000) ticket.comments.push({ ...template, id: template.id + 1_000_000 + ticket.comments.length });
+			while (ticket.comments.length < 5000)
+				ticket.comments.push({ ...template, id: template.id + 1_000_000 + ticket.comments.length });
 			emu.clock.advance(11 * 60_000);
-			const over = await api('PUT', `/api/v2/tickets/${id}.json`, { body: { ticket: { comment: { body: 'one too many' } } } });
+			const over = await api('PUT', `/api/v2/tickets/${id}.json`, {
+				body: { ticket: { comment: { body: 'one too many' } } },
+			});
 			expect(over.status).toBe(422);
 			expect(over.json.error).toBe('RecordInvalid');
 			emu.store.tickets.delete(id);
@@ -355,7 +491,16 @@ describe('Zendesk emulator', () => {
 
 	describe('search', () => {
 		it('hides new and changed tickets until the index catches up, then filters by status, requester, tags, external id', async () => {
-			const created = await api('POST', '/api/v2/tickets.json', { body: { ticket: { requester_id: emu.fixtures.erin.id, comment: { body: 'searchable printer' }, external_id: 'slack:T1:S1', tags: ['findme'] } } });
+			const created = await api('POST', '/api/v2/tickets.json', {
+				body: {
+					ticket: {
+						requester_id: emu.fixtures.erin.id,
+						comment: { body: 'searchable printer' },
+						external_id: 'slack:T1:S1',
+						tags: ['findme'],
+					},
+				},
+			});
 			const id = created.json.ticket.id;
 			const q = (query: string) => api('GET', `/api/v2/search.json?query=${encodeURIComponent(query)}`);
 			expect((await q('type:ticket tags:findme')).json.results).toEqual([]);
@@ -372,7 +517,9 @@ describe('Zendesk emulator', () => {
 			emu.clock.advance(5_000);
 			expect((await q('type:ticket status<solved tags:findme')).json.results).toEqual([]);
 			expect((await q('type:ticket status:solved tags:findme')).json.results.map((r: Body) => r.id)).toEqual([id]);
-			expect((await q('type:user email:erin@acme.test')).json.results.map((r: Body) => [r.id, r.result_type])).toEqual([[emu.fixtures.erin.id, 'user']]);
+			expect((await q('type:user email:erin@acme.test')).json.results.map((r: Body) => [r.id, r.result_type])).toEqual([
+				[emu.fixtures.erin.id, 'user'],
+			]);
 		});
 	});
 
@@ -387,7 +534,10 @@ describe('Zendesk emulator', () => {
 			expect(again.headers.get('x-idempotency-lookup')).toBe('hit');
 			expect(again.json.ticket.id).toBe(first.json.ticket.id);
 			expect([...emu.store.tickets.values()].filter((t) => t.subject === 'Once')).toHaveLength(1);
-			const different = await api('POST', '/api/v2/tickets.json', { body: { ticket: { subject: 'Twice', comment: { body: 'other' } } }, headers: { 'Idempotency-Key': 'key-1' } });
+			const different = await api('POST', '/api/v2/tickets.json', {
+				body: { ticket: { subject: 'Twice', comment: { body: 'other' } } },
+				headers: { 'Idempotency-Key': 'key-1' },
+			});
 			expect(different.status).toBe(400);
 			expect(different.json.error).toBe('IdempotentRequestError');
 			emu.clock.advance(2 * 60 * 60_000 + 1);
@@ -422,7 +572,16 @@ describe('Zendesk emulator', () => {
 
 		it('fires a public agent reply trigger with a signed, rendered JSON body, skips API comments and private notes', async () => {
 			const webhook = await api('POST', '/api/v2/webhooks', {
-				body: { webhook: { name: 'Bridge return path', endpoint: receiverUrl, http_method: 'POST', request_format: 'json', status: 'active', subscriptions: ['conditional_ticket_events'] } },
+				body: {
+					webhook: {
+						name: 'Bridge return path',
+						endpoint: receiverUrl,
+						http_method: 'POST',
+						request_format: 'json',
+						status: 'active',
+						subscriptions: ['conditional_ticket_events'],
+					},
+				},
 			});
 			expect(webhook.status).toBe(201);
 			const webhookId = webhook.json.webhook.id;
@@ -431,7 +590,8 @@ describe('Zendesk emulator', () => {
 			expect((await api('GET', '/api/v2/webhooks')).json.webhooks.map((w: Body) => w.id)).toContain(webhookId);
 			expect((await api('GET', `/api/v2/webhooks/${webhookId}`)).json.webhook.endpoint).toBe(receiverUrl);
 
-			const payload = '{"ticket_id":"{{ticket.id}}","external_id":"{{ticket.external_id}}","comment_id":"{{ticket.latest_comment.id}}","html":"{{ticket.latest_public_comment_html}}","author":"{{current_user.email}}","files":[{% for a in ticket.latest_comment.attachments %}{"name":"{{a.filename}}","url":"{{a.url}}"}{% unless forloop.last %},{% endunless %}{% endfor %}]}';
+			const payload =
+				'{"ticket_id":"{{ticket.id}}","external_id":"{{ticket.external_id}}","comment_id":"{{ticket.latest_comment.id}}","html":"{{ticket.latest_public_comment_html}}","author":"{{current_user.email}}","files":[{% for a in ticket.latest_comment.attachments %}{"name":"{{a.filename}}","url":"{{a.url}}"}{% unless forloop.last %},{% endunless %}{% endfor %}]}';
 			const trigger = await api('POST', '/api/v2/triggers.json', {
 				body: {
 					trigger: {
@@ -452,28 +612,56 @@ describe('Zendesk emulator', () => {
 			});
 			expect(trigger.status).toBe(201);
 			const triggerId = trigger.json.trigger.id;
-			expect((await api('GET', '/api/v2/triggers/active.json')).json.triggers.map((t: Body) => t.id)).toContain(triggerId);
-			expect((await api('GET', `/api/v2/triggers/${triggerId}.json`)).json.trigger.title).toBe('Slack DM: public agent reply');
+			expect((await api('GET', '/api/v2/triggers/active.json')).json.triggers.map((t: Body) => t.id)).toContain(
+				triggerId,
+			);
+			expect((await api('GET', `/api/v2/triggers/${triggerId}.json`)).json.trigger.title).toBe(
+				'Slack DM: public agent reply',
+			);
 
-			const ticket = (await api('POST', '/api/v2/tickets.json', { body: { ticket: { requester_id: emu.fixtures.erin.id, comment: { body: 'Help', author_id: emu.fixtures.erin.id }, tags: ['slack_dm'], external_id: 'slack:T1:DW' } } })).json.ticket;
+			const ticket = (
+				await api('POST', '/api/v2/tickets.json', {
+					body: {
+						ticket: {
+							requester_id: emu.fixtures.erin.id,
+							comment: { body: 'Help', author_id: emu.fixtures.erin.id },
+							tags: ['slack_dm'],
+							external_id: 'slack:T1:DW',
+						},
+					},
+				})
+			).json.ticket;
 			// The bridge posting via the API is an update by an agent through the web service: no fire.
-			await api('PUT', `/api/v2/tickets/${ticket.id}.json`, { body: { ticket: { comment: { body: 'more "quoted"', author_id: emu.fixtures.erin.id } } } });
+			await api('PUT', `/api/v2/tickets/${ticket.id}.json`, {
+				body: { ticket: { comment: { body: 'more "quoted"', author_id: emu.fixtures.erin.id } } },
+			});
 			await emu.agentReply(ticket.id, { body: 'Internal only', public: false });
 			await emu.flushWebhooks();
 			expect(received).toHaveLength(0);
 
-			await emu.agentReply(ticket.id, { body: 'Try "this"\nthen reboot', public: true, attachments: [{ filename: 'fix.txt', contentType: 'text/plain', content: Buffer.from('steps') }] });
+			await emu.agentReply(ticket.id, {
+				body: 'Try "this"\nthen reboot',
+				public: true,
+				attachments: [{ filename: 'fix.txt', contentType: 'text/plain', content: Buffer.from('steps') }],
+			});
 			await emu.flushWebhooks();
 			expect(received).toHaveLength(1);
 			const [hit] = received;
 			const timestamp = String(hit.headers['x-zendesk-webhook-signature-timestamp']);
-			const expected = createHmac('sha256', secret.secret).update(timestamp + hit.body).digest('base64');
+			const expected = createHmac('sha256', secret.secret)
+				.update(timestamp + hit.body)
+				.digest('base64');
 			expect(hit.headers['x-zendesk-webhook-signature']).toBe(expected);
 			expect(hit.headers['x-zendesk-webhook-id']).toBe(webhookId);
 			expect(hit.headers['x-zendesk-webhook-invocation-id']).toBeTruthy();
 			const parsed = JSON.parse(hit.body);
 			const lastComment = emu.store.tickets.get(ticket.id)!.comments.at(-1)!;
-			expect(parsed).toMatchObject({ ticket_id: String(ticket.id), external_id: 'slack:T1:DW', comment_id: String(lastComment.id), author: 'anna@acme.test' });
+			expect(parsed).toMatchObject({
+				ticket_id: String(ticket.id),
+				external_id: 'slack:T1:DW',
+				comment_id: String(lastComment.id),
+				author: 'anna@acme.test',
+			});
 			expect(parsed.html).toContain('Try &quot;this&quot;<br>then reboot');
 			expect(parsed.files).toHaveLength(1);
 			expect(parsed.files[0].name).toBe('fix.txt');
@@ -482,7 +670,9 @@ describe('Zendesk emulator', () => {
 			const delivery = emu.deliveries.at(-1)!;
 			await emu.redeliver(delivery.invocationId);
 			expect(received).toHaveLength(2);
-			expect(received[1].headers['x-zendesk-webhook-invocation-id']).toBe(hit.headers['x-zendesk-webhook-invocation-id']);
+			expect(received[1].headers['x-zendesk-webhook-invocation-id']).toBe(
+				hit.headers['x-zendesk-webhook-invocation-id'],
+			);
 			expect(received[1].body).toBe(hit.body);
 
 			// 409 is retried; a 400 is not.
@@ -505,8 +695,21 @@ describe('Zendesk emulator', () => {
 
 	describe('agent actions over HTTP', () => {
 		it('replies, solves, closes and lists transcripts under /__emulator', async () => {
-			const ticket = (await api('POST', '/api/v2/tickets.json', { body: { ticket: { requester_id: emu.fixtures.erin.id, comment: { body: 'via http' } } } })).json.ticket;
-			const reply = await api('POST', `/__emulator/tickets/${ticket.id}/reply`, { auth: null, body: { htmlBody: '<p>Hello <b>Erin</b></p>', public: true, attachments: [{ filename: 'a.txt', contentType: 'text/plain', contentBase64: Buffer.from('x').toString('base64') }] } });
+			const ticket = (
+				await api('POST', '/api/v2/tickets.json', {
+					body: { ticket: { requester_id: emu.fixtures.erin.id, comment: { body: 'via http' } } },
+				})
+			).json.ticket;
+			const reply = await api('POST', `/__emulator/tickets/${ticket.id}/reply`, {
+				auth: null,
+				body: {
+					htmlBody: '<p>Hello <b>Erin</b></p>',
+					public: true,
+					attachments: [
+						{ filename: 'a.txt', contentType: 'text/plain', contentBase64: Buffer.from('x').toString('base64') },
+					],
+				},
+			});
 			expect(reply.status).toBe(200);
 			expect(reply.json.ticket.status).toBe('open');
 			const solved = await api('POST', `/__emulator/tickets/${ticket.id}/solve`, { auth: null });
@@ -520,7 +723,10 @@ describe('Zendesk emulator', () => {
 				[emu.fixtures.anna.id, 'Hello Erin', 'web'],
 			]);
 			expect(transcript.comments[1].attachments[0].file_name).toBe('a.txt');
-			const refused = await api('POST', `/__emulator/tickets/${ticket.id}/reply`, { auth: null, body: { body: 'late', public: true } });
+			const refused = await api('POST', `/__emulator/tickets/${ticket.id}/reply`, {
+				auth: null,
+				body: { body: 'late', public: true },
+			});
 			expect(refused.status).toBe(422);
 		});
 	});
@@ -541,7 +747,12 @@ describe('Zendesk emulator', () => {
 			emu.server.injectFault(route, { kind: 'reset' });
 			await expect(api('GET', '/api/v2/users/me.json')).rejects.toThrow();
 			emu.server.injectFault(route, { kind: 'timeout' });
-			await expect(fetch(`${emu.url}/api/v2/users/me.json`, { headers: { Authorization: BRIDGE }, signal: AbortSignal.timeout(200) })).rejects.toThrow();
+			await expect(
+				fetch(`${emu.url}/api/v2/users/me.json`, {
+					headers: { Authorization: BRIDGE },
+					signal: AbortSignal.timeout(200),
+				}),
+			).rejects.toThrow();
 			expect((await api('GET', '/api/v2/users/me.json')).status).toBe(200);
 		});
 
@@ -555,7 +766,12 @@ describe('Zendesk emulator', () => {
 			emu.server.injectFault(route, { kind: 'timeout' });
 			const body = JSON.stringify({ ticket: { comment: { body: 'x' } } });
 			const put = (signal?: AbortSignal) =>
-				fetch(`${emu.url}/api/v2/tickets/999999.json`, { method: 'PUT', headers: { Authorization: BRIDGE, 'Content-Type': 'application/json' }, body, signal });
+				fetch(`${emu.url}/api/v2/tickets/999999.json`, {
+					method: 'PUT',
+					headers: { Authorization: BRIDGE, 'Content-Type': 'application/json' },
+					body,
+					signal,
+				});
 			await expect(put()).rejects.toThrow();
 			await expect(put(AbortSignal.timeout(200))).rejects.toThrow();
 			emu.server.observers.splice(emu.server.observers.indexOf(observer), 1);
@@ -569,7 +785,7 @@ describe('Zendesk emulator', () => {
 		});
 	});
 
-	it('sent and answered only what Zendesk\'s spec allows (all traffic above)', () => {
+	it("sent and answered only what Zendesk's spec allows (all traffic above)", () => {
 		expect(validator.checked).toBeGreaterThan(50);
 		if (validator.violations.length > 0) throw new Error(formatViolations(validator.violations));
 		expectNoSpecViolations(validator);
@@ -591,7 +807,7 @@ describe('Zendesk emulator rate limits', () => {
 		await emu.close();
 	});
 
-	it('limits requests per minute by plan with Zendesk\'s headers and Retry-After', async () => {
+	it("limits requests per minute by plan with Zendesk's headers and Retry-After", async () => {
 		const first = await api('GET', '/api/v2/users/me.json');
 		expect(first.headers.get('x-rate-limit')).toBe('200');
 		expect(first.headers.get('x-rate-limit-remaining')).toBe('199');
@@ -611,15 +827,32 @@ describe('Zendesk emulator rate limits', () => {
 	});
 
 	it('allows 30 updates per 10 minutes per user per ticket', async () => {
-		const ticket = (await api('POST', '/api/v2/tickets.json', { body: { ticket: { comment: { body: 'busy' } } } })).json.ticket;
-		for (let i = 0; i < 30; i++) expect((await api('PUT', `/api/v2/tickets/${ticket.id}.json`, { body: { ticket: { comment: { body: `m${i}` } } } })).status).toBe(200);
-		const limited = await api('PUT', `/api/v2/tickets/${ticket.id}.json`, { body: { ticket: { comment: { body: 'one more' } } } });
+		const ticket = (await api('POST', '/api/v2/tickets.json', { body: { ticket: { comment: { body: 'busy' } } } })).json
+			.ticket;
+		for (let i = 0; i < 30; i++)
+			expect(
+				(await api('PUT', `/api/v2/tickets/${ticket.id}.json`, { body: { ticket: { comment: { body: `m${i}` } } } }))
+					.status,
+			).toBe(200);
+		const limited = await api('PUT', `/api/v2/tickets/${ticket.id}.json`, {
+			body: { ticket: { comment: { body: 'one more' } } },
+		});
 		expect(limited.status).toBe(429);
 		expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(500);
 		// Another user (Anna) still may update the same ticket.
-		expect((await api('PUT', `/api/v2/tickets/${ticket.id}.json`, { auth: TOKEN_AUTH('anna@acme.test'), body: { ticket: { comment: { body: 'anna' } } } })).status).toBe(200);
+		expect(
+			(
+				await api('PUT', `/api/v2/tickets/${ticket.id}.json`, {
+					auth: TOKEN_AUTH('anna@acme.test'),
+					body: { ticket: { comment: { body: 'anna' } } },
+				})
+			).status,
+		).toBe(200);
 		emu.clock.advance(10 * 60_000);
-		expect((await api('PUT', `/api/v2/tickets/${ticket.id}.json`, { body: { ticket: { comment: { body: 'later' } } } })).status).toBe(200);
+		expect(
+			(await api('PUT', `/api/v2/tickets/${ticket.id}.json`, { body: { ticket: { comment: { body: 'later' } } } }))
+				.status,
+		).toBe(200);
 	});
 
 	it('limits create_or_update user to 1 per second per account and 5 per minute per user', async () => {
@@ -637,7 +870,13 @@ describe('Zendesk emulator rate limits', () => {
 		expect(perUser.status).toBe(429);
 		expect(perUser.text).toContain('rate limit for updating a single unique user');
 		emu.clock.advance(1_000);
-		expect((await api('POST', '/api/v2/users/create_or_update.json', { body: { user: { name: 'Other', email: 'other@acme.test' } } })).status).toBe(201);
+		expect(
+			(
+				await api('POST', '/api/v2/users/create_or_update.json', {
+					body: { user: { name: 'Other', email: 'other@acme.test' } },
+				})
+			).status,
+		).toBe(201);
 	});
 
 	it('stays within the spec for limited traffic too', () => {

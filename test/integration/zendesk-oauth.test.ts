@@ -4,7 +4,13 @@
  * access token still succeeds: n8n's OAuth2 helper renews the token on the 401 and the package's
  * transport (nodes/shared/transport/http.ts) sends the call again with it.
  */
-import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import type { ZendeskEmulator } from '../../emulators/zendesk';
@@ -40,9 +46,16 @@ const probe: INodeType = {
 		properties: [],
 	},
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const first = await callZendesk<{ user: { id: number } }>(this, 'zendeskDmOAuth2Api', { method: 'GET', path: '/users/me.json' });
+		const first = await callZendesk<{ user: { id: number } }>(this, 'zendeskDmOAuth2Api', {
+			method: 'GET',
+			path: '/users/me.json',
+		});
 		between();
-		const second = await callZendesk<{ brands: unknown[] }>(this, 'zendeskDmOAuth2Api', { method: 'GET', path: '/brands.json', policy: secondPolicy });
+		const second = await callZendesk<{ brands: unknown[] }>(this, 'zendeskDmOAuth2Api', {
+			method: 'GET',
+			path: '/brands.json',
+			policy: secondPolicy,
+		});
 		return [[{ json: { me: first.body.user.id, brands: second.body.brands.length } }]];
 	},
 };
@@ -58,7 +71,13 @@ async function post(path: string, body: Record<string, string>): Promise<{ statu
 
 /** What n8n's "Connect my account" does: the authorization redirect, then the code exchange. */
 async function connect(extra: Record<string, string> = {}): Promise<IDataObject> {
-	const query = new URLSearchParams({ response_type: 'code', client_id: EMULATOR_OAUTH_CLIENT.identifier, redirect_uri: CALLBACK, scope: 'read write', state: 's1' });
+	const query = new URLSearchParams({
+		response_type: 'code',
+		client_id: EMULATOR_OAUTH_CLIENT.identifier,
+		redirect_uri: CALLBACK,
+		scope: 'read write',
+		state: 's1',
+	});
 	const redirect = await fetch(`${zendesk.url}/oauth/authorizations/new?${query.toString()}`, { redirect: 'manual' });
 	expect(redirect.status).toBe(302);
 	const location = new URL(String(redirect.headers.get('location')));
@@ -110,29 +129,64 @@ function faultAfterRefresh(route: string, fault: Parameters<ZendeskEmulator['ser
 describe('Zendesk emulator: OAuth as Zendesk documents it', () => {
 	it('issues an expiring access token with a refresh token; refreshing rotates both and invalidates the old ones', async () => {
 		const token = await connect({ expires_in: '300' });
-		expect(token).toMatchObject({ token_type: 'bearer', scope: 'read write', expires_in: 300, refresh_token_expires_in: 30 * 24 * 3600 });
-		const me = (access: unknown) => fetch(`${zendesk.url}/api/v2/users/me.json`, { headers: { authorization: `Bearer ${String(access)}` } });
+		expect(token).toMatchObject({
+			token_type: 'bearer',
+			scope: 'read write',
+			expires_in: 300,
+			refresh_token_expires_in: 30 * 24 * 3600,
+		});
+		const me = (access: unknown) =>
+			fetch(`${zendesk.url}/api/v2/users/me.json`, { headers: { authorization: `Bearer ${String(access)}` } });
 		expect((await me(token.access_token)).status).toBe(200);
 
 		zendesk.clock.advance(301_000);
 		expect((await me(token.access_token)).status).toBe(401);
 
-		const refreshed = await post('/oauth/tokens', { grant_type: 'refresh_token', refresh_token: String(token.refresh_token), client_id: EMULATOR_OAUTH_CLIENT.identifier, client_secret: EMULATOR_OAUTH_CLIENT.secret });
+		const refreshed = await post('/oauth/tokens', {
+			grant_type: 'refresh_token',
+			refresh_token: String(token.refresh_token),
+			client_id: EMULATOR_OAUTH_CLIENT.identifier,
+			client_secret: EMULATOR_OAUTH_CLIENT.secret,
+		});
 		expect(refreshed.status).toBe(200);
 		expect(refreshed.body.access_token).not.toBe(token.access_token);
 		expect(refreshed.body.refresh_token).not.toBe(token.refresh_token);
 		expect(refreshed.body.expires_in).toBe(300);
 		expect((await me(refreshed.body.access_token)).status).toBe(200);
 
-		const reused = await post('/oauth/tokens', { grant_type: 'refresh_token', refresh_token: String(token.refresh_token), client_id: EMULATOR_OAUTH_CLIENT.identifier, client_secret: EMULATOR_OAUTH_CLIENT.secret });
+		const reused = await post('/oauth/tokens', {
+			grant_type: 'refresh_token',
+			refresh_token: String(token.refresh_token),
+			client_id: EMULATOR_OAUTH_CLIENT.identifier,
+			client_secret: EMULATOR_OAUTH_CLIENT.secret,
+		});
 		expect(reused).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
 	});
 
 	it('takes a code once, within 120 seconds, from the right client, and keeps expires_in within 5 minutes and 48 hours', async () => {
-		const query = new URLSearchParams({ response_type: 'code', client_id: EMULATOR_OAUTH_CLIENT.identifier, redirect_uri: CALLBACK, scope: 'read' });
-		const codeOf = async () => new URL(String((await fetch(`${zendesk.url}/oauth/authorizations/new?${query.toString()}`, { redirect: 'manual' })).headers.get('location'))).searchParams.get('code') ?? '';
+		const query = new URLSearchParams({
+			response_type: 'code',
+			client_id: EMULATOR_OAUTH_CLIENT.identifier,
+			redirect_uri: CALLBACK,
+			scope: 'read',
+		});
+		const codeOf = async () =>
+			new URL(
+				String(
+					(
+						await fetch(`${zendesk.url}/oauth/authorizations/new?${query.toString()}`, { redirect: 'manual' })
+					).headers.get('location'),
+				),
+			).searchParams.get('code') ?? '';
 		const exchange = (code: string, extra: Record<string, string> = {}) =>
-			post('/oauth/tokens', { grant_type: 'authorization_code', code, client_id: EMULATOR_OAUTH_CLIENT.identifier, client_secret: EMULATOR_OAUTH_CLIENT.secret, redirect_uri: CALLBACK, ...extra });
+			post('/oauth/tokens', {
+				grant_type: 'authorization_code',
+				code,
+				client_id: EMULATOR_OAUTH_CLIENT.identifier,
+				client_secret: EMULATOR_OAUTH_CLIENT.secret,
+				redirect_uri: CALLBACK,
+				...extra,
+			});
 
 		const code = await codeOf();
 		expect((await exchange(code)).status).toBe(200);
@@ -145,21 +199,42 @@ describe('Zendesk emulator: OAuth as Zendesk documents it', () => {
 		expect((await exchange(await codeOf(), { expires_in: '299' })).body.error).toBe('invalid_request');
 		expect((await exchange(await codeOf(), { expires_in: '172801' })).body.error).toBe('invalid_request');
 		expect((await exchange(await codeOf(), { client_secret: 'wrong' })).status).toBe(401);
-		expect((await post('/oauth/tokens', { grant_type: 'password', client_id: EMULATOR_OAUTH_CLIENT.identifier, client_secret: EMULATOR_OAUTH_CLIENT.secret })).body.error).toBe('unsupported_grant_type');
+		expect(
+			(
+				await post('/oauth/tokens', {
+					grant_type: 'password',
+					client_id: EMULATOR_OAUTH_CLIENT.identifier,
+					client_secret: EMULATOR_OAUTH_CLIENT.secret,
+				})
+			).body.error,
+		).toBe('unsupported_grant_type');
 	});
 });
 
 describe('n8n renews an expired Zendesk access token during a run', () => {
 	it('a run that outlives its access token succeeds, and the renewed tokens are stored for the next run', async () => {
 		const token = await connect({ expires_in: '300' });
-		const credentials = { zendeskDmOAuth2Api: oauthCredential({ access_token: token.access_token, refresh_token: token.refresh_token, token_type: 'bearer', expires_in: 300 }) };
+		const credentials = {
+			zendeskDmOAuth2Api: oauthCredential({
+				access_token: token.access_token,
+				refresh_token: token.refresh_token,
+				token_type: 'bearer',
+				expires_in: 300,
+			}),
+		};
 		between = () => zendesk.clock.advance(301_000);
 		zendesk.server.resetCalls();
 
 		const { outputs } = await executeNode(probe, { credentials, items: [{ json: {} }] });
 
 		expect(outputs[0][0].json).toEqual({ me: zendesk.fixtures.bridge.id, brands: 2 });
-		expect(routesCalled()).toEqual(['200 GET /api/v2/users/me.json', '401 GET /api/v2/brands.json', '401 GET /api/v2/brands.json', '200 POST /oauth/tokens', '200 GET /api/v2/brands.json']);
+		expect(routesCalled()).toEqual([
+			'200 GET /api/v2/users/me.json',
+			'401 GET /api/v2/brands.json',
+			'401 GET /api/v2/brands.json',
+			'200 POST /oauth/tokens',
+			'200 GET /api/v2/brands.json',
+		]);
 		const stored = credentials.zendeskDmOAuth2Api.oauthTokenData as IDataObject;
 		expect(stored.access_token).not.toBe(token.access_token);
 		expect(stored.refresh_token).not.toBe(token.refresh_token);
@@ -175,15 +250,38 @@ describe('n8n renews an expired Zendesk access token during a run', () => {
 		const token = await connect({ expires_in: '300' });
 		const credentials = {
 			slackDmApi: slackCredentials(slack),
-			zendeskDmOAuth2Api: oauthCredential({ access_token: token.access_token, refresh_token: token.refresh_token, token_type: 'bearer', expires_in: 300 }),
+			zendeskDmOAuth2Api: oauthCredential({
+				access_token: token.access_token,
+				refresh_token: token.refresh_token,
+				token_type: 'bearer',
+				expires_in: 300,
+			}),
 		};
 		const f = slack.fixtures;
 		const item = (userId: string) => ({
-			json: slackDmItem({ ...fixtureHandle(f), eventId: `Ev-${userId}`, userId, userTeamId: f.teamId, channelId: `D-${userId}`, channelType: 'im', ts: '1700000000.000100', text: 'Hi', receivedAt: 0 }) as unknown as IDataObject,
+			json: slackDmItem({
+				...fixtureHandle(f),
+				eventId: `Ev-${userId}`,
+				userId,
+				userTeamId: f.teamId,
+				channelId: `D-${userId}`,
+				channelType: 'im',
+				ts: '1700000000.000100',
+				text: 'Hi',
+				receivedAt: 0,
+			}) as unknown as IDataObject,
 		});
-		await executeNode(new ProfileLinker(), { parameters: { authentication: 'oAuth2' }, credentials, items: [item(f.employee2Id)] });
+		await executeNode(new ProfileLinker(), {
+			parameters: { authentication: 'oAuth2' },
+			credentials,
+			items: [item(f.employee2Id)],
+		});
 		zendesk.clock.advance(24 * 3600_000);
-		const { outputs } = await executeNode(new ProfileLinker(), { parameters: { authentication: 'oAuth2' }, credentials, items: [item(f.employeeId)] });
+		const { outputs } = await executeNode(new ProfileLinker(), {
+			parameters: { authentication: 'oAuth2' },
+			credentials,
+			items: [item(f.employeeId)],
+		});
 		expect(outputs[0][0].json.error).toBeUndefined();
 		expect((outputs[0][0].json.zendeskUser as IDataObject | undefined)?.id).toEqual(expect.any(Number));
 		expect(routesCalled()).toContain('200 POST /oauth/tokens');
@@ -191,7 +289,13 @@ describe('n8n renews an expired Zendesk access token during a run', () => {
 
 	it('an expired refresh token fails the run with a reconnect message and no secret in it', async () => {
 		const token = await connect({ expires_in: '300', refresh_token_expires_in: String(7 * 24 * 3600) });
-		const credentials = { zendeskDmOAuth2Api: oauthCredential({ access_token: token.access_token, refresh_token: token.refresh_token, token_type: 'bearer' }) };
+		const credentials = {
+			zendeskDmOAuth2Api: oauthCredential({
+				access_token: token.access_token,
+				refresh_token: token.refresh_token,
+				token_type: 'bearer',
+			}),
+		};
 		zendesk.clock.advance(8 * 24 * 3600_000);
 
 		const failure = executeNode(probe, { credentials, items: [{ json: {} }] });
@@ -208,33 +312,65 @@ describe('n8n renews an expired Zendesk access token during a run', () => {
 		const { outputs } = await executeNode(probe, { credentials, items: [{ json: {} }] });
 
 		expect(outputs[0][0].json).toEqual({ me: zendesk.fixtures.bridge.id, brands: 2 });
-		expect(routesCalled().filter((route) => route.endsWith('POST /oauth/tokens'))).toEqual(['200 POST /oauth/tokens', '200 POST /oauth/tokens']);
-		const grants = zendesk.server.calls.filter((call) => call.route === 'POST /oauth/tokens').map((call) => call.request.body.grant_type);
+		expect(routesCalled().filter((route) => route.endsWith('POST /oauth/tokens'))).toEqual([
+			'200 POST /oauth/tokens',
+			'200 POST /oauth/tokens',
+		]);
+		const grants = zendesk.server.calls
+			.filter((call) => call.route === 'POST /oauth/tokens')
+			.map((call) => call.request.body.grant_type);
 		expect(grants).toEqual(['client_credentials', 'client_credentials']);
 	});
 
-	it('a 4xx answer to the resend after the refresh is sent once more with the new token, so the caller gets Zendesk\'s whole answer', async () => {
+	it("a 4xx answer to the resend after the refresh is sent once more with the new token, so the caller gets Zendesk's whole answer", async () => {
 		const token = await connect({ expires_in: '300' });
-		const credentials = { zendeskDmOAuth2Api: oauthCredential({ access_token: token.access_token, refresh_token: token.refresh_token, token_type: 'bearer' }) };
+		const credentials = {
+			zendeskDmOAuth2Api: oauthCredential({
+				access_token: token.access_token,
+				refresh_token: token.refresh_token,
+				token_type: 'bearer',
+			}),
+		};
 		between = () => zendesk.clock.advance(301_000);
-		faultAfterRefresh('GET /api/v2/brands.json', { kind: 'status', status: 404, body: { error: 'RecordNotFound', description: 'Not found' } });
+		faultAfterRefresh('GET /api/v2/brands.json', {
+			kind: 'status',
+			status: 404,
+			body: { error: 'RecordNotFound', description: 'Not found' },
+		});
 		zendesk.server.resetCalls();
 
 		const { outputs } = await executeNode(probe, { credentials, items: [{ json: {} }] });
 
 		expect(outputs[0][0].json).toEqual({ me: zendesk.fixtures.bridge.id, brands: 2 });
-		expect(routesCalled()).toEqual(['200 GET /api/v2/users/me.json', '401 GET /api/v2/brands.json', '401 GET /api/v2/brands.json', '200 POST /oauth/tokens', '404 GET /api/v2/brands.json', '200 GET /api/v2/brands.json']);
+		expect(routesCalled()).toEqual([
+			'200 GET /api/v2/users/me.json',
+			'401 GET /api/v2/brands.json',
+			'401 GET /api/v2/brands.json',
+			'200 POST /oauth/tokens',
+			'404 GET /api/v2/brands.json',
+			'200 GET /api/v2/brands.json',
+		]);
 	});
 
 	it('a 5xx answer to the resend after the refresh goes to the retry policy: a write that must not be resent is not', async () => {
 		const token = await connect({ expires_in: '300' });
-		const credentials = { zendeskDmOAuth2Api: oauthCredential({ access_token: token.access_token, refresh_token: token.refresh_token, token_type: 'bearer' }) };
+		const credentials = {
+			zendeskDmOAuth2Api: oauthCredential({
+				access_token: token.access_token,
+				refresh_token: token.refresh_token,
+				token_type: 'bearer',
+			}),
+		};
 		between = () => zendesk.clock.advance(301_000);
 		secondPolicy = NO_AMBIGUOUS_RESEND_POLICY;
 		faultAfterRefresh('GET /api/v2/brands.json', { kind: 'status', status: 502 });
 		zendesk.server.resetCalls();
 
 		await expect(executeNode(probe, { credentials, items: [{ json: {} }] })).rejects.toThrow(/HTTP 502/);
-		expect(routesCalled().filter((route) => route.endsWith('brands.json'))).toEqual(['401 GET /api/v2/brands.json', '401 GET /api/v2/brands.json', '502 GET /api/v2/brands.json']);
+		expect(routesCalled().filter((route) => route.endsWith('brands.json'))).toEqual([
+			'401 GET /api/v2/brands.json',
+			'401 GET /api/v2/brands.json',
+			'502 GET /api/v2/brands.json',
+		]);
 	});
 });

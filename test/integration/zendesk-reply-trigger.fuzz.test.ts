@@ -22,7 +22,14 @@ import { FUZZ_RUNS, FUZZ_SEED, oddString, oddValue } from '../harness/slackFuzz'
 const trigger = new ZendeskReplyTrigger();
 const SECRET = 'fuzz-webhook-signing-secret';
 const params = { seed: FUZZ_SEED, numRuns: FUZZ_RUNS };
-const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'text/plain', 'multipart/form-data; boundary=XX', 'application/x-www-form-urlencoded', ''];
+const CONTENT_TYPES = [
+	'application/json',
+	'application/json; charset=utf-8',
+	'text/plain',
+	'multipart/form-data; boundary=XX',
+	'application/x-www-form-urlencoded',
+	'',
+];
 let zendesk: ZendeskEmulator;
 let credentials: Record<string, ICredentialDataDecryptedObject>;
 let warnings: jest.SpyInstance;
@@ -30,7 +37,12 @@ let warnings: jest.SpyInstance;
 beforeAll(async () => {
 	zendesk = await startZendeskEmulator({ rateLimits: false });
 	credentials = {
-		zendeskDmApi: { subdomain: 'acme', email: zendesk.fixtures.bridge.email, apiToken: zendesk.fixtures.bridge.apiToken, baseUrl: zendesk.url },
+		zendeskDmApi: {
+			subdomain: 'acme',
+			email: zendesk.fixtures.bridge.email,
+			apiToken: zendesk.fixtures.bridge.apiToken,
+			baseUrl: zendesk.url,
+		},
 	};
 	warnings = jest.spyOn(Container.get(Logger), 'warn').mockImplementation(() => undefined);
 });
@@ -40,14 +52,23 @@ afterAll(async () => {
 	await zendesk.close();
 });
 
-const staticData = (): IDataObject => ({ 'node:Zendesk Reply Trigger': { signingSecret: SECRET, webhookId: '01FUZZWEBHOOK' } });
+const staticData = (): IDataObject => ({
+	'node:Zendesk Reply Trigger': { signingSecret: SECRET, webhookId: '01FUZZWEBHOOK' },
+});
 
 function signedHeaders(rawBody: string, secret = SECRET, at = new Date()) {
 	const timestamp = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
-	return { 'x-zendesk-webhook-signature': signWebhook(secret, timestamp, rawBody), 'x-zendesk-webhook-signature-timestamp': timestamp };
+	return {
+		'x-zendesk-webhook-signature': signWebhook(secret, timestamp, rawBody),
+		'x-zendesk-webhook-signature-timestamp': timestamp,
+	};
 }
 
-async function send(rawBody: string, headers: Record<string, string>, rawBodyState: 'read' | 'consumed' | 'tooLarge' = 'read') {
+async function send(
+	rawBody: string,
+	headers: Record<string, string>,
+	rawBodyState: 'read' | 'consumed' | 'tooLarge' = 'read',
+) {
 	return await invokeWebhook(trigger, {
 		credentials,
 		staticData: staticData(),
@@ -60,7 +81,12 @@ async function send(rawBody: string, headers: Record<string, string>, rawBodySta
 /** Bodies Zendesk could send, and bodies nobody would: ticket and comment ids of every type. */
 const anyBody = fc.oneof(
 	fc.record({ ticket_id: oddValue(), comment_id: oddValue() }).map((b) => JSON.stringify(b)),
-	fc.record({ ticket_id: fc.integer({ min: 1, max: 10_000_000 }).map(String), comment_id: fc.integer({ min: 1, max: 10_000_000 }).map(String) }).map((b) => JSON.stringify(b)),
+	fc
+		.record({
+			ticket_id: fc.integer({ min: 1, max: 10_000_000 }).map(String),
+			comment_id: fc.integer({ min: 1, max: 10_000_000 }).map(String),
+		})
+		.map((b) => JSON.stringify(b)),
 	fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
 	oddString(),
 );
@@ -68,11 +94,21 @@ const anyBody = fc.oneof(
 describe(`Zendesk Reply Trigger webhook fuzz (seed ${FUZZ_SEED}, ${FUZZ_RUNS} runs a property)`, () => {
 	it('never throws and never answers 5xx, whatever the request', async () => {
 		await fc.assert(
-			fc.asyncProperty(anyBody, fc.constantFrom(...CONTENT_TYPES), fc.boolean(), fc.constantFrom('read', 'read', 'read', 'consumed', 'tooLarge'), async (rawBody, contentType, sign, state) => {
-				const result = await send(rawBody, { 'content-type': contentType, ...(sign ? signedHeaders(rawBody) : {}) }, state as 'read');
-				expect(result.status).toBeLessThan(500);
-				if (result.status >= 400) expect(result.workflowData).toBeUndefined();
-			}),
+			fc.asyncProperty(
+				anyBody,
+				fc.constantFrom(...CONTENT_TYPES),
+				fc.boolean(),
+				fc.constantFrom('read', 'read', 'read', 'consumed', 'tooLarge'),
+				async (rawBody, contentType, sign, state) => {
+					const result = await send(
+						rawBody,
+						{ 'content-type': contentType, ...(sign ? signedHeaders(rawBody) : {}) },
+						state as 'read',
+					);
+					expect(result.status).toBeLessThan(500);
+					if (result.status >= 400) expect(result.workflowData).toBeUndefined();
+				},
+			),
 			{ ...params, numRuns: Math.min(FUZZ_RUNS, 2000) },
 		);
 	});
@@ -86,14 +122,30 @@ describe(`Zendesk Reply Trigger webhook fuzz (seed ${FUZZ_SEED}, ${FUZZ_RUNS} ru
 		);
 		zendesk.server.resetCalls();
 		await fc.assert(
-			fc.asyncProperty(anyBody, fc.constantFrom(...CONTENT_TYPES), forgery, fc.constantFrom('read', 'consumed', 'tooLarge'), async (rawBody, contentType, forged, state) => {
-				const headers =
-					forged === 'wrong-secret' ? signedHeaders(rawBody, 'not-the-secret') : forged === 'stale' ? signedHeaders(rawBody, SECRET, new Date(Date.now() - 3_600_000)) : (forged as Record<string, string>);
-				const result = await send(rawBody, { 'content-type': contentType, ...headers }, state as 'read');
-				const expected = contentType.startsWith('multipart/') ? 415 : state === 'tooLarge' ? 413 : state === 'consumed' ? 400 : 401;
-				expect(result.status).toBe(expected);
-				expect(result.workflowData).toBeUndefined();
-			}),
+			fc.asyncProperty(
+				anyBody,
+				fc.constantFrom(...CONTENT_TYPES),
+				forgery,
+				fc.constantFrom('read', 'consumed', 'tooLarge'),
+				async (rawBody, contentType, forged, state) => {
+					const headers =
+						forged === 'wrong-secret'
+							? signedHeaders(rawBody, 'not-the-secret')
+							: forged === 'stale'
+								? signedHeaders(rawBody, SECRET, new Date(Date.now() - 3_600_000))
+								: (forged as Record<string, string>);
+					const result = await send(rawBody, { 'content-type': contentType, ...headers }, state as 'read');
+					const expected = contentType.startsWith('multipart/')
+						? 415
+						: state === 'tooLarge'
+							? 413
+							: state === 'consumed'
+								? 400
+								: 401;
+					expect(result.status).toBe(expected);
+					expect(result.workflowData).toBeUndefined();
+				},
+			),
 			params,
 		);
 		expect(zendesk.server.countCalls()).toBe(0);

@@ -19,7 +19,12 @@ import { LINKED_TEAM as TEAM, linkedDmItems } from '../harness/items';
 const PUT_TICKET = 'PUT /api/v2/tickets/:id.json';
 const POST_TICKETS = 'POST /api/v2/tickets.json';
 
-const { zendesk: emu } = useEmulators({ zendesk: { rateLimits: false }, lifetime: 'file', resetEachTest: true, upsertClock: true });
+const { zendesk: emu } = useEmulators({
+	zendesk: { rateLimits: false },
+	lifetime: 'file',
+	resetEachTest: true,
+	upsertClock: true,
+});
 
 const { newChannel, item } = linkedDmItems(emu, 'DX');
 
@@ -32,8 +37,17 @@ interface Out {
 	followUpSourceId?: number;
 }
 
-async function run(node: ZendeskMessagingUpsert, input: SlackDmItem, baseUrl = emu.url, parameters: INodeParameters = {}): Promise<Out> {
-	const { outputs } = await executeNode(node, { parameters, credentials: credentials(baseUrl), items: [{ json: input as never } as INodeExecutionData] });
+async function run(
+	node: ZendeskMessagingUpsert,
+	input: SlackDmItem,
+	baseUrl = emu.url,
+	parameters: INodeParameters = {},
+): Promise<Out> {
+	const { outputs } = await executeNode(node, {
+		parameters,
+		credentials: credentials(baseUrl),
+		items: [{ json: input as never } as INodeExecutionData],
+	});
 	return outputs[0][0].json.zendesk as Out;
 }
 
@@ -141,22 +155,25 @@ describe('Zendesk Messaging Upsert: a write applied whose answer is lost', () =>
 	it.each([
 		['a connection reset', { kind: 'reset' } as Damage],
 		['a 502', { kind: 'status', status: 502 } as Damage],
-	])('a comment PUT answered by %s is not resent blindly: the ticket is reloaded and the marker found', async (_name, damage) => {
-		const proxy = await lossyProxy();
-		try {
-			const node = new ZendeskMessagingUpsert();
-			const channel = newChannel();
-			toStartOfSecond();
-			const first = await run(node, item(channel, 'one'), proxy.url);
-			proxy.lose('PUT', damage);
-			const second = await run(node, item(channel, 'two'), proxy.url);
-			expect(second.outcome).toBe('appended');
-			expect(bodies(first.ticketId)).toEqual(['one', 'two']);
-			expect(emu.server.countCalls(PUT_TICKET)).toBe(1);
-		} finally {
-			await proxy.close();
-		}
-	});
+	])(
+		'a comment PUT answered by %s is not resent blindly: the ticket is reloaded and the marker found',
+		async (_name, damage) => {
+			const proxy = await lossyProxy();
+			try {
+				const node = new ZendeskMessagingUpsert();
+				const channel = newChannel();
+				toStartOfSecond();
+				const first = await run(node, item(channel, 'one'), proxy.url);
+				proxy.lose('PUT', damage);
+				const second = await run(node, item(channel, 'two'), proxy.url);
+				expect(second.outcome).toBe('appended');
+				expect(bodies(first.ticketId)).toEqual(['one', 'two']);
+				expect(emu.server.countCalls(PUT_TICKET)).toBe(1);
+			} finally {
+				await proxy.close();
+			}
+		},
+	);
 
 	it('the same when the previous update is in an earlier second', async () => {
 		const proxy = await lossyProxy();
@@ -193,7 +210,10 @@ describe('Zendesk Messaging Upsert: one creation key per conversation', () => {
 	it('two processes with two different first messages of a new conversation make one ticket', async () => {
 		const [processA, processB] = [await otherProcess(), await otherProcess()];
 		const channel = newChannel();
-		const [a, b] = await Promise.all([run(processA, item(channel, 'first from A')), run(processB, item(channel, 'first from B'))]);
+		const [a, b] = await Promise.all([
+			run(processA, item(channel, 'first from A')),
+			run(processB, item(channel, 'first from B')),
+		]);
 		expect([a.outcome, b.outcome].sort()).toEqual(['appended', 'created']);
 		expect(conversationTickets(channel)).toHaveLength(1);
 		expect(a.ticketId).toBe(b.ticketId);
@@ -206,7 +226,10 @@ describe('Zendesk Messaging Upsert: one creation key per conversation', () => {
 		await emu.closeTicket(first.ticketId);
 		emu.clock.advance(5000);
 		const [processA, processB] = [await otherProcess(), await otherProcess()];
-		const [a, b] = await Promise.all([run(processA, item(channel, 'back from A')), run(processB, item(channel, 'back from B'))]);
+		const [a, b] = await Promise.all([
+			run(processA, item(channel, 'back from A')),
+			run(processB, item(channel, 'back from B')),
+		]);
 		expect([a.outcome, b.outcome].sort()).toEqual(['appended', 'followUp']);
 		expect(a.ticketId).toBe(b.ticketId);
 		expect(conversationTickets(channel)).toHaveLength(2);
@@ -219,11 +242,19 @@ describe('Zendesk Messaging Upsert: a refused creation key never becomes a secon
 
 	/** The exact lookup answers as if the other process's ticket were not listed yet, `times` times. */
 	function lookupLags(times: number): void {
-		emu.server.injectFault(GET_TICKETS, { kind: 'status', status: 200, body: { tickets: [], next_page: null, previous_page: null, count: 0 } }, times);
+		emu.server.injectFault(
+			GET_TICKETS,
+			{ kind: 'status', status: 200, body: { tickets: [], next_page: null, previous_page: null, count: 0 } },
+			times,
+		);
 	}
 
 	/** The creation keys process B sent (after process A's one create). */
-	const keysSentAfterFirst = () => emu.server.callsTo(POST_TICKETS).slice(1).map((call) => call.request.headers['idempotency-key']);
+	const keysSentAfterFirst = () =>
+		emu.server
+			.callsTo(POST_TICKETS)
+			.slice(1)
+			.map((call) => call.request.headers['idempotency-key']);
 
 	it('resends under the conversation key while the lookup lags behind the first ticket, then appends to it', async () => {
 		const channel = newChannel();
@@ -243,9 +274,18 @@ describe('Zendesk Messaging Upsert: a refused creation key never becomes a secon
 		const first = await run(await otherProcess(), item(channel, 'first from A'));
 		lookupLags(50);
 		const message = item(channel, 'first from B');
-		const { outputs } = await executeNode(await otherProcess(), { parameters: {}, credentials: credentials(), items: [{ json: message as never }], continueOnFail: true });
+		const { outputs } = await executeNode(await otherProcess(), {
+			parameters: {},
+			credentials: credentials(),
+			items: [{ json: message as never }],
+			continueOnFail: true,
+		});
 		const [failed] = outputs[0];
-		expect(failed.json.error).toMatch(new RegExp(`refused the creation of the ticket for conversation slack-dm:${TEAM}:${channel} 7 times .*IdempotentRequestError`));
+		expect(failed.json.error).toMatch(
+			new RegExp(
+				`refused the creation of the ticket for conversation slack-dm:${TEAM}:${channel} 7 times .*IdempotentRequestError`,
+			),
+		);
 		expect(failed.json.error).toMatch(/rather than risking a second ticket/);
 		expect(failed.json).toMatchObject({ idempotencyKey: message.idempotencyKey, message: { text: 'first from B' } });
 		expect(failed.json.zendesk).toBeUndefined();
@@ -267,14 +307,19 @@ describe('Zendesk Messaging Upsert: markers are read from the newest audits', ()
 		const node = new ZendeskMessagingUpsert();
 		const channel = newChannel();
 		const first = await run(node, item(channel, 'hello'));
-		for (let note = 0; note < 150; note++) await emu.agentReply(first.ticketId, { body: `internal note ${note}`, public: false });
+		for (let note = 0; note < 150; note++)
+			await emu.agentReply(first.ticketId, { body: `internal note ${note}`, public: false });
 		emu.clock.advance(2000);
 		const message = item(channel, 'delivered twice');
 		expect((await run(node, message)).outcome).toBe('appended');
 		emu.clock.advance(60_000);
 		expect((await run(await otherProcess(), message)).outcome).toBe('duplicate');
-		expect(bodies(first.ticketId).filter((body) => !body.startsWith('internal note'))).toEqual(['hello', 'delivered twice']);
-		for (const call of emu.server.callsTo('GET /api/v2/tickets/:id/audits.json')) expect(call.request.query).not.toHaveProperty('sort_order');
+		expect(bodies(first.ticketId).filter((body) => !body.startsWith('internal note'))).toEqual([
+			'hello',
+			'delivered twice',
+		]);
+		for (const call of emu.server.callsTo('GET /api/v2/tickets/:id/audits.json'))
+			expect(call.request.query).not.toHaveProperty('sort_order');
 	});
 });
 
@@ -282,9 +327,20 @@ describe('Zendesk Messaging Upsert: caches are per Zendesk account', () => {
 	it('two workflows with two Zendesk accounts on one Slack workspace never share tickets or handled messages', async () => {
 		const other = await startZendeskEmulator({ rateLimits: false });
 		try {
-			const otherCredentials = { zendeskDmApi: { subdomain: 'other', email: other.fixtures.bridge.email, apiToken: other.fixtures.bridge.apiToken, baseUrl: other.url } };
+			const otherCredentials = {
+				zendeskDmApi: {
+					subdomain: 'other',
+					email: other.fixtures.bridge.email,
+					apiToken: other.fixtures.bridge.apiToken,
+					baseUrl: other.url,
+				},
+			};
 			const runOther = async (input: SlackDmItem) => {
-				const { outputs } = await executeNode(new ZendeskMessagingUpsert(), { parameters: {}, credentials: otherCredentials, items: [{ json: { ...input, zendeskUser: { id: other.fixtures.erin.id } } as never }] });
+				const { outputs } = await executeNode(new ZendeskMessagingUpsert(), {
+					parameters: {},
+					credentials: otherCredentials,
+					items: [{ json: { ...input, zendeskUser: { id: other.fixtures.erin.id } } as never }],
+				});
 				return outputs[0][0].json.zendesk as Out;
 			};
 			const unrelated = await runOther(item(newChannel(), 'unrelated conversation')); // the other account's first ticket
@@ -296,7 +352,11 @@ describe('Zendesk Messaging Upsert: caches are per Zendesk account', () => {
 			const both = item(channel, 'one Slack message, two workflows');
 			expect((await run(new ZendeskMessagingUpsert(), both)).outcome).toBe('appended');
 			expect((await runOther(both)).outcome).toBe('appended');
-			const otherBodies = (id: number) => other.tickets().find((t) => t.ticket.id === id)!.comments.map((c) => String(c.body));
+			const otherBodies = (id: number) =>
+				other
+					.tickets()
+					.find((t) => t.ticket.id === id)!
+					.comments.map((c) => String(c.body));
 			expect(otherBodies(unrelated.ticketId)).toEqual(['unrelated conversation']);
 			expect(otherBodies(second.ticketId)).toEqual(['to the other account', 'one Slack message, two workflows']);
 			expect(bodies(first.ticketId)).toEqual(['hello', 'one Slack message, two workflows']);
@@ -312,7 +372,11 @@ describe('Zendesk Messaging Upsert: a reloaded ticket must still be the conversa
 		const channel = newChannel();
 		const first = await run(node, item(channel, 'hello'));
 		emu.clock.advance(2000);
-		emu.store.updateTicket(emu.store.getTicket(first.ticketId), { external_id: 'crm-case-17' }, emu.store.getUser(emu.fixtures.anna.id));
+		emu.store.updateTicket(
+			emu.store.getTicket(first.ticketId),
+			{ external_id: 'crm-case-17' },
+			emu.store.getUser(emu.fixtures.anna.id),
+		);
 		emu.clock.advance(2000);
 		const next = await run(node, item(channel, 'still there?'));
 		expect(next.outcome).toBe('created');
@@ -327,14 +391,21 @@ describe('Zendesk Messaging Upsert: a reloaded ticket must still be the conversa
 		emu.clock.advance(2000);
 		await run(processB, item(channel, 'B caches the ticket'));
 		emu.clock.advance(2000);
-		emu.store.updateTicket(emu.store.getTicket(first.ticketId), { external_id: 'crm-case-18' }, emu.store.getUser(emu.fixtures.anna.id));
+		emu.store.updateTicket(
+			emu.store.getTicket(first.ticketId),
+			{ external_id: 'crm-case-18' },
+			emu.store.getUser(emu.fixtures.anna.id),
+		);
 		emu.clock.advance(2000);
 		const [a, b] = await Promise.all([run(processA, item(channel, 'from A')), run(processB, item(channel, 'from B'))]);
 		expect([a.outcome, b.outcome].sort()).toEqual(['appended', 'created']);
 		expect(a.ticketId).toBe(b.ticketId);
 		expect(conversationTickets(channel)).toHaveLength(1);
 		expect(bodies(a.ticketId).sort()).toEqual(['from A', 'from B']);
-		const keys = emu.server.callsTo(POST_TICKETS).slice(1).map((call) => call.request.headers['idempotency-key']);
+		const keys = emu.server
+			.callsTo(POST_TICKETS)
+			.slice(1)
+			.map((call) => call.request.headers['idempotency-key']);
 		expect(new Set(keys)).toEqual(new Set([`create:slack-dm:${TEAM}:${channel}:${first.ticketId}`]));
 	});
 });
@@ -363,7 +434,10 @@ describe('Zendesk Messaging Upsert: late writes are attributable to their Slack 
 		const late = item(channel, 'late');
 		emu.clock.advance(3 * 60_000);
 		await run(node, late);
-		const comments = emu.tickets().find((t) => t.ticket.id === first.ticketId)!.comments.map((c) => String(c.html_body));
+		const comments = emu
+			.tickets()
+			.find((t) => t.ticket.id === first.ticketId)!
+			.comments.map((c) => String(c.html_body));
 		expect(comments[0]).not.toContain('Sent in Slack at');
 		expect(comments[1]).toContain('Sent in Slack at ');
 		expect(comments[1]).toContain(new Date(Math.floor(Number(late.message.ts)) * 1000).toISOString().slice(11, 19));

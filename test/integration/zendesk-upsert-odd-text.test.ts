@@ -13,11 +13,20 @@ import { executeNode } from '../harness/inProcess';
 import { linkedDmItems } from '../harness/items';
 import { HUGE_TEXT } from '../harness/slackFuzz';
 
-const { zendesk: emu } = useEmulators({ zendesk: { rateLimits: false }, lifetime: 'file', resetEachTest: true, upsertClock: true });
+const { zendesk: emu } = useEmulators({
+	zendesk: { rateLimits: false },
+	lifetime: 'file',
+	resetEachTest: true,
+	upsertClock: true,
+});
 const { newChannel, item: slackItem } = linkedDmItems(emu);
 
 async function send(item: SlackDmItem, parameters: INodeParameters = {}) {
-	const { outputs } = await executeNode(new ZendeskMessagingUpsert(), { parameters, credentials: { zendeskDmApi: zendeskCredentials(emu) }, items: [{ json: item as never }] });
+	const { outputs } = await executeNode(new ZendeskMessagingUpsert(), {
+		parameters,
+		credentials: { zendeskDmApi: zendeskCredentials(emu) },
+		items: [{ json: item as never }],
+	});
 	return outputs[0][0].json.zendesk as { ticketId: number; outcome: string };
 }
 
@@ -35,7 +44,9 @@ describe('Zendesk Messaging Upsert with odd texts', () => {
 		const [comment] = comments(first.ticketId);
 		expect(Buffer.byteLength(comment.html_body, 'utf8')).toBeLessThanOrEqual(MAX_COMMENT_BODY_BYTES);
 		expect(comment.plain_body.startsWith('ääää')).toBe(true);
-		expect(comment.plain_body).toMatch(/The rest of this Slack message \([\d,]+ more characters\) did not fit in one Zendesk comment/);
+		expect(comment.plain_body).toMatch(
+			/The rest of this Slack message \([\d,]+ more characters\) did not fit in one Zendesk comment/,
+		);
 		const second = await send(slackItem(channel, `${HUGE_TEXT}!`));
 		expect(second).toMatchObject({ ticketId: first.ticketId, outcome: 'appended' });
 		expect(comments(first.ticketId)).toHaveLength(2);

@@ -14,7 +14,12 @@ import { useEmulators, zendeskCredentials } from '../harness/emulatorPair';
 import { executeNode } from '../harness/inProcess';
 import { LINKED_TEAM as TEAM, linkedDmItems } from '../harness/items';
 
-const { zendesk: emu } = useEmulators({ zendesk: { rateLimits: false }, lifetime: 'file', resetEachTest: true, upsertClock: true });
+const { zendesk: emu } = useEmulators({
+	zendesk: { rateLimits: false },
+	lifetime: 'file',
+	resetEachTest: true,
+	upsertClock: true,
+});
 
 const { newChannel, item } = linkedDmItems(emu, 'DO');
 const upsert = new ZendeskMessagingUpsert();
@@ -44,7 +49,7 @@ const realPause = async (ms: number) => await new Promise((resolve) => setTimeou
 
 afterEach(() => messagesInFlight.clear());
 
-describe('Zendesk Messaging Upsert keeps Slack\'s order across executions', () => {
+describe("Zendesk Messaging Upsert keeps Slack's order across executions", () => {
 	it('a later message that reaches the node first waits for the earlier one still on its way', async () => {
 		const channel = newChannel();
 		await run(item(channel, 'step 1'));
@@ -68,7 +73,9 @@ describe('Zendesk Messaging Upsert keeps Slack\'s order across executions', () =
 		const first = item(channel, 'printer broken');
 		await run(first);
 		const second = item(channel, 'also the scanner');
-		const edit = { ...item(channel, 'printer fixed', { kind: 'edit', ts: first.message.ts, previousText: 'printer broken' }) };
+		const edit = {
+			...item(channel, 'printer fixed', { kind: 'edit', ts: first.message.ts, previousText: 'printer broken' }),
+		};
 		// The edit happened after the second message was sent, and Slack numbers it so.
 		edit.message = { ...edit.message, eventTs: `${Number(second.message.ts.split('.')[0]) + 5}.000001` };
 		announce(second);

@@ -10,7 +10,12 @@ import { useEmulators, zendeskCredentials } from '../harness/emulatorPair';
 import { executeNode } from '../harness/inProcess';
 import { linkedDmItems } from '../harness/items';
 
-const { zendesk } = useEmulators({ zendesk: { rateLimits: false }, lifetime: 'file', resetEachTest: true, upsertClock: true });
+const { zendesk } = useEmulators({
+	zendesk: { rateLimits: false },
+	lifetime: 'file',
+	resetEachTest: true,
+	upsertClock: true,
+});
 const { newChannel, item } = linkedDmItems(zendesk);
 
 const refused: RejectedFile[] = [
@@ -19,15 +24,22 @@ const refused: RejectedFile[] = [
 ];
 
 async function upsert(json: IDataObject): Promise<IDataObject> {
-	const { outputs } = await executeNode(new ZendeskMessagingUpsert(), { credentials: { zendeskDmApi: zendeskCredentials(zendesk) }, items: [{ json }] });
+	const { outputs } = await executeNode(new ZendeskMessagingUpsert(), {
+		credentials: { zendeskDmApi: zendeskCredentials(zendesk) },
+		items: [{ json }],
+	});
 	return outputs[0][0].json.zendesk as IDataObject;
 }
 
 const ticket = (id: unknown) => zendesk.tickets().find((t) => t.ticket.id === id)!;
 
 describe('Upsert: refused files become an internal note on the ticket', () => {
-	it('names each refused file and why, as an internal note after the public message; the sender\'s message stays as written', async () => {
-		const message = { ...item(newChannel(), 'Here are my files'), acceptedFiles: [], rejectedFiles: refused } as unknown as IDataObject;
+	it("names each refused file and why, as an internal note after the public message; the sender's message stays as written", async () => {
+		const message = {
+			...item(newChannel(), 'Here are my files'),
+			acceptedFiles: [],
+			rejectedFiles: refused,
+		} as unknown as IDataObject;
 		const result = await upsert(message);
 		expect(result).toMatchObject({ outcome: 'created', refusedFilesNote: { written: true } });
 		const { comments } = ticket(result.ticketId);
@@ -46,7 +58,10 @@ describe('Upsert: refused files become an internal note on the ticket', () => {
 		expect(clean.refusedFilesNote).toBeUndefined();
 		expect(ticket(clean.ticketId).comments).toHaveLength(1);
 
-		const withFiles = { ...item(channel, 'Second, with a refused file'), rejectedFiles: [refused[0]] } as unknown as IDataObject;
+		const withFiles = {
+			...item(channel, 'Second, with a refused file'),
+			rejectedFiles: [refused[0]],
+		} as unknown as IDataObject;
 		expect(await upsert(withFiles)).toMatchObject({ outcome: 'appended', refusedFilesNote: { written: true } });
 		const again = await upsert(withFiles);
 		expect(again.outcome).toBe('duplicate');
@@ -56,9 +71,16 @@ describe('Upsert: refused files become an internal note on the ticket', () => {
 
 	it('a note Zendesk refuses does not fail the item: the message is in the ticket and the output says the note is not', async () => {
 		const message = { ...item(newChannel(), 'Files again'), rejectedFiles: refused } as unknown as IDataObject;
-		zendesk.server.injectFault('PUT /api/v2/tickets/:id.json', { kind: 'status', status: 422, body: { error: 'RecordInvalid', description: 'Record validation errors' } });
+		zendesk.server.injectFault('PUT /api/v2/tickets/:id.json', {
+			kind: 'status',
+			status: 422,
+			body: { error: 'RecordInvalid', description: 'Record validation errors' },
+		});
 		const result = await upsert(message);
-		expect(result).toMatchObject({ outcome: 'created', refusedFilesNote: { written: false, error: expect.stringContaining('HTTP 422') } });
+		expect(result).toMatchObject({
+			outcome: 'created',
+			refusedFilesNote: { written: false, error: expect.stringContaining('HTTP 422') },
+		});
 		expect(ticket(result.ticketId).comments).toHaveLength(1);
 	});
 });

@@ -18,7 +18,12 @@ const POST_TICKETS = 'POST /api/v2/tickets.json';
 const GET_TICKETS = 'GET /api/v2/tickets.json';
 const PER_THREAD: INodeParameters = { options: { threadReplies: 'ticketPerThread' } };
 
-const { zendesk: emu } = useEmulators({ zendesk: { rateLimits: false }, lifetime: 'file', resetEachTest: true, upsertClock: true });
+const { zendesk: emu } = useEmulators({
+	zendesk: { rateLimits: false },
+	lifetime: 'file',
+	resetEachTest: true,
+	upsertClock: true,
+});
 
 /** Slack DM Trigger items as the trigger emits them (threadKey only for thread replies and mentions). */
 const { newChannel, item: slackItem } = linkedDmItems(emu);
@@ -33,7 +38,11 @@ interface Output {
 
 async function send(item: LinkedDmItem, parameters: INodeParameters = {}): Promise<Output> {
 	const credentials = { zendeskDmApi: zendeskCredentials(emu) };
-	const { outputs } = await executeNode(new ZendeskMessagingUpsert(), { parameters, credentials, items: [{ json: item as never }] });
+	const { outputs } = await executeNode(new ZendeskMessagingUpsert(), {
+		parameters,
+		credentials,
+		items: [{ json: item as never }],
+	});
 	return outputs[0][0].json.zendesk as unknown as Output;
 }
 
@@ -49,8 +58,8 @@ function htmlOf(comment: Record<string, unknown>): string {
 	return String(comment.html_body ?? comment.body);
 }
 
-describe('Thread Replies: Join the Conversation\'s Ticket (default)', () => {
-	it('adds a DM thread reply to the DM\'s ticket as a public comment quoting its root, with one request', async () => {
+describe("Thread Replies: Join the Conversation's Ticket (default)", () => {
+	it("adds a DM thread reply to the DM's ticket as a public comment quoting its root, with one request", async () => {
 		const channel = newChannel();
 		const root = slackItem(channel, 'Two problems: mouse and headset');
 		const dm = await send(root);
@@ -84,7 +93,7 @@ describe('Thread Replies: Join the Conversation\'s Ticket (default)', () => {
 		expect(htmlOf(last)).not.toContain('Printer jammed');
 	});
 
-	it('opens the DM\'s ticket with the reply when the DM has none yet, keyed by the DM', async () => {
+	it("opens the DM's ticket with the reply when the DM has none yet, keyed by the DM", async () => {
 		const channel = newChannel();
 		const reply = await send(slackItem(channel, 'Replying to an old message', { threadTs: '1700000000.000100' }));
 		expect(reply.outcome).toBe('created');
@@ -94,7 +103,7 @@ describe('Thread Replies: Join the Conversation\'s Ticket (default)', () => {
 		expect(htmlOf(comments[0])).toContain('Reply in a Slack thread');
 	});
 
-	it('turns the edit of a thread reply into a note on the DM\'s ticket', async () => {
+	it("turns the edit of a thread reply into a note on the DM's ticket", async () => {
 		const channel = newChannel();
 		const root = slackItem(channel, 'VPN down');
 		const dm = await send(root);
@@ -105,12 +114,15 @@ describe('Thread Replies: Join the Conversation\'s Ticket (default)', () => {
 });
 
 describe('Thread Replies: One Ticket per Thread', () => {
-	it('creates the thread\'s own ticket, tagged and mentioning the DM\'s ticket; later replies append to it', async () => {
+	it("creates the thread's own ticket, tagged and mentioning the DM's ticket; later replies append to it", async () => {
 		const channel = newChannel();
 		const root = slackItem(channel, 'Two problems: mouse and headset');
 		const dm = await send(root, PER_THREAD);
 		emu.server.resetCalls();
-		const first = await send(slackItem(channel, 'About the headset: no sound', { threadTs: root.message.ts }), PER_THREAD);
+		const first = await send(
+			slackItem(channel, 'About the headset: no sound', { threadTs: root.message.ts }),
+			PER_THREAD,
+		);
 		expect(first).toMatchObject({ outcome: 'created', dmTicketId: dm.ticketId });
 		expect(first.ticketId).not.toBe(dm.ticketId);
 		// thread ticket lookup + create; the DM's ticket came from this process's cache
@@ -118,9 +130,15 @@ describe('Thread Replies: One Ticket per Thread', () => {
 		expect(emu.server.countCalls(POST_TICKETS)).toBe(1);
 
 		const { ticket, comments } = ticketOf(first.ticketId);
-		expect(parseTicketExternalId(String(ticket.external_id))).toEqual({ teamId: TEAM, channelId: channel, threadTs: root.message.ts });
+		expect(parseTicketExternalId(String(ticket.external_id))).toEqual({
+			teamId: TEAM,
+			channelId: channel,
+			threadTs: root.message.ts,
+		});
 		expect(ticket.tags).toEqual(expect.arrayContaining(['slack_dm', 'slack_thread']));
-		expect(htmlOf(comments[0])).toContain(`Slack thread in the Slack DM of ticket #${dm.ticketId}, under “Two problems: mouse and headset”`);
+		expect(htmlOf(comments[0])).toContain(
+			`Slack thread in the Slack DM of ticket #${dm.ticketId}, under “Two problems: mouse and headset”`,
+		);
 
 		const second = await send(slackItem(channel, 'Tried another headset', { threadTs: root.message.ts }), PER_THREAD);
 		expect(second).toMatchObject({ ticketId: first.ticketId, outcome: 'appended' });
@@ -129,7 +147,7 @@ describe('Thread Replies: One Ticket per Thread', () => {
 		expect(ticketOf(dm.ticketId).comments).toHaveLength(1);
 	});
 
-	it('finds the DM\'s ticket by its external id in a fresh process', async () => {
+	it("finds the DM's ticket by its external id in a fresh process", async () => {
 		const channel = newChannel();
 		const root = slackItem(channel, 'Badge not working');
 		const dm = await send(root, PER_THREAD);
@@ -148,8 +166,14 @@ describe('Thread Replies: One Ticket per Thread', () => {
 		resetUpsertState(); // a fresh process: the DM's ticket is not cached
 		emu.server.resetCalls();
 		resetTransportCallCounts();
-		const replies = ['1700000001.000100', '1700000002.000100', '1700000003.000100'].map((rootTs, n) => ({ json: slackItem(channel, `Reply ${n}`, { threadTs: rootTs }) as never }));
-		const { outputs } = await executeNode(new ZendeskMessagingUpsert(), { parameters: PER_THREAD, credentials: { zendeskDmApi: zendeskCredentials(emu) }, items: replies });
+		const replies = ['1700000001.000100', '1700000002.000100', '1700000003.000100'].map((rootTs, n) => ({
+			json: slackItem(channel, `Reply ${n}`, { threadTs: rootTs }) as never,
+		}));
+		const { outputs } = await executeNode(new ZendeskMessagingUpsert(), {
+			parameters: PER_THREAD,
+			credentials: { zendeskDmApi: zendeskCredentials(emu) },
+			items: replies,
+		});
 		const results = outputs[0].map((out) => out.json.zendesk as unknown as Output);
 		expect(results.map((r) => [r.outcome, r.dmTicketId])).toEqual(Array(3).fill(['created', dm.ticketId]));
 		expect(new Set(results.map((r) => r.ticketId)).size).toBe(3);
@@ -161,12 +185,19 @@ describe('Thread Replies: One Ticket per Thread', () => {
 		// The next execution starts without it (nothing of an execution outlives it).
 		emu.server.resetCalls();
 		await send(slackItem(channel, 'Reply 3', { threadTs: '1700000004.000100' }), PER_THREAD);
-		expect(emu.server.callsTo(GET_TICKETS).filter((call) => call.request.query.external_id === `slack-dm:${TEAM}:${channel}`)).toHaveLength(1);
+		expect(
+			emu.server
+				.callsTo(GET_TICKETS)
+				.filter((call) => call.request.query.external_id === `slack-dm:${TEAM}:${channel}`),
+		).toHaveLength(1);
 	});
 
 	it('creates the thread ticket without a mention when the DM has no ticket', async () => {
 		const channel = newChannel();
-		const thread = await send(slackItem(channel, 'Reply to an old thread', { threadTs: '1700000000.000100' }), PER_THREAD);
+		const thread = await send(
+			slackItem(channel, 'Reply to an old thread', { threadTs: '1700000000.000100' }),
+			PER_THREAD,
+		);
 		expect(thread.outcome).toBe('created');
 		expect(thread.dmTicketId).toBeUndefined();
 		expect(htmlOf(ticketOf(thread.ticketId).comments[0])).toContain('Slack thread in a Slack DM');
@@ -185,11 +216,15 @@ describe('Thread Replies: One Ticket per Thread', () => {
 });
 
 describe('channel @-mentions', () => {
-	it('always get their thread\'s own ticket, with no DM lookup, in both modes', async () => {
+	it("always get their thread's own ticket, with no DM lookup, in both modes", async () => {
 		for (const parameters of [{}, PER_THREAD]) {
 			const channel = newChannel('C');
 			const mention = slackItem(channel, '<@UHANDLE> the wiki is down', { channelType: 'channel' });
-			mention.message = { ...mention.message, threadTs: mention.message.ts, threadKey: `${channel}:${mention.message.ts}` } as typeof mention.message;
+			mention.message = {
+				...mention.message,
+				threadTs: mention.message.ts,
+				threadKey: `${channel}:${mention.message.ts}`,
+			} as typeof mention.message;
 			emu.server.resetCalls();
 			const result = await send(mention, parameters);
 			expect(result.outcome).toBe('created');

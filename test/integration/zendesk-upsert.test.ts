@@ -17,7 +17,12 @@ const PUT_TICKET = 'PUT /api/v2/tickets/:id.json';
 const POST_TICKETS = 'POST /api/v2/tickets.json';
 const GET_TICKETS = 'GET /api/v2/tickets.json';
 
-const { zendesk: emu } = useEmulators({ zendesk: { rateLimits: false }, lifetime: 'file', resetEachTest: true, upsertClock: true });
+const { zendesk: emu } = useEmulators({
+	zendesk: { rateLimits: false },
+	lifetime: 'file',
+	resetEachTest: true,
+	upsertClock: true,
+});
 
 // A test switches rate limits on; reset() keeps that setting.
 beforeEach(() => emu.setRateLimits(false));
@@ -26,14 +31,27 @@ const credentials = () => ({ zendeskDmApi: zendeskCredentials(emu) });
 
 const { newChannel, item: slackItem } = linkedDmItems(emu);
 
-async function run(items: INodeExecutionData[], parameters: INodeParameters = {}, continueOnFail = false, nodeType = new ZendeskMessagingUpsert()) {
+async function run(
+	items: INodeExecutionData[],
+	parameters: INodeParameters = {},
+	continueOnFail = false,
+	nodeType = new ZendeskMessagingUpsert(),
+) {
 	const { outputs } = await executeNode(nodeType, { parameters, credentials: credentials(), items, continueOnFail });
 	return outputs[0];
 }
 
 async function send(item: SlackDmItem, parameters: INodeParameters = {}) {
 	const [out] = await run([{ json: item as never }], parameters);
-	return out.json.zendesk as { ticketId: number; ticketUrl: string; outcome: string; commentId: number | null; followUpSourceId?: number; coalescedCount?: number; reason?: string };
+	return out.json.zendesk as {
+		ticketId: number;
+		ticketUrl: string;
+		outcome: string;
+		commentId: number | null;
+		followUpSourceId?: number;
+		coalescedCount?: number;
+		reason?: string;
+	};
 }
 
 function ticketOf(id: number) {
@@ -54,7 +72,9 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 			groupId: `={{ ${emu.fixtures.groups.hr.id} }}`,
 			priority: 'high',
 			ticketType: 'incident',
-			customFields: { field: [{ id: String(emu.fixtures.ticketFields.slackChannelId), value: '={{ $json.channel.id }}' }] },
+			customFields: {
+				field: [{ id: String(emu.fixtures.ticketFields.slackChannelId), value: '={{ $json.channel.id }}' }],
+			},
 		});
 		expect(result.outcome).toBe('created');
 		expect(result.ticketUrl).toBe(`${emu.url}/agent/tickets/${result.ticketId}`);
@@ -70,7 +90,9 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 		});
 		expect(ticket.tags).toEqual(expect.arrayContaining(['slack_dm', 'slack_handle_it', 'vip', 'laptop']));
 		expect(ticket.tags).not.toContain('slack_connect');
-		expect(ticket.custom_fields).toEqual(expect.arrayContaining([{ id: emu.fixtures.ticketFields.slackChannelId, value: channel }]));
+		expect(ticket.custom_fields).toEqual(
+			expect.arrayContaining([{ id: emu.fixtures.ticketFields.slackChannelId, value: channel }]),
+		);
 		expect(comments).toHaveLength(1);
 		expect(comments[0]).toMatchObject({ author_id: emu.fixtures.erin.id, public: true });
 		expect(result.commentId).toBe(comments[0].id);
@@ -81,8 +103,13 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 	});
 
 	it('tags Slack Connect partners and routes by brand/group expressions', async () => {
-		const item = slackItem(newChannel(), 'Partner question', { user: { id: 'UPART', teamId: 'TPARTNER', isExternal: true } });
-		const result = await send(item, { brandId: `={{ $json.user.isExternal ? ${emu.fixtures.brands.it.id} : 0 }}`, groupId: String(emu.fixtures.groups.itSupport.id) });
+		const item = slackItem(newChannel(), 'Partner question', {
+			user: { id: 'UPART', teamId: 'TPARTNER', isExternal: true },
+		});
+		const result = await send(item, {
+			brandId: `={{ $json.user.isExternal ? ${emu.fixtures.brands.it.id} : 0 }}`,
+			groupId: String(emu.fixtures.groups.itSupport.id),
+		});
 		const { ticket } = ticketOf(result.ticketId);
 		expect(ticket.tags).toContain('slack_connect');
 		expect(ticket.brand_id).toBe(emu.fixtures.brands.it.id);
@@ -109,7 +136,11 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 		const open = newChannel();
 		const first = await send(slackItem(open, 'first'));
 		const fresh = slackItem(newChannel(), 'a new conversation');
-		const [appended, failed] = await run([{ json: slackItem(open, 'second') as never }, { json: fresh as never }], routing, true);
+		const [appended, failed] = await run(
+			[{ json: slackItem(open, 'second') as never }, { json: fresh as never }],
+			routing,
+			true,
+		);
 		expect(appended.json.zendesk).toMatchObject({ ticketId: first.ticketId, outcome: 'appended' });
 		expect(commentBodies(first.ticketId)).toEqual(['first', 'second']);
 		expect(failed.json.error).toBe('Brand ID and Group ID must be Zendesk IDs (positive integers)');
@@ -126,8 +157,16 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 			{
 				json: item as never,
 				binary: {
-					attachment_0: { data: Buffer.from('%PDF-1.4 test').toString('base64'), mimeType: 'application/pdf', fileName: 'report.pdf' },
-					attachment_1: { data: Buffer.from('plain text').toString('base64'), mimeType: 'text/plain', fileName: 'notes.txt' },
+					attachment_0: {
+						data: Buffer.from('%PDF-1.4 test').toString('base64'),
+						mimeType: 'application/pdf',
+						fileName: 'report.pdf',
+					},
+					attachment_1: {
+						data: Buffer.from('plain text').toString('base64'),
+						mimeType: 'text/plain',
+						fileName: 'notes.txt',
+					},
 				},
 			},
 		]);
@@ -136,11 +175,18 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 		const uploads = emu.server.callsTo('POST /api/v2/uploads.json');
 		expect(uploads.map((c) => c.request.query.filename)).toEqual(['report.pdf', 'notes.txt']);
 		expect(uploads[0].request.query.token).toBeUndefined();
-		expect(uploads[1].request.query.token).toBe((uploads[0].response.body as { upload: { token: string } }).upload.token);
+		expect(uploads[1].request.query.token).toBe(
+			(uploads[0].response.body as { upload: { token: string } }).upload.token,
+		);
 		const put = emu.server.callsTo(PUT_TICKET)[0];
-		expect((put.request.body as { ticket: { comment: { uploads: string[] } } }).ticket.comment.uploads).toEqual([uploads[1].request.query.token]);
+		expect((put.request.body as { ticket: { comment: { uploads: string[] } } }).ticket.comment.uploads).toEqual([
+			uploads[1].request.query.token,
+		]);
 		const last = ticketOf(zendesk.ticketId).comments.at(-1)!;
-		expect((last.attachments as Array<{ file_name: string }>).map((a) => a.file_name)).toEqual(['report.pdf', 'notes.txt']);
+		expect((last.attachments as Array<{ file_name: string }>).map((a) => a.file_name)).toEqual([
+			'report.pdf',
+			'notes.txt',
+		]);
 		expect(last.body).toBe('Sent 2 files: report.pdf, notes.txt');
 	});
 
@@ -178,16 +224,28 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 		const channel = newChannel();
 		const original = slackItem(channel, 'my pasword is wrong');
 		const created = await send(original);
-		const edit = slackItem(channel, 'my password is wrong', { kind: 'edit', ts: original.message.ts, previousText: 'my pasword is wrong' });
+		const edit = slackItem(channel, 'my password is wrong', {
+			kind: 'edit',
+			ts: original.message.ts,
+			previousText: 'my pasword is wrong',
+		});
 		const noted = await send(edit);
 		expect(noted).toMatchObject({ ticketId: created.ticketId, outcome: 'noted' });
-		const del = slackItem(channel, '', { kind: 'delete', ts: original.message.ts, previousText: 'my password is wrong' });
+		const del = slackItem(channel, '', {
+			kind: 'delete',
+			ts: original.message.ts,
+			previousText: 'my password is wrong',
+		});
 		expect((await send(del)).outcome).toBe('noted');
 		const comments = ticketOf(created.ticketId).comments;
 		expect(comments).toHaveLength(3);
 		expect(comments[1]).toMatchObject({ public: false, author_id: emu.fixtures.bridge.id });
-		expect(String(comments[1].html_body)).toContain('<p>Before:</p><blockquote><p>my pasword is wrong</p></blockquote>');
-		expect(String(comments[1].html_body)).toContain('<p>After:</p><blockquote><p>my password is wrong</p></blockquote>');
+		expect(String(comments[1].html_body)).toContain(
+			'<p>Before:</p><blockquote><p>my pasword is wrong</p></blockquote>',
+		);
+		expect(String(comments[1].html_body)).toContain(
+			'<p>After:</p><blockquote><p>my password is wrong</p></blockquote>',
+		);
 		expect(String(comments[1].plain_body)).toMatch(/Before:\s+my pasword is wrong\s+After:\s+my password is wrong/);
 		expect(comments[2]).toMatchObject({ public: false });
 		expect(String(comments[2].plain_body)).toContain('deleted');
@@ -198,8 +256,16 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 		slackDisplayNames.set('U0BOB', 'Bob Builder', 60_000);
 		const channel = newChannel();
 		const item = {
-			...slackItem(channel, '<@UERIN> &amp; <@U0BOB> ask <!here>: is *<https://status.example/x?a=1&amp;b=2|status>* down?\n&gt; error _500_\n`<@U0NOBODY>` <script>alert(1)</script>'),
-			zendeskUser: { id: emu.fixtures.erin.id, name: 'Erin Example', externalId: `slack:${TEAM}:UERIN`, linkedBy: 'externalId' },
+			...slackItem(
+				channel,
+				'<@UERIN> &amp; <@U0BOB> ask <!here>: is *<https://status.example/x?a=1&amp;b=2|status>* down?\n&gt; error _500_\n`<@U0NOBODY>` <script>alert(1)</script>',
+			),
+			zendeskUser: {
+				id: emu.fixtures.erin.id,
+				name: 'Erin Example',
+				externalId: `slack:${TEAM}:UERIN`,
+				linkedBy: 'externalId',
+			},
 		};
 		const result = await send(item as never);
 		expect(result.outcome).toBe('created');
@@ -218,19 +284,42 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 	});
 
 	it('copies group DM participants as CCs on creation and adds only new ones later', async () => {
-		const bob = emu.store.insertUser({ name: 'Bob Builder', email: 'bob@acme.test', external_id: `slack:${TEAM}:U0BOB` });
-		const cara = emu.store.insertUser({ name: 'Cara Client', email: 'cara@acme.test', external_id: `slack:${TEAM}:U0CARA` });
-		const linked = (user: { id: number; name: string }, slackId: string) => ({ id: user.id, name: user.name, externalId: `slack:${TEAM}:${slackId}`, linkedBy: 'externalId' });
+		const bob = emu.store.insertUser({
+			name: 'Bob Builder',
+			email: 'bob@acme.test',
+			external_id: `slack:${TEAM}:U0BOB`,
+		});
+		const cara = emu.store.insertUser({
+			name: 'Cara Client',
+			email: 'cara@acme.test',
+			external_id: `slack:${TEAM}:U0CARA`,
+		});
+		const linked = (user: { id: number; name: string }, slackId: string) => ({
+			id: user.id,
+			name: user.name,
+			externalId: `slack:${TEAM}:${slackId}`,
+			linkedBy: 'externalId',
+		});
 		const channel = `G${newChannel().slice(1)}`;
 		const groupItem = (text: string, participants: Array<ReturnType<typeof linked>>) => {
 			const base = slackItem(channel, text);
-			return { ...base, channel: { ...base.channel, type: 'mpim', participants: participants.map((p) => p.externalId.split(':')[2]) }, zendeskParticipants: participants };
+			return {
+				...base,
+				channel: { ...base.channel, type: 'mpim', participants: participants.map((p) => p.externalId.split(':')[2]) },
+				zendeskParticipants: participants,
+			};
 		};
 		const created = await send(groupItem('hello all', [linked(bob, 'U0BOB')]) as never);
 		expect(created.outcome).toBe('created');
 		const post = emu.server.callsTo(POST_TICKETS).at(-1)!;
-		expect((post.request.body as { ticket: Record<string, unknown> }).ticket.email_ccs).toEqual([{ user_id: bob.id, action: 'put' }]);
-		expect(ticketOf(created.ticketId).ticket).toMatchObject({ requester_id: emu.fixtures.erin.id, email_cc_ids: [bob.id], collaborator_ids: [bob.id] });
+		expect((post.request.body as { ticket: Record<string, unknown> }).ticket.email_ccs).toEqual([
+			{ user_id: bob.id, action: 'put' },
+		]);
+		expect(ticketOf(created.ticketId).ticket).toMatchObject({
+			requester_id: emu.fixtures.erin.id,
+			email_cc_ids: [bob.id],
+			collaborator_ids: [bob.id],
+		});
 
 		await send(groupItem('same people', [linked(bob, 'U0BOB')]) as never);
 		const samePeople = emu.server.callsTo(PUT_TICKET).at(-1)!;
@@ -238,7 +327,9 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 
 		await send(groupItem('cara joined', [linked(bob, 'U0BOB'), linked(cara, 'U0CARA')]) as never);
 		const joined = emu.server.callsTo(PUT_TICKET).at(-1)!;
-		expect((joined.request.body as { ticket: Record<string, unknown> }).ticket.email_ccs).toEqual([{ user_id: cara.id, action: 'put' }]);
+		expect((joined.request.body as { ticket: Record<string, unknown> }).ticket.email_ccs).toEqual([
+			{ user_id: cara.id, action: 'put' },
+		]);
 		expect(ticketOf(created.ticketId).ticket.email_cc_ids).toEqual([bob.id, cara.id]);
 		expect(ticketOf(created.ticketId).comments).toHaveLength(3);
 	});
@@ -246,10 +337,17 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 	it('copies participants as collaborators for legacy-CC accounts, and not at all when off', async () => {
 		const dan = emu.store.insertUser({ name: 'Dan Dev', email: 'dan@acme.test', external_id: `slack:${TEAM}:U0DAN` });
 		const participant = { id: dan.id, name: dan.name, externalId: `slack:${TEAM}:U0DAN`, linkedBy: 'externalId' };
-		const legacy = await send({ ...slackItem(newChannel(), 'legacy'), zendeskParticipants: [participant] } as never, { options: { participantCopies: 'collaborators' } });
-		expect((emu.server.callsTo(POST_TICKETS).at(-1)!.request.body as { ticket: Record<string, unknown> }).ticket.additional_collaborators).toEqual([dan.id]);
+		const legacy = await send({ ...slackItem(newChannel(), 'legacy'), zendeskParticipants: [participant] } as never, {
+			options: { participantCopies: 'collaborators' },
+		});
+		expect(
+			(emu.server.callsTo(POST_TICKETS).at(-1)!.request.body as { ticket: Record<string, unknown> }).ticket
+				.additional_collaborators,
+		).toEqual([dan.id]);
 		expect(ticketOf(legacy.ticketId).ticket.collaborator_ids).toEqual([dan.id]);
-		const off = await send({ ...slackItem(newChannel(), 'off'), zendeskParticipants: [participant] } as never, { options: { participantCopies: 'off' } });
+		const off = await send({ ...slackItem(newChannel(), 'off'), zendeskParticipants: [participant] } as never, {
+			options: { participantCopies: 'off' },
+		});
 		const body = (emu.server.callsTo(POST_TICKETS).at(-1)!.request.body as { ticket: Record<string, unknown> }).ticket;
 		expect(body.email_ccs).toBeUndefined();
 		expect(body.additional_collaborators).toBeUndefined();
@@ -290,7 +388,10 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 	it('creates one ticket when two processes get the first message at once (Idempotency-Key)', async () => {
 		const channel = newChannel();
 		const item = slackItem(channel, 'first message');
-		const [a, b] = await Promise.all([run([{ json: item as never }]), run([{ json: item as never }], {}, false, await otherProcessNode())]);
+		const [a, b] = await Promise.all([
+			run([{ json: item as never }]),
+			run([{ json: item as never }], {}, false, await otherProcessNode()),
+		]);
 		const outcomes = [a[0].json.zendesk, b[0].json.zendesk].map((z) => (z as { outcome: string }).outcome).sort();
 		expect(outcomes).toEqual(['created', 'duplicate']);
 		expect(emu.tickets().filter((t) => t.ticket.external_id === `slack-dm:${TEAM}:${channel}`)).toHaveLength(1);
@@ -358,7 +459,11 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 			await new Promise((resolve) => setImmediate(resolve));
 			emu.clock.advance(1000);
 		}
-		const results = (await Promise.all(pending)) as Array<{ ticketId: number; outcome: string; coalescedCount?: number }>;
+		const results = (await Promise.all(pending)) as Array<{
+			ticketId: number;
+			outcome: string;
+			coalescedCount?: number;
+		}>;
 		expect(results.every((r) => ['created', 'appended'].includes(r.outcome))).toBe(true);
 		const ticketId = results[0].ticketId;
 		const transcript = commentBodies(ticketId).join('\n');
@@ -402,13 +507,19 @@ describe('Zendesk Messaging Upsert (Support tickets mode)', () => {
 		// The Profile Linker's cached link still names the merged-away user: the append is refused.
 		const second = { ...slackItem(dm, 'second', { user: gus }), zendeskUser: { id: merged.id } };
 		const [appendFailure] = await run([{ json: second as never }], {}, true);
-		expect(appendFailure.json.error).toMatch(new RegExp(`Zendesk user ${merged.id} as comment author for Slack user U0GUS \\(team ${TEAM}\\)`));
-		expect(appendFailure.json.error).toMatch(/merged.*Re-run this item once the Profile Linker links the Slack user again/);
+		expect(appendFailure.json.error).toMatch(
+			new RegExp(`Zendesk user ${merged.id} as comment author for Slack user U0GUS \\(team ${TEAM}\\)`),
+		);
+		expect(appendFailure.json.error).toMatch(
+			/merged.*Re-run this item once the Profile Linker links the Slack user again/,
+		);
 		expect(appendFailure.json.idempotencyKey).toBe(second.idempotencyKey);
 
 		// A new conversation with the stale link: the creation is refused the same way.
 		const other = { ...slackItem(newChannel(), 'new topic', { user: gus }), zendeskUser: { id: merged.id } };
-		await expect(run([{ json: other as never }])).rejects.toThrow(new RegExp(`Zendesk user ${merged.id} as requester for Slack user U0GUS`));
+		await expect(run([{ json: other as never }])).rejects.toThrow(
+			new RegExp(`Zendesk user ${merged.id} as requester for Slack user U0GUS`),
+		);
 
 		// Re-run with the fresh link: the message lands once.
 		const rerun = await send({ ...second, zendeskUser: { id: kept.id } } as SlackDmItem);

@@ -1,5 +1,9 @@
 import { DEFAULT_ALLOWED_TYPES } from '../../nodes/AttachmentAllowlist/helpers/allowlist';
-import { attachmentPolicyFrom, filesToCheck, isRejection } from '../../nodes/AttachmentAllowlist/helpers/checkParameters';
+import {
+	attachmentPolicyFrom,
+	filesToCheck,
+	isRejection,
+} from '../../nodes/AttachmentAllowlist/helpers/checkParameters';
 import { dmChannelOf, noticeThreadTs } from '../../nodes/AttachmentAllowlist/helpers/noticeRouting';
 import type { SlackDmItem, SlackFileRef } from '../../nodes/shared/types';
 
@@ -18,22 +22,42 @@ function item(overrides: Partial<SlackDmItem> = {}): SlackDmItem {
 
 describe('attachmentPolicyFrom', () => {
 	it('builds the policy from the parameters, sizes in decimal megabytes', () => {
-		const read = attachmentPolicyFrom({ fileSending: true, additionalTypes: [], maxFileSizeMb: 1.5, maxMessageSizeMb: 10 });
+		const read = attachmentPolicyFrom({
+			fileSending: true,
+			additionalTypes: [],
+			maxFileSizeMb: 1.5,
+			maxMessageSizeMb: 10,
+		});
 		expect(read).toEqual({
 			ok: true,
-			policy: { fileSendingEnabled: true, types: DEFAULT_ALLOWED_TYPES, maxFileBytes: 1_500_000, maxMessageBytes: 10_000_000 },
+			policy: {
+				fileSendingEnabled: true,
+				types: DEFAULT_ALLOWED_TYPES,
+				maxFileBytes: 1_500_000,
+				maxMessageBytes: 10_000_000,
+			},
 		});
 	});
 
 	it('adds the additional types to the defaults', () => {
-		const read = attachmentPolicyFrom({ fileSending: false, additionalTypes: [{ extension: 'csv', mimeType: 'text/csv' }], maxFileSizeMb: 1, maxMessageSizeMb: 1 });
+		const read = attachmentPolicyFrom({
+			fileSending: false,
+			additionalTypes: [{ extension: 'csv', mimeType: 'text/csv' }],
+			maxFileSizeMb: 1,
+			maxMessageSizeMb: 1,
+		});
 		if (!read.ok) throw new Error(read.problem);
 		expect(read.policy.fileSendingEnabled).toBe(false);
 		expect(read.policy.types.length).toBe(DEFAULT_ALLOWED_TYPES.length + 1);
 	});
 
 	it('names the parameter when an additional type is wrong', () => {
-		const read = attachmentPolicyFrom({ fileSending: true, additionalTypes: [{ extension: 'csv', mimeType: '' }], maxFileSizeMb: 1, maxMessageSizeMb: 1 });
+		const read = attachmentPolicyFrom({
+			fileSending: true,
+			additionalTypes: [{ extension: 'csv', mimeType: '' }],
+			maxFileSizeMb: 1,
+			maxMessageSizeMb: 1,
+		});
 		expect(read.ok).toBe(false);
 		expect(read.ok ? '' : read.problem).toMatch(/^Additional Allowed Types: /);
 	});
@@ -66,7 +90,10 @@ describe('notice routing', () => {
 	});
 
 	it('has no DM for a group DM or channel, and keeps the thread out of another conversation', () => {
-		const group = item({ channel: { id: 'G1', type: 'mpim' }, message: { ts: '2.0', threadTs: '1.0' } } as Partial<SlackDmItem>);
+		const group = item({
+			channel: { id: 'G1', type: 'mpim' },
+			message: { ts: '2.0', threadTs: '1.0' },
+		} as Partial<SlackDmItem>);
 		expect(dmChannelOf(group)).toBeUndefined();
 		expect(noticeThreadTs(group, 'D9')).toBeUndefined();
 	});

@@ -1,10 +1,37 @@
-import { buildAllowlist, describeAllowlist, extensionOf, matchAllowedType } from '../../nodes/AttachmentAllowlist/helpers/allowlist';
-import { TEXT_SNIFF_WINDOW, checkContent, invalidUtf8Offset, leadingKind } from '../../nodes/AttachmentAllowlist/helpers/contentCheck';
-import { embeddedFileProblem, readPdfName, readPdfString, scanPdf } from '../../nodes/AttachmentAllowlist/helpers/pdfObjects';
+import {
+	buildAllowlist,
+	describeAllowlist,
+	extensionOf,
+	matchAllowedType,
+} from '../../nodes/AttachmentAllowlist/helpers/allowlist';
+import {
+	TEXT_SNIFF_WINDOW,
+	checkContent,
+	invalidUtf8Offset,
+	leadingKind,
+} from '../../nodes/AttachmentAllowlist/helpers/contentCheck';
+import {
+	embeddedFileProblem,
+	readPdfName,
+	readPdfString,
+	scanPdf,
+} from '../../nodes/AttachmentAllowlist/helpers/pdfObjects';
 import { MAX_FILE_NAME_LENGTH, sanitiseFileName } from '../../nodes/AttachmentAllowlist/helpers/fileNames';
-import { DEFAULT_NOTICE_TEMPLATE, NOTICE_LEDGER_TTL_MS, noticeEligibility, processNoticeLedger, renderNotice } from '../../nodes/shared/attachments/notice';
+import {
+	DEFAULT_NOTICE_TEMPLATE,
+	NOTICE_LEDGER_TTL_MS,
+	noticeEligibility,
+	processNoticeLedger,
+	renderNotice,
+} from '../../nodes/shared/attachments/notice';
 import type { AttachmentPolicy } from '../../nodes/AttachmentAllowlist/helpers/plan';
-import { binaryKeyFor, formatBytes, oversizeRejection, planDownload, verifyDownloaded } from '../../nodes/AttachmentAllowlist/helpers/plan';
+import {
+	binaryKeyFor,
+	formatBytes,
+	oversizeRejection,
+	planDownload,
+	verifyDownloaded,
+} from '../../nodes/AttachmentAllowlist/helpers/plan';
 import { resolvedFileRef } from '../../nodes/AttachmentAllowlist/helpers/slackConnect';
 import { checkFileUrl, fileUrlTrust } from '../../nodes/AttachmentAllowlist/transport/fileUrlTrust';
 import type { SlackDmItem, SlackFileRef } from '../../nodes/shared/types';
@@ -21,16 +48,28 @@ function typeFor(extension: string) {
 describe('allowlist', () => {
 	it('allows exactly the five default types, by extension and declared MIME type', () => {
 		expect(describeAllowlist(defaults)).toBe('.pdf, .png, .jpeg, .jpg, .gif, .txt');
-		expect(matchAllowedType(defaults, 'report.PDF', 'application/pdf')).toMatchObject({ allowed: true, mimeType: 'application/pdf' });
+		expect(matchAllowedType(defaults, 'report.PDF', 'application/pdf')).toMatchObject({
+			allowed: true,
+			mimeType: 'application/pdf',
+		});
 		expect(matchAllowedType(defaults, 'photo.jpg', 'image/jpeg')).toMatchObject({ allowed: true });
 		expect(matchAllowedType(defaults, 'notes.txt', 'text/plain; charset=utf-8')).toMatchObject({ allowed: true });
-		expect(matchAllowedType(defaults, 'setup.exe', 'application/x-msdownload')).toEqual({ allowed: false, detail: '.exe files are not allowed' });
-		expect(matchAllowedType(defaults, 'README', 'text/plain')).toMatchObject({ allowed: false, detail: 'the file name has no extension' });
+		expect(matchAllowedType(defaults, 'setup.exe', 'application/x-msdownload')).toEqual({
+			allowed: false,
+			detail: '.exe files are not allowed',
+		});
+		expect(matchAllowedType(defaults, 'README', 'text/plain')).toMatchObject({
+			allowed: false,
+			detail: 'the file name has no extension',
+		});
 	});
 
 	it('refuses an allowed extension declared with another MIME type', () => {
 		const decision = matchAllowedType(defaults, 'invoice.pdf', 'application/x-msdownload');
-		expect(decision).toEqual({ allowed: false, detail: 'a .pdf file declared as application/x-msdownload is not allowed' });
+		expect(decision).toEqual({
+			allowed: false,
+			detail: 'a .pdf file declared as application/x-msdownload is not allowed',
+		});
 	});
 
 	it('adds admin types, merges MIME types into known extensions and reports bad entries', () => {
@@ -43,10 +82,20 @@ describe('allowlist', () => {
 		]);
 		expect(problems).toHaveLength(2);
 		expect(matchAllowedType(types, 'data.csv', 'text/csv')).toMatchObject({ allowed: true, type: { content: 'text' } });
-		expect(matchAllowedType(types, 'a.jpg', 'image/jpg')).toMatchObject({ allowed: true, mimeType: 'image/jpeg', type: { content: 'jpeg' } });
-		expect(matchAllowedType(types, 'a.heic', 'image/heic')).toMatchObject({ allowed: true, type: { content: 'unchecked' } });
+		expect(matchAllowedType(types, 'a.jpg', 'image/jpg')).toMatchObject({
+			allowed: true,
+			mimeType: 'image/jpeg',
+			type: { content: 'jpeg' },
+		});
+		expect(matchAllowedType(types, 'a.heic', 'image/heic')).toMatchObject({
+			allowed: true,
+			type: { content: 'unchecked' },
+		});
 		// The defaults are not changed by an earlier build.
-		expect(buildAllowlist().types.find((t) => t.extensions.includes('jpg'))?.mimeTypes).toEqual(['image/jpeg', 'image/pjpeg']);
+		expect(buildAllowlist().types.find((t) => t.extensions.includes('jpg'))?.mimeTypes).toEqual([
+			'image/jpeg',
+			'image/pjpeg',
+		]);
 	});
 
 	it('takes the extension after the last dot only', () => {
@@ -98,10 +147,22 @@ describe('content check: spoofed types are refused', () => {
 		['PHP', Buffer.from('<?php system($_GET["c"]); ?>', 'utf8'), 'a script'],
 		['an ELF binary', files.makeElf(), 'NUL'],
 		['Latin-1 bytes', Buffer.from([0x47, 0x72, 0xfc, 0xdf, 0x65]), 'not valid UTF-8'],
-		['Windows-1252 text, with a reason the sender can act on', Buffer.from('Gr\xfc\xdfe aus K\xf6ln \x80 20', 'latin1'), 'Windows-1252'],
-		['UTF-16LE with a BOM', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Hello log line', 'utf16le')]), 'UTF-16'],
+		[
+			'Windows-1252 text, with a reason the sender can act on',
+			Buffer.from('Gr\xfc\xdfe aus K\xf6ln \x80 20', 'latin1'),
+			'Windows-1252',
+		],
+		[
+			'UTF-16LE with a BOM',
+			Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Hello log line', 'utf16le')]),
+			'UTF-16',
+		],
 		['UTF-16LE without a BOM', Buffer.from('Hello, this is a log line from Windows', 'utf16le'), 'UTF-16'],
-		['UTF-16BE with a BOM', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('Hi', 'utf16le').swap16()]), 'UTF-16'],
+		[
+			'UTF-16BE with a BOM',
+			Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('Hi', 'utf16le').swap16()]),
+			'UTF-16',
+		],
 	])('text files: %s named .txt', (_label, bytes, detail) => {
 		const verdict = checkContent(bytes, 'text');
 		expect(verdict).toMatchObject({ ok: false, reason: 'contentMismatch' });
@@ -109,8 +170,14 @@ describe('content check: spoofed types are refused', () => {
 	});
 
 	it('reads whitespace (form feed too) and upper case alike at the sniffed start and in the markup scan', () => {
-		expect(checkContent(Buffer.from('\f\r\n\t<HTML>x', 'utf8'), 'text')).toMatchObject({ ok: false, detail: 'the text file is an HTML document' });
-		expect(checkContent(Buffer.from('<!DOCTYPE HTML>', 'utf8'), 'text')).toMatchObject({ ok: false, detail: 'the text file is an HTML document' });
+		expect(checkContent(Buffer.from('\f\r\n\t<HTML>x', 'utf8'), 'text')).toMatchObject({
+			ok: false,
+			detail: 'the text file is an HTML document',
+		});
+		expect(checkContent(Buffer.from('<!DOCTYPE HTML>', 'utf8'), 'text')).toMatchObject({
+			ok: false,
+			detail: 'the text file is an HTML document',
+		});
 		const scanned = checkContent(Buffer.from('notes\n<IMG\fsrc=x>', 'utf8'), 'text');
 		expect(scanned.ok ? '' : scanned.detail).toContain('(<img>)');
 		const handler = checkContent(Buffer.from('notes <x\fONLOAD\f=y>', 'utf8'), 'text');
@@ -123,14 +190,23 @@ describe('content check: spoofed types are refused', () => {
 	});
 
 	it('refuses empty files of every type', () => {
-		for (const type of defaults) expect(checkContent(Buffer.alloc(0), type.content)).toMatchObject({ ok: false, reason: 'empty' });
+		for (const type of defaults)
+			expect(checkContent(Buffer.alloc(0), type.content)).toMatchObject({ ok: false, reason: 'empty' });
 	});
 
 	it('admin types without a known signature still refuse executables and HTML', () => {
 		expect(checkContent(Buffer.from('ftypheic....'), 'unchecked')).toEqual({ ok: true });
-		expect(checkContent(files.makePe(), 'unchecked')).toMatchObject({ ok: false, detail: 'the file is a Windows executable' });
-		expect(checkContent(files.makeHtml(), 'unchecked')).toMatchObject({ ok: false, detail: 'the file is an HTML document' });
-		expect(checkContent(Buffer.concat([Buffer.from('data'), files.makePe()]), 'unchecked')).toMatchObject({ ok: false });
+		expect(checkContent(files.makePe(), 'unchecked')).toMatchObject({
+			ok: false,
+			detail: 'the file is a Windows executable',
+		});
+		expect(checkContent(files.makeHtml(), 'unchecked')).toMatchObject({
+			ok: false,
+			detail: 'the file is an HTML document',
+		});
+		expect(checkContent(Buffer.concat([Buffer.from('data'), files.makePe()]), 'unchecked')).toMatchObject({
+			ok: false,
+		});
 	});
 });
 
@@ -138,10 +214,22 @@ describe('content check: markup that makes a file renderable as HTML or SVG', ()
 	const html = (text: string) => Buffer.from(text, 'utf8');
 
 	it.each([
-		['an SVG with an XML declaration', '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', '<svg>'],
-		['an XML declaration, a comment, then a script', '<?xml version="1.0"?><!-- x --><h:script xmlns:h="http://www.w3.org/1999/xhtml">x</h:script>', '<h:script>'],
+		[
+			'an SVG with an XML declaration',
+			'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+			'<svg>',
+		],
+		[
+			'an XML declaration, a comment, then a script',
+			'<?xml version="1.0"?><!-- x --><h:script xmlns:h="http://www.w3.org/1999/xhtml">x</h:script>',
+			'<h:script>',
+		],
 		['an <img> with onerror after a first line', 'Ticket notes\n<img src=x onerror=alert(1)>', '<img>'],
-		['a <meta> refresh after a first line', 'hello\n<meta http-equiv="refresh" content="0;url=https://evil.example">', '<meta>'],
+		[
+			'a <meta> refresh after a first line',
+			'hello\n<meta http-equiv="refresh" content="0;url=https://evil.example">',
+			'<meta>',
+		],
 		['a <script> after some text', 'Dear support,\n\n<script>fetch("//evil.example")</script>', '<script>'],
 		['any tag with an event handler', 'see <details open ontoggle=alert(1)>', 'ontoggle='],
 		['an event handler with spaces around =', 'x <x onclick = "y">', 'onclick='],
@@ -157,19 +245,43 @@ describe('content check: markup that makes a file renderable as HTML or SVG', ()
 			Buffer.from('2024-05-01 10:00:01 WARN blocked GET /?q=<script>alert(1)</script> and <img src=x onerror=y>\n'),
 		]);
 		expect(checkContent(log, 'text')).toEqual({ ok: true });
-		expect(checkContent(html('expected <b> or <div> here; phone=123; one = 1; <b onefield>'), 'text')).toEqual({ ok: true });
+		expect(checkContent(html('expected <b> or <div> here; phone=123; one = 1; <b onefield>'), 'text')).toEqual({
+			ok: true,
+		});
 		expect(checkContent(html('if a<b and c>d then <scripted> <imgs>'), 'text')).toEqual({ ok: true });
-		expect(checkContent(html('<?xml version="1.0"?><invoice><total>3</total></invoice>'), 'text')).toEqual({ ok: true });
+		expect(checkContent(html('<?xml version="1.0"?><invoice><total>3</total></invoice>'), 'text')).toEqual({
+			ok: true,
+		});
 		// The same markup within the window is refused.
 		expect(checkContent(html('WARN blocked GET /?q=<script>alert(1)</script>'), 'text')).toMatchObject({ ok: false });
 	});
 
 	it.each([
 		['a GIF carrying <svg onload>', Buffer.concat([files.makeGif(), html('<svg/onload=alert(1)>')]), 'gif', '<svg>'],
-		['a PNG carrying <img onerror>', Buffer.concat([files.makePng(), html('<img src=x onerror=alert(1)>')]), 'png', '<img>'],
-		['a JPEG carrying <meta refresh>', Buffer.concat([files.makeJpeg(), html('<meta http-equiv=refresh content=0;url=//e>')]), 'jpg', '<meta>'],
-		['a PDF carrying an SVG deep inside', files.makePdf('x', '/Note (<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg">) '), 'pdf', '<svg>'],
-		['a PNG carrying a tag with an event handler', Buffer.concat([files.makePng(), html('<x onmouseover=alert(1)>')]), 'png', 'onmouseover='],
+		[
+			'a PNG carrying <img onerror>',
+			Buffer.concat([files.makePng(), html('<img src=x onerror=alert(1)>')]),
+			'png',
+			'<img>',
+		],
+		[
+			'a JPEG carrying <meta refresh>',
+			Buffer.concat([files.makeJpeg(), html('<meta http-equiv=refresh content=0;url=//e>')]),
+			'jpg',
+			'<meta>',
+		],
+		[
+			'a PDF carrying an SVG deep inside',
+			files.makePdf('x', '/Note (<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg">) '),
+			'pdf',
+			'<svg>',
+		],
+		[
+			'a PNG carrying a tag with an event handler',
+			Buffer.concat([files.makePng(), html('<x onmouseover=alert(1)>')]),
+			'png',
+			'onmouseover=',
+		],
 	])('images and PDFs: %s anywhere is refused', (_label, bytes, extension, found) => {
 		const verdict = checkContent(bytes, typeFor(extension).content);
 		expect(verdict).toMatchObject({ ok: false, reason: 'contentMismatch' });
@@ -191,10 +303,7 @@ describe('content check: PDF names are decoded, and e-invoices pass', () => {
 	});
 
 	const eInvoice = (fileName: string, extra = '') =>
-		files.makePdf(
-			'Rechnung',
-			`/Names << /EmbeddedFiles << /Names [(${fileName}) 6 0 R] >> >> /AF [6 0 R] ${extra}`,
-		);
+		files.makePdf('Rechnung', `/Names << /EmbeddedFiles << /Names [(${fileName}) 6 0 R] >> >> /AF [6 0 R] ${extra}`);
 	const withEmbeddedStream = (pdf: Buffer, fileName: string) =>
 		Buffer.concat([
 			pdf,
@@ -205,9 +314,12 @@ describe('content check: PDF names are decoded, and e-invoices pass', () => {
 			),
 		]);
 
-	it.each(['factur-x.xml', 'ZUGFeRD-invoice.xml', 'xrechnung.xml'])('a PDF/A-3 e-invoice embedding %s passes', (name) => {
-		expect(checkContent(withEmbeddedStream(eInvoice(name), name), 'pdf')).toEqual({ ok: true });
-	});
+	it.each(['factur-x.xml', 'ZUGFeRD-invoice.xml', 'xrechnung.xml'])(
+		'a PDF/A-3 e-invoice embedding %s passes',
+		(name) => {
+			expect(checkContent(withEmbeddedStream(eInvoice(name), name), 'pdf')).toEqual({ ok: true });
+		},
+	);
 
 	it('refuses other embedded files, and an invoice with a second file, naming what it found', () => {
 		const other = checkContent(withEmbeddedStream(eInvoice('payload.exe'), 'payload.exe'), 'pdf');
@@ -217,14 +329,22 @@ describe('content check: PDF names are decoded, and e-invoices pass', () => {
 			Buffer.from('8 0 obj\n<< /Type /EmbeddedFile /Length 1 >>\nstream\nx\nendstream\nendobj\n', 'latin1'),
 		]);
 		expect(checkContent(two, 'pdf')).toMatchObject({ ok: false, detail: 'the PDF contains an embedded file' });
-		const javascriptInvoice = withEmbeddedStream(eInvoice('factur-x.xml', '/OpenAction << /S /JavaScript /JS (x) >> '), 'factur-x.xml');
+		const javascriptInvoice = withEmbeddedStream(
+			eInvoice('factur-x.xml', '/OpenAction << /S /JavaScript /JS (x) >> '),
+			'factur-x.xml',
+		);
 		expect(checkContent(javascriptInvoice, 'pdf')).toMatchObject({ ok: false, detail: 'the PDF contains JavaScript' });
 	});
 
 	it('reads hex-escaped and UTF-16 file names', () => {
 		expect(readPdfName(Buffer.from('Embedded#46ile '), 0)).toEqual({ name: 'EmbeddedFile', end: 14 });
 		expect(readPdfString(Buffer.from('<66616374>'), 0)).toBe('fact');
-		const utf16 = Buffer.concat([Buffer.from('('), Buffer.from([0xfe, 0xff]), Buffer.from('xr', 'utf16le').swap16(), Buffer.from(')')]);
+		const utf16 = Buffer.concat([
+			Buffer.from('('),
+			Buffer.from([0xfe, 0xff]),
+			Buffer.from('xr', 'utf16le').swap16(),
+			Buffer.from(')'),
+		]);
 		expect(readPdfString(utf16, 0)).toBe('xr');
 		expect(readPdfString(Buffer.from('(a\\(b\\)c)'), 0)).toBe('a(b)c');
 		expect(embeddedFileProblem(scanPdf(Buffer.from('/EmbeddedFiles /F (../x/factur-x.xml)')))).toBeUndefined();
@@ -238,8 +358,18 @@ describe('content check: polyglots are refused', () => {
 		['a PNG with a Windows executable appended', files.makePngWithPe(), 'png', 'a Windows executable'],
 		['a PNG with an ELF appended', Buffer.concat([files.makePng(), files.makeElf()]), 'png', 'a Linux executable'],
 		['a PDF with JavaScript', files.makePdfWithJavaScript(), 'pdf', 'the PDF contains JavaScript'],
-		['a JPEG with an HTML page appended', Buffer.concat([files.makeJpeg(), files.makeHtml()]), 'jpg', 'HTML or SVG markup'],
-		['a JPEG with a javascript: URL', Buffer.concat([files.makeJpeg(), Buffer.from('JavaScript:alert(1)')]), 'jpg', 'javascript:'],
+		[
+			'a JPEG with an HTML page appended',
+			Buffer.concat([files.makeJpeg(), files.makeHtml()]),
+			'jpg',
+			'HTML or SVG markup',
+		],
+		[
+			'a JPEG with a javascript: URL',
+			Buffer.concat([files.makeJpeg(), Buffer.from('JavaScript:alert(1)')]),
+			'jpg',
+			'javascript:',
+		],
 	])('%s', (_label, bytes, extension, detail) => {
 		const verdict = checkContent(bytes, typeFor(extension).content);
 		expect(verdict).toMatchObject({ ok: false, reason: 'contentMismatch' });
@@ -249,12 +379,20 @@ describe('content check: polyglots are refused', () => {
 	it('refuses a PNG without its IHDR header', () => {
 		const png = files.makePng();
 		png.write('XXXX', 12, 'latin1');
-		expect(checkContent(png, 'png')).toMatchObject({ ok: false, detail: 'the PNG image is malformed (no IHDR header)' });
+		expect(checkContent(png, 'png')).toMatchObject({
+			ok: false,
+			detail: 'the PNG image is malformed (no IHDR header)',
+		});
 	});
 
 	it('does not mistake a ZIP signature far from the end for an appended archive', () => {
 		const pdf = files.makePdf();
-		const withEarlyMarker = Buffer.concat([pdf.subarray(0, 20), Buffer.from('PK\x05\x06', 'latin1'), pdf.subarray(20), Buffer.alloc(70_000, 0x20)]);
+		const withEarlyMarker = Buffer.concat([
+			pdf.subarray(0, 20),
+			Buffer.from('PK\x05\x06', 'latin1'),
+			pdf.subarray(20),
+			Buffer.alloc(70_000, 0x20),
+		]);
 		expect(checkContent(withEarlyMarker, 'pdf')).toEqual({ ok: true });
 	});
 });
@@ -301,7 +439,8 @@ describe('file names', () => {
 	});
 
 	it('falls back when nothing readable is left', () => {
-		for (const raw of ['', '..', '../..', '/', '\u202e', undefined]) expect(sanitiseFileName(raw, 'attachment-F1')).toBe('attachment-F1');
+		for (const raw of ['', '..', '../..', '/', '\u202e', undefined])
+			expect(sanitiseFileName(raw, 'attachment-F1')).toBe('attachment-F1');
 	});
 
 	it('limits the length without cutting a character or the extension', () => {
@@ -319,8 +458,12 @@ describe('download URL trust', () => {
 
 	it('trusts only Slack file hosts over https for the real Slack API', () => {
 		if (!slack) throw new Error('no trust');
-		expect(checkFileUrl('https://files.slack.com/files-pri/T1-F1/download/a.pdf', slack)).toMatchObject({ trusted: true });
-		expect(checkFileUrl('https://files-origin.slack.com/files-pri/T1-F1/a.pdf', slack)).toMatchObject({ trusted: true });
+		expect(checkFileUrl('https://files.slack.com/files-pri/T1-F1/download/a.pdf', slack)).toMatchObject({
+			trusted: true,
+		});
+		expect(checkFileUrl('https://files-origin.slack.com/files-pri/T1-F1/a.pdf', slack)).toMatchObject({
+			trusted: true,
+		});
 		for (const url of [
 			'http://files.slack.com/files-pri/T1-F1/a.pdf',
 			'https://files.slack.com.evil.example/a.pdf',
@@ -378,11 +521,20 @@ function fileRef(overrides: Partial<SlackFileRef> = {}): SlackFileRef {
 }
 
 describe('download plan', () => {
-	const policy: AttachmentPolicy = { fileSendingEnabled: true, types: defaults, maxFileBytes: 5000, maxMessageBytes: 8000 };
+	const policy: AttachmentPolicy = {
+		fileSendingEnabled: true,
+		types: defaults,
+		maxFileBytes: 5000,
+		maxMessageBytes: 8000,
+	};
 	const trust = fileUrlTrust('https://slack.com/api');
 
 	it('downloads an allowed file with a limit of the smaller of file limit and message budget', () => {
-		expect(planDownload(fileRef(), policy, trust, 0)).toMatchObject({ action: 'download', name: 'report.pdf', maxBytes: 5000 });
+		expect(planDownload(fileRef(), policy, trust, 0)).toMatchObject({
+			action: 'download',
+			name: 'report.pdf',
+			maxBytes: 5000,
+		});
 		expect(planDownload(fileRef(), policy, trust, 4000)).toMatchObject({ action: 'download', maxBytes: 4000 });
 	});
 
@@ -393,14 +545,20 @@ describe('download plan', () => {
 		['a file over the per-file limit', fileRef({ size: 5001 }), {}, 0, 'tooLarge'],
 		['a file over the message budget', fileRef({ size: 3000 }), {}, 6000, 'messageTooLarge'],
 		['a URL on another host', fileRef({ downloadUrl: 'https://evil.example/a.pdf' }), {}, 0, 'downloadFailed'],
-		['a URL pointing at the metadata service', fileRef({ downloadUrl: 'http://169.254.169.254/latest' }), {}, 0, 'downloadFailed'],
+		[
+			'a URL pointing at the metadata service',
+			fileRef({ downloadUrl: 'http://169.254.169.254/latest' }),
+			{},
+			0,
+			'downloadFailed',
+		],
 	])('rejects %s', (_label, file, overrides, acceptedBytes, reason) => {
 		const plan = planDownload(file, { ...policy, ...overrides }, trust, acceptedBytes);
 		expect(plan).toMatchObject({ action: 'reject', rejected: { id: 'F1', reason } });
 	});
 
 	it.each([
-		['the trigger\'s unknown size (-1)', -1],
+		["the trigger's unknown size (-1)", -1],
 		['a missing size', undefined],
 		['a null size (JSON round trip)', null],
 	])('downloads a file of %s with the limit as the cap, never refusing it as empty', (_label, size) => {
@@ -409,7 +567,12 @@ describe('download plan', () => {
 	});
 
 	it('sanitises the name before the type check and in the rejection', () => {
-		const plan = planDownload(fileRef({ name: '../../secret.exe', mimetype: 'application/octet-stream' }), policy, trust, 0);
+		const plan = planDownload(
+			fileRef({ name: '../../secret.exe', mimetype: 'application/octet-stream' }),
+			policy,
+			trust,
+			0,
+		);
 		expect(plan).toMatchObject({ action: 'reject', rejected: { name: 'secret.exe', reason: 'typeNotAllowed' } });
 	});
 
@@ -420,7 +583,10 @@ describe('download plan', () => {
 
 	it('verifies downloaded bytes against the type', () => {
 		expect(verifyDownloaded(fileRef(), 'a.pdf', typeFor('pdf'), files.makePdf())).toBeUndefined();
-		expect(verifyDownloaded(fileRef(), 'a.pdf', typeFor('pdf'), files.makeElf())).toMatchObject({ reason: 'contentMismatch', id: 'F1' });
+		expect(verifyDownloaded(fileRef(), 'a.pdf', typeFor('pdf'), files.makeElf())).toMatchObject({
+			reason: 'contentMismatch',
+			id: 'F1',
+		});
 		expect(verifyDownloaded(fileRef(), 'a.pdf', typeFor('pdf'), Buffer.alloc(0))).toMatchObject({ reason: 'empty' });
 	});
 
@@ -450,7 +616,12 @@ function item(overrides: Partial<SlackDmItem> = {}): SlackDmItem {
 describe('refusal notice', () => {
 	const rejected = [
 		{ id: 'F1', name: 'setup.exe', reason: 'typeNotAllowed' as const, detail: '.exe files are not allowed' },
-		{ id: 'F2', name: '<!channel> & co.pdf', reason: 'contentMismatch' as const, detail: 'the PDF contains JavaScript' },
+		{
+			id: 'F2',
+			name: '<!channel> & co.pdf',
+			reason: 'contentMismatch' as const,
+			detail: 'the PDF contains JavaScript',
+		},
 	];
 
 	it('renders the default text with file names, reasons, allowed types and size', () => {
@@ -464,7 +635,11 @@ describe('refusal notice', () => {
 	});
 
 	it('fills a custom template and leaves unknown placeholders alone', () => {
-		const text = renderNotice('{count} refused ({unknown}):\n{files}', { rejected: rejected.slice(0, 1), allowedTypes: '', maxFileSize: '' });
+		const text = renderNotice('{count} refused ({unknown}):\n{files}', {
+			rejected: rejected.slice(0, 1),
+			allowedTypes: '',
+			maxFileSize: '',
+		});
 		expect(text).toBe('1 refused ({unknown}):\n• setup.exe: this file type is not allowed');
 		expect(renderNotice('  ', { rejected, allowedTypes: 'a', maxFileSize: 'b' })).toContain('Some of your files');
 	});
@@ -473,7 +648,9 @@ describe('refusal notice', () => {
 		expect(noticeEligibility(item(), rejected, 'dm')).toEqual({ send: true, key: 'T1:D1:1700000000.000100' });
 		expect(noticeEligibility(item(), rejected, 'off')).toMatchObject({ send: false });
 		expect(noticeEligibility(item(), [], 'dm')).toMatchObject({ send: false });
-		expect(noticeEligibility(item({ user: { id: 'UHANDLE', teamId: 'T1', isExternal: false } }), rejected, 'dm')).toMatchObject({
+		expect(
+			noticeEligibility(item({ user: { id: 'UHANDLE', teamId: 'T1', isExternal: false } }), rejected, 'dm'),
+		).toMatchObject({
 			send: false,
 			why: 'the message is from the handle itself',
 		});
@@ -493,7 +670,15 @@ describe('refusal notice', () => {
 });
 
 describe('Slack Connect stubs', () => {
-	const stub: SlackFileRef = { id: 'F9', name: 'F9', mimetype: '', filetype: '', size: 0, downloadUrl: '', isSlackConnectStub: true };
+	const stub: SlackFileRef = {
+		id: 'F9',
+		name: 'F9',
+		mimetype: '',
+		filetype: '',
+		size: 0,
+		downloadUrl: '',
+		isSlackConnectStub: true,
+	};
 
 	it('takes name, type, size and download URL from files.info', () => {
 		expect(
@@ -523,6 +708,9 @@ describe('Slack Connect stubs', () => {
 			size: 0,
 			downloadUrl: 'https://files.slack.com/x',
 		});
-		expect(resolvedFileRef(stub, { file_access: 'check_file_info' })).toMatchObject({ isSlackConnectStub: true, downloadUrl: '' });
+		expect(resolvedFileRef(stub, { file_access: 'check_file_info' })).toMatchObject({
+			isSlackConnectStub: true,
+			downloadUrl: '',
+		});
 	});
 });

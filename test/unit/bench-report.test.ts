@@ -57,7 +57,16 @@ describe('ackFigures', () => {
 	});
 
 	it('counts non-2xx answers, sends without answer and 2xx answers past 3 s apart', () => {
-		const figures = ackFigures([ok(100), ok(200), ok(3_500), answered(401, 20), answered(503, 4_000), answered(302, 10), timeout, refused]);
+		const figures = ackFigures([
+			ok(100),
+			ok(200),
+			ok(3_500),
+			answered(401, 20),
+			answered(503, 4_000),
+			answered(302, 10),
+			timeout,
+			refused,
+		]);
 		expect(figures.ack.count).toBe(3);
 		expect(figures.ack.p50).toBe(200);
 		expect(figures.ack.max).toBe(3_500);
@@ -73,7 +82,13 @@ describe('ackFigures', () => {
 
 describe('acknowledgements in the targets and the table', () => {
 	const fastErrors = [...Array.from({ length: 98 }, () => ok(50)), answered(500, 1), answered(500, 1)];
-	const results = [result('a', fastErrors), result('c', Array.from({ length: 100 }, () => ok(50)))];
+	const results = [
+		result('a', fastErrors),
+		result(
+			'c',
+			Array.from({ length: 100 }, () => ok(50)),
+		),
+	];
 	const ratios: Ratios[] = ratiosFor(results);
 
 	it('does not meet the ack p99 target when (a) answered some sends with an error, however fast', () => {
@@ -84,16 +99,37 @@ describe('acknowledgements in the targets and the table', () => {
 	});
 
 	it('meets it when every send got a 2xx within the ratio', () => {
-		const clean = [result('a', Array.from({ length: 100 }, () => ok(55))), result('c', Array.from({ length: 100 }, () => ok(50)))];
+		const clean = [
+			result(
+				'a',
+				Array.from({ length: 100 }, () => ok(55)),
+			),
+			result(
+				'c',
+				Array.from({ length: 100 }, () => ok(50)),
+			),
+		];
 		expect(checkTargets(clean, ratiosFor(clean)).find((t) => t.id === 'ack-p99')?.met).toBe(true);
 	});
 
 	it('shows non-2xx answers and unanswered sends in their own columns, and says what the columns count', () => {
-		const markdown = markdownReport({ title: 't', command: 'c', machine: 'm', notes: [], results: [result('a', [...fastErrors, timeout])], ratios: [], targets: [] });
+		const markdown = markdownReport({
+			title: 't',
+			command: 'c',
+			machine: 'm',
+			notes: [],
+			results: [result('a', [...fastErrors, timeout])],
+			ratios: [],
+			targets: [],
+		});
 		const lines = markdown.split('\n');
 		const header = lines.find((l) => l.startsWith('| scenario | workflow |')) as string;
 		const row = lines.find((l) => l.startsWith('| steady state | (a) |')) as string;
-		const cells = (line: string) => line.split('|').slice(1, -1).map((c) => c.trim());
+		const cells = (line: string) =>
+			line
+				.split('|')
+				.slice(1, -1)
+				.map((c) => c.trim());
 		const column = (name: string) => cells(row)[cells(header).indexOf(name)];
 		expect(header).toMatch(/^\| scenario \| workflow \| msgs \| ack p50 \| ack p99 \|/);
 		expect(cells(header).length).toBe(cells(row).length);
@@ -109,10 +145,23 @@ describe('acknowledgements in the targets and the table', () => {
 
 describe('steady-state acknowledgements by phase', () => {
 	it('prints the paced and the closed-loop phase apart, for the results that have them', () => {
-		const steady = { ...result('a', [ok(40), ok(60)]), ackByPhase: { paced: ackFigures([ok(40)]).ack, closedLoop: ackFigures([ok(300), ok(700)]).ack } };
-		const markdown = markdownReport({ title: 't', command: 'c', machine: 'm', notes: [], results: [steady, result('c', [ok(50)])], ratios: [], targets: [] });
+		const steady = {
+			...result('a', [ok(40), ok(60)]),
+			ackByPhase: { paced: ackFigures([ok(40)]).ack, closedLoop: ackFigures([ok(300), ok(700)]).ack },
+		};
+		const markdown = markdownReport({
+			title: 't',
+			command: 'c',
+			machine: 'm',
+			notes: [],
+			results: [steady, result('c', [ok(50)])],
+			ratios: [],
+			targets: [],
+		});
 		const lines = markdown.split('\n');
-		expect(lines).toContain('| steady state ack | workflow | paced p50 | paced p99 | closed loop p50 | closed loop p99 | closed loop max |');
+		expect(lines).toContain(
+			'| steady state ack | workflow | paced p50 | paced p99 | closed loop p50 | closed loop p99 | closed loop max |',
+		);
 		expect(lines).toContain('| steady state | (a) | 40 ms | 40 ms | 300 ms | 700 ms | 700 ms |');
 		expect(lines.filter((line) => line.startsWith('| steady state | (c) | 50 ms | 50 ms |'))).toEqual([]);
 	});
@@ -123,7 +172,11 @@ describe('events/s counts distinct messages', () => {
 	const at = (ms: number) => new Date(1_000_000 + ms).toISOString();
 	// Each event reaches the floor three times (Slack's retries 1 and 2): nine executions.
 	const executions = markers.flatMap((marker, i) =>
-		[0, 1, 2].map((retry) => ({ status: 'success', stoppedAt: at(i * 1000 + retry * 400 + 100), payload: JSON.stringify([{ body: { event: { text: `Are you there? ${marker}` } } }]) })),
+		[0, 1, 2].map((retry) => ({
+			status: 'success',
+			stoppedAt: at(i * 1000 + retry * 400 + 100),
+			payload: JSON.stringify([{ body: { event: { text: `Are you there? ${marker}` } } }]),
+		})),
 	);
 
 	it("counts each of the floor's messages once, at its first finished execution", () => {
@@ -140,7 +193,11 @@ describe('events/s counts distinct messages', () => {
 	it('ignores executions still running and those without a readable marker', () => {
 		const more = [
 			...executions,
-			{ status: 'running', stoppedAt: null, payload: JSON.stringify([{ body: { event: { text: 'bm-c-retries-4' } } }]) },
+			{
+				status: 'running',
+				stoppedAt: null,
+				payload: JSON.stringify([{ body: { event: { text: 'bm-c-retries-4' } } }]),
+			},
 			{ status: 'success', stoppedAt: at(9_000), payload: '' },
 		];
 		const first = countDeliveries([...markers, 'bm-c-retries-4'], floorDeliveries(more)).firstStoredAt;
@@ -177,8 +234,16 @@ describe('messages out of order', () => {
 	});
 
 	it('reads a coalesced comment line by line, and each ticket (conversation) apart', () => {
-		expect(countOutOfOrder(sent, [{ ticketId: 1, text: 'bm-a-chatty-1\nbm-a-chatty-3' }, { ticketId: 2, text: 'bm-a-chatty-2' }, { ticketId: 1, text: 'bm-a-chatty-4' }]).outOfOrder).toBe(0);
-		expect(countOutOfOrder(sent, [{ ticketId: 1, text: 'bm-a-chatty-2\nbm-a-chatty-1' }]).markers).toEqual(['bm-a-chatty-1']);
+		expect(
+			countOutOfOrder(sent, [
+				{ ticketId: 1, text: 'bm-a-chatty-1\nbm-a-chatty-3' },
+				{ ticketId: 2, text: 'bm-a-chatty-2' },
+				{ ticketId: 1, text: 'bm-a-chatty-4' },
+			]).outOfOrder,
+		).toBe(0);
+		expect(countOutOfOrder(sent, [{ ticketId: 1, text: 'bm-a-chatty-2\nbm-a-chatty-1' }]).markers).toEqual([
+			'bm-a-chatty-1',
+		]);
 	});
 
 	it('counts a message stored twice at its first copy, and ignores markers not asked for', () => {
@@ -220,15 +285,33 @@ describe('steady state in interleaved closed-loop rounds', () => {
 		expect(windowedMessagesPerSecond(first, rounds)).toBeCloseTo(1, 6);
 		expect(windowedMessagesPerSecond(first, [rounds[0]])).toBeCloseTo(2, 6);
 		// One window is the old single-phase figure.
-		expect(windowedMessagesPerSecond(first, [rounds[1]])).toBe(distinctMessagesPerSecond(first, 60_000, rounds[1].markers));
+		expect(windowedMessagesPerSecond(first, [rounds[1]])).toBe(
+			distinctMessagesPerSecond(first, 60_000, rounds[1].markers),
+		);
 		expect(windowedMessagesPerSecond(first, [{ firstSendAt: 0, markers: ['bm-a-steady-9'] }])).toBeNull();
 	});
 
 	it('prints each round apart: p99, events/s and where the workflow ran in it', () => {
-		const round = (n: number, position: number, samples: AckSample[], eventsPerSecond: number) => ({ round: n, position, ack: ackFigures(samples).ack, eventsPerSecond });
-		const a = { ...result('a', [ok(300), ok(500)]), closedLoopRounds: [round(0, 2, [ok(300)], 20), round(1, 1, [ok(500)], 25.25)] };
+		const round = (n: number, position: number, samples: AckSample[], eventsPerSecond: number) => ({
+			round: n,
+			position,
+			ack: ackFigures(samples).ack,
+			eventsPerSecond,
+		});
+		const a = {
+			...result('a', [ok(300), ok(500)]),
+			closedLoopRounds: [round(0, 2, [ok(300)], 20), round(1, 1, [ok(500)], 25.25)],
+		};
 		const c = { ...result('c', [ok(200)]), closedLoopRounds: [round(0, 0, [ok(200)], 30), round(1, 2, [ok(210)], 31)] };
-		const lines = markdownReport({ title: 't', command: 'c', machine: 'm', notes: [], results: [a, c, result('b', [ok(1)])], ratios: [], targets: [] }).split('\n');
+		const lines = markdownReport({
+			title: 't',
+			command: 'c',
+			machine: 'm',
+			notes: [],
+			results: [a, c, result('b', [ok(1)])],
+			ratios: [],
+			targets: [],
+		}).split('\n');
 		expect(lines).toContain('| closed loop by round: ack p99, events/s, position | workflow | round 1 | round 2 |');
 		expect(lines).toContain('| steady state | (a) | 300 ms, 20.0/s, 3rd | 500 ms, 25.3/s, 2nd |');
 		expect(lines).toContain('| steady state | (c) | 200 ms, 30.0/s, 1st | 210 ms, 31.0/s, 3rd |');
@@ -236,8 +319,19 @@ describe('steady state in interleaved closed-loop rounds', () => {
 	});
 
 	it('prints no round table for a single round', () => {
-		const a = { ...result('a', [ok(300)]), closedLoopRounds: [{ round: 0, position: 0, ack: ackFigures([ok(300)]).ack, eventsPerSecond: 20 }] };
-		const markdown = markdownReport({ title: 't', command: 'c', machine: 'm', notes: [], results: [a], ratios: [], targets: [] });
+		const a = {
+			...result('a', [ok(300)]),
+			closedLoopRounds: [{ round: 0, position: 0, ack: ackFigures([ok(300)]).ack, eventsPerSecond: 20 }],
+		};
+		const markdown = markdownReport({
+			title: 't',
+			command: 'c',
+			machine: 'm',
+			notes: [],
+			results: [a],
+			ratios: [],
+			targets: [],
+		});
 		expect(markdown).not.toContain('closed loop by round');
 	});
 });

@@ -15,29 +15,52 @@ import {
 } from '../../nodes/SlackDmReply/helpers/businessHours';
 
 const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'UTC' }).toMillis();
-const schedule = (hours: string, zone: string, holidays = ''): BusinessSchedule => parseBusinessSchedule({ hours, zone, holidays });
-const openingIso = (now: number, s: BusinessSchedule) => nextOpening(now, s)?.toUTC().toISO({ suppressMilliseconds: true });
+const schedule = (hours: string, zone: string, holidays = ''): BusinessSchedule =>
+	parseBusinessSchedule({ hours, zone, holidays });
+const openingIso = (now: number, s: BusinessSchedule) =>
+	nextOpening(now, s)?.toUTC().toISO({ suppressMilliseconds: true });
 
 describe('parseWeeklyHours', () => {
 	it('reads day ranges, single days and several intervals per day', () => {
 		expect(parseWeeklyHours('Mon-Fri 09:00-12:00, 13:00-17:00; Sat 10:00-14:00')).toEqual({
-			1: [{ start: 540, end: 720 }, { start: 780, end: 1020 }],
-			2: [{ start: 540, end: 720 }, { start: 780, end: 1020 }],
-			3: [{ start: 540, end: 720 }, { start: 780, end: 1020 }],
-			4: [{ start: 540, end: 720 }, { start: 780, end: 1020 }],
-			5: [{ start: 540, end: 720 }, { start: 780, end: 1020 }],
+			1: [
+				{ start: 540, end: 720 },
+				{ start: 780, end: 1020 },
+			],
+			2: [
+				{ start: 540, end: 720 },
+				{ start: 780, end: 1020 },
+			],
+			3: [
+				{ start: 540, end: 720 },
+				{ start: 780, end: 1020 },
+			],
+			4: [
+				{ start: 540, end: 720 },
+				{ start: 780, end: 1020 },
+			],
+			5: [
+				{ start: 540, end: 720 },
+				{ start: 780, end: 1020 },
+			],
 			6: [{ start: 600, end: 840 }],
 		});
 	});
 
 	it('accepts lists, full names, any case, ranges wrapping over the weekend, new lines, en dashes and 24:00', () => {
 		const weekly = parseWeeklyHours('monday, WED 9:00–12:00\nFri-Mon 22:00-02:00\nsunday 00:00-24:00');
-		expect(weekly[1]).toEqual([{ start: 540, end: 720 }, { start: 1320, end: 120 }]);
+		expect(weekly[1]).toEqual([
+			{ start: 540, end: 720 },
+			{ start: 1320, end: 120 },
+		]);
 		expect(weekly[2]).toBeUndefined();
 		expect(weekly[3]).toEqual([{ start: 540, end: 720 }]);
 		expect(weekly[5]).toEqual([{ start: 1320, end: 120 }]);
 		expect(weekly[6]).toEqual([{ start: 1320, end: 120 }]);
-		expect(weekly[7]).toEqual([{ start: 1320, end: 120 }, { start: 0, end: 1440 }]);
+		expect(weekly[7]).toEqual([
+			{ start: 1320, end: 120 },
+			{ start: 0, end: 1440 },
+		]);
 	});
 
 	it.each([
@@ -61,7 +84,12 @@ describe('parseWeeklyHours', () => {
 
 describe('parseHolidays and checkTimeZone', () => {
 	it('reads dates and inclusive ranges in any separator, sorted and deduplicated', () => {
-		expect(parseHolidays('2025-12-26, 2025-12-24..2025-12-26\n2026-01-01')).toEqual(['2025-12-24', '2025-12-25', '2025-12-26', '2026-01-01']);
+		expect(parseHolidays('2025-12-26, 2025-12-24..2025-12-26\n2026-01-01')).toEqual([
+			'2025-12-24',
+			'2025-12-25',
+			'2025-12-26',
+			'2026-01-01',
+		]);
 		expect(parseHolidays('  ')).toEqual([]);
 	});
 
@@ -85,10 +113,16 @@ describe('parseHolidays and checkTimeZone', () => {
 describe('openPeriodAt', () => {
 	it('names the open period holding the instant (also one that started the day before), nothing while closed', () => {
 		const berlin = schedule('Mon-Fri 09:00-17:00', 'Europe/Berlin');
-		expect(openPeriodAt(utc('2025-03-31T10:00:00Z'), berlin)).toEqual({ start: utc('2025-03-31T07:00:00Z'), end: utc('2025-03-31T15:00:00Z') });
+		expect(openPeriodAt(utc('2025-03-31T10:00:00Z'), berlin)).toEqual({
+			start: utc('2025-03-31T07:00:00Z'),
+			end: utc('2025-03-31T15:00:00Z'),
+		});
 		expect(openPeriodAt(utc('2025-03-31T15:00:00Z'), berlin)).toBeUndefined();
 		const night = schedule('Mon 22:00-06:00', 'UTC');
-		expect(openPeriodAt(utc('2025-04-01T05:00:00Z'), night)).toEqual({ start: utc('2025-03-31T22:00:00Z'), end: utc('2025-04-01T06:00:00Z') });
+		expect(openPeriodAt(utc('2025-04-01T05:00:00Z'), night)).toEqual({
+			start: utc('2025-03-31T22:00:00Z'),
+			end: utc('2025-04-01T06:00:00Z'),
+		});
 	});
 });
 
@@ -122,7 +156,12 @@ describe('isOpen and nextOpening: weekdays', () => {
 		expect(isOpen(utc('2025-04-01T10:00:00Z'), closed)).toBe(false);
 		expect(nextOpening(utc('2025-04-01T10:00:00Z'), closed)).toBeUndefined();
 		const always = schedule('Mon-Sun 00:00-24:00', 'America/New_York');
-		for (const iso of ['2025-03-09T07:30:00Z', '2025-11-02T05:30:00Z', '2025-11-02T06:30:00Z', '2025-12-31T23:59:59Z']) {
+		for (const iso of [
+			'2025-03-09T07:30:00Z',
+			'2025-11-02T05:30:00Z',
+			'2025-11-02T06:30:00Z',
+			'2025-12-31T23:59:59Z',
+		]) {
 			expect(isOpen(utc(iso), always)).toBe(true);
 			expect(nextOpening(utc(iso), always)?.toMillis()).toBe(utc(iso));
 		}
@@ -269,7 +308,10 @@ describe('consistency over DST weeks', () => {
 
 describe('formatOpening', () => {
 	it('names weekday, date and time in the schedule zone and the locale', () => {
-		const opening = nextOpening(utc('2025-03-29T12:00:00Z'), schedule('Mon-Fri 09:00-17:00', 'Europe/Berlin')) as DateTime;
+		const opening = nextOpening(
+			utc('2025-03-29T12:00:00Z'),
+			schedule('Mon-Fri 09:00-17:00', 'Europe/Berlin'),
+		) as DateTime;
 		const english = formatOpening(opening, 'en-US');
 		expect(english).toContain('Monday');
 		expect(english).toContain('March 31');

@@ -3,9 +3,15 @@ import { isTrustedUploadUrl } from '../../nodes/SlackDmReply/transport/slackUplo
 
 describe('credential URL trust (upload URLs, attachment URLs)', () => {
 	it('trusts the configured API origin exactly', () => {
-		expect(isCredentialUrlTrusted('http://127.0.0.1:4100/upload/x', 'http://127.0.0.1:4100/api', 'slack.com')).toBe(true);
-		expect(isCredentialUrlTrusted('http://127.0.0.1:4101/upload/x', 'http://127.0.0.1:4100/api', 'slack.com')).toBe(false);
-		expect(isCredentialUrlTrusted('https://127.0.0.1:4100/upload/x', 'http://127.0.0.1:4100/api', 'slack.com')).toBe(false);
+		expect(isCredentialUrlTrusted('http://127.0.0.1:4100/upload/x', 'http://127.0.0.1:4100/api', 'slack.com')).toBe(
+			true,
+		);
+		expect(isCredentialUrlTrusted('http://127.0.0.1:4101/upload/x', 'http://127.0.0.1:4100/api', 'slack.com')).toBe(
+			false,
+		);
+		expect(isCredentialUrlTrusted('https://127.0.0.1:4100/upload/x', 'http://127.0.0.1:4100/api', 'slack.com')).toBe(
+			false,
+		);
 	});
 
 	it('trusts https on the vendor domain only while the credential is configured for the vendor', () => {
@@ -17,7 +23,9 @@ describe('credential URL trust (upload URLs, attachment URLs)', () => {
 	});
 
 	it('never trusts URLs with user info or that do not parse', () => {
-		expect(isCredentialUrlTrusted('https://user:pw@files.slack.com/x', 'https://slack.com/api', 'slack.com')).toBe(false);
+		expect(isCredentialUrlTrusted('https://user:pw@files.slack.com/x', 'https://slack.com/api', 'slack.com')).toBe(
+			false,
+		);
 		expect(isCredentialUrlTrusted('not a url', 'https://slack.com/api', 'slack.com')).toBe(false);
 		expect(isCredentialUrlTrusted('https://files.slack.com/x', '::', 'slack.com')).toBe(false);
 	});

@@ -22,7 +22,10 @@ const self: SelfIdentity = { userId: F.handleUserId, userName: 'it-help', teamId
 
 /** The Slack DM Trigger's path: its Handles rows, then the handle it names for a DM to `handleUserId`. */
 function slackTriggerHandle(rows: Array<Partial<HandleConfig>>, handleUserId: string) {
-	const payload = messageIm({ user: F.employeeId, channel: 'D0HDM', text: 'payslip question' }, { authorizations: [userAuthorization(handleUserId)] });
+	const payload = messageIm(
+		{ user: F.employeeId, channel: 'D0HDM', text: 'payslip question' },
+		{ authorizations: [userAuthorization(handleUserId)] },
+	);
 	const parsed = classifyEnvelope(JSON.parse(JSON.stringify(payload)));
 	if (parsed.kind !== 'eventCallback') throw new Error(`not an event callback: ${parsed.kind}`);
 	const decision = classifyEvent(parsed.envelope as SlackEventCallback, {
@@ -37,7 +40,14 @@ function slackTriggerHandle(rows: Array<Partial<HandleConfig>>, handleUserId: st
 
 /** The Upsert's path: the tags of the ticket it creates for that item. */
 function ticketTagsFor(item: ReturnType<typeof slackTriggerHandle>): string[] {
-	const routed = ticketRoutingFrom(item, { brandId: '', groupId: '', customFields: [], tags: 'vip', priority: '', ticketType: '' });
+	const routed = ticketRoutingFrom(item, {
+		brandId: '',
+		groupId: '',
+		customFields: [],
+		tags: 'vip',
+		priority: '',
+		ticketType: '',
+	});
 	if (!routed.ok) throw new Error(routed.problem);
 	return routed.routing.tags;
 }
@@ -46,7 +56,13 @@ function ticketTagsFor(item: ReturnType<typeof slackTriggerHandle>): string[] {
 function replyTriggerHandle(rows: ConfiguredHandle[], tags: string[]) {
 	const comment: ZendeskCommentJson = { id: 70, author_id: 200, body: 'Your payslip is attached', public: true };
 	const author: ZendeskUserJson = { id: 200, name: 'Agent', role: 'agent' };
-	const ticket = { id: 7, status: 'open', external_id: ticketExternalId({ teamId: F.teamId, channelId: 'D0HDM' }), requester_id: 100, tags };
+	const ticket = {
+		id: 7,
+		status: 'open',
+		external_id: ticketExternalId({ teamId: F.teamId, channelId: 'D0HDM' }),
+		requester_id: 100,
+		tags,
+	};
 	return buildReplyItem({ ticket, comment, author, handles: rows })?.handle;
 }
 
@@ -88,7 +104,9 @@ describe('the same Handles rows in both triggers name the same handle', () => {
 	it('a row without a name is named after its user id on both sides', () => {
 		const rows = [{ name: '', userId: F.hrHandleUserId }];
 		expect(slackTriggerHandle(rows, F.hrHandleUserId).handle.name).toBe(F.hrHandleUserId);
-		expect(replyTriggerHandle(rows, ticketTags({ handleName: F.hrHandleUserId, isPartner: false, configured: [] }))).toEqual({
+		expect(
+			replyTriggerHandle(rows, ticketTags({ handleName: F.hrHandleUserId, isPartner: false, configured: [] })),
+		).toEqual({
 			name: F.hrHandleUserId,
 			slug: F.hrHandleUserId.toLowerCase(),
 			userId: F.hrHandleUserId,
@@ -115,7 +133,12 @@ describe('parseHandleRows (both triggers)', () => {
 	});
 
 	it('takes numbers from expressions as text and ignores other values', () => {
-		expect(parseHandleRows([{ name: 42, userId: 'U1' }, { name: 'x', userId: { id: 'U2' } }])).toEqual([{ name: '42', userId: 'U1' }]);
+		expect(
+			parseHandleRows([
+				{ name: 42, userId: 'U1' },
+				{ name: 'x', userId: { id: 'U2' } },
+			]),
+		).toEqual([{ name: '42', userId: 'U1' }]);
 	});
 
 	it('the Slack DM Trigger falls back to its own identity only when no row is a handle', () => {
@@ -124,7 +147,7 @@ describe('parseHandleRows (both triggers)', () => {
 });
 
 describe('the handle tag', () => {
-	it('is the prefix and the name\'s tag slug, read back by handleSlugOfTag', () => {
+	it("is the prefix and the name's tag slug, read back by handleSlugOfTag", () => {
 		expect(handleTag('HR & People')).toBe('slack_handle_hr_people');
 		expect(handleTag('!!!')).toBeUndefined();
 		expect(handleSlugOfTag('slack_handle_hr_people')).toBe('hr_people');

@@ -21,7 +21,14 @@ import {
 	userWithExternalId,
 } from '../../nodes/ProfileLinker/helpers/users';
 
-const endUser = (over: Partial<ZendeskUser> = {}): ZendeskUser => ({ id: 10, name: 'Erin', email: 'erin@acme.test', external_id: null, role: 'end-user', ...over });
+const endUser = (over: Partial<ZendeskUser> = {}): ZendeskUser => ({
+	id: 10,
+	name: 'Erin',
+	email: 'erin@acme.test',
+	external_id: null,
+	role: 'end-user',
+	...over,
+});
 
 describe('Slack profile facts', () => {
 	const known = { userId: 'U1', teamId: 'T1' };
@@ -29,13 +36,27 @@ describe('Slack profile facts', () => {
 	it('takes name, lower-cased email and team from users.info', () => {
 		const response = {
 			ok: true,
-			user: { id: 'U1', team_id: 'T9', real_name: 'Erin E', profile: { real_name: 'Erin Example', display_name: 'erin', email: 'Erin@Acme.test' } },
+			user: {
+				id: 'U1',
+				team_id: 'T9',
+				real_name: 'Erin E',
+				profile: { real_name: 'Erin Example', display_name: 'erin', email: 'Erin@Acme.test' },
+			},
 		} as UsersInfoResponse;
-		expect(slackUserFacts(response, known)).toMatchObject({ userId: 'U1', teamId: 'T9', name: 'Erin Example', email: 'erin@acme.test', described: true });
+		expect(slackUserFacts(response, known)).toMatchObject({
+			userId: 'U1',
+			teamId: 'T9',
+			name: 'Erin Example',
+			email: 'erin@acme.test',
+			described: true,
+		});
 	});
 
 	it('marks strangers and has no email when Slack hides it', () => {
-		const response = { ok: true, user: { id: 'U1', team_id: 'T2', is_stranger: true, name: 'pat', profile: { display_name: 'Pat' } } } as UsersInfoResponse;
+		const response = {
+			ok: true,
+			user: { id: 'U1', team_id: 'T2', is_stranger: true, name: 'pat', profile: { display_name: 'Pat' } },
+		} as UsersInfoResponse;
 		const facts = slackUserFacts(response, known);
 		expect(facts.isStranger).toBe(true);
 		expect(facts.email).toBeUndefined();
@@ -44,7 +65,13 @@ describe('Slack profile facts', () => {
 
 	it('still describes a user Slack refuses, from what the event said', () => {
 		const facts = slackUserFacts({ ok: false, error: 'user_not_found' } as UsersInfoResponse, known);
-		expect(facts).toMatchObject({ userId: 'U1', teamId: 'T1', name: 'Slack user U1', described: false, slackError: 'user_not_found' });
+		expect(facts).toMatchObject({
+			userId: 'U1',
+			teamId: 'T1',
+			name: 'Slack user U1',
+			described: false,
+			slackError: 'user_not_found',
+		});
 	});
 
 	it('ignores an email that is not an address', () => {
@@ -64,7 +91,9 @@ describe('Slack profile facts', () => {
 		expect(isPartnerUser({ teamId: 'T1', isStranger: true }, { teamId: 'T1' })).toBe(true);
 		expect(isPartnerUser({ teamId: 'T1', isStranger: false }, { teamId: 'T1', markedExternal: true })).toBe(true);
 		// Another workspace of the same Enterprise Grid org is not a partner.
-		expect(isPartnerUser({ teamId: 'T2', isStranger: false, enterpriseId: 'E1' }, { teamId: 'T1', enterpriseId: 'E1' })).toBe(false);
+		expect(
+			isPartnerUser({ teamId: 'T2', isStranger: false, enterpriseId: 'E1' }, { teamId: 'T1', enterpriseId: 'E1' }),
+		).toBe(false);
 	});
 });
 
@@ -76,7 +105,10 @@ describe('Zendesk user decisions', () => {
 	});
 
 	it('finds the holder of an external id case-insensitively, skipping inactive users', () => {
-		const users = [endUser({ id: 1, external_id: 'slack:T1:U1', active: false }), endUser({ id: 2, external_id: 'SLACK:t1:u1' })];
+		const users = [
+			endUser({ id: 1, external_id: 'slack:T1:U1', active: false }),
+			endUser({ id: 2, external_id: 'SLACK:t1:u1' }),
+		];
 		expect(userWithExternalId(users, 'slack:T1:U1')?.id).toBe(2);
 		expect(userWithExternalId(users, 'slack:T1:U2')).toBeUndefined();
 	});
@@ -87,45 +119,98 @@ describe('Zendesk user decisions', () => {
 	});
 
 	it('links an end user who has the email, setting our external id only when theirs is empty', () => {
-		expect(decideEmailLink('erin@acme.test', [endUser()])).toEqual({ action: 'link', user: endUser(), setExternalId: true });
+		expect(decideEmailLink('erin@acme.test', [endUser()])).toEqual({
+			action: 'link',
+			user: endUser(),
+			setExternalId: true,
+		});
 		const withSso = endUser({ external_id: 'sso-42' });
-		expect(decideEmailLink('ERIN@acme.test', [withSso])).toEqual({ action: 'link', user: withSso, setExternalId: false });
+		expect(decideEmailLink('ERIN@acme.test', [withSso])).toEqual({
+			action: 'link',
+			user: withSso,
+			setExternalId: false,
+		});
 	});
 
 	it('never links an agent or admin by email, and keeps the email off the new profile', () => {
-		expect(decideEmailLink('erin@acme.test', [endUser({ role: 'agent' })])).toEqual({ action: 'create', addEmail: false, reason: 'emailOwnedByStaff' });
-		expect(decideEmailLink('erin@acme.test', [endUser({ role: 'admin' })])).toEqual({ action: 'create', addEmail: false, reason: 'emailOwnedByStaff' });
+		expect(decideEmailLink('erin@acme.test', [endUser({ role: 'agent' })])).toEqual({
+			action: 'create',
+			addEmail: false,
+			reason: 'emailOwnedByStaff',
+		});
+		expect(decideEmailLink('erin@acme.test', [endUser({ role: 'admin' })])).toEqual({
+			action: 'create',
+			addEmail: false,
+			reason: 'emailOwnedByStaff',
+		});
 	});
 
 	it('ignores partial matches from the search answer', () => {
-		expect(decideEmailLink('erin@acme.test', [endUser({ email: 'erin@acme.test.example' })])).toEqual({ action: 'create', addEmail: true, reason: 'noMatch' });
+		expect(decideEmailLink('erin@acme.test', [endUser({ email: 'erin@acme.test.example' })])).toEqual({
+			action: 'create',
+			addEmail: true,
+			reason: 'noMatch',
+		});
 		expect(decideEmailLink(undefined, [endUser()])).toEqual({ action: 'create', addEmail: false, reason: 'noEmail' });
 	});
 
 	it('builds a create_or_update body keyed by external id, without email or role', () => {
-		const facts = slackUserFacts({ ok: true, user: { id: 'U1', team_id: 'T1', profile: { real_name: 'Erin', email: 'erin@acme.test' } } } as UsersInfoResponse, {
-			userId: 'U1',
-			teamId: 'T1',
+		const facts = slackUserFacts(
+			{
+				ok: true,
+				user: { id: 'U1', team_id: 'T1', profile: { real_name: 'Erin', email: 'erin@acme.test' } },
+			} as UsersInfoResponse,
+			{
+				userId: 'U1',
+				teamId: 'T1',
+			},
+		);
+		const body = buildUserUpsertBody(facts, 'slack:T1:U1', {
+			tags: ['Slack', 'slack', 'vip user'],
+			userFields: { plan: 'pro' },
+			organizationId: 7,
 		});
-		const body = buildUserUpsertBody(facts, 'slack:T1:U1', { tags: ['Slack', 'slack', 'vip user'], userFields: { plan: 'pro' }, organizationId: 7 });
 		expect(body).toEqual({
-			user: { name: 'Erin', external_id: 'slack:T1:U1', skip_verify_email: true, tags: ['slack', 'vip_user'], user_fields: { plan: 'pro' }, organization_id: 7 },
+			user: {
+				name: 'Erin',
+				external_id: 'slack:T1:U1',
+				skip_verify_email: true,
+				tags: ['slack', 'vip_user'],
+				user_fields: { plan: 'pro' },
+				organization_id: 7,
+			},
 		});
-		const bare = buildUserUpsertBody(facts, 'slack:T1:U1', { tags: [], userFields: {} }).user as Record<string, unknown>;
+		const bare = buildUserUpsertBody(facts, 'slack:T1:U1', { tags: [], userFields: {} }).user as Record<
+			string,
+			unknown
+		>;
 		expect(Object.keys(bare).sort()).toEqual(['external_id', 'name', 'skip_verify_email']);
 	});
 
 	it("paces create_or_update at Zendesk's limits: one lane per account, a budget per user (external id and email, any case)", () => {
-		const [account, user] = createOrUpdatePaceLimits('https://acme.zendesk.com', { external_id: 'slack:T1:U1', name: 'Erin' });
-		expect(account).toEqual({ key: 'https://acme.zendesk.com|POST /users/create_or_update', limit: 1, windowMs: 1_100 });
+		const [account, user] = createOrUpdatePaceLimits('https://acme.zendesk.com', {
+			external_id: 'slack:T1:U1',
+			name: 'Erin',
+		});
+		expect(account).toEqual({
+			key: 'https://acme.zendesk.com|POST /users/create_or_update',
+			limit: 1,
+			windowMs: 1_100,
+		});
 		expect(user).toMatchObject({ limit: 5, windowMs: 61_000 });
 		expect(createOrUpdatePaceLimits('https://acme.zendesk.com', { external_id: 'SLACK:t1:u1' })[1].key).toBe(user.key);
-		expect(createOrUpdatePaceLimits('https://acme.zendesk.com', { external_id: 'slack:T1:U2' })[1].key).not.toBe(user.key);
-		expect(createOrUpdatePaceLimits('https://other.zendesk.com', { external_id: 'slack:T1:U1' })[0].key).not.toBe(account.key);
+		expect(createOrUpdatePaceLimits('https://acme.zendesk.com', { external_id: 'slack:T1:U2' })[1].key).not.toBe(
+			user.key,
+		);
+		expect(createOrUpdatePaceLimits('https://other.zendesk.com', { external_id: 'slack:T1:U1' })[0].key).not.toBe(
+			account.key,
+		);
 	});
 
 	it('adds email identities verified and without verification email', () => {
-		expect(buildEmailIdentityBody('a@b.test')).toEqual({ identity: { type: 'email', value: 'a@b.test', verified: true, skip_verify_email: true } });
+		expect(buildEmailIdentityBody('a@b.test')).toEqual({
+			identity: { type: 'email', value: 'a@b.test', verified: true, skip_verify_email: true },
+		});
 	});
 
 	it('parses tag lists', () => {
@@ -150,8 +235,16 @@ describe('merge decisions', () => {
 	const target = endUser({ id: 2 });
 
 	it('merges the Slack profile into the target and moves our external id when the target has none', () => {
-		expect(decideMerge(source, target, ext)).toEqual({ action: 'merge', sourceId: 1, targetId: 2, setExternalIdOnTarget: true });
-		expect(decideMerge(source, endUser({ id: 2, external_id: 'sso-1' }), ext)).toMatchObject({ action: 'merge', setExternalIdOnTarget: false });
+		expect(decideMerge(source, target, ext)).toEqual({
+			action: 'merge',
+			sourceId: 1,
+			targetId: 2,
+			setExternalIdOnTarget: true,
+		});
+		expect(decideMerge(source, endUser({ id: 2, external_id: 'sso-1' }), ext)).toMatchObject({
+			action: 'merge',
+			setExternalIdOnTarget: false,
+		});
 	});
 
 	it('refuses agents and admins on either side', () => {
@@ -161,8 +254,15 @@ describe('merge decisions', () => {
 	});
 
 	it('only sets the external id when no profile was created yet, and does nothing twice', () => {
-		expect(decideMerge(undefined, target, ext)).toEqual({ action: 'linkOnly', targetId: 2, setExternalIdOnTarget: true });
-		expect(decideMerge(undefined, endUser({ id: 2, external_id: ext }), ext)).toEqual({ action: 'nothing', targetId: 2 });
+		expect(decideMerge(undefined, target, ext)).toEqual({
+			action: 'linkOnly',
+			targetId: 2,
+			setExternalIdOnTarget: true,
+		});
+		expect(decideMerge(undefined, endUser({ id: 2, external_id: ext }), ext)).toEqual({
+			action: 'nothing',
+			targetId: 2,
+		});
 		expect(decideMerge(undefined, endUser({ id: 2, external_id: 'sso-1' }), ext)).toMatchObject({ action: 'refuse' });
 		expect(decideMerge(source, source, ext)).toEqual({ action: 'nothing', targetId: 1 });
 	});
@@ -172,21 +272,39 @@ describe('organization policy', () => {
 	const policy = { partners: 'perTeam' as const, employees: 'none' as const };
 
 	it('gives partners their team organization and employees none by default', () => {
-		expect(planOrganization(true, 'T2', policy)).toEqual({ kind: 'partnerTeam', teamId: 'T2', externalId: 'slack-team:T2' });
+		expect(planOrganization(true, 'T2', policy)).toEqual({
+			kind: 'partnerTeam',
+			teamId: 'T2',
+			externalId: 'slack-team:T2',
+		});
 		expect(planOrganization(false, 'T1', policy)).toEqual({ kind: 'none' });
 	});
 
 	it('follows the configured policies', () => {
 		expect(planOrganization(true, 'T2', { ...policy, partners: 'none' })).toEqual({ kind: 'none' });
-		expect(planOrganization(false, 'T1', { ...policy, employees: 'fixed', employeeOrganizationId: 55 })).toEqual({ kind: 'fixed', organizationId: 55 });
-		expect(planOrganization(false, 'T1', { ...policy, employees: 'fixed', employeeOrganizationId: 0 })).toEqual({ kind: 'none' });
+		expect(planOrganization(false, 'T1', { ...policy, employees: 'fixed', employeeOrganizationId: 55 })).toEqual({
+			kind: 'fixed',
+			organizationId: 55,
+		});
+		expect(planOrganization(false, 'T1', { ...policy, employees: 'fixed', employeeOrganizationId: 0 })).toEqual({
+			kind: 'none',
+		});
 	});
 
 	it('keys partner organizations by the team external id and disambiguates taken names', () => {
-		expect(buildOrganizationUpsertBody('T2', 'Partner Co')).toEqual({ organization: { external_id: 'slack-team:T2', name: 'Partner Co' } });
+		expect(buildOrganizationUpsertBody('T2', 'Partner Co')).toEqual({
+			organization: { external_id: 'slack-team:T2', name: 'Partner Co' },
+		});
 		expect(disambiguatedOrganizationName('Partner Co', 'T2')).toBe('Partner Co (Slack T2)');
-		expect(isDuplicateNameError(422, { error: 'RecordInvalid', details: { name: [{ description: 'Name: has already been taken' }] } })).toBe(true);
-		expect(isDuplicateNameError(422, { error: 'RecordInvalid', details: { external_id: [{ description: 'is invalid' }] } })).toBe(false);
+		expect(
+			isDuplicateNameError(422, {
+				error: 'RecordInvalid',
+				details: { name: [{ description: 'Name: has already been taken' }] },
+			}),
+		).toBe(true);
+		expect(
+			isDuplicateNameError(422, { error: 'RecordInvalid', details: { external_id: [{ description: 'is invalid' }] } }),
+		).toBe(false);
 		expect(isDuplicateNameError(500, { description: 'name taken' })).toBe(false);
 	});
 });

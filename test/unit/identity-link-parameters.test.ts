@@ -20,7 +20,10 @@ function item(overrides: Partial<SlackDmItem> = {}): SlackDmItem {
 
 describe('userFieldsFrom', () => {
 	it('maps rows to user_fields by trimmed key, empty values as null', () => {
-		expect(userFieldsFrom({ field: [{ key: ' plan ', value: 'gold' }, { key: 'source' }] })).toEqual({ plan: 'gold', source: null });
+		expect(userFieldsFrom({ field: [{ key: ' plan ', value: 'gold' }, { key: 'source' }] })).toEqual({
+			plan: 'gold',
+			source: null,
+		});
 	});
 
 	it('skips rows without a key and answers nothing for no rows', () => {
@@ -72,16 +75,28 @@ describe('participantsToLink', () => {
 });
 
 describe('handleTeamIdOf', () => {
-	it('prefers the handle\'s team, then the event\'s, then the sender\'s', () => {
-		expect(handleTeamIdOf(item({ handle: { name: 'IT', userId: 'UH', teamId: 'TH' } as SlackDmItem['handle'], teamId: 'TE' }))).toBe('TH');
-		expect(handleTeamIdOf(item({ handle: { name: 'IT', userId: 'UH' } as SlackDmItem['handle'], teamId: 'TE' }))).toBe('TE');
-		expect(handleTeamIdOf(item({ handle: undefined, teamId: '', user: { id: 'U1', teamId: 'TU' } as SlackDmItem['user'] }))).toBe('TU');
+	it("prefers the handle's team, then the event's, then the sender's", () => {
+		expect(
+			handleTeamIdOf(
+				item({ handle: { name: 'IT', userId: 'UH', teamId: 'TH' } as SlackDmItem['handle'], teamId: 'TE' }),
+			),
+		).toBe('TH');
+		expect(handleTeamIdOf(item({ handle: { name: 'IT', userId: 'UH' } as SlackDmItem['handle'], teamId: 'TE' }))).toBe(
+			'TE',
+		);
+		expect(
+			handleTeamIdOf(item({ handle: undefined, teamId: '', user: { id: 'U1', teamId: 'TU' } as SlackDmItem['user'] })),
+		).toBe('TU');
 	});
 });
 
 describe('existingProfileTarget', () => {
 	it('trims the ids and reads the target as a number', () => {
-		expect(existingProfileTarget(' U1 ', 'T1 ', '42')).toEqual({ slackUserId: 'U1', slackTeamId: 'T1', targetUserId: 42 });
+		expect(existingProfileTarget(' U1 ', 'T1 ', '42')).toEqual({
+			slackUserId: 'U1',
+			slackTeamId: 'T1',
+			targetUserId: 42,
+		});
 	});
 
 	it('refuses a missing id or a target that is not a positive number', () => {

@@ -2,7 +2,12 @@ import type { TeamInfoResponse, UsersInfoResponse } from '@slack/web-api';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { LinkerPorts, LinkOptions, LinkRequest } from '../../nodes/ProfileLinker/helpers/profileLinking';
-import { LinkerState, ProfileLinkError, UnknownParticipantTeamError, linkSlackUser } from '../../nodes/ProfileLinker/helpers/profileLinking';
+import {
+	LinkerState,
+	ProfileLinkError,
+	UnknownParticipantTeamError,
+	linkSlackUser,
+} from '../../nodes/ProfileLinker/helpers/profileLinking';
 import type { IdentityAnswer, UserUpsertAnswer, ZendeskUser } from '../../nodes/ProfileLinker/helpers/users';
 
 /** An in-memory Zendesk + Slack behind the ports, recording which call came when. */
@@ -94,7 +99,10 @@ class FakeWorld implements LinkerPorts {
 	async addIdentity(userId: number, body: IDataObject): Promise<IdentityAnswer> {
 		this.calls.push('identities');
 		const value = (body.identity as IDataObject).value as string;
-		if (this.users.some((u) => u.email === value) || [...this.secondaryEmails.values()].some((emails) => emails.includes(value))) {
+		if (
+			this.users.some((u) => u.email === value) ||
+			[...this.secondaryEmails.values()].some((emails) => emails.includes(value))
+		) {
 			return { added: false, problem: 'RecordInvalid: Value: ' + value + ' is already being used by another user' };
 		}
 		this.users.find((u) => u.id === userId)!.email = value;
@@ -115,7 +123,12 @@ class FakeWorld implements LinkerPorts {
 	}
 }
 
-const options: LinkOptions = { cacheTtlMs: 60_000, tags: [], userFields: {}, organizationPolicy: { partners: 'perTeam', employees: 'none' } };
+const options: LinkOptions = {
+	cacheTtlMs: 60_000,
+	tags: [],
+	userFields: {},
+	organizationPolicy: { partners: 'perTeam', employees: 'none' },
+};
 const request = (over: Partial<LinkRequest> = {}): LinkRequest => ({
 	zendeskAccount: 'https://acme.zendesk.com',
 	slackAccount: 'https://slack.com/api',
@@ -144,7 +157,12 @@ describe('linkSlackUser', () => {
 		world.slackUsers.set('U0EMPLOYEE', employeeInfo());
 		world.users.push({ id: 7, name: 'Erin Z', email: 'erin@acme.test', external_id: null, role: 'end-user' });
 		const first = await linkSlackUser(state, world, request(), options);
-		expect(first).toMatchObject({ id: 7, email: 'erin@acme.test', externalId: 'slack:T0ACME:U0EMPLOYEE', linkedBy: 'email' });
+		expect(first).toMatchObject({
+			id: 7,
+			email: 'erin@acme.test',
+			externalId: 'slack:T0ACME:U0EMPLOYEE',
+			linkedBy: 'email',
+		});
 		expect(world.calls).toEqual(['users.info U0EMPLOYEE', 'show_many', 'users/search', 'PUT user']);
 
 		world.calls = [];
@@ -184,20 +202,48 @@ describe('linkSlackUser', () => {
 		expect(world.calls).not.toContain('identities');
 	});
 
-	it('fails clearly when an agent carries the Slack user\'s external id', async () => {
+	it("fails clearly when an agent carries the Slack user's external id", async () => {
 		world.slackUsers.set('U0EMPLOYEE', employeeInfo());
-		world.users.push({ id: 3, name: 'Agent', email: 'x@acme.test', external_id: 'slack:T0ACME:U0EMPLOYEE', role: 'admin' });
+		world.users.push({
+			id: 3,
+			name: 'Agent',
+			email: 'x@acme.test',
+			external_id: 'slack:T0ACME:U0EMPLOYEE',
+			role: 'admin',
+		});
 		await expect(linkSlackUser(state, world, request(), options)).rejects.toThrow(ProfileLinkError);
 		await expect(linkSlackUser(state, world, request(), options)).rejects.toThrow(/admin/);
 	});
 
 	it('creates a Slack Connect partner with hidden email in the partner team organization, once per team', async () => {
-		world.slackUsers.set('U0PARTNER', { ok: true, user: { id: 'U0PARTNER', team_id: 'T0PARTNER', is_stranger: true, profile: { real_name: 'Pat' } } });
-		world.slackUsers.set('U0PARTNER2', { ok: true, user: { id: 'U0PARTNER2', team_id: 'T0PARTNER', is_stranger: true, profile: { real_name: 'Kim' } } });
+		world.slackUsers.set('U0PARTNER', {
+			ok: true,
+			user: { id: 'U0PARTNER', team_id: 'T0PARTNER', is_stranger: true, profile: { real_name: 'Pat' } },
+		});
+		world.slackUsers.set('U0PARTNER2', {
+			ok: true,
+			user: { id: 'U0PARTNER2', team_id: 'T0PARTNER', is_stranger: true, profile: { real_name: 'Kim' } },
+		});
 		world.teams.set('T0PARTNER', 'Partner Co');
-		const pat = await linkSlackUser(state, world, request({ userId: 'U0PARTNER', teamId: 'T0PARTNER', markedExternal: true }), options);
-		expect(pat).toMatchObject({ name: 'Pat', organizationId: 900, linkedBy: 'created', externalId: 'slack:T0PARTNER:U0PARTNER' });
-		expect(world.calls).toEqual(['users.info U0PARTNER', 'show_many', 'team.info T0PARTNER', 'organizations/create_or_update', 'POST users']);
+		const pat = await linkSlackUser(
+			state,
+			world,
+			request({ userId: 'U0PARTNER', teamId: 'T0PARTNER', markedExternal: true }),
+			options,
+		);
+		expect(pat).toMatchObject({
+			name: 'Pat',
+			organizationId: 900,
+			linkedBy: 'created',
+			externalId: 'slack:T0PARTNER:U0PARTNER',
+		});
+		expect(world.calls).toEqual([
+			'users.info U0PARTNER',
+			'show_many',
+			'team.info T0PARTNER',
+			'organizations/create_or_update',
+			'POST users',
+		]);
 
 		world.calls = [];
 		const kim = await linkSlackUser(state, world, request({ userId: 'U0PARTNER2', teamId: 'T0PARTNER' }), options);
@@ -220,8 +266,11 @@ describe('linkSlackUser', () => {
 		expect(world.users).toHaveLength(1);
 	});
 
-	it('learns a participant\'s team from users.info', async () => {
-		world.slackUsers.set('U0PARTNER', { ok: true, user: { id: 'U0PARTNER', team_id: 'T0PARTNER', is_stranger: true, profile: { real_name: 'Pat' } } });
+	it("learns a participant's team from users.info", async () => {
+		world.slackUsers.set('U0PARTNER', {
+			ok: true,
+			user: { id: 'U0PARTNER', team_id: 'T0PARTNER', is_stranger: true, profile: { real_name: 'Pat' } },
+		});
 		const linked = await linkSlackUser(state, world, request({ userId: 'U0PARTNER', teamId: undefined }), options);
 		expect(linked.externalId).toBe('slack:T0PARTNER:U0PARTNER');
 		expect(world.calls.filter((c) => c.startsWith('users.info'))).toHaveLength(1);
@@ -275,7 +324,13 @@ describe('linkSlackUser', () => {
 
 	it('links the profile another process created when POST /users answers "external id taken", without create_or_update', async () => {
 		world.slackUsers.set('U0EMPLOYEE', employeeInfo());
-		world.externalIdRace = { id: 55, name: 'Erin', email: null, external_id: 'slack:T0ACME:U0EMPLOYEE', role: 'end-user' };
+		world.externalIdRace = {
+			id: 55,
+			name: 'Erin',
+			email: null,
+			external_id: 'slack:T0ACME:U0EMPLOYEE',
+			role: 'end-user',
+		};
 		const linked = await linkSlackUser(state, world, request(), options);
 		expect(linked).toMatchObject({ id: 55, linkedBy: 'externalId' });
 		expect(world.calls.filter((call) => call === 'show_many')).toHaveLength(2);
@@ -285,7 +340,13 @@ describe('linkSlackUser', () => {
 
 	it('refuses an agent who took the external id in the race, as it refuses one found before creating', async () => {
 		world.slackUsers.set('U0EMPLOYEE', employeeInfo());
-		world.externalIdRace = { id: 57, name: 'Agent', email: 'x@acme.test', external_id: 'slack:T0ACME:U0EMPLOYEE', role: 'agent' };
+		world.externalIdRace = {
+			id: 57,
+			name: 'Agent',
+			email: 'x@acme.test',
+			external_id: 'slack:T0ACME:U0EMPLOYEE',
+			role: 'agent',
+		};
 		await expect(linkSlackUser(state, world, request(), options)).rejects.toThrow(ProfileLinkError);
 		expect(world.calls).not.toContain('create_or_update');
 		// Nothing was cached: the next attempt looks again and is refused again.
@@ -301,20 +362,38 @@ describe('linkSlackUser', () => {
 		};
 		const linked = await linkSlackUser(state, world, request(), options);
 		expect(linked).toMatchObject({ id: 56, linkedBy: 'externalId' });
-		expect(world.calls).toEqual(['users.info U0EMPLOYEE', 'show_many', 'users/search', 'POST users', 'show_many', 'create_or_update', 'identities']);
+		expect(world.calls).toEqual([
+			'users.info U0EMPLOYEE',
+			'show_many',
+			'users/search',
+			'POST users',
+			'show_many',
+			'create_or_update',
+			'identities',
+		]);
 		expect(world.users).toHaveLength(1);
 	});
 
 	it('refuses a staff user that create_or_update answers with', async () => {
 		world.slackUsers.set('U0EMPLOYEE', employeeInfo('new@acme.test'));
-		world.users.push({ id: 57, name: 'Agent', email: 'agent@acme.test', external_id: 'SLACK:t0acme:u0employee', role: 'agent' });
+		world.users.push({
+			id: 57,
+			name: 'Agent',
+			email: 'agent@acme.test',
+			external_id: 'SLACK:t0acme:u0employee',
+			role: 'agent',
+		});
 		world.findUsersByExternalIds = async () => [];
-		await expect(linkSlackUser(state, world, request(), options)).rejects.toThrow(/agent; agents and admins are never linked/);
+		await expect(linkSlackUser(state, world, request(), options)).rejects.toThrow(
+			/agent; agents and admins are never linked/,
+		);
 	});
 
 	it('never keys a group-DM participant Slack will not describe by the handle team', async () => {
 		world.slackUsers.set('U0PARTNER', { ok: false, error: 'user_not_visible' });
-		await expect(linkSlackUser(state, world, request({ userId: 'U0PARTNER', teamId: undefined }), options)).rejects.toBeInstanceOf(UnknownParticipantTeamError);
+		await expect(
+			linkSlackUser(state, world, request({ userId: 'U0PARTNER', teamId: undefined }), options),
+		).rejects.toBeInstanceOf(UnknownParticipantTeamError);
 		expect(world.calls).not.toContain('POST users');
 		// the sender, whose team the event gives, still gets a profile from what is known
 		const sender = await linkSlackUser(state, world, request({ userId: 'U0PARTNER', teamId: 'T0PARTNER' }), options);

@@ -32,7 +32,9 @@ describe('README: Install in your n8n', () => {
 
 	it('the package ships the files the sticky notes and README point users to', () => {
 		const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
-		expect(pkg.files).toEqual(expect.arrayContaining(['dist', 'docs/*.md', 'slack/*.json', 'workflows/*.json', 'CHANGELOG.md']));
+		expect(pkg.files).toEqual(
+			expect.arrayContaining(['dist', 'docs/*.md', 'slack/*.json', 'workflows/*.json', 'CHANGELOG.md']),
+		);
 		expect(fs.existsSync(path.join(ROOT, 'CHANGELOG.md'))).toBe(true);
 	});
 });

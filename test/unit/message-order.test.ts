@@ -16,12 +16,15 @@ describe('Slack order (messageOrder.ts)', () => {
 	});
 
 	it('refuses what is not a Slack ts', () => {
-		for (const bad of [undefined, '', 'abc', '1714557601.', '1714557601.1234567', '-1.000100', '1e9']) expect(slackTsMicros(bad)).toBeUndefined();
+		for (const bad of [undefined, '', 'abc', '1714557601.', '1714557601.1234567', '-1.000100', '1e9'])
+			expect(slackTsMicros(bad)).toBeUndefined();
 	});
 
 	it('orders an edit or deletion by when it happened, a message by its ts', () => {
 		expect(eventOrderOf({ message: { ts: '1700000030.000100', text: '', files: [] } })).toBe(1_700_000_030_000_100);
-		expect(eventOrderOf({ message: { ts: '1700000030.000100', eventTs: '1700000090.000200', text: '', files: [] } })).toBe(1_700_000_090_000_200);
+		expect(
+			eventOrderOf({ message: { ts: '1700000030.000100', eventTs: '1700000090.000200', text: '', files: [] } }),
+		).toBe(1_700_000_090_000_200);
 	});
 
 	it('keeps order per Slack channel and workflow (threads of a DM share their channel)', () => {
@@ -61,7 +64,7 @@ describe('messages in flight', () => {
 		expect(inFlight.size).toBe(0);
 	});
 
-	it('waits at most until the earlier one\'s deadline, which then is forgotten', () => {
+	it("waits at most until the earlier one's deadline, which then is forgotten", () => {
 		inFlight.announce(scope, 'one', 1);
 		now += 4_000;
 		inFlight.announce(scope, 'two', 2);
@@ -91,13 +94,13 @@ describe('messages in flight', () => {
 		expect(three.waitUntil()).toBe(1_000_000 + 10_000);
 	});
 
-	it('never waits for a message handed over after it, even one earlier in Slack\'s order (no cycle)', () => {
+	it("never waits for a message handed over after it, even one earlier in Slack's order (no cycle)", () => {
 		inFlight.announce(scope, 'late', 5);
 		inFlight.announce(scope, 'early', 4); // a Slack retry of an older message, handed over later
 		expect(reaches('late').waitUntil()).toBeUndefined();
 	});
 
-	it('never waits for a message later in Slack\'s order, nor for another channel\'s or workflow\'s', () => {
+	it("never waits for a message later in Slack's order, nor for another channel's or workflow's", () => {
 		inFlight.announce(scope, 'later', 9);
 		inFlight.announce('wf|T1:D2', 'other channel', 1);
 		inFlight.announce('wf2|T1:D1', 'other workflow', 1);
@@ -105,7 +108,7 @@ describe('messages in flight', () => {
 		expect(reaches('earlier').waitUntil()).toBeUndefined();
 	});
 
-	it('a message never announced (another workflow\'s, or expired) has no place and waits for nothing', () => {
+	it("a message never announced (another workflow's, or expired) has no place and waits for nothing", () => {
 		inFlight.announce(scope, 'one', 1);
 		expect(reaches('unknown').place).toBeUndefined();
 		expect(reaches('one', 'wf2|T1:D1').place).toBeUndefined();
@@ -114,7 +117,7 @@ describe('messages in flight', () => {
 		expect(reaches('one').place).toBeUndefined();
 	});
 
-	it('a withdrawn message (n8n did not take it) holds nothing up; a redelivery\'s announcement outlives the first one\'s withdrawal', () => {
+	it("a withdrawn message (n8n did not take it) holds nothing up; a redelivery's announcement outlives the first one's withdrawal", () => {
 		const withdrawFirst = inFlight.announce(scope, 'one', 1);
 		inFlight.announce(scope, 'two', 2);
 		withdrawFirst();
@@ -138,7 +141,10 @@ describe('messages in flight', () => {
 		expect(woken).toBe(false);
 		reaches('one');
 		// Woken by the arrival itself, not by the periodic look (200 ms).
-		const first = await Promise.race([waiting.then(() => 'arrival'), new Promise((resolve) => setTimeout(() => resolve('timer'), 50))]);
+		const first = await Promise.race([
+			waiting.then(() => 'arrival'),
+			new Promise((resolve) => setTimeout(() => resolve('timer'), 50)),
+		]);
 		expect(first).toBe('arrival');
 		expect(woken).toBe(true);
 	});

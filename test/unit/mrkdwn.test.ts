@@ -24,7 +24,11 @@ describe('htmlToMrkdwn conversion table', () => {
 		['bold keeps spaces outside markers', '<p>x<strong> spaced </strong>y</p>', 'x *spaced* y'],
 		['bold across a line break', '<strong>one<br>two</strong>', '*one*\n*two*'],
 		['empty bold dropped', '<p>a<strong> </strong>b</p>', 'a b'],
-		['link', '<a href="https://example.com/a?b=1&amp;c=2">the docs</a>', '<https://example.com/a?b=1&amp;c=2|the docs>'],
+		[
+			'link',
+			'<a href="https://example.com/a?b=1&amp;c=2">the docs</a>',
+			'<https://example.com/a?b=1&amp;c=2|the docs>',
+		],
 		['link whose text is the url', '<a href="https://example.com">https://example.com</a>', '<https://example.com>'],
 		['mailto link', '<a href="mailto:help@example.com">help@example.com</a>', '<mailto:help@example.com>'],
 		['javascript link keeps only text', '<a href="javascript:alert(1)">click</a>', 'click'],
@@ -35,10 +39,18 @@ describe('htmlToMrkdwn conversion table', () => {
 		['list after paragraph', '<p>Steps:</p><ol><li>Restart</li></ol>', 'Steps:\n\n1. Restart'],
 		['blockquote', '<blockquote><p>quoted</p><p>more</p></blockquote><p>reply</p>', '> quoted\n>\n> more\n\nreply'],
 		['inline code', '<p>run <code>npm ci</code> now</p>', 'run `npm ci` now'],
-		['code block keeps lines and indentation', '<pre><code>if (a) {\n  b();\n}</code></pre>', '```\nif (a) {\n  b();\n}\n```'],
+		[
+			'code block keeps lines and indentation',
+			'<pre><code>if (a) {\n  b();\n}</code></pre>',
+			'```\nif (a) {\n  b();\n}\n```',
+		],
 		['code block escapes', '<pre>a &lt; b &amp;&amp; c</pre>', '```\na &lt; b &amp;&amp; c\n```'],
 		['heading', '<h2>Summary</h2><p>text</p>', '*Summary*\n\ntext'],
-		['entities decoded then escaped', '<p>Tom &amp; Jerry &lt;3 &quot;hi&quot; caf&#233; &#x1F600;</p>', 'Tom &amp; Jerry &lt;3 "hi" café 😀'],
+		[
+			'entities decoded then escaped',
+			'<p>Tom &amp; Jerry &lt;3 &quot;hi&quot; caf&#233; &#x1F600;</p>',
+			'Tom &amp; Jerry &lt;3 "hi" café 😀',
+		],
 		['nbsp', '<p>a&nbsp;&nbsp;b</p>', 'a  b'],
 		['source whitespace collapses', '<p>a\n   b</p>', 'a b'],
 		['script dropped', '<p>x</p><script>alert(1)</script>', 'x'],
@@ -116,7 +128,9 @@ describe('injection attempts', () => {
 		expect(markdownToMrkdwn('[<!here>](https://x.example)')).toBe('<https://x.example|&lt;!here&gt;>');
 	});
 	it('plain @here/@channel/@everyone are neutralised with a zero-width space', () => {
-		expect(htmlToMrkdwn('<p>@here and @channel and @Everyone</p>')).toBe(`@${ZWSP}here and @${ZWSP}channel and @${ZWSP}Everyone`);
+		expect(htmlToMrkdwn('<p>@here and @channel and @Everyone</p>')).toBe(
+			`@${ZWSP}here and @${ZWSP}channel and @${ZWSP}Everyone`,
+		);
 		expect(markdownToMrkdwn('@here')).toBe(`@${ZWSP}here`);
 		expect(plainToMrkdwn('@channel')).toBe(`@${ZWSP}channel`);
 	});
@@ -167,7 +181,9 @@ describe('audit fixes (issue 7, item 8)', () => {
 	});
 
 	it('(b) no zero-width space in code or inside e-mail addresses; standalone broadcasts still get one', () => {
-		expect(htmlToMrkdwn('<p>write to support@everyone.example or ops@here.example</p>')).toBe('write to support@everyone.example or ops@here.example');
+		expect(htmlToMrkdwn('<p>write to support@everyone.example or ops@here.example</p>')).toBe(
+			'write to support@everyone.example or ops@here.example',
+		);
 		expect(markdownToMrkdwn('mail support@channel.example')).toBe('mail support@channel.example');
 		expect(htmlToMrkdwn('<pre>notify @here</pre>')).toBe('```\nnotify @here\n```');
 		expect(htmlToMrkdwn('<p>run <code>@channel</code></p>')).toBe('run `@channel`');
@@ -190,9 +206,12 @@ describe('audit fixes (issue 7, item 8)', () => {
 	});
 
 	it('(e) inline images become "[image: name]", never a link to an attachment URL that needs sign-in', () => {
-		const html = '<p>Look: <img src="https://acme.zendesk.com/attachments/token/abc/?name=screen+shot.png" alt="screen shot"> here</p>';
+		const html =
+			'<p>Look: <img src="https://acme.zendesk.com/attachments/token/abc/?name=screen+shot.png" alt="screen shot"> here</p>';
 		expect(htmlToMrkdwn(html)).toBe('Look: [image: screen shot] here');
-		expect(htmlToMrkdwn('<img src="https://acme.zendesk.com/attachments/token/abc/?name=error.png">')).toBe('[image: error.png]');
+		expect(htmlToMrkdwn('<img src="https://acme.zendesk.com/attachments/token/abc/?name=error.png">')).toBe(
+			'[image: error.png]',
+		);
 		expect(htmlToMrkdwn('<img src="https://acme.zendesk.com/x/diagram%201.png">')).toBe('[image: diagram 1.png]');
 		expect(htmlToMrkdwn('<img alt="&lt;!channel&gt;" src="x">')).toBe('[image: &lt;!channel&gt;]');
 		expect(markdownToMrkdwn('![chart](https://acme.zendesk.com/a/chart.png)')).toBe('[image: chart]');

@@ -5,7 +5,12 @@ import { secretDigest, zendeskAccountKey } from '../../nodes/shared/transport/ac
 import { fromItemJson, hasSlackSender, isSlackDmMessageItem, toItemJson } from '../../nodes/shared/n8n/itemJson';
 import { toNodeError } from '../../nodes/shared/n8n/errors';
 import { errorItem, runPerItem } from '../../nodes/shared/n8n/perItem';
-import { WEBHOOK_CREDENTIAL_MAX_AGE_MS, credentialData, forgetWebhookCredentials, webhookCredentialData } from '../../nodes/shared/n8n/credentialData';
+import {
+	WEBHOOK_CREDENTIAL_MAX_AGE_MS,
+	credentialData,
+	forgetWebhookCredentials,
+	webhookCredentialData,
+} from '../../nodes/shared/n8n/credentialData';
 import { onWebhookAnswer } from '../../nodes/shared/n8n/webhookRequest';
 import type { IWebhookFunctions } from 'n8n-workflow';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
@@ -29,7 +34,11 @@ describe('toNodeError', () => {
 	});
 
 	it('keeps an API error an API error and adds the item index', () => {
-		const apiError = new NodeApiError(node, { message: 'nope' }, { message: 'Zendesk POST /tickets failed (HTTP 422): nope' });
+		const apiError = new NodeApiError(
+			node,
+			{ message: 'nope' },
+			{ message: 'Zendesk POST /tickets failed (HTTP 422): nope' },
+		);
 		const error = toNodeError(node, apiError, 2);
 		expect(error).toBe(apiError);
 		expect(error.context.itemIndex).toBe(2);
@@ -153,7 +162,9 @@ describe('zendeskAccountKey', () => {
 		expect(zendeskAccountKey('zendeskDmApi', { ...apiToken, subdomain: 'other' })).not.toBe(key);
 		expect(zendeskAccountKey('zendeskDmApi', { ...apiToken, baseUrl: 'http://127.0.0.1:9' })).not.toBe(key);
 		expect(zendeskAccountKey('zendeskDmApi', { ...apiToken, email: 'someone@acme.test' })).not.toBe(key);
-		expect(zendeskAccountKey('zendeskDmOAuth2Api', { subdomain: 'acme', clientId: 'a' })).not.toBe(zendeskAccountKey('zendeskDmOAuth2Api', { subdomain: 'acme', clientId: 'b' }));
+		expect(zendeskAccountKey('zendeskDmOAuth2Api', { subdomain: 'acme', clientId: 'a' })).not.toBe(
+			zendeskAccountKey('zendeskDmOAuth2Api', { subdomain: 'acme', clientId: 'b' }),
+		);
 	});
 });
 
@@ -234,7 +245,7 @@ describe('onWebhookAnswer', () => {
 	});
 });
 
-describe('webhookCredentialData (a trigger\'s credential across requests)', () => {
+describe("webhookCredentialData (a trigger's credential across requests)", () => {
 	beforeEach(() => forgetWebhookCredentials());
 	afterEach(() => jest.useRealTimers());
 
@@ -253,34 +264,72 @@ describe('webhookCredentialData (a trigger\'s credential across requests)', () =
 
 	it('the next request uses the data an earlier one read, and so do its own later reads', async () => {
 		const first = request('7', () => 'one');
-		expect(await webhookCredentialData(first, 'slackDmApi')).toEqual({ data: { signingSecret: 'one' }, remembered: false });
+		expect(await webhookCredentialData(first, 'slackDmApi')).toEqual({
+			data: { signingSecret: 'one' },
+			remembered: false,
+		});
 		const second = request('7', () => 'two');
-		expect(await webhookCredentialData(second, 'slackDmApi')).toEqual({ data: { signingSecret: 'one' }, remembered: true });
+		expect(await webhookCredentialData(second, 'slackDmApi')).toEqual({
+			data: { signingSecret: 'one' },
+			remembered: true,
+		});
 		expect(await credentialData(second, 'slackDmApi')).toEqual({ signingSecret: 'one' });
 		expect(second.calls).toEqual([]);
 	});
 
 	it('fresh reads the current data and remembers it for the requests after', async () => {
-		await webhookCredentialData(request('7', () => 'old'), 'slackDmApi');
+		await webhookCredentialData(
+			request('7', () => 'old'),
+			'slackDmApi',
+		);
 		const rotated = request('7', () => 'new');
-		expect(await webhookCredentialData(rotated, 'slackDmApi', { fresh: true })).toEqual({ data: { signingSecret: 'new' }, remembered: false });
+		expect(await webhookCredentialData(rotated, 'slackDmApi', { fresh: true })).toEqual({
+			data: { signingSecret: 'new' },
+			remembered: false,
+		});
 		expect(await credentialData(rotated, 'slackDmApi')).toEqual({ signingSecret: 'new' });
-		expect((await webhookCredentialData(request('7', () => 'unused'), 'slackDmApi')).data).toEqual({ signingSecret: 'new' });
+		expect(
+			(
+				await webhookCredentialData(
+					request('7', () => 'unused'),
+					'slackDmApi',
+				)
+			).data,
+		).toEqual({ signingSecret: 'new' });
 	});
 
 	it('keeps credentials apart by id, and forgets them after the maximum age', async () => {
 		jest.useFakeTimers({ now: 1_000_000 });
-		await webhookCredentialData(request('7', () => 'seven'), 'slackDmApi');
-		expect((await webhookCredentialData(request('8', () => 'eight'), 'slackDmApi')).data).toEqual({ signingSecret: 'eight' });
+		await webhookCredentialData(
+			request('7', () => 'seven'),
+			'slackDmApi',
+		);
+		expect(
+			(
+				await webhookCredentialData(
+					request('8', () => 'eight'),
+					'slackDmApi',
+				)
+			).data,
+		).toEqual({ signingSecret: 'eight' });
 		jest.setSystemTime(1_000_000 + WEBHOOK_CREDENTIAL_MAX_AGE_MS + 1);
 		const later = request('7', () => 'edited');
-		expect(await webhookCredentialData(later, 'slackDmApi')).toEqual({ data: { signingSecret: 'edited' }, remembered: false });
+		expect(await webhookCredentialData(later, 'slackDmApi')).toEqual({
+			data: { signingSecret: 'edited' },
+			remembered: false,
+		});
 		expect(later.calls).toEqual(['slackDmApi']);
 	});
 
 	it('without a credential id every request reads', async () => {
-		await webhookCredentialData(request(undefined, () => 'a'), 'slackDmApi');
+		await webhookCredentialData(
+			request(undefined, () => 'a'),
+			'slackDmApi',
+		);
 		const next = request(undefined, () => 'b');
-		expect(await webhookCredentialData(next, 'slackDmApi')).toEqual({ data: { signingSecret: 'b' }, remembered: false });
+		expect(await webhookCredentialData(next, 'slackDmApi')).toEqual({
+			data: { signingSecret: 'b' },
+			remembered: false,
+		});
 	});
 });

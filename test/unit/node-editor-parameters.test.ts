@@ -15,7 +15,9 @@ import { SlackDmReply } from '../../nodes/SlackDmReply/SlackDmReply.node';
 import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
 
 function authFields(description: INodeTypeDescription): INodeProperties[] {
-	const names = new Set((description.credentials ?? []).flatMap((credential) => Object.keys(credential.displayOptions?.show ?? {})));
+	const names = new Set(
+		(description.credentials ?? []).flatMap((credential) => Object.keys(credential.displayOptions?.show ?? {})),
+	);
 	return description.properties.filter((property) => names.has(property.name));
 }
 
@@ -24,7 +26,11 @@ function hiddenAsAuthentication(description: INodeTypeDescription): string[] {
 	const fields = authFields(description);
 	const main = fields.find((field) => field.name === 'authentication');
 	return description.properties
-		.filter((property) => property === main || fields.some((field) => field.displayOptions?.show !== undefined && property.name in field.displayOptions.show))
+		.filter(
+			(property) =>
+				property === main ||
+				fields.some((field) => field.displayOptions?.show !== undefined && property.name in field.displayOptions.show),
+		)
 		.map((property) => property.name);
 }
 
@@ -35,13 +41,21 @@ function takenForAuthenticationChoice(description: INodeTypeDescription, credent
 	return 'authentication' in credential.displayOptions.show;
 }
 
-const NODES: INodeType[] = [new AttachmentAllowlist(), new ProfileLinker(), new SlackDmReply(), new ZendeskMessagingUpsert()];
+const NODES: INodeType[] = [
+	new AttachmentAllowlist(),
+	new ProfileLinker(),
+	new SlackDmReply(),
+	new ZendeskMessagingUpsert(),
+];
 
 describe("parameters n8n's editor shows", () => {
-	it.each(NODES.map((node) => [node.description.name, node] as const))('%s: only `authentication` moves into the credential section', (_name, node) => {
-		const hidden = hiddenAsAuthentication(node.description);
-		expect(hidden.filter((name) => name !== 'authentication')).toEqual([]);
-	});
+	it.each(NODES.map((node) => [node.description.name, node] as const))(
+		'%s: only `authentication` moves into the credential section',
+		(_name, node) => {
+			const hidden = hiddenAsAuthentication(node.description);
+			expect(hidden.filter((name) => name !== 'authentication')).toEqual([]);
+		},
+	);
 
 	it('Slack DM Reply shows its Operation selector with the three operations', () => {
 		const { description } = new SlackDmReply();
@@ -50,7 +64,11 @@ describe("parameters n8n's editor shows", () => {
 		const operation = description.properties.find((property) => property.name === 'operation');
 		expect(operation).toMatchObject({ type: 'options', noDataExpression: true });
 		expect(operation?.displayOptions).toBeUndefined();
-		expect((operation?.options ?? []).map((option) => ('value' in option ? option.value : undefined))).toEqual(['alert', 'reply', 'notice']);
+		expect((operation?.options ?? []).map((option) => ('value' in option ? option.value : undefined))).toEqual([
+			'alert',
+			'reply',
+			'notice',
+		]);
 	});
 
 	it.each([
@@ -74,18 +92,28 @@ describe("parameters n8n's editor shows", () => {
 		const numbers = (properties: INodeProperties[]): INodeProperties[] =>
 			properties.flatMap((property) => [
 				...(property.type === 'number' ? [property] : []),
-				...numbers(((property.options ?? []) as INodeProperties[]).filter((option) => typeof option === 'object' && 'type' in option)),
+				...numbers(
+					((property.options ?? []) as INodeProperties[]).filter(
+						(option) => typeof option === 'object' && 'type' in option,
+					),
+				),
 			]);
 		for (const node of NODES) {
 			for (const property of numbers(node.description.properties)) {
 				const precision = property.typeOptions?.numberPrecision ?? 0;
 				const shown = Number(property.default).toFixed(precision);
-				expect({ node: node.description.name, field: property.name, shown }).toEqual({ node: node.description.name, field: property.name, shown: String(property.default) });
+				expect({ node: node.description.name, field: property.name, shown }).toEqual({
+					node: node.description.name,
+					field: property.name,
+					shown: String(property.default),
+				});
 			}
 		}
 	});
 
 	it('Attachment Allowlist labels its slot like the other nodes do', () => {
-		expect(new AttachmentAllowlist().description.credentials).toEqual([expect.objectContaining({ name: 'slackDmApi', displayName: 'Slack Credential' })]);
+		expect(new AttachmentAllowlist().description.credentials).toEqual([
+			expect.objectContaining({ name: 'slackDmApi', displayName: 'Slack Credential' }),
+		]);
 	});
 });

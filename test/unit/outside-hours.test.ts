@@ -53,12 +53,15 @@ describe('planOutsideHours and the claim', () => {
 		const lateNight = planOutsideHours(utc('2025-04-02T03:00:00Z'), berlin, 'h:D1');
 		const otherUser = planOutsideHours(utc('2025-04-02T03:00:00Z'), berlin, 'h:D2');
 		const nextEvening = planOutsideHours(utc('2025-04-02T18:00:00Z'), berlin, 'h:D1');
-		if (!evening.closed || !lateNight.closed || !otherUser.closed || !nextEvening.closed) throw new Error('expected closed');
+		if (!evening.closed || !lateNight.closed || !otherUser.closed || !nextEvening.closed)
+			throw new Error('expected closed');
 		expect(lateNight.claimKey).toBe(evening.claimKey);
 		expect(claimOutsideHoursNotice(evening.claimKey, evening.claimTtlMs, utc('2025-04-01T18:00:00Z'))).toBe(true);
 		expect(claimOutsideHoursNotice(lateNight.claimKey, lateNight.claimTtlMs, utc('2025-04-02T03:00:00Z'))).toBe(false);
 		expect(claimOutsideHoursNotice(otherUser.claimKey, otherUser.claimTtlMs, utc('2025-04-02T03:00:00Z'))).toBe(true);
-		expect(claimOutsideHoursNotice(nextEvening.claimKey, nextEvening.claimTtlMs, utc('2025-04-02T18:00:00Z'))).toBe(true);
+		expect(claimOutsideHoursNotice(nextEvening.claimKey, nextEvening.claimTtlMs, utc('2025-04-02T18:00:00Z'))).toBe(
+			true,
+		);
 	});
 
 	it('a released claim (the post failed) can be claimed again; a claim expires when the desk opens', () => {
@@ -73,7 +76,12 @@ describe('planOutsideHours and the claim', () => {
 
 	it('a schedule that never opens claims for a bounded time', () => {
 		const plan = planOutsideHours(utc('2025-04-01T18:00:00Z'), { zone: 'UTC', weekly: {} }, 'h:D1');
-		expect(plan).toEqual({ closed: true, nextOpening: undefined, claimKey: 'h:D1:never', claimTtlMs: NEVER_OPENS_CLAIM_MS });
+		expect(plan).toEqual({
+			closed: true,
+			nextOpening: undefined,
+			claimKey: 'h:D1:never',
+			claimTtlMs: NEVER_OPENS_CLAIM_MS,
+		});
 	});
 });
 
@@ -94,7 +102,9 @@ describe('remembered work', () => {
 		expect(businessScheduleOf({ hours: 'Mon-Fri 09:00-17:00', zone: 'Europe/Paris', holidays: '' })).not.toBe(first);
 		expect(first).toEqual(parseBusinessSchedule({ hours: 'Mon-Fri 09:00-17:00', zone: 'Europe/Berlin' }));
 		for (let attempt = 0; attempt < 2; attempt++) {
-			expect(() => businessScheduleOf({ hours: 'Mon-Fri 09:00-17:00', zone: 'Mars/Base', holidays: '' })).toThrow(/not an IANA time zone/);
+			expect(() => businessScheduleOf({ hours: 'Mon-Fri 09:00-17:00', zone: 'Mars/Base', holidays: '' })).toThrow(
+				/not an IANA time zone/,
+			);
 		}
 	});
 });
@@ -103,7 +113,11 @@ describe('renderOutsideHoursNotice', () => {
 	it('fills the next opening in the schedule zone and locale, and the ticket id, escaped for Slack', () => {
 		const plan = planOutsideHours(utc('2025-04-04T18:00:00Z'), berlin, 'k');
 		if (!plan.closed) throw new Error('expected closed');
-		const text = renderOutsideHoursNotice('Back <soon>: {nextOpening} (#{ticketId})', { nextOpening: plan.nextOpening, locale: 'de-DE', ticketId: '42' }, escapeSlackText);
+		const text = renderOutsideHoursNotice(
+			'Back <soon>: {nextOpening} (#{ticketId})',
+			{ nextOpening: plan.nextOpening, locale: 'de-DE', ticketId: '42' },
+			escapeSlackText,
+		);
 		expect(text).toMatch(/^Back &lt;soon&gt;: Montag, 7\. April um 09:00 \S+ \(#42\)$/);
 	});
 

@@ -3,7 +3,15 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { channelListProblem, channelResults } from '../../nodes/SlackDmReply/methods/channels';
 import { SlackDmReply } from '../../nodes/SlackDmReply/SlackDmReply.node';
-import { brandResults, fieldOptionResults, groupResults, locatorValue, nextPageToken, pageOf, ticketFieldResults } from '../../nodes/shared/zendesk/pickers';
+import {
+	brandResults,
+	fieldOptionResults,
+	groupResults,
+	locatorValue,
+	nextPageToken,
+	pageOf,
+	ticketFieldResults,
+} from '../../nodes/shared/zendesk/pickers';
 import type { SlackDmItem } from '../../nodes/shared/types';
 import { ticketRoutingFrom } from '../../nodes/ZendeskMessagingUpsert/helpers/upsertParameters';
 import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
@@ -36,13 +44,27 @@ describe('list shaping', () => {
 	});
 
 	it('groups: deleted ones left out', () => {
-		expect(groupResults([{ id: 5, name: 'Support' }, { id: 6, name: 'Gone', deleted: true }], 'SUP')).toEqual([{ name: 'Support', value: '5' }]);
+		expect(
+			groupResults(
+				[
+					{ id: 5, name: 'Support' },
+					{ id: 6, name: 'Gone', deleted: true },
+				],
+				'SUP',
+			),
+		).toEqual([{ name: 'Support', value: '5' }]);
 	});
 
 	it('ticket fields: only active custom fields, with their kind and how many options', () => {
 		const fields = [
 			{ id: 1, title: 'Subject', type: 'subject', removable: false },
-			{ id: 2, title: 'Request type', type: 'tagger', removable: true, custom_field_options: [{ name: 'Hardware', value: 'hardware' }] },
+			{
+				id: 2,
+				title: 'Request type',
+				type: 'tagger',
+				removable: true,
+				custom_field_options: [{ name: 'Hardware', value: 'hardware' }],
+			},
 			{ id: 3, title: 'Asset tag', type: 'text', removable: true },
 			{ id: 4, title: 'Retired', type: 'text', removable: true, active: false },
 		];
@@ -90,11 +112,19 @@ describe('routing from picker values', () => {
 			customFields: [{ id: rl('7'), value: rl('hardware') }],
 			handleRoutes: [{ handleName: 'hr', brandId: rl('3'), groupId: rl('') }],
 		});
-		expect(result).toMatchObject({ ok: true, routing: { brandId: 3, groupId: 2, customFields: [{ id: 7, value: 'hardware' }] } });
+		expect(result).toMatchObject({
+			ok: true,
+			routing: { brandId: 3, groupId: 2, customFields: [{ id: 7, value: 'hardware' }] },
+		});
 	});
 
 	it('an ID typed into a picker that is not a number is refused, naming the row', () => {
-		const result = ticketRoutingFrom(item, { ...base, brandId: '', groupId: '', handleRoutes: [{ handleName: 'HR', brandId: rl('abc', 'id') }] });
+		const result = ticketRoutingFrom(item, {
+			...base,
+			brandId: '',
+			groupId: '',
+			handleRoutes: [{ handleName: 'HR', brandId: rl('abc', 'id') }],
+		});
 		expect(result).toEqual({ ok: false, problem: expect.stringContaining('Routing by Handle, row "HR"') });
 	});
 });
@@ -113,11 +143,23 @@ describe('node descriptions', () => {
 			expect((v2.modes ?? []).map((mode) => mode.name)).toEqual(['list', 'id']);
 		}
 		const rows = props(description.properties, 'handleRouting')[1].options?.[0] as { values: INodeProperties[] };
-		expect(rows.values.filter((value) => value.type === 'resourceLocator').map((value) => value.name)).toEqual(['brandId', 'groupId']);
-		const searches = description.properties.flatMap((property) => [property, ...(((property.options?.[0] as { values?: INodeProperties[] })?.values) ?? [])]).flatMap((property) => property.modes ?? []);
+		expect(rows.values.filter((value) => value.type === 'resourceLocator').map((value) => value.name)).toEqual([
+			'brandId',
+			'groupId',
+		]);
+		const searches = description.properties
+			.flatMap((property) => [property, ...((property.options?.[0] as { values?: INodeProperties[] })?.values ?? [])])
+			.flatMap((property) => property.modes ?? []);
 		const methods = searches.map((mode) => mode.typeOptions?.searchListMethod).filter(Boolean);
-		expect(new Set(methods)).toEqual(new Set(['searchBrands', 'searchGroups', 'searchTicketFields', 'searchTicketFieldOptions']));
-		expect(Object.keys(new ZendeskMessagingUpsert().methods.listSearch).sort()).toEqual(['searchBrands', 'searchGroups', 'searchTicketFieldOptions', 'searchTicketFields']);
+		expect(new Set(methods)).toEqual(
+			new Set(['searchBrands', 'searchGroups', 'searchTicketFields', 'searchTicketFieldOptions']),
+		);
+		expect(Object.keys(new ZendeskMessagingUpsert().methods.listSearch).sort()).toEqual([
+			'searchBrands',
+			'searchGroups',
+			'searchTicketFieldOptions',
+			'searchTicketFields',
+		]);
 	});
 
 	it('Slack DM Reply version 2 picks the alert channel from conversations.list', () => {

@@ -1,9 +1,17 @@
 /** The internal note that names each refused file and why. */
 import type { RejectedFile } from '../../nodes/shared/types';
-import { needsRefusedFilesNote, refusedFilesNoteHtml } from '../../nodes/ZendeskMessagingUpsert/helpers/refusedFilesNote';
+import {
+	needsRefusedFilesNote,
+	refusedFilesNoteHtml,
+} from '../../nodes/ZendeskMessagingUpsert/helpers/refusedFilesNote';
 
 const exe: RejectedFile = { id: 'F1', name: 'setup.exe', reason: 'typeNotAllowed', detail: '.exe' };
-const fake: RejectedFile = { id: 'F2', name: '<b>invoice</b>.pdf', reason: 'contentMismatch', detail: 'the PDF contains JavaScript' };
+const fake: RejectedFile = {
+	id: 'F2',
+	name: '<b>invoice</b>.pdf',
+	reason: 'contentMismatch',
+	detail: 'the PDF contains JavaScript',
+};
 
 describe('refused files note', () => {
 	it('names every refused file with its reason, as the sender was told, HTML-escaped', () => {

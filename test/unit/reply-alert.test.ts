@@ -14,7 +14,9 @@ function errorTriggerItem(overrides: { message?: string; node?: string; lastNode
 			id: '231',
 			url: overrides.url ?? 'http://localhost:5678/workflow/wf1/executions/231',
 			error: {
-				message: overrides.message ?? 'Reply for ticket #42 was not delivered to Slack: Slack chat.postMessage failed: channel_not_found',
+				message:
+					overrides.message ??
+					'Reply for ticket #42 was not delivered to Slack: Slack chat.postMessage failed: channel_not_found',
 				...(overrides.node ? { node: { name: overrides.node, type: 'n8n-nodes-slack-dm-zendesk.slackDmReply' } } : {}),
 			},
 			lastNodeExecuted: overrides.lastNode ?? 'Send reply to Slack DM',
@@ -27,7 +29,9 @@ function errorTriggerItem(overrides: { message?: string; node?: string; lastNode
 describe('deliveryErrorMessage', () => {
 	it('names the ticket in front of the original message', () => {
 		const message = deliveryErrorMessage('42', 'Slack chat.postMessage failed: channel_not_found');
-		expect(message).toBe('Reply for ticket #42 was not delivered to Slack: Slack chat.postMessage failed: channel_not_found');
+		expect(message).toBe(
+			'Reply for ticket #42 was not delivered to Slack: Slack chat.postMessage failed: channel_not_found',
+		);
 		expect(ticketIdInMessage(message)).toBe('42');
 	});
 
@@ -62,12 +66,19 @@ describe('alertFromItem', () => {
 	});
 
 	it('reads a Continue On Fail item of the reply node: ticket id from the item, message from `error`', () => {
-		const alert = alertFromItem({ ticketId: 99, comment: { body: 'hi' }, error: 'Slack chat.postMessage failed: is_archived' });
+		const alert = alertFromItem({
+			ticketId: 99,
+			comment: { body: 'hi' },
+			error: 'Slack chat.postMessage failed: is_archived',
+		});
 		expect(alert).toEqual({ ticketId: '99', errorMessage: 'Slack chat.postMessage failed: is_archived' });
 	});
 
 	it('reads a failed trigger (no execution) item', () => {
-		const alert = alertFromItem({ trigger: { error: { message: 'Activation failed' }, mode: 'trigger' }, workflow: { id: 'w2', name: 'Inbound' } });
+		const alert = alertFromItem({
+			trigger: { error: { message: 'Activation failed' }, mode: 'trigger' },
+			workflow: { id: 'w2', name: 'Inbound' },
+		});
 		expect(alert).toMatchObject({ workflowName: 'Inbound', errorMessage: 'Activation failed' });
 		expect(alert.executionUrl).toBeUndefined();
 	});
@@ -81,12 +92,18 @@ describe('renderAlert', () => {
 		expect(lines).toContain('*Ticket:* #42');
 		expect(lines).toContain('*Workflow:* Zendesk reply → Slack DM');
 		expect(lines).toContain('*Failed node:* Send reply to Slack DM');
-		expect(lines).toContain('*Error:* Reply for ticket #42 was not delivered to Slack: Slack chat.postMessage failed: channel_not_found');
+		expect(lines).toContain(
+			'*Error:* Reply for ticket #42 was not delivered to Slack: Slack chat.postMessage failed: channel_not_found',
+		);
 		expect(lines).toContain('*Execution:* <http://localhost:5678/workflow/wf1/executions/231|open in n8n>');
 	});
 
 	it('links the ticket to the agent workspace when a base URL is configured', () => {
-		const text = renderAlert({ ticketId: '42' }, { ticketUrlBase: 'https://acme.zendesk.com/agent/tickets' }, escapeSlackText);
+		const text = renderAlert(
+			{ ticketId: '42' },
+			{ ticketUrlBase: 'https://acme.zendesk.com/agent/tickets' },
+			escapeSlackText,
+		);
 		expect(text).toContain('*Ticket:* <https://acme.zendesk.com/agent/tickets/42|#42>');
 	});
 
@@ -102,19 +119,29 @@ describe('renderAlert', () => {
 	});
 
 	it('shows a non-http execution URL as nothing rather than a link', () => {
-		const text = renderAlert({ errorMessage: 'x', executionUrl: 'javascript:alert(1)', executionId: '5' }, {}, escapeSlackText);
+		const text = renderAlert(
+			{ errorMessage: 'x', executionUrl: 'javascript:alert(1)', executionId: '5' },
+			{},
+			escapeSlackText,
+		);
 		expect(text).not.toContain('javascript');
 		expect(text).toContain('*Execution:* 5');
 	});
 
 	it('keeps a URL with | and & inside the link target', () => {
-		const text = renderAlert({ errorMessage: 'x', executionUrl: 'https://n8n.example/a?b=1&c=2|3' }, {}, escapeSlackText);
+		const text = renderAlert(
+			{ errorMessage: 'x', executionUrl: 'https://n8n.example/a?b=1&c=2|3' },
+			{},
+			escapeSlackText,
+		);
 		expect(text).toContain('*Execution:* <https://n8n.example/a?b=1&amp;c=2%7C3|open in n8n>');
 	});
 
 	it('shortens a very long error message and keeps it on one line', () => {
 		const long = `line one\nline two ${'x'.repeat(ALERT_MESSAGE_LIMIT * 2)}`;
-		const errorLine = renderAlert({ errorMessage: long }, {}, escapeSlackText).split('\n').find((l) => l.startsWith('*Error:*')) as string;
+		const errorLine = renderAlert({ errorMessage: long }, {}, escapeSlackText)
+			.split('\n')
+			.find((l) => l.startsWith('*Error:*')) as string;
 		expect(errorLine.startsWith('*Error:* line one line two')).toBe(true);
 		expect(errorLine.length).toBeLessThan(ALERT_MESSAGE_LIMIT + 20);
 		expect(errorLine.endsWith('…')).toBe(true);

@@ -17,17 +17,27 @@ describe('replyHandleOf', () => {
 	it('recovers the configured handle (name as written, user id) from the tag the Upsert writes', () => {
 		for (const handle of handles) {
 			const tags = ticketTags({ handleName: handle.name, isPartner: false, configured: ['vip'] });
-			expect(replyHandleOf(tags, handles)).toEqual({ name: handle.name, userId: handle.userId, slug: expect.any(String) });
+			expect(replyHandleOf(tags, handles)).toEqual({
+				name: handle.name,
+				userId: handle.userId,
+				slug: expect.any(String),
+			});
 		}
 	});
 
 	it('without a listed handle: the slug from the tag, no user id', () => {
-		expect(replyHandleOf(['slack_dm', 'slack_handle_onboarding'], handles)).toEqual({ name: 'onboarding', slug: 'onboarding' });
+		expect(replyHandleOf(['slack_dm', 'slack_handle_onboarding'], handles)).toEqual({
+			name: 'onboarding',
+			slug: 'onboarding',
+		});
 		expect(replyHandleOf(['slack_dm', 'slack_handle_it'])).toEqual({ name: 'it', slug: 'it' });
 	});
 
 	it('prefers a tag naming a listed handle; none without a handle tag', () => {
-		expect(replyHandleOf(['slack_handle_old', 'slack_handle_it'], handles)).toMatchObject({ name: 'IT', userId: 'U0ITHANDLE' });
+		expect(replyHandleOf(['slack_handle_old', 'slack_handle_it'], handles)).toMatchObject({
+			name: 'IT',
+			userId: 'U0ITHANDLE',
+		});
 		expect(replyHandleOf(['slack_dm', 'slack_handle_'], handles)).toBeUndefined();
 		expect(replyHandleOf(undefined, handles)).toBeUndefined();
 	});
@@ -51,6 +61,8 @@ describe('buildReplyItem carries the handle', () => {
 	});
 
 	it('no handle field for tickets without a handle tag', () => {
-		expect(buildReplyItem({ ticket: { ...ticket, tags: ['slack_dm'] }, comment, author, handles })).not.toHaveProperty('handle');
+		expect(buildReplyItem({ ticket: { ...ticket, tags: ['slack_dm'] }, comment, author, handles })).not.toHaveProperty(
+			'handle',
+		);
 	});
 });

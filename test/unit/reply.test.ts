@@ -17,7 +17,11 @@ import {
 	ticketIdOf,
 	tokenKind,
 } from '../../nodes/SlackDmReply/helpers/reply';
-import { ambiguousPostMessage, postMayHaveLanded, SLACK_POST_RETRY_POLICY } from '../../nodes/SlackDmReply/transport/slackPosts';
+import {
+	ambiguousPostMessage,
+	postMayHaveLanded,
+	SLACK_POST_RETRY_POLICY,
+} from '../../nodes/SlackDmReply/transport/slackPosts';
 import { decideRetry } from '../../nodes/shared/transport/retryPolicy';
 import { secretDigest } from '../../nodes/shared/transport/accounts';
 import { Pacer } from '../../nodes/shared/state/pacer';
@@ -81,11 +85,14 @@ describe('splitMrkdwn', () => {
 			expect(chunk.length).toBeLessThanOrEqual(300);
 			expect((chunk.match(/```/g) ?? []).length % 2).toBe(0);
 		}
-		const codeLines = chunks.join('\n').split('\n').filter((line) => line.includes('line '));
+		const codeLines = chunks
+			.join('\n')
+			.split('\n')
+			.filter((line) => line.includes('line '));
 		expect(codeLines).toEqual(code.split('\n'));
 	});
 
-	it('caps the limit at Slack\'s hard limit', () => {
+	it("caps the limit at Slack's hard limit", () => {
 		const text = 'word '.repeat(9000);
 		for (const chunk of splitMrkdwn(text, 100000)) expect(chunk.length).toBeLessThanOrEqual(40000);
 	});
@@ -145,12 +152,30 @@ describe('splitMrkdwn', () => {
 			seed = (seed * 1103515245 + 12345) & 0x7fffffff;
 			return seed / 0x7fffffff;
 		};
-		const pick = <T,>(list: T[]) => list[Math.floor(random() * list.length)];
+		const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
 		const pieces = [
-			'a', 'word', ' ', ' ', '\n', '\n\n', '```', '```\n', '\n```\n', '<https://x.example/p?q=1&amp;r=2|a label>', '<@U0123ABC>', '&amp;', '&lt;',
-			'\u{1F600}', 'e\u0301', '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}', '\u{1F1EB}\u{1F1F7}', '*bold*', '    indented',
+			'a',
+			'word',
+			' ',
+			' ',
+			'\n',
+			'\n\n',
+			'```',
+			'```\n',
+			'\n```\n',
+			'<https://x.example/p?q=1&amp;r=2|a label>',
+			'<@U0123ABC>',
+			'&amp;',
+			'&lt;',
+			'\u{1F600}',
+			'e\u0301',
+			'\u{1F468}\u200D\u{1F469}\u200D\u{1F467}',
+			'\u{1F1EB}\u{1F1F7}',
+			'*bold*',
+			'    indented',
 		];
-		const graphemeStarts = (text: string) => new Set([...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].map((s) => s.index));
+		const graphemeStarts = (text: string) =>
+			new Set([...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].map((s) => s.index));
 		for (let run = 0; run < 250; run++) {
 			const limit = 64 + Math.floor(random() * 300);
 			let text = '';
@@ -216,7 +241,11 @@ describe('pacing', () => {
 	it('keys pacing by the token digest: the key never holds the token', () => {
 		const token = 'xoxb-123-secret-token';
 		const [limit] = channelPostLimits(secretDigest(token), 'D1');
-		expect(limit).toEqual({ key: paceKey(secretDigest(token), 'D1'), limit: 1, windowMs: SLACK_CHANNEL_POST_INTERVAL_MS });
+		expect(limit).toEqual({
+			key: paceKey(secretDigest(token), 'D1'),
+			limit: 1,
+			windowMs: SLACK_CHANNEL_POST_INTERVAL_MS,
+		});
 		expect(limit.key).not.toContain(token);
 		expect(limit.key).not.toContain('secret');
 	});
@@ -224,18 +253,28 @@ describe('pacing', () => {
 
 describe('resending posts', () => {
 	it('resends a post only after 429 / ratelimited, never after a lost answer or a 5xx', () => {
-		expect(decideRetry({ statusCode: 429, headers: { 'retry-after': '1' } }, 1, SLACK_POST_RETRY_POLICY)).toEqual({ retry: true, waitMs: 1000, reason: 'rate limited' });
-		expect(decideRetry({ statusCode: 200, slackError: 'ratelimited' }, 1, SLACK_POST_RETRY_POLICY)).toMatchObject({ retry: true });
+		expect(decideRetry({ statusCode: 429, headers: { 'retry-after': '1' } }, 1, SLACK_POST_RETRY_POLICY)).toEqual({
+			retry: true,
+			waitMs: 1000,
+			reason: 'rate limited',
+		});
+		expect(decideRetry({ statusCode: 200, slackError: 'ratelimited' }, 1, SLACK_POST_RETRY_POLICY)).toMatchObject({
+			retry: true,
+		});
 		expect(decideRetry({ errorCode: 'ECONNRESET' }, 1, SLACK_POST_RETRY_POLICY)).toEqual({ retry: false });
 		expect(decideRetry({ errorCode: 'ETIMEDOUT' }, 1, SLACK_POST_RETRY_POLICY)).toEqual({ retry: false });
-		expect(decideRetry({ statusCode: 503, headers: { 'retry-after': '1' } }, 1, SLACK_POST_RETRY_POLICY)).toEqual({ retry: false });
+		expect(decideRetry({ statusCode: 503, headers: { 'retry-after': '1' } }, 1, SLACK_POST_RETRY_POLICY)).toEqual({
+			retry: false,
+		});
 	});
 	it('calls a failure ambiguous when there was no answer or a 5xx', () => {
 		expect(postMayHaveLanded({ unanswered: true })).toBe(true);
 		expect(postMayHaveLanded({ unanswered: false, httpStatus: 502 })).toBe(true);
 		expect(postMayHaveLanded({ unanswered: false, httpStatus: 404 })).toBe(false);
 		expect(postMayHaveLanded({ unanswered: false })).toBe(false);
-		expect(ambiguousPostMessage('chat.postMessage', 'no answer')).toMatch(/^Slack chat\.postMessage got no clear answer \(no answer\): the message may have been delivered/);
+		expect(ambiguousPostMessage('chat.postMessage', 'no answer')).toMatch(
+			/^Slack chat\.postMessage got no clear answer \(no answer\): the message may have been delivered/,
+		);
 	});
 });
 
@@ -250,7 +289,12 @@ describe('destination', () => {
 	});
 	it('reads a Slack DM Trigger item', () => {
 		expect(
-			destinationFromItem({ teamId: 'T1', channel: { id: 'D9', type: 'im' }, user: { id: 'U9', teamId: 'T1' }, message: { ts: '1.1', threadTs: '1.0' } }),
+			destinationFromItem({
+				teamId: 'T1',
+				channel: { id: 'D9', type: 'im' },
+				user: { id: 'U9', teamId: 'T1' },
+				message: { ts: '1.1', threadTs: '1.0' },
+			}),
 		).toEqual({ teamId: 'T1', channelId: 'D9', userId: 'U9', threadTs: '1.0' });
 	});
 	it('reports unusable destinations', () => {
@@ -282,11 +326,25 @@ describe('planMessages', () => {
 	it('puts the sender prefix on the first message and threads every chunk', () => {
 		const prefix = senderPrefixLine('Anna (IT Support)', escapeSlackText);
 		expect(prefix).toBe('*Anna (IT Support):*');
-		const plan = planMessages({ channel: 'D1', threadTs: '1.2', mrkdwn: 'word '.repeat(300).trim(), prefixLine: prefix, postAs: 'bot', limit: 500 });
+		const plan = planMessages({
+			channel: 'D1',
+			threadTs: '1.2',
+			mrkdwn: 'word '.repeat(300).trim(),
+			prefixLine: prefix,
+			postAs: 'bot',
+			limit: 500,
+		});
 		expect(plan.length).toBeGreaterThan(1);
 		expect(plan[0].text.startsWith('*Anna (IT Support):*\nword')).toBe(true);
 		expect(plan.slice(1).every((message) => !message.text.includes('Anna'))).toBe(true);
-		for (const message of plan) expect(message).toMatchObject({ channel: 'D1', thread_ts: '1.2', link_names: false, unfurl_links: false, unfurl_media: false });
+		for (const message of plan)
+			expect(message).toMatchObject({
+				channel: 'D1',
+				thread_ts: '1.2',
+				link_names: false,
+				unfurl_links: false,
+				unfurl_media: false,
+			});
 	});
 	it('escapes the prefix and cannot be used for mentions', () => {
 		expect(senderPrefixLine('<!channel> *x*', escapeSlackText)).toBe('*&lt;!channel&gt; x:*');
@@ -321,6 +379,8 @@ describe('status notices', () => {
 		expect(ticketIdOf({})).toBeUndefined();
 	});
 	it('renders a template with the ticket id, escaped', () => {
-		expect(renderNotice('Ticket #{ticketId} is open <3', { ticketId: '42' }, escapeSlackText)).toBe('Ticket #42 is open &lt;3');
+		expect(renderNotice('Ticket #{ticketId} is open <3', { ticketId: '42' }, escapeSlackText)).toBe(
+			'Ticket #42 is open &lt;3',
+		);
 	});
 });

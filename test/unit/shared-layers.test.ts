@@ -28,7 +28,10 @@ function folderImports(): Array<{ from: string; to: string; file: string }> {
 
 describe('nodes/shared is a stack', () => {
 	it('knows every folder', () => {
-		const folders = fs.readdirSync(SHARED, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+		const folders = fs
+			.readdirSync(SHARED, { withFileTypes: true })
+			.filter((d) => d.isDirectory())
+			.map((d) => d.name);
 		expect(folders.filter((f) => !LAYERS.includes(f))).toEqual([]);
 	});
 

@@ -67,7 +67,9 @@ const nodesSource = sourceFiles(join(__dirname, '../../nodes')).map((file) => re
 const calledMethods = [
 	...new Set(
 		nodesSource.flatMap((source) =>
-			[...source.matchAll(/callSlack\w*(?:<[^>]*>)?\(\s*[\w.]+\s*,\s*'([a-z]+\.[a-zA-Z.]+)'/g)].map((match) => match[1]),
+			[...source.matchAll(/callSlack\w*(?:<[^>]*>)?\(\s*[\w.]+\s*,\s*'([a-z]+\.[a-zA-Z.]+)'/g)].map(
+				(match) => match[1],
+			),
 		),
 	),
 ].sort();
@@ -83,7 +85,9 @@ function neededScopes(tokenType: 'bot' | 'user'): string[] {
 
 describe('the Slack methods the code calls', () => {
 	it('are found by the scan (the scan itself works)', () => {
-		expect(calledMethods).toEqual(expect.arrayContaining(['auth.test', 'chat.postMessage', 'conversations.members', 'files.getUploadURLExternal']));
+		expect(calledMethods).toEqual(
+			expect.arrayContaining(['auth.test', 'chat.postMessage', 'conversations.members', 'files.getUploadURLExternal']),
+		);
 		expect(downloadsFiles).toBe(true);
 	});
 
@@ -122,7 +126,7 @@ describe.each([
 		expect(scopes.filter((scope) => !used.has(scope))).toEqual([]);
 	});
 
-	it('uses HTTP event delivery to the trigger\'s webhook path', () => {
+	it("uses HTTP event delivery to the trigger's webhook path", () => {
 		expect(manifest.settings?.socket_mode_enabled).toBe(false);
 		expect(subscriptions?.request_url).toMatch(new RegExp(`/${webhookPath}$`));
 	});
@@ -136,7 +140,7 @@ describe('bot mode specifics', () => {
 		expect(botManifest.settings?.event_subscriptions?.bot_events).toContain('app_mention');
 	});
 
-	it('user-handle mode has no bot scopes, so every post is the handle account\'s own', () => {
+	it("user-handle mode has no bot scopes, so every post is the handle account's own", () => {
 		expect(userManifest.oauth_config?.scopes?.bot ?? []).toEqual([]);
 		expect(userManifest.oauth_config?.scopes?.user ?? []).not.toEqual(expect.arrayContaining(BOT_ONLY_SCOPES));
 	});

@@ -52,7 +52,12 @@ function classify(
 ) {
 	const parsed = classifyEnvelope(JSON.parse(JSON.stringify(payload)));
 	if (parsed.kind !== 'eventCallback') throw new Error(`not an event callback: ${parsed.kind}`);
-	const ctx: ClassifyContext = { self, handles, options: { ...DEFAULT_FILTER_OPTIONS, ...options }, receivedAt: '2024-05-01T10:00:00.000Z' };
+	const ctx: ClassifyContext = {
+		self,
+		handles,
+		options: { ...DEFAULT_FILTER_OPTIONS, ...options },
+		receivedAt: '2024-05-01T10:00:00.000Z',
+	};
 	return classifyEvent(parsed.envelope as SlackEventCallback, ctx);
 }
 
@@ -69,12 +74,19 @@ function classifyWith(
 	handles: HandleConfig[],
 	options: Partial<TriggerFilterOptions> = {},
 ) {
-	const ctx: ClassifyContext = { self: handleSelf, handles, options: { ...DEFAULT_FILTER_OPTIONS, ...options }, receivedAt: '2024-05-01T10:00:00.000Z', ...extra };
+	const ctx: ClassifyContext = {
+		self: handleSelf,
+		handles,
+		options: { ...DEFAULT_FILTER_OPTIONS, ...options },
+		receivedAt: '2024-05-01T10:00:00.000Z',
+		...extra,
+	};
 	return classifyEvent(parse(payload), ctx);
 }
 
 function item(decision: ReturnType<typeof classify>) {
-	if (decision.action !== 'emit') throw new Error(`expected emit, got ${decision.action === 'drop' ? `drop (${decision.reason})` : decision.action}`);
+	if (decision.action !== 'emit')
+		throw new Error(`expected emit, got ${decision.action === 'drop' ? `drop (${decision.reason})` : decision.action}`);
 	return decision.item;
 }
 
@@ -82,9 +94,20 @@ const dropped = (reason: string) => ({ action: 'drop', reason });
 
 describe('envelope classification', () => {
 	it('recognises url_verification, app_rate_limited and event callbacks; refuses the rest', () => {
-		expect(classifyEnvelope({ type: 'url_verification', challenge: 'abc', token: 't' })).toEqual({ kind: 'urlVerification', challenge: 'abc' });
+		expect(classifyEnvelope({ type: 'url_verification', challenge: 'abc', token: 't' })).toEqual({
+			kind: 'urlVerification',
+			challenge: 'abc',
+		});
 		expect(classifyEnvelope({ type: 'url_verification' })).toEqual({ kind: 'invalid', reason: 'missingChallenge' });
-		expect(classifyEnvelope({ type: 'app_rate_limited', team_id: F.teamId, api_app_id: F.appId, minute_rate_limited: 1518467820, token: 't' })).toEqual({
+		expect(
+			classifyEnvelope({
+				type: 'app_rate_limited',
+				team_id: F.teamId,
+				api_app_id: F.appId,
+				minute_rate_limited: 1518467820,
+				token: 't',
+			}),
+		).toEqual({
 			kind: 'rateLimited',
 			teamId: F.teamId,
 			appId: F.appId,
@@ -100,7 +123,12 @@ describe('envelope classification', () => {
 	});
 
 	it('drops events that are not messages', () => {
-		const reaction = envelope({ type: 'reaction_added', user: F.employeeId, reaction: 'tada', event_ts: '1700000000.000100' });
+		const reaction = envelope({
+			type: 'reaction_added',
+			user: F.employeeId,
+			reaction: 'tada',
+			event_ts: '1700000000.000100',
+		});
 		expect(classify(reaction)).toEqual(dropped('unsupportedEventType'));
 	});
 });
@@ -119,8 +147,13 @@ describe('1:1 DMs (default)', () => {
 			message: { ts: '1700000001.000100', text: 'VPN is down' },
 			kind: 'message',
 		});
-		expect(decision).toMatchObject({ dedupeKeys: [`event:${payload.event_id}`, `message:${out.idempotencyKey}`], needsParticipants: false });
-		expect(ticketExternalId({ teamId: out.teamId, channelId: out.channel.id, threadTs: out.message.threadTs })).toBe(`slack-dm:${F.teamId}:${DM}`);
+		expect(decision).toMatchObject({
+			dedupeKeys: [`event:${payload.event_id}`, `message:${out.idempotencyKey}`],
+			needsParticipants: false,
+		});
+		expect(ticketExternalId({ teamId: out.teamId, channelId: out.channel.id, threadTs: out.message.threadTs })).toBe(
+			`slack-dm:${F.teamId}:${DM}`,
+		);
 	});
 
 	it('keeps the text exactly as sent (mrkdwn, entities, mentions)', () => {
@@ -129,7 +162,9 @@ describe('1:1 DMs (default)', () => {
 	});
 
 	it('marks Slack Connect partners as external, with their team', () => {
-		const out = item(classify(slackConnectMessageIm({ user: F.partnerUserId, channel: 'D0PARTNERDM', text: 'Invoice question' })));
+		const out = item(
+			classify(slackConnectMessageIm({ user: F.partnerUserId, channel: 'D0PARTNERDM', text: 'Invoice question' })),
+		);
 		expect(out.user).toEqual({ id: F.partnerUserId, teamId: F.partnerTeamId, isExternal: true });
 		expect(out.channel.isExtShared).toBe(true);
 	});
@@ -139,39 +174,73 @@ describe('1:1 DMs (default)', () => {
 
 		it('in Grid, another team in an unshared DM is internal', () => {
 			// Inside one org the DM is not shared with another organisation.
-			const payload = messageIm({ user: 'W0COLLEAGUE', channel: DM, text: 'hi', userTeam: otherWorkspace }, { enterpriseId: 'E0GRID', isExtSharedChannel: false });
+			const payload = messageIm(
+				{ user: 'W0COLLEAGUE', channel: DM, text: 'hi', userTeam: otherWorkspace },
+				{ enterpriseId: 'E0GRID', isExtSharedChannel: false },
+			);
 			expect(item(classify(payload)).user).toEqual({ id: 'W0COLLEAGUE', teamId: otherWorkspace, isExternal: false });
 		});
 
 		it('in Grid, another team in a Slack Connect (externally shared) DM is a partner', () => {
-			const payload = slackConnectMessageIm({ user: F.partnerUserId, channel: 'D0PARTNERDM', text: 'x' }, { enterpriseId: 'E0GRID' });
+			const payload = slackConnectMessageIm(
+				{ user: F.partnerUserId, channel: 'D0PARTNERDM', text: 'x' },
+				{ enterpriseId: 'E0GRID' },
+			);
 			expect(item(classify(payload)).user.isExternal).toBe(true);
 		});
 
-		it('the Grid org may come from the handle\'s auth.test instead of the envelope', () => {
+		it("the Grid org may come from the handle's auth.test instead of the envelope", () => {
 			const gridSelf: SelfIdentity = { ...botSelf, enterpriseId: 'E0GRID' };
-			const payload = messageIm({ user: 'W0COLLEAGUE', channel: DM, text: 'hi', userTeam: otherWorkspace }, { isExtSharedChannel: false });
+			const payload = messageIm(
+				{ user: 'W0COLLEAGUE', channel: DM, text: 'hi', userTeam: otherWorkspace },
+				{ isExtSharedChannel: false },
+			);
 			expect(item(classify(payload, {}, gridSelf)).user.isExternal).toBe(false);
 		});
 
 		it('outside Grid, another team is a partner as before', () => {
-			const payload = messageIm({ user: 'U0OTHER', channel: DM, text: 'hi', userTeam: otherWorkspace }, { isExtSharedChannel: false });
+			const payload = messageIm(
+				{ user: 'U0OTHER', channel: DM, text: 'hi', userTeam: otherWorkspace },
+				{ isExtSharedChannel: false },
+			);
 			expect(item(classify(payload)).user.isExternal).toBe(true);
 		});
 	});
 
 	it('carries the enterprise id when Slack sends one', () => {
-		expect(item(classify(messageIm({ user: F.employeeId, channel: DM, text: 'hi' }, { enterpriseId: 'E0GRID' }))).enterpriseId).toBe('E0GRID');
+		expect(
+			item(classify(messageIm({ user: F.employeeId, channel: DM, text: 'hi' }, { enterpriseId: 'E0GRID' })))
+				.enterpriseId,
+		).toBe('E0GRID');
 	});
 
 	it('drops empty messages but keeps file-only messages', () => {
 		expect(classify(messageIm({ user: F.employeeId, channel: DM, text: '' }))).toEqual(dropped('emptyMessage'));
-		const files = [{ id: 'F0PDF', name: 'invoice.pdf', mimetype: 'application/pdf', filetype: 'pdf', size: 2048, url_private_download: 'https://files.slack.com/d/invoice.pdf' }];
-		expect(item(classify(fileShare({ user: F.employeeId, channel: DM, text: '', channelType: 'im', files }))).message.files).toHaveLength(1);
+		const files = [
+			{
+				id: 'F0PDF',
+				name: 'invoice.pdf',
+				mimetype: 'application/pdf',
+				filetype: 'pdf',
+				size: 2048,
+				url_private_download: 'https://files.slack.com/d/invoice.pdf',
+			},
+		];
+		expect(
+			item(classify(fileShare({ user: F.employeeId, channel: DM, text: '', channelType: 'im', files }))).message.files,
+		).toHaveLength(1);
 	});
 
 	it('a file without a size gets the unknown size (-1), not 0 (which would read as empty)', () => {
-		const files = [{ id: 'F0NOSIZE', name: 'scan.pdf', mimetype: 'application/pdf', filetype: 'pdf', url_private_download: 'https://files.slack.com/d/scan.pdf' }];
+		const files = [
+			{
+				id: 'F0NOSIZE',
+				name: 'scan.pdf',
+				mimetype: 'application/pdf',
+				filetype: 'pdf',
+				url_private_download: 'https://files.slack.com/d/scan.pdf',
+			},
+		];
 		const out = item(classify(fileShare({ user: F.employeeId, channel: DM, text: '', channelType: 'im', files })));
 		expect(out.message.files[0].size).toBe(UNKNOWN_FILE_SIZE);
 		expect(UNKNOWN_FILE_SIZE).toBeLessThan(0);
@@ -180,7 +249,14 @@ describe('1:1 DMs (default)', () => {
 	it('skips deleted (tombstoned) files', () => {
 		const files = [
 			{ id: 'F0GONE', mode: 'tombstone' },
-			{ id: 'F0OK', name: 'log.txt', mimetype: 'text/plain', filetype: 'text', size: 10, url_private_download: 'https://files.slack.com/d/log.txt' },
+			{
+				id: 'F0OK',
+				name: 'log.txt',
+				mimetype: 'text/plain',
+				filetype: 'text',
+				size: 10,
+				url_private_download: 'https://files.slack.com/d/log.txt',
+			},
 		];
 		const out = item(classify(fileShare({ user: F.employeeId, channel: DM, text: 'logs', channelType: 'im', files })));
 		expect(out.message.files.map((f) => f.id)).toEqual(['F0OK']);
@@ -190,11 +266,23 @@ describe('1:1 DMs (default)', () => {
 describe('subtypes', () => {
 	it('passes plain, file_share and me_message; drops joins, topic changes and other system subtypes', () => {
 		expect(item(classify(meMessage({ channel: DM, user: F.employeeId, text: 'waves' }))).kind).toBe('message');
-		expect(classify(channelJoin({ channel: 'C0ITHELP', user: F.employeeId }), { channelMentions: true })).toEqual(dropped('systemSubtype'));
-		for (const subtype of ['channel_topic', 'channel_purpose', 'pinned_item', 'message_replied', 'ekm_access_denied', 'channel_name']) {
-			expect(classify(systemMessage({ subtype, channel: DM, user: F.employeeId, text: 'x', channelType: 'im' }), { includeEdits: true, includeThreadReplies: true })).toEqual(
-				dropped('systemSubtype'),
-			);
+		expect(classify(channelJoin({ channel: 'C0ITHELP', user: F.employeeId }), { channelMentions: true })).toEqual(
+			dropped('systemSubtype'),
+		);
+		for (const subtype of [
+			'channel_topic',
+			'channel_purpose',
+			'pinned_item',
+			'message_replied',
+			'ekm_access_denied',
+			'channel_name',
+		]) {
+			expect(
+				classify(systemMessage({ subtype, channel: DM, user: F.employeeId, text: 'x', channelType: 'im' }), {
+					includeEdits: true,
+					includeThreadReplies: true,
+				}),
+			).toEqual(dropped('systemSubtype'));
 		}
 	});
 });
@@ -206,13 +294,19 @@ describe('echo prevention', () => {
 		expect(classify(appMessage({ channel: DM, text: 'Agent reply', user: 'U0SOMEONE' }))).toEqual(dropped('echoApp'));
 	});
 
-	it('drops posts this app made with the handle\'s user token (app_id, no bot_id)', () => {
-		const post = appMessage({ channel: DM, text: 'Agent reply', asBot: false, user: 'U0OTHERHUMAN' }, { authorizations: [userAuthorization(F.handleUserId)] });
+	it("drops posts this app made with the handle's user token (app_id, no bot_id)", () => {
+		const post = appMessage(
+			{ channel: DM, text: 'Agent reply', asBot: false, user: 'U0OTHERHUMAN' },
+			{ authorizations: [userAuthorization(F.handleUserId)] },
+		);
 		expect(classify(post, {}, handleSelf)).toEqual(dropped('echoApp'));
 	});
 
 	it('drops messages the handle account writes itself (an agent logged in as the handle)', () => {
-		const own = messageIm({ user: F.handleUserId, channel: DM, text: 'typed by an agent' }, { authorizations: [userAuthorization(F.handleUserId)] });
+		const own = messageIm(
+			{ user: F.handleUserId, channel: DM, text: 'typed by an agent' },
+			{ authorizations: [userAuthorization(F.handleUserId)] },
+		);
 		expect(classify(own, {}, handleSelf)).toEqual(dropped('echoHandle'));
 	});
 
@@ -221,7 +315,10 @@ describe('echo prevention', () => {
 			{ userId: F.handleUserId, name: 'IT' },
 			{ userId: F.hrHandleUserId, name: 'HR' },
 		];
-		const fromHr = messageIm({ user: F.hrHandleUserId, channel: DM, text: 'hi IT' }, { authorizations: [userAuthorization(F.handleUserId)] });
+		const fromHr = messageIm(
+			{ user: F.hrHandleUserId, channel: DM, text: 'hi IT' },
+			{ authorizations: [userAuthorization(F.handleUserId)] },
+		);
 		expect(classify(fromHr, {}, handleSelf, handles)).toEqual(dropped('echoHandle'));
 	});
 
@@ -229,7 +326,13 @@ describe('echo prevention', () => {
 		const other = botMessage({ channel: DM, text: 'Build failed', channelType: 'im' });
 		expect(classify(other)).toEqual(dropped('echoBot'));
 		expect(item(classify(other, { ignoreAllBots: false })).user.id).toBe('B0WEBHOOK');
-		const otherApp = appMessage({ channel: DM, text: 'Reminder', user: 'U0OTHERBOT', botId: 'B0OTHER', appId: 'A0OTHER' });
+		const otherApp = appMessage({
+			channel: DM,
+			text: 'Reminder',
+			user: 'U0OTHERBOT',
+			botId: 'B0OTHER',
+			appId: 'A0OTHER',
+		});
 		expect(classify(otherApp)).toEqual(dropped('echoBot'));
 		expect(item(classify(otherApp, { ignoreAllBots: false })).user.id).toBe('U0OTHERBOT');
 		expect(item(classify(otherApp, { acceptedBotApps: ['A0OTHER'] })).user.id).toBe('U0OTHERBOT');
@@ -251,14 +354,18 @@ describe('echo prevention', () => {
 		expect(classify(reminder)).toEqual(dropped('slackbot'));
 		expect(classify(reminder, { ignoreAllBots: true })).toEqual(dropped('slackbot'));
 		const previous = { user: 'USLACKBOT', text: 'Reminder', ts: '1700000002.000100' };
-		expect(classify(messageChanged({ channel: DM, previous, newText: 'Reminder (updated)' }), { includeEdits: true })).toEqual(dropped('slackbot'));
+		expect(
+			classify(messageChanged({ channel: DM, previous, newText: 'Reminder (updated)' }), { includeEdits: true }),
+		).toEqual(dropped('slackbot'));
 		// A person is still a person.
 		expect(item(classify(messageIm({ user: F.employeeId, channel: DM, text: 'help' }))).user.id).toBe(F.employeeId);
 	});
 
-	it('drops edits and deletions of the app\'s or the handle\'s own messages', () => {
+	it("drops edits and deletions of the app's or the handle's own messages", () => {
 		const previous = { user: F.botUserId, text: 'Agent reply', ts: '1700000002.000100' };
-		expect(classify(messageChanged({ channel: DM, previous, newText: 'Agent reply (edited)' }), { includeEdits: true })).toEqual(dropped('echoHandle'));
+		expect(
+			classify(messageChanged({ channel: DM, previous, newText: 'Agent reply (edited)' }), { includeEdits: true }),
+		).toEqual(dropped('echoHandle'));
 		expect(classify(messageDeleted({ channel: DM, previous }), { includeEdits: true })).toEqual(dropped('echoHandle'));
 	});
 
@@ -270,7 +377,12 @@ describe('echo prevention', () => {
 		expect(echoReason({ user: F.employeeId, bot_profile: { app_id: F.appId } }, env, ctx)).toBe('echoApp');
 		expect(echoReason({ user: F.employeeId, app_id: F.appId }, env, ctx)).toBe('echoApp');
 		expect(echoReason({ user: F.employeeId, app_id: 'A0OTHER' }, env, ctx)).toBe('echoBot');
-		expect(echoReason({ user: F.employeeId, app_id: 'A0OTHER' }, env, { ...ctx, options: { ...DEFAULT_FILTER_OPTIONS, ignoreAllBots: false } })).toBeUndefined();
+		expect(
+			echoReason({ user: F.employeeId, app_id: 'A0OTHER' }, env, {
+				...ctx,
+				options: { ...DEFAULT_FILTER_OPTIONS, ignoreAllBots: false },
+			}),
+		).toBeUndefined();
 		expect(echoReason(undefined, env, ctx)).toBeUndefined();
 	});
 });
@@ -280,20 +392,33 @@ describe('group DMs', () => {
 		const payload = messageMpim({ user: F.employeeId, channel: GROUP, text: 'We both cannot log in' });
 		expect(classify(payload)).toEqual(dropped('groupDmNotEnabled'));
 		const decision = classify(payload, { includeGroupDms: true });
-		expect(decision).toMatchObject({ action: 'emit', needsParticipants: true, item: { channel: { id: GROUP, type: 'mpim' } } });
+		expect(decision).toMatchObject({
+			action: 'emit',
+			needsParticipants: true,
+			item: { channel: { id: GROUP, type: 'mpim' } },
+		});
 	});
 
-	it('participants are the members without the handles and the token\'s user', () => {
-		expect(groupParticipants([F.employeeId, F.botUserId, F.employee2Id, F.handleUserId], botSelf, [{ userId: F.handleUserId, name: 'IT' }])).toEqual([
-			F.employeeId,
-			F.employee2Id,
-		]);
+	it("participants are the members without the handles and the token's user", () => {
+		expect(
+			groupParticipants([F.employeeId, F.botUserId, F.employee2Id, F.handleUserId], botSelf, [
+				{ userId: F.handleUserId, name: 'IT' },
+			]),
+		).toEqual([F.employeeId, F.employee2Id]);
 	});
 });
 
 describe('threads', () => {
 	const root = '1700000010.000100';
-	const reply = () => threadReply({ user: F.employeeId, channel: DM, text: 'more detail', channelType: 'im', threadTs: root, parentUserId: F.employeeId });
+	const reply = () =>
+		threadReply({
+			user: F.employeeId,
+			channel: DM,
+			text: 'more detail',
+			channelType: 'im',
+			threadTs: root,
+			parentUserId: F.employeeId,
+		});
 
 	it('replies are dropped by default', () => {
 		expect(classify(reply())).toEqual(dropped('threadReply'));
@@ -302,18 +427,27 @@ describe('threads', () => {
 	it('replies carry the thread key when enabled, and the key matches ticketExternalId', () => {
 		const out = item(classify(reply(), { includeThreadReplies: true }));
 		expect(out.message).toMatchObject({ threadTs: root, threadKey: `${DM}:${root}` });
-		expect(ticketExternalId({ teamId: out.teamId, channelId: out.channel.id, threadTs: out.message.threadTs })).toBe(`slack-dm:${F.teamId}:${DM}:${root}`);
+		expect(ticketExternalId({ teamId: out.teamId, channelId: out.channel.id, threadTs: out.message.threadTs })).toBe(
+			`slack-dm:${F.teamId}:${DM}:${root}`,
+		);
 	});
 
-	it('a thread\'s root message is an ordinary message', () => {
+	it("a thread's root message is an ordinary message", () => {
 		const rootMessage = messageIm({ user: F.employeeId, channel: DM, text: 'start', ts: root, threadTs: root });
 		expect(item(classify(rootMessage)).message.threadKey).toBeUndefined();
 	});
 
 	it('edits of thread replies follow the thread option', () => {
-		const edit = messageChanged({ channel: DM, channelType: 'im', previous: { user: F.employeeId, text: 'a', ts: '1700000011.000100', threadTs: root }, newText: 'b' });
+		const edit = messageChanged({
+			channel: DM,
+			channelType: 'im',
+			previous: { user: F.employeeId, text: 'a', ts: '1700000011.000100', threadTs: root },
+			newText: 'b',
+		});
 		expect(classify(edit, { includeEdits: true })).toEqual(dropped('threadReply'));
-		expect(item(classify(edit, { includeEdits: true, includeThreadReplies: true })).message.threadKey).toBe(`${DM}:${root}`);
+		expect(item(classify(edit, { includeEdits: true, includeThreadReplies: true })).message.threadKey).toBe(
+			`${DM}:${root}`,
+		);
 	});
 });
 
@@ -325,7 +459,12 @@ describe('channels and mentions', () => {
 	});
 
 	it('a mention of the bot handle (app_mention) starts nothing by default, opens a conversation per thread when enabled', () => {
-		const payload = appMention({ user: F.employeeId, channel: F.helpChannelId, text: `<@${F.botUserId}> printer jammed`, ts: '1700000020.000100' });
+		const payload = appMention({
+			user: F.employeeId,
+			channel: F.helpChannelId,
+			text: `<@${F.botUserId}> printer jammed`,
+			ts: '1700000020.000100',
+		});
 		expect(classify(payload)).toEqual(dropped('mentionNotEnabled'));
 		const out = item(classify(payload, { channelMentions: true }));
 		expect(out.channel).toMatchObject({ id: F.helpChannelId, type: 'channel' });
@@ -335,8 +474,12 @@ describe('channels and mentions', () => {
 	it('the same mention delivered as message.channels and app_mention shares one idempotency key', () => {
 		const ts = '1700000021.000100';
 		const text = `<@${F.botUserId}> help`;
-		const asMessage = item(classify(channelMessage({ user: F.employeeId, channel: F.helpChannelId, text, ts }), { channelMentions: true }));
-		const asMention = item(classify(appMention({ user: F.employeeId, channel: F.helpChannelId, text, ts }), { channelMentions: true }));
+		const asMessage = item(
+			classify(channelMessage({ user: F.employeeId, channel: F.helpChannelId, text, ts }), { channelMentions: true }),
+		);
+		const asMention = item(
+			classify(appMention({ user: F.employeeId, channel: F.helpChannelId, text, ts }), { channelMentions: true }),
+		);
 		expect(asMessage.idempotencyKey).toBe(asMention.idempotencyKey);
 		expect(asMessage.eventId).not.toBe(asMention.eventId);
 	});
@@ -358,23 +501,48 @@ describe('edits and deletions', () => {
 	const previous = { user: F.employeeId, text: 'printer broken', ts: '1700000030.000100' };
 
 	it('are dropped by default', () => {
-		expect(classify(messageChanged({ channel: DM, previous, newText: 'printer fixed' }))).toEqual(dropped('editsNotEnabled'));
+		expect(classify(messageChanged({ channel: DM, previous, newText: 'printer fixed' }))).toEqual(
+			dropped('editsNotEnabled'),
+		);
 		expect(classify(messageDeleted({ channel: DM, previous }))).toEqual(dropped('editsNotEnabled'));
 	});
 
 	it('become kind edit / delete with their own idempotency keys when enabled', () => {
-		const edit = item(classify(messageChanged({ channel: DM, previous, newText: 'printer fixed', editedTs: '1700000031.000100' }), { includeEdits: true }));
-		expect(edit).toMatchObject({ kind: 'edit', message: { ts: previous.ts, text: 'printer fixed', previousText: 'printer broken' } });
-		const deletion = item(classify(messageDeleted({ channel: DM, previous, deletedAtTs: '1700000032.000100' }), { includeEdits: true }));
-		expect(deletion).toMatchObject({ kind: 'delete', user: { id: F.employeeId }, message: { ts: previous.ts, text: '', previousText: 'printer broken' } });
-		const original = item(classify(messageIm({ user: F.employeeId, channel: DM, text: previous.text, ts: previous.ts })));
+		const edit = item(
+			classify(messageChanged({ channel: DM, previous, newText: 'printer fixed', editedTs: '1700000031.000100' }), {
+				includeEdits: true,
+			}),
+		);
+		expect(edit).toMatchObject({
+			kind: 'edit',
+			message: { ts: previous.ts, text: 'printer fixed', previousText: 'printer broken' },
+		});
+		const deletion = item(
+			classify(messageDeleted({ channel: DM, previous, deletedAtTs: '1700000032.000100' }), { includeEdits: true }),
+		);
+		expect(deletion).toMatchObject({
+			kind: 'delete',
+			user: { id: F.employeeId },
+			message: { ts: previous.ts, text: '', previousText: 'printer broken' },
+		});
+		const original = item(
+			classify(messageIm({ user: F.employeeId, channel: DM, text: previous.text, ts: previous.ts })),
+		);
 		expect(new Set([original.idempotencyKey, edit.idempotencyKey, deletion.idempotencyKey]).size).toBe(3);
 	});
 
 	it('carry when the change happened (eventTs), so it is written after the messages sent before it', () => {
-		const edit = item(classify(messageChanged({ channel: DM, previous, newText: 'printer fixed', editedTs: '1700000031.000100' }), { includeEdits: true }));
-		const deletion = item(classify(messageDeleted({ channel: DM, previous, deletedAtTs: '1700000032.000100' }), { includeEdits: true }));
-		const original = item(classify(messageIm({ user: F.employeeId, channel: DM, text: previous.text, ts: previous.ts })));
+		const edit = item(
+			classify(messageChanged({ channel: DM, previous, newText: 'printer fixed', editedTs: '1700000031.000100' }), {
+				includeEdits: true,
+			}),
+		);
+		const deletion = item(
+			classify(messageDeleted({ channel: DM, previous, deletedAtTs: '1700000032.000100' }), { includeEdits: true }),
+		);
+		const original = item(
+			classify(messageIm({ user: F.employeeId, channel: DM, text: previous.text, ts: previous.ts })),
+		);
 		expect(edit.message.eventTs).toBe('1700000031.000100');
 		expect(deletion.message.eventTs).toBe('1700000032.000100');
 		// A new message is its own event: its ts says when.
@@ -382,7 +550,11 @@ describe('edits and deletions', () => {
 	});
 
 	it('a message_changed that only adds an unfurl is not an edit', () => {
-		const unfurl = messageChanged({ channel: DM, previous: { ...previous, text: 'see https://status.acme.test' }, newText: 'see https://status.acme.test' });
+		const unfurl = messageChanged({
+			channel: DM,
+			previous: { ...previous, text: 'see https://status.acme.test' },
+			newText: 'see https://status.acme.test',
+		});
 		delete (unfurl.event.message as Record<string, unknown>).edited;
 		expect(classify(unfurl, { includeEdits: true })).toEqual(dropped('notAnEdit'));
 	});
@@ -395,16 +567,31 @@ describe('handles', () => {
 	];
 
 	it('names the handle a DM was delivered for (several handles on one app: Switch on handle.name)', () => {
-		const toHr = messageIm({ user: F.employeeId, channel: 'D0HRDM', text: 'payslip' }, { authorizations: [userAuthorization(F.hrHandleUserId)] });
-		const toIt = messageIm({ user: F.employeeId, channel: 'D0ITDM', text: 'laptop' }, { authorizations: [userAuthorization(F.handleUserId)] });
-		expect(item(classify(toHr, {}, handleSelf, handles)).handle).toMatchObject({ name: 'HR', userId: F.hrHandleUserId });
+		const toHr = messageIm(
+			{ user: F.employeeId, channel: 'D0HRDM', text: 'payslip' },
+			{ authorizations: [userAuthorization(F.hrHandleUserId)] },
+		);
+		const toIt = messageIm(
+			{ user: F.employeeId, channel: 'D0ITDM', text: 'laptop' },
+			{ authorizations: [userAuthorization(F.handleUserId)] },
+		);
+		expect(item(classify(toHr, {}, handleSelf, handles)).handle).toMatchObject({
+			name: 'HR',
+			userId: F.hrHandleUserId,
+		});
 		expect(item(classify(toIt, {}, handleSelf, handles)).handle).toMatchObject({ name: 'IT', userId: F.handleUserId });
 	});
 
-	it('a trigger with its own credential emits only its own handle\'s DMs', () => {
-		const toHr = messageIm({ user: F.employeeId, channel: 'D0HRDM', text: 'payslip' }, { authorizations: [userAuthorization(F.hrHandleUserId)] });
+	it("a trigger with its own credential emits only its own handle's DMs", () => {
+		const toHr = messageIm(
+			{ user: F.employeeId, channel: 'D0HRDM', text: 'payslip' },
+			{ authorizations: [userAuthorization(F.hrHandleUserId)] },
+		);
 		expect(classify(toHr, {}, handleSelf)).toEqual(dropped('notForThisHandle'));
-		const toBotOfAnotherWorkspace = messageIm({ user: F.employeeId, channel: DM, text: 'hi' }, { authorizations: [botAuthorization('T0OTHER', 'U0OTHERBOT')] });
+		const toBotOfAnotherWorkspace = messageIm(
+			{ user: F.employeeId, channel: DM, text: 'hi' },
+			{ authorizations: [botAuthorization('T0OTHER', 'U0OTHERBOT')] },
+		);
 		expect(classify(toBotOfAnotherWorkspace)).toEqual(dropped('notForThisHandle'));
 	});
 
@@ -414,13 +601,18 @@ describe('handles', () => {
 		bare.authed_users = [];
 		expect(item(classify(bare, {}, handleSelf)).handle.name).toBe('it-help');
 		expect(classify(bare, {}, handleSelf, handles)).toEqual({ action: 'lookupMembers', channelId: DM });
-		expect(item(classifyWith(bare, { conversationMembers: [F.employeeId, F.hrHandleUserId] }, handles)).handle).toMatchObject({ name: 'HR' });
+		expect(
+			item(classifyWith(bare, { conversationMembers: [F.employeeId, F.hrHandleUserId] }, handles)).handle,
+		).toMatchObject({ name: 'HR' });
 	});
 
 	describe('Slack names one installation user only (authorizations truncated since 2020-09-15)', () => {
 		// The employee installed the app too: Slack may name them instead of the handle.
 		const truncated = () =>
-			messageIm({ user: F.employeeId, channel: 'D0HRDM', text: 'payslip' }, { authorizations: [userAuthorization(F.employeeId)] });
+			messageIm(
+				{ user: F.employeeId, channel: 'D0HRDM', text: 'payslip' },
+				{ authorizations: [userAuthorization(F.employeeId)] },
+			);
 
 		it('naming the sender of a 1:1 DM: the handle is looked up among the members, not dropped', () => {
 			expect(classify(truncated(), {}, handleSelf, handles)).toEqual({ action: 'lookupMembers', channelId: 'D0HRDM' });
@@ -429,16 +621,25 @@ describe('handles', () => {
 		});
 
 		it('a conversation this process already saw addressed to a handle needs no lookup', () => {
-			expect(item(classifyWith(truncated(), { knownConversationHandle: F.hrHandleUserId }, handles)).handle.name).toBe('HR');
+			expect(item(classifyWith(truncated(), { knownConversationHandle: F.hrHandleUserId }, handles)).handle.name).toBe(
+				'HR',
+			);
 		});
 
 		it('members without a listed handle: not for this trigger; members unknown: handleUnknown (logged)', () => {
-			expect(classifyWith(truncated(), { conversationMembers: [F.employeeId, 'U0SOMEONE'] }, handles)).toEqual(dropped('notForThisHandle'));
-			expect(classifyWith(truncated(), { conversationMembers: 'unavailable' }, handles)).toEqual(dropped('handleUnknown'));
+			expect(classifyWith(truncated(), { conversationMembers: [F.employeeId, 'U0SOMEONE'] }, handles)).toEqual(
+				dropped('notForThisHandle'),
+			);
+			expect(classifyWith(truncated(), { conversationMembers: 'unavailable' }, handles)).toEqual(
+				dropped('handleUnknown'),
+			);
 		});
 
 		it('naming someone other than the sender of a 1:1 DM: that is the recipient, a handle not listed here', () => {
-			const toOther = messageIm({ user: F.employeeId, channel: 'D0XDM', text: 'x' }, { authorizations: [userAuthorization('U0OTHERHANDLE')] });
+			const toOther = messageIm(
+				{ user: F.employeeId, channel: 'D0XDM', text: 'x' },
+				{ authorizations: [userAuthorization('U0OTHERHANDLE')] },
+			);
 			expect(classify(toOther, {}, handleSelf, handles)).toEqual(dropped('notForThisHandle'));
 		});
 
@@ -449,24 +650,48 @@ describe('handles', () => {
 		});
 
 		it('group DMs: the handle among the members', () => {
-			const group = messageMpim({ user: F.employeeId, channel: GROUP, text: 'x' }, { authorizations: [userAuthorization(F.employee2Id)] });
-			expect(classify(group, { includeGroupDms: true }, handleSelf, handles)).toEqual({ action: 'lookupMembers', channelId: GROUP });
-			const out = item(classifyWith(group, { conversationMembers: [F.employeeId, F.employee2Id, F.handleUserId] }, handles, { includeGroupDms: true }));
+			const group = messageMpim(
+				{ user: F.employeeId, channel: GROUP, text: 'x' },
+				{ authorizations: [userAuthorization(F.employee2Id)] },
+			);
+			expect(classify(group, { includeGroupDms: true }, handleSelf, handles)).toEqual({
+				action: 'lookupMembers',
+				channelId: GROUP,
+			});
+			const out = item(
+				classifyWith(group, { conversationMembers: [F.employeeId, F.employee2Id, F.handleUserId] }, handles, {
+					includeGroupDms: true,
+				}),
+			);
 			expect(out.handle.name).toBe('IT');
 		});
 
-		it('learns a DM\'s handle from envelopes naming it and from the handle\'s own replies', () => {
-			const named = messageIm({ user: F.employeeId, channel: 'D0HRDM', text: 'x' }, { authorizations: [userAuthorization(F.hrHandleUserId)] });
-			expect(learnedConversationHandle(parse(named), handles)).toEqual({ channelId: 'D0HRDM', userId: F.hrHandleUserId });
-			const reply = messageIm({ user: F.hrHandleUserId, channel: 'D0HRDM2', text: 'Here is your payslip' }, { authorizations: [userAuthorization(F.employeeId)] });
-			expect(learnedConversationHandle(parse(reply), handles)).toEqual({ channelId: 'D0HRDM2', userId: F.hrHandleUserId });
+		it("learns a DM's handle from envelopes naming it and from the handle's own replies", () => {
+			const named = messageIm(
+				{ user: F.employeeId, channel: 'D0HRDM', text: 'x' },
+				{ authorizations: [userAuthorization(F.hrHandleUserId)] },
+			);
+			expect(learnedConversationHandle(parse(named), handles)).toEqual({
+				channelId: 'D0HRDM',
+				userId: F.hrHandleUserId,
+			});
+			const reply = messageIm(
+				{ user: F.hrHandleUserId, channel: 'D0HRDM2', text: 'Here is your payslip' },
+				{ authorizations: [userAuthorization(F.employeeId)] },
+			);
+			expect(learnedConversationHandle(parse(reply), handles)).toEqual({
+				channelId: 'D0HRDM2',
+				userId: F.hrHandleUserId,
+			});
 			expect(learnedConversationHandle(parse(truncated()), handles)).toBeUndefined();
 		});
 	});
 
-	it('resolveHandles defaults to the credential\'s own user and ignores blank or repeated entries', () => {
+	it("resolveHandles defaults to the credential's own user and ignores blank or repeated entries", () => {
 		expect(resolveHandles(undefined, handleSelf)).toEqual([{ userId: F.handleUserId, name: 'it-help' }]);
-		expect(resolveHandles([{ userId: ' ', name: 'x' }], handleSelf)).toEqual([{ userId: F.handleUserId, name: 'it-help' }]);
+		expect(resolveHandles([{ userId: ' ', name: 'x' }], handleSelf)).toEqual([
+			{ userId: F.handleUserId, name: 'it-help' },
+		]);
 		expect(
 			resolveHandles(
 				[

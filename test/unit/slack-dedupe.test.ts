@@ -15,14 +15,27 @@ const keys = ['event:Ev1', 'message:slack:T1:D1:1.000100'];
 describe('retry headers', () => {
 	it('reads X-Slack-Retry-Num and X-Slack-Retry-Reason', () => {
 		expect(retryInfoFromHeaders({})).toEqual({ retryNum: 0, retryReason: undefined });
-		expect(retryInfoFromHeaders({ 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' })).toEqual({ retryNum: 2, retryReason: 'http_timeout' });
-		expect(retryInfoFromHeaders({ 'x-slack-retry-num': ['1'], 'x-slack-retry-reason': ['http_error'] })).toEqual({ retryNum: 1, retryReason: 'http_error' });
+		expect(retryInfoFromHeaders({ 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' })).toEqual({
+			retryNum: 2,
+			retryReason: 'http_timeout',
+		});
+		expect(retryInfoFromHeaders({ 'x-slack-retry-num': ['1'], 'x-slack-retry-reason': ['http_error'] })).toEqual({
+			retryNum: 1,
+			retryReason: 'http_error',
+		});
 		expect(retryInfoFromHeaders({ 'x-slack-retry-num': 'x' })).toEqual({ retryNum: 0, retryReason: undefined });
 	});
 
 	it('only an http_error retry overrides what static data recorded', () => {
 		expect(retryReplacesEarlierDelivery({ retryNum: 1, retryReason: 'http_error' })).toBe(true);
-		for (const reason of ['http_timeout', 'connection_failed', 'ssl_error', 'too_many_redirects', 'unknown_error', undefined]) {
+		for (const reason of [
+			'http_timeout',
+			'connection_failed',
+			'ssl_error',
+			'too_many_redirects',
+			'unknown_error',
+			undefined,
+		]) {
 			expect(retryReplacesEarlierDelivery({ retryNum: 1, retryReason: reason })).toBe(false);
 		}
 		expect(retryReplacesEarlierDelivery({ retryNum: 0, retryReason: 'http_error' })).toBe(false);
@@ -32,7 +45,13 @@ describe('retry headers', () => {
 describe('DeliveryLedger (process layer)', () => {
 	const TIMEOUT = (retryNum: number) => ({ retryNum, retryReason: 'http_timeout' });
 	/** Claims and reports n8n's answer at once. */
-	const deliver = (ledger: DeliveryLedger, claimKeys: string[], retry: RetryInfo = FIRST, now = 1_000, delivered = true) => {
+	const deliver = (
+		ledger: DeliveryLedger,
+		claimKeys: string[],
+		retry: RetryInfo = FIRST,
+		now = 1_000,
+		delivered = true,
+	) => {
 		const decision = ledger.claim(claimKeys, retry, now);
 		if (decision.emit) decision.settle(delivered);
 		return decision;
@@ -78,10 +97,13 @@ describe('DeliveryLedger (process layer)', () => {
 		const ledger = new DeliveryLedger();
 		deliver(ledger, keys, FIRST, 1_000, false);
 		expect(deliver(ledger, keys, TIMEOUT(1), 4_000)).toMatchObject({ emit: true, redelivery: true });
-		expect(ledger.claim(keys, { retryNum: 2, retryReason: 'http_error' }, 61_000)).toEqual({ emit: false, duplicateOf: 'event:Ev1' });
+		expect(ledger.claim(keys, { retryNum: 2, retryReason: 'http_error' }, 61_000)).toEqual({
+			emit: false,
+			duplicateOf: 'event:Ev1',
+		});
 	});
 
-	it('Slack\'s last retry takes over a delivery that is still pending, so it is not dropped for good', () => {
+	it("Slack's last retry takes over a delivery that is still pending, so it is not dropped for good", () => {
 		const ledger = new DeliveryLedger();
 		const original = ledger.claim(keys, FIRST, 1_000);
 		expect(ledger.claim(keys, TIMEOUT(2), 61_000)).toMatchObject({ emit: false, pendingOf: 'event:Ev1' });
@@ -109,7 +131,10 @@ describe('DeliveryLedger (process layer)', () => {
 	it('once n8n took a delivery, even an http_error retry is a duplicate: the ledger saw the answer', () => {
 		const ledger = new DeliveryLedger();
 		deliver(ledger, keys);
-		expect(ledger.claim(keys, { retryNum: 1, retryReason: 'http_error' }, 2_000)).toEqual({ emit: false, duplicateOf: 'event:Ev1' });
+		expect(ledger.claim(keys, { retryNum: 1, retryReason: 'http_error' }, 2_000)).toEqual({
+			emit: false,
+			duplicateOf: 'event:Ev1',
+		});
 	});
 
 	it('a second settle is ignored', () => {
@@ -121,7 +146,7 @@ describe('DeliveryLedger (process layer)', () => {
 		expect(ledger.claim(keys, TIMEOUT(1), 1_001)).toEqual({ emit: false, duplicateOf: 'event:Ev1' });
 	});
 
-	it('forgets after the TTL, which outlasts Slack\'s retry horizon', () => {
+	it("forgets after the TTL, which outlasts Slack's retry horizon", () => {
 		expect(DEDUPE_TTL_MS).toBeGreaterThanOrEqual(10 * 60 * 1000);
 		const ledger = new DeliveryLedger(1_000);
 		const first = ledger.claim(keys, FIRST, 0);
@@ -169,13 +194,24 @@ describe('static data (workflow layer)', () => {
 
 describe('identity', () => {
 	it('parses auth.test for bot and user tokens', () => {
-		expect(selfIdentityFromAuthTest({ ok: true, user: 'bridge', user_id: 'U0BOT', team_id: 'T1', bot_id: 'B1', url: 'https://acme.slack.com/' })).toEqual({
+		expect(
+			selfIdentityFromAuthTest({
+				ok: true,
+				user: 'bridge',
+				user_id: 'U0BOT',
+				team_id: 'T1',
+				bot_id: 'B1',
+				url: 'https://acme.slack.com/',
+			}),
+		).toEqual({
 			userId: 'U0BOT',
 			userName: 'bridge',
 			teamId: 'T1',
 			botId: 'B1',
 		});
-		expect(selfIdentityFromAuthTest({ ok: true, user: 'it-help', user_id: 'U0IT', team_id: 'T1', enterprise_id: 'E1' })).toEqual({
+		expect(
+			selfIdentityFromAuthTest({ ok: true, user: 'it-help', user_id: 'U0IT', team_id: 'T1', enterprise_id: 'E1' }),
+		).toEqual({
 			userId: 'U0IT',
 			userName: 'it-help',
 			teamId: 'T1',

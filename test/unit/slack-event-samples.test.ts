@@ -75,7 +75,9 @@ function loadSample(file: string): Record<string, unknown> & { event: Record<str
 	// The samples give every message a blank bot_profile; Slack sends one only on what a bot or
 	// app posted (MessageBotPayload keeps its own).
 	if (file !== 'MessageBotPayload.json') {
-		for (const message of [sample.event, sample.event.message, sample.event.previous_message] as Array<Record<string, unknown> | undefined>) {
+		for (const message of [sample.event, sample.event.message, sample.event.previous_message] as Array<
+			Record<string, unknown> | undefined
+		>) {
 			if (message) delete message.bot_profile;
 		}
 	}
@@ -96,11 +98,12 @@ function classify(sample: unknown, options: Partial<TriggerFilterOptions> = {}) 
 }
 
 function emitted(decision: ReturnType<typeof classify>) {
-	if (decision.action !== 'emit') throw new Error(`expected emit, got ${decision.action === 'drop' ? `drop (${decision.reason})` : decision.action}`);
+	if (decision.action !== 'emit')
+		throw new Error(`expected emit, got ${decision.action === 'drop' ? `drop (${decision.reason})` : decision.action}`);
 	return decision.item;
 }
 
-describe('classifier over Slack\'s event samples', () => {
+describe("classifier over Slack's event samples", () => {
 	it('covers every sample file', () => {
 		expect(fs.readdirSync(SAMPLES_DIR).sort()).toEqual([
 			'AppMentionPayload.json',
@@ -142,7 +145,7 @@ describe('classifier over Slack\'s event samples', () => {
 		expect(JSON.stringify(item.raw)).not.toContain('verification-token');
 	});
 
-	it('MessageBotPayload: another bot is dropped by default, passes when accepted by app or bot id or with ignoreAllBots off, and this app\'s bot is always an echo', () => {
+	it("MessageBotPayload: another bot is dropped by default, passes when accepted by app or bot id or with ignoreAllBots off, and this app's bot is always an echo", () => {
 		const sample = loadSample('MessageBotPayload.json');
 		sample.event.bot_id = 'B0OTHERBOT';
 		(sample.event.bot_profile as Record<string, unknown>) = { id: 'B0OTHERBOT', app_id: 'A0OTHERAPP' };
@@ -153,7 +156,10 @@ describe('classifier over Slack\'s event samples', () => {
 		expect(classify(sample, { acceptedBotApps: ['A0SOMEONEELSE'] })).toEqual({ action: 'drop', reason: 'echoBot' });
 		sample.event.bot_id = 'B0BRIDGE';
 		(sample.event.bot_profile as Record<string, unknown>) = { id: 'B0BRIDGE', app_id: APP };
-		expect(classify(sample, { ignoreAllBots: false, acceptedBotApps: [APP, 'B0BRIDGE'] })).toEqual({ action: 'drop', reason: 'echoApp' });
+		expect(classify(sample, { ignoreAllBots: false, acceptedBotApps: [APP, 'B0BRIDGE'] })).toEqual({
+			action: 'drop',
+			reason: 'echoApp',
+		});
 	});
 
 	it('MessageChangedPayload: dropped by default, an edit item with the earlier text when edits are on', () => {
@@ -163,11 +169,15 @@ describe('classifier over Slack\'s event samples', () => {
 		expect(classify(sample)).toEqual({ action: 'drop', reason: 'editsNotEnabled' });
 		const item = emitted(classify(sample, { includeEdits: true }));
 		expect(item.kind).toBe('edit');
-		expect(item.message).toMatchObject({ ts: TS, text: 'My laptop does not start after the update', previousText: 'My laptop does not start' });
+		expect(item.message).toMatchObject({
+			ts: TS,
+			text: 'My laptop does not start after the update',
+			previousText: 'My laptop does not start',
+		});
 		expect(item.idempotencyKey).toBe(`slack:${TEAM}:${DM}:${TS}:edit:${EDIT_TS}`);
 	});
 
-	it('MessageChangedPayload wrapping the handle\'s own message is an echo', () => {
+	it("MessageChangedPayload wrapping the handle's own message is an echo", () => {
 		const sample = loadSample('MessageChangedPayload.json');
 		(sample.event.message as Record<string, unknown>).user = BOT_USER;
 		(sample.event.message as Record<string, unknown>).text = 'edited reply';
@@ -211,7 +221,9 @@ describe('classifier over Slack\'s event samples', () => {
 	});
 
 	it('MessageRepliedPayload: a system notice about a thread, dropped', () => {
-		expect(classify(loadSample('MessageRepliedPayload.json'), { includeThreadReplies: true, includeEdits: true })).toEqual({
+		expect(
+			classify(loadSample('MessageRepliedPayload.json'), { includeThreadReplies: true, includeEdits: true }),
+		).toEqual({
 			action: 'drop',
 			reason: 'systemSubtype',
 		});

@@ -1,5 +1,9 @@
 import { signSlackRequest } from '../../emulators/slack/signing';
-import { computeSlackSignature, failureMayBeAnOldSecret, verifySlackSignature } from '../../nodes/SlackDmTrigger/helpers/signature';
+import {
+	computeSlackSignature,
+	failureMayBeAnOldSecret,
+	verifySlackSignature,
+} from '../../nodes/SlackDmTrigger/helpers/signature';
 import type { SignatureFailure } from '../../nodes/SlackDmTrigger/helpers/signature';
 
 // Slack's published example (api.slack.com/authentication/verifying-requests-from-slack).
@@ -22,19 +26,37 @@ function check(overrides: Partial<Parameters<typeof verifySlackSignature>[0]> = 
 }
 
 describe('Slack request signature (v0)', () => {
-	it('reproduces Slack\'s published test vector', () => {
+	it("reproduces Slack's published test vector", () => {
 		expect(computeSlackSignature(VECTOR.secret, VECTOR.timestamp, VECTOR.body)).toBe(VECTOR.signature);
 		expect(check()).toEqual({ valid: true });
 	});
 
 	it('accepts a Buffer body and array-valued headers', () => {
-		expect(check({ rawBody: Buffer.from(VECTOR.body, 'utf8'), signature: [VECTOR.signature], timestamp: [VECTOR.timestamp] })).toEqual({ valid: true });
+		expect(
+			check({
+				rawBody: Buffer.from(VECTOR.body, 'utf8'),
+				signature: [VECTOR.signature],
+				timestamp: [VECTOR.timestamp],
+			}),
+		).toEqual({ valid: true });
 	});
 
-	it('agrees with the emulator\'s signer', () => {
-		const body = JSON.stringify({ type: 'event_callback', event_id: 'Ev1', event: { type: 'message', text: 'Grüße ✓' } });
+	it("agrees with the emulator's signer", () => {
+		const body = JSON.stringify({
+			type: 'event_callback',
+			event_id: 'Ev1',
+			event: { type: 'message', text: 'Grüße ✓' },
+		});
 		const signature = signSlackRequest('emulator-secret', 1700000000, body);
-		expect(verifySlackSignature({ signingSecret: 'emulator-secret', timestamp: '1700000000', signature, rawBody: body, nowSeconds: 1700000001 })).toEqual({ valid: true });
+		expect(
+			verifySlackSignature({
+				signingSecret: 'emulator-secret',
+				timestamp: '1700000000',
+				signature,
+				rawBody: body,
+				nowSeconds: 1700000001,
+			}),
+		).toEqual({ valid: true });
 	});
 
 	it('refuses a forged signature, a changed body and a wrong secret', () => {
@@ -61,14 +83,25 @@ describe('Slack request signature (v0)', () => {
 		expect(check({ rawBody: undefined })).toEqual({ valid: false, reason: 'missingBody' });
 		expect(check({ timestamp: '1531420618.5' })).toEqual({ valid: false, reason: 'malformedTimestamp' });
 		expect(check({ timestamp: 'yesterday' })).toEqual({ valid: false, reason: 'malformedTimestamp' });
-		expect(check({ signature: 'v1=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503' })).toEqual({ valid: false, reason: 'malformedSignature' });
+		expect(check({ signature: 'v1=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503' })).toEqual({
+			valid: false,
+			reason: 'malformedSignature',
+		});
 		expect(check({ signature: VECTOR.signature.slice(0, -2) })).toEqual({ valid: false, reason: 'malformedSignature' });
 	});
 });
 
 describe('failureMayBeAnOldSecret (re-read the credential before refusing?)', () => {
 	it('only failures that depend on the secret', () => {
-		const all: SignatureFailure[] = ['missingSigningSecret', 'missingHeaders', 'malformedTimestamp', 'staleTimestamp', 'malformedSignature', 'signatureMismatch', 'missingBody'];
+		const all: SignatureFailure[] = [
+			'missingSigningSecret',
+			'missingHeaders',
+			'malformedTimestamp',
+			'staleTimestamp',
+			'malformedSignature',
+			'signatureMismatch',
+			'missingBody',
+		];
 		expect(all.filter(failureMayBeAnOldSecret)).toEqual(['missingSigningSecret', 'signatureMismatch']);
 	});
 });

@@ -1,6 +1,7 @@
 import { decodeSlackEntities, slackTextToHtml, slackTextToPlain } from '../../nodes/shared/slack/slackTextToZendesk';
 
-const names = (id: string): string | undefined => ({ U0ADA: 'Ada Lovelace', U0EVIL: '<img src=x onerror=alert(1)>' })[id];
+const names = (id: string): string | undefined =>
+	({ U0ADA: 'Ada Lovelace', U0EVIL: '<img src=x onerror=alert(1)>' })[id];
 const p = (inner: string): string => `<p>${inner}</p>`;
 
 describe('Slack text → Zendesk html_body (conversion table)', () => {
@@ -16,19 +17,55 @@ describe('Slack text → Zendesk html_body (conversion table)', () => {
 		['<!here> <!channel> <!everyone>', p('@here @channel @everyone'), '@here @channel @everyone'],
 		['<!subteam^S01|@oncall> help', p('@oncall help'), '@oncall help'],
 		['on <!date^1392734382^{date_short}|Feb 18, 2014>', p('on Feb 18, 2014'), 'on Feb 18, 2014'],
-		['<https://example.com/a?b=1&amp;c=2|the page>', p('<a href="https://example.com/a?b=1&amp;c=2" rel="noopener noreferrer">the page</a>'), 'the page (https://example.com/a?b=1&c=2)'],
-		['<https://example.com>', p('<a href="https://example.com" rel="noopener noreferrer">https://example.com</a>'), 'https://example.com'],
-		['<mailto:ada@example.com|ada@example.com>', p('<a href="mailto:ada@example.com" rel="noopener noreferrer">ada@example.com</a>'), 'ada@example.com'],
+		[
+			'<https://example.com/a?b=1&amp;c=2|the page>',
+			p('<a href="https://example.com/a?b=1&amp;c=2" rel="noopener noreferrer">the page</a>'),
+			'the page (https://example.com/a?b=1&c=2)',
+		],
+		[
+			'<https://example.com>',
+			p('<a href="https://example.com" rel="noopener noreferrer">https://example.com</a>'),
+			'https://example.com',
+		],
+		[
+			'<mailto:ada@example.com|ada@example.com>',
+			p('<a href="mailto:ada@example.com" rel="noopener noreferrer">ada@example.com</a>'),
+			'ada@example.com',
+		],
 		['*bold* _italic_ ~strike~', p('<strong>bold</strong> <em>italic</em> <del>strike</del>'), 'bold italic strike'],
 		['_*both*_', p('<em><strong>both</strong></em>'), 'both'],
-		['*see <https://x.example|this>*', p('<strong>see <a href="https://x.example" rel="noopener noreferrer">this</a></strong>'), 'see this (https://x.example)'],
+		[
+			'*see <https://x.example|this>*',
+			p('<strong>see <a href="https://x.example" rel="noopener noreferrer">this</a></strong>'),
+			'see this (https://x.example)',
+		],
 		['snake_case_name, 2*3*4, a~b~c', p('snake_case_name, 2*3*4, a~b~c'), 'snake_case_name, 2*3*4, a~b~c'],
-		['run `npm *test* &amp;&amp; <@U0ADA>`', p('run <code>npm *test* &amp;&amp; @Ada Lovelace</code>'), 'run npm *test* && @Ada Lovelace'],
-		['```\nif (a &lt; b) {\n  *x*\n}\n```', '<pre><code>if (a &lt; b) {\n  *x*\n}</code></pre>', 'if (a < b) {\n  *x*\n}'],
-		['before ```inline block``` after', `${p('before')}<pre><code>inline block</code></pre>${p('after')}`, 'before\n\ninline block\n\nafter'],
+		[
+			'run `npm *test* &amp;&amp; <@U0ADA>`',
+			p('run <code>npm *test* &amp;&amp; @Ada Lovelace</code>'),
+			'run npm *test* && @Ada Lovelace',
+		],
+		[
+			'```\nif (a &lt; b) {\n  *x*\n}\n```',
+			'<pre><code>if (a &lt; b) {\n  *x*\n}</code></pre>',
+			'if (a < b) {\n  *x*\n}',
+		],
+		[
+			'before ```inline block``` after',
+			`${p('before')}<pre><code>inline block</code></pre>${p('after')}`,
+			'before\n\ninline block\n\nafter',
+		],
 		['unclosed ```fence', p('unclosed ```fence'), 'unclosed ```fence'],
-		['&gt; quoted *line*\n&gt; second\nreply', `<blockquote>quoted <strong>line</strong><br>second</blockquote>${p('reply')}`, '> quoted line\n> second\n\nreply'],
-		['line one\nline two\n\nnew paragraph', `${p('line one<br>line two')}${p('new paragraph')}`, 'line one\nline two\n\nnew paragraph'],
+		[
+			'&gt; quoted *line*\n&gt; second\nreply',
+			`<blockquote>quoted <strong>line</strong><br>second</blockquote>${p('reply')}`,
+			'> quoted line\n> second\n\nreply',
+		],
+		[
+			'line one\nline two\n\nnew paragraph',
+			`${p('line one<br>line two')}${p('new paragraph')}`,
+			'line one\nline two\n\nnew paragraph',
+		],
 		['', '', ''],
 	];
 
@@ -76,7 +113,9 @@ describe('Slack text → Zendesk: injection attempts', () => {
 		expect(slackTextToHtml('&lt;img src=x onerror=alert(1)&gt;')).toBe(p('&lt;img src=x onerror=alert(1)&gt;'));
 		expect(slackTextToHtml('<javascript:alert(1)|click me>')).toBe(p('click me (javascript:alert(1))'));
 		expect(slackTextToHtml('hi <@U0EVIL>', { names })).toBe(p('hi @&lt;img src=x onerror=alert(1)&gt;'));
-		expect(slackTextToHtml('<https://ok.example" onmouseover="alert(1)|x>')).toBe(p('x (https://ok.example&quot; onmouseover=&quot;alert(1))'));
+		expect(slackTextToHtml('<https://ok.example" onmouseover="alert(1)|x>')).toBe(
+			p('x (https://ok.example&quot; onmouseover=&quot;alert(1))'),
+		);
 	});
 
 	it('a forged placeholder stays text and cannot pull in rendered markup', () => {

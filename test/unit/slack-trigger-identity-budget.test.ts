@@ -6,7 +6,14 @@ import type { SelfIdentity } from '../../nodes/shared/slack/identity';
 
 /** A webhook context whose every Slack call is recorded (and would fail: there is no HTTP here). */
 function webhookContext(calls: string[]): IWebhookFunctions {
-	const node = { id: 'n1', name: 'Slack DM Trigger', type: 'slackDmTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+	const node = {
+		id: 'n1',
+		name: 'Slack DM Trigger',
+		type: 'slackDmTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
 	return {
 		getNode: () => node,
 		getCredentials: async () => {

@@ -33,7 +33,9 @@ describe('triggerFilterOptions', () => {
 	});
 
 	it('drops options it does not know', () => {
-		expect(Object.keys(triggerFilterOptions({ somethingElse: true })).sort()).toEqual(Object.keys(DEFAULT_FILTER_OPTIONS).sort());
+		expect(Object.keys(triggerFilterOptions({ somethingElse: true })).sort()).toEqual(
+			Object.keys(DEFAULT_FILTER_OPTIONS).sort(),
+		);
 	});
 });
 
@@ -53,7 +55,10 @@ describe('parseEventBody', () => {
 
 describe('scopedDeliveryKeys', () => {
 	it('prefixes every key with the workflow and node, so two triggers never share a claim', () => {
-		expect(scopedDeliveryKeys('wf1', 'node-a', ['e:Ev1', 'm:C1:1.0'])).toEqual(['wf1/node-a|e:Ev1', 'wf1/node-a|m:C1:1.0']);
+		expect(scopedDeliveryKeys('wf1', 'node-a', ['e:Ev1', 'm:C1:1.0'])).toEqual([
+			'wf1/node-a|e:Ev1',
+			'wf1/node-a|m:C1:1.0',
+		]);
 		expect(scopedDeliveryKeys('wf1', 'node-b', ['e:Ev1'])).not.toEqual(scopedDeliveryKeys('wf1', 'node-a', ['e:Ev1']));
 	});
 
@@ -82,11 +87,12 @@ describe('webhookCallPlan (calls made before answering Slack)', () => {
 		expect(plan!.policy.maxDelayMs).toBeLessThan(1_000);
 	});
 
-	it('the worst case of all attempts stays within the budget, and the budget within Slack\'s 3 seconds', () => {
+	it("the worst case of all attempts stays within the budget, and the budget within Slack's 3 seconds", () => {
 		expect(WEBHOOK_CALL_BUDGET_MS).toBeLessThan(3_000);
 		for (const elapsed of [0, 500, 1_000, 1_800, 2_100]) {
 			const plan = webhookCallPlan(elapsed)!;
-			const worst = elapsed + plan.policy.maxAttempts * plan.timeoutMs + (plan.policy.maxAttempts - 1) * plan.policy.maxDelayMs;
+			const worst =
+				elapsed + plan.policy.maxAttempts * plan.timeoutMs + (plan.policy.maxAttempts - 1) * plan.policy.maxDelayMs;
 			expect(worst).toBeLessThanOrEqual(WEBHOOK_CALL_BUDGET_MS);
 		}
 	});

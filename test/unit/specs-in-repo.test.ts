@@ -20,11 +20,21 @@ const CODE = /\.(ts|mts|cts|js|mjs|cjs|json|sh|yml|yaml)$/;
 
 /** Files git tracks or would track (untracked, not ignored), outside specs/ and recorded results. */
 function repoFiles(): string[] {
-	const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: REPO_ROOT, encoding: 'utf8' });
+	const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
+		cwd: REPO_ROOT,
+		encoding: 'utf8',
+	});
 	return out
 		.split('\n')
 		.filter((f) => f && fs.existsSync(path.join(REPO_ROOT, f)))
-		.filter((f) => (CODE.test(f) || f === '.ci/run') && !f.startsWith('specs/') && !f.startsWith('bench/results/') && f !== 'package-lock.json' && f !== SELF);
+		.filter(
+			(f) =>
+				(CODE.test(f) || f === '.ci/run') &&
+				!f.startsWith('specs/') &&
+				!f.startsWith('bench/results/') &&
+				f !== 'package-lock.json' &&
+				f !== SELF,
+		);
 }
 
 /** Lines that name a place outside the repository. */
@@ -57,7 +67,8 @@ describe('the vendor specs live in the repository', () => {
 		expect(REPO_SPECS_DIR).toBe(path.join(REPO_ROOT, 'specs'));
 		if (!process.env.SLACK_SPECS_DIR) expect(SLACK_SPECS_DIR).toBe(path.join(REPO_ROOT, 'specs', 'slack'));
 		if (!process.env.ZENDESK_SPEC_DIR) expect(ZENDESK_SPEC_DIR).toBe(path.join(REPO_ROOT, 'specs', 'zendesk'));
-		if (!process.env.SUNSHINE_SPEC_DIR) expect(SUNSHINE_SPEC_DIR).toBe(path.join(REPO_ROOT, 'specs', 'sunshine-conversations'));
+		if (!process.env.SUNSHINE_SPEC_DIR)
+			expect(SUNSHINE_SPEC_DIR).toBe(path.join(REPO_ROOT, 'specs', 'sunshine-conversations'));
 	});
 
 	it('holds exactly the files sha256sums.txt lists, each unchanged', () => {
@@ -74,7 +85,11 @@ describe('the vendor specs live in the repository', () => {
 			.sort();
 		expect(listed.map((l) => l.file).sort()).toEqual(present);
 		for (const { hash, file } of listed) {
-			expect(`${file} ${createHash('sha256').update(fs.readFileSync(path.join(REPO_SPECS_DIR, file))).digest('hex')}`).toBe(`${file} ${hash}`);
+			expect(
+				`${file} ${createHash('sha256')
+					.update(fs.readFileSync(path.join(REPO_SPECS_DIR, file)))
+					.digest('hex')}`,
+			).toBe(`${file} ${hash}`);
 		}
 	});
 
@@ -89,11 +104,17 @@ describe('the vendor specs live in the repository', () => {
 
 describe('no file reads a path outside the repository', () => {
 	it('finds the outside paths it is meant to find', () => {
-		expect(outsidePathProblems('test/x.ts', "const d = path.resolve(__dirname, '../../../shared/specs/slack');")).toHaveLength(3);
+		expect(
+			outsidePathProblems('test/x.ts', "const d = path.resolve(__dirname, '../../../shared/specs/slack');"),
+		).toHaveLength(3);
 		expect(outsidePathProblems('test/unit/x.ts', "import { a } from '../../../shared/seed/x';")).toHaveLength(1);
-		expect(outsidePathProblems('test/harness/x.ts', "const d = path.join(__dirname, '..', '..', '..', 'elsewhere');")).toHaveLength(1);
+		expect(
+			outsidePathProblems('test/harness/x.ts', "const d = path.join(__dirname, '..', '..', '..', 'elsewhere');"),
+		).toHaveLength(1);
 		expect(outsidePathProblems('x.ts', "read('/work/shared/seed')")).not.toHaveLength(0);
-		expect(outsidePathProblems('test/harness/x.ts', "const d = path.resolve(__dirname, '..', '..', 'specs');")).toEqual([]);
+		expect(outsidePathProblems('test/harness/x.ts', "const d = path.resolve(__dirname, '..', '..', 'specs');")).toEqual(
+			[],
+		);
 		expect(outsidePathProblems('nodes/shared/x.ts', "import { a } from '../shared/transport/http';")).toEqual([]);
 	});
 

@@ -43,9 +43,17 @@ describe('Pacer', () => {
 	it('starts 30 concurrent callers one per second, in arrival order', async () => {
 		const { clock, pacer } = fakePacer();
 		const started: Array<{ caller: number; at: number }> = [];
-		await settle(Promise.all(
-			Array.from({ length: 30 }, async (_, caller) => await pacer.run('acme|POST /users/create_or_update', [perSecond('acme|cou')], async () => started.push({ caller, at: clock.now }))),
-		));
+		await settle(
+			Promise.all(
+				Array.from(
+					{ length: 30 },
+					async (_, caller) =>
+						await pacer.run('acme|POST /users/create_or_update', [perSecond('acme|cou')], async () =>
+							started.push({ caller, at: clock.now }),
+						),
+				),
+			),
+		);
 		expect(started.map((s) => s.caller)).toEqual(Array.from({ length: 30 }, (_, i) => i));
 		expect(started.map((s) => s.at)).toEqual(Array.from({ length: 30 }, (_, i) => i * 1000));
 		expect(pacer.waiting('acme|POST /users/create_or_update')).toBe(0);
@@ -63,14 +71,22 @@ describe('Pacer', () => {
 		const { clock, pacer } = fakePacer();
 		const limits = [perSecond('acme'), { key: 'acme|user-1', limit: 5, windowMs: 60_000 }];
 		const starts: number[] = [];
-		await settle(Promise.all(Array.from({ length: 7 }, async () => await pacer.run('acme', limits, async () => starts.push(clock.now)))));
+		await settle(
+			Promise.all(
+				Array.from({ length: 7 }, async () => await pacer.run('acme', limits, async () => starts.push(clock.now))),
+			),
+		);
 		expect(starts).toEqual([0, 1000, 2000, 3000, 4000, 60_000, 61_000]);
 	});
 
 	it('paces starts, not completions: a slow call does not hold the next one back', async () => {
 		const { clock, pacer } = fakePacer();
 		let releaseSlow!: () => void;
-		const slow = pacer.run('lane', [perSecond('a')], async () => await new Promise<void>((resolve) => (releaseSlow = resolve)));
+		const slow = pacer.run(
+			'lane',
+			[perSecond('a')],
+			async () => await new Promise<void>((resolve) => (releaseSlow = resolve)),
+		);
 		const fastStart = await settle(pacer.run('lane', [perSecond('a')], async () => clock.now));
 		expect(fastStart).toBe(1000);
 		releaseSlow();
@@ -79,7 +95,9 @@ describe('Pacer', () => {
 
 	it('keeps lanes apart: another account does not wait', async () => {
 		const { clock, pacer } = fakePacer();
-		const a = Promise.all([1, 2, 3].map(async () => await pacer.run('acme', [perSecond('acme')], async () => clock.now)));
+		const a = Promise.all(
+			[1, 2, 3].map(async () => await pacer.run('acme', [perSecond('acme')], async () => clock.now)),
+		);
 		const b = await pacer.run('other', [perSecond('other')], async () => clock.now);
 		expect(b).toBe(0);
 		expect(await settle(a)).toEqual([0, 1000, 2000]);

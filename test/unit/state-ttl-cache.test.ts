@@ -1,5 +1,11 @@
 import { ClaimLedger, LoadingCache, SingleFlight, TtlMap } from '../../nodes/shared/state/ttlCache';
-import { recordRateLimited, recordUpdate, emptyWindow, windowRetentionMs, updateLimitConfig } from '../../nodes/ZendeskMessagingUpsert/supportTickets/coalesce';
+import {
+	recordRateLimited,
+	recordUpdate,
+	emptyWindow,
+	windowRetentionMs,
+	updateLimitConfig,
+} from '../../nodes/ZendeskMessagingUpsert/supportTickets/coalesce';
 
 describe('TtlMap', () => {
 	it('forgets entries after their ttl, and stores nothing with ttl 0', () => {

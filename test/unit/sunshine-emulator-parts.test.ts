@@ -29,12 +29,18 @@ function refused(authorization: string | undefined): number {
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const sign = (head: string, secret = key.secret) => `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
+const sign = (head: string, secret = key.secret) =>
+	`${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
 
 describe('authenticate', () => {
 	it('accepts Basic with the key and an app-scoped HS256 JWT naming the key in kid', () => {
-		expect(authenticate({ authorization: `Basic ${Buffer.from(`${key.id}:${key.secret}`).toString('base64')}` }, store)).toEqual({ keyId: key.id, method: 'basic' });
-		expect(authenticate({ authorization: `Bearer ${signAppJwt(key.id, key.secret)}` }, store)).toEqual({ keyId: key.id, method: 'jwt' });
+		expect(
+			authenticate({ authorization: `Basic ${Buffer.from(`${key.id}:${key.secret}`).toString('base64')}` }, store),
+		).toEqual({ keyId: key.id, method: 'basic' });
+		expect(authenticate({ authorization: `Bearer ${signAppJwt(key.id, key.secret)}` }, store)).toEqual({
+			keyId: key.id,
+			method: 'jwt',
+		});
 	});
 
 	it('refuses with 401 what the spec does not allow', () => {
@@ -42,8 +48,12 @@ describe('authenticate', () => {
 		expect(refused(`Bearer ${sign(`${b64({ alg: 'HS512', kid: key.id })}.${b64({ scope: 'app' })}`)}`)).toBe(401);
 		expect(refused(`Bearer ${sign(`${b64({ alg: 'HS256' })}.${b64({ scope: 'app' })}`)}`)).toBe(401);
 		expect(refused(`Bearer ${sign(`${b64({ alg: 'HS256', kid: key.id })}.${b64({})}`)}`)).toBe(401);
-		expect(refused(`Bearer ${sign(`${b64({ alg: 'HS256', kid: key.id })}.${b64({ scope: 'app', exp: 1 })}`)}`)).toBe(401);
-		expect(refused(`Bearer ${sign(`${b64({ alg: 'HS256', kid: key.id })}.${b64({ scope: 'app' })}`, 'other')}`)).toBe(401);
+		expect(refused(`Bearer ${sign(`${b64({ alg: 'HS256', kid: key.id })}.${b64({ scope: 'app', exp: 1 })}`)}`)).toBe(
+			401,
+		);
+		expect(refused(`Bearer ${sign(`${b64({ alg: 'HS256', kid: key.id })}.${b64({ scope: 'app' })}`, 'other')}`)).toBe(
+			401,
+		);
 		expect(refused(`Basic ${Buffer.from(key.id).toString('base64')}`)).toBe(401);
 		expect(refused(`Bearer not.a.jwt`)).toBe(401);
 	});
@@ -54,9 +64,21 @@ describe('messagePage', () => {
 
 	it('returns the latest page by default and pages back and forward', () => {
 		expect(messagePage(all, {}, 3)).toEqual({ items: all.slice(4), hasMore: true, direction: 'before' });
-		expect(messagePage(all, { before: all[4].id }, 3)).toEqual({ items: all.slice(1, 4), hasMore: true, direction: 'before' });
-		expect(messagePage(all, { before: all[1].id }, 3)).toEqual({ items: all.slice(0, 1), hasMore: false, direction: 'before' });
-		expect(messagePage(all, { after: all[0].id }, 3)).toEqual({ items: all.slice(1, 4), hasMore: true, direction: 'after' });
+		expect(messagePage(all, { before: all[4].id }, 3)).toEqual({
+			items: all.slice(1, 4),
+			hasMore: true,
+			direction: 'before',
+		});
+		expect(messagePage(all, { before: all[1].id }, 3)).toEqual({
+			items: all.slice(0, 1),
+			hasMore: false,
+			direction: 'before',
+		});
+		expect(messagePage(all, { after: all[0].id }, 3)).toEqual({
+			items: all.slice(1, 4),
+			hasMore: true,
+			direction: 'after',
+		});
 	});
 
 	it('refuses both cursors at once and malformed cursors', () => {
@@ -85,7 +107,8 @@ describe('rules', () => {
 		expect(MAX_ATTEMPTS).toBe(5);
 		expect(RETRY_INTERVALS_MS).toHaveLength(MAX_ATTEMPTS - 1);
 		expect(RETRY_INTERVALS_MS.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(15 * 60_000);
-		for (let i = 1; i < RETRY_INTERVALS_MS.length; i++) expect(RETRY_INTERVALS_MS[i]).toBeGreaterThan(RETRY_INTERVALS_MS[i - 1]);
+		for (let i = 1; i < RETRY_INTERVALS_MS.length; i++)
+			expect(RETRY_INTERVALS_MS[i]).toBeGreaterThan(RETRY_INTERVALS_MS[i - 1]);
 		expect(NON_RECOVERABLE).toEqual([400, 401, 403, 404, 406]);
 	});
 

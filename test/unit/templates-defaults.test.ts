@@ -23,22 +23,37 @@ interface Node {
 const templates = fs
 	.readdirSync(TEMPLATE_DIR)
 	.filter((file) => file.endsWith('.json'))
-	.map((file) => ({ file, json: JSON.parse(fs.readFileSync(path.join(TEMPLATE_DIR, file), 'utf8')) as WorkflowJson & { nodes: Node[] } }));
+	.map((file) => ({
+		file,
+		json: JSON.parse(fs.readFileSync(path.join(TEMPLATE_DIR, file), 'utf8')) as WorkflowJson & { nodes: Node[] },
+	}));
 const allNodes = templates.flatMap((t) => t.json.nodes);
 const notes = allNodes.filter((n) => n.type.endsWith('stickyNote')).map((n) => String(n.parameters.content));
 
 describe('shipped templates', () => {
 	it('every Zendesk call uses the OAuth2 credential', () => {
 		const zendeskNodes = allNodes.filter((n) => 'authentication' in n.parameters);
-		expect(zendeskNodes.map((n) => n.name).sort()).toEqual(['Profile Linker', 'Slack DM Reply', 'Zendesk Messaging Upsert', 'Zendesk Reply Trigger']);
+		expect(zendeskNodes.map((n) => n.name).sort()).toEqual([
+			'Profile Linker',
+			'Slack DM Reply',
+			'Zendesk Messaging Upsert',
+			'Zendesk Reply Trigger',
+		]);
 		for (const node of zendeskNodes) {
-			expect({ node: node.name, authentication: node.parameters.authentication }).toEqual({ node: node.name, authentication: 'oAuth2' });
-			expect({ node: node.name, credentials: Object.keys(node.credentials ?? {}).filter((type) => type.startsWith('zendesk')) }).toEqual({ node: node.name, credentials: ['zendeskDmOAuth2Api'] });
+			expect({ node: node.name, authentication: node.parameters.authentication }).toEqual({
+				node: node.name,
+				authentication: 'oAuth2',
+			});
+			expect({
+				node: node.name,
+				credentials: Object.keys(node.credentials ?? {}).filter((type) => type.startsWith('zendesk')),
+			}).toEqual({ node: node.name, credentials: ['zendeskDmOAuth2Api'] });
 		}
 	});
 
 	it('uses the picker versions of the Upsert and Slack DM Reply, with no raw placeholder ids left', () => {
-		for (const node of allNodes.filter((n) => /\.(zendeskMessagingUpsert|slackDmReply)$/.test(n.type))) expect({ node: node.name, v: node.typeVersion }).toEqual({ node: node.name, v: 2 });
+		for (const node of allNodes.filter((n) => /\.(zendeskMessagingUpsert|slackDmReply)$/.test(n.type)))
+			expect({ node: node.name, v: node.typeVersion }).toEqual({ node: node.name, v: 2 });
 		expect(JSON.stringify(templates.map((t) => t.json))).not.toContain('C0REPLACEME');
 	});
 
@@ -56,7 +71,12 @@ describe('shipped templates', () => {
 			expect(link.startsWith(REPO)).toBe(true);
 			const file = link.slice(REPO.length);
 			expect({ link, exists: fs.existsSync(path.join(ROOT, file)) }).toEqual({ link, exists: true });
-			expect({ file, shipped: pkg.files.some((pattern) => new RegExp(`^${pattern.replace('.', '\\.').replace('*', '[^/]+')}$`).test(file)) }).toEqual({ file, shipped: true });
+			expect({
+				file,
+				shipped: pkg.files.some((pattern) =>
+					new RegExp(`^${pattern.replace('.', '\\.').replace('*', '[^/]+')}$`).test(file),
+				),
+			}).toEqual({ file, shipped: true });
 		}
 		// A bare path (`docs/x.md`) in a note is not a link: every one must also be linked.
 		const bare = notes.flatMap((note) => [...note.matchAll(/`((?:docs|slack)\/[^`]+)`/g)].map((m) => m[1]));
@@ -66,19 +86,34 @@ describe('shipped templates', () => {
 
 describe('sandbox wiring of the OAuth2 templates', () => {
 	const inbound = templates.find((t) => t.file === 'slack-dm-to-zendesk.json')!.json;
-	const emulators = { slack: { botToken: 'xoxb-1', signingSecret: 's', apiUrl: 'http://127.0.0.1:1/api' }, zendesk: { subdomain: 'acme', email: 'a@b', apiToken: 't', url: 'http://127.0.0.1:2' } };
+	const emulators = {
+		slack: { botToken: 'xoxb-1', signingSecret: 's', apiUrl: 'http://127.0.0.1:1/api' },
+		zendesk: { subdomain: 'acme', email: 'a@b', apiToken: 't', url: 'http://127.0.0.1:2' },
+	};
 
 	it('with the emulators: OAuth2 through the emulator OAuth client (client credentials)', () => {
 		const credentials = sandboxCredentials({ kind: 'emulators' }, emulators);
 		const oauth = credentials.find((c) => c.type === 'zendeskDmOAuth2Api');
-		expect(oauth).toMatchObject({ id: SANDBOX_CREDENTIAL_IDS.zendeskDmOAuth2Api, data: { grantType: 'clientCredentials', baseUrl: 'http://127.0.0.1:2' } });
-		const upsert = (wireCredentials(inbound, credentials).nodes as unknown as Node[]).find((n) => n.name === 'Zendesk Messaging Upsert')!;
+		expect(oauth).toMatchObject({
+			id: SANDBOX_CREDENTIAL_IDS.zendeskDmOAuth2Api,
+			data: { grantType: 'clientCredentials', baseUrl: 'http://127.0.0.1:2' },
+		});
+		const upsert = (wireCredentials(inbound, credentials).nodes as unknown as Node[]).find(
+			(n) => n.name === 'Zendesk Messaging Upsert',
+		)!;
 		expect(upsert.parameters.authentication).toBe('oAuth2');
-		expect(upsert.credentials).toEqual({ zendeskDmOAuth2Api: { id: SANDBOX_CREDENTIAL_IDS.zendeskDmOAuth2Api, name: oauth!.name } });
+		expect(upsert.credentials).toEqual({
+			zendeskDmOAuth2Api: { id: SANDBOX_CREDENTIAL_IDS.zendeskDmOAuth2Api, name: oauth!.name },
+		});
 	});
 
 	it('with real accounts (an API token only): the Zendesk nodes switch to the API token', () => {
-		const credentials = sandboxCredentials({ kind: 'real', slack: { token: 'xoxb-1', signingSecret: 's' }, zendesk: { subdomain: 'acme', email: 'a@b', apiToken: 't' }, publicUrl: 'https://x' });
+		const credentials = sandboxCredentials({
+			kind: 'real',
+			slack: { token: 'xoxb-1', signingSecret: 's' },
+			zendesk: { subdomain: 'acme', email: 'a@b', apiToken: 't' },
+			publicUrl: 'https://x',
+		});
 		const wired = wireCredentials(inbound, credentials).nodes as unknown as Node[];
 		for (const node of wired.filter((n) => 'authentication' in n.parameters)) {
 			expect(node.parameters.authentication).toBe('apiToken');

@@ -60,8 +60,13 @@ interface Description {
 	webhooks?: unknown[];
 }
 
-const files = fs.readdirSync(WORKFLOWS_DIR).filter((f) => f.endsWith('.json')).sort();
-const templates = new Map(files.map((file) => [file, JSON.parse(fs.readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8')) as Template]));
+const files = fs
+	.readdirSync(WORKFLOWS_DIR)
+	.filter((f) => f.endsWith('.json'))
+	.sort();
+const templates = new Map(
+	files.map((file) => [file, JSON.parse(fs.readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8')) as Template]),
+);
 
 const ourNodes = new Map<string, Description>();
 for (const exported of Object.values(pkg)) {
@@ -101,7 +106,13 @@ function unknownParameters(values: Record<string, unknown>, properties: INodePro
 		if (!value || typeof value !== 'object') continue;
 		for (const property of matches.slice(0, 1)) {
 			if (property.type === 'collection') {
-				problems.push(...unknownParameters(value as Record<string, unknown>, (property.options ?? []) as INodeProperties[], `${at}${key}.`));
+				problems.push(
+					...unknownParameters(
+						value as Record<string, unknown>,
+						(property.options ?? []) as INodeProperties[],
+						`${at}${key}.`,
+					),
+				);
 			} else if (property.type === 'fixedCollection') {
 				const groups = (property.options ?? []) as INodePropertyCollection[];
 				for (const [groupName, entries] of Object.entries(value as Record<string, unknown>)) {
@@ -111,7 +122,9 @@ function unknownParameters(values: Record<string, unknown>, properties: INodePro
 						continue;
 					}
 					for (const entry of [entries].flat()) {
-						problems.push(...unknownParameters(entry as Record<string, unknown>, group.values, `${at}${key}.${groupName}.`));
+						problems.push(
+							...unknownParameters(entry as Record<string, unknown>, group.values, `${at}${key}.${groupName}.`),
+						);
 					}
 				}
 			}
@@ -170,7 +183,8 @@ describe.each([...templates.keys()])('workflow template %s', (file) => {
 			expect(Object.keys(outputs)).toEqual(['main']);
 			if (sourceNode.type === `${BASE_PREFIX}switch`) {
 				const rules = (sourceNode.parameters.rules as { values: unknown[] }).values.length;
-				const fallback = (sourceNode.parameters.options as { fallbackOutput?: string }).fallbackOutput === 'extra' ? 1 : 0;
+				const fallback =
+					(sourceNode.parameters.options as { fallbackOutput?: string }).fallbackOutput === 'extra' ? 1 : 0;
 				expect(outputs.main.length).toBe(rules + fallback);
 			} else {
 				expect(outputs.main.length).toBe(1);
@@ -187,11 +201,14 @@ describe.each([...templates.keys()])('workflow template %s', (file) => {
 		for (const node of template.nodes) {
 			if (node.type === `${BASE_PREFIX}stickyNote`) continue;
 			const isTrigger = /trigger/i.test(node.type);
-			expect([node.name, isTrigger ? node.name in template.connections : targets.has(node.name)]).toEqual([node.name, true]);
+			expect([node.name, isTrigger ? node.name in template.connections : targets.has(node.name)]).toEqual([
+				node.name,
+				true,
+			]);
 		}
 	});
 
-	it('references only credential placeholders of this package\'s types, which the node accepts', () => {
+	it("references only credential placeholders of this package's types, which the node accepts", () => {
 		for (const node of template.nodes) {
 			const description = descriptionFor(node) as Description;
 			for (const [type, reference] of Object.entries(node.credentials ?? {})) {
@@ -213,15 +230,28 @@ describe.each([...templates.keys()])('workflow template %s', (file) => {
 	it('gives every package node the credentials its description requires for the chosen authentication', () => {
 		for (const node of template.nodes.filter((n) => n.type.startsWith(PACKAGE_PREFIX))) {
 			const description = descriptionFor(node) as Description & {
-				credentials: Array<{ name: string; required?: boolean; displayOptions?: { show?: Record<string, unknown[]>; hide?: Record<string, unknown[]> } }>;
+				credentials: Array<{
+					name: string;
+					required?: boolean;
+					displayOptions?: { show?: Record<string, unknown[]>; hide?: Record<string, unknown[]> };
+				}>;
 			};
 			for (const credential of description.credentials) {
 				if (!credential.required) continue;
-				const valueOf = (parameter: string) => node.parameters[parameter] ?? description.properties.find((p) => p.name === parameter)?.default;
+				const valueOf = (parameter: string) =>
+					node.parameters[parameter] ?? description.properties.find((p) => p.name === parameter)?.default;
 				const shown =
-					Object.entries(credential.displayOptions?.show ?? {}).every(([parameter, allowed]) => allowed.includes(valueOf(parameter))) &&
-					!Object.entries(credential.displayOptions?.hide ?? {}).some(([parameter, hidden]) => hidden.includes(valueOf(parameter)));
-				if (shown) expect([node.name, Object.keys(node.credentials ?? {})]).toEqual([node.name, expect.arrayContaining([credential.name])]);
+					Object.entries(credential.displayOptions?.show ?? {}).every(([parameter, allowed]) =>
+						allowed.includes(valueOf(parameter)),
+					) &&
+					!Object.entries(credential.displayOptions?.hide ?? {}).some(([parameter, hidden]) =>
+						hidden.includes(valueOf(parameter)),
+					);
+				if (shown)
+					expect([node.name, Object.keys(node.credentials ?? {})]).toEqual([
+						node.name,
+						expect.arrayContaining([credential.name]),
+					]);
 			}
 		}
 	});
@@ -245,7 +275,11 @@ describe('the templates together', () => {
 	const byFile = (name: string) => templates.get(name) as Template;
 
 	it('ships the inbound, outbound and error workflow', () => {
-		expect(files).toEqual(['delivery-failure-alert.json', 'slack-dm-to-zendesk.json', 'zendesk-reply-to-slack-dm.json']);
+		expect(files).toEqual([
+			'delivery-failure-alert.json',
+			'slack-dm-to-zendesk.json',
+			'zendesk-reply-to-slack-dm.json',
+		]);
 	});
 
 	it('inbound: Slack DM Trigger (responds at once) → Profile Linker → Attachment Allowlist → Upsert (routing by handle) → out-of-hours reply', () => {
@@ -260,21 +294,32 @@ describe('the templates together', () => {
 		expect(next('Zendesk Messaging Upsert')).toEqual([['Out-of-hours reply']]);
 		// Routing without expressions: each one costs n8n an isolate call per item.
 		const upsert = node(`${PACKAGE_PREFIX}zendeskMessagingUpsert`)[0];
-		const picked = (value: string) => ({ __rl: true, mode: 'list', value, cachedResultName: expect.stringMatching(/example/) });
+		const picked = (value: string) => ({
+			__rl: true,
+			mode: 'list',
+			value,
+			cachedResultName: expect.stringMatching(/example/),
+		});
 		expect(upsert.typeVersion).toBe(2);
 		expect(upsert.parameters).toMatchObject({
 			tags: 'it',
 			brandId: picked('360001'),
 			groupId: picked('360101'),
-			handleRouting: { route: [{ handleName: 'HR', tags: 'hr', brandId: picked('360002'), groupId: picked('360102') }] },
+			handleRouting: {
+				route: [{ handleName: 'HR', tags: 'hr', brandId: picked('360002'), groupId: picked('360102') }],
+			},
 		});
-		const expressions = inbound.nodes.filter((n) => !n.type.endsWith('stickyNote')).flatMap((n) => JSON.stringify(n.parameters).match(/"=[^"]*\{\{/g) ?? []);
+		const expressions = inbound.nodes
+			.filter((n) => !n.type.endsWith('stickyNote'))
+			.flatMap((n) => JSON.stringify(n.parameters).match(/"=[^"]*\{\{/g) ?? []);
 		expect(expressions).toEqual([]);
 	});
 
 	it('outbound: Zendesk Reply Trigger → Slack DM Reply, with the error workflow set to the alert template', () => {
 		const outbound = byFile('zendesk-reply-to-slack-dm.json');
-		expect(outbound.connections['Zendesk Reply Trigger'].main).toEqual([[{ node: 'Slack DM Reply', type: 'main', index: 0 }]]);
+		expect(outbound.connections['Zendesk Reply Trigger'].main).toEqual([
+			[{ node: 'Slack DM Reply', type: 'main', index: 0 }],
+		]);
 		expect(outbound.settings.errorWorkflow).toBe(byFile('delivery-failure-alert.json').id);
 	});
 
@@ -285,6 +330,9 @@ describe('the templates together', () => {
 		const alertNode = alerts.nodes.find((n) => n.name === target.node) as TemplateNode;
 		expect(alertNode.type).toBe(`${PACKAGE_PREFIX}slackDmReply`);
 		expect(alertNode.typeVersion).toBe(2);
-		expect(alertNode.parameters).toMatchObject({ operation: 'alert', alertChannelId: { __rl: true, mode: 'list', value: '' } });
+		expect(alertNode.parameters).toMatchObject({
+			operation: 'alert',
+			alertChannelId: { __rl: true, mode: 'list', value: '' },
+		});
 	});
 });

@@ -54,15 +54,26 @@ describe('pickConversationTicket', () => {
 describe('decideTicketAction', () => {
 	const at = '2024-01-01T00:00:00Z';
 	it.each(['new', 'open', 'pending', 'hold'] as const)('appends to a %s ticket without reopening', (status) => {
-		expect(decideTicketAction('message', { kind: 'active', ticket: ticket(5, status, at) })).toEqual({ action: 'append', ticketId: 5, reopens: false });
+		expect(decideTicketAction('message', { kind: 'active', ticket: ticket(5, status, at) })).toEqual({
+			action: 'append',
+			ticketId: 5,
+			reopens: false,
+		});
 	});
 
 	it('appends to a solved ticket and reopens it', () => {
-		expect(decideTicketAction('message', { kind: 'active', ticket: ticket(5, 'solved', at) })).toEqual({ action: 'append', ticketId: 5, reopens: true });
+		expect(decideTicketAction('message', { kind: 'active', ticket: ticket(5, 'solved', at) })).toEqual({
+			action: 'append',
+			ticketId: 5,
+			reopens: true,
+		});
 	});
 
 	it('follows up a closed ticket', () => {
-		expect(decideTicketAction('message', { kind: 'closed', ticket: ticket(5, 'closed', at) })).toEqual({ action: 'followUp', sourceTicketId: 5 });
+		expect(decideTicketAction('message', { kind: 'closed', ticket: ticket(5, 'closed', at) })).toEqual({
+			action: 'followUp',
+			sourceTicketId: 5,
+		});
 	});
 
 	it('creates when the conversation has no ticket', () => {
@@ -70,7 +81,10 @@ describe('decideTicketAction', () => {
 	});
 
 	it.each(['edit', 'delete'] as const)('turns a %s into a note on an active ticket and skips otherwise', (kind) => {
-		expect(decideTicketAction(kind, { kind: 'active', ticket: ticket(5, 'solved', at) })).toEqual({ action: 'note', ticketId: 5 });
+		expect(decideTicketAction(kind, { kind: 'active', ticket: ticket(5, 'solved', at) })).toEqual({
+			action: 'note',
+			ticketId: 5,
+		});
 		expect(decideTicketAction(kind, { kind: 'none' }).action).toBe('skip');
 		expect(decideTicketAction(kind, { kind: 'closed', ticket: ticket(5, 'closed', at) }).action).toBe('skip');
 	});
@@ -82,12 +96,16 @@ describe('deriveSubject', () => {
 	});
 
 	it('drops mrkdwn marks and link syntax', () => {
-		expect(deriveSubject('*Urgent*: see <https://example.com|the page> for _details_', 'x')).toBe('Urgent: see the page for details');
+		expect(deriveSubject('*Urgent*: see <https://example.com|the page> for _details_', 'x')).toBe(
+			'Urgent: see the page for details',
+		);
 	});
 
 	it('shows mentions by name, entities decoded, quotes unmarked (one converter with the comments)', () => {
 		const names = (id: string): string | undefined => (id === 'U1' ? 'Ada' : undefined);
-		expect(deriveSubject('&gt; <@U1> &amp; <@U2> in <#C1|it-help>: <!here>', 'x', 80, { names })).toBe('@Ada & @U2 in #it-help: @here');
+		expect(deriveSubject('&gt; <@U1> &amp; <@U2> in <#C1|it-help>: <!here>', 'x', 80, { names })).toBe(
+			'@Ada & @U2 in #it-help: @here',
+		);
 		expect(deriveSubject('```\nstack trace\n```', 'x')).toBe('stack trace');
 	});
 
@@ -128,11 +146,25 @@ describe('tags', () => {
 });
 
 describe('request bodies', () => {
-	const routing = { tags: ['slack_dm'], brandId: 3, groupId: 4, priority: 'high' as const, type: 'question' as const, customFields: [{ id: 9, value: 'x' }] };
+	const routing = {
+		tags: ['slack_dm'],
+		brandId: 3,
+		groupId: 4,
+		priority: 'high' as const,
+		type: 'question' as const,
+		customFields: [{ id: 9, value: 'x' }],
+	};
 	const comment = { html_body: '<p>hi</p>', public: true, author_id: 42 };
 
 	it('creates a ticket with requester, external id, routing and the marker', () => {
-		const { ticket } = buildCreateTicketBody({ externalId: 'slack-dm:T:D', requesterId: 42, subject: 's', comment, routing, metadata: { k: 'v' } });
+		const { ticket } = buildCreateTicketBody({
+			externalId: 'slack-dm:T:D',
+			requesterId: 42,
+			subject: 's',
+			comment,
+			routing,
+			metadata: { k: 'v' },
+		});
 		expect(ticket).toEqual({
 			external_id: 'slack-dm:T:D',
 			requester_id: 42,
@@ -149,14 +181,25 @@ describe('request bodies', () => {
 	});
 
 	it('links a follow-up and leaves tags to be inherited', () => {
-		const { ticket } = buildCreateTicketBody({ externalId: 'e', requesterId: 42, subject: 's', comment, routing: { ...routing, customFields: [] }, metadata: {}, followUpSourceId: 77 });
+		const { ticket } = buildCreateTicketBody({
+			externalId: 'e',
+			requesterId: 42,
+			subject: 's',
+			comment,
+			routing: { ...routing, customFields: [] },
+			metadata: {},
+			followUpSourceId: 77,
+		});
 		expect(ticket.via_followup_source_id).toBe(77);
 		expect(ticket).not.toHaveProperty('tags');
 		expect(ticket).not.toHaveProperty('custom_fields');
 	});
 
 	it('sends a safe update when a stamp is known, and reopens when asked', () => {
-		expect(buildCommentUpdateBody({ comment, metadata: { k: 'v' }, updatedStamp: '2024-01-01T00:00:00Z', reopen: true }).ticket).toEqual({
+		expect(
+			buildCommentUpdateBody({ comment, metadata: { k: 'v' }, updatedStamp: '2024-01-01T00:00:00Z', reopen: true })
+				.ticket,
+		).toEqual({
 			comment,
 			metadata: { k: 'v' },
 			status: 'open',
@@ -169,16 +212,25 @@ describe('request bodies', () => {
 
 describe('helpers', () => {
 	it('recognises Zendesk refusing to update a closed ticket', () => {
-		const body = { error: 'RecordInvalid', details: { status: [{ description: 'Status: closed prevents ticket update' }] } };
+		const body = {
+			error: 'RecordInvalid',
+			details: { status: [{ description: 'Status: closed prevents ticket update' }] },
+		};
 		expect(isClosedTicketRefusal(422, body)).toBe(true);
-		expect(isClosedTicketRefusal(422, { error: 'RecordInvalid', details: { subject: [{ description: 'too long' }] } })).toBe(false);
+		expect(
+			isClosedTicketRefusal(422, { error: 'RecordInvalid', details: { subject: [{ description: 'too long' }] } }),
+		).toBe(false);
 		expect(isClosedTicketRefusal(409, body)).toBe(false);
 	});
 
 	it('builds agent URLs from the subdomain, the base URL override or an explicit base', () => {
 		expect(agentTicketUrl({ subdomain: 'acme' }, 5)).toBe('https://acme.zendesk.com/agent/tickets/5');
-		expect(agentTicketUrl({ subdomain: 'acme', baseUrl: 'http://127.0.0.1:4020/' }, 5)).toBe('http://127.0.0.1:4020/agent/tickets/5');
-		expect(agentTicketUrl({ subdomain: 'acme', baseUrl: 'http://x', agentUrlBase: 'https://help.acme.com' }, 5)).toBe('https://help.acme.com/agent/tickets/5');
+		expect(agentTicketUrl({ subdomain: 'acme', baseUrl: 'http://127.0.0.1:4020/' }, 5)).toBe(
+			'http://127.0.0.1:4020/agent/tickets/5',
+		);
+		expect(agentTicketUrl({ subdomain: 'acme', baseUrl: 'http://x', agentUrlBase: 'https://help.acme.com' }, 5)).toBe(
+			'https://help.acme.com/agent/tickets/5',
+		);
 	});
 
 	it('reads Slack ts as milliseconds', () => {
@@ -188,7 +240,13 @@ describe('helpers', () => {
 });
 
 describe('group DM participants as CCs', () => {
-	const ticket = (ccs: number[], collaborators: number[] = ccs): TicketSummary => ({ id: 1, status: 'open', updated_at: '', email_cc_ids: ccs, collaborator_ids: collaborators });
+	const ticket = (ccs: number[], collaborators: number[] = ccs): TicketSummary => ({
+		id: 1,
+		status: 'open',
+		updated_at: '',
+		email_cc_ids: ccs,
+		collaborator_ids: collaborators,
+	});
 
 	it('copies every linked participant but the requester on creation, once each', () => {
 		expect(participantsToCopy([11, 12, 11, 42, undefined, NaN, 0], 42)).toEqual([11, 12]);
@@ -200,13 +258,18 @@ describe('group DM participants as CCs', () => {
 		expect(participantsToCopy([11], 42, ticket([11]))).toEqual([]);
 	});
 
-	it('stays within Zendesk\'s 48 CCs', () => {
+	it("stays within Zendesk's 48 CCs", () => {
 		const full = ticket(Array.from({ length: MAX_EMAIL_CCS - 1 }, (_, i) => 1000 + i));
 		expect(participantsToCopy([1, 2, 3], 42, full)).toEqual([1]);
 	});
 
 	it('builds email_ccs put entries, additional_collaborators, or nothing', () => {
-		expect(copyFields([11, 12], 'emailCcs')).toEqual({ email_ccs: [{ user_id: 11, action: 'put' }, { user_id: 12, action: 'put' }] });
+		expect(copyFields([11, 12], 'emailCcs')).toEqual({
+			email_ccs: [
+				{ user_id: 11, action: 'put' },
+				{ user_id: 12, action: 'put' },
+			],
+		});
 		expect(copyFields([11], 'collaborators')).toEqual({ additional_collaborators: [11] });
 		expect(copyFields([11], 'off')).toEqual({});
 		expect(copyFields([], 'emailCcs')).toEqual({});
@@ -216,7 +279,10 @@ describe('group DM participants as CCs', () => {
 		const routing = { tags: [], customFields: [] };
 		const comment = { html_body: '<p>x</p>', public: true };
 		const copies = copyFields([11], 'emailCcs');
-		expect(buildCreateTicketBody({ externalId: 'e', requesterId: 1, subject: 's', comment, routing, metadata: {}, copies }).ticket.email_ccs).toEqual(copies.email_ccs);
+		expect(
+			buildCreateTicketBody({ externalId: 'e', requesterId: 1, subject: 's', comment, routing, metadata: {}, copies })
+				.ticket.email_ccs,
+		).toEqual(copies.email_ccs);
 		expect(buildCommentUpdateBody({ comment, metadata: {}, copies }).ticket.email_ccs).toEqual(copies.email_ccs);
 	});
 });
@@ -237,13 +303,26 @@ describe('stampUsableFromMs (updated_at has one-second precision)', () => {
 });
 
 describe('refused ticket creation (one creation key per conversation)', () => {
-	const keyTaken = { error: 'IdempotentRequestError', description: 'Idempotency key has already been used with a different request payload' };
+	const keyTaken = {
+		error: 'IdempotentRequestError',
+		description: 'Idempotency key has already been used with a different request payload',
+	};
 
 	it('recognises the refusals that send the message back to the lookup, and no others', () => {
 		expect(creationRefusalOf(400, keyTaken)).toBe('creationKeyTaken');
 		expect(creationRefusalOf(409, { error: 'Conflict' })).toBe('conflict');
-		expect(creationRefusalOf(422, { error: 'RecordInvalid', details: { via_followup_source_id: [{ description: 'Via followup source: is not a closed ticket' }] } })).toBe('staleFollowUpSource');
-		expect(creationRefusalOf(422, { error: 'RecordInvalid', details: { requester: [{ description: 'Requester: is invalid' }] } })).toBeUndefined();
+		expect(
+			creationRefusalOf(422, {
+				error: 'RecordInvalid',
+				details: { via_followup_source_id: [{ description: 'Via followup source: is not a closed ticket' }] },
+			}),
+		).toBe('staleFollowUpSource');
+		expect(
+			creationRefusalOf(422, {
+				error: 'RecordInvalid',
+				details: { requester: [{ description: 'Requester: is invalid' }] },
+			}),
+		).toBeUndefined();
 		expect(creationRefusalOf(201, { ticket: { id: 1, external_id: 'idempotent' } })).toBeUndefined();
 	});
 
@@ -251,12 +330,18 @@ describe('refused ticket creation (one creation key per conversation)', () => {
 		expect(creationKeyFor('slack-dm:T1:D1')).toBe('create:slack-dm:T1:D1:new');
 		expect(creationKeyFor('slack-dm:T1:D1', { followUpSourceId: 42 })).toBe('create:slack-dm:T1:D1:42');
 		// a deleted or re-keyed ticket 42 and a closed ticket 42 have one successor
-		expect(creationKeyFor('slack-dm:T1:D1', { replacedTicketId: 42 })).toBe(creationKeyFor('slack-dm:T1:D1', { followUpSourceId: 42 }));
-		expect(creationKeyFor('slack-dm:T1:D1', { followUpSourceId: 43, replacedTicketId: 42 })).toBe('create:slack-dm:T1:D1:43');
+		expect(creationKeyFor('slack-dm:T1:D1', { replacedTicketId: 42 })).toBe(
+			creationKeyFor('slack-dm:T1:D1', { followUpSourceId: 42 }),
+		);
+		expect(creationKeyFor('slack-dm:T1:D1', { followUpSourceId: 43, replacedTicketId: 42 })).toBe(
+			'create:slack-dm:T1:D1:43',
+		);
 	});
 
 	it('keeps looking the conversation up with growing pauses past the second refusal, then fails: never another key', () => {
-		const steps = Array.from({ length: CREATION_RETRY_LIMITS.maxRetries + 1 }, (_, retries) => planCreationRetry(retries));
+		const steps = Array.from({ length: CREATION_RETRY_LIMITS.maxRetries + 1 }, (_, retries) =>
+			planCreationRetry(retries),
+		);
 		expect(steps).toEqual([
 			{ action: 'lookUpAgain', waitMs: 0 },
 			{ action: 'lookUpAgain', waitMs: 250 },
@@ -275,7 +360,11 @@ describe('refused ticket creation (one creation key per conversation)', () => {
 	});
 
 	it('explains an unresolved creation: nothing written, no second ticket, when to re-run', () => {
-		const message = unresolvedCreationMessage({ conversationKey: 'slack-dm:T1:D1', refusals: 7, zendeskMessage: 'IdempotentRequestError: used' });
+		const message = unresolvedCreationMessage({
+			conversationKey: 'slack-dm:T1:D1',
+			refusals: 7,
+			zendeskMessage: 'IdempotentRequestError: used',
+		});
 		expect(message).toContain('conversation slack-dm:T1:D1 7 times ("IdempotentRequestError: used")');
 		expect(message).toMatch(/not written, rather than risking a second ticket/);
 		expect(message).toMatch(/Re-run this item later/);

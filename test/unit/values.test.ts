@@ -1,5 +1,14 @@
 /** nodes/shared/values.ts: the one set of readers for untrusted values. */
-import { isRecord, nonBlankString, nonEmptyString, recordOrEmpty, recordsOf, stringsOf, textOrNumber, trimmedText } from '../../nodes/shared/values';
+import {
+	isRecord,
+	nonBlankString,
+	nonEmptyString,
+	recordOrEmpty,
+	recordsOf,
+	stringsOf,
+	textOrNumber,
+	trimmedText,
+} from '../../nodes/shared/values';
 
 describe('value readers', () => {
 	it('tell records from arrays, null and scalars', () => {

@@ -22,21 +22,33 @@ describe('webhook descriptions resolve without the expression engine (n8n-workfl
 
 	it('the Slack DM Trigger description is natively resolvable, as n8n checks before skipping the isolate', () => {
 		expect(webhookDescriptionIsNativelyResolvable(slackWebhook)).toBe(true);
-		for (const webhook of new ZendeskReplyTrigger().description.webhooks ?? []) expect(webhookDescriptionIsNativelyResolvable(webhook)).toBe(true);
+		for (const webhook of new ZendeskReplyTrigger().description.webhooks ?? [])
+			expect(webhookDescriptionIsNativelyResolvable(webhook)).toBe(true);
 	});
 
 	it('reads responseMode from static parameters, with the default for an empty one', () => {
-		expect(resolveWebhookDescriptionField(triggerNode({ responseMode: 'lastNode' }), slackWebhook, 'responseMode')).toEqual({ resolved: true, value: 'lastNode' });
-		expect(resolveWebhookDescriptionField(triggerNode({ responseMode: 'onReceived' }), slackWebhook, 'responseMode')).toEqual({ resolved: true, value: 'onReceived' });
-		expect(resolveWebhookDescriptionField(triggerNode({}), slackWebhook, 'responseMode')).toEqual({ resolved: true, value: 'onReceived' });
+		expect(
+			resolveWebhookDescriptionField(triggerNode({ responseMode: 'lastNode' }), slackWebhook, 'responseMode'),
+		).toEqual({ resolved: true, value: 'lastNode' });
+		expect(
+			resolveWebhookDescriptionField(triggerNode({ responseMode: 'onReceived' }), slackWebhook, 'responseMode'),
+		).toEqual({ resolved: true, value: 'onReceived' });
+		expect(resolveWebhookDescriptionField(triggerNode({}), slackWebhook, 'responseMode')).toEqual({
+			resolved: true,
+			value: 'onReceived',
+		});
 	});
 
 	it('leaves parameters holding an expression to the engine', () => {
-		expect(resolveWebhookDescriptionField(triggerNode({ responseMode: '={{ "lastNode" }}' }), slackWebhook, 'responseMode')).toEqual({ resolved: false });
+		expect(
+			resolveWebhookDescriptionField(triggerNode({ responseMode: '={{ "lastNode" }}' }), slackWebhook, 'responseMode'),
+		).toEqual({ resolved: false });
 	});
 
 	it('carries the same template as n8n-workflow builds, and only the template survives JSON (what the editor gets)', () => {
-		expect(parameterFields({ responseMode: { parameter: 'responseMode', fallback: 'onReceived' } }).responseMode).toBe(fromParameter('responseMode', 'onReceived').template);
+		expect(parameterFields({ responseMode: { parameter: 'responseMode', fallback: 'onReceived' } }).responseMode).toBe(
+			fromParameter('responseMode', 'onReceived').template,
+		);
 		expect(JSON.parse(JSON.stringify(slackWebhook))).toEqual({
 			name: 'default',
 			httpMethod: 'POST',
@@ -58,11 +70,16 @@ describe('trigger versions', () => {
 		expect([description.version].flat()).toEqual([1, 2]);
 	});
 
-	it('the shipped templates use each trigger\'s default version', () => {
+	it("the shipped templates use each trigger's default version", () => {
 		const templates = ['slack-dm-to-zendesk.json', 'zendesk-reply-to-slack-dm.json'].map(
-			(file) => JSON.parse(readFileSync(join(__dirname, '..', '..', 'workflows', file), 'utf8')) as { nodes: Array<{ type: string; typeVersion: number }> },
+			(file) =>
+				JSON.parse(readFileSync(join(__dirname, '..', '..', 'workflows', file), 'utf8')) as {
+					nodes: Array<{ type: string; typeVersion: number }>;
+				},
 		);
-		const triggers = templates.flatMap((template) => template.nodes.filter((node) => /\.(slackDmTrigger|zendeskReplyTrigger)$/.test(node.type)));
+		const triggers = templates.flatMap((template) =>
+			template.nodes.filter((node) => /\.(slackDmTrigger|zendeskReplyTrigger)$/.test(node.type)),
+		);
 		expect(triggers.map((node) => node.typeVersion)).toEqual([2, 2]);
 	});
 });

@@ -24,7 +24,12 @@ describe('fittedTextHtml', () => {
 		expect(bytes(html)).toBeGreaterThan(MAX_MESSAGE_HTML_BYTES - 200);
 		expect(html).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
 		const missing = Number(/\(([\d,]+) more characters\)/.exec(html)![1].replace(/,/g, ''));
-		const kept = Array.from(html.replace(/<p>\[…\].*$/, '').replace(/<[^>]+>/g, '').replace(/&lt;/g, '<')).length;
+		const kept = Array.from(
+			html
+				.replace(/<p>\[…\].*$/, '')
+				.replace(/<[^>]+>/g, '')
+				.replace(/&lt;/g, '<'),
+		).length;
 		expect(kept + missing).toBe(40_000);
 	});
 

@@ -92,10 +92,25 @@ describe('trigger conditions', () => {
 		const changedToOpen = { all: [{ field: 'status', operator: 'value', value: 'open' }], any: [] };
 		expect(conditionsMatch(changedToOpen, ctx())).toBe(true);
 		expect(conditionsMatch(changedToOpen, ctx({ previous: ticket }))).toBe(false);
-		expect(conditionsMatch({ all: [{ field: 'status', operator: 'less_than', value: 'solved' }], any: [] }, ctx())).toBe(true);
+		expect(
+			conditionsMatch({ all: [{ field: 'status', operator: 'less_than', value: 'solved' }], any: [] }, ctx()),
+		).toBe(true);
 		expect(conditionsMatch({ all: [{ field: 'ticket_fields_9', operator: 'present' }], any: [] }, ctx())).toBe(true);
-		expect(conditionsMatch({ all: [], any: [{ field: 'group_id', operator: 'is', value: '8' }, { field: 'group_id', operator: 'is', value: '7' }] }, ctx())).toBe(true);
-		expect(conditionsMatch({ all: [{ field: 'unknown_field', operator: 'is', value: 'x' }], any: [] }, ctx())).toBe(false);
+		expect(
+			conditionsMatch(
+				{
+					all: [],
+					any: [
+						{ field: 'group_id', operator: 'is', value: '8' },
+						{ field: 'group_id', operator: 'is', value: '7' },
+					],
+				},
+				ctx(),
+			),
+		).toBe(true);
+		expect(conditionsMatch({ all: [{ field: 'unknown_field', operator: 'is', value: 'x' }], any: [] }, ctx())).toBe(
+			false,
+		);
 	});
 });
 
@@ -104,19 +119,31 @@ describe('placeholders', () => {
 		ticket: {
 			id: 42,
 			external_id: 'slack:T1:D1',
-			latest_comment: { __text: 'plain "text"', id: 7, attachments: [{ filename: 'a.png', url: 'http://x/a' }, { filename: 'b.txt', url: 'http://x/b' }] },
+			latest_comment: {
+				__text: 'plain "text"',
+				id: 7,
+				attachments: [
+					{ filename: 'a.png', url: 'http://x/a' },
+					{ filename: 'b.txt', url: 'http://x/b' },
+				],
+			},
 			tags: 'a b',
 		},
 	};
 
 	it('renders values, objects as their text, and JSON-escapes for JSON webhooks', () => {
-		expect(renderTemplate('{{ticket.id}}/{{ ticket.external_id }}/{{ticket.missing}}', scope, { json: false })).toBe('42/slack:T1:D1/');
+		expect(renderTemplate('{{ticket.id}}/{{ ticket.external_id }}/{{ticket.missing}}', scope, { json: false })).toBe(
+			'42/slack:T1:D1/',
+		);
 		expect(renderTemplate('{"c":"{{ticket.latest_comment}}"}', scope, { json: true })).toBe('{"c":"plain \\"text\\""}');
-		expect(JSON.parse(renderTemplate('{"c":"{{ticket.latest_comment}}"}', scope, { json: true })).c).toBe('plain "text"');
+		expect(JSON.parse(renderTemplate('{"c":"{{ticket.latest_comment}}"}', scope, { json: true })).c).toBe(
+			'plain "text"',
+		);
 	});
 
 	it('loops over attachments with forloop helpers and handles if/unless', () => {
-		const template = '[{% for a in ticket.latest_comment.attachments %}"{{a.filename}}"{% unless forloop.last %},{% endunless %}{% endfor %}]{% if ticket.tags %} tagged{% endif %}{% if ticket.none %} never{% endif %}';
+		const template =
+			'[{% for a in ticket.latest_comment.attachments %}"{{a.filename}}"{% unless forloop.last %},{% endunless %}{% endfor %}]{% if ticket.tags %} tagged{% endif %}{% if ticket.none %} never{% endif %}';
 		expect(renderTemplate(template, scope, { json: false })).toBe('["a.png","b.txt"] tagged');
 	});
 });
@@ -153,8 +180,15 @@ describe('Zendesk spec validation', () => {
 		path: '/api/v2/tickets.json',
 		status: 201,
 		at: 0,
-		request: { headers: { 'content-type': 'application/json' }, body: { ticket: { comment: { body: 'hi' } } }, query: {} },
-		response: { headers: { 'Content-Type': 'application/json' }, body: { ticket: { id: 1, requester_id: 2, status: 'new' } } },
+		request: {
+			headers: { 'content-type': 'application/json' },
+			body: { ticket: { comment: { body: 'hi' } } },
+			query: {},
+		},
+		response: {
+			headers: { 'Content-Type': 'application/json' },
+			body: { ticket: { id: 1, requester_id: 2, status: 'new' } },
+		},
 		...over,
 	});
 
@@ -163,9 +197,13 @@ describe('Zendesk spec validation', () => {
 	});
 
 	it('reports bad request bodies, bad response bodies, undocumented statuses and unknown operations', () => {
-		const badRequest = validateZendeskCall(call({ request: { headers: {}, body: { ticket: { priority: 'super', comment: { body: 'x' } } }, query: {} } }));
+		const badRequest = validateZendeskCall(
+			call({ request: { headers: {}, body: { ticket: { priority: 'super', comment: { body: 'x' } } }, query: {} } }),
+		);
 		expect(badRequest.map((v) => v.where)).toEqual(['request']);
-		const badResponse = validateZendeskCall(call({ response: { headers: {}, body: { ticket: { id: 'one', requester_id: 2, status: 'new' } } } }));
+		const badResponse = validateZendeskCall(
+			call({ response: { headers: {}, body: { ticket: { id: 'one', requester_id: 2, status: 'new' } } } }),
+		);
 		expect(badResponse.map((v) => v.where)).toEqual(['response']);
 		expect(validateZendeskCall(call({ status: 202 }))[0].message).toContain('not documented');
 		expect(validateZendeskCall(call({ path: '/api/v2/nothing_here.json' }))[0].where).toBe('operation');
@@ -174,9 +212,20 @@ describe('Zendesk spec validation', () => {
 	});
 
 	it('checks required query parameters and integer path parameters', () => {
-		const upload = call({ path: '/api/v2/uploads.json', request: { headers: {}, body: {}, query: {} }, response: { headers: {}, body: { upload: { token: 't' } } } });
+		const upload = call({
+			path: '/api/v2/uploads.json',
+			request: { headers: {}, body: {}, query: {} },
+			response: { headers: {}, body: { upload: { token: 't' } } },
+		});
 		expect(validateZendeskCall(upload).map((v) => v.message)).toContain('missing required query parameter "filename"');
-		const show = call({ method: 'GET', path: '/api/v2/tickets/abc.json', status: 200, request: { headers: {}, body: {}, query: {} } });
-		expect(validateZendeskCall(show).map((v) => v.message)).toContain('path parameter "ticket_id" must be an integer, got "abc"');
+		const show = call({
+			method: 'GET',
+			path: '/api/v2/tickets/abc.json',
+			status: 200,
+			request: { headers: {}, body: {}, query: {} },
+		});
+		expect(validateZendeskCall(show).map((v) => v.message)).toContain(
+			'path parameter "ticket_id" must be an integer, got "abc"',
+		);
 	});
 });

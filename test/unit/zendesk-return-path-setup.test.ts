@@ -4,7 +4,9 @@ import type { ReturnPathStaticData } from '../../nodes/ZendeskReplyTrigger/helpe
 
 describe('Zendesk pagination', () => {
 	it('takes the path below /api/v2 of an offset or cursor next link', () => {
-		expect(nextPath('https://acme.zendesk.com/api/v2/triggers.json?page=2&per_page=100')).toBe('/triggers.json?page=2&per_page=100');
+		expect(nextPath('https://acme.zendesk.com/api/v2/triggers.json?page=2&per_page=100')).toBe(
+			'/triggers.json?page=2&per_page=100',
+		);
 		expect(nextPath('http://127.0.0.1:4000/api/v2/webhooks?page[after]=abc')).toBe('/webhooks?page[after]=abc');
 	});
 
@@ -33,7 +35,13 @@ describe('Zendesk pagination', () => {
 });
 
 describe('return path static data', () => {
-	const owned = { webhookId: 'W1', triggerId: 7, signingSecret: 'secret', endpoint: 'https://n8n/webhook/x', name: 'n8n-dm wf/node' };
+	const owned = {
+		webhookId: 'W1',
+		triggerId: 7,
+		signingSecret: 'secret',
+		endpoint: 'https://n8n/webhook/x',
+		name: 'n8n-dm wf/node',
+	};
 
 	it('remembers the objects and forgets them again, keeping the delivered comment ids', () => {
 		const data: ReturnPathStaticData = { deliveredCommentIds: [1, 2] };

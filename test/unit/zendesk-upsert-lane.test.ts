@@ -37,7 +37,9 @@ describe('conversation lane', () => {
 	it("writes the entries of one conversation in Slack's order, whatever order they arrive in", async () => {
 		const written: string[] = [];
 		const turn = recordingTurn(written);
-		const results = await Promise.all([entry('c', 3), entry('a', 1), entry('b', 2)].map(async (e) => await writeInOrder<string, Entry>(e, turn)));
+		const results = await Promise.all(
+			[entry('c', 3), entry('a', 1), entry('b', 2)].map(async (e) => await writeInOrder<string, Entry>(e, turn)),
+		);
 		expect(written).toEqual(['a', 'b', 'c']);
 		expect(results).toEqual(['wrote c', 'wrote a', 'wrote b']);
 	});
@@ -45,7 +47,11 @@ describe('conversation lane', () => {
 	it('keeps conversations apart: each lane has its own order', async () => {
 		const written: string[] = [];
 		const turn = recordingTurn(written);
-		await Promise.all([entry('x2', 2, 'acct|X'), entry('y1', 1, 'acct|Y'), entry('x1', 1, 'acct|X')].map(async (e) => await writeInOrder<string, Entry>(e, turn)));
+		await Promise.all(
+			[entry('x2', 2, 'acct|X'), entry('y1', 1, 'acct|Y'), entry('x1', 1, 'acct|X')].map(
+				async (e) => await writeInOrder<string, Entry>(e, turn),
+			),
+		);
 		expect(written.filter((key) => key.startsWith('x'))).toEqual(['x1', 'x2']);
 		expect(written).toContain('y1');
 	});
@@ -60,7 +66,10 @@ describe('conversation lane', () => {
 			},
 			gaveUp: (head: Entry) => new Error(`gave up on ${head.key}`),
 		};
-		const [stuck, next] = await Promise.allSettled([writeInOrder<string, Entry>(entry('stuck', 1), turn), writeInOrder<string, Entry>(entry('next', 2), turn)]);
+		const [stuck, next] = await Promise.allSettled([
+			writeInOrder<string, Entry>(entry('stuck', 1), turn),
+			writeInOrder<string, Entry>(entry('next', 2), turn),
+		]);
 		expect(stuck).toEqual({ status: 'rejected', reason: new Error('gave up on stuck') });
 		expect(next).toEqual({ status: 'fulfilled', value: 'ok' });
 		expect(written).toEqual(['next']);
@@ -75,7 +84,9 @@ describe('conversation lane', () => {
 			},
 			gaveUp: () => new Error('unexpected'),
 		};
-		const results = await Promise.all([entry('a', 1), entry('b', 2), entry('c', 3)].map(async (e) => await writeInOrder<string, Entry>(e, turn)));
+		const results = await Promise.all(
+			[entry('a', 1), entry('b', 2), entry('c', 3)].map(async (e) => await writeInOrder<string, Entry>(e, turn)),
+		);
 		expect(turns).toBe(1);
 		expect(results).toEqual(['with 3', 'with 2', 'with 1']);
 	});
@@ -94,7 +105,10 @@ describe('conversation lane', () => {
 });
 
 function delivery(key: string | undefined, account = 'acct') {
-	const ctx = { getNode: () => ({ name: 'Upsert' }), getWorkflow: () => ({ id: 'wf' }) } as unknown as IExecuteFunctions;
+	const ctx = {
+		getNode: () => ({ name: 'Upsert' }),
+		getWorkflow: () => ({ id: 'wf' }),
+	} as unknown as IExecuteFunctions;
 	const item = { idempotencyKey: key, teamId: 'T1', channel: { id: 'D1' } } as unknown as SlackDmItem;
 	return { ctx, account, itemIndex: 0, item };
 }
@@ -106,7 +120,10 @@ describe('handled-messages memory', () => {
 
 	it('runs a message once: a concurrent delivery shares the run, a later one answers from memory, both as duplicates', async () => {
 		const handle = jest.fn(async () => created);
-		const [first, concurrent] = await Promise.all([handleOnce(delivery('k1'), handle), handleOnce(delivery('k1'), handle)]);
+		const [first, concurrent] = await Promise.all([
+			handleOnce(delivery('k1'), handle),
+			handleOnce(delivery('k1'), handle),
+		]);
 		const later = await handleOnce(delivery('k1'), handle);
 		expect(handle).toHaveBeenCalledTimes(1);
 		expect(handle).toHaveBeenCalledWith('k1', 'wf|T1:D1');
@@ -128,7 +145,9 @@ describe('handled-messages memory', () => {
 	});
 
 	it('a failed run is not remembered: the next delivery runs again', async () => {
-		await expect(handleOnce(delivery('k4'), async () => await Promise.reject(new Error('Zendesk down')))).rejects.toThrow('Zendesk down');
+		await expect(
+			handleOnce(delivery('k4'), async () => await Promise.reject(new Error('Zendesk down'))),
+		).rejects.toThrow('Zendesk down');
 		expect((await handleOnce(delivery('k4'), async () => created)).outcome).toBe('created');
 	});
 

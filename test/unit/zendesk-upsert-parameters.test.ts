@@ -1,8 +1,18 @@
 import type { IBinaryKeyData } from 'n8n-workflow';
 
 import type { ProfileLinkFields, SlackDmItem } from '../../nodes/shared/types';
-import type { RoutingParameterValues, UpsertParameterValues } from '../../nodes/ZendeskMessagingUpsert/helpers/upsertParameters';
-import { agentTicketUrlFor, optionalId, ticketRoutingFrom, upsertInputsFrom, upsertOutput, uploadsOf } from '../../nodes/ZendeskMessagingUpsert/helpers/upsertParameters';
+import type {
+	RoutingParameterValues,
+	UpsertParameterValues,
+} from '../../nodes/ZendeskMessagingUpsert/helpers/upsertParameters';
+import {
+	agentTicketUrlFor,
+	optionalId,
+	ticketRoutingFrom,
+	upsertInputsFrom,
+	upsertOutput,
+	uploadsOf,
+} from '../../nodes/ZendeskMessagingUpsert/helpers/upsertParameters';
 
 function item(overrides: Partial<SlackDmItem & ProfileLinkFields> = {}): SlackDmItem & Partial<ProfileLinkFields> {
 	return {
@@ -26,10 +36,13 @@ function routingValues(overrides: Partial<RoutingParameterValues> = {}): Routing
 
 /** A routing reader that counts its reads. */
 function countingReader(read: RoutingParameterValues = routingValues()) {
-	const reader = Object.assign(() => {
-		reader.reads++;
-		return read;
-	}, { reads: 0 });
+	const reader = Object.assign(
+		() => {
+			reader.reads++;
+			return read;
+		},
+		{ reads: 0 },
+	);
 	return reader;
 }
 
@@ -75,21 +88,57 @@ describe('upsertInputsFrom', () => {
 			threadReplies: 'joinConversation',
 			limits: { limit: 30, windowMs: 600_000 },
 		});
-		expect(routingOf(read.settings)).toMatchObject({ brandId: undefined, groupId: undefined, priority: undefined, type: undefined, customFields: [] });
+		expect(routingOf(read.settings)).toMatchObject({
+			brandId: undefined,
+			groupId: undefined,
+			priority: undefined,
+			type: undefined,
+			customFields: [],
+		});
 		expect(routingOf(read.settings).tags).toContain('slack_dm');
 	});
 
 	it('reads routing and options', () => {
 		const read = upsertInputsFrom(
 			item(),
-			values({ options: { safeUpdates: false, cacheMinutes: 0, participantCopies: 'off', updateLimit: 9, updateWindowSeconds: 60, threadReplies: 'ticketPerThread' } }),
+			values({
+				options: {
+					safeUpdates: false,
+					cacheMinutes: 0,
+					participantCopies: 'off',
+					updateLimit: 9,
+					updateWindowSeconds: 60,
+					threadReplies: 'ticketPerThread',
+				},
+			}),
 			'zendeskDmApi',
-			countingReader(routingValues({ brandId: '3', groupId: 4, priority: 'high', ticketType: 'question', tags: 'vip, onboarding', customFields: [{ id: '360001', value: 'x' }] })),
+			countingReader(
+				routingValues({
+					brandId: '3',
+					groupId: 4,
+					priority: 'high',
+					ticketType: 'question',
+					tags: 'vip, onboarding',
+					customFields: [{ id: '360001', value: 'x' }],
+				}),
+			),
 		);
 		if (!read.ok) throw new Error(read.problem);
-		expect(routingOf(read.settings)).toMatchObject({ brandId: 3, groupId: 4, priority: 'high', type: 'question', customFields: [{ id: 360001, value: 'x' }] });
+		expect(routingOf(read.settings)).toMatchObject({
+			brandId: 3,
+			groupId: 4,
+			priority: 'high',
+			type: 'question',
+			customFields: [{ id: 360001, value: 'x' }],
+		});
 		expect(routingOf(read.settings).tags).toEqual(expect.arrayContaining(['vip', 'onboarding']));
-		expect(read.settings).toMatchObject({ safeUpdates: false, cacheTtlMs: 0, participantCopies: 'off', threadReplies: 'ticketPerThread', limits: { limit: 9, windowMs: 60_000 } });
+		expect(read.settings).toMatchObject({
+			safeUpdates: false,
+			cacheTtlMs: 0,
+			participantCopies: 'off',
+			threadReplies: 'ticketPerThread',
+			limits: { limit: 9, windowMs: 60_000 },
+		});
 	});
 
 	it('reads the routing parameters only when asked for, and once', () => {
@@ -107,8 +156,14 @@ describe('upsertInputsFrom', () => {
 			ok: false,
 			problem: 'Requester ID must be a Zendesk user ID (a positive integer)',
 		});
-		expect(ticketRoutingFrom(item(), routingValues({ groupId: 'support' }))).toMatchObject({ ok: false, problem: expect.stringMatching(/Group ID/) });
-		expect(ticketRoutingFrom(item(), routingValues({ brandId: '1.5' }))).toMatchObject({ ok: false, problem: expect.stringMatching(/Brand ID/) });
+		expect(ticketRoutingFrom(item(), routingValues({ groupId: 'support' }))).toMatchObject({
+			ok: false,
+			problem: expect.stringMatching(/Group ID/),
+		});
+		expect(ticketRoutingFrom(item(), routingValues({ brandId: '1.5' }))).toMatchObject({
+			ok: false,
+			problem: expect.stringMatching(/Brand ID/),
+		});
 		expect(ticketRoutingFrom(item(), routingValues({ customFields: [{ id: '', value: 1 }] }))).toEqual({
 			ok: false,
 			problem: 'Custom field ID "" is not a Zendesk field ID',
@@ -147,11 +202,17 @@ describe('ticketRoutingFrom: Routing by Handle', () => {
 
 	it("names the row of a wrong ID, and applies no row's mistake to other handles", () => {
 		const values = routingValues({ handleRoutes: [{ handleName: 'HR', brandId: 'people' }] });
-		expect(ticketRoutingFrom(hr, values)).toEqual({ ok: false, problem: 'Brand ID and Group ID must be Zendesk IDs (positive integers) (Routing by Handle, row "HR")' });
+		expect(ticketRoutingFrom(hr, values)).toEqual({
+			ok: false,
+			problem: 'Brand ID and Group ID must be Zendesk IDs (positive integers) (Routing by Handle, row "HR")',
+		});
 		expect(ticketRoutingFrom(other, values).ok).toBe(true);
 		// The row's brand is fine; the node's Group ID is wrong: the row is not blamed.
 		const nodeMistake = routingValues({ groupId: 'support', handleRoutes: [{ handleName: 'HR', brandId: '20' }] });
-		expect(ticketRoutingFrom(hr, nodeMistake)).toEqual({ ok: false, problem: 'Brand ID and Group ID must be Zendesk IDs (positive integers)' });
+		expect(ticketRoutingFrom(hr, nodeMistake)).toEqual({
+			ok: false,
+			problem: 'Brand ID and Group ID must be Zendesk IDs (positive integers)',
+		});
 	});
 });
 
@@ -204,7 +265,9 @@ describe('upsertOutput', () => {
 			commentId: null,
 			reason: 'edit of an unknown message',
 		});
-		expect(upsertOutput({ ticketId: 5, outcome: 'appended', followUpSourceId: 4, coalescedCount: 2 }, url)).toMatchObject({
+		expect(
+			upsertOutput({ ticketId: 5, outcome: 'appended', followUpSourceId: 4, coalescedCount: 2 }, url),
+		).toMatchObject({
 			followUpSourceId: 4,
 			coalescedCount: 2,
 		});
@@ -212,8 +275,10 @@ describe('upsertOutput', () => {
 });
 
 describe('agentTicketUrlFor', () => {
-	it('prefers the Agent URL Base option, then the credential\'s address', () => {
-		expect(agentTicketUrlFor({ subdomain: 'acme' }, 'https://help.example.com/')(3)).toBe('https://help.example.com/agent/tickets/3');
+	it("prefers the Agent URL Base option, then the credential's address", () => {
+		expect(agentTicketUrlFor({ subdomain: 'acme' }, 'https://help.example.com/')(3)).toBe(
+			'https://help.example.com/agent/tickets/3',
+		);
 		expect(agentTicketUrlFor({ subdomain: 'acme' }, undefined)(3)).toBe('https://acme.zendesk.com/agent/tickets/3');
 	});
 });

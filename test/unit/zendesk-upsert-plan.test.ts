@@ -1,4 +1,12 @@
-import { emptyWindow, planUpdate, recordRateLimited, recordUpdate, takeBatch, updateLimitConfig, ZENDESK_TICKET_UPDATE_LIMIT } from '../../nodes/ZendeskMessagingUpsert/supportTickets/coalesce';
+import {
+	emptyWindow,
+	planUpdate,
+	recordRateLimited,
+	recordUpdate,
+	takeBatch,
+	updateLimitConfig,
+	ZENDESK_TICKET_UPDATE_LIMIT,
+} from '../../nodes/ZendeskMessagingUpsert/supportTickets/coalesce';
 import {
 	coalescedHtml,
 	commentIdOf,
@@ -83,7 +91,13 @@ describe('exactly-once marker', () => {
 		const audits = [
 			{ metadata: { custom: markerMetadata(['slack:T:D:1', 'slack:T:D:2']) }, events: [{ id: 5, type: 'Comment' }] },
 			{ metadata: { custom: {} }, events: [{ id: 6, type: 'Comment' }] },
-			{ metadata: { custom: markerMetadata(['slack:T:D:3:edit:9']) }, events: [{ id: 7, type: 'Change' }, { id: 8, type: 'Comment' }] },
+			{
+				metadata: { custom: markerMetadata(['slack:T:D:3:edit:9']) },
+				events: [
+					{ id: 7, type: 'Change' },
+					{ id: 8, type: 'Comment' },
+				],
+			},
 			{ metadata: null },
 		];
 		expect([...keysInAudits(audits)]).toEqual([
@@ -105,7 +119,17 @@ describe('exactly-once marker', () => {
 	});
 
 	it('reads the comment id of a create/update answer', () => {
-		expect(commentIdOf({ ticket: {}, audit: { events: [{ id: 1, type: 'Change' }, { id: 2, type: 'Comment' }] } })).toBe(2);
+		expect(
+			commentIdOf({
+				ticket: {},
+				audit: {
+					events: [
+						{ id: 1, type: 'Change' },
+						{ id: 2, type: 'Comment' },
+					],
+				},
+			}),
+		).toBe(2);
 		expect(commentIdOf({ ticket: {} })).toBeUndefined();
 	});
 });
@@ -113,13 +137,19 @@ describe('exactly-once marker', () => {
 describe('comment texts (html_body)', () => {
 	it('names the files when a message has no text, escaping the names', () => {
 		expect(messageHtml({ ts: '1', text: '  ', fileNames: ['a.pdf'] })).toBe('<p>Sent a file: a.pdf</p>');
-		expect(messageHtml({ ts: '1', text: '', fileNames: ['a.pdf', '<b>.png'] })).toBe('<p>Sent 2 files: a.pdf, &lt;b&gt;.png</p>');
-		expect(messageHtml({ ts: '1', text: ' hi *there* ', fileNames: ['a.pdf'] })).toBe('<p>hi <strong>there</strong></p>');
+		expect(messageHtml({ ts: '1', text: '', fileNames: ['a.pdf', '<b>.png'] })).toBe(
+			'<p>Sent 2 files: a.pdf, &lt;b&gt;.png</p>',
+		);
+		expect(messageHtml({ ts: '1', text: ' hi *there* ', fileNames: ['a.pdf'] })).toBe(
+			'<p>hi <strong>there</strong></p>',
+		);
 		expect(messageHtml({ ts: '1', text: '', fileNames: [] })).toBe('<p>(empty message)</p>');
 	});
 
 	it('renders mentions with the names it is given', () => {
-		expect(messageHtml({ ts: '1', text: 'ask <@U1>', fileNames: [] }, { names: (id) => (id === 'U1' ? 'Ada' : undefined) })).toBe('<p>ask @Ada</p>');
+		expect(
+			messageHtml({ ts: '1', text: 'ask <@U1>', fileNames: [] }, { names: (id) => (id === 'U1' ? 'Ada' : undefined) }),
+		).toBe('<p>ask @Ada</p>');
 	});
 
 	it('coalesces messages in ts order, one attributable block each', () => {
@@ -138,7 +168,9 @@ describe('comment texts (html_body)', () => {
 		expect(edit).toContain('<p>Before:</p><blockquote><p>old</p></blockquote>');
 		expect(edit).toContain('<p>After:</p><blockquote><p>new<br>&lt;script&gt;x</p></blockquote>');
 		expect(editNoteHtml({ ts: '1', newText: '' })).toContain('<em>(previous text unknown)</em>');
-		expect(deleteNoteHtml({ ts: '1714557601.000100', deletedText: 'gone' })).toContain('<p>Deleted text:</p><blockquote><p>gone</p></blockquote>');
+		expect(deleteNoteHtml({ ts: '1714557601.000100', deletedText: 'gone' })).toContain(
+			'<p>Deleted text:</p><blockquote><p>gone</p></blockquote>',
+		);
 		expect(deleteNoteHtml({ ts: '1714557601.000100' })).toContain('(text unknown)');
 	});
 });
@@ -160,8 +192,17 @@ describe('lastAuditPage (List Audits is oldest first)', () => {
 describe('statusChangeOf (what an update did to the status)', () => {
 	it('reads the status Change event of the answer audit', () => {
 		const audit = (events: unknown[]) => ({ ticket: {}, audit: { events } });
-		expect(statusChangeOf(audit([{ type: 'Comment', id: 1 }, { type: 'Change', field_name: 'status', value: 'open', previous_value: 'solved' }]))).toEqual({ from: 'solved', to: 'open' });
-		expect(statusChangeOf(audit([{ type: 'Change', field_name: 'priority', value: 'high', previous_value: 'low' }]))).toBeNull();
+		expect(
+			statusChangeOf(
+				audit([
+					{ type: 'Comment', id: 1 },
+					{ type: 'Change', field_name: 'status', value: 'open', previous_value: 'solved' },
+				]),
+			),
+		).toEqual({ from: 'solved', to: 'open' });
+		expect(
+			statusChangeOf(audit([{ type: 'Change', field_name: 'priority', value: 'high', previous_value: 'low' }])),
+		).toBeNull();
 		expect(statusChangeOf({ ticket: {} })).toBeUndefined();
 	});
 });
@@ -174,6 +215,8 @@ describe('withSlackTime (late writes say when the message was sent)', () => {
 		expect(withSlackTime('<p>hi</p>', ts, sentMs + 60_000)).toBe('<p>hi</p>');
 	});
 	it('adds the Slack time to a write more than a minute late', () => {
-		expect(withSlackTime('<p>hi</p>', ts, sentMs + 5 * 60_000)).toBe('<p>hi</p><p><em>Sent in Slack at 2024-05-01 10:00:01 UTC</em></p>');
+		expect(withSlackTime('<p>hi</p>', ts, sentMs + 5 * 60_000)).toBe(
+			'<p>hi</p><p><em>Sent in Slack at 2024-05-01 10:00:01 UTC</em></p>',
+		);
 	});
 });

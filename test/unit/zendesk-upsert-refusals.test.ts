@@ -1,15 +1,26 @@
 /** A requester or comment author Zendesk refuses (deleted, merged, suspended): recognised and explained. */
 import { userRefusalMessage, userRefusalOf } from '../../nodes/ZendeskMessagingUpsert/helpers/tickets';
 
-const recordInvalid = (details: Record<string, unknown>) => ({ error: 'RecordInvalid', description: 'Record validation errors', details });
+const recordInvalid = (details: Record<string, unknown>) => ({
+	error: 'RecordInvalid',
+	description: 'Record validation errors',
+	details,
+});
 
 describe('userRefusalOf', () => {
 	it('recognises a refused requester (deleted or merged: "is invalid"; suspended)', () => {
-		expect(userRefusalOf(422, recordInvalid({ requester: [{ description: 'Requester: is invalid', error: 'InvalidValue' }] }))).toEqual({
+		expect(
+			userRefusalOf(
+				422,
+				recordInvalid({ requester: [{ description: 'Requester: is invalid', error: 'InvalidValue' }] }),
+			),
+		).toEqual({
 			role: 'requester',
 			description: 'Requester: is invalid',
 		});
-		expect(userRefusalOf(422, recordInvalid({ requester: [{ description: 'Requester: Erin is suspended.' }] }))?.description).toBe('Requester: Erin is suspended.');
+		expect(
+			userRefusalOf(422, recordInvalid({ requester: [{ description: 'Requester: Erin is suspended.' }] }))?.description,
+		).toBe('Requester: Erin is suspended.');
 	});
 
 	it('recognises a refused comment author, and not other comment problems', () => {
@@ -17,15 +28,21 @@ describe('userRefusalOf', () => {
 			role: 'author',
 			description: 'Comment: author is invalid',
 		});
-		expect(userRefusalOf(422, recordInvalid({ author_id: [{ description: 'Author: is invalid' }] }))?.role).toBe('author');
-		expect(userRefusalOf(422, recordInvalid({ comment: [{ description: 'Comment: cannot be blank' }] }))).toBeUndefined();
+		expect(userRefusalOf(422, recordInvalid({ author_id: [{ description: 'Author: is invalid' }] }))?.role).toBe(
+			'author',
+		);
+		expect(
+			userRefusalOf(422, recordInvalid({ comment: [{ description: 'Comment: cannot be blank' }] })),
+		).toBeUndefined();
 	});
 
 	it('ignores other statuses and other validation errors', () => {
 		const body = recordInvalid({ requester: [{ description: 'Requester: is invalid' }] });
 		expect(userRefusalOf(400, body)).toBeUndefined();
 		expect(userRefusalOf(404, body)).toBeUndefined();
-		expect(userRefusalOf(422, recordInvalid({ status: [{ description: 'closed prevents ticket update' }] }))).toBeUndefined();
+		expect(
+			userRefusalOf(422, recordInvalid({ status: [{ description: 'closed prevents ticket update' }] })),
+		).toBeUndefined();
 		expect(userRefusalOf(422, 'plain text')).toBeUndefined();
 		expect(userRefusalOf(422, undefined)).toBeUndefined();
 	});
@@ -33,7 +50,13 @@ describe('userRefusalOf', () => {
 
 describe('userRefusalMessage', () => {
 	it('names the Slack and Zendesk users, quotes Zendesk and says how to recover', () => {
-		const message = userRefusalMessage({ role: 'requester', description: 'Requester: is invalid', zendeskUserId: 500, slackUserId: 'U0ERIN', slackTeamId: 'T0ACME' });
+		const message = userRefusalMessage({
+			role: 'requester',
+			description: 'Requester: is invalid',
+			zendeskUserId: 500,
+			slackUserId: 'U0ERIN',
+			slackTeamId: 'T0ACME',
+		});
 		expect(message).toContain('Zendesk user 500 as requester for Slack user U0ERIN (team T0ACME)');
 		expect(message).toContain('"Requester: is invalid"');
 		expect(message).toMatch(/deleted, merged/);

@@ -7,7 +7,12 @@ import { emptyWindow, recordRateLimited } from '../../nodes/ZendeskMessagingUpse
 import type { TicketStatus, TicketSummary } from '../../nodes/ZendeskMessagingUpsert/helpers/tickets';
 import { CREATION_RETRY_LIMITS } from '../../nodes/ZendeskMessagingUpsert/helpers/tickets';
 import type { ConversationState } from '../../nodes/ZendeskMessagingUpsert/supportTickets/ticketsState';
-import type { CommentWrite, LaneView, PlannedMessage, WriteAnswer } from '../../nodes/ZendeskMessagingUpsert/supportTickets/supportPlanner';
+import type {
+	CommentWrite,
+	LaneView,
+	PlannedMessage,
+	WriteAnswer,
+} from '../../nodes/ZendeskMessagingUpsert/supportTickets/supportPlanner';
 import {
 	AMBIGUOUS_BACKOFF_MS,
 	afterCreate,
@@ -34,17 +39,40 @@ type StateName = 'none' | 'new' | 'open' | 'pending' | 'solved' | 'closed';
 type KindName = 'message' | 'edit' | 'delete' | 'coalesced batch';
 
 function ticket(status: TicketStatus, externalId = CONVERSATION): TicketSummary {
-	return { id: TICKET_ID, status, external_id: externalId, created_at: UPDATED_AT, updated_at: UPDATED_AT } as TicketSummary;
+	return {
+		id: TICKET_ID,
+		status,
+		external_id: externalId,
+		created_at: UPDATED_AT,
+		updated_at: UPDATED_AT,
+	} as TicketSummary;
 }
 
 function stateOf(name: StateName, extra: Partial<ConversationState> = {}): ConversationState {
 	if (name === 'none') return { ticket: { kind: 'none' }, seen: new Map(), ...extra };
 	const summary = ticket(name);
-	return { ticket: name === 'closed' ? { kind: 'closed', ticket: summary } : { kind: 'active', ticket: summary }, seen: new Map(), ...extra };
+	return {
+		ticket: name === 'closed' ? { kind: 'closed', ticket: summary } : { kind: 'active', ticket: summary },
+		seen: new Map(),
+		...extra,
+	};
 }
 
-function message(n: number, kind: PlannedMessage['kind'] = 'message', extra: Partial<PlannedMessage> = {}): PlannedMessage {
-	return { key: `key-${n}`, kind, tsMs: NOW - 5_000 + n, text: `message ${n}`, requesterId: REQUESTER, ambiguousWrites: 0, createRetries: 0, ...extra };
+function message(
+	n: number,
+	kind: PlannedMessage['kind'] = 'message',
+	extra: Partial<PlannedMessage> = {},
+): PlannedMessage {
+	return {
+		key: `key-${n}`,
+		kind,
+		tsMs: NOW - 5_000 + n,
+		text: `message ${n}`,
+		requesterId: REQUESTER,
+		ambiguousWrites: 0,
+		createRetries: 0,
+		...extra,
+	};
 }
 
 /** The lane for a kind: one message, or a head with two more messages waiting near the limit. */
@@ -53,7 +81,11 @@ function lane(kind: KindName): { waiting: PlannedMessage[]; window: UpdateWindow
 	return { waiting: [message(1, kind)], window: emptyWindow() };
 }
 
-function view(state: ConversationState | undefined, kind: KindName, extra: Partial<LaneView<PlannedMessage>> = {}): LaneView<PlannedMessage> {
+function view(
+	state: ConversationState | undefined,
+	kind: KindName,
+	extra: Partial<LaneView<PlannedMessage>> = {},
+): LaneView<PlannedMessage> {
 	return { state, ...lane(kind), now: NOW, limits: LIMITS, safeUpdates: true, ...extra };
 }
 
@@ -62,10 +94,32 @@ function keysOf(command: ReturnType<typeof nextCommand>): string[] | undefined {
 }
 
 describe('nextCommand: ticket state × message kind', () => {
-	const skippedNone = { do: 'finish', result: { ticketId: null, outcome: 'skipped', reason: 'No ticket for this conversation yet' } };
-	const skippedClosed = { do: 'finish', result: { ticketId: TICKET_ID, outcome: 'skipped', reason: 'The conversation ticket is closed' } };
-	const append = (outcome: string, reopen: boolean) => ({ do: 'update', ticketId: TICKET_ID, note: false, reopen, outcome, updatedStamp: UPDATED_AT, copyTo: [] });
-	const note = { do: 'update', ticketId: TICKET_ID, note: true, reopen: false, outcome: 'noted', updatedStamp: UPDATED_AT, copyTo: undefined };
+	const skippedNone = {
+		do: 'finish',
+		result: { ticketId: null, outcome: 'skipped', reason: 'No ticket for this conversation yet' },
+	};
+	const skippedClosed = {
+		do: 'finish',
+		result: { ticketId: TICKET_ID, outcome: 'skipped', reason: 'The conversation ticket is closed' },
+	};
+	const append = (outcome: string, reopen: boolean) => ({
+		do: 'update',
+		ticketId: TICKET_ID,
+		note: false,
+		reopen,
+		outcome,
+		updatedStamp: UPDATED_AT,
+		copyTo: [],
+	});
+	const note = {
+		do: 'update',
+		ticketId: TICKET_ID,
+		note: true,
+		reopen: false,
+		outcome: 'noted',
+		updatedStamp: UPDATED_AT,
+		copyTo: undefined,
+	};
 	const followUp = { do: 'create', followUpSourceId: TICKET_ID };
 
 	const table: Array<[StateName, KindName, object, string[] | undefined]> = [
@@ -98,22 +152,31 @@ describe('nextCommand: ticket state × message kind', () => {
 		expect(keysOf(command)).toEqual(keys);
 	});
 
-	it.each(['message', 'edit', 'delete', 'coalesced batch'] as KindName[])('not looked up yet, %s → look the conversation up', (kind) => {
-		expect(nextCommand(view(undefined, kind))).toEqual({ do: 'lookUp' });
-	});
+	it.each(['message', 'edit', 'delete', 'coalesced batch'] as KindName[])(
+		'not looked up yet, %s → look the conversation up',
+		(kind) => {
+			expect(nextCommand(view(undefined, kind))).toEqual({ do: 'lookUp' });
+		},
+	);
 });
 
 describe('nextCommand: what the process already knows', () => {
 	it('a message whose marker is in the ticket is a duplicate, with its comment id', () => {
 		const state = stateOf('open', { seen: new Map([['key-1', 99]]) });
-		expect(nextCommand(view(state, 'message'))).toEqual({ do: 'finish', result: { ticketId: TICKET_ID, commentId: 99, outcome: 'duplicate' } });
+		expect(nextCommand(view(state, 'message'))).toEqual({
+			do: 'finish',
+			result: { ticketId: TICKET_ID, commentId: 99, outcome: 'duplicate' },
+		});
 	});
 
 	it("a marker found after this delivery's own write lost its answer reports that write", () => {
 		const state = stateOf('open', { seen: new Map([['key-1', 99]]) });
 		const written = { outcome: 'appended' as const, coalescedCount: 2 };
 		const command = nextCommand({ ...view(state, 'message'), waiting: [message(1, 'message', { written })] });
-		expect(command).toEqual({ do: 'finish', result: { ticketId: TICKET_ID, commentId: 99, outcome: 'appended', coalescedCount: 2 } });
+		expect(command).toEqual({
+			do: 'finish',
+			result: { ticketId: TICKET_ID, commentId: 99, outcome: 'appended', coalescedCount: 2 },
+		});
 	});
 
 	it.each<[StateName, KindName]>([
@@ -157,7 +220,10 @@ describe('nextCommand: waits', () => {
 	it('a batch stops at an edit, a message already in the ticket, or another requester', () => {
 		const base = view(stateOf('open', { seen: new Map([['key-4', 1]]) }), 'coalesced batch');
 		const cases: Array<[PlannedMessage[], string[]]> = [
-			[[message(1), message(2), message(3, 'edit'), message(4)], ['key-1', 'key-2']],
+			[
+				[message(1), message(2), message(3, 'edit'), message(4)],
+				['key-1', 'key-2'],
+			],
 			[[message(1), message(4), message(5)], ['key-1']],
 			[[message(1), message(2, 'message', { requesterId: 43 })], ['key-1']],
 			[[message(1, 'edit'), message(2)], ['key-1']],
@@ -179,9 +245,18 @@ function writeFor(stateName: StateName, kind: KindName): CommentWrite<PlannedMes
 }
 
 const audit = (events: object[]) => ({ audit: { events: [{ type: 'Comment', id: 555 }, ...events] } });
-const ok = (status: TicketStatus, events: object[] = []): WriteAnswer => ({ statusCode: 200, body: { ticket: { ...ticket(status), updated_at: '2026-12-01T10:11:00Z' }, ...audit(events) } });
-const closedRefusal: WriteAnswer = { statusCode: 422, body: { error: 'RecordInvalid', details: { status: [{ description: 'Status: closed prevents ticket update' }] } } };
-const requesterRefusal: WriteAnswer = { statusCode: 422, body: { error: 'RecordInvalid', details: { requester: [{ description: 'Requester: is invalid' }] } } };
+const ok = (status: TicketStatus, events: object[] = []): WriteAnswer => ({
+	statusCode: 200,
+	body: { ticket: { ...ticket(status), updated_at: '2026-12-01T10:11:00Z' }, ...audit(events) },
+});
+const closedRefusal: WriteAnswer = {
+	statusCode: 422,
+	body: { error: 'RecordInvalid', details: { status: [{ description: 'Status: closed prevents ticket update' }] } },
+};
+const requesterRefusal: WriteAnswer = {
+	statusCode: 422,
+	body: { error: 'RecordInvalid', details: { requester: [{ description: 'Requester: is invalid' }] } },
+};
 
 describe('afterUpdate: ticket state × message kind × answer', () => {
 	const table: Array<[StateName, KindName, string, WriteAnswer, object]> = [
@@ -190,10 +265,34 @@ describe('afterUpdate: ticket state × message kind × answer', () => {
 		['pending', 'coalesced batch', '409', { statusCode: 409, body: {} }, { do: 'reload', ticketId: TICKET_ID }],
 		['open', 'message', '404 (deleted)', { statusCode: 404, body: {} }, { do: 'forget', replacedTicketId: TICKET_ID }],
 		['new', 'delete', '404 (deleted)', { statusCode: 404, body: {} }, { do: 'forget', replacedTicketId: TICKET_ID }],
-		['solved', 'coalesced batch', '404 (deleted)', { statusCode: 404, body: {} }, { do: 'forget', replacedTicketId: TICKET_ID }],
-		['open', 'message', '429 Retry-After', { statusCode: 429, body: {}, retryAfterMs: 30_000 }, { do: 'rateLimited', ticketId: TICKET_ID, retryAfterMs: 30_000 }],
-		['open', 'edit', '429 Retry-After', { statusCode: 429, body: {}, retryAfterMs: 5_000 }, { do: 'rateLimited', ticketId: TICKET_ID, retryAfterMs: 5_000 }],
-		['open', 'coalesced batch', '429 without Retry-After', { statusCode: 429, body: {} }, { do: 'rateLimited', ticketId: TICKET_ID, retryAfterMs: undefined }],
+		[
+			'solved',
+			'coalesced batch',
+			'404 (deleted)',
+			{ statusCode: 404, body: {} },
+			{ do: 'forget', replacedTicketId: TICKET_ID },
+		],
+		[
+			'open',
+			'message',
+			'429 Retry-After',
+			{ statusCode: 429, body: {}, retryAfterMs: 30_000 },
+			{ do: 'rateLimited', ticketId: TICKET_ID, retryAfterMs: 30_000 },
+		],
+		[
+			'open',
+			'edit',
+			'429 Retry-After',
+			{ statusCode: 429, body: {}, retryAfterMs: 5_000 },
+			{ do: 'rateLimited', ticketId: TICKET_ID, retryAfterMs: 5_000 },
+		],
+		[
+			'open',
+			'coalesced batch',
+			'429 without Retry-After',
+			{ statusCode: 429, body: {} },
+			{ do: 'rateLimited', ticketId: TICKET_ID, retryAfterMs: undefined },
+		],
 		['open', 'message', '422 closed', closedRefusal, { do: 'markClosed' }],
 		['solved', 'coalesced batch', '422 closed', closedRefusal, { do: 'markClosed' }],
 		['pending', 'delete', '422 closed', closedRefusal, { do: 'markClosed' }],
@@ -207,26 +306,51 @@ describe('afterUpdate: ticket state × message kind × answer', () => {
 
 	it.each<[StateName, KindName, WriteAnswer, string[], TicketStatus]>([
 		['open', 'message', ok('open'), ['appended'], 'open'],
-		['new', 'message', ok('open', [{ type: 'Change', field_name: 'status', previous_value: 'new', value: 'open' }]), ['appended'], 'open'],
-		['solved', 'message', ok('open', [{ type: 'Change', field_name: 'status', previous_value: 'solved', value: 'open' }]), ['reopened'], 'open'],
+		[
+			'new',
+			'message',
+			ok('open', [{ type: 'Change', field_name: 'status', previous_value: 'new', value: 'open' }]),
+			['appended'],
+			'open',
+		],
+		[
+			'solved',
+			'message',
+			ok('open', [{ type: 'Change', field_name: 'status', previous_value: 'solved', value: 'open' }]),
+			['reopened'],
+			'open',
+		],
 		// The cache said solved, Zendesk says the status did not change: the reply reopened nothing.
 		['solved', 'message', ok('open'), ['appended'], 'open'],
 		['open', 'edit', ok('open'), ['noted'], 'open'],
 		['solved', 'delete', ok('solved'), ['noted'], 'solved'],
 		['open', 'coalesced batch', ok('open'), ['appended', 'appended', 'appended'], 'open'],
-		['solved', 'coalesced batch', ok('open', [{ type: 'Change', field_name: 'status', previous_value: 'solved', value: 'open' }]), ['reopened', 'appended', 'appended'], 'open'],
+		[
+			'solved',
+			'coalesced batch',
+			ok('open', [{ type: 'Change', field_name: 'status', previous_value: 'solved', value: 'open' }]),
+			['reopened', 'appended', 'appended'],
+			'open',
+		],
 	])('%s ticket, %s, 200 → applied %j', (stateName, kind, answer, outcomes, status) => {
 		const next = afterUpdate(writeFor(stateName, kind), answer, stateOf(stateName));
 		if (next.do !== 'applied') throw new Error(`expected applied, got ${next.do}`);
 		expect(next.results.map(({ result }) => result.outcome)).toEqual(outcomes);
 		expect(next.results.every(({ result }) => result.ticketId === TICKET_ID && result.commentId === 555)).toBe(true);
-		expect(next.results.map(({ result }) => result.coalescedCount)).toEqual(outcomes.map(() => (outcomes.length > 1 ? outcomes.length : undefined)));
+		expect(next.results.map(({ result }) => result.coalescedCount)).toEqual(
+			outcomes.map(() => (outcomes.length > 1 ? outcomes.length : undefined)),
+		);
 		expect(next.ticket).toEqual({ kind: 'active', ticket: expect.objectContaining({ status }) });
 	});
 
 	it('200 without audit: the guess stands (reopened for a solved ticket); without ticket: nothing to cache', () => {
 		const next = afterUpdate(writeFor('solved', 'message'), { statusCode: 200, body: {} }, stateOf('solved'));
-		expect(next).toEqual({ do: 'applied', ticket: undefined, commentId: undefined, results: [{ message: message(1), result: { ticketId: TICKET_ID, outcome: 'reopened', commentId: undefined } }] });
+		expect(next).toEqual({
+			do: 'applied',
+			ticket: undefined,
+			commentId: undefined,
+			results: [{ message: message(1), result: { ticketId: TICKET_ID, outcome: 'reopened', commentId: undefined } }],
+		});
 	});
 
 	it('200 with a closed ticket: cached as closed (the next message opens a follow-up)', () => {
@@ -237,7 +361,10 @@ describe('afterUpdate: ticket state × message kind × answer', () => {
 	it('422 closed, then the planner opens a follow-up of that ticket (edits are skipped)', () => {
 		expect(afterUpdate(writeFor('open', 'message'), closedRefusal, stateOf('open'))).toEqual({ do: 'markClosed' });
 		expect(nextCommand(view(stateOf('closed'), 'message'))).toEqual({ do: 'create', followUpSourceId: TICKET_ID });
-		expect(nextCommand(view(stateOf('closed'), 'edit'))).toMatchObject({ do: 'finish', result: { outcome: 'skipped' } });
+		expect(nextCommand(view(stateOf('closed'), 'edit'))).toMatchObject({
+			do: 'finish',
+			result: { outcome: 'skipped' },
+		});
 	});
 });
 
@@ -265,13 +392,26 @@ describe('afterNoAnswer: no answer or 5xx', () => {
 		['creation', undefined, { outcome: 'created' }],
 		['follow-up', TICKET_ID, { outcome: 'followUp', followUpSourceId: TICKET_ID }],
 	])('%s: back off and look the conversation up afresh', (_name, followUpSourceId, written) => {
-		expect(afterNoAnswer(message(1), { kind: 'create', followUpSourceId })).toEqual({ do: 'retryAfterAmbiguous', ms: AMBIGUOUS_BACKOFF_MS, written: [written], forgetConversation: true });
+		expect(afterNoAnswer(message(1), { kind: 'create', followUpSourceId })).toEqual({
+			do: 'retryAfterAmbiguous',
+			ms: AMBIGUOUS_BACKOFF_MS,
+			written: [written],
+			forgetConversation: true,
+		});
 	});
 
 	it(`fails after ${MAX_AMBIGUOUS_WRITES} ambiguous writes`, () => {
 		const head = message(1, 'message', { ambiguousWrites: MAX_AMBIGUOUS_WRITES });
-		expect(afterNoAnswer(head, { kind: 'create' })).toEqual({ do: 'fail', reason: 'tooManyAmbiguousWrites', written: [{ outcome: 'created' }], forgetConversation: true });
-		expect(afterNoAnswer(head, { kind: 'update', comment: writeFor('open', 'message') })).toMatchObject({ do: 'fail', reason: 'tooManyAmbiguousWrites' });
+		expect(afterNoAnswer(head, { kind: 'create' })).toEqual({
+			do: 'fail',
+			reason: 'tooManyAmbiguousWrites',
+			written: [{ outcome: 'created' }],
+			forgetConversation: true,
+		});
+		expect(afterNoAnswer(head, { kind: 'update', comment: writeFor('open', 'message') })).toMatchObject({
+			do: 'fail',
+			reason: 'tooManyAmbiguousWrites',
+		});
 	});
 });
 
@@ -282,13 +422,25 @@ describe('afterCreate: none / closed × answer', () => {
 		idempotencyLookup: replayed ? 'hit' : 'miss',
 	});
 	const keyTaken: WriteAnswer = { statusCode: 400, body: { error: 'IdempotentRequestError' } };
-	const staleSource: WriteAnswer = { statusCode: 422, body: { error: 'RecordInvalid', details: { base: [{ description: 'via_followup_source_id: closed ticket not found' }] } } };
+	const staleSource: WriteAnswer = {
+		statusCode: 422,
+		body: {
+			error: 'RecordInvalid',
+			details: { base: [{ description: 'via_followup_source_id: closed ticket not found' }] },
+		},
+	};
 
 	it.each<[string, number | undefined, WriteAnswer, PlannedMessage, object]>([
 		['none, 201', undefined, created(), message(1), { outcome: 'created' }],
 		['closed, 201', TICKET_ID, created(), message(1), { outcome: 'followUp', followUpSourceId: TICKET_ID }],
 		['none, 201 replayed', undefined, created(true), message(1), { outcome: 'duplicate' }],
-		['none, 201 replayed after a lost answer', undefined, created(true), message(1, 'message', { written: { outcome: 'created' } }), { outcome: 'created' }],
+		[
+			'none, 201 replayed after a lost answer',
+			undefined,
+			created(true),
+			message(1, 'message', { written: { outcome: 'created' } }),
+			{ outcome: 'created' },
+		],
 	])('%s → created', (_name, followUpSourceId, answer, head, result) => {
 		const next = afterCreate(head, followUpSourceId, answer);
 		const replayed = answer.idempotencyLookup === 'hit';
@@ -306,12 +458,32 @@ describe('afterCreate: none / closed × answer', () => {
 		['409, first refusal', { statusCode: 409, body: {} }, 0, { do: 'lookUpAgain', ms: 0 }],
 		['409, third refusal', { statusCode: 409, body: {} }, 2, { do: 'lookUpAgain', ms: 500 }],
 		['409 with Retry-After', { statusCode: 409, body: {}, retryAfterMs: 2_000 }, 1, { do: 'lookUpAgain', ms: 2_000 }],
-		['409 with Retry-After beyond a minute', { statusCode: 409, body: {}, retryAfterMs: 61_000 }, 0, { do: 'fail', reason: 'unresolvedCreation', refusals: 1 }],
-		['409 past the retries', { statusCode: 409, body: {} }, CREATION_RETRY_LIMITS.maxRetries, { do: 'fail', reason: 'unresolvedCreation', refusals: CREATION_RETRY_LIMITS.maxRetries + 1 }],
+		[
+			'409 with Retry-After beyond a minute',
+			{ statusCode: 409, body: {}, retryAfterMs: 61_000 },
+			0,
+			{ do: 'fail', reason: 'unresolvedCreation', refusals: 1 },
+		],
+		[
+			'409 past the retries',
+			{ statusCode: 409, body: {} },
+			CREATION_RETRY_LIMITS.maxRetries,
+			{ do: 'fail', reason: 'unresolvedCreation', refusals: CREATION_RETRY_LIMITS.maxRetries + 1 },
+		],
 		['400 creation key taken', keyTaken, 0, { do: 'lookUpAgain', ms: 0 }],
-		['400 creation key taken past the retries', keyTaken, CREATION_RETRY_LIMITS.maxRetries, { do: 'fail', reason: 'unresolvedCreation', refusals: CREATION_RETRY_LIMITS.maxRetries + 1 }],
+		[
+			'400 creation key taken past the retries',
+			keyTaken,
+			CREATION_RETRY_LIMITS.maxRetries,
+			{ do: 'fail', reason: 'unresolvedCreation', refusals: CREATION_RETRY_LIMITS.maxRetries + 1 },
+		],
 		['422 follow-up source gone', staleSource, 0, { do: 'lookUpAgain', ms: 0 }],
-		['422 follow-up source gone past the retries', staleSource, CREATION_RETRY_LIMITS.maxRetries, { do: 'fail', reason: 'refused' }],
+		[
+			'422 follow-up source gone past the retries',
+			staleSource,
+			CREATION_RETRY_LIMITS.maxRetries,
+			{ do: 'fail', reason: 'refused' },
+		],
 		['422 requester refused', requesterRefusal, 0, { do: 'fail', reason: 'refused' }],
 		['201 without a ticket', { statusCode: 201, body: {} }, 0, { do: 'fail', reason: 'refused' }],
 	])('%s → %j', (_name, answer, retries, expected) => {
@@ -321,11 +493,27 @@ describe('afterCreate: none / closed × answer', () => {
 
 describe('afterReload (after 409 or a lost answer)', () => {
 	it.each<[string, { statusCode: number; ticket?: TicketSummary }, object]>([
-		['200 open', { statusCode: 200, ticket: ticket('open') }, { do: 'adopt', ticket: { kind: 'active', ticket: ticket('open') }, unknownBeforeMs: UPDATED_MS }],
-		['200 solved', { statusCode: 200, ticket: ticket('solved') }, { do: 'adopt', ticket: { kind: 'active', ticket: ticket('solved') }, unknownBeforeMs: UPDATED_MS }],
-		['200 closed', { statusCode: 200, ticket: ticket('closed') }, { do: 'adopt', ticket: { kind: 'closed', ticket: ticket('closed') }, unknownBeforeMs: UPDATED_MS }],
+		[
+			'200 open',
+			{ statusCode: 200, ticket: ticket('open') },
+			{ do: 'adopt', ticket: { kind: 'active', ticket: ticket('open') }, unknownBeforeMs: UPDATED_MS },
+		],
+		[
+			'200 solved',
+			{ statusCode: 200, ticket: ticket('solved') },
+			{ do: 'adopt', ticket: { kind: 'active', ticket: ticket('solved') }, unknownBeforeMs: UPDATED_MS },
+		],
+		[
+			'200 closed',
+			{ statusCode: 200, ticket: ticket('closed') },
+			{ do: 'adopt', ticket: { kind: 'closed', ticket: ticket('closed') }, unknownBeforeMs: UPDATED_MS },
+		],
 		['404 (deleted)', { statusCode: 404 }, { do: 'forget', replacedTicketId: TICKET_ID }],
-		['200, external id changed by an agent', { statusCode: 200, ticket: ticket('open', 'something-else') }, { do: 'forget', replacedTicketId: TICKET_ID }],
+		[
+			'200, external id changed by an agent',
+			{ statusCode: 200, ticket: ticket('open', 'something-else') },
+			{ do: 'forget', replacedTicketId: TICKET_ID },
+		],
 	])('%s → %j', (_name, answer, expected) => {
 		expect(afterReload(TICKET_ID, CONVERSATION, answer)).toEqual(expected);
 	});

@@ -1,6 +1,11 @@
 /** Where thread replies go (Upsert option "Thread Replies") and how their comments are marked. */
 import type { SlackDmItem } from '../../nodes/shared/types';
-import { messageHtml, coalescedHtml, threadReplyLineHtml, threadTicketLineHtml } from '../../nodes/shared/zendesk/comments';
+import {
+	messageHtml,
+	coalescedHtml,
+	threadReplyLineHtml,
+	threadTicketLineHtml,
+} from '../../nodes/shared/zendesk/comments';
 import { parseTicketExternalId } from '../../nodes/shared/externalIds';
 import {
 	conversationPlanOf,
@@ -14,7 +19,9 @@ import {
 const ROOT = '1714557601.000100';
 const REPLY = '1714557700.000200';
 
-function item(options: { type?: SlackDmItem['channel']['type']; ts?: string; threadTs?: string; raw?: unknown } = {}): SlackDmItem {
+function item(
+	options: { type?: SlackDmItem['channel']['type']; ts?: string; threadTs?: string; raw?: unknown } = {},
+): SlackDmItem {
 	const channelId = options.type === 'channel' ? 'C1' : 'D1';
 	const ts = options.ts ?? REPLY;
 	return {
@@ -65,16 +72,21 @@ describe('conversationPlanOf', () => {
 	});
 
 	it('join: the thread root itself (ts equals thread ts) is a plain DM message', () => {
-		expect(conversationPlanOf(item({ ts: ROOT, threadTs: ROOT }), 'joinConversation')).toEqual({ conversationKey: 'slack-dm:T1:D1' });
+		expect(conversationPlanOf(item({ ts: ROOT, threadTs: ROOT }), 'joinConversation')).toEqual({
+			conversationKey: 'slack-dm:T1:D1',
+		});
 	});
 
 	it('per thread: the thread key names the thread, so agent replies go into it, and the DM ticket key is kept for the mention', () => {
 		const plan = conversationPlanOf(item({ threadTs: ROOT }), 'ticketPerThread');
-		expect(plan).toEqual({ conversationKey: `slack-dm:T1:D1:${ROOT}`, thread: { rootTs: ROOT, dmConversationKey: 'slack-dm:T1:D1' } });
+		expect(plan).toEqual({
+			conversationKey: `slack-dm:T1:D1:${ROOT}`,
+			thread: { rootTs: ROOT, dmConversationKey: 'slack-dm:T1:D1' },
+		});
 		expect(parseTicketExternalId(plan.conversationKey)).toEqual({ teamId: 'T1', channelId: 'D1', threadTs: ROOT });
 	});
 
-	it('channel mentions always get their thread\'s own ticket, with no DM ticket to mention', () => {
+	it("channel mentions always get their thread's own ticket, with no DM ticket to mention", () => {
 		for (const mode of ['joinConversation', 'ticketPerThread'] as const) {
 			expect(conversationPlanOf(item({ type: 'channel', threadTs: ROOT }), mode)).toEqual({
 				conversationKey: `slack-dm:T1:C1:${ROOT}`,
@@ -83,7 +95,7 @@ describe('conversationPlanOf', () => {
 		}
 	});
 
-	it('ignores a threadTs without the trigger\'s threadKey (threads not enabled upstream)', () => {
+	it("ignores a threadTs without the trigger's threadKey (threads not enabled upstream)", () => {
 		const unkeyed = item();
 		unkeyed.message.threadTs = ROOT;
 		expect(conversationPlanOf(unkeyed, 'ticketPerThread')).toEqual({ conversationKey: 'slack-dm:T1:D1' });
@@ -94,11 +106,16 @@ describe('tagsForPlan', () => {
 	it('adds slack_thread to thread tickets only, once', () => {
 		const tags = ['slack_dm', 'slack_handle_it'];
 		expect(tagsForPlan(tags, conversationPlanOf(item({ threadTs: ROOT }), 'joinConversation'))).toEqual(tags);
-		expect(tagsForPlan(tags, conversationPlanOf(item({ threadTs: ROOT }), 'ticketPerThread'))).toEqual([...tags, SLACK_THREAD_TAG]);
-		expect(tagsForPlan([...tags, SLACK_THREAD_TAG], conversationPlanOf(item({ type: 'channel', threadTs: ROOT }), 'joinConversation'))).toEqual([
+		expect(tagsForPlan(tags, conversationPlanOf(item({ threadTs: ROOT }), 'ticketPerThread'))).toEqual([
 			...tags,
 			SLACK_THREAD_TAG,
 		]);
+		expect(
+			tagsForPlan(
+				[...tags, SLACK_THREAD_TAG],
+				conversationPlanOf(item({ type: 'channel', threadTs: ROOT }), 'joinConversation'),
+			),
+		).toEqual([...tags, SLACK_THREAD_TAG]);
 	});
 });
 
@@ -120,7 +137,12 @@ describe('thread root excerpts', () => {
 
 describe('thread lines in comments', () => {
 	it('opens a thread reply with a quote of its root, escaped', () => {
-		const html = messageHtml({ ts: REPLY, text: 'it still fails', fileNames: [], thread: { rootTs: ROOT, rootExcerpt: 'VPN <down>' } });
+		const html = messageHtml({
+			ts: REPLY,
+			text: 'it still fails',
+			fileNames: [],
+			thread: { rootTs: ROOT, rootExcerpt: 'VPN <down>' },
+		});
 		expect(html).toBe('<p><em>↳ Reply in a Slack thread, to “VPN &lt;down&gt;”</em></p><p>it still fails</p>');
 	});
 
@@ -141,6 +163,8 @@ describe('thread lines in comments', () => {
 		expect(threadTicketLineHtml({ rootTs: ROOT, rootExcerpt: 'Two problems', dmTicketId: 42 })).toBe(
 			'<p><em>↳ Slack thread in the Slack DM of ticket #42, under “Two problems”</em></p>',
 		);
-		expect(threadTicketLineHtml({ rootTs: ROOT })).toContain('Slack thread in a Slack DM, under the message of 2024-05-01 10:00:01 UTC');
+		expect(threadTicketLineHtml({ rootTs: ROOT })).toContain(
+			'Slack thread in a Slack DM, under the message of 2024-05-01 10:00:01 UTC',
+		);
 	});
 });

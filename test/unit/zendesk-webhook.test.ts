@@ -45,23 +45,66 @@ describe('Zendesk webhook signature', () => {
 		expect(zendeskSignature(SECRET, TIMESTAMP, BODY)).toBe(SIGNATURE);
 	});
 	it('accepts a valid signature within the window (string and Buffer bodies)', () => {
-		expect(verifyZendeskSignature({ secret: SECRET, headers: headers(), rawBody: BODY, nowMs: SIGNED_AT + 60_000 })).toEqual({ valid: true });
-		expect(verifyZendeskSignature({ secret: SECRET, headers: headers(), rawBody: Buffer.from(BODY), nowMs: SIGNED_AT })).toEqual({ valid: true });
+		expect(
+			verifyZendeskSignature({ secret: SECRET, headers: headers(), rawBody: BODY, nowMs: SIGNED_AT + 60_000 }),
+		).toEqual({ valid: true });
+		expect(
+			verifyZendeskSignature({ secret: SECRET, headers: headers(), rawBody: Buffer.from(BODY), nowMs: SIGNED_AT }),
+		).toEqual({ valid: true });
 	});
 	it('reads headers case-insensitively and from arrays', () => {
 		const lower = { 'x-zendesk-webhook-signature': [SIGNATURE], 'x-zendesk-webhook-signature-timestamp': TIMESTAMP };
-		expect(verifyZendeskSignature({ secret: SECRET, headers: lower, rawBody: BODY, nowMs: SIGNED_AT }).valid).toBe(true);
+		expect(verifyZendeskSignature({ secret: SECRET, headers: lower, rawBody: BODY, nowMs: SIGNED_AT }).valid).toBe(
+			true,
+		);
 	});
 	const failures: Array<[string, Parameters<typeof verifyZendeskSignature>[0], string]> = [
-		['a tampered body', { secret: SECRET, headers: headers(), rawBody: BODY.replace('2', '3'), nowMs: SIGNED_AT }, 'mismatch'],
+		[
+			'a tampered body',
+			{ secret: SECRET, headers: headers(), rawBody: BODY.replace('2', '3'), nowMs: SIGNED_AT },
+			'mismatch',
+		],
 		['a wrong secret', { secret: 'other', headers: headers(), rawBody: BODY, nowMs: SIGNED_AT }, 'mismatch'],
-		['a signature of another length', { secret: SECRET, headers: headers('abc'), rawBody: BODY, nowMs: SIGNED_AT }, 'mismatch'],
-		['a shifted timestamp (signature covers it)', { secret: SECRET, headers: headers(SIGNATURE, '2021-03-25T05:09:28Z'), rawBody: BODY, nowMs: SIGNED_AT }, 'mismatch'],
-		['a stale timestamp', { secret: SECRET, headers: headers(), rawBody: BODY, nowMs: SIGNED_AT + 301_000 }, 'staleTimestamp'],
-		['a timestamp from the future', { secret: SECRET, headers: headers(), rawBody: BODY, nowMs: SIGNED_AT - 301_000 }, 'staleTimestamp'],
-		['a garbage timestamp', { secret: SECRET, headers: headers(SIGNATURE, 'yesterday'), rawBody: BODY, nowMs: SIGNED_AT }, 'badTimestamp'],
-		['no signature', { secret: SECRET, headers: { 'X-Zendesk-Webhook-Signature-Timestamp': TIMESTAMP }, rawBody: BODY, nowMs: SIGNED_AT }, 'missingSignature'],
-		['no timestamp', { secret: SECRET, headers: { 'X-Zendesk-Webhook-Signature': SIGNATURE }, rawBody: BODY, nowMs: SIGNED_AT }, 'missingTimestamp'],
+		[
+			'a signature of another length',
+			{ secret: SECRET, headers: headers('abc'), rawBody: BODY, nowMs: SIGNED_AT },
+			'mismatch',
+		],
+		[
+			'a shifted timestamp (signature covers it)',
+			{ secret: SECRET, headers: headers(SIGNATURE, '2021-03-25T05:09:28Z'), rawBody: BODY, nowMs: SIGNED_AT },
+			'mismatch',
+		],
+		[
+			'a stale timestamp',
+			{ secret: SECRET, headers: headers(), rawBody: BODY, nowMs: SIGNED_AT + 301_000 },
+			'staleTimestamp',
+		],
+		[
+			'a timestamp from the future',
+			{ secret: SECRET, headers: headers(), rawBody: BODY, nowMs: SIGNED_AT - 301_000 },
+			'staleTimestamp',
+		],
+		[
+			'a garbage timestamp',
+			{ secret: SECRET, headers: headers(SIGNATURE, 'yesterday'), rawBody: BODY, nowMs: SIGNED_AT },
+			'badTimestamp',
+		],
+		[
+			'no signature',
+			{
+				secret: SECRET,
+				headers: { 'X-Zendesk-Webhook-Signature-Timestamp': TIMESTAMP },
+				rawBody: BODY,
+				nowMs: SIGNED_AT,
+			},
+			'missingSignature',
+		],
+		[
+			'no timestamp',
+			{ secret: SECRET, headers: { 'X-Zendesk-Webhook-Signature': SIGNATURE }, rawBody: BODY, nowMs: SIGNED_AT },
+			'missingTimestamp',
+		],
 		['no stored secret', { secret: undefined, headers: headers(), rawBody: BODY, nowMs: SIGNED_AT }, 'missingSecret'],
 	];
 	it.each(failures)('refuses %s', (_name, input, reason) => {
@@ -114,7 +157,9 @@ describe('webhook and trigger set-up', () => {
 	it('trigger notifies our webhook with an ids-only JSON body', () => {
 		const body = buildTriggerCreateBody(name, '01ABC', { ticketTag: 'slack_dm', excludeApiUpdates: true });
 		expect(body.trigger.title).toBe(name);
-		expect(body.trigger.actions).toEqual([{ field: 'notification_webhook', value: ['01ABC', WEBHOOK_PAYLOAD_TEMPLATE] }]);
+		expect(body.trigger.actions).toEqual([
+			{ field: 'notification_webhook', value: ['01ABC', WEBHOOK_PAYLOAD_TEMPLATE] },
+		]);
 		const template = JSON.parse(WEBHOOK_PAYLOAD_TEMPLATE);
 		expect(template).toMatchObject({ ticket_id: '{{ticket.id}}', comment_id: '{{ticket.latest_comment.id}}' });
 		expect(WEBHOOK_PAYLOAD_TEMPLATE).not.toMatch(/latest_comment\.(value|html)/);
@@ -123,7 +168,13 @@ describe('webhook and trigger set-up', () => {
 		const url = 'https://n8n.example/webhook/abc';
 		expect(isOwnWebhook({ id: '1', name, endpoint: `${url}/` }, name, url)).toBe(true);
 		expect(isOwnWebhook({ id: '1', name, endpoint: 'https://other.example/webhook/abc' }, name, url)).toBe(false);
-		expect(isOwnWebhook({ id: '1', name: ownedObjectName({ workflowId: 'wf2', nodeId: 'node-a' }), endpoint: url }, name, url)).toBe(false);
+		expect(
+			isOwnWebhook(
+				{ id: '1', name: ownedObjectName({ workflowId: 'wf2', nodeId: 'node-a' }), endpoint: url },
+				name,
+				url,
+			),
+		).toBe(false);
 		const trigger = { id: 7, title: name, actions: [{ field: 'notification_webhook', value: ['01ABC', '{}'] }] };
 		expect(triggerWebhookId(trigger)).toBe('01ABC');
 		expect(isOwnTrigger(trigger, name, '01ABC')).toBe(true);
@@ -162,11 +213,21 @@ const policy = { includeApiComments: false };
 describe('which comments are emitted', () => {
 	it('emits a public web comment by an agent or admin', () => {
 		expect(decideEmission({ ticket, comment: comment(), author: agent, policy })).toEqual({ emit: true });
-		expect(decideEmission({ ticket, comment: comment(), author: { ...agent, role: 'admin' }, policy })).toEqual({ emit: true });
+		expect(decideEmission({ ticket, comment: comment(), author: { ...agent, role: 'admin' }, policy })).toEqual({
+			emit: true,
+		});
 	});
 	const skips: Array<[string, Parameters<typeof decideEmission>[0], string]> = [
-		['a ticket without our external id', { ticket: { ...ticket, external_id: 'CRM-1' }, comment: comment(), author: agent, policy }, 'notOurTicket'],
-		['a ticket without any external id', { ticket: { ...ticket, external_id: null }, comment: comment(), author: agent, policy }, 'notOurTicket'],
+		[
+			'a ticket without our external id',
+			{ ticket: { ...ticket, external_id: 'CRM-1' }, comment: comment(), author: agent, policy },
+			'notOurTicket',
+		],
+		[
+			'a ticket without any external id',
+			{ ticket: { ...ticket, external_id: null }, comment: comment(), author: agent, policy },
+			'notOurTicket',
+		],
 		['a missing comment', { ticket, comment: undefined, author: agent, policy }, 'commentNotFound'],
 		['an internal note', { ticket, comment: comment({ public: false }), author: agent, policy }, 'privateComment'],
 		[
@@ -174,22 +235,60 @@ describe('which comments are emitted', () => {
 			{ ticket, comment: comment({ author_id: 10, via: { channel: 'api' } }), author: requester, policy },
 			'authorIsRequester',
 		],
-		['an end user who is not the requester (CC)', { ticket, comment: comment({ author_id: 30 }), author: { id: 30, name: 'CC', role: 'end-user' }, policy }, 'authorNotAgent'],
-		['an author record that does not match', { ticket, comment: comment({ author_id: 21 }), author: agent, policy }, 'authorNotAgent'],
-		['an agent comment made through the API', { ticket, comment: comment({ via: { channel: 'api' } }), author: agent, policy }, 'postedViaApi'],
-		['an agent comment with numeric via 5', { ticket, comment: comment({ via: { channel: 5 } }), author: agent, policy }, 'postedViaApi'],
-		['what the inbound pipeline posted (audit marker), whoever the author', { ticket, comment: comment(), author: agent, policy: { includeApiComments: true }, postedByBridge: true }, 'postedByBridge'],
-		['an empty comment without files', { ticket, comment: comment({ body: '', html_body: ' ' }), author: agent, policy }, 'emptyComment'],
+		[
+			'an end user who is not the requester (CC)',
+			{ ticket, comment: comment({ author_id: 30 }), author: { id: 30, name: 'CC', role: 'end-user' }, policy },
+			'authorNotAgent',
+		],
+		[
+			'an author record that does not match',
+			{ ticket, comment: comment({ author_id: 21 }), author: agent, policy },
+			'authorNotAgent',
+		],
+		[
+			'an agent comment made through the API',
+			{ ticket, comment: comment({ via: { channel: 'api' } }), author: agent, policy },
+			'postedViaApi',
+		],
+		[
+			'an agent comment with numeric via 5',
+			{ ticket, comment: comment({ via: { channel: 5 } }), author: agent, policy },
+			'postedViaApi',
+		],
+		[
+			'what the inbound pipeline posted (audit marker), whoever the author',
+			{ ticket, comment: comment(), author: agent, policy: { includeApiComments: true }, postedByBridge: true },
+			'postedByBridge',
+		],
+		[
+			'an empty comment without files',
+			{ ticket, comment: comment({ body: '', html_body: ' ' }), author: agent, policy },
+			'emptyComment',
+		],
 	];
 	it.each(skips)('skips %s', (_name, input, reason) => {
 		expect(decideEmission(input)).toEqual({ emit: false, reason });
 	});
 	it('lets API comments by agents through when asked', () => {
-		expect(decideEmission({ ticket, comment: comment({ via: { channel: 'api' } }), author: agent, policy: { includeApiComments: true } })).toEqual({ emit: true });
+		expect(
+			decideEmission({
+				ticket,
+				comment: comment({ via: { channel: 'api' } }),
+				author: agent,
+				policy: { includeApiComments: true },
+			}),
+		).toEqual({ emit: true });
 	});
 	it('emits an attachment-only comment', () => {
 		const files = [{ id: 1, file_name: 'a.pdf', content_url: 'https://x/a', content_type: 'application/pdf', size: 3 }];
-		expect(decideEmission({ ticket, comment: comment({ body: '', html_body: '', attachments: files }), author: agent, policy })).toEqual({ emit: true });
+		expect(
+			decideEmission({
+				ticket,
+				comment: comment({ body: '', html_body: '', attachments: files }),
+				author: agent,
+				policy,
+			}),
+		).toEqual({ emit: true });
 	});
 });
 
@@ -208,20 +307,46 @@ describe('payload, comment selection and output', () => {
 		expect(selectComment(list, undefined)?.id).toBe(2);
 	});
 	it('builds the item with the Slack destination from the external ids', () => {
-		const files = [{ id: 1, file_name: 'a.pdf', content_url: 'https://acme.zendesk.com/attachments/token/t/?name=a.pdf', content_type: 'application/pdf', size: 3 }];
+		const files = [
+			{
+				id: 1,
+				file_name: 'a.pdf',
+				content_url: 'https://acme.zendesk.com/attachments/token/t/?name=a.pdf',
+				content_type: 'application/pdf',
+				size: 3,
+			},
+		];
 		const item = buildReplyItem({ ticket, comment: comment({ attachments: files }), author: agent, requester });
 		expect(item).toEqual({
 			ticketId: 5,
 			ticketStatus: 'open',
 			ticketExternalId: 'slack-dm:T1:D1',
 			comment: { id: 100, body: 'Hello', htmlBody: '<p>Hello</p>', author: { id: 20, name: 'Anna' } },
-			attachments: [{ id: 1, fileName: 'a.pdf', contentUrl: files[0].content_url, contentType: 'application/pdf', size: 3, inline: false }],
+			attachments: [
+				{
+					id: 1,
+					fileName: 'a.pdf',
+					contentUrl: files[0].content_url,
+					contentType: 'application/pdf',
+					size: 3,
+					inline: false,
+				},
+			],
 			slack: { teamId: 'T1', userId: 'U1', channelId: 'D1' },
 		});
 	});
 	it('carries the thread of threaded conversations and omits an unknown user', () => {
-		const item = buildReplyItem({ ticket: { ...ticket, external_id: 'slack-dm:T1:D1:1700000000.000100' }, comment: comment(), author: agent });
-		expect(item?.slack).toEqual({ teamId: 'T1', channelId: 'D1', threadTs: '1700000000.000100', threadKey: 'D1:1700000000.000100' });
+		const item = buildReplyItem({
+			ticket: { ...ticket, external_id: 'slack-dm:T1:D1:1700000000.000100' },
+			comment: comment(),
+			author: agent,
+		});
+		expect(item?.slack).toEqual({
+			teamId: 'T1',
+			channelId: 'D1',
+			threadTs: '1700000000.000100',
+			threadKey: 'D1:1700000000.000100',
+		});
 	});
 });
 
@@ -254,7 +379,9 @@ describe('redelivery dedupe', () => {
 
 describe('attachment download host', () => {
 	it('downloads only from the Zendesk account host', () => {
-		expect(isTrustedAttachmentUrl('https://acme.zendesk.com/attachments/token/t/?name=a.pdf', 'https://acme.zendesk.com')).toBe(true);
+		expect(
+			isTrustedAttachmentUrl('https://acme.zendesk.com/attachments/token/t/?name=a.pdf', 'https://acme.zendesk.com'),
+		).toBe(true);
 		expect(isTrustedAttachmentUrl('http://127.0.0.1:4020/attachments/token/t/', 'http://127.0.0.1:4020')).toBe(true);
 		expect(isTrustedAttachmentUrl('http://127.0.0.1:9999/attachments/token/t/', 'http://127.0.0.1:4020')).toBe(false);
 		expect(isTrustedAttachmentUrl('https://evil.example/attachments/token/t/', 'https://acme.zendesk.com')).toBe(false);

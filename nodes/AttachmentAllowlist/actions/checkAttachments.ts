@@ -5,7 +5,12 @@ import type { AllowlistAddition } from '../helpers/allowlist';
 import { describeAllowlist } from '../helpers/allowlist';
 import { attachmentPolicyFrom, filesToCheck } from '../helpers/checkParameters';
 import type { NoticeMode } from '../../shared/attachments/notice';
-import { DEFAULT_NOTICE_TEMPLATE, noticeEligibility, processNoticeLedger, renderNotice } from '../../shared/attachments/notice';
+import {
+	DEFAULT_NOTICE_TEMPLATE,
+	noticeEligibility,
+	processNoticeLedger,
+	renderNotice,
+} from '../../shared/attachments/notice';
 import { DEFAULT_MAX_FILE_MB, DEFAULT_MAX_MESSAGE_MB, formatBytes } from '../helpers/plan';
 import type { FileUrlTrust } from '../transport/fileUrlTrust';
 import { fromItemJson, toItemJson } from '../../shared/n8n/itemJson';

@@ -26,7 +26,12 @@ async function resolveStub(ctx: IExecuteFunctions, file: SlackFileRef): Promise<
 			{ allowErrors: ['file_not_found', 'file_deleted', 'access_denied', 'missing_scope', 'not_allowed_token_type'] },
 		);
 		if (!answer.ok || !answer.file) {
-			return { id: file.id, name, reason: 'downloadFailed', detail: `Slack files.info answered ${answer.error ?? 'without a file'}` };
+			return {
+				id: file.id,
+				name,
+				reason: 'downloadFailed',
+				detail: `Slack files.info answered ${answer.error ?? 'without a file'}`,
+			};
 		}
 		return resolvedFileRef(file, answer.file);
 	} catch (error) {
@@ -53,7 +58,8 @@ export async function checkFiles(
 	let acceptedBytes = 0;
 	for (const original of files) {
 		// Nothing is fetched (not even files.info) when the file cannot pass anyway.
-		const resolved = original.isSlackConnectStub && policy.fileSendingEnabled ? await resolveStub(ctx, original) : original;
+		const resolved =
+			original.isSlackConnectStub && policy.fileSendingEnabled ? await resolveStub(ctx, original) : original;
 		if (isRejection(resolved)) {
 			rejected.push(resolved);
 			continue;

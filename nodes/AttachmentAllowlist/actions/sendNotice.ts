@@ -12,10 +12,20 @@ interface ConversationsOpenResponse extends SlackResponse {
 }
 
 /** Tells the sender which files were refused: ephemeral in the conversation, or in their DM. */
-export async function sendNotice(ctx: IExecuteFunctions, item: SlackDmItem, mode: Exclude<NoticeMode, 'off'>, text: string): Promise<void> {
+export async function sendNotice(
+	ctx: IExecuteFunctions,
+	item: SlackDmItem,
+	mode: Exclude<NoticeMode, 'off'>,
+	text: string,
+): Promise<void> {
 	if (mode === 'ephemeral') {
 		const threadTs = item.message?.threadTs;
-		await callSlack(ctx, 'chat.postEphemeral', { channel: item.channel.id, user: item.user.id, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
+		await callSlack(ctx, 'chat.postEphemeral', {
+			channel: item.channel.id,
+			user: item.user.id,
+			text,
+			...(threadTs ? { thread_ts: threadTs } : {}),
+		});
 		return;
 	}
 	let channel = dmChannelOf(item);

@@ -99,7 +99,11 @@ export function buildAllowlist(additions: AllowlistAddition[] = []): AllowlistBu
 			if (!existing.mimeTypes.includes(mimeType)) existing.mimeTypes.push(mimeType);
 			continue;
 		}
-		types.push({ extensions: [extension], mimeTypes: [mimeType], content: KNOWN_CONTENT_RULES[extension] ?? 'unchecked' });
+		types.push({
+			extensions: [extension],
+			mimeTypes: [mimeType],
+			content: KNOWN_CONTENT_RULES[extension] ?? 'unchecked',
+		});
 	}
 	return { types, problems };
 }
@@ -111,12 +115,14 @@ export function extensionOf(fileName: string): string {
 	return fileName.slice(dot + 1).toLowerCase();
 }
 
-export type TypeDecision =
-	| { allowed: true; type: AllowedType; mimeType: string }
-	| { allowed: false; detail: string };
+export type TypeDecision = { allowed: true; type: AllowedType; mimeType: string } | { allowed: false; detail: string };
 
 /** Extension and declared MIME type must both belong to one allowed type. */
-export function matchAllowedType(types: readonly AllowedType[], fileName: string, declaredMimeType: string): TypeDecision {
+export function matchAllowedType(
+	types: readonly AllowedType[],
+	fileName: string,
+	declaredMimeType: string,
+): TypeDecision {
 	const extension = extensionOf(fileName);
 	if (!extension) return { allowed: false, detail: 'the file name has no extension' };
 	const type = types.find((candidate) => candidate.extensions.includes(extension));

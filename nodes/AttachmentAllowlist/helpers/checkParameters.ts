@@ -20,7 +20,8 @@ export type PolicyResult = { ok: true; policy: AttachmentPolicy } | { ok: false;
 /** The policy, or what is wrong with the "Additional Allowed Types" rows. */
 export function attachmentPolicyFrom(parameters: PolicyParameters): PolicyResult {
 	const allowlist = buildAllowlist(parameters.additionalTypes);
-	if (allowlist.problems.length > 0) return { ok: false, problem: `Additional Allowed Types: ${allowlist.problems.join('; ')}` };
+	if (allowlist.problems.length > 0)
+		return { ok: false, problem: `Additional Allowed Types: ${allowlist.problems.join('; ')}` };
 	return {
 		ok: true,
 		policy: {

@@ -222,11 +222,16 @@ function checkText(bytes: Uint8Array): ContentVerdict {
 	if (nul !== -1) return mismatch('the text file contains binary data (NUL bytes)');
 	const bad = invalidUtf8Offset(bytes);
 	if (bad !== undefined) {
-		return mismatch(`the text file is not valid UTF-8 (it looks like Windows-1252 or another legacy encoding); ${SAVE_AS_UTF8}`);
+		return mismatch(
+			`the text file is not valid UTF-8 (it looks like Windows-1252 or another legacy encoding); ${SAVE_AS_UTF8}`,
+		);
 	}
 	if (kind === 'html' || kind === 'script') return mismatch(`the text file is ${KIND_LABELS[kind]}`);
 	const markup = activeMarkup(bytes, 0, TEXT_SNIFF_WINDOW);
-	if (markup) return mismatch(`the text file contains HTML or SVG markup (${markup}) near its start, where browsers look to guess a file's type`);
+	if (markup)
+		return mismatch(
+			`the text file contains HTML or SVG markup (${markup}) near its start, where browsers look to guess a file's type`,
+		);
 	return { ok: true };
 }
 

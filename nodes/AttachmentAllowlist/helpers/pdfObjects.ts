@@ -127,7 +127,8 @@ export function readPdfString(bytes: Uint8Array, start: number): string | undefi
 				if (next === undefined) break;
 				if (next >= 0x30 && next <= 0x37) {
 					let octal = next - 0x30;
-					for (let n = 0; n < 2 && bytes[i + 1] >= 0x30 && bytes[i + 1] <= 0x37; n++) octal = octal * 8 + (bytes[++i] - 0x30);
+					for (let n = 0; n < 2 && bytes[i + 1] >= 0x30 && bytes[i + 1] <= 0x37; n++)
+						octal = octal * 8 + (bytes[++i] - 0x30);
 					raw.push(octal & 0xff);
 				} else {
 					const escaped: Record<number, number> = { 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09, 0x62: 0x08, 0x66: 0x0c };
@@ -171,7 +172,12 @@ function opensDictionary(bytes: Uint8Array, from: number): boolean {
 
 /** One pass over the PDF's names. */
 export function scanPdf(bytes: Uint8Array): PdfFindings {
-	const findings: PdfFindings = { embeddedFileStreams: 0, embeddedFileRefs: 0, hasEmbeddedFilesTree: false, fileNames: [] };
+	const findings: PdfFindings = {
+		embeddedFileStreams: 0,
+		embeddedFileRefs: 0,
+		hasEmbeddedFilesTree: false,
+		fileNames: [],
+	};
 	let at = bytes.indexOf(0x2f);
 	while (at !== -1) {
 		// Only names that can decode to one we look for are read (most `/` bytes are stream data).
@@ -181,7 +187,8 @@ export function scanPdf(bytes: Uint8Array): PdfFindings {
 		}
 		const { name, end } = readPdfName(bytes, at + 1);
 		if (name !== undefined) {
-			if (!findings.active && Object.prototype.hasOwnProperty.call(ACTIVE_NAMES, name)) findings.active = ACTIVE_NAMES[name];
+			if (!findings.active && Object.prototype.hasOwnProperty.call(ACTIVE_NAMES, name))
+				findings.active = ACTIVE_NAMES[name];
 			else if (name === 'EmbeddedFile') findings.embeddedFileStreams++;
 			else if (name === 'EmbeddedFiles') findings.hasEmbeddedFilesTree = true;
 			// `/EF <<` only: a bare two-letter name turns up by chance in compressed data.

@@ -51,31 +51,64 @@ export function safeNameOf(file: SlackFileRef): string {
  * What to do with one file before downloading it. `acceptedBytes` is the size of the files
  * already accepted from the same message.
  */
-export function planDownload(file: SlackFileRef, policy: AttachmentPolicy, trust: FileUrlTrust | undefined, acceptedBytes: number): DownloadPlan {
+export function planDownload(
+	file: SlackFileRef,
+	policy: AttachmentPolicy,
+	trust: FileUrlTrust | undefined,
+	acceptedBytes: number,
+): DownloadPlan {
 	const name = safeNameOf(file);
 	if (!policy.fileSendingEnabled) return reject(file, name, 'fileSendingDisabled', 'file sending is turned off');
 	const type = matchAllowedType(policy.types, name, file.mimetype);
 	if (!type.allowed) return reject(file, name, 'typeNotAllowed', type.detail);
 	// A negative, missing or non-numeric size is unknown (the trigger's -1): download with the limit as cap.
-	const declaredSize = typeof file.size === 'number' && Number.isFinite(file.size) && file.size >= 0 ? file.size : undefined;
+	const declaredSize =
+		typeof file.size === 'number' && Number.isFinite(file.size) && file.size >= 0 ? file.size : undefined;
 	if (declaredSize === 0) return reject(file, name, 'empty', 'the file is empty');
 	if (declaredSize !== undefined && declaredSize > policy.maxFileBytes) {
-		return reject(file, name, 'tooLarge', `${formatBytes(declaredSize)} is over the ${formatBytes(policy.maxFileBytes)} limit per file`);
+		return reject(
+			file,
+			name,
+			'tooLarge',
+			`${formatBytes(declaredSize)} is over the ${formatBytes(policy.maxFileBytes)} limit per file`,
+		);
 	}
 	const budget = policy.maxMessageBytes - acceptedBytes;
 	if (declaredSize !== undefined && declaredSize > budget) {
-		return reject(file, name, 'messageTooLarge', `the files of this message are over the ${formatBytes(policy.maxMessageBytes)} limit per message`);
+		return reject(
+			file,
+			name,
+			'messageTooLarge',
+			`the files of this message are over the ${formatBytes(policy.maxMessageBytes)} limit per message`,
+		);
 	}
 	if (!trust) return reject(file, name, 'downloadFailed', 'the Slack credential has no usable API base URL');
 	const url = checkFileUrl(file.downloadUrl, trust);
 	if (!url.trusted) return reject(file, name, 'downloadFailed', url.detail);
-	return { action: 'download', name, type: type.type, mimeType: type.mimeType, url: url.url, maxBytes: Math.min(policy.maxFileBytes, budget) };
+	return {
+		action: 'download',
+		name,
+		type: type.type,
+		mimeType: type.mimeType,
+		url: url.url,
+		maxBytes: Math.min(policy.maxFileBytes, budget),
+	};
 }
 
 /** The reason for a download stopped at `limitUsed` bytes: the file limit or the message budget. */
-export function oversizeRejection(file: SlackFileRef, name: string, policy: AttachmentPolicy, limitUsed: number): RejectedFile {
+export function oversizeRejection(
+	file: SlackFileRef,
+	name: string,
+	policy: AttachmentPolicy,
+	limitUsed: number,
+): RejectedFile {
 	return limitUsed >= policy.maxFileBytes
-		? { id: file.id, name, reason: 'tooLarge', detail: `the file is over the ${formatBytes(policy.maxFileBytes)} limit per file` }
+		? {
+				id: file.id,
+				name,
+				reason: 'tooLarge',
+				detail: `the file is over the ${formatBytes(policy.maxFileBytes)} limit per file`,
+			}
 		: {
 				id: file.id,
 				name,
@@ -85,7 +118,12 @@ export function oversizeRejection(file: SlackFileRef, name: string, policy: Atta
 }
 
 /** After the download: the bytes must pass the type's content rule. */
-export function verifyDownloaded(file: SlackFileRef, name: string, type: AllowedType, bytes: Uint8Array): RejectedFile | undefined {
+export function verifyDownloaded(
+	file: SlackFileRef,
+	name: string,
+	type: AllowedType,
+	bytes: Uint8Array,
+): RejectedFile | undefined {
 	const verdict = checkContent(bytes, type.content);
 	if (verdict.ok) return undefined;
 	return { id: file.id, name, reason: verdict.reason, detail: verdict.detail };

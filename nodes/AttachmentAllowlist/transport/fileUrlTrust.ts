@@ -31,7 +31,9 @@ export function fileUrlTrust(apiBaseUrl: string): FileUrlTrust | undefined {
 	}
 	if (base.protocol !== 'https:' && base.protocol !== 'http:') return undefined;
 	const hostname = base.hostname.toLowerCase();
-	const slackDomain = Object.keys(SLACK_FILE_HOSTS).find((domain) => hostname === domain || hostname.endsWith(`.${domain}`));
+	const slackDomain = Object.keys(SLACK_FILE_HOSTS).find(
+		(domain) => hostname === domain || hostname.endsWith(`.${domain}`),
+	);
 	if (slackDomain) {
 		if (base.protocol !== 'https:') return undefined;
 		return { protocol: 'https:', hosts: SLACK_FILE_HOSTS[slackDomain] };
@@ -51,8 +53,10 @@ export function checkFileUrl(rawUrl: string | undefined, trust: FileUrlTrust, re
 		return { trusted: false, detail: 'the download URL is not a valid URL' };
 	}
 	if (url.username || url.password) return { trusted: false, detail: 'the download URL carries credentials' };
-	if (url.protocol !== trust.protocol) return { trusted: false, detail: `the download URL does not use ${trust.protocol.replace(':', '')}` };
+	if (url.protocol !== trust.protocol)
+		return { trusted: false, detail: `the download URL does not use ${trust.protocol.replace(':', '')}` };
 	const host = url.host.toLowerCase();
-	if (!trust.hosts.includes(host)) return { trusted: false, detail: `the download host ${url.hostname} is not Slack's file host` };
+	if (!trust.hosts.includes(host))
+		return { trusted: false, detail: `the download host ${url.hostname} is not Slack's file host` };
 	return { trusted: true, url: url.toString() };
 }

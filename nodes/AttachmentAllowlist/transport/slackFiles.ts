@@ -38,7 +38,8 @@ const INITIAL_CHUNK_CAPACITY = 64 * 1024;
 
 function headerValue(headers: Record<string, unknown>, name: string): string | undefined {
 	for (const [key, value] of Object.entries(headers)) {
-		if (key.toLowerCase() === name) return Array.isArray(value) ? String(value[0]) : value === undefined ? undefined : String(value);
+		if (key.toLowerCase() === name)
+			return Array.isArray(value) ? String(value[0]) : value === undefined ? undefined : String(value);
 	}
 	return undefined;
 }
@@ -53,7 +54,11 @@ function isStream(body: unknown): body is ResponseStream {
 }
 
 /** Reads at most `maxBytes`; undefined when the body is longer. Allocates once when the size is known. */
-async function readBounded(stream: ResponseStream, maxBytes: number, sizeHint: number | undefined): Promise<Buffer | undefined> {
+async function readBounded(
+	stream: ResponseStream,
+	maxBytes: number,
+	sizeHint: number | undefined,
+): Promise<Buffer | undefined> {
 	let capacity = Math.min(maxBytes, sizeHint && sizeHint > 0 ? sizeHint : INITIAL_CHUNK_CAPACITY);
 	let buffer = Buffer.allocUnsafe(Math.max(capacity, 0));
 	let length = 0;
@@ -74,14 +79,21 @@ async function readBounded(stream: ResponseStream, maxBytes: number, sizeHint: n
 	return length === buffer.length ? buffer : buffer.subarray(0, length);
 }
 
-export async function downloadSlackFile(ctx: HttpContext, options: SlackFileDownloadOptions): Promise<SlackFileDownload> {
+export async function downloadSlackFile(
+	ctx: HttpContext,
+	options: SlackFileDownloadOptions,
+): Promise<SlackFileDownload> {
 	const maxRedirects = options.maxRedirects ?? 3;
 	let target = options.url;
 	let previous: string | undefined;
 	for (let hop = 0; hop <= maxRedirects; hop++) {
 		const verdict = checkFileUrl(target, options.trust, previous);
 		if (!verdict.trusted) {
-			return { ok: false, failure: 'refused', detail: hop === 0 ? verdict.detail : `refused a redirect: ${verdict.detail}` };
+			return {
+				ok: false,
+				failure: 'refused',
+				detail: hop === 0 ? verdict.detail : `refused a redirect: ${verdict.detail}`,
+			};
 		}
 		let response;
 		try {
@@ -106,7 +118,8 @@ export async function downloadSlackFile(ctx: HttpContext, options: SlackFileDown
 		if (statusCode >= 300 && statusCode < 400) {
 			discard(body);
 			const location = headerValue(headers, 'location');
-			if (!location) return { ok: false, failure: 'failed', detail: `Slack answered HTTP ${statusCode} without a location` };
+			if (!location)
+				return { ok: false, failure: 'failed', detail: `Slack answered HTTP ${statusCode} without a location` };
 			previous = verdict.url;
 			target = location;
 			continue;
@@ -118,7 +131,11 @@ export async function downloadSlackFile(ctx: HttpContext, options: SlackFileDown
 		const contentType = (headerValue(headers, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
 		if (contentType === 'text/html' && options.expectedMimeType !== 'text/html') {
 			discard(body);
-			return { ok: false, failure: 'failed', detail: 'Slack answered with a web page instead of the file (is the files:read scope granted?)' };
+			return {
+				ok: false,
+				failure: 'failed',
+				detail: 'Slack answered with a web page instead of the file (is the files:read scope granted?)',
+			};
 		}
 		const declaredLength = Number(headerValue(headers, 'content-length'));
 		if (Number.isFinite(declaredLength) && declaredLength > options.maxBytes) {
@@ -126,7 +143,8 @@ export async function downloadSlackFile(ctx: HttpContext, options: SlackFileDown
 			return { ok: false, failure: 'tooLarge', detail: `the file is ${declaredLength} bytes` };
 		}
 		if (Buffer.isBuffer(body)) {
-			if (body.length > options.maxBytes) return { ok: false, failure: 'tooLarge', detail: `the file is ${body.length} bytes` };
+			if (body.length > options.maxBytes)
+				return { ok: false, failure: 'tooLarge', detail: `the file is ${body.length} bytes` };
 			return { ok: true, data: body, contentType };
 		}
 		if (!isStream(body)) return { ok: false, failure: 'failed', detail: 'Slack answered without a file body' };

@@ -23,9 +23,19 @@ export const linkerState = new LinkerState();
 export function linkPorts(ctx: IExecuteFunctions, zendeskCredential: string): LinkerPorts {
 	return {
 		slackUserInfo: async (userId) =>
-			(await callSlack(ctx, 'users.info', { user: userId }, { allowErrors: UNDESCRIBABLE_USER_ERRORS })) as unknown as UsersInfoResponse,
+			(await callSlack(
+				ctx,
+				'users.info',
+				{ user: userId },
+				{ allowErrors: UNDESCRIBABLE_USER_ERRORS },
+			)) as unknown as UsersInfoResponse,
 		slackTeamInfo: async (teamId) =>
-			(await callSlack(ctx, 'team.info', { team: teamId }, { allowErrors: UNDESCRIBABLE_TEAM_ERRORS })) as unknown as TeamInfoResponse,
+			(await callSlack(
+				ctx,
+				'team.info',
+				{ team: teamId },
+				{ allowErrors: UNDESCRIBABLE_TEAM_ERRORS },
+			)) as unknown as TeamInfoResponse,
 		findUsersByExternalIds: async (ids) => await findUsersByExternalIds(ctx, zendeskCredential, ids),
 		findUsersByEmail: async (email) => await findUsersByEmail(ctx, zendeskCredential, email),
 		userEmails: async (userId) => await userEmails(ctx, zendeskCredential, userId),
@@ -33,8 +43,10 @@ export function linkPorts(ctx: IExecuteFunctions, zendeskCredential: string): Li
 		createUser: async (body) => await createUser(ctx, zendeskCredential, body),
 		createOrUpdateUser: async (body) => await createOrUpdateUser(ctx, zendeskCredential, body),
 		addIdentity: async (userId, body) => await addUserIdentity(ctx, zendeskCredential, userId, body),
-		setUserExternalId: async (userId, externalId) => await setUserExternalId(ctx, zendeskCredential, userId, externalId),
-		upsertPartnerOrganization: async (teamId, name) => await upsertPartnerOrganization(ctx, zendeskCredential, teamId, name),
+		setUserExternalId: async (userId, externalId) =>
+			await setUserExternalId(ctx, zendeskCredential, userId, externalId),
+		upsertPartnerOrganization: async (teamId, name) =>
+			await upsertPartnerOrganization(ctx, zendeskCredential, teamId, name),
 	};
 }
 

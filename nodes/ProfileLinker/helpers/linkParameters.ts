@@ -31,7 +31,8 @@ export function linkOptionsFrom(options: IDataObject): LinkOptions {
 		organizationPolicy: {
 			partners: (options.partnerOrganization as PartnerOrganizationPolicy | undefined) ?? 'perTeam',
 			employees: (options.employeeOrganization as EmployeeOrganizationPolicy | undefined) ?? 'none',
-			employeeOrganizationId: typeof options.employeeOrganizationId === 'number' ? options.employeeOrganizationId : undefined,
+			employeeOrganizationId:
+				typeof options.employeeOrganizationId === 'number' ? options.employeeOrganizationId : undefined,
 		},
 	};
 }
@@ -54,8 +55,16 @@ export interface ExistingProfileTarget {
 }
 
 /** "Link to Existing Profile" parameters, trimmed; undefined unless all three are given. */
-export function existingProfileTarget(slackUserId: unknown, slackTeamId: unknown, targetUserId: unknown): ExistingProfileTarget | undefined {
-	const target = { slackUserId: String(slackUserId).trim(), slackTeamId: String(slackTeamId).trim(), targetUserId: Number(targetUserId) };
+export function existingProfileTarget(
+	slackUserId: unknown,
+	slackTeamId: unknown,
+	targetUserId: unknown,
+): ExistingProfileTarget | undefined {
+	const target = {
+		slackUserId: String(slackUserId).trim(),
+		slackTeamId: String(slackTeamId).trim(),
+		targetUserId: Number(targetUserId),
+	};
 	return target.slackUserId && target.slackTeamId && target.targetUserId > 0 ? target : undefined;
 }
 

@@ -25,9 +25,15 @@ export type OrganizationPlan =
 /** Which organization a new profile joins. */
 export function planOrganization(isPartner: boolean, teamId: string, policy: OrganizationPolicy): OrganizationPlan {
 	if (isPartner) {
-		return policy.partners === 'perTeam' && teamId ? { kind: 'partnerTeam', teamId, externalId: organizationExternalId(teamId) } : { kind: 'none' };
+		return policy.partners === 'perTeam' && teamId
+			? { kind: 'partnerTeam', teamId, externalId: organizationExternalId(teamId) }
+			: { kind: 'none' };
 	}
-	if (policy.employees === 'fixed' && policy.employeeOrganizationId !== undefined && policy.employeeOrganizationId > 0) {
+	if (
+		policy.employees === 'fixed' &&
+		policy.employeeOrganizationId !== undefined &&
+		policy.employeeOrganizationId > 0
+	) {
 		return { kind: 'fixed', organizationId: policy.employeeOrganizationId };
 	}
 	return { kind: 'none' };

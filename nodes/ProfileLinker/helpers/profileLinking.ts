@@ -124,7 +124,12 @@ function slackKey(request: Pick<LinkRequest, 'slackAccount' | 'userId'>): string
 }
 
 /** Slack facts for a user: once per cache period per user. */
-export async function slackFactsFor(state: LinkerState, ports: LinkerPorts, request: LinkRequest, ttlMs: number): Promise<SlackUserFacts> {
+export async function slackFactsFor(
+	state: LinkerState,
+	ports: LinkerPorts,
+	request: LinkRequest,
+	ttlMs: number,
+): Promise<SlackUserFacts> {
 	const key = slackKey(request);
 	const cached = state.slackUsers.get(key);
 	if (cached) return cached;
@@ -162,7 +167,13 @@ function asCached(user: LinkedZendeskUser, carriesExternalId: boolean): LinkedZe
  * The user who already carries our external id, linked and cached; a staff holder is refused
  * (the key must never lead to an agent), whether found before the create or after losing its race.
  */
-function linkHolder(state: LinkerState, key: string, holder: ZendeskUser, externalId: string, ttlMs: number): LinkedZendeskUser {
+function linkHolder(
+	state: LinkerState,
+	key: string,
+	holder: ZendeskUser,
+	externalId: string,
+	ttlMs: number,
+): LinkedZendeskUser {
 	const refusal = refuseExternalIdHolder(holder);
 	if (refusal) throw new ProfileLinkError(refusal);
 	const linked = toLinkedUser(holder, externalId, 'externalId');
@@ -170,7 +181,12 @@ function linkHolder(state: LinkerState, key: string, holder: ZendeskUser, extern
 	return linked;
 }
 
-async function resolve(state: LinkerState, ports: LinkerPorts, request: LinkRequest, options: LinkOptions): Promise<LinkedZendeskUser> {
+async function resolve(
+	state: LinkerState,
+	ports: LinkerPorts,
+	request: LinkRequest,
+	options: LinkOptions,
+): Promise<LinkedZendeskUser> {
 	const slackFacts = await slackFactsFor(state, ports, request, options.cacheTtlMs);
 	// The event's team id wins over users.info: the trigger and the Upsert node key by it too.
 	const facts: SlackUserFacts = { ...slackFacts, userId: request.userId, teamId: request.teamId ?? slackFacts.teamId };
@@ -209,7 +225,11 @@ async function resolve(state: LinkerState, ports: LinkerPorts, request: LinkRequ
 		organizationId = await partnerOrganizationId(state, ports, request.zendeskAccount, plan.teamId, options.cacheTtlMs);
 	}
 
-	const body = buildUserUpsertBody(facts, externalId, { tags: options.tags, userFields: options.userFields, organizationId });
+	const body = buildUserUpsertBody(facts, externalId, {
+		tags: options.tags,
+		userFields: options.userFields,
+		organizationId,
+	});
 	let answer = await ports.createUser(body);
 	if ('externalIdTaken' in answer) {
 		// Another process created this Slack user's profile between our lookup and our write.
@@ -218,7 +238,8 @@ async function resolve(state: LinkerState, ports: LinkerPorts, request: LinkRequ
 		// Zendesk compares external ids ignoring case; an exact read can miss a holder whose id
 		// differs in case. create_or_update matches the way the uniqueness check does.
 		answer = await ports.createOrUpdateUser(body);
-		if ('externalIdTaken' in answer) throw new ProfileLinkError(`Zendesk says the external id ${externalId} is taken, but no active user carries it`);
+		if ('externalIdTaken' in answer)
+			throw new ProfileLinkError(`Zendesk says the external id ${externalId} is taken, but no active user carries it`);
 	}
 	const { user, created } = answer;
 	if (isStaff(user)) throw new ProfileLinkError(refuseExternalIdHolder(user) ?? 'Zendesk answered with a staff user');
@@ -247,7 +268,12 @@ async function resolve(state: LinkerState, ports: LinkerPorts, request: LinkRequ
  * The Zendesk end user for a Slack user: from the cache, or resolved once (single-flight per
  * Slack user in this process; Zendesk's unique external id across processes).
  */
-export async function linkSlackUser(state: LinkerState, ports: LinkerPorts, request: LinkRequest, options: LinkOptions): Promise<LinkedZendeskUser> {
+export async function linkSlackUser(
+	state: LinkerState,
+	ports: LinkerPorts,
+	request: LinkRequest,
+	options: LinkOptions,
+): Promise<LinkedZendeskUser> {
 	let teamId = request.teamId;
 	if (!teamId) {
 		// Participants: the team comes from users.info, itself cached. A participant Slack does not
@@ -255,7 +281,9 @@ export async function linkSlackUser(state: LinkerState, ports: LinkerPorts, requ
 		// team would give a wrong key and an employee profile, so none is linked.
 		const facts = await slackFactsFor(state, ports, request, options.cacheTtlMs);
 		if (!facts.described) {
-			throw new UnknownParticipantTeamError(`Slack does not describe group DM participant ${request.userId} (${facts.slackError ?? 'no profile'}): their team is unknown, so no Zendesk profile is linked for them`);
+			throw new UnknownParticipantTeamError(
+				`Slack does not describe group DM participant ${request.userId} (${facts.slackError ?? 'no profile'}): their team is unknown, so no Zendesk profile is linked for them`,
+			);
 		}
 		teamId = facts.teamId;
 	}

@@ -8,7 +8,12 @@ import type { TeamInfoResponse, UsersInfoResponse } from '@slack/web-api';
 export const UNDESCRIBABLE_USER_ERRORS = ['user_not_found', 'user_not_visible'];
 
 /** team.info errors after which a partner organization gets a fallback name. */
-export const UNDESCRIBABLE_TEAM_ERRORS = ['team_not_found', 'missing_scope', 'team_access_not_granted', 'not_allowed_token_type'];
+export const UNDESCRIBABLE_TEAM_ERRORS = [
+	'team_not_found',
+	'missing_scope',
+	'team_access_not_granted',
+	'not_allowed_token_type',
+];
 
 export interface SlackUserFacts {
 	userId: string;
@@ -41,7 +46,10 @@ function plausibleEmail(value: unknown): string | undefined {
  * Facts from a users.info answer. `known` is what the event said (user id, team id); it fills
  * whatever Slack does not tell, so a user Slack refuses to describe still gets a profile.
  */
-export function slackUserFacts(response: UsersInfoResponse | undefined, known: { userId: string; teamId: string }): SlackUserFacts {
+export function slackUserFacts(
+	response: UsersInfoResponse | undefined,
+	known: { userId: string; teamId: string },
+): SlackUserFacts {
 	const user = response?.ok ? response.user : undefined;
 	if (!user) {
 		return {

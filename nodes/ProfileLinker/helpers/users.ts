@@ -56,7 +56,9 @@ export const MAX_SECONDARY_EMAIL_CHECKS = 5;
  * matches secondary identities, so they may hold it as one (their identities tell).
  */
 export function secondaryEmailCandidates(users: ZendeskUser[], email: string): ZendeskUser[] {
-	return users.filter((user) => !sameText(user.email, email) && user.active !== false).slice(0, MAX_SECONDARY_EMAIL_CHECKS);
+	return users
+		.filter((user) => !sameText(user.email, email) && user.active !== false)
+		.slice(0, MAX_SECONDARY_EMAIL_CHECKS);
 }
 
 /** Whether a list of identity values (GET /users/{id}/identities.json, type email) holds the address. */
@@ -67,8 +69,12 @@ export function holdsEmail(identityEmails: string[], email: string): boolean {
 /** A create refused because another user holds our external id (a race between processes). */
 export function isExternalIdTaken(statusCode: number, body: unknown): boolean {
 	if (statusCode !== 422) return false;
-	const details = (body as { details?: { external_id?: Array<{ error?: string; description?: string }> } } | undefined)?.details?.external_id;
-	return Array.isArray(details) && details.some((detail) => detail.error === 'DuplicateValue' || /taken/i.test(detail.description ?? ''));
+	const details = (body as { details?: { external_id?: Array<{ error?: string; description?: string }> } } | undefined)
+		?.details?.external_id;
+	return (
+		Array.isArray(details) &&
+		details.some((detail) => detail.error === 'DuplicateValue' || /taken/i.test(detail.description ?? ''))
+	);
 }
 
 export type EmailLinkDecision =
@@ -85,7 +91,11 @@ export type EmailLinkDecision =
  *   without the email (Zendesk emails are unique, and staff must not become requesters by Slack).
  * - Nobody has it: create, then add the email as a verified identity.
  */
-export function decideEmailLink(email: string | undefined, owners: ZendeskUser[], secondaryOwners: ZendeskUser[] = []): EmailLinkDecision {
+export function decideEmailLink(
+	email: string | undefined,
+	owners: ZendeskUser[],
+	secondaryOwners: ZendeskUser[] = [],
+): EmailLinkDecision {
 	if (!email) return { action: 'create', addEmail: false, reason: 'noEmail' };
 	// Primary owners first; then users holding the address as a secondary identity.
 	const matches = [...usersWithEmail(owners, email), ...secondaryOwners.filter((user) => user.active !== false)];
@@ -107,7 +117,11 @@ export interface UserProfileOptions {
  * could update an agent. No role either: Zendesk makes new users end users, and sending one
  * could change the role of whoever already carries the external id.
  */
-export function buildUserUpsertBody(facts: SlackUserFacts, externalId: string, options: UserProfileOptions): IDataObject {
+export function buildUserUpsertBody(
+	facts: SlackUserFacts,
+	externalId: string,
+	options: UserProfileOptions,
+): IDataObject {
 	const user: IDataObject = {
 		name: facts.name,
 		external_id: externalId,
@@ -125,9 +139,14 @@ export function buildUserUpsertBody(facts: SlackUserFacts, externalId: string, o
  * pacer limits. Each window is 100 ms longer than Zendesk's: requests sent exactly a second apart
  * can arrive closer than that.
  */
-export function createOrUpdatePaceLimits(account: string, user: IDataObject): Array<{ key: string; limit: number; windowMs: number }> {
+export function createOrUpdatePaceLimits(
+	account: string,
+	user: IDataObject,
+): Array<{ key: string; limit: number; windowMs: number }> {
 	const lane = `${account}|POST /users/create_or_update`;
-	const who = [user.external_id, user.email].map((value) => (typeof value === 'string' || typeof value === 'number' ? String(value).toLowerCase() : '')).join('|');
+	const who = [user.external_id, user.email]
+		.map((value) => (typeof value === 'string' || typeof value === 'number' ? String(value).toLowerCase() : ''))
+		.join('|');
 	return [
 		{ key: lane, limit: 1, windowMs: 1_100 },
 		{ key: `${lane}|${who}`, limit: 5, windowMs: 61_000 },
@@ -140,7 +159,12 @@ export function buildEmailIdentityBody(email: string): IDataObject {
 }
 
 /** Zendesk tags: lower case, no spaces, unique. */
-export function toLinkedUser(user: ZendeskUser, externalId: string, linkedBy: LinkMethod, knownEmail?: string): LinkedZendeskUser {
+export function toLinkedUser(
+	user: ZendeskUser,
+	externalId: string,
+	linkedBy: LinkMethod,
+	knownEmail?: string,
+): LinkedZendeskUser {
 	const email = user.email ?? knownEmail;
 	return {
 		id: user.id,
@@ -171,13 +195,23 @@ export type MergeDecision =
  * into an existing end user (target). Agents and admins are refused on either side, as Zendesk
  * itself refuses to merge them.
  */
-export function decideMerge(source: ZendeskUser | undefined, target: ZendeskUser | undefined, externalId: string): MergeDecision {
+export function decideMerge(
+	source: ZendeskUser | undefined,
+	target: ZendeskUser | undefined,
+	externalId: string,
+): MergeDecision {
 	if (!target) return { action: 'refuse', reason: 'The target Zendesk user does not exist' };
 	if (isStaff(target)) {
-		return { action: 'refuse', reason: `The target Zendesk user ${target.id} is a ${target.role}; only end users can be linked to Slack users` };
+		return {
+			action: 'refuse',
+			reason: `The target Zendesk user ${target.id} is a ${target.role}; only end users can be linked to Slack users`,
+		};
 	}
 	if (source && isStaff(source)) {
-		return { action: 'refuse', reason: `The Slack user's Zendesk profile ${source.id} is a ${source.role}; agents and admins are never merged` };
+		return {
+			action: 'refuse',
+			reason: `The Slack user's Zendesk profile ${source.id} is a ${source.role}; agents and admins are never merged`,
+		};
 	}
 	const targetHasOtherId = Boolean(target.external_id) && !sameText(target.external_id, externalId);
 	if (!source) {
@@ -187,7 +221,9 @@ export function decideMerge(source: ZendeskUser | undefined, target: ZendeskUser
 				reason: `The target Zendesk user ${target.id} already has another external id; clear it first to link this Slack user`,
 			};
 		}
-		return target.external_id ? { action: 'nothing', targetId: target.id } : { action: 'linkOnly', targetId: target.id, setExternalIdOnTarget: true };
+		return target.external_id
+			? { action: 'nothing', targetId: target.id }
+			: { action: 'linkOnly', targetId: target.id, setExternalIdOnTarget: true };
 	}
 	if (source.id === target.id) return { action: 'nothing', targetId: target.id };
 	return { action: 'merge', sourceId: source.id, targetId: target.id, setExternalIdOnTarget: !target.external_id };

@@ -1,7 +1,11 @@
 /** Zendesk organization endpoint the Profile Linker calls, through callZendesk. */
 import type { HttpContext } from '../../shared/transport/http';
 import { callZendesk, zendeskErrorMessage } from '../../shared/transport/zendeskTransport';
-import { buildOrganizationUpsertBody, disambiguatedOrganizationName, isDuplicateNameError } from '../helpers/organizations';
+import {
+	buildOrganizationUpsertBody,
+	disambiguatedOrganizationName,
+	isDuplicateNameError,
+} from '../helpers/organizations';
 
 interface OrganizationBody {
 	organization?: { id?: number };
@@ -11,7 +15,12 @@ interface OrganizationBody {
  * POST /organizations/create_or_update.json keyed by the partner team's external id. When the
  * name belongs to another organization (422), retries once with the team id in the name.
  */
-export async function upsertPartnerOrganization(ctx: HttpContext, credentialType: string, teamId: string, name: string): Promise<number> {
+export async function upsertPartnerOrganization(
+	ctx: HttpContext,
+	credentialType: string,
+	teamId: string,
+	name: string,
+): Promise<number> {
 	for (const candidate of [name, disambiguatedOrganizationName(name, teamId)]) {
 		const result = await callZendesk<OrganizationBody>(ctx, credentialType, {
 			method: 'POST',

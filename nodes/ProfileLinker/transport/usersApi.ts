@@ -8,7 +8,13 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { PaceLimit } from '../../shared/state/pacer';
 import { Pacer, PacerQueueFullError } from '../../shared/state/pacer';
 import type { HttpContext } from '../../shared/transport/http';
-import { callZendesk, zendeskApiError, zendeskBaseUrl, zendeskErrorMessage, zendeskRoute } from '../../shared/transport/zendeskTransport';
+import {
+	callZendesk,
+	zendeskApiError,
+	zendeskBaseUrl,
+	zendeskErrorMessage,
+	zendeskRoute,
+} from '../../shared/transport/zendeskTransport';
 import type { IdentityAnswer, UserUpsertAnswer, ZendeskUser } from '../helpers/users';
 import { createOrUpdatePaceLimits, isExternalIdTaken } from '../helpers/users';
 import { credentialData } from '../../shared/n8n/credentialData';
@@ -31,7 +37,11 @@ function userOf(body: UserBody | undefined, what: string): ZendeskUser {
 }
 
 /** Exact lookup by external ids (up to 100): GET /users/show_many.json?external_ids=. */
-export async function findUsersByExternalIds(ctx: HttpContext, credentialType: string, externalIds: string[]): Promise<ZendeskUser[]> {
+export async function findUsersByExternalIds(
+	ctx: HttpContext,
+	credentialType: string,
+	externalIds: string[],
+): Promise<ZendeskUser[]> {
 	if (externalIds.length === 0) return [];
 	const result = await callZendesk<UsersBody>(ctx, credentialType, {
 		method: 'GET',
@@ -46,7 +56,11 @@ export async function findUsersByExternalIds(ctx: HttpContext, credentialType: s
  * the users search for `email:<address>` and the caller keeps exact matches only. It is used
  * only after the exact external-id lookup missed, to find profiles that existed before.
  */
-export async function findUsersByEmail(ctx: HttpContext, credentialType: string, email: string): Promise<ZendeskUser[]> {
+export async function findUsersByEmail(
+	ctx: HttpContext,
+	credentialType: string,
+	email: string,
+): Promise<ZendeskUser[]> {
 	const result = await callZendesk<UsersBody>(ctx, credentialType, {
 		method: 'GET',
 		path: '/users/search.json',
@@ -55,7 +69,11 @@ export async function findUsersByEmail(ctx: HttpContext, credentialType: string,
 	return result.body?.users ?? [];
 }
 
-export async function getUser(ctx: HttpContext, credentialType: string, userId: number): Promise<ZendeskUser | undefined> {
+export async function getUser(
+	ctx: HttpContext,
+	credentialType: string,
+	userId: number,
+): Promise<ZendeskUser | undefined> {
 	const result = await callZendesk<UserBody>(ctx, credentialType, {
 		method: 'GET',
 		path: `/users/${userId}.json`,
@@ -64,8 +82,18 @@ export async function getUser(ctx: HttpContext, credentialType: string, userId: 
 	return result.statusCode === 404 ? undefined : userOf(result.body, 'GET /users/{id}');
 }
 
-async function writeUser(ctx: HttpContext, credentialType: string, path: string, body: IDataObject): Promise<UserUpsertAnswer> {
-	const result = await callZendesk<UserBody>(ctx, credentialType, { method: 'POST', path, body, acceptStatuses: [422] });
+async function writeUser(
+	ctx: HttpContext,
+	credentialType: string,
+	path: string,
+	body: IDataObject,
+): Promise<UserUpsertAnswer> {
+	const result = await callZendesk<UserBody>(ctx, credentialType, {
+		method: 'POST',
+		path,
+		body,
+		acceptStatuses: [422],
+	});
 	const route = zendeskRoute('POST', path);
 	if (result.statusCode === 422) {
 		if (isExternalIdTaken(result.statusCode, result.body)) return { externalIdTaken: true };
@@ -79,7 +107,11 @@ async function writeUser(ctx: HttpContext, credentialType: string, path: string,
  * someone holds the external id. Unlike create_or_update it has no limit of its own (only the
  * account's requests per minute), so a burst of new users is not queued at 1 per second.
  */
-export async function createUser(ctx: HttpContext, credentialType: string, body: IDataObject): Promise<UserUpsertAnswer> {
+export async function createUser(
+	ctx: HttpContext,
+	credentialType: string,
+	body: IDataObject,
+): Promise<UserUpsertAnswer> {
 	return await writeUser(ctx, credentialType, '/users.json', body);
 }
 
@@ -89,19 +121,32 @@ export async function createUser(ctx: HttpContext, credentialType: string, body:
  * process queue in `userWritePacer` (FIFO); other processes' calls show as 429s, which the
  * transport waits out within its rate-limit budget.
  */
-export async function createOrUpdateUser(ctx: HttpContext, credentialType: string, body: IDataObject): Promise<UserUpsertAnswer> {
+export async function createOrUpdateUser(
+	ctx: HttpContext,
+	credentialType: string,
+	body: IDataObject,
+): Promise<UserUpsertAnswer> {
 	const account = zendeskBaseUrl(await credentialData(ctx, credentialType));
 	const user = (body.user ?? {}) as IDataObject;
 	const limits: PaceLimit[] = createOrUpdatePaceLimits(account, user);
 	const lane = limits[0].key;
 	try {
-		return await userWritePacer.run(lane, limits, async () => await writeUser(ctx, credentialType, '/users/create_or_update.json', body));
+		return await userWritePacer.run(
+			lane,
+			limits,
+			async () => await writeUser(ctx, credentialType, '/users/create_or_update.json', body),
+		);
 	} catch (error) {
 		// The pacer refuses a caller beyond its queue at once; the node says it in Zendesk's terms.
 		if (!(error instanceof PacerQueueFullError)) throw toNodeError(ctx.getNode(), error);
-		throw new NodeOperationError(ctx.getNode(), `Zendesk create_or_update user: ${userWritePacer.waiting(lane)} calls are already waiting for this account`, {
-			description: 'Zendesk allows 1 create-or-update user call per second per account; this many at once cannot be sent in time.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Zendesk create_or_update user: ${userWritePacer.waiting(lane)} calls are already waiting for this account`,
+			{
+				description:
+					'Zendesk allows 1 create-or-update user call per second per account; this many at once cannot be sent in time.',
+			},
+		);
 	}
 }
 
@@ -111,11 +156,18 @@ export async function userEmails(ctx: HttpContext, credentialType: string, userI
 		method: 'GET',
 		path: `/users/${userId}/identities.json`,
 	});
-	return (result.body?.identities ?? []).filter((identity) => identity.type === 'email' && typeof identity.value === 'string').map((identity) => String(identity.value));
+	return (result.body?.identities ?? [])
+		.filter((identity) => identity.type === 'email' && typeof identity.value === 'string')
+		.map((identity) => String(identity.value));
 }
 
 /** POST /users/{id}/identities.json; Zendesk's reason when it refuses it (422, e.g. address in use). */
-export async function addUserIdentity(ctx: HttpContext, credentialType: string, userId: number, body: IDataObject): Promise<IdentityAnswer> {
+export async function addUserIdentity(
+	ctx: HttpContext,
+	credentialType: string,
+	userId: number,
+	body: IDataObject,
+): Promise<IdentityAnswer> {
 	const result = await callZendesk(ctx, credentialType, {
 		method: 'POST',
 		path: `/users/${userId}/identities.json`,
@@ -124,10 +176,18 @@ export async function addUserIdentity(ctx: HttpContext, credentialType: string, 
 	});
 	if (result.statusCode !== 422) return { added: true };
 	const details = (result.body as { details?: unknown } | undefined)?.details;
-	return { added: false, problem: `${zendeskErrorMessage(result.body)}${details ? ` ${JSON.stringify(details)}` : ''}` };
+	return {
+		added: false,
+		problem: `${zendeskErrorMessage(result.body)}${details ? ` ${JSON.stringify(details)}` : ''}`,
+	};
 }
 
-export async function setUserExternalId(ctx: HttpContext, credentialType: string, userId: number, externalId: string): Promise<ZendeskUser> {
+export async function setUserExternalId(
+	ctx: HttpContext,
+	credentialType: string,
+	userId: number,
+	externalId: string,
+): Promise<ZendeskUser> {
 	const result = await callZendesk<UserBody>(ctx, credentialType, {
 		method: 'PUT',
 		path: `/users/${userId}.json`,
@@ -137,7 +197,12 @@ export async function setUserExternalId(ctx: HttpContext, credentialType: string
 }
 
 /** PUT /users/{source}/merge.json with the target in the body, as Zendesk documents it. */
-export async function mergeUsers(ctx: HttpContext, credentialType: string, sourceId: number, targetId: number): Promise<ZendeskUser> {
+export async function mergeUsers(
+	ctx: HttpContext,
+	credentialType: string,
+	sourceId: number,
+	targetId: number,
+): Promise<ZendeskUser> {
 	const result = await callZendesk<UserBody>(ctx, credentialType, {
 		method: 'PUT',
 		path: `/users/${sourceId}/merge.json`,

@@ -12,12 +12,18 @@ import type { ItemRun } from './slackPosting';
 export function alertDestination(ctx: IExecuteFunctions, itemIndex: number): ReplyDestination {
 	const alertChannel = String(locatorValue(ctx.getNodeParameter('alertChannelId', itemIndex)) ?? '').trim();
 	if (!isSlackId(alertChannel, 'CDG')) {
-		throw new NodeOperationError(ctx.getNode(), `Alert Channel ID "${alertChannel}" is not a Slack channel id (C…, G… or D…)`, { itemIndex });
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Alert Channel ID "${alertChannel}" is not a Slack channel id (C…, G… or D…)`,
+			{ itemIndex },
+		);
 	}
 	return { channelId: alertChannel };
 }
 
 export async function sendAlert(run: ItemRun): Promise<void> {
 	const alert = alertFromItem(run.json);
-	await run.post(renderAlert(alert, { title: run.options.alertTitle, ticketUrlBase: run.options.ticketUrlBase }, escapeSlackText));
+	await run.post(
+		renderAlert(alert, { title: run.options.alertTitle, ticketUrlBase: run.options.ticketUrlBase }, escapeSlackText),
+	);
 }

@@ -8,7 +8,14 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { toNodeError } from '../../shared/n8n/errors';
 import { errorItem, usesErrorOutput } from '../../shared/n8n/perItem';
-import { destinationFromItem, destinationProblem, identityProblem, ticketIdOf, type PostAs, type ReplyDestination } from '../helpers/reply';
+import {
+	destinationFromItem,
+	destinationProblem,
+	identityProblem,
+	ticketIdOf,
+	type PostAs,
+	type ReplyDestination,
+} from '../helpers/reply';
 import { deliveryErrorMessage } from '../helpers/replyAlert';
 import { alertDestination, sendAlert } from './alert';
 import { sendNotice } from './notice';
@@ -25,7 +32,13 @@ function itemDestination(ctx: IExecuteFunctions, json: IDataObject, itemIndex: n
 	return destination;
 }
 
-async function runOperation(ctx: IExecuteFunctions, session: SlackSession, json: IDataObject, itemIndex: number, delivery: Delivery): Promise<void> {
+async function runOperation(
+	ctx: IExecuteFunctions,
+	session: SlackSession,
+	json: IDataObject,
+	itemIndex: number,
+	delivery: Delivery,
+): Promise<void> {
 	const operation = ctx.getNodeParameter('operation', itemIndex) as Operation;
 	const postAs = ctx.getNodeParameter('postAs', itemIndex) as PostAs;
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as ReplyOptions;
@@ -49,15 +62,24 @@ async function runOperation(ctx: IExecuteFunctions, session: SlackSession, json:
  * conversation by it) and, with Continue On Fail, becomes an error item that keeps the reply and
  * says in `slackReply` what did reach Slack; without it, the error stops the node.
  */
-export async function deliverItem(ctx: IExecuteFunctions, session: SlackSession, input: INodeExecutionData, itemIndex: number): Promise<INodeExecutionData> {
+export async function deliverItem(
+	ctx: IExecuteFunctions,
+	session: SlackSession,
+	input: INodeExecutionData,
+	itemIndex: number,
+): Promise<INodeExecutionData> {
 	const json = input.json;
 	const delivery: Delivery = { messageTs: [], fileIds: [] };
 	try {
 		await runOperation(ctx, session, json, itemIndex, delivery);
-		return { json: { ...json, slackReply: { delivered: !delivery.skipped, ...delivery } as unknown as IDataObject }, pairedItem: { item: itemIndex } };
+		return {
+			json: { ...json, slackReply: { delivered: !delivery.skipped, ...delivery } as unknown as IDataObject },
+			pairedItem: { item: itemIndex },
+		};
 	} catch (error) {
 		const operation = ctx.getNodeParameter('operation', itemIndex, 'reply') as string;
-		if (operation !== 'alert' && error instanceof Error) error.message = deliveryErrorMessage(ticketIdOf(json), error.message);
+		if (operation !== 'alert' && error instanceof Error)
+			error.message = deliveryErrorMessage(ticketIdOf(json), error.message);
 		const nodeError = toNodeError(ctx.getNode(), error, itemIndex);
 		if (!ctx.continueOnFail()) throw nodeError;
 		return errorItem(input, itemIndex, nodeError.message, {

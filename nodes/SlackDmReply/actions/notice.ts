@@ -4,13 +4,18 @@ import { noticeKindOf, renderNotice, ticketIdOf, type NoticeKind } from '../help
 import { sendOutsideHoursNotice } from './outsideHours';
 import type { ItemRun } from './slackPosting';
 
-export const DEFAULT_CREATED_NOTICE = 'Thanks, we received your message. Your request #{ticketId} is open and our team will answer here.';
-export const DEFAULT_SOLVED_NOTICE = 'Your request #{ticketId} has been marked as solved. Reply here if you need anything else.';
+export const DEFAULT_CREATED_NOTICE =
+	'Thanks, we received your message. Your request #{ticketId} is open and our team will answer here.';
+export const DEFAULT_SOLVED_NOTICE =
+	'Your request #{ticketId} has been marked as solved. Reply here if you need anything else.';
 
 /** Posts the created or solved notice (the option's text, or the default); an empty text posts nothing. */
 export async function postStatusNotice(run: ItemRun, noticeKind: NoticeKind): Promise<void> {
 	const { options } = run;
-	const template = noticeKind === 'ticketCreated' ? (options.createdNoticeText ?? DEFAULT_CREATED_NOTICE) : (options.solvedNoticeText ?? DEFAULT_SOLVED_NOTICE);
+	const template =
+		noticeKind === 'ticketCreated'
+			? (options.createdNoticeText ?? DEFAULT_CREATED_NOTICE)
+			: (options.solvedNoticeText ?? DEFAULT_SOLVED_NOTICE);
 	const text = renderNotice(template, { ticketId: ticketIdOf(run.json) }, escapeSlackText);
 	if (!text) return;
 	await run.post(text);
@@ -26,7 +31,12 @@ export async function sendNotice(run: ItemRun): Promise<void> {
 	const chosen = ctx.getNodeParameter('noticeKind', itemIndex) as NoticeKind | 'auto' | 'outsideHours';
 	const outsideHours =
 		chosen === 'auto' || chosen === 'outsideHours'
-			? await sendOutsideHoursNotice(ctx, itemIndex, { json, explicit: chosen === 'outsideHours', conversationKey: `${run.handleKey}:${run.channel}`, post: run.post })
+			? await sendOutsideHoursNotice(ctx, itemIndex, {
+					json,
+					explicit: chosen === 'outsideHours',
+					conversationKey: `${run.handleKey}:${run.channel}`,
+					post: run.post,
+				})
 			: undefined;
 	const noticeKind = chosen === 'auto' ? noticeKindOf(json) : chosen === 'outsideHours' ? undefined : chosen;
 	if (outsideHours?.sent) delivery.notice = 'outsideHours';

@@ -39,7 +39,8 @@ export const outsideHoursProperties: INodeProperties[] = [
 		displayOptions: showForHours,
 		default: '',
 		placeholder: 'Europe/Berlin',
-		description: "IANA time zone of the business hours and holidays. Empty: the workflow's time zone (Workflow Settings → Timezone).",
+		description:
+			"IANA time zone of the business hours and holidays. Empty: the workflow's time zone (Workflow Settings → Timezone).",
 	},
 	{
 		displayName: 'Holidays',
@@ -57,7 +58,8 @@ export const outsideHoursProperties: INodeProperties[] = [
 		typeOptions: { rows: 3 },
 		displayOptions: showForHours,
 		default: DEFAULT_OUTSIDE_HOURS_NOTICE,
-		description: '{nextOpening} is replaced by the next opening (weekday, date, time, zone), {ticketId} by the ticket number. Sent once per conversation until the desk opens.',
+		description:
+			'{nextOpening} is replaced by the next opening (weekday, date, time, zone), {ticketId} by the ticket number. Sent once per conversation until the desk opens.',
 	},
 	{
 		displayName: 'Date Locale',
@@ -77,20 +79,37 @@ export type OutsideHoursOutcome =
 	| { sent: false; reason: 'undeliverable'; slackError: string };
 
 /** The admin's text parameters, parsed; their mistakes become a NodeOperationError naming them. */
-function readSettings(ctx: IExecuteFunctions, itemIndex: number, required: boolean): { schedule: BusinessSchedule; locale: string } | undefined {
+function readSettings(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	required: boolean,
+): { schedule: BusinessSchedule; locale: string } | undefined {
 	const hours = ctx.getNodeParameter('businessHours', itemIndex, '') as string;
 	if (!hours.trim()) {
 		if (!required) return undefined;
-		throw new NodeOperationError(ctx.getNode(), 'Business Hours is empty: enter the open hours, e.g. "Mon-Fri 09:00-17:00"', { itemIndex });
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'Business Hours is empty: enter the open hours, e.g. "Mon-Fri 09:00-17:00"',
+			{ itemIndex },
+		);
 	}
 	const zone = (ctx.getNodeParameter('businessTimeZone', itemIndex, '') as string).trim() || ctx.getTimezone();
 	try {
 		return {
-			schedule: businessScheduleOf({ hours, zone, holidays: ctx.getNodeParameter('businessHolidays', itemIndex, '') as string }),
+			schedule: businessScheduleOf({
+				hours,
+				zone,
+				holidays: ctx.getNodeParameter('businessHolidays', itemIndex, '') as string,
+			}),
 			locale: checkLocale(ctx.getNodeParameter('openingLocale', itemIndex, 'en-US') as string),
 		};
 	} catch (error) {
-		const message = error instanceof ScheduleSyntaxError ? `Business hours: ${error.message}` : error instanceof Error ? error.message : String(error);
+		const message =
+			error instanceof ScheduleSyntaxError
+				? `Business hours: ${error.message}`
+				: error instanceof Error
+					? error.message
+					: String(error);
 		throw new NodeOperationError(ctx.getNode(), message, { itemIndex });
 	}
 }
@@ -108,12 +127,17 @@ export async function sendOutsideHoursNotice(
 	const settings = readSettings(ctx, itemIndex, input.explicit);
 	if (!settings) return { sent: false, reason: 'noBusinessHours' };
 	const { schedule, locale } = settings;
-	if (input.explicit ? isNotAMessage(input.json) : !isNewUserMessage(input.json)) return { sent: false, reason: 'notAMessage' };
+	if (input.explicit ? isNotAMessage(input.json) : !isNewUserMessage(input.json))
+		return { sent: false, reason: 'notAMessage' };
 	const now = scheduleClock.now();
 	const plan = planOutsideHours(now, schedule, input.conversationKey);
 	if (!plan.closed) return { sent: false, reason: 'open' };
 	const template = ctx.getNodeParameter('outsideHoursNoticeText', itemIndex, DEFAULT_OUTSIDE_HOURS_NOTICE) as string;
-	const text = renderOutsideHoursNotice(template, { nextOpening: plan.nextOpening, locale, ticketId: ticketIdOf(input.json) }, escapeSlackText);
+	const text = renderOutsideHoursNotice(
+		template,
+		{ nextOpening: plan.nextOpening, locale, ticketId: ticketIdOf(input.json) },
+		escapeSlackText,
+	);
 	if (!text) return { sent: false, reason: 'noText' };
 	if (!claimOutsideHoursNotice(plan.claimKey, plan.claimTtlMs, now)) return { sent: false, reason: 'alreadyNotified' };
 	try {
@@ -124,7 +148,10 @@ export async function sendOutsideHoursNotice(
 		const slackError = slackErrorCodeOf(error);
 		if (!slackError || !UNDELIVERABLE_DM_ERRORS.has(slackError)) throw toNodeError(ctx.getNode(), error, itemIndex);
 		// The message itself is in Zendesk already: a notice Slack cannot deliver fails nothing.
-		ctx.logger.warn('Slack DM Reply could not post the out-of-hours notice; the execution goes on', { slackError, itemIndex });
+		ctx.logger.warn('Slack DM Reply could not post the out-of-hours notice; the execution goes on', {
+			slackError,
+			itemIndex,
+		});
 		return { sent: false, reason: 'undeliverable', slackError };
 	}
 	return { sent: true, nextOpening: plan.nextOpening?.toISO() ?? undefined };

@@ -27,7 +27,10 @@ function attachmentsOf(json: IDataObject): ReplyAttachment[] {
 	const list = Array.isArray(json.attachments) ? json.attachments : [];
 	return list.filter(
 		(entry): entry is ReplyAttachment =>
-			Boolean(entry) && typeof entry === 'object' && typeof (entry as ReplyAttachment).contentUrl === 'string' && typeof (entry as ReplyAttachment).fileName === 'string',
+			Boolean(entry) &&
+			typeof entry === 'object' &&
+			typeof (entry as ReplyAttachment).contentUrl === 'string' &&
+			typeof (entry as ReplyAttachment).fileName === 'string',
 	);
 }
 
@@ -37,7 +40,11 @@ function replyMrkdwn(run: ItemRun, comment: ReplyComment): string {
 	const mrkdwnOptions = { allowMentions: run.options.allowMentions === true };
 	const textSource = ctx.getNodeParameter('textSource', itemIndex) as 'comment' | 'custom';
 	return textSource === 'custom'
-		? toMrkdwn(ctx.getNodeParameter('customText', itemIndex) as string, ctx.getNodeParameter('customTextFormat', itemIndex) as CommentTextFormat, mrkdwnOptions)
+		? toMrkdwn(
+				ctx.getNodeParameter('customText', itemIndex) as string,
+				ctx.getNodeParameter('customTextFormat', itemIndex) as CommentTextFormat,
+				mrkdwnOptions,
+			)
 		: commentToMrkdwn({ htmlBody: str(comment.htmlBody), body: str(comment.body) }, mrkdwnOptions);
 }
 
@@ -47,7 +54,9 @@ function agentPrefixLine(run: ItemRun, comment: ReplyComment): string {
 	if (!(ctx.getNodeParameter('prefixAgentName', itemIndex) as boolean)) return '';
 	const template = ctx.getNodeParameter('prefixTemplate', itemIndex, '{name}') as string;
 	const agentName = str(comment.author?.name);
-	return agentName || !template.includes('{name}') ? senderPrefixLine(template.replace(/\{name\}/g, agentName), escapeSlackText) : '';
+	return agentName || !template.includes('{name}')
+		? senderPrefixLine(template.replace(/\{name\}/g, agentName), escapeSlackText)
+		: '';
 }
 
 export async function sendReply(run: ItemRun): Promise<void> {
@@ -56,7 +65,8 @@ export async function sendReply(run: ItemRun): Promise<void> {
 	const mrkdwn = replyMrkdwn(run, comment);
 	const prefixLine = agentPrefixLine(run, comment);
 	const attachments = (ctx.getNodeParameter('sendAttachments', itemIndex) as boolean) ? attachmentsOf(json) : [];
-	if (!mrkdwn && attachments.length === 0) throw new NodeOperationError(ctx.getNode(), 'The reply has no text and no attachments', { itemIndex });
+	if (!mrkdwn && attachments.length === 0)
+		throw new NodeOperationError(ctx.getNode(), 'The reply has no text and no attachments', { itemIndex });
 	if (mrkdwn || prefixLine) await run.post(mrkdwn, prefixLine);
 	if (attachments.length > 0) {
 		const files = await downloadAttachments(ctx, itemIndex, attachments);
@@ -68,14 +78,22 @@ export async function sendReply(run: ItemRun): Promise<void> {
 }
 
 /** Downloads the attachments from the Zendesk account's own host (any other host is refused). */
-async function downloadAttachments(ctx: IExecuteFunctions, itemIndex: number, attachments: ReplyAttachment[]): Promise<SlackUploadFile[]> {
+async function downloadAttachments(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	attachments: ReplyAttachment[],
+): Promise<SlackUploadFile[]> {
 	const credentialType = zendeskCredentialType(ctx.getNodeParameter('authentication', itemIndex, 'apiToken'));
 	const credentials = await credentialData(ctx, credentialType);
 	const base = zendeskBaseUrl(credentials);
 	const files: SlackUploadFile[] = [];
 	for (const attachment of attachments) {
 		if (!isTrustedAttachmentUrl(attachment.contentUrl, base)) {
-			throw new NodeOperationError(ctx.getNode(), `Attachment "${attachment.fileName}" is not on the Zendesk account's host; it was not downloaded`, { itemIndex });
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`Attachment "${attachment.fileName}" is not on the Zendesk account's host; it was not downloaded`,
+				{ itemIndex },
+			);
 		}
 		const response = await sendWithRetry<Buffer | ArrayBuffer | string>(ctx, {
 			service: 'zendesk',
@@ -91,7 +109,11 @@ async function downloadAttachments(ctx: IExecuteFunctions, itemIndex: number, at
 			});
 		}
 		const body = response.body;
-		const bytes = Buffer.isBuffer(body) ? body : typeof body === 'string' ? Buffer.from(body, 'binary') : Buffer.from(body);
+		const bytes = Buffer.isBuffer(body)
+			? body
+			: typeof body === 'string'
+				? Buffer.from(body, 'binary')
+				: Buffer.from(body);
 		files.push({ fileName: attachment.fileName, bytes, mimeType: attachment.contentType, title: attachment.fileName });
 	}
 	return files;

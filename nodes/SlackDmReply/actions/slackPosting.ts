@@ -7,7 +7,14 @@ import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { credentialData } from '../../shared/n8n/credentialData';
-import { channelPostLimits, planMessages, SLACK_RECOMMENDED_TEXT_LIMIT, tokenKind, type NoticeKind, type PostAs } from '../helpers/reply';
+import {
+	channelPostLimits,
+	planMessages,
+	SLACK_RECOMMENDED_TEXT_LIMIT,
+	tokenKind,
+	type NoticeKind,
+	type PostAs,
+} from '../helpers/reply';
 import { secretDigest } from '../../shared/transport/accounts';
 import { SLACK_POST_RETRY_POLICY } from '../transport/slackPosts';
 import { callSlack, SLACK_CREDENTIAL_TYPE } from '../../shared/transport/slackTransport';
@@ -77,16 +84,23 @@ export async function openDmChannel(ctx: IExecuteFunctions, handleKey: string, u
 	const key = `${handleKey}:${userId}`;
 	const cached = dmChannels.get(key);
 	if (cached) return cached;
-	const response = await callSlack<{ ok: boolean; channel?: { id?: string } }>(ctx, 'conversations.open', { users: userId });
+	const response = await callSlack<{ ok: boolean; channel?: { id?: string } }>(ctx, 'conversations.open', {
+		users: userId,
+	});
 	const channelId = response.channel?.id;
-	if (!channelId) throw new NodeApiError(ctx.getNode(), { error: 'no_channel' } as JsonObject, { message: 'Slack conversations.open returned no channel' });
+	if (!channelId)
+		throw new NodeApiError(ctx.getNode(), { error: 'no_channel' } as JsonObject, {
+			message: 'Slack conversations.open returned no channel',
+		});
 	dmChannels.set(key, channelId);
 	return channelId;
 }
 
 async function postOnce(ctx: IExecuteFunctions, message: IDataObject) {
 	try {
-		return await callSlack<{ ok: boolean; ts?: string }>(ctx, 'chat.postMessage', message, { policy: SLACK_POST_RETRY_POLICY });
+		return await callSlack<{ ok: boolean; ts?: string }>(ctx, 'chat.postMessage', message, {
+			policy: SLACK_POST_RETRY_POLICY,
+		});
 	} catch (error) {
 		throw ambiguousPostError(ctx, 'chat.postMessage', error);
 	}
@@ -95,7 +109,14 @@ async function postOnce(ctx: IExecuteFunctions, message: IDataObject) {
 /** The item's poster: each planned message waits for the channel's turn; its ts goes into the delivery. */
 export function slackPoster(
 	ctx: IExecuteFunctions,
-	target: { handleKey: string; channel: string; threadTs?: string; postAs: PostAs; options: ReplyOptions; delivery: Delivery },
+	target: {
+		handleKey: string;
+		channel: string;
+		threadTs?: string;
+		postAs: PostAs;
+		options: ReplyOptions;
+		delivery: Delivery;
+	},
 ): Post {
 	const { handleKey, channel, threadTs, postAs, options, delivery } = target;
 	const appearance = { username: options.botUsername, iconUrl: options.botIconUrl, iconEmoji: options.botIconEmoji };

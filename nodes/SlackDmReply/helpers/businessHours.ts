@@ -142,7 +142,10 @@ function openPeriods(schedule: BusinessSchedule, first: LocalDate, days: number)
 	for (let offset = 0; offset <= days; offset++) {
 		const date = plusDays(first, offset);
 		if (holidays.has(isoDate(date))) {
-			closed.push({ start: wallTimeToMillis(date, 0, schedule.zone), end: wallTimeToMillis(date, MINUTES_PER_DAY, schedule.zone) });
+			closed.push({
+				start: wallTimeToMillis(date, 0, schedule.zone),
+				end: wallTimeToMillis(date, MINUTES_PER_DAY, schedule.zone),
+			});
 		}
 	}
 	const open = raw.flatMap((period) => subtract(period, closed));
@@ -207,7 +210,12 @@ export function nextOpening(now: Instant, schedule: BusinessSchedule): DateTime 
 	// Past the last holiday a week always holds an opening, so the search ends.
 	const lastHoliday = [...holidaySet(schedule)].sort().pop();
 	const lastHolidayDate = lastHoliday ? DateTime.fromISO(lastHoliday, { zone: 'UTC' }) : undefined;
-	const horizonDays = Math.max(9, lastHolidayDate?.isValid ? Math.ceil(lastHolidayDate.diff(DateTime.fromObject(today, { zone: 'UTC' }), 'days').days) + 9 : 0);
+	const horizonDays = Math.max(
+		9,
+		lastHolidayDate?.isValid
+			? Math.ceil(lastHolidayDate.diff(DateTime.fromObject(today, { zone: 'UTC' }), 'days').days) + 9
+			: 0,
+	);
 	// Short look first (most answers are within days), then growing chunks. Chunks overlap by a
 	// day so a period crossing a chunk boundary is seen whole.
 	for (let offset = -1, chunk = 3; offset < horizonDays; offset += chunk, chunk = Math.min(chunk * 4, 32)) {
@@ -227,7 +235,8 @@ function describeDays(): string {
 function dayOf(word: string, rule: string): Weekday {
 	const lower = word.trim().toLowerCase();
 	const index = DAY_NAMES.indexOf(lower) >= 0 ? DAY_NAMES.indexOf(lower) : FULL_DAY_NAMES.indexOf(lower);
-	if (index < 0) throw new ScheduleSyntaxError(`"${word.trim()}" in "${rule}" is not a weekday (use ${describeDays()})`);
+	if (index < 0)
+		throw new ScheduleSyntaxError(`"${word.trim()}" in "${rule}" is not a weekday (use ${describeDays()})`);
 	return (index + 1) as Weekday;
 }
 
@@ -237,7 +246,8 @@ function parseDays(text: string, rule: string): Weekday[] {
 	for (const part of text.split(',')) {
 		if (!part.trim()) throw new ScheduleSyntaxError(`"${rule}" has an empty weekday in its list`);
 		const range = part.split('-');
-		if (range.length > 2) throw new ScheduleSyntaxError(`"${part.trim()}" in "${rule}" is not a weekday or a range like Mon-Fri`);
+		if (range.length > 2)
+			throw new ScheduleSyntaxError(`"${part.trim()}" in "${rule}" is not a weekday or a range like Mon-Fri`);
 		const from = dayOf(range[0], rule);
 		const to = range.length === 2 ? dayOf(range[1], rule) : from;
 		for (let day = from; ; day = ((day % 7) + 1) as Weekday) {
@@ -264,12 +274,16 @@ function minutesOf(text: string, rule: string, isEnd: boolean): number {
 function parseInterval(text: string, rule: string): DayInterval {
 	const bounds = text.split('-');
 	if (bounds.length !== 2 || !bounds[0].trim() || !bounds[1].trim()) {
-		throw new ScheduleSyntaxError(`"${text.trim()}" in "${rule}" is not a time range (expected HH:MM-HH:MM, e.g. 09:00-17:00)`);
+		throw new ScheduleSyntaxError(
+			`"${text.trim()}" in "${rule}" is not a time range (expected HH:MM-HH:MM, e.g. 09:00-17:00)`,
+		);
 	}
 	const start = minutesOf(bounds[0], rule, false);
 	const end = minutesOf(bounds[1], rule, true);
 	if (start === end % MINUTES_PER_DAY && !(start === 0 && end === MINUTES_PER_DAY)) {
-		throw new ScheduleSyntaxError(`"${text.trim()}" in "${rule}" opens and closes at the same time (for a whole day use 00:00-24:00)`);
+		throw new ScheduleSyntaxError(
+			`"${text.trim()}" in "${rule}" opens and closes at the same time (for a whole day use 00:00-24:00)`,
+		);
 	}
 	return { start, end };
 }
@@ -286,11 +300,13 @@ export function parseWeeklyHours(text: string): WeeklyHours {
 		.split(/[;\n]/)
 		.map((rule) => rule.trim())
 		.filter(Boolean);
-	if (rules.length === 0) throw new ScheduleSyntaxError('Business hours are empty: enter at least one rule, e.g. "Mon-Fri 09:00-17:00"');
+	if (rules.length === 0)
+		throw new ScheduleSyntaxError('Business hours are empty: enter at least one rule, e.g. "Mon-Fri 09:00-17:00"');
 	const weekly: WeeklyHours = {};
 	for (const rule of rules) {
 		const firstTime = rule.search(/\d/);
-		if (firstTime < 0) throw new ScheduleSyntaxError(`"${rule}" has no opening times (expected e.g. "Mon-Fri 09:00-17:00")`);
+		if (firstTime < 0)
+			throw new ScheduleSyntaxError(`"${rule}" has no opening times (expected e.g. "Mon-Fri 09:00-17:00")`);
 		const daysText = rule.slice(0, firstTime).trim();
 		if (!daysText) throw new ScheduleSyntaxError(`"${rule}" names no weekday (expected e.g. "Mon-Fri 09:00-17:00")`);
 		const days = parseDays(daysText, rule);
@@ -320,7 +336,9 @@ export function parseHolidays(text: string): string[] {
 		const from = parseIsoDate(fromText);
 		const to = toText === undefined ? from : parseIsoDate(toText);
 		if (!from || !to || rest.length > 0) {
-			throw new ScheduleSyntaxError(`Holiday "${entry}" is not a date (use YYYY-MM-DD, e.g. 2025-12-25, or a range 2025-12-24..2025-12-26)`);
+			throw new ScheduleSyntaxError(
+				`Holiday "${entry}" is not a date (use YYYY-MM-DD, e.g. 2025-12-25, or a range 2025-12-24..2025-12-26)`,
+			);
 		}
 		const days = Math.round(to.diff(from, 'days').days);
 		if (days < 0) throw new ScheduleSyntaxError(`Holiday range "${entry}" ends before it starts`);
@@ -341,7 +359,11 @@ export function checkTimeZone(zone: string): string {
 
 /** The schedule from the three parameters an admin types. */
 export function parseBusinessSchedule(input: { hours: string; zone: string; holidays?: string }): BusinessSchedule {
-	return { zone: checkTimeZone(input.zone), weekly: parseWeeklyHours(input.hours), holidays: parseHolidays(input.holidays ?? '') };
+	return {
+		zone: checkTimeZone(input.zone),
+		weekly: parseWeeklyHours(input.hours),
+		holidays: parseHolidays(input.holidays ?? ''),
+	};
 }
 
 /** The locale's canonical tag (empty: en), or a ScheduleSyntaxError for a malformed tag such as "de_DE". */

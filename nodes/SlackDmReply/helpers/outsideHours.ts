@@ -10,7 +10,13 @@
 import type { DateTime } from 'luxon';
 
 import { TtlMap } from '../../shared/state/ttlCache';
-import { formatOpening, nextOpening, openPeriodAt, parseBusinessSchedule, type BusinessSchedule } from './businessHours';
+import {
+	formatOpening,
+	nextOpening,
+	openPeriodAt,
+	parseBusinessSchedule,
+	type BusinessSchedule,
+} from './businessHours';
 import { recordOrEmpty } from '../../shared/values';
 
 /** The time the nodes read; tests replace `now` to run at a fixed instant. */
@@ -22,7 +28,8 @@ const notified = new TtlMap<true>({ maxEntries: 10_000, clock: () => scheduleClo
 /** How long a "never opens again" claim holds (a schedule that never opens is a misconfiguration). */
 export const NEVER_OPENS_CLAIM_MS = 7 * 24 * 60 * 60_000;
 
-export const DEFAULT_OUTSIDE_HOURS_NOTICE = "Thanks for your message. We're outside business hours right now; our team will answer here from {nextOpening}.";
+export const DEFAULT_OUTSIDE_HOURS_NOTICE =
+	"Thanks for your message. We're outside business hours right now; our team will answer here from {nextOpening}.";
 
 const NEW_MESSAGE_OUTCOMES = new Set(['created', 'appended', 'followUp', 'reopened']);
 

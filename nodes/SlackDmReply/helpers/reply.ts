@@ -95,7 +95,10 @@ function fenceStartsOf(text: string): number[] {
  * balanced; `<…>` tokens, entities and grapheme clusters are not cut (a link longer than a whole
  * message is first degraded by `degradeOverlongLinks`, which is why `source` is returned).
  */
-export function segmentMrkdwn(text: string, limit = SLACK_RECOMMENDED_TEXT_LIMIT): { source: string; segments: MrkdwnSegment[] } {
+export function segmentMrkdwn(
+	text: string,
+	limit = SLACK_RECOMMENDED_TEXT_LIMIT,
+): { source: string; segments: MrkdwnSegment[] } {
 	const max = Math.max(64, Math.min(limit, SLACK_HARD_TEXT_LIMIT));
 	const fences = fenceStartsOf(text);
 	if (text.length + (fences.length % 2 === 1 ? CLOSE.length : 0) <= max) {
@@ -115,7 +118,8 @@ export function segmentMrkdwn(text: string, limit = SLACK_RECOMMENDED_TEXT_LIMIT
 		if (fencesBefore(cut) % 2 === 1) {
 			// Do not end a message on a fence that only opens a block: it starts the next one instead.
 			const opener = fenceStarts.filter((at) => at + FENCE.length <= cut).pop() as number;
-			if (opener > start && !source.slice(opener + FENCE.length, cut).trim() && source.slice(start, opener).trim()) cut = opener;
+			if (opener > start && !source.slice(opener + FENCE.length, cut).trim() && source.slice(start, opener).trim())
+				cut = opener;
 		}
 		segments.push({ reopensFence, body: source.slice(start, cut), closesFence: fencesBefore(cut) % 2 === 1 });
 		start = cut;
@@ -200,10 +204,14 @@ export function isSlackTs(value: string | undefined): boolean {
 
 /** A problem with the destination, or undefined when it can be posted to. */
 export function destinationProblem(destination: ReplyDestination): string | undefined {
-	if (!destination.channelId && !destination.userId) return 'No Slack channel or user to reply to: the item has neither `slack.channelId` nor `slack.userId`';
-	if (destination.channelId && !isSlackId(destination.channelId, 'CDG')) return `"${destination.channelId}" is not a Slack conversation id`;
-	if (!destination.channelId && !isSlackId(destination.userId, 'UW')) return `"${destination.userId}" is not a Slack user id`;
-	if (destination.threadTs && !isSlackTs(destination.threadTs)) return `"${destination.threadTs}" is not a Slack message timestamp`;
+	if (!destination.channelId && !destination.userId)
+		return 'No Slack channel or user to reply to: the item has neither `slack.channelId` nor `slack.userId`';
+	if (destination.channelId && !isSlackId(destination.channelId, 'CDG'))
+		return `"${destination.channelId}" is not a Slack conversation id`;
+	if (!destination.channelId && !isSlackId(destination.userId, 'UW'))
+		return `"${destination.userId}" is not a Slack user id`;
+	if (destination.threadTs && !isSlackTs(destination.threadTs))
+		return `"${destination.threadTs}" is not a Slack message timestamp`;
 	return undefined;
 }
 
@@ -264,7 +272,11 @@ export function planMessages(input: {
 	appearance?: BotAppearance;
 	limit?: number;
 }): PlannedMessage[] {
-	const body = input.prefixLine ? (input.mrkdwn ? `${input.prefixLine}\n${input.mrkdwn}` : input.prefixLine) : input.mrkdwn;
+	const body = input.prefixLine
+		? input.mrkdwn
+			? `${input.prefixLine}\n${input.mrkdwn}`
+			: input.prefixLine
+		: input.mrkdwn;
 	const chunks = splitMrkdwn(body, input.limit);
 	const appearance: Partial<PlannedMessage> = {};
 	// username/icon are only honoured for bot tokens; a user token posts as the handle itself.
@@ -306,6 +318,10 @@ export function ticketIdOf(json: Record<string, unknown>): string | undefined {
 }
 
 /** Fills `{ticketId}` in a notice template. The template is admin text, not agent text, but is escaped all the same. */
-export function renderNotice(template: string, values: { ticketId?: string }, escape: (text: string) => string): string {
+export function renderNotice(
+	template: string,
+	values: { ticketId?: string },
+	escape: (text: string) => string,
+): string {
 	return escape(template.replace(/\{ticketId\}/g, values.ticketId ?? '').trim());
 }

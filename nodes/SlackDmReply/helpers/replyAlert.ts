@@ -54,7 +54,8 @@ export function alertFromItem(json: Record<string, unknown>): DeliveryAlert {
 	const error = obj(execution.error ?? triggerFailure.error);
 	const errorMessage = text(error.message) ?? text(json.error) ?? text(obj(json.error).message);
 	const failedNode = text(obj(error.node).name) ?? text(execution.lastNodeExecuted);
-	const ticketId = ticketIdOfItem(json) ?? ticketIdInMessage(errorMessage) ?? ticketIdInMessage(text(error.description));
+	const ticketId =
+		ticketIdOfItem(json) ?? ticketIdInMessage(errorMessage) ?? ticketIdInMessage(text(error.description));
 	const alert: DeliveryAlert = {};
 	const set = (key: keyof DeliveryAlert, value: string | undefined) => {
 		if (value) alert[key] = value;
@@ -103,7 +104,8 @@ export function renderAlert(
 		const ticket = `#${alert.ticketId}`;
 		lines.push(`*Ticket:* ${base ? `<${base.replace(/\/?$/, '/')}${alert.ticketId}|${ticket}>` : ticket}`);
 	}
-	if (alert.workflowName || alert.workflowId) lines.push(`*Workflow:* ${escape(alert.workflowName ?? alert.workflowId ?? '')}`);
+	if (alert.workflowName || alert.workflowId)
+		lines.push(`*Workflow:* ${escape(alert.workflowName ?? alert.workflowId ?? '')}`);
 	if (alert.failedNode) lines.push(`*Failed node:* ${escape(alert.failedNode)}`);
 	const message = alert.errorMessage ?? 'No error message';
 	const shortened = message.length > ALERT_MESSAGE_LIMIT ? `${message.slice(0, ALERT_MESSAGE_LIMIT)}…` : message;

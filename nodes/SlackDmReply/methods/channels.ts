@@ -21,7 +21,9 @@ export interface SlackChannel {
 export function channelResults(channels: SlackChannel[], filter?: string): INodeListSearchItems[] {
 	const wanted = (filter ?? '').trim().replace(/^#/, '').toLowerCase();
 	return channels
-		.filter((channel) => channel.name && !channel.is_archived && (!wanted || channel.name.toLowerCase().includes(wanted)))
+		.filter(
+			(channel) => channel.name && !channel.is_archived && (!wanted || channel.name.toLowerCase().includes(wanted)),
+		)
 		.map((channel) => ({ name: `#${channel.name}${channel.is_private ? ' (private)' : ''}`, value: channel.id }))
 		.sort((a, b) => a.name.localeCompare(b.name, 'en'));
 }
@@ -29,7 +31,8 @@ export function channelResults(channels: SlackChannel[], filter?: string): INode
 /** What Slack's answer means for the picker: its page of channels, or the reason it cannot list them. */
 export function channelListProblem(error: string | undefined): string | undefined {
 	if (!error) return undefined;
-	if (error === 'missing_scope') return 'The Slack app needs the channels:read scope (and groups:read for private channels) to list channels; enter the channel ID instead, or add the scopes and reinstall the app';
+	if (error === 'missing_scope')
+		return 'The Slack app needs the channels:read scope (and groups:read for private channels) to list channels; enter the channel ID instead, or add the scopes and reinstall the app';
 	return `Slack conversations.list failed: ${error}`;
 }
 
@@ -40,7 +43,11 @@ interface ConversationsList {
 	response_metadata?: { next_cursor?: string };
 }
 
-export async function searchChannels(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+export async function searchChannels(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	const credentials = await credentialData(this, SLACK_CREDENTIAL_TYPE);
 	const response = await sendWithRetry<ConversationsList>(this, {
 		service: 'slack',
@@ -49,15 +56,24 @@ export async function searchChannels(this: ILoadOptionsFunctions, filter?: strin
 		request: {
 			method: 'GET',
 			url: `${slackBaseUrl(credentials)}/conversations.list`,
-			qs: { types: 'public_channel,private_channel', exclude_archived: true, limit: 200, ...(paginationToken ? { cursor: paginationToken } : {}) },
+			qs: {
+				types: 'public_channel,private_channel',
+				exclude_archived: true,
+				limit: 200,
+				...(paginationToken ? { cursor: paginationToken } : {}),
+			},
 			json: true,
 		},
-		slackErrorOf: (body) => ((body as ConversationsList | undefined)?.error === 'ratelimited' ? 'ratelimited' : undefined),
+		slackErrorOf: (body) =>
+			(body as ConversationsList | undefined)?.error === 'ratelimited' ? 'ratelimited' : undefined,
 	});
 	const body = response.body;
 	const problem = channelListProblem(body?.ok ? undefined : (body?.error ?? `HTTP ${response.statusCode}`));
 	if (problem) throw new NodeOperationError(this.getNode(), problem);
-	return { results: channelResults(body.channels ?? [], filter), paginationToken: body.response_metadata?.next_cursor || undefined };
+	return {
+		results: channelResults(body.channels ?? [], filter),
+		paginationToken: body.response_metadata?.next_cursor || undefined,
+	};
 }
 
 /** Version 2's Alert Channel: picked from the list, or a channel ID (C…, G…) or an expression. */
@@ -71,13 +87,24 @@ export const alertChannelV2: INodeProperties = {
 	displayOptions: { show: { operation: ['alert'], '@version': [{ _cnd: { gte: 2 } }] } },
 	description: 'The Slack channel the team watches; the bot or handle must be a member',
 	modes: [
-		{ displayName: 'From List', name: 'list', type: 'list', placeholder: 'Select a channel...', typeOptions: { searchListMethod: 'searchChannels', searchable: true } },
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a channel...',
+			typeOptions: { searchListMethod: 'searchChannels', searchable: true },
+		},
 		{
 			displayName: 'By ID',
 			name: 'id',
 			type: 'string',
 			placeholder: 'C0123456789',
-			validation: [{ type: 'regex', properties: { regex: '^[CGD][A-Z0-9]{2,}$', errorMessage: 'Not a Slack channel ID (C…, G… or D…)' } }],
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^[CGD][A-Z0-9]{2,}$', errorMessage: 'Not a Slack channel ID (C…, G… or D…)' },
+				},
+			],
 		},
 	],
 };

@@ -62,7 +62,12 @@ export function ambiguousPostError(ctx: HttpContext, method: string, error: unkn
 	});
 }
 
-async function callSlackForm<T extends SlackResponse>(ctx: HttpContext, method: string, params: IDataObject, policy?: RetryPolicy): Promise<T> {
+async function callSlackForm<T extends SlackResponse>(
+	ctx: HttpContext,
+	method: string,
+	params: IDataObject,
+	policy?: RetryPolicy,
+): Promise<T> {
 	const credentials = await credentialData(ctx, SLACK_CREDENTIAL_TYPE);
 	const form = new URLSearchParams();
 	for (const [key, value] of Object.entries(params)) {
@@ -87,22 +92,32 @@ async function callSlackForm<T extends SlackResponse>(ctx: HttpContext, method: 
 		},
 	});
 	const body = typeof result.body === 'string' ? (JSON.parse(result.body) as T) : result.body;
-	if (result.statusCode >= 400 || !body || typeof body !== 'object' || !body.ok) throw slackError(ctx, method, result.statusCode, body);
+	if (result.statusCode >= 400 || !body || typeof body !== 'object' || !body.ok)
+		throw slackError(ctx, method, result.statusCode, body);
 	return body;
 }
 
 /** Uploads files and shares them in one message in the channel (and thread). */
-export async function uploadFilesToSlack(ctx: HttpContext, files: SlackUploadFile[], target: SlackUploadTarget): Promise<SlackUploadResult> {
+export async function uploadFilesToSlack(
+	ctx: HttpContext,
+	files: SlackUploadFile[],
+	target: SlackUploadTarget,
+): Promise<SlackUploadResult> {
 	if (files.length === 0) return { fileIds: [] };
 	const credentials = await credentialData(ctx, SLACK_CREDENTIAL_TYPE);
 	const apiBase = slackBaseUrl(credentials);
 	const uploaded: Array<{ id: string; title: string }> = [];
 	for (const file of files) {
-		const ticket = await callSlackForm<SlackResponse & { upload_url?: string; file_id?: string }>(ctx, 'files.getUploadURLExternal', {
-			filename: file.fileName,
-			length: file.bytes.length,
-		});
-		if (!ticket.upload_url || !ticket.file_id) throw slackError(ctx, 'files.getUploadURLExternal', 200, { error: 'no_upload_url' });
+		const ticket = await callSlackForm<SlackResponse & { upload_url?: string; file_id?: string }>(
+			ctx,
+			'files.getUploadURLExternal',
+			{
+				filename: file.fileName,
+				length: file.bytes.length,
+			},
+		);
+		if (!ticket.upload_url || !ticket.file_id)
+			throw slackError(ctx, 'files.getUploadURLExternal', 200, { error: 'no_upload_url' });
 		if (!isTrustedUploadUrl(ticket.upload_url, apiBase)) {
 			throw new NodeApiError(ctx.getNode(), { error: 'untrusted_upload_url' } as JsonObject, {
 				message: 'Slack returned an upload URL outside slack.com; the file was not sent there',

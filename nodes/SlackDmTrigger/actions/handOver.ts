@@ -19,7 +19,11 @@ export function handOverAlone(ctx: IWebhookFunctions, item: INodeExecutionData, 
  * leader, so each is acknowledged only once its execution exists, and fail (Slack retries) if
  * it was never created.
  */
-export async function handOverGrouped(ctx: IWebhookFunctions, item: INodeExecutionData, settle: Settle): Promise<IWebhookResponseData> {
+export async function handOverGrouped(
+	ctx: IWebhookFunctions,
+	item: INodeExecutionData,
+	settle: Settle,
+): Promise<IWebhookResponseData> {
 	const turn = await deliveryGroups.join(triggerScope(ctx.getWorkflow().id, ctx.getNode().id), item);
 	if (turn.role === 'leader') {
 		onWebhookAnswer(ctx, (status) => {
@@ -32,7 +36,9 @@ export async function handOverGrouped(ctx: IWebhookFunctions, item: INodeExecuti
 	const outcome = await turn.outcome;
 	settle(outcome.ok);
 	if (outcome.ok) return { webhookResponse: { ok: true } };
-	ctx.logger.warn('Slack DM Trigger could not start the workflow for a grouped message; Slack will retry it', { reason: outcome.reason });
+	ctx.logger.warn('Slack DM Trigger could not start the workflow for a grouped message; Slack will retry it', {
+		reason: outcome.reason,
+	});
 	ctx.getResponseObject().status(503).json({ ok: false, error: 'workflow_not_started' });
 	return { noWebhookResponse: true };
 }

@@ -28,7 +28,12 @@ export async function identityKey(ctx: HookOrWebhook): Promise<string> {
  */
 export async function selfIdentity(ctx: HookOrWebhook, key: string, plan?: WebhookCallPlan): Promise<SelfIdentity> {
 	return await identityCache.get(key, async () => {
-		const response = await callSlack(ctx, 'auth.test', {}, plan ? { policy: plan.policy, timeoutMs: plan.timeoutMs } : {});
+		const response = await callSlack(
+			ctx,
+			'auth.test',
+			{},
+			plan ? { policy: plan.policy, timeoutMs: plan.timeoutMs } : {},
+		);
 		const identity = selfIdentityFromAuthTest(response);
 		if (!identity) {
 			throw new NodeOperationError(ctx.getNode(), 'Slack auth.test answered without a user id and team id', {
@@ -44,12 +49,19 @@ export async function selfIdentity(ctx: HookOrWebhook, key: string, plan?: Webho
  * The identity for one event: a failed refresh falls back to the last answer this process had
  * for the credential. With none, the error stands (n8n answers 500 quickly and Slack retries).
  */
-export async function selfIdentityForEvent(ctx: IWebhookFunctions, key: string, plan: WebhookCallPlan | undefined): Promise<SelfIdentity> {
+export async function selfIdentityForEvent(
+	ctx: IWebhookFunctions,
+	key: string,
+	plan: WebhookCallPlan | undefined,
+): Promise<SelfIdentity> {
 	if (!plan && !identityCache.has(key)) {
 		// Slack's answer deadline is too close for auth.test: no unbounded call inside a webhook.
 		const lastKnown = lastKnownIdentities.get(key);
 		if (lastKnown) return lastKnown;
-		throw new NodeOperationError(ctx.getNode(), 'No time left before Slack\'s 3-second answer to ask Slack who this handle is (auth.test); Slack will retry');
+		throw new NodeOperationError(
+			ctx.getNode(),
+			"No time left before Slack's 3-second answer to ask Slack who this handle is (auth.test); Slack will retry",
+		);
 	}
 	try {
 		return await selfIdentity(ctx, key, plan);
@@ -79,7 +91,9 @@ export async function conversationMembers(
 	const cacheKey = `${key}|${channelId}`;
 	if (unlistableConversations.has(cacheKey)) return undefined;
 	if (!plan && !groupMembersCache.has(cacheKey)) {
-		ctx.logger.warn('Slack DM Trigger skipped conversations.members: no time left before Slack\'s 3-second answer', { channelId });
+		ctx.logger.warn("Slack DM Trigger skipped conversations.members: no time left before Slack's 3-second answer", {
+			channelId,
+		});
 		return undefined;
 	}
 	try {
@@ -98,7 +112,7 @@ export async function conversationMembers(
 			return memberIds(response.members);
 		});
 	} catch (error) {
-		ctx.logger.warn('Slack DM Trigger cannot list the conversation\'s members; the message goes on without them', {
+		ctx.logger.warn("Slack DM Trigger cannot list the conversation's members; the message goes on without them", {
 			channelId,
 			error: (error as Error).message,
 		});

@@ -19,7 +19,15 @@ import { eventOrderOf, orderScopeOf } from '../../shared/slack/messageOrder';
 import type { HandleConfig } from '../../shared/slack/identity';
 import { resolveHandles } from '../../shared/slack/identity';
 import { failureMayBeAnOldSecret, verifySlackSignature } from '../helpers/signature';
-import { groupsUnderLoad, parseEventBody, pendingWaitMs, rememberAcrossRestarts, scopedDeliveryKeys, triggerFilterOptions, webhookCallPlan } from '../helpers/triggerRequest';
+import {
+	groupsUnderLoad,
+	parseEventBody,
+	pendingWaitMs,
+	rememberAcrossRestarts,
+	scopedDeliveryKeys,
+	triggerFilterOptions,
+	webhookCallPlan,
+} from '../helpers/triggerRequest';
 import { conversationHandles, deliveryLedger } from '../triggerState';
 import { SLACK_CREDENTIAL_TYPE } from '../../shared/transport/slackTransport';
 import { handOverAlone, handOverGrouped } from './handOver';
@@ -95,7 +103,11 @@ export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhoo
 type Emit = Extract<EventDecision, { action: 'emit' }>;
 
 /** Who the handle is, and whether the event becomes an item: the decision, or the answer already. */
-async function decideEvent(ctx: IWebhookFunctions, event: SlackEventCallback, arrivedAt: number): Promise<{ decision: Emit } | { answer: IWebhookResponseData }> {
+async function decideEvent(
+	ctx: IWebhookFunctions,
+	event: SlackEventCallback,
+	arrivedAt: number,
+): Promise<{ decision: Emit } | { answer: IWebhookResponseData }> {
 	const callPlan = () => webhookCallPlan(Date.now() - arrivedAt);
 	const key = await identityKey(ctx);
 	let self;
@@ -103,7 +115,9 @@ async function decideEvent(ctx: IWebhookFunctions, event: SlackEventCallback, ar
 		self = await selfIdentityForEvent(ctx, key, callPlan());
 	} catch (error) {
 		// Nothing known about the handle yet and Slack did not say: Slack retries a 503 later.
-		ctx.logger.warn('Slack DM Trigger cannot tell who its handle is (auth.test failed); asked Slack to retry', { error: (error as Error).message });
+		ctx.logger.warn('Slack DM Trigger cannot tell who its handle is (auth.test failed); asked Slack to retry', {
+			error: (error as Error).message,
+		});
 		return { answer: answerRefusal(ctx, { status: 503, body: { ok: false, error: 'identity_unavailable' } }) };
 	}
 	const handlesParameter = ctx.getNodeParameter('handles', {}) as { handle?: Array<Partial<HandleConfig>> };
@@ -127,13 +141,17 @@ async function decideEvent(ctx: IWebhookFunctions, event: SlackEventCallback, ar
 		decision = classifyEvent(event, { ...classifyContext, conversationMembers: members ?? 'unavailable' });
 		if (decision.action === 'emit') conversationHandles.set(channelKey, decision.item.handle.userId);
 	}
-	if (decision.action === 'lookupMembers') return { answer: { webhookResponse: { ok: true, ignored: 'handleUnknown' } } };
+	if (decision.action === 'lookupMembers')
+		return { answer: { webhookResponse: { ok: true, ignored: 'handleUnknown' } } };
 	if (decision.action === 'drop') {
 		if (decision.reason === 'handleUnknown') {
-			ctx.logger.warn('Slack DM Trigger cannot tell which handle a DM was sent to: Slack named no listed handle and the conversation\'s members could not be read with this credential', {
-				channelId: event.event.channel,
-				eventId: event.event_id,
-			});
+			ctx.logger.warn(
+				"Slack DM Trigger cannot tell which handle a DM was sent to: Slack named no listed handle and the conversation's members could not be read with this credential",
+				{
+					channelId: event.event.channel,
+					eventId: event.event_id,
+				},
+			);
 		}
 		if (decision.reason === 'threadReply') await noticeDroppedThreadReply(ctx, event, rawOptions, callPlan());
 		return { answer: { webhookResponse: { ok: true, ignored: decision.reason } } };
@@ -156,7 +174,10 @@ async function deliver(ctx: IWebhookFunctions, decision: Emit, arrivedAt: number
 	if (!claim.emit && 'settled' in claim) {
 		// Another request of this message waits for n8n: its outcome decides (a failed start must
 		// not leave this retry acknowledged as a duplicate, or the message is lost).
-		const delivered = await Promise.race([claim.settled, sleep(pendingWaitMs(Date.now() - arrivedAt)).then(() => undefined)]);
+		const delivered = await Promise.race([
+			claim.settled,
+			sleep(pendingWaitMs(Date.now() - arrivedAt)).then(() => undefined),
+		]);
 		if (delivered !== undefined) claim = deliveryLedger.claim(ledgerKeys, retry, Date.now());
 	}
 	if (!claim.emit) {
@@ -168,7 +189,11 @@ async function deliver(ctx: IWebhookFunctions, decision: Emit, arrivedAt: number
 	if (rememberAcrossRestarts(rawOptions)) {
 		const now = Date.now();
 		const staticData = ctx.getWorkflowStaticData('node') as StaticDedupeData;
-		if (!claim.redelivery && !retryReplacesEarlierDelivery(retry) && staticDataHasDelivered(staticData, decision.dedupeKeys, now)) {
+		if (
+			!claim.redelivery &&
+			!retryReplacesEarlierDelivery(retry) &&
+			staticDataHasDelivered(staticData, decision.dedupeKeys, now)
+		) {
 			claim.settle(true);
 			return { webhookResponse: { ok: true, duplicate: true } };
 		}
@@ -178,7 +203,10 @@ async function deliver(ctx: IWebhookFunctions, decision: Emit, arrivedAt: number
 	const emitted = { json: toItemJson(item) };
 	// Executions run side by side: the Upsert keeps Slack's order by waiting for what is announced here.
 	const order = eventOrderOf(item);
-	const withdraw = order === undefined ? () => undefined : messagesInFlight.announce(orderScopeOf(ctx.getWorkflow().id, item), item.idempotencyKey, order);
+	const withdraw =
+		order === undefined
+			? () => undefined
+			: messagesInFlight.announce(orderScopeOf(ctx.getWorkflow().id, item), item.idempotencyKey, order);
 	const { settle: settleClaim } = claim;
 	const settle = (delivered: boolean) => {
 		if (!delivered) withdraw();

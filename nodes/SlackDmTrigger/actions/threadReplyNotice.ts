@@ -41,9 +41,17 @@ export async function noticeDroppedThreadReply(
 	if (threadReplyNotices.has(key)) return;
 	threadReplyNotices.set(key, true);
 	try {
-		await callSlack(ctx, 'chat.postMessage', { channel: target.channel, thread_ts: target.threadTs, text: threadNoticeText(options) }, { policy: plan.policy, timeoutMs: plan.timeoutMs });
+		await callSlack(
+			ctx,
+			'chat.postMessage',
+			{ channel: target.channel, thread_ts: target.threadTs, text: threadNoticeText(options) },
+			{ policy: plan.policy, timeoutMs: plan.timeoutMs },
+		);
 	} catch (error) {
 		threadReplyNotices.delete(key);
-		ctx.logger.warn('Slack DM Trigger could not tell the sender that thread replies are not forwarded', { channelId: target.channel, error: (error as Error).message });
+		ctx.logger.warn('Slack DM Trigger could not tell the sender that thread replies are not forwarded', {
+			channelId: target.channel,
+			error: (error as Error).message,
+		});
 	}
 }

@@ -128,7 +128,8 @@ export function echoReason(
 	const appId = present(envelope.api_app_id);
 	// Posts of this app carry its app id, also when made with a user token.
 	if (appId && (present(message.app_id) === appId || present(message.bot_profile?.app_id) === appId)) return 'echoApp';
-	if (ctx.options.ignoreAllBots && isBotAuthored(message) && !acceptedBot(message, ctx.options.acceptedBotApps)) return 'echoBot';
+	if (ctx.options.ignoreAllBots && isBotAuthored(message) && !acceptedBot(message, ctx.options.acceptedBotApps))
+		return 'echoBot';
 	return undefined;
 }
 
@@ -137,7 +138,14 @@ export function echoReason(
  * `bot_message` subtype, or an app id (Slack adds it to what an app posts, also with a user token).
  */
 export function isBotAuthored(message: SlackMessageFields): boolean {
-	return !!(present(message.bot_id) ?? present(message.bot_profile?.id) ?? present(message.app_id) ?? present(message.bot_profile?.app_id)) || message.subtype === 'bot_message';
+	return (
+		!!(
+			present(message.bot_id) ??
+			present(message.bot_profile?.id) ??
+			present(message.app_id) ??
+			present(message.bot_profile?.app_id)
+		) || message.subtype === 'bot_message'
+	);
 }
 
 function acceptedBot(message: SlackMessageFields, accepted: string[]): boolean {
@@ -195,7 +203,10 @@ export function conversationHandle(
  * it: a listed handle named in `authorizations`, or a listed handle writing in a 1:1 DM (its
  * replies are echoes, dropped, but they say whose DM it is).
  */
-export function learnedConversationHandle(envelope: SlackEventCallback, handles: HandleConfig[]): { channelId: string; userId: string } | undefined {
+export function learnedConversationHandle(
+	envelope: SlackEventCallback,
+	handles: HandleConfig[],
+): { channelId: string; userId: string } | undefined {
 	const event = envelope.event;
 	const channelId = present(event.channel);
 	const channelType = channelTypeOf(event);
@@ -243,7 +254,16 @@ function messageView(event: SlackEvent): MessageView | DropReason {
 	return { kind: 'message', message: event, ts };
 }
 
-type Gate = { drop: DropReason } | { lookup: string } | { channelId: string; channelType: SlackChannelType; view: MessageView; handle: HandleConfig; isConversation: boolean };
+type Gate =
+	| { drop: DropReason }
+	| { lookup: string }
+	| {
+			channelId: string;
+			channelType: SlackChannelType;
+			view: MessageView;
+			handle: HandleConfig;
+			isConversation: boolean;
+	  };
 
 /** Which event this is, whose, and for which handle: the reasons to drop come first. */
 function gateEvent(envelope: SlackEventCallback, ctx: ClassifyContext): Gate {
@@ -261,7 +281,9 @@ function gateEvent(envelope: SlackEventCallback, ctx: ClassifyContext): Gate {
 	}
 	const view = messageView(event);
 	if (typeof view === 'string') return { drop: view };
-	const echo = echoReason(view.message, envelope, ctx) ?? (view.kind === 'edit' ? echoReason(view.previous, envelope, ctx) : undefined);
+	const echo =
+		echoReason(view.message, envelope, ctx) ??
+		(view.kind === 'edit' ? echoReason(view.previous, envelope, ctx) : undefined);
 	if (echo) return { drop: echo };
 	const isConversation = (channelType === 'im' || channelType === 'mpim') && !isMention;
 	if (isConversation) {
@@ -271,7 +293,9 @@ function gateEvent(envelope: SlackEventCallback, ctx: ClassifyContext): Gate {
 		if ('drop' in resolution) return resolution;
 		return { channelId, channelType, view, handle: resolution.handle, isConversation };
 	}
-	const handle = ctx.handles.find((h) => mentions(view.kind === 'delete' ? view.previous?.text : view.message.text, h.userId));
+	const handle = ctx.handles.find((h) =>
+		mentions(view.kind === 'delete' ? view.previous?.text : view.message.text, h.userId),
+	);
 	if (!handle) return { drop: 'channelMessage' };
 	if (!ctx.options.channelMentions) return { drop: 'mentionNotEnabled' };
 	return { channelId, channelType, view, handle, isConversation };
@@ -281,7 +305,11 @@ function gateEvent(envelope: SlackEventCallback, ctx: ClassifyContext): Gate {
  * The thread the item belongs to, or why it is dropped. In a DM a thread reply follows the
  * thread option; a channel mention is its own conversation: the thread it starts (or sits in).
  */
-function threadOf(view: MessageView, isConversation: boolean, options: TriggerFilterOptions): { threadTs?: string } | { drop: DropReason } {
+function threadOf(
+	view: MessageView,
+	isConversation: boolean,
+	options: TriggerFilterOptions,
+): { threadTs?: string } | { drop: DropReason } {
 	const rootTs = present(view.message.thread_ts);
 	// Only a thread reply carries parent_user_id; one without thread_ts cannot be placed.
 	if (rootTs === undefined && present(view.message.parent_user_id)) return { drop: 'malformedEvent' };

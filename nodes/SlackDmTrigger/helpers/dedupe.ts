@@ -97,7 +97,8 @@ export class DeliveryLedger {
 				for (const key of keys) {
 					// A later take-over owns the key now; this outcome is only for its own waiters.
 					// The record's lifetime still counts from the claim.
-					if (this.records.get(key, now) === record) this.records.set(key, { state: isDelivered ? 'delivered' : 'failed' }, undefined, now);
+					if (this.records.get(key, now) === record)
+						this.records.set(key, { state: isDelivered ? 'delivered' : 'failed' }, undefined, now);
 				}
 				settle(isDelivered);
 			},
@@ -132,7 +133,9 @@ export function recordStaticDelivery(
 	ttlMs = DEDUPE_TTL_MS,
 	maxEntries = STATIC_DEDUPE_MAX_ENTRIES,
 ): void {
-	const entries = Object.entries(data.slackDelivered ?? {}).filter(([key, expiresAt]) => expiresAt > now && !keys.includes(key));
+	const entries = Object.entries(data.slackDelivered ?? {}).filter(
+		([key, expiresAt]) => expiresAt > now && !keys.includes(key),
+	);
 	for (const key of keys) entries.push([key, now + ttlMs]);
 	entries.sort((a, b) => a[1] - b[1]);
 	data.slackDelivered = Object.fromEntries(entries.slice(-maxEntries));

@@ -39,7 +39,10 @@ export function isExternalUser(
 	envelope: Pick<SlackEventCallback, 'enterprise_id' | 'authorizations' | 'is_ext_shared_channel'>,
 	self: Pick<SelfIdentity, 'teamId' | 'enterpriseId'>,
 ): boolean {
-	const ourTeams = new Set([self.teamId, ...(envelope.authorizations ?? []).map((a) => present(a.team_id ?? undefined))]);
+	const ourTeams = new Set([
+		self.teamId,
+		...(envelope.authorizations ?? []).map((a) => present(a.team_id ?? undefined)),
+	]);
 	if (ourTeams.has(userTeam)) return false;
 	const inGrid =
 		present(envelope.enterprise_id ?? undefined) !== undefined ||
@@ -49,6 +52,10 @@ export function isExternalUser(
 }
 
 export function userTeamOf(message: SlackMessageFields): string | undefined {
-	return present(message.user_team) ?? present(message.team) ?? present(message.user_profile?.team) ?? present(message.source_team);
+	return (
+		present(message.user_team) ??
+		present(message.team) ??
+		present(message.user_profile?.team) ??
+		present(message.source_team)
+	);
 }
-

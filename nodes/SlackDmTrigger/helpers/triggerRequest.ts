@@ -11,7 +11,8 @@ import { DEFAULT_FILTER_OPTIONS } from './classify';
 
 /** The node's Options collection as filter options: unset or non-boolean values take the default. */
 export function triggerFilterOptions(raw: IDataObject): TriggerFilterOptions {
-	const flag = (name: Exclude<keyof TriggerFilterOptions, 'acceptedBotApps'>) => (typeof raw[name] === 'boolean' ? (raw[name] as boolean) : DEFAULT_FILTER_OPTIONS[name]);
+	const flag = (name: Exclude<keyof TriggerFilterOptions, 'acceptedBotApps'>) =>
+		typeof raw[name] === 'boolean' ? (raw[name] as boolean) : DEFAULT_FILTER_OPTIONS[name];
 	return {
 		includeGroupDms: flag('includeGroupDms'),
 		includeThreadReplies: flag('includeThreadReplies'),
@@ -76,7 +77,9 @@ export function scopedDeliveryKeys(workflowId: string | undefined, nodeId: strin
 export function missingScopeReason(answer: object): string {
 	const field = (answer as { needed?: unknown }).needed;
 	const needed = typeof field === 'string' && field.trim() ? field.trim() : undefined;
-	return needed ? `the token lacks the ${needed} scope` : 'the token lacks the scope to read this conversation (im:read for DMs, mpim:read for group DMs)';
+	return needed
+		? `the token lacks the ${needed} scope`
+		: 'the token lacks the scope to read this conversation (im:read for DMs, mpim:read for group DMs)';
 }
 
 /** The user ids of a conversations.members answer (anything else in the list is ignored). */

@@ -14,7 +14,9 @@ const WEBHOOK_RESOLVERS = Symbol.for('n8n.webhookDescriptionResolvers');
  * Description fields that read one node parameter each (with a fallback for an empty value),
  * as the template string the editor needs plus the resolver the backend uses.
  */
-export function parameterFields(fields: Record<string, { parameter: string; fallback: string }>): Partial<IWebhookDescription> {
+export function parameterFields(
+	fields: Record<string, { parameter: string; fallback: string }>,
+): Partial<IWebhookDescription> {
 	const templates: Record<string, string> = {};
 	const resolvers: Record<string, { template: string; resolve: (parameters: IDataObject) => unknown }> = {};
 	for (const [field, { parameter, fallback }] of Object.entries(fields)) {

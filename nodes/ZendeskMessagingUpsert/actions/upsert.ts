@@ -30,7 +30,11 @@ export interface ZendeskConnection {
 async function filesOf(ctx: IExecuteFunctions, input: INodeExecutionData, itemIndex: number): Promise<FileToUpload[]> {
 	const files: FileToUpload[] = [];
 	for (const upload of uploadsOf((input.json as { acceptedFiles?: unknown }).acceptedFiles, input.binary ?? {})) {
-		files.push({ name: upload.name, mimetype: upload.mimetype, data: await ctx.helpers.getBinaryDataBuffer(itemIndex, upload.binaryKey) });
+		files.push({
+			name: upload.name,
+			mimetype: upload.mimetype,
+			data: await ctx.helpers.getBinaryDataBuffer(itemIndex, upload.binaryKey),
+		});
 	}
 	return files;
 }
@@ -63,7 +67,11 @@ export async function upsertMessage(
 	zendesk: ZendeskConnection,
 ): Promise<INodeExecutionData> {
 	if (!isSlackDmMessageItem(input.json)) {
-		throw new NodeOperationError(ctx.getNode(), 'The item is not a Slack DM message: connect the Slack DM Trigger output', { itemIndex });
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'The item is not a Slack DM message: connect the Slack DM Trigger output',
+			{ itemIndex },
+		);
 	}
 	const item = fromItemJson<SlackDmItem & Partial<ProfileLinkFields>>(input.json);
 	const mode = ctx.getNodeParameter('mode', itemIndex) as string;
@@ -77,11 +85,27 @@ export async function upsertMessage(
 	const files = item.kind === 'message' ? await filesOf(ctx, input, itemIndex) : [];
 	const names = slackNameLookup([item.zendeskUser, ...(item.zendeskParticipants ?? [])]);
 	const participantIds = (item.zendeskParticipants ?? []).map((participant) => Number(participant?.id));
-	const result = await strategy({ ctx, account: zendesk.account, run: zendesk.run, itemIndex, item, requesterId: inputs.requesterId, files, settings: inputs.settings, names, participantIds });
+	const result = await strategy({
+		ctx,
+		account: zendesk.account,
+		run: zendesk.run,
+		itemIndex,
+		item,
+		requesterId: inputs.requesterId,
+		files,
+		settings: inputs.settings,
+		names,
+		participantIds,
+	});
 	const output = upsertOutput(result, agentTicketUrlFor(zendesk.credentials, values.options.agentUrlBase));
 	const rejected = (input.json as { rejectedFiles?: unknown }).rejectedFiles;
 	if (item.kind === 'message' && needsRefusedFilesNote(rejected, result.outcome, result.ticketId)) {
-		output.refusedFilesNote = await writeRefusedFilesNote(ctx, zendesk.credentialType, result.ticketId as number, rejected);
+		output.refusedFilesNote = await writeRefusedFilesNote(
+			ctx,
+			zendesk.credentialType,
+			result.ticketId as number,
+			rejected,
+		);
 	}
 	return { json: { ...input.json, zendesk: output }, binary: input.binary, pairedItem: { item: itemIndex } };
 }
@@ -91,7 +115,12 @@ export async function upsertMessage(
  * an unanswered attempt) and never failing the item: the message is in the ticket either way, and
  * the output says whether the note is.
  */
-async function writeRefusedFilesNote(ctx: IExecuteFunctions, credentialType: string, ticketId: number, rejected: RejectedFile[]): Promise<IDataObject> {
+async function writeRefusedFilesNote(
+	ctx: IExecuteFunctions,
+	credentialType: string,
+	ticketId: number,
+	rejected: RejectedFile[],
+): Promise<IDataObject> {
 	try {
 		await callZendesk(ctx, credentialType, {
 			method: 'PUT',

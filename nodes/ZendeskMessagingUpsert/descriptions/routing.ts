@@ -9,7 +9,13 @@ import type { INodeProperties } from 'n8n-workflow';
 const V1 = { show: { '@version': [1] } };
 const V2 = { show: { '@version': [{ _cnd: { gte: 2 } }] } };
 
-function picker(displayName: string, name: string, description: string, searchListMethod: string, entity: string): INodeProperties {
+function picker(
+	displayName: string,
+	name: string,
+	description: string,
+	searchListMethod: string,
+	entity: string,
+): INodeProperties {
 	return {
 		displayName,
 		name,
@@ -17,13 +23,24 @@ function picker(displayName: string, name: string, description: string, searchLi
 		default: { mode: 'list', value: '' },
 		description,
 		modes: [
-			{ displayName: 'From List', name: 'list', type: 'list', placeholder: `Select a ${entity}...`, typeOptions: { searchListMethod, searchable: true } },
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: `Select a ${entity}...`,
+				typeOptions: { searchListMethod, searchable: true },
+			},
 			{
 				displayName: 'By ID',
 				name: 'id',
 				type: 'string',
 				placeholder: '360001234567',
-				validation: [{ type: 'regex', properties: { regex: '^[0-9]+$', errorMessage: `Not a Zendesk ${entity} ID (digits only)` } }],
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '^[0-9]+$', errorMessage: `Not a Zendesk ${entity} ID (digits only)` },
+					},
+				],
 			},
 		],
 	};
@@ -35,8 +52,22 @@ const groupV2 = (description: string) => picker('Group', 'groupId', description,
 const ROUTING_DESCRIPTION =
 	"Tags, brand and group of new tickets per Slack handle (the trigger's handle name, any case). A row replaces Tags, Brand and Group above where it sets them; other handles use the fields above.";
 
-const handleNameField: INodeProperties = { displayName: 'Handle Name', name: 'handleName', type: 'string', default: '', placeholder: 'HR', description: 'Name of the handle in the Slack DM Trigger (handle.name)' };
-const routeTagsField: INodeProperties = { displayName: 'Tags', name: 'tags', type: 'string', default: '', placeholder: 'hr', description: 'Comma-separated tags instead of Tags above' };
+const handleNameField: INodeProperties = {
+	displayName: 'Handle Name',
+	name: 'handleName',
+	type: 'string',
+	default: '',
+	placeholder: 'HR',
+	description: 'Name of the handle in the Slack DM Trigger (handle.name)',
+};
+const routeTagsField: INodeProperties = {
+	displayName: 'Tags',
+	name: 'tags',
+	type: 'string',
+	default: '',
+	placeholder: 'hr',
+	description: 'Comma-separated tags instead of Tags above',
+};
 
 function handleRouting(values: INodeProperties[], displayOptions: INodeProperties['displayOptions']): INodeProperties {
 	return {
@@ -67,14 +98,40 @@ function customFields(values: INodeProperties[], displayOptions: INodeProperties
 
 /** Version 1: raw IDs, as saved by the first releases. */
 export const routingPropertiesV1: INodeProperties[] = [
-	{ displayName: 'Brand ID', name: 'brandId', type: 'string', default: '', displayOptions: V1, description: 'Brand of new tickets (ID). Leave empty for the default brand.' },
-	{ displayName: 'Group ID', name: 'groupId', type: 'string', default: '', displayOptions: V1, description: 'Group of new tickets (ID). Leave empty to let triggers route.' },
+	{
+		displayName: 'Brand ID',
+		name: 'brandId',
+		type: 'string',
+		default: '',
+		displayOptions: V1,
+		description: 'Brand of new tickets (ID). Leave empty for the default brand.',
+	},
+	{
+		displayName: 'Group ID',
+		name: 'groupId',
+		type: 'string',
+		default: '',
+		displayOptions: V1,
+		description: 'Group of new tickets (ID). Leave empty to let triggers route.',
+	},
 	handleRouting(
 		[
 			handleNameField,
 			routeTagsField,
-			{ displayName: 'Brand ID', name: 'brandId', type: 'string', default: '', description: "Brand of this handle's new tickets (ID)" },
-			{ displayName: 'Group ID', name: 'groupId', type: 'string', default: '', description: "Group of this handle's new tickets (ID)" },
+			{
+				displayName: 'Brand ID',
+				name: 'brandId',
+				type: 'string',
+				default: '',
+				description: "Brand of this handle's new tickets (ID)",
+			},
+			{
+				displayName: 'Group ID',
+				name: 'groupId',
+				type: 'string',
+				default: '',
+				description: "Group of this handle's new tickets (ID)",
+			},
 		],
 		V1,
 	),
@@ -92,7 +149,15 @@ export const customFieldsV1: INodeProperties = customFields(
 export const routingPropertiesV2: INodeProperties[] = [
 	{ ...brandV2('Brand of new tickets. Leave empty for the default brand.'), displayOptions: V2 },
 	{ ...groupV2('Group of new tickets. Leave empty to let triggers route.'), displayOptions: V2 },
-	handleRouting([handleNameField, routeTagsField, brandV2("Brand of this handle's new tickets"), groupV2("Group of this handle's new tickets")], V2),
+	handleRouting(
+		[
+			handleNameField,
+			routeTagsField,
+			brandV2("Brand of this handle's new tickets"),
+			groupV2("Group of this handle's new tickets"),
+		],
+		V2,
+	),
 ];
 
 export const customFieldsV2: INodeProperties = customFields(
@@ -106,7 +171,13 @@ export const customFieldsV2: INodeProperties = customFields(
 			description: "The field's value: typed, or one of the field's options (drop-down and multi-select fields)",
 			modes: [
 				{ displayName: 'Value', name: 'text', type: 'string', placeholder: 'e.g. hardware' },
-				{ displayName: 'From Field Options', name: 'list', type: 'list', placeholder: 'Select an option...', typeOptions: { searchListMethod: 'searchTicketFieldOptions', searchable: true } },
+				{
+					displayName: 'From Field Options',
+					name: 'list',
+					type: 'list',
+					placeholder: 'Select an option...',
+					typeOptions: { searchListMethod: 'searchTicketFieldOptions', searchable: true },
+				},
 			],
 		},
 	],

@@ -55,7 +55,12 @@ export const DEFAULT_SUBJECT_MAX_LENGTH = 80;
  * The ticket subject: the first non-empty line of the message as plain text (mentions as names,
  * links as their label, marks dropped; the one Slack-text converter), shortened at a word when it can be.
  */
-export function deriveSubject(text: string, fallback: string, maxLength = DEFAULT_SUBJECT_MAX_LENGTH, options: SlackTextOptions = {}): string {
+export function deriveSubject(
+	text: string,
+	fallback: string,
+	maxLength = DEFAULT_SUBJECT_MAX_LENGTH,
+	options: SlackTextOptions = {},
+): string {
 	const firstLine = slackTextToPlain(text ?? '', { ...options, plainLinks: 'label' })
 		.split('\n')
 		.map((line) => line.replace(/^> /, '').replace(/\s+/g, ' ').trim())
@@ -180,11 +185,16 @@ export const MAX_EMAIL_CCS = 48;
  * Participants to copy on the ticket: linked, not the requester, not already copied (the
  * ticket's email_cc_ids / collaborator_ids), without repeats, within Zendesk's CC limit.
  */
-export function participantsToCopy(participantIds: Array<number | undefined>, requesterId: number | undefined, ticket?: TicketSummary): number[] {
+export function participantsToCopy(
+	participantIds: Array<number | undefined>,
+	requesterId: number | undefined,
+	ticket?: TicketSummary,
+): number[] {
 	const copied = new Set([...(ticket?.email_cc_ids ?? []), ...(ticket?.collaborator_ids ?? [])]);
 	const room = Math.max(0, MAX_EMAIL_CCS - (ticket?.email_cc_ids ?? []).length);
 	const fresh = [...new Set(participantIds)].filter(
-		(id): id is number => typeof id === 'number' && Number.isSafeInteger(id) && id > 0 && id !== requesterId && !copied.has(id),
+		(id): id is number =>
+			typeof id === 'number' && Number.isSafeInteger(id) && id > 0 && id !== requesterId && !copied.has(id),
 	);
 	return fresh.slice(0, room);
 }
@@ -210,7 +220,10 @@ export function isClosedTicketRefusal(statusCode: number, body: unknown): boolea
  * it (T deleted, or its external id changed by an agent, as seen by this process): every process
  * that knows T agrees on one key, so at most one successor is created.
  */
-export function creationKeyFor(conversationKey: string, after: { followUpSourceId?: number; replacedTicketId?: number } = {}): string {
+export function creationKeyFor(
+	conversationKey: string,
+	after: { followUpSourceId?: number; replacedTicketId?: number } = {},
+): string {
 	return ticketCreationIdempotencyKey(conversationKey, after.followUpSourceId ?? after.replacedTicketId);
 }
 
@@ -247,14 +260,22 @@ export type CreationRetry = { action: 'lookUpAgain'; waitMs: number } | { action
  * key: a second key would create a second ticket whenever the lookup is behind the first one.
  * Past the limit (or a Retry-After beyond `maxWaitMs`) the item fails instead.
  */
-export function planCreationRetry(retries: number, retryAfterMs?: number, limits = CREATION_RETRY_LIMITS): CreationRetry {
+export function planCreationRetry(
+	retries: number,
+	retryAfterMs?: number,
+	limits = CREATION_RETRY_LIMITS,
+): CreationRetry {
 	if (retries >= limits.maxRetries || (retryAfterMs ?? 0) > limits.maxWaitMs) return { action: 'fail' };
 	const pause = retries === 0 ? 0 : limits.firstPauseMs * 2 ** (retries - 1);
 	return { action: 'lookUpAgain', waitMs: Math.max(pause, retryAfterMs ?? 0) };
 }
 
 /** The item's error when the creation key stays refused and no ticket of the conversation shows up. */
-export function unresolvedCreationMessage(input: { conversationKey: string; refusals: number; zendeskMessage: string }): string {
+export function unresolvedCreationMessage(input: {
+	conversationKey: string;
+	refusals: number;
+	zendeskMessage: string;
+}): string {
 	return (
 		`Zendesk refused the creation of the ticket for conversation ${input.conversationKey} ${input.refusals} times ("${input.zendeskMessage}"), ` +
 		'and no ticket with that external id could be found: the message was not written, rather than risking a second ticket for the conversation. ' +
@@ -267,7 +288,10 @@ export function unresolvedCreationMessage(input: { conversationKey: string; refu
  * (e.g. "Requester: is invalid" for a deleted or merged-away user, "Requester: X is suspended."),
  * or a `details.comment` / `details.author_id` entry about the author. Returns Zendesk's own words.
  */
-export function userRefusalOf(statusCode: number, body: unknown): { role: 'requester' | 'author'; description: string } | undefined {
+export function userRefusalOf(
+	statusCode: number,
+	body: unknown,
+): { role: 'requester' | 'author'; description: string } | undefined {
 	if (statusCode !== 422) return undefined;
 	const details = (body as { details?: Record<string, unknown> } | undefined)?.details;
 	if (!details || typeof details !== 'object') return undefined;
@@ -277,7 +301,11 @@ export function userRefusalOf(statusCode: number, body: unknown): { role: 'reque
 			.filter((text) => text !== '');
 	const requester = descriptions('requester')[0] ?? descriptions('requester_id')[0];
 	if (requester) return { role: 'requester', description: requester };
-	const author = [...descriptions('author_id'), ...descriptions('author'), ...descriptions('comment').filter((text) => /author/i.test(text))][0];
+	const author = [
+		...descriptions('author_id'),
+		...descriptions('author'),
+		...descriptions('comment').filter((text) => /author/i.test(text)),
+	][0];
 	return author ? { role: 'author', description: author } : undefined;
 }
 
@@ -292,17 +320,22 @@ export function userRefusalMessage(input: {
 	slackUserId?: string;
 	slackTeamId?: string;
 }): string {
-	const slackUser = input.slackUserId ? `Slack user ${input.slackUserId}${input.slackTeamId ? ` (team ${input.slackTeamId})` : ''}` : 'the Slack user';
+	const slackUser = input.slackUserId
+		? `Slack user ${input.slackUserId}${input.slackTeamId ? ` (team ${input.slackTeamId})` : ''}`
+		: 'the Slack user';
 	const zendeskUser = input.zendeskUserId === undefined ? 'its Zendesk user' : `Zendesk user ${input.zendeskUserId}`;
 	return (
 		`Zendesk refused ${zendeskUser} as ${input.role === 'requester' ? 'requester' : 'comment author'} for ${slackUser} ("${input.description}"): ` +
 		'the user was probably deleted, merged into another profile or suspended in Zendesk. ' +
-		"Re-run this item once the Profile Linker links the Slack user again (after its Cache Period, or at once after restarting n8n or lowering the Cache Period), or check the Requester ID parameter if it is set."
+		'Re-run this item once the Profile Linker links the Slack user again (after its Cache Period, or at once after restarting n8n or lowering the Cache Period), or check the Requester ID parameter if it is set.'
 	);
 }
 
 /** The agent workspace link of a ticket. */
-export function agentTicketUrl(base: { subdomain?: string; baseUrl?: string; agentUrlBase?: string }, ticketId: number): string {
+export function agentTicketUrl(
+	base: { subdomain?: string; baseUrl?: string; agentUrlBase?: string },
+	ticketId: number,
+): string {
 	const explicit = (base.agentUrlBase ?? '').trim() || (base.baseUrl ?? '').trim();
 	const root = explicit ? explicit.replace(/\/+$/, '') : `https://${String(base.subdomain ?? '').trim()}.zendesk.com`;
 	return `${root}/agent/tickets/${ticketId}`;

@@ -62,7 +62,11 @@ export function tagsForPlan(tags: string[], plan: ConversationPlan): string[] {
 export const THREAD_ROOT_EXCERPT_LENGTH = 80;
 
 /** A short plain-text excerpt of a thread root (its first line), or undefined without text. */
-export function threadRootExcerpt(text: string | undefined, options: SlackTextOptions = {}, maxLength = THREAD_ROOT_EXCERPT_LENGTH): string | undefined {
+export function threadRootExcerpt(
+	text: string | undefined,
+	options: SlackTextOptions = {},
+	maxLength = THREAD_ROOT_EXCERPT_LENGTH,
+): string | undefined {
 	const excerpt = deriveSubject(text ?? '', '', maxLength, options);
 	return excerpt === '' ? undefined : excerpt;
 }
@@ -79,6 +83,10 @@ export function rootTextInEvent(item: SlackDmItem, rootTs: string): string | und
 }
 
 /** Key of a message in the process's memory of written messages (thread-root excerpts). */
-export function messageMemoryKey(account: string, item: Pick<SlackDmItem, 'teamId'> & { channel: { id: string } }, ts: string): string {
+export function messageMemoryKey(
+	account: string,
+	item: Pick<SlackDmItem, 'teamId'> & { channel: { id: string } },
+	ts: string,
+): string {
 	return `${account}|${item.teamId}:${item.channel.id}:${ts}`;
 }

@@ -34,7 +34,11 @@ function parseBody(body: unknown): unknown {
 }
 
 /** Uploads the files; returns the one token for all of them (undefined when there are none). */
-export async function uploadFiles(ctx: HttpContext, credentialType: string, files: FileToUpload[]): Promise<string | undefined> {
+export async function uploadFiles(
+	ctx: HttpContext,
+	credentialType: string,
+	files: FileToUpload[],
+): Promise<string | undefined> {
 	if (files.length === 0) return undefined;
 	const credentials = await credentialData(ctx, credentialType);
 	const url = `${zendeskBaseUrl(credentials)}/api/v2/uploads.json`;

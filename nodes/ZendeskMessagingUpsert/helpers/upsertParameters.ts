@@ -45,16 +45,24 @@ export interface UpsertParameterValues {
 	options: IDataObject;
 }
 
-export type UpsertInputs = { ok: true; requesterId?: number; settings: UpsertSettings } | { ok: false; problem: string };
+export type UpsertInputs =
+	| { ok: true; requesterId?: number; settings: UpsertSettings }
+	| { ok: false; problem: string };
 
-const handleNameKey = (name: unknown) => String(name ?? '').trim().toLowerCase();
+const handleNameKey = (name: unknown) =>
+	String(name ?? '')
+		.trim()
+		.toLowerCase();
 const isSet = (value: unknown) => {
 	const plain = locatorValue(value);
 	return plain !== undefined && plain !== null && String(plain).trim() !== '';
 };
 
 /** The Routing by Handle row for a handle name (trimmed, any case); the first one wins. */
-export function handleRouteFor(routes: HandleRoute[] | undefined, handleName: string | undefined): HandleRoute | undefined {
+export function handleRouteFor(
+	routes: HandleRoute[] | undefined,
+	handleName: string | undefined,
+): HandleRoute | undefined {
 	const wanted = handleNameKey(handleName);
 	if (!wanted) return undefined;
 	return (routes ?? []).find((route) => handleNameKey(route.handleName) === wanted);
@@ -71,7 +79,10 @@ export function ticketRoutingFrom(item: SlackDmItem, values: RoutingParameterVal
 	const pick = (field: 'brandId' | 'groupId' | 'tags') => locatorValue(fromRow(field) ? route![field] : values[field]);
 	const brandId = optionalId(pick('brandId'));
 	const groupId = optionalId(pick('groupId'));
-	const wrong = [...(Number.isNaN(brandId) ? ['brandId' as const] : []), ...(Number.isNaN(groupId) ? ['groupId' as const] : [])];
+	const wrong = [
+		...(Number.isNaN(brandId) ? ['brandId' as const] : []),
+		...(Number.isNaN(groupId) ? ['groupId' as const] : []),
+	];
 	if (wrong.length) {
 		const where = wrong.some(fromRow) ? ` (Routing by Handle, row "${String(route!.handleName).trim()}")` : '';
 		return { ok: false, problem: `Brand ID and Group ID must be Zendesk IDs (positive integers)${where}` };
@@ -79,7 +90,8 @@ export function ticketRoutingFrom(item: SlackDmItem, values: RoutingParameterVal
 	const customFields: Array<{ id: number; value: unknown }> = [];
 	for (const row of values.customFields ?? []) {
 		const id = optionalId(locatorValue(row.id));
-		if (id === undefined || Number.isNaN(id)) return { ok: false, problem: `Custom field ID "${String(locatorValue(row.id))}" is not a Zendesk field ID` };
+		if (id === undefined || Number.isNaN(id))
+			return { ok: false, problem: `Custom field ID "${String(locatorValue(row.id))}" is not a Zendesk field ID` };
 		customFields.push({ id, value: locatorValue(row.value) });
 	}
 	return {
@@ -116,7 +128,8 @@ export function upsertInputsFrom(
 	readRouting: () => RoutingParameterValues,
 ): UpsertInputs {
 	const requesterId = optionalId(values.requesterId) ?? optionalId(item.zendeskUser?.id);
-	if (Number.isNaN(requesterId)) return { ok: false, problem: 'Requester ID must be a Zendesk user ID (a positive integer)' };
+	if (Number.isNaN(requesterId))
+		return { ok: false, problem: 'Requester ID must be a Zendesk user ID (a positive integer)' };
 	const options = values.options;
 	return {
 		ok: true,
@@ -186,5 +199,12 @@ export function upsertOutput(result: UpsertResult, ticketUrlOf: (ticketId: numbe
 /** Links in the output point at the agent UI: the Agent URL Base option, else the credential's address. */
 export function agentTicketUrlFor(credentials: IDataObject, agentUrlBase: unknown): (ticketId: number) => string {
 	return (ticketId) =>
-		agentTicketUrl({ subdomain: credentials.subdomain as string, baseUrl: credentials.baseUrl as string, agentUrlBase: agentUrlBase as string }, ticketId);
+		agentTicketUrl(
+			{
+				subdomain: credentials.subdomain as string,
+				baseUrl: credentials.baseUrl as string,
+				agentUrlBase: agentUrlBase as string,
+			},
+			ticketId,
+		);
 }

@@ -40,7 +40,11 @@ export function pendingResult<R>(): Pick<LaneEntry<R>, 'settled' | 'resolve' | '
 }
 
 /** Resolves (or rejects) an entry once and takes it out of its lane. */
-export function settle<R, E extends LaneEntry<R>>(lane: Lane<E>, entry: E, outcome: { result?: R; error?: Error }): void {
+export function settle<R, E extends LaneEntry<R>>(
+	lane: Lane<E>,
+	entry: E,
+	outcome: { result?: R; error?: Error },
+): void {
 	if (entry.settled) return;
 	entry.settled = true;
 	lane.waiting.splice(lane.waiting.indexOf(entry), 1);

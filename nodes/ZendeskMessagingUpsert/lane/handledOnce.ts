@@ -25,9 +25,17 @@ export interface Delivery {
 }
 
 /** Handles a delivery once per process; `handle` gets the message's key and order scope. */
-export async function handleOnce(delivery: Delivery, handle: (key: string, orderScope: string) => Promise<UpsertResult>): Promise<UpsertResult> {
+export async function handleOnce(
+	delivery: Delivery,
+	handle: (key: string, orderScope: string) => Promise<UpsertResult>,
+): Promise<UpsertResult> {
 	const key = delivery.item.idempotencyKey;
-	if (!key) throw new NodeOperationError(delivery.ctx.getNode(), 'The item has no idempotencyKey: connect the Slack DM Trigger output', { itemIndex: delivery.itemIndex });
+	if (!key)
+		throw new NodeOperationError(
+			delivery.ctx.getNode(),
+			'The item has no idempotencyKey: connect the Slack DM Trigger output',
+			{ itemIndex: delivery.itemIndex },
+		);
 	const handledKey = `${delivery.account}|${key}`;
 	const orderScope = orderScopeOf(workflowIdOf(delivery.ctx), delivery.item);
 	try {

@@ -3,30 +3,58 @@ import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from '
 
 import { callZendesk, zendeskCredentialType } from '../../shared/transport/zendeskTransport';
 import type { ZendeskBrand, ZendeskGroup, ZendeskTicketField } from '../../shared/zendesk/pickers';
-import { brandResults, fieldOptionResults, groupResults, locatorValue, nextPageToken, pageOf, ticketFieldResults } from '../../shared/zendesk/pickers';
+import {
+	brandResults,
+	fieldOptionResults,
+	groupResults,
+	locatorValue,
+	nextPageToken,
+	pageOf,
+	ticketFieldResults,
+} from '../../shared/zendesk/pickers';
 
 function credentialTypeOf(ctx: ILoadOptionsFunctions): string {
 	return zendeskCredentialType(ctx.getCurrentNodeParameter('authentication') ?? 'apiToken');
 }
 
-async function listPage<T>(ctx: ILoadOptionsFunctions, path: string, key: string, paginationToken?: string): Promise<{ records: T[]; page: number; nextPage: unknown }> {
+async function listPage<T>(
+	ctx: ILoadOptionsFunctions,
+	path: string,
+	key: string,
+	paginationToken?: string,
+): Promise<{ records: T[]; page: number; nextPage: unknown }> {
 	const page = pageOf(paginationToken);
-	const response = await callZendesk<IDataObject>(ctx, credentialTypeOf(ctx), { method: 'GET', path, qs: { page, per_page: 100 } });
+	const response = await callZendesk<IDataObject>(ctx, credentialTypeOf(ctx), {
+		method: 'GET',
+		path,
+		qs: { page, per_page: 100 },
+	});
 	return { records: (response.body[key] as T[] | undefined) ?? [], page, nextPage: response.body.next_page };
 }
 
 async function ticketFields(ctx: ILoadOptionsFunctions): Promise<ZendeskTicketField[]> {
-	const response = await callZendesk<{ ticket_fields?: ZendeskTicketField[] }>(ctx, credentialTypeOf(ctx), { method: 'GET', path: '/ticket_fields.json' });
+	const response = await callZendesk<{ ticket_fields?: ZendeskTicketField[] }>(ctx, credentialTypeOf(ctx), {
+		method: 'GET',
+		path: '/ticket_fields.json',
+	});
 	return response.body.ticket_fields ?? [];
 }
 
 export const listSearch = {
-	async searchBrands(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+	async searchBrands(
+		this: ILoadOptionsFunctions,
+		filter?: string,
+		paginationToken?: string,
+	): Promise<INodeListSearchResult> {
 		const { records, page, nextPage } = await listPage<ZendeskBrand>(this, '/brands.json', 'brands', paginationToken);
 		return { results: brandResults(records, filter), paginationToken: nextPageToken(page, nextPage) };
 	},
 
-	async searchGroups(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+	async searchGroups(
+		this: ILoadOptionsFunctions,
+		filter?: string,
+		paginationToken?: string,
+	): Promise<INodeListSearchResult> {
 		const { records, page, nextPage } = await listPage<ZendeskGroup>(this, '/groups.json', 'groups', paginationToken);
 		return { results: groupResults(records, filter), paginationToken: nextPageToken(page, nextPage) };
 	},

@@ -22,7 +22,11 @@ export const ZENDESK_TICKET_UPDATE_LIMIT: UpdateLimitConfig = { limit: 30, windo
 
 export function updateLimitConfig(limit: number, windowSeconds: number): UpdateLimitConfig {
 	const safeLimit = Math.max(1, Math.floor(limit));
-	return { limit: safeLimit, windowMs: Math.max(1, windowSeconds) * 1000, reserve: Math.max(1, Math.floor(safeLimit / 3)) };
+	return {
+		limit: safeLimit,
+		windowMs: Math.max(1, windowSeconds) * 1000,
+		reserve: Math.max(1, Math.floor(safeLimit / 3)),
+	};
 }
 
 export interface UpdateWindowState {
@@ -45,7 +49,12 @@ export function recordUpdate(state: UpdateWindowState, config: UpdateLimitConfig
 }
 
 /** A 429 for this ticket: wait for Retry-After (or the window) before the next update. */
-export function recordRateLimited(state: UpdateWindowState, config: UpdateLimitConfig, now: number, retryAfterMs?: number): UpdateWindowState {
+export function recordRateLimited(
+	state: UpdateWindowState,
+	config: UpdateLimitConfig,
+	now: number,
+	retryAfterMs?: number,
+): UpdateWindowState {
 	const wait = retryAfterMs ?? config.windowMs / config.limit;
 	return { sentAt: live(state, config, now), blockedUntil: Math.max(state.blockedUntil, now + wait) };
 }

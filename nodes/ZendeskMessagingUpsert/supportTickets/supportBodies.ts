@@ -10,9 +10,23 @@ import type { SlackTextOptions } from '../../shared/slack/slackTextToZendesk';
 import { upsertEnvironment } from '../state/upsertClock';
 import { callZendesk } from '../../shared/transport/zendeskTransport';
 import type { MessageForComment, ThreadReference } from '../../shared/zendesk/comments';
-import { coalescedHtml, deleteNoteHtml, editNoteHtml, markerMetadata, messageHtml, threadTicketLineHtml, withSlackTime } from '../../shared/zendesk/comments';
+import {
+	coalescedHtml,
+	deleteNoteHtml,
+	editNoteHtml,
+	markerMetadata,
+	messageHtml,
+	threadTicketLineHtml,
+	withSlackTime,
+} from '../../shared/zendesk/comments';
 import type { CommentPayload, TicketSummary } from '../helpers/tickets';
-import { buildCreateTicketBody, copyFields, deriveSubject, participantsToCopy, pickConversationTicket } from '../helpers/tickets';
+import {
+	buildCreateTicketBody,
+	copyFields,
+	deriveSubject,
+	participantsToCopy,
+	pickConversationTicket,
+} from '../helpers/tickets';
 import { messageMemoryKey, rootTextInEvent, tagsForPlan, threadRootExcerpt } from '../helpers/ticketsThreads';
 import { conversationCache, threadRootExcerpts } from './ticketsState';
 import type { Entry } from './supportEntry';
@@ -29,7 +43,8 @@ function textOptions(entry: Entry): SlackTextOptions {
 function threadReference(entry: Entry, rootTs: string): ThreadReference {
 	const { item } = entry.request;
 	const excerpt =
-		threadRootExcerpt(rootTextInEvent(item, rootTs), textOptions(entry)) ?? threadRootExcerpts.get(messageMemoryKey(entry.request.account, item, rootTs));
+		threadRootExcerpt(rootTextInEvent(item, rootTs), textOptions(entry)) ??
+		threadRootExcerpts.get(messageMemoryKey(entry.request.account, item, rootTs));
 	return excerpt ? { rootTs, rootExcerpt: excerpt } : { rootTs };
 }
 
@@ -48,8 +63,15 @@ function commentHtml(entry: Entry): string {
 
 function noteHtml(entry: Entry): string {
 	const { item } = entry.request;
-	if (item.kind === 'delete') return deleteNoteHtml({ ts: item.message.ts, deletedText: item.message.previousText ?? (item.message.text || undefined) }, textOptions(entry));
-	return editNoteHtml({ ts: item.message.ts, previousText: item.message.previousText, newText: item.message.text ?? '' }, textOptions(entry));
+	if (item.kind === 'delete')
+		return deleteNoteHtml(
+			{ ts: item.message.ts, deletedText: item.message.previousText ?? (item.message.text || undefined) },
+			textOptions(entry),
+		);
+	return editNoteHtml(
+		{ ts: item.message.ts, previousText: item.message.previousText, newText: item.message.text ?? '' },
+		textOptions(entry),
+	);
 }
 
 /** The comment of an update: a note for an edit or deletion, else the batch's public comment. */
@@ -77,7 +99,12 @@ export function rememberWritten(entries: Entry[]): void {
 		const { item } = entry.request;
 		if (item.kind !== 'message') continue;
 		const excerpt = threadRootExcerpt(item.message.text, textOptions(entry));
-		if (excerpt) threadRootExcerpts.set(messageMemoryKey(entry.request.account, item, item.message.ts), excerpt, ROOT_EXCERPT_TTL_MS);
+		if (excerpt)
+			threadRootExcerpts.set(
+				messageMemoryKey(entry.request.account, item, item.message.ts),
+				excerpt,
+				ROOT_EXCERPT_TTL_MS,
+			);
 	}
 }
 
@@ -86,7 +113,9 @@ export async function createTicketBody(head: Entry, followUpSourceId: number | u
 	const { ctx, settings, item } = head.request;
 	const routed = settings.routing();
 	if (!routed.ok) throw new NodeOperationError(ctx.getNode(), routed.problem, { itemIndex: head.request.itemIndex });
-	const subject = settings.subjectOverride?.trim() || deriveSubject(item.message.text ?? '', settings.subjectFallback, settings.subjectMaxLength, textOptions(head));
+	const subject =
+		settings.subjectOverride?.trim() ||
+		deriveSubject(item.message.text ?? '', settings.subjectFallback, settings.subjectMaxLength, textOptions(head));
 	return buildCreateTicketBody({
 		externalId: head.conversationKey,
 		requesterId: head.request.requesterId!,
@@ -100,7 +129,10 @@ export async function createTicketBody(head: Entry, followUpSourceId: number | u
 		routing: { ...routed.routing, tags: tagsForPlan(routed.routing.tags, head.plan) },
 		metadata: markerMetadata([head.key]),
 		followUpSourceId,
-		copies: copyFields(participantsToCopy(head.request.participantIds ?? [], head.request.requesterId), settings.participantCopies),
+		copies: copyFields(
+			participantsToCopy(head.request.participantIds ?? [], head.request.requesterId),
+			settings.participantCopies,
+		),
 	}) as IDataObject;
 }
 

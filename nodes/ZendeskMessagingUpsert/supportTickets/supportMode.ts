@@ -42,9 +42,13 @@ export async function upsertSupportTicket(request: UpsertRequest): Promise<Upser
 async function handleMessage(request: UpsertRequest, key: string, orderScope: string): Promise<UpsertResult> {
 	const { ctx, item, settings } = request;
 	if (item.kind === 'message' && request.requesterId === undefined) {
-		throw new NodeOperationError(ctx.getNode(), 'No requester: connect the Profile Linker before this node or set "Requester ID"', {
-			itemIndex: request.itemIndex,
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'No requester: connect the Profile Linker before this node or set "Requester ID"',
+			{
+				itemIndex: request.itemIndex,
+			},
+		);
 	}
 	const entry = makeEntry(request, key, orderScope);
 	// Upload first, outside the lane: one token for all files of the message.
@@ -53,7 +57,10 @@ async function handleMessage(request: UpsertRequest, key: string, orderScope: st
 	}
 	return await writeInOrder<UpsertResult, Entry>(entry, {
 		process: processHead,
-		gaveUp: (head) => new NodeOperationError(head.request.ctx.getNode(), 'Zendesk kept changing the ticket; gave up', { itemIndex: head.request.itemIndex }),
+		gaveUp: (head) =>
+			new NodeOperationError(head.request.ctx.getNode(), 'Zendesk kept changing the ticket; gave up', {
+				itemIndex: head.request.itemIndex,
+			}),
 	});
 }
 
@@ -72,7 +79,11 @@ async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
 }
 
 /** What the planner sees: the conversation, the head and the messages waiting after it, the ticket's window. */
-function viewOf<S extends ConversationState | undefined>(lane: Lane<Entry>, head: Entry, state: S): LaneView<Entry> & { state: S } {
+function viewOf<S extends ConversationState | undefined>(
+	lane: Lane<Entry>,
+	head: Entry,
+	state: S,
+): LaneView<Entry> & { state: S } {
 	const { settings } = head.request;
 	const ticketId = state && state.ticket.kind !== 'none' ? state.ticket.ticket.id : undefined;
 	return {

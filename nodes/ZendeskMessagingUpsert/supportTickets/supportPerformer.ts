@@ -40,7 +40,12 @@ const PUT_ROUTE = 'PUT /tickets/{id}.json';
 const POST_ROUTE = 'POST /tickets.json';
 
 /** Carries out one command for the head of the lane, the conversation being `state`. */
-export async function perform(lane: Lane<Entry>, head: Entry, state: ConversationState, command: KnownStateCommand<Entry>): Promise<void> {
+export async function perform(
+	lane: Lane<Entry>,
+	head: Entry,
+	state: ConversationState,
+	command: KnownStateCommand<Entry>,
+): Promise<void> {
 	if (command.do === 'finish') settle(lane, head, { result: command.result });
 	else if (command.do === 'readMarkers') await readMarkers(head, state, command.ticketId);
 	else if (command.do === 'wait') await upsertEnvironment().sleep(command.ms);
@@ -62,7 +67,8 @@ export async function loadConversation(entry: Entry): Promise<ConversationState>
 	const state: ConversationState = {
 		ticket,
 		seen: new Map(),
-		unknownBeforeMs: ticket.kind === 'none' ? undefined : (stampMs(ticket.ticket.updated_at) ?? Number.MAX_SAFE_INTEGER),
+		unknownBeforeMs:
+			ticket.kind === 'none' ? undefined : (stampMs(ticket.ticket.updated_at) ?? Number.MAX_SAFE_INTEGER),
 		stampUsableAtMs: ticket.kind === 'none' ? undefined : usableFrom(ticket.ticket, answer),
 	};
 	if (ticket.kind !== 'none') conversationCache.set(entry.laneKey, state, settings.cacheTtlMs);
@@ -76,7 +82,8 @@ export async function loadConversation(entry: Entry): Promise<ConversationState>
  */
 async function readMarkers(entry: Entry, state: ConversationState, ticketId: number): Promise<void> {
 	const { ctx, settings } = entry.request;
-	for (const [key, commentId] of keysInAudits(await readNewestAudits(ctx, settings.credentialType, ticketId))) state.seen.set(key, commentId);
+	for (const [key, commentId] of keysInAudits(await readNewestAudits(ctx, settings.credentialType, ticketId)))
+		state.seen.set(key, commentId);
 	state.unknownBeforeMs = undefined;
 }
 
@@ -87,7 +94,10 @@ async function reloadTicket(entry: Entry, state: ConversationState, ticketId: nu
 		path: `/tickets/${ticketId}.json`,
 		acceptStatuses: [404],
 	});
-	const next = afterReload(ticketId, entry.conversationKey, { statusCode: answer.statusCode, ticket: answer.body?.ticket });
+	const next = afterReload(ticketId, entry.conversationKey, {
+		statusCode: answer.statusCode,
+		ticket: answer.body?.ticket,
+	});
 	if (next.do === 'forget') return forget(entry, next.replacedTicketId);
 	state.ticket = next.ticket;
 	state.unknownBeforeMs = next.unknownBeforeMs;
@@ -96,7 +106,12 @@ async function reloadTicket(entry: Entry, state: ConversationState, ticketId: nu
 }
 
 /** One comment (or note) for the planned batch, then what Zendesk's answer calls for. */
-async function writeComment(lane: Lane<Entry>, head: Entry, state: ConversationState, write: CommentWrite<Entry>): Promise<void> {
+async function writeComment(
+	lane: Lane<Entry>,
+	head: Entry,
+	state: ConversationState,
+	write: CommentWrite<Entry>,
+): Promise<void> {
 	const { ctx, settings } = head.request;
 	const body = buildCommentUpdateBody({
 		comment: commentOf(write),
@@ -116,7 +131,9 @@ async function writeComment(lane: Lane<Entry>, head: Entry, state: ConversationS
 			policy: NO_AMBIGUOUS_RESEND_POLICY,
 		});
 	} catch (error) {
-		return await afterLostAnswer(head, state, error, write.batch, () => afterNoAnswer(head, { kind: 'update', comment: write }));
+		return await afterLostAnswer(head, state, error, write.batch, () =>
+			afterNoAnswer(head, { kind: 'update', comment: write }),
+		);
 	}
 	const now = upsertEnvironment().now();
 	const next = afterUpdate(write, answerOf(answer, now), state);
@@ -124,10 +141,16 @@ async function writeComment(lane: Lane<Entry>, head: Entry, state: ConversationS
 	if (next.do === 'reload') await reloadTicket(head, state, next.ticketId);
 	else if (next.do === 'forget') forget(head, next.replacedTicketId);
 	else if (next.do === 'rateLimited') {
-		const window = recordRateLimited(updateWindows.get(windowKey, now) ?? emptyWindow(), settings.limits, now, next.retryAfterMs);
+		const window = recordRateLimited(
+			updateWindows.get(windowKey, now) ?? emptyWindow(),
+			settings.limits,
+			now,
+			next.retryAfterMs,
+		);
 		updateWindows.set(windowKey, window, windowRetentionMs(window, settings.limits, now), now);
 	} else if (next.do === 'markClosed') {
-		if (state.ticket.kind !== 'none') state.ticket = { kind: 'closed', ticket: { ...state.ticket.ticket, status: 'closed' } };
+		if (state.ticket.kind !== 'none')
+			state.ticket = { kind: 'closed', ticket: { ...state.ticket.ticket, status: 'closed' } };
 		state.unknownBeforeMs = undefined;
 		remember(head, state);
 	} else if (next.do === 'fail') throw failure(head, next, PUT_ROUTE, answer);
@@ -155,14 +178,21 @@ async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: nu
 			method: 'POST',
 			path: '/tickets.json',
 			body,
-			headers: { 'Idempotency-Key': creationKeyFor(head.conversationKey, { followUpSourceId, replacedTicketId: head.replacedTicketId }) },
+			headers: {
+				'Idempotency-Key': creationKeyFor(head.conversationKey, {
+					followUpSourceId,
+					replacedTicketId: head.replacedTicketId,
+				}),
+			},
 			acceptStatuses: [400, 409, 422],
 			// Not resent blindly either: a lost answer is followed by a fresh lookup, so a replay hit
 			// is never mistaken for another delivery's ticket.
 			policy: NO_AMBIGUOUS_RESEND_POLICY,
 		});
 	} catch (error) {
-		return await afterLostAnswer(head, undefined, error, [head], () => afterNoAnswer(head, { kind: 'create', followUpSourceId }));
+		return await afterLostAnswer(head, undefined, error, [head], () =>
+			afterNoAnswer(head, { kind: 'create', followUpSourceId }),
+		);
 	}
 	const env = upsertEnvironment();
 	const next = afterCreate(head, followUpSourceId, answerOf(answer, env.now()));
@@ -180,14 +210,22 @@ async function createTicket(lane: Lane<Entry>, head: Entry, followUpSourceId: nu
 		stampUsableAtMs: usableFrom(next.ticket, answer),
 	});
 	if (!next.replayed) rememberWritten([head]);
-	settle(lane, head, { result: { ...next.result, ...(typeof head.dmTicketId === 'number' ? { dmTicketId: head.dmTicketId } : {}) } });
+	settle(lane, head, {
+		result: { ...next.result, ...(typeof head.dmTicketId === 'number' ? { dmTicketId: head.dmTicketId } : {}) },
+	});
 }
 
 /**
  * A write failed. 5xx or no answer at all: it may have been applied; the planner says what it did,
  * how long to pause and what to read before anything is written again. Other errors go to the item.
  */
-async function afterLostAnswer(head: Entry, state: ConversationState | undefined, error: unknown, written: Entry[], plan: () => AfterNoAnswer): Promise<void> {
+async function afterLostAnswer(
+	head: Entry,
+	state: ConversationState | undefined,
+	error: unknown,
+	written: Entry[],
+	plan: () => AfterNoAnswer,
+): Promise<void> {
 	if (!isAmbiguousFailure(error)) throw asNodeError(head, error);
 	const next = plan();
 	for (const [index, entry] of written.entries()) entry.written ??= next.written[index];
@@ -205,7 +243,12 @@ function isAmbiguousFailure(error: unknown): boolean {
 
 function answerOf(answer: HttpResult<unknown>, now: number): WriteAnswer {
 	const lookup = headerValue(answer.headers, 'x-idempotency-lookup');
-	return { statusCode: answer.statusCode, body: answer.body, retryAfterMs: retryAfterMs(answer.headers, now), idempotencyLookup: String(lookup ?? '') };
+	return {
+		statusCode: answer.statusCode,
+		body: answer.body,
+		retryAfterMs: retryAfterMs(answer.headers, now),
+		idempotencyLookup: String(lookup ?? ''),
+	};
 }
 
 /** The ticket is gone or no longer the conversation's: its successor is created under a new key. */
@@ -233,7 +276,8 @@ export function windowKeyOf(entry: Entry, ticketId: number): string {
 
 function headerValue(headers: Record<string, unknown>, name: string): unknown {
 	const wanted = name.toLowerCase();
-	for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === wanted) return Array.isArray(value) ? value[0] : value;
+	for (const [key, value] of Object.entries(headers ?? {}))
+		if (key.toLowerCase() === wanted) return Array.isArray(value) ? value[0] : value;
 	return undefined;
 }
 
@@ -248,12 +292,21 @@ function failure(entry: Entry, reason: Failure, route: string, answer: HttpResul
 	const { ctx, item, itemIndex, requesterId } = entry.request;
 	const { statusCode, body } = answer;
 	if (reason.reason === 'unresolvedCreation') {
-		const message = unresolvedCreationMessage({ conversationKey: entry.conversationKey, refusals: reason.refusals ?? 1, zendeskMessage: zendeskErrorMessage(body) });
+		const message = unresolvedCreationMessage({
+			conversationKey: entry.conversationKey,
+			refusals: reason.refusals ?? 1,
+			zendeskMessage: zendeskErrorMessage(body),
+		});
 		return zendeskApiError(ctx.getNode(), route, statusCode, body, { itemIndex, message });
 	}
 	// A refused requester/author (deleted, merged, suspended) as an error that says what to do.
 	const refusal = userRefusalOf(statusCode, body);
 	if (!refusal) return zendeskApiError(ctx.getNode(), route, statusCode, body, { itemIndex });
-	const message = userRefusalMessage({ ...refusal, zendeskUserId: requesterId, slackUserId: item.user?.id, slackTeamId: item.user?.teamId });
+	const message = userRefusalMessage({
+		...refusal,
+		zendeskUserId: requesterId,
+		slackUserId: item.user?.id,
+		slackTeamId: item.user?.teamId,
+	});
 	return zendeskApiError(ctx.getNode(), route, statusCode, body, { itemIndex, message });
 }

@@ -15,7 +15,13 @@ import type { UpdateLimitConfig, UpdateWindowState } from './coalesce';
 import { planUpdate, takeBatch } from './coalesce';
 import { commentIdOf, fitOneComment, markerFits, statusChangeOf } from '../../shared/zendesk/comments';
 import type { ConversationTicket, TicketSummary } from '../helpers/tickets';
-import { creationRefusalOf, isClosedTicketRefusal, participantsToCopy, planCreationRetry, stampMs } from '../helpers/tickets';
+import {
+	creationRefusalOf,
+	isClosedTicketRefusal,
+	participantsToCopy,
+	planCreationRetry,
+	stampMs,
+} from '../helpers/tickets';
 import type { UpsertResult } from '../helpers/upsertRequest';
 import type { ConversationState } from './ticketsState';
 
@@ -42,7 +48,8 @@ export function decideTicketAction(kind: MessageKind, conversation: Conversation
 		if (conversation.kind === 'active') return { action: 'note', ticketId: conversation.ticket.id };
 		return {
 			action: 'skip',
-			reason: conversation.kind === 'none' ? 'No ticket for this conversation yet' : 'The conversation ticket is closed',
+			reason:
+				conversation.kind === 'none' ? 'No ticket for this conversation yet' : 'The conversation ticket is closed',
 		};
 	}
 	if (conversation.kind === 'none') return { action: 'create' };
@@ -128,7 +135,9 @@ export function nextCommand<M extends PlannedMessage>(view: LaneView<M>): Comman
 }
 
 /** The next step for the head of the lane, the conversation being known. */
-export function knownStateCommand<M extends PlannedMessage>(view: LaneView<M> & { state: ConversationState }): KnownStateCommand<M> {
+export function knownStateCommand<M extends PlannedMessage>(
+	view: LaneView<M> & { state: ConversationState },
+): KnownStateCommand<M> {
 	const { state } = view;
 	const head = view.waiting[0];
 	if (state.ticket.kind !== 'none') {
@@ -142,7 +151,14 @@ export function knownStateCommand<M extends PlannedMessage>(view: LaneView<M> & 
 	}
 	const action = decideTicketAction(head.kind, state.ticket);
 	if (action.action === 'skip') {
-		return { do: 'finish', result: { ticketId: state.ticket.kind === 'none' ? null : state.ticket.ticket.id, outcome: 'skipped', reason: action.reason } };
+		return {
+			do: 'finish',
+			result: {
+				ticketId: state.ticket.kind === 'none' ? null : state.ticket.ticket.id,
+				outcome: 'skipped',
+				reason: action.reason,
+			},
+		};
 	}
 	if (action.action === 'create') return { do: 'create' };
 	if (action.action === 'followUp') return { do: 'create', followUpSourceId: action.sourceTicketId };
@@ -162,7 +178,9 @@ function commentCommand<M extends PlannedMessage>(
 		const early = state.stampUsableAtMs - view.now;
 		if (early > 0) return { do: 'wait', ms: early };
 	}
-	const batch = takeBatch(view.waiting, pacing.coalesce && head.kind === 'message', (current, next) => canJoin(state, head, current, next));
+	const batch = takeBatch(view.waiting, pacing.coalesce && head.kind === 'message', (current, next) =>
+		canJoin(state, head, current, next),
+	);
 	const note = action.action === 'note';
 	const reopen = action.action === 'append' && action.reopens;
 	const ticket = state.ticket.kind === 'none' ? undefined : state.ticket.ticket;
@@ -223,17 +241,25 @@ export type Failure = { do: 'fail'; reason: FailReason; refusals?: number };
  * forgets the cached conversation) so that markers are read before anything is written again.
  */
 export type AfterNoAnswer =
-	| { do: 'retryAfterAmbiguous'; ms: number; written: WrittenOutcome[]; forgetConversation: boolean; reloadTicketId?: number }
+	| {
+			do: 'retryAfterAmbiguous';
+			ms: number;
+			written: WrittenOutcome[];
+			forgetConversation: boolean;
+			reloadTicketId?: number;
+	  }
 	| (Failure & { written: WrittenOutcome[]; forgetConversation: boolean });
 
 export function afterNoAnswer<M extends PlannedMessage>(
 	head: M,
 	write: { kind: 'update'; comment: CommentWrite<M> } | { kind: 'create'; followUpSourceId?: number },
 ): AfterNoAnswer {
-	const written = write.kind === 'update' ? writtenByComment(write.comment) : [writtenByCreation(write.followUpSourceId)];
+	const written =
+		write.kind === 'update' ? writtenByComment(write.comment) : [writtenByCreation(write.followUpSourceId)];
 	const forgetConversation = write.kind === 'create';
 	const attempts = head.ambiguousWrites + 1;
-	if (attempts > MAX_AMBIGUOUS_WRITES) return { do: 'fail', reason: 'tooManyAmbiguousWrites', written, forgetConversation };
+	if (attempts > MAX_AMBIGUOUS_WRITES)
+		return { do: 'fail', reason: 'tooManyAmbiguousWrites', written, forgetConversation };
 	return {
 		do: 'retryAfterAmbiguous',
 		ms: AMBIGUOUS_BACKOFF_MS * 2 ** (attempts - 1),
@@ -261,7 +287,11 @@ export type AfterUpdate<M> =
 	| { do: 'applied'; ticket?: KnownTicket; commentId?: number; results: Array<{ message: M; result: UpsertResult }> };
 
 /** Zendesk answered a comment write (PUT /tickets/{id}.json; other statuses are errors of the transport). */
-export function afterUpdate<M extends PlannedMessage>(write: CommentWrite<M>, answer: WriteAnswer, state: ConversationState): AfterUpdate<M> {
+export function afterUpdate<M extends PlannedMessage>(
+	write: CommentWrite<M>,
+	answer: WriteAnswer,
+	state: ConversationState,
+): AfterUpdate<M> {
 	const { statusCode, body } = answer;
 	// Someone else updated the ticket: reload it (and read its markers) before writing again.
 	if (statusCode === 409) return { do: 'reload', ticketId: write.ticketId };
@@ -277,12 +307,19 @@ export function afterUpdate<M extends PlannedMessage>(write: CommentWrite<M>, an
 	// The ticket's status before this update is Zendesk's, not the cache's (an agent may have
 	// solved it since): the audit's status change says whether this reply reopened it.
 	const change = statusChangeOf(body);
-	const reopened = change === undefined ? write.outcome === 'reopened' : change !== null && change.from === 'solved' && change.to !== 'solved';
+	const reopened =
+		change === undefined
+			? write.outcome === 'reopened'
+			: change !== null && change.from === 'solved' && change.to !== 'solved';
 	const applied: UpsertResult['outcome'] = write.note ? 'noted' : reopened ? 'reopened' : 'appended';
 	const coalesced = write.batch.length > 1 ? { coalescedCount: write.batch.length } : {};
 	return {
 		do: 'applied',
-		ticket: updated?.updated_at ? (updated.status === 'closed' ? { kind: 'closed', ticket: updated } : { kind: 'active', ticket: updated }) : undefined,
+		ticket: updated?.updated_at
+			? updated.status === 'closed'
+				? { kind: 'closed', ticket: updated }
+				: { kind: 'active', ticket: updated }
+			: undefined,
 		commentId,
 		results: write.batch.map((message, index) => ({
 			message,
@@ -294,10 +331,21 @@ export function afterUpdate<M extends PlannedMessage>(write: CommentWrite<M>, an
 export type AfterCreate =
 	| { do: 'lookUpAgain'; ms: number }
 	| Failure
-	| { do: 'created'; ticket: TicketSummary; replayed: boolean; commentId?: number; unknownBeforeMs?: number; result: UpsertResult };
+	| {
+			do: 'created';
+			ticket: TicketSummary;
+			replayed: boolean;
+			commentId?: number;
+			unknownBeforeMs?: number;
+			result: UpsertResult;
+	  };
 
 /** Zendesk answered a creation (POST /tickets.json with the conversation's creation key). */
-export function afterCreate(head: PlannedMessage, followUpSourceId: number | undefined, answer: WriteAnswer): AfterCreate {
+export function afterCreate(
+	head: PlannedMessage,
+	followUpSourceId: number | undefined,
+	answer: WriteAnswer,
+): AfterCreate {
 	const ticket = (answer.body as { ticket?: TicketSummary } | undefined)?.ticket;
 	if (answer.statusCode >= 400 || !ticket) return afterRefusedCreation(head, answer);
 	const replayed = /hit/i.test(answer.idempotencyLookup ?? '');
@@ -330,18 +378,26 @@ function afterRefusedCreation(head: PlannedMessage, answer: WriteAnswer): AfterC
 	if (refusal) {
 		const next = planCreationRetry(head.createRetries, answer.retryAfterMs);
 		if (next.action === 'lookUpAgain') return { do: 'lookUpAgain', ms: next.waitMs };
-		if (refusal !== 'staleFollowUpSource') return { do: 'fail', reason: 'unresolvedCreation', refusals: head.createRetries + 1 };
+		if (refusal !== 'staleFollowUpSource')
+			return { do: 'fail', reason: 'unresolvedCreation', refusals: head.createRetries + 1 };
 	}
 	return { do: 'fail', reason: 'refused' };
 }
 
-export type AfterReload = { do: 'forget'; replacedTicketId: number } | { do: 'adopt'; ticket: KnownTicket; unknownBeforeMs: number };
+export type AfterReload =
+	| { do: 'forget'; replacedTicketId: number }
+	| { do: 'adopt'; ticket: KnownTicket; unknownBeforeMs: number };
 
 /** Zendesk answered `GET /tickets/{id}.json` (after a 409 or a lost answer). */
-export function afterReload(ticketId: number, conversationKey: string, answer: { statusCode: number; ticket?: TicketSummary }): AfterReload {
+export function afterReload(
+	ticketId: number,
+	conversationKey: string,
+	answer: { statusCode: number; ticket?: TicketSummary },
+): AfterReload {
 	const { ticket } = answer;
 	// Gone, or no longer this conversation's ticket (external id changed): look it up again.
-	if (answer.statusCode === 404 || !ticket || ticket.external_id !== conversationKey) return { do: 'forget', replacedTicketId: ticketId };
+	if (answer.statusCode === 404 || !ticket || ticket.external_id !== conversationKey)
+		return { do: 'forget', replacedTicketId: ticketId };
 	return {
 		do: 'adopt',
 		ticket: ticket.status === 'closed' ? { kind: 'closed', ticket } : { kind: 'active', ticket },

@@ -53,10 +53,20 @@ export async function ownObjectsExist(ctx: IHookFunctions): Promise<boolean> {
 	const webhook = await currentWebhook(ctx, setup);
 	if (!webhook || !isActiveWebhook(webhook)) return false;
 	let trigger = data.triggerId ? await getTrigger(ctx, setup, data.triggerId) : undefined;
-	if (!trigger || !isOwnTrigger(trigger, setup.name, webhook.id)) trigger = (await findOwnTriggers(ctx, setup, [webhook.id]))[0];
+	if (!trigger || !isOwnTrigger(trigger, setup.name, webhook.id))
+		trigger = (await findOwnTriggers(ctx, setup, [webhook.id]))[0];
 	if (!trigger || !isActiveTrigger(trigger)) return false;
-	const signingSecret = data.webhookId !== webhook.id || !data.signingSecret ? await fetchSigningSecret(ctx, setup, webhook.id) : data.signingSecret;
-	rememberSetup(data, { webhookId: webhook.id, triggerId: trigger.id, signingSecret, endpoint: setup.endpoint, name: setup.name });
+	const signingSecret =
+		data.webhookId !== webhook.id || !data.signingSecret
+			? await fetchSigningSecret(ctx, setup, webhook.id)
+			: data.signingSecret;
+	rememberSetup(data, {
+		webhookId: webhook.id,
+		triggerId: trigger.id,
+		signingSecret,
+		endpoint: setup.endpoint,
+		name: setup.name,
+	});
 	return true;
 }
 
@@ -76,7 +86,9 @@ async function removePairs(ctx: IHookFunctions, setup: Setup, webhooks: ZendeskW
 async function webhookOfEarlierUrl(ctx: IHookFunctions, setup: Setup): Promise<ZendeskWebhookObject | undefined> {
 	if (isTestRun(ctx) || !setup.data.webhookId) return undefined;
 	const remembered = await getWebhook(ctx, setup, setup.data.webhookId);
-	return remembered && remembered.name === setup.name && !sameEndpoint(remembered.endpoint, setup.endpoint) ? remembered : undefined;
+	return remembered && remembered.name === setup.name && !sameEndpoint(remembered.endpoint, setup.endpoint)
+		? remembered
+		: undefined;
 }
 
 /** Creates the webhook, then the trigger that calls it; a half set-up is removed again. */
@@ -107,8 +119,15 @@ export async function createOwnObjects(ctx: IHookFunctions): Promise<boolean> {
 				excludeApiUpdates: options.includeApiComments !== true,
 			}) as unknown as IDataObject,
 		});
-		if (!trigger.body.trigger?.id) throw new NodeOperationError(ctx.getNode(), 'Zendesk did not return the created trigger');
-		rememberSetup(setup.data, { webhookId, triggerId: trigger.body.trigger.id, signingSecret, endpoint: setup.endpoint, name: setup.name });
+		if (!trigger.body.trigger?.id)
+			throw new NodeOperationError(ctx.getNode(), 'Zendesk did not return the created trigger');
+		rememberSetup(setup.data, {
+			webhookId,
+			triggerId: trigger.body.trigger.id,
+			signingSecret,
+			endpoint: setup.endpoint,
+			name: setup.name,
+		});
 	} catch (error) {
 		// Do not leave a webhook without its trigger behind. If that fails too, the original error is
 		// what the user must see; the webhook (our name, our endpoint) goes at the next activation.
@@ -133,7 +152,12 @@ export async function deleteOwnObjects(ctx: IHookFunctions): Promise<boolean> {
 	const { webhookId } = setup.data;
 	if (webhookId && !webhooks.some((webhook) => webhook.id === webhookId)) {
 		const remembered = await getWebhook(ctx, setup, webhookId);
-		if (remembered && remembered.name === setup.name && (!isTestRun(ctx) || sameEndpoint(remembered.endpoint, setup.endpoint))) webhooks.push(remembered);
+		if (
+			remembered &&
+			remembered.name === setup.name &&
+			(!isTestRun(ctx) || sameEndpoint(remembered.endpoint, setup.endpoint))
+		)
+			webhooks.push(remembered);
 	}
 	await removePairs(ctx, setup, webhooks);
 	forgetSetup(setup.data);

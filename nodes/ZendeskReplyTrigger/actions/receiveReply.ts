@@ -30,17 +30,34 @@ import {
 	type ZendeskUserJson,
 } from '../../shared/zendesk/replyEvents';
 import { deliveryClaimKey } from '../helpers/returnPathSetup';
-import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS, redeliveryAnswer, verifyZendeskSignature, type ReturnPathStaticData } from '../helpers/webhooks';
+import {
+	DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
+	redeliveryAnswer,
+	verifyZendeskSignature,
+	type ReturnPathStaticData,
+} from '../helpers/webhooks';
 import { MAX_LIST_PAGES } from './zendeskObjects';
 
 /** Claims per process: two concurrent deliveries of one comment start one execution. */
 const deliveryClaims = newDeliveryClaims();
 
-async function readComment(ctx: HttpContext, credentialType: string, ticketId: number, commentId: number | undefined): Promise<ZendeskCommentJson | undefined> {
+async function readComment(
+	ctx: HttpContext,
+	credentialType: string,
+	ticketId: number,
+	commentId: number | undefined,
+): Promise<ZendeskCommentJson | undefined> {
 	// Newest first: the comment that fired the trigger is almost always on the first page.
-	let request: PageRequest | undefined = { path: `/tickets/${ticketId}/comments.json`, qs: { sort_order: 'desc', per_page: 100 } };
+	let request: PageRequest | undefined = {
+		path: `/tickets/${ticketId}/comments.json`,
+		qs: { sort_order: 'desc', per_page: 100 },
+	};
 	for (let page = 0; request && page < MAX_LIST_PAGES; page++) {
-		const response: { body: { comments?: ZendeskCommentJson[]; next_page?: string | null } } = await callZendesk(ctx, credentialType, { method: 'GET', ...request });
+		const response: { body: { comments?: ZendeskCommentJson[]; next_page?: string | null } } = await callZendesk(
+			ctx,
+			credentialType,
+			{ method: 'GET', ...request },
+		);
 		const comments = response.body.comments ?? [];
 		const comment = selectComment(commentId === undefined ? [...comments].reverse() : comments, commentId);
 		if (comment) return comment;
@@ -50,7 +67,11 @@ async function readComment(ctx: HttpContext, credentialType: string, ticketId: n
 	return undefined;
 }
 
-async function readUsers(ctx: HttpContext, credentialType: string, ids: number[]): Promise<Map<number, ZendeskUserJson>> {
+async function readUsers(
+	ctx: HttpContext,
+	credentialType: string,
+	ids: number[],
+): Promise<Map<number, ZendeskUserJson>> {
 	const unique = [...new Set(ids)];
 	const response = await callZendesk<{ users?: ZendeskUserJson[] }>(ctx, credentialType, {
 		method: 'GET',
@@ -61,7 +82,11 @@ async function readUsers(ctx: HttpContext, credentialType: string, ids: number[]
 }
 
 /** Body and signature: the verified payload's raw bytes, or the answer already given. */
-async function admitDelivery(ctx: IWebhookFunctions, data: ReturnPathStaticData, toleranceSeconds: number | undefined): Promise<IWebhookResponseData | undefined> {
+async function admitDelivery(
+	ctx: IWebhookFunctions,
+	data: ReturnPathStaticData,
+	toleranceSeconds: number | undefined,
+): Promise<IWebhookResponseData | undefined> {
 	const read = await readWebhookRawBody(ctx);
 	if (!read.ok) return answerRefusal(ctx, read.refusal);
 	const check = verifyZendeskSignature({
@@ -74,10 +99,16 @@ async function admitDelivery(ctx: IWebhookFunctions, data: ReturnPathStaticData,
 	return check.valid ? undefined : answerRefusal(ctx, { status: 401, body: { error: 'invalid signature' } });
 }
 
-const skip = (reason: SkipReason | 'noTicketId'): IWebhookResponseData => ({ webhookResponse: { ok: true, skipped: reason } });
+const skip = (reason: SkipReason | 'noTicketId'): IWebhookResponseData => ({
+	webhookResponse: { ok: true, skipped: reason },
+});
 
 /** Reads what the delivery names, cheapest first, and builds the item every rule lets through. */
-async function readReply(ctx: IWebhookFunctions, payload: ReplyWebhookPayload, includeApiComments: boolean): Promise<ZendeskReplyItem | SkipReason> {
+async function readReply(
+	ctx: IWebhookFunctions,
+	payload: ReplyWebhookPayload,
+	includeApiComments: boolean,
+): Promise<ZendeskReplyItem | SkipReason> {
 	const credentialType = zendeskCredentialTypeOfTrigger(ctx);
 	const ticketResponse = await callZendesk<{ ticket: ZendeskTicketJson }>(ctx, credentialType, {
 		method: 'GET',
@@ -97,15 +128,30 @@ async function readReply(ctx: IWebhookFunctions, payload: ReplyWebhookPayload, i
 	const authorSkip = skipForAuthor({ comment, author, policy });
 	if (authorSkip || !author) return authorSkip ?? 'authorNotAgent';
 	// The audits (2-5 calls) only for a comment every other rule lets through.
-	if (needsPipelineCheck(comment, policy) && postedByInboundPipeline(await readNewestAudits(ctx, credentialType, ticket.id), comment)) return 'postedByBridge';
+	if (
+		needsPipelineCheck(comment, policy) &&
+		postedByInboundPipeline(await readNewestAudits(ctx, credentialType, ticket.id), comment)
+	)
+		return 'postedByBridge';
 	const handlesParameter = ctx.getNodeParameter('handles', {}) as { handle?: ConfiguredHandle[] };
-	return buildReplyItem({ ticket, comment, author, requester: users.get(ticket.requester_id), handles: handlesParameter.handle }) ?? 'notOurTicket';
+	return (
+		buildReplyItem({
+			ticket,
+			comment,
+			author,
+			requester: users.get(ticket.requester_id),
+			handles: handlesParameter.handle,
+		}) ?? 'notOurTicket'
+	);
 }
 
 /** One webhook call: signature, exactly-once claim, then the ticket, comment and people it names. */
 export async function receiveReply(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const data = ctx.getWorkflowStaticData('node') as ReturnPathStaticData & IDataObject;
-	const options = ctx.getNodeParameter('options', {}) as { includeApiComments?: boolean; signatureToleranceSeconds?: number };
+	const options = ctx.getNodeParameter('options', {}) as {
+		includeApiComments?: boolean;
+		signatureToleranceSeconds?: number;
+	};
 	const refused = await admitDelivery(ctx, data, options.signatureToleranceSeconds);
 	if (refused) return refused;
 
@@ -125,10 +171,13 @@ export async function receiveReply(ctx: IWebhookFunctions): Promise<IWebhookResp
 		// Zendesk does not redeliver after a 500: answer 503 + Retry-After so it does, and say so in the log.
 		if (claimKey) deliveryClaims.release(claimKey);
 		const nodeError = toNodeError(ctx.getNode(), error);
-		ctx.logger.warn(`Zendesk Reply Trigger: ticket ${payload.ticketId} could not be read (${nodeError.message}); asked Zendesk to redeliver`, {
-			ticketId: payload.ticketId,
-			commentId: payload.commentId,
-		});
+		ctx.logger.warn(
+			`Zendesk Reply Trigger: ticket ${payload.ticketId} could not be read (${nodeError.message}); asked Zendesk to redeliver`,
+			{
+				ticketId: payload.ticketId,
+				commentId: payload.commentId,
+			},
+		);
 		const answer = redeliveryAnswer();
 		ctx.getResponseObject().status(answer.status).set(answer.headers).json(answer.body);
 		return { noWebhookResponse: true };

@@ -45,32 +45,52 @@ interface WebhookList {
 
 export async function findOwnWebhooks(ctx: HttpContext, setup: Setup): Promise<ZendeskWebhookObject[]> {
 	const found: ZendeskWebhookObject[] = [];
-	let request: PageRequest | undefined = { path: '/webhooks', qs: { 'filter[name_contains]': setup.name, 'page[size]': 100 } };
+	let request: PageRequest | undefined = {
+		path: '/webhooks',
+		qs: { 'filter[name_contains]': setup.name, 'page[size]': 100 },
+	};
 	for (let page = 0; request && page < MAX_LIST_PAGES; page++) {
-		const response: { body: WebhookList } = await callZendesk<WebhookList>(ctx, setup.credentialType, { method: 'GET', ...request });
-		found.push(...(response.body.webhooks ?? []).filter((webhook) => isOwnWebhook(webhook, setup.name, setup.endpoint)));
+		const response: { body: WebhookList } = await callZendesk<WebhookList>(ctx, setup.credentialType, {
+			method: 'GET',
+			...request,
+		});
+		found.push(
+			...(response.body.webhooks ?? []).filter((webhook) => isOwnWebhook(webhook, setup.name, setup.endpoint)),
+		);
 		request = response.body.meta?.has_more ? nextPageRequest(response.body.links?.next) : undefined;
 	}
 	return found;
 }
 
 /** Triggers with our title that notify one of `webhookIds` (webhooks known to be ours). */
-export async function findOwnTriggers(ctx: HttpContext, setup: Setup, webhookIds: readonly string[]): Promise<ZendeskTriggerObject[]> {
+export async function findOwnTriggers(
+	ctx: HttpContext,
+	setup: Setup,
+	webhookIds: readonly string[],
+): Promise<ZendeskTriggerObject[]> {
 	const found: ZendeskTriggerObject[] = [];
 	if (webhookIds.length === 0) return found;
 	let request: PageRequest | undefined = { path: '/triggers.json', qs: { per_page: 100 } };
 	for (let page = 0; request && page < MAX_LIST_PAGES; page++) {
-		const response: { body: { triggers?: ZendeskTriggerObject[]; next_page?: string | null } } = await callZendesk(ctx, setup.credentialType, {
-			method: 'GET',
-			...request,
-		});
+		const response: { body: { triggers?: ZendeskTriggerObject[]; next_page?: string | null } } = await callZendesk(
+			ctx,
+			setup.credentialType,
+			{
+				method: 'GET',
+				...request,
+			},
+		);
 		found.push(...(response.body.triggers ?? []).filter((trigger) => isOwnTrigger(trigger, setup.name, webhookIds)));
 		request = nextPageRequest(response.body.next_page);
 	}
 	return found;
 }
 
-export async function getWebhook(ctx: HttpContext, setup: Setup, id: string): Promise<ZendeskWebhookObject | undefined> {
+export async function getWebhook(
+	ctx: HttpContext,
+	setup: Setup,
+	id: string,
+): Promise<ZendeskWebhookObject | undefined> {
 	const response = await callZendesk<{ webhook?: ZendeskWebhookObject }>(ctx, setup.credentialType, {
 		method: 'GET',
 		path: `/webhooks/${encodeURIComponent(id)}`,
@@ -79,7 +99,11 @@ export async function getWebhook(ctx: HttpContext, setup: Setup, id: string): Pr
 	return response.statusCode === 404 ? undefined : response.body.webhook;
 }
 
-export async function getTrigger(ctx: HttpContext, setup: Setup, id: number): Promise<ZendeskTriggerObject | undefined> {
+export async function getTrigger(
+	ctx: HttpContext,
+	setup: Setup,
+	id: number,
+): Promise<ZendeskTriggerObject | undefined> {
 	const response = await callZendesk<{ trigger?: ZendeskTriggerObject }>(ctx, setup.credentialType, {
 		method: 'GET',
 		path: `/triggers/${id}.json`,
@@ -99,9 +123,17 @@ export async function fetchSigningSecret(ctx: HttpContext, setup: Setup, webhook
 }
 
 export async function deleteTrigger(ctx: HttpContext, setup: Setup, id: number): Promise<void> {
-	await callZendesk(ctx, setup.credentialType, { method: 'DELETE', path: `/triggers/${id}.json`, acceptStatuses: [404] });
+	await callZendesk(ctx, setup.credentialType, {
+		method: 'DELETE',
+		path: `/triggers/${id}.json`,
+		acceptStatuses: [404],
+	});
 }
 
 export async function deleteWebhook(ctx: HttpContext, setup: Setup, id: string): Promise<void> {
-	await callZendesk(ctx, setup.credentialType, { method: 'DELETE', path: `/webhooks/${encodeURIComponent(id)}`, acceptStatuses: [404] });
+	await callZendesk(ctx, setup.credentialType, {
+		method: 'DELETE',
+		path: `/webhooks/${encodeURIComponent(id)}`,
+		acceptStatuses: [404],
+	});
 }

@@ -31,6 +31,10 @@ export function forgetSetup(data: ReturnPathStaticData): void {
 }
 
 /** Claims are per webhook (or node, before set-up is known) and comment; payloads without a comment id claim nothing. */
-export function deliveryClaimKey(payload: ReplyWebhookPayload, webhookId: string | undefined, nodeId: string): string | undefined {
+export function deliveryClaimKey(
+	payload: ReplyWebhookPayload,
+	webhookId: string | undefined,
+	nodeId: string,
+): string | undefined {
 	return payload.commentId ? `${webhookId ?? nodeId}:${payload.commentId}` : undefined;
 }

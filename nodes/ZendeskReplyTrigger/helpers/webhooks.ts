@@ -14,7 +14,13 @@ export const SIGNATURE_TIMESTAMP_HEADER = 'x-zendesk-webhook-signature-timestamp
 /** Requests signed longer ago (or further ahead) than this are refused as replays. */
 export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
 
-export type SignatureFailure = 'missingSecret' | 'missingSignature' | 'missingTimestamp' | 'badTimestamp' | 'staleTimestamp' | 'mismatch';
+export type SignatureFailure =
+	| 'missingSecret'
+	| 'missingSignature'
+	| 'missingTimestamp'
+	| 'badTimestamp'
+	| 'staleTimestamp'
+	| 'mismatch';
 
 export type SignatureCheck = { valid: true } | { valid: false; reason: SignatureFailure };
 
@@ -59,7 +65,8 @@ export function verifyZendeskSignature(input: {
 	if (Math.abs(input.nowMs - signedAt) > tolerance) return { valid: false, reason: 'staleTimestamp' };
 	const expected = Buffer.from(zendeskSignature(input.secret, timestamp, input.rawBody), 'utf8');
 	const given = Buffer.from(signature.trim(), 'utf8');
-	if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { valid: false, reason: 'mismatch' };
+	if (expected.length !== given.length || !timingSafeEqual(expected, given))
+		return { valid: false, reason: 'mismatch' };
 	return { valid: true };
 }
 
@@ -154,14 +161,18 @@ export const WEBHOOK_PAYLOAD_TEMPLATE = JSON.stringify({
  * Zendesk's "current user" is the API caller: comments the bridge posts on behalf of the
  * requester count as updates by the bridge's own agent user.
  */
-export function buildTriggerConditions(options: ReturnPathTriggerOptions): { all: TriggerCondition[]; any: TriggerCondition[] } {
+export function buildTriggerConditions(options: ReturnPathTriggerOptions): {
+	all: TriggerCondition[];
+	any: TriggerCondition[];
+} {
 	const all: TriggerCondition[] = [
 		{ field: 'update_type', value: 'Change' },
 		{ field: 'comment_is_public', operator: 'is', value: 'true' },
 		{ field: 'role', operator: 'is', value: 'agent' },
 		{ field: 'current_tags', operator: 'includes', value: options.ticketTag },
 	];
-	if (options.excludeApiUpdates) all.push({ field: 'current_via_id', operator: 'is_not', value: String(VIA_WEB_SERVICE) });
+	if (options.excludeApiUpdates)
+		all.push({ field: 'current_via_id', operator: 'is_not', value: String(VIA_WEB_SERVICE) });
 	return { all, any: [] };
 }
 
@@ -170,7 +181,8 @@ export function buildTriggerCreateBody(name: string, webhookId: string, options:
 		trigger: {
 			title: name,
 			active: true,
-			description: 'Created by n8n (Zendesk Reply Trigger): sends public agent replies on Slack DM tickets back to Slack.',
+			description:
+				'Created by n8n (Zendesk Reply Trigger): sends public agent replies on Slack DM tickets back to Slack.',
 			conditions: buildTriggerConditions(options),
 			actions: [{ field: 'notification_webhook', value: [webhookId, WEBHOOK_PAYLOAD_TEMPLATE] }],
 		},
@@ -217,7 +229,11 @@ export function triggerWebhookId(trigger: ZendeskTriggerObject): string | undefi
  * remembered). The title alone is not enough: two n8n instances imported from one template (or
  * n8n's test webhook on the active workflow) share it, and would delete each other's trigger.
  */
-export function isOwnTrigger(trigger: ZendeskTriggerObject, name: string, ownWebhookIds: string | readonly string[]): boolean {
+export function isOwnTrigger(
+	trigger: ZendeskTriggerObject,
+	name: string,
+	ownWebhookIds: string | readonly string[],
+): boolean {
 	if (trigger.title !== name) return false;
 	const webhookId = triggerWebhookId(trigger);
 	const ids: readonly string[] = typeof ownWebhookIds === 'string' ? [ownWebhookIds] : ownWebhookIds;

@@ -47,15 +47,19 @@ export interface NoticeValues {
  * reason, see noticeReason), {count}, {allowedTypes}, {maxFileSize}. Unknown placeholders stay as written.
  */
 export function renderNotice(template: string, values: NoticeValues): string {
-	const files = values.rejected.map((file) => `• ${escapeSlackText(file.name)}: ${escapeSlackText(noticeReason(file))}`).join('\n');
+	const files = values.rejected
+		.map((file) => `• ${escapeSlackText(file.name)}: ${escapeSlackText(noticeReason(file))}`)
+		.join('\n');
 	const replacements: Record<string, string> = {
 		files,
 		count: String(values.rejected.length),
 		allowedTypes: values.allowedTypes,
 		maxFileSize: values.maxFileSize,
 	};
-	const text = (template.trim() === '' ? DEFAULT_NOTICE_TEMPLATE : template).replace(/\{(\w+)\}/g, (placeholder, key: string) =>
-		Object.prototype.hasOwnProperty.call(replacements, key) ? replacements[key] : placeholder,
+	const text = (template.trim() === '' ? DEFAULT_NOTICE_TEMPLATE : template).replace(
+		/\{(\w+)\}/g,
+		(placeholder, key: string) =>
+			Object.prototype.hasOwnProperty.call(replacements, key) ? replacements[key] : placeholder,
 	);
 	return text;
 }
@@ -68,7 +72,8 @@ export function noticeEligibility(item: SlackDmItem, rejected: RejectedFile[], m
 	if (rejected.length === 0) return { send: false, why: 'no file was refused' };
 	if (item.kind !== 'message') return { send: false, why: `no notice for ${item.kind} events` };
 	// Echo guard: the handle's own messages never get a notice, even if one slipped past the trigger.
-	if (!item.user?.id || item.user.id === item.handle?.userId) return { send: false, why: 'the message is from the handle itself' };
+	if (!item.user?.id || item.user.id === item.handle?.userId)
+		return { send: false, why: 'the message is from the handle itself' };
 	if (!item.idempotencyKey) return { send: false, why: 'the message has no idempotency key' };
 	return { send: true, key: `${item.idempotencyKey}` };
 }

@@ -12,7 +12,10 @@ import { parseUserExternalId } from '../externalIds';
 export const slackDisplayNames = new TtlMap<string>({ maxEntries: 10_000 });
 
 /** Names from the item's linked Zendesk users (their external id holds the Slack user id), then the directory. */
-export function slackNameLookup(linked: Array<LinkedZendeskUser | undefined>, directory: TtlMap<string> = slackDisplayNames): SlackNameLookup {
+export function slackNameLookup(
+	linked: Array<LinkedZendeskUser | undefined>,
+	directory: TtlMap<string> = slackDisplayNames,
+): SlackNameLookup {
 	const fromItem = new Map<string, string>();
 	for (const user of linked) {
 		const slackUser = parseUserExternalId(user?.externalId);

@@ -48,7 +48,11 @@ export async function credentialData(ctx: CredentialReader, type: string): Promi
 export const WEBHOOK_CREDENTIAL_MAX_AGE_MS = 60_000;
 
 /** Credentials kept across webhook requests, by type and credential id (never by content). */
-const webhookCredentials = new TtlMap<ICredentialDataDecryptedObject>({ ttlMs: WEBHOOK_CREDENTIAL_MAX_AGE_MS, maxEntries: 200, clock: () => Date.now() });
+const webhookCredentials = new TtlMap<ICredentialDataDecryptedObject>({
+	ttlMs: WEBHOOK_CREDENTIAL_MAX_AGE_MS,
+	maxEntries: 200,
+	clock: () => Date.now(),
+});
 
 export interface WebhookCredential {
 	data: ICredentialDataDecryptedObject;
@@ -62,7 +66,11 @@ export interface WebhookCredential {
  * data: the secret may just have been changed). Later `credentialData` calls of the same request
  * get the same data. Without a credential id (nothing to key on) every request reads.
  */
-export async function webhookCredentialData(ctx: WebhookCredentialReader, type: string, options: { fresh?: boolean } = {}): Promise<WebhookCredential> {
+export async function webhookCredentialData(
+	ctx: WebhookCredentialReader,
+	type: string,
+	options: { fresh?: boolean } = {},
+): Promise<WebhookCredential> {
 	const id = ctx.getNode().credentials?.[type]?.id;
 	const key = id ? `${type}|${id}` : undefined;
 	const remembered = key && !options.fresh ? webhookCredentials.get(key) : undefined;

@@ -11,5 +11,7 @@ export function toNodeError(node: INode, error: unknown, itemIndex?: number): No
 		return error;
 	}
 	const cause = error instanceof Error ? error : String(error);
-	return itemIndex === undefined ? new NodeOperationError(node, cause) : new NodeOperationError(node, cause, { itemIndex });
+	return itemIndex === undefined
+		? new NodeOperationError(node, cause)
+		: new NodeOperationError(node, cause, { itemIndex });
 }

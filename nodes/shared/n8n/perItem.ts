@@ -24,7 +24,11 @@ export function errorItem(
 		const json: IDataObject = options.extra ? { error: message, details: options.extra } : { error: message };
 		return { json, binary: input.binary, pairedItem: { item: itemIndex } };
 	}
-	return { json: { ...input.json, ...options.extra, error: message }, binary: input.binary, pairedItem: { item: itemIndex } };
+	return {
+		json: { ...input.json, ...options.extra, error: message },
+		binary: input.binary,
+		pairedItem: { item: itemIndex },
+	};
 }
 
 /** Whether the node's On Error setting is "Continue (using error output)". */

@@ -17,9 +17,20 @@ export type RawBodyRead = { ok: true; body: Buffer | undefined } | { ok: false; 
  */
 export function unreadableBodyRefusal(contentType: string | undefined, error?: unknown): WebhookRefusal {
 	if ((contentType ?? '').toLowerCase().startsWith('multipart/')) {
-		return { status: 415, body: { ok: false, error: 'unsupported_media_type', detail: 'multipart bodies are not accepted: send application/json' } };
+		return {
+			status: 415,
+			body: {
+				ok: false,
+				error: 'unsupported_media_type',
+				detail: 'multipart bodies are not accepted: send application/json',
+			},
+		};
 	}
-	const info = (typeof error === 'object' && error !== null ? error : {}) as { type?: unknown; status?: unknown; statusCode?: unknown };
+	const info = (typeof error === 'object' && error !== null ? error : {}) as {
+		type?: unknown;
+		status?: unknown;
+		statusCode?: unknown;
+	};
 	if (info.type === 'entity.too.large' || info.status === 413 || info.statusCode === 413) {
 		return { status: 413, body: { ok: false, error: 'payload_too_large' } };
 	}
@@ -41,7 +52,10 @@ export async function readWebhookRawBody(ctx: IWebhookFunctions): Promise<RawBod
 		if (request.rawBody === undefined && typeof request.readRawBody === 'function') await request.readRawBody();
 		return { ok: true, body: request.rawBody };
 	} catch (error) {
-		return { ok: false, refusal: unreadableBodyRefusal(typeof contentType === 'string' ? contentType : undefined, error) };
+		return {
+			ok: false,
+			refusal: unreadableBodyRefusal(typeof contentType === 'string' ? contentType : undefined, error),
+		};
 	}
 }
 

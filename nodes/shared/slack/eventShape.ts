@@ -74,7 +74,13 @@ const ENVELOPE: Shape = {
 	api_app_id: 'string',
 	event_id: 'string',
 	event_time: 'number',
-	authorizations: listOf({ enterprise_id: 'string', team_id: 'string', user_id: 'string', is_bot: 'boolean', is_enterprise_install: 'boolean' }),
+	authorizations: listOf({
+		enterprise_id: 'string',
+		team_id: 'string',
+		user_id: 'string',
+		is_bot: 'boolean',
+		is_enterprise_install: 'boolean',
+	}),
 	authed_users: listOf('string'),
 	is_ext_shared_channel: 'boolean',
 	event_context: 'string',
@@ -86,7 +92,8 @@ const READ_EVENT_TYPES = new Set(['message', 'app_mention']);
 function kindProblem(value: unknown, kind: Kind, path: string): string | undefined {
 	if (kind === 'record') return isRecord(value) ? undefined : `${path} is not an object`;
 	if (typeof kind === 'string') {
-		if (kind === 'number') return typeof value === 'number' && Number.isFinite(value) ? undefined : `${path} is not a number`;
+		if (kind === 'number')
+			return typeof value === 'number' && Number.isFinite(value) ? undefined : `${path} is not a number`;
 		return typeof value === kind ? undefined : `${path} is not a ${kind}`;
 	}
 	if (LIST in kind) return listProblem(value, (kind as ListKind)[LIST], path);

@@ -33,7 +33,8 @@ export function handlesProperty(texts: { description: string; nameDescription: s
 						type: 'string',
 						default: '',
 						placeholder: 'U012AB3CD',
-						description: "User ID of the handle account (user-token mode) or of the app's bot user (bot mode). A row without it is ignored.",
+						description:
+							"User ID of the handle account (user-token mode) or of the app's bot user (bot mode). A row without it is ignored.",
 					},
 				],
 			},

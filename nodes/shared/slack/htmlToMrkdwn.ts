@@ -2,7 +2,17 @@
  * Zendesk comment HTML to Slack mrkdwn, with the safety rules of mrkdwn.ts. Pure.
  */
 import type { MrkdwnOptions } from './mrkdwnText';
-import { applyMentionPolicy, decodeHtmlEntities, escapeSlackText, finaliseFormatting, neutraliseFences, normaliseBlocks, sanitiseLinkUrl, slackLink, wrapInline } from './mrkdwnText';
+import {
+	applyMentionPolicy,
+	decodeHtmlEntities,
+	escapeSlackText,
+	finaliseFormatting,
+	neutraliseFences,
+	normaliseBlocks,
+	sanitiseLinkUrl,
+	slackLink,
+	wrapInline,
+} from './mrkdwnText';
 
 interface HtmlElement {
 	tag: string;
@@ -13,14 +23,38 @@ type HtmlNode = HtmlElement | string;
 
 const VOID_TAGS = new Set(['br', 'hr', 'img', 'input', 'meta', 'link', 'wbr', 'col', 'area', 'base', 'source']);
 const SKIPPED_TAGS = new Set(['script', 'style', 'head', 'title', 'template', 'noscript']);
-const BLOCK_TAGS = new Set(['p', 'div', 'section', 'article', 'header', 'footer', 'main', 'aside', 'figure', 'figcaption', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'dl', 'dt', 'dd', 'address', 'center', 'details', 'summary']);
+const BLOCK_TAGS = new Set([
+	'p',
+	'div',
+	'section',
+	'article',
+	'header',
+	'footer',
+	'main',
+	'aside',
+	'figure',
+	'figcaption',
+	'table',
+	'thead',
+	'tbody',
+	'tfoot',
+	'tr',
+	'dl',
+	'dt',
+	'dd',
+	'address',
+	'center',
+	'details',
+	'summary',
+]);
 const HEADING_TAGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 
 /** A forgiving HTML tree builder: enough for Zendesk's comment HTML, never throws. */
 function parseHtml(html: string): HtmlNode[] {
 	const root: HtmlElement = { tag: '#root', attrs: '', children: [] };
 	const stack: HtmlElement[] = [root];
-	const tokens = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<![^>]*>|<\/?([a-zA-Z][a-zA-Z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|[^<]+|</g;
+	const tokens =
+		/<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<![^>]*>|<\/?([a-zA-Z][a-zA-Z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|[^<]+|</g;
 	let match: RegExpExecArray | null;
 	while ((match = tokens.exec(html)) !== null) {
 		const token = match[0];
@@ -61,7 +95,11 @@ interface RenderContext {
 }
 
 function textContent(nodes: HtmlNode[]): string {
-	return nodes.map((node) => (typeof node === 'string' ? decodeHtmlEntities(node) : node.tag === 'br' ? '\n' : textContent(node.children))).join('');
+	return nodes
+		.map((node) =>
+			typeof node === 'string' ? decodeHtmlEntities(node) : node.tag === 'br' ? '\n' : textContent(node.children),
+		)
+		.join('');
 }
 
 function renderText(raw: string, ctx: RenderContext): string {
@@ -89,7 +127,9 @@ function renderList(element: HtmlElement, ctx: RenderContext): string {
 			continue;
 		}
 		const marker = ordered ? `${number++}.` : BULLETS[Math.min(ctx.listDepth, BULLETS.length - 1)];
-		const content = normaliseBlocks(renderNodes(child.tag === 'li' ? child.children : [child], { ...ctx, listDepth: ctx.listDepth + 1 })).replace(/\n{2,}/g, '\n');
+		const content = normaliseBlocks(
+			renderNodes(child.tag === 'li' ? child.children : [child], { ...ctx, listDepth: ctx.listDepth + 1 }),
+		).replace(/\n{2,}/g, '\n');
 		const [first, ...rest] = content.split('\n');
 		lines.push(`${indent}${marker} ${first ?? ''}`.trimEnd());
 		for (const line of rest) lines.push(/^\s/.test(line) ? line : `${indent}  ${line}`);
@@ -103,7 +143,10 @@ function renderElement(element: HtmlElement, ctx: RenderContext): string {
 	if (tag === 'br') return '\n';
 	if (tag === 'hr') return '\n\n———\n\n';
 	if (tag === 'pre') {
-		const code = textContent(element.children).replace(/\u00a0/g, ' ').replace(/^\n/, '').replace(/\s+$/, '');
+		const code = textContent(element.children)
+			.replace(/\u00a0/g, ' ')
+			.replace(/^\n/, '')
+			.replace(/\s+$/, '');
 		return `\n\`\`\`\n${escapeSlackText(neutraliseFences(code))}\n\`\`\`\n`;
 	}
 	if (tag === 'code' || tag === 'kbd' || tag === 'samp' || tag === 'tt') {
@@ -130,7 +173,12 @@ function renderElement(element: HtmlElement, ctx: RenderContext): string {
 		const url = sanitiseLinkUrl(attribute(element.attrs, 'href') ?? '');
 		return url ? slackLink(url, inner) : inner;
 	}
-	if (tag === 'img') return imagePlaceholder(decodeHtmlEntities(attribute(element.attrs, 'alt') ?? ''), decodeHtmlEntities(attribute(element.attrs, 'src') ?? ''), ctx.options);
+	if (tag === 'img')
+		return imagePlaceholder(
+			decodeHtmlEntities(attribute(element.attrs, 'alt') ?? ''),
+			decodeHtmlEntities(attribute(element.attrs, 'src') ?? ''),
+			ctx.options,
+		);
 	if (tag === 'ul' || tag === 'ol') return renderList(element, ctx);
 	if (tag === 'li') return `\n${BULLETS[0]} ${renderNodes(element.children, ctx).trim()}\n`;
 	if (tag === 'blockquote') {
@@ -154,7 +202,8 @@ function renderElement(element: HtmlElement, ctx: RenderContext): string {
 function imageFileName(src: string): string | undefined {
 	try {
 		const url = new URL(src);
-		const name = url.searchParams.get('name') ?? decodeURIComponent(url.pathname.split('/').filter(Boolean).pop() ?? '');
+		const name =
+			url.searchParams.get('name') ?? decodeURIComponent(url.pathname.split('/').filter(Boolean).pop() ?? '');
 		return name.trim() || undefined;
 	} catch {
 		return undefined;

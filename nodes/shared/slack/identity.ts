@@ -30,7 +30,8 @@ export function selfIdentityFromAuthTest(response: Record<string, unknown>): Sel
 		userName: typeof response.user === 'string' && response.user !== '' ? response.user : userId,
 		teamId,
 	};
-	if (typeof response.enterprise_id === 'string' && response.enterprise_id !== '') identity.enterpriseId = response.enterprise_id;
+	if (typeof response.enterprise_id === 'string' && response.enterprise_id !== '')
+		identity.enterpriseId = response.enterprise_id;
 	if (typeof response.bot_id === 'string' && response.bot_id !== '') identity.botId = response.bot_id;
 	return identity;
 }
@@ -40,7 +41,10 @@ export function selfIdentityFromAuthTest(response: Record<string, unknown>): Sel
  * Zendesk Reply Trigger reads the same rows the same way). Without configured handles it is the
  * credential's own identity, named after its Slack user name.
  */
-export function resolveHandles(configured: Array<Partial<HandleConfig>> | undefined, self: SelfIdentity): HandleConfig[] {
+export function resolveHandles(
+	configured: Array<Partial<HandleConfig>> | undefined,
+	self: SelfIdentity,
+): HandleConfig[] {
 	const handles = parseHandleRows(configured);
 	return handles.length > 0 ? handles : [{ userId: self.userId, name: self.userName }];
 }
@@ -67,7 +71,9 @@ function text(value: unknown): string {
  * is named after its user id, so routing (Switch on handle.name) and the ticket tag never see an
  * empty name.
  */
-export function parseHandleRows(rows: ReadonlyArray<Partial<Record<keyof HandleConfig, unknown>>> | undefined): HandleConfig[] {
+export function parseHandleRows(
+	rows: ReadonlyArray<Partial<Record<keyof HandleConfig, unknown>>> | undefined,
+): HandleConfig[] {
 	const handles: HandleConfig[] = [];
 	for (const row of rows ?? []) {
 		const userId = text(row?.userId);

@@ -17,10 +17,27 @@
  */
 import { BULLETS, htmlToMrkdwn, imagePlaceholder } from './htmlToMrkdwn';
 import type { MrkdwnOptions } from './mrkdwnText';
-import { FORMAT_CLOSE, FORMAT_OPEN, applyMentionPolicy, escapeSlackText, finaliseFormatting, neutraliseFences, normaliseBlocks, sanitiseLinkUrl, slackLink, wrapInline } from './mrkdwnText';
+import {
+	FORMAT_CLOSE,
+	FORMAT_OPEN,
+	applyMentionPolicy,
+	escapeSlackText,
+	finaliseFormatting,
+	neutraliseFences,
+	normaliseBlocks,
+	sanitiseLinkUrl,
+	slackLink,
+	wrapInline,
+} from './mrkdwnText';
 
 export type { MrkdwnOptions } from './mrkdwnText';
-export { escapeSlackText, neutraliseBroadcasts, neutraliseFences, decodeHtmlEntities, sanitiseLinkUrl } from './mrkdwnText';
+export {
+	escapeSlackText,
+	neutraliseBroadcasts,
+	neutraliseFences,
+	decodeHtmlEntities,
+	sanitiseLinkUrl,
+} from './mrkdwnText';
 export { htmlToMrkdwn } from './htmlToMrkdwn';
 
 // ---------------------------------------------------------------- Markdown
@@ -35,18 +52,28 @@ function markdownInline(line: string, options: MrkdwnOptions): string {
 	text = text.replace(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g, (_m, _ticks: string, code: string) =>
 		hold(`\`${escapeSlackText(code.trim().replace(/`/g, 'ˋ'))}\``),
 	);
-	text = text.replace(/(!?)\[([^\]]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?(?:\s+"[^"]*")?\s*\)/g, (match, bang: string, label: string, href: string) => {
-		if (bang) return hold(imagePlaceholder(label, href, options));
-		const url = sanitiseLinkUrl(href);
-		const safeLabel = applyMentionPolicy(escapeSlackText(label), options);
-		return url ? hold(slackLink(url, safeLabel)) : hold(safeLabel || applyMentionPolicy(escapeSlackText(match), options));
-	});
+	text = text.replace(
+		/(!?)\[([^\]]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?(?:\s+"[^"]*")?\s*\)/g,
+		(match, bang: string, label: string, href: string) => {
+			if (bang) return hold(imagePlaceholder(label, href, options));
+			const url = sanitiseLinkUrl(href);
+			const safeLabel = applyMentionPolicy(escapeSlackText(label), options);
+			return url
+				? hold(slackLink(url, safeLabel))
+				: hold(safeLabel || applyMentionPolicy(escapeSlackText(match), options));
+		},
+	);
 	// Autolinks, and Slack's own <url|label> when the agent typed it.
-	text = text.replace(/<((?:https?:\/\/|mailto:)[^\s<>|]+)(?:\|([^<>\n]*))?>/gi, (match, href: string, label: string | undefined) => {
-		const url = sanitiseLinkUrl(href);
-		if (!url) return match;
-		return hold(label === undefined ? `<${url}>` : slackLink(url, applyMentionPolicy(escapeSlackText(label), options)));
-	});
+	text = text.replace(
+		/<((?:https?:\/\/|mailto:)[^\s<>|]+)(?:\|([^<>\n]*))?>/gi,
+		(match, href: string, label: string | undefined) => {
+			const url = sanitiseLinkUrl(href);
+			if (!url) return match;
+			return hold(
+				label === undefined ? `<${url}>` : slackLink(url, applyMentionPolicy(escapeSlackText(label), options)),
+			);
+		},
+	);
 	text = applyMentionPolicy(escapeSlackText(neutraliseFences(text)), options);
 	const BOLD = '\u0001';
 	const bold = `${FORMAT_OPEN}${BOLD}$1${BOLD}${FORMAT_CLOSE}`;
@@ -54,7 +81,10 @@ function markdownInline(line: string, options: MrkdwnOptions): string {
 	text = text.replace(/(^|[^*\w])\*(?=\S)([^*]*?\S)\*(?![*\w])/g, '$1_$2_');
 	text = text.replace(/~~(?=\S)([\s\S]*?\S)~~/g, `${FORMAT_OPEN}~$1~${FORMAT_CLOSE}`);
 	text = text.split(BOLD).join('*');
-	return text.replace(new RegExp(`${PLACEHOLDER}(\\d+)${PLACEHOLDER}`, 'g'), (_m, index: string) => held[Number(index)] ?? '');
+	return text.replace(
+		new RegExp(`${PLACEHOLDER}(\\d+)${PLACEHOLDER}`, 'g'),
+		(_m, index: string) => held[Number(index)] ?? '',
+	);
 }
 
 /** Markdown (as agents type it in Zendesk, or as `body`) to Slack mrkdwn. */
@@ -112,7 +142,10 @@ export function plainToMrkdwn(text: string, options: MrkdwnOptions = {}): string
 export type CommentTextFormat = 'html' | 'markdown' | 'plain';
 
 /** The comment's HTML when Zendesk gave one (it always does for comments), else its Markdown body. */
-export function commentToMrkdwn(comment: { htmlBody?: string | null; body?: string | null }, options: MrkdwnOptions = {}): string {
+export function commentToMrkdwn(
+	comment: { htmlBody?: string | null; body?: string | null },
+	options: MrkdwnOptions = {},
+): string {
 	if (comment.htmlBody && comment.htmlBody.trim()) return htmlToMrkdwn(comment.htmlBody, options);
 	return markdownToMrkdwn(comment.body ?? '', options);
 }

@@ -41,11 +41,16 @@ export function neutraliseFences(text: string): string {
 /** Resolves the format markers (see FORMAT_OPEN): a zero-width space only where a word continues. */
 export function finaliseFormatting(text: string): string {
 	return text
-		.replace(new RegExp(`([\\p{L}\\p{N}_])?${FORMAT_OPEN}`, 'gu'), (_match, before: string | undefined) => (before ? `${before}${ZERO_WIDTH_SPACE}` : ''))
-		.replace(new RegExp(`${FORMAT_CLOSE}([\\p{L}\\p{N}_])?`, 'gu'), (_match, after: string | undefined) => (after ? `${ZERO_WIDTH_SPACE}${after}` : ''));
+		.replace(new RegExp(`([\\p{L}\\p{N}_])?${FORMAT_OPEN}`, 'gu'), (_match, before: string | undefined) =>
+			before ? `${before}${ZERO_WIDTH_SPACE}` : '',
+		)
+		.replace(new RegExp(`${FORMAT_CLOSE}([\\p{L}\\p{N}_])?`, 'gu'), (_match, after: string | undefined) =>
+			after ? `${ZERO_WIDTH_SPACE}${after}` : '',
+		);
 }
 
-export const MENTION_TOKEN = /&lt;((?:@[UW][A-Z0-9]+)|(?:#C[A-Z0-9]+(?:\|[^&<>\n]*)?)|(?:!(?:here|channel|everyone))|(?:!subteam\^[A-Z0-9]+(?:\|[^&<>\n]*)?))&gt;/g;
+export const MENTION_TOKEN =
+	/&lt;((?:@[UW][A-Z0-9]+)|(?:#C[A-Z0-9]+(?:\|[^&<>\n]*)?)|(?:!(?:here|channel|everyone))|(?:!subteam\^[A-Z0-9]+(?:\|[^&<>\n]*)?))&gt;/g;
 
 /** Applies the mention policy to already-escaped text. Code shows its text literally: nothing to do there. */
 export function applyMentionPolicy(escaped: string, options: MrkdwnOptions, inCode = false): string {
@@ -82,7 +87,8 @@ export const NAMED_ENTITIES: Record<string, string> = {
 export function decodeHtmlEntities(text: string): string {
 	return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/g, (match, entity: string) => {
 		if (entity[0] === '#') {
-			const code = entity[1] === 'x' || entity[1] === 'X' ? parseInt(entity.slice(2), 16) : parseInt(entity.slice(1), 10);
+			const code =
+				entity[1] === 'x' || entity[1] === 'X' ? parseInt(entity.slice(2), 16) : parseInt(entity.slice(1), 10);
 			if (!Number.isFinite(code) || code <= 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return '\uFFFD';
 			return String.fromCodePoint(code);
 		}

@@ -28,7 +28,12 @@ const PLACEHOLDER_CHARS = /[\uE000\uE001]/g;
 const PLACEHOLDER = /\uE000(\d+)\uE001/g;
 
 export function escapeHtml(text: string): string {
-	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+	return text
+		.replace(/&/g, '&amp;')
+		.replace(/</g, '&lt;')
+		.replace(/>/g, '&gt;')
+		.replace(/"/g, '&quot;')
+		.replace(/'/g, '&#39;');
 }
 
 /** Slack's three entities (and the common numeric/named ones a client may send). */
@@ -49,9 +54,7 @@ export function decodeSlackEntities(text: string): string {
 	});
 }
 
-type Control =
-	| { kind: 'link'; url: string; label?: string }
-	| { kind: 'text'; text: string };
+type Control = { kind: 'link'; url: string; label?: string } | { kind: 'text'; text: string };
 
 const SAFE_LINK = /^(https?:\/\/|mailto:)/i;
 
@@ -99,7 +102,9 @@ function controlAsPlain(control: Control, options: SlackTextOptions): string {
 
 /** Control sequences as readable text, entities decoded: code spans and blocks. */
 function literalText(raw: string, options: SlackTextOptions): string {
-	return decodeSlackEntities(raw.replace(/<([^<>\n]*)>/g, (_, inner: string) => controlAsPlain(parseControl(inner, options.names), options)));
+	return decodeSlackEntities(
+		raw.replace(/<([^<>\n]*)>/g, (_, inner: string) => controlAsPlain(parseControl(inner, options.names), options)),
+	);
 }
 
 /** A mark opens after a non-word character and closes before one; its content is not blank at the edges. */
@@ -140,7 +145,9 @@ function renderInline(line: string, options: SlackTextOptions): Inline {
 	let plain = decoded;
 	for (const { pattern, tag } of MARKS) {
 		// A mark whose content holds half of another mark's tags stays literal: tags never cross.
-		html = html.replace(pattern, (match, content: string) => (tagsBalanced(content) ? `<${tag}>${content}</${tag}>` : match));
+		html = html.replace(pattern, (match, content: string) =>
+			tagsBalanced(content) ? `<${tag}>${content}</${tag}>` : match,
+		);
 		plain = plain.replace(pattern, '$1');
 	}
 	const fill = (value: string, pick: (slotValue: Inline) => string): string =>
@@ -148,7 +155,10 @@ function renderInline(line: string, options: SlackTextOptions): Inline {
 	return { html: fill(html, (s) => s.html), plain: fill(plain, (s) => s.plain) };
 }
 
-type Block = { kind: 'code'; text: string } | { kind: 'quote'; lines: string[] } | { kind: 'paragraph'; lines: string[] };
+type Block =
+	| { kind: 'code'; text: string }
+	| { kind: 'quote'; lines: string[] }
+	| { kind: 'paragraph'; lines: string[] };
 
 const QUOTE_LINE = /^(?:&gt;|>)\s?(.*)$/;
 
@@ -156,7 +166,10 @@ function blocksOf(text: string): Block[] {
 	const blocks: Block[] = [];
 	const parts = text.replace(/\r\n?/g, '\n').split(/```/);
 	// An unclosed ``` is literal text, as in Slack.
-	const closed = parts.length % 2 === 1 ? parts : [...parts.slice(0, -2), `${parts[parts.length - 2]}\`\`\`${parts[parts.length - 1]}`];
+	const closed =
+		parts.length % 2 === 1
+			? parts
+			: [...parts.slice(0, -2), `${parts[parts.length - 2]}\`\`\`${parts[parts.length - 1]}`];
 	closed.forEach((part, index) => {
 		if (index % 2 === 1) {
 			blocks.push({ kind: 'code', text: part.replace(/^\n/, '').replace(/\n$/, '') });

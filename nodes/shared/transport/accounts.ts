@@ -38,7 +38,9 @@ export async function slackAccount(ctx: HttpContext): Promise<ResolvedAccount> {
  * Zendesk accounts or callers never share cached tickets, handled messages or update windows.
  */
 export function zendeskAccountKey(credentialType: string, credentials: IDataObject): string {
-	const identity = [credentials.email, credentials.apiToken, credentials.clientId].map((part) => (typeof part === 'string' ? part : '')).join('\n');
+	const identity = [credentials.email, credentials.apiToken, credentials.clientId]
+		.map((part) => (typeof part === 'string' ? part : ''))
+		.join('\n');
 	return `${zendeskBaseUrl(credentials)}|${credentialType}|${secretDigest(identity)}`;
 }
 

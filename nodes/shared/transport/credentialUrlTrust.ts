@@ -16,5 +16,7 @@ export function isCredentialUrlTrusted(targetUrl: string, apiBaseUrl: string, ve
 	if (target.username || target.password) return false;
 	if (target.origin === base.origin) return true;
 	const onVendor = (hostname: string): boolean => hostname === vendorDomain || hostname.endsWith(`.${vendorDomain}`);
-	return target.protocol === 'https:' && onVendor(target.hostname.toLowerCase()) && onVendor(base.hostname.toLowerCase());
+	return (
+		target.protocol === 'https:' && onVendor(target.hostname.toLowerCase()) && onVendor(base.hostname.toLowerCase())
+	);
 }

@@ -100,9 +100,13 @@ async function renewOAuth2Token(ctx: HttpContext, options: SendOptions): Promise
 		const code = networkErrorCode(error);
 		if (code) return { errorCode: code };
 		// The refresh itself failed, e.g. n8n's "The credential … needs to be reconnected" (refresh token expired or revoked).
-		throw new NodeOperationError(ctx.getNode(), `${options.service} request ${options.route}: the OAuth2 access token expired and could not be renewed. ${(error as Error).message ?? ''}`.trim(), {
-			description: 'Open the credential and reconnect it (Connect my account).',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`${options.service} request ${options.route}: the OAuth2 access token expired and could not be renewed. ${(error as Error).message ?? ''}`.trim(),
+			{
+				description: 'Open the credential and reconnect it (Connect my account).',
+			},
+		);
 	}
 }
 

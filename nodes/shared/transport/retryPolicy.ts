@@ -24,7 +24,12 @@ export interface RetryPolicy {
 	rateLimitBudgetMs?: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 250, maxDelayMs: 60_000, rateLimitBudgetMs: 120_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+	maxAttempts: 5,
+	baseDelayMs: 250,
+	maxDelayMs: 60_000,
+	rateLimitBudgetMs: 120_000,
+};
 
 /** For writes that must never be applied twice: only 429 is retried (see resendAfterAmbiguousFailure). */
 export const NO_AMBIGUOUS_RESEND_POLICY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, resendAfterAmbiguousFailure: false };
@@ -103,13 +108,15 @@ export function decideRetry(
 	const rateLimited = outcome.statusCode === 429 || outcome.slackError === 'ratelimited';
 	// With a budget, 429s and other failures are counted apart (each kind backs off on its own count).
 	let failures = attempt;
-	if (budget !== undefined) failures = rateLimited ? history.rateLimitedAttempts + 1 : attempt - history.rateLimitedAttempts;
+	if (budget !== undefined)
+		failures = rateLimited ? history.rateLimitedAttempts + 1 : attempt - history.rateLimitedAttempts;
 	const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (Math.max(1, failures) - 1));
 
 	if (rateLimited) {
 		const wait = retryAfterMs(outcome.headers) ?? backoff;
 		if (wait > policy.maxDelayMs) return { retry: false };
-		if (budget === undefined) return attempt >= policy.maxAttempts ? { retry: false } : { retry: true, waitMs: wait, reason: RATE_LIMITED };
+		if (budget === undefined)
+			return attempt >= policy.maxAttempts ? { retry: false } : { retry: true, waitMs: wait, reason: RATE_LIMITED };
 		if (history.rateLimitWaitedMs + rateLimitCharge(wait, policy) > budget) return { retry: false };
 		return { retry: true, waitMs: wait, reason: RATE_LIMITED };
 	}

@@ -16,7 +16,15 @@ export interface SlackResponse {
 }
 
 /** Slack methods that only read: sent as GET with query parameters, as Slack documents. */
-const READ_METHODS = new Set(['auth.test', 'users.info', 'team.info', 'conversations.info', 'conversations.members', 'files.info', 'bots.info']);
+const READ_METHODS = new Set([
+	'auth.test',
+	'users.info',
+	'team.info',
+	'conversations.info',
+	'conversations.members',
+	'files.info',
+	'bots.info',
+]);
 
 export function slackBaseUrl(credentials: IDataObject): string {
 	const configured = typeof credentials.baseUrl === 'string' ? credentials.baseUrl.trim() : '';
@@ -52,7 +60,13 @@ export async function callSlack<T extends SlackResponse = SlackResponse>(
 		timeoutMs: options.timeoutMs,
 		request: isRead
 			? { method: 'GET', url, qs: params, json: true }
-			: { method: 'POST', url, body: params, json: true, headers: { 'Content-Type': 'application/json; charset=utf-8' } },
+			: {
+					method: 'POST',
+					url,
+					body: params,
+					json: true,
+					headers: { 'Content-Type': 'application/json; charset=utf-8' },
+				},
 		slackErrorOf: (body) => {
 			const response = body as SlackResponse | undefined;
 			return response && response.ok === false ? response.error : undefined;

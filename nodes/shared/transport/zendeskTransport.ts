@@ -46,8 +46,10 @@ interface ZendeskErrorBody {
 
 export function zendeskErrorMessage(body: unknown): string {
 	const parsed = (body ?? {}) as ZendeskErrorBody;
-	if (typeof parsed.error === 'string') return parsed.description ? `${parsed.error}: ${parsed.description}` : parsed.error;
-	if (parsed.error && typeof parsed.error === 'object') return parsed.error.message ?? parsed.error.title ?? 'Zendesk error';
+	if (typeof parsed.error === 'string')
+		return parsed.description ? `${parsed.error}: ${parsed.description}` : parsed.error;
+	if (parsed.error && typeof parsed.error === 'object')
+		return parsed.error.message ?? parsed.error.title ?? 'Zendesk error';
 	return parsed.description ?? 'Zendesk error';
 }
 
@@ -74,7 +76,8 @@ export async function callZendesk<T = unknown>(
 		},
 	});
 	const ok = result.statusCode >= 200 && result.statusCode < 300;
-	if (!ok && !request.acceptStatuses?.includes(result.statusCode)) throw zendeskApiError(ctx.getNode(), route, result.statusCode, result.body);
+	if (!ok && !request.acceptStatuses?.includes(result.statusCode))
+		throw zendeskApiError(ctx.getNode(), route, result.statusCode, result.body);
 	return result;
 }
 
@@ -83,7 +86,13 @@ export async function callZendesk<T = unknown>(
  * details (the item's error text keeps only the message, so the details go into it). `message`
  * replaces the whole text when the caller can say what to do (e.g. a refused requester).
  */
-export function zendeskApiError(node: INode, route: string, statusCode: number, body: unknown, options: { itemIndex?: number; message?: string } = {}): NodeApiError {
+export function zendeskApiError(
+	node: INode,
+	route: string,
+	statusCode: number,
+	body: unknown,
+	options: { itemIndex?: number; message?: string } = {},
+): NodeApiError {
 	const details = (body as ZendeskErrorBody | undefined)?.details;
 	const message = `${zendeskErrorMessage(body)}${details ? ` ${JSON.stringify(details)}` : ''}`;
 	return new NodeApiError(node, { statusCode, message } as JsonObject, {

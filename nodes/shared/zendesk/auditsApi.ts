@@ -23,7 +23,11 @@ export const MAX_EXTRA_AUDIT_PAGES = 3;
  * page (`?page={last}&per_page=100`), the pages after it while the (approximate) count was behind,
  * and the page before it when that last page alone holds fewer than a page of audits.
  */
-export async function readNewestAudits(ctx: HttpContext, credentialType: string, ticketId: number): Promise<TicketAuditJson[]> {
+export async function readNewestAudits(
+	ctx: HttpContext,
+	credentialType: string,
+	ticketId: number,
+): Promise<TicketAuditJson[]> {
 	const counted = await callZendesk<{ count?: { value?: unknown } }>(ctx, credentialType, {
 		method: 'GET',
 		path: `/tickets/${ticketId}/audits/count.json`,
@@ -38,8 +42,10 @@ export async function readNewestAudits(ctx: HttpContext, credentialType: string,
 	};
 	let page = lastAuditPage(counted.body?.count?.value, AUDIT_PAGE_SIZE);
 	const pages = [await readPage(page)];
-	for (let extra = 0; pages[pages.length - 1].hasNext && extra < MAX_EXTRA_AUDIT_PAGES; extra++) pages.push(await readPage(++page));
+	for (let extra = 0; pages[pages.length - 1].hasNext && extra < MAX_EXTRA_AUDIT_PAGES; extra++)
+		pages.push(await readPage(++page));
 	// A short newest page read alone leaves part of the newest 100 on the page before it.
-	if (pages.length === 1 && pages[0].audits.length < AUDIT_PAGE_SIZE && page > 1) pages.unshift(await readPage(page - 1));
+	if (pages.length === 1 && pages[0].audits.length < AUDIT_PAGE_SIZE && page > 1)
+		pages.unshift(await readPage(page - 1));
 	return pages.flatMap((read) => read.audits);
 }

@@ -55,7 +55,15 @@ export function lastAuditPage(count: unknown, pageSize: number): number {
  * answer's audit (`null`: the audit changed no status; `undefined`: the answer has no audit).
  */
 export function statusChangeOf(body: unknown): { from: unknown; to: unknown } | null | undefined {
-	const audit = (body as { audit?: { events?: Array<{ type?: string; field_name?: string; value?: unknown; previous_value?: unknown }> | null } } | undefined)?.audit;
+	const audit = (
+		body as
+			| {
+					audit?: {
+						events?: Array<{ type?: string; field_name?: string; value?: unknown; previous_value?: unknown }> | null;
+					};
+			  }
+			| undefined
+	)?.audit;
 	if (!audit || !Array.isArray(audit.events)) return undefined;
 	const change = audit.events.find((event) => event.type === 'Change' && event.field_name === 'status');
 	return change ? { from: change.previous_value, to: change.value } : null;
@@ -122,11 +130,18 @@ const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
  * longest start that does (on a character boundary), followed by a visible note of how much was
  * cut, so the agent knows to read the rest in Slack. Never throws the text away.
  */
-export function fittedTextHtml(text: string, options: SlackTextOptions = {}, maxBytes = MAX_MESSAGE_HTML_BYTES): string {
+export function fittedTextHtml(
+	text: string,
+	options: SlackTextOptions = {},
+	maxBytes = MAX_MESSAGE_HTML_BYTES,
+): string {
 	const whole = slackTextToHtml(text, options);
 	if (utf8Bytes(whole) <= maxBytes) return whole;
 	const chars = Array.from(text);
-	const note = (rest: number) => paragraph(`[…] The rest of this Slack message (${rest.toLocaleString('en-US')} more characters) did not fit in one Zendesk comment: read it in the Slack DM.`);
+	const note = (rest: number) =>
+		paragraph(
+			`[…] The rest of this Slack message (${rest.toLocaleString('en-US')} more characters) did not fit in one Zendesk comment: read it in the Slack DM.`,
+		);
 	let low = 0;
 	let high = chars.length;
 	while (low < high) {
@@ -143,14 +158,20 @@ const COALESCED_HEADER_BYTES = 200;
 
 /** Whether these message texts fit one coalesced comment whole (the first always goes, cut if need be). */
 export function fitOneComment(texts: string[], options: SlackTextOptions = {}): boolean {
-	const total = texts.reduce((sum, text) => sum + utf8Bytes(slackTextToHtml(text.trim(), options)) + COALESCED_HEADER_BYTES, 0);
+	const total = texts.reduce(
+		(sum, text) => sum + utf8Bytes(slackTextToHtml(text.trim(), options)) + COALESCED_HEADER_BYTES,
+		0,
+	);
 	return total <= MAX_MESSAGE_HTML_BYTES;
 }
 
 function messageBodyHtml(message: MessageForComment, options: SlackTextOptions): string {
 	const html = fittedTextHtml(message.text.trim(), options);
 	if (html) return html;
-	if (message.fileNames.length > 0) return paragraph(`Sent ${message.fileNames.length === 1 ? 'a file' : `${message.fileNames.length} files`}: ${message.fileNames.join(', ')}`);
+	if (message.fileNames.length > 0)
+		return paragraph(
+			`Sent ${message.fileNames.length === 1 ? 'a file' : `${message.fileNames.length} files`}: ${message.fileNames.join(', ')}`,
+		);
 	return paragraph('(empty message)');
 }
 
@@ -164,7 +185,10 @@ export function messageHtml(message: MessageForComment, options: SlackTextOption
 export function slackTsLabel(ts: string): string {
 	const seconds = Number(ts);
 	if (!Number.isFinite(seconds)) return ts;
-	return `${new Date(Math.floor(seconds) * 1000).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, '')} UTC`;
+	return `${new Date(Math.floor(seconds) * 1000)
+		.toISOString()
+		.replace('T', ' ')
+		.replace(/\.\d{3}Z$/, '')} UTC`;
 }
 
 /**
@@ -188,7 +212,10 @@ export function withSlackTime(html: string, ts: string, writeAtMs: number): stri
 export function coalescedHtml(messages: MessageForComment[], options: SlackTextOptions = {}): string {
 	return [...messages]
 		.sort((a, b) => Number(a.ts) - Number(b.ts))
-		.map((message) => `<p><strong>${escapeHtml(`[${slackTsLabel(message.ts)} · ${message.ts}]`)}</strong></p>${messageHtml(message, options)}`)
+		.map(
+			(message) =>
+				`<p><strong>${escapeHtml(`[${slackTsLabel(message.ts)} · ${message.ts}]`)}</strong></p>${messageHtml(message, options)}`,
+		)
 		.join('');
 }
 
@@ -198,7 +225,10 @@ function quoted(text: string | undefined, unknown: string, options: SlackTextOpt
 }
 
 /** Internal note for a message edited in Slack. */
-export function editNoteHtml(input: { ts: string; previousText?: string; newText: string }, options: SlackTextOptions = {}): string {
+export function editNoteHtml(
+	input: { ts: string; previousText?: string; newText: string },
+	options: SlackTextOptions = {},
+): string {
 	return [
 		paragraph(`The requester edited a Slack message (${slackTsLabel(input.ts)} · ${input.ts}).`),
 		paragraph('Before:'),

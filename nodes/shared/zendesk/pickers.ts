@@ -10,7 +10,8 @@ import type { INodeListSearchItems } from 'n8n-workflow';
  * node version 2) or as the plain string earlier versions saved (and expressions still give).
  */
 export function locatorValue(value: unknown): unknown {
-	if (value && typeof value === 'object' && 'value' in value && ('__rl' in value || 'mode' in value)) return (value as { value: unknown }).value;
+	if (value && typeof value === 'object' && 'value' in value && ('__rl' in value || 'mode' in value))
+		return (value as { value: unknown }).value;
 	return value;
 }
 
@@ -36,7 +37,11 @@ export interface ZendeskBrand {
 export function brandResults(brands: ZendeskBrand[], filter?: string): INodeListSearchItems[] {
 	return brands
 		.filter((brand) => brand.active !== false && brand.is_deleted !== true && matches(brand.name, filter))
-		.map((brand) => ({ name: brand.default ? `${brand.name} (default)` : brand.name, value: String(brand.id), ...(brand.brand_url ? { url: brand.brand_url } : {}) }))
+		.map((brand) => ({
+			name: brand.default ? `${brand.name} (default)` : brand.name,
+			value: String(brand.id),
+			...(brand.brand_url ? { url: brand.brand_url } : {}),
+		}))
 		.sort(byName);
 }
 
@@ -69,14 +74,19 @@ export function ticketFieldResults(fields: ZendeskTicketField[], filter?: string
 		.filter((field) => field.removable !== false && field.active !== false && matches(field.title, filter))
 		.map((field) => {
 			const options = field.custom_field_options?.length;
-			return { name: options ? `${field.title} (${field.type}, ${options} options)` : `${field.title} (${field.type})`, value: String(field.id) };
+			return {
+				name: options ? `${field.title} (${field.type}, ${options} options)` : `${field.title} (${field.type})`,
+				value: String(field.id),
+			};
 		})
 		.sort(byName);
 }
 
 /** The options of one custom field (drop-down, multi-select): shown by name, set by their tag value. */
 export function fieldOptionResults(field: ZendeskTicketField | undefined, filter?: string): INodeListSearchItems[] {
-	return (field?.custom_field_options ?? []).filter((option) => matches(option.name, filter)).map((option) => ({ name: option.name, value: option.value }));
+	return (field?.custom_field_options ?? [])
+		.filter((option) => matches(option.name, filter))
+		.map((option) => ({ name: option.name, value: option.value }));
 }
 
 /** Zendesk's offset pagination: the next page number while `next_page` is set. */

@@ -17,7 +17,12 @@ export interface ReplyWebhookPayload {
 }
 
 function positiveInt(value: unknown): number | undefined {
-	const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+	const n =
+		typeof value === 'number'
+			? value
+			: typeof value === 'string' && /^\d+$/.test(value.trim())
+				? Number(value.trim())
+				: NaN;
 	return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
@@ -71,7 +76,10 @@ export interface ZendeskUserJson {
 }
 
 /** The comment the webhook names; without a comment id, the newest public one. */
-export function selectComment(comments: ZendeskCommentJson[], commentId: number | undefined): ZendeskCommentJson | undefined {
+export function selectComment(
+	comments: ZendeskCommentJson[],
+	commentId: number | undefined,
+): ZendeskCommentJson | undefined {
 	if (commentId !== undefined) return comments.find((comment) => comment.id === commentId);
 	const publicComments = comments.filter((comment) => comment.public);
 	return publicComments[publicComments.length - 1];
@@ -114,9 +122,15 @@ export function needsPipelineCheck(comment: ZendeskCommentJson | undefined, poli
  * carries the package's marker in the audit's custom metadata (see comments.ts). Its author can
  * be anyone, e.g. a group-DM participant who is also an agent.
  */
-export function postedByInboundPipeline(audits: Parameters<typeof keysInAudits>[0], comment: Pick<ZendeskCommentJson, 'id' | 'audit_id'>): boolean {
+export function postedByInboundPipeline(
+	audits: Parameters<typeof keysInAudits>[0],
+	comment: Pick<ZendeskCommentJson, 'id' | 'audit_id'>,
+): boolean {
 	if ([...keysInAudits(audits).values()].includes(comment.id)) return true;
-	const audit = comment.audit_id === undefined ? undefined : audits.find((candidate) => (candidate as { id?: number }).id === comment.audit_id);
+	const audit =
+		comment.audit_id === undefined
+			? undefined
+			: audits.find((candidate) => (candidate as { id?: number }).id === comment.audit_id);
 	return audit !== undefined && keysInAudits([audit]).size > 0;
 }
 
@@ -134,7 +148,10 @@ export function skipForTicket(ticket: ZendeskTicketJson): SkipReason | undefined
 }
 
 /** Needs the comment (and the ticket's requester id): missing, private, or the requester's own. */
-export function skipForComment(ticket: ZendeskTicketJson, comment: ZendeskCommentJson | undefined): SkipReason | undefined {
+export function skipForComment(
+	ticket: ZendeskTicketJson,
+	comment: ZendeskCommentJson | undefined,
+): SkipReason | undefined {
 	if (!comment) return 'commentNotFound';
 	if (comment.public !== true) return 'privateComment';
 	if (comment.author_id === ticket.requester_id) return 'authorIsRequester';
@@ -142,9 +159,14 @@ export function skipForComment(ticket: ZendeskTicketJson, comment: ZendeskCommen
 }
 
 /** Needs the author's user record: only agents and admins, through the API only when allowed, never empty. */
-export function skipForAuthor(input: { comment: ZendeskCommentJson; author: ZendeskUserJson | undefined; policy: EmissionPolicy }): SkipReason | undefined {
+export function skipForAuthor(input: {
+	comment: ZendeskCommentJson;
+	author: ZendeskUserJson | undefined;
+	policy: EmissionPolicy;
+}): SkipReason | undefined {
 	const { comment, author, policy } = input;
-	if (!author || author.id !== comment.author_id || (author.role !== 'agent' && author.role !== 'admin')) return 'authorNotAgent';
+	if (!author || author.id !== comment.author_id || (author.role !== 'agent' && author.role !== 'admin'))
+		return 'authorNotAgent';
 	if (!policy.includeApiComments && viaChannel(comment) === 'api') return 'postedViaApi';
 	const hasText = Boolean((comment.html_body ?? comment.body ?? '').trim());
 	if (!hasText && !(comment.attachments ?? []).length) return 'emptyComment';
@@ -168,7 +190,9 @@ export function decideEmission(input: {
 	const { ticket, comment } = input;
 	const early = skipForTicket(ticket) ?? skipForComment(ticket, comment);
 	if (early || !comment) return { emit: false, reason: early ?? 'commentNotFound' };
-	const reason = skipForAuthor({ comment, author: input.author, policy: input.policy }) ?? (input.postedByBridge ? 'postedByBridge' : undefined);
+	const reason =
+		skipForAuthor({ comment, author: input.author, policy: input.policy }) ??
+		(input.postedByBridge ? 'postedByBridge' : undefined);
 	return reason ? { emit: false, reason } : { emit: true };
 }
 
@@ -214,7 +238,10 @@ export type ConfiguredHandle = Partial<Record<keyof HandleConfig, unknown>>;
  * The ticket's handle: the first handle tag that names a configured handle, else the first such
  * tag at all; undefined for a ticket without one.
  */
-export function replyHandleOf(tags: readonly string[] | undefined, configured: readonly ConfiguredHandle[] = []): ReplyHandle | undefined {
+export function replyHandleOf(
+	tags: readonly string[] | undefined,
+	configured: readonly ConfiguredHandle[] = [],
+): ReplyHandle | undefined {
 	const handles = parseHandleRows(configured);
 	const found = (tags ?? []).flatMap((tag) => {
 		const slug = handleSlugOfTag(tag);
@@ -245,7 +272,10 @@ export interface ZendeskReplyItem {
 	handle?: ReplyHandle;
 }
 
-export function slackDestinationOf(ticket: ZendeskTicketJson, requester?: ZendeskUserJson): SlackDestination | undefined {
+export function slackDestinationOf(
+	ticket: ZendeskTicketJson,
+	requester?: ZendeskUserJson,
+): SlackDestination | undefined {
 	const conversation = parseTicketExternalId(ticket.external_id);
 	if (!conversation) return undefined;
 	const slackUser = parseUserExternalId(requester?.external_id);
@@ -299,7 +329,11 @@ export function buildReplyItem(input: {
 export const DELIVERED_HISTORY_LIMIT = 500;
 
 /** Appends a delivered comment id, keeping only the newest `limit` ids. Returns a new array. */
-export function rememberDelivered(history: readonly number[] | undefined, commentId: number, limit = DELIVERED_HISTORY_LIMIT): number[] {
+export function rememberDelivered(
+	history: readonly number[] | undefined,
+	commentId: number,
+	limit = DELIVERED_HISTORY_LIMIT,
+): number[] {
 	const next = (history ?? []).filter((id) => id !== commentId);
 	next.push(commentId);
 	return next.length > limit ? next.slice(next.length - limit) : next;

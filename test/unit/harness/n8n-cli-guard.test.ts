@@ -26,7 +26,11 @@ describe('n8nCliSync', () => {
 	it("returns the command's exit code and output, arguments and environment passed through", () => {
 		const fakeN8n = path.join(dir, 'n8n.js');
 		fs.writeFileSync(fakeN8n, "console.log(process.argv.slice(2).join(' '), process.env.GUARD_TEST); process.exit(3);");
-		const result = n8nCliSync({ node: process.execPath, n8n: fakeN8n, nodeBinDir: '' }, ['import:credentials', '--input=x'], { env: { ...process.env, GUARD_TEST: 'seen' } });
+		const result = n8nCliSync(
+			{ node: process.execPath, n8n: fakeN8n, nodeBinDir: '' },
+			['import:credentials', '--input=x'],
+			{ env: { ...process.env, GUARD_TEST: 'seen' } },
+		);
 		expect(result.status).toBe(3);
 		expect(result.stdout.trim()).toBe('import:credentials --input=x seen');
 	});
@@ -35,11 +39,19 @@ describe('n8nCliSync', () => {
 		// A command that would run for a minute and says its pid.
 		const fakeN8n = path.join(dir, 'n8n.js');
 		const pidFile = path.join(dir, 'pid');
-		fs.writeFileSync(fakeN8n, `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60000);`);
+		fs.writeFileSync(
+			fakeN8n,
+			`require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setTimeout(() => {}, 60000);`,
+		);
 		// One process (no tsx wrapper in between), so killing it kills the caller itself.
 		const caller = spawn(
 			process.execPath,
-			['--require', 'tsx/cjs', '-e', `require(${JSON.stringify(path.join(REPO_ROOT, 'test', 'harness', 'n8nRuntime.ts'))}).n8nCliSync({ node: process.execPath, n8n: ${JSON.stringify(fakeN8n)}, nodeBinDir: '' }, [], { env: process.env })`],
+			[
+				'--require',
+				'tsx/cjs',
+				'-e',
+				`require(${JSON.stringify(path.join(REPO_ROOT, 'test', 'harness', 'n8nRuntime.ts'))}).n8nCliSync({ node: process.execPath, n8n: ${JSON.stringify(fakeN8n)}, nodeBinDir: '' }, [], { env: process.env })`,
+			],
 			{ stdio: 'ignore', cwd: REPO_ROOT },
 		);
 		const deadline = Date.now() + 15_000;

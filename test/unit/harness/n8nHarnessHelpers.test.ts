@@ -19,7 +19,8 @@ describe('parseFlatted', () => {
 		expect(parsed.strings).toEqual(['A', 'hello', '0', '1']);
 		expect(parsed.empty).toBe('');
 		expect(parsed.nothing).toBeNull();
-		const main = (parsed.resultData as { runData: { A: Array<{ data: { main: unknown[][] } }> } }).runData.A[0].data.main[0];
+		const main = (parsed.resultData as { runData: { A: Array<{ data: { main: unknown[][] } }> } }).runData.A[0].data
+			.main[0];
 		expect(main[0]).toEqual({ json: { text: 'hello', n: 1 } });
 		expect(main[1]).toBe(main[0]);
 	});
@@ -48,7 +49,12 @@ describe('execution helpers', () => {
 	});
 
 	it('counts only final statuses as finished', () => {
-		expect(['success', 'error', 'crashed', 'canceled'].map((status) => isFinished({ status }))).toEqual([true, true, true, true]);
+		expect(['success', 'error', 'crashed', 'canceled'].map((status) => isFinished({ status }))).toEqual([
+			true,
+			true,
+			true,
+			true,
+		]);
 		expect(['new', 'running', 'waiting'].map((status) => isFinished({ status }))).toEqual([false, false, false]);
 	});
 });
@@ -63,7 +69,7 @@ describe('node types per load mode', () => {
 		connections: {},
 	};
 
-	it('rewrites only this package\'s nodes to the prefix of the mode', () => {
+	it("rewrites only this package's nodes to the prefix of the mode", () => {
 		expect(adaptWorkflow(workflow, 'custom-extensions').nodes.map((n) => n.type)).toEqual([
 			'CUSTOM.slackDmTrigger',
 			'CUSTOM.slackDmReply',

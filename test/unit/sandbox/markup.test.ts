@@ -3,13 +3,17 @@ import { agentHtmlFromMarkdown, htmlFromSlackMrkdwn, safeCommentHtml } from '../
 
 describe('agentHtmlFromMarkdown', () => {
 	it('turns bold, italic, code and links into the HTML the agent workspace stores', () => {
-		expect(agentHtmlFromMarkdown('Your **new laptop** is *ready*, see [the form](https://x.test/f) and `ticket-7`')).toBe(
+		expect(
+			agentHtmlFromMarkdown('Your **new laptop** is *ready*, see [the form](https://x.test/f) and `ticket-7`'),
+		).toBe(
 			'<p>Your <strong>new laptop</strong> is <em>ready</em>, see <a href="https://x.test/f">the form</a> and <code>ticket-7</code></p>',
 		);
 	});
 
 	it('keeps paragraphs and line breaks and escapes HTML the agent typed', () => {
-		expect(agentHtmlFromMarkdown('Hi <b>Erin</b>\nline two\n\nBye & thanks')).toBe('<p>Hi &lt;b&gt;Erin&lt;/b&gt;<br>line two</p><p>Bye &amp; thanks</p>');
+		expect(agentHtmlFromMarkdown('Hi <b>Erin</b>\nline two\n\nBye & thanks')).toBe(
+			'<p>Hi &lt;b&gt;Erin&lt;/b&gt;<br>line two</p><p>Bye &amp; thanks</p>',
+		);
 	});
 
 	it('leaves snake_case words and lone stars alone', () => {
@@ -25,8 +29,12 @@ describe('htmlFromSlackMrkdwn', () => {
 	});
 
 	it('renders links and mentions, and never passes HTML through', () => {
-		const html = htmlFromSlackMrkdwn('See <https://x.test/a?b=1&amp;c=2|the form> <@U1> &lt;script&gt;', (id) => (id === 'U1' ? 'Erin' : undefined));
-		expect(html).toBe('See <a href="https://x.test/a?b=1&amp;c=2" target="_blank" rel="noopener">the form</a> <span class="mention">@Erin</span> &lt;script&gt;');
+		const html = htmlFromSlackMrkdwn('See <https://x.test/a?b=1&amp;c=2|the form> <@U1> &lt;script&gt;', (id) =>
+			id === 'U1' ? 'Erin' : undefined,
+		);
+		expect(html).toBe(
+			'See <a href="https://x.test/a?b=1&amp;c=2" target="_blank" rel="noopener">the form</a> <span class="mention">@Erin</span> &lt;script&gt;',
+		);
 	});
 
 	it('keeps line breaks', () => {

@@ -49,7 +49,9 @@ describe('targetFromEnv', () => {
 	});
 
 	it('refuses a public URL that is not http(s)', () => {
-		expect(() => targetFromEnv({ ...REAL_ENV, SANDBOX_PUBLIC_URL: 'tunnel.example.com' })).toThrow('SANDBOX_PUBLIC_URL');
+		expect(() => targetFromEnv({ ...REAL_ENV, SANDBOX_PUBLIC_URL: 'tunnel.example.com' })).toThrow(
+			'SANDBOX_PUBLIC_URL',
+		);
 	});
 
 	it('documents every variable it reads', () => {
@@ -61,8 +63,17 @@ describe('sandboxCredentials', () => {
 	it('real accounts: the real Slack API and Zendesk by subdomain (no base URL override)', () => {
 		const credentials = sandboxCredentials(targetFromEnv(REAL_ENV));
 		const byType = Object.fromEntries(credentials.map((c) => [c.type, c.data]));
-		expect(byType.slackDmApi).toEqual({ accessToken: 'xoxb-real', signingSecret: 'real-secret', baseUrl: 'https://slack.com/api' });
-		expect(byType.zendeskDmApi).toEqual({ subdomain: 'acme', email: 'admin@acme.test', apiToken: 'zd-real', baseUrl: '' });
+		expect(byType.slackDmApi).toEqual({
+			accessToken: 'xoxb-real',
+			signingSecret: 'real-secret',
+			baseUrl: 'https://slack.com/api',
+		});
+		expect(byType.zendeskDmApi).toEqual({
+			subdomain: 'acme',
+			email: 'admin@acme.test',
+			apiToken: 'zd-real',
+			baseUrl: '',
+		});
 	});
 
 	it('emulators: the fixture accounts and local URLs', () => {
@@ -84,12 +95,16 @@ const node = (type: string, extra: Record<string, unknown> = {}) => ({ name: typ
 describe('isPublishable', () => {
 	it('publishes workflows with an activatable trigger of any package prefix', () => {
 		expect(isPublishable({ nodes: [node('CUSTOM.slackDmTrigger')], connections: {} })).toBe(true);
-		expect(isPublishable({ nodes: [node('n8n-nodes-slack-dm-zendesk.zendeskReplyTrigger')], connections: {} })).toBe(true);
+		expect(isPublishable({ nodes: [node('n8n-nodes-slack-dm-zendesk.zendeskReplyTrigger')], connections: {} })).toBe(
+			true,
+		);
 		expect(isPublishable({ nodes: [node('n8n-nodes-base.webhook')], connections: {} })).toBe(true);
 	});
 
 	it('does not publish error, manual or sub-workflow triggers, nor disabled triggers', () => {
-		expect(isPublishable({ nodes: [node('n8n-nodes-base.errorTrigger'), node('n8n-nodes-base.slack')], connections: {} })).toBe(false);
+		expect(
+			isPublishable({ nodes: [node('n8n-nodes-base.errorTrigger'), node('n8n-nodes-base.slack')], connections: {} }),
+		).toBe(false);
 		expect(isPublishable({ nodes: [node('n8n-nodes-base.manualTrigger')], connections: {} })).toBe(false);
 		expect(isPublishable({ nodes: [node('n8n-nodes-base.executeWorkflowTrigger')], connections: {} })).toBe(false);
 		expect(isPublishable({ nodes: [node('CUSTOM.slackDmTrigger', { disabled: true })], connections: {} })).toBe(false);
@@ -104,20 +119,45 @@ describe('triggerEndpoints', () => {
 			node('CUSTOM.slackDmTrigger', {
 				name: 'DMs',
 				webhookId: 'abc-123',
-				parameters: { handles: { handle: [{ name: 'IT', userId: 'U0HANDLEBOT' }, { name: 'HR', userId: '={{ $env.HR }}' }] } },
+				parameters: {
+					handles: {
+						handle: [
+							{ name: 'IT', userId: 'U0HANDLEBOT' },
+							{ name: 'HR', userId: '={{ $env.HR }}' },
+						],
+					},
+				},
 			}),
 			node('CUSTOM.slackDmTrigger', { name: 'Off', webhookId: 'off', disabled: true }),
 		],
 		connections: {},
 	};
-	const outbound: WorkflowJson = { id: 'wfOut', nodes: [node('CUSTOM.zendeskReplyTrigger', { webhookId: 'zzz' })], connections: {} };
-	const draft: WorkflowJson = { id: 'wfDraft', nodes: [node('CUSTOM.slackDmTrigger', { webhookId: 'draft' })], connections: {} };
+	const outbound: WorkflowJson = {
+		id: 'wfOut',
+		nodes: [node('CUSTOM.zendeskReplyTrigger', { webhookId: 'zzz' })],
+		connections: {},
+	};
+	const draft: WorkflowJson = {
+		id: 'wfDraft',
+		nodes: [node('CUSTOM.slackDmTrigger', { webhookId: 'draft' })],
+		connections: {},
+	};
 
 	it('gives the production URL <base>/webhook/<webhookId>/<path> of enabled triggers in published workflows', () => {
-		const slack = triggerEndpoints([inbound, outbound, draft], ['wfIn', 'wfOut'], 'slackDmTrigger', 'http://127.0.0.1:5678/');
+		const slack = triggerEndpoints(
+			[inbound, outbound, draft],
+			['wfIn', 'wfOut'],
+			'slackDmTrigger',
+			'http://127.0.0.1:5678/',
+		);
 		expect(slack.map((e) => e.url)).toEqual(['http://127.0.0.1:5678/webhook/abc-123/slack-events']);
 		expect(slack[0]).toMatchObject({ workflowId: 'wfIn', workflowName: 'Inbound', nodeName: 'DMs' });
-		const replies = triggerEndpoints([inbound, outbound], ['wfIn', 'wfOut'], 'zendeskReplyTrigger', 'https://t.example.com');
+		const replies = triggerEndpoints(
+			[inbound, outbound],
+			['wfIn', 'wfOut'],
+			'zendeskReplyTrigger',
+			'https://t.example.com',
+		);
 		expect(replies.map((e) => e.url)).toEqual(['https://t.example.com/webhook/zzz/zendesk-reply']);
 	});
 
@@ -141,13 +181,19 @@ describe('matchReturnPath', () => {
 				{ id: 2, title: 'n8n reply', active: true, actions: [{ field: 'notification_webhook', value: ['wh1', '{}'] }] },
 			],
 		);
-		expect(checks).toEqual([{ endpoint, webhook: { id: 'wh1', status: 'active' }, trigger: { id: 2, title: 'n8n reply' } }]);
+		expect(checks).toEqual([
+			{ endpoint, webhook: { id: 'wh1', status: 'active' }, trigger: { id: 2, title: 'n8n reply' } },
+		]);
 	});
 
 	it('reports a missing trigger, an inactive webhook and an inactive trigger', () => {
 		expect(matchReturnPath([endpoint], [{ id: 'wh1', endpoint }], [])[0].trigger).toBeUndefined();
 		expect(matchReturnPath([endpoint], [{ id: 'wh1', endpoint, status: 'inactive' }], [])[0].webhook).toBeUndefined();
-		const inactive = matchReturnPath([endpoint], [{ id: 'wh1', endpoint }], [{ id: 3, active: false, actions: [{ field: 'notification_webhook', value: ['wh1', '{}'] }] }]);
+		const inactive = matchReturnPath(
+			[endpoint],
+			[{ id: 'wh1', endpoint }],
+			[{ id: 3, active: false, actions: [{ field: 'notification_webhook', value: ['wh1', '{}'] }] }],
+		);
 		expect(inactive[0].trigger).toBeUndefined();
 	});
 });
