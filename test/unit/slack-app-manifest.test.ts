@@ -40,6 +40,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
 	// Group DM participants, and who an IM is with (the addressed handle when Slack's
 	// authorizations name someone else).
 	'conversations.members': ['mpim:read', 'im:read'],
+	// The Alert Channel picker: public and private channels.
+	'conversations.list': ['channels:read', 'groups:read'],
 	'users.info': ['users:read', 'users:read.email'],
 	'team.info': ['team:read'],
 	'files.info': ['files:read'],
@@ -67,9 +69,11 @@ const nodesSource = sourceFiles(join(__dirname, '../../nodes')).map((file) => re
 const calledMethods = [
 	...new Set(
 		nodesSource.flatMap((source) =>
-			[...source.matchAll(/callSlack\w*(?:<[^>]*>)?\(\s*[\w.]+\s*,\s*'([a-z]+\.[a-zA-Z.]+)'/g)].map(
-				(match) => match[1],
-			),
+			[
+				...source.matchAll(/callSlack\w*(?:<[^>]*>)?\(\s*[\w.]+\s*,\s*'([a-z]+\.[a-zA-Z.]+)'/g),
+				// Calls made without callSlack (the pickers' list searches) name their URL.
+				...source.matchAll(/slackBaseUrl\([^)]*\)\}\/([a-z]+\.[a-zA-Z.]+)`/g),
+			].map((match) => match[1]),
 		),
 	),
 ].sort();
@@ -86,7 +90,7 @@ function neededScopes(tokenType: 'bot' | 'user'): string[] {
 describe('the Slack methods the code calls', () => {
 	it('are found by the scan (the scan itself works)', () => {
 		expect(calledMethods).toEqual(
-			expect.arrayContaining(['auth.test', 'chat.postMessage', 'conversations.members', 'files.getUploadURLExternal']),
+			expect.arrayContaining(['auth.test', 'chat.postMessage', 'conversations.list', 'conversations.members', 'files.getUploadURLExternal']),
 		);
 		expect(downloadsFiles).toBe(true);
 	});
