@@ -322,6 +322,26 @@ function conversationsList(host: SlackApiHost, params: Params, token: TokenRecor
 	return ok({ channels: page, response_metadata: { next_cursor: next } });
 }
 
+/**
+ * users.list: the members of the token's own team (deleted ones too, marked, as Slack lists them),
+ * paged by cursor. https://api.slack.com/methods/users.list
+ */
+function usersList(host: SlackApiHost, params: Params, token: TokenRecord): Record<string, unknown> {
+	const members = [...host.ws.users.values()].filter((user) => user.teamId === token.teamId);
+	const rawLimit = Number(str(params, 'limit') ?? 0);
+	const limit = Number.isFinite(rawLimit) && rawLimit > 0 ? Math.min(Math.floor(rawLimit), 1000) : 1000;
+	const cursor = str(params, 'cursor');
+	let offset = 0;
+	if (cursor) {
+		const decoded = /^users:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+		if (!decoded) throw new SlackError('invalid_cursor');
+		offset = Number(decoded[1]);
+	}
+	const page = members.slice(offset, offset + limit).map((user) => userObject(host.ws, user, token));
+	const next = offset + limit < members.length ? Buffer.from(`users:${offset + limit}`).toString('base64') : '';
+	return ok({ members: page, cache_ts: Math.floor(Date.now() / 1000), response_metadata: { next_cursor: next } });
+}
+
 function reactionsAdd(host: SlackApiHost, params: Params, token: TokenRecord): Record<string, unknown> {
 	const channelId = str(params, 'channel');
 	const ts = str(params, 'timestamp');
@@ -465,6 +485,7 @@ export const WEB_API_METHODS: Record<string, MethodSpec> = {
 			return ok({ user: object });
 		},
 	},
+	'users.list': { scopes: ['users:read'], handler: usersList },
 	'team.info': {
 		scopes: ['team:read'],
 		handler: (host, params, token) => {

@@ -10,7 +10,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { SLACK_CREDENTIAL_TYPE } from '../shared/transport/slackTransport';
 import { identityKey, selfIdentity } from './actions/handleIdentity';
 import { receiveSlackEvent } from './actions/receiveEvent';
-import { handlesProperty } from '../shared/slack/handleParameters';
+import { handlesProperties } from '../shared/slack/handleParameters';
+import { searchSlackUsers } from '../shared/slack/userPicker';
 import { parameterFields } from './helpers/webhookDescription';
 import { MAX_GROUP_SIZE } from './helpers/triggerRequest';
 
@@ -22,8 +23,9 @@ export class SlackDmTrigger implements INodeType {
 		group: ['trigger'],
 		// Version 2 behaves as 1. n8n evaluates an expression (its old Webhook node's binaryData
 		// option) on every request to a version-1 trigger, in a fresh isolate: a few ms each.
-		version: [1, 2],
-		defaultVersion: 2,
+		// Version 3 picks each handle's Slack user from a list (users.list); 1 and 2 type the ID.
+		version: [1, 2, 3],
+		defaultVersion: 3,
 		subtitle: '={{$parameter["responseMode"] === "lastNode" ? "Respond after workflow" : "Respond at once"}}',
 		description: 'Starts the workflow when someone sends a direct message to a Slack handle',
 		eventTriggerDescription: 'Waiting for a direct message to the Slack handle',
@@ -71,7 +73,7 @@ export class SlackDmTrigger implements INodeType {
 				default: 'onReceived',
 				description: 'When Slack gets its answer: trade speed against redelivery of failed runs',
 			},
-			handlesProperty({
+			...handlesProperties({
 				description:
 					"The Slack users this trigger answers for and the names the output gives them (Switch on handle.name to route). Leave empty to answer only for the credential's own user, named after its Slack user name.",
 				nameDescription: 'Name used for routing, e.g. IT, HR or Onboarding',
@@ -174,6 +176,10 @@ export class SlackDmTrigger implements INodeType {
 				],
 			},
 		],
+	};
+
+	methods = {
+		listSearch: { searchSlackUsers },
 	};
 
 	webhookMethods = {

@@ -11,7 +11,8 @@ import { zendeskAuthenticationProperty, zendeskCredentials } from '../shared/zen
 import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from './helpers/webhooks';
 import { createOwnObjects, deleteOwnObjects, ownObjectsExist } from './actions/lifecycle';
 import { receiveReply } from './actions/receiveReply';
-import { handlesProperty } from '../shared/slack/handleParameters';
+import { handlesProperties } from '../shared/slack/handleParameters';
+import { searchSlackUsers } from '../shared/slack/userPicker';
 
 export class ZendeskReplyTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -21,8 +22,9 @@ export class ZendeskReplyTrigger implements INodeType {
 		group: ['trigger'],
 		// Version 2 behaves as 1. n8n evaluates an expression (its old Webhook node's binaryData
 		// option) on every request to a version-1 trigger, in a fresh isolate: a few ms each.
-		version: [1, 2],
-		defaultVersion: 2,
+		// Version 3 picks each handle's Slack user from a list (users.list); 1 and 2 type the ID.
+		version: [1, 2, 3],
+		defaultVersion: 3,
 		subtitle: '=Public agent replies on tickets tagged {{$parameter["ticketTag"]}}',
 		description: 'Starts when an agent adds a public reply to a Slack DM ticket in Zendesk',
 		defaults: { name: 'Zendesk Reply Trigger' },
@@ -54,7 +56,7 @@ export class ZendeskReplyTrigger implements INodeType {
 				required: true,
 				description: 'Tag the inbound pipeline puts on the tickets it creates; only replies on tagged tickets are sent',
 			},
-			handlesProperty({
+			...handlesProperties({
 				description:
 					"The Slack handles (as in the Slack DM Trigger) whose tickets this trigger sees. The output's handle (from the ticket's slack_handle_… tag) then carries this name and user ID: Switch on handle.name to send each reply with its handle's own Slack credential.",
 				nameDescription:
@@ -86,6 +88,10 @@ export class ZendeskReplyTrigger implements INodeType {
 				],
 			},
 		],
+	};
+
+	methods = {
+		listSearch: { searchSlackUsers },
 	};
 
 	webhookMethods = {

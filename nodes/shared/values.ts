@@ -72,3 +72,13 @@ export function pickTyped<T extends object>(
 	}
 	return out as T;
 }
+
+/**
+ * The value of a picker parameter, saved either as a resource locator (`{__rl, mode, value}`) or
+ * as the plain value earlier node versions saved (and expressions still give).
+ */
+export function locatorValue(value: unknown): unknown {
+	if (value && typeof value === 'object' && 'value' in value && ('__rl' in value || 'mode' in value))
+		return (value as { value: unknown }).value;
+	return value;
+}

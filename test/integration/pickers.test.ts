@@ -16,6 +16,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchChannels } from '../../nodes/SlackDmReply/methods/channels';
+import { searchSlackUsers } from '../../nodes/shared/slack/userPicker';
 import { SlackDmReply } from '../../nodes/SlackDmReply/SlackDmReply.node';
 import { listSearch } from '../../nodes/ZendeskMessagingUpsert/methods/listSearch';
 import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
@@ -138,6 +139,26 @@ describe('Alert channel picker (conversations.list against the Slack emulator)',
 		expect(filtered.results.map((entry) => entry.value)).toEqual([slack.fixtures.helpChannelId]);
 		const call = slack.server.calls.find((entry) => entry.route === 'conversations.list');
 		expect(call?.request.query).toMatchObject({ types: 'public_channel,private_channel', exclude_archived: 'true' });
+	});
+});
+
+describe('Handle picker of both triggers (users.list against the Slack emulator)', () => {
+	it("lists the workspace's people and bots by name, without Slackbot or deleted accounts, filtered as typed", async () => {
+		const all = await search(searchSlackUsers, {});
+		const ids = all.results.map((entry) => entry.value);
+		expect(ids).toEqual(
+			expect.arrayContaining([slack.fixtures.botUserId, slack.fixtures.hrHandleUserId, slack.fixtures.employeeId]),
+		);
+		expect(ids).not.toContain('USLACKBOT');
+		const names = all.results.map((entry) => String(entry.name));
+		expect([...names].sort((a, b) => a.localeCompare(b, 'en'))).toEqual(names);
+		const hr = all.results.find((entry) => entry.value === slack.fixtures.hrHandleUserId)!;
+		const filtered = await search(searchSlackUsers, {}, String(hr.name).slice(0, 4));
+		expect(filtered.results.map((entry) => entry.value)).toContain(slack.fixtures.hrHandleUserId);
+		expect(filtered.results.length).toBeLessThan(all.results.length);
+		expect(slack.server.calls.find((entry) => entry.route === 'users.list')?.request.query).toMatchObject({
+			limit: '200',
+		});
 	});
 });
 

@@ -606,6 +606,18 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 		});
 	});
 
+	it('version 3: a handle picked from the list (a resource locator in the row) routes like a typed ID', async () => {
+		const payload = messageIm(
+			{ user: F.employeeId, channel: 'D0ITDM3', text: 'laptop broken' },
+			{ authorizations: [userAuthorization(F.handleUserId)] },
+		);
+		const parameters = {
+			handles: { handle: [{ name: 'IT', userId: { __rl: true, mode: 'list', value: F.handleUserId } }] },
+		};
+		const items = emittedItems(await deliver(payload, { token: F.handleToken, parameters }));
+		expect(items.map((item) => item.handle)).toEqual([expect.objectContaining({ name: 'IT', userId: F.handleUserId })]);
+	});
+
 	describe('several handles on one app, Slack naming one installation user only', () => {
 		const parameters = {
 			handles: {

@@ -43,6 +43,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
 	// The Alert Channel picker: public and private channels.
 	'conversations.list': ['channels:read', 'groups:read'],
 	'users.info': ['users:read', 'users:read.email'],
+	// The triggers' Handle picker.
+	'users.list': ['users:read'],
 	'team.info': ['team:read'],
 	'files.info': ['files:read'],
 	'files.getUploadURLExternal': ['files:write'],

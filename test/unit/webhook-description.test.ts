@@ -65,9 +65,9 @@ describe('trigger versions', () => {
 	it.each([
 		['Slack DM Trigger', new SlackDmTrigger().description],
 		['Zendesk Reply Trigger', new ZendeskReplyTrigger().description],
-	])('%s: new nodes get version 2, saved version-1 nodes still load', (_name, description) => {
-		expect(description.defaultVersion).toBe(2);
-		expect([description.version].flat()).toEqual([1, 2]);
+	])('%s: new nodes get version 3 (the Handle picker), saved version-1 and -2 nodes still load', (_name, description) => {
+		expect(description.defaultVersion).toBe(3);
+		expect([description.version].flat()).toEqual([1, 2, 3]);
 	});
 
 	it("the shipped templates use each trigger's default version", () => {
@@ -80,6 +80,6 @@ describe('trigger versions', () => {
 		const triggers = templates.flatMap((template) =>
 			template.nodes.filter((node) => /\.(slackDmTrigger|zendeskReplyTrigger)$/.test(node.type)),
 		);
-		expect(triggers.map((node) => node.typeVersion)).toEqual([2, 2]);
+		expect(triggers.map((node) => node.typeVersion)).toEqual([3, 3]);
 	});
 });

@@ -2,7 +2,7 @@
  * Who "we" are on Slack: the identity behind the credential's token (from auth.test) and the
  * handles a trigger answers for. Pure; the trigger fetches auth.test once and caches it.
  */
-import { textOrNumber } from '../values';
+import { locatorValue, textOrNumber } from '../values';
 
 export interface SelfIdentity {
 	/** The token's user: the bot user (bot token) or the handle account (user token). */
@@ -76,7 +76,8 @@ export function parseHandleRows(
 ): HandleConfig[] {
 	const handles: HandleConfig[] = [];
 	for (const row of rows ?? []) {
-		const userId = text(row?.userId);
+		// A row saved by the Handle picker (version 3) holds a resource locator; earlier ones a string.
+		const userId = text(locatorValue(row?.userId));
 		if (!userId || handles.some((handle) => handle.userId === userId)) continue;
 		handles.push({ userId, name: text(row?.name) || userId });
 	}

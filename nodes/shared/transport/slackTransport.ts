@@ -19,6 +19,7 @@ export interface SlackResponse {
 const READ_METHODS = new Set([
 	'auth.test',
 	'users.info',
+	'users.list',
 	'team.info',
 	'conversations.info',
 	'conversations.members',

@@ -5,15 +5,9 @@
  */
 import type { INodeListSearchItems } from 'n8n-workflow';
 
-/**
- * The value of a picker parameter, saved either as a resource locator (`{__rl, mode, value}`,
- * node version 2) or as the plain string earlier versions saved (and expressions still give).
- */
-export function locatorValue(value: unknown): unknown {
-	if (value && typeof value === 'object' && 'value' in value && ('__rl' in value || 'mode' in value))
-		return (value as { value: unknown }).value;
-	return value;
-}
+import { locatorValue } from '../values';
+
+export { locatorValue };
 
 function matches(name: string, filter: string | undefined): boolean {
 	const wanted = (filter ?? '').trim().toLowerCase();
