@@ -92,7 +92,13 @@ function neededScopes(tokenType: 'bot' | 'user'): string[] {
 describe('the Slack methods the code calls', () => {
 	it('are found by the scan (the scan itself works)', () => {
 		expect(calledMethods).toEqual(
-			expect.arrayContaining(['auth.test', 'chat.postMessage', 'conversations.list', 'conversations.members', 'files.getUploadURLExternal']),
+			expect.arrayContaining([
+				'auth.test',
+				'chat.postMessage',
+				'conversations.list',
+				'conversations.members',
+				'files.getUploadURLExternal',
+			]),
 		);
 		expect(downloadsFiles).toBe(true);
 	});

@@ -65,10 +65,13 @@ describe('trigger versions', () => {
 	it.each([
 		['Slack DM Trigger', new SlackDmTrigger().description],
 		['Zendesk Reply Trigger', new ZendeskReplyTrigger().description],
-	])('%s: new nodes get version 3 (the Handle picker), saved version-1 and -2 nodes still load', (_name, description) => {
-		expect(description.defaultVersion).toBe(3);
-		expect([description.version].flat()).toEqual([1, 2, 3]);
-	});
+	])(
+		'%s: new nodes get version 3 (the Handle picker), saved version-1 and -2 nodes still load',
+		(_name, description) => {
+			expect(description.defaultVersion).toBe(3);
+			expect([description.version].flat()).toEqual([1, 2, 3]);
+		},
+	);
 
 	it("the shipped templates use each trigger's default version", () => {
 		const templates = ['slack-dm-to-zendesk.json', 'zendesk-reply-to-slack-dm.json'].map(
