@@ -308,18 +308,30 @@ function conversationsList(host: SlackApiHost, params: Params, token: TokenRecor
 	const visible = [...host.ws.channels.values()].filter(
 		(channel) => kinds.includes(channel.kind) && channel.teamId === token.teamId && host.ws.canSee(channel, token),
 	);
-	const rawLimit = Number(str(params, 'limit') ?? 100);
-	const limit = Number.isFinite(rawLimit) && rawLimit > 0 ? Math.min(Math.floor(rawLimit), 1000) : 100;
+	const { page, next } = cursorPage(visible, params, 'channels', 100);
+	return ok({
+		channels: page.map((channel) => conversationObject(host.ws, channel, token)),
+		response_metadata: { next_cursor: next },
+	});
+}
+
+/**
+ * One page of a cursor-paged list: `limit` (the method's default when absent, at most 1000) from
+ * the opaque `cursor` on; `next` is empty on the last page. A cursor this list did not issue is
+ * `invalid_cursor`.
+ */
+function cursorPage<T>(items: T[], params: Params, kind: string, defaultLimit: number): { page: T[]; next: string } {
+	const rawLimit = Number(str(params, 'limit') ?? defaultLimit);
+	const limit = Number.isFinite(rawLimit) && rawLimit > 0 ? Math.min(Math.floor(rawLimit), 1000) : defaultLimit;
 	const cursor = str(params, 'cursor');
 	let offset = 0;
 	if (cursor) {
-		const decoded = /^channels:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+		const decoded = new RegExp(`^${kind}:(\\d+)$`).exec(Buffer.from(cursor, 'base64').toString('utf8'));
 		if (!decoded) throw new SlackError('invalid_cursor');
 		offset = Number(decoded[1]);
 	}
-	const page = visible.slice(offset, offset + limit).map((channel) => conversationObject(host.ws, channel, token));
-	const next = offset + limit < visible.length ? Buffer.from(`channels:${offset + limit}`).toString('base64') : '';
-	return ok({ channels: page, response_metadata: { next_cursor: next } });
+	const next = offset + limit < items.length ? Buffer.from(`${kind}:${offset + limit}`).toString('base64') : '';
+	return { page: items.slice(offset, offset + limit), next };
 }
 
 /**
@@ -328,18 +340,12 @@ function conversationsList(host: SlackApiHost, params: Params, token: TokenRecor
  */
 function usersList(host: SlackApiHost, params: Params, token: TokenRecord): Record<string, unknown> {
 	const members = [...host.ws.users.values()].filter((user) => user.teamId === token.teamId);
-	const rawLimit = Number(str(params, 'limit') ?? 0);
-	const limit = Number.isFinite(rawLimit) && rawLimit > 0 ? Math.min(Math.floor(rawLimit), 1000) : 1000;
-	const cursor = str(params, 'cursor');
-	let offset = 0;
-	if (cursor) {
-		const decoded = /^users:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
-		if (!decoded) throw new SlackError('invalid_cursor');
-		offset = Number(decoded[1]);
-	}
-	const page = members.slice(offset, offset + limit).map((user) => userObject(host.ws, user, token));
-	const next = offset + limit < members.length ? Buffer.from(`users:${offset + limit}`).toString('base64') : '';
-	return ok({ members: page, cache_ts: Math.floor(Date.now() / 1000), response_metadata: { next_cursor: next } });
+	const { page, next } = cursorPage(members, params, 'users', 1000);
+	return ok({
+		members: page.map((user) => userObject(host.ws, user, token)),
+		cache_ts: Math.floor(Date.now() / 1000),
+		response_metadata: { next_cursor: next },
+	});
 }
 
 function reactionsAdd(host: SlackApiHost, params: Params, token: TokenRecord): Record<string, unknown> {

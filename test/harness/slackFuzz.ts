@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 
 import { FIXTURE_IDS as F, messageIm } from '../../emulators/slack';
+import type { WebhookResult } from './inProcess';
 
 export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261206);
 export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 5000);
@@ -143,4 +144,74 @@ export function mutatedEnvelope(): fc.Arbitrary<{ body: Record<string, unknown>;
 			for (const m of mutations) setPath(body, m.path, m.value, m.remove);
 			return { body, path: mutations.map((m) => m.path).join(',') };
 		});
+}
+
+// ---------------------------------------------------------------- properties both triggers share
+
+/** How n8n left the body for the node (test/harness/inProcess.ts `rawBodyState`). */
+export type BodyState = 'read' | 'consumed' | 'tooLarge';
+
+export interface WebhookFuzzTarget {
+	/** Sends one request to the trigger's webhook method (in-process). */
+	send: (rawBody: string, headers: Record<string, string>, state: BodyState) => Promise<WebhookResult>;
+	/** Headers that sign the body as the vendor does; `forgery` variants: another secret, an hour old. */
+	sign: (rawBody: string, forgery?: 'wrong-secret' | 'stale') => Record<string, string>;
+	/** The vendor's two signature header names, for garbage values. */
+	signatureHeaders: [string, string];
+	bodies: fc.Arbitrary<string>;
+	contentTypes: string[];
+}
+
+/** The answer to a request without a valid signature: the body's problem first, else 401. */
+export function expectedRefusal(contentType: string, state: BodyState): number {
+	if (contentType.startsWith('multipart/')) return 415;
+	if (state === 'tooLarge') return 413;
+	return state === 'consumed' ? 400 : 401;
+}
+
+/** Property: whatever the request, the webhook method neither throws nor answers 5xx, and a 4xx starts nothing. */
+export async function assertNeverFails(target: WebhookFuzzTarget, numRuns: number): Promise<void> {
+	await fc.assert(
+		fc.asyncProperty(
+			target.bodies,
+			fc.constantFrom(...target.contentTypes),
+			fc.boolean(),
+			fc.constantFrom<BodyState>('read', 'read', 'read', 'consumed', 'tooLarge'),
+			async (rawBody, contentType, sign, state) => {
+				const result = await target.send(
+					rawBody,
+					{ 'content-type': contentType, ...(sign ? target.sign(rawBody) : {}) },
+					state,
+				);
+				expect(result.status).toBeLessThan(500);
+				if (result.status >= 400) expect(result.workflowData).toBeUndefined();
+			},
+		),
+		{ seed: FUZZ_SEED, numRuns },
+	);
+}
+
+/** Property: without a valid signature, every request is refused (expectedRefusal) and starts nothing. */
+export async function assertRefusesForgeries(target: WebhookFuzzTarget, numRuns: number): Promise<void> {
+	const [signatureHeader, timestampHeader] = target.signatureHeaders;
+	const forgery = fc.oneof(
+		fc.constant<Record<string, string>>({}),
+		fc.record({ [signatureHeader]: oddString(), [timestampHeader]: oddString() }),
+		fc.constantFrom<'wrong-secret' | 'stale'>('wrong-secret', 'stale'),
+	);
+	await fc.assert(
+		fc.asyncProperty(
+			target.bodies,
+			fc.constantFrom(...target.contentTypes),
+			forgery,
+			fc.constantFrom<BodyState>('read', 'consumed', 'tooLarge'),
+			async (rawBody, contentType, forged, state) => {
+				const headers = typeof forged === 'string' ? target.sign(rawBody, forged) : forged;
+				const result = await target.send(rawBody, { 'content-type': contentType, ...headers }, state);
+				expect(result.status).toBe(expectedRefusal(contentType, state));
+				expect(result.workflowData).toBeUndefined();
+			},
+		),
+		{ seed: FUZZ_SEED, numRuns },
+	);
 }
