@@ -3,6 +3,8 @@ import type { INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from
 import { onWebhookAnswer } from '../../shared/n8n/webhookRequest';
 import { answerOutcome, triggerScope } from '../helpers/triggerRequest';
 import { deliveryGroups } from '../triggerState';
+import { eventOrderOf } from '../../shared/slack/messageOrder';
+import type { SlackDmItem } from '../../shared/types';
 
 /** Reports to the delivery ledger whether n8n took what this request handed over. */
 type Settle = (delivered: boolean) => void;
@@ -31,7 +33,8 @@ export async function handOverGrouped(
 			settle(outcome.ok);
 			turn.done(outcome);
 		});
-		return { workflowData: [turn.items] };
+		// In Slack's order: an item then never waits for a later item of its own execution (messagesInFlight).
+		return { workflowData: [inSlackOrder(turn.items)] };
 	}
 	const outcome = await turn.outcome;
 	settle(outcome.ok);
@@ -41,4 +44,14 @@ export async function handOverGrouped(
 	});
 	ctx.getResponseObject().status(503).json({ ok: false, error: 'workflow_not_started' });
 	return { noWebhookResponse: true };
+}
+
+/** The group's items by Slack's order (messageOrder.ts), items without one last, otherwise as they came. */
+export function inSlackOrder(items: INodeExecutionData[]): INodeExecutionData[] {
+	const orderOf = (item: INodeExecutionData) =>
+		eventOrderOf(item.json as unknown as Pick<SlackDmItem, 'message'>) ?? Number.MAX_SAFE_INTEGER;
+	return items
+		.map((item, index) => ({ item, index, order: orderOf(item) }))
+		.sort((a, b) => a.order - b.order || a.index - b.index)
+		.map((entry) => entry.item);
 }

@@ -5,8 +5,10 @@
  * before an earlier one: the later one waits for it, at most `maxWaitMs` after that one was
  * handed over (a workflow may drop a message before the Upsert, or fail on it).
  *
- * A message waits only for messages announced before it and earlier in Slack's order. Within an
- * execution items go in announcement order too, so waits never form a cycle. One process only:
+ * A message waits for messages earlier in Slack's order, also for one handed over after it (n8n
+ * can take two requests of one conversation in the other order). Waits point only at strictly
+ * earlier messages, and the
+ * trigger hands a group over in Slack's order (handOver.ts), so they never form a cycle. One process only:
  * in queue mode the trigger announces in main and the Upsert runs on a worker, and nothing waits.
  */
 import { sleep } from 'n8n-workflow';
@@ -84,7 +86,7 @@ export class MessagesInFlight {
 		if (!messages) return undefined;
 		let until: number | undefined;
 		for (const announced of messages.values()) {
-			if (announced.seq >= place.seq || announced.order >= place.order || !this.pending(announced, now)) continue;
+			if (announced.order >= place.order || !this.pending(announced, now)) continue;
 			until = Math.max(until ?? 0, announced.expiresAtMs);
 		}
 		return until;
