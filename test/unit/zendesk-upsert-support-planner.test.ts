@@ -11,8 +11,8 @@ import type {
 	CommentWrite,
 	LaneView,
 	PlannedMessage,
-	WriteAnswer,
-} from '../../nodes/ZendeskMessagingUpsert/supportTickets/supportPlanner';
+} from '../../nodes/ZendeskMessagingUpsert/supportTickets/supportCommands';
+import type { WriteAnswer } from '../../nodes/ZendeskMessagingUpsert/supportTickets/supportPlanner';
 import {
 	AMBIGUOUS_BACKOFF_MS,
 	afterCreate,

@@ -97,20 +97,7 @@ export async function downloadSlackFile(
 		}
 		let response;
 		try {
-			response = await sendWithRetry<unknown>(ctx, {
-				service: 'slack',
-				route: 'files.download',
-				credentialType: SLACK_CREDENTIAL_TYPE,
-				policy: options.policy,
-				request: {
-					method: 'GET',
-					url: verdict.url,
-					encoding: 'stream',
-					json: false,
-					disableFollowRedirect: true,
-					timeout: options.timeoutMs ?? 60_000,
-				},
-			});
+			response = await requestFile(ctx, options, verdict.url);
 		} catch (error) {
 			return { ok: false, failure: 'failed', detail: (error as Error).message };
 		}
@@ -124,39 +111,66 @@ export async function downloadSlackFile(
 			target = location;
 			continue;
 		}
-		if (statusCode < 200 || statusCode >= 300) {
-			discard(body);
-			return { ok: false, failure: 'failed', detail: `Slack answered HTTP ${statusCode}` };
-		}
-		const contentType = (headerValue(headers, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
-		if (contentType === 'text/html' && options.expectedMimeType !== 'text/html') {
-			discard(body);
-			return {
-				ok: false,
-				failure: 'failed',
-				detail: 'Slack answered with a web page instead of the file (is the files:read scope granted?)',
-			};
-		}
-		const declaredLength = Number(headerValue(headers, 'content-length'));
-		if (Number.isFinite(declaredLength) && declaredLength > options.maxBytes) {
-			discard(body);
-			return { ok: false, failure: 'tooLarge', detail: `the file is ${declaredLength} bytes` };
-		}
-		if (Buffer.isBuffer(body)) {
-			if (body.length > options.maxBytes)
-				return { ok: false, failure: 'tooLarge', detail: `the file is ${body.length} bytes` };
-			return { ok: true, data: body, contentType };
-		}
-		if (!isStream(body)) return { ok: false, failure: 'failed', detail: 'Slack answered without a file body' };
-		const sizeHint = Number.isFinite(declaredLength) && declaredLength > 0 ? declaredLength : options.expectedBytes;
-		try {
-			const data = await readBounded(body, options.maxBytes, sizeHint);
-			if (!data) return { ok: false, failure: 'tooLarge', detail: `the file is over ${options.maxBytes} bytes` };
-			return { ok: true, data, contentType };
-		} catch (error) {
-			discard(body);
-			return { ok: false, failure: 'failed', detail: `the download broke off: ${(error as Error).message}` };
-		}
+		return await readFileAnswer(response, options);
 	}
 	return { ok: false, failure: 'refused', detail: `more than ${maxRedirects} redirects` };
+}
+
+/** One GET of a trusted file URL, redirects not followed (each hop is checked first). */
+async function requestFile(ctx: HttpContext, options: SlackFileDownloadOptions, url: string) {
+	return await sendWithRetry<unknown>(ctx, {
+		service: 'slack',
+		route: 'files.download',
+		credentialType: SLACK_CREDENTIAL_TYPE,
+		policy: options.policy,
+		request: {
+			method: 'GET',
+			url,
+			encoding: 'stream',
+			json: false,
+			disableFollowRedirect: true,
+			timeout: options.timeoutMs ?? 60_000,
+		},
+	});
+}
+
+/** A non-redirect answer: the file's bytes within the size bound, or why there are none. */
+async function readFileAnswer(
+	response: { statusCode: number; headers: Record<string, unknown>; body: unknown },
+	options: SlackFileDownloadOptions,
+): Promise<SlackFileDownload> {
+	const { statusCode, headers, body } = response;
+	if (statusCode < 200 || statusCode >= 300) {
+		discard(body);
+		return { ok: false, failure: 'failed', detail: `Slack answered HTTP ${statusCode}` };
+	}
+	const contentType = (headerValue(headers, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+	if (contentType === 'text/html' && options.expectedMimeType !== 'text/html') {
+		discard(body);
+		return {
+			ok: false,
+			failure: 'failed',
+			detail: 'Slack answered with a web page instead of the file (is the files:read scope granted?)',
+		};
+	}
+	const declaredLength = Number(headerValue(headers, 'content-length'));
+	if (Number.isFinite(declaredLength) && declaredLength > options.maxBytes) {
+		discard(body);
+		return { ok: false, failure: 'tooLarge', detail: `the file is ${declaredLength} bytes` };
+	}
+	if (Buffer.isBuffer(body)) {
+		if (body.length > options.maxBytes)
+			return { ok: false, failure: 'tooLarge', detail: `the file is ${body.length} bytes` };
+		return { ok: true, data: body, contentType };
+	}
+	if (!isStream(body)) return { ok: false, failure: 'failed', detail: 'Slack answered without a file body' };
+	const sizeHint = Number.isFinite(declaredLength) && declaredLength > 0 ? declaredLength : options.expectedBytes;
+	try {
+		const data = await readBounded(body, options.maxBytes, sizeHint);
+		if (!data) return { ok: false, failure: 'tooLarge', detail: `the file is over ${options.maxBytes} bytes` };
+		return { ok: true, data, contentType };
+	} catch (error) {
+		discard(body);
+		return { ok: false, failure: 'failed', detail: `the download broke off: ${(error as Error).message}` };
+	}
 }

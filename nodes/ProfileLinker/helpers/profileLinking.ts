@@ -181,6 +181,22 @@ function linkHolder(
 	return linked;
 }
 
+/** Whether the Slack email links an existing end user (primary or secondary identity), or a new one is made. */
+async function emailDecision(
+	ports: LinkerPorts,
+	email: string | undefined,
+): Promise<ReturnType<typeof decideEmailLink>> {
+	const owners = email ? await ports.findUsersByEmail(email) : [];
+	const decision = decideEmailLink(email, owners);
+	if (decision.action !== 'create' || decision.reason !== 'noMatch' || !email) return decision;
+	// The search also matches secondary identities: such an end user already has the address.
+	const secondary: ZendeskUser[] = [];
+	for (const candidate of secondaryEmailCandidates(owners, email)) {
+		if (holdsEmail(await ports.userEmails(candidate.id), email)) secondary.push(candidate);
+	}
+	return secondary.length > 0 ? decideEmailLink(email, owners, secondary) : decision;
+}
+
 async function resolve(
 	state: LinkerState,
 	ports: LinkerPorts,
@@ -196,16 +212,7 @@ async function resolve(
 	const holder = userWithExternalId(await ports.findUsersByExternalIds([externalId]), externalId);
 	if (holder) return linkHolder(state, key, holder, externalId, options.cacheTtlMs);
 
-	const owners = facts.email ? await ports.findUsersByEmail(facts.email) : [];
-	let decision = decideEmailLink(facts.email, owners);
-	if (decision.action === 'create' && decision.reason === 'noMatch' && facts.email) {
-		// The search also matches secondary identities: such an end user already has the address.
-		const secondary: ZendeskUser[] = [];
-		for (const candidate of secondaryEmailCandidates(owners, facts.email)) {
-			if (holdsEmail(await ports.userEmails(candidate.id), facts.email)) secondary.push(candidate);
-		}
-		if (secondary.length > 0) decision = decideEmailLink(facts.email, owners, secondary);
-	}
+	const decision = await emailDecision(ports, facts.email);
 	if (decision.action === 'link') {
 		const user = decision.setExternalId ? await ports.setUserExternalId(decision.user.id, externalId) : decision.user;
 		const linked = toLinkedUser(user, externalId, 'email', facts.email);
@@ -256,12 +263,8 @@ async function resolve(
 		}
 	}
 	const linked = toLinkedUser({ ...user, email }, externalId, created ? 'created' : 'externalId');
-	if (warning) {
-		state.links.set(key, asCached(linked, true), options.cacheTtlMs);
-		return { ...linked, warning };
-	}
 	state.links.set(key, asCached(linked, true), options.cacheTtlMs);
-	return linked;
+	return warning ? { ...linked, warning } : linked;
 }
 
 /**

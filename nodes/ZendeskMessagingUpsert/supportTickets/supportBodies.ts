@@ -30,7 +30,7 @@ import {
 import { messageMemoryKey, rootTextInEvent, tagsForPlan, threadRootExcerpt } from '../helpers/ticketsThreads';
 import { conversationCache, threadRootExcerpts } from './ticketsState';
 import type { Entry } from './supportEntry';
-import type { CommentWrite } from './supportPlanner';
+import type { CommentWrite } from './supportCommands';
 
 /** How long this process remembers an excerpt of each message it wrote (thread-root quotes). */
 const ROOT_EXCERPT_TTL_MS = 24 * 60 * 60_000;

@@ -9,7 +9,7 @@ import { conversationPlanOf } from '../helpers/ticketsThreads';
 import type { UpsertRequest, UpsertResult } from '../helpers/upsertRequest';
 import type { LaneEntry } from '../lane/conversationLane';
 import { pendingResult } from '../lane/conversationLane';
-import type { PlannedMessage } from './supportPlanner';
+import type { PlannedMessage } from './supportCommands';
 
 export interface Entry extends LaneEntry<UpsertResult>, PlannedMessage {
 	request: UpsertRequest;

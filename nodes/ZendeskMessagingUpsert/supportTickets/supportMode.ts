@@ -28,7 +28,7 @@ import { handleOnce } from '../lane/handledOnce';
 import type { Entry } from './supportEntry';
 import { makeEntry } from './supportEntry';
 import { loadConversation, perform, windowKeyOf } from './supportPerformer';
-import type { LaneView } from './supportPlanner';
+import type { LaneView } from './supportCommands';
 import { knownStateCommand, nextCommand } from './supportPlanner';
 
 /** Guards the decision loop against a server that keeps changing under us. */

@@ -33,7 +33,8 @@ import { conversationCache, updateWindows } from './ticketsState';
 import { settle } from '../lane/conversationLane';
 import { commentOf, createTicketBody, rememberWritten } from './supportBodies';
 import type { Entry } from './supportEntry';
-import type { AfterNoAnswer, CommentWrite, Failure, KnownStateCommand, WriteAnswer } from './supportPlanner';
+import type { CommentWrite, KnownStateCommand } from './supportCommands';
+import type { AfterNoAnswer, Failure, WriteAnswer } from './supportPlanner';
 import { afterCreate, afterNoAnswer, afterReload, afterUpdate } from './supportPlanner';
 
 const PUT_ROUTE = 'PUT /tickets/{id}.json';

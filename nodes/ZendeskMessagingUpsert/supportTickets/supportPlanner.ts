@@ -11,7 +11,6 @@
  * prevents ticket update", so the next `nextCommand` creates the follow-up.
  */
 import type { MessageKind } from '../../shared/types';
-import type { UpdateLimitConfig, UpdateWindowState } from './coalesce';
 import { planUpdate, takeBatch } from './coalesce';
 import { commentIdOf, fitOneComment, markerFits, statusChangeOf } from '../../shared/zendesk/comments';
 import type { ConversationTicket, TicketSummary } from '../helpers/tickets';
@@ -24,6 +23,15 @@ import {
 } from '../helpers/tickets';
 import type { UpsertResult } from '../helpers/upsertRequest';
 import type { ConversationState } from './ticketsState';
+import type {
+	CommentWrite,
+	Command,
+	KnownStateCommand,
+	KnownTicket,
+	LaneView,
+	PlannedMessage,
+	WrittenOutcome,
+} from './supportCommands';
 
 /** Clock skew allowance between Slack's `ts` and Zendesk's `updated_at`. */
 export const SKEW_MARGIN_MS = 60_000;
@@ -56,71 +64,6 @@ export function decideTicketAction(kind: MessageKind, conversation: Conversation
 	if (conversation.kind === 'closed') return { action: 'followUp', sourceTicketId: conversation.ticket.id };
 	return { action: 'append', ticketId: conversation.ticket.id, reopens: conversation.ticket.status === 'solved' };
 }
-
-/** A ticket the conversation has (open, new, pending, hold, solved or closed). */
-export type KnownTicket = Exclude<ConversationTicket, { kind: 'none' }>;
-
-/** What a write whose answer was lost did, reported if its marker is found later. */
-export interface WrittenOutcome {
-	outcome: UpsertResult['outcome'];
-	followUpSourceId?: number;
-	coalescedCount?: number;
-}
-
-/** What the planner knows of one message in the lane. */
-export interface PlannedMessage {
-	key: string;
-	kind: MessageKind;
-	/** Slack's `ts` in ms (0 when unreadable). */
-	tsMs: number;
-	text: string;
-	requesterId?: number;
-	participantIds?: number[];
-	/** Set when a write of it may have landed without an answer. */
-	written?: WrittenOutcome;
-	/** Writes of it that got no clear answer. */
-	ambiguousWrites: number;
-	/** Refused creations that sent it back to the lookup. */
-	createRetries: number;
-}
-
-/** The lane as the planner sees it at the head's turn. */
-export interface LaneView<M extends PlannedMessage> {
-	/** The conversation as this process knows it; undefined: to be looked up. */
-	state?: ConversationState;
-	/** The head first, then the unsettled messages after it, in Slack's order. */
-	waiting: M[];
-	now: number;
-	/** This process's recent updates of the conversation's ticket (coalesce.ts). */
-	window: UpdateWindowState;
-	limits: UpdateLimitConfig;
-	/** Send comments as safe updates (`updated_stamp`, 409 on concurrent changes). */
-	safeUpdates: boolean;
-}
-
-/** One comment for the messages of `batch` (the head first). */
-export interface CommentWrite<M> {
-	ticketId: number;
-	batch: M[];
-	/** An internal note (edit or deletion) rather than the requester's public comment. */
-	note: boolean;
-	reopen: boolean;
-	/** What this write does if its answer is lost; an answer says what Zendesk did (afterUpdate). */
-	outcome: UpsertResult['outcome'];
-	updatedStamp?: string;
-	/** Users to copy on the ticket (undefined for notes). */
-	copyTo?: number[];
-}
-
-/** A step once the conversation is known. */
-export type KnownStateCommand<M> =
-	| { do: 'finish'; result: UpsertResult }
-	| { do: 'readMarkers'; ticketId: number }
-	| { do: 'wait'; ms: number }
-	| { do: 'create'; followUpSourceId?: number }
-	| { do: 'update'; write: CommentWrite<M> };
-
-export type Command<M> = { do: 'lookUp' } | KnownStateCommand<M>;
 
 /** Could an earlier delivery of this message already be in the part of the ticket we have not read? */
 export function mayHideMessage(state: ConversationState, message: Pick<PlannedMessage, 'tsMs'>): boolean {
