@@ -97,7 +97,7 @@ export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhoo
 	}
 	const decided = await decideEvent(ctx, envelope.envelope, arrivedAt);
 	if ('answer' in decided) return decided.answer;
-	return await deliver(ctx, decided.decision, arrivedAt);
+	return await deliver(ctx, decided.decision, decided.rawOptions, arrivedAt);
 }
 
 type Emit = Extract<EventDecision, { action: 'emit' }>;
@@ -107,7 +107,7 @@ async function decideEvent(
 	ctx: IWebhookFunctions,
 	event: SlackEventCallback,
 	arrivedAt: number,
-): Promise<{ decision: Emit } | { answer: IWebhookResponseData }> {
+): Promise<{ decision: Emit; rawOptions: IDataObject } | { answer: IWebhookResponseData }> {
 	const callPlan = () => webhookCallPlan(Date.now() - arrivedAt);
 	const key = await identityKey(ctx);
 	let self;
@@ -160,13 +160,17 @@ async function decideEvent(
 		const members = await conversationMembers(ctx, key, decision.item.channel.id, callPlan());
 		if (members) decision.item.channel.participants = groupParticipants(members, self, handles);
 	}
-	return { decision };
+	return { decision, rawOptions };
 }
 
 /** Exactly-once claim, then the hand-over to n8n (alone or grouped). */
-async function deliver(ctx: IWebhookFunctions, decision: Emit, arrivedAt: number): Promise<IWebhookResponseData> {
+async function deliver(
+	ctx: IWebhookFunctions,
+	decision: Emit,
+	rawOptions: IDataObject,
+	arrivedAt: number,
+): Promise<IWebhookResponseData> {
 	const item = decision.item;
-	const rawOptions = ctx.getNodeParameter('options', {}) as IDataObject;
 	const retry = retryInfoFromHeaders(ctx.getHeaderData());
 	const ledgerKeys = scopedDeliveryKeys(ctx.getWorkflow().id, ctx.getNode().id, decision.dedupeKeys);
 	// From the claim to the return nothing awaits, except for the outcome of an earlier request.
