@@ -73,3 +73,15 @@ export function messageIdempotencyKey(input: {
 	const suffix = input.kind === 'message' ? '' : `:${input.kind}:${input.eventTs ?? ''}`;
 	return `slack:${input.teamId}:${input.channelId}:${input.ts}${suffix}`;
 }
+
+/**
+ * Zendesk messaging (Sunshine Conversations) keys. A messaging user's `externalId` is
+ * userExternalId(team, user) — the same as the Zendesk user's external_id, which is how the two
+ * records link. A conversation's `metadata[MESSAGING_CONVERSATION_KEY]` is ticketExternalId(parts)
+ * (parse it with parseTicketExternalId); a message's `metadata[MESSAGING_MESSAGE_KEY]` is its
+ * messageIdempotencyKey, the exactly-once marker read back after an unanswered post.
+ */
+export const MESSAGING_CONVERSATION_KEY = 'slack_conversation';
+export const MESSAGING_MESSAGE_KEY = 'slack_message';
+/** The conversation's Slack handle (the handle tag's value, see nodes/shared/zendesk tags), when one was used. */
+export const MESSAGING_HANDLE_KEY = 'slack_handle';
