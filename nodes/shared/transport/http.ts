@@ -8,6 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
+import type { TransportService } from './callStats';
 import { countCall } from './callStats';
 import type { RateLimitHistory, RetryPolicy } from './retryPolicy';
 import { DEFAULT_RETRY_POLICY, decideRetry, RATE_LIMITED, rateLimitCharge } from './retryPolicy';
@@ -22,7 +23,7 @@ export interface HttpResult<T = unknown> {
 }
 
 export interface SendOptions {
-	service: 'slack' | 'zendesk';
+	service: TransportService;
 	/** Short, secret-free name of the call for counting and errors, e.g. "POST /tickets". */
 	route: string;
 	credentialType: string;
