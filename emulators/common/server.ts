@@ -169,7 +169,7 @@ export class EmulatorServer {
 		});
 	}
 
-	/** Inject a fault into the next `times` calls of a route (by its name). */
+	/** Inject a fault into the next `times` calls of a route (by its name; `'*'`: every route, e.g. an outage). */
 	injectFault(route: string, fault: Fault, times = 1): void {
 		this.faults.push({ route, fault, remaining: times });
 	}
@@ -191,7 +191,9 @@ export class EmulatorServer {
 	}
 
 	private takeFault(route: string): Fault | undefined {
-		const rule = this.faults.find((f) => f.route === route && f.remaining > 0);
+		// Route '*': every route of the service (an outage), not the emulators' own /__emulator control routes.
+		const everyRoute = !route.includes('/__emulator');
+		const rule = this.faults.find((f) => (f.route === route || (f.route === '*' && everyRoute)) && f.remaining > 0);
 		if (!rule) return undefined;
 		rule.remaining -= 1;
 		if (rule.remaining <= 0) this.faults = this.faults.filter((f) => f !== rule);

@@ -2,7 +2,11 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { zendeskAccount, zendeskCredentialTypeOfItems } from '../shared/transport/accounts';
-import { runPerItem } from '../shared/n8n/perItem';
+import { OUTAGE_OUTPUTS, outageProperties, outageSettingsOf } from '../shared/n8n/outageParameters';
+import { describeSlackMessage } from '../shared/n8n/outageRetry';
+import { runPerItemWithOutages } from '../shared/n8n/outageRunner';
+import { slackMessagePlace } from '../shared/slack/messagePlace';
+import { unavailableReason } from '../shared/transport/serviceAvailability';
 import { zendeskAuthenticationProperty } from '../shared/zendesk/nodeParameters';
 import { link } from './actions/link';
 import type { ZendeskTarget } from './actions/linkerPorts';
@@ -17,13 +21,15 @@ export class ProfileLinker implements INodeType {
 		icon: { light: 'file:bridge.svg', dark: 'file:bridge.dark.svg' },
 		subtitle: '={{$parameter["operation"] === "linkToExisting" ? "Link to Existing Profile" : "Link Slack User"}}',
 		group: ['transform'],
-		version: 1,
+		// 2: Wait Out Outages (on by default) and its Service Unavailable output (docs/outages.md).
+		version: [1, 2],
+		defaultVersion: 2,
 		description:
 			'Links the Slack user of a DM to the right Zendesk end user, creating the profile and partner organization when needed',
 		defaults: { name: 'Profile Linker' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: OUTAGE_OUTPUTS,
 		// Named per service: n8n's editor labels every slot of a node with an authentication
 		// parameter just "Credential", so the Slack and the Zendesk one would look alike.
 		credentials: [
@@ -106,6 +112,7 @@ export class ProfileLinker implements INodeType {
 				displayOptions: { show: { operation: ['linkToExisting'] } },
 				description: 'The end user to keep. Agents and admins are refused.',
 			},
+			...outageProperties('Zendesk (or Slack)', 2),
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -211,11 +218,20 @@ export class ProfileLinker implements INodeType {
 			this.getNodeParameter('operation', 0) === 'linkToExisting' ? OPERATIONS.linkToExisting : OPERATIONS.link;
 		const credentialType = zendeskCredentialTypeOfItems(this);
 		const zendesk: ZendeskTarget = { credentialType, account: (await zendeskAccount(this, credentialType)).baseUrl };
-		const out = await runPerItem(this, async (input, itemIndex) => ({
-			...input,
-			json: await operation(this, itemIndex, input.json, zendesk),
-			pairedItem: { item: itemIndex },
-		}));
-		return [out];
+		return await runPerItemWithOutages(
+			this,
+			async (input, itemIndex) => ({
+				...input,
+				json: await operation(this, itemIndex, input.json, zendesk),
+				pairedItem: { item: itemIndex },
+			}),
+			{
+				settings: outageSettingsOf(this),
+				service: 'Zendesk (or Slack)',
+				unavailableReason,
+				placeOf: slackMessagePlace,
+				describe: describeSlackMessage,
+			},
+		);
 	}
 }

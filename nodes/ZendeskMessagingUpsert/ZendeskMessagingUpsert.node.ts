@@ -2,7 +2,11 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { zendeskAccount, zendeskAccountKey, zendeskCredentialTypeOfItems } from '../shared/transport/accounts';
-import { runPerItem } from '../shared/n8n/perItem';
+import { OUTAGE_OUTPUTS, outageProperties, outageSettingsOf } from '../shared/n8n/outageParameters';
+import { describeSlackMessage } from '../shared/n8n/outageRetry';
+import { runPerItemWithOutages } from '../shared/n8n/outageRunner';
+import { slackMessagePlace } from '../shared/slack/messagePlace';
+import { unavailableReason } from '../shared/transport/serviceAvailability';
 import { zendeskAuthenticationProperty, zendeskCredentials } from '../shared/zendesk/nodeParameters';
 import { DEFAULT_SUBJECT_MAX_LENGTH } from './helpers/tickets';
 import { newUpsertRun } from './helpers/upsertRequest';
@@ -19,13 +23,14 @@ export class ZendeskMessagingUpsert implements INodeType {
 		subtitle: '={{$parameter["mode"] === "supportTickets" ? "Support ticket" : $parameter["mode"]}}',
 		group: ['transform'],
 		// 2: brand, group and custom fields are pickers (resource locators); 1 took raw IDs.
-		version: [1, 2],
-		defaultVersion: 2,
+		// 3: Wait Out Outages (on by default) and its Service Unavailable output (docs/outages.md).
+		version: [1, 2, 3],
+		defaultVersion: 3,
 		description: 'Adds each Slack DM message to its conversation ticket in Zendesk, exactly once',
 		defaults: { name: 'Zendesk Messaging Upsert' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: OUTAGE_OUTPUTS,
 		credentials: zendeskCredentials,
 		properties: [
 			zendeskAuthenticationProperty,
@@ -96,6 +101,7 @@ export class ZendeskMessagingUpsert implements INodeType {
 			},
 			customFieldsV1,
 			customFieldsV2,
+			...outageProperties('Zendesk', 3),
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -217,6 +223,16 @@ export class ZendeskMessagingUpsert implements INodeType {
 			account: zendeskAccountKey(credentialType, credentials),
 			run: newUpsertRun(),
 		};
-		return [await runPerItem(this, async (input, itemIndex) => await upsertMessage(this, input, itemIndex, zendesk))];
+		return await runPerItemWithOutages(
+			this,
+			async (input, itemIndex) => await upsertMessage(this, input, itemIndex, zendesk),
+			{
+				settings: outageSettingsOf(this),
+				service: 'Zendesk',
+				unavailableReason,
+				placeOf: slackMessagePlace,
+				describe: describeSlackMessage,
+			},
+		);
 	}
 }

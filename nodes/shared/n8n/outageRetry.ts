@@ -1,0 +1,152 @@
+/**
+ * Waiting out an outage: when an item parks, how long it waits, and when it gives up. Pure: the
+ * runner (outageRunner.ts) feeds it the item's earlier `retry` and the clock. docs/outages.md
+ * says why the wait is done by n8n's Wait node and why it is at least 65 s.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+/**
+ * n8n's Wait node keeps a wait shorter than 65 s in memory (a timer in the running process) and
+ * only a longer one in its database, where it survives a restart and is resumed by any main
+ * process (n8n-nodes-base Wait.node.js: `if (waitValue < 65000)` … `putToWait`).
+ */
+export const MIN_DURABLE_WAIT_SECONDS = 65;
+export const DEFAULT_MAX_WAIT_SECONDS = 180;
+export const DEFAULT_GIVE_UP_MINUTES = 60;
+/** A message parked behind an earlier one is tried this long after it, so the earlier one goes first. */
+export const BEHIND_STAGGER_MS = 5_000;
+
+/** What a parked item carries in `json.retry`. */
+export interface RetryInfo {
+	/** Parks so far, this one included (1: the first). */
+	attempt: number;
+	/** When the item first could not be delivered (ISO). */
+	firstFailedAt: string;
+	/** When it is tried again (ISO): now + waitSeconds. */
+	nextAttemptAt: string;
+	/** What the template's Wait node waits (`{{ $json.retry.waitSeconds }}`). */
+	waitSeconds: number;
+	/** Why: the service's answer (e.g. `HTTP 503`) or the earlier message it waits behind. */
+	reason: string;
+	/** The node that parked it: only that node reads it back (another node's retry starts afresh). */
+	node: string;
+	/** When the node stops trying and fails the execution (ISO). */
+	giveUpAt: string;
+}
+
+export interface OutageSettings {
+	giveUpMs: number;
+	maxWaitSeconds: number;
+}
+
+export function outageSettings(giveUpMinutes: unknown, maxWaitSeconds: unknown): OutageSettings {
+	const minutes = Number(giveUpMinutes);
+	const seconds = Number(maxWaitSeconds);
+	return {
+		giveUpMs: (Number.isFinite(minutes) && minutes > 0 ? minutes : DEFAULT_GIVE_UP_MINUTES) * 60_000,
+		maxWaitSeconds: Math.max(
+			MIN_DURABLE_WAIT_SECONDS,
+			Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds) : DEFAULT_MAX_WAIT_SECONDS,
+		),
+	};
+}
+
+/** The item's earlier park by `node`, if it carries a well-formed one. */
+export function retryInfoOf(json: IDataObject, node: string): RetryInfo | undefined {
+	const retry = json.retry as Partial<RetryInfo> | undefined;
+	if (!retry || typeof retry !== 'object' || retry.node !== node) return undefined;
+	const attempt = Number(retry.attempt);
+	if (!Number.isInteger(attempt) || attempt < 1) return undefined;
+	if (Number.isNaN(Date.parse(String(retry.firstFailedAt)))) return undefined;
+	return retry as RetryInfo;
+}
+
+/** The item's JSON without a `retry` field (what the node works on and passes on). */
+export function withoutRetry(json: IDataObject): IDataObject {
+	if (!('retry' in json)) return json;
+	const { retry: _retry, ...rest } = json;
+	return rest;
+}
+
+/** 65 s, doubling, at most maxWaitSeconds (never under 65 s: shorter waits are not durable). */
+export function backoffSeconds(attempt: number, maxWaitSeconds: number): number {
+	const doubled = MIN_DURABLE_WAIT_SECONDS * 2 ** Math.max(0, attempt - 1);
+	return Math.max(MIN_DURABLE_WAIT_SECONDS, Math.min(maxWaitSeconds, doubled));
+}
+
+export type OutageDecision =
+	| { do: 'park'; retry: RetryInfo }
+	| { do: 'giveUp'; attempts: number; firstFailedAt: string; waitedMs: number };
+
+export interface UnavailableInput {
+	previous?: RetryInfo;
+	reason: string;
+	node: string;
+	nowMs: number;
+	settings: OutageSettings;
+	/** Behind an earlier parked message: not before this (its next attempt plus a stagger). */
+	notBeforeMs?: number;
+}
+
+/**
+ * The item could not be delivered now: park it for the next backoff step, or give up once the
+ * give-up time since its first failure has passed (a first failure always parks). The wait is cut
+ * so that the last attempt comes at about the give-up time, never under the durable minimum.
+ */
+export function decideUnavailable(input: UnavailableInput): OutageDecision {
+	const { previous, nowMs, settings } = input;
+	const firstMs = previous ? Date.parse(previous.firstFailedAt) : nowMs;
+	const attempt = (previous?.attempt ?? 0) + 1;
+	const giveUpAtMs = firstMs + settings.giveUpMs;
+	if (previous && nowMs >= giveUpAtMs) {
+		return {
+			do: 'giveUp',
+			attempts: previous.attempt + 1,
+			firstFailedAt: previous.firstFailedAt,
+			waitedMs: nowMs - firstMs,
+		};
+	}
+	let wait = Math.min(backoffSeconds(attempt, settings.maxWaitSeconds), Math.ceil((giveUpAtMs - nowMs) / 1000));
+	if (input.notBeforeMs !== undefined) wait = Math.max(wait, Math.ceil((input.notBeforeMs - nowMs) / 1000));
+	const waitSeconds = Math.max(MIN_DURABLE_WAIT_SECONDS, wait);
+	return {
+		do: 'park',
+		retry: {
+			attempt,
+			firstFailedAt: new Date(firstMs).toISOString(),
+			nextAttemptAt: new Date(nowMs + waitSeconds * 1000).toISOString(),
+			waitSeconds,
+			reason: input.reason,
+			node: input.node,
+			giveUpAt: new Date(giveUpAtMs).toISOString(),
+		},
+	};
+}
+
+/** `Slack user U1 (team T1), conversation D1: "first words …"` for the give-up error and the alert. */
+export function describeSlackMessage(json: IDataObject): string {
+	const user = (json.user ?? {}) as { id?: unknown; teamId?: unknown };
+	const channel = (json.channel ?? {}) as { id?: unknown };
+	const message = (json.message ?? {}) as { text?: unknown; ts?: unknown };
+	const who = user.id ? `Slack user ${String(user.id)}${user.teamId ? ` (team ${String(user.teamId)})` : ''}` : '';
+	const where = channel.id ? `conversation ${String(channel.id)}` : '';
+	const words = firstWords(typeof message.text === 'string' ? message.text : '');
+	const parts = [who, where].filter(Boolean).join(', ');
+	const text = words ? `"${words}"` : message.ts ? `message ${String(message.ts)}` : '';
+	return [parts, text].filter(Boolean).join(': ') || 'the item';
+}
+
+/** The first words of a text, at most 60 characters, on one line. */
+export function firstWords(text: string, max = 60): string {
+	const line = text.replace(/\s+/g, ' ').trim();
+	if (line.length <= max) return line;
+	const cut = line.slice(0, max);
+	const space = cut.lastIndexOf(' ');
+	return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()} …`;
+}
+
+/** The error message when an item gives up, naming what was not delivered. */
+export function giveUpMessage(service: string, what: string, decision: { attempts: number; waitedMs: number }): string {
+	const minutes = Math.round(decision.waitedMs / 60_000);
+	return `${service} stayed unavailable for ${minutes} min (${decision.attempts} attempts); gave up on ${what}`;
+}

@@ -1,0 +1,163 @@
+/**
+ * runPerItem for nodes that wait out outages (docs/outages.md): an item the service cannot take
+ * now leaves on the Service Unavailable output, intact, with `retry` (outageRetry.ts); a later
+ * message of a conversation with an earlier parked one parks behind it (state/parkedMessages.ts);
+ * an item past its give-up time fails the execution with its data intact.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
+
+import type { LedgerSnapshot } from '../state/parkedMessages';
+import { parkedMessages } from '../state/parkedMessages';
+import { toNodeError } from './errors';
+import type { OutageDecision, OutageSettings, RetryInfo } from './outageRetry';
+import { BEHIND_STAGGER_MS, decideUnavailable, giveUpMessage, retryInfoOf, withoutRetry } from './outageRetry';
+import type { ItemOperation } from './perItem';
+import { errorItem, runPerItem, usesErrorOutput } from './perItem';
+
+/** Where an item stands in its conversation: later messages wait for earlier ones. */
+export interface ItemPlace {
+	conversation: string;
+	key: string;
+	order: number;
+}
+
+export interface OutageRouting {
+	/** Undefined: the node does not wait out outages (one output, as runPerItem). */
+	settings: OutageSettings | undefined;
+	/** "Zendesk", "Slack": for the give-up error. */
+	service: string;
+	/** transport/serviceAvailability.ts's unavailableReason. */
+	unavailableReason: (error: unknown) => string | undefined;
+	placeOf: (json: IDataObject) => ItemPlace | undefined;
+	/** Who and what, for the give-up error (e.g. describeSlackMessage). */
+	describe: (json: IDataObject) => string;
+}
+
+/** How long an item waits for an earlier message of its conversation that this process is handling now. */
+const IN_FLIGHT_WAIT_MS = 60_000;
+const STATIC_KEY = 'parkedMessages';
+
+type Outcome = { item: INodeExecutionData; parked: boolean };
+
+/** [done, service unavailable] with the option on; [done] without. */
+export async function runPerItemWithOutages(
+	ctx: IExecuteFunctions,
+	operation: ItemOperation,
+	routing: OutageRouting,
+): Promise<INodeExecutionData[][]> {
+	if (!routing.settings) return [await runPerItem(ctx, operation)];
+	const scope = ledgerScope(ctx);
+	const staticData = ctx.getWorkflowStaticData('node');
+	parkedMessages.merge(scope, staticData[STATIC_KEY] as LedgerSnapshot | undefined, Date.now());
+	const done: INodeExecutionData[] = [];
+	const parked: INodeExecutionData[] = [];
+	const items = ctx.getInputData();
+	try {
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const input = items[itemIndex];
+			try {
+				const outcome = await handleItem(ctx, operation, routing, scope, input, itemIndex);
+				(outcome.parked ? parked : done).push(outcome.item);
+			} catch (error) {
+				const nodeError = toNodeError(ctx.getNode(), error, itemIndex);
+				if (!ctx.continueOnFail()) throw nodeError;
+				done.push(errorItem(input, itemIndex, nodeError.message, { errorOutput: usesErrorOutput(ctx) }));
+			}
+		}
+	} finally {
+		// Saved by n8n when the execution ends or goes to wait (workflowExecuteAfter → saveStaticData).
+		staticData[STATIC_KEY] = parkedMessages.snapshot(scope, Date.now());
+	}
+	return [done, parked];
+}
+
+function ledgerScope(ctx: IExecuteFunctions): string {
+	return `${ctx.getWorkflow().id ?? ''}|${ctx.getNode().name}`;
+}
+
+async function handleItem(
+	ctx: IExecuteFunctions,
+	operation: ItemOperation,
+	routing: OutageRouting,
+	scope: string,
+	input: INodeExecutionData,
+	itemIndex: number,
+): Promise<Outcome> {
+	const node = ctx.getNode().name;
+	const previous = retryInfoOf(input.json, node);
+	const clean: INodeExecutionData = { ...input, json: withoutRetry(input.json) };
+	const place = routing.placeOf(clean.json);
+	if (place) {
+		const behind = await blockerAfterInFlight(scope, place);
+		if (behind) {
+			const reason = `waiting behind an earlier message of the conversation (${behind.key})`;
+			const notBeforeMs = behind.nextAttemptAtMs + BEHIND_STAGGER_MS;
+			return decided(ctx, routing, scope, place, clean, itemIndex, { previous, reason, notBeforeMs });
+		}
+	}
+	const finish = place ? parkedMessages.begin(scope, place.conversation, place.key, place.order) : undefined;
+	try {
+		const out = await operation(clean, itemIndex);
+		if (place) parkedMessages.release(scope, place.conversation, place.key, Date.now());
+		return { item: { ...out, json: withoutRetry(out.json) }, parked: false };
+	} catch (error) {
+		const reason = routing.unavailableReason(error);
+		if (!reason) {
+			if (place) parkedMessages.release(scope, place.conversation, place.key, Date.now());
+			throw error;
+		}
+		return decided(ctx, routing, scope, place, clean, itemIndex, { previous, reason });
+	} finally {
+		finish?.();
+	}
+}
+
+/** The earliest parked message before this one, once earlier ones handled right now have finished. */
+async function blockerAfterInFlight(scope: string, place: ItemPlace) {
+	const earlier = parkedMessages.earlierInFlight(scope, place.conversation, place.order);
+	if (earlier.length > 0) await Promise.race([Promise.all(earlier), sleep(IN_FLIGHT_WAIT_MS)]);
+	return parkedMessages.blockerOf(scope, place.conversation, place.key, place.order, Date.now());
+}
+
+/** Park the item (Service Unavailable output) or give up (the item's error). */
+function decided(
+	ctx: IExecuteFunctions,
+	routing: OutageRouting,
+	scope: string,
+	place: ItemPlace | undefined,
+	clean: INodeExecutionData,
+	itemIndex: number,
+	why: { previous?: RetryInfo; reason: string; notBeforeMs?: number },
+): Outcome {
+	const nowMs = Date.now();
+	const decision: OutageDecision = decideUnavailable({
+		...why,
+		node: ctx.getNode().name,
+		nowMs,
+		settings: routing.settings as OutageSettings,
+	});
+	if (decision.do === 'giveUp') {
+		if (place) parkedMessages.release(scope, place.conversation, place.key, nowMs);
+		throw new NodeOperationError(
+			ctx.getNode(),
+			giveUpMessage(routing.service, routing.describe(clean.json), decision),
+			{
+				itemIndex,
+				description: `Last reason: ${why.reason}. First failure ${decision.firstFailedAt}. The message is intact in this execution's input: retry the execution once ${routing.service} answers.`,
+			},
+		);
+	}
+	if (place) {
+		const nextAttemptAtMs = Date.parse(decision.retry.nextAttemptAt);
+		parkedMessages.park(scope, place.conversation, { key: place.key, order: place.order, nextAttemptAtMs });
+	}
+	return {
+		item: {
+			json: { ...clean.json, retry: decision.retry as unknown as IDataObject },
+			binary: clean.binary,
+			pairedItem: { item: itemIndex },
+		},
+		parked: true,
+	};
+}

@@ -1,0 +1,136 @@
+import {
+	MIN_DURABLE_WAIT_SECONDS,
+	backoffSeconds,
+	decideUnavailable,
+	describeSlackMessage,
+	firstWords,
+	giveUpMessage,
+	outageSettings,
+	retryInfoOf,
+	withoutRetry,
+} from '../../../../../nodes/shared/n8n/outageRetry';
+import type { RetryInfo } from '../../../../../nodes/shared/n8n/outageRetry';
+
+const T0 = Date.parse('2026-12-06T10:00:00Z');
+const settings = outageSettings(60, 180);
+
+describe('backoff', () => {
+	it('starts at the durable minimum (65 s), doubles and stops at the longest wait', () => {
+		expect([1, 2, 3, 4, 10].map((attempt) => backoffSeconds(attempt, 180))).toEqual([65, 130, 180, 180, 180]);
+	});
+
+	it('never waits less than 65 s, whatever the longest wait says', () => {
+		expect(backoffSeconds(1, 10)).toBe(MIN_DURABLE_WAIT_SECONDS);
+		expect(outageSettings(60, 5).maxWaitSeconds).toBe(65);
+	});
+
+	it('reads the give-up time in minutes, defaulting to an hour', () => {
+		expect(outageSettings(undefined, undefined)).toEqual({ giveUpMs: 3_600_000, maxWaitSeconds: 180 });
+		expect(outageSettings(2, 300)).toEqual({ giveUpMs: 120_000, maxWaitSeconds: 300 });
+	});
+});
+
+describe('decideUnavailable', () => {
+	it('parks a first failure with attempt 1, 65 s and the give-up time', () => {
+		const decision = decideUnavailable({ reason: 'HTTP 503', node: 'Upsert', nowMs: T0, settings });
+		expect(decision).toEqual({
+			do: 'park',
+			retry: {
+				attempt: 1,
+				firstFailedAt: '2026-12-06T10:00:00.000Z',
+				nextAttemptAt: '2026-12-06T10:01:05.000Z',
+				waitSeconds: 65,
+				reason: 'HTTP 503',
+				node: 'Upsert',
+				giveUpAt: '2026-12-06T11:00:00.000Z',
+			},
+		});
+	});
+
+	it('keeps the first failure time and counts attempts on', () => {
+		const first = decideUnavailable({ reason: 'HTTP 503', node: 'U', nowMs: T0, settings });
+		if (first.do !== 'park') throw new Error('parked');
+		const second = decideUnavailable({
+			previous: first.retry,
+			reason: 'HTTP 502',
+			node: 'U',
+			nowMs: T0 + 70_000,
+			settings,
+		});
+		expect(second).toMatchObject({
+			do: 'park',
+			retry: { attempt: 2, firstFailedAt: first.retry.firstFailedAt, waitSeconds: 130, reason: 'HTTP 502' },
+		});
+	});
+
+	it('gives up once the give-up time since the first failure has passed, never on a first failure', () => {
+		const short = outageSettings(1, 180);
+		expect(decideUnavailable({ reason: 'x', node: 'U', nowMs: T0, settings: short }).do).toBe('park');
+		const previous = { attempt: 1, firstFailedAt: new Date(T0).toISOString(), node: 'U' } as RetryInfo;
+		expect(decideUnavailable({ previous, reason: 'x', node: 'U', nowMs: T0 + 59_000, settings: short }).do).toBe(
+			'park',
+		);
+		expect(decideUnavailable({ previous, reason: 'x', node: 'U', nowMs: T0 + 60_000, settings: short })).toEqual({
+			do: 'giveUp',
+			attempts: 2,
+			firstFailedAt: previous.firstFailedAt,
+			waitedMs: 60_000,
+		});
+	});
+
+	it('cuts the last wait to the give-up time, but not under 65 s', () => {
+		const previous = { attempt: 3, firstFailedAt: new Date(T0).toISOString(), node: 'U' } as RetryInfo;
+		const nearEnd = decideUnavailable({ previous, reason: 'x', node: 'U', nowMs: T0 + 3_500_000, settings });
+		expect(nearEnd).toMatchObject({ retry: { waitSeconds: 100 } });
+		const atEnd = decideUnavailable({ previous, reason: 'x', node: 'U', nowMs: T0 + 3_590_000, settings });
+		expect(atEnd).toMatchObject({ retry: { waitSeconds: 65 } });
+	});
+
+	it('parks a message behind an earlier one until after that one’s next attempt', () => {
+		const decision = decideUnavailable({ reason: 'behind', node: 'U', nowMs: T0, settings, notBeforeMs: T0 + 150_000 });
+		expect(decision).toMatchObject({ retry: { waitSeconds: 150, nextAttemptAt: '2026-12-06T10:02:30.000Z' } });
+	});
+});
+
+describe('retry field', () => {
+	const retry = { attempt: 2, firstFailedAt: '2026-12-06T10:00:00.000Z', node: 'Upsert' };
+
+	it('is read back only by the node that parked the item', () => {
+		expect(retryInfoOf({ retry }, 'Upsert')).toEqual(retry);
+		expect(retryInfoOf({ retry }, 'Profile Linker')).toBeUndefined();
+		expect(retryInfoOf({ retry: { ...retry, attempt: 0 } }, 'Upsert')).toBeUndefined();
+		expect(retryInfoOf({ retry: { ...retry, firstFailedAt: 'soon' } }, 'Upsert')).toBeUndefined();
+		expect(retryInfoOf({}, 'Upsert')).toBeUndefined();
+	});
+
+	it('is taken off before the node works and passes the item on', () => {
+		expect(withoutRetry({ a: 1, retry })).toEqual({ a: 1 });
+		const json = { a: 1 };
+		expect(withoutRetry(json)).toBe(json);
+	});
+});
+
+describe('give-up wording', () => {
+	it('names the user, the conversation and the first words', () => {
+		const json = {
+			user: { id: 'U1', teamId: 'T1' },
+			channel: { id: 'D1' },
+			message: { text: 'My laptop does not start since the update this morning, can you help me please?' },
+		};
+		expect(describeSlackMessage(json)).toBe(
+			'Slack user U1 (team T1), conversation D1: "My laptop does not start since the update this morning, can …"',
+		);
+		expect(describeSlackMessage({ message: { ts: '1.2' } })).toBe('message 1.2');
+		expect(describeSlackMessage({})).toBe('the item');
+	});
+
+	it('keeps short texts whole and on one line', () => {
+		expect(firstWords('hello\n  world')).toBe('hello world');
+	});
+
+	it('says how long and how often', () => {
+		expect(giveUpMessage('Zendesk', 'X', { attempts: 12, waitedMs: 3_600_000 })).toBe(
+			'Zendesk stayed unavailable for 60 min (12 attempts); gave up on X',
+		);
+	});
+});
