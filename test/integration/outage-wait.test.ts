@@ -1,0 +1,178 @@
+/**
+ * Waiting out an outage (docs/outages.md) with real n8n-core contexts and the emulators: an item
+ * the service cannot take leaves on the Service Unavailable output intact and with `retry`; fed
+ * back (what the template's Wait node does), it is delivered once, in Slack's order; a later
+ * message of the conversation parks behind an earlier parked one, also after a restart (the
+ * ledger from static data); past its give-up time the item fails naming what was not delivered.
+ */
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { ProfileLinker } from '../../nodes/ProfileLinker/ProfileLinker.node';
+import { parkedMessages } from '../../nodes/shared/state/parkedMessages';
+import type { SlackDmItem } from '../../nodes/shared/types';
+import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
+import { nodeCredentials, useEmulators } from '../harness/emulatorPair';
+import { executeNode } from '../harness/inProcess';
+import { fixtureHandle, slackDmItem } from '../harness/items';
+import { specGuard } from '../harness/specGuard';
+
+const REQUEST_TIMEOUT_MS = 400;
+const PUT_TICKET = 'PUT /api/v2/tickets/:id.json';
+
+const { slack, zendesk } = useEmulators({
+	slack: { rateLimits: false },
+	zendesk: { rateLimits: false },
+	lifetime: 'test',
+	upsertClock: true,
+});
+
+let staticData: IDataObject;
+beforeEach(() => {
+	parkedMessages.clear();
+	staticData = {};
+	specGuard.allow(/\/api\/v2\//, 'injected outage: 503 with the emulator fault body');
+});
+
+const zendeskDown = () => zendesk.server.injectFault('*', { kind: 'status', status: 503 }, 10_000);
+const zendeskBack = () => zendesk.server.clearFaults();
+
+let seq = 0;
+function dmItem(text: string, channelId: string): SlackDmItem {
+	seq += 1;
+	return slackDmItem({
+		...fixtureHandle(slack.fixtures),
+		eventId: `EvOutage${seq}`,
+		userId: slack.fixtures.employeeId,
+		channelId,
+		ts: `${1_700_000_000 + seq}.000100`,
+		text,
+		receivedAt: zendesk.clock.now(),
+	});
+}
+
+const asInput = (item: SlackDmItem | IDataObject, binary?: INodeExecutionData['binary']): INodeExecutionData => ({
+	json: { zendeskUser: { id: zendesk.fixtures.erin.id }, ...(item as unknown as IDataObject) },
+	...(binary ? { binary } : {}),
+});
+
+async function run(nodeType: 'upsert' | 'linker', items: INodeExecutionData[], parameters: IDataObject = {}) {
+	const { outputs } = await executeNode(nodeType === 'upsert' ? new ZendeskMessagingUpsert() : new ProfileLinker(), {
+		credentials: nodeCredentials(slack, zendesk),
+		items,
+		parameters,
+		staticData,
+		requestTimeoutMs: REQUEST_TIMEOUT_MS,
+	});
+	return { done: outputs[0], parked: outputs[1] ?? [] };
+}
+
+const commentsOf = (channelId: string) =>
+	zendesk
+		.tickets()
+		.filter((t) => t.ticket.external_id === `slack-dm:${slack.fixtures.teamId}:${channelId}`)
+		.flatMap((t) => t.comments.map((c) => String(c.body)));
+
+describe('waiting out an outage', () => {
+	it('Upsert: Zendesk down parks the item intact with retry details; back, the parked item is written once', async () => {
+		zendeskDown();
+		const binary = { data: { data: Buffer.from('hi').toString('base64'), mimeType: 'text/plain', fileName: 'a.txt' } };
+		const first = await run('upsert', [asInput(dmItem('printer on fire', 'D0OUT1'), binary)]);
+		expect(first.done).toEqual([]);
+		expect(first.parked).toHaveLength(1);
+		const parked = first.parked[0];
+		expect(parked.binary).toEqual(binary);
+		expect(parked.json).toMatchObject({ message: { text: 'printer on fire' } });
+		expect(parked.json.retry).toMatchObject({
+			attempt: 1,
+			waitSeconds: 65,
+			reason: 'HTTP 503',
+			node: 'Zendesk Messaging Upsert',
+		});
+		expect(commentsOf('D0OUT1')).toEqual([]);
+
+		zendeskBack();
+		const second = await run('upsert', [parked]);
+		expect(second.parked).toEqual([]);
+		expect(second.done[0].json).toMatchObject({ zendesk: { outcome: 'created' } });
+		expect(second.done[0].json.retry).toBeUndefined();
+		expect(commentsOf('D0OUT1')).toEqual([expect.stringContaining('printer on fire')]);
+	});
+
+	it('Upsert: a later message parks behind the earlier parked one without a call, and both land in Slack order', async () => {
+		zendeskDown();
+		const a = (await run('upsert', [asInput(dmItem('first', 'D0OUT2'))])).parked[0];
+		zendeskBack();
+		zendesk.server.resetCalls();
+		const b = await run('upsert', [asInput(dmItem('second', 'D0OUT2'))]);
+		expect(b.done).toEqual([]);
+		expect(b.parked[0].json.retry).toMatchObject({ attempt: 1, reason: expect.stringContaining('waiting behind') });
+		expect(zendesk.server.callsTo()).toHaveLength(0);
+		// The later one comes back first: it still waits.
+		expect((await run('upsert', [b.parked[0]])).parked[0].json.retry).toMatchObject({ attempt: 2 });
+		expect((await run('upsert', [a])).done[0].json).toMatchObject({ zendesk: { outcome: 'created' } });
+		expect((await run('upsert', [b.parked[0]])).done[0].json).toMatchObject({ zendesk: { outcome: 'appended' } });
+		expect(commentsOf('D0OUT2')).toEqual([expect.stringContaining('first'), expect.stringContaining('second')]);
+	});
+
+	it('the ledger outlives a restart through the workflow static data', async () => {
+		zendeskDown();
+		const a = (await run('upsert', [asInput(dmItem('before the restart', 'D0OUT3'))])).parked[0];
+		expect(Object.keys(staticData)).not.toHaveLength(0);
+		parkedMessages.clear(); // n8n restarted: this process's memory is gone, the static data was saved
+		zendeskBack();
+		const b = await run('upsert', [asInput(dmItem('after the restart', 'D0OUT3'))]);
+		expect(b.parked).toHaveLength(1);
+		await run('upsert', [a]);
+		await run('upsert', [b.parked[0]]);
+		expect(commentsOf('D0OUT3')).toEqual([
+			expect.stringContaining('before the restart'),
+			expect.stringContaining('after the restart'),
+		]);
+	});
+
+	it('Upsert: a comment applied while its answer was lost, then Zendesk down: after the wait it is not written twice', async () => {
+		await run('upsert', [asInput(dmItem('one', 'D0OUT4'))]);
+		zendesk.server.injectFault(PUT_TICKET, { kind: 'latency', ms: REQUEST_TIMEOUT_MS + 300 });
+		zendeskDown();
+		const parked = (await run('upsert', [asInput(dmItem('two, answer lost', 'D0OUT4'))])).parked;
+		expect(parked).toHaveLength(1);
+		zendeskBack();
+		const again = await run('upsert', [parked[0]]);
+		expect(again.done[0].json).toMatchObject({ zendesk: { outcome: expect.stringMatching(/appended|duplicate/) } });
+		expect(commentsOf('D0OUT4')).toEqual([expect.stringContaining('one'), expect.stringContaining('two, answer lost')]);
+	});
+
+	it('gives up after the give-up time: the item fails naming user, conversation and first words', async () => {
+		zendeskDown();
+		const parked = (await run('upsert', [asInput(dmItem('my badge stopped working today', 'D0OUT5'))])).parked[0];
+		const retry = parked.json.retry as IDataObject;
+		const old = { ...parked, json: { ...parked.json, retry: { ...retry, firstFailedAt: '2020-01-01T00:00:00.000Z' } } };
+		await expect(run('upsert', [old], { outageGiveUpMinutes: 1 })).rejects.toThrow(
+			new RegExp(
+				`Zendesk stayed unavailable .*gave up on Slack user ${slack.fixtures.employeeId} \\(team ${slack.fixtures.teamId}\\), conversation D0OUT5: "my badge stopped working today"`,
+			),
+		);
+		// Given up, it no longer holds the conversation up.
+		zendeskBack();
+		const next = await run('upsert', [asInput(dmItem('anyone?', 'D0OUT5'))]);
+		expect(next.done).toHaveLength(1);
+	});
+
+	it('with Wait Out Outages off the node has one output and fails as before', async () => {
+		zendeskDown();
+		await expect(run('upsert', [asInput(dmItem('x', 'D0OUT6'))], { waitOutOutages: false })).rejects.toThrow(/503/);
+	});
+
+	it('Profile Linker: a new user during the outage is parked, then linked when Zendesk is back', async () => {
+		zendeskDown();
+		const item = dmItem('first contact', 'D0OUT7');
+		const first = await run('linker', [{ json: item as unknown as IDataObject }]);
+		expect(first.done).toEqual([]);
+		expect(first.parked[0].json).toMatchObject({ retry: { attempt: 1, node: 'Profile Linker' } });
+		expect(first.parked[0].json.zendeskUser).toBeUndefined();
+		zendeskBack();
+		const second = await run('linker', [first.parked[0]]);
+		expect(second.done[0].json).toMatchObject({ zendeskUser: { id: zendesk.fixtures.erin.id } });
+		expect(second.done[0].json.retry).toBeUndefined();
+	});
+});
