@@ -7,6 +7,7 @@ import { outsideHoursProperties } from './actions/outsideHours';
 import { openSlackSession } from './actions/slackPosting';
 import { alertChannelV2, searchChannels } from './methods/channels';
 import { runPerItem } from '../shared/n8n/perItem';
+import { DEFAULT_QUEUED_NOTICE } from './helpers/queuedNotice';
 import { SLACK_RECOMMENDED_TEXT_LIMIT } from './helpers/reply';
 import { zendeskAuthenticationProperty } from '../shared/zendesk/nodeParameters';
 
@@ -182,6 +183,12 @@ export class SlackDmReply implements INodeType {
 						description:
 							'Tell the user when the team is back, if the message arrived outside business hours (once per conversation per closed period)',
 					},
+					{
+						name: 'Queued (Service Unavailable)',
+						value: 'queued',
+						description:
+							"Tell the user once per outage that their message is queued: connect the Upsert's Service Unavailable output (first attempt only)",
+					},
 					{ name: 'Ticket Created', value: 'ticketCreated' },
 					{ name: 'Ticket Solved', value: 'ticketSolved' },
 				],
@@ -273,6 +280,13 @@ export class SlackDmReply implements INodeType {
 						type: 'string',
 						default: DEFAULT_SOLVED_NOTICE,
 						description: '{ticketId} is replaced by the ticket number',
+					},
+					{
+						displayName: 'Queued Notice Text',
+						name: 'queuedNoticeText',
+						type: 'string',
+						default: DEFAULT_QUEUED_NOTICE,
+						description: 'Only for Notice: Queued (Service Unavailable)',
 					},
 					{
 						displayName: 'Ticket URL Base',

@@ -20,3 +20,6 @@ export const DM_CHANNEL_MAX_ENTRIES = 10_000;
 
 /** DM channel per (credential digest, user), as conversations.open answered it. */
 export const dmChannels = new TtlMap<string>({ ttlMs: DM_CHANNEL_TTL_MS, maxEntries: DM_CHANNEL_MAX_ENTRIES });
+
+/** When each conversation (credential digest, channel) was last told its message is queued (queuedNotice.ts). */
+export const queuedNoticesTold = new TtlMap<number>({ ttlMs: 2 * 60 * 60 * 1000, maxEntries: DM_CHANNEL_MAX_ENTRIES });

@@ -5,7 +5,7 @@
  * message of the conversation parks behind an earlier parked one, also after a restart (the
  * ledger from static data); past its give-up time the item fails naming what was not delivered.
  */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { ProfileLinker } from '../../nodes/ProfileLinker/ProfileLinker.node';
 import { parkedMessages } from '../../nodes/shared/state/parkedMessages';
@@ -55,7 +55,7 @@ const asInput = (item: SlackDmItem | IDataObject, binary?: INodeExecutionData['b
 	...(binary ? { binary } : {}),
 });
 
-async function run(nodeType: 'upsert' | 'linker', items: INodeExecutionData[], parameters: IDataObject = {}) {
+async function run(nodeType: 'upsert' | 'linker', items: INodeExecutionData[], parameters: INodeParameters = {}) {
 	const { outputs } = await executeNode(nodeType === 'upsert' ? new ZendeskMessagingUpsert() : new ProfileLinker(), {
 		credentials: nodeCredentials(slack, zendesk),
 		items,

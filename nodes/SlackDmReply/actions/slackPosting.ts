@@ -31,6 +31,7 @@ export interface ReplyOptions {
 	solvedNotice?: boolean;
 	solvedNoticeText?: string;
 	createdNoticeText?: string;
+	queuedNoticeText?: string;
 	alertTitle?: string;
 	ticketUrlBase?: string;
 }
@@ -41,7 +42,7 @@ export interface Delivery {
 	threadTs?: string;
 	messageTs: string[];
 	fileIds: string[];
-	notice?: NoticeKind | 'outsideHours';
+	notice?: NoticeKind | 'outsideHours' | 'queued';
 	skipped?: string;
 }
 
