@@ -6,15 +6,13 @@
 import { messageIm, userAuthorization } from '../../emulators/slack/builders';
 import { FIXTURE_IDS as F } from '../../emulators/slack/fixtures';
 import { ticketExternalId } from '../../nodes/shared/externalIds';
-import { parseHandleRows } from '../../nodes/shared/slack/identity';
-import { HANDLE_TAG_PREFIX, handleSlugOfTag, handleTag } from '../../nodes/shared/zendesk/tags';
-import { DEFAULT_FILTER_OPTIONS, classifyEvent } from '../../nodes/SlackDmTrigger/helpers/classify';
 import type { SlackEventCallback } from '../../nodes/shared/slack/events';
 import { classifyEnvelope } from '../../nodes/shared/slack/events';
 import type { HandleConfig, SelfIdentity } from '../../nodes/shared/slack/identity';
 import { resolveHandles } from '../../nodes/shared/slack/identity';
 import type { ConfiguredHandle, ZendeskCommentJson, ZendeskUserJson } from '../../nodes/shared/zendesk/replyEvents';
 import { buildReplyItem } from '../../nodes/shared/zendesk/replyEvents';
+import { classifyEvent, DEFAULT_FILTER_OPTIONS } from '../../nodes/SlackDmTrigger/helpers/classify';
 import { ticketTags } from '../../nodes/ZendeskMessagingUpsert/helpers/tickets';
 import { ticketRoutingFrom } from '../../nodes/ZendeskMessagingUpsert/helpers/upsertParameters';
 
@@ -111,53 +109,5 @@ describe('the same Handles rows in both triggers name the same handle', () => {
 			slug: F.hrHandleUserId.toLowerCase(),
 			userId: F.hrHandleUserId,
 		});
-	});
-});
-
-describe('parseHandleRows (both triggers)', () => {
-	it('trims, names a nameless row after its user id, and ignores rows without a user id and repeated ids', () => {
-		expect(
-			parseHandleRows([
-				{ name: ' IT ', userId: ' U1 ' },
-				{ name: '', userId: 'U2' },
-				{ name: 'HR', userId: '  ' },
-				{ name: 'dup', userId: 'U1' },
-				{ userId: 'U3' },
-			]),
-		).toEqual([
-			{ name: 'IT', userId: 'U1' },
-			{ name: 'U2', userId: 'U2' },
-			{ name: 'U3', userId: 'U3' },
-		]);
-		expect(parseHandleRows(undefined)).toEqual([]);
-	});
-
-	it('takes numbers from expressions as text and ignores other values', () => {
-		expect(
-			parseHandleRows([
-				{ name: 42, userId: 'U1' },
-				{ name: 'x', userId: { id: 'U2' } },
-			]),
-		).toEqual([{ name: '42', userId: 'U1' }]);
-	});
-
-	it('the Slack DM Trigger falls back to its own identity only when no row is a handle', () => {
-		expect(resolveHandles([{ name: 'HR', userId: '' }], self)).toEqual([{ userId: F.handleUserId, name: 'it-help' }]);
-	});
-});
-
-describe('the handle tag', () => {
-	it("is the prefix and the name's tag slug, read back by handleSlugOfTag", () => {
-		expect(handleTag('HR & People')).toBe('slack_handle_hr_people');
-		expect(handleTag('!!!')).toBeUndefined();
-		expect(handleSlugOfTag('slack_handle_hr_people')).toBe('hr_people');
-		expect(handleSlugOfTag(HANDLE_TAG_PREFIX)).toBeUndefined();
-		expect(handleSlugOfTag('slack_dm')).toBeUndefined();
-	});
-
-	it('is the tag the Upsert writes on new tickets', () => {
-		for (const name of ['IT', 'HR & People', 'Customer Onboarding', F.hrHandleUserId]) {
-			expect(ticketTags({ handleName: name, isPartner: false, configured: [] })).toContain(handleTag(name));
-		}
 	});
 });

@@ -1,0 +1,84 @@
+/** The execution reads over n8n's REST API shared by the real-n8n harness and the benchmark (test/harness/n8nExecutions.ts). */
+import { stringify } from 'flatted';
+import { type Execution, type N8nRest, listExecutions, nodeOutput, readExecution } from '../../harness/n8nExecutions';
+
+const summary = (id: string, startedAt: string | null, status = 'success'): Execution => ({
+	id,
+	workflowId: 'wf1',
+	status,
+	mode: 'webhook',
+	startedAt,
+	stoppedAt: startedAt,
+});
+
+/** A fake REST API: answers `pages` in turn with cursors, records the paths asked for. */
+function fakeRest(pages: Execution[][], details: Record<string, unknown> = {}): { rest: N8nRest; paths: string[] } {
+	const paths: string[] = [];
+	const rest = async <T>(method: string, apiPath: string): Promise<T> => {
+		expect(method).toBe('GET');
+		paths.push(apiPath);
+		const detail = /^\/rest\/executions\/(\w+)$/.exec(apiPath);
+		if (detail) return details[detail[1]] as T;
+		const cursor = new URL(apiPath, 'http://n8n').searchParams.get('cursor');
+		const index = cursor ? Number(cursor) : 0;
+		return { results: pages[index] ?? [], nextCursor: index + 1 < pages.length ? String(index + 1) : null } as T;
+	};
+	return { rest, paths };
+}
+
+describe('listExecutions', () => {
+	it('follows the cursor over every page and returns the executions oldest first', async () => {
+		const { rest, paths } = fakeRest([
+			[summary('12', '2026-01-01T00:00:03Z'), summary('11', '2026-01-01T00:00:02Z')],
+			[summary('3', '2026-01-01T00:00:01Z')],
+		]);
+		const all = await listExecutions(rest, { workflowId: 'wf1' });
+		expect(all.map((e) => e.id)).toEqual(['3', '11', '12']);
+		expect(paths).toHaveLength(2);
+		const first = new URL(paths[0], 'http://n8n').searchParams;
+		expect(first.get('limit')).toBe('100');
+		expect(JSON.parse(first.get('filter') as string)).toEqual({ workflowId: 'wf1' });
+		expect(new URL(paths[1], 'http://n8n').searchParams.get('cursor')).toBe('1');
+	});
+
+	it('asks n8n for executions started after a time and drops any it still returns from before', async () => {
+		const since = Date.parse('2026-01-01T00:00:02Z');
+		const { rest, paths } = fakeRest([
+			[
+				summary('1', '2026-01-01T00:00:01.999Z'),
+				summary('2', '2026-01-01T00:00:02Z'),
+				summary('3', null, 'new'),
+				summary('4', '2026-01-01T00:00:05Z'),
+			],
+		]);
+		const all = await listExecutions(rest, { workflowId: 'wf1', startedAfter: since });
+		expect(all.map((e) => e.id)).toEqual(['2', '4']);
+		expect(JSON.parse(new URL(paths[0], 'http://n8n').searchParams.get('filter') as string)).toEqual({
+			workflowId: 'wf1',
+			startedAfter: '2026-01-01T00:00:02.000Z',
+		});
+	});
+
+	it('sends no filter when none is given', async () => {
+		const { rest, paths } = fakeRest([[summary('1', null, 'new')]]);
+		expect((await listExecutions(rest)).map((e) => e.id)).toEqual(['1']);
+		expect(new URL(paths[0], 'http://n8n').searchParams.has('filter')).toBe(false);
+	});
+});
+
+describe('readExecution', () => {
+	it('reads one execution with its flatted data parsed and its current status', async () => {
+		const data = {
+			resultData: {
+				runData: { Webhook: [{ data: { main: [[{ json: { body: { text: 'hi bm-c-steady-1' } } }]] } }] },
+				lastNodeExecuted: 'No Operation',
+			},
+		};
+		const { rest, paths } = fakeRest([], { '7': { id: '7', status: 'success', data: stringify(data) } });
+		const execution = await readExecution(rest, summary('7', '2026-01-01T00:00:00Z', 'running'));
+		expect(paths).toEqual(['/rest/executions/7']);
+		expect(execution.status).toBe('success');
+		expect(execution.workflowId).toBe('wf1');
+		expect(nodeOutput(execution, 'Webhook')).toEqual([{ body: { text: 'hi bm-c-steady-1' } }]);
+	});
+});
