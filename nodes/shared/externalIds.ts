@@ -85,3 +85,7 @@ export const MESSAGING_CONVERSATION_KEY = 'slack_conversation';
 export const MESSAGING_MESSAGE_KEY = 'slack_message';
 /** The conversation's Slack handle (the handle tag's value, see nodes/shared/zendesk tags), when one was used. */
 export const MESSAGING_HANDLE_KEY = 'slack_handle';
+/** A Slack message that became several Sunshine messages (long text, files): the part's index, 0 (the first) omitted. */
+export const MESSAGING_PART_KEY = 'slack_part';
+/** A conversation that took over a full one (423, 30,000 messages): the id of the conversation it follows. */
+export const MESSAGING_PREVIOUS_CONVERSATION_KEY = 'slack_previous_conversation';

@@ -12,11 +12,21 @@ import type { UpsertRequest, UpsertResult, UpsertRunMemo } from '../helpers/upse
 import type { RoutingParameterValues, UpsertParameterValues } from '../helpers/upsertParameters';
 import { agentTicketUrlFor, upsertInputsFrom, upsertOutput, uploadsOf } from '../helpers/upsertParameters';
 import { upsertSupportTicket } from '../supportTickets/supportMode';
+import { upsertZendeskMessaging } from '../messaging/messagingMode';
+import { messagingSettingsOf } from '../messaging/messagingSettings';
+import { newUpsertRun } from '../helpers/upsertRequest';
+import { zendeskAccount, zendeskAccountKey, zendeskCredentialTypeOfItems } from '../../shared/transport/accounts';
+import { credentialData } from '../../shared/n8n/credentialData';
+import { SUNSHINE_CREDENTIAL_TYPE, sunshineAccountKey } from '../../shared/transport/sunshineTransport';
 
-/** One strategy per mode: the Sunshine Conversations mode is added here, beside this one. */
+/** One strategy per mode: Support tickets (tickets API) and Zendesk Messaging (Sunshine Conversations). */
 const UPSERT_MODES: Record<string, (request: UpsertRequest) => Promise<UpsertResult>> = {
 	supportTickets: upsertSupportTicket,
+	zendeskMessaging: upsertZendeskMessaging,
 };
+
+/** The mode whose credential is Zendesk messaging's (Sunshine Conversations) rather than Zendesk Support's. */
+export const MESSAGING_MODE = 'zendeskMessaging';
 
 export interface ZendeskConnection {
 	credentialType: string;
@@ -25,6 +35,30 @@ export interface ZendeskConnection {
 	account: string;
 	/** This execution's lookups, shared by its items (newUpsertRun). */
 	run: UpsertRunMemo;
+}
+
+/**
+ * The node's connection for this execution: the Zendesk Support credential in the Support Ticket
+ * mode, the Zendesk messaging credential (and its app as the account) in the Zendesk Messaging mode.
+ */
+export async function upsertConnection(ctx: IExecuteFunctions): Promise<ZendeskConnection> {
+	if (ctx.getNodeParameter('mode', 0) === MESSAGING_MODE) {
+		const credentials = await credentialData(ctx, SUNSHINE_CREDENTIAL_TYPE);
+		return {
+			credentialType: SUNSHINE_CREDENTIAL_TYPE,
+			credentials,
+			account: sunshineAccountKey(credentials),
+			run: newUpsertRun(),
+		};
+	}
+	const credentialType = zendeskCredentialTypeOfItems(ctx);
+	const { credentials } = await zendeskAccount(ctx, credentialType);
+	return {
+		credentialType,
+		credentials,
+		account: zendeskAccountKey(credentialType, credentials),
+		run: newUpsertRun(),
+	};
 }
 
 async function filesOf(ctx: IExecuteFunctions, input: INodeExecutionData, itemIndex: number): Promise<FileToUpload[]> {
@@ -96,9 +130,11 @@ export async function upsertMessage(
 		settings: inputs.settings,
 		names,
 		participantIds,
+		rejectedFiles: Array.isArray(rejectedOf(input)) ? (rejectedOf(input) as RejectedFile[]) : undefined,
+		messaging: mode === MESSAGING_MODE ? messagingSettingsOf(values.options) : undefined,
 	});
 	const output = upsertOutput(result, agentTicketUrlFor(zendesk.credentials, values.options.agentUrlBase));
-	const rejected = (input.json as { rejectedFiles?: unknown }).rejectedFiles;
+	const rejected = rejectedOf(input);
 	if (item.kind === 'message' && needsRefusedFilesNote(rejected, result.outcome, result.ticketId)) {
 		output.refusedFilesNote = await writeRefusedFilesNote(
 			ctx,
@@ -108,6 +144,10 @@ export async function upsertMessage(
 		);
 	}
 	return { json: { ...input.json, zendesk: output }, binary: input.binary, pairedItem: { item: itemIndex } };
+}
+
+function rejectedOf(input: INodeExecutionData): unknown {
+	return (input.json as { rejectedFiles?: unknown }).rejectedFiles;
 }
 
 /**

@@ -193,6 +193,8 @@ export function upsertOutput(result: UpsertResult, ticketUrlOf: (ticketId: numbe
 	if (result.dmTicketId !== undefined) zendesk.dmTicketId = result.dmTicketId;
 	if (result.coalescedCount !== undefined) zendesk.coalescedCount = result.coalescedCount;
 	if (result.reason) zendesk.reason = result.reason;
+	if (result.conversationId !== undefined) zendesk.conversationId = result.conversationId;
+	if (result.messageIds !== undefined) zendesk.messageIds = result.messageIds;
 	return zendesk;
 }
 

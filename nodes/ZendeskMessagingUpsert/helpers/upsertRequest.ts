@@ -5,7 +5,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { SlackNameLookup } from '../../shared/slack/slackTextToZendesk';
-import type { SlackDmItem, UpsertOutcome } from '../../shared/types';
+import type { RejectedFile, SlackDmItem, UpsertOutcome } from '../../shared/types';
+import type { MessagingSettings } from '../messaging/messagingCommands';
 import type { UpdateLimitConfig } from '../supportTickets/coalesce';
 import type { ParticipantCopyMode, RoutingResult } from './tickets';
 import type { ThreadReplyMode } from './ticketsThreads';
@@ -45,6 +46,10 @@ export interface UpsertRequest {
 	participantIds?: number[];
 	/** What this execution already looked up, shared by its items (newUpsertRun). */
 	run: UpsertRunMemo;
+	/** The files the Attachment Allowlist refused (the Zendesk Messaging mode names them for agents). */
+	rejectedFiles?: RejectedFile[];
+	/** The Zendesk Messaging mode's own settings. */
+	messaging?: MessagingSettings;
 }
 
 export interface UpsertResult {
@@ -58,6 +63,10 @@ export interface UpsertResult {
 	coalescedCount?: number;
 	/** Why nothing was written (outcome `skipped`). */
 	reason?: string;
+	/** Zendesk Messaging mode: the Sunshine conversation of the Slack conversation. */
+	conversationId?: string;
+	/** Zendesk Messaging mode: the Sunshine messages of this Slack message (text first, then files). */
+	messageIds?: string[];
 }
 
 /**
