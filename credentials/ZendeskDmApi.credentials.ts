@@ -6,6 +6,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { zendeskBaseUrlField, zendeskSubdomainField } from './zendeskFields';
+
 /**
  * Zendesk Support with an API token (email/token Basic auth). Zendesk switches API tokens
  * off for good on 2027-04-30: prefer the OAuth2 credential for new set-ups.
@@ -20,14 +22,7 @@ export class ZendeskDmApi implements ICredentialType {
 	documentationUrl = 'https://developer.zendesk.com/api-reference/introduction/security-and-auth/';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Subdomain',
-			name: 'subdomain',
-			type: 'string',
-			default: '',
-			placeholder: 'acme',
-			description: 'The part before .zendesk.com',
-		},
+		zendeskSubdomainField,
 		{
 			displayName: 'Email',
 			name: 'email',
@@ -45,15 +40,7 @@ export class ZendeskDmApi implements ICredentialType {
 			description:
 				'Zendesk no longer creates API tokens and switches the existing ones off on 2027-04-30: use the Zendesk Slack DM OAuth2 API credential for new set-ups',
 		},
-		{
-			displayName: 'Base URL Override',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'http://127.0.0.1:4020',
-			description:
-				'Leave empty for https://{subdomain}.zendesk.com. The sandbox and tests point it at the Zendesk emulator.',
-		},
+		zendeskBaseUrlField('Zendesk', 'http://127.0.0.1:4020'),
 	];
 
 	// A function rather than a generic template: n8n evaluates template values with its expression

@@ -1,5 +1,7 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { zendeskBaseUrlField, zendeskSubdomainField } from './zendeskFields';
+
 /**
  * Zendesk Support with OAuth2: the default for new set-ups (Zendesk switches API tokens off on
  * 2027-04-30). Authorization code (an admin connects once; Zendesk's access tokens expire and n8n
@@ -19,22 +21,8 @@ export class ZendeskDmOAuth2Api implements ICredentialType {
 	documentationUrl = 'https://support.zendesk.com/hc/en-us/articles/4408845965210';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Subdomain',
-			name: 'subdomain',
-			type: 'string',
-			default: '',
-			placeholder: 'acme',
-			required: true,
-		},
-		{
-			displayName: 'Base URL Override',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			description:
-				'Leave empty for https://{subdomain}.zendesk.com. The sandbox and tests point it at the Zendesk emulator.',
-		},
+		zendeskSubdomainField,
+		zendeskBaseUrlField('Zendesk', 'http://127.0.0.1:4020'),
 		{
 			displayName: 'Grant Type',
 			name: 'grantType',

@@ -8,6 +8,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { zendeskBaseUrlField, zendeskSubdomainField } from './zendeskFields';
+
 /** base64url of a string or bytes (RFC 7515), for the JWT's three parts. */
 function base64url(value: string | Buffer): string {
 	return Buffer.from(value).toString('base64url');
@@ -37,14 +39,7 @@ export class ZendeskMessagingApi implements ICredentialType {
 	documentationUrl = 'https://developer.zendesk.com/documentation/conversations/getting-started/api-authentication/';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Subdomain',
-			name: 'subdomain',
-			type: 'string',
-			default: '',
-			placeholder: 'acme',
-			description: 'The part before .zendesk.com',
-		},
+		zendeskSubdomainField,
 		{
 			displayName: 'App ID',
 			name: 'appId',
@@ -80,15 +75,7 @@ export class ZendeskMessagingApi implements ICredentialType {
 			description:
 				'Basic sends the key ID and secret with each request; JWT sends an app-scoped token (HS256, kid = key ID) signed with the secret',
 		},
-		{
-			displayName: 'Base URL Override',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'http://127.0.0.1:4030',
-			description:
-				'Leave empty for https://{subdomain}.zendesk.com (the API is under /sc). The sandbox and tests point it at the Sunshine emulator.',
-		},
+		zendeskBaseUrlField('Sunshine', 'http://127.0.0.1:4030', ' (the API is under /sc)'),
 	];
 
 	// A function rather than a generic template: the JWT is signed here, and n8n evaluates template
