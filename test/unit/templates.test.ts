@@ -187,7 +187,8 @@ describe.each([...templates.keys()])('workflow template %s', (file) => {
 					(sourceNode.parameters.options as { fallbackOutput?: string }).fallbackOutput === 'extra' ? 1 : 0;
 				expect(outputs.main.length).toBe(rules + fallback);
 			} else {
-				expect(outputs.main.length).toBe(1);
+				// Wait Out Outages gives the package's node a second output, Service Unavailable.
+				expect(outputs.main.length).toBe(sourceNode.parameters.waitOutOutages === true ? 2 : 1);
 			}
 			for (const target of outputs.main.flat()) {
 				expect(names).toContain(target.node);
@@ -289,9 +290,15 @@ describe('the templates together', () => {
 		expect(trigger.parameters.responseMode).toBe('onReceived');
 		const next = (name: string) => inbound.connections[name].main.map((out) => out.map((c) => c.node));
 		expect(next(trigger.name)).toEqual([['Profile Linker']]);
-		expect(next('Profile Linker')).toEqual([['Attachment Allowlist']]);
+		expect(next('Profile Linker')).toEqual([
+			['Attachment Allowlist'],
+			['Queued notice', 'Wait out outage (Profile Linker)'],
+		]);
 		expect(next('Attachment Allowlist')).toEqual([['Zendesk Messaging Upsert']]);
-		expect(next('Zendesk Messaging Upsert')).toEqual([['Out-of-hours reply']]);
+		expect(next('Zendesk Messaging Upsert')).toEqual([
+			['Out-of-hours reply'],
+			['Queued notice', 'Wait out outage (Upsert)'],
+		]);
 		// Routing without expressions: each one costs n8n an isolate call per item.
 		const upsert = node(`${PACKAGE_PREFIX}zendeskMessagingUpsert`)[0];
 		const picked = (value: string) => ({
@@ -300,7 +307,7 @@ describe('the templates together', () => {
 			value,
 			cachedResultName: expect.stringMatching(/example/),
 		});
-		expect(upsert.typeVersion).toBe(2);
+		expect(upsert.typeVersion).toBe(3);
 		expect(upsert.parameters).toMatchObject({
 			tags: 'it',
 			brandId: picked('360001'),
@@ -309,10 +316,34 @@ describe('the templates together', () => {
 				route: [{ handleName: 'HR', tags: 'hr', brandId: picked('360002'), groupId: picked('360102') }],
 			},
 		});
+		// The Wait nodes' amount is an expression, evaluated only for messages that wait out an outage.
 		const expressions = inbound.nodes
-			.filter((n) => !n.type.endsWith('stickyNote'))
+			.filter((n) => !n.type.endsWith('stickyNote') && n.type !== `${BASE_PREFIX}wait`)
 			.flatMap((n) => JSON.stringify(n.parameters).match(/"=[^"]*\{\{/g) ?? []);
 		expect(expressions).toEqual([]);
+	});
+
+	it('inbound: outages are waited out in n8n (Wait node back into the node), told once, and alerted on give-up', () => {
+		const inbound = byFile('slack-dm-to-zendesk.json');
+		const named = (name: string) => inbound.nodes.find((n) => n.name === name) as TemplateNode;
+		const next = (name: string) => inbound.connections[name].main.map((out) => out.map((c) => c.node));
+		for (const [node, wait] of [
+			['Profile Linker', 'Wait out outage (Profile Linker)'],
+			['Zendesk Messaging Upsert', 'Wait out outage (Upsert)'],
+		]) {
+			expect(named(node).parameters.waitOutOutages).toBe(true);
+			expect(next(wait)).toEqual([[node]]);
+			// Durable (in n8n's database) only from 65 s: the node's waitSeconds is never less.
+			expect(named(wait)).toMatchObject({
+				type: `${BASE_PREFIX}wait`,
+				typeVersion: 1.1,
+				parameters: { resume: 'timeInterval', amount: '={{ $json.retry.waitSeconds }}', unit: 'seconds' },
+			});
+			// n8n (execution order v1) runs a node's children top to bottom: the notice before the wait.
+			expect(named('Queued notice').position[1]).toBeLessThan(named(wait).position[1]);
+		}
+		expect(named('Queued notice').parameters).toMatchObject({ operation: 'notice', noticeKind: 'queued' });
+		expect(inbound.settings.errorWorkflow).toBe(byFile('delivery-failure-alert.json').id);
 	});
 
 	it('outbound: Zendesk Reply Trigger → Slack DM Reply, with the error workflow set to the alert template', () => {
