@@ -3,6 +3,7 @@
 export { SlackDmApi } from './credentials/SlackDmApi.credentials';
 export { ZendeskDmApi } from './credentials/ZendeskDmApi.credentials';
 export { ZendeskDmOAuth2Api } from './credentials/ZendeskDmOAuth2Api.credentials';
+export { ZendeskMessagingApi } from './credentials/ZendeskMessagingApi.credentials';
 export { SlackDmTrigger } from './nodes/SlackDmTrigger/SlackDmTrigger.node';
 export { ProfileLinker } from './nodes/ProfileLinker/ProfileLinker.node';
 export { AttachmentAllowlist } from './nodes/AttachmentAllowlist/AttachmentAllowlist.node';
