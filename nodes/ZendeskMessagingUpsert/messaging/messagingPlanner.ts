@@ -156,7 +156,7 @@ export function nextCommand(view: MessagingView, controlChecked = false): Comman
 		return { do: 'createConversation' };
 	}
 	if (mayHideMessage(state, head)) return { do: 'readMarkers' };
-	const stale = view.now - state.confirmedAtMs > view.controlCheckMs;
+	const stale = view.now - state.confirmedAtMs >= view.controlCheckMs;
 	if (state.agentWorkspaceActive && stale && !controlChecked) return { do: 'checkControl' };
 	const part = nextPart(state, head);
 	// An edit goes only into a conversation an agent has; it never opens a ticket.

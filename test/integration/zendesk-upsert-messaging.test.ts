@@ -1,0 +1,210 @@
+/**
+ * Zendesk Messaging Upsert, mode "Zendesk Messaging", against the Sunshine emulator joined to the
+ * Zendesk emulator (the agent workspace), through real n8n-core contexts: the first DM becomes a
+ * messaging ticket (requester = the linked user, tags and routing as data capture), later DMs cost
+ * one request each, a solved ticket is followed by a new one through passControl, the conversation
+ * is recovered from Sunshine after a restart, lost answers never duplicate nor lose a message.
+ */
+import type { INodeParameters } from 'n8n-workflow';
+
+import { startSunshineEmulator } from '../../emulators/sunshine';
+import type { SunshineEmulator } from '../../emulators/sunshine';
+import { startWebhookReceiver } from '../../emulators/sunshine/receiver';
+import type { WebhookReceiver } from '../../emulators/sunshine/receiver';
+import { startZendeskEmulator } from '../../emulators/zendesk';
+import type { ZendeskEmulator } from '../../emulators/zendesk';
+import { resetUpsertState, setUpsertEnvironment } from '../../nodes/ZendeskMessagingUpsert/upsertState';
+import type { LinkedDmItem } from '../harness/items';
+import { linkedDmItems } from '../harness/items';
+import { messagingHarness, POST_MESSAGE, SUNSHINE_ROUTE } from '../harness/messagingUpsert';
+
+let zendesk: ZendeskEmulator;
+let sunshine: SunshineEmulator;
+let hook: WebhookReceiver;
+let now = Date.now();
+
+const h = messagingHarness(
+	() => sunshine,
+	() => zendesk,
+);
+
+beforeAll(async () => {
+	zendesk = await startZendeskEmulator({ rateLimits: false });
+	sunshine = await startSunshineEmulator({ zendesk, webhookTimeScale: 0.001, webhookTimeoutMs: 5_000 });
+	hook = await startWebhookReceiver();
+});
+
+afterAll(async () => {
+	setUpsertEnvironment();
+	await sunshine.close();
+	await zendesk.close();
+	await hook.close();
+});
+
+beforeEach(async () => {
+	await sunshine.flushWebhooks();
+	sunshine.reset();
+	zendesk.reset();
+	hook.clear();
+	resetUpsertState();
+	now = Date.now();
+	setUpsertEnvironment({
+		now: () => now,
+		sleep: async (ms) => {
+			now += ms;
+			await new Promise((resolve) => setImmediate(resolve));
+		},
+	});
+	await h.bridgeAsDefault(hook.url);
+});
+
+afterEach(() => {
+	expect(sunshine.agentWorkspace?.problems).toEqual([]);
+});
+
+const items = () => linkedDmItems(zendesk);
+
+describe('the first DM', () => {
+	it('opens a messaging ticket whose requester is the linked user, with the tags and routing as data capture', async () => {
+		const { newChannel, item } = items();
+		const channel = newChannel();
+		const f = zendesk.fixtures;
+		const out = await h.send(h.linked(item(channel, 'My *laptop* is broken')), {
+			tags: 'vip',
+			brandId: { mode: 'id', value: String(f.brands.hr.id) },
+			groupId: { mode: 'id', value: String(f.groups.hr.id) },
+			priority: 'high',
+			customFields: { field: [{ id: { mode: 'id', value: String(f.ticketFields.slackChannelId) }, value: channel }] },
+		});
+		expect(out).toMatchObject({ outcome: 'created', ticketId: null });
+		expect(out.conversationId).toMatch(/^[0-9a-f]{24}$/);
+		expect(out.messageIds).toHaveLength(1);
+		const [ticket] = h.ticketsOf(out.conversationId);
+		expect(ticket.ticket).toMatchObject({
+			via: { channel: 'native_messaging' },
+			requester_id: f.erin.id,
+			brand_id: f.brands.hr.id,
+			group_id: f.groups.hr.id,
+			priority: 'high',
+		});
+		expect(ticket.ticket.tags).toEqual(expect.arrayContaining(['slack_dm', 'slack_handle_it', 'vip']));
+		expect(ticket.ticket.tags).not.toContain('slack_connect');
+		expect(ticket.ticket.custom_fields).toContainEqual({ id: f.ticketFields.slackChannelId, value: channel });
+		expect(ticket.comments[0].body).toContain('My laptop is broken');
+		const conversation = sunshine.store.conversations.get(out.conversationId)!;
+		expect(conversation.metadata).toMatchObject({
+			slack_conversation: `slack-dm:T0ACME:${channel}`,
+			slack_handle: 'slack_handle_it',
+		});
+		const user = sunshine.store.users.get(conversation.userId)!;
+		expect(user).toMatchObject({ externalId: 'slack:T0ACME:UERIN', zendeskId: String(f.erin.id) });
+		expect(user.profile).toMatchObject({ givenName: 'Erin', surname: 'Example', email: f.erin.email });
+		const [message] = sunshine.store.messagesOf(out.conversationId);
+		expect(message.author).toMatchObject({ type: 'user' });
+		expect(message.metadata).toEqual({ slack_message: expect.stringMatching(/^slack:T0ACME:/) });
+		expect(sunshine.server.countCalls(SUNSHINE_ROUTE.passControl)).toBe(1);
+		expect(sunshine.server.callsTo(SUNSHINE_ROUTE.passControl)[0].request.body).toMatchObject({
+			switchboardIntegration: 'zd:agentWorkspace',
+			metadata: { first_message_id: message.id, 'dataCapture.systemField.requester.email': f.erin.email },
+		});
+	});
+
+	it('tags a Slack Connect partner slack_connect', async () => {
+		const { newChannel, item } = items();
+		const partner = item(newChannel(), 'Hello from a partner', {
+			user: { id: 'UERIN', teamId: 'T0ACME', isExternal: true },
+		});
+		const out = await h.send(h.linked(partner));
+		expect(h.ticketsOf(out.conversationId)[0].ticket.tags).toContain('slack_connect');
+	});
+
+	it('fails clearly, before any request, without the Profile Linker', async () => {
+		const { newChannel, item } = items();
+		const bare = { ...item(newChannel(), 'no link'), zendeskUser: undefined } as unknown as LinkedDmItem;
+		await expect(h.send(bare)).rejects.toThrow(/Profile Linker/);
+		expect(sunshine.server.countCalls()).toBe(0);
+	});
+});
+
+describe('later DMs', () => {
+	it('join the same ticket with ONE Sunshine request each, in order', async () => {
+		const { newChannel, item } = items();
+		const channel = newChannel();
+		const first = await h.send(h.linked(item(channel, 'first')));
+		sunshine.server.resetCalls();
+		for (const text of ['second', 'third', 'fourth']) {
+			const out = await h.send(h.linked(item(channel, text)));
+			expect(out).toMatchObject({ outcome: 'appended', conversationId: first.conversationId });
+		}
+		expect(sunshine.server.countCalls()).toBe(3);
+		expect(sunshine.server.countCalls(POST_MESSAGE)).toBe(3);
+		const [ticket] = h.ticketsOf(first.conversationId);
+		expect(h.ticketsOf(first.conversationId)).toHaveLength(1);
+		expect(ticket.comments.map((c) => c.body)).toEqual(['Erin Example: first', 'second', 'third', 'fourth']);
+	});
+
+	it('a Slack retry of a handled message costs no request (duplicate)', async () => {
+		const { newChannel, item } = items();
+		const message = h.linked(item(newChannel(), 'once'));
+		await h.send(message);
+		sunshine.server.resetCalls();
+		expect(await h.send(message)).toMatchObject({ outcome: 'duplicate' });
+		expect(sunshine.server.countCalls()).toBe(0);
+	});
+});
+
+describe('a solved ticket', () => {
+	it('is followed by a new ticket through passControl once the control check sees the release', async () => {
+		const { newChannel, item } = items();
+		const channel = newChannel();
+		const first = await h.send(h.linked(item(channel, 'printer jammed')));
+		const [old] = h.ticketsOf(first.conversationId);
+		h.solve(old.ticket.id as number);
+		now += 61_000;
+		sunshine.server.resetCalls();
+		const next = await h.send(h.linked(item(channel, 'now the scanner')));
+		expect(next).toMatchObject({ outcome: 'created', conversationId: first.conversationId });
+		expect(sunshine.server.countCalls(SUNSHINE_ROUTE.getConversation)).toBe(1);
+		expect(sunshine.server.countCalls(SUNSHINE_ROUTE.passControl)).toBe(1);
+		const tickets = h.ticketsOf(first.conversationId);
+		expect(tickets).toHaveLength(2);
+		expect(tickets[1].ticket.requester_id).toBe(zendesk.fixtures.erin.id);
+		expect(tickets[1].comments[0].body).toContain('now the scanner');
+		expect(tickets[1].ticket.tags).toEqual(expect.arrayContaining(['slack_dm', 'slack_handle_it']));
+	});
+
+	it('with Control Check Interval 0, the next message reads the controller first', async () => {
+		const { newChannel, item } = items();
+		const channel = newChannel();
+		const options: INodeParameters = { options: { controlCheckSeconds: 0 } };
+		const first = await h.send(h.linked(item(channel, 'one')), options);
+		h.solve(h.ticketsOf(first.conversationId)[0].ticket.id as number);
+		await h.send(h.linked(item(channel, 'two')), options);
+		expect(h.ticketsOf(first.conversationId)).toHaveLength(2);
+	});
+});
+
+describe('after a restart', () => {
+	it('recovers the same conversation from Sunshine (not from memory) and posts once', async () => {
+		const { newChannel, item } = items();
+		const channel = newChannel();
+		const first = await h.send(h.linked(item(channel, 'before the restart')));
+		resetUpsertState();
+		sunshine.server.resetCalls();
+		const next = await h.send(h.linked(item(channel, 'after the restart')));
+		expect(next).toMatchObject({ outcome: 'appended', conversationId: first.conversationId });
+		expect(sunshine.server.countCalls(SUNSHINE_ROUTE.createConversation)).toBe(0);
+		expect(sunshine.server.countCalls(SUNSHINE_ROUTE.listConversations)).toBe(1);
+		expect(h.ticketsOf(first.conversationId)).toHaveLength(1);
+	});
+
+	it('recognises a Slack retry of a message posted before the restart by its marker', async () => {
+		const { newChannel, item } = items();
+		const channel = newChannel();
+		const message = h.linked(item(channel, 'retried by Slack'));
+		const first = await h.send(message);
+		resetUpsertState();
+		expect(await h.send(message)).toMatchObject({ outcome: 'duplicate', messageIds: first.messageIds });
+		expect(sunshine.store.messagesOf(first.conversationId)).toHaveLength(1);
+	});
+});
