@@ -16,22 +16,14 @@ import type { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import * as yaml from 'js-yaml';
 
+import { errorsText, HTTP_METHODS, jsonSchemaOf, templateRegex } from './openApi';
+import type { Json, Operation } from './openApi';
 import type { CallRecord } from '../../emulators/common/server';
 import { SUNSHINE_SPEC_DIR } from './specsDir';
-
-type Json = Record<string, unknown>;
 
 export interface SunshineViolation {
 	where: 'operation' | 'request' | 'response';
 	message: string;
-}
-
-interface Operation {
-	method: string;
-	template: string;
-	regex: RegExp;
-	op: Json;
-	parameters: Json[];
 }
 
 interface LoadedSpec {
@@ -41,7 +33,6 @@ interface LoadedSpec {
 	ajv: Ajv;
 }
 
-const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 const REF = /^#\/components\/(schemas|parameters)\/(.+)$/;
 
 /**
@@ -79,10 +70,6 @@ function normalize(node: unknown): unknown {
 	return out;
 }
 
-function templateRegex(template: string): RegExp {
-	return new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
-}
-
 let cached: LoadedSpec | undefined;
 
 export function loadSunshineSpec(): LoadedSpec {
@@ -99,7 +86,7 @@ export function loadSunshineSpec(): LoadedSpec {
 	const operations: Operation[] = [];
 	for (const [template, raw] of Object.entries(doc.paths as Json)) {
 		const item = raw as Json;
-		for (const method of METHODS) {
+		for (const method of HTTP_METHODS) {
 			const op = item[method] as Json | undefined;
 			if (!op) continue;
 			const params = [...((item.parameters as Json[]) ?? []), ...((op.parameters as Json[]) ?? [])].map((p) => {
@@ -131,13 +118,6 @@ function validatorFor(spec: LoadedSpec, schema: Json): ValidateFunction {
 		compiled.set(schema, validate);
 	}
 	return validate;
-}
-
-function errorsText(validate: ValidateFunction): string {
-	return (validate.errors ?? [])
-		.slice(0, 5)
-		.map((e) => `${e.instancePath || '/'} ${e.message}`)
-		.join('; ');
 }
 
 /** Schemas that may describe `value`: $refs resolved, allOf/anyOf/oneOf and discriminator mappings followed. */
@@ -188,10 +168,6 @@ export function undeclaredSunshineFields(schema: unknown, value: unknown, at = '
 	};
 	walk(branchesOf([schema], spec, value), value, at);
 	return found;
-}
-
-function jsonSchemaOf(content: unknown): Json | undefined {
-	return (((content ?? {}) as Json)['application/json'] as Json | undefined)?.schema as Json | undefined;
 }
 
 function checkParameters(

@@ -20,13 +20,13 @@ import type { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import * as yaml from 'js-yaml';
 
+import { errorsText, HTTP_METHODS, jsonSchemaOf, templateRegex } from './openApi';
+import type { Json, Operation } from './openApi';
 import type { CallRecord, EmulatorServer } from '../../emulators/common/server';
 import { ZENDESK_SPEC_DIR } from './specsDir';
 
 const SPEC_DIR = ZENDESK_SPEC_DIR;
 const SUPPLEMENT_DIR = path.resolve(__dirname, '../../emulators/zendesk/spec-supplement');
-
-type Json = Record<string, unknown>;
 
 export interface SpecViolation {
 	route: string;
@@ -35,14 +35,6 @@ export interface SpecViolation {
 	status: number;
 	where: 'operation' | 'request' | 'response';
 	message: string;
-}
-
-interface Operation {
-	method: string;
-	template: string;
-	regex: RegExp;
-	op: Json;
-	parameters: Json[];
 }
 
 interface LoadedSpec {
@@ -96,16 +88,6 @@ function normalize(node: unknown, components: Json, unresolved: Set<string>): un
 	return out;
 }
 
-function templateRegex(template: string): RegExp {
-	const source = template
-		.split('/')
-		.map((segment) => segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+'))
-		.join('/');
-	return new RegExp(`^${source}$`);
-}
-
-const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
-
 let cached: LoadedSpec | undefined;
 
 export function loadZendeskSpec(): LoadedSpec {
@@ -127,7 +109,7 @@ export function loadZendeskSpec(): LoadedSpec {
 		for (const [p, item] of Object.entries((doc.paths ?? {}) as Json)) {
 			const merged: Json = { ...(paths.get(p) ?? {}) };
 			for (const [key, value] of Object.entries(item as Json)) {
-				if (METHODS.includes(key) && merged[key]) {
+				if (HTTP_METHODS.includes(key) && merged[key]) {
 					const base = merged[key] as Json;
 					const over = value as Json;
 					const params = new Map<string, Json>();
@@ -164,7 +146,7 @@ export function loadZendeskSpec(): LoadedSpec {
 	const operations: Operation[] = [];
 	for (const [template, item] of paths) {
 		const shared = ((item.parameters as Json[]) ?? []).slice();
-		for (const method of METHODS) {
+		for (const method of HTTP_METHODS) {
 			const op = item[method] as Json | undefined;
 			if (!op) continue;
 			const parameters = [...shared, ...((op.parameters as Json[]) ?? [])]
@@ -202,24 +184,8 @@ function validatorFor(spec: LoadedSpec, schema: Json): { validate: ValidateFunct
 	return entry;
 }
 
-function errorsText(validate: ValidateFunction): string {
-	return (validate.errors ?? [])
-		.slice(0, 5)
-		.map(
-			(e) =>
-				`${e.instancePath || '/'} ${e.message}${e.params && 'allowedValues' in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ''}`,
-		)
-		.join('; ');
-}
-
 function isJson(contentType: string | undefined): boolean {
 	return !contentType || /json/i.test(contentType);
-}
-
-function jsonSchemaOf(content: unknown): Json | undefined {
-	const c = (content ?? {}) as Json;
-	const entry = (c['application/json'] ?? c['application/json; charset=utf-8']) as Json | undefined;
-	return entry?.schema as Json | undefined;
 }
 
 function headerValue(headers: Record<string, unknown>, name: string): string | undefined {
