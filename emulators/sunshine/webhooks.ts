@@ -12,6 +12,7 @@ import type { AxiosError } from 'axios';
 import { sendExactBytes } from '../common/http';
 
 import type { SunshineStore, Webhook } from './store';
+import { PendingWork } from '../common/pendingWork';
 
 export const NON_RECOVERABLE = [400, 401, 403, 404, 406];
 export const RETRY_INTERVALS_MS = [60_000, 120_000, 240_000, 480_000];
@@ -50,7 +51,7 @@ export type EventPayloadBuilder = (webhook: Webhook) => Record<string, unknown>;
 export class SunshineWebhooks {
 	readonly deliveries: SunshineDelivery[] = [];
 
-	private readonly pending = new Set<Promise<void>>();
+	private readonly work = new PendingWork();
 
 	private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -86,18 +87,13 @@ export class SunshineWebhooks {
 				done: false,
 			};
 			this.deliveries.push(delivery);
-			this.track(this.deliver(delivery));
+			this.work.track(this.deliver(delivery));
 		}
-	}
-
-	private track(promise: Promise<void>): void {
-		this.pending.add(promise);
-		void promise.finally(() => this.pending.delete(promise));
 	}
 
 	/** Resolves when every delivery (with its retries) has finished. */
 	async flush(): Promise<void> {
-		while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+		await this.work.flush();
 	}
 
 	close(): void {

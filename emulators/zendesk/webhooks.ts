@@ -21,6 +21,7 @@ import type { UpdateResult, ZendeskStore } from './store';
 import { normalizeTags } from './store';
 import { conditionsMatch, isSupportedCondition } from './triggers';
 import type { Views } from './views';
+import { PendingWork } from '../common/pendingWork';
 
 export interface DeliveryAttempt {
 	at: string;
@@ -67,7 +68,7 @@ export class TriggerEngine {
 	/** Trigger condition fields the emulator does not evaluate (they never match); listed for tests. */
 	readonly warnings: string[] = [];
 
-	private readonly pending = new Set<Promise<void>>();
+	private readonly work = new PendingWork();
 
 	private closed = false;
 
@@ -246,12 +247,7 @@ export class TriggerEngine {
 			done: false,
 		};
 		this.deliveries.push(delivery);
-		this.track(this.deliver(delivery));
-	}
-
-	private track(promise: Promise<void>): void {
-		this.pending.add(promise);
-		void promise.finally(() => this.pending.delete(promise));
+		this.work.track(this.deliver(delivery));
 	}
 
 	/** Sends a delivery again with the same invocation id (a duplicate, as Zendesk may send). */
@@ -260,13 +256,13 @@ export class TriggerEngine {
 		if (!delivery) return Promise.reject(new Error(`no webhook delivery ${invocationId}`));
 		delivery.done = false;
 		const promise = this.deliver(delivery, true);
-		this.track(promise);
+		this.work.track(promise);
 		return promise;
 	}
 
 	/** Resolves when every queued delivery (with its retries) has finished. */
 	async flush(): Promise<void> {
-		while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+		await this.work.flush();
 	}
 
 	close(): void {
