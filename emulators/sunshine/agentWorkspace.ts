@@ -9,6 +9,7 @@
 import type { ZendeskEmulator } from '../zendesk';
 import type { User as ZendeskUser } from '../zendesk/model';
 import type { UpdateResult } from '../zendesk/store';
+import { storeAttachment } from './attachments';
 import type { Messaging } from './messaging';
 import type {
 	Conversation,
@@ -30,6 +31,13 @@ export interface AgentWorkspaceTicket {
 	conversationId: string;
 }
 
+export interface AgentWorkspaceOptions {
+	/** The emulator's address, for the `mediaUrl` of agents' files. */
+	baseUrl: () => string;
+	/** Agents' files need the app's credentials ("private attachments" on). Default false. */
+	privateAttachments?: boolean;
+}
+
 export class AgentWorkspace {
 	/** Open messaging tickets by conversation (removed when control is released). */
 	readonly openTickets = new Map<string, number>();
@@ -46,6 +54,7 @@ export class AgentWorkspace {
 		private readonly store: SunshineStore,
 		private readonly messaging: Messaging,
 		private readonly zendesk: ZendeskEmulator,
+		private readonly options: AgentWorkspaceOptions = { baseUrl: () => '' },
 	) {
 		messaging.controlListeners.push((conversation, active, metadata) => this.onControl(conversation, active, metadata));
 		messaging.messageListeners.push((conversation, message) => this.onMessage(conversation, message));
@@ -184,14 +193,19 @@ export class AgentWorkspace {
 		const comment = result.comment;
 		if (comment && comment.public && actor.role !== 'end-user') {
 			const agent = this.zendesk.store.users.get(comment.author_id) ?? actor;
-			this.guard(() =>
-				this.messaging.postMessage(conversation, {
-					author: { type: 'business', subtypes: ['agent'], displayName: agent.name },
-					content: { type: 'text', text: comment.plain_body },
-					source: { type: 'zd:agentWorkspace', integrationId: this.store.fixtures.agentWorkspaceIntegrationId },
-					metadata: null,
-				}),
-			);
+			const contents = [
+				...(comment.plain_body.trim() ? [{ type: 'text', text: comment.plain_body }] : []),
+				...comment.attachment_ids.flatMap((id) => this.fileContentOf(conversation, id)),
+			];
+			for (const content of contents)
+				this.guard(() =>
+					this.messaging.postMessage(conversation, {
+						author: { type: 'business', subtypes: ['agent'], displayName: agent.name },
+						content,
+						source: { type: 'zd:agentWorkspace', integrationId: this.store.fixtures.agentWorkspaceIntegrationId },
+						metadata: null,
+					}),
+				);
 		}
 		const status = result.ticket.status;
 		if (status === 'solved' || status === 'closed') {
@@ -199,6 +213,31 @@ export class AgentWorkspace {
 			this.openTickets.delete(conversation.id);
 			this.messaging.releaseControl(conversation, null, 'ticketClosed');
 		}
+	}
+
+	/**
+	 * An agent's file as a `file` or `image` message (ASSUMPTION, README: one message per file, after the
+	 * text), its bytes kept as a Sunshine attachment; `altText` holds the file name as the spec's default.
+	 */
+	private fileContentOf(conversation: Conversation, attachmentId: number): Array<Record<string, unknown>> {
+		const file = this.zendesk.store.attachments.get(attachmentId);
+		if (!file) return [];
+		const mediaUrl = storeAttachment(this.store, this.options.baseUrl(), {
+			fileName: file.file_name,
+			mediaType: file.content_type,
+			access: this.options.privateAttachments ? 'private' : 'public',
+			content: file.content,
+			conversationId: conversation.id,
+		});
+		return [
+			{
+				type: file.content_type.startsWith('image/') ? 'image' : 'file',
+				mediaUrl,
+				mediaType: file.content_type,
+				mediaSize: file.content.length,
+				altText: file.file_name.slice(0, 128),
+			},
+		];
 	}
 
 	private guard<T>(action: () => T): T | undefined {

@@ -10,6 +10,25 @@ import { authenticate } from './auth';
 import { badRequest, notFound } from './errors';
 import { errorResponse, operation } from './http';
 import type { SunshineHost } from './http';
+import type { SunshineStore } from './store';
+
+/** Keeps an attachment and answers its `mediaUrl` (also used by the agent workspace for agents' files). */
+export function storeAttachment(
+	store: SunshineStore,
+	baseUrl: string,
+	input: {
+		fileName: string;
+		mediaType: string;
+		access: 'public' | 'private';
+		content: Buffer;
+		conversationId: string | null;
+	},
+): string {
+	const id = store.newId();
+	const fileName = input.fileName.replace(/[^\w.-]+/g, '_') || 'file';
+	store.attachments.set(id, { id, ...input, fileName });
+	return `${baseUrl}/sc/attachments/${store.app.id}/${id}/${encodeURIComponent(fileName)}`;
+}
 
 export function registerAttachments(host: SunshineHost): void {
 	const { store } = host;
@@ -28,11 +47,14 @@ export function registerAttachments(host: SunshineHost): void {
 			const boundary = boundaryOf(String(req.headers['content-type'] ?? ''));
 			const source = boundary ? parseMultipart(req.rawBody, boundary).find((p) => p.name === 'source') : undefined;
 			if (!source || !source.filename) throw badRequest('source (a file) is required');
-			const id = store.newId();
-			const fileName = source.filename.replace(/[^\w.-]+/g, '_') || 'file';
 			const mediaType = source.contentType || 'application/octet-stream';
-			store.attachments.set(id, { id, fileName, mediaType, access, content: Buffer.from(source.data), conversationId });
-			const mediaUrl = `${host.baseUrl()}/sc/attachments/${store.app.id}/${id}/${encodeURIComponent(fileName)}`;
+			const mediaUrl = storeAttachment(store, host.baseUrl(), {
+				fileName: source.filename,
+				mediaType,
+				access,
+				content: Buffer.from(source.data),
+				conversationId,
+			});
 			return { status: 201, body: { attachment: { mediaUrl, mediaType } } };
 		},
 		{ upload: true },

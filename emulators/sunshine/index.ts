@@ -47,6 +47,8 @@ export interface SunshineEmulatorOptions {
 	maxMessagesPerConversation?: number;
 	/** A rate limit to enforce (429 with Retry-After). ASSUMPTION: none by default, as the spec publishes no number. */
 	rateLimit?: SunshineRateLimit;
+	/** Agents' files in the agent workspace need the app's credentials (Zendesk's "private attachments"). Default false. */
+	privateAttachments?: boolean;
 }
 
 export interface SunshineEmulator {
@@ -99,7 +101,12 @@ export async function startSunshineEmulator(options: SunshineEmulatorOptions = {
 	registerConversationsApi(host, messaging);
 	registerAdminApi(host);
 	registerAttachments(host);
-	const agentWorkspace = options.zendesk ? new AgentWorkspace(store, messaging, options.zendesk) : undefined;
+	const agentWorkspace = options.zendesk
+		? new AgentWorkspace(store, messaging, options.zendesk, {
+				baseUrl: () => server.url,
+				privateAttachments: options.privateAttachments === true,
+			})
+		: undefined;
 
 	const emulator: SunshineEmulator = {
 		url: '',
