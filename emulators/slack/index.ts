@@ -125,6 +125,18 @@ export interface SlackEmulator extends SlackApiHost {
 	close(): Promise<void>;
 }
 
+/** A stored message as an edit or deletion event carries it (`previous_message`). */
+function previousOf(stored: MessageRecord) {
+	return {
+		user: stored.user ?? '',
+		text: stored.text,
+		ts: stored.ts,
+		userTeam: stored.team,
+		threadTs: stored.thread_ts,
+		clientMsgId: stored.client_msg_id,
+	};
+}
+
 class SlackEmulatorImpl implements SlackEmulator {
 	readonly server = new EmulatorServer('Slack emulator', 'slack');
 
@@ -494,14 +506,7 @@ class SlackEmulatorImpl implements SlackEmulator {
 	}): Promise<UserSendsResult> {
 		const stored = this.findStored(input);
 		const channel = this.ws.channels.get(stored.channel)!;
-		const previous = {
-			user: stored.user ?? '',
-			text: stored.text,
-			ts: stored.ts,
-			userTeam: stored.team,
-			threadTs: stored.thread_ts,
-			clientMsgId: stored.client_msg_id,
-		};
+		const previous = previousOf(stored);
 		const editedTs = nextTs();
 		stored.text = input.text;
 		stored.edited = { user: stored.user ?? '', ts: editedTs };
@@ -525,14 +530,7 @@ class SlackEmulatorImpl implements SlackEmulator {
 		const stored = this.findStored(input);
 		const channel = this.ws.channels.get(stored.channel)!;
 		this.ws.removeMessage(channel.id, stored.ts);
-		const previous = {
-			user: stored.user ?? '',
-			text: stored.text,
-			ts: stored.ts,
-			userTeam: stored.team,
-			threadTs: stored.thread_ts,
-			clientMsgId: stored.client_msg_id,
-		};
+		const previous = previousOf(stored);
 		const event = messageDeleted(
 			{ channel: channel.id, previous, channelType: this.channelTypeOf(channel) },
 			{ teamId: this.ws.homeTeamId },

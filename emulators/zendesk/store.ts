@@ -138,6 +138,21 @@ export function viaOf(channel: ViaChannel, source: Partial<Via['source']> = {}):
 	return { channel, source: { from: source.from ?? {}, to: source.to ?? {}, rel: source.rel ?? null } };
 }
 
+/** The first id of each kind, as the fixtures and tests expect them. */
+function firstIds() {
+	return {
+		user: 2000,
+		identity: 9000,
+		org: 6000,
+		ticket: 0,
+		comment: 100000,
+		audit: 300000,
+		attachment: 200000,
+		trigger: 400,
+		webhook: 0,
+	};
+}
+
 export class ZendeskStore {
 	users = new Map<number, User>();
 	identities = new Map<number, UserIdentity>();
@@ -157,17 +172,7 @@ export class ZendeskStore {
 		{ bodyHash: string; expiresAt: number; status: number; body: unknown; headers: Record<string, string> }
 	>();
 
-	private seq = {
-		user: 2000,
-		identity: 9000,
-		org: 6000,
-		ticket: 0,
-		comment: 100000,
-		audit: 300000,
-		attachment: 200000,
-		trigger: 400,
-		webhook: 0,
-	};
+	private seq = firstIds();
 
 	constructor(
 		readonly clock: EmulatorClock,
@@ -196,17 +201,7 @@ export class ZendeskStore {
 		]) {
 			map.clear();
 		}
-		this.seq = {
-			user: 2000,
-			identity: 9000,
-			org: 6000,
-			ticket: 0,
-			comment: 100000,
-			audit: 300000,
-			attachment: 200000,
-			trigger: 400,
-			webhook: 0,
-		};
+		this.seq = firstIds();
 		this.seed();
 	}
 
