@@ -16,8 +16,12 @@ export function supportOnly(property: INodeProperties): INodeProperties {
 	return { ...property, displayOptions: { show: { ...property.displayOptions?.show, mode: [SUPPORT_TICKETS_MODE] } } };
 }
 
-/** The Zendesk Support credential's choice, in the Support Ticket mode only. */
-export const upsertAuthenticationProperty = supportOnly(zendeskAuthenticationProperty);
+/**
+ * The Zendesk Support credential's choice. No displayOptions on `mode`: n8n's editor hides every
+ * parameter named in an authentication field's displayOptions (test/unit/node-editor-parameters),
+ * which would hide Mode itself. The credential slots decide per mode instead.
+ */
+export const upsertAuthenticationProperty = zendeskAuthenticationProperty;
 
 export const modeProperty: INodeProperties = {
 	displayName: 'Mode',
