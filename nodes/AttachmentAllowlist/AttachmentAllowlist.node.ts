@@ -5,7 +5,11 @@ import { DEFAULT_NOTICE_TEMPLATE } from '../shared/attachments/notice';
 import { DEFAULT_MAX_FILE_MB, DEFAULT_MAX_MESSAGE_MB } from './helpers/plan';
 import { fileUrlTrust } from './transport/fileUrlTrust';
 import { slackAccount } from '../shared/transport/accounts';
-import { runPerItem } from '../shared/n8n/perItem';
+import { OUTAGE_OUTPUTS, outageProperties, outageSettingsOf } from '../shared/n8n/outageParameters';
+import { describeSlackMessage } from '../shared/n8n/outageRetry';
+import { runPerItemWithOutages } from '../shared/n8n/outageRunner';
+import { slackMessagePlace } from '../shared/slack/messagePlace';
+import { unavailableReason } from '../shared/transport/serviceAvailability';
 import { SLACK_CREDENTIAL_TYPE } from '../shared/transport/slackTransport';
 import { checkAttachments } from './actions/checkAttachments';
 
@@ -16,13 +20,15 @@ export class AttachmentAllowlist implements INodeType {
 		icon: { light: 'file:bridge.svg', dark: 'file:bridge.dark.svg' },
 		subtitle: '={{$parameter["fileSending"] ? "Files on" : "Files off"}}',
 		group: ['transform'],
-		version: 1,
+		// 2: Wait Out Outages (on by default) and its Service Unavailable output (docs/outages.md).
+		version: [1, 2],
+		defaultVersion: 2,
 		description:
 			'Downloads the Slack files of each message, keeps only allowed and genuine ones as binary data, and tells the sender about the rest',
 		defaults: { name: 'Attachment Allowlist' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: OUTAGE_OUTPUTS,
 		// Named like the slots of the other nodes (n8n's editor would say just "Credential").
 		credentials: [{ name: SLACK_CREDENTIAL_TYPE, displayName: 'Slack Credential', required: true }],
 		properties: [
@@ -112,11 +118,22 @@ export class AttachmentAllowlist implements INodeType {
 					'Placeholders: {files} (one line per refused file with its reason), {count}, {allowedTypes}, {maxFileSize}',
 				displayOptions: { hide: { noticeMode: ['off'] } },
 			},
+			...outageProperties('Slack', 2),
 		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const trust = fileUrlTrust((await slackAccount(this)).baseUrl);
-		return [await runPerItem(this, async (input, itemIndex) => await checkAttachments(this, input, itemIndex, trust))];
+		return await runPerItemWithOutages(
+			this,
+			async (input, itemIndex) => await checkAttachments(this, input, itemIndex, trust),
+			{
+				settings: outageSettingsOf(this),
+				service: 'Slack',
+				unavailableReason,
+				placeOf: slackMessagePlace,
+				describe: describeSlackMessage,
+			},
+		);
 	}
 }

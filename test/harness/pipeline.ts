@@ -8,6 +8,7 @@
  * ids, so nothing but the option under test is patched (`patchNode`).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { startSlackEmulator, type SlackEmulatorInstance } from '../../emulators/slack';
@@ -15,7 +16,7 @@ import { startZendeskEmulator, type ZendeskEmulator } from '../../emulators/zend
 import { emulatorOAuth2Data } from '../../sandbox/settings';
 import { type Execution, type ExecutionData, isFinished, parseFlatted } from './n8nExecutions';
 import { REPO_ROOT } from './n8nRuntime';
-import { type CredentialJson, type RealN8n, type WorkflowJson, startRealN8n } from './realN8n';
+import { type CredentialJson, type RealN8n, type WorkflowJson, freePort, startRealN8n } from './realN8n';
 
 export const TEMPLATE_FILES = {
 	inbound: 'slack-dm-to-zendesk.json',
@@ -126,6 +127,8 @@ export interface PipelineOptions {
 	/** Extra environment for n8n (e.g. queue mode's) and whether to start one `n8n worker` too. */
 	n8nEnv?: Record<string, string>;
 	worker?: boolean;
+	/** Keep n8n's user folder and port so that restartN8n() can stop and start the same n8n. */
+	restartable?: boolean;
 }
 
 export interface Pipeline {
@@ -140,6 +143,8 @@ export interface Pipeline {
 	skipExisting(workflowId: string): Promise<void>;
 	/** Waits for all Zendesk webhook deliveries and Slack event deliveries in flight. */
 	settle(): Promise<void>;
+	/** Stops n8n and starts it again on the same database and port (needs `restartable`). */
+	restartN8n(): Promise<void>;
 	timings: Record<string, number>;
 	stop(): Promise<void>;
 }
@@ -195,6 +200,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 	];
 
 	let n8n: RealN8n;
+	const userFolder = options.restartable ? fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-dm-restart-')) : undefined;
+	const port = options.restartable ? await freePort() : undefined;
 	try {
 		n8n = await startRealN8n({
 			mode: 'custom-extensions',
@@ -202,6 +209,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 			credentials,
 			env: options.n8nEnv,
 			worker: options.worker,
+			userFolder,
+			port,
 		});
 	} catch (error) {
 		await Promise.all([zendesk.close(), ...Object.values(slack).map(async (s) => await s.close())]);
@@ -212,6 +221,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 	const stop = async () => {
 		await n8n.stop();
 		await Promise.all([zendesk.close(), ...Object.values(slack).map(async (s) => await s.close())]);
+		if (userFolder && process.env.N8N_DM_KEEP_USER_FOLDER !== '1')
+			fs.rmSync(userFolder, { recursive: true, force: true });
 	};
 
 	try {
@@ -255,7 +266,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 		seen.get(workflowId) ?? (seen.set(workflowId, new Set()).get(workflowId) as Set<string>);
 
 	return {
-		n8n,
+		get n8n() {
+			return n8n;
+		},
 		slack,
 		zendesk,
 		timings,
@@ -285,6 +298,18 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 		async skipExisting(workflowId) {
 			const known = seenFor(workflowId);
 			for (const e of await summaries(workflowId)) known.add(e.id);
+		},
+		async restartN8n() {
+			if (!userFolder) throw new Error('restartN8n needs startPipeline({ restartable: true })');
+			await n8n.stop();
+			// Nothing to import: the workflows, credentials and waiting executions are in the kept database.
+			n8n = await startRealN8n({
+				mode: 'custom-extensions',
+				env: options.n8nEnv,
+				worker: options.worker,
+				userFolder,
+				port,
+			});
 		},
 		async settle() {
 			await Promise.all([zendesk.flushWebhooks(), ...Object.values(slack).map(async (s) => await s.waitForEvents())]);

@@ -7,7 +7,10 @@
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
+import { AttachmentAllowlist } from '../../nodes/AttachmentAllowlist/AttachmentAllowlist.node';
 import { ProfileLinker } from '../../nodes/ProfileLinker/ProfileLinker.node';
+import type { SlackEventFile } from '../../nodes/shared/slack/events';
+import { fileRefs } from '../../nodes/SlackDmTrigger/helpers/eventFields';
 import { parkedMessages } from '../../nodes/shared/state/parkedMessages';
 import type { SlackDmItem } from '../../nodes/shared/types';
 import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
@@ -55,8 +58,10 @@ const asInput = (item: SlackDmItem | IDataObject, binary?: INodeExecutionData['b
 	...(binary ? { binary } : {}),
 });
 
-async function run(nodeType: 'upsert' | 'linker', items: INodeExecutionData[], parameters: INodeParameters = {}) {
-	const { outputs } = await executeNode(nodeType === 'upsert' ? new ZendeskMessagingUpsert() : new ProfileLinker(), {
+const NODES = { upsert: ZendeskMessagingUpsert, linker: ProfileLinker, allowlist: AttachmentAllowlist };
+
+async function run(nodeType: keyof typeof NODES, items: INodeExecutionData[], parameters: INodeParameters = {}) {
+	const { outputs } = await executeNode(new NODES[nodeType](), {
 		credentials: nodeCredentials(slack, zendesk),
 		items,
 		parameters,
@@ -174,5 +179,26 @@ describe('waiting out an outage', () => {
 		const second = await run('linker', [first.parked[0]]);
 		expect(second.done[0].json).toMatchObject({ zendeskUser: { id: zendesk.fixtures.erin.id } });
 		expect(second.done[0].json.retry).toBeUndefined();
+	});
+
+	it('Attachment Allowlist: Slack file downloads failing with 503 park the message instead of refusing its file', async () => {
+		const sent = await slack.userSends({
+			userId: slack.fixtures.employeeId,
+			text: 'see attached',
+			files: [{ name: 'notes.txt', mimetype: 'text/plain', content: Buffer.from('hello notes') }],
+			wait: false,
+		});
+		const files = fileRefs((sent.envelopes[0].event as { files?: SlackEventFile[] }).files);
+		const item = { ...dmItem('see attached', sent.channel), message: { ts: sent.ts, text: 'see attached', files } };
+		slack.server.injectFault('*', { kind: 'status', status: 503 }, 10_000);
+		const first = await run('allowlist', [{ json: item as unknown as IDataObject }]);
+		expect(first.done).toEqual([]);
+		expect(first.parked[0].json).toMatchObject({
+			retry: { attempt: 1, reason: 'HTTP 503', node: 'Attachment Allowlist' },
+		});
+		expect(first.parked[0].json.rejectedFiles).toBeUndefined();
+		slack.server.clearFaults();
+		const second = await run('allowlist', [first.parked[0]]);
+		expect(second.done[0].json).toMatchObject({ acceptedFiles: [{ name: 'notes.txt' }], rejectedFiles: [] });
 	});
 });

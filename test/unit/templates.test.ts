@@ -294,7 +294,10 @@ describe('the templates together', () => {
 			['Attachment Allowlist'],
 			['Queued notice', 'Wait out outage (Profile Linker)'],
 		]);
-		expect(next('Attachment Allowlist')).toEqual([['Zendesk Messaging Upsert']]);
+		expect(next('Attachment Allowlist')).toEqual([
+			['Zendesk Messaging Upsert'],
+			['Wait out outage (Attachment Allowlist)'],
+		]);
 		expect(next('Zendesk Messaging Upsert')).toEqual([
 			['Out-of-hours reply'],
 			['Queued notice', 'Wait out outage (Upsert)'],
@@ -329,6 +332,7 @@ describe('the templates together', () => {
 		const next = (name: string) => inbound.connections[name].main.map((out) => out.map((c) => c.node));
 		for (const [node, wait] of [
 			['Profile Linker', 'Wait out outage (Profile Linker)'],
+			['Attachment Allowlist', 'Wait out outage (Attachment Allowlist)'],
 			['Zendesk Messaging Upsert', 'Wait out outage (Upsert)'],
 		]) {
 			expect(named(node).parameters.waitOutOutages).toBe(true);

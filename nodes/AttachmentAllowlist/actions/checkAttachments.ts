@@ -36,7 +36,16 @@ export async function checkAttachments(
 	const noticeMode = ctx.getNodeParameter('noticeMode', itemIndex, 'dm') as NoticeMode;
 
 	const message = fromItemJson<SlackDmItem>(input.json);
-	const checked = await checkFiles(ctx, filesToCheck(message), read.policy, trust, { ...(input.binary ?? {}) });
+	const checked = await checkFiles(
+		ctx,
+		filesToCheck(message),
+		read.policy,
+		trust,
+		{ ...(input.binary ?? {}) },
+		{
+			waitOutOutages: ctx.getNodeParameter('waitOutOutages', 0, false) === true,
+		},
+	);
 	const fields: AttachmentCheckFields = { acceptedFiles: checked.accepted, rejectedFiles: checked.rejected };
 	const notice = await noticeOnce(ctx, itemIndex, message, checked.rejected, read.policy, noticeMode);
 	if (notice) fields.attachmentNotice = notice;

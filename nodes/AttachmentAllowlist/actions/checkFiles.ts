@@ -9,6 +9,7 @@ import type { SlackEventFile } from '../../shared/slack/events';
 import { downloadSlackFile } from '../transport/slackFiles';
 import type { SlackResponse } from '../../shared/transport/slackTransport';
 import { callSlack } from '../../shared/transport/slackTransport';
+import { ServiceUnavailableError, unavailableReason } from '../../shared/transport/serviceAvailability';
 import type { AcceptedFile, RejectedFile, SlackFileRef } from '../../shared/types';
 
 interface FilesInfoResponse extends SlackResponse {
@@ -16,7 +17,11 @@ interface FilesInfoResponse extends SlackResponse {
 }
 
 /** Slack Connect stubs carry only an id: files.info gives the rest, or the reason it cannot. */
-async function resolveStub(ctx: IExecuteFunctions, file: SlackFileRef): Promise<SlackFileRef | RejectedFile> {
+async function resolveStub(
+	ctx: IExecuteFunctions,
+	file: SlackFileRef,
+	waitOutOutages: boolean,
+): Promise<SlackFileRef | RejectedFile> {
 	const name = safeNameOf(file);
 	try {
 		const answer = await callSlack<FilesInfoResponse>(
@@ -35,6 +40,8 @@ async function resolveStub(ctx: IExecuteFunctions, file: SlackFileRef): Promise<
 		}
 		return resolvedFileRef(file, answer.file);
 	} catch (error) {
+		// Slack down: the item waits out the outage (Wait Out Outages) rather than losing the file.
+		if (waitOutOutages && unavailableReason(error)) throw error;
 		return { id: file.id, name, reason: 'downloadFailed', detail: (error as Error).message };
 	}
 }
@@ -52,14 +59,18 @@ export async function checkFiles(
 	policy: AttachmentPolicy,
 	trust: FileUrlTrust | undefined,
 	binary: IBinaryKeyData,
+	options: { waitOutOutages?: boolean } = {},
 ): Promise<CheckedFiles> {
+	const waitOutOutages = options.waitOutOutages === true;
 	const accepted: AcceptedFile[] = [];
 	const rejected: RejectedFile[] = [];
 	let acceptedBytes = 0;
 	for (const original of files) {
 		// Nothing is fetched (not even files.info) when the file cannot pass anyway.
 		const resolved =
-			original.isSlackConnectStub && policy.fileSendingEnabled ? await resolveStub(ctx, original) : original;
+			original.isSlackConnectStub && policy.fileSendingEnabled
+				? await resolveStub(ctx, original, waitOutOutages)
+				: original;
 		if (isRejection(resolved)) {
 			rejected.push(resolved);
 			continue;
@@ -76,6 +87,12 @@ export async function checkFiles(
 			expectedBytes: resolved.size,
 			expectedMimeType: plan.mimeType,
 		});
+		if (!download.ok && waitOutOutages && download.unavailable)
+			throw new ServiceUnavailableError(
+				ctx.getNode(),
+				download.unavailable,
+				`Slack file download failed: ${download.detail}`,
+			);
 		if (!download.ok) {
 			rejected.push(
 				download.failure === 'tooLarge'

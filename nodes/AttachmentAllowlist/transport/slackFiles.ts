@@ -9,11 +9,18 @@ import { checkFileUrl } from './fileUrlTrust';
 import type { HttpContext } from '../../shared/transport/http';
 import { sendWithRetry } from '../../shared/transport/http';
 import type { RetryPolicy } from '../../shared/transport/retryPolicy';
+import { statusUnavailableReason, unavailableReason } from '../../shared/transport/serviceAvailability';
 import { SLACK_CREDENTIAL_TYPE } from '../../shared/transport/slackTransport';
 
 export type SlackFileDownload =
 	| { ok: true; data: Buffer; contentType: string }
-	| { ok: false; failure: 'tooLarge' | 'refused' | 'failed'; detail: string };
+	| {
+			ok: false;
+			failure: 'tooLarge' | 'refused' | 'failed';
+			detail: string;
+			/** Slack could not answer now (serviceAvailability.ts): the download may work later. */
+			unavailable?: string;
+	  };
 
 export interface SlackFileDownloadOptions {
 	url: string;
@@ -99,7 +106,7 @@ export async function downloadSlackFile(
 		try {
 			response = await requestFile(ctx, options, verdict.url);
 		} catch (error) {
-			return { ok: false, failure: 'failed', detail: (error as Error).message };
+			return { ok: false, failure: 'failed', detail: (error as Error).message, unavailable: unavailableReason(error) };
 		}
 		const { statusCode, headers, body } = response;
 		if (statusCode >= 300 && statusCode < 400) {
@@ -142,7 +149,12 @@ async function readFileAnswer(
 	const { statusCode, headers, body } = response;
 	if (statusCode < 200 || statusCode >= 300) {
 		discard(body);
-		return { ok: false, failure: 'failed', detail: `Slack answered HTTP ${statusCode}` };
+		return {
+			ok: false,
+			failure: 'failed',
+			detail: `Slack answered HTTP ${statusCode}`,
+			unavailable: statusUnavailableReason(statusCode),
+		};
 	}
 	const contentType = (headerValue(headers, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
 	if (contentType === 'text/html' && options.expectedMimeType !== 'text/html') {
