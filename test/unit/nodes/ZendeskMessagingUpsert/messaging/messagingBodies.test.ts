@@ -10,7 +10,6 @@ import {
 	splitText,
 	userBody,
 } from '../../../../../nodes/ZendeskMessagingUpsert/messaging/messagingBodies';
-import { messagingSettingsOf } from '../../../../../nodes/ZendeskMessagingUpsert/messaging/messagingSettings';
 import { slackDmItem } from '../../../../harness/items';
 
 const item = (text: string, extra: Record<string, unknown> = {}): SlackDmItem =>
@@ -153,16 +152,5 @@ describe('handoverMetadata', () => {
 			'dataCapture.ticketField.9': 'D1',
 			'dataCapture.ticketField.10': 'a,b',
 		});
-	});
-});
-
-describe('messagingSettingsOf', () => {
-	it('defaults: check every 60 s, post edits; reads the options', () => {
-		expect(messagingSettingsOf({})).toEqual({ controlCheckMs: 60_000, editsAndDeletions: 'post' });
-		expect(messagingSettingsOf({ controlCheckSeconds: 0, editsAndDeletions: 'skip' })).toEqual({
-			controlCheckMs: 0,
-			editsAndDeletions: 'skip',
-		});
-		expect(messagingSettingsOf({ controlCheckSeconds: -1 }).controlCheckMs).toBe(60_000);
 	});
 });
