@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { deliverItem } from './actions/deliver';
+import { MESSAGING_AUTHENTICATION } from './actions/reply';
 import { DEFAULT_CREATED_NOTICE, DEFAULT_SOLVED_NOTICE } from './actions/notice';
 import { outsideHoursProperties } from './actions/outsideHours';
 import { openSlackSession } from './actions/slackPosting';
@@ -58,6 +59,12 @@ export class SlackDmReply implements INodeType {
 				displayName: 'Zendesk Credential',
 				required: true,
 				displayOptions: { show: { authentication: ['oAuth2'] }, hide: ZENDESK_SLOT_HIDDEN },
+			},
+			{
+				name: 'zendeskMessagingApi',
+				displayName: 'Zendesk Messaging Credential',
+				required: true,
+				displayOptions: { show: { authentication: [MESSAGING_AUTHENTICATION] }, hide: ZENDESK_SLOT_HIDDEN },
 			},
 		],
 		properties: [
@@ -164,7 +171,15 @@ export class SlackDmReply implements INodeType {
 				default: true,
 				description: "Whether the comment's attachments are downloaded from Zendesk and uploaded to the DM",
 			},
-			{ ...zendeskAuthenticationProperty, displayOptions: { hide: ZENDESK_SLOT_HIDDEN } },
+			{
+				...zendeskAuthenticationProperty,
+				// Items of the Zendesk Reply Trigger's messaging source: their files are Sunshine `mediaUrl`s.
+				options: [
+					...(zendeskAuthenticationProperty.options ?? []),
+					{ name: 'Zendesk Messaging (Sunshine Conversations) API Key', value: MESSAGING_AUTHENTICATION },
+				],
+				displayOptions: { hide: ZENDESK_SLOT_HIDDEN },
+			},
 			{
 				displayName: 'Notice',
 				name: 'noticeKind',

@@ -286,7 +286,14 @@ describe('X-API-Key', () => {
 			resetTransportCallCounts();
 			const secret = String(nodeData(staticData).sunshineSecret);
 			const forged = `${secret.slice(0, -1)}${secret.endsWith('0') ? '1' : '0'}`;
-			for (const headers of [{}, { 'x-api-key': forged }, { 'x-api-key': '' }, { 'x-api-key': `${secret}x` }]) {
+			const attempts: Array<Record<string, string>> = [
+				{},
+				{ 'x-api-key': forged },
+				{ 'x-api-key': '' },
+				{ 'x-api-key': `${secret}x` },
+				{ 'X-API-KEY': secret.toUpperCase() },
+			];
+			for (const headers of attempts) {
 				const result = await invokeWebhook(trigger, {
 					workflowId: 'wf-m',
 					parameters: PARAMETERS as never,

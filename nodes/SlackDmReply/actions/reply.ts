@@ -8,9 +8,10 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { credentialData } from '../../shared/n8n/credentialData';
 import { commentToMrkdwn, escapeSlackText, toMrkdwn, type CommentTextFormat } from '../../shared/slack/mrkdwn';
-import { noticeKindOf, senderPrefixLine } from '../helpers/reply';
+import { isSolvedEventItem, noticeKindOf, senderPrefixLine } from '../helpers/reply';
 import { sendWithRetry } from '../../shared/transport/http';
 import { uploadFilesToSlack, type SlackUploadFile } from '../transport/slackUpload';
+import { MESSAGING_CREDENTIAL_TYPE, messagingBaseUrl } from '../../shared/transport/messagingAccount';
 import { zendeskBaseUrl, zendeskCredentialType } from '../../shared/transport/zendeskTransport';
 import { stringOf } from '../../shared/values';
 import { isTrustedAttachmentUrl, type ReplyAttachment } from '../../shared/zendesk/replyEvents';
@@ -61,6 +62,11 @@ function agentPrefixLine(run: ItemRun, comment: ReplyComment): string {
 
 export async function sendReply(run: ItemRun): Promise<void> {
 	const { ctx, itemIndex, json } = run;
+	if (isSolvedEventItem(json)) {
+		if (run.options.solvedNotice) await postStatusNotice(run, 'ticketSolved');
+		else run.delivery.skipped = 'noNotice';
+		return;
+	}
 	const comment = (json.comment ?? {}) as ReplyComment;
 	const mrkdwn = replyMrkdwn(run, comment);
 	const prefixLine = agentPrefixLine(run, comment);
@@ -77,15 +83,21 @@ export async function sendReply(run: ItemRun): Promise<void> {
 	if (run.options.solvedNotice && noticeKindOf(json) === 'ticketSolved') await postStatusNotice(run, 'ticketSolved');
 }
 
+/** The `authentication` value whose credential downloads Zendesk messaging files. */
+export const MESSAGING_AUTHENTICATION = 'zendeskMessaging';
+
 /** Downloads the attachments from the Zendesk account's own host (any other host is refused). */
 async function downloadAttachments(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	attachments: ReplyAttachment[],
 ): Promise<SlackUploadFile[]> {
-	const credentialType = zendeskCredentialType(ctx.getNodeParameter('authentication', itemIndex, 'apiToken'));
+	const authentication = ctx.getNodeParameter('authentication', itemIndex, 'apiToken');
+	// Zendesk messaging items' files (`mediaUrl`, private attachments) need the messaging credential.
+	const messaging = authentication === MESSAGING_AUTHENTICATION;
+	const credentialType = messaging ? MESSAGING_CREDENTIAL_TYPE : zendeskCredentialType(authentication);
 	const credentials = await credentialData(ctx, credentialType);
-	const base = zendeskBaseUrl(credentials);
+	const base = messaging ? messagingBaseUrl(credentials) : zendeskBaseUrl(credentials);
 	const files: SlackUploadFile[] = [];
 	for (const attachment of attachments) {
 		if (!isTrustedAttachmentUrl(attachment.contentUrl, base)) {
@@ -97,7 +109,7 @@ async function downloadAttachments(
 		}
 		const response = await sendWithRetry<Buffer | ArrayBuffer | string>(ctx, {
 			service: 'zendesk',
-			route: 'GET /attachments/token/{token}',
+			route: messaging ? 'GET /sc/attachments/{id}' : 'GET /attachments/token/{token}',
 			credentialType,
 			request: { method: 'GET', url: attachment.contentUrl, encoding: 'arraybuffer', json: false },
 		});

@@ -323,5 +323,17 @@ export function renderNotice(
 	values: { ticketId?: string },
 	escape: (text: string) => string,
 ): string {
-	return escape(template.replace(/\{ticketId\}/g, values.ticketId ?? '').trim());
+	// Zendesk messaging items name no ticket: "request #{ticketId} has" becomes "request has".
+	const filled = values.ticketId
+		? template.replace(/\{ticketId\}/g, values.ticketId)
+		: template.replace(/ ?#?\{ticketId\}/g, '');
+	return escape(filled.trim());
+}
+
+/**
+ * A Zendesk Reply Trigger item that only says a ticket was solved (its Zendesk messaging source,
+ * event `ticketSolved`): no comment to post, only the solved notice when it is asked for.
+ */
+export function isSolvedEventItem(json: Record<string, unknown>): boolean {
+	return json.event === 'ticketSolved' && json.comment === undefined;
 }

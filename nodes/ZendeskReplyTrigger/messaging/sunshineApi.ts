@@ -9,15 +9,7 @@ import { NodeApiError } from 'n8n-workflow';
 import { credentialData } from '../../shared/n8n/credentialData';
 import type { HttpContext, HttpResult } from '../../shared/transport/http';
 import { sendWithRetry } from '../../shared/transport/http';
-
-export const MESSAGING_CREDENTIAL_TYPE = 'zendeskMessagingApi';
-
-/** The account's address: the credential's Base URL Override, else `https://{subdomain}.zendesk.com`. */
-export function messagingBaseUrl(credentials: IDataObject): string {
-	const override = typeof credentials.baseUrl === 'string' ? credentials.baseUrl.trim() : '';
-	if (override) return override.replace(/\/+$/, '');
-	return `https://${String(credentials.subdomain ?? '').trim()}.zendesk.com`;
-}
+import { MESSAGING_CREDENTIAL_TYPE, messagingBaseUrl } from '../../shared/transport/messagingAccount';
 
 export interface SunshineRequest {
 	method: IHttpRequestMethods;
