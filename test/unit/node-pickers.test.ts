@@ -7,10 +7,13 @@ import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/Zende
 describe('node descriptions', () => {
 	const props = (list: INodeProperties[], name: string) => list.filter((property) => property.name === name);
 
-	it('Upsert version 2 offers pickers (list + ID) for brand and group, in the fields and in Routing by Handle; version 1 keeps its ID fields', () => {
+	it('Upsert versions 2 and later offer pickers (list + ID) for brand and group, in the fields and in Routing by Handle; version 1 keeps its ID fields', () => {
 		const { description } = new ZendeskMessagingUpsert();
-		expect(description.version).toEqual([1, 2]);
-		expect(description.defaultVersion).toBe(2);
+		expect(description.version).toEqual([1, 2, 3]);
+		expect(description.defaultVersion).toBe(3);
+		expect(props(description.properties, 'brandId')[1].displayOptions?.show?.['@version']).toEqual([
+			{ _cnd: { gte: 2 } },
+		]);
 		for (const name of ['brandId', 'groupId']) {
 			const [v1, v2] = props(description.properties, name);
 			expect(v1).toMatchObject({ type: 'string', displayOptions: { show: { '@version': [1] } } });
