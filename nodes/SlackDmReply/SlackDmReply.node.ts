@@ -62,7 +62,7 @@ export class SlackDmReply implements INodeType {
 			},
 			{
 				name: 'zendeskMessagingApi',
-				displayName: 'Zendesk Messaging Credential',
+				displayName: 'Zendesk Credential',
 				required: true,
 				displayOptions: { show: { authentication: [MESSAGING_AUTHENTICATION] }, hide: ZENDESK_SLOT_HIDDEN },
 			},
