@@ -31,8 +31,9 @@ const allNodes = templates.flatMap((t) => t.json.nodes);
 const notes = allNodes.filter((n) => n.type.endsWith('stickyNote')).map((n) => String(n.parameters.content));
 
 describe('shipped templates', () => {
-	it('every Zendesk call uses the OAuth2 credential', () => {
-		const zendeskNodes = allNodes.filter((n) => 'authentication' in n.parameters);
+	it('every Zendesk Support call uses the OAuth2 credential (the messaging templates: test/unit/templates-messaging.test.ts)', () => {
+		const supportNodes = templates.filter((t) => !t.file.includes('messaging')).flatMap((t) => t.json.nodes);
+		const zendeskNodes = supportNodes.filter((n) => 'authentication' in n.parameters);
 		expect(zendeskNodes.map((n) => n.name).sort()).toEqual([
 			'Profile Linker',
 			'Slack DM Reply',
@@ -68,10 +69,13 @@ describe('shipped templates', () => {
 
 	it('sticky notes link the docs and manifests they name, and those files ship in the package', () => {
 		const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
-		const links = notes.flatMap((note) => [...note.matchAll(/\]\((https:[^)]+)\)/g)].map((m) => m[1]));
+		const allLinks = notes.flatMap((note) => [...note.matchAll(/\]\((https:[^)]+)\)/g)].map((m) => m[1]));
+		// The one other kind of link: Zendesk's own articles, the source of what messaging needs.
+		const vendor = allLinks.filter((link) => !link.startsWith(REPO));
+		for (const link of vendor) expect(link).toMatch(/^https:\/\/support\.zendesk\.com\/hc\/en-us\/articles\/\d+$/);
+		const links = allLinks.filter((link) => link.startsWith(REPO));
 		expect(links.length).toBeGreaterThan(0);
 		for (const link of links) {
-			expect(link.startsWith(REPO)).toBe(true);
 			const file = link.slice(REPO.length);
 			expect({ link, exists: fs.existsSync(path.join(ROOT, file)) }).toEqual({ link, exists: true });
 			expect({

@@ -17,7 +17,7 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const WORKFLOWS_DIR = path.join(REPO_ROOT, 'workflows');
 const PACKAGE_PREFIX = 'n8n-nodes-slack-dm-zendesk.';
 const BASE_PREFIX = 'n8n-nodes-base.';
-const OUR_CREDENTIAL_TYPES = ['slackDmApi', 'zendeskDmApi', 'zendeskDmOAuth2Api'];
+const OUR_CREDENTIAL_TYPES = ['slackDmApi', 'zendeskDmApi', 'zendeskDmOAuth2Api', 'zendeskMessagingApi'];
 /** The runtime the e2e tests use (scripts/install-runtime.mjs: $N8N_DM_CACHE or ~/.cache/n8n-dm-zendesk). */
 const BASE_NODE_TYPES = path.join(
 	process.env.N8N_DM_CACHE || path.join(os.homedir(), '.cache', 'n8n-dm-zendesk'),
@@ -275,10 +275,12 @@ describe.each([...templates.keys()])('workflow template %s', (file) => {
 describe('the templates together', () => {
 	const byFile = (name: string) => templates.get(name) as Template;
 
-	it('ships the inbound, outbound and error workflow', () => {
+	it('ships the inbound, outbound and error workflow, and the inbound and outbound in Zendesk messaging', () => {
 		expect(files).toEqual([
 			'delivery-failure-alert.json',
+			'slack-dm-to-zendesk-messaging.json',
 			'slack-dm-to-zendesk.json',
+			'zendesk-messaging-reply-to-slack-dm.json',
 			'zendesk-reply-to-slack-dm.json',
 		]);
 	});

@@ -21,6 +21,7 @@ const REPOSITORY_CHECKS = [
 	'specs-in-repo', // the vendored specs and paths outside the repository
 	'templates-defaults', // templates against the sandbox settings
 	'templates', // the shipped workflows
+	'templates-messaging', // the messaging templates against the Support templates and their generator
 	'test-layout', // this file
 ];
 
