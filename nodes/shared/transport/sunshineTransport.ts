@@ -4,13 +4,13 @@
  * retries and `Retry-After` as for Slack and Zendesk (sendWithRetry), calls counted as `sunshine`.
  * Errors carry the route, the status and the API's first error title, never credentials.
  */
-import type { IDataObject, IHttpRequestMethods, INode, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestMethods, INode, NodeApiError } from 'n8n-workflow';
 
 import type { HttpContext, HttpResult } from './http';
 import { sendWithRetry } from './http';
 import type { RetryPolicy } from './retryPolicy';
 import { credentialData } from '../n8n/credentialData';
+import { serviceApiError } from '../n8n/errors';
 import { secretDigest } from './accounts';
 
 export const SUNSHINE_CREDENTIAL_TYPE = 'zendeskMessagingApi';
@@ -110,9 +110,5 @@ export function sunshineApiError(
 	options: { itemIndex?: number; message?: string } = {},
 ): NodeApiError {
 	const message = sunshineErrorMessage(body);
-	return new NodeApiError(node, { statusCode, message } as JsonObject, {
-		message: options.message ?? `Zendesk messaging ${route} failed (HTTP ${statusCode}): ${message}`,
-		httpCode: String(statusCode),
-		...(options.itemIndex !== undefined ? { itemIndex: options.itemIndex } : {}),
-	});
+	return serviceApiError(node, { service: 'Zendesk messaging', route, statusCode, message }, options);
 }

@@ -1,10 +1,10 @@
-import type { IDataObject, IHttpRequestMethods, INode, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestMethods, INode, NodeApiError } from 'n8n-workflow';
 
 import type { HttpContext, HttpResult } from './http';
 import { sendWithRetry } from './http';
 import type { RetryPolicy } from './retryPolicy';
 import { credentialData } from '../n8n/credentialData';
+import { serviceApiError } from '../n8n/errors';
 
 export type ZendeskAuthentication = 'apiToken' | 'oAuth2';
 
@@ -95,9 +95,5 @@ export function zendeskApiError(
 ): NodeApiError {
 	const details = (body as ZendeskErrorBody | undefined)?.details;
 	const message = `${zendeskErrorMessage(body)}${details ? ` ${JSON.stringify(details)}` : ''}`;
-	return new NodeApiError(node, { statusCode, message } as JsonObject, {
-		message: options.message ?? `Zendesk ${route} failed (HTTP ${statusCode}): ${message}`,
-		httpCode: String(statusCode),
-		...(options.itemIndex !== undefined ? { itemIndex: options.itemIndex } : {}),
-	});
+	return serviceApiError(node, { service: 'Zendesk', route, statusCode, message }, options);
 }
