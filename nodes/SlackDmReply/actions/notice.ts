@@ -1,7 +1,7 @@
 /** Send Status Notice: the ticket created / solved notice, or the out-of-hours one, into the DM. */
 import { escapeSlackText } from '../../shared/slack/mrkdwn';
 import { noticeKindOf, renderNotice, ticketIdOf, type NoticeKind } from '../helpers/reply';
-import { DEFAULT_QUEUED_NOTICE, queuedNoticeDecision } from '../helpers/queuedNotice';
+import { DEFAULT_QUEUED_NOTICE, QUEUED_NOTICE_QUIET_MS, queuedNoticeDecision } from '../helpers/queuedNotice';
 import { queuedNoticesTold } from '../replyState';
 import { sendOutsideHoursNotice } from './outsideHours';
 import type { ItemRun } from './slackPosting';
@@ -28,16 +28,32 @@ export async function postStatusNotice(run: ItemRun, noticeKind: NoticeKind): Pr
 async function sendQueuedNotice(run: ItemRun): Promise<void> {
 	const key = `${run.handleKey}:${run.channel}`;
 	const now = Date.now();
-	const decision = queuedNoticeDecision(run.json, queuedNoticesTold.get(key), now);
+	// Also in the node's static data (saved when the execution goes to wait): a restart does not tell twice.
+	const saved = run.ctx.getWorkflowStaticData('node');
+	const told = toldByChannel(saved.queuedNoticesTold, now);
+	const decision = queuedNoticeDecision(
+		run.json,
+		Math.max(queuedNoticesTold.get(key) ?? 0, told[run.channel] ?? 0) || undefined,
+		now,
+	);
 	if (!decision.send) {
 		run.delivery.skipped = decision.reason;
 		return;
 	}
 	queuedNoticesTold.set(key, now);
+	saved.queuedNoticesTold = { ...told, [run.channel]: now };
 	const text = renderNotice(run.options.queuedNoticeText ?? DEFAULT_QUEUED_NOTICE, {}, escapeSlackText);
 	if (!text) return;
 	await run.post(text);
 	run.delivery.notice = 'queued';
+}
+
+/** The static data's channel → last notice time, without entries past the quiet time. */
+function toldByChannel(value: unknown, now: number): Record<string, number> {
+	const out: Record<string, number> = {};
+	for (const [channel, at] of Object.entries((value ?? {}) as Record<string, unknown>))
+		if (typeof at === 'number' && now - at < QUEUED_NOTICE_QUIET_MS) out[channel] = at;
+	return out;
 }
 
 /**
