@@ -17,7 +17,8 @@ import { messagingSettingsOf } from '../messaging/messagingSettings';
 import { newUpsertRun } from '../helpers/upsertRequest';
 import { zendeskAccount, zendeskAccountKey, zendeskCredentialTypeOfItems } from '../../shared/transport/accounts';
 import { credentialData } from '../../shared/n8n/credentialData';
-import { SUNSHINE_CREDENTIAL_TYPE, sunshineAccountKey } from '../../shared/transport/sunshineTransport';
+import { MESSAGING_CREDENTIAL_TYPE } from '../../shared/transport/messagingAccount';
+import { sunshineAccountKey } from '../../shared/transport/sunshineTransport';
 
 /** One strategy per mode: Support tickets (tickets API) and Zendesk Messaging (Sunshine Conversations). */
 const UPSERT_MODES: Record<string, (request: UpsertRequest) => Promise<UpsertResult>> = {
@@ -43,9 +44,9 @@ export interface ZendeskConnection {
  */
 export async function upsertConnection(ctx: IExecuteFunctions): Promise<ZendeskConnection> {
 	if (ctx.getNodeParameter('mode', 0) === MESSAGING_MODE) {
-		const credentials = await credentialData(ctx, SUNSHINE_CREDENTIAL_TYPE);
+		const credentials = await credentialData(ctx, MESSAGING_CREDENTIAL_TYPE);
 		return {
-			credentialType: SUNSHINE_CREDENTIAL_TYPE,
+			credentialType: MESSAGING_CREDENTIAL_TYPE,
 			credentials,
 			account: sunshineAccountKey(credentials),
 			run: newUpsertRun(),

@@ -17,7 +17,7 @@ import {
 	type MessagingStaticData,
 	type SunshineIntegrationObject,
 } from './integrationSetup';
-import { callSunshine } from './sunshineApi';
+import { callSunshine } from '../../shared/transport/sunshineTransport';
 
 /** Pages of integrations read when looking for ours again. */
 const MAX_LIST_PAGES = 20;

@@ -26,7 +26,7 @@ import {
 import type { MessagingStaticData } from './integrationSetup';
 import { conversationMetadata, emittedClaims } from './messagingState';
 import { buildMessagingReplyItem, buildSolvedItem, type MessagingReplyItem } from './replyItem';
-import { callSunshine } from './sunshineApi';
+import { callSunshine } from '../../shared/transport/sunshineTransport';
 
 export interface MessagingOptions {
 	/** Emit a `ticketSolved` item when the agent workspace releases a conversation because its ticket closed. */

@@ -12,22 +12,14 @@ import type { RetryPolicy } from './retryPolicy';
 import { credentialData } from '../n8n/credentialData';
 import { serviceApiError } from '../n8n/errors';
 import { secretDigest } from './accounts';
-
-export const SUNSHINE_CREDENTIAL_TYPE = 'zendeskMessagingApi';
-
-/** `https://{subdomain}.zendesk.com`, or the credential's base URL override (sandbox, tests); the API is below `/sc`. */
-export function sunshineBaseUrl(credentials: IDataObject): string {
-	const override = typeof credentials.baseUrl === 'string' ? credentials.baseUrl.trim() : '';
-	if (override) return override.replace(/\/+$/, '');
-	return `https://${String(credentials.subdomain ?? '').trim()}.zendesk.com`;
-}
+import { MESSAGING_CREDENTIAL_TYPE, messagingBaseUrl } from './messagingAccount';
 
 /**
  * Cache key of a messaging app as one credential sees it: address, app and a digest of the key
  * id (never the secret itself), so two credentials never share cached conversations.
  */
 export function sunshineAccountKey(credentials: IDataObject): string {
-	return `${sunshineBaseUrl(credentials)}|sc|${String(credentials.appId ?? '')}|${secretDigest(String(credentials.keyId ?? ''))}`;
+	return `${messagingBaseUrl(credentials)}|sc|${String(credentials.appId ?? '')}|${secretDigest(String(credentials.keyId ?? ''))}`;
 }
 
 export interface SunshineRequest {
@@ -78,17 +70,17 @@ function parseJson(body: unknown): unknown {
 
 /** Calls the Conversations API of the credential's app; non-2xx answers not in acceptStatuses become a NodeApiError. */
 export async function callSunshine<T = unknown>(ctx: HttpContext, request: SunshineRequest): Promise<HttpResult<T>> {
-	const credentials = await credentialData(ctx, SUNSHINE_CREDENTIAL_TYPE);
+	const credentials = await credentialData(ctx, MESSAGING_CREDENTIAL_TYPE);
 	const route = sunshineRoute(request.method, request.path);
-	const appId = encodeURIComponent(String(credentials.appId ?? ''));
+	const appId = encodeURIComponent(String(credentials.appId ?? '').trim());
 	const result = await sendWithRetry<T>(ctx, {
 		service: 'sunshine',
 		route,
-		credentialType: SUNSHINE_CREDENTIAL_TYPE,
+		credentialType: MESSAGING_CREDENTIAL_TYPE,
 		policy: request.policy,
 		request: {
 			method: request.method,
-			url: `${sunshineBaseUrl(credentials)}/sc/v2/apps/${appId}${request.path}`,
+			url: `${messagingBaseUrl(credentials)}/sc/v2/apps/${appId}${request.path}`,
 			qs: request.qs,
 			body: request.body,
 			headers: request.headers,
