@@ -14,11 +14,14 @@ import { startSandboxConsole, type SandboxConsole } from './consoleServer';
 import {
 	type ReturnPathCheck,
 	type SandboxTarget,
+	type TemplateSet,
 	type TriggerEndpoint,
 	handlesOf,
 	isPublishable,
 	matchReturnPath,
 	sandboxCredentials,
+	selectTemplateSet,
+	templateSetOf,
 	triggerEndpoints,
 	wireCredentials,
 } from './settings';
@@ -48,11 +51,14 @@ export interface StartSandboxOptions {
 	/** Console port; a free one by default. */
 	consolePort?: number;
 	templatesDir?: string;
+	/** The Support pair of templates (default) or the Zendesk messaging pair; never both. */
+	templateSet?: TemplateSet;
 	log?: (message: string) => void;
 }
 
 export interface Sandbox {
 	target: SandboxTarget['kind'];
+	templateSet: TemplateSet;
 	n8n: RealN8n;
 	emulators?: RunningEmulators;
 	console?: SandboxConsole;
@@ -151,9 +157,21 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 					apiToken: emulators.zendesk.fixtures.bridge.apiToken,
 					url: emulators.zendesk.url,
 				},
+				sunshine: {
+					subdomain: emulators.sunshine.fixtures.subdomain,
+					appId: emulators.sunshine.fixtures.appId,
+					keyId: emulators.sunshine.fixtures.appKey.id,
+					secret: emulators.sunshine.fixtures.appKey.secret,
+					url: emulators.sunshine.url,
+				},
 			},
 		);
-		const templates = readTemplates(options.templatesDir).map((wf) => wireCredentials(wf, credentials));
+		const templateSet = options.templateSet ?? 'support';
+		if (templateSet === 'messaging' && target.kind === 'real')
+			throw new Error('The messaging templates run with the emulators only: unset the real-account variables.');
+		const templates = selectTemplateSet(readTemplates(options.templatesDir), templateSet).map((wf) =>
+			wireCredentials(wf, credentials),
+		);
 		const publish = templates
 			.filter(isPublishable)
 			.map((wf) => wf.id as string)
@@ -190,7 +208,11 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 
 		const webhookBase = target.kind === 'real' ? target.publicUrl : n8n.url;
 		const slackTriggers = triggerEndpoints(n8n.workflows, publish, 'slackDmTrigger', webhookBase);
-		const replyTriggers = triggerEndpoints(n8n.workflows, publish, 'zendeskReplyTrigger', webhookBase);
+		// Support reply triggers set up a Zendesk webhook and trigger; messaging ones a Sunshine integration.
+		const messagingIds = n8n.workflows.filter((wf) => templateSetOf(wf) === 'messaging').map((wf) => String(wf.id));
+		const allReplyTriggers = triggerEndpoints(n8n.workflows, publish, 'zendeskReplyTrigger', webhookBase);
+		const replyTriggers = allReplyTriggers.filter((t) => !messagingIds.includes(t.workflowId));
+		const messagingReplyUrls = allReplyTriggers.filter((t) => messagingIds.includes(t.workflowId)).map((t) => t.url);
 		const slackEventsUrl = slackTriggers[0]?.url;
 		if (slackTriggers.length > 1) {
 			log(
@@ -218,6 +240,9 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 				log(`could not read Zendesk's webhooks and triggers: ${error.message}`);
 				return replyUrls.map((endpoint) => ({ endpoint }));
 			});
+		}
+		if (messagingReplyUrls.length && emulators) {
+			returnPath.push(...(await verifyMessagingReturnPath(emulators, messagingReplyUrls, 30_000)));
 		}
 		for (const check of returnPath) {
 			if (!check.webhook || !check.trigger) {
@@ -255,6 +280,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 
 		const sandbox: Sandbox = {
 			target: target.kind,
+			templateSet,
 			n8n,
 			emulators,
 			console: sandboxConsole,
@@ -273,6 +299,31 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 	}
 }
 
+/**
+ * A published messaging Zendesk Reply Trigger creates a Sunshine custom integration whose webhook
+ * posts to its URL: reported as a return-path check (the integration's webhook, no Zendesk trigger needed).
+ */
+async function verifyMessagingReturnPath(
+	emulators: RunningEmulators,
+	endpoints: string[],
+	timeoutMs: number,
+): Promise<ReturnPathCheck[]> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const webhooks = [...emulators.sunshine.store.webhooks.values()];
+		const checks = endpoints.map((endpoint) => {
+			const webhook = webhooks.find((w) => w.target === endpoint);
+			return {
+				endpoint,
+				webhook: webhook && { id: webhook.id },
+				trigger: webhook && { id: 0, title: 'Sunshine custom integration (no Zendesk trigger needed)' },
+			};
+		});
+		if (checks.every((c) => c.webhook) || Date.now() > deadline) return checks;
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+}
+
 function summaryLines(sandbox: Sandbox): string[] {
 	const { n8n } = sandbox;
 	const lines: string[] = [];
@@ -285,6 +336,11 @@ function summaryLines(sandbox: Sandbox): string[] {
 		lines.push(`  console      ${sandbox.console.url}   ← write a DM as an employee, answer it as an agent`);
 	lines.push('');
 	lines.push(`  workflows    ${names.join(', ') || '(none yet in workflows/)'}`);
+	lines.push(
+		sandbox.templateSet === 'messaging'
+			? '  templates    Zendesk messaging (npm start -- --messaging): DMs become messaging tickets through the Sunshine emulator'
+			: '  templates    Support tickets (npm start -- --messaging publishes the Zendesk messaging pair instead)',
+	);
 	if (sandbox.target === 'real') {
 		if (sandbox.slackEventsUrl) {
 			lines.push('  Slack        set this as the Request URL under Event Subscriptions in your Slack app:');
@@ -300,9 +356,11 @@ function summaryLines(sandbox: Sandbox): string[] {
 	}
 	for (const check of sandbox.returnPath) {
 		lines.push(
-			check.webhook && check.trigger
-				? `  Zendesk      webhook ${check.webhook.id} + trigger ${check.trigger.id} post agent replies to ${check.endpoint}`
-				: `  Zendesk      MISSING ${check.webhook ? 'trigger' : 'webhook'} for ${check.endpoint}: agent replies will not come back`,
+			check.webhook && check.trigger?.id === 0
+				? `  Zendesk      messaging integration webhook ${check.webhook.id} posts agent messages to ${check.endpoint}`
+				: check.webhook && check.trigger
+					? `  Zendesk      webhook ${check.webhook.id} + trigger ${check.trigger.id} post agent replies to ${check.endpoint}`
+					: `  Zendesk      MISSING ${check.webhook ? 'trigger' : 'webhook'} for ${check.endpoint}: agent replies will not come back`,
 		);
 	}
 	if (sandbox.emulators) {

@@ -10,7 +10,47 @@ export const SANDBOX_CREDENTIAL_IDS = {
 	slackDmApi: 'sandboxSlackDm01',
 	zendeskDmApi: 'sandboxZendesk01',
 	zendeskDmOAuth2Api: 'sandboxZendOA001',
+	zendeskMessagingApi: 'sandboxZendMsg01',
 } as const;
+
+/**
+ * Which pair of inbound and outbound templates the sandbox publishes: Support tickets (the
+ * default) or Zendesk messaging. Never both: both inbound templates would answer the same Slack
+ * app's events, each writing its own ticket.
+ */
+export type TemplateSet = 'support' | 'messaging';
+
+/** `npm start -- --messaging` or SANDBOX_TEMPLATES=messaging; anything else is the Support pair. */
+export function templateSetFrom(argv: string[], env: Record<string, string | undefined>): TemplateSet {
+	const fromEnv = (env.SANDBOX_TEMPLATES ?? '').trim().toLowerCase();
+	if (fromEnv && fromEnv !== 'support' && fromEnv !== 'messaging')
+		throw new Error(`SANDBOX_TEMPLATES must be support or messaging, not ${fromEnv}`);
+	return argv.includes('--messaging') || fromEnv === 'messaging' ? 'messaging' : 'support';
+}
+
+/**
+ * The set a workflow belongs to: `messaging` when its Upsert or Zendesk Reply Trigger uses Zendesk
+ * messaging, `support` when it has one of them in the Support mode, none (both sets) otherwise
+ * (the error workflow, your own workflows).
+ */
+export function templateSetOf(workflow: WorkflowJson): TemplateSet | undefined {
+	let set: TemplateSet | undefined;
+	for (const node of workflow.nodes) {
+		if (node.disabled === true) continue;
+		const parameters = (node.parameters ?? {}) as Record<string, unknown>;
+		const type = localType(node.type);
+		if (type === 'zendeskMessagingUpsert')
+			set = parameters.mode === 'zendeskMessaging' ? 'messaging' : (set ?? 'support');
+		if (type === 'zendeskReplyTrigger')
+			set = parameters.source === 'zendeskMessaging' ? 'messaging' : (set ?? 'support');
+	}
+	return set;
+}
+
+/** The workflows of one set, and those of neither. */
+export function selectTemplateSet(workflows: WorkflowJson[], set: TemplateSet): WorkflowJson[] {
+	return workflows.filter((workflow) => (templateSetOf(workflow) ?? set) === set);
+}
 
 /**
  * The Zendesk OAuth2 credential of the emulators: the emulator's OAuth client with client
@@ -83,6 +123,8 @@ export function targetFromEnv(env: Record<string, string | undefined>): SandboxT
 export interface EmulatorAccounts {
 	slack: { botToken: string; signingSecret: string; apiUrl: string };
 	zendesk: { subdomain: string; email: string; apiToken: string; url: string };
+	/** The Sunshine emulator (Zendesk messaging), for the messaging templates' credential. */
+	sunshine?: { subdomain: string; appId: string; keyId: string; secret: string; url: string };
 }
 
 export function sandboxCredentials(target: SandboxTarget, emulators?: EmulatorAccounts): CredentialJson[] {
@@ -140,7 +182,24 @@ export function sandboxCredentials(target: SandboxTarget, emulators?: EmulatorAc
 			type: 'zendeskDmOAuth2Api',
 			data: emulatorOAuth2Data(emulators.zendesk),
 		},
+		...(emulators.sunshine ? [messagingCredential(emulators.sunshine)] : []),
 	];
+}
+
+function messagingCredential(sunshine: NonNullable<EmulatorAccounts['sunshine']>): CredentialJson {
+	return {
+		id: SANDBOX_CREDENTIAL_IDS.zendeskMessagingApi,
+		name: 'Zendesk messaging (sandbox emulator)',
+		type: 'zendeskMessagingApi',
+		data: {
+			subdomain: sunshine.subdomain,
+			appId: sunshine.appId,
+			keyId: sunshine.keyId,
+			secret: sunshine.secret,
+			authMethod: 'basic',
+			baseUrl: sunshine.url,
+		},
+	};
 }
 
 /**

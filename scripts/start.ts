@@ -12,6 +12,8 @@
  *   npm start                                  n8n on 5678 and the console on 5679+ if free
  *   npm start -- --port 5700 --console-port 5701
  *   npm start -- --workflows my-workflows/    import these workflows instead of workflows/
+ *   npm start -- --messaging                 the Zendesk messaging templates instead of the Support
+ *                                            ones (or SANDBOX_TEMPLATES=messaging), Sunshine emulator
  *
  * n8n's data lives in .n8n-sandbox/ (gitignored) and starts fresh on every run.
  */
@@ -20,7 +22,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 
 import { type Sandbox, startSandbox } from '../sandbox/sandbox';
-import { targetFromEnv } from '../sandbox/settings';
+import { targetFromEnv, templateSetFrom } from '../sandbox/settings';
 import { REPO_ROOT, ensureBuilt, ensureRuntime } from '../test/harness/n8nRuntime';
 
 export { SANDBOX_CREDENTIAL_IDS, wireCredentials } from '../sandbox/settings';
@@ -88,10 +90,16 @@ async function main(): Promise<void> {
 	const startedAt = Date.now();
 	const log = (message: string) => console.log(progressLine(message, Date.now() - startedAt));
 	const target = targetFromEnv(process.env);
+	const templateSet = templateSetFrom(process.argv, process.env);
 	log(
 		target.kind === 'real'
 			? `real accounts: Zendesk ${target.zendesk.subdomain}, Slack app of SLACK_BOT_TOKEN`
 			: 'no account variables set: using the Slack and Zendesk emulators',
+	);
+	log(
+		templateSet === 'messaging'
+			? 'templates: Zendesk messaging (the Support pair is not published)'
+			: 'templates: Support tickets (npm start -- --messaging for Zendesk messaging)',
 	);
 	log('preparing the runtime (Node 24 + n8n 2.41.1; installs once, about 4 minutes)…');
 	ensureRuntime();
@@ -114,6 +122,7 @@ async function main(): Promise<void> {
 						? await preferredPort(portOption('--console-port'), DEFAULT_CONSOLE_PORT)
 						: undefined,
 				templatesDir: folderOption('--workflows'),
+				templateSet,
 				log,
 			}),
 	);

@@ -1,11 +1,18 @@
-/** The sandbox's wiring decisions: account variables, credentials, publishing, trigger URLs, return-path matching. */
+/** The sandbox's wiring decisions: account variables, credentials, publishing, trigger URLs, return-path matching, template sets. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 import {
 	REAL_ACCOUNT_VARIABLES,
+	SANDBOX_CREDENTIAL_IDS,
 	handlesOf,
 	isPublishable,
 	matchReturnPath,
 	sandboxCredentials,
+	selectTemplateSet,
 	targetFromEnv,
+	templateSetFrom,
+	templateSetOf,
 	triggerEndpoints,
 } from '../../../sandbox/settings';
 import type { WorkflowJson } from '../../harness/realN8n';
@@ -195,5 +202,85 @@ describe('matchReturnPath', () => {
 			[{ id: 3, active: false, actions: [{ field: 'notification_webhook', value: ['wh1', '{}'] }] }],
 		);
 		expect(inactive[0].trigger).toBeUndefined();
+	});
+});
+
+describe('the template set (npm start -- --messaging)', () => {
+	const dir = path.join(__dirname, '..', '..', '..', 'workflows');
+	const shipped = fs
+		.readdirSync(dir)
+		.filter((file) => file.endsWith('.json'))
+		.sort()
+		.map((file) => ({ file, json: JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as WorkflowJson }));
+	const filesOf = (workflows: WorkflowJson[]) => shipped.filter((s) => workflows.includes(s.json)).map((s) => s.file);
+
+	it('is Support by default; --messaging or SANDBOX_TEMPLATES=messaging switch to messaging; a typo is refused', () => {
+		expect(templateSetFrom(['node', 'start.ts'], {})).toBe('support');
+		expect(templateSetFrom(['node', 'start.ts', '--port', '5700'], { SANDBOX_TEMPLATES: 'support' })).toBe('support');
+		expect(templateSetFrom(['node', 'start.ts', '--messaging'], {})).toBe('messaging');
+		expect(templateSetFrom(['node', 'start.ts'], { SANDBOX_TEMPLATES: ' Messaging ' })).toBe('messaging');
+		expect(() => templateSetFrom([], { SANDBOX_TEMPLATES: 'messagin' })).toThrow(/support or messaging/);
+	});
+
+	it('classifies the shipped templates: each inbound/outbound pair in its set, the error workflow in both', () => {
+		expect(Object.fromEntries(shipped.map((s) => [s.file, templateSetOf(s.json) ?? 'both']))).toEqual({
+			'delivery-failure-alert.json': 'both',
+			'slack-dm-to-zendesk-messaging.json': 'messaging',
+			'slack-dm-to-zendesk.json': 'support',
+			'zendesk-messaging-reply-to-slack-dm.json': 'messaging',
+			'zendesk-reply-to-slack-dm.json': 'support',
+		});
+	});
+
+	it('publishes one inbound template per Slack app: never both Slack DM Triggers of the two sets', () => {
+		const all = shipped.map((s) => s.json);
+		expect(filesOf(selectTemplateSet(all, 'support'))).toEqual([
+			'delivery-failure-alert.json',
+			'slack-dm-to-zendesk.json',
+			'zendesk-reply-to-slack-dm.json',
+		]);
+		expect(filesOf(selectTemplateSet(all, 'messaging'))).toEqual([
+			'delivery-failure-alert.json',
+			'slack-dm-to-zendesk-messaging.json',
+			'zendesk-messaging-reply-to-slack-dm.json',
+		]);
+		for (const set of ['support', 'messaging'] as const) {
+			const slackTriggers = selectTemplateSet(all, set).flatMap((wf) =>
+				wf.nodes.filter((n) => n.type.endsWith('.slackDmTrigger')),
+			);
+			expect(slackTriggers).toHaveLength(1);
+		}
+	});
+
+	it('a disabled messaging node does not make a workflow messaging', () => {
+		const workflow: WorkflowJson = {
+			nodes: [{ type: 'CUSTOM.zendeskMessagingUpsert', parameters: { mode: 'zendeskMessaging' }, disabled: true }],
+			connections: {},
+		};
+		expect(templateSetOf(workflow)).toBeUndefined();
+	});
+
+	it('with the Sunshine emulator: a Zendesk messaging credential (Basic, Base URL Override) for the messaging templates', () => {
+		const credentials = sandboxCredentials(
+			{ kind: 'emulators' },
+			{
+				slack: { botToken: 'xoxb-1', signingSecret: 's', apiUrl: 'http://127.0.0.1:1/api' },
+				zendesk: { subdomain: 'acme', email: 'a@b', apiToken: 't', url: 'http://127.0.0.1:2' },
+				sunshine: { subdomain: 'acme', appId: 'app1', keyId: 'app_k', secret: 'sec', url: 'http://127.0.0.1:3' },
+			},
+		);
+		expect(credentials.find((c) => c.type === 'zendeskMessagingApi')).toEqual({
+			id: SANDBOX_CREDENTIAL_IDS.zendeskMessagingApi,
+			name: expect.any(String),
+			type: 'zendeskMessagingApi',
+			data: {
+				subdomain: 'acme',
+				appId: 'app1',
+				keyId: 'app_k',
+				secret: 'sec',
+				authMethod: 'basic',
+				baseUrl: 'http://127.0.0.1:3',
+			},
+		});
 	});
 });
