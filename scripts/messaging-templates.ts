@@ -157,7 +157,7 @@ function byId(locator: unknown): unknown {
 }
 
 function messagingUpsert(node: Node): void {
-	const parameters = { ...node.parameters, mode: 'zendeskMessaging' };
+	const parameters: Json = { ...node.parameters, mode: 'zendeskMessaging' };
 	parameters.brandId = byId(parameters.brandId);
 	parameters.groupId = byId(parameters.groupId);
 	const routing = parameters.handleRouting as { route?: Json[] } | undefined;
