@@ -18,6 +18,9 @@ const NODES: INodeType[] = [
 ];
 const serviceOf = (credentialType: string) =>
 	credentialType.startsWith('slack') ? 'Slack' : credentialType.startsWith('zendesk') ? 'Zendesk' : credentialType;
+/** A slot's label names its service; the messaging key is a service of its own within Zendesk. */
+const labelOf = (credentialType: string) =>
+	credentialType === 'zendeskMessagingApi' ? 'Zendesk Messaging' : serviceOf(credentialType);
 
 describe('credential slot labels', () => {
 	const twoServices = NODES.filter(
@@ -34,7 +37,7 @@ describe('credential slot labels', () => {
 			for (const credential of node.description.credentials ?? []) {
 				expect({ type: credential.name, label: credential.displayName }).toEqual({
 					type: credential.name,
-					label: `${serviceOf(credential.name)} Credential`,
+					label: `${labelOf(credential.name)} Credential`,
 				});
 			}
 		},
