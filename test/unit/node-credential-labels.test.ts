@@ -18,10 +18,6 @@ const NODES: INodeType[] = [
 ];
 const serviceOf = (credentialType: string) =>
 	credentialType.startsWith('slack') ? 'Slack' : credentialType.startsWith('zendesk') ? 'Zendesk' : credentialType;
-/** A slot's label names its service; the messaging key is a service of its own within Zendesk. */
-const labelOf = (credentialType: string) =>
-	credentialType === 'zendeskMessagingApi' ? 'Zendesk Messaging' : serviceOf(credentialType);
-
 describe('credential slot labels', () => {
 	const twoServices = NODES.filter(
 		(node) => new Set((node.description.credentials ?? []).map((c) => serviceOf(c.name))).size > 1,
@@ -37,7 +33,7 @@ describe('credential slot labels', () => {
 			for (const credential of node.description.credentials ?? []) {
 				expect({ type: credential.name, label: credential.displayName }).toEqual({
 					type: credential.name,
-					label: `${labelOf(credential.name)} Credential`,
+					label: `${serviceOf(credential.name)} Credential`,
 				});
 			}
 		},
