@@ -290,18 +290,18 @@ export class SlackDmReply implements INodeType {
 						description: 'Whether a reply on a solved ticket is followed by the solved notice',
 					},
 					{
-						displayName: 'Solved Notice Text',
-						name: 'solvedNoticeText',
-						type: 'string',
-						default: DEFAULT_SOLVED_NOTICE,
-						description: '{ticketId} is replaced by the ticket number',
-					},
-					{
 						displayName: 'Queued Notice Text',
 						name: 'queuedNoticeText',
 						type: 'string',
 						default: DEFAULT_QUEUED_NOTICE,
 						description: 'Only for Notice: Queued (Service Unavailable)',
+					},
+					{
+						displayName: 'Solved Notice Text',
+						name: 'solvedNoticeText',
+						type: 'string',
+						default: DEFAULT_SOLVED_NOTICE,
+						description: '{ticketId} is replaced by the ticket number',
 					},
 					{
 						displayName: 'Ticket URL Base',

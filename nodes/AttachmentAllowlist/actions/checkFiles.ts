@@ -9,7 +9,7 @@ import type { SlackEventFile } from '../../shared/slack/events';
 import { downloadSlackFile } from '../transport/slackFiles';
 import type { SlackResponse } from '../../shared/transport/slackTransport';
 import { callSlack } from '../../shared/transport/slackTransport';
-import { ServiceUnavailableError, unavailableReason } from '../../shared/transport/serviceAvailability';
+import { serviceUnavailableError, unavailableReason } from '../../shared/transport/serviceAvailability';
 import type { AcceptedFile, RejectedFile, SlackFileRef } from '../../shared/types';
 
 interface FilesInfoResponse extends SlackResponse {
@@ -41,7 +41,9 @@ async function resolveStub(
 		return resolvedFileRef(file, answer.file);
 	} catch (error) {
 		// Slack down: the item waits out the outage (Wait Out Outages) rather than losing the file.
-		if (waitOutOutages && unavailableReason(error)) throw error;
+		const unavailable = waitOutOutages ? unavailableReason(error) : undefined;
+		if (unavailable)
+			throw serviceUnavailableError(ctx.getNode(), unavailable, `Slack files.info failed: ${(error as Error).message}`);
 		return { id: file.id, name, reason: 'downloadFailed', detail: (error as Error).message };
 	}
 }
@@ -88,7 +90,7 @@ export async function checkFiles(
 			expectedMimeType: plan.mimeType,
 		});
 		if (!download.ok && waitOutOutages && download.unavailable)
-			throw new ServiceUnavailableError(
+			throw serviceUnavailableError(
 				ctx.getNode(),
 				download.unavailable,
 				`Slack file download failed: ${download.detail}`,

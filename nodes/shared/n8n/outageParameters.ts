@@ -32,7 +32,7 @@ export function outageProperties(service: string, sinceVersion: number): INodePr
 			type: 'boolean',
 			default: true,
 			displayOptions: { show: since },
-			description: `Whether an item ${service} cannot take for now (no answer, 5xx, 429 after the node's own retries) leaves on the Service Unavailable output with retry details instead of failing. Connect that output through a Wait node (Resume: After Time Interval, Wait Amount {{ $json.retry.waitSeconds }} seconds) back into this node.`,
+			description: `Whether an item ${service} cannot take for now (no answer, 5xx, 429 after the node's own retries) leaves on the Service Unavailable output with retry details instead of failing. Connect that output through a Wait node (Resume: After Time Interval, Wait Amount: the item's retry.waitSeconds, in seconds) back into this node.`,
 		},
 		{
 			displayName: 'Give Up After (Minutes)',

@@ -64,7 +64,8 @@ export function retryInfoOf(json: IDataObject, node: string): RetryInfo | undefi
 /** The item's JSON without a `retry` field (what the node works on and passes on). */
 export function withoutRetry(json: IDataObject): IDataObject {
 	if (!('retry' in json)) return json;
-	const { retry: _retry, ...rest } = json;
+	const rest = { ...json };
+	delete rest.retry;
 	return rest;
 }
 

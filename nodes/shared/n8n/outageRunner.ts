@@ -105,7 +105,7 @@ async function handleItem(
 		const reason = routing.unavailableReason(error);
 		if (!reason) {
 			if (place) parkedMessages.release(scope, place.conversation, place.key, Date.now());
-			throw error;
+			throw toNodeError(ctx.getNode(), error, itemIndex);
 		}
 		return decided(ctx, routing, scope, place, clean, itemIndex, { previous, reason });
 	} finally {

@@ -8,18 +8,17 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { isUnansweredRequestError } from './http';
 
+const outageReasons = new WeakMap<object, string>();
+
 /**
- * A failure a node caught and turned into an outage on purpose (e.g. a file download it would
- * otherwise report as a refused file): the item waits instead. `reason` is unavailableReason's.
+ * The error of a failure a node caught and turns into an outage on purpose (e.g. a file download
+ * it would otherwise report as a refused file): the item waits instead. `reason` is what
+ * unavailableReason answers for it.
  */
-export class ServiceUnavailableError extends NodeOperationError {
-	constructor(
-		node: INode,
-		readonly reason: string,
-		message: string,
-	) {
-		super(node, message);
-	}
+export function serviceUnavailableError(node: INode, reason: string, message: string): NodeOperationError {
+	const error = new NodeOperationError(node, message);
+	outageReasons.set(error, reason);
+	return error;
 }
 
 /** 429 and 5xx answers: the service cannot take the request now. */
@@ -35,7 +34,8 @@ export function statusUnavailableReason(statusCode: number): string | undefined 
  * (4xx, refusals the node words itself) are about the request and waiting would not help.
  */
 export function unavailableReason(error: unknown): string | undefined {
-	if (error instanceof ServiceUnavailableError) return error.reason;
+	const marked = typeof error === 'object' && error !== null ? outageReasons.get(error) : undefined;
+	if (marked) return marked;
 	if (isUnansweredRequestError(error)) return `no answer: ${(error as Error).message}`;
 	return statusUnavailableReason(Number((error as { httpCode?: unknown } | undefined)?.httpCode));
 }

@@ -1,7 +1,11 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
-import { unavailableReason } from '../../../../../nodes/shared/transport/serviceAvailability';
+import {
+	serviceUnavailableError,
+	statusUnavailableReason,
+	unavailableReason,
+} from '../../../../../nodes/shared/transport/serviceAvailability';
 
 const node = { name: 'n', type: 't', typeVersion: 1, position: [0, 0], parameters: {} } as unknown as INode;
 const apiError = (status: number) =>
@@ -19,5 +23,21 @@ describe('unavailableReason', () => {
 		expect(unavailableReason(new NodeOperationError(node, 'bad item'))).toBeUndefined();
 		expect(unavailableReason(new Error('ECONNREFUSED'))).toBeUndefined();
 		expect(unavailableReason(undefined)).toBeUndefined();
+	});
+
+	it('reads an answer status the same way (a node that reads statuses itself, e.g. file downloads)', () => {
+		expect([200, 404, 429, 502].map(statusUnavailableReason)).toEqual([
+			undefined,
+			undefined,
+			'HTTP 429 (rate limited)',
+			'HTTP 502',
+		]);
+	});
+
+	it('knows the errors a node marked as an outage on purpose', () => {
+		const error = serviceUnavailableError(node, 'HTTP 503', 'Slack file download failed: Slack answered HTTP 503');
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(unavailableReason(error)).toBe('HTTP 503');
+		expect(unavailableReason(new NodeOperationError(node, 'Slack file download failed'))).toBeUndefined();
 	});
 });
