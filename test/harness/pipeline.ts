@@ -3,6 +3,9 @@
  * the test process, n8n started with the shipped templates (workflows/*.json) and credentials
  * that point at the emulators, Slack's events URL set to the inbound trigger's production URL,
  * and the Zendesk Reply Trigger's webhook + trigger created in the Zendesk emulator on activation.
+ * With `messaging`, the Sunshine emulator (Zendesk messaging) joins the Zendesk one as its agent
+ * workspace, the messaging templates' credential points at it, and a messaging Zendesk Reply
+ * Trigger's activation creates its integration and webhook there.
  *
  * Templates are used as shipped: the credentials are imported under the templates' placeholder
  * ids, so nothing but the option under test is patched (`patchNode`).
@@ -12,6 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { startSlackEmulator, type SlackEmulatorInstance } from '../../emulators/slack';
+import { startSunshineEmulator, type SunshineEmulator } from '../../emulators/sunshine';
 import { startZendeskEmulator, type ZendeskEmulator } from '../../emulators/zendesk';
 import { emulatorOAuth2Data } from '../../sandbox/settings';
 import { type Execution, type ExecutionData, isFinished, parseFlatted } from './n8nExecutions';
@@ -22,6 +26,8 @@ export const TEMPLATE_FILES = {
 	inbound: 'slack-dm-to-zendesk.json',
 	outbound: 'zendesk-reply-to-slack-dm.json',
 	alerts: 'delivery-failure-alert.json',
+	messagingInbound: 'slack-dm-to-zendesk-messaging.json',
+	messagingOutbound: 'zendesk-messaging-reply-to-slack-dm.json',
 } as const;
 export type TemplateName = keyof typeof TEMPLATE_FILES;
 
@@ -30,6 +36,7 @@ export const TEMPLATE_CREDENTIALS = {
 	slack: { id: 'slackDmHandle001', name: 'Slack DM Handle' },
 	zendesk: { id: 'zendeskDmToken01', name: 'Zendesk Slack DM (API token)' },
 	zendeskOAuth2: { id: 'zendeskDmOAuth01', name: 'Zendesk Slack DM (OAuth2)' },
+	zendeskMessaging: { id: 'zendeskMsgApi001', name: 'Zendesk Messaging (Conversations API)' },
 } as const;
 
 type TemplateNode = WorkflowJson['nodes'][number] & {
@@ -129,12 +136,16 @@ export interface PipelineOptions {
 	worker?: boolean;
 	/** Keep n8n's user folder and port so that restartN8n() can stop and start the same n8n. */
 	restartable?: boolean;
+	/** Start the Sunshine emulator joined to the Zendesk one (the messaging templates). */
+	messaging?: boolean;
 }
 
 export interface Pipeline {
 	n8n: RealN8n;
 	slack: Record<string, SlackEmulatorInstance>;
 	zendesk: ZendeskEmulator;
+	/** With `messaging`: the Sunshine emulator, the Zendesk emulator's agent workspace. */
+	sunshine?: SunshineEmulator;
 	/** Executions of `workflowId` that finished since the last call for that workflow (waits for at least `count`). */
 	newExecutions(workflowId: string, count: number, timeoutMs?: number): Promise<Execution[]>;
 	/** Executions of `workflowId` started (finished or not) that no newExecutions call returned yet. */
@@ -155,6 +166,14 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 	const t0 = Date.now();
 	const timings: Record<string, number> = {};
 	const zendesk = await startZendeskEmulator({ webhookRetryDelayMs: 500, webhookTimeoutMs: 10_000 });
+	// Sunshine retries after 1, 2, 4, 8 minutes: scaled to 0.6 s steps, with n8n's 10 s to answer.
+	const sunshine = options.messaging
+		? await startSunshineEmulator({ zendesk, webhookTimeScale: 0.01, webhookTimeoutMs: 10_000 })
+		: undefined;
+	const closeEmulators = async () => {
+		await Promise.all([zendesk.close(), ...Object.values(slack).map(async (s) => await s.close())]);
+		await sunshine?.close();
+	};
 	const slack: Record<string, SlackEmulatorInstance> = {};
 	// Every emulator seeds the same workspace (team T0ACME) but has its own id space
 	// (startSlackEmulator's idPrefix), so Zendesk keys (`slack-dm:{team}:{channel}`) never collide.
@@ -184,6 +203,23 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 			type: 'zendeskDmOAuth2Api',
 			data: emulatorOAuth2Data({ subdomain: zendesk.fixtures.subdomain, url: zendesk.url }),
 		},
+		...(sunshine
+			? [
+					{
+						id: TEMPLATE_CREDENTIALS.zendeskMessaging.id,
+						name: TEMPLATE_CREDENTIALS.zendeskMessaging.name,
+						type: 'zendeskMessagingApi',
+						data: {
+							subdomain: sunshine.fixtures.subdomain,
+							appId: sunshine.fixtures.appId,
+							keyId: sunshine.fixtures.appKey.id,
+							secret: sunshine.fixtures.appKey.secret,
+							authMethod: 'basic',
+							baseUrl: sunshine.url,
+						},
+					},
+				]
+			: []),
 		...Object.entries(options.slack).map(([name, spec]) => ({
 			id: spec.credentialId,
 			name:
@@ -213,14 +249,14 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 			port,
 		});
 	} catch (error) {
-		await Promise.all([zendesk.close(), ...Object.values(slack).map(async (s) => await s.close())]);
+		await closeEmulators();
 		throw error;
 	}
 	timings.n8n = Date.now() - t0;
 
 	const stop = async () => {
 		await n8n.stop();
-		await Promise.all([zendesk.close(), ...Object.values(slack).map(async (s) => await s.close())]);
+		await closeEmulators();
 		if (userFolder && process.env.N8N_DM_KEEP_USER_FOLDER !== '1')
 			fs.rmSync(userFolder, { recursive: true, force: true });
 	};
@@ -234,13 +270,22 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 				throw new Error(`workflow ${spec.eventsToWorkflow} has no Slack DM Trigger with a webhookId`);
 			slack[name].setEventsUrl(n8n.webhookUrl(`${trigger.webhookId}/slack-events`));
 		}
-		// Published reply triggers create their Zendesk webhook + trigger during activation.
-		const replyTriggers = n8n.workflows.flatMap((w) => w.nodes.filter((n) => /\.zendeskReplyTrigger$/.test(n.type)));
+		// Published reply triggers create their Zendesk webhook + trigger (messaging: their Sunshine
+		// integration and webhook) during activation.
+		const replyTriggers = n8n.workflows.flatMap((w) =>
+			w.nodes.filter((n) => /\.zendeskReplyTrigger$/.test(n.type)),
+		) as TemplateNode[];
+		const messagingTriggers = replyTriggers.filter((n) => n.parameters?.source === 'zendeskMessaging').length;
+		const supportTriggers = replyTriggers.length - messagingTriggers;
 		const deadline = Date.now() + 30_000;
-		while (zendesk.store.webhooks.size < replyTriggers.length || zendesk.store.triggers.size < replyTriggers.length) {
+		while (
+			zendesk.store.webhooks.size < supportTriggers ||
+			zendesk.store.triggers.size < supportTriggers ||
+			(sunshine?.store.webhooks.size ?? 0) < messagingTriggers
+		) {
 			if (Date.now() > deadline) {
 				throw new Error(
-					`the Zendesk Reply Trigger did not set up Zendesk (webhooks ${zendesk.store.webhooks.size}, triggers ${zendesk.store.triggers.size})\n${n8n.logs().slice(-4000)}`,
+					`the Zendesk Reply Trigger did not set up Zendesk (webhooks ${zendesk.store.webhooks.size}, triggers ${zendesk.store.triggers.size}, Sunshine webhooks ${sunshine?.store.webhooks.size ?? 'no emulator'})\n${n8n.logs().slice(-4000)}`,
 				);
 			}
 			await delay(200);
@@ -271,6 +316,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 		},
 		slack,
 		zendesk,
+		sunshine,
 		timings,
 		async newExecutions(workflowId, count, timeoutMs = 30_000) {
 			const known = seenFor(workflowId);
@@ -312,7 +358,11 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 			});
 		},
 		async settle() {
-			await Promise.all([zendesk.flushWebhooks(), ...Object.values(slack).map(async (s) => await s.waitForEvents())]);
+			await Promise.all([
+				zendesk.flushWebhooks(),
+				sunshine?.flushWebhooks(),
+				...Object.values(slack).map(async (s) => await s.waitForEvents()),
+			]);
 		},
 		stop,
 	};
