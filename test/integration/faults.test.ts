@@ -51,6 +51,8 @@ async function link(item: SlackDmItem, continueOnFail = false): Promise<INodeExe
 		items: [{ json: item as unknown as IDataObject }],
 		continueOnFail,
 		requestTimeoutMs: REQUEST_TIMEOUT_MS,
+		// The failure path itself (Wait Out Outages off); waiting out outages: outage-wait.test.ts.
+		parameters: { waitOutOutages: false },
 	});
 	return outputs[0][0];
 }
@@ -62,6 +64,8 @@ async function upsert(item: SlackDmItem, continueOnFail = false): Promise<INodeE
 		items: [{ json }],
 		continueOnFail,
 		requestTimeoutMs: REQUEST_TIMEOUT_MS,
+		// The failure path itself (Wait Out Outages off); waiting out outages: outage-wait.test.ts.
+		parameters: { waitOutOutages: false },
 	});
 	return outputs[0][0];
 }
