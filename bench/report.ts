@@ -3,14 +3,24 @@
  * target checks and the markdown table. No I/O here.
  */
 
-export type WorkflowKey = 'a' | 'b' | 'c';
+/** `m` is (a′): the inbound template in Zendesk messaging mode (printed as "a′"). */
+export type WorkflowKey = 'a' | 'm' | 'b' | 'c';
 export type ScenarioKey = 'steady' | 'burst' | 'chatty' | 'storm' | 'retries';
 
 export const WORKFLOW_LABELS: Record<WorkflowKey, string> = {
 	a: '(a) this package (inbound template)',
+	m: '(a′) this package in Zendesk messaging mode (inbound messaging template)',
 	b: '(b) n8n built-in nodes (Slack Trigger, IF, Zendesk)',
 	c: '(c) n8n floor (Webhook → No Operation)',
 };
+
+/** How a workflow is named in tables: (a), (a′), (b), (c). */
+export function workflowTag(key: WorkflowKey): string {
+	return key === 'm' ? '(a′)' : `(${key})`;
+}
+
+/** Table order: the package's two modes first. */
+export const WORKFLOW_ORDER: WorkflowKey[] = ['a', 'm', 'b', 'c'];
 
 export const SCENARIO_LABELS: Record<ScenarioKey, string> = {
 	steady: 'steady state',
@@ -57,6 +67,9 @@ export interface ScenarioResult {
 	slackRequests: number;
 	zendeskPerMessage: number;
 	slackPerMessage: number;
+	/** (a′) only: Sunshine Conversations requests during the scenario, and per distinct message. */
+	sunshineRequests?: number;
+	sunshinePerMessage?: number | null;
 	/** Zendesk answers 429 during the scenario (injected or by the emulator's limits). */
 	zendesk429: number;
 	/** Extra copies of messages among the stored comments. */
@@ -139,7 +152,7 @@ export function ackFigures(samples: AckSample[]): AckFigures {
 }
 
 /** Message markers the driver puts in each text, e.g. `bm-a-steady-17`. */
-export const MARKER = /\bbm-[abc]-[a-z]+-\d+\b/g;
+export const MARKER = /\bbm-[ambc]-[a-z]+-\d+\b/g;
 
 export function markerFor(workflow: WorkflowKey, scenario: ScenarioKey | 'warmup', seq: number): string {
 	return `bm-${workflow}-${scenario}-${seq}`;
@@ -383,7 +396,40 @@ export function checkTargets(results: ScenarioResult[], ratios: Ratios[]): Targe
 			: '–',
 		met: chatty ? chatty.lost === 0 && chatty.duplicates === 0 && (chatty.maxTicketUpdatesPer10Min ?? 0) <= 30 : null,
 	});
+	checks.push(...messagingTargets(results));
 	return checks;
+}
+
+/** The targets for (a′), the messaging mode (issue G2b); none when (a′) did not run. */
+export function messagingTargets(results: ScenarioResult[]): TargetCheck[] {
+	const m = results.filter((r) => r.workflow === 'm');
+	if (!m.length) return [];
+	const of = (scenario: ScenarioKey) => m.find((r) => r.scenario === scenario);
+	const steady = of('steady');
+	const chatty = of('chatty');
+	return [
+		{
+			id: 'sunshine-per-message',
+			description: '(a′) steady state: ≤ 1.05 Sunshine requests per message',
+			value: fmt(steady?.sunshinePerMessage),
+			met:
+				steady?.sunshinePerMessage === null || steady?.sunshinePerMessage === undefined
+					? null
+					: steady.sunshinePerMessage <= 1.05,
+		},
+		{
+			id: 'messaging-exactly-once',
+			description: '(a′) zero duplicates, losses and out-of-order messages in every scenario (dup/lost/out of order)',
+			value: m.map((r) => `${r.scenario} ${r.duplicates ?? '–'}/${r.lost ?? '–'}/${r.outOfOrder ?? '–'}`).join(', '),
+			met: m.every((r) => r.duplicates === 0 && r.lost === 0 && r.outOfOrder === 0),
+		},
+		{
+			id: 'messaging-chatty',
+			description: '(a′) chatty user (60 messages in 60 s) delivered with p99 under 3 s',
+			value: chatty ? `delivery p99 ${ms(chatty.delivery?.p99)}, lost ${chatty.lost}` : '–',
+			met: chatty ? chatty.lost === 0 && (chatty.delivery?.p99 ?? Infinity) < 3000 : null,
+		},
+	];
 }
 
 function ordinal(n: number): string {
@@ -399,7 +445,7 @@ function ms(value: number | null | undefined): string {
 export const TABLE_LEGEND = [
 	"ack p50/p99: 2xx answers only (Slack counts nothing else as an acknowledgement), Slack's retries included; acks > 3 s: 2xx answers Slack would still have retried; non-2xx answers and sends with no answer in 10 s are never acknowledgements and are counted apart.",
 	'out of order: messages stored in their ticket after a message of the same conversation sent later (a coalesced comment counts line by line).',
-	"events/s: distinct messages delivered per second, each message once however often Slack sent it (the retries scenario sends every event three times). Delivered: for (a) and (b) the first comment holding the message's marker is stored in Zendesk; for (c) the first n8n execution holding it has finished. Steady state: the closed-loop rounds' messages / the sum over rounds of (last delivery − first send of the round); other scenarios: messages / (last delivery − first send).",
+	"events/s: distinct messages delivered per second, each message once however often Slack sent it (the retries scenario sends every event three times). Delivered: for (a), (a′) and (b) the first comment holding the message's marker is stored in Zendesk (for (a′): in the messaging ticket, written by the agent workspace when the Sunshine message lands); for (c) the first n8n execution holding it has finished. Steady state: the closed-loop rounds' messages / the sum over rounds of (last delivery − first send of the round); other scenarios: messages / (last delivery − first send).",
 ];
 
 export interface ReportInput {
@@ -422,16 +468,16 @@ export function markdownReport(input: ReportInput): string {
 		'',
 	];
 	lines.push(
-		'| scenario | workflow | msgs | ack p50 | ack p99 | acks > 3 s | non-2xx answers | no answer in 10 s | delivery p50 | delivery p99 | events/s | Zendesk req/msg | Slack req/msg | 429s | dup | lost | out of order | extra tickets | peak RSS |',
-		'|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+		'| scenario | workflow | msgs | ack p50 | ack p99 | acks > 3 s | non-2xx answers | no answer in 10 s | delivery p50 | delivery p99 | events/s | Zendesk req/msg | Sunshine req/msg | Slack req/msg | 429s | dup | lost | out of order | extra tickets | peak RSS |',
+		'|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 	);
 	const order: ScenarioKey[] = ['steady', 'burst', 'chatty', 'storm', 'retries'];
 	for (const scenario of order) {
-		for (const workflow of ['a', 'b', 'c'] as WorkflowKey[]) {
+		for (const workflow of WORKFLOW_ORDER) {
 			const r = input.results.find((x) => x.scenario === scenario && x.workflow === workflow);
 			if (!r) continue;
 			lines.push(
-				`| ${SCENARIO_LABELS[scenario]} | (${workflow}) | ${r.messages} | ${ms(r.ack.p50)} | ${ms(r.ack.p99)} | ${r.acksOver3s} | ${r.nonAckAnswers} | ${r.unanswered} | ${ms(r.delivery?.p50)} | ${ms(r.delivery?.p99)} | ${fmt(r.eventsPerSecond, 1)} | ${fmt(r.zendeskPerMessage)} | ${fmt(r.slackPerMessage)} | ${r.zendesk429} | ${r.duplicates ?? '–'} | ${r.lost ?? '–'} | ${r.outOfOrder ?? '–'} | ${r.extraTickets ?? '–'} | ${r.peakRssMb === null ? '–' : `${Math.round(r.peakRssMb)} MB`} |`,
+				`| ${SCENARIO_LABELS[scenario]} | ${workflowTag(workflow)} | ${r.messages} | ${ms(r.ack.p50)} | ${ms(r.ack.p99)} | ${r.acksOver3s} | ${r.nonAckAnswers} | ${r.unanswered} | ${ms(r.delivery?.p50)} | ${ms(r.delivery?.p99)} | ${fmt(r.eventsPerSecond, 1)} | ${fmt(r.zendeskPerMessage)} | ${fmt(r.sunshinePerMessage)} | ${fmt(r.slackPerMessage)} | ${r.zendesk429} | ${r.duplicates ?? '–'} | ${r.lost ?? '–'} | ${r.outOfOrder ?? '–'} | ${r.extraTickets ?? '–'} | ${r.peakRssMb === null ? '–' : `${Math.round(r.peakRssMb)} MB`} |`,
 			);
 		}
 	}
@@ -446,7 +492,7 @@ export function markdownReport(input: ReportInput): string {
 		for (const r of phased) {
 			const { paced, closedLoop } = r.ackByPhase!;
 			lines.push(
-				`| ${SCENARIO_LABELS[r.scenario]} | (${r.workflow}) | ${ms(paced.p50)} | ${ms(paced.p99)} | ${ms(closedLoop.p50)} | ${ms(closedLoop.p99)} | ${ms(closedLoop.max)} |`,
+				`| ${SCENARIO_LABELS[r.scenario]} | ${workflowTag(r.workflow)} | ${ms(paced.p50)} | ${ms(paced.p99)} | ${ms(closedLoop.p50)} | ${ms(closedLoop.p99)} | ${ms(closedLoop.max)} |`,
 			);
 		}
 	}
@@ -464,7 +510,7 @@ export function markdownReport(input: ReportInput): string {
 				const round = r.closedLoopRounds!.find((x) => x.round === i);
 				return round ? `${ms(round.ack.p99)}, ${fmt(round.eventsPerSecond, 1)}/s, ${ordinal(round.position + 1)}` : '–';
 			});
-			lines.push(`| ${SCENARIO_LABELS[r.scenario]} | (${r.workflow}) | ${cells.join(' | ')} |`);
+			lines.push(`| ${SCENARIO_LABELS[r.scenario]} | ${workflowTag(r.workflow)} | ${cells.join(' | ')} |`);
 		}
 	}
 	lines.push(
@@ -477,13 +523,13 @@ export function markdownReport(input: ReportInput): string {
 			`| ${SCENARIO_LABELS[r.scenario]} | ${fmt(r.ackP99AOverC)} | ${fmt(r.ackP99AOverB)} | ${fmt(r.epsAOverC)} | ${fmt(r.epsAOverB)} | ${fmt(r.deliveryP99AOverB)} | ${fmt(r.zendeskPerMessageAOverB)} |`,
 		);
 	}
-	lines.push('', '| target for (a) | this run | met? |', '|---|---|---|');
+	lines.push('', '| target | this run | met? |', '|---|---|---|');
 	for (const t of input.targets)
 		lines.push(`| ${t.description} | ${t.value} | ${t.met === null ? 'not measured' : t.met ? 'yes' : '**no**'} |`);
 	if (input.notes.length) lines.push('', ...input.notes.map((n) => `- ${n}`));
 	const perResultNotes = input.results
 		.filter((r) => r.notes.length)
-		.map((r) => `- ${SCENARIO_LABELS[r.scenario]} (${r.workflow}): ${r.notes.join('; ')}`);
+		.map((r) => `- ${SCENARIO_LABELS[r.scenario]} ${workflowTag(r.workflow)}: ${r.notes.join('; ')}`);
 	if (perResultNotes.length) lines.push('', ...perResultNotes);
 	return `${lines.join('\n')}\n`;
 }

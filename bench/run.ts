@@ -3,7 +3,7 @@
  * `npm run bench -- --smoke` or `npm run bench:smoke` (tiny sizes, results in bench/results/smoke/,
  * not committed; also BENCH_SMOKE=1). `--out=<dir>` writes elsewhere; `--only=burst,chatty` re-runs some
  * scenarios into `<date>-only-<scenarios>.{json,md}`. `--n8n-env=KEY=VALUE` (repeatable) starts n8n with that
- * setting for all three workflows and adds it to the file names.
+ * setting for all workflows and adds it to the file names. `--label=messaging` adds a word to the file names.
  * Re-runs itself inside a private network namespace first (bench/netns.ts, bench/README.md).
  */
 import * as path from 'node:path';
@@ -20,6 +20,7 @@ function parseArgs(argv: string[]): {
 	only?: ScenarioKey[];
 	n8nEnv: Record<string, string>;
 	queue: boolean;
+	label?: string;
 } {
 	const smoke = argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
 	const out = argv.find((a) => a.startsWith('--out='))?.slice('--out='.length);
@@ -34,17 +35,19 @@ function parseArgs(argv: string[]): {
 		n8nEnv[match[1]] = match[2];
 	}
 	const queue = argv.includes('--queue');
+	const label = argv.find((a) => a.startsWith('--label='))?.slice('--label='.length);
 	const unknown = argv.filter(
 		(a) =>
 			a !== '--smoke' &&
 			a !== '--queue' &&
 			!a.startsWith('--out=') &&
 			!a.startsWith('--only=') &&
+			!a.startsWith('--label=') &&
 			!a.startsWith('--n8n-env='),
 	);
 	if (unknown.length)
 		throw new Error(
-			`bench: unknown argument(s) ${unknown.join(' ')} (use --smoke, --queue, --out=<dir>, --only=<scenario,…>, --n8n-env=KEY=VALUE)`,
+			`bench: unknown argument(s) ${unknown.join(' ')} (use --smoke, --queue, --out=<dir>, --only=<scenario,…>, --n8n-env=KEY=VALUE, --label=<word>)`,
 		);
 	const command = ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' ');
 	// Smoke results never overwrite a full run's files.
@@ -55,6 +58,7 @@ function parseArgs(argv: string[]): {
 		only,
 		n8nEnv,
 		queue,
+		label,
 	};
 }
 

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { FIXTURE_IDS as F, SlackEventsDriver, messageIm, startSlackEmulator } from '../emulators/slack';
 import type { SendResult, SlackEmulatorInstance, SlackEventEnvelope } from '../emulators/slack';
 import { startZendeskEmulator } from '../emulators/zendesk';
+import { startSunshineEmulator, type SunshineEmulator } from '../emulators/sunshine';
 import { emulatorOAuth2Data } from '../sandbox/settings';
 import type { ZendeskEmulator } from '../emulators/zendesk';
 import type { CallRecord } from '../emulators/common/server';
@@ -39,9 +40,19 @@ import {
 import { startQueueInfra } from '../test/harness/queueInfra';
 import { startTlsFront } from './tlsFront';
 
-export const HOSTS = { slack: 'slack.com', zendeskA: 'bench-a.zendesk.com', zendeskB: 'bench-b.zendesk.com' };
+export const HOSTS = {
+	slack: 'slack.com',
+	zendeskA: 'bench-a.zendesk.com',
+	zendeskB: 'bench-b.zendesk.com',
+	// (a′): its own Zendesk (the Profile Linker) and Zendesk messaging (Sunshine, joined to it as the agent workspace).
+	zendeskM: 'bench-m.zendesk.com',
+	sunshineM: 'bench-msg.zendesk.com',
+};
 const BENCH_DIR = __dirname;
 const INBOUND_TEMPLATE = path.join(REPO_ROOT, 'workflows', 'slack-dm-to-zendesk.json');
+const MESSAGING_TEMPLATE = path.join(REPO_ROOT, 'workflows', 'slack-dm-to-zendesk-messaging.json');
+/** The scenarios (a′) runs in (issue G2b): its Sunshine cost, a chatty user, Slack's retries. */
+const MESSAGING_SCENARIOS: ScenarioKey[] = ['steady', 'chatty', 'retries'];
 const BASELINE_TOKEN = 'xoxb-bench-baseline';
 
 export interface BenchOptions {
@@ -54,6 +65,8 @@ export interface BenchOptions {
 	n8nEnv?: Record<string, string>;
 	/** n8n in queue mode (`--queue`): Redis, PostgreSQL and one worker of the run's own. */
 	queue?: boolean;
+	/** Appended to the result files' names (`--label=messaging`). */
+	label?: string;
 }
 
 /** How much load each scenario makes; the smoke sizes only prove that everything still runs. */
@@ -150,11 +163,18 @@ class DeliveryTracker {
 
 	private readonly seen = new Map<number, number>();
 
-	constructor(readonly zendesk: ZendeskEmulator) {
+	constructor(
+		readonly zendesk: ZendeskEmulator,
+		sunshine?: SunshineEmulator,
+	) {
 		this.scan();
 		// Observers run right after the emulator has answered (the store is already updated).
 		zendesk.server.observers.push((call) => {
 			if (call.status < 300 && call.method !== 'GET' && call.path.includes('/tickets')) this.scan();
+		});
+		// (a′): the agent workspace writes the messaging ticket while Sunshine takes the message.
+		sunshine?.server.observers.push((call) => {
+			if (call.status < 300 && call.method === 'POST') this.scan();
 		});
 	}
 
@@ -249,6 +269,8 @@ interface Target {
 	url: string;
 	driver: SlackEventsDriver;
 	zendesk?: ZendeskEmulator;
+	/** (a′): the Sunshine emulator its Upsert writes to. */
+	sunshine?: SunshineEmulator;
 	tracker?: DeliveryTracker;
 	slackToken?: string;
 }
@@ -257,6 +279,7 @@ const CREDENTIAL_IDS = {
 	slackDmApi: { id: 'benchSlackDm0001', name: 'Slack DM (bench)' },
 	zendeskDmApi: { id: 'benchZendeskDm01', name: 'Zendesk DM (bench)' },
 	zendeskDmOAuth2Api: { id: 'benchZendeskOA01', name: 'Zendesk DM OAuth2 (bench)' },
+	zendeskMessagingApi: { id: 'benchZendMsgM001', name: 'Zendesk messaging (bench, a′)' },
 	slackApi: { id: 'benchSlackBase01', name: 'Slack (bench baseline)' },
 	zendeskApi: { id: 'benchZendeskBase', name: 'Zendesk (bench baseline)' },
 } as const;
@@ -265,24 +288,27 @@ function readJson<T>(file: string): T {
 	return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 }
 
-/** The shipped inbound template with its credential placeholders pointed at the bench credentials. */
-function inboundWorkflow(): WorkflowJson {
-	const template = readJson<WorkflowJson>(INBOUND_TEMPLATE);
+/** (a′)'s Profile Linker reads its own Zendesk (bench-m). */
+const MESSAGING_OAUTH2 = { id: 'benchZendeskOAM1', name: 'Zendesk DM OAuth2 (bench, a′)' };
+
+/** A shipped inbound template with its credential placeholders pointed at the bench credentials. */
+function inboundWorkflow(
+	file = INBOUND_TEMPLATE,
+	id = 'benchInboundA001',
+	label = '(a)',
+	ids: Record<string, { id: string; name: string }> = CREDENTIAL_IDS,
+): WorkflowJson {
+	const template = readJson<WorkflowJson>(file);
 	const nodes = template.nodes.map((node) => {
 		// The out-of-hours branch stays in, always open: figures must not depend on the time of day.
 		if (node.name === 'Out-of-hours reply')
 			node = { ...node, parameters: { ...(node.parameters as object), businessHours: 'Mon-Sun 00:00-24:00' } };
 		const credentials = node.credentials as Record<string, unknown> | undefined;
 		if (!credentials) return node;
-		const replaced = Object.fromEntries(
-			Object.keys(credentials).map((type) => [
-				type,
-				CREDENTIAL_IDS[type as keyof typeof CREDENTIAL_IDS] ?? credentials[type],
-			]),
-		);
+		const replaced = Object.fromEntries(Object.keys(credentials).map((type) => [type, ids[type] ?? credentials[type]]));
 		return { ...node, credentials: replaced };
 	});
-	return { ...template, id: 'benchInboundA001', name: `bench (a): ${String(template.name)}`, tags: [], nodes };
+	return { ...template, id, name: `bench ${label}: ${String(template.name)}`, tags: [], nodes };
 }
 
 function webhookIdOf(workflow: WorkflowJson, typeSuffix: string): string {
@@ -393,7 +419,8 @@ function knownUser(ctx: Context, target: Target, kind: string): BenchUser {
 	const zd = target.zendesk;
 	if (!zd) return user;
 	const bridge = zd.store.getUser(zd.fixtures.bridge.id);
-	const externalId = target.key === 'a' ? userExternalId(F.teamId, user.slackId) : `slack:${user.slackId}`;
+	const externalId =
+		target.key === 'a' || target.key === 'm' ? userExternalId(F.teamId, user.slackId) : `slack:${user.slackId}`;
 	const zUser = zd.store.insertUser(
 		{
 			name: `Bench ${user.slackId}`,
@@ -403,6 +430,8 @@ function knownUser(ctx: Context, target: Target, kind: string): BenchUser {
 		},
 		true,
 	);
+	// (a′): the messaging ticket is the agent workspace's to open (its warm-up message does).
+	if (target.key === 'm') return user;
 	const ticket = zd.store.createTicket(
 		{
 			requester_id: zUser.id,
@@ -544,6 +573,8 @@ class Measurement {
 
 	private readonly slackCallsBefore: number;
 
+	private readonly sunshineCallsBefore: number;
+
 	private peakRssMb: number | null = null;
 
 	private busyMs = 0;
@@ -557,6 +588,7 @@ class Measurement {
 	) {
 		this.zdCallsBefore = target.zendesk?.server.calls.length ?? 0;
 		this.slackCallsBefore = ctx.slack.server.calls.length;
+		this.sunshineCallsBefore = target.sunshine?.server.calls.length ?? 0;
 		this.run = new ScenarioRun(target, scenario);
 	}
 
@@ -639,10 +671,14 @@ class Measurement {
 		const eventsPerSecond = windowedMessagesPerSecond(firstDeliveredAt, windows);
 
 		if (target.tracker) notes.push(...(await executionOutcomes(ctx, target, run.startedAt)));
+		const problems = target.sunshine?.agentWorkspace?.problems ?? [];
+		if (problems.length)
+			notes.push(`agent workspace: ${problems.length} problem(s), first: ${problems.slice(0, 3).join(' | ')}`);
 		const zdCalls = target.zendesk?.server.calls.slice(this.zdCallsBefore) ?? [];
 		const slackCalls = ctx.slack.server.calls.slice(this.slackCallsBefore);
 		const slackRequests = slackCallsOf(slackCalls, target.slackToken);
 		const messages = run.sent.length;
+		const sunshineCalls = target.sunshine?.server.calls.slice(this.sunshineCallsBefore);
 
 		let extraTickets: number | null = null;
 		let maxUpdates: number | null = null;
@@ -704,6 +740,12 @@ class Measurement {
 			slackRequests,
 			zendeskPerMessage: messages ? zdCalls.length / messages : 0,
 			slackPerMessage: messages ? slackRequests / messages : 0,
+			...(sunshineCalls
+				? {
+						sunshineRequests: sunshineCalls.length,
+						sunshinePerMessage: messages ? sunshineCalls.length / messages : null,
+					}
+				: {}),
 			zendesk429: zdCalls.filter((c) => c.status === 429).length,
 			duplicates,
 			lost,
@@ -920,18 +962,34 @@ export async function runBench(
 			plan: 'enterprisePlus',
 		});
 		cleanups.push(() => zendeskB.close());
+		const zendeskM = await startZendeskEmulator({
+			subdomain: 'bench-m',
+			searchDelayMs: sizes.searchDelayMs,
+			rateLimits: false,
+			plan: 'enterprisePlus',
+		});
+		cleanups.push(() => zendeskM.close());
+		// ASSUMPTION (emulators/sunshine/README.md, 11): Sunshine publishes no rate limit; none is set.
+		const sunshineM = await startSunshineEmulator({ subdomain: 'bench-msg', zendesk: zendeskM });
+		cleanups.push(() => sunshineM.close());
 		const portOf = (url: string) => Number(new URL(url).port);
 		const front = await startTlsFront(
 			{
 				[HOSTS.slack]: portOf(slack.url),
 				[HOSTS.zendeskA]: portOf(zendeskA.url),
 				[HOSTS.zendeskB]: portOf(zendeskB.url),
+				[HOSTS.zendeskM]: portOf(zendeskM.url),
+				[HOSTS.sunshineM]: portOf(sunshineM.url),
 			},
 			443,
 		);
 		cleanups.push(() => front.close());
 
 		const inbound = inboundWorkflow();
+		const messaging = inboundWorkflow(MESSAGING_TEMPLATE, 'benchInboundM001', '(a′)', {
+			...CREDENTIAL_IDS,
+			zendeskDmOAuth2Api: MESSAGING_OAUTH2,
+		});
 		const baseline = {
 			...readJson<WorkflowJson>(path.join(BENCH_DIR, 'workflows', 'baseline-builtin.json')),
 			id: 'benchBaselineB01',
@@ -959,6 +1017,19 @@ export async function runBench(
 				type: 'zendeskDmOAuth2Api',
 				data: emulatorOAuth2Data({ subdomain: 'bench-a', url: '' }),
 			},
+			{ ...MESSAGING_OAUTH2, type: 'zendeskDmOAuth2Api', data: emulatorOAuth2Data({ subdomain: 'bench-m', url: '' }) },
+			{
+				...CREDENTIAL_IDS.zendeskMessagingApi,
+				type: 'zendeskMessagingApi',
+				data: {
+					subdomain: 'bench-msg',
+					appId: sunshineM.fixtures.appId,
+					keyId: sunshineM.fixtures.appKey.id,
+					secret: sunshineM.fixtures.appKey.secret,
+					authMethod: 'basic',
+					baseUrl: '',
+				},
+			},
 			{
 				...CREDENTIAL_IDS.slackApi,
 				type: 'slackApi',
@@ -974,7 +1045,7 @@ export async function runBench(
 		if (queue) cleanups.unshift(() => queue.close());
 		const n8n = await startRealN8n({
 			mode: 'custom-extensions',
-			workflows: [inbound, baseline, floor],
+			workflows: [inbound, messaging, baseline, floor],
 			credentials,
 			env: { ...queue?.env, ...options.n8nEnv, NODE_EXTRA_CA_CERTS: front.caFile },
 			worker: Boolean(queue),
@@ -997,6 +1068,16 @@ export async function runBench(
 				driver: driverFor(n8n.webhookUrl(`${webhookIdOf(inbound, '.slackDmTrigger')}/slack-events`)),
 				zendesk: zendeskA,
 				tracker: new DeliveryTracker(zendeskA),
+				slackToken: F.botToken,
+			},
+			m: {
+				key: 'm',
+				workflowId: messaging.id as string,
+				url: n8n.webhookUrl(`${webhookIdOf(messaging, '.slackDmTrigger')}/slack-events`),
+				driver: driverFor(n8n.webhookUrl(`${webhookIdOf(messaging, '.slackDmTrigger')}/slack-events`)),
+				zendesk: zendeskM,
+				sunshine: sunshineM,
+				tracker: new DeliveryTracker(zendeskM, sunshineM),
 				slackToken: F.botToken,
 			},
 			b: {
@@ -1022,7 +1103,7 @@ export async function runBench(
 		);
 
 		const results: ScenarioResult[] = [];
-		const order: WorkflowKey[] = ['c', 'b', 'a'];
+		const order: WorkflowKey[] = ['c', 'b', 'a', 'm'];
 		const steadyUsers = {} as Record<WorkflowKey, BenchUser[]>;
 		for (const key of order)
 			steadyUsers[key] = Array.from({ length: sizes.steadyUsers }, () => knownUser(ctx, targets[key], 'S'));
@@ -1051,6 +1132,7 @@ export async function runBench(
 		for (const [scenario, runScenario] of scenarios) {
 			if (options.only && !options.only.includes(scenario)) continue;
 			for (const key of order) {
+				if (key === 'm' && !MESSAGING_SCENARIOS.includes(scenario)) continue;
 				log(`${scenario} / (${key}) …`);
 				const result = await runScenario(targets[key]);
 				results.push(result);
@@ -1064,7 +1146,7 @@ export async function runBench(
 		const cpus = os.cpus();
 		const machine = `${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, load average at start ${os.loadavg()[0].toFixed(2)}; n8n ${n8nVersion(rt.n8n)} on Node ${nodeVersion(rt.node)}, ${queue ? 'PostgreSQL, queue mode' : 'SQLite'}; shared with other work, so absolute figures are noisy`;
 		const notes = [
-			`One run, one n8n process, the three workflows side by side; each scenario runs for (c), (b), (a) in turn, except the steady state's closed loop: ${sizes.throughputRounds} rounds of ${sizes.throughputMessages} messages per workflow, the order rotating each round (c, b, a; then b, a, c; …), figures pooled over the rounds. Zendesk search delay ${sizes.searchDelayMs / 1000} s everywhere.`,
+			`One run, one n8n process, the workflows side by side; each scenario runs for (c), (b), (a), then (a′) (steady, chatty and retries only) in turn, except the steady state's closed loop: ${sizes.throughputRounds} rounds of ${sizes.throughputMessages} messages per workflow, the order rotating each round (c, b, a, a′; then b, a, a′, c; …), figures pooled over the rounds. Zendesk search delay ${sizes.searchDelayMs / 1000} s everywhere.`,
 			"Zendesk's rate limits (plan Enterprise Plus, ticket updates per ticket and per account, create-or-update user) are on for the burst and chatty scenarios, off elsewhere so they do not cap throughput; the storm injects its own 429s.",
 			'Peak RSS: the n8n main process (VmHWM reset per scenario), not its task runner.',
 		];
@@ -1107,6 +1189,7 @@ export async function runBench(
 			network: { namespace: process.env.N8N_DM_BENCH_NETNS ?? null, hosts: HOSTS, tlsFrontRequests: front.forwarded },
 			workflows: {
 				a: { id: targets.a.workflowId, source: path.relative(REPO_ROOT, INBOUND_TEMPLATE) },
+				m: { id: targets.m.workflowId, source: path.relative(REPO_ROOT, MESSAGING_TEMPLATE), label: '(a′)' },
 				b: { id: targets.b.workflowId, source: 'bench/workflows/baseline-builtin.json' },
 				c: { id: targets.c.workflowId, source: 'bench/workflows/floor-webhook-noop.json' },
 			},
@@ -1124,7 +1207,8 @@ export async function runBench(
 					.toLowerCase()
 					.replace(/[^a-z0-9-]+/g, '-')}`
 			: '';
-		const stem = `${startedAt.toISOString().slice(0, 10)}${options.only ? `-only-${options.only.join('-')}` : ''}${options.queue ? '-queue' : ''}${envTag}`;
+		const labelTag = options.label ? `-${options.label.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}` : '';
+		const stem = `${startedAt.toISOString().slice(0, 10)}${labelTag}${options.only ? `-only-${options.only.join('-')}` : ''}${options.queue ? '-queue' : ''}${envTag}`;
 		const jsonFile = path.join(options.outDir, `${stem}.json`);
 		const markdownFile = path.join(options.outDir, `${stem}.md`);
 		fs.writeFileSync(jsonFile, `${JSON.stringify(document, null, 2)}\n`);

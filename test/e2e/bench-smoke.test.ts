@@ -1,6 +1,6 @@
 /**
- * The benchmark in smoke mode (`npm run bench -- --smoke`): tiny sizes, real n8n, all three
- * workflows, all five scenarios. Keeps the benchmark from rotting; asserts the result files and
+ * The benchmark in smoke mode (`npm run bench -- --smoke`): tiny sizes, real n8n, all four
+ * workflows ((a′), the messaging template, in its three scenarios), all five scenarios. Keeps the benchmark from rotting; asserts the result files and
  * exactly-once delivery, never speed.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -24,6 +24,7 @@ interface BenchDocument {
 
 const SCENARIOS = ['steady', 'burst', 'chatty', 'storm', 'retries'];
 const WORKFLOWS = ['a', 'b', 'c'];
+const MESSAGING_SCENARIOS = ['steady', 'chatty', 'retries'];
 
 let outDir: string;
 let exitCode: number | null;
@@ -64,7 +65,10 @@ describe('npm run bench -- --smoke', () => {
 		expect(doc.smoke).toBe(true);
 		expect(doc.command).toContain('npm run bench -- --smoke');
 		expect(doc.results.map((r) => `${r.workflow}/${r.scenario}`).sort()).toEqual(
-			WORKFLOWS.flatMap((w) => SCENARIOS.map((s) => `${w}/${s}`)).sort(),
+			[
+				...WORKFLOWS.flatMap((w) => SCENARIOS.map((s) => `${w}/${s}`)),
+				...MESSAGING_SCENARIOS.map((s) => `m/${s}`),
+			].sort(),
 		);
 		for (const r of doc.results) {
 			expect(r.messages).toBeGreaterThan(0);
@@ -96,10 +100,13 @@ describe('npm run bench -- --smoke', () => {
 			'throughput',
 			'exactly-once',
 			'chatty',
+			'sunshine-per-message',
+			'messaging-exactly-once',
+			'messaging-chatty',
 		]);
 		expect(markdown).toContain('| scenario | workflow | msgs | ack p50 | ack p99 |');
 		expect(markdown).toContain('`npm run bench -- --smoke');
-		expect(output).toContain('| target for (a) | this run | met? |');
+		expect(output).toContain('| target | this run | met? |');
 	});
 
 	it('(a), the package template, delivers every message exactly once and in order in every scenario', () => {
@@ -114,6 +121,21 @@ describe('npm run bench -- --smoke', () => {
 			expect(r.delivery?.count).toBe(r.messages);
 		}
 		expect(result('a', 'steady').zendeskRequests).toBeGreaterThan(0);
+	});
+
+	it("(a′), the messaging template, delivers every message once and in order, through Sunshine into the agent workspace's tickets", () => {
+		for (const scenario of MESSAGING_SCENARIOS) {
+			const r = result('m', scenario);
+			expect({ scenario, duplicates: r.duplicates, lost: r.lost, outOfOrder: r.outOfOrder }).toEqual({
+				scenario,
+				duplicates: 0,
+				lost: 0,
+				outOfOrder: 0,
+			});
+			expect(r.delivery?.count).toBe(r.messages);
+			expect(r.sunshineRequests).toBeGreaterThan(0);
+		}
+		expect(doc.network.tlsFrontRequests['bench-msg.zendesk.com']).toBeGreaterThan(0);
 	});
 
 	it('(b), the built-in nodes, reached the Zendesk emulator through the namespace and the TLS front', () => {

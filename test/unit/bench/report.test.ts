@@ -11,6 +11,7 @@ import {
 	distinctMessagesPerSecond,
 	floorDeliveries,
 	markdownReport,
+	messagingTargets,
 	ratiosFor,
 	roundOrder,
 	windowedMessagesPerSecond,
@@ -21,7 +22,7 @@ const answered = (status: number, durationMs: number): AckSample => ({ status, d
 const timeout: AckSample = { status: 0, durationMs: 10_000, timedOut: true };
 const refused: AckSample = { status: 0, durationMs: 3, timedOut: false };
 
-function result(workflow: 'a' | 'b' | 'c', samples: AckSample[], eventsPerSecond = 10): ScenarioResult {
+function result(workflow: 'a' | 'm' | 'b' | 'c', samples: AckSample[], eventsPerSecond = 10): ScenarioResult {
 	return {
 		workflow,
 		scenario: 'steady',
@@ -333,5 +334,61 @@ describe('steady state in interleaved closed-loop rounds', () => {
 			targets: [],
 		});
 		expect(markdown).not.toContain('closed loop by round');
+	});
+});
+
+describe("(a′), the messaging mode's targets", () => {
+	const messaging = (scenario: ScenarioResult['scenario'], changes: Partial<ScenarioResult>): ScenarioResult => ({
+		...result('m', [ok(20), ok(30)]),
+		scenario,
+		duplicates: 0,
+		lost: 0,
+		outOfOrder: 0,
+		delivery: { count: 2, p50: 200, p99: 900, max: 900 },
+		sunshinePerMessage: 1,
+		...changes,
+	});
+	const met = (results: ScenarioResult[]) => Object.fromEntries(messagingTargets(results).map((t) => [t.id, t.met]));
+
+	it("counts (a′)'s markers (bm-m-…) like the others'", () => {
+		const stored = [{ ticketId: 1, text: 'Hello bm-m-steady-1', storedAt: 5 }];
+		expect(countDeliveries(['bm-m-steady-1', 'bm-m-steady-2'], stored)).toMatchObject({ lost: 1, duplicates: 0 });
+	});
+
+	it('are judged only when (a′) ran', () => {
+		expect(messagingTargets([result('a', [ok(10)])])).toEqual([]);
+	});
+
+	it('Sunshine requests per message in steady state, exactly once and in order everywhere, chatty p99 under 3 s', () => {
+		const clean = [messaging('steady', {}), messaging('chatty', {}), messaging('retries', {})];
+		expect(met(clean)).toEqual({
+			'sunshine-per-message': true,
+			'messaging-exactly-once': true,
+			'messaging-chatty': true,
+		});
+		expect(met([messaging('steady', { sunshinePerMessage: 1.06 }), ...clean.slice(1)])['sunshine-per-message']).toBe(
+			false,
+		);
+		expect(met([...clean.slice(0, 2), messaging('retries', { duplicates: 1 })])['messaging-exactly-once']).toBe(false);
+		expect(met([...clean.slice(0, 2), messaging('retries', { outOfOrder: 1 })])['messaging-exactly-once']).toBe(false);
+		const slow = messaging('chatty', { delivery: { count: 60, p50: 500, p99: 3000, max: 3100 } });
+		expect(met([clean[0], slow, clean[2]])['messaging-chatty']).toBe(false);
+	});
+
+	it('the table names it (a′) and shows its Sunshine requests per message', () => {
+		const results = [result('a', [ok(10)]), messaging('steady', { sunshinePerMessage: 1.01 })];
+		const markdown = markdownReport({
+			title: 't',
+			command: 'c',
+			machine: 'm',
+			notes: [],
+			results,
+			ratios: ratiosFor(results),
+			targets: checkTargets(results, ratiosFor(results)),
+		});
+		const row = markdown.split('\n').find((line) => line.startsWith('| steady state | (a′) |'));
+		expect(row).toContain('| 1.01 |');
+		expect(markdown).toContain('| Zendesk req/msg | Sunshine req/msg |');
+		expect(markdown).toContain('(a′) steady state: ≤ 1.05 Sunshine requests per message');
 	});
 });
