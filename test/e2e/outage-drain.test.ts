@@ -6,7 +6,11 @@
  * workflow with a short give-up time fails and the error workflow alerts the team channel with
  * the user, the conversation and the first words (docs/outages.md).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 import { type Execution } from '../harness/n8nExecutions';
+import { REPO_ROOT } from '../harness/n8nRuntime';
 import { type Pipeline, TEMPLATE_CREDENTIALS, loadTemplate, patchWorkflow, startPipeline } from '../harness/pipeline';
 import { specGuard } from '../harness/specGuard';
 
@@ -54,6 +58,14 @@ const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(re
 
 let pipeline: Pipeline;
 
+/** dist/ copied below node_modules/ (so the nodes still resolve n8n-workflow from the repository). */
+function privateBuild(): string {
+	const copy = path.join(REPO_ROOT, 'node_modules', '.cache', `outage-e2e-dist-${process.pid}`);
+	fs.rmSync(copy, { recursive: true, force: true });
+	fs.cpSync(path.join(REPO_ROOT, 'dist'), copy, { recursive: true });
+	return copy;
+}
+
 beforeAll(async () => {
 	pipeline = await startPipeline({
 		workflows: [alertsWorkflow, inboundWorkflow, giveUpWorkflow],
@@ -62,12 +74,19 @@ beforeAll(async () => {
 			giveUp: { credentialId: GIVE_UP_SLACK_CREDENTIAL.id, eventsToWorkflow: GIVE_UP },
 		},
 		restartable: true,
+		// A private copy of the build: n8n loads the nodes again at the restart, and a build made
+		// meanwhile in the same checkout (it empties dist/ first) must not be what it finds.
+		n8nEnv: { N8N_CUSTOM_EXTENSIONS: privateBuild() },
 	});
 	pipeline.slack.main.addChannel({ id: ALERT_CHANNEL, name: 'support-alerts', members: [BOT] });
 }, 300_000);
 
 afterAll(async () => {
 	await pipeline?.stop();
+	fs.rmSync(path.join(REPO_ROOT, 'node_modules', '.cache', `outage-e2e-dist-${process.pid}`), {
+		recursive: true,
+		force: true,
+	});
 });
 
 function addUser(workspace: 'main' | 'giveUp', n: string): string {
