@@ -334,6 +334,52 @@ function cursorPage<T>(items: T[], params: Params, kind: string, defaultLimit: n
 	return { page: items.slice(offset, offset + limit), next };
 }
 
+/** Which history scope a conversation of each kind needs (conversations.history). */
+const HISTORY_SCOPE: Record<ChannelRecord['kind'], string> = {
+	channel: 'channels:history',
+	group: 'groups:history',
+	im: 'im:history',
+	mpim: 'mpim:history',
+};
+
+/**
+ * conversations.history (https://docs.slack.dev/reference/methods/conversations.history): the
+ * conversation's messages newest first, thread replies left out (they are in conversations.replies),
+ * `oldest`/`latest` exclusive unless `inclusive`, paged by cursor (limit default 100, at most 999).
+ * The conversation's own history scope is required.
+ */
+function conversationsHistory(host: SlackApiHost, params: Params, token: TokenRecord): Record<string, unknown> {
+	const id = str(params, 'channel');
+	const channel = id ? host.ws.channels.get(id) : undefined;
+	if (!channel || !host.ws.canSee(channel, token)) throw new SlackError('channel_not_found');
+	const needed = HISTORY_SCOPE[channel.kind];
+	if (!token.scopes.includes(needed))
+		throw new SlackError('missing_scope', { needed, provided: token.scopes.join(',') });
+	const inclusive = bool(params, 'inclusive');
+	const oldest = Number(str(params, 'oldest') ?? 0);
+	const latest = Number(str(params, 'latest') ?? Number.POSITIVE_INFINITY);
+	const inRange = (ts: number) => (inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest);
+	const messages = host.ws
+		.messagesIn(channel.id)
+		.filter((m) => !m.thread_ts || m.thread_ts === m.ts || m.subtype === 'thread_broadcast')
+		.filter((m) => inRange(Number(m.ts)))
+		.sort((a, b) => Number(b.ts) - Number(a.ts));
+	const { page, next } = cursorPage(
+		messages,
+		{ ...params, limit: Math.min(Number(str(params, 'limit') ?? 100), 999) },
+		'history',
+		100,
+	);
+	return ok({
+		messages: page.map((m) => messageObject(host.ws, m, host.url)),
+		has_more: next !== '',
+		pin_count: 0,
+		channel_actions_ts: null,
+		channel_actions_count: 0,
+		...(next ? { response_metadata: { next_cursor: next } } : {}),
+	});
+}
+
 /**
  * users.list: the members of the token's own team (deleted ones too, marked, as Slack lists them),
  * paged by cursor. https://api.slack.com/methods/users.list
@@ -513,6 +559,10 @@ export const WEB_API_METHODS: Record<string, MethodSpec> = {
 	'conversations.list': {
 		scopes: ['channels:read', 'groups:read', 'im:read', 'mpim:read'],
 		handler: conversationsList,
+	},
+	'conversations.history': {
+		scopes: ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
+		handler: conversationsHistory,
 	},
 	'chat.postMessage': { scopes: ['chat:write'], handler: postMessage, ownRateLimit: true },
 	'chat.postEphemeral': { scopes: ['chat:write'], handler: postEphemeral },

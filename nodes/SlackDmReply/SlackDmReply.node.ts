@@ -7,7 +7,10 @@ import { DEFAULT_CREATED_NOTICE, DEFAULT_SOLVED_NOTICE } from './actions/notice'
 import { outsideHoursProperties } from './actions/outsideHours';
 import { openSlackSession } from './actions/slackPosting';
 import { alertChannelV2, searchChannels } from './methods/channels';
+import { runPerItemWithOutages } from '../shared/n8n/outageRunner';
 import { runPerItem } from '../shared/n8n/perItem';
+import { describeReply, replyPlace, replyUnavailableReason } from './helpers/replyOutage';
+import { REPLY_OUTAGE_OUTPUTS, replyOutageProperties, replyOutageSettings } from './actions/replyOutage';
 import { DEFAULT_QUEUED_NOTICE } from './helpers/queuedNotice';
 import { SLACK_RECOMMENDED_TEXT_LIMIT } from './helpers/reply';
 import { zendeskAuthenticationProperty } from '../shared/zendesk/nodeParameters';
@@ -22,8 +25,9 @@ export class SlackDmReply implements INodeType {
 		icon: { light: 'file:slack.svg', dark: 'file:slack.dark.svg' },
 		group: ['output'],
 		// 2: the Alert Channel is a picker (resource locator); 1 took a raw channel ID.
-		version: [1, 2],
-		defaultVersion: 2,
+		// 3: Send Agent Reply waits out Slack outages (Wait Out Outages, on by default).
+		version: [1, 2, 3],
+		defaultVersion: 3,
 		subtitle:
 			'={{$parameter["operation"] === "notice" ? "Status notice" : $parameter["operation"] === "alert" ? "Team alert" : "Agent reply"}}',
 		description:
@@ -31,7 +35,7 @@ export class SlackDmReply implements INodeType {
 		defaults: { name: 'Slack DM Reply' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: REPLY_OUTAGE_OUTPUTS,
 		// Named per service: n8n's editor labels every slot of a node with an authentication
 		// parameter just "Credential", so the Slack and the Zendesk one would look alike.
 		// n8n's editor treats every parameter named in a credential's `displayOptions.show` as an
@@ -222,6 +226,7 @@ export class SlackDmReply implements INodeType {
 					'The Slack channel the team watches (channel details → channel ID); the bot or handle must be a member',
 			},
 			alertChannelV2,
+			...replyOutageProperties,
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -320,6 +325,19 @@ export class SlackDmReply implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const session = await openSlackSession(this);
-		return [await runPerItem(this, async (input, itemIndex) => await deliverItem(this, session, input, itemIndex))];
+		const settings = replyOutageSettings(this);
+		if (!settings)
+			return [await runPerItem(this, async (input, itemIndex) => await deliverItem(this, session, input, itemIndex))];
+		return await runPerItemWithOutages(
+			this,
+			async (input, itemIndex, previous) => await deliverItem(this, session, input, itemIndex, { previous }),
+			{
+				settings,
+				service: 'Slack',
+				unavailableReason: replyUnavailableReason,
+				placeOf: replyPlace,
+				describe: describeReply,
+			},
+		);
 	}
 }

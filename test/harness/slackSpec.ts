@@ -74,6 +74,7 @@ export const SPEC_EXCEPTIONS = {
 		// Slack's envelope on any successful call (warnings such as missing_charset); the 2021 per-method schemas forbid extra keys.
 		'*': ['$.warning', '$.response_metadata'],
 		'chat.postMessage': ['$.message.app_id', '$.message.blocks'],
+		'conversations.history': ['$.messages[].app_id'],
 		'files.info': ['$.file.file_access', '$.file.has_more_shares', '$.file.media_display_type', '$.file.shares'],
 		'team.info': ['$.team.url', '$.team.is_verified', '$.team.lob_sales_home_enabled'],
 		// Slack adds `needed`/`provided` to missing_scope errors (api-samples have them); the 2021 error schemas do not.

@@ -4,10 +4,15 @@
  * on a failed item too.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { NodeApiError } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { toNodeError } from '../../shared/n8n/errors';
+import type { RetryInfo } from '../../shared/n8n/outageRetry';
 import { errorItem, usesErrorOutput } from '../../shared/n8n/perItem';
+import { historyOldest, POSTED_IN_THREAD, PostedInConversation, replyUnavailableReason } from '../helpers/replyOutage';
+import { readConversationSince } from '../transport/slackHistory';
+import { POST_MAY_HAVE_LANDED } from '../transport/slackPosts';
 import {
 	destinationFromItem,
 	destinationProblem,
@@ -24,6 +29,11 @@ import { openDmChannel, slackPoster, type Delivery, type ReplyOptions, type Slac
 
 type Operation = 'reply' | 'notice' | 'alert';
 
+/** An attempt of a node that waits out outages: `previous`, the item's earlier park, if any. */
+export interface OutageAttempt {
+	previous?: RetryInfo;
+}
+
 /** The item's DM (its channel, or its user's DM); a reply or notice without one fails the item. */
 function itemDestination(ctx: IExecuteFunctions, json: IDataObject, itemIndex: number): ReplyDestination {
 	const destination = destinationFromItem(json);
@@ -38,6 +48,7 @@ async function runOperation(
 	json: IDataObject,
 	itemIndex: number,
 	delivery: Delivery,
+	outage?: OutageAttempt,
 ): Promise<void> {
 	const operation = ctx.getNodeParameter('operation', itemIndex) as Operation;
 	const postAs = ctx.getNodeParameter('postAs', itemIndex) as PostAs;
@@ -52,9 +63,29 @@ async function runOperation(
 	delivery.channelId = channel;
 	if (threadTs) delivery.threadTs = threadTs;
 
-	const post = slackPoster(ctx, { handleKey, channel, threadTs, postAs, options, delivery });
+	// Back from a wait (Wait Out Outages): what of this reply reached Slack before is not posted again.
+	const posted =
+		outage?.previous && operation === 'reply'
+			? new PostedInConversation(
+					await readConversationSince(ctx, channel, historyOldest(outage.previous.firstFailedAt)),
+					destination.userId,
+				)
+			: undefined;
+	const post = slackPoster(ctx, { handleKey, channel, threadTs, postAs, options, delivery, posted });
 	const send = operation === 'alert' ? sendAlert : operation === 'notice' ? sendNotice : sendReply;
-	await send({ ctx, itemIndex, json, options, delivery, handleKey, channel, threadTs, post });
+	await send({ ctx, itemIndex, json, options, delivery, handleKey, channel, threadTs, post, posted });
+}
+
+/**
+ * With Wait Out Outages, a failure Slack DM Reply may wait out goes back to the runner as it is
+ * (outageRunner parks the item intact). In a thread, once anything may have reached Slack, it is
+ * not waited out: conversations.history does not show thread replies, so the next attempt could not
+ * tell what was posted (it fails as before and is never resent blindly).
+ */
+function waitsOut(error: NodeApiError | NodeOperationError, threadTs: string | undefined, delivery: Delivery): boolean {
+	if (threadTs && (error.context[POST_MAY_HAVE_LANDED] || delivery.messageTs.length > 0 || delivery.fileIds.length > 0))
+		error.context[POSTED_IN_THREAD] = true;
+	return replyUnavailableReason(error) !== undefined;
 }
 
 /**
@@ -67,11 +98,12 @@ export async function deliverItem(
 	session: SlackSession,
 	input: INodeExecutionData,
 	itemIndex: number,
+	outage?: OutageAttempt,
 ): Promise<INodeExecutionData> {
 	const json = input.json;
 	const delivery: Delivery = { messageTs: [], fileIds: [] };
 	try {
-		await runOperation(ctx, session, json, itemIndex, delivery);
+		await runOperation(ctx, session, json, itemIndex, delivery, outage);
 		return {
 			json: { ...json, slackReply: { delivered: !delivery.skipped, ...delivery } as unknown as IDataObject },
 			pairedItem: { item: itemIndex },
@@ -81,6 +113,7 @@ export async function deliverItem(
 		if (operation !== 'alert' && error instanceof Error)
 			error.message = deliveryErrorMessage(ticketIdOf(json), error.message);
 		const nodeError = toNodeError(ctx.getNode(), error, itemIndex);
+		if (outage && waitsOut(nodeError, delivery.threadTs, delivery)) throw nodeError;
 		if (!ctx.continueOnFail()) throw nodeError;
 		return errorItem(input, itemIndex, nodeError.message, {
 			errorOutput: usesErrorOutput(ctx),

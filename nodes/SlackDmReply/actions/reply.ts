@@ -74,7 +74,9 @@ export async function sendReply(run: ItemRun): Promise<void> {
 	if (!mrkdwn && attachments.length === 0)
 		throw new NodeOperationError(ctx.getNode(), 'The reply has no text and no attachments', { itemIndex });
 	if (mrkdwn || prefixLine) await run.post(mrkdwn, prefixLine);
-	if (attachments.length > 0) {
+	const filesPosted = attachments.length > 0 ? run.posted?.takeFiles(attachments.map((a) => a.fileName)) : undefined;
+	if (filesPosted) run.delivery.fileIds.push(...filesPosted);
+	else if (attachments.length > 0) {
 		const files = await downloadAttachments(ctx, itemIndex, attachments);
 		await awaitPostTurn(run.handleKey, run.channel);
 		const result = await uploadFilesToSlack(ctx, files, { channelId: run.channel, threadTs: run.threadTs });

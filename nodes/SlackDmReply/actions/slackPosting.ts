@@ -15,6 +15,7 @@ import {
 	type NoticeKind,
 	type PostAs,
 } from '../helpers/reply';
+import type { PostedInConversation } from '../helpers/replyOutage';
 import { secretDigest } from '../../shared/transport/accounts';
 import { SLACK_POST_RETRY_POLICY } from '../transport/slackPosts';
 import { callSlack, SLACK_CREDENTIAL_TYPE } from '../../shared/transport/slackTransport';
@@ -67,6 +68,8 @@ export interface ItemRun {
 	channel: string;
 	threadTs?: string;
 	post: Post;
+	/** Coming back from a wait: the posts of this reply that already reached Slack (not posted again). */
+	posted?: PostedInConversation;
 }
 
 export async function openSlackSession(ctx: IExecuteFunctions): Promise<SlackSession> {
@@ -117,13 +120,19 @@ export function slackPoster(
 		postAs: PostAs;
 		options: ReplyOptions;
 		delivery: Delivery;
+		posted?: PostedInConversation;
 	},
 ): Post {
-	const { handleKey, channel, threadTs, postAs, options, delivery } = target;
+	const { handleKey, channel, threadTs, postAs, options, delivery, posted } = target;
 	const appearance = { username: options.botUsername, iconUrl: options.botIconUrl, iconEmoji: options.botIconEmoji };
 	const limit = options.maxMessageLength ?? SLACK_RECOMMENDED_TEXT_LIMIT;
 	return async (mrkdwn, prefixLine) => {
 		for (const message of planMessages({ channel, threadTs, mrkdwn, prefixLine, postAs, appearance, limit })) {
+			const found = posted?.takeText(message.text);
+			if (found) {
+				delivery.messageTs.push(found);
+				continue;
+			}
 			await awaitPostTurn(handleKey, channel);
 			const response = await postOnce(ctx, message as unknown as IDataObject);
 			if (response.ts) delivery.messageTs.push(response.ts);

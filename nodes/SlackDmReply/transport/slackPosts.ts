@@ -23,3 +23,6 @@ export function postMayHaveLanded(failure: { unanswered: boolean; httpStatus?: n
 export function ambiguousPostMessage(method: string, detail: string): string {
 	return `Slack ${method} got no clear answer (${detail}): the message may have been delivered, so it was not sent again (that could duplicate it). Check the DM before retrying.`;
 }
+
+/** The error context key naming the method of a post that got no clear answer (ambiguousPostError). */
+export const POST_MAY_HAVE_LANDED = 'postMayHaveLanded';

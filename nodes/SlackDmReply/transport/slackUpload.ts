@@ -8,7 +8,7 @@
 import type { IDataObject, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { ambiguousPostMessage, postMayHaveLanded, SLACK_POST_RETRY_POLICY } from './slackPosts';
+import { ambiguousPostMessage, POST_MAY_HAVE_LANDED, postMayHaveLanded, SLACK_POST_RETRY_POLICY } from './slackPosts';
 import type { HttpContext } from '../../shared/transport/http';
 import { isCredentialUrlTrusted } from '../../shared/transport/credentialUrlTrust';
 import { isUnansweredRequestError, sendWithRetry } from '../../shared/transport/http';
@@ -56,10 +56,17 @@ export function ambiguousPostError(ctx: HttpContext, method: string, error: unkn
 	const unanswered = isUnansweredRequestError(error);
 	if (!postMayHaveLanded({ unanswered, httpStatus: Number.isFinite(httpCode) ? httpCode : undefined })) return error;
 	const detail = unanswered ? 'no answer' : `HTTP ${httpCode}`;
-	return new NodeApiError(ctx.getNode(), { error: unanswered ? 'no_answer' : `HTTP ${httpCode}` } as JsonObject, {
-		message: ambiguousPostMessage(method, detail),
-		...(httpCode ? { httpCode: String(httpCode) } : {}),
-	});
+	const ambiguous = new NodeApiError(
+		ctx.getNode(),
+		{ error: unanswered ? 'no_answer' : `HTTP ${httpCode}` } as JsonObject,
+		{
+			message: ambiguousPostMessage(method, detail),
+			...(httpCode ? { httpCode: String(httpCode) } : {}),
+		},
+	);
+	// Waiting out an outage, the reply looks for this post before posting again (helpers/replyOutage.ts).
+	ambiguous.context[POST_MAY_HAVE_LANDED] = method;
+	return ambiguous;
 }
 
 async function callSlackForm<T extends SlackResponse>(

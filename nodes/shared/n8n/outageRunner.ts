@@ -12,8 +12,17 @@ import { parkedMessages } from '../state/parkedMessages';
 import { toNodeError } from './errors';
 import type { OutageDecision, OutageSettings, RetryInfo } from './outageRetry';
 import { BEHIND_STAGGER_MS, decideUnavailable, giveUpMessage, retryInfoOf, withoutRetry } from './outageRetry';
-import type { ItemOperation } from './perItem';
 import { errorItem, runPerItem, usesErrorOutput } from './perItem';
+
+/**
+ * The node's work on one item. `previous`: the item's earlier park by this node, if it comes back
+ * from a wait (e.g. Slack DM Reply then checks what of it reached Slack before posting again).
+ */
+export type OutageOperation = (
+	input: INodeExecutionData,
+	itemIndex: number,
+	previous?: RetryInfo,
+) => Promise<INodeExecutionData>;
 
 /** Where an item stands in its conversation: later messages wait for earlier ones. */
 export interface ItemPlace {
@@ -43,7 +52,7 @@ type Outcome = { item: INodeExecutionData; parked: boolean };
 /** [done, service unavailable] with the option on; [done] without. */
 export async function runPerItemWithOutages(
 	ctx: IExecuteFunctions,
-	operation: ItemOperation,
+	operation: OutageOperation,
 	routing: OutageRouting,
 ): Promise<INodeExecutionData[][]> {
 	if (!routing.settings) return [await runPerItem(ctx, operation)];
@@ -78,7 +87,7 @@ function ledgerScope(ctx: IExecuteFunctions): string {
 
 async function handleItem(
 	ctx: IExecuteFunctions,
-	operation: ItemOperation,
+	operation: OutageOperation,
 	routing: OutageRouting,
 	scope: string,
 	input: INodeExecutionData,
@@ -98,7 +107,7 @@ async function handleItem(
 	}
 	const finish = place ? parkedMessages.begin(scope, place.conversation, place.key, place.order) : undefined;
 	try {
-		const out = await operation(clean, itemIndex);
+		const out = await operation(clean, itemIndex, previous);
 		if (place) parkedMessages.release(scope, place.conversation, place.key, Date.now());
 		return { item: { ...out, json: withoutRetry(out.json) }, parked: false };
 	} catch (error) {

@@ -23,6 +23,7 @@ const READ_METHODS = new Set([
 	'team.info',
 	'conversations.info',
 	'conversations.members',
+	'conversations.history',
 	'files.info',
 	'bots.info',
 ]);
