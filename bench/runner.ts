@@ -54,6 +54,8 @@ const MESSAGING_TEMPLATE = path.join(REPO_ROOT, 'workflows', 'slack-dm-to-zendes
 /** The scenarios (a′) runs in (issue G2b): its Sunshine cost, a chatty user, Slack's retries. */
 const MESSAGING_SCENARIOS: ScenarioKey[] = ['steady', 'chatty', 'retries'];
 const BASELINE_TOKEN = 'xoxb-bench-baseline';
+/** (a′)'s own token for the same bot, so that its Slack calls are never counted as (a)'s. */
+const MESSAGING_TOKEN = 'xoxb-bench-messaging';
 
 export interface BenchOptions {
 	smoke: boolean;
@@ -288,8 +290,9 @@ function readJson<T>(file: string): T {
 	return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 }
 
-/** (a′)'s Profile Linker reads its own Zendesk (bench-m). */
+/** (a′)'s Profile Linker reads its own Zendesk (bench-m); its Slack nodes use their own token. */
 const MESSAGING_OAUTH2 = { id: 'benchZendeskOAM1', name: 'Zendesk DM OAuth2 (bench, a′)' };
+const MESSAGING_SLACK = { id: 'benchSlackDmM001', name: 'Slack DM (bench, a′)' };
 
 /** A shipped inbound template with its credential placeholders pointed at the bench credentials. */
 function inboundWorkflow(
@@ -671,6 +674,17 @@ class Measurement {
 		const eventsPerSecond = windowedMessagesPerSecond(firstDeliveredAt, windows);
 
 		if (target.tracker) notes.push(...(await executionOutcomes(ctx, target, run.startedAt)));
+		const sunshineCalls = target.sunshine?.server.calls.slice(this.sunshineCallsBefore);
+		if (sunshineCalls?.length) {
+			const byRoute = new Map<string, number>();
+			for (const call of sunshineCalls) byRoute.set(call.route, (byRoute.get(call.route) ?? 0) + 1);
+			notes.push(
+				`Sunshine requests by route: ${[...byRoute.entries()]
+					.sort((x, y) => y[1] - x[1])
+					.map(([route, n]) => `${route.replace('/sc/v2/apps/:appId', '')} ${n}`)
+					.join(', ')}`,
+			);
+		}
 		const problems = target.sunshine?.agentWorkspace?.problems ?? [];
 		if (problems.length)
 			notes.push(`agent workspace: ${problems.length} problem(s), first: ${problems.slice(0, 3).join(' | ')}`);
@@ -678,7 +692,6 @@ class Measurement {
 		const slackCalls = ctx.slack.server.calls.slice(this.slackCallsBefore);
 		const slackRequests = slackCallsOf(slackCalls, target.slackToken);
 		const messages = run.sent.length;
-		const sunshineCalls = target.sunshine?.server.calls.slice(this.sunshineCallsBefore);
 
 		let extraTickets: number | null = null;
 		let maxUpdates: number | null = null;
@@ -941,6 +954,13 @@ export async function runBench(
 	try {
 		const slack = await startSlackEmulator({ rateLimits: false });
 		cleanups.push(() => slack.close());
+		slack.issueToken(MESSAGING_TOKEN, {
+			kind: 'bot',
+			userId: F.botUserId,
+			teamId: F.teamId,
+			appId: F.appId,
+			botId: F.botId,
+		});
 		slack.issueToken(BASELINE_TOKEN, {
 			kind: 'bot',
 			userId: F.botUserId,
@@ -989,6 +1009,7 @@ export async function runBench(
 		const messaging = inboundWorkflow(MESSAGING_TEMPLATE, 'benchInboundM001', '(a′)', {
 			...CREDENTIAL_IDS,
 			zendeskDmOAuth2Api: MESSAGING_OAUTH2,
+			slackDmApi: MESSAGING_SLACK,
 		});
 		const baseline = {
 			...readJson<WorkflowJson>(path.join(BENCH_DIR, 'workflows', 'baseline-builtin.json')),
@@ -1016,6 +1037,11 @@ export async function runBench(
 				...CREDENTIAL_IDS.zendeskDmOAuth2Api,
 				type: 'zendeskDmOAuth2Api',
 				data: emulatorOAuth2Data({ subdomain: 'bench-a', url: '' }),
+			},
+			{
+				...MESSAGING_SLACK,
+				type: 'slackDmApi',
+				data: { accessToken: MESSAGING_TOKEN, signingSecret: slack.signingSecret, baseUrl: 'https://slack.com/api' },
 			},
 			{ ...MESSAGING_OAUTH2, type: 'zendeskDmOAuth2Api', data: emulatorOAuth2Data({ subdomain: 'bench-m', url: '' }) },
 			{
@@ -1078,7 +1104,7 @@ export async function runBench(
 				zendesk: zendeskM,
 				sunshine: sunshineM,
 				tracker: new DeliveryTracker(zendeskM, sunshineM),
-				slackToken: F.botToken,
+				slackToken: MESSAGING_TOKEN,
 			},
 			b: {
 				key: 'b',
