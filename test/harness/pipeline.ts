@@ -18,6 +18,7 @@ import { startSlackEmulator, type SlackEmulatorInstance } from '../../emulators/
 import { startSunshineEmulator, type SunshineEmulator } from '../../emulators/sunshine';
 import { startZendeskEmulator, type ZendeskEmulator } from '../../emulators/zendesk';
 import { emulatorOAuth2Data } from '../../sandbox/settings';
+import { MESSAGING_CREDENTIAL } from '../../scripts/messaging-templates';
 import { type Execution, type ExecutionData, isFinished, parseFlatted } from './n8nExecutions';
 import { REPO_ROOT } from './n8nRuntime';
 import { type CredentialJson, type RealN8n, type WorkflowJson, freePort, startRealN8n } from './realN8n';
@@ -36,7 +37,7 @@ export const TEMPLATE_CREDENTIALS = {
 	slack: { id: 'slackDmHandle001', name: 'Slack DM Handle' },
 	zendesk: { id: 'zendeskDmToken01', name: 'Zendesk Slack DM (API token)' },
 	zendeskOAuth2: { id: 'zendeskDmOAuth01', name: 'Zendesk Slack DM (OAuth2)' },
-	zendeskMessaging: { id: 'zendeskMsgApi001', name: 'Zendesk Messaging (Conversations API)' },
+	zendeskMessaging: MESSAGING_CREDENTIAL,
 } as const;
 
 type TemplateNode = WorkflowJson['nodes'][number] & {
