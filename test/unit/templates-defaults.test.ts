@@ -52,11 +52,11 @@ describe('shipped templates', () => {
 		}
 	});
 
-	it('uses the picker versions of the Upsert (3: also Wait Out Outages) and Slack DM Reply, with no raw placeholder ids left', () => {
+	it('uses the picker versions of the Upsert (3: also Wait Out Outages) and Slack DM Reply (3 for agent replies: Wait Out Outages), with no raw placeholder ids left', () => {
 		for (const node of allNodes.filter((n) => /\.(zendeskMessagingUpsert|slackDmReply)$/.test(n.type)))
 			expect({ node: node.name, v: node.typeVersion }).toEqual({
 				node: node.name,
-				v: node.type.endsWith('zendeskMessagingUpsert') ? 3 : 2,
+				v: node.type.endsWith('zendeskMessagingUpsert') || node.parameters.operation === 'reply' ? 3 : 2,
 			});
 		expect(JSON.stringify(templates.map((t) => t.json))).not.toContain('C0REPLACEME');
 	});

@@ -360,6 +360,28 @@ describe('the templates together', () => {
 		expect(outbound.settings.errorWorkflow).toBe(byFile('delivery-failure-alert.json').id);
 	});
 
+	it('outbound (Support and messaging): a Slack outage is waited out in n8n (Wait node back into Slack DM Reply), alerted on give-up', () => {
+		for (const file of ['zendesk-reply-to-slack-dm.json', 'zendesk-messaging-reply-to-slack-dm.json']) {
+			const outbound = byFile(file);
+			const named = (name: string) => outbound.nodes.find((n) => n.name === name) as TemplateNode;
+			const next = (name: string) => outbound.connections[name].main.map((out) => out.map((c) => c.node));
+			const wait = 'Wait out outage (Slack DM Reply)';
+			expect(named('Slack DM Reply')).toMatchObject({
+				typeVersion: 3,
+				parameters: { operation: 'reply', waitOutOutages: true },
+			});
+			// Done: nothing follows; Service Unavailable: the Wait node, which goes back into the node.
+			expect(next('Slack DM Reply')).toEqual([[], [wait]]);
+			expect(next(wait)).toEqual([['Slack DM Reply']]);
+			expect(named(wait)).toMatchObject({
+				type: `${BASE_PREFIX}wait`,
+				typeVersion: 1.1,
+				parameters: { resume: 'timeInterval', amount: '={{ $json.retry.waitSeconds }}', unit: 'seconds' },
+			});
+			expect(outbound.settings.errorWorkflow).toBe(byFile('delivery-failure-alert.json').id);
+		}
+	});
+
 	it('error workflow: Error Trigger → Slack DM Reply "Alert Channel" with the channel picker left for you to pick', () => {
 		const alerts = byFile('delivery-failure-alert.json');
 		const [trigger] = alerts.nodes.filter((n) => n.type === `${BASE_PREFIX}errorTrigger`);
