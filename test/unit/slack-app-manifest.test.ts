@@ -42,6 +42,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
 	'conversations.members': ['mpim:read', 'im:read'],
 	// The Alert Channel picker: public and private channels.
 	'conversations.list': ['channels:read', 'groups:read'],
+	// Slack DM Reply back from a Slack outage: what of a reply already reached the DM (1:1 DMs only).
+	'conversations.history': ['im:history'],
 	'users.info': ['users:read', 'users:read.email'],
 	// The triggers' Handle picker.
 	'users.list': ['users:read'],
