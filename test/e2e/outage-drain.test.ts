@@ -4,7 +4,8 @@
  * middle, then Zendesk comes back. Every DM must reach its ticket with nobody acting, in Slack's
  * order, exactly once; each conversation is told once that its message is queued; a message of a
  * workflow with a short give-up time fails and the error workflow alerts the team channel with
- * the user, the conversation and the first words (docs/outages.md).
+ * the user, the conversation and the first words (docs/outages.md). The return path: an agent's
+ * reply while Slack answers 503 to everything waits in n8n and is posted once when Slack is back.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,8 +20,10 @@ jest.setTimeout(15 * 60_000);
 type Json = Record<string, unknown>;
 
 const inbound = loadTemplate('inbound');
+const outbound = loadTemplate('outbound');
 const alerts = loadTemplate('alerts');
 const INBOUND = inbound.id as string;
+const OUTBOUND = outbound.id as string;
 const ALERTS = alerts.id as string;
 const GIVE_UP = 'e2eInboundGiveUp1';
 const GIVE_UP_SLACK_CREDENTIAL = { id: 'e2eSlackGiveUp01', name: 'Slack DM Handle (giveUp)' };
@@ -57,6 +60,8 @@ const alertsWorkflow = patchWorkflow(alerts, { nodes: { 'Alert support channel':
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
 let pipeline: Pipeline;
+/** The known user's DM (first test), where the agent's reply goes (second test). */
+let dmOfKnown = '';
 
 /** dist/ copied below node_modules/ (so the nodes still resolve n8n-workflow from the repository). */
 function privateBuild(): string {
@@ -68,7 +73,7 @@ function privateBuild(): string {
 
 beforeAll(async () => {
 	pipeline = await startPipeline({
-		workflows: [alertsWorkflow, inboundWorkflow, giveUpWorkflow],
+		workflows: [alertsWorkflow, inboundWorkflow, giveUpWorkflow, outbound],
 		slack: {
 			main: { credentialId: TEMPLATE_CREDENTIALS.slack.id, eventsToWorkflow: INBOUND },
 			giveUp: { credentialId: GIVE_UP_SLACK_CREDENTIAL.id, eventsToWorkflow: GIVE_UP },
@@ -212,5 +217,41 @@ describe('a Zendesk outage drains by itself', () => {
 		);
 		expect(commentsOf(dm[gone])).toEqual([]);
 		expect(await pipeline.n8n.executions({ workflowId: ALERTS })).not.toHaveLength(0);
+		dmOfKnown = dm[known];
+	});
+
+	it("an agent's reply while Slack is down waits in n8n and is posted once when Slack is back", async () => {
+		specGuard.allow(/.*/, 'injected outage: the Slack emulator answers 503 to every Web API request');
+		const { main } = pipeline.slack;
+		const channel = dmOfKnown;
+		const ticket = (pipeline.zendesk.tickets() as Array<{ ticket: Json }>).find(
+			(t) => String(t.ticket.external_id ?? '').split(':')[2] === channel,
+		);
+		expect(ticket).toBeDefined();
+		const text = 'R1 the printer driver is reinstalled';
+		const posts = () => main.messagesIn(channel).filter((m) => m.text.includes(text));
+
+		main.server.injectFault('*', { kind: 'status', status: 503 }, 1_000_000);
+		await pipeline.zendesk.agentReply(Number(ticket?.ticket.id), { public: true, body: text });
+		// The reply's first attempt got 503 (it may have landed): it parks and its execution waits.
+		for (
+			const deadline = Date.now() + 60_000;
+			main.server.callsTo('chat.postMessage').every((c) => c.status !== 503);
+
+		) {
+			if (Date.now() > deadline) throw new Error('Slack DM Reply did not try to post');
+			await sleep(250);
+		}
+		await sleep(2_000);
+		main.server.clearFaults();
+		const backAt = Date.now();
+		expect(posts()).toEqual([]);
+
+		for (const deadline = Date.now() + 150_000; posts().length === 0; await sleep(500))
+			if (Date.now() > deadline) throw new Error(`reply not posted:\n${pipeline.n8n.logs().slice(-3000)}`);
+		await sleep(3_000);
+		expect(posts()).toHaveLength(1);
+		expect(Date.now() - backAt).toBeLessThan(150_000);
+		expect(failedRuns(await pipeline.n8n.executions({ workflowId: OUTBOUND }))).toEqual([]);
 	});
 });
