@@ -9,6 +9,8 @@ import {
 	replyPlace,
 	replyUnavailableReason,
 } from '../../../../../nodes/SlackDmReply/helpers/replyOutage';
+import { ticketIdInMessage } from '../../../../../nodes/SlackDmReply/helpers/replyAlert';
+import { giveUpMessage } from '../../../../../nodes/shared/n8n/outageRetry';
 import { POST_MAY_HAVE_LANDED } from '../../../../../nodes/SlackDmReply/transport/slackPosts';
 
 const node = { name: 'Slack DM Reply' } as INode;
@@ -41,6 +43,12 @@ describe('describeReply', () => {
 		expect(describeReply(reply)).toBe(
 			'the reply to ticket #42 by Anna in Slack conversation D1 (team T1): "Please restart the laptop and tell me what you see"',
 		);
+	});
+
+	it("in the give-up error, the outbound error workflow's alert finds the ticket", () => {
+		const message = giveUpMessage('Slack', describeReply(reply), { attempts: 14, waitedMs: 60 * 60_000 });
+		expect(message).toMatch(/^Slack stayed unavailable for 60 min \(14 attempts\); gave up on the reply to ticket #42/);
+		expect(ticketIdInMessage(message)).toBe('42');
 	});
 
 	it('names the solved notice and the DM of a user without a channel', () => {
