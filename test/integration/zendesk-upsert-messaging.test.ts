@@ -22,6 +22,7 @@ let zendesk: ZendeskEmulator;
 let sunshine: SunshineEmulator;
 let hook: WebhookReceiver;
 let now = Date.now();
+const SC_APP = '/sc/v2/apps/:appId';
 
 const h = messagingHarness(
 	() => sunshine,
@@ -166,6 +167,38 @@ describe('a solved ticket', () => {
 		expect(next).toMatchObject({ outcome: 'created', conversationId: first.conversationId });
 		expect(sunshine.server.countCalls(SUNSHINE_ROUTE.getConversation)).toBe(1);
 		expect(sunshine.server.countCalls(SUNSHINE_ROUTE.passControl)).toBe(1);
+		const tickets = h.ticketsOf(first.conversationId);
+		expect(tickets).toHaveLength(2);
+		expect(tickets[1].ticket.requester_id).toBe(zendesk.fixtures.erin.id);
+		expect(tickets[1].comments[0].body).toContain('now the scanner');
+		expect(tickets[1].ticket.tags).toEqual(expect.arrayContaining(['slack_dm', 'slack_handle_it']));
+	});
+
+	it('with the agent workspace as the switchboard default: no control check, the next message opens the new ticket by itself', async () => {
+		const board = sunshine.store.switchboard.id;
+		await h.call('PATCH', `/switchboards/${board}`, {
+			defaultSwitchboardIntegrationId: sunshine.fixtures.agentWorkspaceSwitchboardIntegrationId,
+		});
+		const { newChannel, item } = items();
+		const channel = newChannel();
+		sunshine.server.resetCalls();
+		const first = await h.send(h.linked(item(channel, 'printer jammed')));
+		for (let minute = 1; minute <= 3; minute++) {
+			now += 61_000;
+			await h.send(h.linked(item(channel, `still jammed ${minute}`)));
+		}
+		// One read of the switchboard (its default and its integrations) for the whole hour, no GET of the conversation.
+		expect(sunshine.server.countCalls(`GET ${SC_APP}/switchboards`)).toBe(1);
+		expect(sunshine.server.countCalls(`GET ${SC_APP}/switchboards/:switchboardId/switchboardIntegrations`)).toBe(1);
+		expect(sunshine.server.countCalls(SUNSHINE_ROUTE.getConversation)).toBe(0);
+		expect(sunshine.server.countCalls(POST_MESSAGE)).toBe(4);
+
+		h.solve(h.ticketsOf(first.conversationId)[0].ticket.id as number);
+		now += 61_000;
+		sunshine.server.resetCalls();
+		const next = await h.send(h.linked(item(channel, 'now the scanner')));
+		expect(next.conversationId).toBe(first.conversationId);
+		expect(sunshine.server.callsTo().map((call) => call.route)).toEqual([POST_MESSAGE]);
 		const tickets = h.ticketsOf(first.conversationId);
 		expect(tickets).toHaveLength(2);
 		expect(tickets[1].ticket.requester_id).toBe(zendesk.fixtures.erin.id);

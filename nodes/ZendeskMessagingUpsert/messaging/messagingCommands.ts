@@ -84,6 +84,11 @@ export interface MessagingView {
 	controlCheckMs: number;
 	/** What edits and deletions become. */
 	editsAndDeletions: EditMode;
+	/**
+	 * Whether the app's switchboard hands conversations to the agent workspace by default (read once
+	 * an hour, messagingState.ts); undefined: not read yet.
+	 */
+	agentWorkspaceIsDefault?: boolean;
 }
 
 /** `post`: a marked text message by the user; `skip`: nothing (outcome `skipped`). */
@@ -100,6 +105,7 @@ export type Command =
 	| { do: 'createConversation' }
 	| { do: 'readMarkers' }
 	| { do: 'checkControl' }
+	| { do: 'readSwitchboard' }
 	| { do: 'post'; part: number }
 	| { do: 'passControl'; firstMessageId?: string }
 	| { do: 'finish'; result: UpsertResult };

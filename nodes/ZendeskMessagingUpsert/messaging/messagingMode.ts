@@ -24,7 +24,7 @@ import type { MessagingEntry } from './messagingEntry';
 import { makeMessagingEntry } from './messagingEntry';
 import { perform } from './messagingPerformer';
 import { nextCommand } from './messagingPlanner';
-import { messagingConversations } from './messagingState';
+import { messagingConversations, switchboardDefaults } from './messagingState';
 import { messagingSettingsOf } from './messagingSettings';
 import { uploadToSunshine } from './messagingUploads';
 
@@ -75,6 +75,7 @@ async function processHead(lane: Lane<MessagingEntry>, head: MessagingEntry): Pr
 				now: upsertEnvironment().now(),
 				controlCheckMs: settings.controlCheckMs,
 				editsAndDeletions: settings.editsAndDeletions,
+				agentWorkspaceIsDefault: switchboardDefaults.get(head.request.account),
 			},
 			head.controlChecked,
 		);

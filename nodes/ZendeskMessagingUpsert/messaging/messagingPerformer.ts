@@ -32,6 +32,7 @@ import type {
 } from './messagingCommands';
 import type { MessagingEntry } from './messagingEntry';
 import {
+	AGENT_WORKSPACE,
 	afterNoAnswer,
 	afterPost,
 	isWithAgentWorkspace,
@@ -40,7 +41,7 @@ import {
 	readsFurtherBack,
 	stateOfLookUp,
 } from './messagingPlanner';
-import { messagingConversations } from './messagingState';
+import { messagingConversations, SWITCHBOARD_DEFAULT_TTL_MS, switchboardDefaults } from './messagingState';
 
 /** Pages of the user's conversations read at most (ListConversations pages forward). */
 const MAX_CONVERSATION_PAGES = 10;
@@ -62,6 +63,7 @@ export async function perform(
 	else if (command.do === 'createConversation') await createConversation(head, state!);
 	else if (command.do === 'readMarkers') await readMarkers(head, state!);
 	else if (command.do === 'checkControl') await checkControl(head, state!);
+	else if (command.do === 'readSwitchboard') await readSwitchboard(head);
 	else if (command.do === 'post') await postPart(head, state!, command.part);
 	else await passControl(head, state!, command.firstMessageId);
 }
@@ -185,6 +187,44 @@ async function readMarkers(entry: MessagingEntry, state: ConversationState): Pro
 	}
 	state.unknownBeforeMs = undefined;
 	remember(entry, state);
+}
+
+/**
+ * Whether the app's switchboard gives conversations to the agent workspace by default
+ * (ListSwitchboards' `defaultSwitchboardIntegrationId`, then that switchboard's integrations).
+ * Anything unreadable counts as "not the default": the Upsert then checks control as before.
+ */
+async function readSwitchboard(entry: MessagingEntry): Promise<void> {
+	const { ctx, account } = entry.request;
+	let isDefault = false;
+	const switchboards = await callSunshine<{ switchboards?: SunshineSwitchboard[] }>(ctx, {
+		method: 'GET',
+		path: '/switchboards',
+		acceptStatuses: [403, 404],
+	});
+	const switchboard = switchboards.body?.switchboards?.[0];
+	if (switchboards.statusCode === 200 && switchboard?.id && switchboard.defaultSwitchboardIntegrationId) {
+		const integrations = await callSunshine<{ switchboardIntegrations?: SunshineSwitchboardIntegration[] }>(ctx, {
+			method: 'GET',
+			path: `/switchboards/${switchboard.id}/switchboardIntegrations`,
+			acceptStatuses: [403, 404],
+		});
+		const byDefault = integrations.body?.switchboardIntegrations?.find(
+			(integration) => integration.id === switchboard.defaultSwitchboardIntegrationId,
+		);
+		isDefault = integrations.statusCode === 200 && byDefault?.integrationType === AGENT_WORKSPACE;
+	}
+	switchboardDefaults.set(account, isDefault, SWITCHBOARD_DEFAULT_TTL_MS);
+}
+
+interface SunshineSwitchboard {
+	id?: string;
+	defaultSwitchboardIntegrationId?: string | null;
+}
+
+interface SunshineSwitchboardIntegration {
+	id?: string;
+	integrationType?: string;
 }
 
 /** Who controls the conversation now (GetConversation's activeSwitchboardIntegration). */

@@ -157,7 +157,12 @@ export function nextCommand(view: MessagingView, controlChecked = false): Comman
 	}
 	if (mayHideMessage(state, head)) return { do: 'readMarkers' };
 	const stale = view.now - state.confirmedAtMs >= view.controlCheckMs;
-	if (state.agentWorkspaceActive && stale && !controlChecked) return { do: 'checkControl' };
+	if (state.agentWorkspaceActive && stale && !controlChecked) {
+		// With the agent workspace as the switchboard's default, a solved ticket gives the conversation
+		// back to it and the user's next message opens a new ticket by itself: nothing to check.
+		if (view.agentWorkspaceIsDefault === undefined) return { do: 'readSwitchboard' };
+		if (!view.agentWorkspaceIsDefault) return { do: 'checkControl' };
+	}
 	const part = nextPart(state, head);
 	// An edit goes only into a conversation an agent has; it never opens a ticket.
 	if (edit && part === 0 && !state.agentWorkspaceActive)
