@@ -205,7 +205,7 @@ export async function credentialSlotLabels(page: Page, nodeName: string): Promis
 
 /**
  * Opens a node and fills each empty credential slot with the first credential its dropdown
- * offers (choosing `preferred` when offered), as a user does after importing a template whose
+ * offers (the first of `preferred` that it offers), as a user does after importing a template whose
  * placeholders do not exist in this n8n. Returns what each empty slot offered and what was chosen.
  */
 export async function selectMissingCredentials(
@@ -223,14 +223,24 @@ export async function selectMissingCredentials(
 		if ((await input.inputValue()) !== '') continue;
 		await input.click();
 		const items = page.locator('li[data-test-id^=node-credentials-select-item-]:visible');
-		await items
+		const opened = await items
 			.first()
-			.waitFor({ timeout: 5_000 })
-			.catch(() => undefined);
+			.waitFor({ timeout: 3_000 })
+			.then(() => true)
+			.catch(() => false);
+		// A slot shown right after the panel opened may ignore the first click on its input (seen on
+		// Slack DM Reply's second Zendesk slot): a click on the select itself opens it.
+		if (!opened) {
+			await selects.nth(i).click();
+			await items
+				.first()
+				.waitFor({ timeout: 5_000 })
+				.catch(() => undefined);
+		}
 		const offered = (await items.evaluateAll((els) => els.map((el) => el.getAttribute('data-test-id') ?? ''))).map(
 			(t) => t.replace('node-credentials-select-item-', ''),
 		);
-		const chosen = offered.find((id) => preferred.includes(id)) ?? offered[0];
+		const chosen = preferred.find((id) => offered.includes(id)) ?? offered[0];
 		if (chosen) await page.click(`li[data-test-id="node-credentials-select-item-${chosen}"]:visible`);
 		else await page.keyboard.press('Escape');
 		choices.push({ offered, chosen: chosen ?? '' });

@@ -262,8 +262,15 @@ describe('each template file imports through the n8n editor (workflow menu → I
 
 			// Every slot left empty offers the existing credentials; choosing them clears every issue.
 			const choices: Record<string, CredentialSlotChoice[]> = {};
+			// A slot may offer credentials of every type of its node's authentication choices (n8n's
+			// mixed list): the user picks the one of the type the template names.
+			const templateTypes = credentialTypesByNode(json);
 			for (const node of before.nodes.filter((n) => n.issues)) {
-				choices[node.name] = await selectMissingCredentials(page, node.name, sandboxCredentialIds);
+				const named = (templateTypes[node.name] ?? []).map(
+					(type) => SANDBOX_CREDENTIAL_IDS[type as keyof typeof SANDBOX_CREDENTIAL_IDS],
+				);
+				const preferred = [...named.filter(Boolean), ...sandboxCredentialIds];
+				choices[node.name] = await selectMissingCredentials(page, node.name, preferred);
 			}
 			for (const [node, slots] of Object.entries(choices)) {
 				for (const slot of slots)
