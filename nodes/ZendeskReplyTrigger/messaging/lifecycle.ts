@@ -92,14 +92,13 @@ export async function messagingIntegrationExists(ctx: IHookFunctions): Promise<b
 			: (await findOwnIntegrations(ctx, setup))[0];
 	const webhook = integration ? ownWebhookOf(integration, setup.target) : undefined;
 	if (!integration || !webhook?.secret) return false;
-	rememberIntegration(setup.data, {
-		integrationId: integration.id,
-		webhookId: webhook.id,
-		secret: webhook.secret,
-		target: setup.target,
-		name: setup.name,
-	});
+	rememberOwn(setup, { integrationId: integration.id, webhookId: webhook.id, secret: webhook.secret });
 	return true;
+}
+
+/** Keeps what this instance made (ids, secret, address, name) in the node's static data. */
+function rememberOwn(setup: MessagingSetup, made: { integrationId: string; webhookId: string; secret: string }): void {
+	rememberIntegration(setup.data, { ...made, target: setup.target, name: setup.name });
 }
 
 /** The integration this instance made for an earlier WEBHOOK_URL (remembered, our name, another target). Never in a test run. */
@@ -131,13 +130,7 @@ export async function createMessagingIntegration(ctx: IHookFunctions): Promise<b
 		if (integration?.id) await deleteIntegration(ctx, integration.id);
 		throw new NodeOperationError(ctx.getNode(), 'Zendesk messaging did not return the created webhook and its secret');
 	}
-	rememberIntegration(setup.data, {
-		integrationId: integration.id,
-		webhookId: webhook.id,
-		secret: webhook.secret,
-		target: setup.target,
-		name: setup.name,
-	});
+	rememberOwn(setup, { integrationId: integration.id, webhookId: webhook.id, secret: webhook.secret });
 	return true;
 }
 
