@@ -1,11 +1,12 @@
 /**
  * Pure parts of the benchmark: percentiles, per-message counting of delivered comments, ratios,
- * target checks and the markdown table. No I/O here.
+ * target checks and the markdown table. No I/O here. The Zendesk outage's own figures: outageReport.ts.
  */
+import { type OutageFigures, outageTable, outageTargets } from './outageReport';
 
 /** `m` is (a′): the inbound template in Zendesk messaging mode (printed as "a′"). */
 export type WorkflowKey = 'a' | 'm' | 'b' | 'c';
-export type ScenarioKey = 'steady' | 'burst' | 'chatty' | 'storm' | 'retries';
+export type ScenarioKey = 'steady' | 'burst' | 'chatty' | 'storm' | 'retries' | 'outage';
 
 export const WORKFLOW_LABELS: Record<WorkflowKey, string> = {
 	a: '(a) this package (inbound template)',
@@ -28,6 +29,7 @@ export const SCENARIO_LABELS: Record<ScenarioKey, string> = {
 	chatty: 'chatty user',
 	storm: 'Zendesk 429 storm',
 	retries: 'Slack retries',
+	outage: 'Zendesk outage',
 };
 
 export interface Distribution {
@@ -85,6 +87,8 @@ export interface ScenarioResult {
 	/** Peak resident memory of the n8n process during the scenario (MB). */
 	peakRssMb: number | null;
 	durationMs: number;
+	/** The Zendesk outage scenario only (issue G7): recovery → delivery, failed executions (outageReport.ts). */
+	outage?: OutageFigures;
 	notes: string[];
 }
 
@@ -396,7 +400,7 @@ export function checkTargets(results: ScenarioResult[], ratios: Ratios[]): Targe
 			: '–',
 		met: chatty ? chatty.lost === 0 && chatty.duplicates === 0 && (chatty.maxTicketUpdatesPer10Min ?? 0) <= 30 : null,
 	});
-	checks.push(...messagingTargets(results));
+	checks.push(...messagingTargets(results), ...outageTargets(results));
 	return checks;
 }
 
@@ -471,7 +475,7 @@ export function markdownReport(input: ReportInput): string {
 		'| scenario | workflow | msgs | ack p50 | ack p99 | acks > 3 s | non-2xx answers | no answer in 10 s | delivery p50 | delivery p99 | events/s | Zendesk req/msg | Sunshine req/msg | Slack req/msg | 429s | dup | lost | out of order | extra tickets | peak RSS |',
 		'|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 	);
-	const order: ScenarioKey[] = ['steady', 'burst', 'chatty', 'storm', 'retries'];
+	const order: ScenarioKey[] = ['steady', 'burst', 'chatty', 'storm', 'retries', 'outage'];
 	for (const scenario of order) {
 		for (const workflow of WORKFLOW_ORDER) {
 			const r = input.results.find((x) => x.scenario === scenario && x.workflow === workflow);
@@ -481,7 +485,7 @@ export function markdownReport(input: ReportInput): string {
 			);
 		}
 	}
-	lines.push('', ...TABLE_LEGEND.map((text) => `- ${text}`));
+	lines.push('', ...TABLE_LEGEND.map((text) => `- ${text}`), ...outageTable(input.results));
 	const phased = input.results.filter((r) => r.ackByPhase);
 	if (phased.length) {
 		lines.push(

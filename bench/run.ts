@@ -11,7 +11,7 @@ import { INSIDE_ENV, reexecInNamespace } from './netns';
 import type { ScenarioKey } from './report';
 import { HOSTS, runBench } from './runner';
 
-const SCENARIOS: ScenarioKey[] = ['steady', 'burst', 'chatty', 'storm', 'retries'];
+const SCENARIOS: ScenarioKey[] = ['steady', 'burst', 'chatty', 'storm', 'retries', 'outage'];
 
 function parseArgs(argv: string[]): {
 	smoke: boolean;

@@ -39,6 +39,7 @@ import {
 } from './report';
 import { startQueueInfra } from '../test/harness/queueInfra';
 import { startTlsFront } from './tlsFront';
+import { outage } from './outageScenario';
 
 export const HOSTS = {
 	slack: 'slack.com',
@@ -99,6 +100,13 @@ export interface Sizes {
 	chattyDeadlineMs: number;
 	/** Extra wait after the last delivery, for late duplicates. */
 	graceMs: number;
+	/** Zendesk outage (bench/outageScenario.ts): users, messages at a steady pace, fault length, drain bound. */
+	outageKnownUsers: number;
+	outageNewUsers: number;
+	outageMessages: number;
+	outageIntervalMs: number;
+	outageMs: number;
+	outageBoundMs: number;
 }
 
 export const FULL: Sizes = {
@@ -127,6 +135,13 @@ export const FULL: Sizes = {
 	deadlineMs: 180_000,
 	chattyDeadlineMs: 780_000,
 	graceMs: 5_000,
+	// Issue G7's measurement: 30 DMs from 10 users (2 of them new), one every 2 s, Zendesk down 60 s.
+	outageKnownUsers: 8,
+	outageNewUsers: 2,
+	outageMessages: 30,
+	outageIntervalMs: 2_000,
+	outageMs: 60_000,
+	outageBoundMs: 480_000,
 };
 
 export const SMOKE: Sizes = {
@@ -153,6 +168,13 @@ export const SMOKE: Sizes = {
 	deadlineMs: 30_000,
 	chattyDeadlineMs: 30_000,
 	graceMs: 1_000,
+	// The template's shortest wait is 65 s: even the smoke run drains for over a minute.
+	outageKnownUsers: 2,
+	outageNewUsers: 1,
+	outageMessages: 4,
+	outageIntervalMs: 500,
+	outageMs: 3_000,
+	outageBoundMs: 240_000,
 };
 
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
@@ -160,7 +182,7 @@ const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(re
 // ---------------------------------------------------------------------------------------------
 // Deliveries: every comment the Zendesk emulator stores, with the time it was stored.
 
-class DeliveryTracker {
+export class DeliveryTracker {
 	readonly comments: StoredComment[] = [];
 
 	private readonly seen = new Map<number, number>();
@@ -260,12 +282,12 @@ function findN8nPid(userFolder: string, n8nBin: string): number | undefined {
 // ---------------------------------------------------------------------------------------------
 // The three workflows.
 
-interface BenchUser {
+export interface BenchUser {
 	slackId: string;
 	dm: string;
 }
 
-interface Target {
+export interface Target {
 	key: WorkflowKey;
 	workflowId: string;
 	url: string;
@@ -330,7 +352,7 @@ interface Sent {
 	sentAt: number;
 }
 
-class ScenarioRun {
+export class ScenarioRun {
 	readonly sent: Sent[] = [];
 
 	readonly attempts: SendResult[] = [];
@@ -369,7 +391,11 @@ class ScenarioRun {
 }
 
 /** Sends `count` messages at a fixed rate without waiting for answers (Slack does not wait either). */
-async function atRate(count: number, perSecond: number, sendOne: (i: number) => Promise<unknown>): Promise<void> {
+export async function atRate(
+	count: number,
+	perSecond: number,
+	sendOne: (i: number) => Promise<unknown>,
+): Promise<void> {
 	const start = Date.now();
 	const pending: Array<Promise<unknown>> = [];
 	for (let i = 0; i < count; i++) {
@@ -381,7 +407,11 @@ async function atRate(count: number, perSecond: number, sendOne: (i: number) => 
 }
 
 /** Sends `count` messages with at most `concurrency` waiting for their acknowledgement. */
-async function closedLoop(count: number, concurrency: number, sendOne: (i: number) => Promise<unknown>): Promise<void> {
+export async function closedLoop(
+	count: number,
+	concurrency: number,
+	sendOne: (i: number) => Promise<unknown>,
+): Promise<void> {
 	let next = 0;
 	const worker = async () => {
 		while (next < count) {
@@ -394,7 +424,7 @@ async function closedLoop(count: number, concurrency: number, sendOne: (i: numbe
 
 // ---------------------------------------------------------------------------------------------
 
-interface Context {
+export interface Context {
 	sizes: Sizes;
 	n8n: RealN8n;
 	slack: SlackEmulatorInstance;
@@ -403,7 +433,7 @@ interface Context {
 	usersCreated: number;
 }
 
-function newSlackUser(ctx: Context, key: WorkflowKey, kind: string): BenchUser {
+export function newSlackUser(ctx: Context, key: WorkflowKey, kind: string): BenchUser {
 	const n = ++ctx.usersCreated;
 	const slackId = `U${key.toUpperCase()}${kind}${String(n).padStart(4, '0')}`;
 	ctx.slack.addUser({
@@ -417,7 +447,7 @@ function newSlackUser(ctx: Context, key: WorkflowKey, kind: string): BenchUser {
 }
 
 /** A Slack user Zendesk already knows, with an open ticket for the conversation (as each workflow finds it). */
-function knownUser(ctx: Context, target: Target, kind: string): BenchUser {
+export function knownUser(ctx: Context, target: Target, kind: string): BenchUser {
 	const user = newSlackUser(ctx, target.key, kind);
 	const zd = target.zendesk;
 	if (!zd) return user;
@@ -449,7 +479,7 @@ function knownUser(ctx: Context, target: Target, kind: string): BenchUser {
 	return user;
 }
 
-async function waitForDeliveries(
+export async function waitForDeliveries(
 	ctx: Context,
 	target: Target,
 	markers: string[],
@@ -567,7 +597,7 @@ interface RoundSpan extends SegmentSpan {
  * steady state interleaves its closed-loop rounds with the other workflows'). Each segment waits
  * for its deliveries, so the next one starts on a quiet n8n.
  */
-class Measurement {
+export class Measurement {
 	readonly run: ScenarioRun;
 
 	readonly notes: string[] = [];
@@ -1138,6 +1168,8 @@ export async function runBench(
 			['chatty', (t) => chatty(ctx, t)],
 			['storm', (t) => storm(ctx, t, steadyUsers[t.key])],
 			['retries', (t) => retries(ctx, t, steadyUsers[t.key])],
+			// Last, so its waiting executions cannot overlap another scenario: (a) only.
+			['outage', (t) => outage(ctx, t)],
 		];
 		const logResult = (result: ScenarioResult) =>
 			log(
@@ -1159,6 +1191,7 @@ export async function runBench(
 			if (options.only && !options.only.includes(scenario)) continue;
 			for (const key of order) {
 				if (key === 'm' && !MESSAGING_SCENARIOS.includes(scenario)) continue;
+				if (scenario === 'outage' && key !== 'a') continue;
 				log(`${scenario} / (${key}) …`);
 				const result = await runScenario(targets[key]);
 				results.push(result);
@@ -1193,7 +1226,8 @@ export async function runBench(
 		const document = {
 			// 2: ack over 2xx answers only, nonAckAnswers/unanswered, distinct-message events/s, ackByPhase.
 			// 3: the steady state's closed loop in interleaved rounds (closedLoopRounds), figures pooled.
-			version: 3,
+			// 4: the Zendesk outage scenario (results[].outage, (a) only).
+			version: 4,
 			smoke: options.smoke,
 			command: options.command,
 			startedAt: startedAt.toISOString(),

@@ -392,3 +392,38 @@ describe("(a′), the messaging mode's targets", () => {
 		expect(markdown).toContain('(a′) steady state: ≤ 1.05 Sunshine requests per message');
 	});
 });
+
+describe('the Zendesk outage scenario in the report', () => {
+	const outage = (changes: Partial<ScenarioResult> = {}, failedExecutions = 0): ScenarioResult => ({
+		...result('a', [ok(20)]),
+		scenario: 'outage',
+		...{ duplicates: 0, lost: 0, outOfOrder: 0 },
+		outage: {
+			...{ sentDuringOutage: 30, outageMs: 60_000, recoveryToLastDeliveryMs: 72_400, deliveredDuringOutage: 0 },
+			afterRecovery: { count: 30, p50: 41_000, p99: 72_400, max: 72_400 },
+			...{ failedExecutions, executionsByStatus: { success: 30 }, zendesk503: 45, zendeskPerMessage: 3.2 },
+		},
+		...changes,
+	});
+	const report = (results: ScenarioResult[]) =>
+		markdownReport({ ...{ title: 't', command: 'c', machine: 'm', notes: [] }, results, ratios: [], targets: [] });
+	const drains = (r: ScenarioResult) => checkTargets([r], ratiosFor([r])).find((t) => t.id === 'outage-drains');
+
+	it('prints a row with the recovery → last delivery time, its p50/p99, failures and cost', () => {
+		const row = report([outage()])
+			.split('\n')
+			.find((line) => line.startsWith('| 503 to every request | (a) |'));
+		expect(row).toBe(
+			'| 503 to every request | (a) | 30 | 60.0 s | 72.4 s | 41.0 s | 72.4 s | 0 | 0 | 0 | 0 | 0 | 3.20 | 45 |',
+		);
+		expect(report([result('a', [ok(20)])])).not.toContain('recovery → last delivery');
+	});
+
+	it('meets the G7 target only with nothing lost, doubled, out of order or failed', () => {
+		expect(drains(outage())).toMatchObject({ met: true, value: '0/0/0/0; 72.4 s' });
+		expect(drains(outage({ lost: 1 }))?.met).toBe(false);
+		expect(drains(outage({ outOfOrder: 2 }))?.met).toBe(false);
+		expect(drains(outage({}, 1))?.met).toBe(false);
+		expect(drains(result('a', [ok(20)]))).toBeUndefined();
+	});
+});
