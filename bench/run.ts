@@ -4,6 +4,7 @@
  * not committed; also BENCH_SMOKE=1). `--out=<dir>` writes elsewhere; `--only=burst,chatty` re-runs some
  * scenarios into `<date>-only-<scenarios>.{json,md}`. `--n8n-env=KEY=VALUE` (repeatable) starts n8n with that
  * setting for all workflows and adds it to the file names. `--label=messaging` adds a word to the file names.
+ * `--only=outage`: the Zendesk outage scenario ((a) only, opt-in: never part of a full or smoke run).
  * Re-runs itself inside a private network namespace first (bench/netns.ts, bench/README.md).
  */
 import * as path from 'node:path';
