@@ -221,22 +221,25 @@ export async function selectMissingCredentials(
 	for (let i = 0; i < count; i++) {
 		const input = selects.nth(i).locator('input');
 		if ((await input.inputValue()) !== '') continue;
-		await input.click();
 		const items = page.locator('li[data-test-id^=node-credentials-select-item-]:visible');
-		const opened = await items
-			.first()
-			.waitFor({ timeout: 3_000 })
-			.then(() => true)
-			.catch(() => false);
-		// A slot shown right after the panel opened may ignore the first click on its input (seen on
-		// Slack DM Reply's second Zendesk slot): a click on the select itself opens it.
-		if (!opened) {
+		// The input says when its list is open (aria-expanded). A slot shown right after the panel
+		// opened may ignore the first click on its input (seen on Slack DM Reply's second Zendesk
+		// slot): a click on the select itself opens it. Never click again once it is open (that closes it).
+		const expanded = async (timeout: number) =>
+			await input
+				.and(page.locator('[aria-expanded=true]'))
+				.waitFor({ timeout })
+				.then(() => true)
+				.catch(() => false);
+		await input.click();
+		if (!(await expanded(8_000))) {
 			await selects.nth(i).click();
-			await items
-				.first()
-				.waitFor({ timeout: 5_000 })
-				.catch(() => undefined);
+			await expanded(10_000);
 		}
+		await items
+			.first()
+			.waitFor({ timeout: 5_000 })
+			.catch(() => undefined);
 		const offered = (await items.evaluateAll((els) => els.map((el) => el.getAttribute('data-test-id') ?? ''))).map(
 			(t) => t.replace('node-credentials-select-item-', ''),
 		);
