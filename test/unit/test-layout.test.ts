@@ -12,6 +12,7 @@ const UNIT = join(ROOT, 'test', 'unit');
 /** The repository-wide checks, each reading more than one module. */
 const REPOSITORY_CHECKS = [
 	'handles-both-triggers', // the Handles rows of both triggers
+	'import-cycles', // the import graph of nodes/ and credentials/
 	'install-docs', // README against package.json
 	'node-credential-labels', // every node's credential slots
 	'node-editor-parameters', // every node's parameters as n8n's editor shows them

@@ -6,7 +6,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { SlackNameLookup } from '../../shared/slack/slackTextToZendesk';
 import type { RejectedFile, SlackDmItem, UpsertOutcome } from '../../shared/types';
-import type { MessagingSettings } from '../messaging/messagingCommands';
+import type { MessagingSettings } from '../messaging/messagingSettings';
 import type { UpdateLimitConfig } from '../supportTickets/coalesce';
 import type { ParticipantCopyMode, RoutingResult } from './tickets';
 import type { ThreadReplyMode } from './ticketsThreads';

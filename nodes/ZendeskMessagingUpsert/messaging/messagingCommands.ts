@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { MessageKind } from '../../shared/types';
 import type { UpsertResult } from '../helpers/upsertRequest';
+import type { EditMode } from './messagingSettings';
 
 /** One Sunshine message of a Slack message: its text first, then each file in order. */
 export interface MessagePart {
@@ -89,15 +90,6 @@ export interface MessagingView {
 	 * an hour, messagingState.ts); undefined: not read yet.
 	 */
 	agentWorkspaceIsDefault?: boolean;
-}
-
-/** `post`: a marked text message by the user; `skip`: nothing (outcome `skipped`). */
-export type EditMode = 'post' | 'skip';
-
-/** The Zendesk Messaging mode's options. */
-export interface MessagingSettings {
-	controlCheckMs: number;
-	editsAndDeletions: EditMode;
 }
 
 export type Command =

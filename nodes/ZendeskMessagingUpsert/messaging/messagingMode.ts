@@ -19,7 +19,7 @@ import { upsertEnvironment } from '../state/upsertClock';
 import type { UpsertRequest, UpsertResult } from '../helpers/upsertRequest';
 import { writeInOrder } from '../lane/conversationLane';
 import { handleOnce } from '../lane/handledOnce';
-import type { MessagingSettings } from './messagingCommands';
+import type { MessagingSettings } from './messagingSettings';
 import type { MessagingEntry } from './messagingEntry';
 import { makeMessagingEntry } from './messagingEntry';
 import { perform } from './messagingPerformer';

@@ -1,7 +1,14 @@
 /** The Zendesk Messaging mode's options read into settings. Pure: the node hands the raw values here. */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { EditMode, MessagingSettings } from './messagingCommands';
+/** `post`: a marked text message by the user; `skip`: nothing (outcome `skipped`). */
+export type EditMode = 'post' | 'skip';
+
+/** The Zendesk Messaging mode's options. */
+export interface MessagingSettings {
+	controlCheckMs: number;
+	editsAndDeletions: EditMode;
+}
 
 /** Default of "Control Check Interval (Seconds)". */
 export const DEFAULT_CONTROL_CHECK_SECONDS = 60;
