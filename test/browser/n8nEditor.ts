@@ -221,7 +221,9 @@ export async function selectMissingCredentials(
 	for (let i = 0; i < count; i++) {
 		const input = selects.nth(i).locator('input');
 		if ((await input.inputValue()) !== '') continue;
-		const items = page.locator('li[data-test-id^=node-credentials-select-item-]:visible');
+		// Only the list that is open now (aria-hidden false): another slot's list may still be fading out.
+		const openList = '.el-select__popper[aria-hidden="false"]';
+		const items = page.locator(`${openList} li[data-test-id^=node-credentials-select-item-]:visible`);
 		// The input says when its list is open (aria-expanded). A slot shown right after the panel
 		// opened may ignore the first click on its input (seen on Slack DM Reply's second Zendesk
 		// slot): a click on the select itself opens it. Never click again once it is open (that closes it).
@@ -244,7 +246,7 @@ export async function selectMissingCredentials(
 			(t) => t.replace('node-credentials-select-item-', ''),
 		);
 		const chosen = preferred.find((id) => offered.includes(id)) ?? offered[0];
-		if (chosen) await page.click(`li[data-test-id="node-credentials-select-item-${chosen}"]:visible`);
+		if (chosen) await page.click(`${openList} li[data-test-id="node-credentials-select-item-${chosen}"]:visible`);
 		else await page.keyboard.press('Escape');
 		choices.push({ offered, chosen: chosen ?? '' });
 	}
