@@ -110,7 +110,7 @@ async function downloadAttachments(
 			);
 		}
 		const response = await sendWithRetry<Buffer | ArrayBuffer | string>(ctx, {
-			service: 'zendesk',
+			service: messaging ? 'sunshine' : 'zendesk',
 			route: messaging ? 'GET /sc/attachments/{id}' : 'GET /attachments/token/{token}',
 			credentialType,
 			request: { method: 'GET', url: attachment.contentUrl, encoding: 'arraybuffer', json: false },
