@@ -6,10 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import type { IExecuteFunctions, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { callSunshine, sunshineErrorMessage } from '../../shared/transport/sunshineTransport';
+import { callSunshine, sunshineApiError, sunshineErrorMessage } from '../../shared/transport/sunshineTransport';
 import type { FileToUpload } from '../helpers/uploads';
 import type { UploadedFile } from './messagingBodies';
 
@@ -39,9 +38,8 @@ export async function uploadToSunshine(ctx: IExecuteFunctions, files: FileToUplo
 		const mediaUrl = answer.body?.attachment?.mediaUrl;
 		if (answer.statusCode >= 300 || !mediaUrl) {
 			const message = sunshineErrorMessage(answer.body);
-			throw new NodeApiError(ctx.getNode(), { statusCode: answer.statusCode, message } as JsonObject, {
+			throw sunshineApiError(ctx.getNode(), 'POST /attachments', answer.statusCode, answer.body, {
 				message: `Zendesk messaging refused the upload of "${file.name}" (HTTP ${answer.statusCode}): ${message}`,
-				httpCode: String(answer.statusCode),
 			});
 		}
 		uploaded.push({ name: file.name, mediaUrl, mediaType: answer.body?.attachment?.mediaType ?? file.mimetype });

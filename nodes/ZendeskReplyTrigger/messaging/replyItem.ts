@@ -5,9 +5,10 @@
  * `event`. Sunshine ids are strings, and Sunshine never names the Zendesk ticket: `ticketId` is
  * absent. Pure.
  */
-import { MESSAGING_CONVERSATION_KEY, MESSAGING_HANDLE_KEY, parseTicketExternalId } from '../../shared/externalIds';
+import { MESSAGING_CONVERSATION_KEY, MESSAGING_HANDLE_KEY } from '../../shared/externalIds';
 import {
 	replyHandleOf,
+	slackDestinationOfKey,
 	type ConfiguredHandle,
 	type ReplyHandle,
 	type SlackDestination,
@@ -51,13 +52,7 @@ export function slackDestinationOfConversation(
 	metadata: Record<string, unknown> | null | undefined,
 ): SlackDestination | undefined {
 	const key = metadata?.[MESSAGING_CONVERSATION_KEY];
-	const parts = parseTicketExternalId(typeof key === 'string' ? key : undefined);
-	if (!parts) return undefined;
-	return {
-		teamId: parts.teamId,
-		channelId: parts.channelId,
-		...(parts.threadTs ? { threadTs: parts.threadTs, threadKey: `${parts.channelId}:${parts.threadTs}` } : {}),
-	};
+	return slackDestinationOfKey(typeof key === 'string' ? key : undefined);
 }
 
 /** The conversation's handle from its metadata (a handle tag, or a handle name), as the Support source names it. */

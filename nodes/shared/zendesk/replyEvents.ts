@@ -272,13 +272,18 @@ export interface ZendeskReplyItem {
 	handle?: ReplyHandle;
 }
 
-export function slackDestinationOf(
-	ticket: ZendeskTicketJson,
-	requester?: ZendeskUserJson,
+/**
+ * Where a conversation key (ticketExternalId: a ticket's `external_id`, a messaging conversation's
+ * metadata) leads in Slack; the user when the requester's external id names one. Undefined for keys
+ * this package did not make.
+ */
+export function slackDestinationOfKey(
+	conversationKey: string | null | undefined,
+	userExternalId?: string | null,
 ): SlackDestination | undefined {
-	const conversation = parseTicketExternalId(ticket.external_id);
+	const conversation = parseTicketExternalId(conversationKey);
 	if (!conversation) return undefined;
-	const slackUser = parseUserExternalId(requester?.external_id);
+	const slackUser = parseUserExternalId(userExternalId);
 	const destination: SlackDestination = { teamId: conversation.teamId, channelId: conversation.channelId };
 	if (slackUser) destination.userId = slackUser.userId;
 	if (conversation.threadTs) {
@@ -286,6 +291,13 @@ export function slackDestinationOf(
 		destination.threadKey = `${conversation.channelId}:${conversation.threadTs}`;
 	}
 	return destination;
+}
+
+export function slackDestinationOf(
+	ticket: ZendeskTicketJson,
+	requester?: ZendeskUserJson,
+): SlackDestination | undefined {
+	return slackDestinationOfKey(ticket.external_id, requester?.external_id);
 }
 
 export function buildReplyItem(input: {
