@@ -166,7 +166,8 @@ const postgresServerInstalled = () => {
  * Installs the Debian packages the end-to-end tests need that this machine lacks, in one apt-get
  * run (as root, or with sudo without a password): chromium (browser tests), iproute2 (`ip`) and openssl (the benchmark smoke test's network
  * namespace and TLS front), redis-server and postgresql (n8n's queue mode, which the tests start
- * their own instances of). Returns the chromium path.
+ * their own instances of), nginx (the load balancer of the scale-out topology, run unprivileged
+ * from a temp folder by test/harness/topology.ts). Returns the chromium path.
  */
 export function ensureTestPackages() {
 	const wanted = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -176,6 +177,7 @@ export function ensureTestPackages() {
 		...(commandExists('openssl') ? [] : ['openssl']),
 		...(commandExists('redis-server') ? [] : ['redis-server']),
 		...(postgresServerInstalled() ? [] : ['postgresql']),
+		...(commandExists('nginx') || fs.existsSync('/usr/sbin/nginx') ? [] : ['nginx']),
 	];
 	if (missing.length === 0) return wanted;
 	const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

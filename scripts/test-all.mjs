@@ -67,7 +67,7 @@ if (selected.includes('e2e') || selected.includes('unit')) {
 	});
 }
 if (selected.includes('e2e')) {
-	step('Debian packages (chromium, PostgreSQL, Redis)', () => {
+	step('Debian packages (chromium, PostgreSQL, Redis, nginx)', () => {
 		process.env.CHROMIUM_PATH = ensureTestPackages();
 		return true;
 	});

@@ -135,6 +135,8 @@ export interface PipelineOptions {
 	/** Extra environment for n8n (e.g. queue mode's) and whether to start one `n8n worker` too. */
 	n8nEnv?: Record<string, string>;
 	worker?: boolean;
+	/** The scale-out topology (test/harness/topology.ts): workers, webhook processes, the load balancer's URL. */
+	scaleOut?: { workers: number; webhookPorts: number[]; front: string };
 	/** Keep n8n's user folder and port so that restartN8n() can stop and start the same n8n. */
 	restartable?: boolean;
 	/** Start the Sunshine emulator joined to the Zendesk one (the messaging templates). */
@@ -159,6 +161,13 @@ export interface Pipeline {
 	restartN8n(): Promise<void>;
 	timings: Record<string, number>;
 	stop(): Promise<void>;
+}
+
+function scaleOutOptions(options: PipelineOptions) {
+	const scaleOut = options.scaleOut;
+	return scaleOut
+		? { workers: scaleOut.workers, webhookPorts: scaleOut.webhookPorts, webhookBaseUrl: scaleOut.front }
+		: {};
 }
 
 const delay = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
@@ -246,6 +255,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 			credentials,
 			env: options.n8nEnv,
 			worker: options.worker,
+			...scaleOutOptions(options),
 			userFolder,
 			port,
 		});
@@ -354,6 +364,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
 				mode: 'custom-extensions',
 				env: options.n8nEnv,
 				worker: options.worker,
+				...scaleOutOptions(options),
 				userFolder,
 				port,
 			});

@@ -71,6 +71,30 @@ export interface StartRealN8nOptions {
 	 * database in `env`). It runs the executions; the main process answers webhooks.
 	 */
 	worker?: boolean;
+	/** Start this many `n8n worker`s (queue mode); `worker: true` is one. */
+	workers?: number;
+	/**
+	 * Start one `n8n webhook` process per port (queue mode); they take the production webhooks and
+	 * the main process no longer does (N8N_DISABLE_PRODUCTION_MAIN_PROCESS=true).
+	 */
+	webhookPorts?: number[];
+	/** The production webhooks' public base URL (a load balancer in front of the webhook processes). */
+	webhookBaseUrl?: string;
+}
+
+/** One n8n process of the instance (main, a worker, a webhook process). */
+export interface N8nProcess {
+	/** `main`, `worker-1`, `worker-2`, `webhook-1`, … */
+	name: string;
+	/** The webhook process's own port. */
+	port?: number;
+	/** The supervisor's process group (n8n, its task runner). */
+	pgid: number;
+	/** This process's stdout and stderr so far. */
+	logs(): string;
+	/** Signals the whole group (SIGKILL: the process dies as in a crash, no shutdown). */
+	kill(signal: NodeJS.Signals): void;
+	exited: Promise<void>;
 }
 
 export interface RealN8n {
@@ -94,6 +118,8 @@ export interface RealN8n {
 	credentialTypes(): Promise<string[]>;
 	/** n8n's stdout and stderr so far (including the CLI import steps). */
 	logs(): string;
+	/** Every process started: main first, then workers, then webhook processes. */
+	processes: N8nProcess[];
 	/** Resolves when the n8n process has exited (after stop(), or on its own). */
 	exited: Promise<void>;
 	/** Milliseconds from startRealN8n() until ready, per phase. */
@@ -104,6 +130,7 @@ export interface RealN8n {
 const OWNER = { email: 'owner@example.com', password: 'Sandbox-Owner-1', firstName: 'Sandbox', lastName: 'Owner' };
 const READY_LINE = 'Editor is now accessible via';
 const WORKER_READY_LINE = 'n8n worker is now ready';
+const WEBHOOK_READY_LINE = 'Webhook listener waiting for requests.';
 
 /**
  * Runs argv[1..] in this (group-leading) process's group. The group gets SIGTERM when stdin
@@ -203,6 +230,8 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 
 	const port = options.port ?? (await freePort());
 	const url = `http://127.0.0.1:${port}`;
+	const webhookBase = (options.webhookBaseUrl ?? url).replace(/\/+$/, '');
+	const webhookPorts = options.webhookPorts ?? [];
 	const env: NodeJS.ProcessEnv = {
 		...baseEnv(rt, userFolder),
 		N8N_PORT: String(port),
@@ -210,12 +239,13 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 		N8N_HOST: '127.0.0.1',
 		N8N_PROTOCOL: 'http',
 		N8N_EDITOR_BASE_URL: `${url}/`,
-		N8N_WEBHOOK_URL: `${url}/`,
+		N8N_WEBHOOK_URL: `${webhookBase}/`,
 		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
 		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
 		...(options.mode === 'custom-extensions'
 			? { N8N_CUSTOM_EXTENSIONS: path.join(REPO_ROOT, 'dist'), N8N_COMMUNITY_PACKAGES_PREVENT_LOADING: 'true' }
 			: { N8N_COMMUNITY_PACKAGES_ENABLED: 'true' }),
+		...(webhookPorts.length ? { N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true' } : {}),
 		...options.env,
 	};
 
@@ -261,7 +291,7 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 	// n8n runs under a small supervisor that leads its own process group: stop() signals the
 	// group, and if this test process dies without stop() the supervisor's stdin closes and it
 	// kills the group itself, so no n8n or task runner outlives a failed or killed test run.
-	const supervised = (command: string, commandEnv: NodeJS.ProcessEnv) => {
+	const supervised = (command: string, commandEnv: NodeJS.ProcessEnv, name = command, ownPort?: number) => {
 		const started: ChildProcess = spawn(rt.node, ['-e', SUPERVISOR, rt.node, rt.n8n, command], {
 			env: commandEnv,
 			cwd: userFolder,
@@ -269,28 +299,45 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 			stdio: ['pipe', 'pipe', 'pipe'],
 		});
 		liveGroups.add(started.pid as number);
-		started.stdout?.setEncoding('utf8').on('data', append);
-		started.stderr?.setEncoding('utf8').on('data', append);
+		let own = '';
+		const collect = (text: string) => {
+			own += text;
+			append(text);
+		};
+		started.stdout?.setEncoding('utf8').on('data', collect);
+		started.stderr?.setEncoding('utf8').on('data', collect);
+		const pgid = started.pid as number;
 		return {
+			name,
+			port: ownPort,
 			child: started,
-			pgid: started.pid as number,
+			pgid,
+			logs: () => own,
+			kill: (signal: NodeJS.Signals) => killGroup(pgid, signal),
 			exited: new Promise<void>((resolve) => started.once('exit', () => resolve())),
 		};
 	};
-	const main = supervised('start', env);
-	const { child, exited } = main;
-	// The worker's task runners need a broker port of their own.
-	const worker = options.worker
-		? supervised('worker', { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) })
-		: undefined;
+	const main = supervised('start', env, 'main');
+	const { exited } = main;
+	// Workers and webhook processes need task-runner broker ports of their own.
+	const extra: Array<typeof main> = [];
+	const workerCount = options.workers ?? (options.worker ? 1 : 0);
+	for (let i = 1; i <= workerCount; i++) {
+		const brokerPort = String(await freePort());
+		extra.push(supervised('worker', { ...env, N8N_RUNNERS_BROKER_PORT: brokerPort }, `worker-${i}`));
+	}
+	for (const [i, ownPort] of webhookPorts.entries()) {
+		const processEnv = { ...env, N8N_PORT: String(ownPort), N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
+		extra.push(supervised('webhook', processEnv, `webhook-${i + 1}`, ownPort));
+	}
+	const processes = [main, ...extra];
 
 	let stopped = false;
 	const stop = async () => {
 		if (stopped) return;
 		stopped = true;
 		const stopStarted = Date.now();
-		for (const proc of [main, worker]) {
-			if (!proc) continue;
+		for (const proc of processes) {
 			killGroup(proc.pgid, 'SIGTERM');
 			let timer: NodeJS.Timeout | undefined;
 			await Promise.race([proc.exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 15_000)))]);
@@ -312,15 +359,18 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 	try {
 		await waitUntil(
 			async () => {
-				if (child.exitCode !== null) throw new Error(`n8n exited with code ${child.exitCode} during start-up`);
-				if (worker && worker.child.exitCode !== null)
-					throw new Error(`n8n worker exited with code ${worker.child.exitCode} during start-up`);
+				for (const proc of processes) {
+					if (proc.child.exitCode !== null)
+						throw new Error(`n8n ${proc.name} exited with code ${proc.child.exitCode} during start-up`);
+				}
 				if (!output.includes(READY_LINE)) return false;
-				if (worker && !output.includes(WORKER_READY_LINE)) return false;
+				for (const proc of extra) {
+					if (!proc.logs().includes(proc.port ? WEBHOOK_READY_LINE : WORKER_READY_LINE)) return false;
+				}
 				const health = await fetch(`${url}/healthz`).catch(() => undefined);
 				return health?.ok === true;
 			},
-			options.startTimeoutMs ?? (options.worker ? 240_000 : 120_000),
+			options.startTimeoutMs ?? (extra.length ? 240_000 : 120_000),
 			'n8n to start',
 		);
 	} catch (error) {
@@ -375,7 +425,7 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 		workflows,
 		owner: { email: OWNER.email, password: OWNER.password },
 		timings,
-		webhookUrl: (webhookPath) => `${url}/webhook/${webhookPath.replace(/^\/+/, '')}`,
+		webhookUrl: (webhookPath) => `${webhookBase}/webhook/${webhookPath.replace(/^\/+/, '')}`,
 		rest,
 		executions: async (filter) => await Promise.all((await listExecutions(filter)).map(withData)),
 		waitForExecutions: async (count, timeoutMs = 30_000, filter) => {
@@ -393,6 +443,14 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 		nodeTypes: async () => await typeNames(rawRest, '/types/nodes.json'),
 		credentialTypes: async () => await typeNames(rawRest, '/types/credentials.json'),
 		logs: () => output,
+		processes: processes.map(({ name, port: ownPort, pgid, logs, kill, exited: ended }) => ({
+			name,
+			port: ownPort,
+			pgid,
+			logs,
+			kill,
+			exited: ended,
+		})),
 		exited,
 		stop,
 	};

@@ -1,0 +1,296 @@
+/**
+ * The shipped Support templates in n8n's queue mode scaled out (test/harness/topology.ts):
+ * PostgreSQL, Redis, one main process (no production webhooks), two `n8n webhook` processes
+ * behind nginx (round robin), two `n8n worker`s. Slack's events and Zendesk's webhooks go to
+ * nginx; a delivery meant for one webhook process on purpose goes straight to that process's
+ * port, and nginx's access log ($upstream_addr) says which process got every request through it.
+ *
+ * Issue G6: every message exactly once (a retry landing on the other webhook process; a worker
+ * killed mid-write), agent replies once, the queued notice once per conversation and outage, and
+ * Slack's order when two workers write consecutive messages of one conversation.
+ */
+import type { SlackEventEnvelope } from '../../emulators/slack/builders';
+import { SlackEventsDriver } from '../../emulators/slack/events';
+import { type Execution, isFinished, nodeOutput } from '../harness/n8nExecutions';
+import { TEMPLATE_CREDENTIALS, loadTemplate, patchWorkflow, webhookIdOf } from '../harness/pipeline';
+import { type ScaleOut, startScaleOut } from '../harness/topology';
+
+jest.setTimeout(180_000);
+
+type Json = Record<string, unknown>;
+
+const inbound = loadTemplate('inbound');
+const outbound = loadTemplate('outbound');
+const INBOUND = inbound.id as string;
+const OUTBOUND = outbound.id as string;
+const SLACK_EVENTS_PATH = `${webhookIdOf(inbound, 'Slack DM Trigger')}/slack-events`;
+
+let scale: ScaleOut;
+const pipeline = () => scale.pipeline;
+const slack = () => scale.pipeline.slack.main;
+const log = (text: string) => process.stderr.write(`[e2e scale-out] ${text}\n`);
+const delay = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+	scale = await startScaleOut({
+		// Always open: the out-of-hours reply posts nothing, whatever the wall clock.
+		workflows: [
+			patchWorkflow(inbound, { nodes: { 'Out-of-hours reply': { businessHours: 'Mon-Sun 00:00-24:00' } } }),
+			outbound,
+		],
+		slack: { main: { credentialId: TEMPLATE_CREDENTIALS.slack.id, eventsToWorkflow: INBOUND } },
+	});
+	log(`ready: ${JSON.stringify(scale.pipeline.timings)}`);
+}, 400_000);
+
+afterAll(async () => {
+	await scale?.stop();
+});
+
+beforeEach(async () => {
+	slack().setEventsUrl(pipeline().n8n.webhookUrl(SLACK_EVENTS_PATH));
+	await pipeline().settle();
+	for (const workflowId of [INBOUND, OUTBOUND]) await pipeline().skipExisting(workflowId);
+});
+
+let userSeq = 0;
+function newUser(): string {
+	userSeq += 1;
+	const n = String(userSeq).padStart(3, '0');
+	slack().addUser({
+		id: `U0SCL${n}`,
+		teamId: 'T0ACME',
+		name: `scale-user-${n}`,
+		realName: `Scale User ${n}`,
+		email: `scale-user-${n}@acme.test`,
+	});
+	return `U0SCL${n}`;
+}
+
+const outcomeOf = (execution: Execution) => {
+	const error = execution.data?.resultData.error as { message?: string } | undefined;
+	return error ? `${execution.status}: ${error.message}` : execution.status;
+};
+const upsertOf = (execution: Execution) => nodeOutput(execution, 'Zendesk Messaging Upsert')[0]?.zendesk as Json;
+
+const ticketsOf = (channelId: string) =>
+	(pipeline().zendesk.tickets() as Array<{ ticket: Json; comments: Json[] }>).filter(
+		(t) => String(t.ticket.external_id ?? '').split(':')[2] === channelId,
+	);
+const publicBodies = (channelId: string) =>
+	ticketsOf(channelId).map((t) => t.comments.filter((c) => c.public).map((c) => String(c.body)));
+
+/** The webhook process nginx gave the event to, and the other one. */
+function routeOfEvent(eventId: string) {
+	const entry = scale.nginx.accessLog().find((r) => r.body.includes(eventId));
+	const took = entry && scale.webhookProcessAt(entry.upstream);
+	if (!took) throw new Error(`nginx logged no request with ${eventId}`);
+	const other = scale.webhookProcesses().find((p) => p !== took);
+	if (!other) throw new Error('only one webhook process');
+	return { took, other };
+}
+
+/** Sends one Slack event straight to a webhook process (bypassing nginx), as Slack's retry `retryNum`. */
+async function sendDirect(processName: string, envelope: SlackEventEnvelope, retryNum?: number) {
+	const target = scale.webhookProcesses().find((p) => p.name === processName);
+	if (!target) throw new Error(`no ${processName}`);
+	const driver = new SlackEventsDriver({
+		url: scale.directWebhookUrl(target, SLACK_EVENTS_PATH),
+		signingSecret: slack().signingSecret,
+	});
+	return await driver.send(envelope, retryNum ? { retryNum, retryReason: 'http_timeout' } : {});
+}
+
+/** Every execution of the workflow since the last call, once all of them finished and no new one came for 2 s. */
+async function quiet(workflowId: string, timeoutMs = 60_000): Promise<Execution[]> {
+	const deadline = Date.now() + timeoutMs;
+	let lastCount = -1;
+	for (;;) {
+		await pipeline().settle();
+		const fresh = await pipeline().unseenExecutions(workflowId);
+		if (fresh.every(isFinished) && fresh.length === lastCount) {
+			await pipeline().skipExisting(workflowId);
+			return fresh;
+		}
+		lastCount = fresh.every(isFinished) ? fresh.length : -1;
+		if (Date.now() > deadline) throw new Error(`executions of ${workflowId} did not settle: ${fresh.map(outcomeOf)}`);
+		await delay(2_000);
+	}
+}
+
+async function sendAndWait(userId: string, text: string) {
+	const sent = await slack().userSends({ userId, text });
+	const [execution] = await pipeline().newExecutions(INBOUND, 1, 60_000);
+	expect(outcomeOf(execution)).toBe('success');
+	return { sent, execution, upsert: upsertOf(execution) };
+}
+
+describe('scale-out: main, two webhook processes behind nginx, two workers', () => {
+	it('runs the topology: main takes no production webhook, nginx spreads them over both webhook processes', async () => {
+		expect(pipeline().n8n.processes.map((p) => p.name)).toEqual([
+			'main',
+			'worker-1',
+			'worker-2',
+			'webhook-1',
+			'webhook-2',
+		]);
+		const onMain = await fetch(`${pipeline().n8n.url}/webhook/${SLACK_EVENTS_PATH}`, { method: 'POST', body: '{}' });
+		expect(onMain.status).toBe(404);
+		const user = newUser();
+		await sendAndWait(user, 'Scale-out: first');
+		await sendAndWait(user, 'Scale-out: second');
+		const upstreams = new Set(scale.nginx.accessLog().map((r) => r.upstream));
+		expect(upstreams).toEqual(new Set(scale.webhookProcesses().map((p) => `127.0.0.1:${p.port}`)));
+	});
+
+	it("every message once when Slack's retry lands on the other webhook process", async () => {
+		const user = newUser();
+		const texts = ['Scale-out retry: my laptop will not boot', 'Scale-out retry: it shows a blinking cursor'];
+		let channel = '';
+		for (const text of texts) {
+			const sent = await slack().userSends({ userId: user, text });
+			channel = sent.channel;
+			const envelope = sent.envelopes[0];
+			const { took, other } = routeOfEvent(String(envelope.event_id));
+			const retry = await sendDirect(other.name, envelope, 1);
+			log(`"${text}": first to ${took.name}, retry to ${other.name}: ${retry.status} ${retry.body}`);
+			expect(retry.status).toBe(200);
+			const runs = await quiet(INBOUND);
+			log(`  executions: ${runs.map((e) => `${e.id} ${outcomeOf(e)} ${upsertOf(e)?.outcome}`).join('; ')}`);
+			expect(runs.map(outcomeOf).every((o) => o === 'success')).toBe(true);
+		}
+		expect(publicBodies(channel)).toEqual([texts]);
+	});
+
+	it("an agent's reply reaches the DM once, also when Zendesk's webhook comes again to the other process", async () => {
+		const user = newUser();
+		const { sent, upsert } = await sendAndWait(user, 'Scale-out: VPN drops');
+		await pipeline().zendesk.agentReply(Number(upsert.ticketId), {
+			public: true,
+			body: 'Reinstall the client, please.',
+		});
+		await pipeline().zendesk.flushWebhooks();
+		const delivery = pipeline().zendesk.deliveries[pipeline().zendesk.deliveries.length - 1];
+		const path = new URL(delivery.endpoint).pathname;
+		const entry = [...scale.nginx.accessLog()].reverse().find((r) => r.uri === path);
+		const took = entry && scale.webhookProcessAt(entry.upstream);
+		const other = scale.webhookProcesses().find((p) => p !== took);
+		if (!took || !other) throw new Error(`no nginx entry for ${path}`);
+		delivery.endpoint = `http://127.0.0.1:${other.port}${path}`;
+		await pipeline().zendesk.redeliver(delivery.invocationId);
+		log(`agent reply: first to ${took.name}, again to ${other.name}: ${JSON.stringify(delivery.attempts)}`);
+		const runs = await quiet(OUTBOUND);
+		log(`  executions: ${runs.map((e) => `${e.id} ${outcomeOf(e)}`).join('; ')}`);
+		expect(
+			slack()
+				.postedMessages.filter((m) => m.channel === sent.channel)
+				.map((m) => m.text),
+		).toEqual([expect.stringContaining('Reinstall the client, please.')]);
+	});
+
+	it('two messages 50 ms apart, on different webhook processes and workers, are stored in Slack order', async () => {
+		const pairs = 4;
+		const results: string[] = [];
+		let outOfOrder = 0;
+		for (let i = 0; i < pairs; i++) {
+			const user = newUser();
+			const { sent } = await sendAndWait(user, `Scale-out order ${i}: opening`);
+			const [wh1, wh2] = scale.webhookProcesses();
+			slack().setEventsUrl(scale.directWebhookUrl(wh1, SLACK_EVENTS_PATH));
+			const first = await slack().userSends({ userId: user, text: `Scale-out order ${i}: first`, wait: false });
+			await delay(50);
+			slack().setEventsUrl(scale.directWebhookUrl(wh2, SLACK_EVENTS_PATH));
+			const second = await slack().userSends({ userId: user, text: `Scale-out order ${i}: second`, wait: false });
+			slack().setEventsUrl(pipeline().n8n.webhookUrl(SLACK_EVENTS_PATH));
+			expect(Number(first.ts)).toBeLessThan(Number(second.ts));
+			const runs = await quiet(INBOUND);
+			const workers = runs.map((e) => scale.workersThatRan(e.id).join('+'));
+			const stored = publicBodies(sent.channel)[0] ?? [];
+			const inOrder = stored.indexOf(`Scale-out order ${i}: first`) < stored.indexOf(`Scale-out order ${i}: second`);
+			if (!inOrder) outOfOrder += 1;
+			results.push(`pair ${i}: workers ${workers.join(', ')}; stored ${JSON.stringify(stored.slice(1))}`);
+		}
+		log(`order: ${outOfOrder}/${pairs} pairs out of order\n  ${results.join('\n  ')}`);
+		for (const line of results) expect(line).toMatch(/workers worker-1, worker-2|workers worker-2, worker-1/);
+		expect(outOfOrder).toBe(0);
+	});
+
+	it('the queued notice goes out once per conversation and outage, whichever worker parks the message', async () => {
+		const user = newUser();
+		const { sent } = await sendAndWait(user, 'Scale-out outage: before');
+		pipeline().zendesk.server.injectFault('*', { kind: 'status', status: 503 }, 100_000);
+		let parked: Execution[] = [];
+		try {
+			const [wh1, wh2] = scale.webhookProcesses();
+			slack().setEventsUrl(scale.directWebhookUrl(wh1, SLACK_EVENTS_PATH));
+			await slack().userSends({ userId: user, text: 'Scale-out outage: during 1' });
+			slack().setEventsUrl(scale.directWebhookUrl(wh2, SLACK_EVENTS_PATH));
+			await slack().userSends({ userId: user, text: 'Scale-out outage: during 2' });
+			// Both parked: each execution waits (status "waiting") behind the Wait node.
+			const deadline = Date.now() + 90_000;
+			while (parked.length < 2 && Date.now() < deadline) {
+				parked = (await pipeline().unseenExecutions(INBOUND)).filter((e) => e.status === 'waiting');
+				await delay(1_000);
+			}
+		} finally {
+			pipeline().zendesk.server.clearFaults();
+		}
+		const notices = () =>
+			slack()
+				.postedMessages.filter((m) => m.channel === sent.channel)
+				.map((m) => m.text);
+		log(`outage: parked ${parked.map((e) => `${e.id} by ${scale.workersThatRan(e.id).join('+')}`).join(', ')}`);
+		log(`  notices posted: ${JSON.stringify(notices())}`);
+		// The parked messages come back after their wait (65 s, resumed by main's wait tracker).
+		const drained = Date.now() + 200_000;
+		while (publicBodies(sent.channel)[0]?.length !== 3 && Date.now() < drained) await delay(2_000);
+		await quiet(INBOUND, 120_000);
+		log(`  after the outage: ${JSON.stringify(publicBodies(sent.channel))}`);
+		expect(parked).toHaveLength(2);
+		expect(publicBodies(sent.channel)).toEqual([
+			['Scale-out outage: before', 'Scale-out outage: during 1', 'Scale-out outage: during 2'],
+		]);
+		expect(notices()).toHaveLength(1);
+	}, 400_000);
+
+	it('a worker killed (SIGKILL) while its write is at Zendesk: the message still lands once', async () => {
+		const user = newUser();
+		const { sent, upsert } = await sendAndWait(user, 'Scale-out kill: before');
+		const route = 'PUT /api/v2/tickets/:id.json';
+		const zendesk = pipeline().zendesk;
+		const callsBefore = zendesk.server.countCalls(route);
+		// The comment's write reaches Zendesk and is never answered (nor applied) while the worker lives.
+		zendesk.server.injectFault(route, { kind: 'timeout' }, 1);
+		const killedAt = Date.now();
+		await slack().userSends({ userId: user, text: 'Scale-out kill: during' });
+		while (zendesk.server.countCalls(route) === callsBefore) {
+			if (Date.now() - killedAt > 60_000) throw new Error('the write never reached Zendesk');
+			await delay(50);
+		}
+		const [running] = (await pipeline().unseenExecutions(INBOUND)).filter((e) => !isFinished(e));
+		const [workerName] = scale.workersThatRan(running.id);
+		const worker = scale.workers().find((w) => w.name === workerName);
+		if (!worker) throw new Error(`no worker ran execution ${running.id}`);
+		worker.kill('SIGKILL');
+		await worker.exited;
+		log(`kill: execution ${running.id} on ${worker.name}, killed ${Date.now() - killedAt} ms after the send`);
+		// What n8n makes of it: watch the execution and the ticket for 60 s.
+		const watchUntil = Date.now() + 60_000;
+		let landed = false;
+		while (Date.now() < watchUntil && !landed) {
+			landed = (publicBodies(sent.channel)[0] ?? []).includes('Scale-out kill: during');
+			await delay(1_000);
+		}
+		const after = await pipeline().n8n.rest<Execution>('GET', `/rest/executions/${running.id}`);
+		log(
+			`  after ${Date.now() - killedAt} ms: execution ${running.id} ${after.status}; ran on ${scale.workersThatRan(running.id).join('+')}; ` +
+				`stored ${JSON.stringify(publicBodies(sent.channel))}; ${upsert.ticketId}`,
+		);
+		const lines = pipeline()
+			.n8n.logs()
+			.split('\n')
+			.filter((l) => l.includes(`execution ${running.id}`) || /stalled/i.test(l));
+		log(`  n8n lines: ${lines.slice(0, 10).join(' | ')}`);
+		expect(publicBodies(sent.channel)).toEqual([['Scale-out kill: before', 'Scale-out kill: during']]);
+	}, 240_000);
+});
