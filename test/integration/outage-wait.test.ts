@@ -3,7 +3,7 @@
  * the service cannot take leaves on the Service Unavailable output intact and with `retry`; fed
  * back (what the template's Wait node does), it is delivered once, in Slack's order; a later
  * message of the conversation parks behind an earlier parked one, also after a restart (the
- * ledger from static data); past its give-up time the item fails naming what was not delivered.
+ * ledger from static data, and the restart hold where static data lost an entry); past its give-up time the item fails naming what was not delivered.
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
@@ -11,6 +11,7 @@ import { AttachmentAllowlist } from '../../nodes/AttachmentAllowlist/AttachmentA
 import { ProfileLinker } from '../../nodes/ProfileLinker/ProfileLinker.node';
 import type { SlackEventFile } from '../../nodes/shared/slack/events';
 import { fileRefs } from '../../nodes/SlackDmTrigger/helpers/eventFields';
+import { RESTART_HOLD_MARGIN_MS, RESTART_HOLD_REASON } from '../../nodes/shared/n8n/outageRetry';
 import { parkedMessages } from '../../nodes/shared/state/parkedMessages';
 import type { SlackDmItem } from '../../nodes/shared/types';
 import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
@@ -132,6 +133,46 @@ describe('waiting out an outage', () => {
 		expect(commentsOf('D0OUT3')).toEqual([
 			expect.stringContaining('before the restart'),
 			expect.stringContaining('after the restart'),
+		]);
+	});
+
+	it('after a restart whose static data lost a parked message, a new message of its conversation is held until it is back', async () => {
+		zendeskDown();
+		const stale = { ...staticData }; // what an execution that started before the parks still holds
+		const lost = (await run('upsert', [asInput(dmItem('parked before the restart', 'D0OUT8'))])).parked[0];
+		const other = (await run('upsert', [asInput(dmItem('another conversation', 'D0OUT9'))])).parked[0];
+		// n8n restarted; a resumed execution that started before both parks saved its copy last.
+		parkedMessages.clear();
+		staticData = stale;
+		zendeskBack();
+		expect((await run('upsert', [other])).done).toHaveLength(1);
+		zendesk.server.resetCalls();
+		const later = await run('upsert', [asInput(dmItem('sent after the restart', 'D0OUT8'))]);
+		expect(later.done).toEqual([]);
+		expect(later.parked[0].json.retry).toMatchObject({ attempt: 1, reason: RESTART_HOLD_REASON });
+		expect(zendesk.server.callsTo()).toHaveLength(0);
+		// Held until every message parked before the start came back once (the longest wait, 180 s, and a margin).
+		const waitSeconds = Number((later.parked[0].json.retry as IDataObject).waitSeconds);
+		expect(waitSeconds).toBeGreaterThanOrEqual(180 + RESTART_HOLD_MARGIN_MS / 1000 - 1);
+		await run('upsert', [lost]);
+		await run('upsert', [later.parked[0]]);
+		expect(commentsOf('D0OUT8')).toEqual([
+			expect.stringContaining('parked before the restart'),
+			expect.stringContaining('sent after the restart'),
+		]);
+	});
+
+	it('a process that parked everything itself holds nothing: a new message after its own parks is written at once', async () => {
+		parkedMessages.clear();
+		zendeskDown();
+		const a = (await run('upsert', [asInput(dmItem('parked here', 'D0OUT10'))])).parked[0];
+		zendeskBack();
+		expect((await run('upsert', [a])).done).toHaveLength(1);
+		const b = await run('upsert', [asInput(dmItem('right after', 'D0OUT10'))]);
+		expect(b.parked).toEqual([]);
+		expect(commentsOf('D0OUT10')).toEqual([
+			expect.stringContaining('parked here'),
+			expect.stringContaining('right after'),
 		]);
 	});
 

@@ -16,6 +16,15 @@ export const DEFAULT_GIVE_UP_MINUTES = 60;
 /** A message parked behind an earlier one is tried this long after it, so the earlier one goes first. */
 export const BEHIND_STAGGER_MS = 5_000;
 
+/**
+ * After a restart, new messages are held until every message parked before it has come back once:
+ * the longest wait, plus this for n8n's wait tracker (it looks for due executions every 60 s,
+ * n8n/dist/wait-tracker.js) and the resumed execution's own run.
+ */
+export const RESTART_HOLD_MARGIN_MS = 60_000;
+/** The reason of a held message; "waiting behind" like every park behind others (no queued notice). */
+export const RESTART_HOLD_REASON = 'waiting behind messages parked before n8n restarted';
+
 /** What a parked item carries in `json.retry`. */
 export interface RetryInfo {
 	/** Parks so far, this one included (1: the first). */
@@ -73,6 +82,30 @@ export function withoutRetry(json: IDataObject): IDataObject {
 export function backoffSeconds(attempt: number, maxWaitSeconds: number): number {
 	const doubled = MIN_DURABLE_WAIT_SECONDS * 2 ** Math.max(0, attempt - 1);
 	return Math.max(MIN_DURABLE_WAIT_SECONDS, Math.min(maxWaitSeconds, doubled));
+}
+
+export interface RestartHoldInput {
+	/** When this process began keeping its ledger. */
+	startedAtMs: number;
+	nowMs: number;
+	maxWaitSeconds: number;
+	/** The process met a waiting message of the workflow that it did not park (parked before it started). */
+	sawForeign: boolean;
+	/** The item itself comes back from a wait of this node (those are what new messages wait for). */
+	resumed: boolean;
+}
+
+/**
+ * Until when a new message is held after a restart, or undefined. Static data (the ledger's mirror)
+ * can miss messages parked before a restart (docs/outages.md, Order across a restart); every one of
+ * them comes back within the longest wait after the start, and from then on this process knows
+ * each one that still waits. Only once a waiting message from before the start has been seen:
+ * a process that parked everything itself knows it all.
+ */
+export function restartHoldUntil(input: RestartHoldInput): number | undefined {
+	if (input.resumed || !input.sawForeign) return undefined;
+	const until = input.startedAtMs + input.maxWaitSeconds * 1000 + RESTART_HOLD_MARGIN_MS;
+	return input.nowMs < until ? until : undefined;
 }
 
 export type OutageDecision =

@@ -11,7 +11,15 @@ import type { LedgerSnapshot } from '../state/parkedMessages';
 import { parkedMessages } from '../state/parkedMessages';
 import { toNodeError } from './errors';
 import type { OutageDecision, OutageSettings, RetryInfo } from './outageRetry';
-import { BEHIND_STAGGER_MS, decideUnavailable, giveUpMessage, retryInfoOf, withoutRetry } from './outageRetry';
+import {
+	BEHIND_STAGGER_MS,
+	RESTART_HOLD_REASON,
+	decideUnavailable,
+	giveUpMessage,
+	restartHoldUntil,
+	retryInfoOf,
+	withoutRetry,
+} from './outageRetry';
 import { errorItem, runPerItem, usesErrorOutput } from './perItem';
 
 /**
@@ -58,7 +66,8 @@ export async function runPerItemWithOutages(
 	if (!routing.settings) return [await runPerItem(ctx, operation)];
 	const scope = ledgerScope(ctx);
 	const staticData = ctx.getWorkflowStaticData('node');
-	parkedMessages.merge(scope, staticData[STATIC_KEY] as LedgerSnapshot | undefined, Date.now());
+	const added = parkedMessages.merge(scope, staticData[STATIC_KEY] as LedgerSnapshot | undefined, Date.now());
+	if (added > 0) parkedMessages.noteForeign(workflowOf(ctx));
 	const done: INodeExecutionData[] = [];
 	const parked: INodeExecutionData[] = [];
 	const items = ctx.getInputData();
@@ -81,8 +90,12 @@ export async function runPerItemWithOutages(
 	return [done, parked];
 }
 
+function workflowOf(ctx: IExecuteFunctions): string {
+	return String(ctx.getWorkflow().id ?? '');
+}
+
 function ledgerScope(ctx: IExecuteFunctions): string {
-	return `${ctx.getWorkflow().id ?? ''}|${ctx.getNode().name}`;
+	return `${workflowOf(ctx)}|${ctx.getNode().name}`;
 }
 
 async function handleItem(
@@ -98,6 +111,11 @@ async function handleItem(
 	const clean: INodeExecutionData = { ...input, json: withoutRetry(input.json) };
 	const place = routing.placeOf(clean.json);
 	if (place) {
+		const heldUntil = heldAfterRestart(ctx, routing.settings as OutageSettings, scope, place, previous);
+		if (heldUntil !== undefined) {
+			const hold = { previous, reason: RESTART_HOLD_REASON, notBeforeMs: heldUntil };
+			return decided(ctx, routing, scope, place, clean, itemIndex, hold);
+		}
 		const behind = await blockerAfterInFlight(scope, place);
 		if (behind) {
 			const reason = `waiting behind an earlier message of the conversation (${behind.key})`;
@@ -120,6 +138,25 @@ async function handleItem(
 	} finally {
 		finish?.();
 	}
+}
+
+/** Until when a new message waits after a restart (outageRetry.ts's restartHoldUntil), if at all. */
+function heldAfterRestart(
+	ctx: IExecuteFunctions,
+	settings: OutageSettings,
+	scope: string,
+	place: ItemPlace,
+	previous: RetryInfo | undefined,
+): number | undefined {
+	const workflow = workflowOf(ctx);
+	if (previous && !parkedMessages.isParked(scope, place.conversation, place.key)) parkedMessages.noteForeign(workflow);
+	return restartHoldUntil({
+		startedAtMs: parkedMessages.startedAt,
+		nowMs: Date.now(),
+		maxWaitSeconds: settings.maxWaitSeconds,
+		sawForeign: parkedMessages.sawForeign(workflow),
+		resumed: previous !== undefined,
+	});
 }
 
 /** The earliest parked message before this one, once earlier ones handled right now have finished. */

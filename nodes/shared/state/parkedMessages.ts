@@ -2,7 +2,10 @@
  * The ledger of parked messages: per node (scope) and conversation, the messages that wait out an
  * outage and the ones being handled right now. A later message of a conversation with an earlier
  * parked one parks behind it instead of being written (docs/outages.md). Process-wide; mirrored
- * into the node's workflow static data (snapshot/merge) so that it outlives a restart.
+ * into the node's workflow static data (snapshot/merge) so that it outlives a restart. Static data
+ * can lose entries across a restart (an execution saves the copy it started with), so the ledger
+ * also notes when it meets a waiting message it did not park itself: outageRetry.ts's
+ * restartHoldUntil then holds new messages until every earlier one has come back once.
  */
 
 /** A parked message: its key, its place in Slack's order and when it is tried again. */
@@ -57,6 +60,29 @@ export function isStale(entry: ParkedEntry, nowMs: number): boolean {
 export class ParkedLedger {
 	private readonly scopes = new Map<string, Map<string, Conversation>>();
 	private readonly released = new Map<string, number>();
+	/** Workflows in which this process met a waiting message it did not park (before a restart, another process). */
+	private readonly foreign = new Set<string>();
+
+	/** @param startedAtMs when this process began keeping the ledger (module load: n8n's start). */
+	constructor(private startedAtMs = Date.now()) {}
+
+	get startedAt(): number {
+		return this.startedAtMs;
+	}
+
+	/** A waiting message of the workflow that this process did not park itself. */
+	noteForeign(workflow: string): void {
+		this.foreign.add(workflow);
+	}
+
+	sawForeign(workflow: string): boolean {
+		return this.foreign.has(workflow);
+	}
+
+	/** Whether this process parked the message and has not released it since. */
+	isParked(scope: string, conversation: string, key: string): boolean {
+		return this.scopes.get(scope)?.get(conversation)?.parked.has(key) ?? false;
+	}
 
 	private conversation(scope: string, conversation: string): Conversation {
 		let conversations = this.scopes.get(scope);
@@ -104,8 +130,12 @@ export class ParkedLedger {
 		this.released.set(`${scope}|${key}`, nowMs + RELEASED_TTL_MS);
 	}
 
-	/** Adds the snapshot's entries this process does not know and did not release; drops stale ones. */
-	merge(scope: string, snapshot: LedgerSnapshot | undefined, nowMs: number): void {
+	/**
+	 * Adds the snapshot's entries this process does not know and did not release; drops stale ones.
+	 * Returns how many it added (each a message parked by another process or before a restart).
+	 */
+	merge(scope: string, snapshot: LedgerSnapshot | undefined, nowMs: number): number {
+		let added = 0;
 		for (const [key, until] of this.released) if (until < nowMs) this.released.delete(key);
 		for (const [conversation, rows] of Object.entries(snapshot ?? {})) {
 			if (!Array.isArray(rows)) continue;
@@ -115,9 +145,12 @@ export class ParkedLedger {
 				if (!Number.isFinite(entry.order) || !Number.isFinite(entry.nextAttemptAtMs)) continue;
 				if (this.released.has(`${scope}|${entry.key}`) || isStale(entry, nowMs)) continue;
 				const parked = this.conversation(scope, conversation).parked;
-				if (!parked.has(entry.key)) parked.set(entry.key, entry);
+				if (parked.has(entry.key)) continue;
+				parked.set(entry.key, entry);
+				added++;
 			}
 		}
+		return added;
 	}
 
 	/** This process's view of the scope, stale entries left out. */
@@ -138,10 +171,12 @@ export class ParkedLedger {
 		if (found && found.parked.size === 0 && found.inFlight.size === 0) conversations?.delete(conversation);
 	}
 
-	/** Forget everything (tests). */
-	clear(): void {
+	/** Forget everything, as a process starting at `startedAtMs` (tests). */
+	clear(startedAtMs = Date.now()): void {
 		this.scopes.clear();
 		this.released.clear();
+		this.foreign.clear();
+		this.startedAtMs = startedAtMs;
 	}
 }
 

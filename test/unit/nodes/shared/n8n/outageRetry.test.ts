@@ -1,11 +1,13 @@
 import {
 	MIN_DURABLE_WAIT_SECONDS,
+	RESTART_HOLD_MARGIN_MS,
 	backoffSeconds,
 	decideUnavailable,
 	describeSlackMessage,
 	firstWords,
 	giveUpMessage,
 	outageSettings,
+	restartHoldUntil,
 	retryInfoOf,
 	withoutRetry,
 } from '../../../../../nodes/shared/n8n/outageRetry';
@@ -132,5 +134,28 @@ describe('give-up wording', () => {
 		expect(giveUpMessage('Zendesk', 'X', { attempts: 12, waitedMs: 3_600_000 })).toBe(
 			'Zendesk stayed unavailable for 60 min (12 attempts); gave up on X',
 		);
+	});
+});
+
+describe('restartHoldUntil', () => {
+	const base = { startedAtMs: T0, nowMs: T0 + 10_000, maxWaitSeconds: 180, sawForeign: true, resumed: false };
+	const until = T0 + 180_000 + RESTART_HOLD_MARGIN_MS;
+
+	it('holds a new message until the longest wait and a margin after the start, once a message from before it was seen', () => {
+		expect(restartHoldUntil(base)).toBe(until);
+		expect(restartHoldUntil({ ...base, nowMs: until - 1 })).toBe(until);
+		expect(restartHoldUntil({ ...base, maxWaitSeconds: 65 })).toBe(T0 + 65_000 + RESTART_HOLD_MARGIN_MS);
+	});
+
+	it('holds nothing once that time has passed', () => {
+		expect(restartHoldUntil({ ...base, nowMs: until })).toBeUndefined();
+	});
+
+	it('never holds a message that comes back from its own wait (those are what new ones wait for)', () => {
+		expect(restartHoldUntil({ ...base, resumed: true })).toBeUndefined();
+	});
+
+	it('holds nothing in a process that parked every waiting message itself', () => {
+		expect(restartHoldUntil({ ...base, sawForeign: false })).toBeUndefined();
 	});
 });

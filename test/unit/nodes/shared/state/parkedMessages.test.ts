@@ -70,4 +70,38 @@ describe('the ledger of parked messages', () => {
 		expect(done).toBe(true);
 		expect(ledger.earlierInFlight(S, C, 30)).toHaveLength(0);
 	});
+
+	it('merge counts only the entries it did not know (parked elsewhere or before a restart)', () => {
+		ledger.park(S, C, { key: 'a', order: 10, nextAttemptAtMs: NOW + 5 });
+		ledger.release(S, C, 'r', NOW);
+		const snapshot = {
+			[C]: [
+				['a', 10, NOW + 5],
+				['r', 11, NOW + 5],
+				['b', 12, NOW + 5],
+			],
+		} as never;
+		expect(ledger.merge(S, snapshot, NOW)).toBe(1);
+		expect(ledger.merge(S, snapshot, NOW)).toBe(0);
+		expect(ledger.merge(S, undefined, NOW)).toBe(0);
+	});
+
+	it('knows which messages it parked and has not released', () => {
+		ledger.park(S, C, { key: 'a', order: 10, nextAttemptAtMs: NOW });
+		expect(ledger.isParked(S, C, 'a')).toBe(true);
+		expect(ledger.isParked(S, C, 'b')).toBe(false);
+		ledger.release(S, C, 'a', NOW);
+		expect(ledger.isParked(S, C, 'a')).toBe(false);
+	});
+
+	it('remembers per workflow that it met a waiting message of another process, until cleared as a new start', () => {
+		const started = new ParkedLedger(NOW);
+		expect(started.startedAt).toBe(NOW);
+		started.noteForeign('wf');
+		expect(started.sawForeign('wf')).toBe(true);
+		expect(started.sawForeign('other')).toBe(false);
+		started.clear(NOW + 1);
+		expect(started.sawForeign('wf')).toBe(false);
+		expect(started.startedAt).toBe(NOW + 1);
+	});
 });
