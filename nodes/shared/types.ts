@@ -66,6 +66,16 @@ export interface SlackDmItem {
 	};
 	kind: MessageKind;
 	receivedAt: string;
+	/**
+	 * The n8n process whose trigger announced the message (shared/state/processToken.ts): a writer
+	 * in another process cannot wait on that announcement (docs/scaling.md).
+	 */
+	announcedIn?: string;
+	/**
+	 * Set by the Profile Linker when `announcedIn` is another process's: the idempotency keys of the
+	 * people's messages of the last minute before this one (shared/slack/earlierMessages.ts).
+	 */
+	earlierMessages?: string[];
 	raw?: unknown;
 }
 

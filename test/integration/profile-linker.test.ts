@@ -6,7 +6,8 @@
 import type { IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
 
 import { ProfileLinker } from '../../nodes/ProfileLinker/ProfileLinker.node';
-import type { LinkedZendeskUser } from '../../nodes/shared/types';
+import { PROCESS_TOKEN } from '../../nodes/shared/state/processToken';
+import type { LinkedZendeskUser, SlackDmItem } from '../../nodes/shared/types';
 import { nodeCredentials, useEmulators } from '../harness/emulatorPair';
 import { executeNode } from '../harness/inProcess';
 import { fixtureHandle, slackDmItem } from '../harness/items';
@@ -375,5 +376,48 @@ describe('Profile Linker: Link to Existing Profile', () => {
 		);
 		expect(out.json.error).toMatch(/admin/);
 		expect(zendeskCalls('PUT /api/v2/users/:id/merge.json')).toHaveLength(0);
+	});
+});
+
+describe('Profile Linker: earlier messages for a message announced in another process (queue mode)', () => {
+	async function sentItem(text: string, announcedIn?: string): Promise<INodeExecutionData> {
+		const f = slack.fixtures;
+		const sent = await slack.userSends({ userId: f.employeeId, text, wait: false });
+		const item = dmItem(f.employeeId, f.teamId);
+		const json = item.json as unknown as SlackDmItem;
+		json.channel.id = sent.channel;
+		json.message = { ...json.message, ts: sent.ts, text };
+		json.idempotencyKey = `slack:${f.teamId}:${sent.channel}:${sent.ts}`;
+		if (announcedIn) json.announcedIn = announcedIn;
+		return item;
+	}
+
+	it("puts the DM's earlier messages of the last minute on the item, from one conversations.history call", async () => {
+		const first = await sentItem('first');
+		const second = await sentItem('second');
+		const third = await sentItem('third', 'another-process-token');
+		slack.server.resetCalls();
+		const [out] = await run([third]);
+		const keyOf = (item: INodeExecutionData) => (item.json as unknown as SlackDmItem).idempotencyKey;
+		expect(out.json.earlierMessages).toEqual([keyOf(first), keyOf(second)]);
+		expect(slackCalls('conversations.history')).toHaveLength(1);
+	});
+
+	it('reads nothing for a message announced in this process (or by no trigger)', async () => {
+		await sentItem('first');
+		const own = await sentItem('second', PROCESS_TOKEN);
+		const none = await sentItem('third');
+		slack.server.resetCalls();
+		const out = await run([own, none]);
+		expect(out.map((item) => item.json.earlierMessages)).toEqual([undefined, undefined]);
+		expect(slackCalls('conversations.history')).toHaveLength(0);
+	});
+
+	it('a history Slack does not answer leaves the field out and links the message all the same', async () => {
+		const item = await sentItem('first', 'another-process-token');
+		slack.injectFault('conversations.history', { kind: 'status', status: 500 }, 20);
+		const [out] = await run([item]);
+		expect(out.json.earlierMessages).toBeUndefined();
+		expect(linked(out).id).toBe(zendesk.fixtures.erin.id);
 	});
 });

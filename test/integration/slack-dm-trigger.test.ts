@@ -22,6 +22,7 @@ import { messagesInFlight } from '../../nodes/shared/state/messagesInFlight';
 import type { SlackDmItem } from '../../nodes/shared/types';
 import { invokeWebhook, runWebhookLifecycle } from '../harness/inProcess';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import { PROCESS_TOKEN } from '../../nodes/shared/state/processToken';
 
 const DM = 'D0EMPDM';
 const trigger = new SlackDmTrigger();
@@ -97,6 +98,8 @@ describe('Slack DM Trigger (in-process, Slack emulator)', () => {
 			channel: { id: DM, type: 'im', isExtShared: false },
 			message: { ts: '1700000100.000100', text: 'My VPN is down', files: [] },
 			kind: 'message',
+			// Which process announced it: a queue-mode worker sees another token (docs/scaling.md).
+			announcedIn: PROCESS_TOKEN,
 		});
 		expect(Date.parse(items[0].receivedAt)).not.toBeNaN();
 		expect(JSON.stringify(items[0])).not.toContain(F.botToken);

@@ -241,3 +241,32 @@ describe('after a restart', () => {
 		expect(sunshine.store.messagesOf(first.conversationId)).toHaveLength(1);
 	});
 });
+
+describe("Slack's order across processes (docs/scaling.md)", () => {
+	it('a message announced in another process waits until its earlier message is in the conversation', async () => {
+		const { newChannel, item } = items();
+		const channel = newChannel();
+		const first = await h.send(h.linked(item(channel, 'first')));
+		const two = h.linked(item(channel, 'second'));
+		const three = {
+			...h.linked(item(channel, 'third')),
+			announcedIn: 'webhook-process-2',
+			earlierMessages: [two.idempotencyKey],
+		} as LinkedDmItem;
+		// Each look at the conversation takes real time, so the wait spans the other worker's post.
+		sunshine.server.injectFault(SUNSHINE_ROUTE.listMessages, { kind: 'latency', ms: 150 }, 1_000);
+		const third = h.send(three);
+		await new Promise((resolve) => setTimeout(resolve, 600));
+		expect(sunshine.store.messagesOf(first.conversationId)).toHaveLength(1);
+		// Another worker's Upsert posts the second message, with the marker every Upsert writes.
+		const posted = await h.call('POST', `/conversations/${first.conversationId}/messages`, {
+			author: { type: 'user', userExternalId: `slack:${two.user.teamId}:${two.user.id}` },
+			content: { type: 'text', text: 'second' },
+			metadata: { slack_message: two.idempotencyKey },
+		});
+		expect(posted.status).toBe(201);
+		expect(await third).toMatchObject({ outcome: 'appended' });
+		const [ticket] = h.ticketsOf(first.conversationId);
+		expect(ticket.comments.map((c) => c.body)).toEqual(['Erin Example: first', 'second', 'third']);
+	});
+});

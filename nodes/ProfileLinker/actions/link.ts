@@ -6,6 +6,7 @@ import { linkSlackUser, UnknownParticipantTeamError } from '../helpers/profileLi
 import { slackAccount } from '../../shared/transport/accounts';
 import { fromItemJson, hasSlackSender, toItemJson } from '../../shared/n8n/itemJson';
 import type { SlackDmItem } from '../../shared/types';
+import { withEarlierMessages } from './earlierMessages';
 import type { ZendeskTarget } from './linkerPorts';
 import { linkerState, linkPorts } from './linkerPorts';
 
@@ -64,5 +65,5 @@ export async function link(
 		}
 		result.zendeskParticipants = linked.map(toItemJson);
 	}
-	return result;
+	return await withEarlierMessages(ctx, item, result);
 }

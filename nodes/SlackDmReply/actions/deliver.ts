@@ -10,7 +10,7 @@ import { toNodeError } from '../../shared/n8n/errors';
 import type { RetryInfo } from '../../shared/n8n/outageRetry';
 import { errorItem, usesErrorOutput } from '../../shared/n8n/perItem';
 import { historyOldest, POSTED_IN_THREAD, PostedInConversation, replyUnavailableReason } from '../helpers/replyOutage';
-import { readConversationSince } from '../transport/slackHistory';
+import { readConversationSince } from '../../shared/transport/slackHistory';
 import { POST_MAY_HAVE_LANDED } from '../transport/slackPosts';
 import {
 	destinationFromItem,

@@ -10,6 +10,7 @@ import { firstWords } from '../../shared/n8n/outageRetry';
 import { unavailableReason } from '../../shared/transport/serviceAvailability';
 import { POST_MAY_HAVE_LANDED } from '../transport/slackPosts';
 import { nonEmptyString as stringOf } from '../../shared/values';
+import type { HistoryMessage } from '../../shared/transport/slackHistory';
 
 /** Set on a post error with no clear answer when the post went into a thread: conversations.history does not show it. */
 export const POSTED_IN_THREAD = 'postedInThread';
@@ -74,15 +75,6 @@ export function replyUnavailableReason(error: unknown): string | undefined {
 export function historyOldest(firstFailedAt: string): string {
 	const ms = Date.parse(firstFailedAt) - HISTORY_LOOKBACK_MS;
 	return (Math.max(0, ms) / 1000).toFixed(6);
-}
-
-/** A message of the conversation as conversations.history answers it (the fields read here). */
-export interface HistoryMessage {
-	ts?: string;
-	text?: string;
-	user?: string;
-	thread_ts?: string;
-	files?: Array<{ id?: string; name?: string }>;
 }
 
 const normal = (text: string | undefined) => (text ?? '').replace(/\s+/g, ' ').trim();

@@ -16,6 +16,7 @@ import {
 import type { SlackEventCallback } from '../../shared/slack/events';
 import { classifyEnvelope } from '../../shared/slack/events';
 import { eventOrderOf, orderScopeOf } from '../../shared/slack/messageOrder';
+import { PROCESS_TOKEN } from '../../shared/state/processToken';
 import type { HandleConfig } from '../../shared/slack/identity';
 import { resolveHandles } from '../../shared/slack/identity';
 import { failureMayBeAnOldSecret, verifySlackSignature } from '../helpers/signature';
@@ -204,9 +205,10 @@ async function deliver(
 		recordStaticDelivery(staticData, decision.dedupeKeys, now);
 	}
 
-	const emitted = { json: toItemJson(item) };
 	// Executions run side by side: the Upsert keeps Slack's order by waiting for what is announced here.
 	const order = eventOrderOf(item);
+	if (order !== undefined) item.announcedIn = PROCESS_TOKEN;
+	const emitted = { json: toItemJson(item) };
 	const withdraw =
 		order === undefined
 			? () => undefined

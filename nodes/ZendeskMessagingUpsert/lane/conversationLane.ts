@@ -9,6 +9,8 @@ import type { Lane } from '../state/conversationLanes';
 import { laneFor, releaseLaneIfIdle } from '../state/conversationLanes';
 import type { AnnouncedPlace } from '../../shared/state/messagesInFlight';
 import { messagesInFlight } from '../../shared/state/messagesInFlight';
+import type { EarlierGate } from './earlierGate';
+import { earlierArrived } from './earlierGate';
 
 /** A message in its lane until its turn settles it. */
 export interface LaneEntry<R> {
@@ -22,6 +24,8 @@ export interface LaneEntry<R> {
 	orderScope: string;
 	/** Its place among the announcements; undefined when the trigger announced none in this process. */
 	announced?: AnnouncedPlace;
+	/** Announced in another process: the earlier messages it waits for in Zendesk (earlierGate.ts). */
+	earlier?: EarlierGate;
 	settled: boolean;
 	resolve: (result: R) => void;
 	reject: (error: Error) => void;
@@ -57,6 +61,8 @@ export interface LaneTurn<R, E extends LaneEntry<R>> {
 	process: (lane: Lane<E>, head: E) => Promise<void>;
 	/** The head is still unsettled after `process`: the error it fails with. */
 	gaveUp: (head: E) => Error;
+	/** Which of these earlier messages' keys the mode finds in Zendesk (for `earlier`); without it nothing waits. */
+	earlierFound?: (head: E, keys: string[]) => Promise<Set<string>>;
 }
 
 /** Queues the entry in its conversation's lane in Slack's order; resolves when its turn settled it. */
@@ -85,7 +91,7 @@ function placeInOrder<E extends { order: number }>(waiting: E[], entry: E): numb
 }
 
 async function takeTurn<R, E extends LaneEntry<R>>(lane: Lane<E>, turn: LaneTurn<R, E>): Promise<void> {
-	const head = await nextHead<R, E>(lane);
+	const head = await nextHead<R, E>(lane, turn);
 	if (!head) return; // carried by an earlier coalesced comment
 	try {
 		await turn.process(lane, head);
@@ -97,14 +103,20 @@ async function takeTurn<R, E extends LaneEntry<R>>(lane: Lane<E>, turn: LaneTurn
 
 /**
  * The earliest waiting entry, once no earlier message of its conversation is still on its way
- * in another execution (messagesInFlight): one that arrives meanwhile goes first.
+ * in another execution (messagesInFlight) or, announced in another process, not yet in Zendesk
+ * (earlierGate.ts): one that arrives meanwhile goes first.
  */
-async function nextHead<R, E extends LaneEntry<R>>(lane: Lane<E>): Promise<E | undefined> {
+async function nextHead<R, E extends LaneEntry<R>>(lane: Lane<E>, turn: LaneTurn<R, E>): Promise<E | undefined> {
 	for (;;) {
 		const head = lane.waiting.find((entry) => !entry.settled);
 		if (!head) return undefined;
 		const until = head.announced && messagesInFlight.waitUntil(head.orderScope, head.announced);
-		if (until === undefined) return head;
-		await messagesInFlight.changed(until);
+		if (until !== undefined) {
+			await messagesInFlight.changed(until);
+			continue;
+		}
+		const found = turn.earlierFound;
+		if (!head.earlier || !found || (await earlierArrived(head.earlier, async (keys) => await found(head, keys))))
+			return head;
 	}
 }

@@ -13,6 +13,7 @@ import { pendingResult } from '../lane/conversationLane';
 import type { UploadedFile } from './messagingBodies';
 import { editParts, messageParts } from './messagingBodies';
 import type { PlannedMessage } from './messagingCommands';
+import { earlierGateOf } from '../lane/earlierGate';
 
 export interface MessagingEntry extends LaneEntry<UpsertResult>, PlannedMessage {
 	request: UpsertRequest;
@@ -50,6 +51,7 @@ export function makeMessagingEntry(input: {
 		tsMs: slackTsMs(item.message.ts) ?? 0,
 		order: eventOrderOf(item) ?? 0,
 		orderScope: input.orderScope,
+		earlier: earlierGateOf(item.earlierMessages, request.account),
 		parts,
 		messageIds: [],
 		wrote: false,

@@ -22,7 +22,7 @@ import { handleOnce } from '../lane/handledOnce';
 import type { MessagingSettings } from './messagingSettings';
 import type { MessagingEntry } from './messagingEntry';
 import { makeMessagingEntry } from './messagingEntry';
-import { perform } from './messagingPerformer';
+import { keysInConversation, perform } from './messagingPerformer';
 import { nextCommand } from './messagingPlanner';
 import { messagingConversations, switchboardDefaults } from './messagingState';
 import { messagingSettingsOf } from './messagingSettings';
@@ -52,6 +52,7 @@ async function handleMessage(request: UpsertRequest, key: string, orderScope: st
 	const entry = makeMessagingEntry({ request, key, orderScope, linked, files });
 	return await writeInOrder<UpsertResult, MessagingEntry>(entry, {
 		process: processHead,
+		earlierFound: keysInConversation,
 		gaveUp: (head) =>
 			new NodeOperationError(head.request.ctx.getNode(), 'Zendesk messaging kept changing the conversation; gave up', {
 				itemIndex: head.request.itemIndex,

@@ -166,6 +166,19 @@ async function startSuccessor(entry: MessagingEntry, state: ConversationState): 
 	});
 }
 
+/**
+ * Which of these messages the Sunshine conversation holds (their first part's marker): from what
+ * this process knows, else after reading its latest messages. No conversation yet: none
+ * (lane/earlierGate.ts).
+ */
+export async function keysInConversation(entry: MessagingEntry, keys: string[]): Promise<Set<string>> {
+	const state = messagingConversations.get(entry.laneKey) ?? (await lookUp(entry));
+	if (!state.conversationId) return new Set();
+	const inIt = (key: string) => state.seen.has(partMarker(key, 0));
+	if (!keys.every(inIt)) await readMarkers(entry, state);
+	return new Set(keys.filter(inIt));
+}
+
 /** The markers of the conversation's latest messages (paging back while the message could be older). */
 async function readMarkers(entry: MessagingEntry, state: ConversationState): Promise<void> {
 	let before: string | undefined;

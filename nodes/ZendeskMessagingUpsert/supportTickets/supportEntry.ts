@@ -9,6 +9,7 @@ import { conversationPlanOf } from '../helpers/ticketsThreads';
 import type { UpsertRequest, UpsertResult } from '../helpers/upsertRequest';
 import type { LaneEntry } from '../lane/conversationLane';
 import { pendingResult } from '../lane/conversationLane';
+import { earlierGateOf } from '../lane/earlierGate';
 import type { PlannedMessage } from './supportCommands';
 
 export interface Entry extends LaneEntry<UpsertResult>, PlannedMessage {
@@ -40,6 +41,7 @@ export function makeEntry(request: UpsertRequest, key: string, orderScope: strin
 		tsMs: slackTsMs(item.message.ts) ?? 0,
 		order: eventOrderOf(item) ?? 0,
 		orderScope,
+		earlier: earlierGateOf(item.earlierMessages, request.account),
 		createRetries: 0,
 		ambiguousWrites: 0,
 		...pendingResult<UpsertResult>(),

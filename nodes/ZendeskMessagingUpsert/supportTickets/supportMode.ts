@@ -27,7 +27,7 @@ import { writeInOrder } from '../lane/conversationLane';
 import { handleOnce } from '../lane/handledOnce';
 import type { Entry } from './supportEntry';
 import { makeEntry } from './supportEntry';
-import { loadConversation, perform, windowKeyOf } from './supportPerformer';
+import { keysInTicket, loadConversation, perform, windowKeyOf } from './supportPerformer';
 import type { LaneView } from './supportCommands';
 import { knownStateCommand, nextCommand } from './supportPlanner';
 
@@ -57,6 +57,7 @@ async function handleMessage(request: UpsertRequest, key: string, orderScope: st
 	}
 	return await writeInOrder<UpsertResult, Entry>(entry, {
 		process: processHead,
+		earlierFound: keysInTicket,
 		gaveUp: (head) =>
 			new NodeOperationError(head.request.ctx.getNode(), 'Zendesk kept changing the ticket; gave up', {
 				itemIndex: head.request.itemIndex,

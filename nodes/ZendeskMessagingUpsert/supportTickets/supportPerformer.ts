@@ -88,6 +88,17 @@ async function readMarkers(entry: Entry, state: ConversationState, ticketId: num
 	state.unknownBeforeMs = undefined;
 }
 
+/**
+ * Which of these messages the conversation's ticket holds (its markers): from what this process
+ * knows, else after reading the newest audits. No ticket yet: none (lane/earlierGate.ts).
+ */
+export async function keysInTicket(entry: Entry, keys: string[]): Promise<Set<string>> {
+	const state = await loadConversation(entry);
+	if (state.ticket.kind === 'none') return new Set();
+	if (keys.some((key) => !state.seen.has(key))) await readMarkers(entry, state, state.ticket.ticket.id);
+	return new Set(keys.filter((key) => state.seen.has(key)));
+}
+
 async function reloadTicket(entry: Entry, state: ConversationState, ticketId: number): Promise<void> {
 	const { ctx, settings } = entry.request;
 	const answer = await callZendesk<{ ticket?: TicketSummary }>(ctx, settings.credentialType, {

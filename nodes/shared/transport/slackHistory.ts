@@ -1,12 +1,24 @@
 /**
- * Reading a DM's recent messages (conversations.history), so that a reply coming back from a wait
- * finds what of it already reached Slack (helpers/replyOutage.ts). Needs the `im:history` scope,
- * which the Slack DM Trigger's app has for the `message.im` events.
+ * Reading a DM's messages (conversations.history): the Slack DM Reply finds what of a reply
+ * coming back from a wait already reached Slack (SlackDmReply/helpers/replyOutage.ts); the Profile
+ * Linker finds a message's earlier messages when the trigger ran in another n8n process
+ * (shared/slack/earlierMessages.ts). Needs the `im:history` scope (and `mpim:history` for group
+ * DMs), which the Slack DM Trigger's app has for the `message.im` events.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { callSlack, type SlackResponse } from '../../shared/transport/slackTransport';
-import type { HistoryMessage } from '../helpers/replyOutage';
+import { callSlack, type SlackResponse } from './slackTransport';
+
+/** A message of the conversation as conversations.history answers it (the fields read here). */
+export interface HistoryMessage {
+	ts?: string;
+	text?: string;
+	user?: string;
+	bot_id?: string;
+	subtype?: string;
+	thread_ts?: string;
+	files?: Array<{ id?: string; name?: string }>;
+}
 
 /**
  * At most this many pages of 100: a DM gets few messages within an outage.
@@ -18,11 +30,15 @@ const PAGE_SIZE = 100;
 
 type HistoryPage = SlackResponse & { messages?: HistoryMessage[]; response_metadata?: { next_cursor?: string } };
 
-/** The conversation's top-level messages after `oldest` (seconds), newest first. */
+/**
+ * The conversation's top-level messages after `oldest` (seconds), newest first; with `latest`, only
+ * those before it (Slack's default, `inclusive` false: the message at `latest` itself is left out).
+ */
 export async function readConversationSince(
 	ctx: IExecuteFunctions,
 	channel: string,
 	oldest: string,
+	latest?: string,
 ): Promise<HistoryMessage[]> {
 	const messages: HistoryMessage[] = [];
 	let cursor: string | undefined;
@@ -30,6 +46,7 @@ export async function readConversationSince(
 		const answer = await callSlack<HistoryPage>(ctx, 'conversations.history', {
 			channel,
 			oldest,
+			...(latest ? { latest } : {}),
 			limit: PAGE_SIZE,
 			...(cursor ? { cursor } : {}),
 		});

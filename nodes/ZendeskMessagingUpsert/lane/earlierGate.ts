@@ -1,0 +1,65 @@
+/**
+ * Order across processes (docs/scaling.md): a message whose trigger ran in another n8n process
+ * (a queue-mode worker) cannot wait on the trigger's announcements; the Profile Linker put the
+ * keys of the conversation's earlier messages on it instead (shared/slack/earlierMessages.ts). At
+ * its turn in the lane the message waits until each of them is handled in this process or found
+ * in Zendesk by the mode, looking again every second, at most EARLIER_WAIT_MS; then it is written
+ * anyway (an earlier message may have been dropped before the Upsert, have failed, or be waiting
+ * out an outage).
+ */
+import { handledResult } from '../state/handledMessages';
+import { upsertEnvironment } from '../state/upsertClock';
+
+/** How long a message waits for its earlier messages to appear in Zendesk. */
+export const EARLIER_WAIT_MS = 20_000;
+/** How often it looks again meanwhile (one read of the ticket's audits / conversation's messages). */
+export const EARLIER_POLL_MS = 1_000;
+
+/** A lane entry's wait for its earlier messages. */
+export interface EarlierGate {
+	/** Idempotency keys of the earlier messages, oldest first. */
+	keys: string[];
+	/** The account (handled-messages scope, as handledOnce.ts keys it). */
+	account: string;
+	sinceMs?: number;
+	/** Done waiting: found them all, or gave up (then `missing` names what was not found). */
+	open: boolean;
+	missing?: string[];
+}
+
+/** The gate for an item's `earlierMessages`, when it has any. */
+export function earlierGateOf(earlierMessages: unknown, account: string): EarlierGate | undefined {
+	if (!Array.isArray(earlierMessages)) return undefined;
+	const keys = earlierMessages.filter((key): key is string => typeof key === 'string' && key.length > 0);
+	return keys.length > 0 ? { keys, account, open: false } : undefined;
+}
+
+/** Go when nothing is missing; wait while the missing ones may still come; give up after the wait. Pure. */
+export function earlierDecision(input: { missing: number; sinceMs: number; nowMs: number }): 'go' | 'wait' | 'giveUp' {
+	if (input.missing === 0) return 'go';
+	return input.nowMs - input.sinceMs < EARLIER_WAIT_MS ? 'wait' : 'giveUp';
+}
+
+/**
+ * Whether the entry may be written now. `found` answers which of the keys the mode finds in
+ * Zendesk (it reads only when some are not known yet). On "wait" it sleeps one poll first.
+ */
+export async function earlierArrived(
+	gate: EarlierGate,
+	found: (keys: string[]) => Promise<Set<string>>,
+): Promise<boolean> {
+	if (gate.open) return true;
+	const env = upsertEnvironment();
+	gate.sinceMs ??= env.now();
+	const notHere = gate.keys.filter((key) => !handledResult(`${gate.account}|${key}`));
+	const there = notHere.length > 0 ? await found(notHere) : new Set<string>();
+	const missing = notHere.filter((key) => !there.has(key));
+	const decision = earlierDecision({ missing: missing.length, sinceMs: gate.sinceMs, nowMs: env.now() });
+	if (decision === 'wait') {
+		await env.sleep(EARLIER_POLL_MS);
+		return false;
+	}
+	gate.open = true;
+	if (decision === 'giveUp') gate.missing = missing;
+	return true;
+}

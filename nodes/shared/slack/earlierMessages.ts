@@ -1,0 +1,68 @@
+/**
+ * A message's earlier messages when its trigger ran in another n8n process (docs/scaling.md,
+ * Order across processes): the Profile Linker reads the DM's history just before the message
+ * (conversations.history) and puts the earlier people's messages of the last minute on the item
+ * (`earlierMessages`, their idempotency keys); the Zendesk Messaging Upsert writes the message
+ * only once those are in the ticket (or the wait runs out). Pure.
+ */
+import { messageIdempotencyKey } from '../externalIds';
+import type { HistoryMessage } from '../transport/slackHistory';
+import type { SlackDmItem } from '../types';
+import { slackTsMicros } from './messageOrder';
+
+/** How far back: a message older than this before the next one has long been handed over. */
+export const EARLIER_HORIZON_SECONDS = 60;
+
+/** Slackbot's user id: its posts are never delivered (the trigger drops them too). */
+const SLACKBOT = 'USLACKBOT';
+
+/** Subtypes of messages people type that the trigger delivers (others are joins, bot posts, changes). */
+const PERSON_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast', 'me_message']);
+
+/**
+ * Whether the item's earlier messages must be looked up: a new top-level message announced by a
+ * trigger in another process. Thread replies are not in conversations.history and keep arrival
+ * order across processes; edits and deletions carry the time they happened and wait for nothing.
+ */
+export function needsEarlierLookup(
+	item: Pick<SlackDmItem, 'kind' | 'message' | 'announcedIn'>,
+	token: string,
+): boolean {
+	return item.kind === 'message' && !item.message.threadTs && !!item.announcedIn && item.announcedIn !== token;
+}
+
+/** conversations.history's `oldest` and `latest` (seconds) for the item's earlier messages. */
+export function earlierWindow(ts: string): { oldest: string; latest: string } {
+	const micros = slackTsMicros(ts) ?? 0;
+	const oldest = Math.max(0, micros - EARLIER_HORIZON_SECONDS * 1_000_000);
+	return { oldest: (oldest / 1_000_000).toFixed(6), latest: ts };
+}
+
+/**
+ * The idempotency keys of the messages people sent in the conversation before the item, oldest
+ * first: not the handle's or a bot's posts, not Slackbot's, not thread replies.
+ */
+export function earlierMessageKeys(
+	item: Pick<SlackDmItem, 'teamId' | 'channel' | 'message' | 'handle'>,
+	history: readonly HistoryMessage[],
+): string[] {
+	const own = slackTsMicros(item.message.ts);
+	if (own === undefined) return [];
+	return history
+		.filter((message) => {
+			const at = slackTsMicros(message.ts);
+			if (at === undefined || at >= own) return false;
+			if (message.thread_ts && message.thread_ts !== message.ts) return false;
+			if (message.bot_id || !message.user || message.user === SLACKBOT) return false;
+			return message.user !== item.handle.userId && PERSON_SUBTYPES.has(message.subtype);
+		})
+		.sort((a, b) => (slackTsMicros(a.ts) ?? 0) - (slackTsMicros(b.ts) ?? 0))
+		.map((message) =>
+			messageIdempotencyKey({
+				teamId: item.teamId,
+				channelId: item.channel.id,
+				ts: String(message.ts),
+				kind: 'message',
+			}),
+		);
+}

@@ -1,0 +1,131 @@
+/**
+ * Slack's order across n8n processes (docs/scaling.md): in queue mode the trigger announces a
+ * message in a webhook process and the Upsert writes it on a worker, so nothing is announced
+ * where it is written. The Profile Linker puts the keys of the conversation's earlier messages
+ * on such an item (`earlierMessages`, `announcedIn` another process's token); the Upsert writes
+ * it only once those are in the ticket, which another worker writes. The other worker is played
+ * here by a plain API update carrying the same marker any Upsert writes.
+ */
+import type { INodeExecutionData } from 'n8n-workflow';
+
+import { EARLIER_WAIT_MS } from '../../nodes/ZendeskMessagingUpsert/lane/earlierGate';
+import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
+import { markerMetadata } from '../../nodes/shared/zendesk/comments';
+import type { SlackDmItem } from '../../nodes/shared/types';
+import { useEmulators, zendeskCredentials } from '../harness/emulatorPair';
+import { executeNode } from '../harness/inProcess';
+import { LINKED_TEAM as TEAM, linkedDmItems } from '../harness/items';
+
+const { zendesk: emu } = useEmulators({
+	zendesk: { rateLimits: false },
+	lifetime: 'file',
+	resetEachTest: true,
+	upsertClock: true,
+});
+
+const { newChannel, item } = linkedDmItems(emu, 'DX');
+const upsert = new ZendeskMessagingUpsert();
+const AUDITS = 'GET /api/v2/tickets/:id/audits.json';
+
+async function run(input: SlackDmItem) {
+	const { outputs } = await executeNode(upsert, {
+		credentials: { zendeskDmApi: zendeskCredentials(emu) },
+		items: [{ json: input as never } as INodeExecutionData],
+	});
+	return outputs[0][0].json.zendesk as { ticketId: number; outcome: string };
+}
+
+/** As a worker's Profile Linker leaves it: announced in another process, with its earlier messages. */
+function fromAnotherProcess(message: SlackDmItem, earlier: SlackDmItem[]): SlackDmItem {
+	return { ...message, announcedIn: 'webhook-process-2', earlierMessages: earlier.map((e) => e.idempotencyKey) };
+}
+
+function ticketOf(channel: string) {
+	return emu.tickets().find((t) => t.ticket.external_id === `slack-dm:${TEAM}:${channel}`);
+}
+
+function steps(channel: string): string[] {
+	return (ticketOf(channel)?.comments ?? []).map((c) => /step (\d)/.exec(String(c.body))?.[1] ?? '?');
+}
+
+/** Another worker's Upsert writing `message`: a comment with the message's marker. */
+async function writtenElsewhere(ticketId: number, message: SlackDmItem): Promise<void> {
+	const { email, apiToken } = zendeskCredentials(emu);
+	const answer = await fetch(`${emu.url}/api/v2/tickets/${ticketId}.json`, {
+		method: 'PUT',
+		headers: {
+			'content-type': 'application/json',
+			authorization: `Basic ${Buffer.from(`${email}/token:${apiToken}`).toString('base64')}`,
+		},
+		body: JSON.stringify({
+			ticket: {
+				comment: { body: message.message.text, public: true },
+				metadata: markerMetadata([message.idempotencyKey]),
+			},
+		}),
+	});
+	expect(answer.status).toBe(200);
+}
+
+const realPause = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("Zendesk Messaging Upsert keeps Slack's order across processes", () => {
+	it('waits until the earlier message another worker writes is in the ticket, then appends after it', async () => {
+		const channel = newChannel();
+		const { ticketId } = await run(item(channel, 'step 1'));
+		const two = item(channel, 'step 2');
+		const three = fromAnotherProcess(item(channel, 'step 3'), [two]);
+		// Each look at the ticket takes real time, so the wait spans the other worker's write.
+		emu.server.injectFault(AUDITS, { kind: 'latency', ms: 150 }, 1_000);
+		const third = run(three);
+		await realPause(600);
+		expect(steps(channel)).toEqual(['1']);
+		await writtenElsewhere(ticketId, two);
+		expect((await third).outcome).toBe('appended');
+		expect(steps(channel)).toEqual(['1', '2', '3']);
+	});
+
+	it('goes at once when its earlier messages are already in the ticket (one read of the audits)', async () => {
+		const channel = newChannel();
+		const { ticketId } = await run(item(channel, 'step 1'));
+		const two = item(channel, 'step 2');
+		await writtenElsewhere(ticketId, two);
+		emu.server.resetCalls();
+		expect((await run(fromAnotherProcess(item(channel, 'step 3'), [two]))).outcome).toBe('appended');
+		expect(emu.server.callsTo(AUDITS)).toHaveLength(1);
+		expect(steps(channel)).toEqual(['1', '2', '3']);
+	});
+
+	it('an earlier message handled in this process needs no read', async () => {
+		const channel = newChannel();
+		const one = item(channel, 'step 1');
+		await run(one);
+		emu.server.resetCalls();
+		expect((await run(fromAnotherProcess(item(channel, 'step 2'), [one]))).outcome).toBe('appended');
+		expect(emu.server.callsTo(AUDITS)).toHaveLength(0);
+		expect(steps(channel)).toEqual(['1', '2']);
+	});
+
+	it('writes anyway once the wait runs out (the earlier message was dropped or failed)', async () => {
+		const channel = newChannel();
+		await run(item(channel, 'step 1'));
+		const lost = item(channel, 'step 2 never written');
+		const startedAt = emu.clock.now();
+		expect((await run(fromAnotherProcess(item(channel, 'step 3'), [lost]))).outcome).toBe('appended');
+		expect(emu.clock.now() - startedAt).toBeGreaterThanOrEqual(EARLIER_WAIT_MS);
+		expect(steps(channel)).toEqual(['1', '3']);
+	});
+
+	it('the first message of a conversation waits for an earlier one creating the ticket elsewhere', async () => {
+		const channel = newChannel();
+		const one = item(channel, 'step 1');
+		emu.server.injectFault('GET /api/v2/tickets.json', { kind: 'latency', ms: 150 }, 1_000);
+		const second = run(fromAnotherProcess(item(channel, 'step 2'), [one]));
+		await realPause(600);
+		expect(ticketOf(channel)).toBeUndefined();
+		emu.server.clearFaults();
+		await run(one); // "the other worker": creates the ticket with step 1
+		expect((await second).outcome).toBe('appended');
+		expect(steps(channel)).toEqual(['1', '2']);
+	});
+});

@@ -1,0 +1,73 @@
+import {
+	EARLIER_HORIZON_SECONDS,
+	earlierMessageKeys,
+	earlierWindow,
+	needsEarlierLookup,
+} from '../../../../../nodes/shared/slack/earlierMessages';
+import type { HistoryMessage } from '../../../../../nodes/shared/transport/slackHistory';
+
+const item = {
+	teamId: 'T1',
+	channel: { id: 'D1', type: 'im' as const, isExtShared: false },
+	handle: { name: 'IT', userId: 'UHANDLE', teamId: 'T1' },
+	message: { ts: '1700000100.000200', text: 'now', files: [] },
+};
+const key = (ts: string) => `slack:T1:D1:${ts}`;
+
+describe('needsEarlierLookup', () => {
+	const base = { kind: 'message' as const, message: item.message, announcedIn: 'other' };
+
+	it('looks up a new top-level message announced by another process', () => {
+		expect(needsEarlierLookup(base, 'mine')).toBe(true);
+	});
+
+	it('not when this process announced it, nothing announced it, or it is a thread reply, edit or deletion', () => {
+		expect(needsEarlierLookup({ ...base, announcedIn: 'mine' }, 'mine')).toBe(false);
+		expect(needsEarlierLookup({ ...base, announcedIn: undefined }, 'mine')).toBe(false);
+		expect(needsEarlierLookup({ ...base, message: { ...item.message, threadTs: '1.1' } }, 'mine')).toBe(false);
+		expect(needsEarlierLookup({ ...base, kind: 'edit' }, 'mine')).toBe(false);
+		expect(needsEarlierLookup({ ...base, kind: 'delete' }, 'mine')).toBe(false);
+	});
+});
+
+describe('earlierWindow', () => {
+	it(`reaches ${EARLIER_HORIZON_SECONDS} s back and stops at the message itself`, () => {
+		expect(earlierWindow('1700000100.000200')).toEqual({ oldest: '1700000040.000200', latest: '1700000100.000200' });
+	});
+});
+
+describe('earlierMessageKeys', () => {
+	it("keeps people's top-level messages before this one, oldest first, as idempotency keys", () => {
+		const history: HistoryMessage[] = [
+			{ ts: '1700000099.000001', user: 'U1' },
+			{ ts: '1700000090.000001', user: 'U1', subtype: 'file_share' },
+			{ ts: '1700000095.000001', user: 'U2' }, // a group DM's other person
+		];
+		expect(earlierMessageKeys(item, history)).toEqual([
+			key('1700000090.000001'),
+			key('1700000095.000001'),
+			key('1700000099.000001'),
+		]);
+	});
+
+	it("leaves out the handle's and bots' posts, Slackbot, joins, thread replies and later messages", () => {
+		const history: HistoryMessage[] = [
+			{ ts: '1700000091.000001', user: 'UHANDLE' },
+			{ ts: '1700000092.000001', user: 'U9', bot_id: 'B1' },
+			{ ts: '1700000093.000001', user: 'USLACKBOT' },
+			{ ts: '1700000094.000001', user: 'U1', subtype: 'channel_join' },
+			{ ts: '1700000095.000001', user: 'U1', thread_ts: '1700000010.000001' },
+			{ ts: '1700000100.000200', user: 'U1' },
+			{ ts: '1700000101.000001', user: 'U1' },
+			{ ts: 'not-a-ts', user: 'U1' },
+			{ user: 'U1' },
+			{ ts: '1700000096.000001' },
+		];
+		expect(earlierMessageKeys(item, history)).toEqual([]);
+	});
+
+	it("keeps a thread's parent (its thread_ts is its own ts)", () => {
+		const parent = { ts: '1700000097.000001', user: 'U1', thread_ts: '1700000097.000001' };
+		expect(earlierMessageKeys(item, [parent])).toEqual([key(parent.ts)]);
+	});
+});
