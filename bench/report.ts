@@ -2,10 +2,11 @@
  * Pure parts of the benchmark: percentiles, per-message counting of delivered comments, ratios,
  * target checks and the markdown table. No I/O here. The Zendesk outage's own figures: outageReport.ts.
  */
+import { floorTriggerTargets } from './floorTriggerReport';
 import { type OutageFigures, outageTable, outageTargets } from './outageReport';
 
-/** `m` is (a′): the inbound template in Zendesk messaging mode (printed as "a′"). */
-export type WorkflowKey = 'a' | 'm' | 'b' | 'c';
+/** `m` is (a′): the inbound template in Zendesk messaging mode (printed as "a′"). `d`: floorTriggerReport.ts. */
+export type WorkflowKey = 'a' | 'm' | 'b' | 'c' | 'd';
 export type ScenarioKey = 'steady' | 'burst' | 'chatty' | 'storm' | 'retries' | 'outage';
 
 export const WORKFLOW_LABELS: Record<WorkflowKey, string> = {
@@ -13,15 +14,16 @@ export const WORKFLOW_LABELS: Record<WorkflowKey, string> = {
 	m: '(a′) this package in Zendesk messaging mode (inbound messaging template)',
 	b: '(b) n8n built-in nodes (Slack Trigger, IF, Zendesk)',
 	c: '(c) n8n floor (Webhook → No Operation)',
+	d: "(d) community-trigger floor (the bench's own trigger → No Operation)",
 };
 
-/** How a workflow is named in tables: (a), (a′), (b), (c). */
+/** How a workflow is named in tables: (a), (a′), (b), (c), (d). */
 export function workflowTag(key: WorkflowKey): string {
 	return key === 'm' ? '(a′)' : `(${key})`;
 }
 
 /** Table order: the package's two modes first. */
-export const WORKFLOW_ORDER: WorkflowKey[] = ['a', 'm', 'b', 'c'];
+export const WORKFLOW_ORDER: WorkflowKey[] = ['a', 'm', 'b', 'c', 'd'];
 
 export const SCENARIO_LABELS: Record<ScenarioKey, string> = {
 	steady: 'steady state',
@@ -156,7 +158,7 @@ export function ackFigures(samples: AckSample[]): AckFigures {
 }
 
 /** Message markers the driver puts in each text, e.g. `bm-a-steady-17`. */
-export const MARKER = /\bbm-[ambc]-[a-z]+-\d+\b/g;
+export const MARKER = /\bbm-[ambcd]-[a-z]+-\d+\b/g;
 
 export function markerFor(workflow: WorkflowKey, scenario: ScenarioKey | 'warmup', seq: number): string {
 	return `bm-${workflow}-${scenario}-${seq}`;
@@ -228,16 +230,16 @@ export function countOutOfOrder(
 	return { outOfOrder: markers.length, markers };
 }
 
-/** A finished-or-not execution of the floor (c), with the text of what its trigger received. */
+/** A finished-or-not execution of a floor, (c) or (d), with the text of what its trigger received. */
 export interface FloorExecution {
 	status: string;
 	stoppedAt: string | null;
-	/** The Webhook node's output as text (holds the message's marker); empty when the data was not readable. */
+	/** The trigger's output as text (holds the message's marker); empty when the data was not readable. */
 	payload: string;
 }
 
 /**
- * The floor (c) has no Zendesk: a message counts as delivered when an execution holding its marker
+ * The floors (c) and (d) have no Zendesk: a message counts as delivered when an execution holding its marker
  * has finished. Slack's retries of one message start more executions with the same marker; fed to
  * `countDeliveries`, they count once (at the first to finish), as a comment stored twice would.
  */
@@ -310,8 +312,11 @@ export function ratio(numerator: number | null | undefined, denominator: number 
 export interface Ratios {
 	scenario: ScenarioKey;
 	ackP99AOverC: number | null;
+	/** (a) against (d), the community-trigger floor (floorTriggerReport.ts). */
+	ackP99AOverD: number | null;
 	ackP99AOverB: number | null;
 	epsAOverC: number | null;
+	epsAOverD: number | null;
 	epsAOverB: number | null;
 	deliveryP99AOverB: number | null;
 	zendeskPerMessageAOverB: number | null;
@@ -321,12 +326,14 @@ export function ratiosFor(results: ScenarioResult[]): Ratios[] {
 	const scenarios = [...new Set(results.map((r) => r.scenario))];
 	return scenarios.map((scenario) => {
 		const of = (w: WorkflowKey) => results.find((r) => r.scenario === scenario && r.workflow === w);
-		const [a, b, c] = [of('a'), of('b'), of('c')];
+		const [a, b, c, d] = [of('a'), of('b'), of('c'), of('d')];
 		return {
 			scenario,
 			ackP99AOverC: ratio(a?.ack.p99, c?.ack.p99),
+			ackP99AOverD: ratio(a?.ack.p99, d?.ack.p99),
 			ackP99AOverB: ratio(a?.ack.p99, b?.ack.p99),
 			epsAOverC: ratio(a?.eventsPerSecond, c?.eventsPerSecond),
+			epsAOverD: ratio(a?.eventsPerSecond, d?.eventsPerSecond),
 			epsAOverB: ratio(a?.eventsPerSecond, b?.eventsPerSecond),
 			deliveryP99AOverB: ratio(a?.delivery?.p99, b?.delivery?.p99),
 			zendeskPerMessageAOverB: ratio(a?.zendeskPerMessage, b?.zendeskPerMessage),
@@ -382,6 +389,7 @@ export function checkTargets(results: ScenarioResult[], ratios: Ratios[]): Targe
 					? null
 					: steadyRatios.epsAOverC >= 0.8,
 		},
+		...floorTriggerTargets(results, ratios),
 	];
 	const aResults = results.filter((r) => r.workflow === 'a');
 	const dupLost = aResults.map((r) => `${r.scenario} ${r.duplicates ?? '–'}/${r.lost ?? '–'}`).join(', ');
@@ -449,7 +457,7 @@ function ms(value: number | null | undefined): string {
 export const TABLE_LEGEND = [
 	"ack p50/p99: 2xx answers only (Slack counts nothing else as an acknowledgement), Slack's retries included; acks > 3 s: 2xx answers Slack would still have retried; non-2xx answers and sends with no answer in 10 s are never acknowledgements and are counted apart.",
 	'out of order: messages stored in their ticket after a message of the same conversation sent later (a coalesced comment counts line by line).',
-	"events/s: distinct messages delivered per second, each message once however often Slack sent it (the retries scenario sends every event three times). Delivered: for (a), (a′) and (b) the first comment holding the message's marker is stored in Zendesk (for (a′): in the messaging ticket, written by the agent workspace when the Sunshine message lands); for (c) the first n8n execution holding it has finished. Steady state: the closed-loop rounds' messages / the sum over rounds of (last delivery − first send of the round); other scenarios: messages / (last delivery − first send).",
+	"events/s: distinct messages delivered per second, each message once however often Slack sent it (the retries scenario sends every event three times). Delivered: for (a), (a′) and (b) the first comment holding the message's marker is stored in Zendesk (for (a′): in the messaging ticket, written by the agent workspace when the Sunshine message lands); for (c) and (d) the first n8n execution holding it has finished. Steady state: the closed-loop rounds' messages / the sum over rounds of (last delivery − first send of the round); other scenarios: messages / (last delivery − first send).",
 ];
 
 export interface ReportInput {
@@ -519,12 +527,12 @@ export function markdownReport(input: ReportInput): string {
 	}
 	lines.push(
 		'',
-		'| scenario | ack p99 (a)/(c) | ack p99 (a)/(b) | events/s (a)/(c) | events/s (a)/(b) | delivery p99 (a)/(b) | Zendesk req/msg (a)/(b) |',
-		'|---|---:|---:|---:|---:|---:|---:|',
+		'| scenario | ack p99 (a)/(c) | ack p99 (a)/(d) | ack p99 (a)/(b) | events/s (a)/(c) | events/s (a)/(d) | events/s (a)/(b) | delivery p99 (a)/(b) | Zendesk req/msg (a)/(b) |',
+		'|---|---:|---:|---:|---:|---:|---:|---:|---:|',
 	);
 	for (const r of input.ratios) {
 		lines.push(
-			`| ${SCENARIO_LABELS[r.scenario]} | ${fmt(r.ackP99AOverC)} | ${fmt(r.ackP99AOverB)} | ${fmt(r.epsAOverC)} | ${fmt(r.epsAOverB)} | ${fmt(r.deliveryP99AOverB)} | ${fmt(r.zendeskPerMessageAOverB)} |`,
+			`| ${SCENARIO_LABELS[r.scenario]} | ${fmt(r.ackP99AOverC)} | ${fmt(r.ackP99AOverD)} | ${fmt(r.ackP99AOverB)} | ${fmt(r.epsAOverC)} | ${fmt(r.epsAOverD)} | ${fmt(r.epsAOverB)} | ${fmt(r.deliveryP99AOverB)} | ${fmt(r.zendeskPerMessageAOverB)} |`,
 		);
 	}
 	lines.push('', '| target | this run | met? |', '|---|---|---|');

@@ -40,6 +40,7 @@ import {
 import { startQueueInfra } from '../test/harness/queueInfra';
 import { startTlsFront } from './tlsFront';
 import { outage } from './outageScenario';
+import { FLOOR_TRIGGER_NODE, FLOOR_TRIGGER_WORKFLOW_SOURCE, prepareFloorTrigger } from './floorTrigger';
 
 export const HOSTS = {
 	slack: 'slack.com',
@@ -297,6 +298,8 @@ export interface Target {
 	sunshine?: SunshineEmulator;
 	tracker?: DeliveryTracker;
 	slackToken?: string;
+	/** A floor's trigger, whose output holds the message: `Webhook` for (c) (the default), (d)'s own. */
+	triggerNode?: string;
 }
 
 const CREDENTIAL_IDS = {
@@ -558,7 +561,7 @@ async function floorExecutions(ctx: Context, target: Target, since: number, coun
 				let payload = '';
 				try {
 					// `Webhook`: the trigger's name in bench/workflows/floor-webhook-noop.json.
-					const received = nodeOutput(await readExecution(ctx.n8n.rest, e), 'Webhook');
+					const received = nodeOutput(await readExecution(ctx.n8n.rest, e), target.triggerNode ?? 'Webhook');
 					if (received.length) payload = JSON.stringify(received);
 				} catch {
 					// Pruned or unreadable: the execution finished, but whose message it carried is unknown.
@@ -1099,11 +1102,15 @@ export async function runBench(
 		];
 		const queue = options.queue ? await startQueueInfra() : undefined;
 		if (queue) cleanups.unshift(() => queue.close());
+		// (d): its node package in a user folder of the bench's own (bench/floorTrigger.ts).
+		const floorTrigger = prepareFloorTrigger();
+		cleanups.push(floorTrigger.cleanup);
 		const n8n = await startRealN8n({
 			mode: 'custom-extensions',
-			workflows: [inbound, messaging, baseline, floor],
+			userFolder: floorTrigger.userFolder,
+			workflows: [inbound, messaging, baseline, floor, floorTrigger.workflow],
 			credentials,
-			env: { ...queue?.env, ...options.n8nEnv, NODE_EXTRA_CA_CERTS: front.caFile },
+			env: { ...queue?.env, ...floorTrigger.env, ...options.n8nEnv, NODE_EXTRA_CA_CERTS: front.caFile },
 			worker: Boolean(queue),
 		});
 		cleanups.unshift(() => n8n.stop());
@@ -1151,6 +1158,13 @@ export async function runBench(
 				url: n8n.webhookUrl('bench-floor'),
 				driver: driverFor(n8n.webhookUrl('bench-floor')),
 			},
+			d: {
+				key: 'd',
+				workflowId: floorTrigger.workflow.id,
+				url: n8n.webhookUrl(floorTrigger.webhookPath),
+				driver: driverFor(n8n.webhookUrl(floorTrigger.webhookPath)),
+				triggerNode: FLOOR_TRIGGER_NODE,
+			},
 		};
 		const ctx: Context = { sizes, n8n, slack, memory, targets, usersCreated: 0 };
 		const log = (text: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 23)} ${text}\n`);
@@ -1159,7 +1173,7 @@ export async function runBench(
 		);
 
 		const results: ScenarioResult[] = [];
-		const order: WorkflowKey[] = ['c', 'b', 'a', 'm'];
+		const order: WorkflowKey[] = ['c', 'd', 'b', 'a', 'm'];
 		const steadyUsers = {} as Record<WorkflowKey, BenchUser[]>;
 		for (const key of order)
 			steadyUsers[key] = Array.from({ length: sizes.steadyUsers }, () => knownUser(ctx, targets[key], 'S'));
@@ -1205,14 +1219,14 @@ export async function runBench(
 		const cpus = os.cpus();
 		const machine = `${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, load average at start ${os.loadavg()[0].toFixed(2)}; n8n ${n8nVersion(rt.n8n)} on Node ${nodeVersion(rt.node)}, ${queue ? 'PostgreSQL, queue mode' : 'SQLite'}; shared with other work, so absolute figures are noisy`;
 		const notes = [
-			`One run, one n8n process, the workflows side by side; each scenario runs for (c), (b), (a), then (a′) (steady, chatty and retries only) in turn, except the steady state's closed loop: ${sizes.throughputRounds} rounds of ${sizes.throughputMessages} messages per workflow, the order rotating each round (c, b, a, a′; then b, a, a′, c; …), figures pooled over the rounds. Zendesk search delay ${sizes.searchDelayMs / 1000} s everywhere.`,
+			`One run, one n8n process, the workflows side by side; each scenario runs for (c), (d), (b), (a), then (a′) (steady, chatty and retries only) in turn, except the steady state's closed loop: ${sizes.throughputRounds} rounds of ${sizes.throughputMessages} messages per workflow, the order rotating each round (c, d, b, a, a′; then d, b, a, a′, c; …), figures pooled over the rounds. Zendesk search delay ${sizes.searchDelayMs / 1000} s everywhere.`,
 			"Zendesk's rate limits (plan Enterprise Plus, ticket updates per ticket and per account, create-or-update user) are on for the burst and chatty scenarios, off elsewhere so they do not cap throughput; the storm injects its own 429s.",
 			'Peak RSS: the n8n main process (VmHWM reset per scenario), not its task runner.',
 		];
 		if (queue) notes.push(`n8n in ${queue.description}. Peak RSS is the main process's only.`);
 		const envEntries = Object.entries(options.n8nEnv ?? {});
 		if (envEntries.length)
-			notes.push(`n8n started with ${envEntries.map(([k, v]) => `${k}=${v}`).join(' ')} (all three workflows alike).`);
+			notes.push(`n8n started with ${envEntries.map(([k, v]) => `${k}=${v}`).join(' ')} (all workflows alike).`);
 		if (options.smoke) notes.unshift('SMOKE run: tiny sizes, proves the benchmark still works; figures mean nothing.');
 		const markdown = markdownReport({
 			title: `Benchmark ${startedAt.toISOString().slice(0, 10)}${options.smoke ? ' (smoke)' : ''}${options.only ? ` (only ${options.only.join(', ')})` : ''}`,
@@ -1227,6 +1241,7 @@ export async function runBench(
 			// 2: ack over 2xx answers only, nonAckAnswers/unanswered, distinct-message events/s, ackByPhase.
 			// 3: the steady state's closed loop in interleaved rounds (closedLoopRounds), figures pooled.
 			// Still 3 with the outage scenario: results[].outage is an addition, nothing else changed.
+			// Still 3 with (d): results for workflow d, workflows.d and ratios[].ackP99AOverD/epsAOverD are additions.
 			version: 3,
 			smoke: options.smoke,
 			command: options.command,
@@ -1252,6 +1267,7 @@ export async function runBench(
 				m: { id: targets.m.workflowId, source: path.relative(REPO_ROOT, MESSAGING_TEMPLATE), label: '(a′)' },
 				b: { id: targets.b.workflowId, source: 'bench/workflows/baseline-builtin.json' },
 				c: { id: targets.c.workflowId, source: 'bench/workflows/floor-webhook-noop.json' },
+				d: { id: targets.d.workflowId, source: FLOOR_TRIGGER_WORKFLOW_SOURCE, package: 'bench/floorTrigger' },
 			},
 			sizes,
 			notes,

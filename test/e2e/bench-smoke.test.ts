@@ -1,6 +1,7 @@
 /**
- * The benchmark in smoke mode (`npm run bench -- --smoke`): tiny sizes, real n8n, all four
- * workflows ((a′), the messaging template, in its three scenarios), all five scenarios. Keeps the benchmark from rotting; asserts the result files and
+ * The benchmark in smoke mode (`npm run bench -- --smoke`): tiny sizes, real n8n, all five
+ * workflows ((a′), the messaging template, in its three scenarios; (d), the bench's own community
+ * trigger, loaded beside the package), all five scenarios. Keeps the benchmark from rotting; asserts the result files and
  * exactly-once delivery, never speed.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,13 +18,19 @@ interface BenchDocument {
 	smoke: boolean;
 	command: string;
 	network: { namespace: string | null; tlsFrontRequests: Record<string, number> };
+	workflows: Record<string, { id: string; source: string; package?: string }>;
 	results: ScenarioResult[];
-	ratios: Array<{ scenario: string; ackP99AOverC: number | null }>;
+	ratios: Array<{
+		scenario: string;
+		ackP99AOverC: number | null;
+		ackP99AOverD: number | null;
+		epsAOverD: number | null;
+	}>;
 	targets: Array<{ id: string; met: boolean | null }>;
 }
 
 const SCENARIOS = ['steady', 'burst', 'chatty', 'storm', 'retries'];
-const WORKFLOWS = ['a', 'b', 'c'];
+const WORKFLOWS = ['a', 'b', 'c', 'd'];
 const MESSAGING_SCENARIOS = ['steady', 'chatty', 'retries'];
 
 let outDir: string;
@@ -98,6 +105,8 @@ describe('npm run bench -- --smoke', () => {
 			'slack-per-message',
 			'ack-p99',
 			'throughput',
+			'ack-p99-floor-trigger',
+			'throughput-floor-trigger',
 			'exactly-once',
 			'chatty',
 			'sunshine-per-message',
@@ -105,6 +114,7 @@ describe('npm run bench -- --smoke', () => {
 			'messaging-chatty',
 		]);
 		expect(markdown).toContain('| scenario | workflow | msgs | ack p50 | ack p99 |');
+		expect(markdown).toContain('| scenario | ack p99 (a)/(c) | ack p99 (a)/(d) |');
 		expect(markdown).toContain('`npm run bench -- --smoke');
 		expect(output).toContain('| target | this run | met? |');
 	});
@@ -156,6 +166,30 @@ describe('npm run bench -- --smoke', () => {
 			expect(r.eventsPerSecond).toBeGreaterThan(0);
 			expect(r.zendeskRequests + r.slackRequests).toBe(0);
 		}
+	});
+
+	it("(d), the bench's own community trigger, loaded beside the package, was measured like (c), and (a)/(d) reported", () => {
+		expect(doc.workflows.d).toMatchObject({
+			source: 'bench/workflows/floor-trigger-noop.json',
+			package: 'bench/floorTrigger',
+		});
+		for (const scenario of SCENARIOS) {
+			const r = result('d', scenario);
+			expect({ scenario, nonAck: r.nonAckAnswers, unanswered: r.unanswered }).toEqual({
+				scenario,
+				nonAck: 0,
+				unanswered: 0,
+			});
+			expect(r.ack.count).toBe(r.sends);
+			expect(r.eventsPerSecond).toBeGreaterThan(0);
+			expect(r.delivery).toBeNull();
+			expect(r.zendeskRequests + r.slackRequests).toBe(0);
+			expect(r.notes.join(' ')).not.toContain('without readable data');
+		}
+		const steady = doc.ratios.find((r) => r.scenario === 'steady');
+		expect(typeof steady?.ackP99AOverD).toBe('number');
+		expect(typeof steady?.epsAOverD).toBe('number');
+		expect(doc.targets.find((t) => t.id === 'ack-p99-floor-trigger')?.met).not.toBeNull();
 	});
 
 	it('removed its network namespace and hosts file', () => {
