@@ -161,6 +161,14 @@ export class ProfileLinker implements INodeType {
 							'Whether to also link every participant of a group DM (output as zendeskParticipants, e.g. for CCs)',
 					},
 					{
+						displayName: 'Order Across Processes',
+						name: 'earlierMessages',
+						type: 'boolean',
+						default: true,
+						description:
+							"Whether, in n8n's queue mode (the trigger in another process), to read the DM's messages of the last minute (one Slack conversations.history call per message) so that the Zendesk Messaging Upsert writes each message after the earlier ones. Off: arrival order across workers, no extra call.",
+					},
+					{
 						displayName: 'Partner Organization',
 						name: 'partnerOrganization',
 						type: 'options',

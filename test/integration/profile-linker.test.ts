@@ -413,6 +413,15 @@ describe('Profile Linker: earlier messages for a message announced in another pr
 		expect(slackCalls('conversations.history')).toHaveLength(0);
 	});
 
+	it('with Order Across Processes off, reads nothing', async () => {
+		await sentItem('first');
+		const item = await sentItem('second', 'another-process-token');
+		slack.server.resetCalls();
+		const [out] = await run([item], { options: { earlierMessages: false } });
+		expect(out.json.earlierMessages).toBeUndefined();
+		expect(slackCalls('conversations.history')).toHaveLength(0);
+	});
+
 	it('a history Slack does not answer leaves the field out and links the message all the same', async () => {
 		const item = await sentItem('first', 'another-process-token');
 		slack.injectFault('conversations.history', { kind: 'status', status: 500 }, 20);

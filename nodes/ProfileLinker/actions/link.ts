@@ -65,5 +65,5 @@ export async function link(
 		}
 		result.zendeskParticipants = linked.map(toItemJson);
 	}
-	return await withEarlierMessages(ctx, item, result);
+	return rawOptions.earlierMessages === false ? result : await withEarlierMessages(ctx, item, result);
 }
