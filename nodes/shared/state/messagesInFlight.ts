@@ -9,7 +9,8 @@
  * can take two requests of one conversation in the other order). Waits point only at strictly
  * earlier messages, and the
  * trigger hands a group over in Slack's order (handOver.ts), so they never form a cycle. One process only:
- * in queue mode the trigger announces in main and the Upsert runs on a worker, and nothing waits.
+ * in queue mode the trigger announces in a webhook process and the Upsert runs on a worker; there
+ * the order comes from Slack and Zendesk instead (ZendeskMessagingUpsert/lane/earlierGate.ts).
  */
 import { sleep } from 'n8n-workflow';
 
