@@ -10,6 +10,7 @@ import { EmulatorServer } from '../../emulators/common/server';
 import { FIXTURE_IDS, startSlackEmulator } from '../../emulators/slack';
 import { startZendeskEmulator } from '../../emulators/zendesk';
 import { specGuard, specGuardCheckNow } from '../harness/specGuard';
+import { openApiResponseProblems } from '../harness/slackSpec';
 import { validateZendeskCall } from '../harness/zendeskSpec';
 
 type Slack = Awaited<ReturnType<typeof startSlackEmulator>>;
@@ -67,6 +68,17 @@ describe('spec guard', () => {
 		expect(() => specGuardCheckNow()).toThrow(
 			/do not conform to the vendor spec[\s\S]*chat\.postMessage[\s\S]*SPEC_EXCEPTIONS\.md/,
 		);
+	});
+
+	it("accepts Slack's empty conversations.history window (the 2021 spec's minItems), nothing else under messages", () => {
+		const envelope = { ok: true, has_more: false, pin_count: 0, channel_actions_ts: null, channel_actions_count: 0 };
+		expect(openApiResponseProblems('conversations.history', { ...envelope, messages: [] })).toEqual([]);
+		const wrong = openApiResponseProblems('conversations.history', {
+			...envelope,
+			messages: [{ type: 'message', ts: 5, text: 'x' }],
+		});
+		expect(wrong?.join('\n')).toMatch(/\$\.messages\[\]\.ts/);
+		expect(openApiResponseProblems('conversations.members', { ok: true, members: [] })).not.toEqual(undefined);
 	});
 
 	it('expectViolations passes with exactly that many on the route, and fails with another count', async () => {
