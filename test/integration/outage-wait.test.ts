@@ -72,6 +72,8 @@ async function run(nodeType: keyof typeof NODES, items: INodeExecutionData[], pa
 	return { done: outputs[0], parked: outputs[1] ?? [] };
 }
 
+const key = (item: INodeExecutionData) => String((item.json as { idempotencyKey?: string }).idempotencyKey);
+
 const commentsOf = (channelId: string) =>
 	zendesk
 		.tickets()
@@ -159,6 +161,31 @@ describe('waiting out an outage', () => {
 		expect(commentsOf('D0OUT8')).toEqual([
 			expect.stringContaining('parked before the restart'),
 			expect.stringContaining('sent after the restart'),
+		]);
+	});
+
+	it('a later message whose earlier one is due (its execution resuming now) waits for it in place, not a whole wait', async () => {
+		zendeskDown();
+		const a = (await run('upsert', [asInput(dmItem('first, due now', 'D0OUT11'))])).parked[0];
+		zendeskBack();
+		const b = (await run('upsert', [asInput(dmItem('second', 'D0OUT11'))])).parked[0];
+		// Both waits are over: n8n resumes both executions at about the same moment, the later one first.
+		const scope = 'wf-inproc|Zendesk Messaging Upsert';
+		const [conversation, rows] = Object.entries(parkedMessages.snapshot(scope, Date.now()))[0];
+		const entryOf = (text: string) => rows.find((row) => row[0] === (text === 'a' ? key(a) : key(b)))!;
+		for (const which of ['a', 'b']) {
+			const [k, order] = entryOf(which);
+			parkedMessages.park(scope, conversation, { key: k, order, nextAttemptAtMs: Date.now() - 1 });
+		}
+		const second = run('upsert', [b]);
+		await new Promise((resolve) => setTimeout(resolve, 1_200));
+		expect((await run('upsert', [a])).done).toHaveLength(1);
+		const later = await second;
+		expect(later.parked).toEqual([]);
+		expect(later.done).toHaveLength(1);
+		expect(commentsOf('D0OUT11')).toEqual([
+			expect.stringContaining('first, due now'),
+			expect.stringContaining('second'),
 		]);
 	});
 
