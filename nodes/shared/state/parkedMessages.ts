@@ -13,6 +13,8 @@ export interface ParkedEntry {
 	key: string;
 	order: number;
 	nextAttemptAtMs: number;
+	/** Read from static data, parked by another process (or before a restart): its release is not seen here. */
+	foreign?: boolean;
 }
 
 /** The static-data form: conversation → [key, order, nextAttemptAtMs][] (compact, JSON). */
@@ -24,6 +26,13 @@ export type LedgerSnapshot = Record<string, Array<[string, number, number]>>;
  * tracker resumes overdue executions within about a minute of start-up.
  */
 export const STALE_AFTER_MS = 10 * 60_000;
+/**
+ * A foreign entry (another worker's) this long past its next attempt is taken as done: its
+ * execution has been resumed (n8n's wait tracker looks every 60 s) and, with the service back,
+ * delivered by that worker, whose release this process never sees. Were it parked again, its new
+ * entry comes with the next static-data read.
+ */
+export const FOREIGN_DUE_AFTER_MS = 90_000;
 /** How long this process remembers that it released a key (so an older snapshot cannot bring it back). */
 const RELEASED_TTL_MS = 3 * 60 * 60_000;
 
@@ -54,7 +63,7 @@ export function earliestBefore(
 }
 
 export function isStale(entry: ParkedEntry, nowMs: number): boolean {
-	return nowMs > entry.nextAttemptAtMs + STALE_AFTER_MS;
+	return nowMs > entry.nextAttemptAtMs + (entry.foreign ? FOREIGN_DUE_AFTER_MS : STALE_AFTER_MS);
 }
 
 export class ParkedLedger {
@@ -81,7 +90,8 @@ export class ParkedLedger {
 
 	/** Whether this process parked the message and has not released it since. */
 	isParked(scope: string, conversation: string, key: string): boolean {
-		return this.scopes.get(scope)?.get(conversation)?.parked.has(key) ?? false;
+		const entry = this.scopes.get(scope)?.get(conversation)?.parked.get(key);
+		return entry !== undefined && !entry.foreign;
 	}
 
 	private conversation(scope: string, conversation: string): Conversation {
@@ -141,13 +151,20 @@ export class ParkedLedger {
 			if (!Array.isArray(rows)) continue;
 			for (const row of rows) {
 				if (!Array.isArray(row) || row.length < 3) continue;
-				const entry: ParkedEntry = { key: String(row[0]), order: Number(row[1]), nextAttemptAtMs: Number(row[2]) };
+				const entry: ParkedEntry = {
+					key: String(row[0]),
+					order: Number(row[1]),
+					nextAttemptAtMs: Number(row[2]),
+					foreign: true,
+				};
 				if (!Number.isFinite(entry.order) || !Number.isFinite(entry.nextAttemptAtMs)) continue;
 				if (this.released.has(`${scope}|${entry.key}`) || isStale(entry, nowMs)) continue;
 				const parked = this.conversation(scope, conversation).parked;
-				if (parked.has(entry.key)) continue;
+				const known = parked.get(entry.key);
+				// Another process parked it again since: its newer next attempt counts.
+				if (known && !(known.foreign && entry.nextAttemptAtMs > known.nextAttemptAtMs)) continue;
 				parked.set(entry.key, entry);
-				added++;
+				if (!known) added++;
 			}
 		}
 		return added;
