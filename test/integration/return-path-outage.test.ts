@@ -11,6 +11,8 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, I
 import { FIXTURE_IDS, startSlackEmulator } from '../../emulators/slack';
 import { startZendeskEmulator, type ZendeskEmulator } from '../../emulators/zendesk';
 import { parkedMessages } from '../../nodes/shared/state/parkedMessages';
+import { PROCESS_TOKEN } from '../../nodes/shared/state/processToken';
+import { queuedNoticesTold } from '../../nodes/SlackDmReply/replyState';
 import { SlackDmReply } from '../../nodes/SlackDmReply/SlackDmReply.node';
 import { executeNode } from '../harness/inProcess';
 
@@ -185,5 +187,58 @@ describe('Slack DM Reply waits out a Slack outage', () => {
 		await expect(run([{ json: errorItem }], { operation: 'alert', alertChannelId: alertChannel })).rejects.toThrow(
 			/may have been delivered/,
 		);
+	});
+
+	describe('queue mode: an item taken by a trigger in another n8n process (docs/scaling.md)', () => {
+		const fromAnotherProcess = (json: IDataObject): IDataObject => ({ ...json, announcedIn: 'webhook-process-2' });
+
+		it('a reply Zendesk redelivered to the other webhook process is not posted again', async () => {
+			const first = await run([asInput(replyItem(601, 'The driver is reinstalled.'))]);
+			expect(first.done).toHaveLength(1);
+			slack.server.resetCalls();
+			const again = await run([asInput(fromAnotherProcess(replyItem(601, 'The driver is reinstalled.')))]);
+			expect(again.done).toHaveLength(1);
+			expect(botPosts()).toEqual([expect.stringContaining('The driver is reinstalled.')]);
+			expect(slack.server.callsTo('conversations.history')).toHaveLength(1);
+			expect(slack.server.callsTo('chat.postMessage')).toHaveLength(0);
+		});
+
+		it('a new reply from another process is posted after one look at the DM; one from this process needs none', async () => {
+			await run([asInput(fromAnotherProcess(replyItem(602, 'Please restart once more.')))]);
+			await run([asInput({ ...replyItem(603, 'And now?'), announcedIn: PROCESS_TOKEN })]);
+			expect(botPosts()).toEqual([
+				expect.stringContaining('Please restart once more.'),
+				expect.stringContaining('And now?'),
+			]);
+			expect(slack.server.callsTo('conversations.history')).toHaveLength(1);
+		});
+
+		it('the queued notice is not sent again when another worker already told the conversation', async () => {
+			const parkedItem = (text: string, announcedIn: string): IDataObject => ({
+				idempotencyKey: `slack:${FIXTURE_IDS.teamId}:${dm}:${Date.now()}.000001`,
+				teamId: FIXTURE_IDS.teamId,
+				user: { id: FIXTURE_IDS.employeeId, teamId: FIXTURE_IDS.teamId, isExternal: false },
+				channel: { id: dm, type: 'im', isExtShared: false },
+				message: { ts: `${Math.floor(Date.now() / 1000)}.000001`, text, files: [] },
+				kind: 'message',
+				announcedIn,
+				retry: {
+					attempt: 1,
+					reason: 'HTTP 503',
+					node: 'Zendesk Messaging Upsert',
+					firstFailedAt: new Date().toISOString(),
+				},
+			});
+			const notice = { operation: 'notice', noticeKind: 'queued' };
+			const told = await run([asInput(parkedItem('first', 'webhook-process-1'))], notice);
+			expect(told.done[0].json.slackReply).toMatchObject({ notice: 'queued' });
+			// Another worker: its own memory never told this conversation; Slack's history says it was.
+			parkedMessages.clear();
+			staticData = {};
+			queuedNoticesTold.clear();
+			const other = await run([asInput(parkedItem('second', 'webhook-process-2'))], notice);
+			expect(other.done[0].json.slackReply).toMatchObject({ skipped: 'alreadyTold' });
+			expect(botPosts().filter((text) => /cannot be reached/.test(text))).toHaveLength(1);
+		});
 	});
 });

@@ -9,7 +9,13 @@ import { NodeOperationError } from 'n8n-workflow';
 import { toNodeError } from '../../shared/n8n/errors';
 import type { RetryInfo } from '../../shared/n8n/outageRetry';
 import { errorItem, usesErrorOutput } from '../../shared/n8n/perItem';
-import { historyOldest, POSTED_IN_THREAD, PostedInConversation, replyUnavailableReason } from '../helpers/replyOutage';
+import {
+	POSTED_IN_THREAD,
+	PostedInConversation,
+	replyHistoryOldest,
+	replyUnavailableReason,
+} from '../helpers/replyOutage';
+import { PROCESS_TOKEN } from '../../shared/state/processToken';
 import { readConversationSince } from '../../shared/transport/slackHistory';
 import { POST_MAY_HAVE_LANDED } from '../transport/slackPosts';
 import {
@@ -62,14 +68,13 @@ async function runOperation(
 	delivery.channelId = channel;
 	if (threadTs) delivery.threadTs = threadTs;
 
-	// Back from a wait (Wait Out Outages): what of this reply reached Slack before is not posted again.
-	const posted =
-		outage?.previous && operation === 'reply'
-			? new PostedInConversation(
-					await readConversationSince(ctx, channel, historyOldest(outage.previous.firstFailedAt)),
-					destination.userId,
-				)
-			: undefined;
+	// Back from a wait, or taken by a trigger in another process: what of this reply reached Slack
+	// before is not posted again.
+	const oldest =
+		operation === 'reply' ? replyHistoryOldest(json, outage?.previous, PROCESS_TOKEN, Date.now()) : undefined;
+	const posted = oldest
+		? new PostedInConversation(await readConversationSince(ctx, channel, oldest), destination.userId)
+		: undefined;
 	const post = slackPoster(ctx, { handleKey, channel, threadTs, postAs, options, delivery, posted });
 	const send = operation === 'alert' ? sendAlert : operation === 'notice' ? sendNotice : sendReply;
 	await send({ ctx, itemIndex, json, options, delivery, handleKey, channel, threadTs, post, posted });

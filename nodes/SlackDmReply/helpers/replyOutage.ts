@@ -77,6 +77,27 @@ export function historyOldest(firstFailedAt: string): string {
 	return (Math.max(0, ms) / 1000).toFixed(6);
 }
 
+/**
+ * `oldest` for the history a reply is checked against before it is posted, or undefined when it
+ * needs none: back from a wait, since its first failure; taken by a trigger in another n8n process
+ * (queue mode: a webhook redelivered to the other webhook process runs on another worker, whose
+ * memory of delivered comments is its own), since the comment was written (docs/scaling.md).
+ */
+export function replyHistoryOldest(
+	json: { announcedIn?: unknown; comment?: { createdAt?: unknown } },
+	previous: { firstFailedAt: string } | undefined,
+	processToken: string,
+	nowMs: number,
+): string | undefined {
+	if (previous) return historyOldest(previous.firstFailedAt);
+	if (typeof json.announcedIn !== 'string' || json.announcedIn === processToken) return undefined;
+	const created = Date.parse(String(json.comment?.createdAt ?? ''));
+	return historyOldest(new Date(Number.isNaN(created) ? nowMs - FOREIGN_LOOKBACK_MS : created).toISOString());
+}
+
+/** Without the comment's time: how far back a reply from another process is looked for. */
+const FOREIGN_LOOKBACK_MS = 60 * 60_000;
+
 const normal = (text: string | undefined) => (text ?? '').replace(/\s+/g, ' ').trim();
 
 /**

@@ -37,6 +37,7 @@ import {
 	type ReturnPathStaticData,
 } from '../helpers/webhooks';
 import { MAX_LIST_PAGES } from './zendeskObjects';
+import { PROCESS_TOKEN } from '../../shared/state/processToken';
 
 /** Claims per process: two concurrent deliveries of one comment start one execution. */
 const deliveryClaims = newDeliveryClaims();
@@ -166,7 +167,7 @@ export async function receiveReply(ctx: IWebhookFunctions): Promise<IWebhookResp
 		// Redeliveries name the comment again; the claim above also covers payloads without one.
 		if (!payload.commentId && wasDelivered(data.deliveredCommentIds, item.comment.id)) return skip('duplicate');
 		data.deliveredCommentIds = rememberDelivered(data.deliveredCommentIds, item.comment.id);
-		return { workflowData: [ctx.helpers.returnJsonArray([toItemJson(item)])] };
+		return { workflowData: [ctx.helpers.returnJsonArray([toItemJson({ ...item, announcedIn: PROCESS_TOKEN })])] };
 	} catch (error) {
 		// Zendesk does not redeliver after a 500: answer 503 + Retry-After so it does, and say so in the log.
 		if (claimKey) deliveryClaims.release(claimKey);

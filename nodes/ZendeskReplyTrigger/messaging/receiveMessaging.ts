@@ -27,6 +27,7 @@ import type { MessagingStaticData } from './integrationSetup';
 import { conversationMetadata, emittedClaims } from './messagingState';
 import { buildMessagingReplyItem, buildSolvedItem, type MessagingReplyItem } from './replyItem';
 import { callSunshine } from '../../shared/transport/sunshineTransport';
+import { PROCESS_TOKEN } from '../../shared/state/processToken';
 
 export interface MessagingOptions {
 	/** Emit a `ticketSolved` item when the agent workspace releases a conversation because its ticket closed. */
@@ -142,5 +143,9 @@ export async function receiveMessaging(ctx: IWebhookFunctions): Promise<IWebhook
 	for (const skip of skipped)
 		ctx.logger.debug(`Zendesk Reply Trigger (messaging): event ${skip.event} skipped (${skip.reason})`);
 	if (items.length === 0) return { webhookResponse: { ok: true, skipped: skipped.map((skip) => skip.reason) } };
-	return { workflowData: [ctx.helpers.returnJsonArray(items.map((item) => toItemJson(item)))] };
+	return {
+		workflowData: [
+			ctx.helpers.returnJsonArray(items.map((item) => toItemJson({ ...item, announcedIn: PROCESS_TOKEN }))),
+		],
+	};
 }

@@ -45,6 +45,8 @@ export interface MessagingReplyItem {
 	slack: SlackDestination;
 	handle?: ReplyHandle;
 	messaging: { appId?: string; conversationId: string; messageId?: string; eventId: string };
+	/** The n8n process whose trigger took the webhook (shared/state/processToken.ts; docs/scaling.md). */
+	announcedIn?: string;
 }
 
 /** Where the conversation goes in Slack: its metadata's conversation key; undefined for conversations not ours. */

@@ -270,6 +270,8 @@ export interface ZendeskReplyItem {
 	slack: SlackDestination;
 	/** The handle the requester wrote to (absent when the ticket carries no handle tag). */
 	handle?: ReplyHandle;
+	/** The n8n process whose trigger took the webhook (shared/state/processToken.ts; docs/scaling.md). */
+	announcedIn?: string;
 }
 
 /**

@@ -3,9 +3,11 @@ import type { INode, JsonObject } from 'n8n-workflow';
 
 import {
 	describeReply,
+	HISTORY_LOOKBACK_MS,
 	historyOldest,
 	POSTED_IN_THREAD,
 	PostedInConversation,
+	replyHistoryOldest,
 	replyPlace,
 	replyUnavailableReason,
 } from '../../../../../nodes/SlackDmReply/helpers/replyOutage';
@@ -115,5 +117,29 @@ describe('PostedInConversation', () => {
 		expect(posted.takeFiles(['a.pdf', 'b.png'])).toEqual(['F2', 'F1']);
 		expect(posted.takeFiles(['a.pdf', 'b.png'])).toBeUndefined();
 		expect(new PostedInConversation(history).takeFiles(['a.pdf'])).toBeUndefined();
+	});
+});
+
+describe('replyHistoryOldest', () => {
+	const NOW = Date.parse('2026-12-07T10:00:00Z');
+	const seconds = (iso: string) => (Date.parse(iso) / 1000 - HISTORY_LOOKBACK_MS / 1000).toFixed(6);
+
+	it('back from a wait: since the first failure, whoever announced it', () => {
+		const previous = { firstFailedAt: '2026-12-07T09:50:00Z' };
+		expect(replyHistoryOldest({}, previous, 'mine', NOW)).toBe(seconds(previous.firstFailedAt));
+		expect(replyHistoryOldest({ announcedIn: 'other' }, previous, 'mine', NOW)).toBe(seconds(previous.firstFailedAt));
+	});
+
+	it('taken in another process: since the comment was written (an hour back without its time)', () => {
+		const comment = { createdAt: '2026-12-07T09:59:00Z' };
+		expect(replyHistoryOldest({ announcedIn: 'other', comment }, undefined, 'mine', NOW)).toBe(
+			seconds(comment.createdAt),
+		);
+		expect(replyHistoryOldest({ announcedIn: 'other' }, undefined, 'mine', NOW)).toBe(seconds('2026-12-07T09:00:00Z'));
+	});
+
+	it('taken in this process, or by no trigger: no look', () => {
+		expect(replyHistoryOldest({ announcedIn: 'mine' }, undefined, 'mine', NOW)).toBeUndefined();
+		expect(replyHistoryOldest({}, undefined, 'mine', NOW)).toBeUndefined();
 	});
 });
