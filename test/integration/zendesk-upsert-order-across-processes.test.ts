@@ -128,4 +128,26 @@ describe("Zendesk Messaging Upsert keeps Slack's order across processes", () => 
 		expect((await second).outcome).toBe('appended');
 		expect(steps(channel)).toEqual(['1', '2']);
 	});
+
+	it('a look at the ticket Zendesk does not answer fails the message (it waits out the outage), never hangs the lane', async () => {
+		const channel = newChannel();
+		await run(item(channel, 'step 1'));
+		const two = item(channel, 'step 2');
+		emu.server.injectFault(AUDITS, { kind: 'status', status: 503 }, 1_000);
+		const { outputs } = await executeNode(upsert, {
+			credentials: { zendeskDmApi: zendeskCredentials(emu) },
+			items: [{ json: fromAnotherProcess(item(channel, 'step 3'), [two]) as never }],
+		});
+		expect(outputs[0]).toEqual([]);
+		expect(outputs[1][0].json.retry).toMatchObject({ attempt: 1, reason: 'HTTP 503' });
+		emu.server.clearFaults();
+		// Back from its wait (step 2 never comes: written after the 20 s), then the next message.
+		const resumed = await executeNode(upsert, {
+			credentials: { zendeskDmApi: zendeskCredentials(emu) },
+			items: [outputs[1][0]],
+		});
+		expect(resumed.outputs[0][0].json.zendesk).toMatchObject({ outcome: 'appended' });
+		expect((await run(item(channel, 'step 4'))).outcome).toBe('appended');
+		expect(steps(channel)).toEqual(['1', '3', '4']);
+	});
 });

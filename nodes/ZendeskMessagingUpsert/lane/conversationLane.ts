@@ -115,8 +115,18 @@ async function nextHead<R, E extends LaneEntry<R>>(lane: Lane<E>, turn: LaneTurn
 			await messagesInFlight.changed(until);
 			continue;
 		}
-		const found = turn.earlierFound;
-		if (!head.earlier || !found || (await earlierArrived(head.earlier, async (keys) => await found(head, keys))))
-			return head;
+		if (await mayGo(lane, head, turn)) return head;
+	}
+}
+
+/** The head's wait for its earlier messages (earlierGate.ts); a failed look fails the head, never the lane. */
+async function mayGo<R, E extends LaneEntry<R>>(lane: Lane<E>, head: E, turn: LaneTurn<R, E>): Promise<boolean> {
+	const found = turn.earlierFound;
+	if (!head.earlier || !found) return true;
+	try {
+		return await earlierArrived(head.earlier, async (keys) => await found(head, keys));
+	} catch (error) {
+		settle<R, E>(lane, head, { error: error as Error });
+		return false;
 	}
 }

@@ -113,6 +113,9 @@ async function handleItem(
 	const previous = retryInfoOf(input.json, node);
 	const clean: INodeExecutionData = { ...input, json: withoutRetry(input.json) };
 	const place = routing.placeOf(clean.json);
+	// Back from its wait: it is here now (its entry is not stale while it waits its turn below).
+	if (place && previous && parkedMessages.isParked(scope, place.conversation, place.key))
+		parkedMessages.park(scope, place.conversation, { key: place.key, order: place.order, nextAttemptAtMs: Date.now() });
 	if (place) {
 		const heldUntil = heldAfterRestart(ctx, routing.settings as OutageSettings, scope, place, previous);
 		if (heldUntil !== undefined) {

@@ -21,18 +21,15 @@ export interface ParkedEntry {
 export type LedgerSnapshot = Record<string, Array<[string, number, number]>>;
 
 /**
- * A parked entry older than this past its next attempt is stale: its execution was resumed and
- * ended without telling this process (another worker, a lost static-data write). n8n's wait
- * tracker resumes overdue executions within about a minute of start-up.
+ * An entry this long past its next attempt is taken as done. Its execution has been resumed by
+ * then (n8n's wait tracker schedules each wait within 70 s of its end, looking every 60 s) and, if
+ * the service answered, delivered; in queue mode possibly by another worker, whose release this
+ * process never sees (it may even have parked the entry itself: a resumed execution runs on any
+ * worker). Parked again, the entry comes back with its new next attempt (this process's park, or
+ * the next static-data read). After a restart the restart hold (outageRetry.ts) keeps new messages
+ * back until every earlier one has come back.
  */
-export const STALE_AFTER_MS = 10 * 60_000;
-/**
- * A foreign entry (another worker's) this long past its next attempt is taken as done: its
- * execution has been resumed (n8n's wait tracker looks every 60 s) and, with the service back,
- * delivered by that worker, whose release this process never sees. Were it parked again, its new
- * entry comes with the next static-data read.
- */
-export const FOREIGN_DUE_AFTER_MS = 90_000;
+export const STALE_AFTER_MS = 90_000;
 /** How long this process remembers that it released a key (so an older snapshot cannot bring it back). */
 const RELEASED_TTL_MS = 3 * 60 * 60_000;
 
@@ -63,7 +60,7 @@ export function earliestBefore(
 }
 
 export function isStale(entry: ParkedEntry, nowMs: number): boolean {
-	return nowMs > entry.nextAttemptAtMs + (entry.foreign ? FOREIGN_DUE_AFTER_MS : STALE_AFTER_MS);
+	return nowMs > entry.nextAttemptAtMs + STALE_AFTER_MS;
 }
 
 export class ParkedLedger {

@@ -1,9 +1,4 @@
-import {
-	FOREIGN_DUE_AFTER_MS,
-	ParkedLedger,
-	STALE_AFTER_MS,
-	earliestBefore,
-} from '../../../../../nodes/shared/state/parkedMessages';
+import { ParkedLedger, STALE_AFTER_MS, earliestBefore } from '../../../../../nodes/shared/state/parkedMessages';
 
 const NOW = 1_000_000_000;
 const S = 'wf|Upsert';
@@ -110,11 +105,10 @@ describe('the ledger of parked messages', () => {
 		expect(started.startedAt).toBe(NOW + 1);
 	});
 
-	it("takes another process's entry as done soon after its next attempt (its release is never seen here)", () => {
+	it("knows another process's entry is not its own park", () => {
 		ledger.merge(S, { [C]: [['theirs', 10, NOW]] } as never, NOW);
 		ledger.park(S, C, { key: 'mine', order: 11, nextAttemptAtMs: NOW });
-		expect(ledger.blockerOf(S, C, 'c', 30, NOW + FOREIGN_DUE_AFTER_MS)?.key).toBe('theirs');
-		expect(ledger.blockerOf(S, C, 'c', 30, NOW + FOREIGN_DUE_AFTER_MS + 1)?.key).toBe('mine');
+		expect(ledger.blockerOf(S, C, 'c', 30, NOW)?.key).toBe('theirs');
 		expect(ledger.isParked(S, C, 'theirs')).toBe(false);
 		expect(ledger.isParked(S, C, 'mine')).toBe(true);
 	});
@@ -122,7 +116,7 @@ describe('the ledger of parked messages', () => {
 	it("a newer read of another process's entry (parked again) replaces the older one; never one of its own", () => {
 		ledger.merge(S, { [C]: [['theirs', 10, NOW]] } as never, NOW);
 		expect(ledger.merge(S, { [C]: [['theirs', 10, NOW + 60_000]] } as never, NOW)).toBe(0);
-		expect(ledger.blockerOf(S, C, 'c', 30, NOW + FOREIGN_DUE_AFTER_MS + 1)?.nextAttemptAtMs).toBe(NOW + 60_000);
+		expect(ledger.blockerOf(S, C, 'c', 30, NOW + STALE_AFTER_MS + 1)?.nextAttemptAtMs).toBe(NOW + 60_000);
 		ledger.park(S, C, { key: 'mine', order: 11, nextAttemptAtMs: NOW });
 		ledger.merge(S, { [C]: [['mine', 11, NOW + 99_000]] } as never, NOW);
 		expect(ledger.snapshot(S, NOW)[C]).toContainEqual(['mine', 11, NOW]);
