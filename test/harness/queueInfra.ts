@@ -60,7 +60,8 @@ async function waitForLine(child: ChildProcess, pattern: RegExp, what: string, t
 	});
 }
 
-async function portAnswers(port: number): Promise<boolean> {
+/** Whether something listens on the local port. */
+export async function portAnswers(port: number): Promise<boolean> {
 	return await new Promise((resolve) => {
 		const socket = net.connect(port, '127.0.0.1', () => {
 			socket.end();

@@ -15,11 +15,10 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type Pipeline, type PipelineOptions, startPipeline } from './pipeline';
-import { type QueueInfra, startQueueInfra } from './queueInfra';
+import { type QueueInfra, portAnswers, startQueueInfra } from './queueInfra';
 import { type N8nProcess, freePort } from './realN8n';
 
 const INSTALL_HINT = 'the scale-out topology needs nginx (Debian: apt-get install nginx; npm test installs it)';
@@ -101,16 +100,6 @@ const liveMasters = new Set<ChildProcess>();
 process.once('exit', () => {
 	for (const child of liveMasters) child.kill('SIGKILL');
 });
-
-async function portAnswers(port: number): Promise<boolean> {
-	return await new Promise((resolve) => {
-		const socket = net.connect(port, '127.0.0.1', () => {
-			socket.end();
-			resolve(true);
-		});
-		socket.on('error', () => resolve(false));
-	});
-}
 
 /** nginx on a free port in front of `upstreams`, run unprivileged (as `nobody` when we are root). */
 export async function startNginx(upstreams: number[]): Promise<Nginx> {

@@ -4,7 +4,7 @@ import { noticeKindOf, renderNotice, ticketIdOf, type NoticeKind } from '../help
 import { DEFAULT_QUEUED_NOTICE, QUEUED_NOTICE_QUIET_MS, queuedNoticeDecision } from '../helpers/queuedNotice';
 import { queuedNoticesTold } from '../replyState';
 import { PostedInConversation } from '../helpers/replyOutage';
-import { PROCESS_TOKEN } from '../../shared/state/processToken';
+import { announcedElsewhere } from '../../shared/state/processToken';
 import { readConversationSince } from '../../shared/transport/slackHistory';
 import { sendOutsideHoursNotice } from './outsideHours';
 import type { ItemRun } from './slackPosting';
@@ -62,7 +62,7 @@ async function sendQueuedNotice(run: ItemRun): Promise<void> {
  */
 async function toldByAnotherProcess(run: ItemRun, text: string, now: number): Promise<boolean> {
 	const json = run.json as { announcedIn?: unknown; user?: { id?: string } };
-	if (typeof json.announcedIn !== 'string' || json.announcedIn === PROCESS_TOKEN) return false;
+	if (!announcedElsewhere(json.announcedIn)) return false;
 	const oldest = (Math.max(0, now - QUEUED_NOTICE_QUIET_MS) / 1000).toFixed(6);
 	const history = await readConversationSince(run.ctx, run.channel, oldest);
 	return new PostedInConversation(history, json.user?.id).takeText(text) !== undefined;

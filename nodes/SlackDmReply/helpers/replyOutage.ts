@@ -11,6 +11,7 @@ import { unavailableReason } from '../../shared/transport/serviceAvailability';
 import { POST_MAY_HAVE_LANDED } from '../transport/slackPosts';
 import { nonEmptyString as stringOf } from '../../shared/values';
 import type { HistoryMessage } from '../../shared/transport/slackHistory';
+import { announcedElsewhere } from '../../shared/state/processToken';
 
 /** Set on a post error with no clear answer when the post went into a thread: conversations.history does not show it. */
 export const POSTED_IN_THREAD = 'postedInThread';
@@ -90,7 +91,7 @@ export function replyHistoryOldest(
 	nowMs: number,
 ): string | undefined {
 	if (previous) return historyOldest(previous.firstFailedAt);
-	if (typeof json.announcedIn !== 'string' || json.announcedIn === processToken) return undefined;
+	if (!announcedElsewhere(json.announcedIn, processToken)) return undefined;
 	const created = Date.parse(String(json.comment?.createdAt ?? ''));
 	return historyOldest(new Date(Number.isNaN(created) ? nowMs - FOREIGN_LOOKBACK_MS : created).toISOString());
 }

@@ -6,6 +6,7 @@
  * only once those are in the ticket (or the wait runs out). Pure.
  */
 import { messageIdempotencyKey } from '../externalIds';
+import { announcedElsewhere } from '../state/processToken';
 import type { HistoryMessage } from '../transport/slackHistory';
 import type { SlackDmItem } from '../types';
 import { slackTsMicros } from './messageOrder';
@@ -28,7 +29,7 @@ export function needsEarlierLookup(
 	item: Pick<SlackDmItem, 'kind' | 'message' | 'announcedIn'>,
 	token: string,
 ): boolean {
-	return item.kind === 'message' && !item.message.threadTs && !!item.announcedIn && item.announcedIn !== token;
+	return item.kind === 'message' && !item.message.threadTs && announcedElsewhere(item.announcedIn, token);
 }
 
 /** conversations.history's `oldest` and `latest` (seconds) for the item's earlier messages. */

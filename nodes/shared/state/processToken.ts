@@ -7,3 +7,8 @@
 import { randomUUID } from 'node:crypto';
 
 export const PROCESS_TOKEN: string = randomUUID();
+
+/** Whether an item was announced by a trigger in another n8n process (a token, not this one's). */
+export function announcedElsewhere(announcedIn: unknown, token: string = PROCESS_TOKEN): boolean {
+	return typeof announcedIn === 'string' && announcedIn !== '' && announcedIn !== token;
+}
