@@ -52,6 +52,12 @@ export interface Nginx {
 	port: number;
 	dir: string;
 	accessLog(): FrontRequest[];
+	/**
+	 * The last logged request that matches, waiting for it up to `timeoutMs`: nginx writes its
+	 * access log line after the response has gone out, so a client that just got its answer may
+	 * read the log before the line is there.
+	 */
+	loggedRequest(match: (request: FrontRequest) => boolean, timeoutMs?: number): Promise<FrontRequest | undefined>;
 	close(): Promise<void>;
 }
 
@@ -143,8 +149,10 @@ export async function startNginx(upstreams: number[]): Promise<Nginx> {
 	const accessLog = (): FrontRequest[] => {
 		const file = path.join(dir, 'access.log');
 		if (!fs.existsSync(file)) return [];
-		return fs
-			.readFileSync(file, 'utf8')
+		const text = fs.readFileSync(file, 'utf8');
+		// Only whole lines: nginx may be writing the last one right now.
+		return text
+			.slice(0, text.lastIndexOf('\n') + 1)
 			.split('\n')
 			.filter(Boolean)
 			.map((line) => {
@@ -160,7 +168,14 @@ export async function startNginx(upstreams: number[]): Promise<Nginx> {
 				};
 			});
 	};
-	return { url: `http://127.0.0.1:${port}`, port, dir, accessLog, close };
+	const loggedRequest = async (match: (request: FrontRequest) => boolean, timeoutMs = 5_000) => {
+		for (const deadline = Date.now() + timeoutMs; ; ) {
+			const found = accessLog().reverse().find(match);
+			if (found || Date.now() > deadline) return found;
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
+	};
+	return { url: `http://127.0.0.1:${port}`, port, dir, accessLog, loggedRequest, close };
 }
 
 export interface ScaleOut {
