@@ -85,8 +85,8 @@ const publicFirstLines = (channelId: string) =>
 	publicBodies(channelId).map((bodies) => bodies.map((body) => body.split('\n')[0]));
 
 /** The webhook process nginx gave the event to, and the other one. */
-function routeOfEvent(eventId: string) {
-	const entry = scale.nginx.accessLog().find((r) => r.body.includes(eventId));
+async function routeOfEvent(eventId: string) {
+	const entry = await scale.nginx.loggedRequest((r) => r.body.includes(eventId));
 	const took = entry && scale.webhookProcessAt(entry.upstream);
 	if (!took) throw new Error(`nginx logged no request with ${eventId}`);
 	const other = scale.webhookProcesses().find((p) => p !== took);
@@ -155,7 +155,7 @@ describe('scale-out: main, two webhook processes behind nginx, two workers', () 
 			const sent = await slack().userSends({ userId: user, text });
 			channel = sent.channel;
 			const envelope = sent.envelopes[0];
-			const { took, other } = routeOfEvent(String(envelope.event_id));
+			const { took, other } = await routeOfEvent(String(envelope.event_id));
 			const retry = await sendDirect(other.name, envelope, 1);
 			log(`"${text}": first to ${took.name}, retry to ${other.name}: ${retry.status} ${retry.body}`);
 			expect(retry.status).toBe(200);
@@ -176,7 +176,7 @@ describe('scale-out: main, two webhook processes behind nginx, two workers', () 
 		await pipeline().zendesk.flushWebhooks();
 		const delivery = pipeline().zendesk.deliveries[pipeline().zendesk.deliveries.length - 1];
 		const path = new URL(delivery.endpoint).pathname;
-		const entry = [...scale.nginx.accessLog()].reverse().find((r) => r.uri === path);
+		const entry = await scale.nginx.loggedRequest((r) => r.uri === path);
 		const took = entry && scale.webhookProcessAt(entry.upstream);
 		const other = scale.webhookProcesses().find((p) => p !== took);
 		if (!took || !other) throw new Error(`no nginx entry for ${path}`);
