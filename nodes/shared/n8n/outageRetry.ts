@@ -118,7 +118,10 @@ export interface UnavailableInput {
 	node: string;
 	nowMs: number;
 	settings: OutageSettings;
-	/** Behind an earlier parked message: not before this (its next attempt plus a stagger). */
+	/**
+	 * Behind an earlier parked message (its next attempt plus a stagger) or held after a restart:
+	 * the item waits until then (at least the durable minimum), with no backoff step of its own.
+	 */
 	notBeforeMs?: number;
 }
 
@@ -140,8 +143,13 @@ export function decideUnavailable(input: UnavailableInput): OutageDecision {
 			waitedMs: nowMs - firstMs,
 		};
 	}
-	let wait = Math.min(backoffSeconds(attempt, settings.maxWaitSeconds), Math.ceil((giveUpAtMs - nowMs) / 1000));
-	if (input.notBeforeMs !== undefined) wait = Math.max(wait, Math.ceil((input.notBeforeMs - nowMs) / 1000));
+	// Behind an earlier message (or held after a restart) the item itself did not fail: it waits
+	// for that turn only, not a backoff step that grows with each park (a message parked behind
+	// others three times would otherwise wait 65 + 130 + 180 s after they have gone).
+	const wait =
+		input.notBeforeMs !== undefined
+			? Math.ceil((input.notBeforeMs - nowMs) / 1000)
+			: Math.min(backoffSeconds(attempt, settings.maxWaitSeconds), Math.ceil((giveUpAtMs - nowMs) / 1000));
 	const waitSeconds = Math.max(MIN_DURABLE_WAIT_SECONDS, wait);
 	return {
 		do: 'park',

@@ -92,6 +92,18 @@ describe('decideUnavailable', () => {
 		const decision = decideUnavailable({ reason: 'behind', node: 'U', nowMs: T0, settings, notBeforeMs: T0 + 150_000 });
 		expect(decision).toMatchObject({ retry: { waitSeconds: 150, nextAttemptAt: '2026-12-06T10:02:30.000Z' } });
 	});
+
+	it('waits behind an earlier message for that turn only, however often it parked before', () => {
+		// Parked twice already (held after a restart, then behind): the third park is not a 180 s backoff step.
+		const previous = { attempt: 2, firstFailedAt: new Date(T0).toISOString(), node: 'U' } as RetryInfo;
+		const behind = { previous, reason: 'behind', node: 'U', nowMs: T0 + 200_000, settings };
+		expect(decideUnavailable({ ...behind, notBeforeMs: T0 + 230_000 })).toMatchObject({
+			retry: { attempt: 3, waitSeconds: 65, firstFailedAt: previous.firstFailedAt },
+		});
+		expect(decideUnavailable({ ...behind, notBeforeMs: T0 + 300_000 })).toMatchObject({ retry: { waitSeconds: 100 } });
+		// Its own failure still backs off.
+		expect(decideUnavailable(behind)).toMatchObject({ retry: { waitSeconds: 180 } });
+	});
 });
 
 describe('retry field', () => {
