@@ -110,7 +110,7 @@ export class ZendeskMessagingUpsert implements INodeType {
 		const zendesk = await upsertConnection(this);
 		return await runPerItemWithOutages(
 			this,
-			async (input, itemIndex) => await upsertMessage(this, input, itemIndex, zendesk),
+			async (input, itemIndex, previous) => await upsertMessage(this, input, itemIndex, zendesk, previous),
 			{
 				settings: outageSettingsOf(this),
 				service: 'Zendesk',

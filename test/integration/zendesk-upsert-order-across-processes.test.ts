@@ -8,7 +8,7 @@
  */
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { EARLIER_WAIT_MS } from '../../nodes/ZendeskMessagingUpsert/lane/earlierGate';
+import { EARLIER_MISSING, EARLIER_WAIT_MS } from '../../nodes/ZendeskMessagingUpsert/lane/earlierGate';
 import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
 import { markerMetadata } from '../../nodes/shared/zendesk/comments';
 import type { SlackDmItem } from '../../nodes/shared/types';
@@ -65,6 +65,33 @@ async function writtenElsewhere(ticketId: number, message: SlackDmItem): Promise
 		}),
 	});
 	expect(answer.status).toBe(200);
+}
+
+/** The reason of a park for an earlier message not in Zendesk yet (no queued notice: "waiting behind"). */
+const EARLIER_MISSING_REASON = expect.stringMatching(
+	new RegExp(`^waiting behind ${EARLIER_MISSING} \\(slack:`),
+) as unknown;
+
+/** The message parked on the Service Unavailable output by a 503 on its look at the ticket. */
+async function parkedByOutage(message: SlackDmItem): Promise<INodeExecutionData> {
+	emu.server.injectFault(AUDITS, { kind: 'status', status: 503 }, 1_000);
+	const { outputs } = await executeNode(upsert, {
+		credentials: { zendeskDmApi: zendeskCredentials(emu) },
+		items: [{ json: message as never }],
+	});
+	emu.server.clearFaults();
+	expect(outputs[0]).toEqual([]);
+	return outputs[1][0];
+}
+
+/** The parked item back from its wait, expected to park again: that park. */
+async function resume(parked: INodeExecutionData): Promise<INodeExecutionData> {
+	const { outputs } = await executeNode(upsert, {
+		credentials: { zendeskDmApi: zendeskCredentials(emu) },
+		items: [parked],
+	});
+	expect(outputs[0]).toEqual([]);
+	return outputs[1][0];
 }
 
 const realPause = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
@@ -133,21 +160,36 @@ describe("Zendesk Messaging Upsert keeps Slack's order across processes", () => 
 		const channel = newChannel();
 		await run(item(channel, 'step 1'));
 		const two = item(channel, 'step 2');
-		emu.server.injectFault(AUDITS, { kind: 'status', status: 503 }, 1_000);
-		const { outputs } = await executeNode(upsert, {
-			credentials: { zendeskDmApi: zendeskCredentials(emu) },
-			items: [{ json: fromAnotherProcess(item(channel, 'step 3'), [two]) as never }],
-		});
-		expect(outputs[0]).toEqual([]);
-		expect(outputs[1][0].json.retry).toMatchObject({ attempt: 1, reason: 'HTTP 503' });
-		emu.server.clearFaults();
-		// Back from its wait (step 2 never comes: written after the 20 s), then the next message.
+		const parked = await parkedByOutage(fromAnotherProcess(item(channel, 'step 3'), [two]));
+		expect(parked.json.retry).toMatchObject({ attempt: 1, reason: 'HTTP 503' });
+		// Back from its wait, step 2 still missing after the 20 s: it parks once more (step 2 may be
+		// waiting out the same outage on another worker), then is written on its next turn anyway.
+		const again = await resume(parked);
+		expect(again.json.retry).toMatchObject({ attempt: 2, waitSeconds: 65, reason: EARLIER_MISSING_REASON });
 		const resumed = await executeNode(upsert, {
 			credentials: { zendeskDmApi: zendeskCredentials(emu) },
-			items: [outputs[1][0]],
+			items: [again],
 		});
 		expect(resumed.outputs[0][0].json.zendesk).toMatchObject({ outcome: 'appended' });
 		expect((await run(item(channel, 'step 4'))).outcome).toBe('appended');
 		expect(steps(channel)).toEqual(['1', '3', '4']);
+	});
+
+	it('back from an outage wait, it waits once more for an earlier message still waiting elsewhere, and goes after it', async () => {
+		const channel = newChannel();
+		const { ticketId } = await run(item(channel, 'step 1'));
+		const two = item(channel, 'step 2');
+		const parked = await parkedByOutage(fromAnotherProcess(item(channel, 'step 3'), [two]));
+		const again = await resume(parked);
+		expect(again.json.retry).toMatchObject({ attempt: 2, reason: EARLIER_MISSING_REASON });
+		expect(steps(channel)).toEqual(['1']);
+		// Meanwhile the other worker's execution of step 2 comes back from its own wait and writes it.
+		await writtenElsewhere(ticketId, two);
+		const { outputs } = await executeNode(upsert, {
+			credentials: { zendeskDmApi: zendeskCredentials(emu) },
+			items: [again],
+		});
+		expect(outputs[0][0].json.zendesk).toMatchObject({ outcome: 'appended' });
+		expect(steps(channel)).toEqual(['1', '2', '3']);
 	});
 });

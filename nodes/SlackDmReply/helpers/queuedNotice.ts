@@ -4,6 +4,8 @@
  * `retry.attempt` is 1, and not parked behind an earlier message), once per conversation per
  * outage. Pure: the node keeps when it last told each conversation.
  */
+import { isWaitingBehind } from '../../shared/n8n/outageRetry';
+
 export const DEFAULT_QUEUED_NOTICE =
 	'Our help desk cannot be reached right now. Your message is saved and will reach the team as soon as it is back: no need to send it again.';
 
@@ -21,8 +23,7 @@ export function queuedNoticeDecision(
 ): QueuedNoticeDecision {
 	const retry = json.retry as { attempt?: unknown; reason?: unknown } | undefined;
 	if (!retry || typeof retry !== 'object') return { send: false, reason: 'notParked' };
-	if (Number(retry.attempt) !== 1 || String(retry.reason ?? '').startsWith('waiting behind'))
-		return { send: false, reason: 'notFirstAttempt' };
+	if (Number(retry.attempt) !== 1 || isWaitingBehind(retry.reason)) return { send: false, reason: 'notFirstAttempt' };
 	if (toldAtMs !== undefined && nowMs - toldAtMs < QUEUED_NOTICE_QUIET_MS)
 		return { send: false, reason: 'alreadyTold' };
 	return { send: true };

@@ -19,6 +19,8 @@ import { zendeskAccount, zendeskAccountKey, zendeskCredentialTypeOfItems } from 
 import { credentialData } from '../../shared/n8n/credentialData';
 import { MESSAGING_CREDENTIAL_TYPE } from '../../shared/transport/messagingAccount';
 import { sunshineAccountKey } from '../../shared/transport/sunshineTransport';
+import type { RetryInfo } from '../../shared/n8n/outageRetry';
+import { parksWhenEarlierMissing } from '../lane/earlierGate';
 
 /** One strategy per mode: Support tickets (tickets API) and Zendesk Messaging (Sunshine Conversations). */
 const UPSERT_MODES: Record<string, (request: UpsertRequest) => Promise<UpsertResult>> = {
@@ -94,12 +96,16 @@ function routingValues(ctx: IExecuteFunctions, itemIndex: number): RoutingParame
 	};
 }
 
-/** One message item into its conversation ticket; the item goes on with a `zendesk` field. */
+/**
+ * One message item into its conversation ticket; the item goes on with a `zendesk` field.
+ * `previous`: the item's earlier park by this node (outageRunner.ts), if it comes back from one.
+ */
 export async function upsertMessage(
 	ctx: IExecuteFunctions,
 	input: INodeExecutionData,
 	itemIndex: number,
 	zendesk: ZendeskConnection,
+	previous?: RetryInfo,
 ): Promise<INodeExecutionData> {
 	if (!isSlackDmMessageItem(input.json)) {
 		throw new NodeOperationError(
@@ -133,6 +139,7 @@ export async function upsertMessage(
 		participantIds,
 		rejectedFiles: Array.isArray(rejectedOf(input)) ? (rejectedOf(input) as RejectedFile[]) : undefined,
 		messaging: mode === MESSAGING_MODE ? messagingSettingsOf(values.options) : undefined,
+		parkWhenEarlierMissing: parksWhenEarlierMissing(previous),
 	});
 	const output = upsertOutput(result, agentTicketUrlFor(zendesk.credentials, values.options.agentUrlBase));
 	const rejected = rejectedOf(input);

@@ -50,6 +50,8 @@ export interface UpsertRequest {
 	rejectedFiles?: RejectedFile[];
 	/** The Zendesk Messaging mode's own settings. */
 	messaging?: MessagingSettings;
+	/** Earlier messages still missing after the order gate's wait: park once more (earlierGate.ts). */
+	parkWhenEarlierMissing?: boolean;
 }
 
 export interface UpsertResult {

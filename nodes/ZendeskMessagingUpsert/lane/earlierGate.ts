@@ -4,9 +4,12 @@
  * keys of the conversation's earlier messages on it instead (shared/slack/earlierMessages.ts). At
  * its turn in the lane the message waits until each of them is handled in this process or found
  * in Zendesk by the mode, looking again every second, at most EARLIER_WAIT_MS; then it is written
- * anyway (an earlier message may have been dropped before the Upsert, have failed, or be waiting
- * out an outage).
+ * anyway (an earlier message may have been dropped before the Upsert or have failed). Except once
+ * for a message that itself came back from waiting out an outage: the earlier one may still be
+ * waiting out the same outage at another node or worker, so it parks for one more durable wait
+ * (WaitBehindError) and is written on its next turn, found or not.
  */
+import { WaitBehindError, type RetryInfo } from '../../shared/n8n/outageRetry';
 import { handledResult } from '../state/handledMessages';
 import { upsertEnvironment } from '../state/upsertClock';
 
@@ -25,13 +28,30 @@ export interface EarlierGate {
 	/** Done waiting: found them all, or gave up (then `missing` names what was not found). */
 	open: boolean;
 	missing?: string[];
+	/** When the wait runs out: park once more (WaitBehindError) instead of writing (parksWhenEarlierMissing). */
+	parkWhenMissing?: boolean;
+}
+
+/** After "waiting behind": the reason of a park for an earlier message not found in Zendesk. */
+export const EARLIER_MISSING = 'an earlier message of the conversation that is not in Zendesk yet';
+
+/**
+ * Whether a message whose earlier ones are still missing after the wait parks once more: only
+ * when it came back from a park of this node (an outage), and not from this very park. Pure.
+ */
+export function parksWhenEarlierMissing(previous: Pick<RetryInfo, 'reason'> | undefined): boolean {
+	return previous !== undefined && !String(previous.reason).includes(EARLIER_MISSING);
 }
 
 /** The gate for an item's `earlierMessages`, when it has any. */
-export function earlierGateOf(earlierMessages: unknown, account: string): EarlierGate | undefined {
+export function earlierGateOf(
+	earlierMessages: unknown,
+	account: string,
+	parkWhenMissing = false,
+): EarlierGate | undefined {
 	if (!Array.isArray(earlierMessages)) return undefined;
 	const keys = earlierMessages.filter((key): key is string => typeof key === 'string' && key.length > 0);
-	return keys.length > 0 ? { keys, account, open: false } : undefined;
+	return keys.length > 0 ? { keys, account, open: false, parkWhenMissing } : undefined;
 }
 
 /** Go when nothing is missing; wait while the missing ones may still come; give up after the wait. Pure. */
@@ -59,6 +79,7 @@ export async function earlierArrived(
 		await env.sleep(EARLIER_POLL_MS);
 		return false;
 	}
+	if (decision === 'giveUp' && gate.parkWhenMissing) throw new WaitBehindError(`${EARLIER_MISSING} (${missing[0]})`);
 	gate.open = true;
 	if (decision === 'giveUp') gate.missing = missing;
 	return true;

@@ -22,8 +22,28 @@ export const BEHIND_STAGGER_MS = 5_000;
  * n8n/dist/wait-tracker.js) and the resumed execution's own run.
  */
 export const RESTART_HOLD_MARGIN_MS = 60_000;
-/** The reason of a held message; "waiting behind" like every park behind others (no queued notice). */
-export const RESTART_HOLD_REASON = 'waiting behind messages parked before n8n restarted';
+/** How the reason of every park behind other messages begins (such a park sends no queued notice). */
+export const WAITING_BEHIND = 'waiting behind';
+/** The reason of a held message. */
+export const RESTART_HOLD_REASON = `${WAITING_BEHIND} messages parked before n8n restarted`;
+
+/** Whether a park's reason is a wait behind other messages rather than the service's own failure. */
+export function isWaitingBehind(reason: unknown): boolean {
+	return typeof reason === 'string' && reason.startsWith(WAITING_BEHIND);
+}
+
+/**
+ * Thrown by a node's work on an item that must wait for an earlier message it cannot see yet
+ * (the Upsert's order gate, when that message may be waiting out an outage in another process):
+ * the runner parks the item for one durable wait, as behind an earlier parked message.
+ */
+export class WaitBehindError extends Error {
+	/** @param what after "waiting behind", e.g. "an earlier message … (key)". */
+	constructor(what: string) {
+		super(`${WAITING_BEHIND} ${what}`);
+		this.name = 'WaitBehindError';
+	}
+}
 
 /** What a parked item carries in `json.retry`. */
 export interface RetryInfo {

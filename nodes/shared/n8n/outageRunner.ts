@@ -14,6 +14,8 @@ import type { OutageDecision, OutageSettings, RetryInfo } from './outageRetry';
 import {
 	BEHIND_STAGGER_MS,
 	RESTART_HOLD_REASON,
+	WAITING_BEHIND,
+	WaitBehindError,
 	decideUnavailable,
 	giveUpMessage,
 	restartHoldUntil,
@@ -124,7 +126,7 @@ async function handleItem(
 		}
 		const behind = await blockerAfterInFlight(scope, place);
 		if (behind) {
-			const reason = `waiting behind an earlier message of the conversation (${behind.key})`;
+			const reason = `${WAITING_BEHIND} an earlier message of the conversation (${behind.key})`;
 			const notBeforeMs = behind.nextAttemptAtMs + BEHIND_STAGGER_MS;
 			return decided(ctx, routing, scope, place, clean, itemIndex, { previous, reason, notBeforeMs });
 		}
@@ -135,6 +137,11 @@ async function handleItem(
 		if (place) parkedMessages.release(scope, place.conversation, place.key, Date.now());
 		return { item: { ...out, json: withoutRetry(out.json) }, parked: false };
 	} catch (error) {
+		// The work itself asked to wait for an earlier message: one durable wait, no backoff step.
+		if (error instanceof WaitBehindError) {
+			const wait = { previous, reason: error.message, notBeforeMs: Date.now() };
+			return decided(ctx, routing, scope, place, clean, itemIndex, wait);
+		}
 		const reason = routing.unavailableReason(error);
 		if (!reason) {
 			if (place) parkedMessages.release(scope, place.conversation, place.key, Date.now());
