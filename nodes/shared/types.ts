@@ -76,6 +76,11 @@ export interface SlackDmItem {
 	 * people's messages of the last minute before this one (shared/slack/earlierMessages.ts).
 	 */
 	earlierMessages?: string[];
+	/**
+	 * Slack's retry number, when the trigger had not emitted this event before: its first delivery
+	 * may have reached another webhook process and be written by another worker (docs/scaling.md).
+	 */
+	slackRetry?: number;
 	raw?: unknown;
 }
 

@@ -14,6 +14,7 @@ import type { WebhookReceiver } from '../../emulators/sunshine/receiver';
 import { startZendeskEmulator } from '../../emulators/zendesk';
 import type { ZendeskEmulator } from '../../emulators/zendesk';
 import { resetUpsertState, setUpsertEnvironment } from '../../nodes/ZendeskMessagingUpsert/upsertState';
+import { EARLIER_WAIT_MS } from '../../nodes/ZendeskMessagingUpsert/lane/earlierGate';
 import type { LinkedDmItem } from '../harness/items';
 import { linkedDmItems } from '../harness/items';
 import { messagingHarness, POST_MESSAGE, SUNSHINE_ROUTE } from '../harness/messagingUpsert';
@@ -268,5 +269,44 @@ describe("Slack's order across processes (docs/scaling.md)", () => {
 		expect(await third).toMatchObject({ outcome: 'appended' });
 		const [ticket] = h.ticketsOf(first.conversationId);
 		expect(ticket.comments.map((c) => c.body)).toEqual(['Erin Example: first', 'second', 'third']);
+	});
+
+	it("a Slack retry that another process's trigger emitted as new waits for its first delivery's post and is a duplicate", async () => {
+		const { newChannel, item } = items();
+		const channel = newChannel();
+		const first = await h.send(h.linked(item(channel, 'first')));
+		const second = h.linked(item(channel, 'second'));
+		// This worker knows the conversation (warm cache): without the wait it would post at once.
+		const retry = { ...second, announcedIn: 'webhook-process-2', slackRetry: 1 } as LinkedDmItem;
+		sunshine.server.injectFault(SUNSHINE_ROUTE.listMessages, { kind: 'latency', ms: 150 }, 1_000);
+		const again = h.send(retry);
+		await new Promise((resolve) => setTimeout(resolve, 600));
+		// The first delivery went to the other webhook process; another worker's Upsert posts it now.
+		const posted = await h.call('POST', `/conversations/${first.conversationId}/messages`, {
+			author: { type: 'user', userExternalId: `slack:${second.user.teamId}:${second.user.id}` },
+			content: { type: 'text', text: 'second' },
+			metadata: { slack_message: second.idempotencyKey },
+		});
+		expect(posted.status).toBe(201);
+		expect(await again).toMatchObject({ outcome: 'duplicate' });
+		expect(sunshine.store.messagesOf(first.conversationId).map((m) => m.content.text)).toEqual(['first', 'second']);
+	});
+
+	it('such a retry whose first delivery is never written is posted once after the wait', async () => {
+		const { newChannel, item } = items();
+		const channel = newChannel();
+		const first = await h.send(h.linked(item(channel, 'first')));
+		const started = now;
+		const retry = {
+			...h.linked(item(channel, 'lost first delivery')),
+			announcedIn: 'webhook-process-2',
+			slackRetry: 2,
+		};
+		expect(await h.send(retry as LinkedDmItem)).toMatchObject({ outcome: 'appended' });
+		expect(now - started).toBeGreaterThanOrEqual(EARLIER_WAIT_MS);
+		expect(sunshine.store.messagesOf(first.conversationId).map((m) => m.content.text)).toEqual([
+			'first',
+			'lost first delivery',
+		]);
 	});
 });

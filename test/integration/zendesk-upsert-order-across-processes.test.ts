@@ -112,6 +112,19 @@ describe("Zendesk Messaging Upsert keeps Slack's order across processes", () => 
 		expect(steps(channel)).toEqual(['1', '2', '3']);
 	});
 
+	it("a Slack retry that another process's trigger emitted as new waits for its first delivery's comment: a duplicate", async () => {
+		const channel = newChannel();
+		const { ticketId } = await run(item(channel, 'step 1'));
+		const two = item(channel, 'step 2');
+		emu.server.injectFault(AUDITS, { kind: 'latency', ms: 150 }, 1_000);
+		const retry = run({ ...two, announcedIn: 'webhook-process-2', slackRetry: 1 });
+		await realPause(600);
+		// The first delivery reached the other webhook process; another worker writes it now.
+		await writtenElsewhere(ticketId, two);
+		expect((await retry).outcome).toBe('duplicate');
+		expect(steps(channel)).toEqual(['1', '2']);
+	});
+
 	it('goes at once when its earlier messages are already in the ticket (one read of the audits)', async () => {
 		const channel = newChannel();
 		const { ticketId } = await run(item(channel, 'step 1'));

@@ -208,6 +208,7 @@ async function deliver(
 	// Executions run side by side: the Upsert keeps Slack's order by waiting for what is announced here.
 	const order = eventOrderOf(item);
 	if (order !== undefined) item.announcedIn = PROCESS_TOKEN;
+	if (retry.retryNum > 0 && !claim.redelivery) item.slackRetry = retry.retryNum;
 	const emitted = { json: toItemJson(item) };
 	const withdraw =
 		order === undefined

@@ -8,8 +8,15 @@
  * for a message that itself came back from waiting out an outage: the earlier one may still be
  * waiting out the same outage at another node or worker, so it parks for one more durable wait
  * (WaitBehindError) and is written on its next turn, found or not.
+ *
+ * The same wait keeps a Slack retry from being written twice: a retry the trigger of another
+ * process emitted as new (`slackRetry`) may have had its first delivery taken by yet another
+ * webhook process and written by another worker, maybe at this moment; so it waits for its own
+ * key first, and is a duplicate once that is found (Sunshine has no conditional write).
  */
 import { WaitBehindError, type RetryInfo } from '../../shared/n8n/outageRetry';
+import { announcedElsewhere } from '../../shared/state/processToken';
+import type { SlackDmItem } from '../../shared/types';
 import { handledResult } from '../state/handledMessages';
 import { upsertEnvironment } from '../state/upsertClock';
 
@@ -43,15 +50,24 @@ export function parksWhenEarlierMissing(previous: Pick<RetryInfo, 'reason'> | un
 	return previous !== undefined && !String(previous.reason).includes(EARLIER_MISSING);
 }
 
-/** The gate for an item's `earlierMessages`, when it has any. */
+/** A Slack retry announced in another process as new: its first delivery may be written elsewhere. Pure. */
+export function mayBeWrittenElsewhere(item: Pick<SlackDmItem, 'slackRetry' | 'announcedIn'>): boolean {
+	return Number(item.slackRetry) > 0 && announcedElsewhere(item.announcedIn);
+}
+
+/**
+ * The gate of a message (idempotency key `key`): its `earlierMessages`, and its own key when it
+ * may be written elsewhere (mayBeWrittenElsewhere); none when there is nothing to wait for.
+ */
 export function earlierGateOf(
-	earlierMessages: unknown,
-	account: string,
+	item: Pick<SlackDmItem, 'earlierMessages' | 'slackRetry' | 'announcedIn'>,
+	own: { key: string; account: string },
 	parkWhenMissing = false,
 ): EarlierGate | undefined {
-	if (!Array.isArray(earlierMessages)) return undefined;
-	const keys = earlierMessages.filter((key): key is string => typeof key === 'string' && key.length > 0);
-	return keys.length > 0 ? { keys, account, open: false, parkWhenMissing } : undefined;
+	const earlier = Array.isArray(item.earlierMessages) ? (item.earlierMessages as unknown[]) : [];
+	const keys = earlier.filter((key): key is string => typeof key === 'string' && key.length > 0);
+	if (mayBeWrittenElsewhere(item) && !keys.includes(own.key)) keys.push(own.key);
+	return keys.length > 0 ? { keys, account: own.account, open: false, parkWhenMissing } : undefined;
 }
 
 /** Go when nothing is missing; wait while the missing ones may still come; give up after the wait. Pure. */

@@ -51,7 +51,7 @@ export function makeMessagingEntry(input: {
 		tsMs: slackTsMs(item.message.ts) ?? 0,
 		order: eventOrderOf(item) ?? 0,
 		orderScope: input.orderScope,
-		earlier: earlierGateOf(item.earlierMessages, request.account, request.parkWhenEarlierMissing),
+		earlier: earlierGateOf(item, { key: input.key, account: request.account }, request.parkWhenEarlierMissing),
 		parts,
 		messageIds: [],
 		wrote: false,

@@ -41,7 +41,7 @@ export function makeEntry(request: UpsertRequest, key: string, orderScope: strin
 		tsMs: slackTsMs(item.message.ts) ?? 0,
 		order: eventOrderOf(item) ?? 0,
 		orderScope,
-		earlier: earlierGateOf(item.earlierMessages, request.account, request.parkWhenEarlierMissing),
+		earlier: earlierGateOf(item, { key, account: request.account }, request.parkWhenEarlierMissing),
 		createRetries: 0,
 		ambiguousWrites: 0,
 		...pendingResult<UpsertResult>(),

@@ -4,28 +4,48 @@ import {
 	earlierArrived,
 	earlierDecision,
 	earlierGateOf,
+	mayBeWrittenElsewhere,
 	parksWhenEarlierMissing,
 } from '../../../../../nodes/ZendeskMessagingUpsert/lane/earlierGate';
 import { setUpsertEnvironment } from '../../../../../nodes/ZendeskMessagingUpsert/state/upsertClock';
 import { WaitBehindError, isWaitingBehind } from '../../../../../nodes/shared/n8n/outageRetry';
+import { PROCESS_TOKEN } from '../../../../../nodes/shared/state/processToken';
+
+const own = { key: 'slack:T1:D1:1.000300', account: 'acct' };
+const earlier = (earlierMessages: unknown) => ({ earlierMessages }) as { earlierMessages?: string[] };
 
 describe('earlierGateOf', () => {
 	it("makes a gate of the item's earlier message keys", () => {
-		expect(earlierGateOf(['k1', 'k2'], 'acct')).toEqual({
+		expect(earlierGateOf(earlier(['k1', 'k2']), own)).toEqual({
 			keys: ['k1', 'k2'],
 			account: 'acct',
 			open: false,
 			parkWhenMissing: false,
 		});
-		expect(earlierGateOf(['k1'], 'acct', true)?.parkWhenMissing).toBe(true);
+		expect(earlierGateOf(earlier(['k1']), own, true)?.parkWhenMissing).toBe(true);
 	});
 
 	it('no gate without keys, and only strings count', () => {
-		expect(earlierGateOf(undefined, 'acct')).toBeUndefined();
-		expect(earlierGateOf([], 'acct')).toBeUndefined();
-		expect(earlierGateOf('k1', 'acct')).toBeUndefined();
-		expect(earlierGateOf([1, '', null], 'acct')).toBeUndefined();
-		expect(earlierGateOf([1, 'k1'], 'acct')?.keys).toEqual(['k1']);
+		expect(earlierGateOf(earlier(undefined), own)).toBeUndefined();
+		expect(earlierGateOf(earlier([]), own)).toBeUndefined();
+		expect(earlierGateOf(earlier('k1'), own)).toBeUndefined();
+		expect(earlierGateOf(earlier([1, '', null]), own)).toBeUndefined();
+		expect(earlierGateOf(earlier([1, 'k1']), own)?.keys).toEqual(['k1']);
+	});
+
+	it("a Slack retry announced as new in another process waits for its own key too (its first delivery's write)", () => {
+		const retry = { slackRetry: 1, announcedIn: 'webhook-2-token' };
+		expect(mayBeWrittenElsewhere(retry)).toBe(true);
+		expect(earlierGateOf({ ...retry }, own)?.keys).toEqual([own.key]);
+		expect(earlierGateOf({ ...retry, earlierMessages: ['k1'] }, own)?.keys).toEqual(['k1', own.key]);
+	});
+
+	it('no wait for itself: a first delivery, or a retry announced in this very process (one process sees every delivery)', () => {
+		expect(mayBeWrittenElsewhere({ announcedIn: 'webhook-2-token' })).toBe(false);
+		expect(mayBeWrittenElsewhere({ slackRetry: 0, announcedIn: 'webhook-2-token' })).toBe(false);
+		expect(mayBeWrittenElsewhere({ slackRetry: 2, announcedIn: PROCESS_TOKEN })).toBe(false);
+		expect(mayBeWrittenElsewhere({ slackRetry: 2 })).toBe(false);
+		expect(earlierGateOf({ slackRetry: 2, announcedIn: PROCESS_TOKEN }, own)).toBeUndefined();
 	});
 });
 
@@ -54,7 +74,11 @@ describe('a message back from an outage wait whose earlier message is still miss
 
 	/** Looks until the gate opens or throws; what it came to. */
 	async function lookUntilDone(parkWhenMissing: boolean) {
-		const gate = earlierGateOf(['slack:T1:D1:1.000100'], `acct-${parkWhenMissing}-${now}`, parkWhenMissing)!;
+		const gate = earlierGateOf(
+			earlier(['slack:T1:D1:1.000100']),
+			{ key: own.key, account: `acct-${parkWhenMissing}-${now}` },
+			parkWhenMissing,
+		)!;
 		try {
 			while (!(await earlierArrived(gate, nothingFound)));
 			return { open: gate.open, missing: gate.missing, waitedMs: now - 1_000 };

@@ -1,0 +1,188 @@
+/**
+ * The shipped Zendesk Messaging templates in n8n's queue mode scaled out (test/harness/topology.ts:
+ * PostgreSQL, Redis, main, two `n8n webhook` processes behind nginx, two workers), with the
+ * Sunshine emulator as Zendesk messaging. Issue G6 for the second mode: every message once when
+ * Slack's retry lands on the other webhook process, Slack's order in the Sunshine conversation
+ * when two workers write consecutive messages, and an agent's reply posted once when Sunshine's
+ * webhook comes again to the other webhook process. The Support templates: scale-out.test.ts.
+ */
+import type { Execution } from '../harness/n8nExecutions';
+import { nodeOutput } from '../harness/n8nExecutions';
+import { TEMPLATE_CREDENTIALS, loadTemplate, patchWorkflow, webhookIdOf } from '../harness/pipeline';
+import { executionOutcome, scaleOutDriver } from '../harness/scaleOutDriver';
+import { type ScaleOut, startScaleOut } from '../harness/topology';
+
+jest.setTimeout(180_000);
+
+type Json = Record<string, unknown>;
+
+const inbound = loadTemplate('messagingInbound');
+const outbound = loadTemplate('messagingOutbound');
+const INBOUND = inbound.id as string;
+const OUTBOUND = outbound.id as string;
+const SLACK_EVENTS_PATH = `${webhookIdOf(inbound, 'Slack DM Trigger')}/slack-events`;
+const TEAM = 'T0ACME';
+
+let scale: ScaleOut;
+const pipeline = () => scale.pipeline;
+const slack = () => scale.pipeline.slack.main;
+const driver = () => scaleOutDriver(scale, SLACK_EVENTS_PATH, () => slack().signingSecret);
+const log = (text: string) => process.stderr.write(`[e2e scale-out messaging] ${text}\n`);
+const delay = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+function sunshine() {
+	const emulator = pipeline().sunshine;
+	if (!emulator) throw new Error('the pipeline has no Sunshine emulator');
+	return emulator;
+}
+
+beforeAll(async () => {
+	scale = await startScaleOut({
+		// Always open: the out-of-hours reply posts nothing, whatever the wall clock.
+		workflows: [
+			patchWorkflow(inbound, { nodes: { 'Out-of-hours reply': { businessHours: 'Mon-Sun 00:00-24:00' } } }),
+			outbound,
+		],
+		slack: { main: { credentialId: TEMPLATE_CREDENTIALS.slack.id, eventsToWorkflow: INBOUND } },
+		messaging: true,
+	});
+	log(`ready: ${JSON.stringify(scale.pipeline.timings)}`);
+}, 400_000);
+
+afterAll(async () => {
+	await scale?.stop();
+});
+
+beforeEach(async () => {
+	slack().setEventsUrl(pipeline().n8n.webhookUrl(SLACK_EVENTS_PATH));
+	await pipeline().settle();
+	for (const workflowId of [INBOUND, OUTBOUND]) await pipeline().skipExisting(workflowId);
+});
+
+let userSeq = 0;
+function newUser(): string {
+	userSeq += 1;
+	const n = String(userSeq).padStart(3, '0');
+	slack().addUser({
+		id: `U0SCM${n}`,
+		teamId: TEAM,
+		name: `scale-msg-user-${n}`,
+		realName: `Scale Messaging User ${n}`,
+		email: `scale-msg-user-${n}@acme.test`,
+	});
+	return `U0SCM${n}`;
+}
+
+/** The texts of the user's messages in the DM's Sunshine conversation(s), in the order Sunshine stored them. */
+function userTexts(channel: string): string[] {
+	const conversations = [...sunshine().store.conversations.values()].filter(
+		(c) => c.metadata?.slack_conversation === `slack-dm:${TEAM}:${channel}`,
+	);
+	return conversations.flatMap((c) =>
+		(sunshine().store.messages.get(c.id) ?? [])
+			.filter((m) => m.author.type === 'user')
+			.map((m) => String(m.content.text)),
+	);
+}
+
+async function sendAndWait(userId: string, text: string) {
+	const sent = await slack().userSends({ userId, text });
+	const [execution] = await pipeline().newExecutions(INBOUND, 1, 60_000);
+	expect(executionOutcome(execution)).toBe('success');
+	await pipeline().settle();
+	return { sent, upsert: nodeOutput(execution, 'Zendesk Messaging Upsert')[0]?.zendesk as Json };
+}
+
+const allSucceeded = (runs: Execution[]) => runs.map(executionOutcome).every((o) => o === 'success');
+
+describe('scale-out with the Zendesk Messaging templates', () => {
+	it("every message once in the Sunshine conversation when Slack's retry lands on the other webhook process", async () => {
+		const user = newUser();
+		const texts = ['Scale-out messaging retry: Teams crashes', 'Scale-out messaging retry: since the update'];
+		let channel = '';
+		for (const text of texts) {
+			const sent = await slack().userSends({ userId: user, text });
+			channel = sent.channel;
+			const envelope = sent.envelopes[0];
+			const eventId = String(envelope.event_id);
+			const { took, other } = await driver().routeOf((r) => r.body.includes(eventId));
+			const retry = await driver().sendDirect(other.name, envelope, 1);
+			log(`"${text}": first to ${took.name}, retry to ${other.name}: ${retry.status} ${retry.body}`);
+			expect(retry.status).toBe(200);
+			const runs = await driver().quiet(INBOUND);
+			expect(allSucceeded(runs)).toBe(true);
+		}
+		expect(userTexts(channel)).toEqual(texts);
+	});
+
+	it('two messages 50 ms apart, on different webhook processes and workers, reach Sunshine in Slack order', async () => {
+		const pairs = 3;
+		const results: string[] = [];
+		for (let i = 0; i < pairs; i++) {
+			const user = newUser();
+			const { sent } = await sendAndWait(user, `Scale-out messaging order ${i}: opening`);
+			const [wh1, wh2] = scale.webhookProcesses();
+			slack().setEventsUrl(scale.directWebhookUrl(wh1, SLACK_EVENTS_PATH));
+			const first = await slack().userSends({
+				userId: user,
+				text: `Scale-out messaging order ${i}: first`,
+				wait: false,
+			});
+			await delay(50);
+			slack().setEventsUrl(scale.directWebhookUrl(wh2, SLACK_EVENTS_PATH));
+			const second = await slack().userSends({
+				userId: user,
+				text: `Scale-out messaging order ${i}: second`,
+				wait: false,
+			});
+			slack().setEventsUrl(pipeline().n8n.webhookUrl(SLACK_EVENTS_PATH));
+			expect(Number(first.ts)).toBeLessThan(Number(second.ts));
+			const runs = await driver().quiet(INBOUND);
+			expect(allSucceeded(runs)).toBe(true);
+			const workers = runs.map((e) => scale.workersThatRan(e.id).join('+'));
+			results.push(`pair ${i}: workers ${workers.join(', ')}; stored ${JSON.stringify(userTexts(sent.channel))}`);
+		}
+		log(`order:\n  ${results.join('\n  ')}`);
+		for (const line of results) expect(line).toMatch(/workers worker-1, worker-2|workers worker-2, worker-1/);
+		for (let i = 0; i < pairs; i++) {
+			const stored = JSON.parse(results[i].split('; stored ')[1]) as string[];
+			expect(stored).toEqual(
+				[0, 1, 2].map((k) => `Scale-out messaging order ${i}: ${['opening', 'first', 'second'][k]}`),
+			);
+		}
+	});
+
+	it("an agent's reply reaches the DM once, also when Sunshine's webhook comes again to the other process", async () => {
+		const user = newUser();
+		const { sent } = await sendAndWait(user, 'Scale-out messaging: printer offline');
+		const conversationIds = new Set(
+			[...sunshine().store.conversations.values()]
+				.filter((c) => c.metadata?.slack_conversation === `slack-dm:${TEAM}:${sent.channel}`)
+				.map((c) => c.id),
+		);
+		const ticket = sunshine().agentWorkspace?.tickets.find((t) => conversationIds.has(t.conversationId));
+		if (!ticket) throw new Error('no messaging ticket for the DM');
+		const before = sunshine().deliveries.length;
+		await pipeline().zendesk.agentReply(ticket.ticketId, { public: true, body: 'Restart the print spooler, please.' });
+		await pipeline().settle();
+		const delivery = sunshine()
+			.deliveries.slice(before)
+			.find((d) => d.delivered && d.body.includes('Restart the print spooler'));
+		if (!delivery) throw new Error('Sunshine delivered no webhook for the reply');
+		const { took, other } = await driver().routeOf((r) => r.body.includes(delivery.id));
+		const secret = sunshine().store.webhooks.get(delivery.webhookId)?.secret ?? '';
+		const again = await fetch(
+			scale.directWebhookUrl(other, new URL(delivery.target).pathname.replace(/^\/webhook\//, '')),
+			{ method: 'POST', headers: { 'Content-Type': 'application/json', 'X-API-Key': secret }, body: delivery.body },
+		);
+		log(`agent reply: first to ${took.name}, again to ${other.name}: ${again.status}`);
+		expect(again.status).toBe(200);
+		const runs = await driver().quiet(OUTBOUND);
+		log(`  executions: ${runs.map((e) => `${e.id} ${executionOutcome(e)}`).join('; ')}`);
+		expect(
+			slack()
+				.postedMessages.filter((m) => m.channel === sent.channel)
+				.map((m) => m.text),
+		).toEqual([expect.stringContaining('Restart the print spooler, please.')]);
+	});
+});
