@@ -8,69 +8,30 @@
  */
 import type { Execution } from '../harness/n8nExecutions';
 import { nodeOutput } from '../harness/n8nExecutions';
-import { TEMPLATE_CREDENTIALS, loadTemplate, patchWorkflow, webhookIdOf } from '../harness/pipeline';
-import { executionOutcome, scaleOutDriver } from '../harness/scaleOutDriver';
-import { type ScaleOut, startScaleOut } from '../harness/topology';
+import { loadTemplate } from '../harness/pipeline';
+import { executionOutcome, useScaleOut } from '../harness/scaleOutDriver';
 
 jest.setTimeout(180_000);
 
 type Json = Record<string, unknown>;
 
-const inbound = loadTemplate('messagingInbound');
-const outbound = loadTemplate('messagingOutbound');
-const INBOUND = inbound.id as string;
-const OUTBOUND = outbound.id as string;
-const SLACK_EVENTS_PATH = `${webhookIdOf(inbound, 'Slack DM Trigger')}/slack-events`;
 const TEAM = 'T0ACME';
-
-let scale: ScaleOut;
-const pipeline = () => scale.pipeline;
-const slack = () => scale.pipeline.slack.main;
-const driver = () => scaleOutDriver(scale, SLACK_EVENTS_PATH, () => slack().signingSecret);
-const log = (text: string) => process.stderr.write(`[e2e scale-out messaging] ${text}\n`);
+const suite = useScaleOut({
+	label: 'scale-out messaging',
+	inbound: loadTemplate('messagingInbound'),
+	outbound: loadTemplate('messagingOutbound'),
+	messaging: true,
+	userPrefix: 'SCM',
+});
+const { INBOUND, OUTBOUND, SLACK_EVENTS_PATH, slack, driver, newUser, log } = suite;
+const scale = () => suite.topology();
+const pipeline = () => scale().pipeline;
 const delay = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
 function sunshine() {
 	const emulator = pipeline().sunshine;
 	if (!emulator) throw new Error('the pipeline has no Sunshine emulator');
 	return emulator;
-}
-
-beforeAll(async () => {
-	scale = await startScaleOut({
-		// Always open: the out-of-hours reply posts nothing, whatever the wall clock.
-		workflows: [
-			patchWorkflow(inbound, { nodes: { 'Out-of-hours reply': { businessHours: 'Mon-Sun 00:00-24:00' } } }),
-			outbound,
-		],
-		slack: { main: { credentialId: TEMPLATE_CREDENTIALS.slack.id, eventsToWorkflow: INBOUND } },
-		messaging: true,
-	});
-	log(`ready: ${JSON.stringify(scale.pipeline.timings)}`);
-}, 400_000);
-
-afterAll(async () => {
-	await scale?.stop();
-});
-
-beforeEach(async () => {
-	slack().setEventsUrl(pipeline().n8n.webhookUrl(SLACK_EVENTS_PATH));
-	await pipeline().settle();
-	for (const workflowId of [INBOUND, OUTBOUND]) await pipeline().skipExisting(workflowId);
-});
-
-let userSeq = 0;
-function newUser(): string {
-	userSeq += 1;
-	const n = String(userSeq).padStart(3, '0');
-	slack().addUser({
-		id: `U0SCM${n}`,
-		teamId: TEAM,
-		name: `scale-msg-user-${n}`,
-		realName: `Scale Messaging User ${n}`,
-		email: `scale-msg-user-${n}@acme.test`,
-	});
-	return `U0SCM${n}`;
 }
 
 /** The texts of the user's messages in the DM's Sunshine conversation(s), in the order Sunshine stored them. */
@@ -99,19 +60,10 @@ describe('scale-out with the Zendesk Messaging templates', () => {
 	it("every message once in the Sunshine conversation when Slack's retry lands on the other webhook process", async () => {
 		const user = newUser();
 		const texts = ['Scale-out messaging retry: Teams crashes', 'Scale-out messaging retry: since the update'];
-		let channel = '';
-		for (const text of texts) {
-			const sent = await slack().userSends({ userId: user, text });
-			channel = sent.channel;
-			const envelope = sent.envelopes[0];
-			const eventId = String(envelope.event_id);
-			const { took, other } = await driver().routeOf((r) => r.body.includes(eventId));
-			const retry = await driver().sendDirect(other.name, envelope, 1);
-			log(`"${text}": first to ${took.name}, retry to ${other.name}: ${retry.status} ${retry.body}`);
-			expect(retry.status).toBe(200);
-			const runs = await driver().quiet(INBOUND);
-			expect(allSucceeded(runs)).toBe(true);
-		}
+		const { channel, deliveries } = await driver().sendEachWithRetryElsewhere(slack(), user, texts, INBOUND);
+		for (const { route } of deliveries) log(route);
+		expect(deliveries.map((d) => d.retryStatus)).toEqual([200, 200]);
+		expect(allSucceeded(deliveries.flatMap((d) => d.runs))).toBe(true);
 		expect(userTexts(channel)).toEqual(texts);
 	});
 
@@ -121,15 +73,15 @@ describe('scale-out with the Zendesk Messaging templates', () => {
 		for (let i = 0; i < pairs; i++) {
 			const user = newUser();
 			const { sent } = await sendAndWait(user, `Scale-out messaging order ${i}: opening`);
-			const [wh1, wh2] = scale.webhookProcesses();
-			slack().setEventsUrl(scale.directWebhookUrl(wh1, SLACK_EVENTS_PATH));
+			const [wh1, wh2] = scale().webhookProcesses();
+			slack().setEventsUrl(scale().directWebhookUrl(wh1, SLACK_EVENTS_PATH));
 			const first = await slack().userSends({
 				userId: user,
 				text: `Scale-out messaging order ${i}: first`,
 				wait: false,
 			});
 			await delay(50);
-			slack().setEventsUrl(scale.directWebhookUrl(wh2, SLACK_EVENTS_PATH));
+			slack().setEventsUrl(scale().directWebhookUrl(wh2, SLACK_EVENTS_PATH));
 			const second = await slack().userSends({
 				userId: user,
 				text: `Scale-out messaging order ${i}: second`,
@@ -139,7 +91,7 @@ describe('scale-out with the Zendesk Messaging templates', () => {
 			expect(Number(first.ts)).toBeLessThan(Number(second.ts));
 			const runs = await driver().quiet(INBOUND);
 			expect(allSucceeded(runs)).toBe(true);
-			const workers = runs.map((e) => scale.workersThatRan(e.id).join('+'));
+			const workers = runs.map((e) => scale().workersThatRan(e.id).join('+'));
 			results.push(`pair ${i}: workers ${workers.join(', ')}; stored ${JSON.stringify(userTexts(sent.channel))}`);
 		}
 		log(`order:\n  ${results.join('\n  ')}`);
@@ -172,7 +124,7 @@ describe('scale-out with the Zendesk Messaging templates', () => {
 		const { took, other } = await driver().routeOf((r) => r.body.includes(delivery.id));
 		const secret = sunshine().store.webhooks.get(delivery.webhookId)?.secret ?? '';
 		const again = await fetch(
-			scale.directWebhookUrl(other, new URL(delivery.target).pathname.replace(/^\/webhook\//, '')),
+			scale().directWebhookUrl(other, new URL(delivery.target).pathname.replace(/^\/webhook\//, '')),
 			{ method: 'POST', headers: { 'Content-Type': 'application/json', 'X-API-Key': secret }, body: delivery.body },
 		);
 		log(`agent reply: first to ${took.name}, again to ${other.name}: ${again.status}`);

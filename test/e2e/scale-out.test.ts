@@ -10,63 +10,24 @@
  * workers write consecutive messages of one conversation. A worker killed mid-write still loses
  * its message (n8n fails a stalled job and runs nothing again: docs/scaling.md, *A worker dies*).
  */
-import type { SlackEventEnvelope } from '../../emulators/slack/builders';
 import { type Execution, isFinished, nodeOutput } from '../harness/n8nExecutions';
-import { TEMPLATE_CREDENTIALS, loadTemplate, patchWorkflow, webhookIdOf } from '../harness/pipeline';
-import { executionOutcome, scaleOutDriver } from '../harness/scaleOutDriver';
-import { type ScaleOut, startScaleOut } from '../harness/topology';
+import { loadTemplate } from '../harness/pipeline';
+import { executionOutcome, useScaleOut } from '../harness/scaleOutDriver';
 
 jest.setTimeout(180_000);
 
 type Json = Record<string, unknown>;
 
-const inbound = loadTemplate('inbound');
-const outbound = loadTemplate('outbound');
-const INBOUND = inbound.id as string;
-const OUTBOUND = outbound.id as string;
-const SLACK_EVENTS_PATH = `${webhookIdOf(inbound, 'Slack DM Trigger')}/slack-events`;
-
-let scale: ScaleOut;
-const pipeline = () => scale.pipeline;
-const slack = () => scale.pipeline.slack.main;
-const log = (text: string) => process.stderr.write(`[e2e scale-out] ${text}\n`);
+const suite = useScaleOut({
+	label: 'scale-out',
+	inbound: loadTemplate('inbound'),
+	outbound: loadTemplate('outbound'),
+	userPrefix: 'SCL',
+});
+const { INBOUND, OUTBOUND, SLACK_EVENTS_PATH, slack, driver, newUser, log } = suite;
+const scale = () => suite.topology();
+const pipeline = () => scale().pipeline;
 const delay = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
-
-beforeAll(async () => {
-	scale = await startScaleOut({
-		// Always open: the out-of-hours reply posts nothing, whatever the wall clock.
-		workflows: [
-			patchWorkflow(inbound, { nodes: { 'Out-of-hours reply': { businessHours: 'Mon-Sun 00:00-24:00' } } }),
-			outbound,
-		],
-		slack: { main: { credentialId: TEMPLATE_CREDENTIALS.slack.id, eventsToWorkflow: INBOUND } },
-	});
-	log(`ready: ${JSON.stringify(scale.pipeline.timings)}`);
-}, 400_000);
-
-afterAll(async () => {
-	await scale?.stop();
-});
-
-beforeEach(async () => {
-	slack().setEventsUrl(pipeline().n8n.webhookUrl(SLACK_EVENTS_PATH));
-	await pipeline().settle();
-	for (const workflowId of [INBOUND, OUTBOUND]) await pipeline().skipExisting(workflowId);
-});
-
-let userSeq = 0;
-function newUser(): string {
-	userSeq += 1;
-	const n = String(userSeq).padStart(3, '0');
-	slack().addUser({
-		id: `U0SCL${n}`,
-		teamId: 'T0ACME',
-		name: `scale-user-${n}`,
-		realName: `Scale User ${n}`,
-		email: `scale-user-${n}@acme.test`,
-	});
-	return `U0SCL${n}`;
-}
 
 const outcomeOf = executionOutcome;
 const upsertOf = (execution: Execution) => nodeOutput(execution, 'Zendesk Messaging Upsert')[0]?.zendesk as Json;
@@ -81,10 +42,7 @@ const publicBodies = (channelId: string) =>
 const publicFirstLines = (channelId: string) =>
 	publicBodies(channelId).map((bodies) => bodies.map((body) => body.split('\n')[0]));
 
-const driver = () => scaleOutDriver(scale, SLACK_EVENTS_PATH, () => slack().signingSecret);
 const quiet = async (workflowId: string) => await driver().quiet(workflowId);
-const sendDirect = async (name: string, envelope: SlackEventEnvelope, retryNum?: number) =>
-	await driver().sendDirect(name, envelope, retryNum);
 
 async function sendAndWait(userId: string, text: string) {
 	const sent = await slack().userSends({ userId, text });
@@ -107,27 +65,30 @@ describe('scale-out: main, two webhook processes behind nginx, two workers', () 
 		const user = newUser();
 		await sendAndWait(user, 'Scale-out: first');
 		await sendAndWait(user, 'Scale-out: second');
-		const upstreams = new Set(scale.nginx.accessLog().map((r) => r.upstream));
-		expect(upstreams).toEqual(new Set(scale.webhookProcesses().map((p) => `127.0.0.1:${p.port}`)));
+		const upstreams = new Set(
+			scale()
+				.nginx.accessLog()
+				.map((r) => r.upstream),
+		);
+		expect(upstreams).toEqual(
+			new Set(
+				scale()
+					.webhookProcesses()
+					.map((p) => `127.0.0.1:${p.port}`),
+			),
+		);
 	});
 
 	it("every message once when Slack's retry lands on the other webhook process", async () => {
 		const user = newUser();
 		const texts = ['Scale-out retry: my laptop will not boot', 'Scale-out retry: it shows a blinking cursor'];
-		let channel = '';
-		for (const text of texts) {
-			const sent = await slack().userSends({ userId: user, text });
-			channel = sent.channel;
-			const envelope = sent.envelopes[0];
-			const eventId = String(envelope.event_id);
-			const { took, other } = await driver().routeOf((r) => r.body.includes(eventId));
-			const retry = await sendDirect(other.name, envelope, 1);
-			log(`"${text}": first to ${took.name}, retry to ${other.name}: ${retry.status} ${retry.body}`);
-			expect(retry.status).toBe(200);
-			const runs = await quiet(INBOUND);
-			log(`  executions: ${runs.map((e) => `${e.id} ${outcomeOf(e)} ${upsertOf(e)?.outcome}`).join('; ')}`);
-			expect(runs.map(outcomeOf).every((o) => o === 'success')).toBe(true);
-		}
+		const { channel, deliveries } = await driver().sendEachWithRetryElsewhere(slack(), user, texts, INBOUND);
+		for (const { route, runs } of deliveries)
+			log(`${route}\n  executions: ${runs.map((e) => `${e.id} ${outcomeOf(e)} ${upsertOf(e)?.outcome}`).join('; ')}`);
+		expect(deliveries.map((d) => d.retryStatus)).toEqual([200, 200]);
+		const runs = deliveries.flatMap((d) => d.runs);
+		expect(runs.length).toBeGreaterThanOrEqual(texts.length);
+		expect(runs.every((e) => outcomeOf(e) === 'success')).toBe(true);
 		expect(publicBodies(channel)).toEqual([texts]);
 	});
 
@@ -161,16 +122,16 @@ describe('scale-out: main, two webhook processes behind nginx, two workers', () 
 		for (let i = 0; i < pairs; i++) {
 			const user = newUser();
 			const { sent } = await sendAndWait(user, `Scale-out order ${i}: opening`);
-			const [wh1, wh2] = scale.webhookProcesses();
-			slack().setEventsUrl(scale.directWebhookUrl(wh1, SLACK_EVENTS_PATH));
+			const [wh1, wh2] = scale().webhookProcesses();
+			slack().setEventsUrl(scale().directWebhookUrl(wh1, SLACK_EVENTS_PATH));
 			const first = await slack().userSends({ userId: user, text: `Scale-out order ${i}: first`, wait: false });
 			await delay(50);
-			slack().setEventsUrl(scale.directWebhookUrl(wh2, SLACK_EVENTS_PATH));
+			slack().setEventsUrl(scale().directWebhookUrl(wh2, SLACK_EVENTS_PATH));
 			const second = await slack().userSends({ userId: user, text: `Scale-out order ${i}: second`, wait: false });
 			slack().setEventsUrl(pipeline().n8n.webhookUrl(SLACK_EVENTS_PATH));
 			expect(Number(first.ts)).toBeLessThan(Number(second.ts));
 			const runs = await quiet(INBOUND);
-			const workers = runs.map((e) => scale.workersThatRan(e.id).join('+'));
+			const workers = runs.map((e) => scale().workersThatRan(e.id).join('+'));
 			const stored = publicBodies(sent.channel)[0] ?? [];
 			const inOrder = stored.indexOf(`Scale-out order ${i}: first`) < stored.indexOf(`Scale-out order ${i}: second`);
 			if (!inOrder) outOfOrder += 1;
@@ -187,10 +148,10 @@ describe('scale-out: main, two webhook processes behind nginx, two workers', () 
 		pipeline().zendesk.server.injectFault('*', { kind: 'status', status: 503 }, 100_000);
 		let parked: Execution[] = [];
 		try {
-			const [wh1, wh2] = scale.webhookProcesses();
-			slack().setEventsUrl(scale.directWebhookUrl(wh1, SLACK_EVENTS_PATH));
+			const [wh1, wh2] = scale().webhookProcesses();
+			slack().setEventsUrl(scale().directWebhookUrl(wh1, SLACK_EVENTS_PATH));
 			await slack().userSends({ userId: user, text: 'Scale-out outage: during 1' });
-			slack().setEventsUrl(scale.directWebhookUrl(wh2, SLACK_EVENTS_PATH));
+			slack().setEventsUrl(scale().directWebhookUrl(wh2, SLACK_EVENTS_PATH));
 			await slack().userSends({ userId: user, text: 'Scale-out outage: during 2' });
 			// Both parked: each execution waits (status "waiting") behind the Wait node.
 			const deadline = Date.now() + 90_000;
@@ -205,7 +166,7 @@ describe('scale-out: main, two webhook processes behind nginx, two workers', () 
 			slack()
 				.postedMessages.filter((m) => m.channel === sent.channel)
 				.map((m) => m.text);
-		log(`outage: parked ${parked.map((e) => `${e.id} by ${scale.workersThatRan(e.id).join('+')}`).join(', ')}`);
+		log(`outage: parked ${parked.map((e) => `${e.id} by ${scale().workersThatRan(e.id).join('+')}`).join(', ')}`);
 		log(`  notices posted: ${JSON.stringify(notices())}`);
 		// The parked messages come back after their wait (65 s or more, resumed by main's wait tracker).
 		const drained = Date.now() + 400_000;

@@ -7,7 +7,12 @@ import type { SlackEventEnvelope } from '../../emulators/slack/builders';
 import { SlackEventsDriver } from '../../emulators/slack/events';
 import { type Execution, isFinished } from './n8nExecutions';
 import type { N8nProcess } from './realN8n';
-import type { FrontRequest, ScaleOut } from './topology';
+import type { Pipeline } from './pipeline';
+
+type SlackEmulator = Pipeline['slack'][string];
+import { TEMPLATE_CREDENTIALS, patchWorkflow, webhookIdOf } from './pipeline';
+import type { WorkflowJson as Workflow } from './realN8n';
+import { type FrontRequest, type ScaleOut, startScaleOut } from './topology';
 
 export const executionOutcome = (execution: Execution): string => {
 	const error = execution.data?.resultData.error as { message?: string } | undefined;
@@ -57,5 +62,96 @@ export function scaleOutDriver(scale: ScaleOut, slackEventsPath: string, signing
 		}
 	}
 
-	return { routeOf, sendDirect, quiet };
+	/**
+	 * Each text as a DM of the user through nginx, then Slack's retry of it straight to the other
+	 * webhook process; per text: where each went, the retry's answer, the workflow's executions
+	 * once they have all finished.
+	 */
+	async function sendEachWithRetryElsewhere(slack: SlackEmulator, userId: string, texts: string[], workflowId: string) {
+		let channel = '';
+		const deliveries = [];
+		for (const text of texts) {
+			const sent = await slack.userSends({ userId, text });
+			channel = sent.channel;
+			const envelope = sent.envelopes[0];
+			const eventId = String(envelope.event_id);
+			const { took, other } = await routeOf((r) => r.body.includes(eventId));
+			const retry = await sendDirect(other.name, envelope, 1);
+			const route = `"${text}": first to ${took.name}, retry to ${other.name}: ${retry.status} ${retry.body}`;
+			deliveries.push({ route, retryStatus: retry.status, runs: await quiet(workflowId) });
+		}
+		return { channel, deliveries };
+	}
+
+	return { routeOf, sendDirect, quiet, sendEachWithRetryElsewhere };
+}
+
+/**
+ * One scale-out topology for a test file, with a pair of inbound and outbound templates: started
+ * before its tests (the out-of-hours reply always open), stopped after them; before each test the
+ * Slack events go to nginx again and earlier executions are skipped.
+ */
+export function useScaleOut(options: {
+	label: string;
+	inbound: Workflow;
+	outbound: Workflow;
+	messaging?: boolean;
+	/** Slack user ids `U0${userPrefix}001`, … */
+	userPrefix: string;
+}) {
+	const INBOUND = options.inbound.id as string;
+	const OUTBOUND = options.outbound.id as string;
+	const slackEventsPath = `${webhookIdOf(options.inbound, 'Slack DM Trigger')}/slack-events`;
+	const log = (text: string) => process.stderr.write(`[e2e ${options.label}] ${text}\n`);
+	let scale: ScaleOut | undefined;
+	const topology = () => {
+		if (!scale) throw new Error('the scale-out topology is not running');
+		return scale;
+	};
+	const slack = () => topology().pipeline.slack.main;
+
+	beforeAll(async () => {
+		scale = await startScaleOut({
+			workflows: [
+				patchWorkflow(options.inbound, { nodes: { 'Out-of-hours reply': { businessHours: 'Mon-Sun 00:00-24:00' } } }),
+				options.outbound,
+			],
+			slack: { main: { credentialId: TEMPLATE_CREDENTIALS.slack.id, eventsToWorkflow: INBOUND } },
+			messaging: options.messaging,
+		});
+		log(`ready: ${JSON.stringify(scale.pipeline.timings)}`);
+	}, 400_000);
+	afterAll(async () => await scale?.stop());
+	beforeEach(async () => {
+		const { pipeline } = topology();
+		slack().setEventsUrl(pipeline.n8n.webhookUrl(slackEventsPath));
+		await pipeline.settle();
+		for (const workflowId of [INBOUND, OUTBOUND]) await pipeline.skipExisting(workflowId);
+	});
+
+	let userSeq = 0;
+	const newUser = (): string => {
+		userSeq += 1;
+		const n = String(userSeq).padStart(3, '0');
+		const name = `${options.userPrefix.toLowerCase()}-user-${n}`;
+		slack().addUser({
+			id: `U0${options.userPrefix}${n}`,
+			teamId: 'T0ACME',
+			name,
+			realName: name,
+			email: `${name}@acme.test`,
+		});
+		return `U0${options.userPrefix}${n}`;
+	};
+
+	return {
+		INBOUND,
+		OUTBOUND,
+		SLACK_EVENTS_PATH: slackEventsPath,
+		topology,
+		slack,
+		driver: () => scaleOutDriver(topology(), slackEventsPath, () => slack().signingSecret),
+		newUser,
+		log,
+	};
 }
