@@ -38,6 +38,7 @@ import {
 	windowedMessagesPerSecond,
 } from './report';
 import { startQueueInfra } from '../test/harness/queueInfra';
+import { QUEUE_WEBHOOK_PROCESSES, QUEUE_WORKERS, startBalancer } from './balancer';
 import { startTlsFront } from './tlsFront';
 import { outage } from './outageScenario';
 import { FLOOR_TRIGGER_NODE, FLOOR_TRIGGER_WORKFLOW_SOURCE, prepareFloorTrigger } from './floorTrigger';
@@ -67,7 +68,7 @@ export interface BenchOptions {
 	only?: ScenarioKey[];
 	/** Extra environment for the n8n process (`--n8n-env=KEY=VALUE`): n8n settings compared in the same way. */
 	n8nEnv?: Record<string, string>;
-	/** n8n in queue mode (`--queue`): Redis, PostgreSQL and one worker of the run's own. */
+	/** n8n in queue mode (`--queue`): Redis, PostgreSQL, two webhook processes behind nginx, two workers (bench/balancer.ts). */
 	queue?: boolean;
 	/** Appended to the result files' names (`--label=messaging`). */
 	label?: string;
@@ -1102,6 +1103,9 @@ export async function runBench(
 		];
 		const queue = options.queue ? await startQueueInfra() : undefined;
 		if (queue) cleanups.unshift(() => queue.close());
+		// Queue mode as docs/scaling.md runs it: two webhook processes behind nginx, two workers.
+		const balancer = queue ? await startBalancer(QUEUE_WEBHOOK_PROCESSES) : undefined;
+		if (balancer) cleanups.unshift(() => balancer.nginx.close());
 		// (d): its node package in a user folder of the bench's own (bench/floorTrigger.ts).
 		const floorTrigger = prepareFloorTrigger();
 		cleanups.push(floorTrigger.cleanup);
@@ -1111,7 +1115,9 @@ export async function runBench(
 			workflows: [inbound, messaging, baseline, floor, floorTrigger.workflow],
 			credentials,
 			env: { ...queue?.env, ...floorTrigger.env, ...options.n8nEnv, NODE_EXTRA_CA_CERTS: front.caFile },
-			worker: Boolean(queue),
+			...(balancer
+				? { workers: QUEUE_WORKERS, webhookPorts: balancer.webhookPorts, webhookBaseUrl: balancer.nginx.url }
+				: {}),
 		});
 		cleanups.unshift(() => n8n.stop());
 		const rt = ensureRuntime();
@@ -1223,7 +1229,10 @@ export async function runBench(
 			"Zendesk's rate limits (plan Enterprise Plus, ticket updates per ticket and per account, create-or-update user) are on for the burst and chatty scenarios, off elsewhere so they do not cap throughput; the storm injects its own 429s.",
 			'Peak RSS: the n8n main process (VmHWM reset per scenario), not its task runner.',
 		];
-		if (queue) notes.push(`n8n in ${queue.description}. Peak RSS is the main process's only.`);
+		if (queue)
+			notes.push(
+				`n8n in queue mode scaled out as docs/scaling.md describes: ${QUEUE_WEBHOOK_PROCESSES} \`n8n webhook\` processes behind nginx (round robin: a Slack retry may reach the other one), ${QUEUE_WORKERS} \`n8n worker\`s, main with no production webhooks; ${queue.description.replace(/^queue mode: [^;]*; /, '')}. Peak RSS is the main process's only.`,
+			);
 		const envEntries = Object.entries(options.n8nEnv ?? {});
 		if (envEntries.length)
 			notes.push(`n8n started with ${envEntries.map(([k, v]) => `${k}=${v}`).join(' ')} (all workflows alike).`);
