@@ -6,13 +6,11 @@
 import type { SlackEventEnvelope } from '../../emulators/slack/builders';
 import { SlackEventsDriver } from '../../emulators/slack/events';
 import { type Execution, isFinished } from './n8nExecutions';
-import type { N8nProcess } from './realN8n';
-import type { Pipeline } from './pipeline';
+import { type Pipeline, TEMPLATE_CREDENTIALS, patchWorkflow, webhookIdOf } from './pipeline';
+import type { N8nProcess, WorkflowJson as Workflow } from './realN8n';
+import { type FrontRequest, type ScaleOut, startScaleOut } from './topology';
 
 type SlackEmulator = Pipeline['slack'][string];
-import { TEMPLATE_CREDENTIALS, patchWorkflow, webhookIdOf } from './pipeline';
-import type { WorkflowJson as Workflow } from './realN8n';
-import { type FrontRequest, type ScaleOut, startScaleOut } from './topology';
 
 export const executionOutcome = (execution: Execution): string => {
 	const error = execution.data?.resultData.error as { message?: string } | undefined;
