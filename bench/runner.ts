@@ -533,6 +533,11 @@ async function executionOutcomes(ctx: Context, target: Target, since: number): P
 	];
 }
 
+/** How many sends n8n acknowledged (2xx): each of those, and only those, started an execution. */
+function acknowledged(attempts: readonly SendResult[]): number {
+	return attempts.filter((a) => a.status >= 200 && a.status < 300).length;
+}
+
 /**
  * Executions of `target` started since `since` that have finished, once there are `count` of them
  * (or the deadline passed). For the floor, which has no Zendesk to watch.
@@ -653,7 +658,7 @@ export class Measurement {
 				chatty ? ctx.sizes.chattyDeadlineMs : ctx.sizes.deadlineMs,
 			);
 		// The floor has no Zendesk: wait for its executions, so the next segment starts on a quiet n8n.
-		else await finishedExecutions(ctx, target, firstSendAt, span.toAttempt - span.fromAttempt);
+		else await finishedExecutions(ctx, target, firstSendAt, acknowledged(run.attempts.slice(fromAttempt)));
 		const peak = ctx.memory.stopMb();
 		if (peak !== null) this.peakRssMb = Math.max(this.peakRssMb ?? 0, peak);
 		this.busyMs += Date.now() - firstSendAt;
@@ -691,9 +696,11 @@ export class Measurement {
 			// Steady state: only the closed-loop rounds count for events/s (all after the paced phase).
 			const since = rounds[0]?.firstSendAt ?? run.startedAt;
 			const sends = rounds.length
-				? rounds.reduce((sum, r) => sum + r.toAttempt - r.fromAttempt, 0)
-				: run.attempts.length;
-			// Every send starts an execution of (c), Slack's retries included: wait for all of them.
+				? rounds.reduce((sum, r) => sum + acknowledged(run.attempts.slice(r.fromAttempt, r.toAttempt)), 0)
+				: acknowledged(run.attempts);
+			// Every acknowledged send starts an execution of (c), Slack's retries included: wait for all
+			// of them (a send n8n refused, say 404 while a webhook process does not serve it yet, starts
+			// none and is counted among the sends not acknowledged).
 			const executions = await floorExecutions(ctx, target, since, sends);
 			const unreadable = executions.filter((e) => e.stoppedAt && !e.payload).length;
 			if (unreadable)
@@ -1225,7 +1232,7 @@ export async function runBench(
 		const cpus = os.cpus();
 		const machine = `${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, load average at start ${os.loadavg()[0].toFixed(2)}; n8n ${n8nVersion(rt.n8n)} on Node ${nodeVersion(rt.node)}, ${queue ? 'PostgreSQL, queue mode' : 'SQLite'}; shared with other work, so absolute figures are noisy`;
 		const notes = [
-			`One run, one n8n process, the workflows side by side; each scenario runs for (c), (d), (b), (a), then (a′) (steady, chatty and retries only) in turn, except the steady state's closed loop: ${sizes.throughputRounds} rounds of ${sizes.throughputMessages} messages per workflow, the order rotating each round (c, d, b, a, a′; then d, b, a, a′, c; …), figures pooled over the rounds. Zendesk search delay ${sizes.searchDelayMs / 1000} s everywhere.`,
+			`One run, ${queue ? 'one n8n set-up (below)' : 'one n8n process'}, the workflows side by side; each scenario runs for (c), (d), (b), (a), then (a′) (steady, chatty and retries only) in turn, except the steady state's closed loop: ${sizes.throughputRounds} rounds of ${sizes.throughputMessages} messages per workflow, the order rotating each round (c, d, b, a, a′; then d, b, a, a′, c; …), figures pooled over the rounds. Zendesk search delay ${sizes.searchDelayMs / 1000} s everywhere.`,
 			"Zendesk's rate limits (plan Enterprise Plus, ticket updates per ticket and per account, create-or-update user) are on for the burst and chatty scenarios, off elsewhere so they do not cap throughput; the storm injects its own 429s.",
 			'Peak RSS: the n8n main process (VmHWM reset per scenario), not its task runner.',
 		];

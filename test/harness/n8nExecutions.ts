@@ -99,32 +99,54 @@ export interface ExecutionFilter {
 	startedAfter?: number;
 }
 
-/** Executions without their data, oldest first (n8n 2.41 pages them with an opaque cursor; `lastId` answers 400 there). */
+type ExecutionPage = { results: Execution[]; nextCursor?: string | null; count?: number };
+
+/** One page (at most 100, n8n's limit) of the executions matching `query`. */
+async function executionPage(rest: N8nRest, query: Record<string, string>, cursor?: string): Promise<ExecutionPage> {
+	const params = new URLSearchParams({ limit: '100' });
+	if (cursor) params.set('cursor', cursor);
+	if (Object.keys(query).length) params.set('filter', JSON.stringify(query));
+	return await rest<ExecutionPage>('GET', `/rest/executions?${params}`);
+}
+
+/**
+ * Executions without their data, oldest first. n8n 2.41 pages them with an opaque cursor (`lastId`
+ * answers 400 there), and that cursor loses executions in queue mode: it orders by id but cuts by
+ * start time, and two workers start them out of id order (measured: 100 + 99 of 200). So when one
+ * page does not hold them all, the time span is split in halves until each part fits one page.
+ */
 export async function listExecutions(rest: N8nRest, filter: ExecutionFilter = {}): Promise<Execution[]> {
-	const all: Execution[] = [];
 	const { workflowId, startedAfter } = filter;
 	const query: Record<string, string> = {};
 	if (workflowId) query.workflowId = workflowId;
 	if (startedAfter !== undefined) query.startedAfter = new Date(startedAfter).toISOString();
-	let cursor: string | null | undefined;
-	for (let page = 0; page < 1000; page++) {
-		const params = new URLSearchParams({ limit: '100' });
-		if (cursor) params.set('cursor', cursor);
-		if (Object.keys(query).length) params.set('filter', JSON.stringify(query));
-		const answer = await rest<{ results: Execution[]; nextCursor?: string | null }>(
-			'GET',
-			`/rest/executions?${params}`,
-		);
-		// n8n's own filter is not trusted to the millisecond: the time bound is checked here too.
-		all.push(
-			...answer.results.filter(
-				(e) => startedAfter === undefined || (e.startedAt !== null && Date.parse(e.startedAt) >= startedAfter),
-			),
-		);
-		cursor = answer.nextCursor;
-		if (!cursor || answer.results.length === 0) break;
+	const first = await executionPage(rest, query);
+	const found = new Map<string, Execution>(first.results.map((e) => [e.id, e]));
+	if (first.nextCursor && first.results.length > 0) {
+		const until = Math.max(Date.now(), ...first.results.map((e) => Date.parse(e.startedAt ?? '') || 0)) + 1;
+		for (const e of await executionsBetween(rest, query, startedAfter ?? 0, until)) found.set(e.id, e);
 	}
-	return all.sort((a, b) => Number(a.id) - Number(b.id));
+	// n8n's own filter is not trusted to the millisecond: the time bound is checked here too.
+	return [...found.values()]
+		.filter((e) => startedAfter === undefined || (e.startedAt !== null && Date.parse(e.startedAt) >= startedAfter))
+		.sort((a, b) => Number(a.id) - Number(b.id));
+}
+
+/** Every execution started in [fromMs, toMs], the span halved while a part is more than one page. */
+async function executionsBetween(
+	rest: N8nRest,
+	query: Record<string, string>,
+	fromMs: number,
+	toMs: number,
+): Promise<Execution[]> {
+	const bounds = { startedAfter: new Date(fromMs).toISOString(), startedBefore: new Date(toMs).toISOString() };
+	const page = await executionPage(rest, { ...query, ...bounds });
+	if (!page.nextCursor || toMs - fromMs < 2) return page.results;
+	const middle = Math.floor((fromMs + toMs) / 2);
+	return [
+		...(await executionsBetween(rest, query, fromMs, middle)),
+		...(await executionsBetween(rest, query, middle, toMs)),
+	];
 }
 
 /** One execution with its data parsed (`GET /rest/executions/:id`). */
