@@ -165,6 +165,58 @@ describe('Slack DM Reply: Outside Business Hours', () => {
 		expect(replies(retried.outputs)[0]).toMatchObject({ delivered: true, notice: 'outsideHours' });
 	});
 
+	describe('queue mode: the message announced in another process (a webhook process), each worker with its own claims', () => {
+		/** Open every day from 3 h until 20 min before now (UTC), so the desk closed 20 min ago. */
+		function closedTwentyMinutesAgo() {
+			scheduleClock.now = realClock;
+			const hhmm = (msAgo: number) => DateTime.fromMillis(Date.now() - msAgo, { zone: 'UTC' }).toFormat('HH:mm');
+			return { businessHours: `Mon-Sun ${hhmm(3 * 3_600_000)}-${hhmm(20 * 60_000)}`, businessTimeZone: 'UTC' };
+		}
+		const elsewhere = (json: IDataObject) => ({ ...json, announcedIn: 'webhook-process-2-token' });
+
+		it('a notice another worker posted since the desk closed counts: not posted again', async () => {
+			const hours = closedTwentyMinutesAgo();
+			const first = await run([elsewhere(upserted(dm, FIXTURE_IDS.employeeId, 'created'))], {
+				noticeKind: 'auto',
+				...hours,
+			});
+			expect(replies(first.outputs)[0]).toMatchObject({ notice: 'outsideHours' });
+			clearOutsideHoursClaims(); // the other worker: its own memory
+			const second = await run([elsewhere(upserted(dm, FIXTURE_IDS.employeeId, 'appended'))], {
+				noticeKind: 'auto',
+				...hours,
+			});
+			expect(replies(second.outputs)[0]).toMatchObject({ skipped: 'noNotice' });
+			expect(texts(dm)).toHaveLength(1);
+			expect(slack.server.callsTo('conversations.history')).toHaveLength(2);
+		});
+
+		it('a conversation not told yet is told; in one process (regular mode) nothing is read', async () => {
+			const hours = closedTwentyMinutesAgo();
+			await run([upserted(dm, FIXTURE_IDS.employeeId, 'created')], { noticeKind: 'auto', ...hours });
+			expect(slack.server.callsTo('conversations.history')).toHaveLength(0);
+			clearOutsideHoursClaims();
+			const other = await run([elsewhere(upserted(dm2, FIXTURE_IDS.employee2Id, 'created', 78))], {
+				noticeKind: 'auto',
+				...hours,
+			});
+			expect(replies(other.outputs)[0]).toMatchObject({ notice: 'outsideHours' });
+			expect(texts(dm)).toHaveLength(1);
+			expect(texts(dm2)).toHaveLength(1);
+		});
+
+		it('when Slack does not answer the look, the notice is sent', async () => {
+			const hours = closedTwentyMinutesAgo();
+			slack.injectFault('conversations.history', { kind: 'status', status: 503 }, 10);
+			const { outputs } = await run([elsewhere(upserted(dm, FIXTURE_IDS.employeeId, 'created'))], {
+				noticeKind: 'auto',
+				...hours,
+			});
+			expect(replies(outputs)[0]).toMatchObject({ notice: 'outsideHours' });
+			expect(texts(dm)).toHaveLength(1);
+		});
+	});
+
 	it('a DM Slack does not know (channel_not_found) makes the notice a logged, non-failing outcome', async () => {
 		at('2025-04-04T19:30:00+02:00');
 		const result = await run([upserted('D0NOSUCHDM', FIXTURE_IDS.employeeId, 'created')], {

@@ -90,6 +90,7 @@ export async function sendNotice(run: ItemRun): Promise<void> {
 					json,
 					explicit: chosen === 'outsideHours',
 					conversationKey: `${run.handleKey}:${run.channel}`,
+					channel: run.channel,
 					post: run.post,
 				})
 			: undefined;

@@ -5,6 +5,7 @@ import { checkLocale, ScheduleSyntaxError, type BusinessSchedule } from '../help
 import {
 	businessScheduleOf,
 	claimOutsideHoursNotice,
+	closedSince,
 	DEFAULT_OUTSIDE_HOURS_NOTICE,
 	isNewUserMessage,
 	isNotAMessage,
@@ -17,6 +18,9 @@ import { escapeSlackText } from '../../shared/slack/mrkdwn';
 import { ticketIdOf } from '../helpers/reply';
 import { slackErrorCodeOf, UNDELIVERABLE_DM_ERRORS } from '../../shared/transport/slackTransport';
 import { toNodeError } from '../../shared/n8n/errors';
+import { announcedElsewhere } from '../../shared/state/processToken';
+import { readConversationSince } from '../../shared/transport/slackHistory';
+import { PostedInConversation } from '../helpers/replyOutage';
 
 const showForHours = { show: { operation: ['notice'], noticeKind: ['auto', 'outsideHours'] } };
 
@@ -115,6 +119,31 @@ function readSettings(
 }
 
 /**
+ * In queue mode (the trigger in another process) each worker keeps its own claims: Slack's
+ * history, which all see, decides whether another worker posted this notice since the desk closed.
+ * One conversations.history call, only for a notice about to be sent; when Slack does not answer,
+ * the notice is sent (twice is better than never).
+ */
+async function toldByAnotherProcess(
+	ctx: IExecuteFunctions,
+	input: { json: IDataObject; channel: string },
+	text: string,
+	sinceMs: number,
+): Promise<boolean> {
+	const json = input.json as { announcedIn?: unknown; user?: { id?: string } };
+	if (!announcedElsewhere(json.announcedIn)) return false;
+	try {
+		const history = await readConversationSince(ctx, input.channel, (sinceMs / 1000).toFixed(6));
+		return new PostedInConversation(history, json.user?.id).takeText(text) !== undefined;
+	} catch (error) {
+		ctx.logger.warn('Slack DM Reply could not read the DM before the out-of-hours notice; sending it', {
+			slackError: slackErrorCodeOf(error) ?? 'unknown',
+		});
+		return false;
+	}
+}
+
+/**
  * Posts the out-of-hours notice when the desk is closed and this conversation has not had it in
  * this closed period. `explicit`: the node is set to Outside Business Hours (any message item);
  * otherwise From the Item (only new user messages, and only when business hours are set).
@@ -122,7 +151,13 @@ function readSettings(
 export async function sendOutsideHoursNotice(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
-	input: { json: IDataObject; explicit: boolean; conversationKey: string; post: (mrkdwn: string) => Promise<void> },
+	input: {
+		json: IDataObject;
+		explicit: boolean;
+		conversationKey: string;
+		channel: string;
+		post: (mrkdwn: string) => Promise<void>;
+	},
 ): Promise<OutsideHoursOutcome> {
 	const settings = readSettings(ctx, itemIndex, input.explicit);
 	if (!settings) return { sent: false, reason: 'noBusinessHours' };
@@ -140,6 +175,9 @@ export async function sendOutsideHoursNotice(
 	);
 	if (!text) return { sent: false, reason: 'noText' };
 	if (!claimOutsideHoursNotice(plan.claimKey, plan.claimTtlMs, now)) return { sent: false, reason: 'alreadyNotified' };
+	// The claim stays: this worker need not look at the DM again in this closed period.
+	if (await toldByAnotherProcess(ctx, input, text, closedSince(now, schedule)))
+		return { sent: false, reason: 'alreadyNotified' };
 	try {
 		await input.post(text);
 	} catch (error) {

@@ -3,8 +3,8 @@
  * and its text. Decisions are pure; the claim ledger and the clock are the process state they use.
  *
  * Queue mode: the ledger lives in the process, so each n8n worker (and each restart) keeps its
- * own; a conversation whose messages run on several workers can get one notice per worker per
- * closed period.
+ * own; for a message whose trigger ran in another process, the worker also looks at the DM since
+ * the desk closed (closedSince) before posting: a notice another worker posted there counts.
  */
 
 import type { DateTime } from 'luxon';
@@ -106,6 +106,22 @@ export function businessScheduleOf(input: { hours: string; zone: string; holiday
 		parsedSchedules.set(key, schedule);
 	}
 	return schedule;
+}
+
+/** How finely closedSince looks back for the last open period (an open interval shorter than this may be missed). */
+export const CLOSED_SINCE_STEP_MS = 15 * 60_000;
+
+/**
+ * When the desk closed before `nowMs` (closed then): the end of the latest open period, looking
+ * back in CLOSED_SINCE_STEP_MS steps, at most NEVER_OPENS_CLAIM_MS (then that far back). Pure.
+ */
+export function closedSince(nowMs: number, schedule: BusinessSchedule): number {
+	const horizon = nowMs - NEVER_OPENS_CLAIM_MS;
+	for (let at = nowMs - CLOSED_SINCE_STEP_MS; at > horizon; at -= CLOSED_SINCE_STEP_MS) {
+		const period = openPeriodAt(at, schedule);
+		if (period) return Math.min(period.end, nowMs);
+	}
+	return horizon;
 }
 
 /** True for the first caller per claim key until the desk opens (synchronous: concurrent executions cannot both pass). */

@@ -5,6 +5,7 @@ import { parseBusinessSchedule } from '../../../../../nodes/SlackDmReply/helpers
 import {
 	claimOutsideHoursNotice,
 	clearOutsideHoursClaims,
+	closedSince,
 	isNewUserMessage,
 	isNotAMessage,
 	NEVER_OPENS_CLAIM_MS,
@@ -82,6 +83,24 @@ describe('planOutsideHours and the claim', () => {
 			claimKey: 'h:D1:never',
 			claimTtlMs: NEVER_OPENS_CLAIM_MS,
 		});
+	});
+});
+
+describe('closedSince: where a worker looks for a notice another one posted', () => {
+	it('is the end of the latest open period: the same evening, the night after, over the weekend', () => {
+		expect(closedSince(utc('2025-04-01T18:00:00Z'), berlin)).toBe(utc('2025-04-01T15:00:00Z'));
+		expect(closedSince(utc('2025-04-02T03:00:00Z'), berlin)).toBe(utc('2025-04-01T15:00:00Z'));
+		expect(closedSince(utc('2025-04-06T12:00:00Z'), berlin)).toBe(utc('2025-04-04T15:00:00Z'));
+	});
+
+	it('looks back at most a week when the desk never opened in it', () => {
+		const never = parseBusinessSchedule({
+			hours: 'Mon-Fri 09:00-17:00',
+			zone: 'UTC',
+			holidays: '2025-03-01..2025-04-30',
+		});
+		const now = utc('2025-04-10T12:00:00Z');
+		expect(closedSince(now, never)).toBe(now - NEVER_OPENS_CLAIM_MS);
 	});
 });
 
