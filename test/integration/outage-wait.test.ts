@@ -247,6 +247,16 @@ describe('waiting out an outage', () => {
 		const second = await run('linker', [first.parked[0]]);
 		expect(second.done[0].json).toMatchObject({ zendeskUser: { id: zendesk.fixtures.erin.id } });
 		expect(second.done[0].json.retry).toBeUndefined();
+		// Passed on marked as held since its first failure: the Upsert's order gate waits longer for
+		// the conversation's earlier messages then (they may be held at another worker too).
+		const firstFailedAt = (first.parked[0].json.retry as { firstFailedAt: string }).firstFailedAt;
+		expect(second.done[0].json.waitedOutSince).toBe(firstFailedAt);
+	});
+
+	it('a message never parked is passed on without a "waited out" mark', async () => {
+		const { done } = await run('linker', [{ json: dmItem('no outage', 'D0OUT8') as unknown as IDataObject }]);
+		expect(done[0].json.zendeskUser).toBeDefined();
+		expect(done[0].json).not.toHaveProperty('waitedOutSince');
 	});
 
 	it('Attachment Allowlist: Slack file downloads failing with 503 park the message instead of refusing its file', async () => {

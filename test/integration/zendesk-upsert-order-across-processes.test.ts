@@ -10,6 +10,7 @@ import type { INodeExecutionData } from 'n8n-workflow';
 
 import { EARLIER_MISSING, EARLIER_WAIT_MS } from '../../nodes/ZendeskMessagingUpsert/lane/earlierGate';
 import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
+import { RESTART_HOLD_MARGIN_MS } from '../../nodes/shared/n8n/outageRetry';
 import { markerMetadata } from '../../nodes/shared/zendesk/comments';
 import type { SlackDmItem } from '../../nodes/shared/types';
 import { useEmulators, zendeskCredentials } from '../harness/emulatorPair';
@@ -176,16 +177,48 @@ describe("Zendesk Messaging Upsert keeps Slack's order across processes", () => 
 		const parked = await parkedByOutage(fromAnotherProcess(item(channel, 'step 3'), [two]));
 		expect(parked.json.retry).toMatchObject({ attempt: 1, reason: 'HTTP 503' });
 		// Back from its wait, step 2 still missing after the 20 s: it parks once more (step 2 may be
-		// waiting out the same outage on another worker), then is written on its next turn anyway.
+		// waiting out the same outage on another worker), and again on its next turn while every
+		// message parked in the outage may still come back (the longest wait plus the wait tracker's
+		// look since its first such park), then it is written anyway.
 		const again = await resume(parked);
 		expect(again.json.retry).toMatchObject({ attempt: 2, waitSeconds: 65, reason: EARLIER_MISSING_REASON });
+		const since = (again.json.retry as { behindSince: string }).behindSince;
+		expect(Date.now() - Date.parse(since)).toBeLessThan(60_000);
+		const third = await resume(again);
+		expect(third.json.retry).toMatchObject({ attempt: 3, waitSeconds: 65, behindSince: since });
+		const windowOver = new Date(Date.parse(since) - (180_000 + RESTART_HOLD_MARGIN_MS)).toISOString();
+		const late = {
+			...third,
+			json: { ...third.json, retry: { ...(third.json.retry as object), behindSince: windowOver } },
+		};
 		const resumed = await executeNode(upsert, {
 			credentials: { zendeskDmApi: zendeskCredentials(emu) },
-			items: [again],
+			items: [late],
 		});
 		expect(resumed.outputs[0][0].json.zendesk).toMatchObject({ outcome: 'appended' });
 		expect((await run(item(channel, 'step 4'))).outcome).toBe('appended');
 		expect(steps(channel)).toEqual(['1', '3', '4']);
+	});
+
+	it('passed on by the Profile Linker after an outage wait, it parks for an earlier message still missing, and goes after it', async () => {
+		const channel = newChannel();
+		const { ticketId } = await run(item(channel, 'step 1'));
+		const two = item(channel, 'step 2');
+		const held = { ...fromAnotherProcess(item(channel, 'step 3'), [two]), waitedOutSince: new Date().toISOString() };
+		const { outputs } = await executeNode(upsert, {
+			credentials: { zendeskDmApi: zendeskCredentials(emu) },
+			items: [{ json: held as never }],
+		});
+		expect(outputs[0]).toEqual([]);
+		expect(outputs[1][0].json.retry).toMatchObject({ attempt: 1, waitSeconds: 65, reason: EARLIER_MISSING_REASON });
+		expect(steps(channel)).toEqual(['1']);
+		await writtenElsewhere(ticketId, two);
+		const resumed = await executeNode(upsert, {
+			credentials: { zendeskDmApi: zendeskCredentials(emu) },
+			items: [outputs[1][0]],
+		});
+		expect(resumed.outputs[0][0].json.zendesk).toMatchObject({ outcome: 'appended' });
+		expect(steps(channel)).toEqual(['1', '2', '3']);
 	});
 
 	it('back from an outage wait, it waits once more for an earlier message still waiting elsewhere, and goes after it', async () => {

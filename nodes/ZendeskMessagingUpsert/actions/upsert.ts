@@ -19,7 +19,8 @@ import { zendeskAccount, zendeskAccountKey, zendeskCredentialTypeOfItems } from 
 import { credentialData } from '../../shared/n8n/credentialData';
 import { MESSAGING_CREDENTIAL_TYPE } from '../../shared/transport/messagingAccount';
 import { sunshineAccountKey } from '../../shared/transport/sunshineTransport';
-import type { RetryInfo } from '../../shared/n8n/outageRetry';
+import { outageSettingsOf } from '../../shared/n8n/outageParameters';
+import { DEFAULT_MAX_WAIT_SECONDS, type RetryInfo, waitedOutBefore } from '../../shared/n8n/outageRetry';
 import { parksWhenEarlierMissing } from '../lane/earlierGate';
 
 /** One strategy per mode: Support tickets (tickets API) and Zendesk Messaging (Sunshine Conversations). */
@@ -139,7 +140,11 @@ export async function upsertMessage(
 		participantIds,
 		rejectedFiles: Array.isArray(rejectedOf(input)) ? (rejectedOf(input) as RejectedFile[]) : undefined,
 		messaging: mode === MESSAGING_MODE ? messagingSettingsOf(values.options) : undefined,
-		parkWhenEarlierMissing: parksWhenEarlierMissing(previous),
+		parkWhenEarlierMissing: parksWhenEarlierMissing(
+			{ heldBefore: waitedOutBefore(input.json), previous },
+			Date.now(),
+			outageSettingsOf(ctx)?.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS,
+		),
 	});
 	const output = upsertOutput(result, agentTicketUrlFor(zendesk.credentials, values.options.agentUrlBase));
 	const rejected = rejectedOf(input);

@@ -4,17 +4,18 @@
  * keys of the conversation's earlier messages on it instead (shared/slack/earlierMessages.ts). At
  * its turn in the lane the message waits until each of them is handled in this process or found
  * in Zendesk by the mode, looking again every second, at most EARLIER_WAIT_MS; then it is written
- * anyway (an earlier message may have been dropped before the Upsert or have failed). Except once
- * for a message that itself came back from waiting out an outage: the earlier one may still be
- * waiting out the same outage at another node or worker, so it parks for one more durable wait
- * (WaitBehindError) and is written on its next turn, found or not.
+ * anyway (an earlier message may have been dropped before the Upsert or have failed). Except for
+ * a message that itself came back from waiting out an outage: the earlier one may still be
+ * waiting out the same outage at another node or worker, so it parks for another durable wait
+ * (WaitBehindError), again on each turn while the earlier one is missing, until every message
+ * parked in the outage has had its turn back (outageRetry.ts behindWindowOpen); then it is written.
  *
  * The same wait keeps a Slack retry from being written twice: a retry the trigger of another
  * process emitted as new (`slackRetry`) may have had its first delivery taken by yet another
  * webhook process and written by another worker, maybe at this moment; so it waits for its own
  * key first, and is a duplicate once that is found (Sunshine has no conditional write).
  */
-import { WaitBehindError, type RetryInfo } from '../../shared/n8n/outageRetry';
+import { WaitBehindError, behindWindowOpen, type RetryInfo } from '../../shared/n8n/outageRetry';
 import { announcedElsewhere } from '../../shared/state/processToken';
 import type { SlackDmItem } from '../../shared/types';
 import { handledResult } from '../state/handledMessages';
@@ -37,17 +38,35 @@ export interface EarlierGate {
 	missing?: string[];
 	/** When the wait runs out: park once more (WaitBehindError) instead of writing (parksWhenEarlierMissing). */
 	parkWhenMissing?: boolean;
+	/** The message's own key when it is among `keys` (a Slack retry whose first delivery may be elsewhere). */
+	ownKey?: string;
 }
 
-/** After "waiting behind": the reason of a park for an earlier message not found in Zendesk. */
+/** After "waiting behind": the reason of a park for an earlier message not in Zendesk yet. */
 export const EARLIER_MISSING = 'an earlier message of the conversation that is not in Zendesk yet';
+/** After "waiting behind": the reason of a park of a Slack retry whose first delivery is not in Zendesk yet. */
+export const FIRST_DELIVERY_MISSING = "this Slack retry's first delivery, not in Zendesk yet";
 
 /**
  * Whether a message whose earlier ones are still missing after the wait parks once more: only
- * when it came back from a park of this node (an outage), and not from this very park. Pure.
+ * when it waited out an outage itself (`heldBefore`: it came back from a park of this node, or an
+ * earlier node passed it on after one), and, if it has been parking for them already
+ * (`previous.behindSince`), while every message parked in the outage may still come back
+ * (behindWindowOpen). Pure.
  */
-export function parksWhenEarlierMissing(previous: Pick<RetryInfo, 'reason'> | undefined): boolean {
-	return previous !== undefined && !String(previous.reason).includes(EARLIER_MISSING);
+export function parksWhenEarlierMissing(
+	held: { heldBefore: boolean; previous?: Pick<RetryInfo, 'behindSince'> },
+	nowMs: number,
+	maxWaitSeconds: number,
+): boolean {
+	if (!held.heldBefore && held.previous === undefined) return false;
+	const since = held.previous?.behindSince;
+	return since === undefined || behindWindowOpen(since, nowMs, maxWaitSeconds);
+}
+
+/** The reason of the gate's park when `missing` (its first key) is still not in Zendesk. Pure. */
+export function missingReason(gate: Pick<EarlierGate, 'ownKey'>, missing: string): string {
+	return `${missing === gate.ownKey ? FIRST_DELIVERY_MISSING : EARLIER_MISSING} (${missing})`;
 }
 
 /** A Slack retry announced in another process as new: its first delivery may be written elsewhere. Pure. */
@@ -66,8 +85,10 @@ export function earlierGateOf(
 ): EarlierGate | undefined {
 	const earlier = Array.isArray(item.earlierMessages) ? (item.earlierMessages as unknown[]) : [];
 	const keys = earlier.filter((key): key is string => typeof key === 'string' && key.length > 0);
-	if (mayBeWrittenElsewhere(item) && !keys.includes(own.key)) keys.push(own.key);
-	return keys.length > 0 ? { keys, account: own.account, open: false, parkWhenMissing } : undefined;
+	const ownKey = mayBeWrittenElsewhere(item) ? own.key : undefined;
+	if (ownKey !== undefined && !keys.includes(ownKey)) keys.push(ownKey);
+	if (keys.length === 0) return undefined;
+	return { keys, account: own.account, open: false, parkWhenMissing, ...(ownKey !== undefined ? { ownKey } : {}) };
 }
 
 /** Go when nothing is missing; wait while the missing ones may still come; give up after the wait. Pure. */
@@ -95,7 +116,7 @@ export async function earlierArrived(
 		await env.sleep(EARLIER_POLL_MS);
 		return false;
 	}
-	if (decision === 'giveUp' && gate.parkWhenMissing) throw new WaitBehindError(`${EARLIER_MISSING} (${missing[0]})`);
+	if (decision === 'giveUp' && gate.parkWhenMissing) throw new WaitBehindError(missingReason(gate, missing[0]));
 	gate.open = true;
 	if (decision === 'giveUp') gate.missing = missing;
 	return true;

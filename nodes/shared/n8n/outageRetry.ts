@@ -45,6 +45,18 @@ export class WaitBehindError extends Error {
 	}
 }
 
+/**
+ * The field a node adds to an item it passes on after the item waited out an outage there: when
+ * the item first failed (ISO; an earlier node's value is kept). The item was held, so its
+ * conversation's earlier messages may be held too (the Upsert's order gate, earlierGate.ts).
+ */
+export const WAITED_OUT_SINCE = 'waitedOutSince';
+
+/** Whether the item waited out an outage at some node before (it carries WAITED_OUT_SINCE). Pure. */
+export function waitedOutBefore(json: IDataObject): boolean {
+	return typeof json[WAITED_OUT_SINCE] === 'string';
+}
+
 /** What a parked item carries in `json.retry`. */
 export interface RetryInfo {
 	/** Parks so far, this one included (1: the first). */
@@ -61,6 +73,11 @@ export interface RetryInfo {
 	node: string;
 	/** When the node stops trying and fails the execution (ISO). */
 	giveUpAt: string;
+	/**
+	 * Since when (ISO) the node's work has kept asking to wait for a message it cannot see
+	 * (WaitBehindError, parks in a row): such waits end after the longest wait (behindWindowOpen).
+	 */
+	behindSince?: string;
 }
 
 export interface OutageSettings {
@@ -140,9 +157,12 @@ export interface UnavailableInput {
 	settings: OutageSettings;
 	/**
 	 * Behind an earlier parked message (its next attempt plus a stagger) or held after a restart:
-	 * the item waits until then (at least the durable minimum), with no backoff step of its own.
+	 * the item waits until then (at least the durable minimum, at most its give-up time), with no
+	 * backoff step of its own.
 	 */
 	notBeforeMs?: number;
+	/** The work asked to wait for a message it cannot see (WaitBehindError) since then: kept on the retry. */
+	behindSinceMs?: number;
 }
 
 /**
@@ -166,11 +186,13 @@ export function decideUnavailable(input: UnavailableInput): OutageDecision {
 	// Behind an earlier message (or held after a restart) the item itself did not fail: it waits
 	// for that turn only, not a backoff step that grows with each park (a message parked behind
 	// others three times would otherwise wait 65 + 130 + 180 s after they have gone).
+	const untilGiveUp = Math.ceil((giveUpAtMs - nowMs) / 1000);
 	const wait =
 		input.notBeforeMs !== undefined
-			? Math.ceil((input.notBeforeMs - nowMs) / 1000)
-			: Math.min(backoffSeconds(attempt, settings.maxWaitSeconds), Math.ceil((giveUpAtMs - nowMs) / 1000));
+			? Math.min(Math.ceil((input.notBeforeMs - nowMs) / 1000), untilGiveUp)
+			: Math.min(backoffSeconds(attempt, settings.maxWaitSeconds), untilGiveUp);
 	const waitSeconds = Math.max(MIN_DURABLE_WAIT_SECONDS, wait);
+	const behind = input.behindSinceMs !== undefined ? { behindSince: new Date(input.behindSinceMs).toISOString() } : {};
 	return {
 		do: 'park',
 		retry: {
@@ -181,8 +203,21 @@ export function decideUnavailable(input: UnavailableInput): OutageDecision {
 			reason: input.reason,
 			node: input.node,
 			giveUpAt: new Date(giveUpAtMs).toISOString(),
+			...behind,
 		},
 	};
+}
+
+/**
+ * Whether a message that keeps waiting for one it cannot see (parks behind it since `behindSince`)
+ * may park once more: every message parked during an outage comes back within the longest wait
+ * after the service answers again, plus the wait tracker's look (RESTART_HOLD_MARGIN_MS); one
+ * still missing after that was dropped or failed, and is not waited for. Pure.
+ */
+export function behindWindowOpen(behindSince: string, nowMs: number, maxWaitSeconds: number): boolean {
+	const since = Date.parse(behindSince);
+	if (Number.isNaN(since)) return false;
+	return nowMs < since + maxWaitSeconds * 1000 + RESTART_HOLD_MARGIN_MS;
 }
 
 /** `Slack user U1 (team T1), conversation D1: "first words …"` for the give-up error and the alert. */

@@ -14,6 +14,7 @@ import type { OutageDecision, OutageSettings, RetryInfo } from './outageRetry';
 import {
 	BEHIND_STAGGER_MS,
 	RESTART_HOLD_REASON,
+	WAITED_OUT_SINCE,
 	WAITING_BEHIND,
 	WaitBehindError,
 	decideUnavailable,
@@ -135,11 +136,14 @@ async function handleItem(
 	try {
 		const out = await operation(clean, itemIndex, previous);
 		if (place) parkedMessages.release(scope, place.conversation, place.key, Date.now());
-		return { item: { ...out, json: withoutRetry(out.json) }, parked: false };
+		return { item: { ...out, json: passedOn(out.json, previous) }, parked: false };
 	} catch (error) {
-		// The work itself asked to wait for an earlier message: one durable wait, no backoff step.
+		// The work itself asked to wait for an earlier message: one durable wait, no backoff step;
+		// the retry keeps since when it has asked so (the work decides how long it may go on).
 		if (error instanceof WaitBehindError) {
-			const wait = { previous, reason: error.message, notBeforeMs: Date.now() };
+			const since = Date.parse(String(previous?.behindSince));
+			const behindSinceMs = Number.isNaN(since) ? Date.now() : since;
+			const wait = { previous, reason: error.message, notBeforeMs: Date.now(), behindSinceMs };
 			return decided(ctx, routing, scope, place, clean, itemIndex, wait);
 		}
 		const reason = routing.unavailableReason(error);
@@ -151,6 +155,18 @@ async function handleItem(
 	} finally {
 		finish?.();
 	}
+}
+
+/**
+ * The item's JSON as the node passes it on: without `retry`; when it came back from a wait of
+ * this node, with `waitedOutSince` (its first failure), so that later nodes know it was held
+ * (the Upsert's order gate waits longer for earlier messages then: earlierGate.ts).
+ */
+function passedOn(json: IDataObject, previous: RetryInfo | undefined): IDataObject {
+	const clean = withoutRetry(json);
+	if (!previous) return clean;
+	const since = typeof clean[WAITED_OUT_SINCE] === 'string' ? clean[WAITED_OUT_SINCE] : previous.firstFailedAt;
+	return { ...clean, [WAITED_OUT_SINCE]: since };
 }
 
 /** Until when a new message waits after a restart (outageRetry.ts's restartHoldUntil), if at all. */
@@ -196,7 +212,7 @@ function decided(
 	place: ItemPlace | undefined,
 	clean: INodeExecutionData,
 	itemIndex: number,
-	why: { previous?: RetryInfo; reason: string; notBeforeMs?: number },
+	why: { previous?: RetryInfo; reason: string; notBeforeMs?: number; behindSinceMs?: number },
 ): Outcome {
 	const nowMs = Date.now();
 	const decision: OutageDecision = decideUnavailable({

@@ -5,10 +5,12 @@ import {
 	earlierDecision,
 	earlierGateOf,
 	mayBeWrittenElsewhere,
+	FIRST_DELIVERY_MISSING,
+	missingReason,
 	parksWhenEarlierMissing,
 } from '../../../../../nodes/ZendeskMessagingUpsert/lane/earlierGate';
 import { setUpsertEnvironment } from '../../../../../nodes/ZendeskMessagingUpsert/state/upsertClock';
-import { WaitBehindError, isWaitingBehind } from '../../../../../nodes/shared/n8n/outageRetry';
+import { RESTART_HOLD_MARGIN_MS, WaitBehindError, isWaitingBehind } from '../../../../../nodes/shared/n8n/outageRetry';
 import { PROCESS_TOKEN } from '../../../../../nodes/shared/state/processToken';
 
 const own = { key: 'slack:T1:D1:1.000300', account: 'acct' };
@@ -99,10 +101,37 @@ describe('a message back from an outage wait whose earlier message is still miss
 		expect(await lookUntilDone(false)).toMatchObject({ open: true, missing: ['slack:T1:D1:1.000100'] });
 	});
 
-	it('only once: a message back from that very park, or never parked, does not park for it', () => {
-		expect(parksWhenEarlierMissing(undefined)).toBe(false);
-		expect(parksWhenEarlierMissing({ reason: 'HTTP 503' })).toBe(true);
-		expect(parksWhenEarlierMissing({ reason: 'waiting behind an earlier message of the conversation (k)' })).toBe(true);
-		expect(parksWhenEarlierMissing({ reason: `waiting behind ${EARLIER_MISSING} (k)` })).toBe(false);
+	it('parks for it when back from an outage park, and again while every parked message may still come back', () => {
+		const now = Date.parse('2026-12-07T10:00:00Z');
+		const back = (msAgo: number) => ({
+			heldBefore: false,
+			previous: { behindSince: new Date(now - msAgo).toISOString() },
+		});
+		expect(parksWhenEarlierMissing({ heldBefore: false }, now, 180)).toBe(false);
+		expect(parksWhenEarlierMissing({ heldBefore: false, previous: {} }, now, 180)).toBe(true);
+		expect(parksWhenEarlierMissing(back(170_000), now, 180)).toBe(true);
+		expect(parksWhenEarlierMissing(back(180_000 + RESTART_HOLD_MARGIN_MS), now, 180)).toBe(false);
+		expect(parksWhenEarlierMissing(back(300_000), now, 300)).toBe(true);
+	});
+
+	it('also parks for it when an earlier node passed it on after waiting out an outage (the Profile Linker)', () => {
+		const now = Date.parse('2026-12-07T10:00:00Z');
+		expect(parksWhenEarlierMissing({ heldBefore: true }, now, 180)).toBe(true);
+		const over = { behindSince: new Date(now - 180_000 - RESTART_HOLD_MARGIN_MS).toISOString() };
+		expect(parksWhenEarlierMissing({ heldBefore: true, previous: over }, now, 180)).toBe(false);
+	});
+
+	it("names a Slack retry's own first delivery apart from an earlier message", async () => {
+		const gate = earlierGateOf({ slackRetry: 1, announcedIn: 'webhook-2-token' }, own, true)!;
+		expect(gate.ownKey).toBe(own.key);
+		expect(missingReason(gate, own.key)).toBe(`${FIRST_DELIVERY_MISSING} (${own.key})`);
+		expect(missingReason(gate, 'slack:T1:D1:1.000100')).toBe(`${EARLIER_MISSING} (slack:T1:D1:1.000100)`);
+		let thrown: unknown;
+		try {
+			while (!(await earlierArrived(gate, nothingFound)));
+		} catch (error) {
+			thrown = error;
+		}
+		expect((thrown as Error).message).toBe(`waiting behind ${FIRST_DELIVERY_MISSING} (${own.key})`);
 	});
 });

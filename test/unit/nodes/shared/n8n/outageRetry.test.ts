@@ -2,6 +2,7 @@ import {
 	MIN_DURABLE_WAIT_SECONDS,
 	RESTART_HOLD_MARGIN_MS,
 	backoffSeconds,
+	behindWindowOpen,
 	decideUnavailable,
 	describeSlackMessage,
 	firstWords,
@@ -103,6 +104,42 @@ describe('decideUnavailable', () => {
 		expect(decideUnavailable({ ...behind, notBeforeMs: T0 + 300_000 })).toMatchObject({ retry: { waitSeconds: 100 } });
 		// Its own failure still backs off.
 		expect(decideUnavailable(behind)).toMatchObject({ retry: { waitSeconds: 180 } });
+	});
+
+	it('waits behind another message no longer than its own give-up time (then at least the durable minimum)', () => {
+		const previous = { attempt: 4, firstFailedAt: new Date(T0).toISOString(), node: 'U' } as RetryInfo;
+		const late = { previous, reason: 'behind', node: 'U', settings, notBeforeMs: T0 + 3_900_000 };
+		expect(decideUnavailable({ ...late, nowMs: T0 + 3_500_000 })).toMatchObject({ retry: { waitSeconds: 100 } });
+		expect(decideUnavailable({ ...late, nowMs: T0 + 3_580_000 })).toMatchObject({ retry: { waitSeconds: 65 } });
+	});
+
+	it('keeps since when the work has asked to wait for a message it cannot see, and only then', () => {
+		const asked = decideUnavailable({
+			reason: 'behind',
+			node: 'U',
+			nowMs: T0,
+			settings,
+			notBeforeMs: T0,
+			behindSinceMs: T0 - 70_000,
+		});
+		expect(asked).toMatchObject({ retry: { behindSince: '2026-12-06T09:58:50.000Z', waitSeconds: 65 } });
+		const failed = decideUnavailable({ reason: 'HTTP 503', node: 'U', nowMs: T0, settings });
+		expect(failed.do === 'park' && 'behindSince' in failed.retry).toBe(false);
+	});
+});
+
+describe('behindWindowOpen', () => {
+	const since = new Date(T0).toISOString();
+
+	it("is open for the longest wait plus the wait tracker's look after the first such park", () => {
+		expect(behindWindowOpen(since, T0, 180)).toBe(true);
+		expect(behindWindowOpen(since, T0 + 180_000 + RESTART_HOLD_MARGIN_MS - 1, 180)).toBe(true);
+		expect(behindWindowOpen(since, T0 + 180_000 + RESTART_HOLD_MARGIN_MS, 180)).toBe(false);
+		expect(behindWindowOpen(since, T0 + 300_000 + RESTART_HOLD_MARGIN_MS - 1, 300)).toBe(true);
+	});
+
+	it('is closed for a time it cannot read', () => {
+		expect(behindWindowOpen('soon', T0, 180)).toBe(false);
 	});
 });
 
