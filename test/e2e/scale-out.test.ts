@@ -12,7 +12,7 @@
  */
 import { type Execution, isFinished, nodeOutput } from '../harness/n8nExecutions';
 import { loadTemplate } from '../harness/pipeline';
-import { executionOutcome, useScaleOut } from '../harness/scaleOutDriver';
+import { DESK_CLOSED_MARK, executionOutcome, useScaleOut } from '../harness/scaleOutDriver';
 
 jest.setTimeout(180_000);
 
@@ -140,6 +140,25 @@ describe('scale-out: main, two webhook processes behind nginx, two workers', () 
 		log(`order: ${outOfOrder}/${pairs} pairs out of order\n  ${results.join('\n  ')}`);
 		for (const line of results) expect(line).toMatch(/workers worker-1, worker-2|workers worker-2, worker-1/);
 		expect(outOfOrder).toBe(0);
+	});
+
+	it('the out-of-hours notice once per conversation, also when another worker handles a later message', async () => {
+		const user = newUser();
+		const closed = (text: string) => `Scale-out hours: ${text} ${DESK_CLOSED_MARK}`;
+		const first = await sendAndWait(user, closed('first'));
+		const notifiedBy = scale().workersThatRan(first.execution.id);
+		// Later messages until one runs on the other worker (Bull picks the worker), with its own memory.
+		const later: string[] = [];
+		for (let i = 0; i < 6 && !later.some((w) => !notifiedBy.includes(w)); i++) {
+			const { execution } = await sendAndWait(user, closed(`later ${i}`));
+			later.push(...scale().workersThatRan(execution.id));
+		}
+		const notices = slack()
+			.postedMessages.filter((m) => m.channel === first.sent.channel)
+			.filter((m) => /outside business hours/.test(String(m.text)));
+		log(`out-of-hours: first on ${notifiedBy.join('+')}, later on ${later.join(', ')}; ${notices.length} notice(s)`);
+		expect(later.some((w) => !notifiedBy.includes(w))).toBe(true);
+		expect(notices).toHaveLength(1);
 	});
 
 	it("an outage on both workers: the queued notice once per conversation, each message once and in Slack's order", async () => {

@@ -89,6 +89,18 @@ export function scaleOutDriver(scale: ScaleOut, slackEventsPath: string, signing
  * before its tests (the out-of-hours reply always open), stopped after them; before each test the
  * Slack events go to nginx again and earlier executions are skipped.
  */
+/** The text that makes the desk closed for a message (a holiday today): the out-of-hours test's messages. */
+export const DESK_CLOSED_MARK = '[desk closed]';
+
+/**
+ * The template's out-of-hours reply, open all day except for a message that says DESK_CLOSED_MARK
+ * (today is a holiday for it), so that only the out-of-hours test meets the closed desk.
+ */
+const DESK_OPEN_UNLESS_ASKED = {
+	businessHours: 'Mon-Sun 00:00-24:00',
+	businessHolidays: `={{ String($json.message?.text ?? '').includes('${DESK_CLOSED_MARK}') ? $now.setZone('Europe/Berlin').toFormat('yyyy-MM-dd') : '' }}`,
+};
+
 export function useScaleOut(options: {
 	label: string;
 	inbound: Workflow;
@@ -111,7 +123,7 @@ export function useScaleOut(options: {
 	beforeAll(async () => {
 		scale = await startScaleOut({
 			workflows: [
-				patchWorkflow(options.inbound, { nodes: { 'Out-of-hours reply': { businessHours: 'Mon-Sun 00:00-24:00' } } }),
+				patchWorkflow(options.inbound, { nodes: { 'Out-of-hours reply': DESK_OPEN_UNLESS_ASKED } }),
 				options.outbound,
 			],
 			slack: { main: { credentialId: TEMPLATE_CREDENTIALS.slack.id, eventsToWorkflow: INBOUND } },
