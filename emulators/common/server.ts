@@ -126,6 +126,9 @@ export class EmulatorServer {
 
 	readonly calls: CallRecord[] = [];
 
+	/** Requests received and not answered yet, by route (a test waits until a write is at the service). */
+	private readonly unanswered = new Map<string, number>();
+
 	private readonly routes: RouteEntry[] = [];
 
 	private faults: FaultRule[] = [];
@@ -262,7 +265,6 @@ export class EmulatorServer {
 			params,
 		};
 
-		let response: EmulatorResponse;
 		const routeName = entry?.name ?? `${method} ${url.pathname}`;
 		const fault = entry ? this.takeFault(routeName) : undefined;
 		if (fault?.kind === 'reset' || fault?.kind === 'timeout') {
@@ -280,6 +282,33 @@ export class EmulatorServer {
 			if (fault.kind === 'reset') req.socket.destroy();
 			return; // timeout: never answers; the client's timeout fires
 		}
+		this.unanswered.set(routeName, (this.unanswered.get(routeName) ?? 0) + 1);
+		try {
+			await this.answer(req, res, { entry, request, routeName, fault, method, url });
+		} finally {
+			this.unanswered.set(routeName, (this.unanswered.get(routeName) ?? 1) - 1);
+		}
+	}
+
+	/** How many requests of `route` the emulator has received and not answered yet. */
+	inFlight(route: string): number {
+		return this.unanswered.get(route) ?? 0;
+	}
+
+	private async answer(
+		req: http.IncomingMessage,
+		res: http.ServerResponse,
+		call: {
+			entry: RouteEntry | undefined;
+			request: EmulatorRequest;
+			routeName: string;
+			fault: Fault | undefined;
+			method: string;
+			url: URL;
+		},
+	): Promise<void> {
+		const { entry, request, routeName, fault, method, url } = call;
+		let response: EmulatorResponse;
 		if (fault?.kind === 'latency') await new Promise((r) => setTimeout(r, fault.ms));
 
 		if (fault?.kind === 'status') {

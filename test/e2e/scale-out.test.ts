@@ -7,12 +7,13 @@
  *
  * Issue G6: every message exactly once (a retry landing on the other webhook process), agent
  * replies once, the queued notice once per conversation and outage, and Slack's order when two
- * workers write consecutive messages of one conversation. A worker killed mid-write still loses
- * its message (n8n fails a stalled job and runs nothing again: docs/scaling.md, *A worker dies*).
+ * workers write consecutive messages of one conversation. A worker killed while its write is at
+ * Zendesk: the write lands once, n8n fails the stalled job and the team is alerted; killed before
+ * its write reached Zendesk, its message is lost (docs/scaling.md, *A worker dies*).
  */
 import { type Execution, isFinished, nodeOutput } from '../harness/n8nExecutions';
 import { loadTemplate } from '../harness/pipeline';
-import { DESK_CLOSED_MARK, executionOutcome, useScaleOut } from '../harness/scaleOutDriver';
+import { ALERT_CHANNEL, DESK_CLOSED_MARK, executionOutcome, useScaleOut } from '../harness/scaleOutDriver';
 
 jest.setTimeout(180_000);
 
@@ -215,4 +216,40 @@ describe('scale-out: main, two webhook processes behind nginx, two workers', () 
 		expect(stored).toEqual([['Scale-out outage: before', 'Scale-out outage: during 1', 'Scale-out outage: during 2']]);
 		expect(notices()).toHaveLength(1);
 	}, 600_000);
+
+	// Last: it kills a worker (the topology runs on with one).
+	it('a worker killed while its write is at Zendesk: the message is in the ticket once, the execution fails, the team is alerted', async () => {
+		const user = newUser();
+		const { sent } = await sendAndWait(user, 'Scale-out kill: opening');
+		const UPDATE = 'PUT /api/v2/tickets/:id.json';
+		const zendesk = pipeline().zendesk.server;
+		zendesk.injectFault(UPDATE, { kind: 'latency', ms: 20_000 }, 1);
+		await slack().userSends({ userId: user, text: 'Scale-out kill: held at Zendesk', wait: false });
+		for (const deadline = Date.now() + 30_000; zendesk.inFlight(UPDATE) === 0 && Date.now() < deadline; )
+			await delay(100);
+		expect(zendesk.inFlight(UPDATE)).toBe(1);
+		const running = (await pipeline().unseenExecutions(INBOUND)).find((e) => e.status === 'running');
+		const victim = scale()
+			.workers()
+			.find((w) => running && scale().workersThatRan(running.id).includes(w.name));
+		if (!running || !victim) throw new Error('no running execution on a worker');
+		victim.kill('SIGKILL');
+		await victim.exited;
+		// n8n gives the stalled job up: the execution fails (no data kept), and the error workflow alerts.
+		let status = running.status;
+		for (const deadline = Date.now() + 120_000; status === 'running' && Date.now() < deadline; await delay(1_000))
+			status = (await pipeline().unseenExecutions(INBOUND)).find((e) => e.id === running.id)?.status ?? status;
+		let alert: string | undefined;
+		for (const deadline = Date.now() + 90_000; !alert && Date.now() < deadline; await delay(1_000))
+			alert = slack()
+				.messagesIn(ALERT_CHANNEL)
+				.map((m) => String(m.text))
+				.find((text) => text.includes(running.id));
+		const stored = publicFirstLines(sent.channel);
+		log(`killed ${victim.name} running ${running.id}: ${status}; stored ${JSON.stringify(stored)}; alert ${alert}`);
+		expect(status).toBe('error');
+		// The write had reached Zendesk, which finishes it whoever waits for the answer.
+		expect(stored).toEqual([['Scale-out kill: opening', 'Scale-out kill: held at Zendesk']]);
+		expect(alert).toMatch(/What happened:\* the n8n worker running this execution stopped/);
+	}, 400_000);
 });

@@ -6,7 +6,7 @@
 import type { SlackEventEnvelope } from '../../emulators/slack/builders';
 import { SlackEventsDriver } from '../../emulators/slack/events';
 import { type Execution, isFinished } from './n8nExecutions';
-import { type Pipeline, TEMPLATE_CREDENTIALS, patchWorkflow, webhookIdOf } from './pipeline';
+import { type Pipeline, TEMPLATE_CREDENTIALS, loadTemplate, patchWorkflow, webhookIdOf } from './pipeline';
 import type { N8nProcess, WorkflowJson as Workflow } from './realN8n';
 import { type FrontRequest, type ScaleOut, startScaleOut } from './topology';
 
@@ -89,6 +89,11 @@ export function scaleOutDriver(scale: ScaleOut, slackEventsPath: string, signing
  * before its tests (the out-of-hours reply always open), stopped after them; before each test the
  * Slack events go to nginx again and earlier executions are skipped.
  */
+/** The team channel of the delivery failure alert workflow (the inbound templates' error workflow). */
+export const ALERT_CHANNEL = 'C0ALERTS';
+/** The Slack handle's bot user (the template credential's). */
+const HANDLE_BOT = 'U0HANDLEBOT';
+
 /** The text that makes the desk closed for a message (a holiday today): the out-of-hours test's messages. */
 export const DESK_CLOSED_MARK = '[desk closed]';
 
@@ -123,12 +128,16 @@ export function useScaleOut(options: {
 	beforeAll(async () => {
 		scale = await startScaleOut({
 			workflows: [
+				patchWorkflow(loadTemplate('alerts'), {
+					nodes: { 'Alert support channel': { alertChannelId: ALERT_CHANNEL } },
+				}),
 				patchWorkflow(options.inbound, { nodes: { 'Out-of-hours reply': DESK_OPEN_UNLESS_ASKED } }),
 				options.outbound,
 			],
 			slack: { main: { credentialId: TEMPLATE_CREDENTIALS.slack.id, eventsToWorkflow: INBOUND } },
 			messaging: options.messaging,
 		});
+		scale.pipeline.slack.main.addChannel({ id: ALERT_CHANNEL, name: 'support-alerts', members: [HANDLE_BOT] });
 		log(`ready: ${JSON.stringify(scale.pipeline.timings)}`);
 	}, 400_000);
 	afterAll(async () => await scale?.stop());

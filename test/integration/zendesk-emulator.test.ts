@@ -756,6 +756,18 @@ describe('Zendesk emulator', () => {
 			expect((await api('GET', '/api/v2/users/me.json')).status).toBe(200);
 		});
 
+		it('counts a request as in flight from its arrival until its answer (a held write is at the service)', async () => {
+			const route = 'GET /api/v2/users/me.json';
+			emu.server.injectFault(route, { kind: 'latency', ms: 300 });
+			expect(emu.server.inFlight(route)).toBe(0);
+			const answer = api('GET', '/api/v2/users/me.json');
+			for (const deadline = Date.now() + 250; emu.server.inFlight(route) === 0 && Date.now() < deadline; )
+				await new Promise((resolve) => setTimeout(resolve, 10));
+			expect(emu.server.inFlight(route)).toBe(1);
+			expect((await answer).status).toBe(200);
+			expect(emu.server.inFlight(route)).toBe(0);
+		});
+
 		it('logs calls a reset or timeout fault left unanswered (status 0), so the call log and the spec guard see them', async () => {
 			const route = 'PUT /api/v2/tickets/:id.json';
 			emu.server.resetCalls();

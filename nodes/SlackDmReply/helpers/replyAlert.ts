@@ -83,6 +83,18 @@ function safeUrl(url: string | undefined): string | undefined {
 	}
 }
 
+/**
+ * How n8n's error begins when the worker running an execution stopped (killed, crashed, out of
+ * memory) and n8n gave the job up (MaxStalledCountError, n8n/dist/errors/max-stalled-count.error.js).
+ */
+const WORKER_STOPPED_ERROR = 'This execution failed to be processed too many times';
+
+/** What the team should know beyond n8n's error text, if anything. Pure. */
+export function alertExplanation(errorMessage: string | undefined): string | undefined {
+	if (!errorMessage?.startsWith(WORKER_STOPPED_ERROR)) return undefined;
+	return 'the n8n worker running this execution stopped (killed or crashed) and n8n does not run it again; it keeps none of its data, so a Slack message it carried may be missing in Zendesk: look at the DMs received just before the execution started (docs/scaling.md, A worker dies)';
+}
+
 /** Longest error message quoted in an alert; the execution has the rest. */
 export const ALERT_MESSAGE_LIMIT = 1500;
 
@@ -110,6 +122,8 @@ export function renderAlert(
 	const message = alert.errorMessage ?? 'No error message';
 	const shortened = message.length > ALERT_MESSAGE_LIMIT ? `${message.slice(0, ALERT_MESSAGE_LIMIT)}…` : message;
 	lines.push(`*Error:* ${escape(shortened.replace(/\s+/g, ' '))}`);
+	const explanation = alertExplanation(alert.errorMessage);
+	if (explanation) lines.push(`*What happened:* ${escape(explanation)}`);
 	const url = safeUrl(alert.executionUrl);
 	if (url) lines.push(`*Execution:* <${url}|open in n8n>`);
 	else if (alert.executionId) lines.push(`*Execution:* ${escape(alert.executionId)}`);

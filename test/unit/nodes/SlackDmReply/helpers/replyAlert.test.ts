@@ -1,5 +1,6 @@
 import { escapeSlackText } from '../../../../../nodes/shared/slack/mrkdwn';
 import {
+	alertExplanation,
 	ALERT_MESSAGE_LIMIT,
 	alertFromItem,
 	deliveryErrorMessage,
@@ -85,6 +86,19 @@ describe('alertFromItem', () => {
 });
 
 describe('renderAlert', () => {
+	it("explains n8n's error for a job whose worker stopped (the message may be missing), and nothing else", () => {
+		const stalled =
+			'This execution failed to be processed too many times and will no longer retry. To allow this execution to complete, please break down your workflow or scale up your workers or adjust your worker settings.';
+		const lines = renderAlert({ errorMessage: stalled, executionId: '42' }, {}, (v) => v).split('\n');
+		expect(lines).toContainEqual(
+			expect.stringMatching(/^\*What happened:\* the n8n worker running this execution stopped/),
+		);
+		expect(alertExplanation(stalled)).toContain('may be missing in Zendesk');
+		expect(alertExplanation('Zendesk stayed unavailable for 60 min')).toBeUndefined();
+		expect(alertExplanation(undefined)).toBeUndefined();
+		expect(renderAlert({ errorMessage: 'HTTP 500' }, {}, (v) => v)).not.toContain('What happened');
+	});
+
 	it('lists ticket, workflow, node, error and a link to the execution', () => {
 		const text = renderAlert(alertFromItem(errorTriggerItem()), {}, escapeSlackText);
 		const lines = text.split('\n');
