@@ -143,16 +143,21 @@ export interface AckFigures {
 	unanswered: number;
 }
 
+/** Slack counts only a 2xx answer as an acknowledgement. */
+export function isAcknowledged(status: number): boolean {
+	return status >= 200 && status < 300;
+}
+
 /**
  * Acknowledgements as Slack counts them: the latency distribution holds the 2xx answers only; a
  * non-2xx answer (however fast) and a send without answer are counted apart, never as acks.
  */
 export function ackFigures(samples: AckSample[]): AckFigures {
-	const acks = samples.filter((s) => s.status >= 200 && s.status < 300).map((s) => s.durationMs);
+	const acks = samples.filter((s) => isAcknowledged(s.status)).map((s) => s.durationMs);
 	return {
 		ack: distribution(acks),
 		acksOver3s: acks.filter((ms) => ms > SLACK_ACK_DEADLINE_MS).length,
-		nonAckAnswers: samples.filter((s) => s.status !== 0 && !(s.status >= 200 && s.status < 300)).length,
+		nonAckAnswers: samples.filter((s) => s.status !== 0 && !isAcknowledged(s.status)).length,
 		unanswered: samples.filter((s) => s.status === 0).length,
 	};
 }

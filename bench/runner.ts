@@ -29,6 +29,7 @@ import {
 	countOutOfOrder,
 	distribution,
 	floorDeliveries,
+	isAcknowledged,
 	markdownReport,
 	markerFor,
 	maxInWindow,
@@ -535,7 +536,7 @@ async function executionOutcomes(ctx: Context, target: Target, since: number): P
 
 /** How many sends n8n acknowledged (2xx): each of those, and only those, started an execution. */
 function acknowledged(attempts: readonly SendResult[]): number {
-	return attempts.filter((a) => a.status >= 200 && a.status < 300).length;
+	return attempts.filter((a) => isAcknowledged(a.status)).length;
 }
 
 /**
@@ -757,7 +758,7 @@ export class Measurement {
 		}
 		// Slack's view: only 2xx answers are acknowledgements; errors and silence are counted apart.
 		const acks = ackFigures(run.attempts);
-		const failed = run.attempts.filter((a) => !(a.status >= 200 && a.status < 300));
+		const failed = run.attempts.filter((a) => !isAcknowledged(a.status));
 		if (failed.length) {
 			const reasons = failed.map((a) =>
 				a.timedOut ? 'timeout' : a.status ? `HTTP ${a.status}` : (a.error ?? 'no answer'),

@@ -108,11 +108,13 @@ export class ZendeskMessagingUpsert implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const zendesk = await upsertConnection(this);
+		const settings = outageSettingsOf(this);
 		return await runPerItemWithOutages(
 			this,
-			async (input, itemIndex, previous) => await upsertMessage(this, input, itemIndex, zendesk, previous),
+			async (input, itemIndex, previous) =>
+				await upsertMessage(this, input, itemIndex, zendesk, { previous, maxWaitSeconds: settings?.maxWaitSeconds }),
 			{
-				settings: outageSettingsOf(this),
+				settings,
 				service: 'Zendesk',
 				unavailableReason,
 				placeOf: slackMessagePlace,

@@ -3,9 +3,7 @@ import { escapeSlackText } from '../../shared/slack/mrkdwn';
 import { noticeKindOf, renderNotice, ticketIdOf, type NoticeKind } from '../helpers/reply';
 import { DEFAULT_QUEUED_NOTICE, QUEUED_NOTICE_QUIET_MS, queuedNoticeDecision } from '../helpers/queuedNotice';
 import { queuedNoticesTold } from '../replyState';
-import { PostedInConversation } from '../helpers/replyOutage';
-import { announcedElsewhere } from '../../shared/state/processToken';
-import { readConversationSince } from '../../shared/transport/slackHistory';
+import { noticePostedElsewhere } from './noticeElsewhere';
 import { sendOutsideHoursNotice } from './outsideHours';
 import type { ItemRun } from './slackPosting';
 
@@ -44,7 +42,8 @@ async function sendQueuedNotice(run: ItemRun): Promise<void> {
 		return;
 	}
 	const text = renderNotice(run.options.queuedNoticeText ?? DEFAULT_QUEUED_NOTICE, {}, escapeSlackText);
-	if (text && (await toldByAnotherProcess(run, text, now))) {
+	const sinceMs = now - QUEUED_NOTICE_QUIET_MS;
+	if (text && (await noticePostedElsewhere(run.ctx, { json: run.json, channel: run.channel, text, sinceMs }))) {
 		run.delivery.skipped = 'alreadyTold';
 		return;
 	}
@@ -53,19 +52,6 @@ async function sendQueuedNotice(run: ItemRun): Promise<void> {
 	if (!text) return;
 	await run.post(text);
 	run.delivery.notice = 'queued';
-}
-
-/**
- * In queue mode (the trigger in another process) two workers can park messages of one conversation,
- * each with its own memory of who was told: Slack's history, which both see, decides. One
- * conversations.history call, only for a notice about to be sent (docs/scaling.md).
- */
-async function toldByAnotherProcess(run: ItemRun, text: string, now: number): Promise<boolean> {
-	const json = run.json as { announcedIn?: unknown; user?: { id?: string } };
-	if (!announcedElsewhere(json.announcedIn)) return false;
-	const oldest = (Math.max(0, now - QUEUED_NOTICE_QUIET_MS) / 1000).toFixed(6);
-	const history = await readConversationSince(run.ctx, run.channel, oldest);
-	return new PostedInConversation(history, json.user?.id).takeText(text) !== undefined;
 }
 
 /** The static data's channel → last notice time, without entries past the quiet time. */

@@ -18,9 +18,7 @@ import { escapeSlackText } from '../../shared/slack/mrkdwn';
 import { ticketIdOf } from '../helpers/reply';
 import { slackErrorCodeOf, UNDELIVERABLE_DM_ERRORS } from '../../shared/transport/slackTransport';
 import { toNodeError } from '../../shared/n8n/errors';
-import { announcedElsewhere } from '../../shared/state/processToken';
-import { readConversationSince } from '../../shared/transport/slackHistory';
-import { PostedInConversation } from '../helpers/replyOutage';
+import { noticePostedElsewhere } from './noticeElsewhere';
 
 const showForHours = { show: { operation: ['notice'], noticeKind: ['auto', 'outsideHours'] } };
 
@@ -118,23 +116,15 @@ function readSettings(
 	}
 }
 
-/**
- * In queue mode (the trigger in another process) each worker keeps its own claims: Slack's
- * history, which all see, decides whether another worker posted this notice since the desk closed.
- * One conversations.history call, only for a notice about to be sent; when Slack does not answer,
- * the notice is sent (twice is better than never).
- */
+/** noticePostedElsewhere since the desk closed; when Slack does not answer the look, the notice is sent (twice is better than never). */
 async function toldByAnotherProcess(
 	ctx: IExecuteFunctions,
 	input: { json: IDataObject; channel: string },
 	text: string,
 	sinceMs: number,
 ): Promise<boolean> {
-	const json = input.json as { announcedIn?: unknown; user?: { id?: string } };
-	if (!announcedElsewhere(json.announcedIn)) return false;
 	try {
-		const history = await readConversationSince(ctx, input.channel, (sinceMs / 1000).toFixed(6));
-		return new PostedInConversation(history, json.user?.id).takeText(text) !== undefined;
+		return await noticePostedElsewhere(ctx, { json: input.json, channel: input.channel, text, sinceMs });
 	} catch (error) {
 		ctx.logger.warn('Slack DM Reply could not read the DM before the out-of-hours notice; sending it', {
 			slackError: slackErrorCodeOf(error) ?? 'unknown',

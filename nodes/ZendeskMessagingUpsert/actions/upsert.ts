@@ -19,7 +19,6 @@ import { zendeskAccount, zendeskAccountKey, zendeskCredentialTypeOfItems } from 
 import { credentialData } from '../../shared/n8n/credentialData';
 import { MESSAGING_CREDENTIAL_TYPE } from '../../shared/transport/messagingAccount';
 import { sunshineAccountKey } from '../../shared/transport/sunshineTransport';
-import { outageSettingsOf } from '../../shared/n8n/outageParameters';
 import { DEFAULT_MAX_WAIT_SECONDS, type RetryInfo, waitedOutBefore } from '../../shared/n8n/outageRetry';
 import { parksWhenEarlierMissing } from '../lane/earlierGate';
 
@@ -99,15 +98,17 @@ function routingValues(ctx: IExecuteFunctions, itemIndex: number): RoutingParame
 
 /**
  * One message item into its conversation ticket; the item goes on with a `zendesk` field.
- * `previous`: the item's earlier park by this node (outageRunner.ts), if it comes back from one.
+ * `outage`: the item's earlier park by this node (outageRunner.ts), if it comes back from one, and
+ * the node's longest outage wait.
  */
 export async function upsertMessage(
 	ctx: IExecuteFunctions,
 	input: INodeExecutionData,
 	itemIndex: number,
 	zendesk: ZendeskConnection,
-	previous?: RetryInfo,
+	outage: { previous?: RetryInfo; maxWaitSeconds?: number } = {},
 ): Promise<INodeExecutionData> {
+	const { previous } = outage;
 	if (!isSlackDmMessageItem(input.json)) {
 		throw new NodeOperationError(
 			ctx.getNode(),
@@ -143,7 +144,7 @@ export async function upsertMessage(
 		parkWhenEarlierMissing: parksWhenEarlierMissing(
 			{ heldBefore: waitedOutBefore(input.json), previous },
 			Date.now(),
-			outageSettingsOf(ctx)?.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS,
+			outage.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS,
 		),
 	});
 	const output = upsertOutput(result, agentTicketUrlFor(zendesk.credentials, values.options.agentUrlBase));
