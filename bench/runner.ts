@@ -581,11 +581,12 @@ async function floorExecutions(ctx: Context, target: Target, since: number, coun
 	return out;
 }
 
-function slackCallsOf(calls: CallRecord[], token: string | undefined): number {
-	if (!token) return 0;
+/** The Slack calls made with the workflow's token (the workflows share one Slack emulator). */
+function slackCallsOf(calls: CallRecord[], token: string | undefined): CallRecord[] {
+	if (!token) return [];
 	return calls.filter(
 		(c) => String(c.request.headers.authorization ?? '').includes(token) || c.request.body.token === token,
-	).length;
+	);
 }
 
 /** What one segment sent: its sends are `attempts[fromAttempt, toAttempt)`. */
@@ -717,22 +718,15 @@ export class Measurement {
 
 		if (target.tracker) notes.push(...(await executionOutcomes(ctx, target, run.startedAt)));
 		const sunshineCalls = target.sunshine?.server.calls.slice(this.sunshineCallsBefore);
-		if (sunshineCalls?.length) {
-			const byRoute = new Map<string, number>();
-			for (const call of sunshineCalls) byRoute.set(call.route, (byRoute.get(call.route) ?? 0) + 1);
-			notes.push(
-				`Sunshine requests by route: ${[...byRoute.entries()]
-					.sort((x, y) => y[1] - x[1])
-					.map(([route, n]) => `${route.replace('/sc/v2/apps/:appId', '')} ${n}`)
-					.join(', ')}`,
-			);
-		}
+		if (sunshineCalls?.length) notes.push(routeNote('Sunshine', sunshineCalls, '/sc/v2/apps/:appId'));
 		const problems = target.sunshine?.agentWorkspace?.problems ?? [];
 		if (problems.length)
 			notes.push(`agent workspace: ${problems.length} problem(s), first: ${problems.slice(0, 3).join(' | ')}`);
 		const zdCalls = target.zendesk?.server.calls.slice(this.zdCallsBefore) ?? [];
 		const slackCalls = ctx.slack.server.calls.slice(this.slackCallsBefore);
 		const slackRequests = slackCallsOf(slackCalls, target.slackToken);
+		if (zdCalls.length) notes.push(routeNote('Zendesk', zdCalls, '/api/v2'));
+		if (slackRequests.length) notes.push(routeNote('Slack', slackRequests));
 		const messages = run.sent.length;
 
 		let extraTickets: number | null = null;
@@ -792,9 +786,9 @@ export class Measurement {
 			delivery: target.tracker ? distribution(deliveryLatencies) : null,
 			eventsPerSecond,
 			zendeskRequests: zdCalls.length,
-			slackRequests,
+			slackRequests: slackRequests.length,
 			zendeskPerMessage: messages ? zdCalls.length / messages : 0,
-			slackPerMessage: messages ? slackRequests / messages : 0,
+			slackPerMessage: messages ? slackRequests.length / messages : 0,
 			...(sunshineCalls
 				? {
 						sunshineRequests: sunshineCalls.length,
@@ -1326,4 +1320,20 @@ function nodeVersion(nodeBin: string): string {
 	} catch {
 		return 'unknown';
 	}
+}
+
+/** "<service> requests by route: <route> <n> (<status> <n>, …), …", most requested first; non-2xx answers named. */
+function routeNote(service: string, calls: CallRecord[], strip?: string): string {
+	const byRoute = new Map<string, CallRecord[]>();
+	for (const call of calls) byRoute.set(call.route, [...(byRoute.get(call.route) ?? []), call]);
+	const described = [...byRoute.entries()]
+		.sort((x, y) => y[1].length - x[1].length)
+		.map(([route, routeCalls]) => {
+			const failed = new Map<number, number>();
+			for (const call of routeCalls)
+				if (!isAcknowledged(call.status)) failed.set(call.status, (failed.get(call.status) ?? 0) + 1);
+			const statuses = [...failed.entries()].map(([status, n]) => `${status} ${n}`).join(', ');
+			return `${strip ? route.replace(strip, '') : route} ${routeCalls.length}${statuses ? ` (${statuses})` : ''}`;
+		});
+	return `${service} requests by route: ${described.join(', ')}`;
 }

@@ -137,6 +137,25 @@ describe("Zendesk Messaging Upsert keeps Slack's order across processes", () => 
 		expect(steps(channel)).toEqual(['1', '2', '3']);
 	});
 
+	it('another worker wrote since its last write: one audits page, the ticket read again, one update (no refused one)', async () => {
+		const channel = newChannel();
+		const { ticketId } = await run(item(channel, 'step 1'));
+		emu.clock.advance(2_000); // the other worker's write, seconds after this worker's
+		const two = item(channel, 'step 2');
+		await writtenElsewhere(ticketId, two);
+		emu.clock.advance(2_000);
+		emu.server.resetCalls();
+		expect((await run(fromAnotherProcess(item(channel, 'step 3'), [two]))).outcome).toBe('appended');
+		// Until 2026-12-07: the audit count, the page, a safe update refused (409), the ticket, the
+		// count and the page again, then the update (7 requests).
+		expect(emu.server.callsTo().map((c) => `${c.route} ${c.status}`)).toEqual([
+			'GET /api/v2/tickets/:id/audits.json 200',
+			'GET /api/v2/tickets/:id.json 200',
+			'PUT /api/v2/tickets/:id.json 200',
+		]);
+		expect(steps(channel)).toEqual(['1', '2', '3']);
+	});
+
 	it('an earlier message handled in this process needs no read', async () => {
 		const channel = newChannel();
 		const one = item(channel, 'step 1');

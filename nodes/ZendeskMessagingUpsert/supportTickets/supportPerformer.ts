@@ -18,6 +18,8 @@ import { emptyWindow, recordRateLimited, recordUpdate, windowRetentionMs } from 
 import { keysInAudits, markerMetadata } from '../../shared/zendesk/comments';
 import type { TicketSummary } from '../helpers/tickets';
 import {
+	auditsAfterStamp,
+	auditsCoverStamp,
 	buildCommentUpdateBody,
 	copyFields,
 	creationKeyFor,
@@ -78,14 +80,22 @@ export async function loadConversation(entry: Entry): Promise<ConversationState>
 
 /**
  * Reads the markers of the ticket's newest audits (readNewestAudits: at least the newest page).
- * Audits written after this read change `updated_at`, so the next safe update answers 409 and
- * the markers are read again.
+ * An audit newer than the ticket this process holds (another worker wrote) has the ticket read
+ * again now rather than after the safe update's certain 409 (auditsAfterStamp). Audits written
+ * after this read change `updated_at`, so the next safe update answers 409 and the markers are
+ * read again.
  */
 async function readMarkers(entry: Entry, state: ConversationState, ticketId: number): Promise<void> {
 	const { ctx, settings } = entry.request;
-	for (const [key, commentId] of keysInAudits(await readNewestAudits(ctx, settings.credentialType, ticketId)))
-		state.seen.set(key, commentId);
+	const audits = await readNewestAudits(ctx, settings.credentialType, ticketId);
+	for (const [key, commentId] of keysInAudits(audits)) state.seen.set(key, commentId);
 	state.unknownBeforeMs = undefined;
+	const held = state.ticket.kind === 'none' ? undefined : state.ticket.ticket;
+	if (held?.id !== ticketId || !auditsAfterStamp(audits, held.updated_at)) return;
+	await reloadTicket(entry, state, ticketId);
+	const reloaded = state.ticket.kind === 'none' ? undefined : state.ticket.ticket;
+	// The audits just read hold what the reloaded ticket shows: nothing left to read.
+	if (reloaded?.id === ticketId && auditsCoverStamp(audits, reloaded.updated_at)) state.unknownBeforeMs = undefined;
 }
 
 /**
