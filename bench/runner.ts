@@ -42,6 +42,7 @@ import { startQueueInfra } from '../test/harness/queueInfra';
 import { QUEUE_WEBHOOK_PROCESSES, QUEUE_WORKERS, startBalancer } from './balancer';
 import { startTlsFront } from './tlsFront';
 import { outage } from './outageScenario';
+import { addCpuBetween, cpuNote, cpuSnapshot } from './cpuProbe';
 import { FLOOR_TRIGGER_NODE, FLOOR_TRIGGER_WORKFLOW_SOURCE, prepareFloorTrigger } from './floorTrigger';
 
 export const HOSTS = {
@@ -625,6 +626,9 @@ export class Measurement {
 
 	private readonly rounds: RoundSpan[] = [];
 
+	/** CPU ms by process role over the closed-loop rounds (sends and the wait for their deliveries). */
+	private readonly roundsCpuMs = new Map<string, number>();
+
 	constructor(
 		private readonly ctx: Context,
 		readonly target: Target,
@@ -667,9 +671,11 @@ export class Measurement {
 		return span;
 	}
 
-	/** A closed-loop round of the steady state: its acks and throughput are also reported apart. */
+	/** A closed-loop round of the steady state: its acks, throughput and CPU by process are also reported apart. */
 	async closedLoopRound(round: number, position: number, body: (run: ScenarioRun) => Promise<void>): Promise<void> {
+		const cpuBefore = cpuSnapshot();
 		this.rounds.push({ round, position, ...(await this.segment(body)) });
+		addCpuBetween(cpuBefore, cpuSnapshot(), this.roundsCpuMs);
 	}
 
 	async result(): Promise<ScenarioResult> {
@@ -725,6 +731,9 @@ export class Measurement {
 		const zdCalls = target.zendesk?.server.calls.slice(this.zdCallsBefore) ?? [];
 		const slackCalls = ctx.slack.server.calls.slice(this.slackCallsBefore);
 		const slackRequests = slackCallsOf(slackCalls, target.slackToken);
+		const roundMessages = rounds.reduce((sum, r) => sum + r.markers.length, 0);
+		const cpu = cpuNote(this.roundsCpuMs, roundMessages, 'closed-loop rounds, sends to last delivery');
+		if (cpu) notes.push(cpu);
 		if (zdCalls.length) notes.push(routeNote('Zendesk', zdCalls, '/api/v2'));
 		if (slackRequests.length) notes.push(routeNote('Slack', slackRequests));
 		const messages = run.sent.length;
