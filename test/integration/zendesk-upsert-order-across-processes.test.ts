@@ -156,6 +156,26 @@ describe("Zendesk Messaging Upsert keeps Slack's order across processes", () => 
 		expect(steps(channel)).toEqual(['1', '2', '3']);
 	});
 
+	it('the ticket read again after the audits is gone: the conversation is looked up again and the message written once', async () => {
+		const channel = newChannel();
+		const { ticketId } = await run(item(channel, 'step 1'));
+		emu.clock.advance(2_000);
+		const two = item(channel, 'step 2');
+		await writtenElsewhere(ticketId, two);
+		emu.clock.advance(2_000);
+		emu.server.injectFault('GET /api/v2/tickets/:id.json', { kind: 'status', status: 404 }, 1);
+		emu.server.resetCalls();
+		expect((await run(fromAnotherProcess(item(channel, 'step 3'), [two]))).outcome).toBe('appended');
+		expect(emu.server.callsTo().map((c) => `${c.route} ${c.status}`)).toEqual([
+			'GET /api/v2/tickets/:id/audits.json 200',
+			'GET /api/v2/tickets/:id.json 404',
+			'GET /api/v2/tickets.json 200',
+			'GET /api/v2/tickets/:id/audits.json 200',
+			'PUT /api/v2/tickets/:id.json 200',
+		]);
+		expect(steps(channel)).toEqual(['1', '2', '3']);
+	});
+
 	it('an earlier message handled in this process needs no read', async () => {
 		const channel = newChannel();
 		const one = item(channel, 'step 1');

@@ -92,10 +92,10 @@ async function readMarkers(entry: Entry, state: ConversationState, ticketId: num
 	state.unknownBeforeMs = undefined;
 	const held = state.ticket.kind === 'none' ? undefined : state.ticket.ticket;
 	if (held?.id !== ticketId || !auditsAfterStamp(audits, held.updated_at)) return;
-	await reloadTicket(entry, state, ticketId);
+	if (!(await reloadTicket(entry, state, ticketId))) return;
 	const reloaded = state.ticket.kind === 'none' ? undefined : state.ticket.ticket;
 	// The audits just read hold what the reloaded ticket shows: nothing left to read.
-	if (reloaded?.id === ticketId && auditsCoverStamp(audits, reloaded.updated_at)) state.unknownBeforeMs = undefined;
+	if (auditsCoverStamp(audits, reloaded?.updated_at)) state.unknownBeforeMs = undefined;
 }
 
 /**
@@ -109,7 +109,8 @@ export async function keysInTicket(entry: Entry, keys: string[]): Promise<Set<st
 	return new Set(keys.filter((key) => state.seen.has(key)));
 }
 
-async function reloadTicket(entry: Entry, state: ConversationState, ticketId: number): Promise<void> {
+/** Reads the ticket again: true when it is still the conversation's (adopted), false when forgotten. */
+async function reloadTicket(entry: Entry, state: ConversationState, ticketId: number): Promise<boolean> {
 	const { ctx, settings } = entry.request;
 	const answer = await callZendesk<{ ticket?: TicketSummary }>(ctx, settings.credentialType, {
 		method: 'GET',
@@ -120,11 +121,15 @@ async function reloadTicket(entry: Entry, state: ConversationState, ticketId: nu
 		statusCode: answer.statusCode,
 		ticket: answer.body?.ticket,
 	});
-	if (next.do === 'forget') return forget(entry, next.replacedTicketId);
+	if (next.do === 'forget') {
+		forget(entry, next.replacedTicketId);
+		return false;
+	}
 	state.ticket = next.ticket;
 	state.unknownBeforeMs = next.unknownBeforeMs;
 	state.stampUsableAtMs = usableFrom(next.ticket.ticket, answer);
 	remember(entry, state);
+	return true;
 }
 
 /** One comment (or note) for the planned batch, then what Zendesk's answer calls for. */
