@@ -43,7 +43,8 @@ export function keysInAudits(audits: AuditLike[]): Map<string, number | undefine
 
 /**
  * The offset page holding a ticket's newest audits. Zendesk lists audits oldest first and
- * documents no sort order, so the newest are on the last page, found from the audit count.
+ * documents no sort order, so the newest are on the last page, found from the audit count (the
+ * `count` of List Audits' own answer).
  */
 export function lastAuditPage(count: unknown, pageSize: number): number {
 	const value = typeof count === 'number' && Number.isFinite(count) ? count : 0;
