@@ -137,18 +137,28 @@ describe("Zendesk Messaging Upsert keeps Slack's order across processes", () => 
 		expect(steps(channel)).toEqual(['1', '2', '3']);
 	});
 
-	it('another worker wrote since its last write: one audits page, the ticket read again, one update (no refused one)', async () => {
-		const channel = newChannel();
+	/**
+	 * Step 1 written here, step 2 by another worker seconds later; then step 3 (its earlier message:
+	 * step 2) is written here, with `fault` on its requests: the requests it made, route and status.
+	 */
+	async function thirdAfterAnotherWorker(channel: string, fault?: () => void): Promise<string[]> {
 		const { ticketId } = await run(item(channel, 'step 1'));
-		emu.clock.advance(2_000); // the other worker's write, seconds after this worker's
+		emu.clock.advance(2_000);
 		const two = item(channel, 'step 2');
 		await writtenElsewhere(ticketId, two);
 		emu.clock.advance(2_000);
+		fault?.();
 		emu.server.resetCalls();
 		expect((await run(fromAnotherProcess(item(channel, 'step 3'), [two]))).outcome).toBe('appended');
+		return emu.server.callsTo().map((c) => `${c.route} ${c.status}`);
+	}
+
+	it('another worker wrote since its last write: one audits page, the ticket read again, one update (no refused one)', async () => {
+		const channel = newChannel();
+		const requests = await thirdAfterAnotherWorker(channel);
 		// Until 2026-12-07: the audit count, the page, a safe update refused (409), the ticket, the
 		// count and the page again, then the update (7 requests).
-		expect(emu.server.callsTo().map((c) => `${c.route} ${c.status}`)).toEqual([
+		expect(requests).toEqual([
 			'GET /api/v2/tickets/:id/audits.json 200',
 			'GET /api/v2/tickets/:id.json 200',
 			'PUT /api/v2/tickets/:id.json 200',
@@ -158,15 +168,10 @@ describe("Zendesk Messaging Upsert keeps Slack's order across processes", () => 
 
 	it('the ticket read again after the audits is gone: the conversation is looked up again and the message written once', async () => {
 		const channel = newChannel();
-		const { ticketId } = await run(item(channel, 'step 1'));
-		emu.clock.advance(2_000);
-		const two = item(channel, 'step 2');
-		await writtenElsewhere(ticketId, two);
-		emu.clock.advance(2_000);
-		emu.server.injectFault('GET /api/v2/tickets/:id.json', { kind: 'status', status: 404 }, 1);
-		emu.server.resetCalls();
-		expect((await run(fromAnotherProcess(item(channel, 'step 3'), [two]))).outcome).toBe('appended');
-		expect(emu.server.callsTo().map((c) => `${c.route} ${c.status}`)).toEqual([
+		const requests = await thirdAfterAnotherWorker(channel, () =>
+			emu.server.injectFault('GET /api/v2/tickets/:id.json', { kind: 'status', status: 404 }, 1),
+		);
+		expect(requests).toEqual([
 			'GET /api/v2/tickets/:id/audits.json 200',
 			'GET /api/v2/tickets/:id.json 404',
 			'GET /api/v2/tickets.json 200',
