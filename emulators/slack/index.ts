@@ -519,6 +519,18 @@ class SlackEmulatorImpl implements SlackEmulator {
 		return await this.finish(channel.id, stored.ts, emitted, input.wait);
 	}
 
+	/** A message removed through the Web API (chat.delete): message_deleted to the conversation's app. */
+	messageRemoved(message: MessageRecord): void {
+		const channel = this.ws.channels.get(message.channel);
+		if (!channel) return;
+		const event = messageDeleted(
+			{ channel: channel.id, previous: previousOf(message), channelType: this.channelTypeOf(channel) },
+			{ teamId: this.ws.homeTeamId },
+		).event;
+		const authorization = this.authorizationFor(channel);
+		if (authorization) this.emit(event, channel, authorization);
+	}
+
 	/** A person deletes an earlier message: message_deleted. */
 	async userDeletes(input: {
 		userId?: string;

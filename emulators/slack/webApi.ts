@@ -21,6 +21,8 @@ export interface SlackApiHost {
 	rateLimits: boolean;
 	/** A message was stored by a Web API call; the emulator delivers its events. */
 	messagePosted(message: MessageRecord): void;
+	/** A message was removed by a Web API call (chat.delete); the emulator delivers message_deleted. */
+	messageRemoved(message: MessageRecord): void;
 }
 
 /** Slack truncates nothing silently here: longer texts are refused with msg_too_long (see README). */
@@ -150,6 +152,27 @@ function postMessage(host: SlackApiHost, params: Params, token: TokenRecord): Re
 	});
 	host.messagePosted(message);
 	return ok({ channel: channel.id, ts: message.ts, message: messageObject(host.ws, message, host.url) });
+}
+
+/**
+ * chat.delete (https://docs.slack.dev/reference/methods/chat.delete): removes a message of the
+ * conversation. A bot token deletes only what its own bot posted, a user token only that user's
+ * own messages (deleting other people's needs an admin, which the emulator has none of):
+ * otherwise cant_delete_message. Answers { ok, channel, ts }; the conversation's apps receive
+ * message_deleted.
+ */
+function chatDelete(host: SlackApiHost, params: Params, token: TokenRecord): Record<string, unknown> {
+	const channelId = str(params, 'channel');
+	const ts = str(params, 'ts');
+	const channel = channelId ? host.ws.channels.get(channelId) : undefined;
+	if (!channel || !host.ws.canSee(channel, token)) throw new SlackError('channel_not_found');
+	const message = ts ? host.ws.findMessage(channel.id, ts) : undefined;
+	if (!message) throw new SlackError('message_not_found');
+	const own = token.kind === 'bot' ? message.bot_id === token.botId : message.user === token.userId && !message.bot_id;
+	if (!own) throw new SlackError('cant_delete_message');
+	host.ws.removeMessage(channel.id, message.ts);
+	host.messageRemoved(message);
+	return ok({ channel: channel.id, ts: message.ts });
 }
 
 /** Records a chat.postMessage / chat.postEphemeral for tests to inspect: who posted, the customisation asked for, the arguments without the token. */
@@ -565,6 +588,7 @@ export const WEB_API_METHODS: Record<string, MethodSpec> = {
 		handler: conversationsHistory,
 	},
 	'chat.postMessage': { scopes: ['chat:write'], handler: postMessage, ownRateLimit: true },
+	'chat.delete': { scopes: ['chat:write'], handler: chatDelete },
 	'chat.postEphemeral': { scopes: ['chat:write'], handler: postEphemeral },
 	'reactions.add': { scopes: ['reactions:write'], handler: reactionsAdd },
 	'files.info': { scopes: ['files:read'], handler: filesInfo },

@@ -188,7 +188,8 @@ describe('Slack DM Reply: Outside Business Hours', () => {
 			});
 			expect(replies(second.outputs)[0]).toMatchObject({ skipped: 'noNotice' });
 			expect(texts(dm)).toHaveLength(1);
-			expect(slack.server.callsTo('conversations.history')).toHaveLength(2);
+			// The first worker's look before and after posting, the second worker's look.
+			expect(slack.server.callsTo('conversations.history')).toHaveLength(3);
 		});
 
 		it('a conversation not told yet is told; in one process (regular mode) nothing is read', async () => {
@@ -203,6 +204,25 @@ describe('Slack DM Reply: Outside Business Hours', () => {
 			expect(replies(other.outputs)[0]).toMatchObject({ notice: 'outsideHours' });
 			expect(texts(dm)).toHaveLength(1);
 			expect(texts(dm2)).toHaveLength(1);
+		});
+
+		it('two workers looking in the same instant both post: the later notice is deleted, one stays', async () => {
+			const hours = closedTwentyMinutesAgo();
+			// Each post is held at Slack long enough for the other worker to look and find nothing.
+			slack.injectFault('chat.postMessage', { kind: 'latency', ms: 300 }, 2);
+			const first = run([elsewhere(upserted(dm, FIXTURE_IDS.employeeId, 'created'))], { noticeKind: 'auto', ...hours });
+			while (slack.server.inFlight('chat.postMessage') === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+			clearOutsideHoursClaims(); // the other worker: its own memory
+			const second = run([elsewhere(upserted(dm, FIXTURE_IDS.employeeId, 'appended'))], {
+				noticeKind: 'auto',
+				...hours,
+			});
+			const [kept, withdrawn] = [replies((await first).outputs)[0], replies((await second).outputs)[0]];
+			expect(texts(dm)).toHaveLength(2); // both reached Slack
+			expect(kept).toMatchObject({ notice: 'outsideHours', delivered: true });
+			expect(withdrawn).toMatchObject({ skipped: 'alreadyNotified', messageTs: [] });
+			expect(slack.server.callsTo('chat.delete')).toHaveLength(1);
+			expect(slack.messagesIn(dm).map((m) => m.ts)).toEqual(kept.messageTs);
 		});
 
 		it('when Slack does not answer the look, the notice is sent', async () => {

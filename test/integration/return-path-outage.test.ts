@@ -213,23 +213,25 @@ describe('Slack DM Reply waits out a Slack outage', () => {
 			expect(slack.server.callsTo('conversations.history')).toHaveLength(1);
 		});
 
+		/** A message parked by an outage, as the Upsert's Service Unavailable output hands it on. */
+		const parkedItem = (text: string, announcedIn: string): IDataObject => ({
+			idempotencyKey: `slack:${FIXTURE_IDS.teamId}:${dm}:${Date.now()}.000001`,
+			teamId: FIXTURE_IDS.teamId,
+			user: { id: FIXTURE_IDS.employeeId, teamId: FIXTURE_IDS.teamId, isExternal: false },
+			channel: { id: dm, type: 'im', isExtShared: false },
+			message: { ts: `${Math.floor(Date.now() / 1000)}.000001`, text, files: [] },
+			kind: 'message',
+			announcedIn,
+			retry: {
+				attempt: 1,
+				reason: 'HTTP 503',
+				node: 'Zendesk Messaging Upsert',
+				firstFailedAt: new Date().toISOString(),
+			},
+		});
+		const notice = { operation: 'notice', noticeKind: 'queued' };
+
 		it('the queued notice is not sent again when another worker already told the conversation', async () => {
-			const parkedItem = (text: string, announcedIn: string): IDataObject => ({
-				idempotencyKey: `slack:${FIXTURE_IDS.teamId}:${dm}:${Date.now()}.000001`,
-				teamId: FIXTURE_IDS.teamId,
-				user: { id: FIXTURE_IDS.employeeId, teamId: FIXTURE_IDS.teamId, isExternal: false },
-				channel: { id: dm, type: 'im', isExtShared: false },
-				message: { ts: `${Math.floor(Date.now() / 1000)}.000001`, text, files: [] },
-				kind: 'message',
-				announcedIn,
-				retry: {
-					attempt: 1,
-					reason: 'HTTP 503',
-					node: 'Zendesk Messaging Upsert',
-					firstFailedAt: new Date().toISOString(),
-				},
-			});
-			const notice = { operation: 'notice', noticeKind: 'queued' };
 			const told = await run([asInput(parkedItem('first', 'webhook-process-1'))], notice);
 			expect(told.done[0].json.slackReply).toMatchObject({ notice: 'queued' });
 			// Another worker: its own memory never told this conversation; Slack's history says it was.
@@ -239,6 +241,24 @@ describe('Slack DM Reply waits out a Slack outage', () => {
 			const other = await run([asInput(parkedItem('second', 'webhook-process-2'))], notice);
 			expect(other.done[0].json.slackReply).toMatchObject({ skipped: 'alreadyTold' });
 			expect(botPosts().filter((text) => /cannot be reached/.test(text))).toHaveLength(1);
+		});
+
+		it('two workers telling the conversation in the same instant: the later queued notice is deleted', async () => {
+			// Each post is held at Slack long enough for the other worker to look and find nothing.
+			slack.injectFault('chat.postMessage', { kind: 'latency', ms: 300 }, 2);
+			const first = run([asInput(parkedItem('first', 'webhook-process-1'))], notice);
+			while (slack.server.inFlight('chat.postMessage') === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+			// The other worker: its own memory never told this conversation.
+			parkedMessages.clear();
+			staticData = {};
+			queuedNoticesTold.clear();
+			const second = run([asInput(parkedItem('second', 'webhook-process-2'))], notice);
+			const [kept, withdrawn] = [(await first).done[0].json.slackReply, (await second).done[0].json.slackReply];
+			expect(kept).toMatchObject({ notice: 'queued' });
+			expect(withdrawn).toMatchObject({ skipped: 'alreadyTold', messageTs: [] });
+			expect(botPosts().filter((text) => /cannot be reached/.test(text))).toHaveLength(2); // both reached Slack
+			expect(slack.server.callsTo('chat.delete')).toHaveLength(1);
+			expect(slack.messagesIn(dm).filter((m) => /cannot be reached/.test(m.text))).toHaveLength(1);
 		});
 	});
 });

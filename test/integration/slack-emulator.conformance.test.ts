@@ -202,6 +202,28 @@ describe('chat', () => {
 		]);
 	});
 
+	it("chat.delete removes the token's own message; another's, or one not there, is refused", async () => {
+		const f = emulator.fixtures;
+		const posted = await bot.chat.postMessage({ channel: f.employeeId, text: 'Notice' });
+		const dm = posted.channel as string;
+		const erinSays = await emulator.userSends({ userId: f.employeeId, text: 'hello' });
+		expect((await platformError(bot.chat.delete({ channel: dm, ts: erinSays.ts }))).data.error).toBe(
+			'cant_delete_message',
+		);
+		expect(await bot.chat.delete({ channel: dm, ts: posted.ts as string })).toMatchObject({
+			ok: true,
+			channel: dm,
+			ts: posted.ts,
+		});
+		expect((await platformError(bot.chat.delete({ channel: dm, ts: posted.ts as string }))).data.error).toBe(
+			'message_not_found',
+		);
+		expect((await platformError(bot.chat.delete({ channel: 'D0NOSUCH', ts: posted.ts as string }))).data.error).toBe(
+			'channel_not_found',
+		);
+		expect(emulator.messagesIn(dm).map((m) => m.text)).toEqual(['hello']);
+	});
+
 	it('custom username and icon need a bot token with chat:write.customize; user tokens post as the handle', async () => {
 		const f = emulator.fixtures;
 		const custom = await bot.chat.postMessage({

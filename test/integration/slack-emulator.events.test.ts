@@ -266,6 +266,36 @@ describe('emulator event delivery', () => {
 		expectConforms(envelope);
 	});
 
+	it('the bot deleting its own message (chat.delete) comes back as message_deleted with the message as it was', async () => {
+		const f = emulator.fixtures;
+		const call = async (method: string, body: object) =>
+			(await (
+				await fetch(`${emulator.apiUrl}/${method}`, {
+					method: 'POST',
+					headers: { Authorization: `Bearer ${f.botToken}`, 'Content-Type': 'application/json; charset=utf-8' },
+					body: JSON.stringify(body),
+				})
+			).json()) as { ok: boolean; ts: string; channel: string };
+		const posted = await call('chat.postMessage', { channel: f.employeeId, text: 'Notice' });
+		expect(await call('chat.delete', { channel: posted.channel, ts: posted.ts })).toEqual({
+			ok: true,
+			channel: posted.channel,
+			ts: posted.ts,
+		});
+		await emulator.waitForEvents();
+		const [echo, deleted] = receiver.envelopes();
+		expect(echo.event).toMatchObject({ type: 'message', ts: posted.ts });
+		expect(deleted.event).toMatchObject({
+			type: 'message',
+			subtype: 'message_deleted',
+			channel: posted.channel,
+			deleted_ts: posted.ts,
+			previous_message: { user: f.botUserId, text: 'Notice', ts: posted.ts },
+		});
+		expectConforms(deleted);
+		expect(emulator.messagesIn(posted.channel)).toEqual([]);
+	});
+
 	it('a handle’s user-token post comes back with the handle’s user id and app_id, no bot_id', async () => {
 		const f = emulator.fixtures;
 		await fetch(`${emulator.apiUrl}/chat.postMessage`, {

@@ -35,6 +35,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
 	'auth.test': [],
 	'chat.postMessage': ['chat:write'],
 	'chat.postEphemeral': ['chat:write'],
+	// A notice another worker posted first in the same instant: this one is deleted (own messages only).
+	'chat.delete': ['chat:write'],
 	// The package opens 1:1 DMs only (users = one id).
 	'conversations.open': ['im:write'],
 	// Group DM participants, and who an IM is with (the addressed handle when Slack's

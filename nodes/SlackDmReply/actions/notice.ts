@@ -3,7 +3,7 @@ import { escapeSlackText } from '../../shared/slack/mrkdwn';
 import { noticeKindOf, renderNotice, ticketIdOf, type NoticeKind } from '../helpers/reply';
 import { DEFAULT_QUEUED_NOTICE, QUEUED_NOTICE_QUIET_MS, queuedNoticeDecision } from '../helpers/queuedNotice';
 import { queuedNoticesTold } from '../replyState';
-import { noticePostedElsewhere } from './noticeElsewhere';
+import { noticePostedElsewhere, withdrawnForEarlierNotice } from './noticeElsewhere';
 import { sendOutsideHoursNotice } from './outsideHours';
 import type { ItemRun } from './slackPosting';
 
@@ -51,7 +51,8 @@ async function sendQueuedNotice(run: ItemRun): Promise<void> {
 	saved.queuedNoticesTold = { ...told, [run.channel]: now };
 	if (!text) return;
 	await run.post(text);
-	run.delivery.notice = 'queued';
+	if (await withdrawnForEarlierNotice(run, text, sinceMs)) run.delivery.skipped = 'alreadyTold';
+	else run.delivery.notice = 'queued';
 }
 
 /** The static data's channel → last notice time, without entries past the quiet time. */
@@ -81,8 +82,11 @@ export async function sendNotice(run: ItemRun): Promise<void> {
 				})
 			: undefined;
 	const noticeKind = chosen === 'auto' ? noticeKindOf(json) : chosen === 'outsideHours' ? undefined : chosen;
-	if (outsideHours?.sent) delivery.notice = 'outsideHours';
-	else if (chosen === 'outsideHours') delivery.skipped = outsideHours?.reason ?? 'noNotice';
+	if (outsideHours?.sent) {
+		const withdrawn = await withdrawnForEarlierNotice(run, outsideHours.text, outsideHours.closedSinceMs);
+		if (withdrawn) delivery.skipped = 'alreadyNotified';
+		else delivery.notice = 'outsideHours';
+	} else if (chosen === 'outsideHours') delivery.skipped = outsideHours?.reason ?? 'noNotice';
 	else if (noticeKind) await postStatusNotice(run, noticeKind);
 	else delivery.skipped = 'noNotice';
 }

@@ -8,7 +8,9 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { announcedElsewhere } from '../../shared/state/processToken';
 import { readConversationSince } from '../../shared/transport/slackHistory';
+import { callSlack } from '../../shared/transport/slackTransport';
 import { PostedInConversation } from '../helpers/replyOutage';
+import type { ItemRun } from './slackPosting';
 
 /**
  * Whether the same notice `text` is in the DM since `sinceMs`, posted by another process; false
@@ -23,4 +25,32 @@ export async function noticePostedElsewhere(
 	const oldest = (Math.max(0, notice.sinceMs) / 1000).toFixed(6);
 	const history = await readConversationSince(ctx, notice.channel, oldest);
 	return new PostedInConversation(history, json.user?.id).takeText(notice.text) !== undefined;
+}
+
+/**
+ * After posting a notice for an item from another process: another worker may have looked at the
+ * DM in the same instant, found nothing either, and posted too. Slack's order decides: the
+ * earliest such notice stays, a later one (this one, `sinceMs` as for the look) is deleted with
+ * chat.delete. Both workers look after posting, so of two notices one is left. True when this
+ * one was withdrawn; a failed look or delete leaves it (logged: two notices beat a failed
+ * execution for a message already in Zendesk).
+ */
+export async function withdrawnForEarlierNotice(run: ItemRun, text: string, sinceMs: number): Promise<boolean> {
+	const json = run.json as { announcedIn?: unknown; user?: { id?: string } };
+	const ours = run.delivery.messageTs;
+	if (!announcedElsewhere(json.announcedIn) || ours.length !== 1) return false;
+	try {
+		const history = await readConversationSince(run.ctx, run.channel, (Math.max(0, sinceMs) / 1000).toFixed(6));
+		const earliest = new PostedInConversation(history, json.user?.id).takeText(text);
+		if (earliest === undefined || Number(earliest) >= Number(ours[0])) return false;
+		await callSlack(run.ctx, 'chat.delete', { channel: run.channel, ts: ours[0] });
+		ours.length = 0;
+		return true;
+	} catch (error) {
+		run.ctx.logger.warn('Slack DM Reply could not check for an earlier copy of its notice; both stay', {
+			error: (error as Error).message,
+			itemIndex: run.itemIndex,
+		});
+		return false;
+	}
 }

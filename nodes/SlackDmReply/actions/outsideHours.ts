@@ -75,7 +75,8 @@ export const outsideHoursProperties: INodeProperties[] = [
 ];
 
 export type OutsideHoursOutcome =
-	| { sent: true; nextOpening?: string }
+	/** `text` as posted, `closedSinceMs` where the look at the DM started (for the look after posting). */
+	| { sent: true; nextOpening?: string; text: string; closedSinceMs: number }
 	| { sent: false; reason: 'noBusinessHours' | 'notAMessage' | 'open' | 'alreadyNotified' | 'noText' }
 	/** Slack cannot post into this DM (channel_not_found, …): logged, the execution goes on. */
 	| { sent: false; reason: 'undeliverable'; slackError: string };
@@ -166,8 +167,8 @@ export async function sendOutsideHoursNotice(
 	if (!text) return { sent: false, reason: 'noText' };
 	if (!claimOutsideHoursNotice(plan.claimKey, plan.claimTtlMs, now)) return { sent: false, reason: 'alreadyNotified' };
 	// The claim stays: this worker need not look at the DM again in this closed period.
-	if (await toldByAnotherProcess(ctx, input, text, closedSince(now, schedule)))
-		return { sent: false, reason: 'alreadyNotified' };
+	const closedSinceMs = closedSince(now, schedule);
+	if (await toldByAnotherProcess(ctx, input, text, closedSinceMs)) return { sent: false, reason: 'alreadyNotified' };
 	try {
 		await input.post(text);
 	} catch (error) {
@@ -182,5 +183,5 @@ export async function sendOutsideHoursNotice(
 		});
 		return { sent: false, reason: 'undeliverable', slackError };
 	}
-	return { sent: true, nextOpening: plan.nextOpening?.toISO() ?? undefined };
+	return { sent: true, nextOpening: plan.nextOpening?.toISO() ?? undefined, text, closedSinceMs };
 }
