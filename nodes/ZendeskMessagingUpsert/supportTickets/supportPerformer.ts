@@ -17,9 +17,8 @@ import { readNewestAudits } from '../../shared/zendesk/auditsApi';
 import { emptyWindow, recordRateLimited, recordUpdate, windowRetentionMs } from './coalesce';
 import { keysInAudits, markerMetadata } from '../../shared/zendesk/comments';
 import type { TicketSummary } from '../helpers/tickets';
+import { auditsAfterStamp, auditsCoverStamp } from '../helpers/auditStamps';
 import {
-	auditsAfterStamp,
-	auditsCoverStamp,
 	buildCommentUpdateBody,
 	copyFields,
 	creationKeyFor,
