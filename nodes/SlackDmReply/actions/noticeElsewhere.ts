@@ -12,19 +12,31 @@ import { callSlack } from '../../shared/transport/slackTransport';
 import { PostedInConversation } from '../helpers/replyOutage';
 import type { ItemRun } from './slackPosting';
 
+/** The fields of an item this rule reads: where its trigger ran, and who wrote it. */
+type NoticeItem = { announcedIn?: unknown; user?: { id?: string } };
+
 /**
- * Whether the same notice `text` is in the DM since `sinceMs`, posted by another process; false
- * for an item announced in this process (it knows what it told). Slack's errors are the caller's.
+ * The ts of the earliest copy of notice `text` in the DM since `sinceMs` (the user's own messages
+ * left out), or undefined; undefined without a look for an item announced in this process (it
+ * knows what it told). Slack's errors are the caller's.
  */
+async function earliestCopy(
+	ctx: IExecuteFunctions,
+	notice: { json: IDataObject; channel: string; text: string; sinceMs: number },
+): Promise<string | undefined> {
+	const json = notice.json as NoticeItem;
+	if (!announcedElsewhere(json.announcedIn)) return undefined;
+	const oldest = (Math.max(0, notice.sinceMs) / 1000).toFixed(6);
+	const history = await readConversationSince(ctx, notice.channel, oldest);
+	return new PostedInConversation(history, json.user?.id).takeText(notice.text);
+}
+
+/** Whether the same notice is in the DM since `sinceMs`, posted by another process (earliestCopy). */
 export async function noticePostedElsewhere(
 	ctx: IExecuteFunctions,
 	notice: { json: IDataObject; channel: string; text: string; sinceMs: number },
 ): Promise<boolean> {
-	const json = notice.json as { announcedIn?: unknown; user?: { id?: string } };
-	if (!announcedElsewhere(json.announcedIn)) return false;
-	const oldest = (Math.max(0, notice.sinceMs) / 1000).toFixed(6);
-	const history = await readConversationSince(ctx, notice.channel, oldest);
-	return new PostedInConversation(history, json.user?.id).takeText(notice.text) !== undefined;
+	return (await earliestCopy(ctx, notice)) !== undefined;
 }
 
 /**
@@ -36,12 +48,10 @@ export async function noticePostedElsewhere(
  * execution for a message already in Zendesk).
  */
 export async function withdrawnForEarlierNotice(run: ItemRun, text: string, sinceMs: number): Promise<boolean> {
-	const json = run.json as { announcedIn?: unknown; user?: { id?: string } };
 	const ours = run.delivery.messageTs;
-	if (!announcedElsewhere(json.announcedIn) || ours.length !== 1) return false;
+	if (ours.length !== 1) return false;
 	try {
-		const history = await readConversationSince(run.ctx, run.channel, (Math.max(0, sinceMs) / 1000).toFixed(6));
-		const earliest = new PostedInConversation(history, json.user?.id).takeText(text);
+		const earliest = await earliestCopy(run.ctx, { json: run.json, channel: run.channel, text, sinceMs });
 		if (earliest === undefined || Number(earliest) >= Number(ours[0])) return false;
 		await callSlack(run.ctx, 'chat.delete', { channel: run.channel, ts: ours[0] });
 		ours.length = 0;
