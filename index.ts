@@ -10,3 +10,4 @@ export { AttachmentAllowlist } from './nodes/AttachmentAllowlist/AttachmentAllow
 export { ZendeskMessagingUpsert } from './nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
 export { ZendeskReplyTrigger } from './nodes/ZendeskReplyTrigger/ZendeskReplyTrigger.node';
 export { SlackDmReply } from './nodes/SlackDmReply/SlackDmReply.node';
+export { SlackDmCatchUp } from './nodes/SlackDmCatchUp/SlackDmCatchUp.node';

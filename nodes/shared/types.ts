@@ -81,6 +81,11 @@ export interface SlackDmItem {
 	 * may have reached another webhook process and be written by another worker (docs/scaling.md).
 	 */
 	slackRetry?: number;
+	/**
+	 * Set when the Slack DM Catch-up handed the message over again after a worker stopped (the
+	 * failed execution's id, or ''): it may be in Zendesk already (shared/slack/catchUp.ts).
+	 */
+	caughtUpFor?: string;
 	raw?: unknown;
 }
 

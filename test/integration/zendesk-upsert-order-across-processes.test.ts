@@ -126,6 +126,21 @@ describe("Zendesk Messaging Upsert keeps Slack's order across processes", () => 
 		expect(steps(channel)).toEqual(['1', '2']);
 	});
 
+	it('a message the Slack DM Catch-up handed over again: a duplicate when its lost execution had written it, written once when not', async () => {
+		const channel = newChannel();
+		const { ticketId } = await run(item(channel, 'step 1'));
+		const two = item(channel, 'step 2');
+		await writtenElsewhere(ticketId, two);
+		// Announced in this very process: the catch-up's item waits for its own key all the same.
+		expect((await run({ ...two, caughtUpFor: '4711' })).outcome).toBe('duplicate');
+		const three = item(channel, 'step 3');
+		const startedAt = emu.clock.now();
+		expect((await run({ ...three, caughtUpFor: '4711' })).outcome).toBe('appended');
+		expect(emu.clock.now() - startedAt).toBeGreaterThanOrEqual(EARLIER_WAIT_MS);
+		expect((await run({ ...three, caughtUpFor: '4712', announcedIn: 'webhook-process-2' })).outcome).toBe('duplicate');
+		expect(steps(channel)).toEqual(['1', '2', '3']);
+	});
+
 	it('goes at once when its earlier messages are already in the ticket (one read of the audits)', async () => {
 		const channel = newChannel();
 		const { ticketId } = await run(item(channel, 'step 1'));

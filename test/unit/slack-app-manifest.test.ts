@@ -42,9 +42,10 @@ const METHOD_SCOPES: Record<string, string[]> = {
 	// Group DM participants, and who an IM is with (the addressed handle when Slack's
 	// authorizations name someone else).
 	'conversations.members': ['mpim:read', 'im:read'],
-	// The Alert Channel picker: public and private channels.
-	'conversations.list': ['channels:read', 'groups:read'],
-	// Slack DM Reply back from a Slack outage: what of a reply already reached the DM (1:1 DMs only).
+	// The Alert Channel picker: public and private channels; the Slack DM Catch-up: the bot's 1:1 DMs.
+	'conversations.list': ['channels:read', 'groups:read', 'im:read'],
+	// Slack DM Reply back from a Slack outage: what of a reply already reached the DM (1:1 DMs only);
+	// the Slack DM Catch-up: the DMs' messages of the last minutes.
 	'conversations.history': ['im:history'],
 	'users.info': ['users:read', 'users:read.email'],
 	// The triggers' Handle picker.

@@ -3,6 +3,7 @@
  * posts into a support channel when a workflow failed (an Error Trigger item) or an item came out
  * of a node with Continue On Fail. Pure: the node does the HTTP.
  */
+import { isWorkerStoppedError } from '../../shared/n8n/workerStopped';
 import { recordOrEmpty, textOrNumber } from '../../shared/values';
 
 /** What the team needs to act on a failed delivery. */
@@ -83,16 +84,10 @@ function safeUrl(url: string | undefined): string | undefined {
 	}
 }
 
-/**
- * How n8n's error begins when the worker running an execution stopped (killed, crashed, out of
- * memory) and n8n gave the job up (MaxStalledCountError, n8n/dist/errors/max-stalled-count.error.js).
- */
-const WORKER_STOPPED_ERROR = 'This execution failed to be processed too many times';
-
 /** What the team should know beyond n8n's error text, if anything. Pure. */
 export function alertExplanation(errorMessage: string | undefined): string | undefined {
-	if (!errorMessage?.startsWith(WORKER_STOPPED_ERROR)) return undefined;
-	return 'the n8n worker running this execution stopped (killed or crashed) and n8n does not run it again; it keeps none of its data, so a Slack message it carried may be missing in Zendesk: look at the DMs received just before the execution started (docs/scaling.md, A worker dies)';
+	if (!isWorkerStoppedError(errorMessage)) return undefined;
+	return 'the n8n worker running this execution stopped (killed or crashed) and n8n does not run it again; it keeps none of its data, so a Slack message it carried may be missing in Zendesk: a Slack DM Catch-up in the error workflow reads the DMs of the last minutes again, or look at the DMs received just before the execution started (docs/scaling.md, A worker dies)';
 }
 
 /** Longest error message quoted in an alert; the execution has the rest. */

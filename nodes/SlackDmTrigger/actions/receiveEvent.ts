@@ -15,11 +15,12 @@ import {
 } from '../helpers/dedupe';
 import type { SlackEventCallback } from '../../shared/slack/events';
 import { classifyEnvelope } from '../../shared/slack/events';
+import { type CatchUpMark, catchUpMarkOf } from '../../shared/slack/catchUp';
 import { eventOrderOf, orderScopeOf } from '../../shared/slack/messageOrder';
 import { PROCESS_TOKEN } from '../../shared/state/processToken';
 import type { HandleConfig } from '../../shared/slack/identity';
 import { resolveHandles } from '../../shared/slack/identity';
-import { failureMayBeAnOldSecret, verifySlackSignature } from '../helpers/signature';
+import { failureMayBeAnOldSecret, verifySlackSignature } from '../../shared/slack/signature';
 import {
 	groupsUnderLoad,
 	parseEventBody,
@@ -98,7 +99,10 @@ export async function receiveSlackEvent(ctx: IWebhookFunctions): Promise<IWebhoo
 	}
 	const decided = await decideEvent(ctx, envelope.envelope, arrivedAt);
 	if ('answer' in decided) return decided.answer;
-	return await deliver(ctx, decided.decision, decided.rawOptions, arrivedAt);
+	return await deliver(ctx, decided.decision, decided.rawOptions, {
+		arrivedAt,
+		catchUp: catchUpMarkOf(envelope.envelope),
+	});
 }
 
 type Emit = Extract<EventDecision, { action: 'emit' }>;
@@ -164,16 +168,23 @@ async function decideEvent(
 	return { decision, rawOptions };
 }
 
-/** Exactly-once claim, then the hand-over to n8n (alone or grouped). */
+/**
+ * Exactly-once claim, then the hand-over to n8n (alone or grouped). A message the Slack DM
+ * Catch-up hands over again (`catchUp`, shared/slack/catchUp.ts) was taken before and lost with a
+ * worker: the ledgers keep it apart from that first delivery (two catch-ups of it here are one),
+ * and the Upsert looks for it in Zendesk before writing.
+ */
 async function deliver(
 	ctx: IWebhookFunctions,
 	decision: Emit,
 	rawOptions: IDataObject,
-	arrivedAt: number,
+	request: { arrivedAt: number; catchUp?: CatchUpMark },
 ): Promise<IWebhookResponseData> {
+	const { arrivedAt, catchUp } = request;
 	const item = decision.item;
-	const retry = retryInfoFromHeaders(ctx.getHeaderData());
-	const ledgerKeys = scopedDeliveryKeys(ctx.getWorkflow().id, ctx.getNode().id, decision.dedupeKeys);
+	const retry = catchUp ? { retryNum: 0 } : retryInfoFromHeaders(ctx.getHeaderData());
+	const dedupeKeys = catchUp ? decision.dedupeKeys.map((key) => `catch-up|${key}`) : decision.dedupeKeys;
+	const ledgerKeys = scopedDeliveryKeys(ctx.getWorkflow().id, ctx.getNode().id, dedupeKeys);
 	// From the claim to the return nothing awaits, except for the outcome of an earlier request.
 	let claim = deliveryLedger.claim(ledgerKeys, retry, Date.now());
 	if (!claim.emit && 'settled' in claim) {
@@ -191,7 +202,7 @@ async function deliver(
 		return answerRefusal(ctx, { status: 503, body: { ok: false, error: 'earlier_delivery_pending' } });
 	}
 	// Layer 2 is opt-in: n8n writes changed static data to its database before Slack gets the answer.
-	if (rememberAcrossRestarts(rawOptions)) {
+	if (rememberAcrossRestarts(rawOptions) && !catchUp) {
 		const now = Date.now();
 		const staticData = ctx.getWorkflowStaticData('node') as StaticDedupeData;
 		if (
@@ -209,6 +220,7 @@ async function deliver(
 	const order = eventOrderOf(item);
 	if (order !== undefined) item.announcedIn = PROCESS_TOKEN;
 	if (retry.retryNum > 0 && !claim.redelivery) item.slackRetry = retry.retryNum;
+	if (catchUp) item.caughtUpFor = catchUp.executionId;
 	const emitted = { json: toItemJson(item) };
 	const withdraw =
 		order === undefined

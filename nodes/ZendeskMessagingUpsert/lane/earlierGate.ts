@@ -69,8 +69,13 @@ export function missingReason(gate: Pick<EarlierGate, 'ownKey'>, missing: string
 	return `${missing === gate.ownKey ? FIRST_DELIVERY_MISSING : EARLIER_MISSING} (${missing})`;
 }
 
-/** A Slack retry announced in another process as new: its first delivery may be written elsewhere. Pure. */
-export function mayBeWrittenElsewhere(item: Pick<SlackDmItem, 'slackRetry' | 'announcedIn'>): boolean {
+/**
+ * Whether the message's first delivery may be written elsewhere: a Slack retry announced in another
+ * process as new, or a message the Slack DM Catch-up handed over again (`caughtUpFor`: its first
+ * execution may have written it before its worker stopped, shared/slack/catchUp.ts). Pure.
+ */
+export function mayBeWrittenElsewhere(item: Pick<SlackDmItem, 'slackRetry' | 'announcedIn' | 'caughtUpFor'>): boolean {
+	if (typeof item.caughtUpFor === 'string') return true;
 	return Number(item.slackRetry) > 0 && announcedElsewhere(item.announcedIn);
 }
 
@@ -79,7 +84,7 @@ export function mayBeWrittenElsewhere(item: Pick<SlackDmItem, 'slackRetry' | 'an
  * may be written elsewhere (mayBeWrittenElsewhere); none when there is nothing to wait for.
  */
 export function earlierGateOf(
-	item: Pick<SlackDmItem, 'earlierMessages' | 'slackRetry' | 'announcedIn'>,
+	item: Pick<SlackDmItem, 'earlierMessages' | 'slackRetry' | 'announcedIn' | 'caughtUpFor'>,
 	own: { key: string; account: string },
 	parkWhenMissing = false,
 ): EarlierGate | undefined {

@@ -54,7 +54,8 @@ interface FullResponse {
 	body: unknown;
 }
 
-function networkErrorCode(error: unknown): string | undefined {
+/** The network error code (ECONNRESET, ETIMEDOUT, …) of a failed request, if any. */
+export function networkErrorCode(error: unknown): string | undefined {
 	const candidate = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
 	const code = candidate?.code ?? candidate?.cause?.code;
 	return typeof code === 'string' ? code : undefined;

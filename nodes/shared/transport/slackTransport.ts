@@ -24,6 +24,7 @@ const READ_METHODS = new Set([
 	'conversations.info',
 	'conversations.members',
 	'conversations.history',
+	'conversations.list',
 	'files.info',
 	'bots.info',
 ]);

@@ -49,6 +49,13 @@ describe('earlierGateOf', () => {
 		expect(mayBeWrittenElsewhere({ slackRetry: 2 })).toBe(false);
 		expect(earlierGateOf({ slackRetry: 2, announcedIn: PROCESS_TOKEN }, own)).toBeUndefined();
 	});
+
+	it('a message the Slack DM Catch-up handed over again waits for its own key, wherever it was announced', () => {
+		for (const announcedIn of [PROCESS_TOKEN, 'webhook-2-token', undefined]) {
+			expect(mayBeWrittenElsewhere({ caughtUpFor: '4711', announcedIn })).toBe(true);
+			expect(earlierGateOf({ caughtUpFor: '', announcedIn }, own)).toMatchObject({ keys: [own.key], ownKey: own.key });
+		}
+	});
 });
 
 describe('earlierDecision', () => {

@@ -3,8 +3,8 @@ import {
 	computeSlackSignature,
 	failureMayBeAnOldSecret,
 	verifySlackSignature,
-} from '../../../../../nodes/SlackDmTrigger/helpers/signature';
-import type { SignatureFailure } from '../../../../../nodes/SlackDmTrigger/helpers/signature';
+} from '../../../../../nodes/shared/slack/signature';
+import type { SignatureFailure } from '../../../../../nodes/shared/slack/signature';
 
 // Slack's published example (api.slack.com/authentication/verifying-requests-from-slack).
 const VECTOR = {
