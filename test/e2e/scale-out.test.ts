@@ -9,7 +9,8 @@
  * replies once, the queued notice once per conversation and outage, and Slack's order when two
  * workers write consecutive messages of one conversation. A worker killed while its write is at
  * Zendesk: the write lands once, n8n fails the stalled job and the team is alerted; killed before
- * its write reached Zendesk, its message is lost (docs/scaling.md, *A worker dies*).
+ * its write reached Zendesk, the error workflow's Slack DM Catch-up hands the DMs of the last
+ * minute to the trigger again and the message is written once (docs/scaling.md, *A worker dies*).
  */
 import { type Execution, isFinished, nodeOutput } from '../harness/n8nExecutions';
 import { loadTemplate } from '../harness/pipeline';
@@ -26,6 +27,7 @@ const suite = useScaleOut({
 	userPrefix: 'SCL',
 });
 const { INBOUND, OUTBOUND, SLACK_EVENTS_PATH, slack, driver, newUser, log } = suite;
+const ALERTS = loadTemplate('alerts').id as string;
 const scale = () => suite.topology();
 const pipeline = () => scale().pipeline;
 const delay = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
@@ -223,6 +225,59 @@ describe('scale-out: main, two webhook processes behind nginx, two workers', () 
 		expect(stored).toEqual([['Scale-out outage: before', 'Scale-out outage: during 1', 'Scale-out outage: during 2']]);
 		expect(notices()).toHaveLength(1);
 	}, 600_000);
+
+	// Kills a worker, then starts another in its place.
+	it('a worker killed before its write reached Zendesk: the error workflow catches the DMs up, the message is in the ticket once', async () => {
+		const user = newUser();
+		const { sent } = await sendAndWait(user, 'Scale-out catch-up: opening');
+		// The Profile Linker's look at the DM's earlier messages is held at Slack; the worker dies there.
+		const HISTORY = 'conversations.history';
+		const slackApi = slack().server;
+		slackApi.injectFault(HISTORY, { kind: 'latency', ms: 20_000 }, 1);
+		await slack().userSends({ userId: user, text: 'Scale-out catch-up: lost with the worker', wait: false });
+		for (const deadline = Date.now() + 30_000; slackApi.inFlight(HISTORY) === 0 && Date.now() < deadline; )
+			await delay(100);
+		expect(slackApi.inFlight(HISTORY)).toBe(1);
+		const running = (await pipeline().unseenExecutions(INBOUND)).find((e) => e.status === 'running');
+		const victim = scale()
+			.workers()
+			.find((w) => running && scale().workersThatRan(running.id).includes(w.name));
+		if (!running || !victim) throw new Error('no running execution on a worker');
+		victim.kill('SIGKILL');
+		await victim.exited;
+		// n8n fails the stalled job; the error workflow alerts and hands the last minute's DMs to the trigger again.
+		let catchUp: Json | undefined;
+		for (const deadline = Date.now() + 150_000; !catchUp && Date.now() < deadline; await delay(1_000)) {
+			const runs = await pipeline().n8n.executions({ workflowId: ALERTS });
+			catchUp = runs
+				.flatMap((e) => nodeOutput(e, 'Catch up missed DMs'))
+				.map((json) => json.catchUp as Json)
+				.find((summary) => summary?.executionId === running.id);
+		}
+		let stored = publicFirstLines(sent.channel);
+		for (const deadline = Date.now() + 90_000; stored[0]?.length !== 2 && Date.now() < deadline; await delay(1_000))
+			stored = publicFirstLines(sent.channel);
+		const runs = await quiet(INBOUND);
+		log(
+			`killed ${victim.name} in the Profile Linker (${running.id}); catch-up ${JSON.stringify(catchUp)}; stored ${JSON.stringify(stored)}; executions ${runs
+				.map((e) => `${e.id} ${e.status} ${upsertOf(e)?.outcome}`)
+				.join('; ')}`,
+		);
+		expect(catchUp).toMatchObject({ handedOver: expect.any(Number) as number });
+		expect(Number(catchUp?.handedOver)).toBeGreaterThanOrEqual(1);
+		// The lost message once, after the opening one (written once: the catch-up's copy of it is a duplicate).
+		expect(stored).toEqual([['Scale-out catch-up: opening', 'Scale-out catch-up: lost with the worker']]);
+		const alerted = slack()
+			.messagesIn(ALERT_CHANNEL)
+			.some((m) => String(m.text).includes(running.id));
+		expect(alerted).toBe(true);
+		await pipeline().n8n.addWorker(`${victim.name}-again`);
+		expect(
+			scale()
+				.workers()
+				.filter((w) => w.name !== victim.name),
+		).toHaveLength(2);
+	}, 400_000);
 
 	// Last: it kills a worker (the topology runs on with one).
 	it('a worker killed while its write is at Zendesk: the message is in the ticket once, the execution fails, the team is alerted', async () => {

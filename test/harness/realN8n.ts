@@ -118,8 +118,10 @@ export interface RealN8n {
 	credentialTypes(): Promise<string[]>;
 	/** n8n's stdout and stderr so far (including the CLI import steps). */
 	logs(): string;
-	/** Every process started: main first, then workers, then webhook processes. */
+	/** Every process started: main first, then workers, then webhook processes (then workers added later). */
 	processes: N8nProcess[];
+	/** Starts one more `n8n worker` (queue mode), ready when it returns: after a test killed one. */
+	addWorker(name: string): Promise<N8nProcess>;
 	/** Resolves when the n8n process has exited (after stop(), or on its own). */
 	exited: Promise<void>;
 	/** Milliseconds from startRealN8n() until ready, per phase. */
@@ -331,6 +333,14 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 		extra.push(supervised('webhook', processEnv, `webhook-${i + 1}`, ownPort));
 	}
 	const processes = [main, ...extra];
+	const publicProcess = ({ name, port: ownPort, pgid, logs, kill, exited: ended }: (typeof processes)[number]) => ({
+		name,
+		port: ownPort,
+		pgid,
+		logs,
+		kill,
+		exited: ended,
+	});
 
 	let stopped = false;
 	const stop = async () => {
@@ -443,14 +453,15 @@ export async function startRealN8n(options: StartRealN8nOptions): Promise<RealN8
 		nodeTypes: async () => await typeNames(rawRest, '/types/nodes.json'),
 		credentialTypes: async () => await typeNames(rawRest, '/types/credentials.json'),
 		logs: () => output,
-		processes: processes.map(({ name, port: ownPort, pgid, logs, kill, exited: ended }) => ({
-			name,
-			port: ownPort,
-			pgid,
-			logs,
-			kill,
-			exited: ended,
-		})),
+		processes: processes.map(publicProcess),
+		addWorker: async (name) => {
+			const added = supervised('worker', { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) }, name);
+			processes.push(added);
+			await waitUntil(async () => added.logs().includes(WORKER_READY_LINE), 120_000, `${name} to start`);
+			const shown = publicProcess(added);
+			instance.processes.push(shown);
+			return shown;
+		},
 		exited,
 		stop,
 	};

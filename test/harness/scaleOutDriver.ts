@@ -8,7 +8,7 @@ import { SlackEventsDriver } from '../../emulators/slack/events';
 import { type Execution, isFinished } from './n8nExecutions';
 import { type Pipeline, TEMPLATE_CREDENTIALS, loadTemplate, patchWorkflow, webhookIdOf } from './pipeline';
 import type { N8nProcess, WorkflowJson as Workflow } from './realN8n';
-import { type FrontRequest, type ScaleOut, startScaleOut } from './topology';
+import { FRONT_URL, type FrontRequest, type ScaleOut, startScaleOut } from './topology';
 
 type SlackEmulator = Pipeline['slack'][string];
 
@@ -129,7 +129,11 @@ export function useScaleOut(options: {
 		scale = await startScaleOut({
 			workflows: [
 				patchWorkflow(loadTemplate('alerts'), {
-					nodes: { 'Alert support channel': { alertChannelId: ALERT_CHANNEL } },
+					nodes: {
+						'Alert support channel': { alertChannelId: ALERT_CHANNEL },
+						// Look back one minute: the messages of the test that kills a worker, not the earlier tests'.
+						'Catch up missed DMs': { triggerUrl: `${FRONT_URL}/webhook/${slackEventsPath}`, lookBackMinutes: 1 },
+					},
 				}),
 				patchWorkflow(options.inbound, { nodes: { 'Out-of-hours reply': DESK_OPEN_UNLESS_ASKED } }),
 				options.outbound,

@@ -194,6 +194,9 @@ export interface ScaleOut {
 	stop(): Promise<void>;
 }
 
+/** In a workflow of startScaleOut: replaced by the load balancer's URL (known once nginx runs). */
+export const FRONT_URL = '{{scale-out front URL}}';
+
 /** The whole topology with the emulators and the workflows of `options` (queue settings are ours). */
 export async function startScaleOut(
 	options: Omit<PipelineOptions, 'n8nEnv' | 'worker' | 'scaleOut' | 'restartable'>,
@@ -209,8 +212,12 @@ export async function startScaleOut(
 		for (let i = 0; i < counts.webhookProcesses; i++) webhookPorts.push(await freePort());
 		const nginx = await startNginx(webhookPorts);
 		closers.push(async () => await nginx.close());
+		const workflows = options.workflows?.map(
+			(workflow) => JSON.parse(JSON.stringify(workflow).split(FRONT_URL).join(nginx.url)) as typeof workflow,
+		);
 		const pipeline = await startPipeline({
 			...options,
+			workflows,
 			n8nEnv: { ...queue.env, ...STALL_SETTINGS },
 			scaleOut: { workers: counts.workers, webhookPorts, front: nginx.url },
 		});
