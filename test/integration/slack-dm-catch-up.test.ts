@@ -195,6 +195,24 @@ describe('Slack DM Catch-up → Slack DM Trigger', () => {
 		expect(String(failed.json.error)).toMatch(/Trigger URL is empty/);
 	});
 
+	it('a DM it cannot read does not stop the others: it hands them over, then fails naming that DM', async () => {
+		const anna = newUser();
+		const ben = newUser();
+		const annas = await slack.userSends({ userId: anna, text: 'Catch-up: unreadable DM' });
+		await slack.userSends({ userId: ben, text: 'Catch-up: readable DM' });
+		// Slack refuses every attempt at the first history read (the transport retries 5 times).
+		slack.server.injectFault('conversations.history', { kind: 'status', status: 500 }, 5);
+		const failed = runCatchUp(stopped);
+		await expect(failed).rejects.toThrow(/incomplete: 1 of \d+ DM\(s\) could not be read/);
+		const readFirst = slack.server.calls.find((call) => call.route === 'conversations.history')?.request.query.channel;
+		expect(String(readFirst)).toMatch(/^D/);
+		const handed = emitted.map((item) => item.channel.id);
+		expect(handed).not.toContain(readFirst);
+		expect(emitted.map((item) => item.message.text)).toContain(
+			readFirst === annas.channel ? 'Catch-up: readable DM' : 'Catch-up: unreadable DM',
+		);
+	});
+
 	it("retries the trigger's 503 and is answered in the end", async () => {
 		await slack.userSends({ userId: newUser(), text: 'Catch-up: after a 503' });
 		let refusals = 1;

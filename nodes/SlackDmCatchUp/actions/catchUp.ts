@@ -9,7 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { credentialData } from '../../shared/n8n/credentialData';
 import { type SelfIdentity, selfIdentityFromAuthTest } from '../../shared/slack/identity';
-import { readConversationSince } from '../../shared/transport/slackHistory';
+import { type HistoryMessage, readConversationSince } from '../../shared/transport/slackHistory';
 import { SLACK_CREDENTIAL_TYPE, type SlackResponse, callSlack } from '../../shared/transport/slackTransport';
 import { handedOverHere } from '../catchUpState';
 import {
@@ -80,6 +80,8 @@ interface Tally {
 	ignored: Record<string, number>;
 	alreadyHandedOverHere: number;
 	refused: string[];
+	/** DMs whose history could not be read (after the transport's retries), with Slack's error. */
+	unreadable: string[];
 }
 
 /** Hands over one DM's messages of the window, counting what the trigger made of them. */
@@ -91,10 +93,9 @@ async function handOverConversation(
 		start: Extract<CatchUpStart, { run: true }>;
 	},
 	channel: string,
-	window: { oldest: string; latest: string },
+	history: HistoryMessage[],
 	tally: Tally,
 ): Promise<void> {
-	const history = await readConversationSince(ctx, channel, window.oldest, window.latest);
 	for (const message of messagesToHandOver(history, run.self)) {
 		tally.messages += 1;
 		const key = `${run.target.url}|${channel}|${message.ts}`;
@@ -113,7 +114,22 @@ async function handOverConversation(
 	}
 }
 
-/** The catch-up of one started item: its summary, or an error naming what the trigger refused. */
+/**
+ * After every DM had its turn: what could not be handed over. A refusal names the message (a 401:
+ * the credential's signing secret is not the trigger's); an unreadable DM names Slack's error.
+ */
+function incompleteCatchUp(ctx: IExecuteFunctions, tally: Tally): NodeOperationError {
+	const parts = [
+		tally.refused.length > 0 ? `the trigger refused ${tally.refused.length} of ${tally.messages} message(s)` : '',
+		tally.unreadable.length > 0 ? `${tally.unreadable.length} of ${tally.conversations} DM(s) could not be read` : '',
+	].filter(Boolean);
+	const listed = [...tally.refused, ...tally.unreadable].slice(0, 20).join('; ');
+	return new NodeOperationError(ctx.getNode(), `The catch-up is incomplete: ${parts.join(', ')}`, {
+		description: `${listed}. A 401: this credential's signing secret is not the trigger's. Run the error workflow's execution again once fixed (what was handed over is not written twice).`,
+	});
+}
+
+/** The catch-up of one started item: its summary, or an error naming what it could not hand over. */
 export async function catchUp(
 	ctx: IExecuteFunctions,
 	start: Extract<CatchUpStart, { run: true }>,
@@ -131,16 +147,16 @@ export async function catchUp(
 		ignored: {},
 		alreadyHandedOverHere: 0,
 		refused: [],
+		unreadable: [],
 	};
-	for (const channel of channels) await handOverConversation(ctx, { ...setup, start }, channel, window, tally);
-	if (tally.refused.length > 0)
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`The Slack DM Trigger refused ${tally.refused.length} of ${tally.messages} message(s) handed over again`,
-			{
-				description: `${tally.refused.slice(0, 20).join('; ')}. A 401: this credential's signing secret is not the trigger's.`,
-			},
-		);
+	for (const channel of channels) {
+		const history = await readConversationSince(ctx, channel, window.oldest, window.latest).catch((error: Error) => {
+			tally.unreadable.push(`${channel}: ${error.message}`);
+			return undefined;
+		});
+		if (history) await handOverConversation(ctx, { ...setup, start }, channel, history, tally);
+	}
+	if (tally.refused.length > 0 || tally.unreadable.length > 0) throw incompleteCatchUp(ctx, tally);
 	const { conversations, messages, handedOver, duplicates, ignored, alreadyHandedOverHere } = tally;
 	return {
 		executionId: start.mark.executionId,
