@@ -309,4 +309,31 @@ describe("Slack's order across processes (docs/scaling.md)", () => {
 			'lost first delivery',
 		]);
 	});
+
+	it('a message the Slack DM Catch-up handed over again: a duplicate when posted before, posted once when not', async () => {
+		const { newChannel, item } = items();
+		const channel = newChannel();
+		const firstItem = h.linked(item(channel, 'first'));
+		const first = await h.send(firstItem);
+		// This worker posted it and knows it; the catch-up's copy, from this very process, is a duplicate.
+		expect(await h.send({ ...firstItem, caughtUpFor: '4711' } as LinkedDmItem)).toMatchObject({ outcome: 'duplicate' });
+		const lost = { ...h.linked(item(channel, 'lost with the worker')), caughtUpFor: '4711' };
+		const started = now;
+		expect(await h.send(lost as LinkedDmItem)).toMatchObject({ outcome: 'appended' });
+		expect(now - started).toBeGreaterThanOrEqual(EARLIER_WAIT_MS);
+		// Posted by another worker before it stopped: read back from Sunshine.
+		const elsewhere = h.linked(item(channel, 'posted elsewhere'));
+		const posted = await h.call('POST', `/conversations/${first.conversationId}/messages`, {
+			author: { type: 'user', userExternalId: `slack:${elsewhere.user.teamId}:${elsewhere.user.id}` },
+			content: { type: 'text', text: 'posted elsewhere' },
+			metadata: { slack_message: elsewhere.idempotencyKey },
+		});
+		expect(posted.status).toBe(201);
+		expect(await h.send({ ...elsewhere, caughtUpFor: '4712' } as LinkedDmItem)).toMatchObject({ outcome: 'duplicate' });
+		expect(sunshine.store.messagesOf(first.conversationId).map((m) => m.content.text)).toEqual([
+			'first',
+			'lost with the worker',
+			'posted elsewhere',
+		]);
+	});
 });
