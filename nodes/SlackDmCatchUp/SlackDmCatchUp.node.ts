@@ -47,6 +47,14 @@ export class SlackDmCatchUp implements INodeType {
 					'How far back to read the DMs. n8n notices a stopped worker within about a minute (QUEUE_WORKER_LOCK_DURATION, QUEUE_WORKER_STALLED_INTERVAL); add the longest time an execution runs.',
 			},
 			{
+				displayName: 'Include Group DMs',
+				name: 'includeGroupDms',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to read the handle's group DMs too (needs mpim:read and mpim:history). Turn on when the Slack DM Trigger's Include Group DMs is on; its setting decides what becomes an item.",
+			},
+			{
 				displayName: 'Only After a Stopped Worker',
 				name: 'onlyAfterStoppedWorker',
 				type: 'boolean',
@@ -67,6 +75,7 @@ export class SlackDmCatchUp implements INodeType {
 				lookBackMinutes: lookBackMinutes(
 					this.getNodeParameter('lookBackMinutes', itemIndex, DEFAULT_LOOK_BACK_MINUTES),
 				),
+				includeGroupDms: this.getNodeParameter('includeGroupDms', itemIndex, false) === true,
 			};
 			return { json: { catchUp: await catchUp(this, start, settings) }, pairedItem: { item: itemIndex } };
 		});

@@ -26,6 +26,8 @@ let triggerUrl: string;
 let emitted: SlackDmItem[] = [];
 let answers: Array<{ status: number; body: unknown }> = [];
 const triggerStaticData: IDataObject = {};
+/** The trigger's options beyond remembering deliveries (a test may set Include Group DMs). */
+let triggerOptions: IDataObject = {};
 
 const credentials = (signingSecret = () => slack.signingSecret) => ({
 	slackDmApi: { accessToken: F.botToken, signingSecret: signingSecret(), baseUrl: slack.apiUrl },
@@ -44,7 +46,7 @@ beforeAll(async () => {
 				headers,
 				credentials: credentials(),
 				staticData: triggerStaticData,
-				parameters: { options: { rememberAcrossRestarts: true } },
+				parameters: { options: { rememberAcrossRestarts: true, ...triggerOptions } },
 			}).then((result) => {
 				for (const item of result.workflowData?.[0] ?? []) emitted.push(item.json as unknown as SlackDmItem);
 				const body = result.body ?? (result.workflowData ? { message: 'Workflow was started' } : undefined);
@@ -66,6 +68,7 @@ beforeEach(() => {
 	emitted = [];
 	answers = [];
 	handedOverHere.clear();
+	triggerOptions = {};
 	resetSlackTriggerState();
 	for (const key of Object.keys(triggerStaticData)) delete triggerStaticData[key];
 	slack.server.resetCalls();
@@ -211,6 +214,24 @@ describe('Slack DM Catch-up → Slack DM Trigger', () => {
 		expect(emitted.map((item) => item.message.text)).toContain(
 			readFirst === annas.channel ? 'Catch-up: readable DM' : 'Catch-up: unreadable DM',
 		);
+	});
+
+	it('reads group DMs only when told to; the trigger decides whether they become items', async () => {
+		const sender = newUser();
+		const group = slack.openGroupDm([sender, newUser(), F.botUserId]);
+		await slack.userSends({ userId: sender, channelId: group, text: 'Catch-up: in a group' });
+		const groupRead = () =>
+			slack.server.calls.some((call) => call.route === 'conversations.history' && call.request.query.channel === group);
+		await runCatchUp(stopped);
+		expect(groupRead()).toBe(false);
+		triggerOptions = { includeGroupDms: true };
+		handedOverHere.clear();
+		await runCatchUp(stopped, { parameters: { includeGroupDms: true } });
+		expect(groupRead()).toBe(true);
+		const fromGroup = emitted.filter((item) => item.channel.id === group);
+		expect(fromGroup.map((item) => [item.message.text, item.channel.type, item.caughtUpFor])).toEqual([
+			['Catch-up: in a group', 'mpim', '4711'],
+		]);
 	});
 
 	it("retries the trigger's 503 and is answered in the end", async () => {

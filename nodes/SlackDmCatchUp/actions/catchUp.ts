@@ -25,33 +25,42 @@ import { postSignedEvent } from '../transport/triggerPost';
 export interface CatchUpSettings {
 	triggerUrl: string;
 	lookBackMinutes: number;
+	/** Read group DMs too (the trigger's Include Group DMs decides whether they become items). */
+	includeGroupDms: boolean;
 }
 
 /** At most this many pages of 1,000 DMs (Slack's page limit for conversations.list). */
 const MAX_LIST_PAGES = 20;
 
 type ListPage = SlackResponse & {
-	channels?: Array<{ id?: string; is_user_deleted?: boolean }>;
+	channels?: Array<{ id?: string; is_mpim?: boolean; is_user_deleted?: boolean }>;
 	response_metadata?: { next_cursor?: string };
 };
 
-/** The ids of the handle's 1:1 DMs (users deleted since left out). */
-async function directMessages(ctx: IExecuteFunctions): Promise<string[]> {
-	const ids: string[] = [];
+/** A DM to read: its id and kind. */
+export interface DirectMessage {
+	id: string;
+	type: 'im' | 'mpim';
+}
+
+/** The handle's 1:1 DMs (users deleted since left out), and its group DMs when asked. */
+async function directMessages(ctx: IExecuteFunctions, includeGroupDms: boolean): Promise<DirectMessage[]> {
+	const found: DirectMessage[] = [];
 	let cursor: string | undefined;
 	for (let page = 0; page < MAX_LIST_PAGES; page++) {
 		const answer = await callSlack<ListPage>(ctx, 'conversations.list', {
-			types: 'im',
+			types: includeGroupDms ? 'im,mpim' : 'im',
 			exclude_archived: true,
 			limit: 1000,
 			...(cursor ? { cursor } : {}),
 		});
 		for (const channel of answer.channels ?? [])
-			if (typeof channel.id === 'string' && channel.is_user_deleted !== true) ids.push(channel.id);
+			if (typeof channel.id === 'string' && channel.is_user_deleted !== true)
+				found.push({ id: channel.id, type: channel.is_mpim === true ? 'mpim' : 'im' });
 		cursor = answer.response_metadata?.next_cursor;
 		if (!cursor) break;
 	}
-	return ids;
+	return found;
 }
 
 async function handOverSetup(ctx: IExecuteFunctions, settings: CatchUpSettings) {
@@ -92,21 +101,27 @@ async function handOverConversation(
 		self: SelfIdentity;
 		start: Extract<CatchUpStart, { run: true }>;
 	},
-	channel: string,
+	channel: DirectMessage,
 	history: HistoryMessage[],
 	tally: Tally,
 ): Promise<void> {
 	for (const message of messagesToHandOver(history, run.self)) {
 		tally.messages += 1;
-		const key = `${run.target.url}|${channel}|${message.ts}`;
+		const key = `${run.target.url}|${channel.id}|${message.ts}`;
 		if (handedOverHere.get(key)) {
 			tally.alreadyHandedOverHere += 1;
 			continue;
 		}
-		const envelope = replayEnvelope({ self: run.self, channel, message, mark: run.start.mark });
+		const envelope = replayEnvelope({
+			self: run.self,
+			channel: channel.id,
+			channelType: channel.type,
+			message,
+			mark: run.start.mark,
+		});
 		const answer = await postSignedEvent(ctx, run.target, envelope);
 		const { outcome, detail } = handOverOutcome(answer.statusCode, answer.body);
-		if (outcome === 'refused') tally.refused.push(`${channel} ${message.ts}: ${detail}`);
+		if (outcome === 'refused') tally.refused.push(`${channel.id} ${message.ts}: ${detail}`);
 		else handedOverHere.set(key, true);
 		if (outcome === 'handedOver') tally.handedOver += 1;
 		if (outcome === 'duplicate') tally.duplicates += 1;
@@ -138,7 +153,7 @@ export async function catchUp(
 	const setup = await handOverSetup(ctx, settings);
 	const nowMs = Date.now();
 	const window = catchUpWindow(nowMs, settings.lookBackMinutes);
-	const channels = await directMessages(ctx);
+	const channels = await directMessages(ctx, settings.includeGroupDms);
 	const tally: Tally = {
 		conversations: channels.length,
 		messages: 0,
@@ -150,8 +165,8 @@ export async function catchUp(
 		unreadable: [],
 	};
 	for (const channel of channels) {
-		const history = await readConversationSince(ctx, channel, window.oldest, window.latest).catch((error: Error) => {
-			tally.unreadable.push(`${channel}: ${error.message}`);
+		const history = await readConversationSince(ctx, channel.id, window.oldest, window.latest).catch((error: Error) => {
+			tally.unreadable.push(`${channel.id}: ${error.message}`);
 			return undefined;
 		});
 		if (history) await handOverConversation(ctx, { ...setup, start }, channel, history, tally);

@@ -74,24 +74,27 @@ export function messagesToHandOver(
 }
 
 /**
- * The Events API envelope Slack would have sent for a DM message (message.im), with the catch-up
+ * The Events API envelope Slack would have sent for a DM message (message.im, message.mpim), with the catch-up
  * mark. Slack's envelope also carries `api_app_id` and `token`: the history does not give them,
  * and the trigger needs neither (it knows its app by its bot id from auth.test).
  */
 export function replayEnvelope(input: {
 	self: SelfIdentity;
 	channel: string;
+	/** A 1:1 DM (message.im) or a group DM (message.mpim). */
+	channelType?: 'im' | 'mpim';
 	message: HistoryMessage;
 	mark: CatchUpMark;
 }): IDataObject {
 	const { self, channel, message } = input;
+	const channelType = input.channelType ?? 'im';
 	const ts = String(message.ts);
 	return {
 		type: 'event_callback',
 		team_id: self.teamId,
 		event_id: catchUpEventId(channel, ts),
 		event_time: Math.floor(Number(ts)),
-		event: { ...(message as IDataObject), type: 'message', channel, channel_type: 'im', event_ts: ts },
+		event: { ...(message as IDataObject), type: 'message', channel, channel_type: channelType, event_ts: ts },
 		authorizations: [{ team_id: self.teamId, user_id: self.userId, is_bot: self.botId !== undefined }],
 		[CATCH_UP_FIELD]: { executionId: input.mark.executionId },
 	};

@@ -117,6 +117,19 @@ describe('replayEnvelope', () => {
 	});
 });
 
+describe('replayEnvelope of a group DM', () => {
+	it('is a message.mpim event', () => {
+		const group = replayEnvelope({
+			self,
+			channel: 'C0GROUP',
+			channelType: 'mpim',
+			message: { ts: '1700000001.000100', user: 'U0ANNA', text: 'hi all' },
+			mark: { executionId: '1' },
+		});
+		expect(group.event).toMatchObject({ channel: 'C0GROUP', channel_type: 'mpim' });
+	});
+});
+
 describe('handOverOutcome', () => {
 	it("reads the trigger's answer", () => {
 		expect(handOverOutcome(200, { message: 'Workflow was started' })).toEqual({ outcome: 'handedOver' });
