@@ -378,10 +378,7 @@ function conversationsHistory(host: SlackApiHost, params: Params, token: TokenRe
 	const needed = HISTORY_SCOPE[channel.kind];
 	if (!token.scopes.includes(needed))
 		throw new SlackError('missing_scope', { needed, provided: token.scopes.join(',') });
-	const inclusive = bool(params, 'inclusive');
-	const oldest = Number(str(params, 'oldest') ?? 0);
-	const latest = Number(str(params, 'latest') ?? Number.POSITIVE_INFINITY);
-	const inRange = (ts: number) => (inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest);
+	const inRange = tsRange(params);
 	const messages = host.ws
 		.messagesIn(channel.id)
 		.filter((m) => !m.thread_ts || m.thread_ts === m.ts || m.subtype === 'thread_broadcast')
@@ -399,6 +396,45 @@ function conversationsHistory(host: SlackApiHost, params: Params, token: TokenRe
 		pin_count: 0,
 		channel_actions_ts: null,
 		channel_actions_count: 0,
+		...(next ? { response_metadata: { next_cursor: next } } : {}),
+	});
+}
+
+/** `oldest`/`latest` of a history read: exclusive unless `inclusive`. */
+function tsRange(params: Params): (ts: number) => boolean {
+	const inclusive = bool(params, 'inclusive');
+	const oldest = Number(str(params, 'oldest') ?? 0);
+	const latest = Number(str(params, 'latest') ?? Number.POSITIVE_INFINITY);
+	return (ts: number) => (inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest);
+}
+
+/**
+ * conversations.replies (https://docs.slack.dev/reference/methods/conversations.replies): a thread,
+ * the parent message first, then its replies oldest first; `oldest`/`latest` as in
+ * conversations.history. ASSUMPTION: the parent comes first whatever the range (Slack's reference
+ * says "a message plus all the messages in reply to it"; its 2021 schema lists the parent's shape
+ * first); a `ts` that is no message of the conversation is `thread_not_found` (an error the
+ * reference lists). The conversation's history scope is required.
+ */
+function conversationsReplies(host: SlackApiHost, params: Params, token: TokenRecord): Record<string, unknown> {
+	const id = str(params, 'channel');
+	const channel = id ? host.ws.channels.get(id) : undefined;
+	if (!channel || !host.ws.canSee(channel, token)) throw new SlackError('channel_not_found');
+	const needed = HISTORY_SCOPE[channel.kind];
+	if (!token.scopes.includes(needed))
+		throw new SlackError('missing_scope', { needed, provided: token.scopes.join(',') });
+	const threadTs = str(params, 'ts');
+	const all = host.ws.messagesIn(channel.id);
+	const parent = all.find((m) => m.ts === threadTs);
+	if (!threadTs || !parent) throw new SlackError('thread_not_found');
+	const inRange = tsRange(params);
+	const replies = all
+		.filter((m) => m.thread_ts === threadTs && m.ts !== threadTs && inRange(Number(m.ts)))
+		.sort((a, b) => Number(a.ts) - Number(b.ts));
+	const { page, next } = cursorPage([parent, ...replies], params, 'replies', 1000);
+	return ok({
+		messages: page.map((m) => messageObject(host.ws, m, host.url)),
+		has_more: next !== '',
 		...(next ? { response_metadata: { next_cursor: next } } : {}),
 	});
 }
@@ -586,6 +622,10 @@ export const WEB_API_METHODS: Record<string, MethodSpec> = {
 	'conversations.history': {
 		scopes: ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
 		handler: conversationsHistory,
+	},
+	'conversations.replies': {
+		scopes: ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
+		handler: conversationsReplies,
 	},
 	'chat.postMessage': { scopes: ['chat:write'], handler: postMessage, ownRateLimit: true },
 	'chat.delete': { scopes: ['chat:write'], handler: chatDelete },

@@ -403,6 +403,30 @@ describe('Profile Linker: earlier messages for a message announced in another pr
 		expect(slackCalls('conversations.history')).toHaveLength(1);
 	});
 
+	it("puts a thread reply's earlier replies of its thread on it, from one conversations.replies call", async () => {
+		const f = slack.fixtures;
+		const parent = await sentItem('parent');
+		const threadTs = (parent.json as unknown as SlackDmItem).message.ts;
+		const inThread = async (text: string, announcedIn?: string) => {
+			const sent = await slack.userSends({ userId: f.employeeId, text, threadTs, wait: false });
+			const item = dmItem(f.employeeId, f.teamId);
+			const json = item.json as unknown as SlackDmItem;
+			json.channel.id = sent.channel;
+			json.message = { ...json.message, ts: sent.ts, text, threadTs, threadKey: `${sent.channel}:${threadTs}` };
+			json.idempotencyKey = `slack:${f.teamId}:${sent.channel}:${sent.ts}`;
+			if (announcedIn) json.announcedIn = announcedIn;
+			return item;
+		};
+		const firstReply = await inThread('first reply');
+		await sentItem('a top-level message meanwhile');
+		const secondReply = await inThread('second reply', 'another-process-token');
+		slack.server.resetCalls();
+		const [out] = await run([secondReply]);
+		expect(out.json.earlierMessages).toEqual([(firstReply.json as unknown as SlackDmItem).idempotencyKey]);
+		expect(slackCalls('conversations.replies')).toHaveLength(1);
+		expect(slackCalls('conversations.history')).toHaveLength(0);
+	});
+
 	it('reads nothing for a message announced in this process (or by no trigger)', async () => {
 		await sentItem('first');
 		const own = await sentItem('second', PROCESS_TOKEN);

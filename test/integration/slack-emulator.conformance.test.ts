@@ -181,6 +181,34 @@ describe('conversations', () => {
 		const scoped = await platformError(client('xoxb-im-only').conversations.members({ channel: mpim }));
 		expect(scoped.data).toMatchObject({ error: 'missing_scope', needed: 'mpim:read' });
 	});
+
+	it('conversations.replies: the parent first, then the replies in range oldest first; thread_not_found, missing_scope', async () => {
+		const f = emulator.fixtures;
+		const parent = await emulator.userSends({ userId: f.employeeId, text: 'parent', wait: false });
+		const replies = [];
+		for (const text of ['one', 'two', 'three'])
+			replies.push(await emulator.userSends({ userId: f.employeeId, text, threadTs: parent.ts, wait: false }));
+		await emulator.userSends({ userId: f.employeeId, text: 'top level', wait: false });
+		const all = await bot.conversations.replies({ channel: parent.channel, ts: parent.ts });
+		expect(all.messages?.map((m) => m.text)).toEqual(['parent', 'one', 'two', 'three']);
+		const range = await bot.conversations.replies({
+			channel: parent.channel,
+			ts: parent.ts,
+			oldest: replies[0].ts,
+			latest: replies[2].ts,
+		});
+		expect(range.messages?.map((m) => m.text)).toEqual(['parent', 'two']);
+		const paged = await bot.conversations.replies({ channel: parent.channel, ts: parent.ts, limit: 2 });
+		expect(paged.has_more).toBe(true);
+		expect(paged.response_metadata?.next_cursor).toBeTruthy();
+		const missing = await platformError(bot.conversations.replies({ channel: parent.channel, ts: '1.000001' }));
+		expect(missing.data.error).toBe('thread_not_found');
+		emulator.issueToken('xoxb-no-history', { kind: 'bot', userId: f.botUserId, teamId: f.teamId, scopes: ['im:read'] });
+		const scoped = await platformError(
+			client('xoxb-no-history').conversations.replies({ channel: parent.channel, ts: parent.ts }),
+		);
+		expect(scoped.data.error).toBe('missing_scope');
+	});
 });
 
 describe('chat', () => {

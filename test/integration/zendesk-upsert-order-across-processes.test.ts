@@ -6,7 +6,7 @@
  * it only once those are in the ticket, which another worker writes. The other worker is played
  * here by a plain API update carrying the same marker any Upsert writes.
  */
-import type { INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { EARLIER_MISSING, EARLIER_WAIT_MS } from '../../nodes/ZendeskMessagingUpsert/lane/earlierGate';
 import { ZendeskMessagingUpsert } from '../../nodes/ZendeskMessagingUpsert/ZendeskMessagingUpsert.node';
@@ -28,13 +28,16 @@ const { newChannel, item } = linkedDmItems(emu, 'DX');
 const upsert = new ZendeskMessagingUpsert();
 const AUDITS = 'GET /api/v2/tickets/:id/audits.json';
 
-async function run(input: SlackDmItem) {
+async function runWith(input: SlackDmItem, parameters: INodeParameters = {}) {
 	const { outputs } = await executeNode(upsert, {
 		credentials: { zendeskDmApi: zendeskCredentials(emu) },
 		items: [{ json: input as never } as INodeExecutionData],
+		parameters,
 	});
 	return outputs[0][0].json.zendesk as { ticketId: number; outcome: string };
 }
+
+const run = async (input: SlackDmItem) => await runWith(input);
 
 /** As a worker's Profile Linker leaves it: announced in another process, with its earlier messages. */
 function fromAnotherProcess(message: SlackDmItem, earlier: SlackDmItem[]): SlackDmItem {
@@ -139,6 +142,24 @@ describe("Zendesk Messaging Upsert keeps Slack's order across processes", () => 
 		expect(emu.clock.now() - startedAt).toBeGreaterThanOrEqual(EARLIER_WAIT_MS);
 		expect((await run({ ...three, caughtUpFor: '4712', announcedIn: 'webhook-process-2' })).outcome).toBe('duplicate');
 		expect(steps(channel)).toEqual(['1', '2', '3']);
+	});
+
+	it("a thread reply with its own ticket waits for the thread's earlier reply another worker writes, then appends after it", async () => {
+		const channel = newChannel();
+		await run(item(channel, 'step 1'));
+		const parent = item(channel, 'step 0 parent');
+		const first = item(channel, 'step 2', { threadTs: parent.message.ts });
+		const second = item(channel, 'step 3', { threadTs: parent.message.ts });
+		const perThread = { options: { threadReplies: 'ticketPerThread' } };
+		const { ticketId } = await runWith(first, perThread);
+		const third = item(channel, 'step 4', { threadTs: parent.message.ts });
+		emu.server.injectFault(AUDITS, { kind: 'latency', ms: 150 }, 1_000);
+		const later = runWith(fromAnotherProcess(third, [second]), perThread);
+		await realPause(600);
+		await writtenElsewhere(ticketId, second);
+		expect((await later).outcome).toBe('appended');
+		const threadTicket = emu.tickets().find((t) => t.ticket.id === ticketId);
+		expect((threadTicket?.comments ?? []).map((c) => /step (\d)/.exec(String(c.body))?.[1])).toEqual(['2', '3', '4']);
 	});
 
 	it('goes at once when its earlier messages are already in the ticket (one read of the audits)', async () => {

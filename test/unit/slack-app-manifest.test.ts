@@ -47,6 +47,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
 	// Slack DM Reply back from a Slack outage: what of a reply already reached the DM (1:1 DMs only);
 	// the Slack DM Catch-up: the DMs' messages of the last minutes.
 	'conversations.history': ['im:history'],
+	// The Profile Linker in queue mode: a thread reply's earlier replies in its thread.
+	'conversations.replies': ['im:history'],
 	'users.info': ['users:read', 'users:read.email'],
 	// The triggers' Handle picker.
 	'users.list': ['users:read'],

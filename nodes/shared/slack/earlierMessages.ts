@@ -21,15 +21,21 @@ const SLACKBOT = 'USLACKBOT';
 const PERSON_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast', 'me_message']);
 
 /**
- * Whether the item's earlier messages must be looked up: a new top-level message announced by a
- * trigger in another process. Thread replies are not in conversations.history and keep arrival
- * order across processes; edits and deletions carry the time they happened and wait for nothing.
+ * Whether the item's earlier messages must be looked up: a new message announced by a trigger in
+ * another process (a top-level one in conversations.history, a thread reply in its thread,
+ * conversations.replies); edits and deletions carry the time they happened and wait for nothing.
  */
-export function needsEarlierLookup(
-	item: Pick<SlackDmItem, 'kind' | 'message' | 'announcedIn'>,
-	token: string,
-): boolean {
-	return item.kind === 'message' && !item.message.threadTs && announcedElsewhere(item.announcedIn, token);
+export function needsEarlierLookup(item: Pick<SlackDmItem, 'kind' | 'announcedIn'>, token: string): boolean {
+	return item.kind === 'message' && announcedElsewhere(item.announcedIn, token);
+}
+
+/** The thread a reply is in (not for a thread's parent, which is a top-level message). Pure. */
+export function threadOfReply(
+	item: Pick<SlackDmItem, 'channel' | 'message'>,
+): { channel: string; threadTs: string } | undefined {
+	const threadTs = item.message.threadTs;
+	if (!threadTs || threadTs === item.message.ts) return undefined;
+	return { channel: item.channel.id, threadTs };
 }
 
 /** conversations.history's `oldest` and `latest` (seconds) for the item's earlier messages. */
@@ -40,8 +46,10 @@ export function earlierWindow(ts: string): { oldest: string; latest: string } {
 }
 
 /**
- * The idempotency keys of the messages people sent in the conversation before the item, oldest
- * first: not the handle's or a bot's posts, not Slackbot's, not thread replies.
+ * The idempotency keys of the messages people sent before the item, oldest first: not the
+ * handle's or a bot's posts, not Slackbot's. For a top-level message the conversation's top-level
+ * messages; for a thread reply the earlier replies of its thread (the parent is a top-level
+ * message, which may be in another ticket: *One Ticket per Thread*).
  */
 export function earlierMessageKeys(
 	item: Pick<SlackDmItem, 'teamId' | 'channel' | 'message' | 'handle'>,
@@ -49,11 +57,13 @@ export function earlierMessageKeys(
 ): string[] {
 	const own = slackTsMicros(item.message.ts);
 	if (own === undefined) return [];
+	const thread = threadOfReply(item);
 	return history
 		.filter((message) => {
 			const at = slackTsMicros(message.ts);
 			if (at === undefined || at >= own) return false;
-			if (message.thread_ts && message.thread_ts !== message.ts) return false;
+			const reply = !!message.thread_ts && message.thread_ts !== message.ts;
+			if (thread ? !reply || message.thread_ts !== thread.threadTs : reply) return false;
 			if (message.bot_id || !message.user || message.user === SLACKBOT) return false;
 			return message.user !== item.handle.userId && PERSON_SUBTYPES.has(message.subtype);
 		})

@@ -2,10 +2,11 @@
  * Reading a DM's messages (conversations.history): the Slack DM Reply finds what of a reply
  * coming back from a wait already reached Slack (SlackDmReply/helpers/replyOutage.ts); the Profile
  * Linker finds a message's earlier messages when the trigger ran in another n8n process
- * (shared/slack/earlierMessages.ts). Needs the `im:history` scope (and `mpim:history` for group
- * DMs), which the Slack DM Trigger's app has for the `message.im` events.
+ * (shared/slack/earlierMessages.ts; a thread reply's from the thread, conversations.replies).
+ * Needs the `im:history` scope (and `mpim:history` for group DMs), which the Slack DM Trigger's
+ * app has for the `message.im` events.
  */
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { callSlack, type SlackResponse } from './slackTransport';
 
@@ -30,6 +31,23 @@ const PAGE_SIZE = 100;
 
 type HistoryPage = SlackResponse & { messages?: HistoryMessage[]; response_metadata?: { next_cursor?: string } };
 
+/** Every page of one read (at most MAX_PAGES). */
+async function readPages(ctx: IExecuteFunctions, method: string, params: IDataObject): Promise<HistoryMessage[]> {
+	const messages: HistoryMessage[] = [];
+	let cursor: string | undefined;
+	for (let page = 0; page < MAX_PAGES; page++) {
+		const answer = await callSlack<HistoryPage>(ctx, method, {
+			...params,
+			limit: PAGE_SIZE,
+			...(cursor ? { cursor } : {}),
+		});
+		messages.push(...(answer.messages ?? []));
+		cursor = answer.response_metadata?.next_cursor;
+		if (!cursor) break;
+	}
+	return messages;
+}
+
 /**
  * The conversation's top-level messages after `oldest` (seconds), newest first; with `latest`, only
  * those before it (Slack's default, `inclusive` false: the message at `latest` itself is left out).
@@ -40,19 +58,23 @@ export async function readConversationSince(
 	oldest: string,
 	latest?: string,
 ): Promise<HistoryMessage[]> {
-	const messages: HistoryMessage[] = [];
-	let cursor: string | undefined;
-	for (let page = 0; page < MAX_PAGES; page++) {
-		const answer = await callSlack<HistoryPage>(ctx, 'conversations.history', {
-			channel,
-			oldest,
-			...(latest ? { latest } : {}),
-			limit: PAGE_SIZE,
-			...(cursor ? { cursor } : {}),
-		});
-		messages.push(...(answer.messages ?? []));
-		cursor = answer.response_metadata?.next_cursor;
-		if (!cursor) break;
-	}
-	return messages;
+	return await readPages(ctx, 'conversations.history', { channel, oldest, ...(latest ? { latest } : {}) });
+}
+
+/**
+ * A thread's messages (conversations.replies): its parent first, then the replies after `oldest`
+ * and before `latest`, oldest first.
+ */
+export async function readThreadSince(
+	ctx: IExecuteFunctions,
+	thread: { channel: string; threadTs: string },
+	oldest: string,
+	latest: string,
+): Promise<HistoryMessage[]> {
+	return await readPages(ctx, 'conversations.replies', {
+		channel: thread.channel,
+		ts: thread.threadTs,
+		oldest,
+		latest,
+	});
 }

@@ -25,6 +25,7 @@ const READ_METHODS = new Set([
 	'conversations.members',
 	'conversations.history',
 	'conversations.list',
+	'conversations.replies',
 	'files.info',
 	'bots.info',
 ]);

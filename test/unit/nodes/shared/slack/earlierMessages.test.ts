@@ -3,6 +3,7 @@ import {
 	earlierMessageKeys,
 	earlierWindow,
 	needsEarlierLookup,
+	threadOfReply,
 } from '../../../../../nodes/shared/slack/earlierMessages';
 import type { HistoryMessage } from '../../../../../nodes/shared/transport/slackHistory';
 
@@ -15,16 +16,15 @@ const item = {
 const key = (ts: string) => `slack:T1:D1:${ts}`;
 
 describe('needsEarlierLookup', () => {
-	const base = { kind: 'message' as const, message: item.message, announcedIn: 'other' };
+	const base = { kind: 'message' as const, announcedIn: 'other' };
 
-	it('looks up a new top-level message announced by another process', () => {
+	it('looks up a new message announced by another process (a thread reply too: in its thread)', () => {
 		expect(needsEarlierLookup(base, 'mine')).toBe(true);
 	});
 
-	it('not when this process announced it, nothing announced it, or it is a thread reply, edit or deletion', () => {
+	it('not when this process announced it, nothing announced it, or it is an edit or deletion', () => {
 		expect(needsEarlierLookup({ ...base, announcedIn: 'mine' }, 'mine')).toBe(false);
 		expect(needsEarlierLookup({ ...base, announcedIn: undefined }, 'mine')).toBe(false);
-		expect(needsEarlierLookup({ ...base, message: { ...item.message, threadTs: '1.1' } }, 'mine')).toBe(false);
 		expect(needsEarlierLookup({ ...base, kind: 'edit' }, 'mine')).toBe(false);
 		expect(needsEarlierLookup({ ...base, kind: 'delete' }, 'mine')).toBe(false);
 	});
@@ -69,5 +69,31 @@ describe('earlierMessageKeys', () => {
 	it("keeps a thread's parent (its thread_ts is its own ts)", () => {
 		const parent = { ts: '1700000097.000001', user: 'U1', thread_ts: '1700000097.000001' };
 		expect(earlierMessageKeys(item, [parent])).toEqual([key(parent.ts)]);
+	});
+
+	it("for a thread reply: the earlier replies of its thread only (not the parent, not other threads or the DM's messages)", () => {
+		const THREAD = '1700000050.000001';
+		const reply = { ...item, message: { ...item.message, threadTs: THREAD } };
+		const thread: HistoryMessage[] = [
+			{ ts: THREAD, user: 'U1', thread_ts: THREAD },
+			{ ts: '1700000090.000001', user: 'U1', thread_ts: THREAD },
+			{ ts: '1700000091.000001', user: 'UHANDLE', thread_ts: THREAD },
+			{ ts: '1700000092.000001', user: 'U1', thread_ts: '1700000060.000001' },
+			{ ts: '1700000093.000001', user: 'U1' },
+			{ ts: '1700000095.000001', user: 'U2', thread_ts: THREAD },
+			{ ts: '1700000101.000001', user: 'U1', thread_ts: THREAD },
+		];
+		expect(earlierMessageKeys(reply, thread)).toEqual([key('1700000090.000001'), key('1700000095.000001')]);
+	});
+});
+
+describe('threadOfReply', () => {
+	it("names a reply's thread, not a parent's or a top-level message's", () => {
+		expect(threadOfReply({ ...item, message: { ...item.message, threadTs: '1.1' } })).toEqual({
+			channel: 'D1',
+			threadTs: '1.1',
+		});
+		expect(threadOfReply({ ...item, message: { ...item.message, threadTs: item.message.ts } })).toBeUndefined();
+		expect(threadOfReply(item)).toBeUndefined();
 	});
 });
