@@ -277,16 +277,30 @@ const READ_SCOPE: Record<ChannelRecord['kind'], string> = {
 };
 
 /**
+ * The conversation named by `channel` that the token can see and may read with the scope its kind
+ * needs (`scopes`: READ_SCOPE or HISTORY_SCOPE): `channel_not_found`, else `missing_scope`.
+ */
+function visibleConversation(
+	host: SlackApiHost,
+	params: Params,
+	token: TokenRecord,
+	scopes: Record<ChannelRecord['kind'], string>,
+): ChannelRecord {
+	const id = str(params, 'channel');
+	const channel = id ? host.ws.channels.get(id) : undefined;
+	if (!channel || !host.ws.canSee(channel, token)) throw new SlackError('channel_not_found');
+	const needed = scopes[channel.kind];
+	if (!token.scopes.includes(needed))
+		throw new SlackError('missing_scope', { needed, provided: token.scopes.join(',') });
+	return channel;
+}
+
+/**
  * conversations.members: member ids, paginated (limit default 100, at most 1000; an opaque
  * `next_cursor`, empty on the last page). The conversation's own read scope is required.
  */
 function conversationsMembers(host: SlackApiHost, params: Params, token: TokenRecord): Record<string, unknown> {
-	const id = str(params, 'channel');
-	const channel = id ? host.ws.channels.get(id) : undefined;
-	if (!channel || !host.ws.canSee(channel, token)) throw new SlackError('channel_not_found');
-	const needed = READ_SCOPE[channel.kind];
-	if (!token.scopes.includes(needed))
-		throw new SlackError('missing_scope', { needed, provided: token.scopes.join(',') });
+	const channel = visibleConversation(host, params, token, READ_SCOPE);
 	const rawLimit = Number(str(params, 'limit') ?? 100);
 	const limit = Number.isFinite(rawLimit) && rawLimit > 0 ? Math.min(Math.floor(rawLimit), 1000) : 100;
 	const cursor = str(params, 'cursor');
@@ -372,12 +386,7 @@ const HISTORY_SCOPE: Record<ChannelRecord['kind'], string> = {
  * The conversation's own history scope is required.
  */
 function conversationsHistory(host: SlackApiHost, params: Params, token: TokenRecord): Record<string, unknown> {
-	const id = str(params, 'channel');
-	const channel = id ? host.ws.channels.get(id) : undefined;
-	if (!channel || !host.ws.canSee(channel, token)) throw new SlackError('channel_not_found');
-	const needed = HISTORY_SCOPE[channel.kind];
-	if (!token.scopes.includes(needed))
-		throw new SlackError('missing_scope', { needed, provided: token.scopes.join(',') });
+	const channel = visibleConversation(host, params, token, HISTORY_SCOPE);
 	const inRange = tsRange(params);
 	const messages = host.ws
 		.messagesIn(channel.id)
@@ -417,12 +426,7 @@ function tsRange(params: Params): (ts: number) => boolean {
  * reference lists). The conversation's history scope is required.
  */
 function conversationsReplies(host: SlackApiHost, params: Params, token: TokenRecord): Record<string, unknown> {
-	const id = str(params, 'channel');
-	const channel = id ? host.ws.channels.get(id) : undefined;
-	if (!channel || !host.ws.canSee(channel, token)) throw new SlackError('channel_not_found');
-	const needed = HISTORY_SCOPE[channel.kind];
-	if (!token.scopes.includes(needed))
-		throw new SlackError('missing_scope', { needed, provided: token.scopes.join(',') });
+	const channel = visibleConversation(host, params, token, HISTORY_SCOPE);
 	const threadTs = str(params, 'ts');
 	const all = host.ws.messagesIn(channel.id);
 	const parent = all.find((m) => m.ts === threadTs);

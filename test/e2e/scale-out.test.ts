@@ -47,6 +47,31 @@ const publicFirstLines = (channelId: string) =>
 
 const quiet = async (workflowId: string) => await driver().quiet(workflowId);
 
+/** An emulator's server, as far as holding a call there goes. */
+type HoldingServer = {
+	injectFault(route: string, fault: { kind: 'latency'; ms: number }, times: number): void;
+	inFlight(route: string): number;
+};
+
+/**
+ * Sends a message whose execution's first `route` call is held at `server` (20 s), and SIGKILLs the
+ * worker running that execution once the call is there: the running execution and its worker.
+ */
+async function killWorkerWhileHeld(server: HoldingServer, route: string, message: { userId: string; text: string }) {
+	server.injectFault(route, { kind: 'latency', ms: 20_000 }, 1);
+	await slack().userSends({ ...message, wait: false });
+	for (const deadline = Date.now() + 30_000; server.inFlight(route) === 0 && Date.now() < deadline; ) await delay(100);
+	expect(server.inFlight(route)).toBe(1);
+	const running = (await pipeline().unseenExecutions(INBOUND)).find((e) => e.status === 'running');
+	const victim = scale()
+		.workers()
+		.find((w) => running && scale().workersThatRan(running.id).includes(w.name));
+	if (!running || !victim) throw new Error('no running execution on a worker');
+	victim.kill('SIGKILL');
+	await victim.exited;
+	return { running, victim };
+}
+
 async function sendAndWait(userId: string, text: string) {
 	const sent = await slack().userSends({ userId, text });
 	const [execution] = await pipeline().newExecutions(INBOUND, 1, 60_000);
@@ -231,20 +256,10 @@ describe('scale-out: main, two webhook processes behind nginx, two workers', () 
 		const user = newUser();
 		const { sent } = await sendAndWait(user, 'Scale-out catch-up: opening');
 		// The Profile Linker's look at the DM's earlier messages is held at Slack; the worker dies there.
-		const HISTORY = 'conversations.history';
-		const slackApi = slack().server;
-		slackApi.injectFault(HISTORY, { kind: 'latency', ms: 20_000 }, 1);
-		await slack().userSends({ userId: user, text: 'Scale-out catch-up: lost with the worker', wait: false });
-		for (const deadline = Date.now() + 30_000; slackApi.inFlight(HISTORY) === 0 && Date.now() < deadline; )
-			await delay(100);
-		expect(slackApi.inFlight(HISTORY)).toBe(1);
-		const running = (await pipeline().unseenExecutions(INBOUND)).find((e) => e.status === 'running');
-		const victim = scale()
-			.workers()
-			.find((w) => running && scale().workersThatRan(running.id).includes(w.name));
-		if (!running || !victim) throw new Error('no running execution on a worker');
-		victim.kill('SIGKILL');
-		await victim.exited;
+		const { running, victim } = await killWorkerWhileHeld(slack().server, 'conversations.history', {
+			userId: user,
+			text: 'Scale-out catch-up: lost with the worker',
+		});
 		// n8n fails the stalled job; the error workflow alerts and hands the last minute's DMs to the trigger again.
 		let catchUp: Json | undefined;
 		for (const deadline = Date.now() + 150_000; !catchUp && Date.now() < deadline; await delay(1_000)) {
@@ -283,20 +298,10 @@ describe('scale-out: main, two webhook processes behind nginx, two workers', () 
 	it('a worker killed while its write is at Zendesk: the message is in the ticket once, the execution fails, the team is alerted', async () => {
 		const user = newUser();
 		const { sent } = await sendAndWait(user, 'Scale-out kill: opening');
-		const UPDATE = 'PUT /api/v2/tickets/:id.json';
-		const zendesk = pipeline().zendesk.server;
-		zendesk.injectFault(UPDATE, { kind: 'latency', ms: 20_000 }, 1);
-		await slack().userSends({ userId: user, text: 'Scale-out kill: held at Zendesk', wait: false });
-		for (const deadline = Date.now() + 30_000; zendesk.inFlight(UPDATE) === 0 && Date.now() < deadline; )
-			await delay(100);
-		expect(zendesk.inFlight(UPDATE)).toBe(1);
-		const running = (await pipeline().unseenExecutions(INBOUND)).find((e) => e.status === 'running');
-		const victim = scale()
-			.workers()
-			.find((w) => running && scale().workersThatRan(running.id).includes(w.name));
-		if (!running || !victim) throw new Error('no running execution on a worker');
-		victim.kill('SIGKILL');
-		await victim.exited;
+		const { running, victim } = await killWorkerWhileHeld(pipeline().zendesk.server, 'PUT /api/v2/tickets/:id.json', {
+			userId: user,
+			text: 'Scale-out kill: held at Zendesk',
+		});
 		// n8n gives the stalled job up: the execution fails (no data kept), and the error workflow alerts.
 		let status = running.status;
 		for (const deadline = Date.now() + 120_000; status === 'running' && Date.now() < deadline; await delay(1_000))
