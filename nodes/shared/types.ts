@@ -77,6 +77,11 @@ export interface SlackDmItem {
 	 */
 	earlierMessages?: string[];
 	/**
+	 * Set by the Profile Linker with `earlierMessages`: the idempotency key of the people's last
+	 * message before this one when it is older than the minute (shared/slack/earlierMessages.ts).
+	 */
+	previousMessage?: string;
+	/**
 	 * Slack's retry number, when the trigger had not emitted this event before: its first delivery
 	 * may have reached another webhook process and be written by another worker (docs/scaling.md).
 	 */

@@ -427,6 +427,26 @@ describe('Profile Linker: earlier messages for a message announced in another pr
 		expect(slackCalls('conversations.history')).toHaveLength(0);
 	});
 
+	it('names the previous message when it is older than the minute (same one call), none when it is within', async () => {
+		const first = await sentItem('long ago');
+		// A message two minutes after it (the emulator stamps what is sent with the time of sending).
+		const later = dmItem(slack.fixtures.employeeId, slack.fixtures.teamId);
+		const json = later.json as unknown as SlackDmItem;
+		const firstJson = first.json as unknown as SlackDmItem;
+		json.channel.id = firstJson.channel.id;
+		json.message = { ...json.message, ts: (Number(firstJson.message.ts) + 120).toFixed(6), text: 'two minutes on' };
+		json.idempotencyKey = `slack:${slack.fixtures.teamId}:${json.channel.id}:${json.message.ts}`;
+		json.announcedIn = 'another-process-token';
+		slack.server.resetCalls();
+		const [out] = await run([later]);
+		expect(out.json.earlierMessages).toEqual([]);
+		expect(out.json.previousMessage).toBe((first.json as unknown as SlackDmItem).idempotencyKey);
+		expect(slackCalls('conversations.history')).toHaveLength(1);
+		const soon = await sentItem('right after', 'another-process-token');
+		const [within] = await run([soon]);
+		expect(within.json.previousMessage).toBeUndefined();
+	});
+
 	it('reads nothing for a message announced in this process (or by no trigger)', async () => {
 		await sentItem('first');
 		const own = await sentItem('second', PROCESS_TOKEN);

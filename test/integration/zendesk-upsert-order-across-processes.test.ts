@@ -189,6 +189,31 @@ describe("Zendesk Messaging Upsert keeps Slack's order across processes", () => 
 		return emu.server.callsTo().map((c) => `${c.route} ${c.status}`);
 	}
 
+	it('its previous message, older than the minute, another worker wrote: the ticket read again, one update (no refused one)', async () => {
+		const channel = newChannel();
+		const { ticketId } = await run(item(channel, 'step 1'));
+		emu.clock.advance(2_000);
+		const two = item(channel, 'step 2');
+		await writtenElsewhere(ticketId, two);
+		emu.clock.advance(90_000);
+		emu.server.resetCalls();
+		// As the Profile Linker leaves it: nothing in the last minute, the previous message named.
+		const three = { ...fromAnotherProcess(item(channel, 'step 3'), []), previousMessage: two.idempotencyKey };
+		expect((await run(three)).outcome).toBe('appended');
+		// Until 2026-12-07: a safe update refused (409), the ticket read, the update again.
+		expect(emu.server.callsTo().map((c) => `${c.route} ${c.status}`)).toEqual([
+			'GET /api/v2/tickets/:id.json 200',
+			'PUT /api/v2/tickets/:id.json 200',
+		]);
+		expect(steps(channel)).toEqual(['1', '2', '3']);
+		// Its own previous message: the ticket it holds is its own write's, nothing read.
+		emu.clock.advance(90_000);
+		emu.server.resetCalls();
+		const four = { ...fromAnotherProcess(item(channel, 'step 4'), []), previousMessage: three.idempotencyKey };
+		expect((await run(four)).outcome).toBe('appended');
+		expect(emu.server.callsTo().map((c) => `${c.route} ${c.status}`)).toEqual(['PUT /api/v2/tickets/:id.json 200']);
+	});
+
 	it('another worker wrote since its last write: one audits page, the ticket read again, one update (no refused one)', async () => {
 		const channel = newChannel();
 		const requests = await thirdAfterAnotherWorker(channel);

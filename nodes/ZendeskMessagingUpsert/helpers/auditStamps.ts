@@ -33,3 +33,16 @@ export function auditsCoverStamp(audits: Array<{ created_at?: string }>, updated
 	const newest = newestAuditMs(audits);
 	return stamp !== undefined && newest !== undefined && newest >= stamp;
 }
+
+/**
+ * Whether a worker's held ticket may be behind another worker's write of the people's previous
+ * message (`previousMessage`, older than the minute): it was not written here, and no markers read
+ * here named it. Then the ticket is read again before the update instead of after its 409. Pure.
+ */
+export function heldBeforePrevious(
+	previous: string | undefined,
+	seen: ReadonlyMap<string, unknown>,
+	handledHere: boolean,
+): boolean {
+	return typeof previous === 'string' && previous !== '' && !handledHere && !seen.has(previous);
+}

@@ -22,6 +22,8 @@ export interface Entry extends LaneEntry<UpsertResult>, PlannedMessage {
 	uploadToken?: string;
 	/** The conversation's ticket this message saw go (404, or external id changed): a new ticket succeeds it (creationKeyFor). */
 	replacedTicketId?: number;
+	/** The people's previous message, older than the minute, when the Profile Linker named it (refreshHeldTicket). */
+	previousMessage?: string;
 }
 
 export function makeEntry(request: UpsertRequest, key: string, orderScope: string): Entry {
@@ -42,6 +44,7 @@ export function makeEntry(request: UpsertRequest, key: string, orderScope: strin
 		order: eventOrderOf(item) ?? 0,
 		orderScope,
 		earlier: earlierGateOf(item, { key, account: request.account }, request.parkWhenEarlierMissing),
+		previousMessage: typeof item.previousMessage === 'string' ? item.previousMessage : undefined,
 		createRetries: 0,
 		ambiguousWrites: 0,
 		...pendingResult<UpsertResult>(),

@@ -27,7 +27,7 @@ import { writeInOrder } from '../lane/conversationLane';
 import { handleOnce } from '../lane/handledOnce';
 import type { Entry } from './supportEntry';
 import { makeEntry } from './supportEntry';
-import { keysInTicket, loadConversation, perform, windowKeyOf } from './supportPerformer';
+import { keysInTicket, loadConversation, perform, refreshHeldTicket, windowKeyOf } from './supportPerformer';
 import type { LaneView } from './supportCommands';
 import { knownStateCommand, nextCommand } from './supportPlanner';
 
@@ -67,6 +67,7 @@ async function handleMessage(request: UpsertRequest, key: string, orderScope: st
 
 /** The head's turn: plan, perform, until it is settled (or the steps run out). */
 async function processHead(lane: Lane<Entry>, head: Entry): Promise<void> {
+	await refreshHeldTicket(head);
 	for (let step = 0; step < MAX_STEPS && !head.settled; step++) {
 		const cached = conversationCache.get(head.laneKey);
 		const command = nextCommand(viewOf(lane, head, cached));

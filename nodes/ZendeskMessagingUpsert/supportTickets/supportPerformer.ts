@@ -17,7 +17,8 @@ import { readNewestAudits } from '../../shared/zendesk/auditsApi';
 import { emptyWindow, recordRateLimited, recordUpdate, windowRetentionMs } from './coalesce';
 import { keysInAudits, markerMetadata } from '../../shared/zendesk/comments';
 import type { TicketSummary } from '../helpers/tickets';
-import { auditsAfterStamp, auditsCoverStamp } from '../helpers/auditStamps';
+import { auditsAfterStamp, auditsCoverStamp, heldBeforePrevious } from '../helpers/auditStamps';
+import { handledResult } from '../state/handledMessages';
 import {
 	buildCommentUpdateBody,
 	copyFields,
@@ -106,6 +107,22 @@ export async function keysInTicket(entry: Entry, keys: string[]): Promise<Set<st
 	if (state.ticket.kind === 'none') return new Set();
 	if (keys.some((key) => !state.seen.has(key))) await readMarkers(entry, state, state.ticket.ticket.id);
 	return new Set(keys.filter((key) => state.seen.has(key)));
+}
+
+/**
+ * Before the first update of a message whose people's previous message (older than the minute)
+ * another worker may have written: the held ticket is read again now (one GET) rather than after
+ * the safe update's certain 409 (PUT, GET, PUT). Nothing held: the lookup reads it anyway.
+ */
+export async function refreshHeldTicket(entry: Entry): Promise<void> {
+	const previous = entry.previousMessage;
+	// Once per message: a later turn of it (after a wait) holds what this read left.
+	entry.previousMessage = undefined;
+	const state = conversationCache.get(entry.laneKey);
+	if (!previous || !state || state.ticket.kind === 'none') return;
+	const handledHere = !!handledResult(`${entry.request.account}|${previous}`);
+	if (!heldBeforePrevious(previous, state.seen, handledHere)) return;
+	await reloadTicket(entry, state, state.ticket.ticket.id);
 }
 
 /** Reads the ticket again: true when it is still the conversation's (adopted), false when forgotten. */

@@ -46,15 +46,15 @@ export function earlierWindow(ts: string): { oldest: string; latest: string } {
 }
 
 /**
- * The idempotency keys of the messages people sent before the item, oldest first: not the
- * handle's or a bot's posts, not Slackbot's. For a top-level message the conversation's top-level
- * messages; for a thread reply the earlier replies of its thread (the parent is a top-level
- * message, which may be in another ticket: *One Ticket per Thread*).
+ * The messages people sent before the item, oldest first: not the handle's or a bot's posts, not
+ * Slackbot's. For a top-level message the conversation's top-level messages; for a thread reply
+ * the earlier replies of its thread (the parent is a top-level message, which may be in another
+ * ticket: *One Ticket per Thread*).
  */
-export function earlierMessageKeys(
-	item: Pick<SlackDmItem, 'teamId' | 'channel' | 'message' | 'handle'>,
+function peoplesMessagesBefore(
+	item: Pick<SlackDmItem, 'channel' | 'message' | 'handle'>,
 	history: readonly HistoryMessage[],
-): string[] {
+): HistoryMessage[] {
 	const own = slackTsMicros(item.message.ts);
 	if (own === undefined) return [];
 	const thread = threadOfReply(item);
@@ -67,13 +67,57 @@ export function earlierMessageKeys(
 			if (message.bot_id || !message.user || message.user === SLACKBOT) return false;
 			return message.user !== item.handle.userId && PERSON_SUBTYPES.has(message.subtype);
 		})
-		.sort((a, b) => (slackTsMicros(a.ts) ?? 0) - (slackTsMicros(b.ts) ?? 0))
-		.map((message) =>
-			messageIdempotencyKey({
-				teamId: item.teamId,
-				channelId: item.channel.id,
-				ts: String(message.ts),
-				kind: 'message',
-			}),
-		);
+		.sort((a, b) => (slackTsMicros(a.ts) ?? 0) - (slackTsMicros(b.ts) ?? 0));
+}
+
+function keyOf(item: Pick<SlackDmItem, 'teamId' | 'channel'>, message: HistoryMessage): string {
+	return messageIdempotencyKey({
+		teamId: item.teamId,
+		channelId: item.channel.id,
+		ts: String(message.ts),
+		kind: 'message',
+	});
+}
+
+/** Whether a message is within the horizon before the item (EARLIER_HORIZON_SECONDS). */
+function withinHorizon(item: Pick<SlackDmItem, 'message'>, message: HistoryMessage): boolean {
+	const own = slackTsMicros(item.message.ts) ?? 0;
+	return (slackTsMicros(message.ts) ?? 0) > own - EARLIER_HORIZON_SECONDS * 1_000_000;
+}
+
+/** The idempotency keys of the people's messages of the last minute before the item, oldest first. */
+export function earlierMessageKeys(
+	item: Pick<SlackDmItem, 'teamId' | 'channel' | 'message' | 'handle'>,
+	history: readonly HistoryMessage[],
+): string[] {
+	return peoplesMessagesBefore(item, history)
+		.filter((message) => withinHorizon(item, message))
+		.map((message) => keyOf(item, message));
+}
+
+/**
+ * The key of the people's last message before the item when it is older than the minute (so not
+ * among `earlierMessages`): a worker holding the conversation's ticket from before that message
+ * was written elsewhere reads the ticket again before its update (previousMessage on the item).
+ */
+export function previousMessageKey(
+	item: Pick<SlackDmItem, 'teamId' | 'channel' | 'message' | 'handle'>,
+	history: readonly HistoryMessage[],
+): string | undefined {
+	const before = peoplesMessagesBefore(item, history);
+	const last = before[before.length - 1];
+	return last && !withinHorizon(item, last) ? keyOf(item, last) : undefined;
+}
+
+/**
+ * Whether a page of the newest messages before the item (newest first) reaches back past the
+ * minute, or holds all there is: then it holds every earlier message of the minute, and the
+ * previous one. Pure.
+ */
+export function pageCoversHorizon(
+	item: Pick<SlackDmItem, 'message'>,
+	page: { messages: readonly HistoryMessage[]; hasMore: boolean },
+): boolean {
+	const last = page.messages[page.messages.length - 1];
+	return !page.hasMore || (last !== undefined && !withinHorizon(item, last));
 }

@@ -62,6 +62,24 @@ export async function readConversationSince(
 }
 
 /**
+ * The conversation's `limit` newest top-level messages before `latest` (one call, newest first),
+ * and whether there are more.
+ */
+export async function readNewestBefore(
+	ctx: IExecuteFunctions,
+	channel: string,
+	latest: string,
+	limit: number,
+): Promise<{ messages: HistoryMessage[]; hasMore: boolean }> {
+	const answer = await callSlack<HistoryPage & { has_more?: boolean }>(ctx, 'conversations.history', {
+		channel,
+		latest,
+		limit,
+	});
+	return { messages: answer.messages ?? [], hasMore: answer.has_more === true };
+}
+
+/**
  * A thread's messages (conversations.replies): its parent first, then the replies after `oldest`
  * and before `latest`, oldest first.
  */

@@ -3,6 +3,8 @@ import {
 	earlierMessageKeys,
 	earlierWindow,
 	needsEarlierLookup,
+	pageCoversHorizon,
+	previousMessageKey,
 	threadOfReply,
 } from '../../../../../nodes/shared/slack/earlierMessages';
 import type { HistoryMessage } from '../../../../../nodes/shared/transport/slackHistory';
@@ -95,5 +97,31 @@ describe('threadOfReply', () => {
 		});
 		expect(threadOfReply({ ...item, message: { ...item.message, threadTs: item.message.ts } })).toBeUndefined();
 		expect(threadOfReply(item)).toBeUndefined();
+	});
+});
+
+describe('previousMessageKey', () => {
+	it("names the people's last message before the item only when it is older than the minute", () => {
+		const old = { ts: '1700000010.000001', user: 'U1' };
+		expect(previousMessageKey(item, [old, { ts: '1700000020.000001', user: 'UHANDLE' }])).toBe(key(old.ts));
+		expect(previousMessageKey(item, [old, { ts: '1700000099.000001', user: 'U1' }])).toBeUndefined();
+		expect(previousMessageKey(item, [])).toBeUndefined();
+		expect(previousMessageKey(item, [{ ts: '1700000101.000001', user: 'U1' }])).toBeUndefined();
+	});
+
+	it('a message exactly a minute before is not among the earlier ones but the previous one', () => {
+		const edge = { ts: '1700000040.000200', user: 'U1' };
+		expect(earlierMessageKeys(item, [edge])).toEqual([]);
+		expect(previousMessageKey(item, [edge])).toBe(key(edge.ts));
+	});
+});
+
+describe('pageCoversHorizon', () => {
+	const page = (tss: string[], hasMore: boolean) => ({ messages: tss.map((ts) => ({ ts, user: 'U1' })), hasMore });
+	it('a page reaching past the minute, or all there is, holds every earlier message of the minute', () => {
+		expect(pageCoversHorizon(item, page(['1700000099.000001', '1700000010.000001'], true))).toBe(true);
+		expect(pageCoversHorizon(item, page(['1700000099.000001'], false))).toBe(true);
+		expect(pageCoversHorizon(item, page([], false))).toBe(true);
+		expect(pageCoversHorizon(item, page(['1700000099.000001', '1700000090.000001'], true))).toBe(false);
 	});
 });
