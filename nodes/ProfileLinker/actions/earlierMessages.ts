@@ -31,8 +31,11 @@ import type { SlackDmItem } from '../../shared/types';
 const NEWEST_PAGE = 10;
 
 /** A top-level message's history: the newest page before it, the whole minute when that page does not reach past it. */
-async function historyBefore(ctx: IExecuteFunctions, item: SlackDmItem): Promise<HistoryMessage[]> {
-	const { oldest, latest } = earlierWindow(item.message.ts);
+async function historyBefore(
+	ctx: IExecuteFunctions,
+	item: SlackDmItem,
+	{ oldest, latest }: { oldest: string; latest: string },
+): Promise<HistoryMessage[]> {
 	const page = await readNewestBefore(ctx, item.channel.id, latest, NEWEST_PAGE);
 	if (pageCoversHorizon(item, page)) return page.messages;
 	return await readConversationSince(ctx, item.channel.id, oldest, latest);
@@ -46,8 +49,10 @@ export async function withEarlierMessages(
 	if (!needsEarlierLookup(item, PROCESS_TOKEN)) return result;
 	try {
 		const thread = threadOfReply(item);
-		const { oldest, latest } = earlierWindow(item.message.ts);
-		const history = thread ? await readThreadSince(ctx, thread, oldest, latest) : await historyBefore(ctx, item);
+		const window = earlierWindow(item.message.ts);
+		const history = thread
+			? await readThreadSince(ctx, thread, window.oldest, window.latest)
+			: await historyBefore(ctx, item, window);
 		const previousMessage = thread ? undefined : previousMessageKey(item, history);
 		return {
 			...result,

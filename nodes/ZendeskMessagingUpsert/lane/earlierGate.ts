@@ -18,7 +18,7 @@
 import { WaitBehindError, behindWindowOpen, type RetryInfo } from '../../shared/n8n/outageRetry';
 import { announcedElsewhere } from '../../shared/state/processToken';
 import type { SlackDmItem } from '../../shared/types';
-import { handledResult } from '../state/handledMessages';
+import { handledHere } from '../state/handledMessages';
 import { upsertEnvironment } from '../state/upsertClock';
 
 /** How long a message waits for its earlier messages to appear in Zendesk. */
@@ -113,7 +113,7 @@ export async function earlierArrived(
 	if (gate.open) return true;
 	const env = upsertEnvironment();
 	gate.sinceMs ??= env.now();
-	const notHere = gate.keys.filter((key) => !handledResult(`${gate.account}|${key}`));
+	const notHere = gate.keys.filter((key) => !handledHere(gate.account, key));
 	const there = notHere.length > 0 ? await found(notHere) : new Set<string>();
 	const missing = notHere.filter((key) => !there.has(key));
 	const decision = earlierDecision({ missing: missing.length, sinceMs: gate.sinceMs, nowMs: env.now() });

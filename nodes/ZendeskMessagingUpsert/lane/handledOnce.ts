@@ -7,7 +7,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { handledResult, rememberHandled, runOnce } from '../state/handledMessages';
+import { handledResult, rememberHandled, runOnce, handledKeyOf } from '../state/handledMessages';
 import { messagesInFlight } from '../../shared/state/messagesInFlight';
 import { orderScopeOf } from '../../shared/slack/messageOrder';
 import type { SlackDmItem } from '../../shared/types';
@@ -36,7 +36,7 @@ export async function handleOnce(
 			'The item has no idempotencyKey: connect the Slack DM Trigger output',
 			{ itemIndex: delivery.itemIndex },
 		);
-	const handledKey = `${delivery.account}|${key}`;
+	const handledKey = handledKeyOf(delivery.account, key);
 	const orderScope = orderScopeOf(workflowIdOf(delivery.ctx), delivery.item);
 	try {
 		const handled = handledResult<UpsertResult>(handledKey);

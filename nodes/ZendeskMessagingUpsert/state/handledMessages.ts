@@ -11,6 +11,16 @@ const memory = new TtlMap<unknown>({ clock: () => upsertEnvironment().now() });
 
 const flights = new SingleFlight<unknown>();
 
+/** The memory's key of a message (its idempotency key) within a Zendesk account. */
+export function handledKeyOf(account: string, key: string): string {
+	return `${account}|${key}`;
+}
+
+/** Whether this process handled the message (its idempotency key) for the account. */
+export function handledHere(account: string, key: string): boolean {
+	return memory.get(handledKeyOf(account, key)) !== undefined;
+}
+
 export function handledResult<R>(key: string): R | undefined {
 	return memory.get(key) as R | undefined;
 }

@@ -18,7 +18,7 @@ import { emptyWindow, recordRateLimited, recordUpdate, windowRetentionMs } from 
 import { keysInAudits, markerMetadata } from '../../shared/zendesk/comments';
 import type { TicketSummary } from '../helpers/tickets';
 import { auditsAfterStamp, auditsCoverStamp, heldBeforePrevious } from '../helpers/auditStamps';
-import { handledResult } from '../state/handledMessages';
+import { handledHere } from '../state/handledMessages';
 import {
 	buildCommentUpdateBody,
 	copyFields,
@@ -120,8 +120,7 @@ export async function refreshHeldTicket(entry: Entry): Promise<void> {
 	entry.previousMessage = undefined;
 	const state = conversationCache.get(entry.laneKey);
 	if (!previous || !state || state.ticket.kind === 'none') return;
-	const handledHere = !!handledResult(`${entry.request.account}|${previous}`);
-	if (!heldBeforePrevious(previous, state.seen, handledHere)) return;
+	if (!heldBeforePrevious(previous, state.seen, handledHere(entry.request.account, previous))) return;
 	await reloadTicket(entry, state, state.ticket.ticket.id);
 }
 
