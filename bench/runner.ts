@@ -43,6 +43,8 @@ import { QUEUE_WEBHOOK_PROCESSES, QUEUE_WORKERS, startBalancer } from './balance
 import { startTlsFront } from './tlsFront';
 import { outage } from './outageScenario';
 import { addCpuBetween, cpuNote, cpuSnapshot } from './cpuProbe';
+import { historyNote, storeSentMessage } from './slackHistory';
+import type { SlackWorkspace } from '../emulators/slack/state';
 import { FLOOR_TRIGGER_NODE, FLOOR_TRIGGER_WORKFLOW_SOURCE, prepareFloorTrigger } from './floorTrigger';
 
 export const HOSTS = {
@@ -303,6 +305,8 @@ export interface Target {
 	slackToken?: string;
 	/** A floor's trigger, whose output holds the message: `Webhook` for (c) (the default), (d)'s own. */
 	triggerNode?: string;
+	/** The Slack the workflows read: each message is stored there before its event is sent (bench/slackHistory.ts). */
+	slackWorkspace?: SlackWorkspace;
 }
 
 const CREDENTIAL_IDS = {
@@ -376,7 +380,10 @@ export class ScenarioRun {
 	/** A new message from `user`: its marker is what later identifies the stored comment. */
 	payload(user: BenchUser, phrase = 'Hello from the benchmark'): { envelope: SlackEventEnvelope; marker: string } {
 		const marker = markerFor(this.target.key, this.label, ++this.seq);
-		return { envelope: messageIm({ user: user.slackId, channel: user.dm, text: `${phrase} ${marker}` }), marker };
+		const message = { user: user.slackId, channel: user.dm, text: `${phrase} ${marker}` };
+		const ws = this.target.slackWorkspace;
+		const ts = ws ? storeSentMessage(ws, { ...message, team: F.teamId }) : undefined;
+		return { envelope: messageIm({ ...message, ...(ts ? { ts } : {}) }), marker };
 	}
 
 	async send(user: BenchUser, phrase?: string): Promise<{ envelope: SlackEventEnvelope; result: SendResult }> {
@@ -736,6 +743,8 @@ export class Measurement {
 		if (cpu) notes.push(cpu);
 		if (zdCalls.length) notes.push(routeNote('Zendesk', zdCalls, '/api/v2'));
 		if (slackRequests.length) notes.push(routeNote('Slack', slackRequests));
+		const history = historyNote(slackRequests);
+		if (history) notes.push(history);
 		const messages = run.sent.length;
 
 		let extraTickets: number | null = null;
@@ -1140,9 +1149,12 @@ export async function runBench(
 				signingSecret: slack.signingSecret,
 				policy: { timeoutMs: 10_000, retryDelaysMs: [] },
 			});
+		// Every target's messages are in Slack before their events go out (bench/slackHistory.ts).
+		const slackWorkspace = slack.ws;
 		const targets: Record<WorkflowKey, Target> = {
 			a: {
 				key: 'a',
+				slackWorkspace,
 				workflowId: inbound.id as string,
 				url: n8n.webhookUrl(`${webhookIdOf(inbound, '.slackDmTrigger')}/slack-events`),
 				driver: driverFor(n8n.webhookUrl(`${webhookIdOf(inbound, '.slackDmTrigger')}/slack-events`)),
@@ -1152,6 +1164,7 @@ export async function runBench(
 			},
 			m: {
 				key: 'm',
+				slackWorkspace,
 				workflowId: messaging.id as string,
 				url: n8n.webhookUrl(`${webhookIdOf(messaging, '.slackDmTrigger')}/slack-events`),
 				driver: driverFor(n8n.webhookUrl(`${webhookIdOf(messaging, '.slackDmTrigger')}/slack-events`)),
@@ -1162,6 +1175,7 @@ export async function runBench(
 			},
 			b: {
 				key: 'b',
+				slackWorkspace,
 				workflowId: baseline.id,
 				url: n8n.webhookUrl(`${webhookIdOf(baseline, '.slackTrigger')}/webhook`),
 				driver: driverFor(n8n.webhookUrl(`${webhookIdOf(baseline, '.slackTrigger')}/webhook`)),
@@ -1171,12 +1185,14 @@ export async function runBench(
 			},
 			c: {
 				key: 'c',
+				slackWorkspace,
 				workflowId: floor.id,
 				url: n8n.webhookUrl('bench-floor'),
 				driver: driverFor(n8n.webhookUrl('bench-floor')),
 			},
 			d: {
 				key: 'd',
+				slackWorkspace,
 				workflowId: floorTrigger.workflow.id,
 				url: n8n.webhookUrl(floorTrigger.webhookPath),
 				driver: driverFor(n8n.webhookUrl(floorTrigger.webhookPath)),
