@@ -122,6 +122,12 @@ describe('waiting out an outage', () => {
 		expect(commentsOf('D0OUT2')).toEqual([expect.stringContaining('first'), expect.stringContaining('second')]);
 	});
 
+	it("a message written at once writes nothing into the workflow's static data (a queue-mode worker's save would replace it whole)", async () => {
+		const { done } = await run('upsert', [asInput(dmItem('no outage here', 'D0OUT9'))]);
+		expect(done[0].json).toMatchObject({ zendesk: { outcome: 'created' } });
+		expect(JSON.stringify(staticData)).not.toContain('parkedMessages');
+	});
+
 	it('the ledger outlives a restart through the workflow static data', async () => {
 		zendeskDown();
 		const a = (await run('upsert', [asInput(dmItem('before the restart', 'D0OUT3'))])).parked[0];

@@ -24,6 +24,7 @@ import {
 	withoutRetry,
 } from './outageRetry';
 import { errorItem, runPerItem, usesErrorOutput } from './perItem';
+import { writeStaticValue } from './staticData';
 
 /**
  * The node's work on one item. `previous`: the item's earlier park by this node, if it comes back
@@ -90,8 +91,9 @@ export async function runPerItemWithOutages(
 			}
 		}
 	} finally {
-		// Saved by n8n when the execution ends or goes to wait (workflowExecuteAfter → saveStaticData).
-		staticData[STATIC_KEY] = parkedMessages.snapshot(scope, Date.now());
+		// Saved by n8n when the execution ends or goes to wait (workflowExecuteAfter → saveStaticData);
+		// written only when it changes what is stored (staticData.ts: a worker's save replaces the whole).
+		writeStaticValue(staticData, STATIC_KEY, parkedMessages.snapshot(scope, Date.now()));
 	}
 	return [done, parked];
 }
