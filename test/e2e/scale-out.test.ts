@@ -131,9 +131,12 @@ describe('scale-out: main, two webhook processes behind nginx, two workers', () 
 		const delivery = pipeline().zendesk.deliveries[pipeline().zendesk.deliveries.length - 1];
 		const path = new URL(delivery.endpoint).pathname;
 		const { took, other } = await driver().routeOf((r) => r.uri === path);
+		// The first delivery's execution has ended on its worker (and saved what it wrote) before Zendesk comes again.
+		await quiet(OUTBOUND);
 		delivery.endpoint = `http://127.0.0.1:${other.port}${path}`;
 		await pipeline().zendesk.redeliver(delivery.invocationId);
 		log(`agent reply: first to ${took.name}, again to ${other.name}: ${JSON.stringify(delivery.attempts)}`);
+		expect(delivery.attempts.map((a) => a.status)).toEqual([200, 200]);
 		const runs = await quiet(OUTBOUND);
 		log(`  executions: ${runs.map((e) => `${e.id} ${outcomeOf(e)}`).join('; ')}`);
 		expect(

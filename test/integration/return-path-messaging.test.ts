@@ -14,6 +14,7 @@ import { startSunshineEmulator, type SunshineEmulator } from '../../emulators/su
 import { startZendeskEmulator, type ZendeskEmulator } from '../../emulators/zendesk';
 import { ZendeskReplyTrigger } from '../../nodes/ZendeskReplyTrigger/ZendeskReplyTrigger.node';
 import { resetMessagingState } from '../../nodes/ZendeskReplyTrigger/messaging/messagingState';
+import { resetSecretState } from '../../nodes/ZendeskReplyTrigger/secretState';
 import { resetTransportCallCounts, totalTransportCalls } from '../../nodes/shared/transport/callStats';
 import { invokeWebhook, runWebhookLifecycle } from '../harness/inProcess';
 
@@ -198,6 +199,7 @@ beforeEach(async () => {
 	sunshine.reset();
 	zendesk.reset();
 	resetMessagingState();
+	resetSecretState();
 });
 
 afterEach(() => {
@@ -306,6 +308,46 @@ describe('X-API-Key', () => {
 				expect(result.workflowData).toBeUndefined();
 			}
 			expect(totalTransportCalls()).toBe(0);
+		});
+	});
+});
+
+describe('static data that lost the secret (a queue-mode worker saved over it)', () => {
+	it('a genuine delivery is admitted with the secret found again at Sunshine and written back; forged ones cost one look-up', async () => {
+		await withActiveTrigger(async (receiver, staticData) => {
+			const conversation = await startConversation();
+			await zendesk.agentReply(conversation.ticketId, { body: 'Looking into it', public: true });
+			await sunshine.flushWebhooks();
+			const genuine = receiver.received.find((r) => r.items.length === 1);
+			expect(genuine).toBeDefined();
+			const secret = String(nodeData(staticData).sunshineSecret);
+			resetMessagingState();
+			resetSecretState();
+			const wiped: IDataObject = {}; // what n8n loads after a worker's save replaced the static data
+			const deliver = async (apiKey: string) =>
+				await invokeWebhook(trigger, {
+					workflowId: 'wf-m',
+					parameters: PARAMETERS as never,
+					credentials,
+					staticData: wiped,
+					rawBody: genuine!.raw,
+					headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+					webhookBaseUrl: new URL('/', receiver.url).toString(),
+				});
+			resetTransportCallCounts();
+			expect((await deliver('forged')).status).toBe(401);
+			const lookUpCalls = totalTransportCalls();
+			expect(lookUpCalls).toBeGreaterThan(0);
+			expect((await deliver('forged again')).status).toBe(401);
+			expect(totalTransportCalls()).toBe(lookUpCalls); // one look-up per interval
+			const admitted = await deliver(secret);
+			expect(admitted.status).toBe(200);
+			expect(admitted.workflowData?.[0]).toHaveLength(1);
+			expect(nodeData(wiped)).toMatchObject({
+				sunshineSecret: secret,
+				sunshineWebhookId: nodeData(staticData).sunshineWebhookId,
+				sunshineIntegrationId: nodeData(staticData).sunshineIntegrationId,
+			});
 		});
 	});
 });

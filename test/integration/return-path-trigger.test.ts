@@ -11,7 +11,12 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } 
 
 import { startZendeskEmulator, signWebhook, type ZendeskEmulator } from '../../emulators/zendesk';
 import { ZendeskReplyTrigger } from '../../nodes/ZendeskReplyTrigger/ZendeskReplyTrigger.node';
-import { resetTransportCallCounts, transportCallCounts } from '../../nodes/shared/transport/callStats';
+import {
+	resetTransportCallCounts,
+	totalTransportCalls,
+	transportCallCounts,
+} from '../../nodes/shared/transport/callStats';
+import { resetSecretState } from '../../nodes/ZendeskReplyTrigger/secretState';
 import { invokeWebhook, runWebhookLifecycle } from '../harness/inProcess';
 
 const trigger = new ZendeskReplyTrigger();
@@ -187,7 +192,10 @@ afterAll(async () => {
 	await zendesk.close();
 });
 
-beforeEach(() => zendesk.reset());
+beforeEach(() => {
+	zendesk.reset();
+	resetSecretState();
+});
 
 describe('lifecycle', () => {
 	it('creates its webhook and trigger, finds them after a restart, deletes only its own', async () => {
@@ -479,6 +487,42 @@ describe('deliveries', () => {
 		expect(receiver.received.map((r) => r.status)).toEqual([200, 200, 200]);
 		expect(emitted()).toHaveLength(1);
 		expect(nodeData(staticData).deliveredCommentIds).toHaveLength(1);
+	});
+
+	it('static data that lost the signing secret (a queue-mode worker saved over it): found again at Zendesk and written back', async () => {
+		const { ticketId } = await createSlackTicket();
+		await zendesk.agentReply(ticketId, { public: true, body: 'On it.' });
+		await zendesk.flushWebhooks();
+		const [item] = emitted();
+		const secret = nodeData(staticData).signingSecret as string;
+		const body = JSON.stringify({ ticket_id: String(ticketId), comment_id: String((item.comment as IDataObject).id) });
+		resetSecretState();
+		const wiped: IDataObject = {}; // what n8n loads after a worker's save replaced the static data
+		const deliver = async (signingSecret: string) => {
+			const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+			return await invokeWebhook(trigger, {
+				workflowId: 'wf-a',
+				credentials,
+				staticData: wiped,
+				rawBody: body,
+				headers: {
+					'content-type': 'application/json',
+					'x-zendesk-webhook-signature': signWebhook(signingSecret, timestamp, body),
+					'x-zendesk-webhook-signature-timestamp': timestamp,
+				},
+				webhookBaseUrl: new URL('/', receiver.url).toString(),
+			});
+		};
+		resetTransportCallCounts();
+		expect((await deliver('forged')).status).toBe(401);
+		const lookUpCalls = totalTransportCalls();
+		expect(lookUpCalls).toBeGreaterThan(0);
+		expect((await deliver('forged again')).status).toBe(401);
+		expect(totalTransportCalls()).toBe(lookUpCalls); // one look-up per interval
+		const admitted = await deliver(secret);
+		expect(admitted.status).toBe(200);
+		expect(admitted.body).toEqual({ ok: true, skipped: 'duplicate' }); // this process emitted the comment before
+		expect(nodeData(wiped)).toMatchObject({ signingSecret: secret, webhookId: nodeData(staticData).webhookId });
 	});
 
 	it('refuses forged and stale requests with 401 and starts nothing', async () => {

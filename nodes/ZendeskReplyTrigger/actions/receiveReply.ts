@@ -29,14 +29,15 @@ import {
 	type ZendeskTicketJson,
 	type ZendeskUserJson,
 } from '../../shared/zendesk/replyEvents';
-import { deliveryClaimKey } from '../helpers/returnPathSetup';
+import { deliveryClaimKey, restoreSigningSecret } from '../helpers/returnPathSetup';
+import { admitSecret, secretKeyOf } from '../secretRecovery';
+import { answerRedelivery } from '../webhookAnswers';
 import {
 	DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
-	redeliveryAnswer,
 	verifyZendeskSignature,
 	type ReturnPathStaticData,
 } from '../helpers/webhooks';
-import { MAX_LIST_PAGES } from './zendeskObjects';
+import { lookUpOwnSigningSecret, MAX_LIST_PAGES } from './zendeskObjects';
 import { PROCESS_TOKEN } from '../../shared/state/processToken';
 
 /** Claims per process: two concurrent deliveries of one comment start one execution. */
@@ -90,14 +91,34 @@ async function admitDelivery(
 ): Promise<IWebhookResponseData | undefined> {
 	const read = await readWebhookRawBody(ctx);
 	if (!read.ok) return answerRefusal(ctx, read.refusal);
-	const check = verifyZendeskSignature({
-		secret: data.signingSecret,
-		headers: ctx.getHeaderData() as Record<string, unknown>,
-		rawBody: read.body ?? Buffer.from(JSON.stringify(ctx.getBodyData())),
-		nowMs: Date.now(),
-		toleranceSeconds: toleranceSeconds ?? DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
-	});
-	return check.valid ? undefined : answerRefusal(ctx, { status: 401, body: { error: 'invalid signature' } });
+	const signed = (secret: string) =>
+		verifyZendeskSignature({
+			secret,
+			headers: ctx.getHeaderData() as Record<string, unknown>,
+			rawBody: read.body ?? Buffer.from(JSON.stringify(ctx.getBodyData())),
+			nowMs: Date.now(),
+			toleranceSeconds: toleranceSeconds ?? DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
+		}).valid;
+	// The static data's secret decides; lost (a queue-mode worker's save), it is found again (secretRecovery.ts).
+	let admission: Awaited<ReturnType<typeof admitSecret>>;
+	try {
+		admission = await admitSecret({
+			key: secretKeyOf(String(ctx.getWorkflow().id ?? ''), ctx.getNode().id, ctx.getNodeWebhookUrl('default') ?? ''),
+			stored:
+				data.signingSecret && data.webhookId ? { secret: data.signingSecret, webhookId: data.webhookId } : undefined,
+			matches: signed,
+			recover: async () => await lookUpOwnSigningSecret(ctx),
+		});
+	} catch (error) {
+		const reason = toNodeError(ctx.getNode(), error).message;
+		return answerRedelivery(
+			ctx,
+			`Zendesk Reply Trigger: the webhook's signing secret could not be looked up again (${reason}); asked Zendesk to redeliver`,
+		);
+	}
+	const { admitted, restored } = admission;
+	if (admitted && restored) restoreSigningSecret(data, admitted);
+	return admitted ? undefined : answerRefusal(ctx, { status: 401, body: { error: 'invalid signature' } });
 }
 
 const skip = (reason: SkipReason | 'noTicketId'): IWebhookResponseData => ({
@@ -172,15 +193,10 @@ export async function receiveReply(ctx: IWebhookFunctions): Promise<IWebhookResp
 		// Zendesk does not redeliver after a 500: answer 503 + Retry-After so it does, and say so in the log.
 		if (claimKey) deliveryClaims.release(claimKey);
 		const nodeError = toNodeError(ctx.getNode(), error);
-		ctx.logger.warn(
+		return answerRedelivery(
+			ctx,
 			`Zendesk Reply Trigger: ticket ${payload.ticketId} could not be read (${nodeError.message}); asked Zendesk to redeliver`,
-			{
-				ticketId: payload.ticketId,
-				commentId: payload.commentId,
-			},
+			{ ticketId: payload.ticketId, commentId: payload.commentId },
 		);
-		const answer = redeliveryAnswer();
-		ctx.getResponseObject().status(answer.status).set(answer.headers).json(answer.body);
-		return { noWebhookResponse: true };
 	}
 }

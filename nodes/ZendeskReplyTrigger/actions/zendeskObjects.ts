@@ -1,4 +1,4 @@
-import type { IDataObject, IHookFunctions } from 'n8n-workflow';
+import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { zendeskCredentialTypeOfTrigger } from '../../shared/transport/accounts';
@@ -7,6 +7,7 @@ import { callZendesk } from '../../shared/transport/zendeskTransport';
 import type { PageRequest } from '../helpers/pagination';
 import { nextPageRequest } from '../helpers/pagination';
 import {
+	isActiveWebhook,
 	isOwnTrigger,
 	isOwnWebhook,
 	ownedObjectName,
@@ -26,7 +27,7 @@ export interface Setup {
 	data: ReturnPathStaticData & IDataObject;
 }
 
-export function setupOf(ctx: IHookFunctions): Setup {
+export function setupOf(ctx: IHookFunctions | IWebhookFunctions): Setup {
 	const endpoint = ctx.getNodeWebhookUrl('default');
 	if (!endpoint) throw new NodeOperationError(ctx.getNode(), 'n8n did not give this trigger a webhook URL');
 	return {
@@ -136,4 +137,13 @@ export async function deleteWebhook(ctx: HttpContext, setup: Setup, id: string):
 		path: `/webhooks/${encodeURIComponent(id)}`,
 		acceptStatuses: [404],
 	});
+}
+
+/** Our active webhook at this endpoint and its signing secret, looked up again (a webhook call whose static data lost them). */
+export async function lookUpOwnSigningSecret(
+	ctx: IWebhookFunctions,
+): Promise<{ webhookId: string; secret: string } | undefined> {
+	const setup = setupOf(ctx);
+	const webhook = (await findOwnWebhooks(ctx, setup)).find(isActiveWebhook);
+	return webhook ? { webhookId: webhook.id, secret: await fetchSigningSecret(ctx, setup, webhook.id) } : undefined;
 }

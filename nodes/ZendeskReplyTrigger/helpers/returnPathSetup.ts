@@ -21,6 +21,12 @@ export function rememberSetup(data: ReturnPathStaticData, setup: OwnedSetup): vo
 	data.name = setup.name;
 }
 
+/** Writes back a signing secret found again after the static data lost it (the trigger id stays unknown until activation). */
+export function restoreSigningSecret(data: ReturnPathStaticData, found: { webhookId: string; secret: string }): void {
+	data.webhookId = found.webhookId;
+	data.signingSecret = found.secret;
+}
+
 /** Forgets the objects, keeps the delivered comment ids (redeliveries stay duplicates). */
 export function forgetSetup(data: ReturnPathStaticData): void {
 	delete data.webhookId;

@@ -97,6 +97,16 @@ export function rememberIntegration(
 	data.sunshineName = input.name;
 }
 
+/** Writes back a secret found again after the static data lost it (ids too; name and target stay as activation wrote them). */
+export function restoreIntegration(
+	data: MessagingStaticData,
+	found: { webhookId: string; secret: string; integrationId?: string },
+): void {
+	if (found.integrationId) data.sunshineIntegrationId = found.integrationId;
+	data.sunshineWebhookId = found.webhookId;
+	data.sunshineSecret = found.secret;
+}
+
 export function forgetIntegration(data: MessagingStaticData): void {
 	delete data.sunshineIntegrationId;
 	delete data.sunshineWebhookId;

@@ -3,7 +3,7 @@
  * trigger's URL, named after the workflow and node; only those are ever removed. See
  * integrationSetup.ts for why it stays outside the switchboard.
  */
-import type { IDataObject, IHookFunctions } from 'n8n-workflow';
+import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { ownedObjectName } from '../helpers/webhooks';
@@ -28,7 +28,7 @@ interface MessagingSetup {
 	data: MessagingStaticData & IDataObject;
 }
 
-function setupOf(ctx: IHookFunctions): MessagingSetup {
+function setupOf(ctx: IHookFunctions | IWebhookFunctions): MessagingSetup {
 	const target = ctx.getNodeWebhookUrl('default');
 	if (!target) throw new NodeOperationError(ctx.getNode(), 'n8n did not give this trigger a webhook URL');
 	return {
@@ -56,7 +56,10 @@ async function getIntegration(ctx: IHookFunctions, id: string): Promise<Sunshine
 }
 
 /** Our integrations at this URL (custom, our name, a webhook at our target), across pages. */
-async function findOwnIntegrations(ctx: IHookFunctions, setup: MessagingSetup): Promise<SunshineIntegrationObject[]> {
+async function findOwnIntegrations(
+	ctx: IHookFunctions | IWebhookFunctions,
+	setup: MessagingSetup,
+): Promise<SunshineIntegrationObject[]> {
 	const found: SunshineIntegrationObject[] = [];
 	let after: string | undefined;
 	for (let page = 0; page < MAX_LIST_PAGES; page++) {
@@ -94,6 +97,18 @@ export async function messagingIntegrationExists(ctx: IHookFunctions): Promise<b
 	if (!integration || !webhook?.secret) return false;
 	rememberOwn(setup, { integrationId: integration.id, webhookId: webhook.id, secret: webhook.secret });
 	return true;
+}
+
+/** Our integration's webhook and secret at this URL, looked up again (a webhook call whose static data lost them). */
+export async function lookUpOwnWebhook(
+	ctx: IWebhookFunctions,
+): Promise<{ integrationId: string; webhookId: string; secret: string } | undefined> {
+	const setup = setupOf(ctx);
+	for (const integration of await findOwnIntegrations(ctx, setup)) {
+		const webhook = ownWebhookOf(integration, setup.target);
+		if (webhook?.secret) return { integrationId: integration.id, webhookId: webhook.id, secret: webhook.secret };
+	}
+	return undefined;
 }
 
 /** Keeps what this instance made (ids, secret, address, name) in the node's static data. */

@@ -9,7 +9,6 @@ import { toNodeError } from '../../shared/n8n/errors';
 import { toItemJson } from '../../shared/n8n/itemJson';
 import { answerRefusal, readWebhookRawBody } from '../../shared/n8n/webhookRequest';
 import type { ConfiguredHandle } from '../../shared/zendesk/replyEvents';
-import { redeliveryAnswer } from '../helpers/webhooks';
 import { apiKeyMatches, apiKeyOf } from './apiKey';
 import {
 	authorSkip,
@@ -23,11 +22,14 @@ import {
 	type SunshineDelivery,
 	type SunshineMessage,
 } from './events';
-import type { MessagingStaticData } from './integrationSetup';
+import { restoreIntegration, type MessagingStaticData } from './integrationSetup';
 import { conversationMetadata, emittedClaims } from './messagingState';
 import { buildMessagingReplyItem, buildSolvedItem, type MessagingReplyItem } from './replyItem';
 import { callSunshine } from '../../shared/transport/sunshineTransport';
 import { PROCESS_TOKEN } from '../../shared/state/processToken';
+import { admitSecret, secretKeyOf } from '../secretRecovery';
+import { answerRedelivery } from '../webhookAnswers';
+import { lookUpOwnWebhook } from './lifecycle';
 
 export interface MessagingOptions {
 	/** Emit a `ticketSolved` item when the agent workspace releases a conversation because its ticket closed. */
@@ -101,13 +103,42 @@ async function itemOf(
 
 const refusal = { status: 401, body: { ok: false, error: 'invalid api key' } };
 
+/**
+ * The `X-API-Key` check: the static data's secret, else the one this process knew or finds again
+ * at Sunshine (secretRecovery.ts), written back into the static data. False: refuse.
+ */
+async function admitApiKey(ctx: IWebhookFunctions, data: MessagingStaticData & IDataObject): Promise<boolean> {
+	const given = apiKeyOf(ctx.getHeaderData() as Record<string, unknown>);
+	if (given === undefined) return false;
+	const { admitted, restored } = await admitSecret({
+		key: secretKeyOf(String(ctx.getWorkflow().id ?? ''), ctx.getNode().id, ctx.getNodeWebhookUrl('default') ?? ''),
+		stored:
+			data.sunshineSecret && data.sunshineWebhookId
+				? { secret: data.sunshineSecret, webhookId: data.sunshineWebhookId }
+				: undefined,
+		matches: (secret) => apiKeyMatches(given, secret),
+		recover: async () => await lookUpOwnWebhook(ctx),
+	});
+	if (admitted && restored) restoreIntegration(data, admitted);
+	return admitted !== undefined;
+}
+
 /** The messaging source's webhook: see the file comment. */
 export async function receiveMessaging(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const data = ctx.getWorkflowStaticData('node') as MessagingStaticData & IDataObject;
 	const read = await readWebhookRawBody(ctx);
 	if (!read.ok) return answerRefusal(ctx, read.refusal);
-	if (!apiKeyMatches(apiKeyOf(ctx.getHeaderData() as Record<string, unknown>), data.sunshineSecret))
-		return answerRefusal(ctx, refusal);
+	let admitted: boolean;
+	try {
+		admitted = await admitApiKey(ctx, data);
+	} catch (error) {
+		const reason = toNodeError(ctx.getNode(), error).message;
+		return answerRedelivery(
+			ctx,
+			`Zendesk Reply Trigger (messaging): the webhook's secret could not be looked up again (${reason}); asked Zendesk to redeliver`,
+		);
+	}
+	if (!admitted) return answerRefusal(ctx, refusal);
 
 	const delivery = parseDelivery(ctx.getBodyData());
 	const options = ctx.getNodeParameter('messagingOptions', {}) as MessagingOptions;
@@ -133,12 +164,10 @@ export async function receiveMessaging(ctx: IWebhookFunctions): Promise<IWebhook
 		// Sunshine redelivers anything but a 2xx or 400/401/403/404/406: give the claims back and ask again.
 		for (const key of claimed) emittedClaims.release(key);
 		const nodeError = toNodeError(ctx.getNode(), error);
-		ctx.logger.warn(
+		return answerRedelivery(
+			ctx,
 			`Zendesk Reply Trigger (messaging): a delivery could not be completed (${nodeError.message}); asked Zendesk to redeliver`,
 		);
-		const answer = redeliveryAnswer();
-		ctx.getResponseObject().status(answer.status).set(answer.headers).json(answer.body);
-		return { noWebhookResponse: true };
 	}
 	for (const skip of skipped)
 		ctx.logger.debug(`Zendesk Reply Trigger (messaging): event ${skip.event} skipped (${skip.reason})`);
