@@ -66,6 +66,8 @@ export class ZendeskReplyTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
+				// An empty 200 when items start the workflow: without it n8n 2.41 answers the literal text "firstEntryJson".
+				responseData: 'noData',
 				path: 'zendesk-reply',
 			},
 		],

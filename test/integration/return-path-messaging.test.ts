@@ -17,6 +17,7 @@ import { resetMessagingState } from '../../nodes/ZendeskReplyTrigger/messaging/m
 import { resetSecretState } from '../../nodes/ZendeskReplyTrigger/secretState';
 import { resetTransportCallCounts, totalTransportCalls } from '../../nodes/shared/transport/callStats';
 import { invokeWebhook, runWebhookLifecycle } from '../harness/inProcess';
+import { expectSecretFoundAgain } from '../harness/lostSecret';
 
 const trigger = new ZendeskReplyTrigger();
 
@@ -276,14 +277,20 @@ describe('activation', () => {
 	});
 });
 
+/** An agent's reply as Sunshine delivered it to the active trigger (the raw body to send again). */
+async function firstGenuineDelivery(receiver: Receiver): Promise<Receiver['received'][number]> {
+	const conversation = await startConversation();
+	await zendesk.agentReply(conversation.ticketId, { body: 'Looking into it', public: true });
+	await sunshine.flushWebhooks();
+	const genuine = receiver.received.find((r) => r.items.length === 1);
+	if (!genuine) throw new Error('Sunshine delivered no agent reply');
+	return genuine;
+}
+
 describe('X-API-Key', () => {
 	it('a missing or forged key is 401 and starts no work (no API call, no item)', async () => {
 		await withActiveTrigger(async (receiver, staticData) => {
-			const conversation = await startConversation();
-			await zendesk.agentReply(conversation.ticketId, { body: 'Looking into it', public: true });
-			await sunshine.flushWebhooks();
-			const genuine = receiver.received.find((r) => r.items.length === 1);
-			expect(genuine).toBeDefined();
+			const genuine = await firstGenuineDelivery(receiver);
 			resetMessagingState();
 			resetTransportCallCounts();
 			const secret = String(nodeData(staticData).sunshineSecret);
@@ -301,7 +308,7 @@ describe('X-API-Key', () => {
 					parameters: PARAMETERS as never,
 					credentials,
 					staticData,
-					rawBody: genuine!.raw,
+					rawBody: genuine.raw,
 					headers: { 'content-type': 'application/json', ...headers },
 				});
 				expect(result.status).toBe(401);
@@ -315,11 +322,7 @@ describe('X-API-Key', () => {
 describe('static data that lost the secret (a queue-mode worker saved over it)', () => {
 	it('a genuine delivery is admitted with the secret found again at Sunshine and written back; forged ones cost one look-up', async () => {
 		await withActiveTrigger(async (receiver, staticData) => {
-			const conversation = await startConversation();
-			await zendesk.agentReply(conversation.ticketId, { body: 'Looking into it', public: true });
-			await sunshine.flushWebhooks();
-			const genuine = receiver.received.find((r) => r.items.length === 1);
-			expect(genuine).toBeDefined();
+			const genuine = await firstGenuineDelivery(receiver);
 			const secret = String(nodeData(staticData).sunshineSecret);
 			resetMessagingState();
 			resetSecretState();
@@ -330,18 +333,11 @@ describe('static data that lost the secret (a queue-mode worker saved over it)',
 					parameters: PARAMETERS as never,
 					credentials,
 					staticData: wiped,
-					rawBody: genuine!.raw,
+					rawBody: genuine.raw,
 					headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
 					webhookBaseUrl: new URL('/', receiver.url).toString(),
 				});
-			resetTransportCallCounts();
-			expect((await deliver('forged')).status).toBe(401);
-			const lookUpCalls = totalTransportCalls();
-			expect(lookUpCalls).toBeGreaterThan(0);
-			expect((await deliver('forged again')).status).toBe(401);
-			expect(totalTransportCalls()).toBe(lookUpCalls); // one look-up per interval
-			const admitted = await deliver(secret);
-			expect(admitted.status).toBe(200);
+			const admitted = await expectSecretFoundAgain(deliver, secret);
 			expect(admitted.workflowData?.[0]).toHaveLength(1);
 			expect(nodeData(wiped)).toMatchObject({
 				sunshineSecret: secret,
