@@ -128,6 +128,18 @@ describe('waiting out an outage', () => {
 		expect(JSON.stringify(staticData)).not.toContain('parkedMessages');
 	});
 
+	it('a parked message back in an execution without the stored ledger (n8n resumes from its own snapshot) writes the ledger without it', async () => {
+		zendeskDown();
+		const a = (await run('upsert', [asInput(dmItem('parked, then resumed', 'D0OUT8'))])).parked[0];
+		expect(JSON.stringify(staticData)).toContain('D0OUT8');
+		zendeskBack();
+		staticData = {}; // the resumed execution's static data: n8n keeps none in the execution
+		expect((await run('upsert', [a])).done[0].json).toMatchObject({ zendesk: { outcome: 'created' } });
+		// Saved over the stored ledger by n8n: the ended park is gone from it (a stale one would hold later messages).
+		const node = Object.values(staticData)[0] as IDataObject | undefined;
+		expect(node?.parkedMessages).toEqual({});
+	});
+
 	it('the ledger outlives a restart through the workflow static data', async () => {
 		zendeskDown();
 		const a = (await run('upsert', [asInput(dmItem('before the restart', 'D0OUT3'))])).parked[0];

@@ -78,6 +78,8 @@ export async function runPerItemWithOutages(
 	const done: INodeExecutionData[] = [];
 	const parked: INodeExecutionData[] = [];
 	const items = ctx.getInputData();
+	const node = ctx.getNode().name;
+	const comesBack = items.some((input) => retryInfoOf(input.json, node) !== undefined);
 	try {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const input = items[itemIndex];
@@ -91,9 +93,13 @@ export async function runPerItemWithOutages(
 			}
 		}
 	} finally {
-		// Saved by n8n when the execution ends or goes to wait (workflowExecuteAfter → saveStaticData);
-		// written only when it changes what is stored (staticData.ts: a worker's save replaces the whole).
-		writeStaticValue(staticData, STATIC_KEY, parkedMessages.snapshot(scope, Date.now()));
+		// Saved by n8n when the execution ends or goes to wait (workflowExecuteAfter → saveStaticData).
+		// A new execution writes only a change (staticData.ts: a worker's save replaces the whole); one
+		// resumed from a wait runs without the stored ledger, so it writes what it knows, which takes
+		// the parks it ended out of the stored ledger (else a stale park holds later messages).
+		writeStaticValue(staticData, STATIC_KEY, parkedMessages.snapshot(scope, Date.now()), {
+			evenIfUnchanged: comesBack,
+		});
 	}
 	return [done, parked];
 }

@@ -8,7 +8,8 @@
  * that node's part alone: the triggers' secrets and ledgers of the same workflow are gone
  * (docs/scaling.md, What each process keeps). So a node writes only what changes what is stored:
  * an empty value where nothing is stored is no change, and the same value again is none either.
- * Pure.
+ * An execution resumed from a wait (its static data not loaded either) writes what it knows, as
+ * before. Pure.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -24,9 +25,18 @@ export function changesStored(current: unknown, next: unknown): boolean {
 	return JSON.stringify(current) !== JSON.stringify(next);
 }
 
-/** Writes `data[key] = value` only when that changes what is stored (see the file comment). */
-export function writeStaticValue(data: IDataObject, key: string, value: IDataObject | IDataObject[]): boolean {
-	if (!changesStored(data[key], value)) return false;
+/**
+ * Writes `data[key] = value` only when that changes what is stored (see the file comment), or
+ * always with `evenIfUnchanged`: an execution resumed from a wait has no static data loaded either
+ * (n8n runs it from its own snapshot), so "unchanged" there says nothing about what is stored.
+ */
+export function writeStaticValue(
+	data: IDataObject,
+	key: string,
+	value: IDataObject | IDataObject[],
+	options: { evenIfUnchanged?: boolean } = {},
+): boolean {
+	if (!options.evenIfUnchanged && !changesStored(data[key], value)) return false;
 	data[key] = value;
 	return true;
 }
