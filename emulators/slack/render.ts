@@ -282,9 +282,14 @@ export function messageObject(ws: SlackWorkspace, message: MessageRecord, baseUr
 		'edited',
 		'client_msg_id',
 		'upload',
+		'reply_count',
+		'reply_users',
+		'latest_reply',
 	] as const) {
 		if (message[key] !== undefined) result[key] = message[key];
 	}
+	// A thread's parent carries its replies' summary (objs_message in the Web API spec).
+	if (message.reply_users) result.reply_users_count = message.reply_users.length;
 	result.ts = message.ts;
 	result.team = message.team;
 	if (message.bot_id) {

@@ -55,6 +55,14 @@ export class SlackDmCatchUp implements INodeType {
 					"Whether to read the handle's group DMs too (needs mpim:read and mpim:history). Turn on when the Slack DM Trigger's Include Group DMs is on; its setting decides what becomes an item.",
 			},
 			{
+				displayName: 'Include Thread Replies',
+				name: 'includeThreadReplies',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to read the replies of threads with replies in the last minutes too (one conversations.replies call per such thread). Turn on when the Slack DM Trigger's Include Thread Replies is on. A thread whose first message is older than Look Back is not found.",
+			},
+			{
 				displayName: 'Only After a Stopped Worker',
 				name: 'onlyAfterStoppedWorker',
 				type: 'boolean',
@@ -76,6 +84,7 @@ export class SlackDmCatchUp implements INodeType {
 					this.getNodeParameter('lookBackMinutes', itemIndex, DEFAULT_LOOK_BACK_MINUTES),
 				),
 				includeGroupDms: this.getNodeParameter('includeGroupDms', itemIndex, false) === true,
+				includeThreadReplies: this.getNodeParameter('includeThreadReplies', itemIndex, false) === true,
 			};
 			return { json: { catchUp: await catchUp(this, start, settings) }, pairedItem: { item: itemIndex } };
 		});

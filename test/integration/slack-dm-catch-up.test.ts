@@ -174,6 +174,38 @@ describe('Slack DM Catch-up → Slack DM Trigger', () => {
 		expect((elsewhere.json.catchUp as IDataObject).duplicates).toBe(handed);
 	});
 
+	it('with Include Thread Replies, hands over the replies of threads with replies in the window, after their parent', async () => {
+		const anna = newUser();
+		triggerOptions = { includeThreadReplies: true };
+		const parent = await slack.userSends({ userId: anna, text: 'Catch-up: thread opener' });
+		await slack.userSends({ userId: anna, text: 'Catch-up: reply in the thread', threadTs: parent.ts });
+		await runCatchUp(stopped);
+		const annas = () => emitted.filter((item) => item.user.id === anna).map((item) => item.message.text);
+		expect(annas()).toEqual(['Catch-up: thread opener']);
+		const [out] = await runCatchUp(
+			{ ...stopped, execution: { ...stopped.execution, id: '4714' } },
+			{ parameters: { includeThreadReplies: true } },
+		);
+		expect(annas()).toEqual(['Catch-up: thread opener', 'Catch-up: reply in the thread']);
+		const reply = emitted.find((item) => item.message.text === 'Catch-up: reply in the thread');
+		expect(reply).toMatchObject({ caughtUpFor: '4714', message: { threadTs: parent.ts } });
+		expect((out.json.catchUp as IDataObject).handedOver).toBe(1);
+		const replies = slack.server.calls.filter((call) => call.route === 'conversations.replies');
+		expect(replies.map((call) => call.request.query.ts ?? call.request.body.ts)).toEqual([parent.ts]);
+	});
+
+	it('a caught-up thread reply the trigger drops (Include Thread Replies off) tells the sender nothing again', async () => {
+		const anna = newUser();
+		triggerOptions = { notifyThreadReplies: true };
+		const parent = await slack.userSends({ userId: anna, text: 'Catch-up: another opener' });
+		await slack.userSends({ userId: anna, text: 'Catch-up: a dropped reply', threadTs: parent.ts });
+		slack.server.resetCalls();
+		const [out] = await runCatchUp(stopped, { parameters: { includeThreadReplies: true } });
+		// Every DM of the window is read: earlier tests' thread replies are dropped too.
+		expect(((out.json.catchUp as IDataObject).ignored as IDataObject).threadReply).toBeGreaterThanOrEqual(1);
+		expect(slack.server.calls.filter((call) => call.route === 'chat.postMessage')).toHaveLength(0);
+	});
+
 	it('reads nothing for another failure (its execution keeps its data), unless told to', async () => {
 		const [out] = await runCatchUp({ execution: { id: '1', error: { message: 'Zendesk answered 500' } } });
 		expect(out.json).toEqual({ catchUp: { skipped: 'notAStoppedWorker' } });

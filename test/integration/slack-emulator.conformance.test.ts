@@ -209,6 +209,22 @@ describe('conversations', () => {
 		);
 		expect(scoped.data.error).toBe('missing_scope');
 	});
+
+	it("conversations.history: a thread's parent carries its replies' summary (reply_count, reply_users, latest_reply)", async () => {
+		const f = emulator.fixtures;
+		const parent = await emulator.userSends({ userId: f.employeeId, text: 'summary parent', wait: false });
+		await emulator.userSends({ userId: f.employeeId, text: 'r1', threadTs: parent.ts, wait: false });
+		const last = await emulator.userSends({ userId: f.employeeId, text: 'r2', threadTs: parent.ts, wait: false });
+		const history = await bot.conversations.history({ channel: parent.channel });
+		expect(history.messages?.find((m) => m.ts === parent.ts)).toMatchObject({
+			thread_ts: parent.ts,
+			reply_count: 2,
+			reply_users: [f.employeeId],
+			reply_users_count: 1,
+			latest_reply: last.ts,
+		});
+		expect(history.messages?.map((m) => m.text)).not.toContain('r1');
+	});
 });
 
 describe('chat', () => {

@@ -9,7 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { credentialData } from '../../shared/n8n/credentialData';
 import { type SelfIdentity, selfIdentityFromAuthTest } from '../../shared/slack/identity';
-import { type HistoryMessage, readConversationSince } from '../../shared/transport/slackHistory';
+import { type HistoryMessage, readConversationSince, readThreadSince } from '../../shared/transport/slackHistory';
 import { SLACK_CREDENTIAL_TYPE, type SlackResponse, callSlack } from '../../shared/transport/slackTransport';
 import { handedOverHere } from '../catchUpState';
 import {
@@ -17,7 +17,9 @@ import {
 	catchUpWindow,
 	handOverOutcome,
 	messagesToHandOver,
+	repliesInWindow,
 	replayEnvelope,
+	threadsWithNewReplies,
 	triggerUrlProblem,
 } from '../helpers/replayPlan';
 import { postSignedEvent } from '../transport/triggerPost';
@@ -27,6 +29,8 @@ export interface CatchUpSettings {
 	lookBackMinutes: number;
 	/** Read group DMs too (the trigger's Include Group DMs decides whether they become items). */
 	includeGroupDms: boolean;
+	/** Read the replies of threads with replies in the window too (as the trigger's Include Thread Replies). */
+	includeThreadReplies: boolean;
 }
 
 /** At most this many pages of 1,000 DMs (Slack's page limit for conversations.list). */
@@ -129,6 +133,27 @@ async function handOverConversation(
 	}
 }
 
+/** The replies of the DM's threads with replies inside the window; a thread that cannot be read is named, not fatal. */
+async function threadRepliesOf(
+	ctx: IExecuteFunctions,
+	channel: DirectMessage,
+	history: HistoryMessage[],
+	window: { oldest: string; latest: string },
+	tally: Tally,
+): Promise<HistoryMessage[]> {
+	const replies: HistoryMessage[] = [];
+	for (const threadTs of threadsWithNewReplies(history, window.oldest)) {
+		const read = await readThreadSince(ctx, { channel: channel.id, threadTs }, window.oldest, window.latest).catch(
+			(error: Error) => {
+				tally.unreadable.push(`${channel.id} thread ${threadTs}: ${error.message}`);
+				return [];
+			},
+		);
+		replies.push(...repliesInWindow(read, window.oldest));
+	}
+	return replies;
+}
+
 /**
  * After every DM had its turn: what could not be handed over. A refusal names the message (a 401:
  * the credential's signing secret is not the trigger's); an unreadable DM names Slack's error.
@@ -169,7 +194,9 @@ export async function catchUp(
 			tally.unreadable.push(`${channel.id}: ${error.message}`);
 			return undefined;
 		});
-		if (history) await handOverConversation(ctx, { ...setup, start }, channel, history, tally);
+		if (!history) continue;
+		const replies = settings.includeThreadReplies ? await threadRepliesOf(ctx, channel, history, window, tally) : [];
+		await handOverConversation(ctx, { ...setup, start }, channel, [...history, ...replies], tally);
 	}
 	if (tally.refused.length > 0 || tally.unreadable.length > 0) throw incompleteCatchUp(ctx, tally);
 	const { conversations, messages, handedOver, duplicates, ignored, alreadyHandedOverHere } = tally;

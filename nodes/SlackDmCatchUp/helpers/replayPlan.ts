@@ -74,6 +74,25 @@ export function messagesToHandOver(
 }
 
 /**
+ * The threads of a DM with replies inside the window: their parents' ts. Slack lists a thread in
+ * the history under its parent, so a thread whose parent is older than the window is not found.
+ */
+export function threadsWithNewReplies(history: HistoryMessage[], oldest: string): string[] {
+	return history
+		.filter((message) => typeof message.ts === 'string' && (message.reply_count ?? 0) > 0)
+		.filter((message) => Number(message.latest_reply ?? 0) >= Number(oldest))
+		.map((message) => String(message.ts));
+}
+
+/** A thread's replies inside the window, without its parent (conversations.replies answers the parent first). */
+export function repliesInWindow(replies: HistoryMessage[], oldest: string): HistoryMessage[] {
+	return replies.filter(
+		(message) =>
+			typeof message.thread_ts === 'string' && message.ts !== message.thread_ts && Number(message.ts) >= Number(oldest),
+	);
+}
+
+/**
  * The Events API envelope Slack would have sent for a DM message (message.im, message.mpim), with the catch-up
  * mark. Slack's envelope also carries `api_app_id` and `token`: the history does not give them,
  * and the trigger needs neither (it knows its app by its bot id from auth.test).

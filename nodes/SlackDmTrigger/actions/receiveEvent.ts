@@ -158,7 +158,9 @@ async function decideEvent(
 				},
 			);
 		}
-		if (decision.reason === 'threadReply') await noticeDroppedThreadReply(ctx, event, rawOptions, callPlan());
+		// A caught-up reply's first delivery already told the sender (the trigger answered it; a worker stopped later).
+		if (decision.reason === 'threadReply' && !catchUpMarkOf(event))
+			await noticeDroppedThreadReply(ctx, event, rawOptions, callPlan());
 		return { answer: { webhookResponse: { ok: true, ignored: decision.reason } } };
 	}
 	if (decision.needsParticipants) {

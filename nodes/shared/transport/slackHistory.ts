@@ -18,6 +18,9 @@ export interface HistoryMessage {
 	bot_id?: string;
 	subtype?: string;
 	thread_ts?: string;
+	/** A thread's parent: how many replies, and the newest reply's ts. */
+	reply_count?: number;
+	latest_reply?: string;
 	files?: Array<{ id?: string; name?: string }>;
 }
 

@@ -6,6 +6,8 @@ import {
 	handOverOutcome,
 	lookBackMinutes,
 	messagesToHandOver,
+	repliesInWindow,
+	threadsWithNewReplies,
 	replayEnvelope,
 	triggerUrlProblem,
 } from '../../../../../nodes/SlackDmCatchUp/helpers/replayPlan';
@@ -74,6 +76,27 @@ describe('messagesToHandOver', () => {
 			{ ts: '1700000001.900000', bot_id: 'B0OTHER', text: 'another bot' },
 		];
 		expect(messagesToHandOver(history, self).map((m) => m.text)).toEqual(['first', 'another bot', 'third']);
+	});
+});
+
+describe('threadsWithNewReplies and repliesInWindow', () => {
+	const oldest = '1700000600.000000';
+	it('names the parents whose newest reply is in the window, not threads quiet since before it', () => {
+		const history = [
+			{ ts: '1700000700.000100', thread_ts: '1700000700.000100', reply_count: 2, latest_reply: '1700000800.000100' },
+			{ ts: '1700000650.000100', thread_ts: '1700000650.000100', reply_count: 1, latest_reply: '1700000500.000100' },
+			{ ts: '1700000660.000100' },
+		];
+		expect(threadsWithNewReplies(history, oldest)).toEqual(['1700000700.000100']);
+	});
+
+	it("keeps a thread's replies in the window, without the parent conversations.replies answers first", () => {
+		const replies = [
+			{ ts: '1700000100.000100', thread_ts: '1700000100.000100', text: 'parent, older than the window' },
+			{ ts: '1700000200.000100', thread_ts: '1700000100.000100', text: 'reply before the window' },
+			{ ts: '1700000700.000100', thread_ts: '1700000100.000100', text: 'reply in the window' },
+		];
+		expect(repliesInWindow(replies, oldest).map((m) => m.text)).toEqual(['reply in the window']);
 	});
 });
 
