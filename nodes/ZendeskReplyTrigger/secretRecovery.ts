@@ -8,6 +8,8 @@
  * is `restored`: the caller writes it back into the static data, which n8n then saves. A look-up
  * that fails throws (the caller answers 503, which both vendors retry).
  */
+import type { IWebhookFunctions } from 'n8n-workflow';
+
 import { knownSecrets, recoveryAttempts, type KnownSecret } from './secretState';
 
 export interface SecretAdmission {
@@ -58,4 +60,9 @@ export async function admitSecret(input: AdmitInput): Promise<SecretAdmission> {
 /** The key of one trigger's secret: its workflow, node and the URL its webhook calls. */
 export function secretKeyOf(workflowId: string, nodeId: string, url: string): string {
 	return `${workflowId}|${nodeId}|${url}`;
+}
+
+/** The key of the trigger a webhook call reached (both sources). */
+export function triggerSecretKey(ctx: IWebhookFunctions): string {
+	return secretKeyOf(String(ctx.getWorkflow().id ?? ''), ctx.getNode().id, ctx.getNodeWebhookUrl('default') ?? '');
 }

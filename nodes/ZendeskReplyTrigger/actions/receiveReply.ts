@@ -30,7 +30,7 @@ import {
 	type ZendeskUserJson,
 } from '../../shared/zendesk/replyEvents';
 import { deliveryClaimKey, restoreSigningSecret } from '../helpers/returnPathSetup';
-import { admitSecret, secretKeyOf } from '../secretRecovery';
+import { admitSecret, triggerSecretKey } from '../secretRecovery';
 import { answerRedelivery } from '../webhookAnswers';
 import {
 	DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
@@ -103,7 +103,7 @@ async function admitDelivery(
 	let admission: Awaited<ReturnType<typeof admitSecret>>;
 	try {
 		admission = await admitSecret({
-			key: secretKeyOf(String(ctx.getWorkflow().id ?? ''), ctx.getNode().id, ctx.getNodeWebhookUrl('default') ?? ''),
+			key: triggerSecretKey(ctx),
 			stored:
 				data.signingSecret && data.webhookId ? { secret: data.signingSecret, webhookId: data.webhookId } : undefined,
 			matches: signed,

@@ -27,7 +27,7 @@ import { conversationMetadata, emittedClaims } from './messagingState';
 import { buildMessagingReplyItem, buildSolvedItem, type MessagingReplyItem } from './replyItem';
 import { callSunshine } from '../../shared/transport/sunshineTransport';
 import { PROCESS_TOKEN } from '../../shared/state/processToken';
-import { admitSecret, secretKeyOf } from '../secretRecovery';
+import { admitSecret, triggerSecretKey } from '../secretRecovery';
 import { answerRedelivery } from '../webhookAnswers';
 import { lookUpOwnWebhook } from './lifecycle';
 
@@ -111,7 +111,7 @@ async function admitApiKey(ctx: IWebhookFunctions, data: MessagingStaticData & I
 	const given = apiKeyOf(ctx.getHeaderData() as Record<string, unknown>);
 	if (given === undefined) return false;
 	const { admitted, restored } = await admitSecret({
-		key: secretKeyOf(String(ctx.getWorkflow().id ?? ''), ctx.getNode().id, ctx.getNodeWebhookUrl('default') ?? ''),
+		key: triggerSecretKey(ctx),
 		stored:
 			data.sunshineSecret && data.sunshineWebhookId
 				? { secret: data.sunshineSecret, webhookId: data.sunshineWebhookId }
